@@ -1,0 +1,6 @@
+/**
+ * Ferry's public data contracts: the Avro records of DESIGN.md (generated from {@code src/main/avro}).
+ *
+ * <p>Depends on Avro only; every other Ferry module depends on this one.
+ */
+package dev.ferry.schemas;
