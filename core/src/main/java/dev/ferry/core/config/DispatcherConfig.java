@@ -1,0 +1,50 @@
+package dev.ferry.core.config;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Settings of the dispatcher, which routes ferry.invocations onto the work topics. */
+public final class DispatcherConfig {
+
+    public static final String MAX_PAYLOAD_BYTES = "dispatcher.max.payload.bytes";
+    public static final String PARTITION_STRATEGY = "dispatcher.partition.strategy";
+    public static final String TRANSACTIONAL_ID = "dispatcher.transactional.id";
+
+    private final int maxPayloadBytes;
+    private final String partitionStrategy;
+    private final String transactionalId;
+
+    DispatcherConfig(AbstractConfig config) {
+        this.maxPayloadBytes = config.getInt(MAX_PAYLOAD_BYTES);
+        this.partitionStrategy = config.getString(PARTITION_STRATEGY);
+        this.transactionalId = config.getString(TRANSACTIONAL_ID);
+    }
+
+    static void define(ConfigDef def) {
+        def.define(MAX_PAYLOAD_BYTES, Type.INT, 6 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
+                        "Largest payload the dispatcher forwards; larger ones end as REJECTED results.")
+                .define(PARTITION_STRATEGY, Type.STRING, "auto", Importance.MEDIUM,
+                        "Default partition strategy for functions that name none: auto (key-affinity when the "
+                                + "request has a key, least-lag otherwise), key-affinity, round-robin, "
+                                + "weighted-random, least-lag.")
+                .define(TRANSACTIONAL_ID, Type.STRING, "", Importance.MEDIUM,
+                        "transactional.id of this dispatcher instance; unique per instance and stable across its "
+                                + "restarts, so a restart fences the crashed one. Empty: derived from the host name.");
+    }
+
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    public String partitionStrategy() {
+        return partitionStrategy;
+    }
+
+    /** The configured transactional id, or empty when it is to be derived from the host. */
+    public String transactionalId() {
+        return transactionalId;
+    }
+}

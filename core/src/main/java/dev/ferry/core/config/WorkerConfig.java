@@ -1,0 +1,57 @@
+package dev.ferry.core.config;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Settings of the worker pools, which run functions. */
+public final class WorkerConfig {
+
+    public static final String PROCESS_RUNTIME_ENABLED = "worker.process.runtime.enabled";
+    public static final String RETRY_BACKOFF_MS = "worker.retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "worker.retry.backoff.max.ms";
+    public static final String WORKER_ID = "worker.id";
+
+    private final boolean processRuntimeEnabled;
+    private final long retryBackoffMs;
+    private final long retryBackoffMaxMs;
+    private final String workerId;
+
+    WorkerConfig(AbstractConfig config) {
+        this.processRuntimeEnabled = config.getBoolean(PROCESS_RUNTIME_ENABLED);
+        this.retryBackoffMs = config.getLong(RETRY_BACKOFF_MS);
+        this.retryBackoffMaxMs = config.getLong(RETRY_BACKOFF_MAX_MS);
+        this.workerId = config.getString(WORKER_ID);
+    }
+
+    static void define(ConfigDef def) {
+        def.define(PROCESS_RUNTIME_ENABLED, Type.BOOLEAN, false, Importance.HIGH,
+                        "Allow the PROCESS runtime, which runs a command line on the worker's host. Off by default: "
+                                + "turn it on only where every tenant may run commands there.")
+                .define(RETRY_BACKOFF_MS, Type.LONG, 1000L, Range.atLeast(0), Importance.MEDIUM,
+                        "Delay before the second attempt of a failed invocation; doubles with each further attempt.")
+                .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+                        "Upper bound of the retry delay.")
+                .define(WORKER_ID, Type.STRING, "", Importance.LOW,
+                        "Name of this worker process in results and logs. Empty: derived from the host name.");
+    }
+
+    public boolean processRuntimeEnabled() {
+        return processRuntimeEnabled;
+    }
+
+    public long retryBackoffMs() {
+        return retryBackoffMs;
+    }
+
+    public long retryBackoffMaxMs() {
+        return retryBackoffMaxMs;
+    }
+
+    /** The configured worker id, or empty when it is to be derived from the host. */
+    public String workerId() {
+        return workerId;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.ferry.core.kafka;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.TopicConfig;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The one place Ferry builds Kafka clients. Each role gets the connection settings and pass-through properties of
+ * the configuration, then Ferry's defaults for that role, then the caller's overrides, in that order of
+ * precedence (the caller wins).
+ *
+ * <p>Defaults and why: producers are idempotent with {@code acks=all} and a short linger so the hot path batches;
+ * their {@code max.request.size} fits the largest payload a topic accepts. Consumers never auto-commit (Ferry
+ * commits only after a result is written) and read committed data only, because the dispatcher writes work topics
+ * in transactions. Consumer groups use the KIP-848 protocol.
+ */
+public final class KafkaClients {
+
+    private final FerryConfig config;
+
+    public KafkaClients(FerryConfig config) {
+        this.config = config;
+    }
+
+    public FerryConfig config() {
+        return config;
+    }
+
+    public Admin admin(String clientId) {
+        Map<String, Object> props = config.kafkaClientProperties();
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return Admin.create(props);
+    }
+
+    public <K, V> KafkaProducer<K, V> producer(String clientId, Serializer<K> keySerializer,
+            Serializer<V> valueSerializer, Map<String, Object> overrides) {
+        return new KafkaProducer<>(producerProperties(clientId, overrides), keySerializer, valueSerializer);
+    }
+
+    public Map<String, Object> producerProperties(String clientId, Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.topics().maxMessageBytes());
+        return layer(props, clientId, ProducerConfig.CLIENT_ID_CONFIG, overrides);
+    }
+
+    public <K, V> KafkaConsumer<K, V> consumer(String groupId, String clientId, Deserializer<K> keyDeserializer,
+            Deserializer<V> valueDeserializer, Map<String, Object> overrides) {
+        return new KafkaConsumer<>(consumerProperties(groupId, clientId, overrides), keyDeserializer,
+                valueDeserializer);
+    }
+
+    public Map<String, Object> consumerProperties(String groupId, String clientId, Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>();
+        if (groupId != null) {
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        }
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicConfig.DEFAULT_MAX_MESSAGE_BYTES);
+        return layer(props, clientId, ConsumerConfig.CLIENT_ID_CONFIG, overrides);
+    }
+
+    /**
+     * A KIP-932 share consumer. The group's {@code share.auto.offset.reset} is a group config, not a client one:
+     * see {@link TopicProvisioner#startShareGroupAtEarliest}.
+     */
+    public <K, V> KafkaShareConsumer<K, V> shareConsumer(String groupId, String clientId,
+            Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicConfig.DEFAULT_MAX_MESSAGE_BYTES);
+        return new KafkaShareConsumer<>(layer(props, clientId, ConsumerConfig.CLIENT_ID_CONFIG, overrides),
+                keyDeserializer, valueDeserializer);
+    }
+
+    private Map<String, Object> layer(Map<String, Object> roleDefaults, String clientId, String clientIdKey,
+            Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>(roleDefaults);
+        props.putAll(config.kafkaClientProperties());
+        if (clientId != null) {
+            props.put(clientIdKey, clientId);
+        }
+        props.putAll(overrides);
+        return props;
+    }
+}

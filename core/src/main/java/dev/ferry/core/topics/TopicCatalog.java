@@ -1,0 +1,126 @@
+package dev.ferry.core.topics;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.TopicConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every topic and group name of DESIGN.md, derived from the topic prefix ({@code ferry.} by default), and the
+ * settings each topic is created with.
+ *
+ * <p>Group names derive from the prefix without its trailing dot, so two Ferry installations with different
+ * prefixes can share a cluster: prefix {@code ferry.} gives {@code ferry-dispatcher},
+ * {@code ferry-worker.<tenant>.<function>}, {@code ferry-autoscaler} and {@code ferry-metering}.
+ */
+public final class TopicCatalog {
+
+    private static final String WORK = "work.";
+
+    private final String prefix;
+    private final String groupPrefix;
+    private final TopicConfig settings;
+
+    public TopicCatalog(FerryConfig config) {
+        this.prefix = config.topicPrefix();
+        this.groupPrefix = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        this.settings = config.topics();
+    }
+
+    public String functions() {
+        return prefix + "functions";
+    }
+
+    public String invocations() {
+        return prefix + "invocations";
+    }
+
+    public String results() {
+        return prefix + "results";
+    }
+
+    public String dlq() {
+        return prefix + "dlq";
+    }
+
+    public String lag() {
+        return prefix + "lag";
+    }
+
+    public String scaling() {
+        return prefix + "scaling";
+    }
+
+    public String usage() {
+        return prefix + "usage";
+    }
+
+    /** {@code ferry.work.<tenant>.<function>}: one work topic per function. */
+    public String work(FunctionRef function) {
+        return prefix + WORK + function.tenant() + "." + function.function();
+    }
+
+    /** The function a work topic belongs to, or empty when the name is not a work topic of this catalog. */
+    public Optional<FunctionRef> parseWork(String topic) {
+        String start = prefix + WORK;
+        if (topic == null || !topic.startsWith(start)) {
+            return Optional.empty();
+        }
+        String rest = topic.substring(start.length());
+        int dot = rest.indexOf('.');
+        if (dot < 0 || dot != rest.lastIndexOf('.')) {
+            return Optional.empty();
+        }
+        String tenant = rest.substring(0, dot);
+        String function = rest.substring(dot + 1);
+        if (!FunctionRef.isValidName(tenant) || !FunctionRef.isValidName(function)) {
+            return Optional.empty();
+        }
+        return Optional.of(new FunctionRef(tenant, function));
+    }
+
+    public String dispatcherGroup() {
+        return groupPrefix + "-dispatcher";
+    }
+
+    /** {@code ferry-worker.<tenant>.<function>}: a share group for QUEUE functions, a consumer group for ORDERED. */
+    public String workerGroup(FunctionRef function) {
+        return groupPrefix + "-worker." + function.tenant() + "." + function.function();
+    }
+
+    public String autoscalerGroup() {
+        return groupPrefix + "-autoscaler";
+    }
+
+    /** The Kafka Streams {@code application.id} of the metering application. */
+    public String meteringApplicationId() {
+        return groupPrefix + "-metering";
+    }
+
+    /** The fixed platform topics, with their creation settings. */
+    public List<TopicSpec> platformTopics() {
+        Map<String, String> payload = Map.of("max.message.bytes", String.valueOf(settings.maxMessageBytes()));
+        Map<String, String> compact = Map.of("cleanup.policy", "compact");
+        int partitions = settings.partitions();
+        return List.of(
+                spec(functions(), 1, compact),
+                spec(invocations(), partitions, payload),
+                spec(results(), partitions, payload),
+                spec(dlq(), partitions, payload),
+                spec(lag(), partitions, Map.of()),
+                spec(scaling(), 1, compact),
+                spec(usage(), partitions, Map.of()));
+    }
+
+    /** A function's work topic, with the function's partition count. */
+    public TopicSpec workTopic(FunctionRef function, int partitions) {
+        return spec(work(function), partitions,
+                Map.of("max.message.bytes", String.valueOf(settings.maxMessageBytes())));
+    }
+
+    private TopicSpec spec(String name, int partitions, Map<String, String> configs) {
+        return new TopicSpec(name, partitions, settings.replicationFactor(), configs);
+    }
+}

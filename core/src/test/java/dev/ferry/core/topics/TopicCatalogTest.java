@@ -1,0 +1,83 @@
+package dev.ferry.core.topics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.apache.kafka.common.internals.Topic;
+import org.junit.jupiter.api.Test;
+
+class TopicCatalogTest {
+
+    private final TopicCatalog catalog = new TopicCatalog(FerryConfig.defaults());
+
+    @Test
+    void shouldUseTheNamesOfDesignWhenThePrefixIsTheDefault() {
+        FunctionRef echo = new FunctionRef("default", "echo");
+        assertThat(catalog.functions()).isEqualTo("ferry.functions");
+        assertThat(catalog.invocations()).isEqualTo("ferry.invocations");
+        assertThat(catalog.results()).isEqualTo("ferry.results");
+        assertThat(catalog.dlq()).isEqualTo("ferry.dlq");
+        assertThat(catalog.lag()).isEqualTo("ferry.lag");
+        assertThat(catalog.scaling()).isEqualTo("ferry.scaling");
+        assertThat(catalog.usage()).isEqualTo("ferry.usage");
+        assertThat(catalog.work(echo)).isEqualTo("ferry.work.default.echo");
+        assertThat(catalog.dispatcherGroup()).isEqualTo("ferry-dispatcher");
+        assertThat(catalog.workerGroup(echo)).isEqualTo("ferry-worker.default.echo");
+        assertThat(catalog.autoscalerGroup()).isEqualTo("ferry-autoscaler");
+        assertThat(catalog.meteringApplicationId()).isEqualTo("ferry-metering");
+    }
+
+    @Test
+    void shouldDeriveEveryNameFromACustomPrefix() {
+        TopicCatalog staging = new TopicCatalog(FerryConfig.defaults().with(FerryConfig.TOPIC_PREFIX, "staging.ferry."));
+        FunctionRef fn = new FunctionRef("acme", "resize");
+        assertThat(staging.work(fn)).isEqualTo("staging.ferry.work.acme.resize");
+        assertThat(staging.workerGroup(fn)).isEqualTo("staging.ferry-worker.acme.resize");
+        assertThat(staging.parseWork("ferry.work.acme.resize")).isEmpty();
+        assertThat(staging.parseWork("staging.ferry.work.acme.resize")).contains(fn);
+    }
+
+    @Test
+    void shouldCompactOnlyTheCatalogTopicsAndLetPayloadTopicsCarrySixMegabytes() {
+        Map<String, TopicSpec> specs = catalog.platformTopics().stream()
+                .collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
+        assertThat(specs).hasSize(7);
+        assertThat(specs.values().stream().filter(TopicSpec::compacted).map(TopicSpec::name))
+                .containsExactlyInAnyOrder("ferry.functions", "ferry.scaling");
+        assertThat(Integer.parseInt(specs.get("ferry.invocations").configs().get("max.message.bytes")))
+                .isGreaterThan(6 * 1024 * 1024);
+    }
+
+    @Test
+    void shouldNotMistakeOtherTopicsForWorkTopics() {
+        assertThat(catalog.parseWork("ferry.invocations")).isEmpty();
+        assertThat(catalog.parseWork("ferry.work.acme")).isEmpty();
+        assertThat(catalog.parseWork("ferry.work.acme.a.b")).isEmpty();
+        assertThat(catalog.parseWork(null)).isEmpty();
+    }
+
+    @Property
+    void shouldDeriveLegalTopicNamesThatParseBackToTheFunction(@ForAll("functions") FunctionRef fn) {
+        String topic = catalog.work(fn);
+        Topic.validate(topic);
+        assertThat(catalog.parseWork(topic)).contains(fn);
+        assertThat(catalog.workTopic(fn, 4).partitions()).isEqualTo(4);
+    }
+
+    @Provide
+    Arbitrary<FunctionRef> functions() {
+        Arbitrary<String> name = Combinators.combine(
+                        Arbitraries.chars().range('a', 'z').range('0', '9'),
+                        Arbitraries.strings().withCharRange('a', 'z').withChars('-').ofMaxLength(62))
+                .as((f, r) -> f + r);
+        return Combinators.combine(name, name).as(FunctionRef::new);
+    }
+}
