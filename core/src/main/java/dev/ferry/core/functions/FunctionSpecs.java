@@ -1,0 +1,112 @@
+package dev.ferry.core.functions;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.Runtime;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Defaults and validation of {@link FunctionSpec}, shared by the gateway, the command line and the services. */
+public final class FunctionSpecs {
+
+    public static final int MIN_MEMORY_MB = 128;
+    public static final int MAX_MEMORY_MB = 10_240;
+    public static final int MAX_TIMEOUT_MS = 900_000;
+    /** Far above any sane need; keeps a typo from creating a topic with a million partitions. */
+    public static final int MAX_PARTITIONS = 1_000;
+    public static final int MAX_REPLICAS = 1_000;
+    public static final int MAX_CONCURRENCY = 1_000;
+    public static final int MAX_ATTEMPTS = 100;
+
+    private FunctionSpecs() {
+    }
+
+    /** A builder with every default of DESIGN.md and {@code updatedAt} now. */
+    public static FunctionSpec.Builder builder(String tenant, String name, Runtime runtime, String handler) {
+        return FunctionSpec.newBuilder()
+                .setTenant(tenant)
+                .setName(name)
+                .setRuntime(runtime)
+                .setHandler(handler)
+                .setMemoryMb(128)
+                .setTimeoutMs(30_000)
+                .setConcurrency(1)
+                .setMinReplicas(0)
+                .setMaxReplicas(10)
+                .setPartitions(6)
+                .setDelivery(Delivery.QUEUE)
+                .setTargetLagPerReplica(10)
+                .setMaxAttempts(3)
+                .setEnv(Map.of())
+                .setUpdatedAt(Instant.now())
+                .setPartitionStrategy(null);
+    }
+
+    public static FunctionRef ref(FunctionSpec spec) {
+        return new FunctionRef(spec.getTenant(), spec.getName());
+    }
+
+    /**
+     * Every rule the spec breaks, each as a sentence that names the field and the allowed range; empty when valid.
+     *
+     * @param processRuntimeEnabled whether the operator turned the PROCESS runtime on
+     */
+    public static List<String> validate(FunctionSpec spec, boolean processRuntimeEnabled) {
+        List<String> errors = new ArrayList<>();
+        if (!FunctionRef.isValidName(spec.getTenant())) {
+            errors.add("tenant must match " + FunctionRef.NAME.pattern() + ", got '" + spec.getTenant() + "'");
+        }
+        if (!FunctionRef.isValidName(spec.getName())) {
+            errors.add("name must match " + FunctionRef.NAME.pattern() + ", got '" + spec.getName() + "'");
+        }
+        if (spec.getRuntime() == null) {
+            errors.add("runtime is required: JAVA, HTTP or PROCESS");
+        }
+        String handler = spec.getHandler();
+        if (handler == null || handler.isBlank()) {
+            errors.add("handler is required: a class name or built-in name (JAVA), a URL (HTTP) or a command (PROCESS)");
+        } else if (spec.getRuntime() == Runtime.HTTP && !isHttpUrl(handler)) {
+            errors.add("handler of an HTTP function must be an http:// or https:// URL, got '" + handler + "'");
+        }
+        if (spec.getRuntime() == Runtime.PROCESS && !processRuntimeEnabled) {
+            errors.add("the PROCESS runtime is disabled on this platform (the operator enables it with "
+                    + "worker.process.runtime.enabled=true)");
+        }
+        range(errors, "memoryMb", spec.getMemoryMb(), MIN_MEMORY_MB, MAX_MEMORY_MB);
+        range(errors, "timeoutMs", spec.getTimeoutMs(), 1, MAX_TIMEOUT_MS);
+        range(errors, "concurrency", spec.getConcurrency(), 1, MAX_CONCURRENCY);
+        range(errors, "partitions", spec.getPartitions(), 1, MAX_PARTITIONS);
+        range(errors, "minReplicas", spec.getMinReplicas(), 0, MAX_REPLICAS);
+        range(errors, "maxReplicas", spec.getMaxReplicas(), 1, MAX_REPLICAS);
+        if (spec.getMinReplicas() > spec.getMaxReplicas()) {
+            errors.add("minReplicas (" + spec.getMinReplicas() + ") must not exceed maxReplicas ("
+                    + spec.getMaxReplicas() + ")");
+        }
+        if (spec.getDelivery() == Delivery.ORDERED && spec.getMinReplicas() > spec.getPartitions()) {
+            errors.add("minReplicas (" + spec.getMinReplicas() + ") of an ORDERED function must not exceed its "
+                    + "partitions (" + spec.getPartitions() + "): extra consumers would sit idle");
+        }
+        range(errors, "targetLagPerReplica", spec.getTargetLagPerReplica(), 1, Integer.MAX_VALUE);
+        range(errors, "maxAttempts", spec.getMaxAttempts(), 1, MAX_ATTEMPTS);
+        return errors;
+    }
+
+    private static void range(List<String> errors, String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            errors.add(field + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static boolean isHttpUrl(String handler) {
+        try {
+            URI uri = URI.create(handler);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Small helpers every stage uses to answer an invocation: results built from the request they answer, so the
+ * identifying fields are copied in one place.
+ *
+ * <p>Depends on {@code dev.ferry.core} and the generated records of {@code dev.ferry.schemas}.
+ */
+package dev.ferry.core.invocation;
