@@ -1,0 +1,19 @@
+package dev.ferry.schemas.registry;
+
+import java.util.Objects;
+import org.apache.avro.Schema;
+
+/**
+ * One version of a subject: where a schema is registered and under which global id.
+ *
+ * @param subject the subject, e.g. {@code ferry.results-value}
+ * @param version the version within the subject, from 1
+ * @param id the registry-wide schema id, the one written after the magic byte
+ * @param schema the parsed Avro schema
+ */
+public record RegisteredSchema(String subject, int version, int id, Schema schema) {
+    public RegisteredSchema {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(schema, "schema");
+    }
+}

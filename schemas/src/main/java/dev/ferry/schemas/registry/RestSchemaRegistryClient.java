@@ -1,0 +1,216 @@
+package dev.ferry.schemas.registry;
+
+import dev.ferry.schemas.registry.internal.RegistryJson;
+import dev.ferry.schemas.registry.internal.RegistryJson.CompatibilityCheck;
+import dev.ferry.schemas.registry.internal.RegistryJson.CompatibilityConfig;
+import dev.ferry.schemas.registry.internal.RegistryJson.IdResponse;
+import dev.ferry.schemas.registry.internal.RegistryJson.SchemaRequest;
+import dev.ferry.schemas.registry.internal.RegistryJson.SchemaResponse;
+import dev.ferry.schemas.registry.internal.RegistryTransport;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link SchemaRegistryClient} over the registry's REST API.
+ *
+ * <p>Caches what a registry never changes: the schema behind an id, and the id (and version) of a
+ * schema under a subject; so serializing and deserializing the same schema again makes no HTTP call.
+ * Deleting a subject or version forgets that subject's entries. Lists, latest versions and
+ * compatibility settings change over time and are always fetched. Thread-safe.
+ */
+public final class RestSchemaRegistryClient implements SchemaRegistryClient {
+
+    private static final Logger log = LoggerFactory.getLogger(RestSchemaRegistryClient.class);
+
+    private final RegistryTransport transport;
+    private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
+    private final ConcurrentMap<SubjectSchema, RegisteredSchema> lookups = new ConcurrentHashMap<>();
+
+    public RestSchemaRegistryClient(SchemaRegistryClientConfig config) {
+        this.transport = new RegistryTransport(config);
+        log.debug("Schema registry client for {}", config);
+    }
+
+    /** A client for the {@code schema.registry.url} and basic-auth keys of a Kafka-style configuration. */
+    public static RestSchemaRegistryClient fromConfig(Map<String, ?> configs) {
+        return new RestSchemaRegistryClient(SchemaRegistryClientConfig.from(configs));
+    }
+
+    /** The registry URL the next call goes to first: the one that answered last. */
+    public URI currentUrl() {
+        return transport.currentUrl();
+    }
+
+    @Override
+    public int register(String subject, Schema schema) {
+        SubjectSchema key = new SubjectSchema(subject, schema);
+        Integer cached = idsBySubjectSchema.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        IdResponse answer = RegistryJson.read(
+                transport.post(subjectPath(subject) + "/versions", new SchemaRequest(schema.toString())),
+                IdResponse.class);
+        if (answer.id() == null) {
+            throw new SchemaRegistryException(200, 200, "Registry answered no id when registering under " + subject);
+        }
+        int id = answer.id();
+        log.info("Schema {} registered under subject {} with id {}", schema.getFullName(), subject, id);
+        idsBySubjectSchema.put(key, id);
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+
+    @Override
+    public RegisteredSchema lookup(String subject, Schema schema) {
+        SubjectSchema key = new SubjectSchema(subject, schema);
+        RegisteredSchema cached = lookups.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        SchemaResponse answer = RegistryJson.read(
+                transport.post(subjectPath(subject), new SchemaRequest(schema.toString())), SchemaResponse.class);
+        RegisteredSchema found = toRegistered(subject, answer, "lookup in " + subject);
+        lookups.put(key, found);
+        idsBySubjectSchema.put(key, found.id());
+        schemasById.putIfAbsent(found.id(), found.schema());
+        return found;
+    }
+
+    @Override
+    public Schema getById(int id) {
+        Schema cached = schemasById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        SchemaResponse answer = RegistryJson.read(transport.get("/schemas/ids/" + id), SchemaResponse.class);
+        Schema schema = parse(answer, "schema id " + id);
+        Schema raced = schemasById.putIfAbsent(id, schema);
+        return raced != null ? raced : schema;
+    }
+
+    @Override
+    public List<String> subjects() {
+        return RegistryJson.readStringList(transport.get("/subjects"));
+    }
+
+    @Override
+    public List<Integer> versions(String subject) {
+        return RegistryJson.readIntList(transport.get(subjectPath(subject) + "/versions"));
+    }
+
+    @Override
+    public RegisteredSchema getVersion(String subject, int version) {
+        return fetchVersion(subject, Integer.toString(version));
+    }
+
+    @Override
+    public RegisteredSchema getLatest(String subject) {
+        return fetchVersion(subject, LATEST);
+    }
+
+    @Override
+    public CompatibilityLevel getCompatibility(String subject) {
+        String path = subject == null ? "/config" : "/config/" + encode(subject) + "?defaultToGlobal=true";
+        CompatibilityConfig answer = RegistryJson.read(transport.get(path), CompatibilityConfig.class);
+        if (answer.level() == null) {
+            throw new SchemaRegistryException(200, 200, "Registry answered no compatibility level for " + path);
+        }
+        return CompatibilityLevel.parse(answer.level());
+    }
+
+    @Override
+    public void setCompatibility(String subject, CompatibilityLevel level) {
+        Objects.requireNonNull(level, "level");
+        String path = subject == null ? "/config" : "/config/" + encode(subject);
+        transport.put(path, new CompatibilityConfig(level.name(), null));
+    }
+
+    @Override
+    public boolean testCompatibility(String subject, String version, Schema schema) {
+        String path = "/compatibility" + subjectPath(subject) + "/versions/" + encode(version);
+        return RegistryJson.read(transport.post(path, new SchemaRequest(schema.toString())), CompatibilityCheck.class)
+                .isCompatible();
+    }
+
+    @Override
+    public List<Integer> deleteSubject(String subject) {
+        List<Integer> deleted = RegistryJson.readIntList(transport.delete(subjectPath(subject)));
+        forget(subject);
+        return deleted;
+    }
+
+    @Override
+    public int deleteVersion(String subject, int version) {
+        String answer = transport.delete(subjectPath(subject) + "/versions/" + version);
+        forget(subject);
+        try {
+            return Integer.parseInt(answer.trim());
+        } catch (NumberFormatException e) {
+            throw new SchemaRegistryException(200, 200, "Registry answered '" + answer
+                    + "' instead of a version to DELETE " + subject + " version " + version, e);
+        }
+    }
+
+    private RegisteredSchema fetchVersion(String subject, String version) {
+        SchemaResponse answer = RegistryJson.read(
+                transport.get(subjectPath(subject) + "/versions/" + encode(version)), SchemaResponse.class);
+        RegisteredSchema found = toRegistered(subject, answer, subject + " version " + version);
+        schemasById.putIfAbsent(found.id(), found.schema());
+        return found;
+    }
+
+    private static RegisteredSchema toRegistered(String subject, SchemaResponse answer, String what) {
+        if (answer.id() == null || answer.version() == null) {
+            throw new SchemaRegistryException(200, 200, "Registry answer for " + what + " lacks id or version");
+        }
+        return new RegisteredSchema(answer.subject() != null ? answer.subject() : subject, answer.version(),
+                answer.id(), parse(answer, what));
+    }
+
+    private static Schema parse(SchemaResponse answer, String what) {
+        if (!answer.isAvro()) {
+            throw new SchemaRegistryException(200, 200, "The schema of " + what + " is " + answer.schemaType()
+                    + ", not AVRO; Ferry reads Avro only");
+        }
+        if (answer.schema() == null) {
+            throw new SchemaRegistryException(200, 200, "Registry answer for " + what + " has no schema");
+        }
+        try {
+            return new Schema.Parser().parse(answer.schema());
+        } catch (SchemaParseException e) {
+            throw new SchemaRegistryException(200, 200, "The registry's schema of " + what + " is not valid Avro: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void forget(String subject) {
+        idsBySubjectSchema.keySet().removeIf(key -> key.subject().equals(subject));
+        lookups.keySet().removeIf(key -> key.subject().equals(subject));
+    }
+
+    private static String subjectPath(String subject) {
+        Objects.requireNonNull(subject, "subject");
+        return "/subjects/" + encode(subject);
+    }
+
+    private static String encode(String segment) {
+        // URLEncoder writes form encoding; a path segment needs %20, not '+'.
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Avro's Schema caches its hash, so this key is cheap on the hot path. */
+    private record SubjectSchema(String subject, Schema schema) {
+    }
+}

@@ -1,0 +1,45 @@
+package dev.ferry.schemas.registry;
+
+/**
+ * The registry answered with an error, or could not be reached.
+ *
+ * <p>{@link #status()} is the HTTP status and {@link #errorCode()} the registry's {@code error_code}
+ * (for example 40401 subject not found, 40403 schema not found); both are {@link #NO_RESPONSE} when
+ * no registry answered at all.
+ */
+public class SchemaRegistryException extends RuntimeException {
+
+    /** Status and error code of a call that got no HTTP answer (connection refused, timeout). */
+    public static final int NO_RESPONSE = -1;
+    public static final int SUBJECT_NOT_FOUND = 40401;
+    public static final int VERSION_NOT_FOUND = 40402;
+    public static final int SCHEMA_NOT_FOUND = 40403;
+
+    private final int status;
+    private final int errorCode;
+
+    public SchemaRegistryException(int status, int errorCode, String message) {
+        this(status, errorCode, message, null);
+    }
+
+    public SchemaRegistryException(int status, int errorCode, String message, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+        this.errorCode = errorCode;
+    }
+
+    /** The HTTP status of the answer, or {@link #NO_RESPONSE}. */
+    public int status() {
+        return status;
+    }
+
+    /** The registry's {@code error_code} (the HTTP status when the body had none), or {@link #NO_RESPONSE}. */
+    public int errorCode() {
+        return errorCode;
+    }
+
+    /** True for 404 answers: the subject, version or schema does not exist. */
+    public boolean isNotFound() {
+        return status == 404;
+    }
+}
