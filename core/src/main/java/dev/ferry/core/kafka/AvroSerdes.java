@@ -1,0 +1,51 @@
+package dev.ferry.core.kafka;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.schemas.registry.RestSchemaRegistryClient;
+import dev.ferry.schemas.registry.SchemaRegistryClient;
+import dev.ferry.schemas.serde.FerryAvroSerde;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Value serdes for Ferry's records, in the Confluent wire format with {@code <topic>-value} subjects, all over one
+ * registry client per process so its schema caches are shared and the hot path never asks the registry twice for
+ * the same schema.
+ */
+public final class AvroSerdes {
+
+    private final SchemaRegistryClient registry;
+    private final Map<String, Object> serdeConfig;
+    private final Map<Class<?>, Serde<?>> serdes = new ConcurrentHashMap<>();
+
+    public AvroSerdes(FerryConfig config) {
+        this(RestSchemaRegistryClient.fromConfig(config.schemaRegistryProperties()), config);
+    }
+
+    public AvroSerdes(SchemaRegistryClient registry, FerryConfig config) {
+        this.registry = registry;
+        this.serdeConfig = config.schemaRegistryProperties();
+    }
+
+    public SchemaRegistryClient registry() {
+        return registry;
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T extends SpecificRecord> Serde<T> serde(Class<T> type) {
+        return (Serde<T>) serdes.computeIfAbsent(type,
+                t -> FerryAvroSerde.forSpecific(type, registry, serdeConfig, false));
+    }
+
+    public <T extends SpecificRecord> Serializer<T> serializer(Class<T> type) {
+        return serde(type).serializer();
+    }
+
+    public <T extends SpecificRecord> Deserializer<T> deserializer(Class<T> type) {
+        return serde(type).deserializer();
+    }
+}

@@ -1,0 +1,66 @@
+package dev.ferry.core.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.Runtime;
+import org.junit.jupiter.api.Test;
+
+class FunctionSpecsTest {
+
+    private static FunctionSpec.Builder echo() {
+        return FunctionSpecs.builder("acme", "echo", Runtime.JAVA, "echo");
+    }
+
+    @Test
+    void shouldApplyTheDefaultsOfDesignWhenOnlyTheRequiredFieldsAreGiven() {
+        FunctionSpec spec = echo().build();
+        assertThat(spec.getMemoryMb()).isEqualTo(128);
+        assertThat(spec.getTimeoutMs()).isEqualTo(30_000);
+        assertThat(spec.getConcurrency()).isEqualTo(1);
+        assertThat(spec.getMinReplicas()).isZero();
+        assertThat(spec.getMaxReplicas()).isEqualTo(10);
+        assertThat(spec.getPartitions()).isEqualTo(6);
+        assertThat(spec.getDelivery()).isEqualTo(Delivery.QUEUE);
+        assertThat(spec.getTargetLagPerReplica()).isEqualTo(10);
+        assertThat(spec.getMaxAttempts()).isEqualTo(3);
+        assertThat(FunctionSpecs.validate(spec, false)).isEmpty();
+    }
+
+    @Test
+    void shouldNameEveryBrokenRuleWhenTheSpecIsBad() {
+        FunctionSpec spec = echo().setName("Bad_Name").setMemoryMb(64).setTimeoutMs(900_001).setMinReplicas(5)
+                .setMaxReplicas(2).setHandler(" ").build();
+        assertThat(FunctionSpecs.validate(spec, false)).hasSize(5)
+                .anySatisfy(e -> assertThat(e).startsWith("name must match"))
+                .anySatisfy(e -> assertThat(e).isEqualTo("memoryMb must be between 128 and 10240, got 64"))
+                .anySatisfy(e -> assertThat(e).isEqualTo("timeoutMs must be between 1 and 900000, got 900001"))
+                .anySatisfy(e -> assertThat(e).contains("minReplicas (5) must not exceed maxReplicas (2)"))
+                .anySatisfy(e -> assertThat(e).startsWith("handler is required"));
+    }
+
+    @Test
+    void shouldRefuseTheProcessRuntimeUnlessTheOperatorEnabledIt() {
+        FunctionSpec spec = FunctionSpecs.builder("acme", "tool", Runtime.PROCESS, "/bin/cat").build();
+        assertThat(FunctionSpecs.validate(spec, false)).singleElement().asString().contains("PROCESS runtime is disabled");
+        assertThat(FunctionSpecs.validate(spec, true)).isEmpty();
+    }
+
+    @Test
+    void shouldRequireAnHttpUrlWhenTheRuntimeIsHttp() {
+        assertThat(FunctionSpecs.validate(FunctionSpecs.builder("acme", "hook", Runtime.HTTP, "ftp://x").build(), false))
+                .singleElement().asString().contains("http:// or https:// URL");
+        assertThat(FunctionSpecs.validate(
+                FunctionSpecs.builder("acme", "hook", Runtime.HTTP, "http://localhost:9000/run").build(), false))
+                .isEmpty();
+    }
+
+    @Test
+    void shouldKeepOrderedReplicasWithinThePartitionCount() {
+        FunctionSpec spec = echo().setDelivery(Delivery.ORDERED).setPartitions(2).setMinReplicas(3).build();
+        assertThat(FunctionSpecs.validate(spec, false)).singleElement().asString().contains("ORDERED");
+        assertThat(FunctionSpecs.validate(echo().setPartitions(2).setMinReplicas(3).build(), false))
+                .as("QUEUE functions are served by a share group, which has no such ceiling").isEmpty();
+    }
+}
