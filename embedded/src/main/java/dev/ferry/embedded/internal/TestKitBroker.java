@@ -1,0 +1,106 @@
+package dev.ferry.embedded.internal;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** An ephemeral cluster from Kafka's own test kit: combined nodes, random ports, a temp dir deleted on close. */
+public final class TestKitBroker implements Broker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TestKitBroker.class);
+
+    private final KafkaClusterTestKit cluster;
+    private final int brokers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private TestKitBroker(KafkaClusterTestKit cluster, int brokers) {
+        this.cluster = cluster;
+        this.brokers = brokers;
+    }
+
+    /** Formats and starts {@code brokers} combined nodes and waits until all are ready. */
+    public static TestKitBroker start(int brokers, Map<String, String> properties) {
+        long started = System.nanoTime();
+        KafkaClusterTestKit cluster = null;
+        try {
+            TestKitNodes nodes = new TestKitNodes.Builder(productionBootstrap())
+                    .setCombined(true)
+                    .setNumBrokerNodes(brokers)
+                    .setNumControllerNodes(brokers)
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+            properties.forEach(builder::setConfigProp);
+            cluster = builder.build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            TestKitBroker broker = new TestKitBroker(cluster, brokers);
+            LOG.info("Embedded Kafka started: {} broker(s) at {} in {} ms", brokers, broker.bootstrapServers(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return broker;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(cluster);
+            throw new IllegalStateException("Interrupted while starting the embedded Kafka cluster", e);
+        } catch (Exception e) {
+            closeQuietly(cluster);
+            throw new IllegalStateException("Embedded Kafka cluster of " + brokers + " broker(s) failed to start: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The metadata.version and feature levels a freshly formatted production broker gets (share groups, the
+     * consumer and streams protocols, transactions v2). The kit defaults to the newest, still unstable version.
+     */
+    private static BootstrapMetadata productionBootstrap() {
+        MetadataVersion version = MetadataVersion.LATEST_PRODUCTION;
+        Map<String, Short> levels = new HashMap<>();
+        for (Feature feature : Feature.PRODUCTION_FEATURES) {
+            // kraft.version describes the quorum, which the kit sets up itself; it is not a bootstrap record.
+            if (feature != Feature.KRAFT_VERSION) {
+                levels.put(feature.featureName(), feature.defaultLevel(version));
+            }
+        }
+        return BootstrapMetadata.fromVersions(version, levels, "ferry-embedded");
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    @Override
+    public int brokerCount() {
+        return brokers;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            closeQuietly(cluster);
+            LOG.info("Embedded Kafka stopped");
+        }
+    }
+
+    private static void closeQuietly(KafkaClusterTestKit cluster) {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            cluster.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Interrupted while stopping the embedded Kafka cluster", e);
+        } catch (Exception e) {
+            LOG.warn("Embedded Kafka cluster did not stop cleanly", e);
+        }
+    }
+}

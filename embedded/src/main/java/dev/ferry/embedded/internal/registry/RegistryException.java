@@ -1,0 +1,95 @@
+package dev.ferry.embedded.internal.registry;
+
+/**
+ * A refusal with a Confluent error code; the HTTP status is the code's first three digits (40401 → 404, and a
+ * bare 409 stays 409), as Confluent clients expect.
+ */
+public final class RegistryException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int errorCode;
+
+    RegistryException(int errorCode, String message) {
+        super(message);
+        this.errorCode = errorCode;
+    }
+
+    public int errorCode() {
+        return errorCode;
+    }
+
+    public int httpStatus() {
+        int status = errorCode;
+        while (status >= 1000) {
+            status /= 10;
+        }
+        return status;
+    }
+
+    static RegistryException subjectNotFound(String subject) {
+        return new RegistryException(40401, "Subject '" + subject + "' not found.");
+    }
+
+    static RegistryException versionNotFound(String subject, Object version) {
+        return new RegistryException(40402, "Version " + version + " not found for subject '" + subject + "'.");
+    }
+
+    static RegistryException schemaNotFound(String what) {
+        return new RegistryException(40403, "Schema not found: " + what);
+    }
+
+    static RegistryException subjectSoftDeleted(String subject) {
+        return new RegistryException(40404, "Subject '" + subject
+                + "' was soft deleted. Set permanent=true to delete permanently");
+    }
+
+    static RegistryException subjectNotSoftDeleted(String subject) {
+        return new RegistryException(40405, "Subject '" + subject
+                + "' was not deleted first before being permanently deleted");
+    }
+
+    static RegistryException versionSoftDeleted(String subject, int version) {
+        return new RegistryException(40406, "Subject '" + subject + "' Version " + version
+                + " was soft deleted. Set permanent=true to delete permanently");
+    }
+
+    static RegistryException versionNotSoftDeleted(String subject, int version) {
+        return new RegistryException(40407, "Subject '" + subject + "' Version " + version
+                + " was not deleted first before being permanently deleted");
+    }
+
+    static RegistryException subjectConfigNotFound(String subject) {
+        return new RegistryException(40408, "Subject '" + subject
+                + "' does not have subject-level compatibility configured");
+    }
+
+    static RegistryException incompatible(String detail) {
+        return new RegistryException(409, "Schema being registered is incompatible with an earlier schema for "
+                + detail);
+    }
+
+    static RegistryException invalidSchema(String detail) {
+        return new RegistryException(42201, "Invalid schema: " + detail);
+    }
+
+    static RegistryException invalidVersion(String version) {
+        return new RegistryException(42202, "The specified version '" + version
+                + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");
+    }
+
+    static RegistryException invalidCompatibility(String level) {
+        return new RegistryException(42203, "Invalid compatibility level '" + level + "'. Valid values are "
+                + java.util.Arrays.toString(CompatibilityLevel.values()));
+    }
+
+    static RegistryException badRequest(String detail) {
+        return new RegistryException(400, detail);
+    }
+
+    static RegistryException storeError(String detail, Throwable cause) {
+        RegistryException e = new RegistryException(50001, "Error in the backend data store: " + detail);
+        e.initCause(cause);
+        return e;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.ferry.embedded.internal.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The part of Confluent Schema Registry's REST API that serializers, deserializers and operators use, over
+ * a {@link RegistryService}. Answers in {@code application/vnd.schemaregistry.v1+json}; accepts request bodies
+ * with that type, plain JSON or no content type at all.
+ */
+public final class RegistryHttpApi implements AutoCloseable {
+
+    static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SchemaLog log;
+    private final RegistryService service;
+    private final Javalin app;
+
+    private RegistryHttpApi(SchemaLog log, RegistryService service, Javalin app) {
+        this.log = log;
+        this.service = service;
+        this.app = app;
+    }
+
+    /** Replays {@code topic} on the cluster, then serves on {@code port} of localhost (0: any free port). */
+    public static RegistryHttpApi start(String bootstrapServers, int port, String topic) {
+        SchemaLog log = SchemaLog.open(bootstrapServers, topic);
+        RegistryService service = RegistryService.create(log::append);
+        Javalin app = null;
+        try {
+            log.replay(service::replay);
+            app = Javalin.create(config -> {
+                config.showJavalinBanner = false;
+                config.startupWatcherEnabled = false;
+                config.http.defaultContentType = CONTENT_TYPE;
+            });
+            RegistryHttpApi api = new RegistryHttpApi(log, service, app);
+            api.routes();
+            app.start("localhost", port);
+            return api;
+        } catch (RuntimeException e) {
+            if (app != null) {
+                app.stop();
+            }
+            log.close();
+            throw new IllegalStateException("Schema registry failed to start on port " + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        log.close();
+    }
+
+    private void routes() {
+        app.exception(RegistryException.class, (e, ctx) -> error(ctx, e.errorCode(), e.getMessage()));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Schema registry failed on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, 50001, "Internal error: " + e);
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{")) {
+                error(ctx, 404, "HTTP 404 Not Found");
+            }
+        });
+        app.error(405, ctx -> error(ctx, 405, "HTTP 405 Method Not Allowed"));
+
+        app.get("/", ctx -> ok(ctx, JSON.createObjectNode()));
+        app.get("/schemas/types", ctx -> ok(ctx, JSON.createArrayNode().add("AVRO")));
+        app.get("/schemas/ids/{id}", ctx -> ok(ctx, JSON.createObjectNode().put("schema",
+                service.schema(id(ctx)))));
+        app.get("/schemas/ids/{id}/schema", ctx -> raw(ctx, service.schema(id(ctx))));
+        app.get("/schemas/ids/{id}/versions", ctx -> {
+            ArrayNode out = JSON.createArrayNode();
+            service.versionsWithId(id(ctx), deleted(ctx)).forEach(v -> out.addObject()
+                    .put("subject", v.subject()).put("version", v.version()));
+            ok(ctx, out);
+        });
+
+        app.get("/subjects", ctx -> ok(ctx, strings(service.subjects(deleted(ctx)))));
+        app.post("/subjects/{subject}", ctx -> {
+            JsonNode body = body(ctx);
+            SchemaVersion v = service.lookup(subject(ctx), text(body, "schema"), text(body, "schemaType"),
+                    deleted(ctx));
+            ok(ctx, version(v));
+        });
+        app.delete("/subjects/{subject}", ctx -> ok(ctx, ints(service.deleteSubject(subject(ctx),
+                permanent(ctx)))));
+        app.get("/subjects/{subject}/versions", ctx -> ok(ctx, ints(service.versions(subject(ctx),
+                deleted(ctx)))));
+        app.post("/subjects/{subject}/versions", ctx -> {
+            JsonNode body = body(ctx);
+            int id = service.register(subject(ctx), text(body, "schema"), text(body, "schemaType"));
+            ok(ctx, JSON.createObjectNode().put("id", id));
+        });
+        app.get("/subjects/{subject}/versions/{version}", ctx -> ok(ctx, version(service.version(subject(ctx),
+                ctx.pathParam("version"), deleted(ctx)))));
+        app.get("/subjects/{subject}/versions/{version}/schema", ctx -> raw(ctx, service.version(subject(ctx),
+                ctx.pathParam("version"), deleted(ctx)).schema()));
+        app.delete("/subjects/{subject}/versions/{version}", ctx -> ok(ctx, JSON.getNodeFactory().numberNode(
+                service.deleteVersion(subject(ctx), ctx.pathParam("version"), permanent(ctx)))));
+
+        app.get("/config", ctx -> ok(ctx, level("compatibilityLevel", service.globalLevel())));
+        app.put("/config", ctx -> ok(ctx, level("compatibility",
+                service.setGlobalLevel(levelIn(body(ctx))))));
+        app.get("/config/{subject}", ctx -> ok(ctx, level("compatibilityLevel",
+                service.subjectLevel(subject(ctx), "true".equalsIgnoreCase(ctx.queryParam("defaultToGlobal"))))));
+        app.put("/config/{subject}", ctx -> ok(ctx, level("compatibility",
+                service.setSubjectLevel(subject(ctx), levelIn(body(ctx))))));
+        app.delete("/config/{subject}", ctx -> ok(ctx, level("compatibilityLevel",
+                service.deleteSubjectLevel(subject(ctx)))));
+
+        app.post("/compatibility/subjects/{subject}/versions/{version}", ctx -> compatibility(ctx,
+                ctx.pathParam("version")));
+        app.post("/compatibility/subjects/{subject}/versions", ctx -> compatibility(ctx, null));
+    }
+
+    private void compatibility(Context ctx, String versionSpec) {
+        JsonNode body = body(ctx);
+        List<String> problems = service.compatibilityProblems(subject(ctx), versionSpec, text(body, "schema"),
+                text(body, "schemaType"));
+        ObjectNode out = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
+        if ("true".equalsIgnoreCase(ctx.queryParam("verbose"))) {
+            out.set("messages", strings(problems));
+        }
+        ok(ctx, out);
+    }
+
+    private static ObjectNode version(SchemaVersion v) {
+        // schemaType is left out for AVRO, as Confluent does: clients read a missing type as AVRO.
+        return JSON.createObjectNode().put("subject", v.subject()).put("version", v.version()).put("id", v.id())
+                .put("schema", v.schema());
+    }
+
+    private static ObjectNode level(String field, CompatibilityLevel level) {
+        return JSON.createObjectNode().put(field, level.name());
+    }
+
+    /** Confluent's PUT /config body names the level {@code compatibility}; newer clients may send the GET name. */
+    private static String levelIn(JsonNode body) {
+        String level = text(body, "compatibility");
+        return level != null ? level : text(body, "compatibilityLevel");
+    }
+
+    private static String subject(Context ctx) {
+        return ctx.pathParam("subject");
+    }
+
+    private static int id(Context ctx) {
+        String raw = ctx.pathParam("id");
+        try {
+            return Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw RegistryException.schemaNotFound("id " + raw);
+        }
+    }
+
+    private static boolean deleted(Context ctx) {
+        return "true".equalsIgnoreCase(ctx.queryParam("deleted"));
+    }
+
+    private static boolean permanent(Context ctx) {
+        return "true".equalsIgnoreCase(ctx.queryParam("permanent"));
+    }
+
+    private static JsonNode body(Context ctx) {
+        String body = ctx.body();
+        if (body.isBlank()) {
+            throw RegistryException.badRequest("Request body is empty; expected a JSON object");
+        }
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (!node.isObject()) {
+                throw RegistryException.badRequest("Request body must be a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw RegistryException.badRequest("Request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static ArrayNode strings(List<String> values) {
+        ArrayNode out = JSON.createArrayNode();
+        values.forEach(out::add);
+        return out;
+    }
+
+    private static ArrayNode ints(List<Integer> values) {
+        ArrayNode out = JSON.createArrayNode();
+        values.forEach(out::add);
+        return out;
+    }
+
+    private static void ok(Context ctx, JsonNode body) {
+        ctx.status(200).contentType(CONTENT_TYPE).result(body.toString());
+    }
+
+    private static void raw(Context ctx, String schema) {
+        ctx.status(200).contentType(CONTENT_TYPE).result(schema);
+    }
+
+    private static void error(Context ctx, int code, String message) {
+        ObjectNode body = JSON.createObjectNode().put("error_code", code).put("message", message);
+        RegistryException status = new RegistryException(code, message);
+        ctx.status(status.httpStatus()).contentType(CONTENT_TYPE).result(body.toString());
+    }
+}
