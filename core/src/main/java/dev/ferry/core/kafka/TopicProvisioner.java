@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,7 @@ public final class TopicProvisioner {
         }
         create(toCreate);
         grow(present);
+        awaitLeaders(specs.stream().map(TopicSpec::name).toList());
     }
 
     /**
@@ -107,8 +109,9 @@ public final class TopicProvisioner {
         if (present.isEmpty()) {
             return;
         }
-        Map<String, TopicDescription> descriptions = await(
-                admin.describeTopics(present.stream().map(TopicSpec::name).toList()).allTopicNames(),
+        List<String> names = present.stream().map(TopicSpec::name).toList();
+        awaitLeaders(names); // listed is not yet described: a topic created a moment ago may still be propagating
+        Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames(),
                 "describe topics");
         Map<String, NewPartitions> increases = new HashMap<>();
         for (TopicSpec spec : present) {
@@ -120,6 +123,44 @@ public final class TopicProvisioner {
         if (!increases.isEmpty()) {
             await(admin.createPartitions(increases).all(), "add partitions to " + increases.keySet());
             log.info("Grew partitions of {}", increases.keySet());
+        }
+    }
+
+    /**
+     * The controller acknowledges a new topic or partition before every broker knows it; a producer or a describe
+     * call in that gap fails with UnknownTopicOrPartition. Callers write at once, so wait until every partition
+     * has a leader.
+     */
+    private void awaitLeaders(List<String> names) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            try {
+                Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
+                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                if (described.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null)) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new FerryException("Cannot describe topics " + names + ": " + e.getCause().getMessage(),
+                            e.getCause());
+                }
+            } catch (TimeoutException e) {
+                // fall through to the deadline check
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FerryException("Interrupted while waiting for topics " + names, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new FerryException("Topics " + names + " have no leader for every partition after "
+                        + TIMEOUT.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FerryException("Interrupted while waiting for topics " + names, e);
+            }
         }
     }
 
