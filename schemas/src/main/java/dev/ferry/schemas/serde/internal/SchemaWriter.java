@@ -92,8 +92,11 @@ public final class SchemaWriter {
 
     private static void encode(DatumWriter<Object> writer, Object datum, ByteArrayOutputStream out) throws IOException {
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, ENCODER.get());
-        ENCODER.set(encoder);
+        // Only a flushed encoder goes back for reuse: one that failed mid-record still buffers part of
+        // it, and reconfiguring would flush that into the next record's output.
+        ENCODER.remove();
         writer.write(datum, encoder);
         encoder.flush();
+        ENCODER.set(encoder);
     }
 }
