@@ -1,0 +1,218 @@
+package dev.ferry.schemas.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RestSchemaRegistryClientTest {
+
+    private static final Schema SCHEMA = SchemaBuilder.record("Thing").namespace("t").fields()
+            .requiredString("name").endRecord();
+    private static final String SCHEMA_JSON = SCHEMA.toString().replace("\"", "\\\"");
+
+    private final StubRegistry stub = new StubRegistry();
+    private final StubRegistry second = new StubRegistry();
+
+    @AfterEach
+    void stop() {
+        stub.close();
+        second.close();
+    }
+
+    @Test
+    void shouldPostSchemaWithRegistryContentTypeWhenRegistering() {
+        stub.answer("POST /subjects/orders-value/versions", 200, "{\"id\":7}");
+
+        int id = client(stub.url()).register("orders-value", SCHEMA);
+
+        assertThat(id).isEqualTo(7);
+        StubRegistry.Request request = stub.requests().get(0);
+        assertThat(request.header("Content-Type")).isEqualTo("application/vnd.schemaregistry.v1+json");
+        assertThat(request.body()).isEqualTo("{\"schema\":\"" + SCHEMA_JSON + "\"}");
+    }
+
+    @Test
+    void shouldNotCallRegistryAgainWhenSchemaIsCached() {
+        stub.answer("POST /subjects/orders-value/versions", 200, "{\"id\":7}");
+        RestSchemaRegistryClient client = client(stub.url());
+
+        client.register("orders-value", SCHEMA);
+        client.register("orders-value", SCHEMA);
+        Schema byId = client.getById(7);
+
+        assertThat(byId).isEqualTo(SCHEMA);
+        assertThat(stub.requests()).hasSize(1);
+    }
+
+    @Test
+    void shouldSendHttpBasicWhenUserInfoIsConfigured() {
+        stub.answer("GET /subjects", 200, "[\"a\"]");
+        SchemaRegistryClientConfig config = SchemaRegistryClientConfig.from(Map.of(
+                "schema.registry.url", stub.url(),
+                "basic.auth.credentials.source", "USER_INFO",
+                "basic.auth.user.info", "alice:s3cret"));
+
+        new RestSchemaRegistryClient(config).subjects();
+
+        assertThat(stub.requests().get(0).header("Authorization")).isEqualTo("Basic "
+                + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8)));
+        assertThat(config.toString()).contains("alice").doesNotContain("s3cret");
+    }
+
+    @Test
+    void shouldTakeCredentialsFromUrlAndKeepThemOutOfItWhenSourceIsUrl() {
+        stub.answer("GET /subjects", 200, "[]");
+        String url = stub.url().replace("http://", "http://bob:pw@");
+        SchemaRegistryClientConfig config = SchemaRegistryClientConfig.from(Map.of(
+                "schema.registry.url", url, "basic.auth.credentials.source", "URL"));
+
+        new RestSchemaRegistryClient(config).subjects();
+
+        assertThat(config.urls()).containsExactly(URI.create(stub.url()));
+        assertThat(stub.requests().get(0).header("Authorization"))
+                .isEqualTo("Basic " + Base64.getEncoder().encodeToString("bob:pw".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {409, 40901})
+    void shouldThrowIncompatibleWhenRegistryAnswersEitherConflictCode(int errorCode) {
+        stub.answer("POST /subjects/orders-value/versions", 409,
+                "{\"error_code\":" + errorCode + ",\"message\":\"Schema being registered is incompatible\"}");
+
+        assertThatThrownBy(() -> client(stub.url()).register("orders-value", SCHEMA))
+                .isInstanceOfSatisfying(IncompatibleSchemaException.class, e -> {
+                    assertThat(e.status()).isEqualTo(409);
+                    assertThat(e.errorCode()).isEqualTo(errorCode);
+                    assertThat(e.getMessage()).contains("incompatible");
+                });
+    }
+
+    @Test
+    void shouldCarryStatusCodeAndMessageWhenSubjectIsMissing() {
+        stub.answer("GET /subjects/nope/versions", 404, "{\"error_code\":40401,\"message\":\"Subject 'nope' not found.\"}");
+
+        assertThatThrownBy(() -> client(stub.url()).versions("nope"))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                    assertThat(e).isNotInstanceOf(IncompatibleSchemaException.class);
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND);
+                    assertThat(e.getMessage()).contains("Subject 'nope' not found.").contains("GET /subjects/nope/versions");
+                });
+    }
+
+    @Test
+    void shouldReadAvroWhenSchemaTypeIsMissingAndIgnoreUnknownFields() {
+        stub.answer("GET /subjects/orders-value/versions/latest", 200, "{\"subject\":\"orders-value\",\"version\":3,"
+                + "\"id\":12,\"guid\":\"x\",\"ruleSet\":null,\"metadata\":{\"a\":1},\"schema\":\"" + SCHEMA_JSON + "\"}");
+
+        RegisteredSchema latest = client(stub.url()).getLatest("orders-value");
+
+        assertThat(latest).isEqualTo(new RegisteredSchema("orders-value", 3, 12, SCHEMA));
+    }
+
+    @Test
+    void shouldRefuseSchemaWhenTypeIsNotAvro() {
+        stub.answer("GET /schemas/ids/5", 200, "{\"schema\":\"syntax = \\\"proto3\\\";\",\"schemaType\":\"PROTOBUF\"}");
+
+        assertThatThrownBy(() -> client(stub.url()).getById(5))
+                .isInstanceOf(SchemaRegistryException.class).hasMessageContaining("PROTOBUF");
+    }
+
+    @Test
+    void shouldFailOverAndRememberWorkingUrlWhenFirstUrlRefusesConnections() {
+        stub.answer("GET /subjects", 200, "[\"a\",\"b\"]");
+        RestSchemaRegistryClient client = client(StubRegistry.closedPortUrl() + "," + stub.url());
+
+        assertThat(client.subjects()).containsExactly("a", "b");
+        assertThat(client.currentUrl()).isEqualTo(URI.create(stub.url()));
+        assertThat(client.subjects()).containsExactly("a", "b");
+        assertThat(stub.requests()).hasSize(2);
+    }
+
+    @Test
+    void shouldFailOverWhenFirstRegistryAnswersServerError() {
+        stub.answer("GET /subjects", 503, "{\"error_code\":50003,\"message\":\"forwarding failed\"}");
+        second.answer("GET /subjects", 200, "[\"a\"]");
+        RestSchemaRegistryClient client = client(stub.url() + "," + second.url());
+
+        client.subjects();
+        client.subjects();
+
+        assertThat(stub.requests()).hasSize(1);
+        assertThat(second.requests()).hasSize(2);
+    }
+
+    @Test
+    void shouldNotFailOverWhenRegistryAnswersClientError() {
+        stub.answer("GET /subjects/x/versions", 404, "{\"error_code\":40401,\"message\":\"Subject 'x' not found.\"}");
+        RestSchemaRegistryClient client = client(stub.url() + "," + second.url());
+
+        assertThatThrownBy(() -> client.versions("x")).isInstanceOf(SchemaRegistryException.class);
+        assertThat(second.requests()).isEmpty();
+    }
+
+    @Test
+    void shouldReportNoResponseWhenNoUrlAnswers() {
+        RestSchemaRegistryClient client = client(StubRegistry.closedPortUrl() + "," + StubRegistry.closedPortUrl());
+
+        assertThatThrownBy(client::subjects)
+                .isInstanceOfSatisfying(SchemaRegistryException.class,
+                        e -> assertThat(e.status()).isEqualTo(SchemaRegistryException.NO_RESPONSE))
+                .hasMessageContaining("unreachable");
+    }
+
+    @Test
+    void shouldKeepLastServerErrorWhenEveryUrlFails() {
+        stub.answer("GET /subjects", 502, "<html>Bad Gateway</html>");
+        RestSchemaRegistryClient client = client(stub.url());
+
+        assertThatThrownBy(client::subjects)
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(502))
+                .hasMessageContaining("<html>Bad Gateway</html>");
+    }
+
+    @Test
+    void shouldSpeakBothFieldNamesWhenReadingAndWritingCompatibility() {
+        stub.answer("GET /config", 200, "{\"compatibilityLevel\":\"FULL\"}");
+        stub.answer("GET /config/orders-value?defaultToGlobal=true", 200, "{\"compatibilityLevel\":\"backward\"}");
+        stub.answer("PUT /config/orders-value", 200, "{\"compatibility\":\"NONE\"}");
+        RestSchemaRegistryClient client = client(stub.url());
+
+        assertThat(client.getCompatibility(null)).isEqualTo(CompatibilityLevel.FULL);
+        assertThat(client.getCompatibility("orders-value")).isEqualTo(CompatibilityLevel.BACKWARD);
+        client.setCompatibility("orders-value", CompatibilityLevel.NONE);
+
+        assertThat(stub.requests().get(2).body()).isEqualTo("{\"compatibility\":\"NONE\"}");
+    }
+
+    @Test
+    void shouldEncodeSubjectWhenItHasReservedCharacters() {
+        stub.answer("GET /subjects/a%2Fb%20c/versions", 200, "[1]");
+
+        assertThat(client(stub.url()).versions("a/b c")).containsExactly(1);
+    }
+
+    @Test
+    void shouldNameKeyWhenUrlIsMissingOrInvalid() {
+        assertThatThrownBy(() -> SchemaRegistryClientConfig.from(Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema.registry.url");
+        assertThatThrownBy(() -> SchemaRegistryClientConfig.forUrls("localhost:8081"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema.registry.url");
+    }
+
+    private static RestSchemaRegistryClient client(String urls) {
+        return new RestSchemaRegistryClient(SchemaRegistryClientConfig.forUrls(urls)
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)));
+    }
+}
