@@ -13,17 +13,20 @@ public final class WorkerConfig {
     public static final String RETRY_BACKOFF_MS = "worker.retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "worker.retry.backoff.max.ms";
     public static final String WORKER_ID = "worker.id";
+    public static final String DELIVERY_COUNT_LIMIT = "worker.delivery.count.limit";
 
     private final boolean processRuntimeEnabled;
     private final long retryBackoffMs;
     private final long retryBackoffMaxMs;
     private final String workerId;
+    private final int deliveryCountLimit;
 
     WorkerConfig(AbstractConfig config) {
         this.processRuntimeEnabled = config.getBoolean(PROCESS_RUNTIME_ENABLED);
         this.retryBackoffMs = config.getLong(RETRY_BACKOFF_MS);
         this.retryBackoffMaxMs = config.getLong(RETRY_BACKOFF_MAX_MS);
         this.workerId = config.getString(WORKER_ID);
+        this.deliveryCountLimit = config.getInt(DELIVERY_COUNT_LIMIT);
     }
 
     static void define(ConfigDef def) {
@@ -35,7 +38,11 @@ public final class WorkerConfig {
                 .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
                         "Upper bound of the retry delay.")
                 .define(WORKER_ID, Type.STRING, "", Importance.LOW,
-                        "Name of this worker process in results and logs. Empty: derived from the host name.");
+                        "Name of this worker process in results and logs. Empty: derived from the host name.")
+                .define(DELIVERY_COUNT_LIMIT, Type.INT, 3, Range.between(1, 9), Importance.LOW,
+                        "QUEUE functions: a record delivered more often than this without an answer (it keeps "
+                                + "killing workers) gets a FAILED result and goes to the DLQ. Keep it below the "
+                                + "broker's group.share.delivery.count.limit (default 5), which archives silently.");
     }
 
     public boolean processRuntimeEnabled() {
@@ -48,6 +55,10 @@ public final class WorkerConfig {
 
     public long retryBackoffMaxMs() {
         return retryBackoffMaxMs;
+    }
+
+    public int deliveryCountLimit() {
+        return deliveryCountLimit;
     }
 
     /** The configured worker id, or empty when it is to be derived from the host. */

@@ -62,6 +62,17 @@ public final class TopicCatalog {
         return prefix + WORK + function.tenant() + "." + function.function();
     }
 
+    /**
+     * {@code ferry.retry.<delayMs>ms}: the worker's retry tier for one backoff delay. Every record in a tier waits
+     * the same delay, so its forwarder only ever waits for the head of a partition.
+     */
+    public String retry(long delayMs) {
+        if (delayMs < 0) {
+            throw new IllegalArgumentException("A retry delay cannot be negative: " + delayMs);
+        }
+        return prefix + "retry." + delayMs + "ms";
+    }
+
     /** The function a work topic belongs to, or empty when the name is not a work topic of this catalog. */
     public Optional<FunctionRef> parseWork(String topic) {
         String start = prefix + WORK;
