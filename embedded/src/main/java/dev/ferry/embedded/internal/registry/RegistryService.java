@@ -141,7 +141,11 @@ final class RegistryService {
     /** Soft-deletes one version, or with {@code permanent} erases one already soft-deleted. */
     public synchronized int deleteVersion(String subject, String versionSpec, boolean permanent) {
         int requested = VersionSpec.parse(versionSpec);
-        SchemaVersion v = find(existingVersions(subject, permanent), subject, requested);
+        List<SchemaVersion> all = existingVersions(subject, true);
+        // "latest" means the latest live version for a soft delete, and the latest of all for a permanent one.
+        List<SchemaVersion> candidates = requested == VersionSpec.LATEST && !permanent
+                ? all.stream().filter(v -> !v.deleted()).toList() : all;
+        SchemaVersion v = find(candidates, subject, requested);
         if (!permanent) {
             if (v.deleted()) {
                 throw RegistryException.versionSoftDeleted(subject, v.version());
@@ -230,6 +234,9 @@ final class RegistryService {
 
     private static SchemaVersion find(List<SchemaVersion> versions, String subject, int requested) {
         if (requested == VersionSpec.LATEST) {
+            if (versions.isEmpty()) {
+                throw RegistryException.versionNotFound(subject, "latest");
+            }
             return versions.get(versions.size() - 1);
         }
         return versions.stream().filter(v -> v.version() == requested).findFirst()
