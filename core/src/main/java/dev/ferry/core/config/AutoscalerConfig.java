@@ -14,12 +14,22 @@ public final class AutoscalerConfig {
     public static final String IDLE_MS = "autoscaler.idle.ms";
     public static final String MAX_TOTAL_REPLICAS = "autoscaler.max.total.replicas";
     public static final String POLICY = "autoscaler.policy";
+    public static final String STARTUP_MS = "autoscaler.startup.ms";
+    public static final String STALL_MS = "autoscaler.stall.ms";
+    public static final String ACTUATOR = "autoscaler.actuator";
+    public static final String KUBERNETES_NAMESPACE = "autoscaler.kubernetes.namespace";
+    public static final String KUBERNETES_DEPLOYMENT = "autoscaler.kubernetes.deployment";
 
     private final long pollMs;
     private final long stabilizationMs;
     private final long idleMs;
     private final int maxTotalReplicas;
     private final String policy;
+    private final long startupMs;
+    private final long stallMs;
+    private final String actuator;
+    private final String kubernetesNamespace;
+    private final String kubernetesDeployment;
 
     AutoscalerConfig(AbstractConfig config) {
         this.pollMs = config.getLong(POLL_MS);
@@ -27,6 +37,11 @@ public final class AutoscalerConfig {
         this.idleMs = config.getLong(IDLE_MS);
         this.maxTotalReplicas = config.getInt(MAX_TOTAL_REPLICAS);
         this.policy = config.getString(POLICY);
+        this.startupMs = config.getLong(STARTUP_MS);
+        this.stallMs = config.getLong(STALL_MS);
+        this.actuator = config.getString(ACTUATOR);
+        this.kubernetesNamespace = config.getString(KUBERNETES_NAMESPACE);
+        this.kubernetesDeployment = config.getString(KUBERNETES_DEPLOYMENT);
     }
 
     static void define(ConfigDef def) {
@@ -39,7 +54,21 @@ public final class AutoscalerConfig {
                 .define(MAX_TOTAL_REPLICAS, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
                         "Budget of replicas across all functions; shared by marginal need when demand exceeds it.")
                 .define(POLICY, Type.STRING, "predictive", Importance.MEDIUM,
-                        "Scaling policy: reactive, rate-aware or predictive (each includes the ones before it).");
+                        "Scaling policy: reactive, rate-aware or predictive (each includes the ones before it).")
+                .define(STARTUP_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+                        "How long a new replica takes to start taking work: the predictive policy forecasts the "
+                                + "arrival rate this far ahead.")
+                .define(STALL_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
+                        "A group whose backlog has members but no progress for this long is reported as stalled "
+                                + "and no longer drives scale-up (more replicas would not help it).")
+                .define(ACTUATOR, Type.STRING, "in-process", ConfigDef.ValidString.in("in-process", "kubernetes",
+                                "none"), Importance.MEDIUM,
+                        "What applies decisions: in-process (resizes this process's worker pools), kubernetes "
+                                + "(scales one Deployment per function) or none (publish decisions only).")
+                .define(KUBERNETES_NAMESPACE, Type.STRING, "default", Importance.LOW,
+                        "Namespace of the worker Deployments scaled by the kubernetes actuator.")
+                .define(KUBERNETES_DEPLOYMENT, Type.STRING, "ferry-worker-{tenant}-{function}", Importance.LOW,
+                        "Name of a function's worker Deployment; {tenant} and {function} are replaced.");
     }
 
     public long pollMs() {
@@ -60,5 +89,26 @@ public final class AutoscalerConfig {
 
     public String policy() {
         return policy;
+    }
+
+    public long startupMs() {
+        return startupMs;
+    }
+
+    public long stallMs() {
+        return stallMs;
+    }
+
+    public String actuator() {
+        return actuator;
+    }
+
+    public String kubernetesNamespace() {
+        return kubernetesNamespace;
+    }
+
+    /** The Deployment name template, with {@code {tenant}} and {@code {function}} placeholders. */
+    public String kubernetesDeployment() {
+        return kubernetesDeployment;
     }
 }
