@@ -14,12 +14,22 @@ public final class GatewayConfig {
     public static final String SYNC_MAX_PAYLOAD_BYTES = "gateway.sync.max.payload.bytes";
     public static final String ASYNC_MAX_PAYLOAD_BYTES = "gateway.async.max.payload.bytes";
     public static final String RESULT_RETENTION_MS = "gateway.result.retention.ms";
+    public static final String RESULT_STORE_MAX_ENTRIES = "gateway.result.store.max.entries";
+    public static final String SYNC_WAIT_MARGIN_MS = "gateway.sync.wait.margin.ms";
+    public static final String QUOTA_REQUESTS_PER_SECOND = "gateway.quota.requests.per.second";
+    public static final String QUOTA_BURST = "gateway.quota.burst";
+    public static final String QUOTA_MAX_CONCURRENT = "gateway.quota.max.concurrent";
 
     private final int port;
     private final String tenantsFile;
     private final int syncMaxPayloadBytes;
     private final int asyncMaxPayloadBytes;
     private final long resultRetentionMs;
+    private final int resultStoreMaxEntries;
+    private final long syncWaitMarginMs;
+    private final double quotaRequestsPerSecond;
+    private final int quotaBurst;
+    private final int quotaMaxConcurrent;
 
     GatewayConfig(AbstractConfig config) {
         this.port = config.getInt(PORT);
@@ -27,6 +37,11 @@ public final class GatewayConfig {
         this.syncMaxPayloadBytes = config.getInt(SYNC_MAX_PAYLOAD_BYTES);
         this.asyncMaxPayloadBytes = config.getInt(ASYNC_MAX_PAYLOAD_BYTES);
         this.resultRetentionMs = config.getLong(RESULT_RETENTION_MS);
+        this.resultStoreMaxEntries = config.getInt(RESULT_STORE_MAX_ENTRIES);
+        this.syncWaitMarginMs = config.getLong(SYNC_WAIT_MARGIN_MS);
+        this.quotaRequestsPerSecond = config.getDouble(QUOTA_REQUESTS_PER_SECOND);
+        this.quotaBurst = config.getInt(QUOTA_BURST);
+        this.quotaMaxConcurrent = config.getInt(QUOTA_MAX_CONCURRENT);
     }
 
     static void define(ConfigDef def) {
@@ -39,7 +54,19 @@ public final class GatewayConfig {
                 .define(ASYNC_MAX_PAYLOAD_BYTES, Type.INT, 256 * 1024, Range.atLeast(0), Importance.MEDIUM,
                         "Default payload limit of an asynchronous invoke (as AWS Lambda: 256 KiB); tenants may override.")
                 .define(RESULT_RETENTION_MS, Type.LONG, 24L * 60 * 60 * 1000, Range.atLeast(0), Importance.MEDIUM,
-                        "How long asynchronous results stay retrievable by id.");
+                        "How long asynchronous results stay retrievable by id; a restarted gateway reads "
+                                + "ferry.results back this far.")
+                .define(RESULT_STORE_MAX_ENTRIES, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
+                        "Most results a gateway keeps for GET /v1/invocations/{id}; the oldest go first.")
+                .define(SYNC_WAIT_MARGIN_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
+                        "A synchronous invoke waits the function's timeoutMs plus this margin (routing, retries, "
+                                + "queueing) before it answers 504.")
+                .define(QUOTA_REQUESTS_PER_SECOND, Type.DOUBLE, 100.0, Range.atLeast(0.001), Importance.MEDIUM,
+                        "Default sustained request rate per tenant (token bucket refill); tenants may override.")
+                .define(QUOTA_BURST, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
+                        "Default burst per tenant (token bucket size); tenants may override.")
+                .define(QUOTA_MAX_CONCURRENT, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
+                        "Default limit of a tenant's in-flight invocations on one gateway; tenants may override.");
     }
 
     public int port() {
@@ -60,5 +87,25 @@ public final class GatewayConfig {
 
     public long resultRetentionMs() {
         return resultRetentionMs;
+    }
+
+    public int resultStoreMaxEntries() {
+        return resultStoreMaxEntries;
+    }
+
+    public long syncWaitMarginMs() {
+        return syncWaitMarginMs;
+    }
+
+    public double quotaRequestsPerSecond() {
+        return quotaRequestsPerSecond;
+    }
+
+    public int quotaBurst() {
+        return quotaBurst;
+    }
+
+    public int quotaMaxConcurrent() {
+        return quotaMaxConcurrent;
     }
 }
