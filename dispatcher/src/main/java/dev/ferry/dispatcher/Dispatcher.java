@@ -1,0 +1,222 @@
+package dev.ferry.dispatcher;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.dispatcher.internal.DispatchLoop;
+import dev.ferry.dispatcher.internal.FreshLookup;
+import dev.ferry.dispatcher.internal.LagView;
+import dev.ferry.dispatcher.internal.RecordRouter;
+import dev.ferry.dispatcher.internal.RequestValidator;
+import dev.ferry.dispatcher.internal.WorkRoutes;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.LagSample;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher service: reads {@code ferry.invocations} in group {@code ferry-dispatcher}, checks each invocation,
+ * and writes it to its function's work topic on the partition its {@link PartitionStrategy} picks, exactly once.
+ * An invocation that cannot be run (unknown function, deadline passed, payload too large) is answered with a
+ * REJECTED result on {@code ferry.results}; a record that cannot even be read goes to {@code ferry.dlq}.
+ *
+ * <p>Run as many instances as {@code ferry.invocations} has partitions; each needs its own stable
+ * {@code dispatcher.transactional.id} (derived from the host name when empty), so a restarted instance fences its
+ * crashed predecessor. {@link #start()} returns once the function directory is loaded and routing has begun;
+ * {@link #close()} finishes the open transaction and leaves the group.
+ */
+public final class Dispatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    /** Short, so a crashed instance's open transaction stalls read_committed readers for seconds, not a minute. */
+    static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+    private static final Duration DIRECTORY_LOAD_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration UNKNOWN_FUNCTION_GRACE = Duration.ofSeconds(1);
+    private static final Duration UNKNOWN_FUNCTION_WINDOW = Duration.ofSeconds(30);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final FerryConfig config;
+    private final Clock clock;
+    private final KafkaClients clients;
+    private final TopicCatalog topics;
+    private final String transactionalId;
+    private Admin admin;
+    private FunctionDirectory directory;
+    private LagView lagView;
+    private KafkaProducer<byte[], byte[]> producer;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private DispatchLoop loop;
+    private Thread thread;
+
+    public Dispatcher(FerryConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    /** @param clock the time deadlines are checked against and results are stamped with */
+    public Dispatcher(FerryConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.clients = new KafkaClients(config);
+        this.topics = new TopicCatalog(config);
+        String configured = config.dispatcher().transactionalId();
+        this.transactionalId = configured.isBlank() ? topics.dispatcherGroup() + "-" + hostName() : configured;
+    }
+
+    /** The transactional.id this instance writes with; also its name in logs and client ids. */
+    public String transactionalId() {
+        return transactionalId;
+    }
+
+    /**
+     * Creates the platform topics if missing, loads the function directory, fences any earlier instance with the
+     * same transactional.id, and starts routing on a thread of its own.
+     *
+     * @throws FerryException when the cluster or the registry cannot be reached, or the directory does not load
+     */
+    public synchronized Dispatcher start() {
+        if (thread != null) {
+            return this;
+        }
+        try {
+            open();
+        } catch (RuntimeException e) {
+            closeClients();
+            throw e instanceof FerryException ? e
+                    : new FerryException("Dispatcher " + transactionalId + " could not start: " + e.getMessage(), e);
+        }
+        thread = new Thread(loop, "ferry-dispatcher-" + transactionalId);
+        thread.start();
+        log.info("[{}] Dispatcher routing {} ({} functions known, default strategy {})", transactionalId,
+                topics.invocations(), directory.all().size(), config.dispatcher().partitionStrategy());
+        return this;
+    }
+
+    private void open() {
+        AvroSerdes serdes = new AvroSerdes(config);
+        String clientId = "ferry-dispatcher-" + transactionalId;
+        admin = clients.admin(clientId + "-admin");
+        TopicProvisioner provisioner = new TopicProvisioner(admin);
+        provisioner.ensure(topics.platformTopics());
+
+        directory = new FunctionDirectory(clients, topics, serdes.deserializer(FunctionSpec.class)).start();
+        if (!directory.awaitCaughtUp(DIRECTORY_LOAD_TIMEOUT)) {
+            throw new FerryException("Dispatcher " + transactionalId + " could not load " + topics.functions()
+                    + " within " + DIRECTORY_LOAD_TIMEOUT.toSeconds() + " s");
+        }
+        lagView = new LagView(clients, topics, serdes.deserializer(LagSample.class), clock).start(clientId + "-lag");
+
+        producer = clients.producer(clientId, new ByteArraySerializer(), new ByteArraySerializer(),
+                producerOverrides());
+        producer.initTransactions();
+        consumer = clients.consumer(topics.dispatcherGroup(), clientId, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Map.of());
+
+        SplittableRandom random = new SplittableRandom();
+        FreshLookup lookup = new FreshLookup(directory::get, UNKNOWN_FUNCTION_GRACE, UNKNOWN_FUNCTION_WINDOW);
+        WorkRoutes routes = new WorkRoutes(topics, provisioner::ensure, config.dispatcher().partitionStrategy(),
+                random);
+        RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
+                serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
+                new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock);
+        loop = new DispatchLoop(consumer, producer, router, topics.invocations(), topics.dlq(), transactionalId);
+    }
+
+    private Map<String, Object> producerOverrides() {
+        Map<String, Object> overrides = new java.util.HashMap<>();
+        overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // An operator's kafka.transaction.timeout.ms wins over our short default.
+        if (!config.kafkaClientProperties().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
+            overrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEFAULT_TRANSACTION_TIMEOUT_MS);
+        }
+        return overrides;
+    }
+
+    /** True while routing; false before {@link #start()}, after {@link #close()}, or after a fatal error. */
+    public boolean isRunning() {
+        DispatchLoop current = loop;
+        return thread != null && current != null && current.running();
+    }
+
+    /** The error that stopped routing by itself (a fenced producer, say), if any. */
+    public Optional<Throwable> failure() {
+        DispatchLoop current = loop;
+        return current == null ? Optional.empty() : Optional.ofNullable(current.failure());
+    }
+
+    /** Finishes the batch in flight (its transaction commits or aborts), leaves the group, closes every client. */
+    @Override
+    public synchronized void close() {
+        if (loop != null) {
+            loop.stop();
+            try {
+                if (thread != null && !loop.awaitStopped(CLOSE_TIMEOUT)) {
+                    log.warn("[{}] Dispatcher did not finish its batch within {} s; closing anyway", transactionalId,
+                            CLOSE_TIMEOUT.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeClients();
+        log.info("[{}] Dispatcher closed", transactionalId);
+    }
+
+    private void closeClients() {
+        closeQuietly(consumer);
+        KafkaProducer<byte[], byte[]> transactional = producer;
+        closeQuietly(transactional == null ? null : () -> transactional.close(CLOSE_TIMEOUT));
+        closeQuietly(lagView);
+        closeQuietly(directory);
+        closeQuietly(admin);
+        consumer = null;
+        producer = null;
+        lagView = null;
+        directory = null;
+        admin = null;
+    }
+
+    private void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("[{}] Error while closing {}: {}", transactionalId, closeable.getClass().getSimpleName(),
+                    e.toString());
+        }
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            throw new FerryException("Cannot derive dispatcher.transactional.id from the host name ("
+                    + e.getMessage() + "); set dispatcher.transactional.id", e);
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.ferry.dispatcher.internal;
+
+import dev.ferry.core.RetriableFerryException;
+import dev.ferry.core.kafka.DeadLetters;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consume-transform-produce loop: one Kafka transaction per poll batch holds every record the batch becomes
+ * (work, results, dead letters) and the batch's consumer offsets, so a crash anywhere leaves either all of it or
+ * none of it visible to read_committed readers, and the next owner of the partitions starts where the last
+ * committed batch ended.
+ *
+ * <p>A failed batch (registry or broker trouble, a rebalance that fenced the offset commit) is aborted and its
+ * partitions rewound to their committed offsets, then retried after a backoff. A producer that can no longer
+ * transact (fenced by a newer instance with the same transactional.id, or not authorized) stops the loop: going on
+ * could only produce duplicates. Runs on one thread; {@link #stop()} may be called from any.
+ */
+public final class DispatchLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final long BACKOFF_START_MS = 200;
+    private static final long BACKOFF_MAX_MS = 5_000;
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
+    private final RecordRouter router;
+    private final String source;
+    private final String dlq;
+    private final String name;
+    /** Records the broker refused as they were (too large): the retry sends them to the DLQ instead of looping. */
+    private final Map<RecordPosition, Throwable> refused = new ConcurrentHashMap<>();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private long backoffMs = BACKOFF_START_MS;
+
+    /**
+     * @param source the topic to route ({@code ferry.invocations})
+     * @param name this instance's name in logs (its transactional.id)
+     */
+    public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, RecordRouter router,
+            String source, String dlq, String name) {
+        this.consumer = consumer;
+        this.producer = producer;
+        this.router = router;
+        this.source = source;
+        this.dlq = dlq;
+        this.name = name;
+    }
+
+    private record RecordPosition(String topic, int partition, long offset) {
+        static RecordPosition of(ConsumerRecord<?, ?> record) {
+            return new RecordPosition(record.topic(), record.partition(), record.offset());
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(source));
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                if (!records.isEmpty()) {
+                    dispatch(records);
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() woke us from a poll
+        } catch (RuntimeException e) {
+            failure = e;
+            log.error("[{}] Dispatcher stopped on an unexpected error; routing of {} halts until it is restarted",
+                    name, source, e);
+        } finally {
+            running = false;
+            if (failure != null) {
+                leaveGroup();
+            }
+            stopped.countDown();
+        }
+    }
+
+    /** A failed instance gives its partitions to the others at once rather than holding them until closed. */
+    private void leaveGroup() {
+        try {
+            consumer.unsubscribe();
+        } catch (RuntimeException e) {
+            log.warn("[{}] Could not leave the group after the failure: {}", name, e.toString());
+        }
+    }
+
+    /** Asks the loop to finish its current batch (committing or aborting its transaction) and return. */
+    public void stop() {
+        running = false;
+        stopRequested.countDown();
+        consumer.wakeup();
+    }
+
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Why the loop stopped by itself, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    private void dispatch(ConsumerRecords<byte[], byte[]> records) {
+        boolean inTransaction = false;
+        try {
+            List<Outgoing> out = transform(records);
+            producer.beginTransaction();
+            inTransaction = true;
+            for (Outgoing outgoing : out) {
+                send(outgoing);
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+            producer.commitTransaction();
+            backoffMs = BACKOFF_START_MS;
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
+                | UnsupportedVersionException e) {
+            fatal(e);
+        } catch (RetriableFerryException | KafkaException e) {
+            if (inTransaction && !abort(e)) {
+                return;
+            }
+            log.warn("[{}] Batch of {} records not forwarded, retrying from the last committed offsets: {}", name,
+                    records.count(), e.toString());
+            rewind(records);
+            pause();
+        }
+    }
+
+    /** A record to send, and the position of the record it came from. */
+    private record Outgoing(RecordPosition origin, ProducerRecord<byte[], byte[]> record) {
+    }
+
+    private List<Outgoing> transform(ConsumerRecords<byte[], byte[]> records) {
+        List<Outgoing> out = new ArrayList<>(records.count());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            RecordPosition origin = RecordPosition.of(record);
+            Throwable refusal = refused.remove(origin);
+            out.add(new Outgoing(origin,
+                    refusal == null ? router.route(record) : DeadLetters.of(dlq, record, refusal, 1)));
+        }
+        return out;
+    }
+
+    private void send(Outgoing outgoing) {
+        ProducerRecord<byte[], byte[]> record = outgoing.record();
+        producer.send(record, (metadata, error) -> {
+            // Retrying a record the broker refuses for its size would loop forever; the retry dead-letters it.
+            if (error instanceof RecordTooLargeException && !record.topic().equals(dlq)) {
+                refused.put(outgoing.origin(), error);
+            }
+        });
+    }
+
+    private boolean abort(Exception cause) {
+        try {
+            producer.abortTransaction();
+            return true;
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
+                | UnsupportedVersionException e) {
+            fatal(e);
+        } catch (KafkaException e) {
+            e.addSuppressed(cause);
+            fatal(e);
+        }
+        return false;
+    }
+
+    private void fatal(KafkaException e) {
+        failure = e;
+        running = false;
+        log.error("[{}] Dispatcher stopping: its producer can no longer transact ({}). Another instance with the "
+                + "same transactional.id has taken over, or permissions are missing; nothing after the last "
+                + "committed batch was written.", name, e.toString(), e);
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    /** Back to the last committed offset of each partition of the batch this instance still owns. */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        Set<TopicPartition> owned = new HashSet<>(records.partitions());
+        owned.retainAll(consumer.assignment());
+        if (owned.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = consumer.committed(owned, Duration.ofSeconds(10));
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            // Each batch is committed before the next poll, so the batch's first offsets are the committed ones.
+            committed = Map.of();
+        }
+        for (TopicPartition tp : owned) {
+            OffsetAndMetadata offset = committed.get(tp);
+            // Nothing committed yet (or not known): the batch began where the committed position was.
+            consumer.seek(tp, offset != null ? offset.offset() : records.records(tp).get(0).offset());
+        }
+    }
+
+    private void pause() {
+        try {
+            stopRequested.await(backoffMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        backoffMs = Math.min(BACKOFF_MAX_MS, backoffMs * 2);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.ferry.dispatcher.internal;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.RetriableFerryException;
+import dev.ferry.core.invocation.InvocationResults;
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.schemas.registry.SchemaRegistryException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one record of {@code ferry.invocations} into the one record it becomes: the invocation on its function's
+ * work topic, a REJECTED result on {@code ferry.results}, or, when it cannot be read at all, the untouched bytes on
+ * {@code ferry.dlq}. Sending is the caller's, inside its transaction.
+ *
+ * <p>A failure that is not the record's fault (the schema registry unreachable, a work topic that cannot be
+ * created) is thrown as a {@link RetriableFerryException}, so the batch is retried rather than the record
+ * condemned. Logs name topic, partition and offset, never the payload: it may hold user data.
+ */
+public final class RecordRouter {
+
+    private static final Logger log = LoggerFactory.getLogger(RecordRouter.class);
+
+    private final TopicCatalog topics;
+    private final Deserializer<InvocationRequest> requests;
+    private final Serializer<InvocationRequest> work;
+    private final Serializer<InvocationResult> results;
+    private final RequestValidator validator;
+    private final WorkRoutes routes;
+    private final Function<FunctionRef, FunctionLoad> loads;
+    private final Clock clock;
+
+    public RecordRouter(TopicCatalog topics, Deserializer<InvocationRequest> requests,
+            Serializer<InvocationRequest> work, Serializer<InvocationResult> results, RequestValidator validator,
+            WorkRoutes routes, Function<FunctionRef, FunctionLoad> loads, Clock clock) {
+        this.topics = topics;
+        this.requests = requests;
+        this.work = work;
+        this.results = results;
+        this.validator = validator;
+        this.routes = routes;
+        this.loads = loads;
+        this.clock = clock;
+    }
+
+    public ProducerRecord<byte[], byte[]> route(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return routeOrReject(record, decode(record));
+        } catch (RetriableFerryException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (registryUnavailable(e)) {
+                throw new RetriableFerryException("Schema registry unavailable while routing the invocation at "
+                        + where(record) + ": " + e.getMessage(), e);
+            }
+            log.warn("Dead-lettering invocation at {} that cannot be processed: {}", where(record), e.getMessage());
+            return DeadLetters.of(topics.dlq(), record, e, 1);
+        }
+    }
+
+    private ProducerRecord<byte[], byte[]> routeOrReject(ConsumerRecord<byte[], byte[]> record,
+            InvocationRequest request) {
+        Instant now = clock.instant();
+        RequestValidator.Verdict verdict = validator.check(request, now);
+        if (!verdict.accepted()) {
+            return reject(record, request, verdict.rejection(), now);
+        }
+        WorkRoutes.Route route;
+        try {
+            route = routes.routeFor(verdict.spec());
+        } catch (FerryException e) {
+            throw new RetriableFerryException("Cannot provision the work topic of " + InvocationResults.ref(request)
+                    + " for the invocation at " + where(record) + ": " + e.getMessage(), e);
+        }
+        if (!route.routable()) {
+            return reject(record, request, route.error(), now);
+        }
+        FunctionLoad load = loads.apply(InvocationResults.ref(request));
+        int partition = Math.floorMod(route.strategy().partition(request, route.partitions(), load),
+                route.partitions());
+        byte[] value = work.serialize(route.topic(), request);
+        load.sent(partition);
+        String key = request.getKey() != null ? request.getKey() : request.getInvocationId();
+        return new ProducerRecord<>(route.topic(), partition, utf8(key), value, record.headers());
+    }
+
+    private InvocationRequest decode(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            throw new FerryException("null value (a tombstone) where an InvocationRequest was expected");
+        }
+        InvocationRequest request = requests.deserialize(record.topic(), record.headers(), record.value());
+        if (request.getInvocationId() == null || request.getInvocationId().isBlank()) {
+            // Without an id there is no one to send a result to; the dead letter keeps the record for an operator.
+            throw new FerryException("invocation without an invocationId cannot be answered");
+        }
+        return request;
+    }
+
+    private ProducerRecord<byte[], byte[]> reject(ConsumerRecord<byte[], byte[]> record, InvocationRequest request,
+            String error, Instant now) {
+        log.warn("Rejecting invocation {} at {}: {}", request.getInvocationId(), where(record), error);
+        InvocationResult result = InvocationResults.terminal(request, InvocationStatus.REJECTED, error, 0, now, null);
+        String topic = topics.results();
+        return new ProducerRecord<>(topic, null, utf8(request.getInvocationId()), results.serialize(topic, result),
+                record.headers());
+    }
+
+    /** No answer, or a server error: the registry is down, not the record bad. A 404 is the record's fault. */
+    private static boolean registryUnavailable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException registry) {
+                return registry.status() == SchemaRegistryException.NO_RESPONSE || registry.status() >= 500;
+            }
+        }
+        return false;
+    }
+
+    private static String where(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.ferry.dispatcher.internal;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.DispatcherConfig;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The checks an invocation passes before it is routed. Each failure is a sentence the caller can act on: what is
+ * wrong and why, naming the function, the limit or the instant. Never the payload: it may hold user data.
+ */
+public final class RequestValidator {
+
+    private final Function<FunctionRef, Optional<FunctionSpec>> functions;
+    private final int maxPayloadBytes;
+
+    /**
+     * @param functions the deployed functions, looked up once per invocation
+     * @param maxPayloadBytes the largest payload forwarded ({@value DispatcherConfig#MAX_PAYLOAD_BYTES})
+     */
+    public RequestValidator(Function<FunctionRef, Optional<FunctionSpec>> functions, int maxPayloadBytes) {
+        this.functions = functions;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    /** The outcome: the function to route to, or why the invocation is rejected. */
+    public record Verdict(FunctionSpec spec, String rejection) {
+        static Verdict accept(FunctionSpec spec) {
+            return new Verdict(spec, null);
+        }
+
+        static Verdict reject(String rejection) {
+            return new Verdict(null, rejection);
+        }
+
+        public boolean accepted() {
+            return rejection == null;
+        }
+    }
+
+    public Verdict check(InvocationRequest request, Instant now) {
+        FunctionRef ref;
+        try {
+            ref = new FunctionRef(request.getTenant(), request.getFunction());
+        } catch (IllegalArgumentException e) {
+            return Verdict.reject(e.getMessage());
+        }
+        Optional<FunctionSpec> spec = functions.apply(ref);
+        if (spec.isEmpty()) {
+            return Verdict.reject("unknown function " + ref + ": it is not deployed (or was removed)");
+        }
+        Instant deadline = request.getDeadline();
+        if (deadline != null && !now.isBefore(deadline)) {
+            long late = Duration.between(deadline, now).toMillis();
+            return Verdict.reject("deadline " + deadline + " passed " + late + " ms before dispatch");
+        }
+        int size = request.getPayload() == null ? 0 : request.getPayload().remaining();
+        if (size > maxPayloadBytes) {
+            return Verdict.reject("payload of " + size + " bytes exceeds the limit of " + maxPayloadBytes + " ("
+                    + DispatcherConfig.MAX_PAYLOAD_BYTES + ")");
+        }
+        return Verdict.accept(spec.get());
+    }
+}

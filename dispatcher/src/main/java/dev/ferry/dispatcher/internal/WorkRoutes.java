@@ -1,0 +1,94 @@
+package dev.ferry.dispatcher.internal;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.dispatcher.PartitionStrategies;
+import dev.ferry.dispatcher.PartitionStrategy;
+import dev.ferry.schemas.FunctionSpec;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Where each function's invocations go: its work topic, partition count and strategy instance, built once per
+ * deployed version of the function so the hot path makes no admin call and no name lookup per record.
+ *
+ * <p>A work topic is provisioned the first time a function is routed and again only when a redeploy asks for
+ * more partitions than were provisioned. Used by the routing thread only.
+ */
+public final class WorkRoutes {
+
+    /** A routable function, or why it is not routable. */
+    public record Route(FunctionSpec spec, String topic, int partitions, String strategyName,
+                        PartitionStrategy strategy, String error) {
+        public boolean routable() {
+            return error == null;
+        }
+    }
+
+    private final TopicCatalog topics;
+    private final Consumer<TopicSpec> provisioner;
+    private final String defaultStrategy;
+    private final RandomGenerator random;
+    private final Map<FunctionRef, Route> routes = new HashMap<>();
+    private final Map<String, Integer> provisioned = new HashMap<>();
+
+    /**
+     * @param provisioner creates or grows a work topic; may block, and throws when it cannot
+     * @param defaultStrategy the strategy of functions that name none
+     */
+    public WorkRoutes(TopicCatalog topics, Consumer<TopicSpec> provisioner, String defaultStrategy,
+            RandomGenerator random) {
+        this.topics = topics;
+        this.provisioner = provisioner;
+        this.defaultStrategy = defaultStrategy;
+        this.random = random;
+    }
+
+    /** The route of the function's current spec; provisions its topic first if needed. */
+    public Route routeFor(FunctionSpec spec) {
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        Route cached = routes.get(ref);
+        if (cached != null && cached.spec() == spec) {
+            return cached;
+        }
+        Route route = build(ref, spec, cached);
+        if (route.routable()) {
+            ensureTopic(ref, route.partitions());
+        }
+        routes.put(ref, route);
+        return route;
+    }
+
+    private Route build(FunctionRef ref, FunctionSpec spec, Route previous) {
+        String topic = topics.work(ref);
+        String name = spec.getPartitionStrategy() != null ? spec.getPartitionStrategy() : defaultStrategy;
+        if (previous != null && previous.routable() && previous.strategyName().equals(name)) {
+            // Same strategy: keep its state (the round-robin turn) across a redeploy.
+            return new Route(spec, topic, spec.getPartitions(), name, previous.strategy(), null);
+        }
+        Optional<PartitionStrategy> strategy = PartitionStrategies.create(name, random);
+        if (strategy.isEmpty()) {
+            return new Route(spec, topic, spec.getPartitions(), name, null, "unknown partition strategy '" + name
+                    + "' of function " + ref + ": use one of " + String.join(", ", PartitionStrategies.names()));
+        }
+        if (spec.getPartitions() < 1) {
+            return new Route(spec, topic, spec.getPartitions(), name, null, "function " + ref + " has "
+                    + spec.getPartitions() + " partitions; it needs at least 1");
+        }
+        return new Route(spec, topic, spec.getPartitions(), name, strategy.get(), null);
+    }
+
+    private void ensureTopic(FunctionRef ref, int partitions) {
+        String topic = topics.work(ref);
+        Integer done = provisioned.get(topic);
+        if (done == null || done < partitions) {
+            provisioner.accept(topics.workTopic(ref, partitions));
+            provisioned.put(topic, partitions);
+        }
+    }
+}

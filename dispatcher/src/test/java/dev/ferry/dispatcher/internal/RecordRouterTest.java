@@ -1,0 +1,184 @@
+package dev.ferry.dispatcher.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.RetriableFerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.dispatcher.Requests;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.schemas.Runtime;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+class RecordRouterTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-27T05:00:00Z");
+
+    private final MemoryRegistry registry = new MemoryRegistry();
+    private final FerryConfig config = FerryConfig.defaults();
+    private final AvroSerdes serdes = new AvroSerdes(registry, config);
+    private final TopicCatalog topics = new TopicCatalog(config);
+    private final Map<FunctionRef, FunctionSpec> deployed = new HashMap<>();
+    private final Map<FunctionRef, FunctionLoad> loads = new HashMap<>();
+    private final List<String> provisioned = new ArrayList<>();
+    private final RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
+            serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
+            new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), 1024),
+            new WorkRoutes(topics, spec -> provisioned.add(spec.name()), "auto", new SplittableRandom(5)),
+            ref -> loads.computeIfAbsent(ref, r -> FunctionLoad.unknown()), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    private void deploy(String name, int partitions) {
+        FunctionSpec spec = FunctionSpecs.builder("acme", name, Runtime.JAVA, "echo").setPartitions(partitions).build();
+        deployed.put(FunctionSpecs.ref(spec), spec);
+    }
+
+    private ConsumerRecord<byte[], byte[]> consumed(byte[] value) {
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(topics.invocations(), 2, 41L,
+                "acme/resize".getBytes(StandardCharsets.UTF_8), value);
+        record.headers().add("traceparent", "00-abc-def-01".getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
+    private ConsumerRecord<byte[], byte[]> consumed(InvocationRequest request) {
+        return consumed(serdes.serializer(InvocationRequest.class).serialize(topics.invocations(), request));
+    }
+
+    @Test
+    void shouldRouteToTheFunctionsWorkTopicWithTheKeyAndHeaders() {
+        deploy("resize", 4);
+        InvocationRequest request = Requests.keyed("user-7");
+
+        ProducerRecord<byte[], byte[]> out = router.route(consumed(request));
+
+        assertThat(out.topic()).isEqualTo("ferry.work.acme.resize");
+        assertThat(out.partition()).isBetween(0, 3);
+        assertThat(new String(out.key(), StandardCharsets.UTF_8)).isEqualTo("user-7");
+        assertThat(out.headers().lastHeader("traceparent")).isNotNull();
+        assertThat(serdes.deserializer(InvocationRequest.class).deserialize(out.topic(), out.value()))
+                .isEqualTo(request);
+        assertThat(provisioned).containsExactly("ferry.work.acme.resize");
+        assertThat(loads.get(new FunctionRef("acme", "resize")).lag(out.partition())).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeyByInvocationIdWhenTheRequestHasNoKey() {
+        deploy("resize", 1);
+        InvocationRequest request = Requests.unkeyed();
+        ProducerRecord<byte[], byte[]> out = router.route(consumed(request));
+        assertThat(new String(out.key(), StandardCharsets.UTF_8)).isEqualTo(request.getInvocationId());
+        assertThat(out.partition()).isZero();
+    }
+
+    @Test
+    void shouldAnswerWithARejectedResultWhenTheFunctionIsUnknown() {
+        InvocationRequest request = Requests.request("acme", "crop").build();
+
+        ProducerRecord<byte[], byte[]> out = router.route(consumed(request));
+
+        assertThat(out.topic()).isEqualTo("ferry.results");
+        assertThat(new String(out.key(), StandardCharsets.UTF_8)).isEqualTo(request.getInvocationId());
+        InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize(out.topic(), out.value());
+        assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+        assertThat(result.getError()).startsWith("unknown function acme/crop");
+        assertThat(result.getInvocationId()).isEqualTo(request.getInvocationId());
+        assertThat(result.getFinishedAt()).isEqualTo(NOW);
+        assertThat(result.getDurationMicros()).isZero();
+    }
+
+    @Test
+    void shouldRejectWhenTheFunctionNamesAnUnknownStrategy() {
+        FunctionSpec spec = FunctionSpecs.builder("acme", "resize", Runtime.JAVA, "echo")
+                .setPartitionStrategy("fastest").build();
+        deployed.put(FunctionSpecs.ref(spec), spec);
+
+        ProducerRecord<byte[], byte[]> out = router.route(consumed(Requests.unkeyed()));
+
+        InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize(out.topic(), out.value());
+        assertThat(result.getError()).startsWith("unknown partition strategy 'fastest'");
+    }
+
+    @Test
+    void shouldDeadLetterRandomBytesWithTheErrorHeaders() {
+        ConsumerRecord<byte[], byte[]> poison = consumed("not avro".getBytes(StandardCharsets.UTF_8));
+
+        ProducerRecord<byte[], byte[]> out = router.route(poison);
+
+        assertThat(out.topic()).isEqualTo("ferry.dlq");
+        assertThat(out.value()).isEqualTo(poison.value());
+        assertThat(out.key()).isEqualTo(poison.key());
+        assertThat(DeadLetters.header(out.headers(), DeadLetters.ERROR_MESSAGE)).contains("magic byte");
+        assertThat(DeadLetters.header(out.headers(), DeadLetters.ORIGINAL_OFFSET)).isEqualTo("41");
+        assertThat(DeadLetters.header(out.headers(), DeadLetters.ORIGINAL_PARTITION)).isEqualTo("2");
+        assertThat(DeadLetters.header(out.headers(), "traceparent")).isEqualTo("00-abc-def-01");
+    }
+
+    @Test
+    void shouldDeadLetterARecordWithAnUnknownSchemaId() {
+        ProducerRecord<byte[], byte[]> out = router.route(consumed(new byte[] {0, 0, 0, 0, 0x7f, 1, 2}));
+        assertThat(out.topic()).isEqualTo("ferry.dlq");
+        assertThat(DeadLetters.header(out.headers(), DeadLetters.ERROR_MESSAGE)).contains("Unknown schema id 127");
+    }
+
+    @Test
+    void shouldDeadLetterATombstone() {
+        ProducerRecord<byte[], byte[]> out = router.route(consumed((byte[]) null));
+        assertThat(out.topic()).isEqualTo("ferry.dlq");
+        assertThat(DeadLetters.header(out.headers(), DeadLetters.ERROR_MESSAGE)).contains("tombstone");
+    }
+
+    @Test
+    void shouldDeadLetterAnInvocationWithoutAnId() {
+        deploy("resize", 1);
+        ProducerRecord<byte[], byte[]> out = router.route(consumed(Requests.request("acme", "resize")
+                .setInvocationId(" ").build()));
+        assertThat(out.topic()).isEqualTo("ferry.dlq");
+    }
+
+    @Test
+    void shouldAskForARetryRatherThanDeadLetterWhenTheRegistryIsUnreachable() {
+        deploy("resize", 1);
+        ConsumerRecord<byte[], byte[]> good = consumed(Requests.unkeyed());
+        // A fresh serde has not cached the writer schema yet, so it must ask the registry.
+        AvroSerdes cold = new AvroSerdes(registry, config);
+        RecordRouter coldRouter = new RecordRouter(topics, cold.deserializer(InvocationRequest.class),
+                cold.serializer(InvocationRequest.class), cold.serializer(InvocationResult.class),
+                new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), 1024),
+                new WorkRoutes(topics, spec -> { }, "auto", new SplittableRandom(5)),
+                ref -> FunctionLoad.unknown(), Clock.fixed(NOW, ZoneOffset.UTC));
+        registry.down(true);
+
+        assertThatThrownBy(() -> coldRouter.route(good)).isInstanceOf(RetriableFerryException.class)
+                .hasMessageContaining("ferry.invocations-2@41");
+
+        registry.down(false);
+        assertThat(coldRouter.route(good).topic()).isEqualTo("ferry.work.acme.resize");
+    }
+
+    @Test
+    void shouldCopyTheOriginalHeadersOntoTheResult() {
+        ProducerRecord<byte[], byte[]> out = router.route(consumed(Requests.request("acme", "nope").build()));
+        assertThat(out.headers().lastHeader("traceparent")).isNotNull();
+        assertThat(new RecordHeaders(out.headers().toArray()).toArray()).hasSize(1);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ferry.dispatcher.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.dispatcher.PartitionLoad;
+import dev.ferry.dispatcher.Requests;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.Runtime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class WorkRoutesTest {
+
+    private final List<TopicSpec> provisioned = new ArrayList<>();
+    private final WorkRoutes routes = new WorkRoutes(new TopicCatalog(FerryConfig.defaults()), provisioned::add,
+            "auto", new SplittableRandom(1));
+
+    private static FunctionSpec spec(int partitions, String strategy) {
+        return FunctionSpecs.builder("acme", "resize", Runtime.JAVA, "echo")
+                .setPartitions(partitions).setPartitionStrategy(strategy).build();
+    }
+
+    @Test
+    void shouldProvisionTheWorkTopicOnceWhenRoutingManyRecords() {
+        FunctionSpec spec = spec(4, null);
+        for (int i = 0; i < 100; i++) {
+            WorkRoutes.Route route = routes.routeFor(spec);
+            assertThat(route.topic()).isEqualTo("ferry.work.acme.resize");
+            assertThat(route.partitions()).isEqualTo(4);
+            assertThat(route.strategyName()).isEqualTo("auto");
+        }
+        assertThat(provisioned).extracting(TopicSpec::name, TopicSpec::partitions)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("ferry.work.acme.resize", 4));
+    }
+
+    @Test
+    void shouldGrowTheTopicWhenARedeployAsksForMorePartitions() {
+        routes.routeFor(spec(4, null));
+        routes.routeFor(spec(4, null)); // a redeploy with the same count: no admin call
+        routes.routeFor(spec(8, null));
+        routes.routeFor(spec(2, null)); // fewer: topics never shrink, the function just uses fewer
+        assertThat(provisioned).extracting(TopicSpec::partitions).containsExactly(4, 8);
+    }
+
+    @Test
+    void shouldKeepTheStrategyStateWhenRedeployedWithTheSameStrategy() {
+        WorkRoutes.Route first = routes.routeFor(spec(3, "round-robin"));
+        int a = first.strategy().partition(Requests.unkeyed(), 3, PartitionLoad.none());
+        WorkRoutes.Route second = routes.routeFor(spec(3, "round-robin"));
+        int b = second.strategy().partition(Requests.unkeyed(), 3, PartitionLoad.none());
+        assertThat(second.strategy()).isSameAs(first.strategy());
+        assertThat(b).isEqualTo((a + 1) % 3);
+        assertThat(routes.routeFor(spec(3, "least-lag")).strategyName()).isEqualTo("least-lag");
+    }
+
+    @Test
+    void shouldReportAnUnknownStrategyWithTheKnownOnes() {
+        WorkRoutes.Route route = routes.routeFor(spec(3, "fastest"));
+        assertThat(route.routable()).isFalse();
+        assertThat(route.error()).isEqualTo("unknown partition strategy 'fastest' of function acme/resize: use one "
+                + "of auto, key-affinity, round-robin, weighted-random, least-lag");
+        assertThat(provisioned).isEmpty();
+    }
+
+    @Test
+    void shouldTryAgainNextTimeWhenProvisioningFails() {
+        List<String> attempts = new ArrayList<>();
+        WorkRoutes failing = new WorkRoutes(new TopicCatalog(FerryConfig.defaults()), topic -> {
+            attempts.add(topic.name());
+            if (attempts.size() == 1) {
+                throw new FerryException("broker down");
+            }
+        }, "auto", new SplittableRandom(1));
+        FunctionSpec spec = spec(2, null);
+        assertThatThrownBy(() -> failing.routeFor(spec)).hasMessage("broker down");
+        assertThat(failing.routeFor(spec).routable()).isTrue();
+        failing.routeFor(spec);
+        assertThat(attempts).hasSize(2);
+    }
+}
