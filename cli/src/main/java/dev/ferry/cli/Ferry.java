@@ -1,0 +1,67 @@
+package dev.ferry.cli;
+
+import dev.ferry.cli.client.DeployCommand;
+import dev.ferry.cli.client.FunctionsCommand;
+import dev.ferry.cli.client.InvokeCommand;
+import dev.ferry.cli.client.TopCommand;
+import dev.ferry.cli.client.UsageCommand;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code ferry} command line. */
+@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Ferry.Version.class,
+        description = "Serverless functions on the Kafka you already run.",
+        subcommands = {
+            DeployCommand.class,
+            InvokeCommand.class,
+            FunctionsCommand.class,
+            UsageCommand.class,
+            TopCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Ferry implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs one command line with the given streams; returns the exit code. Tests call this directly. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Ferry());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CliException failure) {
+                commandLine.getErr().println("ferry: " + failure.getMessage());
+                return failure.exitCode();
+            }
+            String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            commandLine.getErr().println("ferry: " + message);
+            if (System.getenv("FERRY_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** The version from the jar manifest, or "development" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Ferry.class.getPackage().getImplementationVersion();
+            return new String[] {"ferry " + (version != null ? version : "development")};
+        }
+    }
+}

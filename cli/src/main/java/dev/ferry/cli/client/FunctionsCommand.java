@@ -1,0 +1,83 @@
+package dev.ferry.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cli.Table;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry functions}: lists the tenant's functions; {@code show} and {@code delete} act on one. */
+@Command(name = "functions", mixinStandardHelpOptions = true,
+        description = "List your functions, with replicas and lag.",
+        subcommands = {FunctionsCommand.Show.class, FunctionsCommand.Delete.class})
+public final class FunctionsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Override
+    public Integer call() {
+        JsonNode listed = gateway.client().json("GET", "/v1/functions", null);
+        JsonNode functions = listed.isArray() ? listed : listed.path("functions");
+        Table table = new Table("NAME", "RUNTIME", "HANDLER", "MEMORY_MB", "DELIVERY", "REPLICAS", "LAG");
+        for (JsonNode fn : functions) {
+            table.row(fn.path("name").asText(), fn.path("runtime").asText(), fn.path("handler").asText(),
+                    fn.path("memoryMb").asText(), fn.path("delivery").asText(), orDash(fn, "replicas"),
+                    orDash(fn, "lag"));
+        }
+        if (table.isEmpty()) {
+            spec.commandLine().getOut().println("no functions deployed (deploy one with `ferry deploy NAME --handler echo`)");
+        } else {
+            table.print(spec.commandLine().getOut());
+        }
+        return 0;
+    }
+
+    static String orDash(JsonNode node, String field) {
+        return node.hasNonNull(field) ? node.get(field).asText() : "-";
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one function as JSON.")
+    static final class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        GatewayOptions gateway;
+
+        @Parameters(index = "0", description = "Function name.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode fn = gateway.client().json("GET", "/v1/functions/" + GatewayClient.encode(name), null);
+            spec.commandLine().getOut().println(GatewayClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(fn));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Remove a function.")
+    static final class Delete implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        GatewayOptions gateway;
+
+        @Parameters(index = "0", description = "Function name.")
+        String name;
+
+        @Override
+        public Integer call() {
+            gateway.client().json("DELETE", "/v1/functions/" + GatewayClient.encode(name), null);
+            spec.commandLine().getOut().println("deleted " + name);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.ferry.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cli.CliException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ferry invoke NAME --data ...}: a synchronous call prints the function's output; {@code --async} prints the
+ * invocation id. A failed or timed-out invocation exits non-zero with the error on stderr.
+ */
+@Command(name = "invoke", mixinStandardHelpOptions = true, description = "Invoke a function and print its output.")
+public final class InvokeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Parameters(index = "0", description = "Function name.")
+    String name;
+
+    @ArgGroup(exclusive = true)
+    Payload payload = new Payload();
+
+    static final class Payload {
+        @Option(names = {"-d", "--data"}, description = "The payload, as text.")
+        String data;
+
+        @Option(names = {"-f", "--file"}, description = "Read the payload from a file ('-' for stdin).")
+        Path file;
+    }
+
+    @Option(names = "--key", description = "Ordering/affinity key: same key, same partition.")
+    String key;
+
+    @Option(names = "--content-type", defaultValue = "text/plain", description = "Payload content type (default: ${DEFAULT-VALUE}).")
+    String contentType;
+
+    @Option(names = "--async", description = "Do not wait: print the invocation id (fetch it later with GET /v1/invocations/{id}).")
+    boolean async;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print the invocation id, status and billed time to stderr.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws IOException {
+        byte[] body = payloadBytes();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", contentType);
+        if (key != null) {
+            headers.put("Ferry-Key", key);
+        }
+        GatewayClient client = gateway.client();
+        String fn = GatewayClient.encode(name);
+        PrintWriter out = spec.commandLine().getOut();
+        if (async) {
+            HttpResponse<byte[]> response = client.send("POST", "/v1/functions/" + fn + "/invocations", body, headers);
+            GatewayClient.requireSuccess(response);
+            JsonNode accepted = GatewayClient.parse(response.body());
+            out.println(accepted.path("invocationId").asText());
+            return 0;
+        }
+        HttpResponse<byte[]> response = client.send("POST", "/v1/functions/" + fn + "/invoke", body, headers);
+        if (verbose) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf("invocation %s: %s, billed %s ms%n", header(response, "Ferry-Invocation-Id"),
+                    header(response, "Ferry-Status"), header(response, "Ferry-Billed-Ms"));
+        }
+        if (response.statusCode() != 200) {
+            String status = header(response, "Ferry-Status");
+            throw new CliException((status.equals("-") ? "" : status + ": ") + GatewayClient.errorOf(response));
+        }
+        String output = new String(response.body(), StandardCharsets.UTF_8);
+        out.print(output);
+        if (!output.endsWith("\n")) {
+            out.println();
+        }
+        out.flush();
+        return 0;
+    }
+
+    private byte[] payloadBytes() throws IOException {
+        if (payload.data != null) {
+            return payload.data.getBytes(StandardCharsets.UTF_8);
+        }
+        if (payload.file != null) {
+            if (payload.file.toString().equals("-")) {
+                return System.in.readAllBytes();
+            }
+            if (!Files.isReadable(payload.file)) {
+                throw new CliException("cannot read payload file " + payload.file, 2);
+            }
+            return Files.readAllBytes(payload.file);
+        }
+        return new byte[0];
+    }
+
+    private static String header(HttpResponse<?> response, String name) {
+        return response.headers().firstValue(name).orElse("-");
+    }
+}

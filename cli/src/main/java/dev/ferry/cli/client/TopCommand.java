@@ -1,0 +1,69 @@
+package dev.ferry.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cli.Durations;
+import dev.ferry.cli.Table;
+import java.io.PrintWriter;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry top}: a live view of every function's replicas, desired size and lag. */
+@Command(name = "top", mixinStandardHelpOptions = true,
+        description = "Watch replicas, desired size and lag of your functions, refreshed live.")
+public final class TopCommand implements Callable<Integer> {
+
+    private static final String CLEAR = "\033[H\033[2J";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Option(names = "--once", description = "Print one snapshot and exit (for scripts).")
+    boolean once;
+
+    @Option(names = "--interval", defaultValue = "1s", description = "Refresh interval (default: ${DEFAULT-VALUE}).")
+    String interval;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        long every = Durations.parseMillis("--interval", interval);
+        GatewayClient client = gateway.client();
+        PrintWriter out = spec.commandLine().getOut();
+        while (true) {
+            JsonNode scaling = client.json("GET", "/v1/scaling", null);
+            if (!once) {
+                out.print(CLEAR);
+                out.println("ferry top - " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " (Ctrl-C to quit)");
+            }
+            render(scaling, out);
+            if (once) {
+                return 0;
+            }
+            Thread.sleep(every);
+        }
+    }
+
+    static void render(JsonNode scaling, PrintWriter out) {
+        JsonNode functions = scaling.isArray() ? scaling : scaling.path("functions");
+        Table table = new Table("FUNCTION", "REPLICAS", "DESIRED", "LAG", "REASON");
+        for (JsonNode fn : functions) {
+            table.row(fn.has("function") ? fn.path("function").asText() : fn.path("name").asText(),
+                    FunctionsCommand.orDash(fn, "replicas"), FunctionsCommand.orDash(fn, "desired"),
+                    FunctionsCommand.orDash(fn, "lag"), FunctionsCommand.orDash(fn, "reason"));
+        }
+        if (table.isEmpty()) {
+            out.println("no functions deployed");
+        } else {
+            table.print(out);
+        }
+        out.flush();
+    }
+}
