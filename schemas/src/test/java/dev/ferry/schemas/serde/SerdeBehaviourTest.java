@@ -108,6 +108,18 @@ class SerdeBehaviourTest {
     }
 
     @Test
+    void shouldNameBothTypesWhenRecordCannotBeReadAsTheTargetClass() {
+        byte[] bytes = new FerryAvroSerializer<>(registry).serialize("mixed", Records.result());
+        FerryAvroDeserializer<InvocationRequest> requests = new FerryAvroDeserializer<>(registry, InvocationRequest.class);
+
+        assertThatThrownBy(() -> requests.deserialize("mixed", bytes))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("dev.ferry.schemas.InvocationResult")
+                .hasMessageContaining("cannot be read as dev.ferry.schemas.InvocationRequest")
+                .hasMessageContaining("mixed");
+    }
+
+    @Test
     void shouldLookUpInsteadOfRegisteringWhenAutoRegisterIsOff() {
         Map<String, Object> config = Map.of(FerryAvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "false");
         FerryAvroSerializer<InvocationRequest> serializer = new FerryAvroSerializer<>(registry, config, false);

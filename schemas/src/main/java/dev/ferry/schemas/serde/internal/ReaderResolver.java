@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.DatumReader;
@@ -65,7 +66,9 @@ public final class ReaderResolver {
     private DatumReader<Object> create(String topic, int schemaId, Schema writer) {
         try {
             if (!specificReader) {
-                return new GenericDatumReader<>(writer, readerSchema != null ? readerSchema : writer, GenericData.get());
+                Schema reader = readerSchema != null ? readerSchema : writer;
+                requireReadable(topic, schemaId, writer, reader);
+                return new GenericDatumReader<>(writer, reader, GenericData.get());
             }
             Class<?> type = specificClass != null ? specificClass : SpecificData.get().getClass(writer);
             if (type == null) {
@@ -73,10 +76,28 @@ public final class ReaderResolver {
                         + schemaId + ", topic " + topic + ") on the classpath; specific.avro.reader is true");
             }
             SpecificData model = SpecificData.getForClass(type);
-            return new SpecificDatumReader<>(writer, model.getSchema(type), model);
+            Schema reader = model.getSchema(type);
+            requireReadable(topic, schemaId, writer, reader);
+            return new SpecificDatumReader<>(writer, reader, model);
         } catch (AvroRuntimeException e) {
             throw new SerializationException("Cannot read schema id " + schemaId + " (" + writer.getFullName()
                     + ") on topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checked once per writer id, so a record of another type or an incompatible version fails with
+     * what does not match instead of an obscure decoding error on every record.
+     */
+    private static void requireReadable(String topic, int schemaId, Schema writer, Schema reader) {
+        if (writer == reader) {
+            return;
+        }
+        SchemaCompatibility.SchemaPairCompatibility check = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        if (check.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new SerializationException("Records of schema id " + schemaId + " (" + writer.getFullName()
+                    + ") on topic " + topic + " cannot be read as " + reader.getFullName() + ": "
+                    + check.getResult().getIncompatibilities());
         }
     }
 }

@@ -27,8 +27,10 @@ public final class WriterResolver {
     }
 
     public SchemaWriter writerFor(String topic, Schema schema) {
-        ConcurrentMap<Schema, SchemaWriter> writers =
-                writersByTopic.computeIfAbsent(topic, t -> new ConcurrentHashMap<>());
+        ConcurrentMap<Schema, SchemaWriter> writers = writersByTopic.get(topic);
+        if (writers == null) {
+            writers = writersByTopic.computeIfAbsent(topic, t -> new ConcurrentHashMap<>());
+        }
         SchemaWriter writer = writers.get(schema);
         if (writer == null) {
             // Outside computeIfAbsent: the registry call must not hold a map lock. A race costs one
