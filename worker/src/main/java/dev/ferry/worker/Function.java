@@ -1,0 +1,40 @@
+package dev.ferry.worker;
+
+/**
+ * What a user implements to run on Ferry's {@code JAVA} runtime.
+ *
+ * <p>Lifecycle: each replica of a worker pool creates its own instance once, through a public no-argument
+ * constructor, before its first invocation, and calls {@link #close()} once when the replica stops (scale-in,
+ * redeploy, shutdown). A replica may call {@link #apply} from up to {@code concurrency} threads at once, so an
+ * implementation with {@code concurrency > 1} must be thread-safe.
+ *
+ * <p>Any exception from {@link #apply} fails the attempt: the worker writes a {@code FAILED} result and retries the
+ * invocation after a backoff, up to the function's {@code maxAttempts}, then sends it to the dead-letter topic.
+ * Throw {@link dev.ferry.core.RetriableFerryException} to say that a retry may help. An attempt that runs past
+ * the function's {@code timeoutMs} ends as {@code TIMED_OUT}: its thread is interrupted and its work abandoned, so
+ * long-running code should respond to interruption.
+ *
+ * <pre>{@code
+ * public final class Greeter implements Function {
+ *     public byte[] apply(Invocation in) {
+ *         return ("hello " + in.payloadAsString()).getBytes(StandardCharsets.UTF_8);
+ *     }
+ * }
+ * }</pre>
+ */
+@FunctionalInterface
+public interface Function extends AutoCloseable {
+
+    /**
+     * Runs one attempt of an invocation.
+     *
+     * @return the output bytes (the result's {@code output}); {@code null} for none
+     * @throws Exception to fail the attempt
+     */
+    byte[] apply(Invocation in) throws Exception;
+
+    /** Releases what the instance holds. Called once, when its replica stops; the default does nothing. */
+    @Override
+    default void close() throws Exception {
+    }
+}

@@ -1,0 +1,166 @@
+package dev.ferry.worker;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.worker.internal.AttemptProcessor;
+import dev.ferry.worker.internal.Counters;
+import dev.ferry.worker.internal.Invoker;
+import dev.ferry.worker.internal.OrderedReplica;
+import dev.ferry.worker.internal.Replica;
+import dev.ferry.worker.internal.ReplicaSettings;
+import dev.ferry.worker.internal.ShareGroupSetup;
+import dev.ferry.worker.internal.ShareReplica;
+import dev.ferry.worker.internal.WorkerResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicas that run one function. {@code QUEUE} functions are served by a share group, so any number of
+ * replicas share the work of any number of partitions; {@code ORDERED} ones by a consumer group, where replicas
+ * beyond the partition count stay idle.
+ *
+ * <p>{@link #resize} is clean in both directions: a replica being removed stops taking records, finishes and
+ * acknowledges (or commits) what it holds, then leaves its group, so nothing is lost or run twice. The pool's
+ * methods are thread-safe; {@link #resize} and {@link #update} block until the change is done.
+ */
+public final class WorkerPool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+
+    private final WorkerResources resources;
+    private final FunctionRef ref;
+    private final Counters counters = new Counters();
+    private final ExecutorService userThreads;
+    private final Invoker invoker;
+    private final List<Replica> replicas = new ArrayList<>();
+    private FunctionSpec spec;
+    private boolean closed;
+
+    /** A pool of {@code minReplicas} replicas. */
+    public WorkerPool(FunctionSpec spec, WorkerContext context) {
+        this(spec, context, spec.getMinReplicas());
+    }
+
+    /** Prepares the work topic and group, then starts {@code replicas} replicas. */
+    public WorkerPool(FunctionSpec spec, WorkerContext context, int replicas) {
+        this.resources = context.resources;
+        this.ref = FunctionSpecs.ref(spec);
+        this.spec = spec;
+        AtomicInteger threads = new AtomicInteger();
+        this.userThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ferry-fn-" + ref.tenant() + "-" + ref.function() + "-"
+                    + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.invoker = new Invoker(userThreads, resources.timers(), resources.clock());
+        prepare(spec);
+        resize(replicas);
+    }
+
+    public FunctionRef ref() {
+        return ref;
+    }
+
+    public synchronized FunctionSpec spec() {
+        return spec;
+    }
+
+    public synchronized int replicas() {
+        return replicas.size();
+    }
+
+    /**
+     * Grows or shrinks the pool to {@code target} replicas. Removed replicas finish what they hold first, so this
+     * may take as long as the function's timeout.
+     */
+    public synchronized void resize(int target) {
+        if (target < 0) {
+            throw new IllegalArgumentException("Replicas cannot be negative: " + target);
+        }
+        if (closed) {
+            throw new IllegalStateException("Worker pool of " + ref + " is closed");
+        }
+        int from = replicas.size();
+        while (replicas.size() < target) {
+            Replica replica = newReplica(replicas.size());
+            replicas.add(replica);
+            replica.start();
+        }
+        if (replicas.size() > target) {
+            stop(new ArrayList<>(replicas.subList(target, replicas.size())));
+            replicas.subList(target, replicas.size()).clear();
+        }
+        if (from != target) {
+            log.info("[{}] replicas {} -> {}", ref, from, target);
+        }
+        if (spec.getDelivery() == Delivery.ORDERED && target > spec.getPartitions()) {
+            log.info("[{}] {} replicas for {} partitions: {} stay idle, since an ORDERED function runs at most one "
+                    + "replica per partition", ref, target, spec.getPartitions(), target - spec.getPartitions());
+        }
+    }
+
+    /** Redeploys: every replica stops cleanly and a new one starts on the new spec, keeping the replica count. */
+    public synchronized void update(FunctionSpec newSpec) {
+        if (!FunctionSpecs.ref(newSpec).equals(ref)) {
+            throw new IllegalArgumentException("Pool of " + ref + " cannot run " + FunctionSpecs.ref(newSpec));
+        }
+        int count = replicas.size();
+        resize(0);
+        spec = newSpec;
+        prepare(newSpec);
+        resize(count);
+        log.info("[{}] redeployed ({} {}, concurrency {})", ref, newSpec.getRuntime(), newSpec.getHandler(),
+                newSpec.getConcurrency());
+    }
+
+    public WorkerStats stats() {
+        return new WorkerStats(counters.processed(), counters.succeeded(), counters.failed(),
+                counters.retriedCount(), counters.deadLetteredCount(), counters.inFlight());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        resize(0);
+        closed = true;
+        userThreads.shutdownNow();
+    }
+
+    private void prepare(FunctionSpec target) {
+        resources.provisioner().ensure(resources.topics().workTopic(ref, target.getPartitions()));
+        if (target.getDelivery() == Delivery.QUEUE) {
+            ShareGroupSetup.prepare(resources, resources.topics().workerGroup(ref), target);
+        }
+    }
+
+    private Replica newReplica(int index) {
+        ReplicaSettings settings = new ReplicaSettings(ref, spec, index, resources.topics().work(ref),
+                resources.topics().workerGroup(ref), ref + "#" + index, resources.workerName() + "#" + index);
+        AttemptProcessor processor = new AttemptProcessor(resources, spec, resources.runtimes().create(spec), invoker,
+                counters, settings.worker());
+        return spec.getDelivery() == Delivery.ORDERED ? new OrderedReplica(settings, processor, resources)
+                : new ShareReplica(settings, processor, resources);
+    }
+
+    private void stop(List<Replica> leaving) {
+        leaving.forEach(Replica::requestStop);
+        Duration patience = Duration.ofMillis(spec.getTimeoutMs() + 60_000L);
+        for (Replica replica : leaving) {
+            if (!replica.awaitStopped(patience)) {
+                log.warn("[{}] replica #{} did not stop within {} s; leaving it behind", ref, replica.index(),
+                        patience.toSeconds());
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.ferry.worker;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.schemas.FunctionSpec;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one {@link WorkerPool} per deployed function, following a {@link FunctionDirectory}: a new function gets a
+ * pool of {@code minReplicas} replicas (or {@code initialReplicas} when its {@code minReplicas} is 0), a changed
+ * one is redeployed, a removed one has its pool closed. Changes are applied one at a time on the service's own
+ * thread, so a slow pool start never holds up the directory.
+ *
+ * <p>{@code initialReplicas} is 1 when no autoscaler runs (so a function deployed with {@code minReplicas 0}
+ * still serves), and 0 when one does: it scales the pool from zero through {@link #pool(FunctionRef)}.
+ */
+public final class WorkerService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
+
+    private final WorkerContext context;
+    private final FunctionDirectory directory;
+    private final int initialReplicas;
+    private final Map<FunctionRef, WorkerPool> pools = new ConcurrentHashMap<>();
+    private final ExecutorService changes = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ferry-worker-service");
+        t.setDaemon(true);
+        return t;
+    });
+    private final FunctionDirectory.Listener listener = new FunctionDirectory.Listener() {
+        @Override
+        public void deployed(FunctionSpec spec) {
+            changes.execute(() -> apply(spec));
+        }
+
+        @Override
+        public void removed(FunctionRef ref) {
+            changes.execute(() -> remove(ref));
+        }
+    };
+
+    public WorkerService(WorkerContext context, FunctionDirectory directory, int initialReplicas) {
+        if (initialReplicas < 0) {
+            throw new IllegalArgumentException("initialReplicas cannot be negative: " + initialReplicas);
+        }
+        this.context = context;
+        this.directory = directory;
+        this.initialReplicas = initialReplicas;
+    }
+
+    /** Starts following the directory (which must be started); current functions get their pools first. */
+    public WorkerService start() {
+        directory.addListener(listener);
+        return this;
+    }
+
+    /** The pool of a function, for the autoscaler's in-process actuator to {@link WorkerPool#resize}. */
+    public Optional<WorkerPool> pool(FunctionRef ref) {
+        return Optional.ofNullable(pools.get(ref));
+    }
+
+    public Map<FunctionRef, WorkerPool> pools() {
+        return Map.copyOf(pools);
+    }
+
+    private void apply(FunctionSpec spec) {
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        try {
+            WorkerPool pool = pools.get(ref);
+            if (pool == null) {
+                int replicas = spec.getMinReplicas() > 0 ? spec.getMinReplicas() : initialReplicas;
+                pools.put(ref, new WorkerPool(spec, context, replicas));
+            } else if (!pool.spec().equals(spec)) {
+                pool.update(spec);
+            }
+        } catch (RuntimeException e) {
+            log.error("Cannot start the worker pool of {}: {}", ref, e.toString(), e);
+        }
+    }
+
+    private void remove(FunctionRef ref) {
+        WorkerPool pool = pools.remove(ref);
+        if (pool != null) {
+            pool.close();
+            log.info("[{}] removed: pool closed", ref);
+        }
+    }
+
+    /** Stops following the directory and closes every pool (each finishes what it holds). */
+    @Override
+    public void close() {
+        directory.removeListener(listener);
+        changes.shutdown();
+        try {
+            changes.awaitTermination(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pools.values().parallelStream().forEach(WorkerPool::close);
+        pools.clear();
+    }
+}

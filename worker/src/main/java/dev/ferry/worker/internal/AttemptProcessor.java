@@ -1,0 +1,146 @@
+package dev.ferry.worker.internal;
+
+import dev.ferry.core.invocation.InvocationResults;
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.worker.Function;
+import dev.ferry.worker.Invocation;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes one work record through its attempt: checks, runs the function through the {@link Invoker}, writes the
+ * result, asks the {@link FailureHandler} what follows and writes that too (a parked retry or a dead letter). The
+ * returned future completes with the {@link Decision} only once every record it wrote is acknowledged, which is
+ * when a replica may acknowledge or commit the work record; it completes exceptionally if a write failed.
+ * One per replica (it owns the replica's function instance and its cold-start flag).
+ */
+public final class AttemptProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(AttemptProcessor.class);
+
+    private final WorkerResources resources;
+    private final FunctionSpec spec;
+    private final Function function;
+    private final Invoker invoker;
+    private final Counters counters;
+    private final String worker;
+    private final AtomicBoolean cold = new AtomicBoolean(true);
+
+    public AttemptProcessor(WorkerResources resources, FunctionSpec spec, Function function, Invoker invoker,
+            Counters counters, String worker) {
+        this.resources = resources;
+        this.spec = spec;
+        this.function = function;
+        this.invoker = invoker;
+        this.counters = counters;
+        this.worker = worker;
+    }
+
+    /**
+     * @param deliveryCount how often the share group delivered this record (1 for consumer groups)
+     */
+    public CompletableFuture<Decision> process(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
+            int deliveryCount) {
+        counters.started();
+        CompletableFuture<Decision> done;
+        try {
+            done = attempt(record, decoded, deliveryCount);
+        } catch (RuntimeException e) {
+            done = CompletableFuture.failedFuture(e);
+        }
+        return done.whenComplete((decision, error) -> counters.ended());
+    }
+
+    private CompletableFuture<Decision> attempt(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
+            int deliveryCount) {
+        if (!decoded.ok()) {
+            log.warn("[{}] undecodable record {} goes to the DLQ: {}", worker, WorkerResources.where(record),
+                    decoded.error().toString());
+            return resources.send(DeadLetters.of(resources.topics().dlq(), record, decoded.error(), 1))
+                    .thenApply(sent -> {
+                        counters.deadLettered();
+                        return Decision.DLQ;
+                    });
+        }
+        InvocationRequest request = decoded.request();
+        Instant now = resources.clock().instant();
+        if (deliveryCount > resources.deliveryCountLimit()) {
+            String error = "Delivered " + deliveryCount + " times without an answer (the function may be killing "
+                    + "its worker); giving up on " + WorkerResources.where(record);
+            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.FAILED, error,
+                    spec.getMemoryMb(), now, worker), Decision.DLQ, "dev.ferry.worker.DeliveryCountExceeded");
+        }
+        if (request.getDeadline() != null && now.isAfter(request.getDeadline())) {
+            String error = "Deadline " + request.getDeadline() + " passed before the invocation could run";
+            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED, error,
+                    spec.getMemoryMb(), now, worker), Decision.REJECT, "");
+        }
+        Invocation invocation = invocation(request, now);
+        boolean coldStart = cold.getAndSet(false);
+        return invoker.run(function, invocation, spec.getTimeoutMs()).thenCompose(outcome -> {
+            InvocationResult result = InvocationResults.resultOf(request)
+                    .setStatus(outcome.status())
+                    .setOutput(outcome.output() == null ? null : ByteBuffer.wrap(outcome.output()))
+                    .setContentType(outcome.contentType() == null ? request.getContentType() : outcome.contentType())
+                    .setError(outcome.error())
+                    .setMemoryMb(spec.getMemoryMb())
+                    .setStartedAt(outcome.startedAt())
+                    .setFinishedAt(outcome.finishedAt())
+                    .setDurationMicros(outcome.durationMicros())
+                    .setColdStart(coldStart)
+                    .setWorker(worker)
+                    .build();
+            Decision decision = FailureHandler.decide(outcome, request.getAttempt(), spec.getMaxAttempts());
+            return finish(record, request, result, decision, outcome.errorClass());
+        });
+    }
+
+    private CompletableFuture<Decision> finish(ConsumerRecord<byte[], byte[]> record, InvocationRequest request,
+            InvocationResult result, Decision decision, String errorClass) {
+        CompletableFuture<?> written = resources.sendResult(result);
+        CompletableFuture<?> followUp = switch (decision) {
+            case RETRY -> resources.retries().schedule(record, InvocationRequest.newBuilder(request)
+                    .setAttempt(request.getAttempt() + 1).build(), request.getAttempt());
+            case DLQ -> resources.send(DeadLetters.of(resources.topics().dlq(), record, errorClass,
+                    result.getError(), request.getAttempt()));
+            case DONE, REJECT -> CompletableFuture.completedFuture(null);
+        };
+        return CompletableFuture.allOf(written, followUp).thenApply(all -> {
+            counters.resultWritten(result.getStatus());
+            if (decision == Decision.RETRY) {
+                counters.retried();
+            } else if (decision == Decision.DLQ) {
+                counters.deadLettered();
+            }
+            return decision;
+        });
+    }
+
+    private Invocation invocation(InvocationRequest request, Instant now) {
+        ByteBuffer buffer = request.getPayload().duplicate();
+        byte[] payload = new byte[buffer.remaining()];
+        buffer.get(payload);
+        return new Invocation(request.getInvocationId(), payload, request.getContentType(), request.getKey(),
+                request.getHeaders(), spec.getEnv(), request.getAttempt(), request.getDeadline(),
+                now.plusMillis(spec.getTimeoutMs()));
+    }
+
+    /** Closes the replica's function instance: user code, so its failures are logged, never thrown. */
+    public void closeFunction() {
+        try {
+            function.close();
+        } catch (Exception | LinkageError e) {
+            log.warn("[{}] closing the function of {}/{} failed: {}", worker, spec.getTenant(), spec.getName(),
+                    e.toString());
+        }
+    }
+}

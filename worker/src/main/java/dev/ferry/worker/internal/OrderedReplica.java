@@ -1,0 +1,309 @@
+package dev.ferry.worker.internal;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica of an {@code ORDERED} function: a member of the function's consumer group (KIP-848). Invocations
+ * with the same request key run one after another in offset order; different keys (and keyless requests) run
+ * concurrently up to {@code concurrency}. Offsets are committed per partition up to the lowest invocation whose
+ * result is not written yet ({@link OffsetTracker}). On revocation the replica finishes the partition's running
+ * invocations, commits, and drops what it fetched but had not started, which the new owner fetches again.
+ */
+public final class OrderedReplica extends Replica {
+
+    private static final Logger log = LoggerFactory.getLogger(OrderedReplica.class);
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final Duration IDLE_POLL = Duration.ofMillis(200);
+
+    private final WorkerResources resources;
+    private final int concurrency;
+    private final int maxBuffered;
+    private final Map<TopicPartition, PartitionWork> partitions = new HashMap<>();
+    private final ArrayDeque<KeyQueue> ready = new ArrayDeque<>();
+    private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+    private int inFlight;
+    private int buffered;
+    private Throwable writeFailure;
+
+    public OrderedReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
+        super(settings, processor);
+        this.resources = resources;
+        this.concurrency = Math.max(1, settings.spec().getConcurrency());
+        this.maxBuffered = Math.max(100, concurrency * 20);
+    }
+
+    @Override
+    protected void consume() {
+        Map<String, Object> props = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBuffered);
+        try (KafkaConsumer<byte[], byte[]> consumer = resources.clients().consumer(settings.group(),
+                "ferry-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), props)) {
+            consumer.subscribe(List.of(settings.topic()), new Rebalance(consumer));
+            try {
+                while (!stopping() && writeFailure == null) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(inFlight > 0 ? POLL : IDLE_POLL);
+                    records.forEach(this::receive);
+                    settleDone(false);
+                    startReady();
+                    commit(consumer, partitions.keySet(), false);
+                    flowControl(consumer);
+                }
+            } finally {
+                // A clean stop, or a failure: either way finish what runs and commit what is safe.
+                ready.clear();
+                while (inFlight > 0) {
+                    settleDone(true);
+                }
+                commit(consumer, partitions.keySet(), true);
+                partitions.clear();
+                buffered = 0;
+            }
+            if (writeFailure != null) {
+                Throwable failure = writeFailure;
+                writeFailure = null;
+                throw new IllegalStateException("A result could not be written: " + failure, failure);
+            }
+        }
+    }
+
+    private void receive(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        PartitionWork work = partitions.computeIfAbsent(tp, PartitionWork::new);
+        work.tracker.received(record.offset());
+        Decoded decoded = resources.decode(record);
+        String key = decoded.ok() ? decoded.request().getKey() : null;
+        KeyQueue queue = key == null ? new KeyQueue(work, null) : work.keys.computeIfAbsent(key,
+                k -> new KeyQueue(work, k));
+        queue.pending.add(new Pending(record, decoded));
+        buffered++;
+        if (!queue.running && queue.pending.size() == 1) {
+            ready.add(queue);
+        }
+    }
+
+    private void startReady() {
+        while (inFlight < concurrency && !ready.isEmpty()) {
+            KeyQueue queue = ready.poll();
+            if (queue.work.revoked || queue.pending.isEmpty()) {
+                continue;
+            }
+            Pending head = queue.pending.peek();
+            queue.running = true;
+            inFlight++;
+            buffered--;
+            processor.process(head.record(), head.decoded(), 1)
+                    .whenComplete((decision, error) -> done.add(new Done(queue, head, error)));
+        }
+    }
+
+    /** Applies finished attempts; with {@code block}, waits a little for one first. */
+    private void settleDone(boolean block) {
+        Done next = block ? take() : done.poll();
+        while (next != null) {
+            inFlight--;
+            KeyQueue queue = next.queue();
+            queue.running = false;
+            queue.pending.poll();
+            if (next.error() != null) {
+                log.error("[{}] could not write the outcome of {}; its offset stays uncommitted: {}",
+                        settings.name(), WorkerResources.where(next.pending().record()), next.error().toString());
+                writeFailure = next.error();
+            } else if (!queue.work.revoked) {
+                queue.work.tracker.answered(next.pending().record().offset());
+            }
+            if (!queue.pending.isEmpty() && !queue.work.revoked) {
+                ready.add(queue);
+            } else if (queue.pending.isEmpty()) {
+                if (queue.key == null) {
+                    queue.work.keyless.remove(queue);
+                } else {
+                    queue.work.keys.remove(queue.key, queue);
+                }
+            }
+            next = done.poll();
+        }
+    }
+
+    private Done take() {
+        try {
+            return done.poll(50, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private void commit(KafkaConsumer<byte[], byte[]> consumer, Collection<TopicPartition> which, boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : which) {
+            PartitionWork work = partitions.get(tp);
+            OptionalLong committable = work == null ? OptionalLong.empty() : work.tracker.committable();
+            if (committable.isPresent() && committable.getAsLong() > work.committed) {
+                offsets.put(tp, new OffsetAndMetadata(committable.getAsLong()));
+                work.committed = committable.getAsLong();
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (sync) {
+            consumer.commitSync(offsets, Duration.ofSeconds(10));
+        } else {
+            consumer.commitAsync(offsets, (committed, error) -> {
+                if (error != null) {
+                    log.warn("[{}] commit of {} failed (the next one covers it): {}", settings.name(), committed,
+                            error.toString());
+                }
+            });
+        }
+    }
+
+    /** Stops fetching while many records wait for their key's turn, so memory stays bounded. */
+    private void flowControl(KafkaConsumer<byte[], byte[]> consumer) {
+        if (buffered >= maxBuffered) {
+            consumer.pause(consumer.assignment());
+        } else if (buffered < maxBuffered / 2 && !consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+
+        Rebalance(KafkaConsumer<byte[], byte[]> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (!assigned.isEmpty()) {
+                log.info("[{}] assigned {}", settings.name(), assigned);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (revoked.isEmpty()) {
+                return;
+            }
+            // Finish what runs on these partitions, then commit: the next owner starts right after it.
+            for (TopicPartition tp : revoked) {
+                PartitionWork work = partitions.get(tp);
+                if (work != null) {
+                    buffered -= work.dropWaiting();
+                }
+            }
+            while (revoked.stream().map(partitions::get).anyMatch(w -> w != null && w.running() > 0)) {
+                settleDone(true);
+            }
+            commit(consumer, revoked, true);
+            revoked.forEach(tp -> {
+                PartitionWork work = partitions.remove(tp);
+                if (work != null) {
+                    work.revoked = true;
+                }
+            });
+            log.info("[{}] revoked {}", settings.name(), revoked);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            // Another member may own them already: committing now could move its position. Running work still
+            // writes its results; the new owner may run those invocations again.
+            lost.forEach(tp -> {
+                PartitionWork work = partitions.remove(tp);
+                if (work != null) {
+                    buffered -= work.dropWaiting();
+                    work.revoked = true;
+                }
+            });
+            log.warn("[{}] lost {}", settings.name(), lost);
+        }
+    }
+
+    /** A partition's fetched work: the commit tracker and the per-key queues. */
+    private static final class PartitionWork {
+        final OffsetTracker tracker = new OffsetTracker();
+        final Map<String, KeyQueue> keys = new HashMap<>();
+        final Set<KeyQueue> keyless = new HashSet<>();
+        long committed = -1;
+        boolean revoked;
+
+        PartitionWork(TopicPartition tp) {
+        }
+
+        int running() {
+            int running = 0;
+            for (KeyQueue queue : keys.values()) {
+                running += queue.running ? 1 : 0;
+            }
+            for (KeyQueue queue : keyless) {
+                running += queue.running ? 1 : 0;
+            }
+            return running;
+        }
+
+        /** Forgets the records that have not started; returns how many. */
+        int dropWaiting() {
+            int dropped = 0;
+            for (KeyQueue queue : keys.values()) {
+                dropped += queue.dropWaiting();
+            }
+            for (KeyQueue queue : keyless) {
+                dropped += queue.dropWaiting();
+            }
+            return dropped;
+        }
+    }
+
+    /** The records of one key in one partition, in offset order; at most the head runs. */
+    private static final class KeyQueue {
+        final PartitionWork work;
+        final String key;
+        final ArrayDeque<Pending> pending = new ArrayDeque<>();
+        boolean running;
+
+        KeyQueue(PartitionWork work, String key) {
+            this.work = work;
+            this.key = key;
+            if (key == null) {
+                work.keyless.add(this);
+            }
+        }
+
+        int dropWaiting() {
+            int waiting = running ? pending.size() - 1 : pending.size();
+            Pending head = running ? pending.peek() : null;
+            pending.clear();
+            if (head != null) {
+                pending.add(head);
+            }
+            return waiting;
+        }
+    }
+
+    private record Pending(ConsumerRecord<byte[], byte[]> record, Decoded decoded) {
+    }
+
+    private record Done(KeyQueue queue, Pending pending, Throwable error) {
+    }
+}

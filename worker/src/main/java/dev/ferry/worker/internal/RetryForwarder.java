@@ -1,0 +1,160 @@
+package dev.ferry.worker.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one retry tier: consumes its topic (group named after it), and for each partition forwards records
+ * whose delay has passed back to their work topic, then commits. A partition whose head is not yet due is paused
+ * until it is; every record of a tier waits the same delay, so nothing behind the head can be due earlier.
+ * At-least-once: a crash between forwarding and committing repeats that retry attempt.
+ */
+final class RetryForwarder implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RetryForwarder.class);
+
+    private final WorkerResources resources;
+    private final String topic;
+    private final long delayMs;
+    private final Thread thread;
+    private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+    RetryForwarder(WorkerResources resources, String topic, long delayMs) {
+        this.resources = resources;
+        this.topic = topic;
+        this.delayMs = delayMs;
+        this.thread = new Thread(this::run, "ferry-retry-" + delayMs + "ms");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        consumer = resources.clients().consumer(topic, "ferry-retry-forwarder-" + resources.workerName() + "-"
+                + delayMs, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+        thread.start();
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], byte[]> c = consumer) {
+            c.subscribe(List.of(topic));
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
+                resumeDue(c);
+                Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+                for (TopicPartition partition : records.partitions()) {
+                    forwardPartition(c, partition, records.records(partition), commits);
+                }
+                if (!commits.isEmpty()) {
+                    c.commitSync(commits);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke us up.
+        } catch (RuntimeException e) {
+            if (running) {
+                log.error("[retry {}] forwarder stopped: {}", topic, e.toString(), e);
+            }
+        }
+    }
+
+    /** Forwards the due head of a partition; commits only past records whose copy Kafka acknowledged. */
+    private void forwardPartition(KafkaConsumer<byte[], byte[]> c, TopicPartition partition,
+            List<ConsumerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> commits) {
+        long now = resources.clock().millis();
+        List<Map.Entry<ConsumerRecord<byte[], byte[]>, CompletableFuture<RecordMetadata>>> sent = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            long due = record.timestamp() + delayMs;
+            if (due > now) {
+                c.pause(Set.of(partition));
+                pausedUntil.put(partition, due);
+                break;
+            }
+            sent.add(Map.entry(record, forward(record)));
+        }
+        if (sent.size() < records.size()) {
+            // The rest waits for its delay: fetch it again from here once the partition resumes.
+            c.seek(partition, records.get(sent.size()).offset());
+        }
+        resources.flush();
+        for (var entry : sent) {
+            ConsumerRecord<byte[], byte[]> record = entry.getKey();
+            try {
+                entry.getValue().join();
+                commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            } catch (CompletionException e) {
+                log.error("[retry {}] cannot forward {}, will try again: {}", topic, WorkerResources.where(record),
+                        e.getCause().toString());
+                c.seek(partition, record.offset());
+                return;
+            }
+        }
+    }
+
+    private CompletableFuture<RecordMetadata> forward(ConsumerRecord<byte[], byte[]> record) {
+        String target = header(record, RetryTiers.TARGET_TOPIC);
+        if (target == null) {
+            log.warn("[retry {}] dropping {}: it names no target topic", topic, WorkerResources.where(record));
+            return CompletableFuture.completedFuture(null);
+        }
+        String partitionHeader = header(record, RetryTiers.TARGET_PARTITION);
+        Integer targetPartition = partitionHeader == null ? null : Integer.valueOf(partitionHeader);
+        return resources.send(new ProducerRecord<>(target, targetPartition, record.key(), record.value()));
+    }
+
+    private void resumeDue(KafkaConsumer<byte[], byte[]> c) {
+        if (pausedUntil.isEmpty()) {
+            return;
+        }
+        long now = resources.clock().millis();
+        Set<TopicPartition> assigned = c.assignment();
+        pausedUntil.entrySet().removeIf(entry -> {
+            if (!assigned.contains(entry.getKey())) {
+                return true;
+            }
+            if (entry.getValue() <= now) {
+                c.resume(Set.of(entry.getKey()));
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.ferry.worker.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica of a {@code QUEUE} function: a member of the function's share group (KIP-932) in explicit
+ * acknowledgement mode. Each poll acquires at most {@code concurrency} records ({@code share.acquire.mode=
+ * record_limit}, so nothing is prefetched and no lock starts before its record can run); all of them run at once,
+ * and each is acknowledged on its own as soon as its result is written: ACCEPT when done or parked for retry,
+ * REJECT when given up (dead-lettered or refused), RELEASE when its result could not be written. Explicit mode
+ * requires every record of a poll to be acknowledged before the next poll, so a replica polls again only when
+ * its batch is settled; acknowledgements go out at once with {@code commitAsync}, not at the next poll.
+ */
+public final class ShareReplica extends Replica {
+
+    private static final Logger log = LoggerFactory.getLogger(ShareReplica.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+    private final WorkerResources resources;
+
+    public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
+        super(settings, processor);
+        this.resources = resources;
+    }
+
+    @Override
+    protected void consume() {
+        int concurrency = Math.max(1, settings.spec().getConcurrency());
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
+                ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency,
+                // A batch may take up to the function's timeout before the next poll.
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS,
+                        settings.settleTimeoutMs()));
+        try (KafkaShareConsumer<byte[], byte[]> consumer = resources.clients().shareConsumer(settings.group(),
+                "ferry-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), props)) {
+            consumer.subscribe(List.of(settings.topic()));
+            log.info("[{}] joined share group {} on {}", settings.name(), settings.group(), settings.topic());
+            while (!stopping()) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                if (!records.isEmpty()) {
+                    runBatch(consumer, records);
+                }
+            }
+            consumer.commitSync(Duration.ofSeconds(10));
+        }
+    }
+
+    private void runBatch(KafkaShareConsumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records) {
+        LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+        int pending = 0;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
+            processor.process(record, resources.decode(record), deliveries)
+                    .whenComplete((decision, error) -> done.add(new Done(record, decision, error)));
+            pending++;
+        }
+        while (pending > 0) {
+            Done next = take(done);
+            if (next == null) {
+                continue;
+            }
+            do {
+                consumer.acknowledge(next.record(), next.acknowledgeType(settings.name()));
+                pending--;
+            } while ((next = done.poll()) != null);
+            consumer.commitAsync();
+        }
+    }
+
+    private static Done take(LinkedBlockingQueue<Done> done) {
+        try {
+            return done.poll(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private record Done(ConsumerRecord<byte[], byte[]> record, Decision decision, Throwable error) {
+        AcknowledgeType acknowledgeType(String name) {
+            if (error != null) {
+                log.error("[{}] could not write the outcome of {}, releasing it for another delivery: {}", name,
+                        WorkerResources.where(record), error.toString());
+                return AcknowledgeType.RELEASE;
+            }
+            return decision == Decision.DLQ || decision == Decision.REJECT ? AcknowledgeType.REJECT
+                    : AcknowledgeType.ACCEPT;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.ferry.worker.internal;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * What every pool of a worker process shares: clients, serdes, the result producer, timers, the retry tiers and
+ * the runtimes. One per {@code WorkerContext}; thread-safe.
+ */
+public final class WorkerResources implements AutoCloseable {
+
+    private final FerryConfig config;
+    private final TopicCatalog topics;
+    private final KafkaClients clients;
+    private final AvroSerdes serdes;
+    private final Admin admin;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Serializer<InvocationResult> resultSerializer;
+    private final Serializer<InvocationRequest> requestSerializer;
+    private final Deserializer<InvocationRequest> requestDeserializer;
+    private final ScheduledExecutorService timers;
+    private final Runtimes runtimes;
+    private final Backoff backoff;
+    private final String workerName;
+    private final Clock clock;
+    private final RetryTiers retries;
+
+    public WorkerResources(FerryConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.topics = new TopicCatalog(config);
+        this.clients = new KafkaClients(config);
+        this.serdes = new AvroSerdes(config);
+        this.resultSerializer = serdes.serializer(InvocationResult.class);
+        this.requestSerializer = serdes.serializer(InvocationRequest.class);
+        this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
+        this.workerName = config.worker().workerId().isBlank() ? hostName() : config.worker().workerId();
+        this.admin = clients.admin("ferry-worker-admin-" + workerName);
+        new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
+                .filter(t -> t.name().equals(topics.results()) || t.name().equals(topics.dlq())).toList());
+        this.producer = clients.producer("ferry-worker-" + workerName, new ByteArraySerializer(),
+                new ByteArraySerializer(), Map.of());
+        AtomicInteger timerThreads = new AtomicInteger();
+        this.timers = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "ferry-worker-timer-" + timerThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.runtimes = new Runtimes(config.worker().processRuntimeEnabled());
+        this.backoff = new Backoff(config.worker().retryBackoffMs(), config.worker().retryBackoffMaxMs());
+        this.retries = new RetryTiers(this);
+    }
+
+    public FerryConfig config() {
+        return config;
+    }
+
+    public TopicCatalog topics() {
+        return topics;
+    }
+
+    public KafkaClients clients() {
+        return clients;
+    }
+
+    public AvroSerdes serdes() {
+        return serdes;
+    }
+
+    public Admin admin() {
+        return admin;
+    }
+
+    public TopicProvisioner provisioner() {
+        return new TopicProvisioner(admin);
+    }
+
+    public ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    public Runtimes runtimes() {
+        return runtimes;
+    }
+
+    public Backoff backoff() {
+        return backoff;
+    }
+
+    public RetryTiers retries() {
+        return retries;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** {@code worker.id}, or the host name: the start of each replica's {@code worker} field. */
+    public String workerName() {
+        return workerName;
+    }
+
+    public int deliveryCountLimit() {
+        return config.worker().deliveryCountLimit();
+    }
+
+    /** Decodes a work record; never throws, so one bad record cannot stall a partition. */
+    public Decoded decode(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            InvocationRequest request = requestDeserializer.deserialize(record.topic(), record.headers(),
+                    record.value());
+            if (request == null) {
+                return new Decoded(null, new FerryException("Empty record (null value) at " + where(record)));
+            }
+            return new Decoded(request, null);
+        } catch (RuntimeException e) {
+            return new Decoded(null, e);
+        }
+    }
+
+    public byte[] encode(String topic, InvocationRequest request) {
+        return requestSerializer.serialize(topic, request);
+    }
+
+    /** Writes a result keyed by its invocation id; completes once Kafka acknowledged it. */
+    public CompletableFuture<RecordMetadata> sendResult(InvocationResult result) {
+        String topic = topics.results();
+        return send(new ProducerRecord<>(topic, result.getInvocationId().getBytes(StandardCharsets.UTF_8),
+                resultSerializer.serialize(topic, result)));
+    }
+
+    /** Sends a record; the future completes when Kafka acknowledged it, or exceptionally. */
+    public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    acked.completeExceptionally(error);
+                } else {
+                    acked.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            acked.completeExceptionally(e);
+        }
+        return acked;
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    static String where(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "worker";
+        }
+    }
+
+    @Override
+    public void close() {
+        retries.close();
+        timers.shutdownNow();
+        producer.close(Duration.ofSeconds(10));
+        admin.close(Duration.ofSeconds(5));
+    }
+}

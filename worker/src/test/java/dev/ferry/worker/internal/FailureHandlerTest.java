@@ -1,0 +1,39 @@
+package dev.ferry.worker.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.RetriableFerryException;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class FailureHandlerTest {
+
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void shouldBeDoneWhenTheAttemptSucceeded() {
+        Outcome ok = Outcome.succeeded(new byte[0], "text/plain", NOW, NOW, 1);
+        assertThat(FailureHandler.decide(ok, 1, 3)).isEqualTo(Decision.DONE);
+    }
+
+    @Test
+    void shouldRetryWhenAttemptsRemain() {
+        Outcome failed = Outcome.failed(new RetriableFerryException("down"), NOW, NOW, 1);
+        Outcome timedOut = Outcome.timedOut(100, NOW, NOW, 100_000);
+
+        assertThat(FailureHandler.decide(failed, 1, 3)).isEqualTo(Decision.RETRY);
+        assertThat(FailureHandler.decide(timedOut, 2, 3)).isEqualTo(Decision.RETRY);
+    }
+
+    @Test
+    void shouldDeadLetterWhenTheLastAttemptFailed() {
+        Outcome failed = Outcome.failed(new IllegalStateException("bug"), NOW, NOW, 1);
+        assertThat(FailureHandler.decide(failed, 3, 3)).isEqualTo(Decision.DLQ);
+    }
+
+    @Test
+    void shouldDeadLetterAtOnceWhenTheFunctionCannotRunHere() {
+        Outcome unavailable = Outcome.failed(new FunctionUnavailableException("disabled"), NOW, NOW, 0);
+        assertThat(FailureHandler.decide(unavailable, 1, 3)).isEqualTo(Decision.DLQ);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.ferry.worker.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.worker.Function;
+import dev.ferry.worker.Invocation;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class InvokerTest {
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    private final Invoker invoker = new Invoker(threads, timers, Clock.systemUTC());
+
+    @AfterEach
+    void stop() {
+        threads.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    static Invocation invocation(String payload) {
+        return new Invocation("id-1", payload.getBytes(StandardCharsets.UTF_8), "text/plain", null, Map.of(),
+                Map.of(), 1, null, Instant.now().plusSeconds(30));
+    }
+
+    @Test
+    void shouldReturnTheOutputWhenTheFunctionSucceeds() {
+        Outcome outcome = invoker.run(in -> in.payload(), invocation("hi"), 5_000).join();
+
+        assertThat(outcome.status()).isEqualTo(InvocationStatus.SUCCEEDED);
+        assertThat(outcome.output()).asString(StandardCharsets.UTF_8).isEqualTo("hi");
+        assertThat(outcome.contentType()).isEqualTo("text/plain");
+        assertThat(outcome.durationMicros()).isGreaterThanOrEqualTo(0);
+        assertThat(outcome.finishedAt()).isAfterOrEqualTo(outcome.startedAt());
+    }
+
+    @Test
+    void shouldFailWithTheMessageWhenTheFunctionThrowsAnError() {
+        Function broken = in -> {
+            throw new StackOverflowError("deep");
+        };
+
+        Outcome outcome = invoker.run(broken, invocation("x"), 5_000).join();
+
+        assertThat(outcome.status()).isEqualTo(InvocationStatus.FAILED);
+        assertThat(outcome.error()).contains("StackOverflowError").contains("deep");
+        assertThat(outcome.errorClass()).isEqualTo(StackOverflowError.class.getName());
+    }
+
+    @Test
+    void shouldTimeOutAndInterruptWhenTheFunctionRunsTooLong() throws InterruptedException {
+        CountDownLatch interrupted = new CountDownLatch(1);
+        Function slow = in -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw e;
+            }
+            return null;
+        };
+
+        Outcome outcome = invoker.run(slow, invocation("x"), 100).join();
+
+        assertThat(outcome.status()).isEqualTo(InvocationStatus.TIMED_OUT);
+        assertThat(outcome.error()).contains("100 ms");
+        assertThat(outcome.durationMicros()).isGreaterThanOrEqualTo(100_000);
+        assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void shouldMeasureTheCallWhenTheFunctionTakesTime() {
+        Function sleepy = in -> {
+            Thread.sleep(50);
+            return new byte[0];
+        };
+
+        Outcome outcome = invoker.run(sleepy, invocation("x"), 5_000).join();
+
+        assertThat(outcome.durationMicros()).isBetween(50_000L, 2_000_000L);
+    }
+
+    @Test
+    void shouldUseTheContentTypeTheFunctionSetWhenItSetsOne() {
+        Function json = in -> {
+            in.outputContentType("application/json");
+            return "{}".getBytes(StandardCharsets.UTF_8);
+        };
+
+        assertThat(invoker.run(json, invocation("x"), 5_000).join().contentType()).isEqualTo("application/json");
+    }
+}
