@@ -1,0 +1,26 @@
+package dev.ferry.autoscaler;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.LagSample;
+
+/**
+ * Turns a function's lag samples into the number of replicas it needs now.
+ *
+ * <p>Lifecycle: {@link #recommend} is called once per sample of a function, in the order the samples were taken,
+ * from one thread at a time; a policy may keep per-function history between calls and must drop it on
+ * {@link #forget}. A policy only says what the function needs: stabilization (up at once, down after a window, to
+ * zero after an idle period), stall handling and the global budget are the {@link ScalingController}'s, so every
+ * policy gets them alike. Policies are loaded by name ({@link ScalingPolicies#byName}).
+ */
+public interface ScalingPolicy {
+
+    /** The name used in configuration ({@code autoscaler.policy}) and in each decision's {@code policy} field. */
+    String name();
+
+    /** The replicas the function needs given this sample, within its bounds, with the reason in words. */
+    Recommendation recommend(FunctionSpec spec, LagSample sample);
+
+    /** The function was removed: drop whatever was learned about it. */
+    void forget(FunctionRef ref);
+}

@@ -1,0 +1,145 @@
+package dev.ferry.autoscaler;
+
+import static dev.ferry.autoscaler.Samples.even;
+import static dev.ferry.autoscaler.Samples.sample;
+import static dev.ferry.autoscaler.Samples.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.ScalingDecision;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScalingControllerTest {
+
+    private static final ScalingController.Settings SETTINGS = new ScalingController.Settings(
+            Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), 100);
+
+    private final MutableClock clock = MutableClock.atEpoch();
+    private final ScalingController controller = new ScalingController(new ReactivePolicy(), SETTINGS, clock);
+
+    @Test
+    void shouldScaleAQueueFunctionWithTwoPartitionsToSixReplicasWhenABurstArrives() {
+        FunctionSpec spec = spec("burst", Delivery.QUEUE, 2, 0, 6);
+        List<ScalingDecision> decisions = controller.onSample(spec, sample(spec, clock.instant(), List.of(300L, 280L),
+                580, 0, 0));
+        assertThat(decisions).singleElement().satisfies(d -> {
+            assertThat(d.getFrom()).isZero();
+            assertThat(d.getTo()).isEqualTo(6);
+            assertThat(d.getPolicy()).isEqualTo("reactive");
+            assertThat(d.getReason()).contains("lag 580");
+        });
+    }
+
+    @Test
+    void shouldScaleUpAtOnceButDownOnlyAfterTheLowerSizeHeldForTheWindow() {
+        FunctionSpec spec = spec("f", Delivery.QUEUE, 6, 0, 20);
+        assertThat(controller.onSample(spec, even(spec, clock.instant(), 80, 10, 10, 0)))
+                .extracting(ScalingDecision::getTo).containsExactly(8);
+        List<ScalingDecision> later = new ArrayList<>();
+        for (int s = 1; s <= 29; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            later.addAll(controller.onSample(spec, even(spec, clock.instant(), 20, 10, 30, 8)));
+        }
+        assertThat(later).as("still inside the 30 s window").isEmpty();
+        for (int s = 0; s < 3; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            later.addAll(controller.onSample(spec, even(spec, clock.instant(), 20, 10, 30, 8)));
+        }
+        assertThat(later).singleElement().satisfies(d -> {
+            assertThat(d.getFrom()).isEqualTo(8);
+            assertThat(d.getTo()).isEqualTo(2);
+            assertThat(d.getReason()).contains("lag 20 / 10 per replica = 2");
+        });
+    }
+
+    @Test
+    void shouldGoToZeroOnlyAfterTheIdlePeriodAndComeBackAtTheFirstRecord() {
+        FunctionSpec spec = spec("idle", Delivery.QUEUE, 6, 0, 20);
+        controller.onSample(spec, even(spec, clock.instant(), 15, 5, 5, 0));
+        List<ScalingDecision> decisions = new ArrayList<>();
+        for (int s = 1; s <= 60; s++) { // idle from second 1 on: 59 s of idleness by the end
+            clock.advance(Duration.ofSeconds(1));
+            decisions.addAll(controller.onSample(spec, even(spec, clock.instant(), 0, 0, 0, 2)));
+        }
+        assertThat(decisions).extracting(ScalingDecision::getTo).containsExactly(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(controller.onSample(spec, even(spec, clock.instant(), 0, 0, 0, 1)))
+                .extracting(ScalingDecision::getTo).containsExactly(0);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(controller.onSample(spec, even(spec, clock.instant(), 1, 1, 0, 0)))
+                .singleElement().satisfies(d -> assertThat(d.getTo()).isEqualTo(1));
+    }
+
+    @Test
+    void shouldStopScalingUpAStalledGroupAndSaySoInTheReason() {
+        FunctionSpec spec = spec("stuck", Delivery.QUEUE, 6, 0, 20);
+        controller.onSample(spec, even(spec, clock.instant(), 30, 0, 0, 0)); // -> 3
+        List<ScalingDecision> decisions = new ArrayList<>();
+        long lag = 30;
+        for (int s = 1; s <= 120; s++) {
+            clock.advance(Duration.ofSeconds(1));
+            lag += 2; // records keep coming, none is completed
+            decisions.addAll(controller.onSample(spec, even(spec, clock.instant(), lag, 2, 0, 3)));
+        }
+        // Lag reaches 270 (27 replicas' worth), but once the stall is recognised after 30 s the size holds.
+        int size = controller.current(new FunctionRef("acme", "stuck")).orElseThrow();
+        assertThat(size).isLessThanOrEqualTo(10);
+        assertThat(decisions).allMatch(d -> !d.getAt().isAfter(clock.instant().minusSeconds(90)));
+        clock.advance(Duration.ofSeconds(1));
+        controller.onSample(spec, even(spec, clock.instant(), lag + 500, 2, 0, 3));
+        assertThat(controller.current(new FunctionRef("acme", "stuck"))).hasValue(size);
+    }
+
+    @Test
+    void shouldNotCountAPartitionWhoseLagIsFrozen() {
+        FunctionSpec spec = spec("frozen", Delivery.QUEUE, 3, 0, 20);
+        List<ScalingDecision> decisions = new ArrayList<>();
+        for (int s = 0; s <= 70; s++) { // nothing arrives, nothing is done: partition 0 is stuck
+            decisions.addAll(controller.onSample(spec, sample(spec, clock.instant(), List.of(200L, 0L, 0L), 0, 0, 2)));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(decisions).extracting(ScalingDecision::getTo).containsExactly(20, 1);
+        assertThat(decisions).anySatisfy(d -> assertThat(d.getReason()).contains("partitions [0] stalled"));
+    }
+
+    @Test
+    void shouldShareTheBudgetByNeedWhenDemandExceedsIt() {
+        ScalingController budgeted = new ScalingController(new ReactivePolicy(), new ScalingController.Settings(
+                Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), 12), clock);
+        FunctionSpec big = spec("big", Delivery.QUEUE, 6, 0, 20);
+        FunctionSpec small = spec("small", Delivery.QUEUE, 6, 0, 20);
+        budgeted.onSample(big, even(big, clock.instant(), 160, 0, 0, 0));
+        List<ScalingDecision> decisions = budgeted.onSample(small, even(small, clock.instant(), 80, 0, 0, 0));
+        int bigSize = budgeted.current(new FunctionRef("acme", "big")).orElseThrow();
+        int smallSize = budgeted.current(new FunctionRef("acme", "small")).orElseThrow();
+        assertThat(bigSize + smallSize).isEqualTo(12);
+        assertThat(bigSize).isEqualTo(8);
+        assertThat(smallSize).isEqualTo(4);
+        assertThat(decisions).anySatisfy(d -> assertThat(d.getReason()).contains("budget"));
+    }
+
+    @Test
+    void shouldPublishNothingWhenTheSizeDoesNotChange() {
+        FunctionSpec spec = spec("same", Delivery.QUEUE, 6, 0, 20);
+        assertThat(controller.onSample(spec, even(spec, clock.instant(), 40, 0, 0, 0))).hasSize(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(controller.onSample(spec, even(spec, clock.instant(), 40, 0, 0, 4))).isEmpty();
+    }
+
+    @Test
+    void shouldScaleARemovedFunctionToZeroAndForgetIt() {
+        FunctionSpec spec = spec("bye", Delivery.QUEUE, 6, 0, 20);
+        controller.onSample(spec, even(spec, clock.instant(), 40, 0, 0, 0));
+        FunctionRef ref = new FunctionRef("acme", "bye");
+        assertThat(controller.onRemoved(ref)).singleElement().satisfies(d -> {
+            assertThat(d.getTo()).isZero();
+            assertThat(d.getReason()).isEqualTo("function removed");
+        });
+        assertThat(controller.current(ref)).isEmpty();
+    }
+}

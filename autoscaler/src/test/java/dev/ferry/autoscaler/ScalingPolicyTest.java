@@ -1,0 +1,109 @@
+package dev.ferry.autoscaler;
+
+import static dev.ferry.autoscaler.Samples.even;
+import static dev.ferry.autoscaler.Samples.sample;
+import static dev.ferry.autoscaler.Samples.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScalingPolicyTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void shouldAskForCeilOfLagOverTargetWhenReactive() {
+        FunctionSpec spec = spec("f", Delivery.QUEUE, 6, 0, 20);
+        Recommendation r = new ReactivePolicy().recommend(spec, even(spec, T0, 41, 0, 0, 1));
+        assertThat(r.replicas()).isEqualTo(5);
+        assertThat(r.reason()).contains("lag 41 / 10 per replica = 5");
+    }
+
+    @Test
+    void shouldScaleAQueueFunctionPastItsPartitionCountWhenBurstArrives() {
+        FunctionSpec spec = spec("burst", Delivery.QUEUE, 2, 0, 6);
+        Recommendation r = new ReactivePolicy().recommend(spec, sample(spec, T0, List.of(400L, 380L), 0, 0, 1));
+        assertThat(r.replicas()).isEqualTo(6);
+        assertThat(r.reason()).contains("capped by maxReplicas 6");
+    }
+
+    @Test
+    void shouldCapAnOrderedFunctionByItsPartitionsWhenLagIsHigh() {
+        FunctionSpec spec = spec("ordered", Delivery.ORDERED, 3, 0, 10);
+        Recommendation r = new ReactivePolicy().recommend(spec, sample(spec, T0, List.of(500L, 500L, 500L), 0, 0, 1));
+        assertThat(r.replicas()).isEqualTo(3);
+        assertThat(r.reason()).contains("3 partitions of an ORDERED function");
+    }
+
+    @Test
+    void shouldNotWakeAReplicaPerRecordWhenOneOrderedPartitionIsHot() {
+        FunctionSpec spec = spec("hot", Delivery.ORDERED, 6, 0, 10);
+        Recommendation r = new ReactivePolicy().recommend(spec, sample(spec, T0, List.of(900L, 0L, 0L, 0L, 0L, 0L),
+                0, 0, 1));
+        assertThat(r.replicas()).isEqualTo(1);
+        assertThat(r.reason()).contains("only 1 of 6 partitions have lag");
+    }
+
+    @Test
+    void shouldRaiseToMinReplicasWhenThereIsNoLag() {
+        FunctionSpec spec = spec("warm", Delivery.QUEUE, 6, 2, 10);
+        assertThat(new ReactivePolicy().recommend(spec, even(spec, T0, 0, 0, 0, 2)).replicas()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepUpWithTheArrivalRateBeforeLagPilesUpWhenRateAware() {
+        FunctionSpec spec = spec("steady", Delivery.QUEUE, 6, 0, 20);
+        RateAwarePolicy policy = new RateAwarePolicy();
+        // Busy at 2 replicas doing 10 records/s each: the policy learns a replica's speed.
+        policy.recommend(spec, even(spec, T0, 30, 20, 20, 2));
+        Recommendation r = policy.recommend(spec, even(spec, T0.plusSeconds(1), 0, 55, 20, 2));
+        assertThat(r.replicas()).isEqualTo(6);
+        assertThat(r.reason()).contains("arrival 55.0/s / 10.0/s per replica = 6");
+        assertThat(new ReactivePolicy().recommend(spec, even(spec, T0, 0, 55, 20, 2)).replicas()).isZero();
+    }
+
+    @Test
+    void shouldScaleAheadOfARisingRampWhenPredictive() {
+        FunctionSpec spec = spec("ramp", Delivery.QUEUE, 6, 0, 50);
+        PredictivePolicy predictive = new PredictivePolicy(Duration.ofSeconds(10));
+        RateAwarePolicy rateAware = new RateAwarePolicy();
+        Recommendation p = null;
+        Recommendation r = null;
+        for (int s = 0; s <= 10; s++) {
+            double arrival = 10 + 5 * s; // +5 records/s every second
+            p = predictive.recommend(spec, even(spec, T0.plusSeconds(s), 20, arrival, 10.0 * 2, 2));
+            r = rateAware.recommend(spec, even(spec, T0.plusSeconds(s), 20, arrival, 10.0 * 2, 2));
+        }
+        assertThat(r.replicas()).isEqualTo(6);
+        assertThat(p.replicas()).isGreaterThan(r.replicas());
+        assertThat(p.reason()).contains("forecast arrival in 10 s");
+    }
+
+    @Test
+    void shouldForgetWhatItLearnedWhenFunctionIsRemoved() {
+        FunctionSpec spec = spec("gone", Delivery.QUEUE, 6, 0, 20);
+        RateAwarePolicy policy = new RateAwarePolicy();
+        policy.recommend(spec, even(spec, T0, 30, 20, 20, 2));
+        policy.forget(dev.ferry.core.functions.FunctionSpecs.ref(spec));
+        assertThat(policy.recommend(spec, even(spec, T0.plusSeconds(1), 0, 55, 0, 0)).replicas()).isZero();
+    }
+
+    @Test
+    void shouldLoadPoliciesByNameAndRejectUnknownNames() {
+        FerryConfig config = FerryConfig.defaults();
+        assertThat(ScalingPolicies.fromConfig(config.autoscaler())).isInstanceOf(PredictivePolicy.class);
+        for (String name : ScalingPolicies.NAMES) {
+            assertThat(ScalingPolicies.byName(name, config.autoscaler()).name()).isEqualTo(name);
+        }
+        assertThatThrownBy(() -> ScalingPolicies.byName("keda", config.autoscaler()))
+                .isInstanceOf(FerryException.class).hasMessageContaining("autoscaler.policy");
+    }
+}
