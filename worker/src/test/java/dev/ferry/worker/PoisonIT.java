@@ -1,0 +1,181 @@
+package dev.ferry.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.schemas.Runtime;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/** Bad invocations end in results and dead letters, and good traffic on the same pools keeps flowing. */
+@FerryKafkaTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class PoisonIT {
+
+    private Harness harness;
+    private WorkerContext context;
+    private Harness.Results results;
+    private List<ConsumerRecord<byte[], byte[]>> deadLetters;
+
+    @BeforeAll
+    void start(KafkaFixture kafka) {
+        harness = new Harness(kafka);
+        context = new WorkerContext(harness.config);
+        results = harness.results();
+        deadLetters = harness.deadLetters();
+    }
+
+    @AfterAll
+    void stop() {
+        context.close();
+        harness.close();
+    }
+
+    @Test
+    void shouldRetryThenDeadLetterWhenTheFunctionAlwaysFails() {
+        FunctionRef ref = new FunctionRef("acme", "always-fails");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "fail")
+                .setMaxAttempts(3).setPartitions(2).setConcurrency(4).build();
+        InvocationRequest poison = Harness.request(ref, "doomed", null);
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(poison));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> letterOf(poison.getInvocationId()) != null);
+            List<InvocationResult> attempts = results.of(poison.getInvocationId()).stream()
+                    .sorted(Comparator.comparingInt(InvocationResult::getAttempt)).toList();
+            assertThat(attempts).extracting(InvocationResult::getAttempt).containsExactly(1, 2, 3);
+            assertThat(attempts).allSatisfy(result -> {
+                assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
+                assertThat(result.getError()).contains("fail always fails");
+            });
+            // Backoff 100 ms then 200 ms: each retry waits its tier's delay.
+            assertThat(attempts.get(1).getStartedAt()).isAfterOrEqualTo(attempts.get(0).getFinishedAt()
+                    .plusMillis(100));
+            assertThat(attempts.get(2).getStartedAt()).isAfterOrEqualTo(attempts.get(1).getFinishedAt()
+                    .plusMillis(200));
+
+            ConsumerRecord<byte[], byte[]> letter = letterOf(poison.getInvocationId());
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.ATTEMPT)).isEqualTo("3");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR_CLASS))
+                    .isEqualTo("dev.ferry.core.RetriableFerryException");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR_MESSAGE)).contains("attempt 3");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.ORIGINAL_TOPIC))
+                    .isEqualTo(harness.topics.work(ref));
+            assertThat(pool.stats().deadLettered()).isEqualTo(1);
+            assertThat(pool.stats().retried()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldTimeOutThenDeadLetterWhenTheFunctionRunsPastItsTimeout() {
+        FunctionRef ref = new FunctionRef("acme", "too-slow");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "sleep")
+                .setTimeoutMs(300).setMaxAttempts(1).setPartitions(1).setConcurrency(4).build();
+        InvocationRequest slow = Harness.request(ref, "{\"ms\": 20000}", null);
+        List<InvocationRequest> quick = IntStream.range(0, 20)
+                .mapToObj(i -> Harness.request(ref, "{\"ms\": 1}", null)).toList();
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(slow));
+            harness.send(quick);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(slow.getInvocationId()) != null
+                    && quick.stream().allMatch(r -> !results.of(r.getInvocationId()).isEmpty()));
+        }
+        InvocationResult timedOut = results.of(slow.getInvocationId()).get(0);
+        assertThat(timedOut.getStatus()).isEqualTo(InvocationStatus.TIMED_OUT);
+        assertThat(timedOut.getDurationMicros()).isBetween(300_000L, 5_000_000L);
+        assertThat(timedOut.getError()).contains("300 ms");
+        assertThat(quick).allSatisfy(r -> assertThat(results.of(r.getInvocationId()))
+                .singleElement().extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED));
+    }
+
+    @Test
+    void shouldFailEachAttemptWhenTheHttpEndpointAnswers500() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/broken", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "backend exploded".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        FunctionRef ref = new FunctionRef("acme", "http-broken");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.HTTP,
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/broken")
+                .setMaxAttempts(2).setPartitions(1).build();
+        InvocationRequest request = Harness.request(ref, "hello", null);
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(request));
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+        } finally {
+            server.stop(0);
+        }
+        assertThat(results.of(request.getInvocationId())).hasSize(2).allSatisfy(result -> {
+            assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
+            assertThat(result.getError()).contains("HTTP 500").contains("backend exploded");
+        });
+        assertThat(DeadLetters.header(letterOf(request.getInvocationId()).headers(), DeadLetters.ATTEMPT))
+                .isEqualTo("2");
+    }
+
+    @Test
+    void shouldDeadLetterAnUndecodableRecordWhileGoodTrafficFlows() {
+        FunctionRef ref = new FunctionRef("acme", "echo-poisoned");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
+                .setPartitions(1).setConcurrency(4).build();
+        List<InvocationRequest> before = IntStream.range(0, 20).mapToObj(i -> Harness.request(ref, "b" + i, null))
+                .toList();
+        List<InvocationRequest> after = IntStream.range(0, 20).mapToObj(i -> Harness.request(ref, "a" + i, null))
+                .toList();
+        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(before);
+            harness.sendRaw(ref, garbage);
+            harness.send(after);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> after.stream()
+                    .allMatch(r -> !results.of(r.getInvocationId()).isEmpty()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters.stream()
+                    .anyMatch(l -> l.topic() != null && java.util.Arrays.equals(l.value(), garbage)));
+        }
+        ConsumerRecord<byte[], byte[]> letter = deadLetters.stream()
+                .filter(l -> java.util.Arrays.equals(l.value(), garbage)).findFirst().orElseThrow();
+        assertThat(DeadLetters.header(letter.headers(), DeadLetters.ORIGINAL_TOPIC)).isEqualTo(harness.topics.work(ref));
+        assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR_CLASS)).isNotBlank();
+        assertThat(before).allSatisfy(r -> assertThat(results.of(r.getInvocationId())).singleElement()
+                .extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED));
+    }
+
+    private ConsumerRecord<byte[], byte[]> letterOf(String invocationId) {
+        return deadLetters.stream().filter(letter -> new String(letter.value(), StandardCharsets.ISO_8859_1)
+                .contains(invocationId)).findFirst().orElse(null);
+    }
+}
