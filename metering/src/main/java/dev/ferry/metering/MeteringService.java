@@ -1,0 +1,131 @@
+package dev.ferry.metering;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.metering.internal.UsageHttpApi;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One metering instance: the {@link MeteringTopology} under Kafka Streams plus its usage API over HTTP
+ * ({@code metering.http.port}). Several instances with the same topic prefix share the work and answer each other's
+ * queries; each needs its own {@code metering.state.dir} and HTTP address.
+ *
+ * <pre>{@code
+ * try (MeteringService metering = new MeteringService(config).start()) {
+ *     List<Usage> usage = new UsageQueryClient(metering.url()).usage("acme", from, to);
+ * }
+ * }</pre>
+ */
+public final class MeteringService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MeteringService.class);
+
+    private final FerryConfig config;
+    private final String processingGuarantee;
+    private final Map<String, Object> streamsOverrides;
+    private volatile KafkaStreams streams;
+    private volatile HostInfo self;
+    private Javalin http;
+
+    /** An exactly_once_v2 instance. */
+    public MeteringService(FerryConfig config) {
+        this(config, StreamsConfig.EXACTLY_ONCE_V2, Map.of());
+    }
+
+    /**
+     * @param streamsOverrides Kafka Streams settings applied last (e.g. {@code num.stream.threads}); they win over
+     *                         Ferry's
+     */
+    public MeteringService(FerryConfig config, String processingGuarantee, Map<String, Object> streamsOverrides) {
+        this.config = config;
+        this.processingGuarantee = processingGuarantee;
+        this.streamsOverrides = Map.copyOf(streamsOverrides);
+    }
+
+    /** Creates the topics metering reads and writes if missing, opens the HTTP API, then starts Streams. */
+    public synchronized MeteringService start() {
+        if (http != null) {
+            throw new FerryException("Metering instance already started");
+        }
+        TopicCatalog topics = new TopicCatalog(config);
+        ensureTopics(topics);
+        Topology topology = MeteringTopology.build(config, new AvroSerdes(config), processingGuarantee);
+
+        http = Javalin.create(javalin -> javalin.showJavalinBanner = false);
+        new UsageHttpApi(() -> streams, () -> self).register(http);
+        http.start(config.metering().httpPort());
+        self = new HostInfo(config.metering().httpHost(), http.port());
+
+        Properties props = MeteringTopology.streamsProperties(config, processingGuarantee);
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        props.putAll(streamsOverrides);
+        KafkaStreams created = new KafkaStreams(topology, props);
+        created.setUncaughtExceptionHandler(e -> {
+            LOG.error("[metering {}] stream thread failed, replacing it", self, e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        created.start();
+        streams = created;
+        LOG.info("[metering {}] started: {} over {}, usage API on port {}", self, processingGuarantee,
+                topics.results(), self.port());
+        return this;
+    }
+
+    private void ensureTopics(TopicCatalog topics) {
+        Set<String> needed = Set.of(topics.results(), topics.usage(), topics.dlq());
+        List<TopicSpec> specs = topics.platformTopics().stream().filter(s -> needed.contains(s.name())).toList();
+        try (Admin admin = new KafkaClients(config).admin(topics.meteringApplicationId() + "-admin")) {
+            new TopicProvisioner(admin).ensure(specs);
+        }
+    }
+
+    /** The base URL of this instance's usage API. */
+    public URI url() {
+        HostInfo host = self;
+        if (host == null) {
+            throw new FerryException("Metering instance not started");
+        }
+        return URI.create("http://" + host.host() + ":" + host.port());
+    }
+
+    public int httpPort() {
+        return url().getPort();
+    }
+
+    public KafkaStreams.State state() {
+        KafkaStreams current = streams;
+        return current == null ? KafkaStreams.State.CREATED : current.state();
+    }
+
+    @Override
+    public synchronized void close() {
+        KafkaStreams current = streams;
+        if (current != null) {
+            current.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+        if (http != null) {
+            http.stop();
+        }
+        LOG.info("[metering {}] stopped", self);
+    }
+}

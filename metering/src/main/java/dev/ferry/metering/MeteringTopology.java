@@ -1,0 +1,141 @@
+package dev.ferry.metering;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.metering.internal.Billing;
+import dev.ferry.metering.internal.DeadLetterHandler;
+import dev.ferry.metering.internal.FinishedAtExtractor;
+import dev.ferry.metering.internal.Keys;
+import dev.ferry.metering.internal.MeteringProcessor;
+import dev.ferry.metering.internal.StoreNames;
+import dev.ferry.metering.internal.WindowTotals;
+import dev.ferry.metering.internal.WindowTotalsSerde;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.UsageRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The metering topology: {@code ferry.results} re-keyed by {@code tenant/function}, then one processor that
+ * de-duplicates attempts, bills them into tumbling windows and emits one final {@code UsageRecord} per closed window
+ * to {@code ferry.usage}. Its state stores answer the usage queries.
+ *
+ * <p>The benchmarks build it under both processing guarantees with {@link #build(FerryConfig, Serde, Serde, String)}
+ * and {@link #streamsProperties(FerryConfig, String)}.
+ */
+public final class MeteringTopology {
+
+    private MeteringTopology() {
+    }
+
+    /** The topology with Ferry's registry-backed Avro serdes. */
+    public static Topology build(FerryConfig config, AvroSerdes serdes, String processingGuarantee) {
+        return build(config, serdes.serde(InvocationResult.class), serdes.serde(UsageRecord.class),
+                processingGuarantee);
+    }
+
+    /**
+     * The topology with the given value serdes (tests pass registry-free ones). {@code processingGuarantee} is
+     * {@link StreamsConfig#EXACTLY_ONCE_V2} or {@link StreamsConfig#AT_LEAST_ONCE}; it selects the topology
+     * settings (record caches) that go with it.
+     */
+    public static Topology build(FerryConfig config, Serde<InvocationResult> resultSerde,
+            Serde<UsageRecord> usageSerde, String processingGuarantee) {
+        TopicCatalog topics = new TopicCatalog(config);
+        MeteringConfig settings = config.metering();
+        StreamsConfig streamsConfig = new StreamsConfig(streamsProperties(config, processingGuarantee));
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(streamsConfig));
+        String[] stores = addStores(builder, settings);
+
+        builder.stream(topics.results(), Consumed.with(Serdes.String(), resultSerde)
+                        .withTimestampExtractor(new FinishedAtExtractor()).withName("results"))
+                // Results that never ran are not billed; dropping them here keeps them off the repartition topic.
+                .filter((id, result) -> result != null && Billing.ran(result.getStatus()), Named.as("ran"))
+                // One task must see every attempt of a function, or a window would be billed once per partition.
+                .selectKey((id, result) -> Keys.function(result.getTenant(), result.getFunction()),
+                        Named.as("by-function-key"))
+                .repartition(Repartitioned.<String, InvocationResult>as("by-function")
+                        .withKeySerde(Serdes.String()).withValueSerde(resultSerde))
+                .process(() -> new MeteringProcessor(settings), Named.as("meter"), stores)
+                .to(topics.usage(), Produced.with(Serdes.String(), usageSerde).withName("usage"));
+        return builder.build();
+    }
+
+    /**
+     * The Streams settings of the metering application: the configuration's Kafka client settings, then metering's
+     * own. Callers may add or override keys before starting.
+     */
+    public static Properties streamsProperties(FerryConfig config, String processingGuarantee) {
+        TopicCatalog topics = new TopicCatalog(config);
+        MeteringConfig settings = config.metering();
+        Properties props = new Properties();
+        props.putAll(config.kafkaClientProperties());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.meteringApplicationId());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(settings));
+        // Workers write results in transactions; an aborted result must never be billed, whatever the guarantee.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
+        props.put(DeadLetterHandler.DLQ_TOPIC_CONFIG, topics.dlq());
+        return props;
+    }
+
+    private static String stateDir(MeteringConfig settings) {
+        if (settings.stateDir() == null || settings.stateDir().isBlank()) {
+            return Path.of(System.getProperty("java.io.tmpdir"), "ferry-metering").toString();
+        }
+        return settings.stateDir();
+    }
+
+    private static String[] addStores(StreamsBuilder builder, MeteringConfig settings) {
+        Serde<WindowTotals> totals = new WindowTotalsSerde();
+        Duration window = Duration.ofMillis(settings.windowMs());
+        Duration hour = Duration.ofHours(1);
+        Duration day = Duration.ofDays(1);
+        Duration rollupRetention = Duration.ofMillis(settings.rollupRetentionMs());
+        Duration windowRetention = Duration.ofMillis(Math.max(settings.queryRetentionMs(), settings.windowMs()));
+        Duration dedupRetention = Duration.ofMillis(settings.dedupRetentionMs());
+
+        // Every attempt key is new, so a record cache would only delay its write: no caching for the dedup store.
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.DEDUP, dedupRetention, Duration.ofMillis(1), false),
+                Serdes.String(), Serdes.Long()).withCachingDisabled());
+        // Open windows and timelines are rewritten by every result: the cache folds those writes per commit.
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.OPEN), Serdes.String(), totals).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.TIMELINE), Serdes.String(), Serdes.Boolean())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.WINDOWS, windowRetention, window, false),
+                Serdes.String(), totals));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.HOURS, rollupRetention, hour, false),
+                Serdes.String(), totals));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(StoreNames.DAYS, rollupRetention, day, false),
+                Serdes.String(), totals));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.TOTALS), Serdes.String(), totals));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.META), Serdes.String(), Serdes.Long()));
+        return new String[] {StoreNames.DEDUP, StoreNames.OPEN, StoreNames.TIMELINE, StoreNames.WINDOWS,
+            StoreNames.HOURS, StoreNames.DAYS, StoreNames.TOTALS, StoreNames.META};
+    }
+}

@@ -1,0 +1,82 @@
+package dev.ferry.metering;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.RetriableFerryException;
+import dev.ferry.metering.internal.UsageJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A client of a metering instance's usage API; any instance answers for every tenant. The caller decides the tenant:
+ * the gateway passes the authenticated caller's tenant, never a value from the request. Thread-safe.
+ *
+ * <p>Throws {@link RetriableFerryException} while metering cannot answer yet (starting, rebalancing) and
+ * {@link FerryException} for other failures.
+ */
+public final class UsageQueryClient {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final URI baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public UsageQueryClient(URI baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    /** The tenant's closed windows starting in {@code [from, to)}, all functions. */
+    public List<Usage> usage(String tenant, Instant from, Instant to) {
+        return usage(tenant, from, to, null, Granularity.WINDOW);
+    }
+
+    /** Closed windows or roll-ups starting in {@code [from, to)}; {@code function} null means all functions. */
+    public List<Usage> usage(String tenant, Instant from, Instant to, String function, Granularity granularity) {
+        StringBuilder query = new StringBuilder("tenant=").append(encode(tenant))
+                .append("&from=").append(from.toEpochMilli())
+                .append("&to=").append(to.toEpochMilli())
+                .append("&granularity=").append(granularity.name().toLowerCase(Locale.ROOT));
+        if (function != null) {
+            query.append("&function=").append(encode(function));
+        }
+        return get("/v1/usage?" + query);
+    }
+
+    /** The running totals of each of the tenant's functions since metering began. */
+    public List<Usage> totals(String tenant) {
+        return get("/v1/usage/totals?tenant=" + encode(tenant));
+    }
+
+    private List<Usage> get(String pathAndQuery) {
+        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(pathAndQuery)).timeout(TIMEOUT).GET().build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new RetriableFerryException("Metering at " + baseUrl + " is unreachable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while asking metering at " + baseUrl, e);
+        }
+        if (response.statusCode() == 503) {
+            throw new RetriableFerryException("Metering at " + baseUrl + " is not ready: " + response.body());
+        }
+        if (response.statusCode() != 200) {
+            throw new FerryException("Metering at " + baseUrl + " answered " + response.statusCode() + " to "
+                    + pathAndQuery + ": " + response.body());
+        }
+        return UsageJson.read(response.body());
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ferry.metering.internal;
+
+import dev.ferry.core.config.MeteringConfig.Plan;
+import dev.ferry.schemas.InvocationStatus;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/** Ferry's billing arithmetic, exact: integers for time and memory, {@link BigDecimal} for money. */
+public final class Billing {
+
+    /** The scale of {@code UsageRecord.cost} in the Avro contract. */
+    public static final int COST_SCALE = 10;
+    /** Bankers' rounding, so rounding errors do not drift one way over many windows. */
+    public static final RoundingMode COST_ROUNDING = RoundingMode.HALF_EVEN;
+
+    private static final BigDecimal MB_MILLIS_PER_GB_SECOND = BigDecimal.valueOf(1024L * 1000L);
+
+    private Billing() {
+    }
+
+    /** Whether a result stands for an attempt that ran: REJECTED and THROTTLED ones never reached a worker. */
+    public static boolean ran(InvocationStatus status) {
+        return status != InvocationStatus.REJECTED && status != InvocationStatus.THROTTLED;
+    }
+
+    public static boolean failed(InvocationStatus status) {
+        return status == InvocationStatus.FAILED || status == InvocationStatus.TIMED_OUT;
+    }
+
+    /** {@code ceil(durationMicros / 1000)}, at least 1 ms: every attempt that ran costs something. */
+    public static long billedMillis(long durationMicros) {
+        if (durationMicros <= 0) {
+            return 1;
+        }
+        // Math.ceilDiv is Java 18+; the build targets 17.
+        return Math.max(1, durationMicros / 1000L + (durationMicros % 1000L == 0 ? 0 : 1));
+    }
+
+    public static long mbMillis(int memoryMb, long billedMillis) {
+        return Math.multiplyExact((long) memoryMb, billedMillis);
+    }
+
+    /** mbMillis / 1024 / 1000, exact: 1024000 = 2^13 * 5^3, so the quotient always terminates. */
+    public static BigDecimal gbSeconds(long mbMillis) {
+        return BigDecimal.valueOf(mbMillis).divide(MB_MILLIS_PER_GB_SECOND).stripTrailingZeros();
+    }
+
+    /**
+     * price/GB-s x GB-s + price/request x invocations, computed exactly and rounded once, at the end, to the
+     * record's scale.
+     */
+    public static BigDecimal cost(Plan plan, long mbMillis, long invocations) {
+        BigDecimal compute = plan.pricePerGbSecond().multiply(BigDecimal.valueOf(mbMillis))
+                .divide(MB_MILLIS_PER_GB_SECOND);
+        BigDecimal requests = plan.pricePerRequest().multiply(BigDecimal.valueOf(invocations));
+        return compute.add(requests).setScale(COST_SCALE, COST_ROUNDING);
+    }
+}
