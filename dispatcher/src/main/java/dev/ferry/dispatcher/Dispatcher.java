@@ -24,10 +24,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -51,8 +56,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Short, so a crashed instance's open transaction stalls read_committed readers for seconds, not a minute. */
     static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
     private static final Duration DIRECTORY_LOAD_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration LAG_CATCH_UP = Duration.ofSeconds(10);
     private static final Duration UNKNOWN_FUNCTION_GRACE = Duration.ofSeconds(1);
-    private static final Duration UNKNOWN_FUNCTION_WINDOW = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final FerryConfig config;
@@ -123,7 +128,8 @@ public final class Dispatcher implements AutoCloseable {
             throw new FerryException("Dispatcher " + transactionalId + " could not load " + topics.functions()
                     + " within " + DIRECTORY_LOAD_TIMEOUT.toSeconds() + " s");
         }
-        lagView = new LagView(clients, topics, serdes.deserializer(LagSample.class), clock).start(clientId + "-lag");
+        lagView = new LagView(clients, topics, serdes.deserializer(LagSample.class), clock).start(clientId + "-lag",
+                LAG_CATCH_UP);
 
         producer = clients.producer(clientId, new ByteArraySerializer(), new ByteArraySerializer(),
                 producerOverrides());
@@ -132,13 +138,27 @@ public final class Dispatcher implements AutoCloseable {
                 new ByteArrayDeserializer(), Map.of());
 
         SplittableRandom random = new SplittableRandom();
-        FreshLookup lookup = new FreshLookup(directory::get, UNKNOWN_FUNCTION_GRACE, UNKNOWN_FUNCTION_WINDOW);
+        FreshLookup lookup = new FreshLookup(directory::get, this::catalogEnd, UNKNOWN_FUNCTION_GRACE);
         WorkRoutes routes = new WorkRoutes(topics, provisioner::ensure, config.dispatcher().partitionStrategy(),
                 random);
         RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
                 new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock);
         loop = new DispatchLoop(consumer, producer, router, topics.invocations(), topics.dlq(), transactionalId);
+    }
+
+    /** The end offset of ferry.functions: it moves with every deploy and removal. */
+    private long catalogEnd() {
+        TopicPartition catalog = new TopicPartition(topics.functions(), 0);
+        try {
+            return admin.listOffsets(Map.of(catalog, OffsetSpec.latest())).partitionResult(catalog)
+                    .get(5, TimeUnit.SECONDS).offset();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new FerryException("Cannot read the end offset of " + catalog + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted reading the end offset of " + catalog, e);
+        }
     }
 
     private Map<String, Object> producerOverrides() {

@@ -7,28 +7,35 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Looks functions up in the live directory, giving a function it does not know a short grace before it is called
  * unknown. A client that deploys and then invokes at once races the directory's reader (it polls every half
  * second); without the grace its first invocations would be rejected although the deploy had been acknowledged.
  *
- * <p>The grace is spent at most once per function per {@code window}, so a stream of invocations for a function
- * that really does not exist costs one short pause, not one per record. Used by the routing thread only.
+ * <p>The grace is spent again for a function only when the catalog has changed since the last one (its end offset
+ * moved), so a stream of invocations for a function that really does not exist costs one offset lookup each, not
+ * one pause each, while a deploy made after a rejection is still waited for. Used by the routing thread only.
  */
 public final class FreshLookup implements Function<FunctionRef, Optional<FunctionSpec>> {
 
-    private static final long POLL_NANOS = Duration.ofMillis(20).toNanos();
+    private static final long POLL_MILLIS = 20;
+    private static final int MAX_REMEMBERED = 10_000;
 
     private final Function<FunctionRef, Optional<FunctionSpec>> directory;
+    private final LongSupplier catalogEnd;
     private final long graceNanos;
-    private final long windowNanos;
-    private final Map<FunctionRef, Long> lastGrace = new HashMap<>();
+    private final Map<FunctionRef, Long> catalogEndAtLastGrace = new HashMap<>();
 
-    public FreshLookup(Function<FunctionRef, Optional<FunctionSpec>> directory, Duration grace, Duration window) {
+    /**
+     * @param catalogEnd the end offset of {@code ferry.functions} now; may throw when the broker cannot say
+     */
+    public FreshLookup(Function<FunctionRef, Optional<FunctionSpec>> directory, LongSupplier catalogEnd,
+            Duration grace) {
         this.directory = directory;
+        this.catalogEnd = catalogEnd;
         this.graceNanos = grace.toNanos();
-        this.windowNanos = window.toNanos();
     }
 
     @Override
@@ -37,19 +44,33 @@ public final class FreshLookup implements Function<FunctionRef, Optional<Functio
         if (spec.isPresent() || graceNanos <= 0) {
             return spec;
         }
-        long now = System.nanoTime();
-        Long last = lastGrace.get(ref);
-        if (last != null && now - last < windowNanos) {
+        Long before = catalogEndAtLastGrace.get(ref);
+        long end;
+        try {
+            end = catalogEnd.getAsLong();
+        } catch (RuntimeException e) {
+            // Cannot tell whether anything was deployed: wait only for a function never waited for.
+            if (before != null) {
+                return spec;
+            }
+            end = Long.MIN_VALUE;
+        }
+        if (before != null && before == end) {
             return spec;
         }
-        lastGrace.put(ref, now);
-        if (lastGrace.size() > 10_000) {
-            lastGrace.clear(); // a flood of made-up names must not grow this map without bound
+        if (catalogEndAtLastGrace.size() >= MAX_REMEMBERED) {
+            catalogEndAtLastGrace.clear(); // a flood of made-up names must not grow this map without bound
         }
-        long until = now + graceNanos;
+        catalogEndAtLastGrace.put(ref, end);
+        return waitFor(ref);
+    }
+
+    private Optional<FunctionSpec> waitFor(FunctionRef ref) {
+        long until = System.nanoTime() + graceNanos;
+        Optional<FunctionSpec> spec = Optional.empty();
         while (spec.isEmpty() && System.nanoTime() < until) {
             try {
-                Thread.sleep(Duration.ofNanos(POLL_NANOS).toMillis());
+                Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return spec;

@@ -50,14 +50,18 @@ public final class LagView implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Starts reading; {@code ferry.lag} must exist. */
-    public synchronized LagView start(String clientId) {
+    /**
+     * Reads the recent samples (for up to {@code catchUp}, so routing starts balanced), then follows the topic on
+     * a thread of its own. {@code ferry.lag} must exist.
+     */
+    public synchronized LagView start(String clientId, Duration catchUp) {
         consumer = clients.consumer(null, clientId, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 Map.of());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(partitions);
         seekToLookBack(partitions);
+        readRecent(partitions, catchUp);
         running = true;
         reader = new Thread(this::readLoop, clientId);
         reader.setDaemon(true);
@@ -92,6 +96,17 @@ public final class LagView implements AutoCloseable {
         for (TopicPartition tp : partitions) {
             OffsetAndTimestamp at = found.get(tp);
             consumer.seek(tp, at != null ? at.offset() : ends.get(tp));
+        }
+    }
+
+    private void readRecent(List<TopicPartition> partitions, Duration limit) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline
+                && ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                read(record);
+            }
         }
     }
 
