@@ -1,0 +1,97 @@
+package dev.ferry.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ways to start a cluster other than the shared ephemeral one: persistent, fixed port, three brokers. */
+@Tag("integration")
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class EmbeddedKafkaModesIT {
+
+    @Test
+    void shouldKeepTopicsAndRecordsWhenRestartedOnTheSameDataDir(@TempDir Path dir) throws Exception {
+        int port = KafkaClients.freePort();
+        EmbeddedKafka.Options options = EmbeddedKafka.Options.defaults().dataDir(dir).port(port);
+        String clusterId;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(options)) {
+            assertThat(kafka.bootstrapServers()).isEqualTo("localhost:" + port);
+            KafkaClients.createTopic(kafka.bootstrapServers(), "kept", 2, 1);
+            KafkaClients.produce(kafka.bootstrapServers(), "kept", List.of("a", "b", "c"));
+            clusterId = clusterId(kafka.bootstrapServers());
+        }
+
+        try (EmbeddedKafka again = EmbeddedKafka.start(options)) {
+            assertThat(clusterId(again.bootstrapServers())).isEqualTo(clusterId);
+            assertThat(KafkaClients.consume(again.bootstrapServers(), "kept", 3)).containsExactlyInAnyOrder(
+                    "a", "b", "c");
+        }
+        assertThat(dir.resolve("kafka")).isDirectory();
+    }
+
+    @Test
+    void shouldListenOnTheChosenPortAndCleanUpWhenStartedWithoutDataDir() throws Exception {
+        int port = KafkaClients.freePort();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before = ferryDirs(tmp);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().port(port))) {
+            assertThat(kafka.bootstrapServers()).isEqualTo("localhost:" + port);
+            KafkaClients.createTopic(kafka.bootstrapServers(), "fixed", 1, 1);
+            KafkaClients.produce(kafka.bootstrapServers(), "fixed", List.of("x"));
+            assertThat(KafkaClients.consume(kafka.bootstrapServers(), "fixed", 1)).containsExactly("x");
+        }
+        assertThat(ferryDirs(tmp)).as("the temporary data dir is deleted on close").isEqualTo(before);
+    }
+
+    @Test
+    void shouldReplicateAcrossThreeBrokersWhenStartedWithThree() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().brokers(3))) {
+            assertThat(kafka.brokerCount()).isEqualTo(3);
+            try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers()))) {
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);
+                KafkaClients.createTopic(kafka.bootstrapServers(), "replicated", 3, 3);
+                TopicDescription description = admin.describeTopics(List.of("replicated")).allTopicNames()
+                        .get(30, TimeUnit.SECONDS).get("replicated");
+                assertThat(description.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+            }
+            KafkaClients.produce(kafka.bootstrapServers(), "replicated", List.of("r1", "r2"));
+            assertThat(KafkaClients.consume(kafka.bootstrapServers(), "replicated", 2))
+                    .containsExactlyInAnyOrder("r1", "r2");
+        }
+    }
+
+    @Test
+    void shouldApplyABrokerPropertyOverrideWhenGiven() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults()
+                .brokerProperty("auto.create.topics.enable", "true"))) {
+            // With auto-creation back on, producing to an unknown topic creates it instead of failing.
+            KafkaClients.produce(kafka.bootstrapServers(), "created-on-first-write", List.of("hello"));
+            assertThat(KafkaClients.consume(kafka.bootstrapServers(), "created-on-first-write", 1))
+                    .containsExactly("hello");
+        }
+    }
+
+    private static String clusterId(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<Path> ferryDirs(Path tmp) throws Exception {
+        try (var files = Files.list(tmp)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("ferry-kafka-")).sorted().toList();
+        }
+    }
+}
