@@ -1,0 +1,198 @@
+package dev.ferry.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.functions.FunctionPublisher;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.ingest.internal.ApiException;
+import dev.ferry.ingest.internal.DirectoryWatch;
+import dev.ferry.ingest.internal.FunctionRoutes;
+import dev.ferry.ingest.internal.GatewayContext;
+import dev.ferry.ingest.internal.Http;
+import dev.ferry.ingest.internal.InvokeRoutes;
+import dev.ferry.ingest.internal.KafkaHealth;
+import dev.ferry.ingest.internal.PlatformRoutes;
+import dev.ferry.ingest.internal.ResultRouter;
+import dev.ferry.ingest.internal.ResultStore;
+import dev.ferry.ingest.internal.TenantQuotas;
+import dev.ferry.ingest.internal.Tenants;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP gateway of DESIGN.md ("HTTP API"): functions, invocations (synchronous and asynchronous), usage,
+ * scaling, metrics and health, for the tenants of the tenants file ({@code gateway.tenants.file}).
+ *
+ * <pre>{@code
+ * try (Gateway gateway = new Gateway(config).usageSource(metering::usage).start()) {
+ *     int port = gateway.port();
+ * }
+ * }</pre>
+ *
+ * <p>Any number of gateways may serve the same cluster: each reads every result, so a synchronous call is
+ * answered by whichever instance holds it. Wire the optional sources before {@link #start()}.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    private static final Duration DIRECTORY_LOAD = Duration.ofSeconds(30);
+
+    private final FerryConfig config;
+    private UsageSource usageSource;
+    private ScalingSource scalingSource;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Javalin app;
+    private GatewayContext context;
+
+    public Gateway(FerryConfig config) {
+        this.config = config;
+    }
+
+    /** Answers {@code GET /v1/usage}; without one it answers 503. */
+    public synchronized Gateway usageSource(UsageSource source) {
+        requireNotStarted();
+        this.usageSource = source;
+        return this;
+    }
+
+    /** Answers {@code GET /v1/scaling} and the replicas and lag of {@code GET /v1/functions/{name}}. */
+    public synchronized Gateway scalingSource(ScalingSource source) {
+        requireNotStarted();
+        this.scalingSource = source;
+        return this;
+    }
+
+    /**
+     * Creates the platform topics if needed, loads the function directory, starts reading results and opens the
+     * HTTP port. Fails if Kafka cannot be reached.
+     */
+    public synchronized Gateway start() {
+        requireNotStarted();
+        try {
+            context = buildContext();
+            app = Javalin.create(javalin -> {
+                javalin.showJavalinBanner = false;
+                // The tenant's own limit is checked by the handlers; this only stops absurd bodies early.
+                javalin.http.maxRequestSize = config.topics().maxMessageBytes();
+            });
+            ObjectMapper mapper = context.mapper();
+            app.exception(ApiException.class, (e, ctx) -> Http.error(mapper, ctx, e));
+            app.exception(HttpResponseException.class, (e, ctx) -> Http.error(mapper, ctx,
+                    new ApiException(e.getStatus(), e.getStatus() == 404 ? "not_found" : "http_" + e.getStatus(),
+                            e.getMessage())));
+            app.exception(Exception.class, (e, ctx) -> {
+                log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                Http.error(mapper, ctx, new ApiException(500, "internal", "Internal error"));
+            });
+            app.after(ctx -> context.metrics().counter("ferry.gateway.requests", "method", ctx.method().name(),
+                    "status", Integer.toString(ctx.statusCode())).increment());
+            new FunctionRoutes(context).register(app);
+            new InvokeRoutes(context).register(app);
+            new PlatformRoutes(context).register(app);
+            app.start(config.gateway().port());
+            log.info("Gateway listening on port {}", app.port());
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The HTTP port (the one chosen when {@code gateway.port} is 0). */
+    public int port() {
+        if (app == null) {
+            throw new IllegalStateException("The gateway is not started");
+        }
+        return app.port();
+    }
+
+    private GatewayContext buildContext() {
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        AvroSerdes serdes = new AvroSerdes(config);
+        Admin admin = clients.admin("ferry-gateway-admin");
+        resources.add(admin);
+        new TopicProvisioner(admin).ensure(topics.platformTopics());
+
+        FunctionDirectory directory = new FunctionDirectory(clients, topics,
+                serdes.deserializer(FunctionSpec.class));
+        resources.add(directory);
+        DirectoryWatch watch = new DirectoryWatch();
+        directory.start();
+        directory.addListener(watch);
+        FunctionPublisher publisher = new FunctionPublisher(clients, topics, serdes.serializer(FunctionSpec.class));
+        resources.add(publisher);
+
+        ResultStore store = new ResultStore(config.gateway().resultStoreMaxEntries(),
+                Duration.ofMillis(config.gateway().resultRetentionMs()), Clock.systemUTC());
+        ResultRouter router = new ResultRouter(clients, topics.results(),
+                serdes.deserializer(InvocationResult.class), "ferry-gateway-results");
+        resources.add(router);
+        router.start(Instant.now().minusMillis(config.gateway().resultRetentionMs()), store::record);
+
+        KafkaProducer<String, InvocationRequest> producer = clients.producer("ferry-gateway", new StringSerializer(),
+                serdes.serializer(InvocationRequest.class),
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000));
+        resources.add(producer);
+
+        String tenantsFile = config.gateway().tenantsFile();
+        Tenants tenants = new Tenants(tenantsFile.isBlank() ? null : Path.of(tenantsFile), config.gateway(),
+                System::nanoTime);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        resources.add(metrics::close);
+        metrics.gauge("ferry.gateway.pending.results", router, ResultRouter::waiting);
+        metrics.gauge("ferry.gateway.stored.results", store, ResultStore::size);
+
+        if (!directory.awaitCaughtUp(DIRECTORY_LOAD)) {
+            log.warn("The function directory is not loaded after {} s; /readyz says so until it is",
+                    DIRECTORY_LOAD.toSeconds());
+        }
+        return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
+                directory, watch, publisher, store, router, producer, topics.invocations(), metrics, usageSource,
+                scalingSource, new KafkaHealth(admin));
+    }
+
+    private void requireNotStarted() {
+        if (app != null || context != null) {
+            throw new IllegalStateException("The gateway is already started");
+        }
+    }
+
+    /** Stops accepting calls, then closes the Kafka clients; calls still waiting get no answer. */
+    @Override
+    public synchronized void close() {
+        if (app != null) {
+            app.stop();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("Error closing {}: {}", resources.get(i), e.toString());
+            }
+        }
+        resources.clear();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.ferry.ingest;
+
+import dev.ferry.schemas.UsageRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where {@code GET /v1/usage} gets its numbers: metering's query API, wired in by whoever assembles the gateway
+ * (the command line). The gateway always passes the authenticated caller's tenant, never user input, so an
+ * implementation may trust {@code tenant}.
+ *
+ * <p>Called on HTTP threads, possibly concurrently; it should answer within a few seconds. An exception becomes
+ * a 503 for the caller.
+ */
+@FunctionalInterface
+public interface UsageSource {
+
+    /**
+     * The tenant's closed usage windows that start in {@code [from, to)}, optionally of one function only.
+     */
+    List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function);
+}

@@ -1,0 +1,257 @@
+package dev.ferry.ingest.client;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.ingest.internal.Requests;
+import dev.ferry.ingest.internal.ResultRouter;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls Ferry functions straight over Kafka, without the HTTP gateway: it produces {@code InvocationRequest}s to
+ * {@code ferry.invocations} and reads the answers from {@code ferry.results}. It needs only the cluster and the
+ * schema registry; any Kafka client property (SASL_SSL and the rest) passes through.
+ *
+ * <pre>{@code
+ * try (FerryClient ferry = FerryClient.builder()
+ *         .bootstrapServers("broker:9093").schemaRegistryUrl("http://registry:8081")
+ *         .kafkaProperty("security.protocol", "SASL_SSL")
+ *         .tenant("acme").build()) {
+ *     InvocationResult result = ferry.invoke("echo", "hi".getBytes(UTF_8)).get();
+ * }
+ * }</pre>
+ *
+ * <p>There is no API key here: on Kafka, who may write {@code ferry.invocations} and read {@code ferry.results}
+ * is governed by the cluster's ACLs. Thread-safe; create one per process and close it when done.
+ */
+public final class FerryClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(FerryClient.class);
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String defaultTenant;
+    private final Duration resultWait;
+    private final TopicCatalog topics;
+    private final FunctionDirectory directory;
+    private final ResultRouter router;
+    private final KafkaProducer<String, InvocationRequest> producer;
+
+    private FerryClient(Builder builder) {
+        FerryConfig config = new FerryConfig(builder.settings());
+        this.defaultTenant = builder.tenant;
+        this.resultWait = builder.resultWait;
+        this.topics = new TopicCatalog(config);
+        KafkaClients clients = new KafkaClients(config);
+        AvroSerdes serdes = new AvroSerdes(config);
+        ensureTopics(clients);
+        String instance = "ferry-client-" + UUID.randomUUID().toString().substring(0, 8);
+        this.directory = new FunctionDirectory(clients, topics, serdes.deserializer(FunctionSpec.class));
+        this.router = new ResultRouter(clients, topics.results(), serdes.deserializer(InvocationResult.class),
+                instance + "-results");
+        try {
+            directory.start();
+            if (!directory.awaitCaughtUp(LOAD_TIMEOUT)) {
+                log.warn("Function directory not loaded after {} s; results may be taken as final too early",
+                        LOAD_TIMEOUT.toSeconds());
+            }
+            router.start(null, null);
+            this.producer = clients.producer(instance, new StringSerializer(),
+                    serdes.serializer(InvocationRequest.class), Map.of());
+        } catch (RuntimeException e) {
+            router.close();
+            directory.close();
+            throw e;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Invokes a function of the client's tenant and completes with its final result (of the last attempt). */
+    public CompletableFuture<InvocationResult> invoke(String function, byte[] payload) {
+        return invoke(requireTenant(), function, payload);
+    }
+
+    public CompletableFuture<InvocationResult> invoke(String tenant, String function, byte[] payload) {
+        return invoke(request(tenant, function, payload).build());
+    }
+
+    /**
+     * Invokes with a request of your making (see {@link #request}: key, deadline, content type, headers). The
+     * future fails with a {@link TimeoutException} when no final result comes within the function's timeout
+     * plus the client's result wait.
+     */
+    public CompletableFuture<InvocationResult> invoke(InvocationRequest request) {
+        Optional<FunctionSpec> spec = spec(request);
+        int maxAttempts = spec.map(FunctionSpec::getMaxAttempts).orElse(1);
+        Duration wait = resultWait.plusMillis(spec.map(FunctionSpec::getTimeoutMs).orElse(0));
+        CompletableFuture<InvocationResult> result = router.expect(request.getInvocationId(), maxAttempts, wait);
+        producer.send(record(request), (metadata, error) -> {
+            if (error != null) {
+                router.forget(request.getInvocationId());
+                result.completeExceptionally(error);
+            }
+        });
+        return result;
+    }
+
+    /** Submits without waiting for the result; returns the invocation id once Kafka has the request. */
+    public String invokeAsync(String function, byte[] payload) {
+        return invokeAsync(request(requireTenant(), function, payload).build());
+    }
+
+    public String invokeAsync(String tenant, String function, byte[] payload) {
+        return invokeAsync(request(tenant, function, payload).build());
+    }
+
+    public String invokeAsync(InvocationRequest request) {
+        try {
+            producer.send(record(request)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return request.getInvocationId();
+        } catch (ExecutionException e) {
+            throw new FerryException("Cannot submit invocation " + request.getInvocationId() + " of "
+                    + request.getTenant() + "/" + request.getFunction() + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new FerryException("Timed out submitting invocation " + request.getInvocationId(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted submitting invocation " + request.getInvocationId(), e);
+        }
+    }
+
+    /** A request with a fresh id and every default filled in; set a key, deadline or content type on it. */
+    public InvocationRequest.Builder request(String tenant, String function, byte[] payload) {
+        FunctionRef.requireValidName("tenant", tenant);
+        FunctionRef.requireValidName("function", function);
+        return Requests.newRequest(tenant, function, payload);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+        router.close();
+        directory.close();
+    }
+
+    private Optional<FunctionSpec> spec(InvocationRequest request) {
+        if (!FunctionRef.isValidName(request.getTenant()) || !FunctionRef.isValidName(request.getFunction())) {
+            return Optional.empty();
+        }
+        return directory.get(new FunctionRef(request.getTenant(), request.getFunction()));
+    }
+
+    private ProducerRecord<String, InvocationRequest> record(InvocationRequest request) {
+        return new ProducerRecord<>(topics.invocations(), Requests.recordKey(request), request);
+    }
+
+    private String requireTenant() {
+        if (defaultTenant == null) {
+            throw new IllegalStateException("No tenant: set one with FerryClient.builder().tenant(...) or pass it");
+        }
+        return defaultTenant;
+    }
+
+    /** The client needs both topics to exist; creating them is harmless if it may, and skipped if not. */
+    private void ensureTopics(KafkaClients clients) {
+        List<String> needed = List.of(topics.invocations(), topics.results());
+        try (Admin admin = clients.admin("ferry-client-admin")) {
+            new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
+                    .filter(t -> needed.contains(t.name())).toList());
+        } catch (RuntimeException e) {
+            log.warn("Could not check or create {}: {}; assuming the platform created them", needed,
+                    e.getMessage());
+        }
+    }
+
+    /** Settings of a {@link FerryClient}: where the cluster and registry are, and how to reach them. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String schemaRegistryUrl;
+        private String topicPrefix = FerryConfig.DEFAULT_TOPIC_PREFIX;
+        private String tenant;
+        private Duration resultWait = Duration.ofSeconds(30);
+        private final Map<String, Object> kafkaProperties = new HashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        public Builder schemaRegistryUrl(String url) {
+            this.schemaRegistryUrl = url;
+            return this;
+        }
+
+        /** The tenant of calls that name none. */
+        public Builder tenant(String tenant) {
+            this.tenant = FunctionRef.requireValidName("tenant", tenant);
+            return this;
+        }
+
+        /** The prefix of Ferry's topics, if the platform was started with {@code --topic-prefix}. */
+        public Builder topicPrefix(String prefix) {
+            this.topicPrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /**
+         * Any Kafka client property (e.g. {@code security.protocol}, {@code sasl.jaas.config}), passed to every
+         * client this one creates and to the registry client, as Confluent's serializer takes them.
+         */
+        public Builder kafkaProperty(String key, Object value) {
+            kafkaProperties.put(key, value);
+            return this;
+        }
+
+        /** How long past the function's timeout to wait for a result (routing, queueing, retries); 30 s. */
+        public Builder resultWait(Duration wait) {
+            this.resultWait = Objects.requireNonNull(wait, "wait");
+            return this;
+        }
+
+        public FerryClient build() {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+            return new FerryClient(this);
+        }
+
+        Map<String, Object> settings() {
+            Map<String, Object> settings = new HashMap<>();
+            kafkaProperties.forEach((k, v) -> settings.put(FerryConfig.KAFKA_PREFIX + k, v));
+            settings.put(FerryConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+            settings.put(FerryConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+            settings.put(FerryConfig.TOPIC_PREFIX, topicPrefix);
+            return settings;
+        }
+    }
+}

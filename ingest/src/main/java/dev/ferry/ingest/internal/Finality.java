@@ -1,0 +1,20 @@
+package dev.ferry.ingest.internal;
+
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+
+/**
+ * Whether a result is the last word on its invocation. The worker retries a FAILED or TIMED_OUT attempt while
+ * attempts remain, so such a result is only an intermediate one; every other status ends the invocation.
+ */
+public final class Finality {
+
+    private Finality() {
+    }
+
+    public static boolean isFinal(InvocationResult result, int maxAttempts) {
+        InvocationStatus status = result.getStatus();
+        boolean retried = status == InvocationStatus.FAILED || status == InvocationStatus.TIMED_OUT;
+        return !retried || result.getAttempt() >= maxAttempts;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.ingest.FunctionScaling;
+import dev.ferry.schemas.FunctionSpec;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The function registry: deploy, list, describe, remove. Writes go to ferry.functions, reads to the directory. */
+public final class FunctionRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(FunctionRoutes.class);
+    private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(15);
+
+    private final GatewayContext g;
+
+    public FunctionRoutes(GatewayContext g) {
+        this.g = g;
+    }
+
+    public void register(Javalin app) {
+        app.put("/v1/functions/{name}", this::deploy);
+        app.get("/v1/functions", this::list);
+        app.get("/v1/functions/{name}", this::describe);
+        app.delete("/v1/functions/{name}", this::remove);
+    }
+
+    private void deploy(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        String name = ctx.pathParam("name");
+        if (!FunctionRef.isValidName(name)) {
+            throw ApiException.badRequest("Invalid function name '" + Http.abbreviate(name) + "': use 1 to 63 "
+                    + "characters of a-z, 0-9 and '-', starting with a letter or digit");
+        }
+        SpecJson.Parsed parsed = SpecJson.parse(g.mapper(), ctx.bodyAsBytes(), caller.tenant(), name,
+                g.config().worker().processRuntimeEnabled());
+        if (!parsed.valid()) {
+            Http.error(g.mapper(), ctx, new ApiException(400, "invalid_function",
+                    String.join("; ", parsed.errors())), parsed.errors());
+            return;
+        }
+        FunctionSpec spec = parsed.spec();
+        FunctionRef ref = new FunctionRef(caller.tenant(), name);
+        Optional<FunctionSpec> current = g.directory().get(ref);
+        current.ifPresent(existing -> checkCompatible(existing, spec));
+        CompletableFuture<Void> visible = g.watch().awaitDeployed(spec);
+        publish(ref, visible, () -> g.publisher().deploy(spec));
+        log.info("Deployed {} ({} runtime, handler {})", ref, spec.getRuntime(), spec.getHandler());
+        Http.json(g, ctx, current.isPresent() ? 200 : 201, SpecJson.toJson(g.mapper(), spec));
+    }
+
+    private void list(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        ObjectNode body = g.mapper().createObjectNode();
+        ArrayNode functions = body.putArray("functions");
+        g.directory().all().stream().filter(s -> s.getTenant().equals(caller.tenant()))
+                .forEach(s -> functions.add(SpecJson.toJson(g.mapper(), s)));
+        Http.json(g, ctx, 200, body);
+    }
+
+    private void describe(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        FunctionSpec spec = Http.function(g, caller, ctx.pathParam("name"));
+        ObjectNode body = SpecJson.toJson(g.mapper(), spec);
+        Optional<FunctionScaling> scaling = scaling(new FunctionRef(caller.tenant(), spec.getName()));
+        putNullable(body, "replicas", scaling.map(FunctionScaling::replicas).orElse(null));
+        putNullable(body, "desiredReplicas", scaling.map(FunctionScaling::desiredReplicas).orElse(null));
+        Long lag = scaling.map(FunctionScaling::lag).orElse(null);
+        if (lag == null) {
+            body.putNull("lag");
+        } else {
+            body.put("lag", lag);
+        }
+        Http.json(g, ctx, 200, body);
+    }
+
+    private void remove(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        FunctionSpec spec = Http.function(g, caller, ctx.pathParam("name"));
+        FunctionRef ref = new FunctionRef(caller.tenant(), spec.getName());
+        publish(ref, g.watch().awaitRemoved(ref), () -> g.publisher().remove(ref));
+        log.info("Removed {}", ref);
+        ctx.status(204);
+    }
+
+    /**
+     * Topics never shrink and a group cannot change its type (share group vs consumer group), so those edits of
+     * a deployed function would leave it broken: refuse them and say how to get there.
+     */
+    private static void checkCompatible(FunctionSpec existing, FunctionSpec wanted) {
+        List<String> conflicts = new ArrayList<>();
+        if (wanted.getPartitions() < existing.getPartitions()) {
+            conflicts.add("partitions cannot shrink from " + existing.getPartitions() + " to "
+                    + wanted.getPartitions());
+        }
+        if (wanted.getDelivery() != existing.getDelivery()) {
+            conflicts.add("delivery cannot change from " + existing.getDelivery() + " to " + wanted.getDelivery()
+                    + " in place: delete the function first");
+        }
+        if (!conflicts.isEmpty()) {
+            throw new ApiException(409, "conflict", String.join("; ", conflicts));
+        }
+    }
+
+    private void publish(FunctionRef ref, CompletableFuture<Void> visible, Runnable write) {
+        try {
+            write.run();
+            visible.get(VISIBLE_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw ApiException.notReady("The change to " + ref.function() + " was written but this gateway has "
+                    + "not seen it within " + VISIBLE_WITHIN.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw ApiException.notReady("Cannot confirm the change to " + ref.function());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.notReady("Interrupted");
+        } catch (RuntimeException e) {
+            log.warn("Cannot write {} to the function registry: {}", ref, e.getMessage());
+            throw ApiException.notReady("Cannot write to the function registry: " + e.getClass().getSimpleName());
+        } finally {
+            visible.cancel(false);
+        }
+    }
+
+    private Optional<FunctionScaling> scaling(FunctionRef ref) {
+        if (g.scaling() == null) {
+            return Optional.empty();
+        }
+        try {
+            return g.scaling().function(ref);
+        } catch (RuntimeException e) {
+            log.warn("Scaling source failed for {}: {}", ref, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static void putNullable(ObjectNode body, String field, Integer value) {
+        if (value == null) {
+            body.putNull(field);
+        } else {
+            body.put(field, value);
+        }
+    }
+}

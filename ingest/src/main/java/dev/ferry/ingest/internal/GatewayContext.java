@@ -1,0 +1,34 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.functions.FunctionPublisher;
+import dev.ferry.ingest.ScalingSource;
+import dev.ferry.ingest.UsageSource;
+import dev.ferry.schemas.InvocationRequest;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * Everything the gateway's HTTP handlers share, built once by {@code Gateway.start()}. {@code usage} and
+ * {@code scaling} are null until wired.
+ */
+public record GatewayContext(
+        FerryConfig config,
+        ObjectMapper mapper,
+        Tenants tenants,
+        TenantQuotas quotas,
+        FunctionDirectory directory,
+        DirectoryWatch watch,
+        FunctionPublisher publisher,
+        ResultStore store,
+        ResultRouter router,
+        Producer<String, InvocationRequest> producer,
+        String invocationsTopic,
+        PrometheusMeterRegistry metrics,
+        UsageSource usage,
+        ScalingSource scaling,
+        BooleanSupplier kafkaReachable) {
+}

@@ -1,0 +1,230 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code POST .../invoke} (synchronous), {@code POST .../invocations} (asynchronous), {@code GET /v1/invocations/{id}}. */
+public final class InvokeRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(InvokeRoutes.class);
+
+    public static final String INVOCATION_ID = "Ferry-Invocation-Id";
+    public static final String STATUS = "Ferry-Status";
+    public static final String BILLED_MS = "Ferry-Billed-Ms";
+    public static final String KEY = "Ferry-Key";
+    public static final String DEADLINE = "Ferry-Deadline";
+    private static final int MAX_KEY_LENGTH = 1024;
+
+    private final GatewayContext g;
+
+    public InvokeRoutes(GatewayContext g) {
+        this.g = g;
+    }
+
+    public void register(Javalin app) {
+        app.post("/v1/functions/{name}/invoke", this::invoke);
+        app.post("/v1/functions/{name}/invocations", this::submit);
+        app.get("/v1/invocations/{id}", this::status);
+    }
+
+    private void invoke(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        FunctionSpec spec = Http.function(g, caller, ctx.pathParam("name"));
+        byte[] payload = Http.payload(ctx, caller.limits().syncMaxPayloadBytes());
+        InvocationRequest request = request(ctx, caller, spec, payload);
+        Runnable release = g.quotas().acquireSlot(caller.tenant(), caller.limits());
+        String id = request.getInvocationId();
+        Timer.Sample sample = Timer.start(g.metrics());
+        Duration wait = Duration.ofMillis(spec.getTimeoutMs() + g.config().gateway().syncWaitMarginMs());
+        CompletableFuture<InvocationResult> result = g.router().expect(id, spec.getMaxAttempts(), wait);
+        ctx.header(INVOCATION_ID, id);
+        ctx.future(() -> send(request)
+                .thenCompose(sent -> result)
+                .handle((r, error) -> {
+                    release.run();
+                    if (error != null) {
+                        g.router().forget(id);
+                        answerFailure(ctx, caller, request, unwrap(error));
+                    } else {
+                        answer(ctx, r);
+                    }
+                    sample.stop(g.metrics().timer("ferry.gateway.invoke.latency", "mode", "sync"));
+                    return null;
+                }));
+    }
+
+    private void submit(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        FunctionSpec spec = Http.function(g, caller, ctx.pathParam("name"));
+        byte[] payload = Http.payload(ctx, caller.limits().asyncMaxPayloadBytes());
+        InvocationRequest request = request(ctx, caller, spec, payload);
+        Runnable release = g.quotas().acquireSlot(caller.tenant(), caller.limits());
+        String id = request.getInvocationId();
+        g.store().pending(id, caller.tenant(), spec.getName());
+        // The in-flight slot is held until the final result, or until every attempt could have run.
+        Duration wait = Duration.ofMillis((long) spec.getTimeoutMs() * spec.getMaxAttempts()
+                + g.config().gateway().syncWaitMarginMs());
+        g.router().expect(id, spec.getMaxAttempts(), wait).whenComplete((r, e) -> release.run());
+        ctx.future(() -> send(request).handle((sent, error) -> {
+            if (error != null) {
+                g.router().forget(id);
+                g.store().forget(id);
+                release.run();
+                Http.error(g.mapper(), ctx, unavailable(unwrap(error)));
+            } else {
+                ObjectNode body = g.mapper().createObjectNode().put("invocationId", id);
+                ctx.header("Location", "/v1/invocations/" + id).header(INVOCATION_ID, id);
+                Http.json(g, ctx, 202, body);
+            }
+            return null;
+        }));
+    }
+
+    private void status(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        String id = ctx.pathParam("id");
+        ResultStore.Entry entry = g.store().get(id).filter(e -> e.tenant().equals(caller.tenant()))
+                .orElseThrow(() -> ApiException.notFound("No invocation '" + Http.abbreviate(id) + "'"));
+        InvocationResult result = entry.result();
+        ctx.header(INVOCATION_ID, id);
+        if (result != null && Finality.isFinal(result, maxAttempts(caller.tenant(), entry.function()))) {
+            ctx.header(STATUS, result.getStatus().name());
+            Http.json(g, ctx, 200, ResultJson.toJson(g.mapper(), result));
+            return;
+        }
+        ObjectNode body = g.mapper().createObjectNode().put("invocationId", id)
+                .put("status", result == null ? "PENDING" : "RETRYING");
+        if (result != null) {
+            body.put("attempt", result.getAttempt()).put("lastError", result.getError());
+        }
+        Http.json(g, ctx, 202, body);
+    }
+
+    /** A function deleted since has no spec: its latest result is then all there will be. */
+    private int maxAttempts(String tenant, String function) {
+        return g.directory().get(new FunctionRef(tenant, function)).map(FunctionSpec::getMaxAttempts).orElse(1);
+    }
+
+    private InvocationRequest request(Context ctx, Tenants.Caller caller, FunctionSpec spec, byte[] payload) {
+        InvocationRequest.Builder builder = Requests.newRequest(caller.tenant(), spec.getName(), payload);
+        String contentType = ctx.contentType();
+        if (contentType != null && !contentType.isBlank()) {
+            builder.setContentType(contentType);
+        }
+        String key = ctx.header(KEY);
+        if (key != null) {
+            if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
+                throw ApiException.badRequest(KEY + " must be 1 to " + MAX_KEY_LENGTH + " characters");
+            }
+            builder.setKey(key);
+        }
+        String deadline = ctx.header(DEADLINE);
+        if (deadline != null) {
+            Instant at = Timestamps.parse(DEADLINE, deadline);
+            if (!at.isAfter(Instant.now())) {
+                throw ApiException.badRequest(DEADLINE + " " + at + " has already passed");
+            }
+            builder.setDeadline(at);
+        }
+        Map<String, String> headers = new HashMap<>();
+        String traceparent = ctx.header("traceparent");
+        if (traceparent != null) {
+            headers.put("traceparent", traceparent);
+        }
+        builder.setHeaders(headers);
+        return builder.build();
+    }
+
+    private CompletableFuture<Void> send(InvocationRequest request) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        try {
+            g.producer().send(new ProducerRecord<>(g.invocationsTopic(), Requests.recordKey(request), request),
+                    (metadata, error) -> {
+                        if (error != null) {
+                            sent.completeExceptionally(error);
+                        } else {
+                            sent.complete(null);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(e);
+        }
+        return sent;
+    }
+
+    private void answer(Context ctx, InvocationResult result) {
+        InvocationStatus status = result.getStatus();
+        ctx.header(STATUS, status.name());
+        ctx.header(BILLED_MS, Long.toString(ResultJson.billedMillis(result.getDurationMicros())));
+        g.metrics().counter("ferry.gateway.invocations", "mode", "sync", "status", status.name()).increment();
+        switch (status) {
+            case SUCCEEDED -> {
+                byte[] output = ResultJson.bytes(result.getOutput());
+                ctx.status(200).contentType(result.getContentType()).result(output == null ? new byte[0] : output);
+            }
+            case FAILED -> Http.error(g.mapper(), ctx, new ApiException(502, "function_failed",
+                    "The function failed: " + result.getError()));
+            case TIMED_OUT -> Http.error(g.mapper(), ctx, new ApiException(504, "function_timed_out",
+                    "The function timed out: " + result.getError()));
+            case THROTTLED -> Http.error(g.mapper(), ctx, new ApiException(429, "throttled",
+                    "The platform throttled the invocation: " + result.getError(), 1));
+            case REJECTED -> Http.error(g.mapper(), ctx, rejected(result.getError()));
+            default -> throw new IllegalStateException("unknown status " + status);
+        }
+    }
+
+    private static ApiException rejected(String error) {
+        String reason = error == null ? "" : error.toLowerCase(Locale.ROOT);
+        if (reason.contains("unknown function") || reason.contains("not deployed")) {
+            return new ApiException(404, "not_found", "Rejected: " + error);
+        }
+        if (reason.contains("exceeds the limit")) {
+            return new ApiException(413, "payload_too_large", "Rejected: " + error);
+        }
+        return new ApiException(400, "rejected", "Rejected: " + error);
+    }
+
+    private void answerFailure(Context ctx, Tenants.Caller caller, InvocationRequest request, Throwable error) {
+        if (error instanceof TimeoutException) {
+            // The invocation may still finish: let the caller fetch it by id later.
+            g.store().pending(request.getInvocationId(), caller.tenant(), request.getFunction());
+            ctx.header("Location", "/v1/invocations/" + request.getInvocationId());
+            Http.error(g.mapper(), ctx, new ApiException(504, "timeout", error.getMessage()
+                    + "; it may still complete: GET /v1/invocations/" + request.getInvocationId()));
+            return;
+        }
+        Http.error(g.mapper(), ctx, unavailable(error));
+    }
+
+    private static ApiException unavailable(Throwable error) {
+        log.warn("Cannot submit an invocation: {}", error.toString());
+        return new ApiException(503, "unavailable", "Cannot submit the invocation to Kafka: "
+                + error.getClass().getSimpleName());
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.ingest.FunctionScaling;
+import dev.ferry.schemas.UsageRecord;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Usage, scaling, metrics, health, readiness and the front page. */
+public final class PlatformRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(PlatformRoutes.class);
+    private static final Duration DEFAULT_USAGE_SPAN = Duration.ofDays(1);
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final GatewayContext g;
+
+    public PlatformRoutes(GatewayContext g) {
+        this.g = g;
+    }
+
+    public void register(Javalin app) {
+        app.get("/v1/usage", this::usage);
+        app.get("/v1/scaling", this::scaling);
+        app.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(g.metrics().scrape()));
+        app.get("/healthz", ctx -> Http.json(g, ctx, 200, g.mapper().createObjectNode().put("status", "ok")));
+        app.get("/readyz", this::ready);
+        app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(FRONT_PAGE));
+    }
+
+    private void usage(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        Instant to = Optional.ofNullable(ctx.queryParam("to")).map(t -> Timestamps.parse("to", t))
+                .orElseGet(Instant::now);
+        Instant from = Optional.ofNullable(ctx.queryParam("from")).map(f -> Timestamps.parse("from", f))
+                .orElse(to.minus(DEFAULT_USAGE_SPAN));
+        if (from.isAfter(to)) {
+            throw ApiException.badRequest("from (" + from + ") is after to (" + to + ")");
+        }
+        Optional<String> function = Optional.ofNullable(ctx.queryParam("function"));
+        if (function.isPresent() && !FunctionRef.isValidName(function.get())) {
+            throw ApiException.badRequest("function must be a function name, got '"
+                    + Http.abbreviate(function.get()) + "'");
+        }
+        if (g.usage() == null) {
+            throw ApiException.notReady("Usage is not available: metering is not connected to this gateway");
+        }
+        List<UsageRecord> records;
+        try {
+            records = g.usage().usage(caller.tenant(), from, to, function);
+        } catch (RuntimeException e) {
+            log.warn("Usage source failed for tenant {}: {}", caller.tenant(), e.toString());
+            throw ApiException.notReady("Usage is not available right now");
+        }
+        ObjectNode body = g.mapper().createObjectNode();
+        body.put("tenant", caller.tenant()).put("from", from.toString()).put("to", to.toString());
+        ArrayNode array = body.putArray("records");
+        // Filtered again here: a source that ignored the tenant must still not leak another tenant's usage.
+        records.stream().filter(r -> r.getTenant().equals(caller.tenant()))
+                .filter(r -> function.isEmpty() || function.get().equals(r.getFunction()))
+                .forEach(r -> array.addObject()
+                        .put("function", r.getFunction())
+                        .put("windowStart", r.getWindowStart().toString())
+                        .put("windowEnd", r.getWindowEnd().toString())
+                        .put("invocations", r.getInvocations())
+                        .put("failures", r.getFailures())
+                        .put("billedMillis", r.getBilledMillis())
+                        .put("mbMillis", r.getMbMillis())
+                        .put("cost", r.getCost().toPlainString())
+                        .put("availability", r.getAvailability()));
+        Http.json(g, ctx, 200, body);
+    }
+
+    private void scaling(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        if (g.scaling() == null) {
+            throw ApiException.notReady("Scaling is not available: the autoscaler is not connected to this gateway");
+        }
+        List<FunctionScaling> functions;
+        try {
+            functions = g.scaling().tenant(caller.tenant());
+        } catch (RuntimeException e) {
+            log.warn("Scaling source failed for tenant {}: {}", caller.tenant(), e.toString());
+            throw ApiException.notReady("Scaling is not available right now");
+        }
+        ObjectNode body = g.mapper().createObjectNode();
+        ArrayNode array = body.putArray("functions");
+        functions.stream()
+                .filter(f -> g.directory().get(new FunctionRef(caller.tenant(), f.function())).isPresent())
+                .forEach(f -> array.add(g.mapper().valueToTree(f)));
+        Http.json(g, ctx, 200, body);
+    }
+
+    private void ready(Context ctx) {
+        boolean directory = g.directory().awaitCaughtUp(Duration.ZERO);
+        boolean results = g.router().isRunning() && g.router().isCaughtUp();
+        boolean kafka = g.kafkaReachable().getAsBoolean();
+        ObjectNode body = g.mapper().createObjectNode();
+        body.put("kafka", kafka).put("functions", directory).put("results", results);
+        if (kafka && directory && results) {
+            Http.json(g, ctx, 200, body.put("status", "ready"));
+        } else {
+            body.put("error", "not ready").put("code", "not_ready");
+            Http.json(g, ctx, 503, body);
+        }
+    }
+
+    private static final String FRONT_PAGE = """
+            <!doctype html>
+            <html><head><meta charset="utf-8"><title>Ferry</title></head>
+            <body><h1>Ferry gateway</h1>
+            <p>The dashboard is not part of this build yet. The API lives under <code>/v1</code>;
+            see <a href="/readyz">/readyz</a> and <a href="/metrics">/metrics</a>.</p>
+            </body></html>
+            """;
+}

@@ -1,0 +1,195 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.Runtime;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * FunctionSpec as the HTTP API shows it: the Avro fields but {@code tenant}, which always comes from the API key.
+ * Parsing collects every problem at once, so a user fixes a bad deployment in one round.
+ */
+public final class SpecJson {
+
+    private static final Set<String> INT_FIELDS = Set.of("memoryMb", "timeoutMs", "concurrency", "minReplicas",
+            "maxReplicas", "partitions", "targetLagPerReplica", "maxAttempts");
+    private static final Set<String> KNOWN = Set.of("name", "runtime", "handler", "memoryMb", "timeoutMs",
+            "concurrency", "minReplicas", "maxReplicas", "partitions", "delivery", "targetLagPerReplica",
+            "maxAttempts", "env", "partitionStrategy", "updatedAt");
+
+    /** The outcome of parsing: a spec, or the list of everything wrong with the input. */
+    public record Parsed(FunctionSpec spec, List<String> errors) {
+        public boolean valid() {
+            return errors.isEmpty();
+        }
+    }
+
+    private SpecJson() {
+    }
+
+    /** Reads a deployment body for {@code tenant}/{@code name}; fields left out take DESIGN.md's defaults. */
+    public static Parsed parse(ObjectMapper mapper, byte[] body, String tenant, String name,
+            boolean processRuntimeEnabled) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            return new Parsed(null, List.of("body is not valid JSON: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            return new Parsed(null, List.of("body cannot be read: " + e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            return new Parsed(null, List.of("body must be a JSON object of FunctionSpec fields"));
+        }
+        List<String> errors = new ArrayList<>();
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (field.equals("tenant")) {
+                errors.add("tenant must not be given: it is the tenant of the API key");
+            } else if (!KNOWN.contains(field)) {
+                errors.add("unknown field '" + field + "'");
+            }
+        }
+        if (root.hasNonNull("name") && !name.equals(root.get("name").asText())) {
+            errors.add("name in the body ('" + root.get("name").asText() + "') differs from the path ('" + name + "')");
+        }
+        Runtime runtime = enumField(root, "runtime", Runtime.class, null, errors);
+        if (runtime == null && !root.hasNonNull("runtime")) {
+            errors.add("runtime is required: JAVA, HTTP or PROCESS");
+        }
+        String handler = textField(root, "handler", errors);
+        if (handler == null && !root.hasNonNull("handler")) {
+            errors.add("handler is required: a class name or built-in name (JAVA), a URL (HTTP) or a command "
+                    + "(PROCESS)");
+        }
+        // Avro builders refuse nulls in required fields; placeholders keep collecting errors past a missing one.
+        FunctionSpec.Builder builder = FunctionSpecs.builder(tenant, name, runtime == null ? Runtime.JAVA : runtime,
+                handler == null ? "" : handler);
+        Map<String, Integer> ints = new HashMap<>();
+        for (String field : INT_FIELDS) {
+            JsonNode node = root.get(field);
+            if (node == null || node.isNull()) {
+                continue;
+            }
+            if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+                errors.add(field + " must be an integer");
+            } else {
+                ints.put(field, node.intValue());
+            }
+        }
+        ints.forEach((field, value) -> setInt(builder, field, value));
+        Delivery delivery = enumField(root, "delivery", Delivery.class, Delivery.QUEUE, errors);
+        builder.setDelivery(delivery == null ? Delivery.QUEUE : delivery);
+        builder.setEnv(envField(root, errors));
+        builder.setPartitionStrategy(root.hasNonNull("partitionStrategy")
+                ? textField(root, "partitionStrategy", errors) : null);
+        builder.setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)); // as stored: Avro keeps millis
+        if (!errors.isEmpty()) {
+            return new Parsed(null, errors);
+        }
+        FunctionSpec spec = builder.build();
+        List<String> invalid = FunctionSpecs.validate(spec, processRuntimeEnabled);
+        return invalid.isEmpty() ? new Parsed(spec, List.of()) : new Parsed(null, invalid);
+    }
+
+    public static ObjectNode toJson(ObjectMapper mapper, FunctionSpec spec) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("name", spec.getName());
+        node.put("tenant", spec.getTenant());
+        node.put("runtime", spec.getRuntime().name());
+        node.put("handler", spec.getHandler());
+        node.put("memoryMb", spec.getMemoryMb());
+        node.put("timeoutMs", spec.getTimeoutMs());
+        node.put("concurrency", spec.getConcurrency());
+        node.put("minReplicas", spec.getMinReplicas());
+        node.put("maxReplicas", spec.getMaxReplicas());
+        node.put("partitions", spec.getPartitions());
+        node.put("delivery", spec.getDelivery().name());
+        node.put("targetLagPerReplica", spec.getTargetLagPerReplica());
+        node.put("maxAttempts", spec.getMaxAttempts());
+        ObjectNode env = node.putObject("env");
+        new TreeMap<>(spec.getEnv()).forEach(env::put);
+        node.put("partitionStrategy", spec.getPartitionStrategy());
+        node.put("updatedAt", spec.getUpdatedAt() == null ? null : spec.getUpdatedAt().toString());
+        return node;
+    }
+
+    private static void setInt(FunctionSpec.Builder builder, String field, int value) {
+        switch (field) {
+            case "memoryMb" -> builder.setMemoryMb(value);
+            case "timeoutMs" -> builder.setTimeoutMs(value);
+            case "concurrency" -> builder.setConcurrency(value);
+            case "minReplicas" -> builder.setMinReplicas(value);
+            case "maxReplicas" -> builder.setMaxReplicas(value);
+            case "partitions" -> builder.setPartitions(value);
+            case "targetLagPerReplica" -> builder.setTargetLagPerReplica(value);
+            case "maxAttempts" -> builder.setMaxAttempts(value);
+            default -> throw new IllegalArgumentException("not an integer field: " + field);
+        }
+    }
+
+    private static String textField(JsonNode root, String field, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add(field + " must be a string");
+            return null;
+        }
+        return node.asText();
+    }
+
+    private static <E extends Enum<E>> E enumField(JsonNode root, String field, Class<E> type, E fallback,
+            List<String> errors) {
+        String text = textField(root, field, errors);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            List<String> allowed = new ArrayList<>();
+            for (E constant : type.getEnumConstants()) {
+                allowed.add(constant.name());
+            }
+            errors.add(field + " must be one of " + allowed + ", got '" + text + "'");
+            return null;
+        }
+    }
+
+    private static Map<String, String> envField(JsonNode root, List<String> errors) {
+        JsonNode node = root.get("env");
+        Map<String, String> env = new HashMap<>();
+        if (node == null || node.isNull()) {
+            return env;
+        }
+        if (!node.isObject()) {
+            errors.add("env must be an object of string values");
+            return env;
+        }
+        node.fields().forEachRemaining(e -> {
+            if (e.getValue().isTextual()) {
+                env.put(e.getKey(), e.getValue().asText());
+            } else {
+                errors.add("env." + e.getKey() + " must be a string");
+            }
+        });
+        return env;
+    }
+}

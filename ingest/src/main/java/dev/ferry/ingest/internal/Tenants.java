@@ -1,0 +1,109 @@
+package dev.ferry.ingest.internal;
+
+import dev.ferry.core.config.GatewayConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who is calling: turns an {@code Authorization} header into a tenant. The tenants file is re-read when it
+ * changes (checked at most once a second), so a key created with {@code TenantAdmin} works without a restart.
+ * A file that cannot be read keeps the last good contents.
+ */
+public final class Tenants {
+
+    private static final Logger log = LoggerFactory.getLogger(Tenants.class);
+    private static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** An authenticated caller. */
+    public record Caller(String tenant, Limits limits) {
+    }
+
+    private final Path file;
+    private final GatewayConfig defaults;
+    private final LongSupplier nanoTime;
+    private volatile List<TenantsFile.StoredTenant> tenants = List.of();
+    private volatile FileTime loadedVersion;
+    private volatile long nextCheck;
+
+    public Tenants(Path file, GatewayConfig defaults, LongSupplier nanoTime) {
+        this.file = file;
+        this.defaults = defaults;
+        this.nanoTime = nanoTime;
+        if (file == null) {
+            log.warn("No tenants file ({}): every call will be refused with 401", GatewayConfig.TENANTS_FILE);
+        } else {
+            reloadIfChanged(true);
+        }
+    }
+
+    /**
+     * The caller an {@code Authorization: Bearer <key>} header names.
+     *
+     * @throws ApiException 401 when the header is missing, malformed or holds no known key
+     */
+    public Caller authenticate(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw unauthorized("Missing API key: send Authorization: Bearer <api-key>");
+        }
+        String trimmed = authorization.trim();
+        if (trimmed.length() < 8 || !trimmed.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw unauthorized("Malformed Authorization header: expected Bearer <api-key>");
+        }
+        String key = trimmed.substring(7).trim();
+        return find(key).orElseThrow(() -> unauthorized("Unknown API key"));
+    }
+
+    /** The tenant a key belongs to, if any. */
+    public Optional<Caller> find(String key) {
+        if (file != null) {
+            reloadIfChanged(false);
+        }
+        Caller found = null;
+        // Check every tenant, so timing does not depend on where the match is.
+        for (TenantsFile.StoredTenant tenant : tenants) {
+            List<String> hashes = tenant.keys().stream().map(TenantsFile.StoredKey::sha256).toList();
+            if (ApiKeys.matchesAny(key, hashes) && found == null) {
+                found = new Caller(tenant.name(), Limits.of(tenant.quota(), defaults));
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The limits of a tenant by name (for a caller already authenticated). */
+    public Optional<Limits> limitsOf(String tenant) {
+        return tenants.stream().filter(t -> t.name().equals(tenant)).findFirst()
+                .map(t -> Limits.of(t.quota(), defaults));
+    }
+
+    private void reloadIfChanged(boolean force) {
+        long now = nanoTime.getAsLong();
+        if (!force && now - nextCheck < 0) {
+            return;
+        }
+        nextCheck = now + CHECK_INTERVAL_NANOS;
+        try {
+            FileTime version = Files.exists(file) ? Files.getLastModifiedTime(file) : null;
+            if (!force && Objects.equals(version, loadedVersion)) {
+                return;
+            }
+            tenants = TenantsFile.read(file).tenants();
+            loadedVersion = version;
+            log.info("Loaded {} tenants from {}", tenants.size(), file);
+        } catch (IOException | RuntimeException e) {
+            log.error("Keeping the previous tenants: cannot load {}: {}", file, e.getMessage());
+        }
+    }
+
+    private static ApiException unauthorized(String message) {
+        return new ApiException(401, "unauthorized", message);
+    }
+}

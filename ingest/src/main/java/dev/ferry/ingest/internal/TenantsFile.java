@@ -1,0 +1,115 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.core.FerryException;
+import dev.ferry.ingest.Quota;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tenants file: JSON, one entry per tenant with its key hashes and optional quota. It never holds a key in
+ * clear. Writes go to a temporary file that is then moved over the old one, so a reader (a gateway reloading it)
+ * never sees half a file.
+ *
+ * <pre>{@code
+ * {"tenants": [{"name": "acme",
+ *               "keys": [{"id": "k1f3a9c2e", "sha256": "9f86d0...", "createdAt": "2026-01-01T00:00:00Z"}],
+ *               "quota": {"requestsPerSecond": 50, "burst": 100, "maxConcurrent": 20}}]}
+ * }</pre>
+ */
+public final class TenantsFile {
+
+    /** One stored key: an id to name it by (for rotation), and the hash. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StoredKey(String id, String sha256, String createdAt) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StoredTenant(String name, List<StoredKey> keys, Quota quota) {
+        public StoredTenant {
+            keys = keys == null ? List.of() : List.copyOf(keys);
+        }
+    }
+
+    public record Contents(List<StoredTenant> tenants) {
+        public Contents {
+            tenants = tenants == null ? List.of() : List.copyOf(tenants);
+        }
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private TenantsFile() {
+    }
+
+    /** The file's tenants; none when the file does not exist yet. */
+    public static Contents read(Path file) {
+        if (!Files.exists(file)) {
+            return new Contents(List.of());
+        }
+        try {
+            return MAPPER.readValue(file.toFile(), Contents.class);
+        } catch (IOException e) {
+            // Jackson's message may quote the file's content, which holds only hashes: safe to pass on.
+            throw new FerryException("Cannot read the tenants file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void write(Path file, Contents contents) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, ".tenants", ".tmp");
+            try {
+                restrictToOwner(temp);
+                MAPPER.writeValue(temp.toFile(), contents);
+                try {
+                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new FerryException("Cannot write the tenants file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static List<StoredTenant> replace(List<StoredTenant> tenants, StoredTenant updated) {
+        List<StoredTenant> result = new ArrayList<>();
+        boolean replaced = false;
+        for (StoredTenant tenant : tenants) {
+            if (tenant.name().equals(updated.name())) {
+                result.add(updated);
+                replaced = true;
+            } else {
+                result.add(tenant);
+            }
+        }
+        if (!replaced) {
+            result.add(updated);
+        }
+        return result;
+    }
+
+    /** Hashes are not secrets, but the file says who may call what: keep it private where the OS allows. */
+    private static void restrictToOwner(Path path) {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: its own ACLs apply
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.ferry.ingest.internal;
+
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket: {@code burst} tokens at most, refilled at {@code ratePerSecond}. Time comes from a nanosecond
+ * supplier so tests can drive it.
+ */
+public final class TokenBucket {
+
+    private static final double NANOS_PER_SECOND = 1_000_000_000d;
+
+    private final double ratePerNano;
+    private final double capacity;
+    private final LongSupplier nanoTime;
+    private double tokens;
+    private long lastRefill;
+
+    public TokenBucket(double ratePerSecond, int burst, LongSupplier nanoTime) {
+        if (ratePerSecond <= 0 || burst < 1) {
+            throw new IllegalArgumentException("rate must be positive and burst at least 1, got " + ratePerSecond
+                    + " and " + burst);
+        }
+        this.ratePerNano = ratePerSecond / NANOS_PER_SECOND;
+        this.capacity = burst;
+        this.nanoTime = nanoTime;
+        this.tokens = burst;
+        this.lastRefill = nanoTime.getAsLong();
+    }
+
+    /**
+     * Takes one token if there is one.
+     *
+     * @return 0 when a token was taken, else the nanoseconds until one will be available (never 0)
+     */
+    public synchronized long tryTake() {
+        long now = nanoTime.getAsLong();
+        tokens = Math.min(capacity, tokens + (now - lastRefill) * ratePerNano);
+        lastRefill = now;
+        if (tokens >= 1) {
+            tokens -= 1;
+            return 0;
+        }
+        return Math.max(1, (long) Math.ceil((1 - tokens) / ratePerNano));
+    }
+}
