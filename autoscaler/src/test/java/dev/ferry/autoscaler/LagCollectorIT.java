@@ -1,0 +1,172 @@
+package dev.ferry.autoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.LagSample;
+import dev.ferry.schemas.Runtime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@FerryKafkaTest
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class LagCollectorIT {
+
+    @Test
+    void shouldReportLagOfAConsumerGroupAsProducedMinusCommitted(KafkaFixture kafka) throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of());
+        TopicCatalog topics = new TopicCatalog(config);
+        KafkaClients clients = new KafkaClients(config);
+        FunctionSpec spec = FunctionSpecs.builder("acme", "ordered", Runtime.JAVA, "echo")
+                .setDelivery(Delivery.ORDERED).setPartitions(3).build();
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        String topic = topics.work(ref);
+        try (Admin admin = clients.admin("lag-it")) {
+            new TopicProvisioner(admin).ensure(topics.workTopic(ref, 3));
+            produce(clients, topic, Map.of(0, 20, 1, 20, 2, 10));
+            LagCollector collector = new LagCollector(admin, topics, () -> List.of(spec), Clock.systemUTC());
+
+            assertThat(collector.collect()).singleElement().satisfies(s -> {
+                assertThat(s.getPartitionLag()).containsExactly(20L, 20L, 10L);
+                assertThat(s.getReplicas()).isZero();
+            });
+
+            try (KafkaConsumer<String, String> consumer = clients.consumer(topics.workerGroup(ref), "lag-it",
+                    new StringDeserializer(), new StringDeserializer(), Map.of())) {
+                consumer.subscribe(List.of(topic));
+                List<ConsumerRecord<String, String>> read = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                    return read.size() == 50;
+                });
+                // Consumed 20 of 50: 15 on partition 0, 5 on partition 1, none on partition 2.
+                consumer.commitSync(Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(15),
+                        new TopicPartition(topic, 1), new OffsetAndMetadata(5)));
+
+                LagSample sample = awaitSample(collector, s -> s.getReplicas() == 1);
+                assertThat(sample.getPartitionLag()).containsExactly(5L, 15L, 10L);
+                assertThat(sample.getTotalLag()).isEqualTo(30);
+                assertThat(sample.getServiceRate()).isGreaterThan(0);
+            }
+
+            // Retention deleted the first 4 records of partition 2, which has no commit: they are no one's work.
+            admin.deleteRecords(Map.of(new TopicPartition(topic, 2), RecordsToDelete.beforeOffset(4))).all()
+                    .get(30, TimeUnit.SECONDS);
+            // A partition added to the topic joins the sample with its records.
+            admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS);
+            produce(clients, topic, Map.of(3, 7));
+            LagSample grown = awaitSample(collector, s -> s.getPartitionLag().size() == 4);
+            assertThat(grown.getPartitionLag()).containsExactly(5L, 15L, 6L, 7L);
+            assertThat(grown.getTotalLag()).isEqualTo(33);
+        }
+    }
+
+    @Test
+    void shouldReportLagOfAShareGroupAsProducedMinusAcknowledged(KafkaFixture kafka) throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of());
+        TopicCatalog topics = new TopicCatalog(config);
+        KafkaClients clients = new KafkaClients(config);
+        FunctionSpec spec = FunctionSpecs.builder("acme", "queued", Runtime.JAVA, "echo")
+                .setDelivery(Delivery.QUEUE).setPartitions(2).build();
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        String topic = topics.work(ref);
+        String group = topics.workerGroup(ref);
+        try (Admin admin = clients.admin("lag-it")) {
+            TopicProvisioner provisioner = new TopicProvisioner(admin);
+            provisioner.ensure(topics.workTopic(ref, 2));
+            provisioner.startShareGroupAtEarliest(group);
+            produce(clients, topic, Map.of(0, 15, 1, 15));
+            LagCollector collector = new LagCollector(admin, topics, () -> List.of(spec), Clock.systemUTC());
+            assertThat(collector.collect()).singleElement()
+                    .satisfies(s -> assertThat(s.getTotalLag()).isEqualTo(30));
+
+            int toAcknowledge = 12;
+            try (KafkaShareConsumer<String, String> consumer = clients.shareConsumer(group, "lag-it",
+                    new StringDeserializer(), new StringDeserializer(),
+                    Map.of("share.acknowledgement.mode", "explicit"))) {
+                consumer.subscribe(List.of(topic));
+                List<String> accepted = new CopyOnWriteArrayList<>();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                        if (accepted.size() < toAcknowledge) {
+                            consumer.acknowledge(record, AcknowledgeType.ACCEPT);
+                            accepted.add(record.value());
+                        } else {
+                            consumer.acknowledge(record, AcknowledgeType.RELEASE);
+                        }
+                    }
+                    consumer.commitSync();
+                    return accepted.size() == toAcknowledge;
+                });
+
+                LagSample sample = awaitSample(collector, s -> s.getTotalLag() == 30 - toAcknowledge);
+                assertThat(sample.getReplicas()).isEqualTo(1);
+                assertThat(sample.getPartitionLag()).hasSize(2);
+            }
+        }
+    }
+
+    @Test
+    void shouldSkipAFunctionWhoseWorkTopicDoesNotExistYet(KafkaFixture kafka) {
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of());
+        TopicCatalog topics = new TopicCatalog(config);
+        try (Admin admin = new KafkaClients(config).admin("lag-it")) {
+            FunctionSpec spec = FunctionSpecs.builder("acme", "nowhere", Runtime.JAVA, "echo").build();
+            assertThat(new LagCollector(admin, topics, () -> List.of(spec), Clock.systemUTC()).collect()).isEmpty();
+        }
+    }
+
+    private static LagSample awaitSample(LagCollector collector, java.util.function.Predicate<LagSample> condition) {
+        List<LagSample> last = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            last.clear();
+            last.addAll(collector.collect());
+            return last.size() == 1 && condition.test(last.get(0));
+        });
+        return last.get(0);
+    }
+
+    private static void produce(KafkaClients clients, String topic, Map<Integer, Integer> perPartition)
+            throws Exception {
+        try (KafkaProducer<String, String> producer = clients.producer("lag-it", new StringSerializer(),
+                new StringSerializer(), new HashMap<>())) {
+            for (Map.Entry<Integer, Integer> e : perPartition.entrySet()) {
+                for (int i = 0; i < e.getValue(); i++) {
+                    producer.send(new ProducerRecord<>(topic, e.getKey(), "k", "v" + i));
+                }
+            }
+            producer.flush();
+        }
+    }
+}
