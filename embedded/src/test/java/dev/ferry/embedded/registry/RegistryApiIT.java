@@ -187,6 +187,56 @@ class RegistryApiIT {
         assertThat(r.body().path("message").asText()).contains(subject);
     }
 
+    @Test
+    void shouldDecodeTheSubjectWhenItIsPercentEncodedInThePath() {
+        String spaced = "with space " + UUID.randomUUID();
+        String encoded = spaced.replace(" ", "%20");
+        int id = http.registerOk(encoded, USER_V1);
+
+        assertThat(http.get("/subjects/" + encoded + "/versions/1").body().path("subject").asText())
+                .isEqualTo(spaced);
+        assertThat(http.get("/schemas/ids/" + id + "/versions").body())
+                .anyMatch(v -> v.path("subject").asText().equals(spaced));
+    }
+
+    @Test
+    void shouldListTheSubjectVersionsOfAnIdWhenAsked() {
+        String other = "api-" + UUID.randomUUID() + "-value";
+        int id = http.registerOk(subject, USER_V1);
+        http.registerOk(other, USER_V1);
+
+        Response r = http.get("/schemas/ids/" + id + "/versions");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).anyMatch(v -> v.path("subject").asText().equals(subject)
+                && v.path("version").asInt() == 1);
+        assertThat(r.body()).anyMatch(v -> v.path("subject").asText().equals(other));
+    }
+
+    @Test
+    void shouldAnswerTheBareSchemaWhenTheSchemaSubresourceIsAsked() {
+        http.registerOk(subject, USER_V1);
+
+        Response r = http.get("/subjects/" + subject + "/versions/latest/schema");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(parse(r.body().toString())).isEqualTo(parse(USER_V1));
+    }
+
+    @Test
+    void shouldNameAvroAsTheOnlySchemaTypeWhenTypesAreListed() {
+        assertThat(http.get("/schemas/types").body().toString()).isEqualTo("[\"AVRO\"]");
+    }
+
+    @Test
+    void shouldAnswerAJsonErrorWhenThePathIsUnknown() {
+        Response r = http.get("/no/such/path");
+
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.errorCode()).isEqualTo(404);
+        assertThat(r.contentType()).startsWith(VND);
+    }
+
     private static void assertError(Response response, int status, int errorCode) {
         assertThat(response.status()).as("HTTP status of %s", response).isEqualTo(status);
         assertThat(response.errorCode()).as("error_code of %s", response).isEqualTo(errorCode);
