@@ -1,0 +1,97 @@
+package dev.ferry.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class ResultStoreTest {
+
+    private Instant now = Instant.parse("2026-01-01T12:00:00Z");
+    private final Clock clock = new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    };
+
+    static InvocationResult result(String id, String tenant, int attempt, InvocationStatus status, Instant at) {
+        return InvocationResult.newBuilder().setInvocationId(id).setTenant(tenant).setFunction("fn")
+                .setAttempt(attempt).setStatus(status).setOutput(null).setContentType("text/plain").setError(null)
+                .setMemoryMb(128).setSubmittedAt(at).setStartedAt(at).setFinishedAt(at).setDurationMicros(1500)
+                .setColdStart(false).setWorker(null).build();
+    }
+
+    @Test
+    void shouldKnowTheOwnerOfAPendingInvocationUntilItsResultArrives() {
+        ResultStore store = new ResultStore(10, Duration.ofHours(1), clock);
+        store.pending("a", "acme", "fn");
+
+        assertThat(store.get("a")).hasValueSatisfying(e -> {
+            assertThat(e.tenant()).isEqualTo("acme");
+            assertThat(e.result()).isNull();
+        });
+
+        store.record(result("a", "acme", 1, InvocationStatus.SUCCEEDED, now));
+        assertThat(store.get("a").orElseThrow().result().getStatus()).isEqualTo(InvocationStatus.SUCCEEDED);
+    }
+
+    @Test
+    void shouldKeepTheLatestAttemptWhenAnOlderOneArrivesLate() {
+        ResultStore store = new ResultStore(10, Duration.ofHours(1), clock);
+        store.record(result("a", "acme", 2, InvocationStatus.SUCCEEDED, now));
+        store.record(result("a", "acme", 1, InvocationStatus.FAILED, now));
+
+        assertThat(store.get("a").orElseThrow().result().getAttempt()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNotLetAResultOfAnotherTenantTakeOverAPendingId() {
+        ResultStore store = new ResultStore(10, Duration.ofHours(1), clock);
+        store.pending("a", "acme", "fn");
+        store.record(result("a", "mallory", 1, InvocationStatus.SUCCEEDED, now));
+
+        assertThat(store.get("a").orElseThrow().tenant()).isEqualTo("acme");
+        assertThat(store.get("a").orElseThrow().result()).isNull();
+    }
+
+    @Test
+    void shouldDropTheOldestWhenOverTheSizeBound() {
+        ResultStore store = new ResultStore(3, Duration.ofHours(1), clock);
+        for (int i = 0; i < 5; i++) {
+            store.record(result("id" + i, "acme", 1, InvocationStatus.SUCCEEDED, now));
+        }
+
+        assertThat(store.size()).isEqualTo(3);
+        assertThat(store.get("id0")).isEmpty();
+        assertThat(store.get("id1")).isEmpty();
+        assertThat(store.get("id4")).isPresent();
+    }
+
+    @Test
+    void shouldForgetResultsWhenOlderThanTheRetention() {
+        ResultStore store = new ResultStore(10, Duration.ofMinutes(10), clock);
+        store.record(result("old", "acme", 1, InvocationStatus.SUCCEEDED, now.minus(Duration.ofMinutes(11))));
+        store.record(result("recent", "acme", 1, InvocationStatus.SUCCEEDED, now));
+
+        assertThat(store.get("old")).isEmpty();
+        now = now.plus(Duration.ofMinutes(11));
+        assertThat(store.get("recent")).isEmpty();
+        assertThat(store.size()).isZero();
+    }
+}

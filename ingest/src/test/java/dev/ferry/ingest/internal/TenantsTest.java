@@ -1,0 +1,116 @@
+package dev.ferry.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.GatewayConfig;
+import dev.ferry.ingest.Quota;
+import dev.ferry.ingest.TenantAdmin;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TenantsTest {
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong now = new AtomicLong();
+    private final GatewayConfig defaults = FerryConfig.defaults().gateway();
+
+    @Test
+    void shouldWriteOnlyHashesWhenCreatingTenantsAndKeys() throws Exception {
+        Path file = dir.resolve("tenants.json");
+        TenantAdmin admin = new TenantAdmin(file);
+
+        String first = admin.createTenant("acme");
+        String second = admin.createKey("acme");
+
+        String contents = Files.readString(file);
+        assertThat(contents).doesNotContain(first).doesNotContain(second)
+                .contains(ApiKeys.hash(first)).contains(ApiKeys.hash(second));
+        assertThat(admin.tenants()).containsExactly("acme");
+        assertThat(admin.tenantOf(second)).contains("acme");
+    }
+
+    @Test
+    void shouldAuthenticateABearerKeyWhenItBelongsToATenant() {
+        Path file = dir.resolve("tenants.json");
+        TenantAdmin admin = new TenantAdmin(file);
+        String acme = admin.createTenant("acme", new Quota(5.0, 7, 3, 1024, null));
+        String beta = admin.createTenant("beta");
+        Tenants tenants = new Tenants(file, defaults, now::get);
+
+        Tenants.Caller caller = tenants.authenticate("Bearer " + acme);
+        assertThat(caller.tenant()).isEqualTo("acme");
+        assertThat(caller.limits()).isEqualTo(new Limits(5.0, 7, 3, 1024, defaults.asyncMaxPayloadBytes()));
+        assertThat(tenants.authenticate("bearer " + beta).tenant()).isEqualTo("beta");
+        assertThat(tenants.authenticate("Bearer " + beta).limits().burst()).isEqualTo(defaults.quotaBurst());
+    }
+
+    @Test
+    void shouldRefuseWith401WithoutRevealingTheKeyWhenTheKeyIsMissingOrWrong() {
+        Path file = dir.resolve("tenants.json");
+        new TenantAdmin(file).createTenant("acme");
+        Tenants tenants = new Tenants(file, defaults, now::get);
+        String wrong = ApiKeys.newKey();
+
+        for (String header : new String[] {null, "", "Basic abc", "Bearer ", "Bearer " + wrong}) {
+            assertThatThrownBy(() -> tenants.authenticate(header))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.status()).isEqualTo(401);
+                        assertThat(e.getMessage()).doesNotContain(wrong);
+                    });
+        }
+    }
+
+    @Test
+    void shouldSeeANewKeyWhenTheFileChangesWithoutARestart() throws Exception {
+        Path file = dir.resolve("tenants.json");
+        TenantAdmin admin = new TenantAdmin(file);
+        admin.createTenant("acme");
+        Tenants tenants = new Tenants(file, defaults, now::get);
+
+        String added = admin.createKey("acme");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+
+        assertThat(tenants.authenticate("Bearer " + added).tenant()).isEqualTo("acme");
+    }
+
+    @Test
+    void shouldRefuseEveryoneWhenNoTenantsFileIsConfigured() {
+        Tenants tenants = new Tenants(null, defaults, now::get);
+        assertThatThrownBy(() -> tenants.authenticate("Bearer " + ApiKeys.newKey()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(401));
+    }
+
+    @Test
+    void shouldDropOtherKeysWhenRotating() {
+        Path file = dir.resolve("tenants.json");
+        TenantAdmin admin = new TenantAdmin(file);
+        String old = admin.createTenant("acme");
+        String fresh = admin.createKey("acme");
+
+        assertThat(admin.revokeOtherKeys("acme", fresh)).isEqualTo(1);
+
+        assertThat(admin.tenantOf(old)).isEmpty();
+        assertThat(admin.tenantOf(fresh)).contains("acme");
+    }
+
+    @Test
+    void shouldRefuseADuplicateOrInvalidTenantWhenCreating() {
+        TenantAdmin admin = new TenantAdmin(dir.resolve("tenants.json"));
+        admin.createTenant("acme");
+
+        assertThatThrownBy(() -> admin.createTenant("acme")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> admin.createTenant("Not Valid")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> admin.createKey("nobody")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
