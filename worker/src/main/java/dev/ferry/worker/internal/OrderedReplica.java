@@ -68,13 +68,11 @@ public final class OrderedReplica extends Replica {
                     flowControl(consumer);
                 }
             } finally {
-                // A clean stop, or a failure: either way finish what runs and commit what is safe.
-                ready.clear();
-                while (inFlight > 0) {
-                    settleDone(true);
-                }
+                // A clean stop, or a failure: either way settle what we hold and commit what is safe.
+                drain(partitions.keySet());
                 commit(consumer, partitions.keySet(), true);
                 partitions.clear();
+                ready.clear();
                 buffered = 0;
             }
             if (writeFailure != null) {
@@ -82,6 +80,23 @@ public final class OrderedReplica extends Replica {
                 writeFailure = null;
                 throw new IllegalStateException("A result could not be written: " + failure, failure);
             }
+        }
+    }
+
+    /**
+     * Before giving partitions up: drops their fetched records that come after everything started so far, and
+     * runs the rest to the end. Then every offset up to the last one started is answered, so the commit covers
+     * all work done and the next owner repeats nothing; a record behind a busy key that was simply dropped would
+     * hold the commit back and make the next owner run the finished records after it again.
+     */
+    private void drain(Collection<TopicPartition> leaving) {
+        List<PartitionWork> works = leaving.stream().map(partitions::get).filter(w -> w != null).toList();
+        for (PartitionWork work : works) {
+            buffered -= work.dropWaitingAfter(work.maxStarted);
+        }
+        while (works.stream().anyMatch(PartitionWork::holdsWork)) {
+            settleDone(true);
+            startReady();
         }
     }
 
@@ -103,10 +118,11 @@ public final class OrderedReplica extends Replica {
     private void startReady() {
         while (inFlight < concurrency && !ready.isEmpty()) {
             KeyQueue queue = ready.poll();
-            if (queue.work.revoked || queue.pending.isEmpty()) {
+            if (queue.work.revoked || queue.running || queue.pending.isEmpty()) {
                 continue;
             }
             Pending head = queue.pending.peek();
+            queue.work.maxStarted = Math.max(queue.work.maxStarted, head.record().offset());
             queue.running = true;
             inFlight++;
             buffered--;
@@ -205,16 +221,7 @@ public final class OrderedReplica extends Replica {
             if (revoked.isEmpty()) {
                 return;
             }
-            // Finish what runs on these partitions, then commit: the next owner starts right after it.
-            for (TopicPartition tp : revoked) {
-                PartitionWork work = partitions.get(tp);
-                if (work != null) {
-                    buffered -= work.dropWaiting();
-                }
-            }
-            while (revoked.stream().map(partitions::get).anyMatch(w -> w != null && w.running() > 0)) {
-                settleDone(true);
-            }
+            drain(revoked);
             commit(consumer, revoked, true);
             revoked.forEach(tp -> {
                 PartitionWork work = partitions.remove(tp);
@@ -232,7 +239,7 @@ public final class OrderedReplica extends Replica {
             lost.forEach(tp -> {
                 PartitionWork work = partitions.remove(tp);
                 if (work != null) {
-                    buffered -= work.dropWaiting();
+                    buffered -= work.dropWaitingAfter(-1);
                     work.revoked = true;
                 }
             });
@@ -246,30 +253,26 @@ public final class OrderedReplica extends Replica {
         final Map<String, KeyQueue> keys = new HashMap<>();
         final Set<KeyQueue> keyless = new HashSet<>();
         long committed = -1;
+        long maxStarted = -1;
         boolean revoked;
 
         PartitionWork(TopicPartition tp) {
         }
 
-        int running() {
-            int running = 0;
-            for (KeyQueue queue : keys.values()) {
-                running += queue.running ? 1 : 0;
-            }
-            for (KeyQueue queue : keyless) {
-                running += queue.running ? 1 : 0;
-            }
-            return running;
+        /** Whether any record of the partition runs or waits to run. */
+        boolean holdsWork() {
+            return keys.values().stream().anyMatch(q -> !q.pending.isEmpty())
+                    || keyless.stream().anyMatch(q -> !q.pending.isEmpty());
         }
 
-        /** Forgets the records that have not started; returns how many. */
-        int dropWaiting() {
+        /** Forgets the records past {@code offset} that have not started; returns how many. */
+        int dropWaitingAfter(long offset) {
             int dropped = 0;
             for (KeyQueue queue : keys.values()) {
-                dropped += queue.dropWaiting();
+                dropped += queue.dropWaitingAfter(offset);
             }
             for (KeyQueue queue : keyless) {
-                dropped += queue.dropWaiting();
+                dropped += queue.dropWaitingAfter(offset);
             }
             return dropped;
         }
@@ -290,14 +293,15 @@ public final class OrderedReplica extends Replica {
             }
         }
 
-        int dropWaiting() {
-            int waiting = running ? pending.size() - 1 : pending.size();
-            Pending head = running ? pending.peek() : null;
-            pending.clear();
-            if (head != null) {
-                pending.add(head);
+        /** Drops waiting records past {@code offset} from the tail; a running head always stays. */
+        int dropWaitingAfter(long offset) {
+            int dropped = 0;
+            int keep = running ? 1 : 0;
+            while (pending.size() > keep && pending.peekLast().record().offset() > offset) {
+                pending.pollLast();
+                dropped++;
             }
-            return waiting;
+            return dropped;
         }
     }
 
