@@ -17,10 +17,10 @@ import java.util.Objects;
  * {@link #close()}. With {@link Options#dataDir(Path)} it is a single node whose storage is formatted once and
  * reused by every later start on the same directory, which is what {@code ferry dev} runs.
  *
- * <p>Both modes apply {@link BrokerDefaults}: replication factors fitting the node count, topic auto-creation
- * off (a typo in a topic name fails instead of creating a topic), and group timings short enough for tests to
- * see rebalances, share-group redeliveries and fail-overs within seconds. Any broker property can be overridden
- * with {@link Options#brokerProperty(String, String)}.
+ * <p>Both modes start with the same broker defaults (listed in the module README): replication factors fitting
+ * the node count, topic auto-creation off (a typo in a topic name fails instead of creating a topic), and group
+ * timings short enough for tests to see rebalances, share-group redeliveries and fail-overs within seconds. Any
+ * broker property can be overridden with {@link Options#brokerProperty(String, String)}.
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -104,7 +104,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             this.overrides = Collections.unmodifiableMap(overrides);
         }
 
-        /** One ephemeral broker on a random port with the {@link BrokerDefaults}. */
+        /** One ephemeral broker on a random port with the broker defaults. */
         public static Options defaults() {
             return new Options(1, null, 0, new LinkedHashMap<>());
         }

@@ -1,7 +1,10 @@
 package dev.ferry.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,6 +83,20 @@ class EmbeddedKafkaModesIT {
             KafkaClients.produce(kafka.bootstrapServers(), "created-on-first-write", List.of("hello"));
             assertThat(KafkaClients.consume(kafka.bootstrapServers(), "created-on-first-write", 1))
                     .containsExactly("hello");
+        }
+    }
+
+    @Test
+    void shouldFailWithTheCauseWhenThePortIsTaken(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            EmbeddedKafka.Options options = EmbeddedKafka.Options.defaults().dataDir(dir).port(taken.getLocalPort());
+
+            assertThatThrownBy(() -> EmbeddedKafka.start(options)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(String.valueOf(taken.getLocalPort()));
+        }
+        // The failed attempt leaves a directory the next start can use.
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().dataDir(dir))) {
+            KafkaClients.createTopic(kafka.bootstrapServers(), "after-failure", 1, 1);
         }
     }
 

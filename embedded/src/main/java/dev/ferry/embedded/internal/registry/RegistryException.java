@@ -1,5 +1,7 @@
 package dev.ferry.embedded.internal.registry;
 
+import java.util.Arrays;
+
 /**
  * A refusal with a Confluent error code; the HTTP status is the code's first three digits (40401 → 404, and a
  * bare 409 stays 409), as Confluent clients expect.
@@ -20,6 +22,11 @@ public final class RegistryException extends RuntimeException {
     }
 
     public int httpStatus() {
+        return httpStatus(errorCode);
+    }
+
+    /** The HTTP status of an error code: its first three digits. */
+    static int httpStatus(int errorCode) {
         int status = errorCode;
         while (status >= 1000) {
             status /= 10;
@@ -80,7 +87,7 @@ public final class RegistryException extends RuntimeException {
 
     static RegistryException invalidCompatibility(String level) {
         return new RegistryException(42203, "Invalid compatibility level '" + level + "'. Valid values are "
-                + java.util.Arrays.toString(CompatibilityLevel.values()));
+                + Arrays.toString(CompatibilityLevel.values()));
     }
 
     static RegistryException badRequest(String detail) {

@@ -74,12 +74,13 @@ public final class RegistryHttpApi implements AutoCloseable {
             LOG.error("Schema registry failed on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, 50001, "Internal error: " + e);
         });
+        // Unknown routes get a registry-style error too; a 404 we answered ourselves already has a JSON body.
         app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{")) {
+            String result = ctx.result();
+            if (result == null || !result.startsWith("{")) {
                 error(ctx, 404, "HTTP 404 Not Found");
             }
         });
-        app.error(405, ctx -> error(ctx, 405, "HTTP 405 Method Not Allowed"));
 
         app.get("/", ctx -> ok(ctx, JSON.createObjectNode()));
         app.get("/schemas/types", ctx -> ok(ctx, JSON.createArrayNode().add("AVRO")));
@@ -222,7 +223,6 @@ public final class RegistryHttpApi implements AutoCloseable {
 
     private static void error(Context ctx, int code, String message) {
         ObjectNode body = JSON.createObjectNode().put("error_code", code).put("message", message);
-        RegistryException status = new RegistryException(code, message);
-        ctx.status(status.httpStatus()).contentType(CONTENT_TYPE).result(body.toString());
+        ctx.status(RegistryException.httpStatus(code)).contentType(CONTENT_TYPE).result(body.toString());
     }
 }
