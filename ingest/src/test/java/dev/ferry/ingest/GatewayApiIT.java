@@ -1,0 +1,353 @@
+package dev.ferry.ingest;
+
+import static dev.ferry.ingest.HttpApi.json;
+import static dev.ferry.ingest.HttpApi.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.UsageRecord;
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every endpoint and error status of DESIGN.md's HTTP API, over real HTTP, with the real pipeline behind. */
+@FerryKafkaTest
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class GatewayApiIT {
+
+    @TempDir
+    static Path dir;
+
+    private static Platform platform;
+    private static Gateway gateway;
+    private static Gateway bare;
+    private static HttpApi api;
+    private static String acme;
+    private static String beta;
+    private static String tiny;
+    private static String slow;
+    private static String narrow;
+    private static final List<String> usageAskedFor = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start(KafkaFixture kafka) {
+        TenantAdmin admin = new TenantAdmin(dir.resolve("tenants.json"));
+        acme = admin.createTenant("acme");
+        beta = admin.createTenant("beta");
+        tiny = admin.createTenant("tiny", new Quota(null, null, null, 1024, 512));
+        slow = admin.createTenant("slow", new Quota(0.1, 2, null, null, null));
+        narrow = admin.createTenant("narrow", new Quota(null, null, 1, null, null));
+        FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"));
+        platform = Platform.start(config);
+        UsageSource usage = (tenant, from, to, function) -> {
+            usageAskedFor.add(tenant);
+            return List.of(usageRecord(tenant, "echo"), usageRecord("someone-else", "echo"));
+        };
+        ScalingSource scaling = new ScalingSource() {
+            @Override
+            public Optional<FunctionScaling> function(FunctionRef ref) {
+                return Optional.of(new FunctionScaling(ref.function(), 2, 3, 7L));
+            }
+
+            @Override
+            public List<FunctionScaling> tenant(String tenant) {
+                return List.of(new FunctionScaling("echo", 2, 3, 7L));
+            }
+        };
+        gateway = new Gateway(config).usageSource(usage).scalingSource(scaling).start();
+        bare = new Gateway(config).start();
+        api = new HttpApi(gateway.port());
+        deploy(acme, "echo", "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
+        deploy(tiny, "echo", "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
+        deploy(acme, "fail", "{\"runtime\": \"JAVA\", \"handler\": \"fail\", \"maxAttempts\": 2}");
+        deploy(acme, "sleep", "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"timeoutMs\": 300, \"maxAttempts\": 1}");
+        deploy(narrow, "sleep", "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"concurrency\": 2}");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (bare != null) {
+            bare.close();
+        }
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static void deploy(String key, String name, String body) {
+        HttpResponse<byte[]> response = api.put("/v1/functions/" + name, key, body);
+        assertThat(response.statusCode()).as(text(response)).isIn(200, 201);
+    }
+
+    private static UsageRecord usageRecord(String tenant, String function) {
+        return UsageRecord.newBuilder().setTenant(tenant).setFunction(function)
+                .setWindowStart(Instant.parse("2026-01-01T00:00:00Z")).setWindowEnd(Instant.parse("2026-01-01T00:01:00Z"))
+                .setInvocations(3).setFailures(1).setBilledMillis(12).setMbMillis(1536)
+                .setCost(new BigDecimal("0.0000012345")).setAvailability(0.66).build();
+    }
+
+    @Test
+    void shouldAnswer401WhenTheKeyIsMissingOrUnknown() {
+        for (HttpResponse<byte[]> response : List.of(api.get("/v1/functions", null),
+                api.get("/v1/functions", "ferry_not-a-key"),
+                api.post("/v1/functions/echo/invoke", "ferry_not-a-key", "hi", "text/plain"))) {
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(json(response).get("code").asText()).isEqualTo("unauthorized");
+            assertThat(text(response)).doesNotContain("ferry_not-a-key");
+        }
+    }
+
+    @Test
+    void shouldDeployDescribeListAndRemoveAFunctionWhenItIsTheCallersOwn() {
+        HttpResponse<byte[]> created = api.put("/v1/functions/words", beta,
+                "{\"runtime\": \"JAVA\", \"handler\": \"wordcount\", \"memoryMb\": 256}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(json(created).get("memoryMb").asInt()).isEqualTo(256);
+
+        // read-your-writes: the answer came after this gateway's directory had the function
+        HttpResponse<byte[]> described = api.get("/v1/functions/words", beta);
+        assertThat(described.statusCode()).isEqualTo(200);
+        JsonNode detail = json(described);
+        assertThat(detail.get("handler").asText()).isEqualTo("wordcount");
+        assertThat(detail.get("replicas").asInt()).isEqualTo(2);
+        assertThat(detail.get("lag").asLong()).isEqualTo(7);
+
+        HttpResponse<byte[]> updated = api.put("/v1/functions/words", beta,
+                "{\"runtime\": \"JAVA\", \"handler\": \"wordcount\", \"memoryMb\": 512}");
+        assertThat(updated.statusCode()).isEqualTo(200);
+        assertThat(json(api.get("/v1/functions", beta)).get("functions"))
+                .extracting(f -> f.get("name").asText() + ":" + f.get("memoryMb").asInt())
+                .containsExactly("words:512");
+
+        assertThat(api.delete("/v1/functions/words", beta).statusCode()).isEqualTo(204);
+        assertThat(api.get("/v1/functions/words", beta).statusCode()).isEqualTo(404);
+        assertThat(api.delete("/v1/functions/words", beta).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldShowUnknownReplicasAndLagWhenNoScalingSourceIsWired() {
+        JsonNode detail = json(new HttpApi(bare.port()).get("/v1/functions/echo", acme));
+        assertThat(detail.get("name").asText()).isEqualTo("echo");
+        assertThat(detail.get("replicas").isNull()).isTrue();
+        assertThat(detail.get("lag").isNull()).isTrue();
+    }
+
+    @Test
+    void shouldAnswer400WithEveryErrorWhenTheSpecIsInvalid() {
+        HttpResponse<byte[]> response = api.put("/v1/functions/bad", acme,
+                "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": 64, \"timeoutMs\": 0}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode body = json(response);
+        assertThat(body.get("code").asText()).isEqualTo("invalid_function");
+        assertThat(body.get("errors")).extracting(JsonNode::asText).containsExactlyInAnyOrder(
+                "memoryMb must be between 128 and 10240, got 64", "timeoutMs must be between 1 and 900000, got 0");
+
+        HttpResponse<byte[]> process = api.put("/v1/functions/shell", acme,
+                "{\"runtime\": \"PROCESS\", \"handler\": \"rm -rf /\"}");
+        assertThat(process.statusCode()).isEqualTo(400);
+        assertThat(text(process)).contains("PROCESS runtime is disabled");
+        assertThat(api.put("/v1/functions/Bad_Name", acme, "{}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldAnswer409WhenAnUpdateWouldShrinkPartitionsOrChangeDelivery() {
+        deploy(beta, "grow", "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 4}");
+
+        HttpResponse<byte[]> shrink = api.put("/v1/functions/grow", beta,
+                "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 2}");
+        HttpResponse<byte[]> ordered = api.put("/v1/functions/grow", beta,
+                "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 4, \"delivery\": \"ORDERED\"}");
+
+        assertThat(shrink.statusCode()).isEqualTo(409);
+        assertThat(json(shrink).get("code").asText()).isEqualTo("conflict");
+        assertThat(ordered.statusCode()).isEqualTo(409);
+        assertThat(json(api.get("/v1/functions/grow", beta)).get("partitions").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldAnswerWithTheOutputWhenInvokedSynchronously() {
+        HttpResponse<byte[]> response = api.call("POST", "/v1/functions/echo/invoke", acme,
+                HttpApi.bytes("{\"hello\": 1}"), Map.of("Content-Type", "application/json", "Ferry-Key", "k1"));
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(200);
+        assertThat(text(response)).isEqualTo("{\"hello\": 1}");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("application/json"));
+        assertThat(response.headers().firstValue("Ferry-Status")).contains("SUCCEEDED");
+        assertThat(response.headers().firstValue("Ferry-Invocation-Id")).isPresent();
+        assertThat(Long.parseLong(response.headers().firstValue("Ferry-Billed-Ms").orElseThrow())).isPositive();
+    }
+
+    @Test
+    void shouldAnswer502WithTheLastAttemptWhenTheFunctionKeepsFailing() {
+        HttpResponse<byte[]> response = api.post("/v1/functions/fail/invoke", acme, "x", "text/plain");
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(502);
+        assertThat(response.headers().firstValue("Ferry-Status")).contains("FAILED");
+        assertThat(json(response).get("code").asText()).isEqualTo("function_failed");
+        String id = response.headers().firstValue("Ferry-Invocation-Id").orElseThrow();
+        // only the final attempt answers: the result on record is attempt 2 of 2
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(json(api.get("/v1/invocations/" + id, acme)).get("attempt").asInt()).isEqualTo(2));
+    }
+
+    @Test
+    void shouldAnswer504WhenTheFunctionTimesOut() {
+        HttpResponse<byte[]> response = api.post("/v1/functions/sleep/invoke", acme, "{\"ms\": 5000}",
+                "application/json");
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(504);
+        assertThat(response.headers().firstValue("Ferry-Status")).contains("TIMED_OUT");
+    }
+
+    @Test
+    void shouldAnswer404WhenTheFunctionDoesNotExist() {
+        HttpResponse<byte[]> response = api.post("/v1/functions/nothing/invoke", acme, "x", "text/plain");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("code").asText()).isEqualTo("not_found");
+        assertThat(api.get("/v1/no/such/route", acme).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldAnswer413WhenThePayloadIsOverTheTenantsLimit() {
+        String justRight = "a".repeat(1024);
+        String tooBig = "a".repeat(1025);
+
+        assertThat(api.post("/v1/functions/echo/invoke", tiny, justRight, "text/plain").statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> sync = api.post("/v1/functions/echo/invoke", tiny, tooBig, "text/plain");
+        HttpResponse<byte[]> async = api.post("/v1/functions/echo/invocations", tiny, "a".repeat(513), "text/plain");
+
+        assertThat(sync.statusCode()).isEqualTo(413);
+        assertThat(json(sync).get("code").asText()).isEqualTo("payload_too_large");
+        assertThat(async.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void shouldAnswer429WithRetryAfterWhenOverTheRequestRate() {
+        assertThat(api.get("/v1/functions", slow).statusCode()).isEqualTo(200);
+        assertThat(api.get("/v1/functions", slow).statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> third = api.get("/v1/functions", slow);
+
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(json(third).get("code").asText()).isEqualTo("rate_limited");
+        assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 10L);
+    }
+
+    @Test
+    void shouldAnswer429WhenTheTenantHasTooManyInvocationsInFlight() {
+        CompletableFuture<HttpResponse<byte[]>> first = CompletableFuture.supplyAsync(() ->
+                api.post("/v1/functions/sleep/invoke", narrow, "{\"ms\": 3000}", "application/json"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<byte[]> second = api.post("/v1/functions/sleep/invoke", narrow, "{\"ms\": 1}",
+                    "application/json");
+            assertThat(second.statusCode()).isEqualTo(429);
+            assertThat(json(second).get("code").asText()).isEqualTo("concurrency_limited");
+            assertThat(second.headers().firstValue("Retry-After")).isPresent();
+        });
+        assertThat(first.join().statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAcceptAnAsynchronousInvocationThenServeItsResult() {
+        HttpResponse<byte[]> accepted = api.post("/v1/functions/echo/invocations", acme, "later", "text/plain");
+
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String id = json(accepted).get("invocationId").asText();
+        assertThat(accepted.headers().firstValue("Location")).contains("/v1/invocations/" + id);
+
+        HttpResponse<byte[]> first = api.get("/v1/invocations/" + id, acme);
+        assertThat(first.statusCode()).isIn(200, 202);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<byte[]> done = api.get("/v1/invocations/" + id, acme);
+            assertThat(done.statusCode()).isEqualTo(200);
+            assertThat(json(done).get("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(json(done).get("output").asText()).isEqualTo("later");
+        });
+        assertThat(api.get("/v1/invocations/not-an-id", acme).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldHideEverythingOfATenantFromAnother() {
+        HttpResponse<byte[]> accepted = api.post("/v1/functions/echo/invocations", acme, "private", "text/plain");
+        String id = json(accepted).get("invocationId").asText();
+
+        assertThat(json(api.get("/v1/functions", beta)).get("functions"))
+                .noneMatch(f -> f.get("name").asText().equals("echo"));
+        assertThat(api.get("/v1/functions/echo", beta).statusCode()).isEqualTo(404);
+        assertThat(api.post("/v1/functions/echo/invoke", beta, "x", "text/plain").statusCode()).isEqualTo(404);
+        assertThat(api.post("/v1/functions/echo/invocations", beta, "x", "text/plain").statusCode()).isEqualTo(404);
+        assertThat(api.delete("/v1/functions/echo", beta).statusCode()).isEqualTo(404);
+        assertThat(api.get("/v1/invocations/" + id, beta).statusCode()).isEqualTo(404);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(api.get("/v1/invocations/" + id, acme).statusCode()).isEqualTo(200));
+        assertThat(api.get("/v1/invocations/" + id, beta).statusCode()).isEqualTo(404);
+        assertThat(api.get("/v1/functions/echo", acme).statusCode()).isEqualTo(200);
+
+        HttpResponse<byte[]> usage = api.get("/v1/usage?function=echo", beta);
+        assertThat(usage.statusCode()).isEqualTo(200);
+        assertThat(json(usage).get("tenant").asText()).isEqualTo("beta");
+        assertThat(json(usage).get("records")).allMatch(r -> !r.toString().contains("someone-else"));
+        assertThat(usageAskedFor).contains("beta").doesNotContain("someone-else");
+    }
+
+    @Test
+    void shouldServeTheTenantsUsageAndScalingWhenSourcesAreWired() {
+        HttpResponse<byte[]> usage = api.get("/v1/usage?from=2026-01-01T00:00:00Z&to=1767312000000", acme);
+
+        assertThat(usage.statusCode()).isEqualTo(200);
+        JsonNode record = json(usage).get("records").get(0);
+        assertThat(record.get("function").asText()).isEqualTo("echo");
+        assertThat(record.get("cost").asText()).isEqualTo("0.0000012345");
+        assertThat(json(usage).get("records")).hasSize(1);
+        assertThat(api.get("/v1/usage?from=yesterday", acme).statusCode()).isEqualTo(400);
+
+        HttpResponse<byte[]> scaling = api.get("/v1/scaling", acme);
+        assertThat(scaling.statusCode()).isEqualTo(200);
+        assertThat(json(scaling).get("functions").get(0).get("desiredReplicas").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldAnswer503NotReadyWhenUsageAndScalingAreNotWired() {
+        HttpApi unwired = new HttpApi(bare.port());
+        for (HttpResponse<byte[]> response : List.of(unwired.get("/v1/usage", acme), unwired.get("/v1/scaling", acme))) {
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(json(response).get("code").asText()).isEqualTo("not_ready");
+        }
+    }
+
+    @Test
+    void shouldServeHealthReadinessMetricsAndTheFrontPage() {
+        assertThat(api.get("/healthz", null).statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/readyz", null).statusCode() == 200);
+        assertThat(json(api.get("/readyz", null)).get("status").asText()).isEqualTo("ready");
+        api.post("/v1/functions/echo/invoke", acme, "count me", "text/plain");
+
+        HttpResponse<byte[]> metrics = api.get("/metrics", null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(text(metrics)).contains("ferry_gateway_requests_total").contains("ferry_gateway_invocations_total");
+        HttpResponse<byte[]> page = api.get("/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(text(page)).contains("Ferry");
+    }
+}

@@ -1,0 +1,67 @@
+package dev.ferry.ingest;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.dispatcher.Dispatcher;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.worker.WorkerContext;
+import dev.ferry.worker.WorkerService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The real pipeline behind a gateway, on the shared test broker with a topic prefix of its own: the dispatcher
+ * and a worker service running one replica per deployed function.
+ */
+final class Platform implements AutoCloseable {
+
+    final FerryConfig config;
+    private final Dispatcher dispatcher;
+    private final WorkerContext workers;
+    private final FunctionDirectory directory;
+    private final WorkerService service;
+
+    private Platform(FerryConfig config) {
+        this.config = config;
+        this.dispatcher = new Dispatcher(config).start();
+        this.workers = new WorkerContext(config);
+        this.directory = new FunctionDirectory(new KafkaClients(config), new TopicCatalog(config),
+                new AvroSerdes(config).deserializer(FunctionSpec.class)).start();
+        directory.awaitCaughtUp(Duration.ofSeconds(30));
+        this.service = new WorkerService(workers, directory, 1).start();
+    }
+
+    /** A configuration of its own (topic prefix, tenants file) for a test class. */
+    static FerryConfig config(KafkaFixture kafka, Path tenantsFile) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(FerryConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        settings.put(FerryConfig.SCHEMA_REGISTRY_URL, kafka.schemaRegistryUrl());
+        settings.put(FerryConfig.TOPIC_PREFIX, "t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        settings.put("topic.partitions", 3);
+        settings.put("worker.retry.backoff.ms", 100L);
+        settings.put("worker.retry.backoff.max.ms", 200L);
+        settings.put("gateway.port", 0);
+        settings.put("gateway.tenants.file", tenantsFile.toString());
+        settings.put("gateway.sync.wait.margin.ms", 10_000L);
+        return new FerryConfig(settings);
+    }
+
+    static Platform start(FerryConfig config) {
+        return new Platform(config);
+    }
+
+    @Override
+    public void close() {
+        service.close();
+        directory.close();
+        workers.close();
+        dispatcher.close();
+    }
+}
