@@ -1,0 +1,68 @@
+package dev.ferry.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.functions.FunctionPublisher;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.schemas.Runtime;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@FerryKafkaTest
+@Timeout(120)
+class WorkerServiceIT {
+
+    @Test
+    void shouldRunDeployedFunctionsAndFollowUpdatesAndRemovalsWhenWatchingTheDirectory(KafkaFixture kafka) {
+        try (Harness harness = new Harness(kafka);
+                WorkerContext context = new WorkerContext(harness.config);
+                FunctionPublisher publisher = new FunctionPublisher(harness.clients, harness.topics,
+                        harness.serdes.serializer(FunctionSpec.class));
+                FunctionDirectory directory = new FunctionDirectory(harness.clients, harness.topics,
+                        harness.serdes.deserializer(FunctionSpec.class)).start();
+                WorkerService service = new WorkerService(context, directory, 1).start()) {
+            Harness.Results results = harness.results();
+            FunctionRef lazy = new FunctionRef("acme", "deployed-at-zero");
+            FunctionRef eager = new FunctionRef("acme", "deployed-at-two");
+
+            publisher.deploy(FunctionSpecs.builder(lazy.tenant(), lazy.function(), Runtime.JAVA, "sha256")
+                    .setPartitions(2).build());
+            publisher.deploy(FunctionSpecs.builder(eager.tenant(), eager.function(), Runtime.JAVA, "echo")
+                    .setPartitions(2).setMinReplicas(2).build());
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.pool(lazy).isPresent()
+                    && service.pool(eager).isPresent());
+            assertThat(service.pool(lazy).orElseThrow().replicas()).as("minReplicas 0 starts initialReplicas")
+                    .isEqualTo(1);
+            assertThat(service.pool(eager).orElseThrow().replicas()).isEqualTo(2);
+
+            InvocationRequest request = Harness.request(lazy, "abc", null);
+            harness.send(List.of(request));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !results.of(request.getInvocationId()).isEmpty());
+            assertThat(results.of(request.getInvocationId()).get(0).getStatus()).isEqualTo(InvocationStatus.SUCCEEDED);
+
+            publisher.deploy(FunctionSpecs.builder(lazy.tenant(), lazy.function(), Runtime.JAVA, "wordcount")
+                    .setPartitions(2).setConcurrency(3).build());
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.pool(lazy).orElseThrow().spec()
+                    .getHandler().equals("wordcount"));
+            InvocationRequest counted = Harness.request(lazy, "three little words", null);
+            harness.send(List.of(counted));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !results.of(counted.getInvocationId()).isEmpty());
+            assertThat(results.of(counted.getInvocationId()).get(0).getOutput().array())
+                    .asString().isEqualTo("{\"words\":3}");
+
+            publisher.remove(eager);
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.pool(eager).isEmpty());
+            assertThat(service.pools()).containsOnlyKeys(lazy);
+        }
+    }
+}
