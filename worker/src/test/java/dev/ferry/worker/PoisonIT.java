@@ -21,7 +21,11 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,6 +176,82 @@ class PoisonIT {
         assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR_CLASS)).isNotBlank();
         assertThat(before).allSatisfy(r -> assertThat(results.of(r.getInvocationId())).singleElement()
                 .extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED));
+    }
+
+    @Test
+    void shouldRejectWithoutRunningWhenTheDeadlineHasPassed() {
+        FunctionRef ref = new FunctionRef("acme", "late");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
+                .setPartitions(1).build();
+        InvocationRequest late = InvocationRequest.newBuilder(Harness.request(ref, "too late", null))
+                .setDeadline(java.time.Instant.now().minusSeconds(5)).build();
+        InvocationRequest onTime = Harness.request(ref, "on time", null);
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(late, onTime));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !results.of(late.getInvocationId()).isEmpty()
+                    && !results.of(onTime.getInvocationId()).isEmpty());
+        }
+        assertThat(results.of(late.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+            assertThat(result.getError()).contains("Deadline");
+            assertThat(result.getDurationMicros()).isZero();
+        });
+        assertThat(results.of(onTime.getInvocationId())).singleElement()
+                .extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED);
+        assertThat(letterOf(late.getInvocationId())).isNull();
+    }
+
+    @Test
+    void shouldFailAtOnceAndDeadLetterWhenTheProcessRuntimeIsDisabled() {
+        FunctionRef ref = new FunctionRef("acme", "no-process");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.PROCESS, "cat")
+                .setPartitions(1).setMaxAttempts(3).build();
+        InvocationRequest request = Harness.request(ref, "x", null);
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(request));
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+        }
+        assertThat(results.of(request.getInvocationId())).as("no retry can enable the runtime").singleElement()
+                .satisfies(result -> {
+                    assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
+                    assertThat(result.getError()).contains("worker.process.runtime.enabled=true");
+                });
+    }
+
+    @Test
+    void shouldFailAndDeadLetterWhenARecordKeepsComingBackWithoutAnAnswer() throws Exception {
+        FunctionRef ref = new FunctionRef("acme", "comes-back");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
+                .setPartitions(1).build();
+        harness.workTopic(ref, 1);
+        String group = harness.topics.workerGroup(ref);
+        harness.shareGroupConfig(group, "share.auto.offset.reset", "earliest");
+        InvocationRequest request = Harness.request(ref, "killer", null);
+        harness.send(List.of(request));
+        // Stands in for workers that died holding it: three deliveries, each given back unanswered.
+        try (KafkaShareConsumer<byte[], byte[]> dying = harness.clients.shareConsumer(group, "dying",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                Map.of("share.acknowledgement.mode", "explicit"))) {
+            dying.subscribe(List.of(harness.topics.work(ref)));
+            int deliveries = 0;
+            while (deliveries < 3) {
+                for (ConsumerRecord<byte[], byte[]> record : dying.poll(Duration.ofMillis(200))) {
+                    dying.acknowledge(record, AcknowledgeType.RELEASE);
+                    deliveries++;
+                }
+                dying.commitSync();
+            }
+        }
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+        }
+        assertThat(results.of(request.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
+            assertThat(result.getError()).contains("Delivered 4 times");
+        });
     }
 
     private ConsumerRecord<byte[], byte[]> letterOf(String invocationId) {
