@@ -41,10 +41,19 @@ public final class Invoker {
             outcome.complete(Outcome.failed(e, startedAt, clock.instant(), 0));
             return outcome;
         }
-        ScheduledFuture<?> timer = timers.schedule(() -> {
+        Runnable expire = () -> {
             long micros = (System.nanoTime() - startNanos) / 1000;
             if (outcome.complete(Outcome.timedOut(timeoutMs, startedAt, clock.instant(), micros))) {
                 task.cancel(true);
+            }
+        };
+        // What follows a timeout (writing the result, maybe a first metadata fetch) runs on a user thread, so the
+        // one timer thread of the process is never held up.
+        ScheduledFuture<?> timer = timers.schedule(() -> {
+            try {
+                userThreads.execute(expire);
+            } catch (RejectedExecutionException e) {
+                expire.run();
             }
         }, timeoutMs, TimeUnit.MILLISECONDS);
         outcome.whenComplete((done, error) -> timer.cancel(false));
