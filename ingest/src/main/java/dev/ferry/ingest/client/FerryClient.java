@@ -6,7 +6,6 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.ingest.internal.Requests;
 import dev.ferry.ingest.internal.ResultRouter;
@@ -15,7 +14,6 @@ import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -45,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>There is no API key here: on Kafka, who may write {@code ferry.invocations} and read {@code ferry.results}
+ * <p>It creates no topics: the platform's services do, with the operator's partition counts. There is no API key
+ * here: on Kafka, who may write {@code ferry.invocations} and read {@code ferry.results}
  * is governed by the cluster's ACLs. Thread-safe; create one per process and close it when done.
  */
 public final class FerryClient implements AutoCloseable {
@@ -68,7 +66,6 @@ public final class FerryClient implements AutoCloseable {
         this.topics = new TopicCatalog(config);
         KafkaClients clients = new KafkaClients(config);
         AvroSerdes serdes = new AvroSerdes(config);
-        ensureTopics(clients);
         String instance = "ferry-client-" + UUID.randomUUID().toString().substring(0, 8);
         this.directory = new FunctionDirectory(clients, topics, serdes.deserializer(FunctionSpec.class));
         this.router = new ResultRouter(clients, topics.results(), serdes.deserializer(InvocationResult.class),
@@ -176,18 +173,6 @@ public final class FerryClient implements AutoCloseable {
             throw new IllegalStateException("No tenant: set one with FerryClient.builder().tenant(...) or pass it");
         }
         return defaultTenant;
-    }
-
-    /** The client needs both topics to exist; creating them is harmless if it may, and skipped if not. */
-    private void ensureTopics(KafkaClients clients) {
-        List<String> needed = List.of(topics.invocations(), topics.results());
-        try (Admin admin = clients.admin("ferry-client-admin")) {
-            new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
-                    .filter(t -> needed.contains(t.name())).toList());
-        } catch (RuntimeException e) {
-            log.warn("Could not check or create {}: {}; assuming the platform created them", needed,
-                    e.getMessage());
-        }
     }
 
     /** Settings of a {@link FerryClient}: where the cluster and registry are, and how to reach them. */

@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -43,6 +46,9 @@ public final class ResultRouter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ResultRouter.class);
     private static final Duration TOPIC_WAIT = Duration.ofSeconds(30);
+    private static final Duration PARTITION_CHECK = Duration.ofSeconds(30);
+
+    private final Duration partitionCheck;
 
     private static final class Waiter {
         final CompletableFuture<InvocationResult> future = new CompletableFuture<>();
@@ -67,6 +73,13 @@ public final class ResultRouter implements AutoCloseable {
 
     public ResultRouter(KafkaClients clients, String resultsTopic, Deserializer<InvocationResult> deserializer,
             String clientId) {
+        this(clients, resultsTopic, deserializer, clientId, PARTITION_CHECK);
+    }
+
+    /** With how often to look for partitions added to the results topic. */
+    public ResultRouter(KafkaClients clients, String resultsTopic, Deserializer<InvocationResult> deserializer,
+            String clientId, Duration partitionCheck) {
+        this.partitionCheck = partitionCheck;
         this.clients = clients;
         this.topic = resultsTopic;
         this.deserializer = deserializer;
@@ -89,8 +102,9 @@ public final class ResultRouter implements AutoCloseable {
         if (running) {
             return this;
         }
+        // A short metadata age lets the router notice partitions added to the topic within a minute.
         consumer = clients.consumer(null, clientId, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                Map.of());
+                Map.of(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) partitionCheck.toMillis()));
         try {
             List<TopicPartition> partitions = partitionsOf(topic);
             consumer.assign(partitions);
@@ -176,8 +190,13 @@ public final class ResultRouter implements AutoCloseable {
     }
 
     private void readLoop(Map<TopicPartition, Long> endAtStart, Consumer<InvocationResult> everyResult) {
+        long nextPartitionCheck = System.nanoTime() + partitionCheck.toNanos();
         try {
             while (running) {
+                if (System.nanoTime() - nextPartitionCheck > 0) {
+                    nextPartitionCheck = System.nanoTime() + partitionCheck.toNanos();
+                    followNewPartitions();
+                }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     handle(record, everyResult);
                 }
@@ -229,6 +248,24 @@ public final class ResultRouter implements AutoCloseable {
             if (Finality.isFinal(result, waiter.maxAttempts) && waiters.remove(result.getInvocationId(), waiter)) {
                 waiter.future.complete(result);
             }
+        }
+    }
+
+    /**
+     * An operator may add partitions to {@code ferry.results}; without this, results on them would never reach
+     * their waiters. A new partition holds only new results, so it is read from its beginning.
+     */
+    private void followNewPartitions() {
+        List<TopicPartition> now = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        Set<TopicPartition> assigned = consumer.assignment();
+        List<TopicPartition> added = now.stream().filter(p -> !assigned.contains(p)).toList();
+        if (!added.isEmpty()) {
+            Set<TopicPartition> all = new HashSet<>(assigned);
+            all.addAll(added);
+            consumer.assign(all);
+            consumer.seekToBeginning(added);
+            log.info("Result router {} now also reads {}", clientId, added);
         }
     }
 

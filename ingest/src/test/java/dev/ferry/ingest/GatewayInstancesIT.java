@@ -1,0 +1,97 @@
+package dev.ferry.ingest;
+
+import static dev.ferry.ingest.HttpApi.json;
+import static dev.ferry.ingest.HttpApi.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Several gateways on one cluster, and a gateway that restarts. */
+@FerryKafkaTest
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class GatewayInstancesIT {
+
+    @TempDir
+    static Path dir;
+
+    private static FerryConfig config;
+    private static Platform platform;
+    private static String key;
+
+    @BeforeAll
+    static void start(KafkaFixture kafka) {
+        key = new TenantAdmin(dir.resolve("tenants.json")).createTenant("acme");
+        config = Platform.config(kafka, dir.resolve("tenants.json"));
+        platform = Platform.start(config);
+        try (Gateway gateway = new Gateway(config).start()) {
+            HttpResponse<byte[]> deployed = new HttpApi(gateway.port()).put("/v1/functions/echo", key,
+                    "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"concurrency\": 4}");
+            assertThat(deployed.statusCode()).as(text(deployed)).isEqualTo(201);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerEverySynchronousCallWhenCallsAlternateBetweenTwoGateways() {
+        try (Gateway first = new Gateway(config).start(); Gateway second = new Gateway(config).start()) {
+            List<HttpApi> instances = List.of(new HttpApi(first.port()), new HttpApi(second.port()));
+            List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                HttpApi api = instances.get(i % 2);
+                String payload = "call-" + i;
+                calls.add(CompletableFuture.supplyAsync(() ->
+                        api.post("/v1/functions/echo/invoke", key, payload, "text/plain")));
+            }
+
+            IntStream.range(0, calls.size()).forEach(i -> {
+                HttpResponse<byte[]> response = calls.get(i).join();
+                assertThat(response.statusCode()).as(text(response)).isEqualTo(200);
+                assertThat(text(response)).isEqualTo("call-" + i);
+            });
+        }
+    }
+
+    @Test
+    void shouldStillServeAnAsynchronousResultWhenTheGatewayRestarts() {
+        String id;
+        try (Gateway before = new Gateway(config).start()) {
+            HttpApi api = new HttpApi(before.port());
+            HttpResponse<byte[]> accepted = api.post("/v1/functions/echo/invocations", key, "survives", "text/plain");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            id = json(accepted).get("invocationId").asText();
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/v1/invocations/" + id, key).statusCode() == 200);
+        }
+
+        try (Gateway after = new Gateway(config).start()) {
+            HttpApi api = new HttpApi(after.port());
+            await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/readyz", null).statusCode() == 200);
+
+            HttpResponse<byte[]> result = api.get("/v1/invocations/" + id, key);
+            assertThat(result.statusCode()).isEqualTo(200);
+            assertThat(json(result).get("output").asText()).isEqualTo("survives");
+            assertThat(json(result).get("invocationId").asText()).isEqualTo(id);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.ferry.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Correlation of results with waiters, on a results topic written directly as any worker would. */
+@FerryKafkaTest
+@Timeout(value = 1, unit = TimeUnit.MINUTES)
+class ResultRouterIT {
+
+    private KafkaFixture kafka;
+    private String topic;
+    private KafkaClients clients;
+    private AvroSerdes serdes;
+    private KafkaProducer<String, InvocationResult> producer;
+    private ResultRouter router;
+
+    @BeforeEach
+    void setUp(KafkaFixture kafka) {
+        this.kafka = kafka;
+        topic = "results-" + UUID.randomUUID();
+        kafka.createTopic(topic, 2);
+        FerryConfig config = new FerryConfig(Map.of(FerryConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                FerryConfig.SCHEMA_REGISTRY_URL, kafka.schemaRegistryUrl()));
+        clients = new KafkaClients(config);
+        serdes = new AvroSerdes(config);
+        producer = clients.producer("results-writer", new StringSerializer(),
+                serdes.serializer(InvocationResult.class), Map.of());
+        router = new ResultRouter(clients, topic, serdes.deserializer(InvocationResult.class), "router-test",
+                Duration.ofSeconds(1));
+    }
+
+    @AfterEach
+    void tearDown() {
+        router.close();
+        producer.close();
+    }
+
+    private void write(String id, int attempt, InvocationStatus status) throws Exception {
+        InvocationResult result = InvocationResult.newBuilder(ResultStoreTest.result(id, "acme", attempt, status,
+                Instant.now())).build();
+        producer.send(new ProducerRecord<>(topic, id, result)).get();
+    }
+
+    @Test
+    void shouldCompleteWithTheFinalAttemptOnlyWhenEarlierOnesFailed() throws Exception {
+        router.start(null, null);
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<InvocationResult> result = router.expect(id, 3, Duration.ofSeconds(30));
+
+        write(UUID.randomUUID().toString(), 1, InvocationStatus.SUCCEEDED);
+        write(id, 1, InvocationStatus.FAILED);
+        write(id, 2, InvocationStatus.TIMED_OUT);
+        write(id, 3, InvocationStatus.FAILED);
+
+        InvocationResult done = result.get(20, TimeUnit.SECONDS);
+        assertThat(done.getAttempt()).isEqualTo(3);
+        assertThat(router.waiting()).isZero();
+    }
+
+    @Test
+    void shouldAnswerWithTheLatestAttemptWhenTheWaitEndsBeforeAFinalOne() throws Exception {
+        router.start(null, null);
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<InvocationResult> result = router.expect(id, 3, Duration.ofSeconds(3));
+
+        write(id, 1, InvocationStatus.FAILED);
+
+        assertThat(result.get(20, TimeUnit.SECONDS).getAttempt()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailWithATimeoutWhenNoResultComes() {
+        router.start(null, null);
+        CompletableFuture<InvocationResult> result = router.expect("never", 1, Duration.ofMillis(300));
+
+        assertThatThrownBy(result::join).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(TimeoutException.class);
+        assertThat(router.waiting()).isZero();
+    }
+
+    @Test
+    void shouldReplayFromTheGivenInstantThenFollowLiveResults() throws Exception {
+        write("old", 1, InvocationStatus.SUCCEEDED);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        router.start(Instant.now().minusSeconds(60), r -> seen.add(r.getInvocationId()));
+
+        assertThat(router.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+        assertThat(seen).contains("old");
+        write("new", 1, InvocationStatus.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(20)).until(() -> seen.contains("new"));
+    }
+
+    @Test
+    void shouldFollowPartitionsAddedToTheTopicWhenRunning() throws Exception {
+        router.start(null, null);
+        kafka.admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS);
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<InvocationResult> result = router.expect(id, 1, Duration.ofSeconds(40));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            producer.send(new ProducerRecord<>(topic, 3, id, InvocationResult.newBuilder(ResultStoreTest.result(id,
+                    "acme", 1, InvocationStatus.SUCCEEDED, Instant.now())).build())).get();
+            assertThat(result).succeedsWithin(Duration.ofSeconds(2));
+        });
+    }
+}
