@@ -105,7 +105,8 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
             reason += ", raised to minReplicas " + min;
             replicas = min;
         }
-        return new Recommendation(replicas, reason);
+        int sustained = Math.max(min, Math.min(replicas, need.sustained()));
+        return new Recommendation(replicas, sustained, reason);
     }
 
     private static long ceilDiv(long a, long b) {

@@ -13,16 +13,33 @@ import java.util.OptionalDouble;
 public final class FunctionHistory {
 
     private final Ewma perReplicaRate = new Ewma(0.3);
+    /** Rises in a row that confirm a trend: a step looks like a steep trend for a sample or two. */
+    static final int CONFIRMING_RISES = 3;
+
     private final HoltForecaster arrivals = HoltForecaster.standard();
+    private double lastArrivalRate = Double.NaN;
+    private int rises;
 
     void observe(LagSample sample) {
-        // Only a busy group shows what a replica can do: with fewer waiting records than replicas, some of them
-        // idle and serviceRate / replicas would understate their speed (and overstate the replicas needed).
+        // Only a busy group shows what a replica can do: unless every replica has a record in hand and another
+        // waiting (lag counts both), some of them idle and serviceRate / replicas would understate their speed,
+        // and overstate the replicas needed.
         int replicas = sample.getReplicas();
-        if (replicas > 0 && sample.getTotalLag() >= replicas && sample.getServiceRate() > 0) {
+        if (replicas > 0 && sample.getTotalLag() >= 2L * replicas && sample.getServiceRate() > 0) {
             perReplicaRate.observe(sample.getServiceRate() / replicas);
         }
         arrivals.observe(sample.getAt().toEpochMilli() / 1000.0, sample.getArrivalRate());
+        rises = sample.getArrivalRate() > lastArrivalRate ? rises + 1 : 0;
+        lastArrivalRate = sample.getArrivalRate();
+    }
+
+    /**
+     * Whether the arrival rate rose in each of the last few samples. Extrapolating a step (a burst that starts at
+     * full rate) over-provisions for exactly as long as the burst lasts, then flaps back; a ramp rises every
+     * sample.
+     */
+    public boolean risingTrend() {
+        return rises >= CONFIRMING_RISES;
     }
 
     /** Records per second one replica completes, learned while the group was busy; empty until then. */

@@ -3,10 +3,12 @@ package dev.ferry.autoscaler;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
 import java.time.Duration;
+import java.util.OptionalDouble;
 
 /**
  * Rate-aware, on the arrival rate forecast (Holt's damped linear trend) as far ahead as a new replica takes to
- * start: a replica asked for now serves the load of then.
+ * start: a replica asked for now serves the load of then. Only a trend confirmed by a few rising samples in a row
+ * is extrapolated.
  */
 public final class PredictivePolicy extends RateAwarePolicy {
 
@@ -19,9 +21,21 @@ public final class PredictivePolicy extends RateAwarePolicy {
         this.startup = startup;
     }
 
+    /** The forecast part is not sustained: a forecast that does not come true is released at once. */
     @Override
     protected Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history) {
-        return atLeast(super.need(spec, sample, history), "forecast arrival in " + startup.toSeconds() + " s",
-                history.forecastArrivalRate(startup), history);
+        Recommendation current = super.need(spec, sample, history);
+        OptionalDouble perReplica = history.perReplicaRate();
+        if (perReplica.isEmpty() || !history.risingTrend()) {
+            return current;
+        }
+        double forecast = history.forecastArrivalRate(startup);
+        int byForecast = replicasFor(forecast, perReplica.getAsDouble());
+        if (byForecast <= current.replicas()) {
+            return current;
+        }
+        return new Recommendation(byForecast, current.sustained(), "forecast arrival in " + startup.toSeconds()
+                + " s " + format(forecast) + "/s / " + format(perReplica.getAsDouble()) + "/s per replica = "
+                + byForecast + " (" + current.reason() + ")");
     }
 }

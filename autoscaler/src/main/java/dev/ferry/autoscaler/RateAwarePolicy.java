@@ -2,16 +2,23 @@ package dev.ferry.autoscaler;
 
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
+import java.time.Duration;
 import java.util.OptionalDouble;
 
 /**
- * Reactive, and at least enough replicas to keep up with the current arrival rate, {@code ceil(arrivalRate /
- * perReplicaRate)}, where a replica's rate is learned from history. It scales before lag piles up, and keeps a
- * steady load served without the backlog a lag-only rule needs to hold its size.
+ * Reactive, and at least enough replicas to keep up with the current arrival rate and clear the backlog within
+ * {@link #DRAIN} besides: {@code ceil((arrivalRate + (totalLag - replicas) / 10 s) / perReplicaRate)}, where a replica's rate is
+ * learned from history. It scales before lag piles up, and keeps a steady load served without the backlog a
+ * lag-only rule needs to hold its size. Only {@code ceil(arrivalRate / perReplicaRate)} is sustained.
  */
 public class RateAwarePolicy extends ReactivePolicy {
 
     public static final String NAME = "rate-aware";
+    /**
+     * How soon a backlog should be gone on top of keeping up. Without a drain term a pool sized exactly to the
+     * arrival rate keeps whatever backlog it has forever (as much in as out).
+     */
+    public static final Duration DRAIN = Duration.ofSeconds(10);
 
     public RateAwarePolicy() {
         this(NAME);
@@ -21,22 +28,28 @@ public class RateAwarePolicy extends ReactivePolicy {
         super(name);
     }
 
+    /**
+     * Once a replica's speed is known, only the arrival-rate part is sustained: the lag part drains a backlog and is
+     * released when it is gone. Before that, the whole lag answer is held, as the reactive policy does.
+     */
     @Override
     protected Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history) {
-        return atLeast(super.need(spec, sample, history), "arrival", sample.getArrivalRate(), history);
-    }
-
-    /** The larger of {@code need} and the replicas that keep up with {@code rate}, if a replica's speed is known. */
-    protected static Recommendation atLeast(Recommendation need, String what, double rate, FunctionHistory history) {
+        Recommendation byLag = super.need(spec, sample, history);
         OptionalDouble perReplica = history.perReplicaRate();
         if (perReplica.isEmpty()) {
-            return need;
+            return byLag;
         }
-        int byRate = replicasFor(rate, perReplica.getAsDouble());
-        if (byRate <= need.replicas()) {
-            return need;
-        }
-        return new Recommendation(byRate, what + " " + format(rate) + "/s / " + format(perReplica.getAsDouble())
-                + "/s per replica = " + byRate + " (" + need.reason() + ")");
+        double perSecond = perReplica.getAsDouble();
+        int sustained = replicasFor(sample.getArrivalRate(), perSecond);
+        // A record in a replica's hands counts as lag until committed, but needs no extra replica: drain the rest.
+        long waiting = Math.max(0, sample.getTotalLag() - sample.getReplicas());
+        double drain = waiting / (double) DRAIN.toSeconds();
+        int byRate = replicasFor(sample.getArrivalRate() + drain, perSecond);
+        String rate = "(arrival " + format(sample.getArrivalRate()) + "/s + lag drain " + format(drain) + "/s) / "
+                + format(perSecond) + "/s per replica = " + byRate;
+        return byRate > byLag.replicas()
+                ? new Recommendation(byRate, sustained, rate + " (" + byLag.reason() + ")")
+                : new Recommendation(byLag.replicas(), Math.min(sustained, byLag.replicas()),
+                        byLag.reason() + "; " + rate);
     }
 }

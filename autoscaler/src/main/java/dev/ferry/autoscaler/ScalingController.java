@@ -80,6 +80,7 @@ public final class ScalingController {
         StallDetector.Result stall = state.stalls.observe(sample, stallWindow, now);
         Recommendation recommendation = policy.recommend(spec, withoutPartitions(sample, stall.stalledPartitions()));
         int target = recommendation.replicas();
+        int sustained = recommendation.sustained();
         String reason = recommendation.reason();
         if (!stall.stalledPartitions().isEmpty()) {
             reason += "; partitions " + stall.stalledPartitions() + " stalled, their lag not counted";
@@ -89,9 +90,11 @@ public final class ScalingController {
                     + " members and no progress for " + stall.stalledForSeconds() + " s, holding "
                     + state.current + " (" + reason + ")";
             target = state.current;
+            sustained = Math.min(sustained, target);
         }
         boolean busy = sample.getTotalLag() > 0 || sample.getArrivalRate() > 0;
-        Stabilizer.Result stable = state.stabilizer.next(state.current, target, spec.getMinReplicas(), busy, now);
+        Stabilizer.Result stable = state.stabilizer.next(state.current, target, sustained, spec.getMinReplicas(), busy,
+                now);
         state.desired = stable.replicas();
         state.reason = stable.note() == null ? reason : stable.note() + " (" + reason + ")";
         return rebalance(ref, now);

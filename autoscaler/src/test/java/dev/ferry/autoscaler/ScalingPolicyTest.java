@@ -66,7 +66,8 @@ class ScalingPolicyTest {
         policy.recommend(spec, even(spec, T0, 30, 20, 20, 2));
         Recommendation r = policy.recommend(spec, even(spec, T0.plusSeconds(1), 0, 55, 20, 2));
         assertThat(r.replicas()).isEqualTo(6);
-        assertThat(r.reason()).contains("arrival 55.0/s / 10.0/s per replica = 6");
+        assertThat(r.reason()).contains("(arrival 55.0/s + lag drain 0.0/s) / 10.0/s per replica = 6");
+        assertThat(r.sustained()).isEqualTo(6);
         assertThat(new ReactivePolicy().recommend(spec, even(spec, T0, 0, 55, 20, 2)).replicas()).isZero();
     }
 
@@ -82,9 +83,23 @@ class ScalingPolicyTest {
             p = predictive.recommend(spec, even(spec, T0.plusSeconds(s), 20, arrival, 10.0 * 2, 2));
             r = rateAware.recommend(spec, even(spec, T0.plusSeconds(s), 20, arrival, 10.0 * 2, 2));
         }
-        assertThat(r.replicas()).isEqualTo(6);
+        assertThat(r.replicas()).as("(60/s + 18 waiting / 10 s) / 10/s").isEqualTo(7);
         assertThat(p.replicas()).isGreaterThan(r.replicas());
+        assertThat(p.sustained()).as("a forecast is not held").isEqualTo(6);
         assertThat(p.reason()).contains("forecast arrival in 10 s");
+    }
+
+    @Test
+    void shouldNotExtrapolateAStepAsATrendWhenPredictive() {
+        FunctionSpec spec = spec("step", Delivery.QUEUE, 6, 0, 50);
+        PredictivePolicy predictive = new PredictivePolicy(Duration.ofSeconds(10));
+        predictive.recommend(spec, even(spec, T0, 30, 10, 20, 2));
+        Recommendation r = null;
+        for (int s = 1; s <= 3; s++) {
+            r = predictive.recommend(spec, even(spec, T0.plusSeconds(s), 0, 50, 50, 5));
+        }
+        assertThat(r.replicas()).isEqualTo(5);
+        assertThat(r.reason()).doesNotContain("forecast");
     }
 
     @Test

@@ -25,7 +25,7 @@ public final class HoltForecaster {
 
     /** The default smoothing: reacts within a few samples, damped to about nine seconds of trend. */
     public static HoltForecaster standard() {
-        return new HoltForecaster(0.5, 0.3, 0.9);
+        return new HoltForecaster(0.5, 0.1, 0.9);
     }
 
     public void observe(double atSeconds, double value) {

@@ -1,0 +1,61 @@
+package dev.ferry.autoscaler.simulation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SimulatorTest {
+
+    @Test
+    void shouldHaveAtMostHalfTheLagOfKedaAtNoMoreReplicaSecondsWhenRunOnEveryTrace() {
+        List<Simulator.Comparison> comparisons = Simulator.compareAll();
+        assertThat(comparisons).extracting(c -> c.trace().name())
+                .containsExactly("step", "spike", "ramp", "diurnal", "bursty");
+        for (Simulator.Comparison c : comparisons) {
+            assertThat(c.ferry().lagSeconds()).as("lag-seconds on %s", c.trace().name())
+                    .isLessThanOrEqualTo(c.keda().lagSeconds() / 2);
+            assertThat(c.ferry().replicaSeconds()).as("replica-seconds on %s", c.trace().name())
+                    .isLessThanOrEqualTo(c.keda().replicaSeconds());
+        }
+    }
+
+    @Test
+    void shouldGiveTheSameResultsWhenRunTwice() {
+        for (Trace trace : Trace.all()) {
+            SimulationResult first = Simulator.run(trace, Simulator.ferry());
+            SimulationResult second = Simulator.run(trace, Simulator.ferry());
+            assertThat(second.replicaSeconds()).isEqualTo(first.replicaSeconds());
+            assertThat(second.lagSeconds()).isEqualTo(first.lagSeconds());
+            assertThat(second.replicas()).containsExactly(first.replicas());
+        }
+    }
+
+    @Test
+    void shouldServeEveryRecordWhenTheTraceEndsQuietly() {
+        SimulationResult ramp = Simulator.run(Trace.ramp(), Simulator.ferry());
+        assertThat(ramp.backlog()[ramp.backlog().length - 1]).isZero();
+        assertThat(ramp.p99DelaySeconds()).isLessThan(5);
+    }
+
+    @Test
+    void shouldKeepKedaBelowThePartitionCountWhenLagIsHigh() {
+        SimulationResult spike = Simulator.run(Trace.spike(), Simulator.keda());
+        assertThat(java.util.Arrays.stream(spike.replicas()).max().orElseThrow()).isEqualTo(Simulator.PARTITIONS);
+        SimulationResult ferry = Simulator.run(Trace.spike(), Simulator.ferry());
+        assertThat(java.util.Arrays.stream(ferry.replicas()).max().orElseThrow()).isGreaterThan(Simulator.PARTITIONS);
+    }
+
+    @Test
+    void shouldWriteAMarkdownTableAndAnSvgChartWhenReportRuns(@TempDir Path dir) throws Exception {
+        Path report = SimulationReport.write(dir);
+        String markdown = Files.readString(report);
+        assertThat(markdown).contains("| bursty | Ferry predictive |").contains("| bursty | KEDA |")
+                .contains("![chart](report.svg)");
+        String svg = Files.readString(dir.resolve("report.svg"));
+        assertThat(svg).startsWith("<svg").contains("<polyline").contains("bursty: backlog").endsWith("</svg>\n");
+    }
+}
