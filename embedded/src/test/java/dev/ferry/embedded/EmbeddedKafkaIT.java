@@ -1,6 +1,7 @@
 package dev.ferry.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
@@ -51,5 +52,32 @@ class EmbeddedKafkaIT {
             }
         }
         assertThat(values).containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
+    }
+
+    @Test
+    void shouldHandAllPartitionsToTheRemainingMemberWhenAConsumerProtocolMemberLeaves(KafkaFixture kafka) {
+        String topic = "kip848-" + UUID.randomUUID();
+        String group = "kip848-" + UUID.randomUUID();
+        kafka.createTopic(topic, 2);
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        try (KafkaConsumer<String, String> stays = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            stays.subscribe(List.of(topic));
+            try (KafkaConsumer<String, String> leaves = new KafkaConsumer<>(props, new StringDeserializer(),
+                    new StringDeserializer())) {
+                leaves.subscribe(List.of(topic));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    stays.poll(Duration.ofMillis(50));
+                    leaves.poll(Duration.ofMillis(50));
+                    return stays.assignment().size() == 1 && leaves.assignment().size() == 1;
+                });
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                stays.poll(Duration.ofMillis(50));
+                return stays.assignment().size() == 2;
+            });
+        }
     }
 }

@@ -19,6 +19,7 @@ public final class BrokerDefaults {
     private static final String SESSION_TIMEOUT_MS = "10000";
     private static final String MIN_SESSION_TIMEOUT_MS = "6000";
     private static final String HEARTBEAT_MS = "500";
+    private static final String ASSIGNMENT_INTERVAL_MS = "0";
 
     private BrokerDefaults() {
     }
@@ -48,6 +49,9 @@ public final class BrokerDefaults {
         p.put("group.consumer.min.session.timeout.ms", MIN_SESSION_TIMEOUT_MS);
         p.put("group.consumer.heartbeat.interval.ms", HEARTBEAT_MS);
         p.put("group.consumer.min.heartbeat.interval.ms", HEARTBEAT_MS);
+        // KIP-1263 (Kafka 4.3) batches assignment updates, 1 s apart by default; with the few members of a test
+        // or a laptop there is nothing to batch, and 0 gives a joining member its partitions at once.
+        p.put("group.consumer.assignment.interval.ms", ASSIGNMENT_INTERVAL_MS);
 
         // KIP-932 share groups: the same, and acquired records come back after 15 s (not 30 s) if a worker dies;
         // the lower minimum lets a group or a test choose a lock of a few seconds.
@@ -55,6 +59,7 @@ public final class BrokerDefaults {
         p.put("group.share.min.session.timeout.ms", MIN_SESSION_TIMEOUT_MS);
         p.put("group.share.heartbeat.interval.ms", HEARTBEAT_MS);
         p.put("group.share.min.heartbeat.interval.ms", HEARTBEAT_MS);
+        p.put("group.share.assignment.interval.ms", ASSIGNMENT_INTERVAL_MS);
         p.put("group.share.record.lock.duration.ms", "15000");
         p.put("group.share.min.record.lock.duration.ms", "1000");
 
@@ -63,6 +68,7 @@ public final class BrokerDefaults {
         p.put("group.streams.min.session.timeout.ms", MIN_SESSION_TIMEOUT_MS);
         p.put("group.streams.heartbeat.interval.ms", HEARTBEAT_MS);
         p.put("group.streams.min.heartbeat.interval.ms", HEARTBEAT_MS);
+        p.put("group.streams.assignment.interval.ms", ASSIGNMENT_INTERVAL_MS);
         p.put("group.streams.initial.rebalance.delay.ms", "0");
         return p;
     }
