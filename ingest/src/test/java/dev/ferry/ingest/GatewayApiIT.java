@@ -55,7 +55,9 @@ class GatewayApiIT {
         tiny = admin.createTenant("tiny", new Quota(null, null, null, 1024, 512));
         slow = admin.createTenant("slow", new Quota(0.1, 2, null, null, null));
         narrow = admin.createTenant("narrow", new Quota(null, null, 1, null, null));
-        FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"));
+        // The dispatcher's own payload limit below the gateway's lets a test see a REJECTED result answer.
+        FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"))
+                .with("dispatcher.max.payload.bytes", 4096);
         platform = Platform.start(config);
         UsageSource usage = (tenant, from, to, function) -> {
             usageAskedFor.add(tenant);
@@ -241,6 +243,15 @@ class GatewayApiIT {
         assertThat(sync.statusCode()).isEqualTo(413);
         assertThat(json(sync).get("code").asText()).isEqualTo("payload_too_large");
         assertThat(async.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void shouldAnswerWithTheFittingStatusWhenThePipelineRejectsTheInvocation() {
+        HttpResponse<byte[]> response = api.post("/v1/functions/echo/invoke", acme, "a".repeat(5000), "text/plain");
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(413);
+        assertThat(response.headers().firstValue("Ferry-Status")).contains("REJECTED");
+        assertThat(json(response).get("error").asText()).contains("exceeds the limit");
     }
 
     @Test

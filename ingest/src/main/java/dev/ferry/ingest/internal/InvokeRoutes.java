@@ -191,7 +191,8 @@ public final class InvokeRoutes {
         }
     }
 
-    private static ApiException rejected(String error) {
+    /** The dispatcher's reason decides the status: the function is unknown (404), too big (413), or else (400). */
+    static ApiException rejected(String error) {
         String reason = error == null ? "" : error.toLowerCase(Locale.ROOT);
         if (reason.contains("unknown function") || reason.contains("not deployed")) {
             return new ApiException(404, "not_found", "Rejected: " + error);
