@@ -62,8 +62,13 @@ public final class WorkerPool implements AutoCloseable {
             return t;
         });
         this.invoker = new Invoker(userThreads, resources.timers(), resources.clock());
-        prepare(spec);
-        resize(replicas);
+        try {
+            prepare(spec);
+            resize(replicas);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     public FunctionRef ref() {
