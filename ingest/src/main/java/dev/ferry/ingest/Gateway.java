@@ -146,6 +146,7 @@ public final class Gateway implements AutoCloseable {
         resources.add(publisher);
 
         ResultStore store = new ResultStore(config.gateway().resultStoreMaxEntries(),
+                config.gateway().resultStoreMaxBytes(),
                 Duration.ofMillis(config.gateway().resultRetentionMs()), Clock.systemUTC());
         ResultRouter router = new ResultRouter(clients, topics.results(),
                 serdes.deserializer(InvocationResult.class), "ferry-gateway-results");

@@ -15,6 +15,7 @@ public final class GatewayConfig {
     public static final String ASYNC_MAX_PAYLOAD_BYTES = "gateway.async.max.payload.bytes";
     public static final String RESULT_RETENTION_MS = "gateway.result.retention.ms";
     public static final String RESULT_STORE_MAX_ENTRIES = "gateway.result.store.max.entries";
+    public static final String RESULT_STORE_MAX_BYTES = "gateway.result.store.max.bytes";
     public static final String SYNC_WAIT_MARGIN_MS = "gateway.sync.wait.margin.ms";
     public static final String QUOTA_REQUESTS_PER_SECOND = "gateway.quota.requests.per.second";
     public static final String QUOTA_BURST = "gateway.quota.burst";
@@ -26,6 +27,7 @@ public final class GatewayConfig {
     private final int asyncMaxPayloadBytes;
     private final long resultRetentionMs;
     private final int resultStoreMaxEntries;
+    private final long resultStoreMaxBytes;
     private final long syncWaitMarginMs;
     private final double quotaRequestsPerSecond;
     private final int quotaBurst;
@@ -38,6 +40,7 @@ public final class GatewayConfig {
         this.asyncMaxPayloadBytes = config.getInt(ASYNC_MAX_PAYLOAD_BYTES);
         this.resultRetentionMs = config.getLong(RESULT_RETENTION_MS);
         this.resultStoreMaxEntries = config.getInt(RESULT_STORE_MAX_ENTRIES);
+        this.resultStoreMaxBytes = config.getLong(RESULT_STORE_MAX_BYTES);
         this.syncWaitMarginMs = config.getLong(SYNC_WAIT_MARGIN_MS);
         this.quotaRequestsPerSecond = config.getDouble(QUOTA_REQUESTS_PER_SECOND);
         this.quotaBurst = config.getInt(QUOTA_BURST);
@@ -58,6 +61,8 @@ public final class GatewayConfig {
                                 + "ferry.results back this far.")
                 .define(RESULT_STORE_MAX_ENTRIES, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
                         "Most results a gateway keeps for GET /v1/invocations/{id}; the oldest go first.")
+                .define(RESULT_STORE_MAX_BYTES, Type.LONG, 256L * 1024 * 1024, Range.atLeast(0), Importance.LOW,
+                        "Most output bytes a gateway keeps for GET /v1/invocations/{id}; the oldest go first.")
                 .define(SYNC_WAIT_MARGIN_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
                         "A synchronous invoke waits the function's timeoutMs plus this margin (routing, retries, "
                                 + "queueing) before it answers 504.")
@@ -91,6 +96,10 @@ public final class GatewayConfig {
 
     public int resultStoreMaxEntries() {
         return resultStoreMaxEntries;
+    }
+
+    public long resultStoreMaxBytes() {
+        return resultStoreMaxBytes;
     }
 
     public long syncWaitMarginMs() {

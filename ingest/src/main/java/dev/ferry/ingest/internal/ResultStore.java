@@ -24,24 +24,33 @@ public final class ResultStore {
     }
 
     private final int maxEntries;
+    private final long maxBytes;
     private final Duration retention;
     private final Clock clock;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+    private long bytes;
 
-    public ResultStore(int maxEntries, Duration retention, Clock clock) {
+    /**
+     * @param maxBytes bound on the output bytes held: outputs may be megabytes each, so a count alone does not
+     *     bound memory
+     */
+    public ResultStore(int maxEntries, long maxBytes, Duration retention, Clock clock) {
         this.maxEntries = maxEntries;
+        this.maxBytes = maxBytes;
         this.retention = retention;
         this.clock = clock;
     }
 
     /** Notes that {@code tenant} submitted this invocation, which has no result yet. */
     public synchronized void pending(String invocationId, String tenant, String function) {
-        entries.putIfAbsent(invocationId, new Entry(tenant, function, null, clock.instant()));
+        if (!entries.containsKey(invocationId)) {
+            entries.put(invocationId, new Entry(tenant, function, null, clock.instant()));
+        }
         evict();
     }
 
     public synchronized void forget(String invocationId) {
-        entries.remove(invocationId);
+        bytes -= size(entries.remove(invocationId));
     }
 
     /** Keeps the result with the highest attempt; a redelivered older one does not replace a newer one. */
@@ -59,8 +68,10 @@ public final class ResultStore {
             // Someone reused another tenant's id; the submitter keeps it and the stray result is not shown.
             return;
         }
-        entries.remove(id); // re-insert at the end: eviction order follows the latest activity
-        entries.put(id, new Entry(result.getTenant(), result.getFunction(), result, finished));
+        bytes -= size(entries.remove(id)); // re-insert at the end: eviction order follows the latest activity
+        Entry entry = new Entry(result.getTenant(), result.getFunction(), result, finished);
+        entries.put(id, entry);
+        bytes += size(entry);
         evict();
     }
 
@@ -77,12 +88,24 @@ public final class ResultStore {
         return entries.size();
     }
 
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    private static long size(Entry entry) {
+        if (entry == null || entry.result() == null || entry.result().getOutput() == null) {
+            return 0;
+        }
+        return entry.result().getOutput().remaining();
+    }
+
     private void evict() {
         Instant oldest = clock.instant().minus(retention);
         Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Entry> head = it.next();
-            if (entries.size() > maxEntries || head.getValue().since().isBefore(oldest)) {
+            if (entries.size() > maxEntries || bytes > maxBytes || head.getValue().since().isBefore(oldest)) {
+                bytes -= size(head.getValue());
                 it.remove();
             } else {
                 break;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +40,7 @@ class ResultStoreTest {
 
     @Test
     void shouldKnowTheOwnerOfAPendingInvocationUntilItsResultArrives() {
-        ResultStore store = new ResultStore(10, Duration.ofHours(1), clock);
+        ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofHours(1), clock);
         store.pending("a", "acme", "fn");
 
         assertThat(store.get("a")).hasValueSatisfying(e -> {
@@ -53,7 +54,7 @@ class ResultStoreTest {
 
     @Test
     void shouldKeepTheLatestAttemptWhenAnOlderOneArrivesLate() {
-        ResultStore store = new ResultStore(10, Duration.ofHours(1), clock);
+        ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofHours(1), clock);
         store.record(result("a", "acme", 2, InvocationStatus.SUCCEEDED, now));
         store.record(result("a", "acme", 1, InvocationStatus.FAILED, now));
 
@@ -62,7 +63,7 @@ class ResultStoreTest {
 
     @Test
     void shouldNotLetAResultOfAnotherTenantTakeOverAPendingId() {
-        ResultStore store = new ResultStore(10, Duration.ofHours(1), clock);
+        ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofHours(1), clock);
         store.pending("a", "acme", "fn");
         store.record(result("a", "mallory", 1, InvocationStatus.SUCCEEDED, now));
 
@@ -72,7 +73,7 @@ class ResultStoreTest {
 
     @Test
     void shouldDropTheOldestWhenOverTheSizeBound() {
-        ResultStore store = new ResultStore(3, Duration.ofHours(1), clock);
+        ResultStore store = new ResultStore(3, Long.MAX_VALUE, Duration.ofHours(1), clock);
         for (int i = 0; i < 5; i++) {
             store.record(result("id" + i, "acme", 1, InvocationStatus.SUCCEEDED, now));
         }
@@ -84,8 +85,23 @@ class ResultStoreTest {
     }
 
     @Test
+    void shouldDropTheOldestWhenOverTheByteBound() {
+        ResultStore store = new ResultStore(100, 2500, Duration.ofHours(1), clock);
+        for (int i = 0; i < 4; i++) {
+            store.record(InvocationResult.newBuilder(result("id" + i, "acme", 1, InvocationStatus.SUCCEEDED, now))
+                    .setOutput(ByteBuffer.wrap(new byte[1000])).build());
+        }
+
+        assertThat(store.bytes()).isEqualTo(2000);
+        assertThat(store.get("id1")).isEmpty();
+        assertThat(store.get("id3")).isPresent();
+        store.forget("id3");
+        assertThat(store.bytes()).isEqualTo(1000);
+    }
+
+    @Test
     void shouldForgetResultsWhenOlderThanTheRetention() {
-        ResultStore store = new ResultStore(10, Duration.ofMinutes(10), clock);
+        ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofMinutes(10), clock);
         store.record(result("old", "acme", 1, InvocationStatus.SUCCEEDED, now.minus(Duration.ofMinutes(11))));
         store.record(result("recent", "acme", 1, InvocationStatus.SUCCEEDED, now));
 
