@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -69,7 +70,11 @@ final class Harness implements AutoCloseable {
 
     /** A dispatcher of this installation, closed with the harness. */
     Dispatcher dispatcher() {
-        Dispatcher dispatcher = new Dispatcher(config);
+        return dispatcher(Map.of());
+    }
+
+    Dispatcher dispatcher(Map<String, Object> overrides) {
+        Dispatcher dispatcher = new Dispatcher(config.with(overrides));
         closeables.add(dispatcher);
         return dispatcher;
     }
@@ -90,6 +95,15 @@ final class Harness implements AutoCloseable {
 
     void send(ProducerRecord<byte[], byte[]> record) {
         producer.send(record);
+    }
+
+    /** Sends and waits for the ack, to learn where the record landed. */
+    RecordMetadata sendAndWait(ProducerRecord<byte[], byte[]> record) {
+        try {
+            return producer.send(record).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("Cannot send to " + record.topic(), e);
+        }
     }
 
     void flush() {
@@ -126,8 +140,12 @@ final class Harness implements AutoCloseable {
     }
 
     KafkaConsumer<byte[], byte[]> reader(String topic) {
+        return reader(topic, Map.of());
+    }
+
+    KafkaConsumer<byte[], byte[]> reader(String topic, Map<String, Object> overrides) {
         KafkaConsumer<byte[], byte[]> consumer = clients.consumer(null, "harness-reader",
-                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), overrides);
         // A work topic appears when the dispatcher first routes to it.
         List<TopicPartition> partitions = await().atMost(Duration.ofSeconds(60))
                 .until(() -> consumer.partitionsFor(topic).stream()

@@ -146,6 +146,7 @@ public final class DispatchLoop implements Runnable {
             }
             producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
             producer.commitTransaction();
+            log.debug("[{}] Committed a batch of {} records", name, out.size());
             backoffMs = BACKOFF_START_MS;
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
                 | UnsupportedVersionException e) {

@@ -1,0 +1,153 @@
+package dev.ferry.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.DispatcherConfig;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.Runtime;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+@FerryKafkaTest
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DispatcherExactlyOnceIT {
+
+    private static final Logger log = LoggerFactory.getLogger(DispatcherExactlyOnceIT.class);
+    private static final int HALF = 1_500;
+
+    @Test
+    void shouldRouteEachInvocationExactlyOnceWhenADispatcherIsKilledMidStream(KafkaFixture kafka) throws Exception {
+        // Small batches: many transactions, so the kill most likely lands inside one.
+        try (Harness h = new Harness(kafka, Map.of("kafka.max.poll.records", 50))) {
+            FunctionRef ref = new FunctionRef("acme", "ledger");
+            h.deploy(FunctionSpecs.builder("acme", "ledger", Runtime.JAVA, "echo").setPartitions(4).build());
+            String workTopic = h.topics.work(ref);
+            List<String> sent = new ArrayList<>();
+            sendInvocations(h, sent);
+
+            Process first = startChild(h, "first-" + h.topics.invocations());
+            int routedAtKill;
+            try (KafkaConsumer<byte[], byte[]> work = h.reader(workTopic)) {
+                AtomicInteger seen = new AtomicInteger();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    assertThat(first.isAlive()).as("the child dispatcher is running").isTrue();
+                    seen.addAndGet(work.poll(Duration.ofMillis(50)).count());
+                    return seen.get() >= 300;
+                });
+                // Kill it while a transaction has written to the work topic but not committed yet.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> transactionOpen(kafka.admin(), workTopic));
+                first.destroyForcibly();
+                first.waitFor(30, TimeUnit.SECONDS);
+                routedAtKill = seen.get();
+            }
+            log.info("Killed the first dispatcher after seeing {} of {} invocations routed", routedAtKill, 2 * HALF);
+            sendInvocations(h, sent);
+
+            Dispatcher second = h.dispatcher(Map.of(DispatcherConfig.TRANSACTIONAL_ID,
+                    "second-" + h.topics.invocations()));
+            second.start();
+            awaitAllConsumed(h, kafka.admin());
+
+            List<String> routed = h.readAll(workTopic).stream().map(r -> h.request(r).getInvocationId()).toList();
+            Set<String> distinct = new HashSet<>(routed);
+            assertThat(routed).hasSize(2 * HALF);
+            assertThat(distinct).hasSize(2 * HALF).isEqualTo(new HashSet<>(sent));
+            assertThat(h.readAll(h.topics.results())).isEmpty();
+            assertThat(h.readAll(h.topics.dlq())).isEmpty();
+            assertThat(second.isRunning()).isTrue();
+            log.info("The work topic holds {} records, committed or aborted, for {} committed ones",
+                    countUncommitted(h, workTopic), routed.size());
+        }
+    }
+
+    /** True when some partition has records past its last stable offset: a transaction wrote, not yet ended. */
+    private static boolean transactionOpen(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> partitions = IntStream.range(0, 4).boxed()
+                .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = admin.listOffsets(partitions,
+                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> written = admin.listOffsets(partitions,
+                new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+        return partitions.keySet().stream().anyMatch(tp -> written.get(tp).offset() > stable.get(tp).offset());
+    }
+
+    /** Everything in the topic, aborted records included: shows whether the kill left a transaction open. */
+    private static long countUncommitted(Harness h, String topic) {
+        try (KafkaConsumer<byte[], byte[]> all = h.reader(topic, Map.of("isolation.level", "read_uncommitted"))) {
+            Map<TopicPartition, Long> ends = all.endOffsets(all.assignment());
+            long count = 0;
+            while (ends.entrySet().stream().anyMatch(e -> all.position(e.getKey()) < e.getValue())) {
+                count += all.poll(Duration.ofMillis(200)).count();
+            }
+            return count;
+        }
+    }
+
+    private static void sendInvocations(Harness h, List<String> sent) {
+        InvocationRequest[] batch = new InvocationRequest[HALF];
+        for (int i = 0; i < HALF; i++) {
+            // Keys spread the stream over every partition of ferry.invocations, and pin each key's work partition.
+            batch[i] = Requests.request("acme", "ledger").setKey("account-" + (i % 11)).build();
+            sent.add(batch[i].getInvocationId());
+        }
+        h.invoke(batch);
+    }
+
+    private static Process startChild(Harness h, String transactionalId) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), DispatcherProcess.class.getName()));
+        h.config.originals().forEach((key, value) -> {
+            if (!key.equals(DispatcherConfig.TRANSACTIONAL_ID)) {
+                command.add(key + "=" + value);
+            }
+        });
+        command.add(DispatcherConfig.TRANSACTIONAL_ID + "=" + transactionalId);
+        command.add("kafka.interceptor.classes=" + SlowSendInterceptor.class.getName());
+        File log = Path.of("target", "dispatcher-process-" + transactionalId + ".log").toFile();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    /** Until the dispatcher group has committed every offset of ferry.invocations. */
+    private static void awaitAllConsumed(Harness h, Admin admin) throws Exception {
+        String topic = h.topics.invocations();
+        Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(List.of(topic)).allTopicNames().get()
+                .get(topic).partitions().stream()
+                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin
+                    .listConsumerGroupOffsets(h.topics.dispatcherGroup()).partitionsToOffsetAndMetadata().get();
+            return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+                    || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset());
+        });
+    }
+}

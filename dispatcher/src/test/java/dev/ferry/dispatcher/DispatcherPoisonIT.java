@@ -1,0 +1,116 @@
+package dev.ferry.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.DispatcherConfig;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.schemas.Runtime;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@FerryKafkaTest
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class DispatcherPoisonIT {
+
+    @Test
+    void shouldEndEachPoisonInputAsDesignSaysWhileGoodTrafficKeepsFlowing(KafkaFixture kafka) throws Exception {
+        try (Harness h = new Harness(kafka, Map.of(DispatcherConfig.MAX_PAYLOAD_BYTES, 1024))) {
+            h.deploy(FunctionSpecs.builder("acme", "resize", Runtime.JAVA, "echo").setPartitions(2).build());
+            h.dispatcher().start();
+            List<InvocationRequest> good = new ArrayList<>();
+
+            good.add(goodOne(h));
+            byte[] randomBytes = new byte[64];
+            new Random(17).nextBytes(randomBytes);
+            randomBytes[0] = 0x42; // not the wire format's magic byte 0x00
+            RecordMetadata randomAt = h.sendAndWait(new ProducerRecord<>(h.topics.invocations(), 0,
+                    Harness.utf8("acme/resize"), randomBytes));
+            good.add(goodOne(h));
+            byte[] unknownSchema = {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 4, 6, 8};
+            RecordMetadata unknownSchemaAt = h.sendAndWait(new ProducerRecord<>(h.topics.invocations(), 1,
+                    Harness.utf8("acme/resize"), unknownSchema));
+            good.add(goodOne(h));
+            InvocationRequest unknownFunction = Requests.request("acme", "crop").build();
+            h.invoke(unknownFunction);
+            good.add(goodOne(h));
+            InvocationRequest oversized = Requests.request("acme", "resize")
+                    .setPayload(ByteBuffer.wrap(new byte[2048])).build();
+            h.invoke(oversized);
+            good.add(goodOne(h));
+            InvocationRequest expired = Requests.request("acme", "resize")
+                    .setDeadline(Instant.now().minusSeconds(5)).build();
+            h.invoke(expired);
+            good.add(goodOne(h));
+
+            // Good traffic, before and after each poison record, arrives on the work topic.
+            List<InvocationRequest> routed = h.read(h.topics.work(new FunctionRef("acme", "resize")), good.size())
+                    .stream().map(h::request).toList();
+            assertThat(routed).extracting(InvocationRequest::getInvocationId)
+                    .containsExactlyInAnyOrderElementsOf(good.stream().map(InvocationRequest::getInvocationId).toList());
+
+            // Undecodable records: dead letters with the original bytes and the six headers; no result.
+            List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>(h.read(h.topics.dlq(), 2));
+            dead.sort(Comparator.comparing(r -> DeadLetters.header(r.headers(), DeadLetters.ORIGINAL_PARTITION)));
+            assertThat(dead).hasSize(2);
+            ConsumerRecord<byte[], byte[]> random = dead.get(0);
+            assertThat(random.value()).isEqualTo(randomBytes);
+            assertThat(random.key()).isEqualTo(Harness.utf8("acme/resize"));
+            assertThat(DeadLetters.header(random.headers(), DeadLetters.ERROR_CLASS))
+                    .isEqualTo(SerializationException.class.getName());
+            assertThat(DeadLetters.header(random.headers(), DeadLetters.ERROR_MESSAGE))
+                    .contains("magic byte 0x42");
+            assertThat(DeadLetters.header(random.headers(), DeadLetters.ORIGINAL_TOPIC))
+                    .isEqualTo(h.topics.invocations());
+            assertThat(DeadLetters.header(random.headers(), DeadLetters.ORIGINAL_PARTITION)).isEqualTo("0");
+            assertThat(DeadLetters.header(random.headers(), DeadLetters.ORIGINAL_OFFSET))
+                    .isEqualTo(String.valueOf(randomAt.offset()));
+            assertThat(DeadLetters.header(random.headers(), DeadLetters.ATTEMPT)).isEqualTo("1");
+
+            ConsumerRecord<byte[], byte[]> unknown = dead.get(1);
+            assertThat(unknown.value()).isEqualTo(unknownSchema);
+            assertThat(DeadLetters.header(unknown.headers(), DeadLetters.ERROR_MESSAGE))
+                    .contains("Unknown schema id " + 0x7f7f7f7f);
+            assertThat(DeadLetters.header(unknown.headers(), DeadLetters.ORIGINAL_OFFSET))
+                    .isEqualTo(String.valueOf(unknownSchemaAt.offset()));
+
+            // Invocations that can be read but not run: one REJECTED result each, saying why.
+            Map<String, InvocationResult> results = h.read(h.topics.results(), 3).stream().map(h::result)
+                    .collect(Collectors.toMap(InvocationResult::getInvocationId, r -> r));
+            assertThat(results).containsOnlyKeys(unknownFunction.getInvocationId(), oversized.getInvocationId(),
+                    expired.getInvocationId());
+            assertThat(results.values()).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.REJECTED));
+            assertThat(results.get(unknownFunction.getInvocationId()).getError())
+                    .startsWith("unknown function acme/crop");
+            assertThat(results.get(oversized.getInvocationId()).getError())
+                    .startsWith("payload of 2048 bytes exceeds the limit of 1024");
+            assertThat(results.get(expired.getInvocationId()).getError())
+                    .matches("deadline \\S+ passed \\d+ ms before dispatch");
+        }
+    }
+
+    private static InvocationRequest goodOne(Harness h) {
+        InvocationRequest request = Requests.request("acme", "resize").build();
+        h.invoke(request);
+        return request;
+    }
+}
