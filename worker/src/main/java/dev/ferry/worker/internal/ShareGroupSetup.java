@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * (a new share group starts at the latest), read only committed records (the dispatcher writes work topics in
  * transactions), and an acquisition lock that outlasts one attempt.
  *
- * <p>Why a long lock rather than {@code AcknowledgeType.RENEW}: with explicit acknowledgement a renewed record
- * comes back from every poll, which would tangle with the batch rule (acknowledge everything before polling
- * again); a lock of {@code timeoutMs} plus a margin needs no traffic at all. The lock is only ever raised, never
+ * <p>Why a long lock rather than {@code AcknowledgeType.RENEW}: a renewed record comes back from a later poll, not
+ * necessarily the next, and cannot be acknowledged until it does, which tangles with explicit mode's batch rule
+ * (acknowledge everything before polling again); a lock of {@code timeoutMs} plus a margin needs no traffic. The lock is only ever raised, never
  * lowered, so operators (and tests) may set a longer one. The broker caps it with
  * {@code group.share.max.record.lock.duration.ms} (60 s by default): functions with longer timeouts need that
  * raised, or their records may be redelivered while still running; the worker says so in its log.
