@@ -70,8 +70,8 @@ public final class Dispatcher implements AutoCloseable {
     private LagView lagView;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private DispatchLoop loop;
-    private Thread thread;
+    private volatile DispatchLoop loop;
+    private volatile Thread thread;
 
     public Dispatcher(FerryConfig config) {
         this(config, Clock.systemUTC());
@@ -144,7 +144,7 @@ public final class Dispatcher implements AutoCloseable {
         RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
                 new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock);
-        loop = new DispatchLoop(consumer, producer, router, topics.invocations(), topics.dlq(), transactionalId);
+        loop = new DispatchLoop(consumer, producer, router::route, topics.invocations(), topics.dlq(), transactionalId);
     }
 
     /** The end offset of ferry.functions: it moves with every deploy and removal. */

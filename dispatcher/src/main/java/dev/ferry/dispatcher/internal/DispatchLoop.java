@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -49,7 +50,7 @@ public final class DispatchLoop implements Runnable {
 
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
-    private final RecordRouter router;
+    private final Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router;
     private final String source;
     private final String dlq;
     private final String name;
@@ -62,11 +63,14 @@ public final class DispatchLoop implements Runnable {
     private long backoffMs = BACKOFF_START_MS;
 
     /**
+     * @param router what each record becomes (see {@link RecordRouter}); throws
+     *     {@link RetriableFerryException} when the batch should be retried
      * @param source the topic to route ({@code ferry.invocations})
      * @param name this instance's name in logs (its transactional.id)
      */
-    public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer, RecordRouter router,
-            String source, String dlq, String name) {
+    public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
+            Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router, String source, String dlq,
+            String name) {
         this.consumer = consumer;
         this.producer = producer;
         this.router = router;
@@ -172,7 +176,7 @@ public final class DispatchLoop implements Runnable {
             RecordPosition origin = RecordPosition.of(record);
             Throwable refusal = refused.remove(origin);
             out.add(new Outgoing(origin,
-                    refusal == null ? router.route(record) : DeadLetters.of(dlq, record, refusal, 1)));
+                    refusal == null ? router.apply(record) : DeadLetters.of(dlq, record, refusal, 1)));
         }
         return out;
     }
