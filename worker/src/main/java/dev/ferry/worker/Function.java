@@ -23,7 +23,7 @@ package dev.ferry.worker;
  * }</pre>
  */
 @FunctionalInterface
-public interface Function extends AutoCloseable {
+public interface Function {
 
     /**
      * Runs one attempt of an invocation.
@@ -33,8 +33,10 @@ public interface Function extends AutoCloseable {
      */
     byte[] apply(Invocation in) throws Exception;
 
-    /** Releases what the instance holds. Called once, when its replica stops; the default does nothing. */
-    @Override
+    /**
+     * Releases what the instance holds. Called once, when its replica stops; the default does nothing. A failure
+     * here is logged, never propagated. (Not {@code AutoCloseable}: replicas close functions, users never do.)
+     */
     default void close() throws Exception {
     }
 }

@@ -169,6 +169,7 @@ class PoisonIT {
                     .allMatch(r -> !results.of(r.getInvocationId()).isEmpty()));
             await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters.stream()
                     .anyMatch(l -> l.topic() != null && java.util.Arrays.equals(l.value(), garbage)));
+            assertThat(pool.stats().deadLettered()).isEqualTo(1);
         }
         ConsumerRecord<byte[], byte[]> letter = deadLetters.stream()
                 .filter(l -> java.util.Arrays.equals(l.value(), garbage)).findFirst().orElseThrow();
@@ -191,6 +192,7 @@ class PoisonIT {
             harness.send(List.of(late, onTime));
             await().atMost(Duration.ofSeconds(30)).until(() -> !results.of(late.getInvocationId()).isEmpty()
                     && !results.of(onTime.getInvocationId()).isEmpty());
+            assertThat(pool.stats().succeeded()).isEqualTo(1);
         }
         assertThat(results.of(late.getInvocationId())).singleElement().satisfies(result -> {
             assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
@@ -212,6 +214,7 @@ class PoisonIT {
         try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
             harness.send(List.of(request));
             await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+            assertThat(pool.stats().retried()).isZero();
         }
         assertThat(results.of(request.getInvocationId())).as("no retry can enable the runtime").singleElement()
                 .satisfies(result -> {
@@ -247,6 +250,7 @@ class PoisonIT {
 
         try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+            assertThat(pool.stats().succeeded()).as("the record was never run again").isZero();
         }
         assertThat(results.of(request.getInvocationId())).singleElement().satisfies(result -> {
             assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
