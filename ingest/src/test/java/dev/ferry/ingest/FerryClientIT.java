@@ -139,4 +139,18 @@ class FerryClientIT {
             assertThat(result.getContentType()).isEqualTo("application/json");
         }
     }
+
+    @Test
+    void shouldFailTheFutureWhenTheRequestCannotBeSent() {
+        try (FerryClient broken = FerryClient.builder()
+                .bootstrapServers(config.bootstrapServers())
+                .schemaRegistryUrl("http://localhost:1")
+                .topicPrefix(config.topicPrefix())
+                .tenant("acme")
+                .build()) {
+            CompletableFuture<InvocationResult> result = broken.invoke("echo", new byte[0]);
+
+            assertThat(result).failsWithin(Duration.ofSeconds(60));
+        }
+    }
 }

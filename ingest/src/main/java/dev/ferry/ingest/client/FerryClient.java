@@ -109,12 +109,18 @@ public final class FerryClient implements AutoCloseable {
         int maxAttempts = spec.map(FunctionSpec::getMaxAttempts).orElse(1);
         Duration wait = resultWait.plusMillis(spec.map(FunctionSpec::getTimeoutMs).orElse(0));
         CompletableFuture<InvocationResult> result = router.expect(request.getInvocationId(), maxAttempts, wait);
-        producer.send(record(request), (metadata, error) -> {
-            if (error != null) {
-                router.forget(request.getInvocationId());
-                result.completeExceptionally(error);
-            }
-        });
+        try {
+            producer.send(record(request), (metadata, error) -> {
+                if (error != null) {
+                    router.forget(request.getInvocationId());
+                    result.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            // e.g. the registry refused the schema: the request never left, so nobody will answer it
+            router.forget(request.getInvocationId());
+            result.completeExceptionally(e);
+        }
         return result;
     }
 

@@ -165,12 +165,12 @@ public final class ResultRouter implements AutoCloseable {
         return waiter.future;
     }
 
-    /** Stops waiting (the request could not be sent). */
+    /**
+     * Stops waiting (the request could not be sent). The future is left as it is, for the caller to complete
+     * with the reason.
+     */
     public void forget(String invocationId) {
-        Waiter waiter = waiters.remove(invocationId);
-        if (waiter != null) {
-            waiter.future.cancel(false);
-        }
+        waiters.remove(invocationId);
     }
 
     public int waiting() {
