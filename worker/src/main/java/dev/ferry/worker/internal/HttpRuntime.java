@@ -20,6 +20,7 @@ import java.util.Arrays;
 public final class HttpRuntime implements FunctionRuntime {
 
     static final int ERROR_BODY_BYTES = 1024;
+    private static final Duration GRACE = Duration.ofSeconds(1);
 
     private final HttpClient client;
 
@@ -41,7 +42,8 @@ public final class HttpRuntime implements FunctionRuntime {
                     + " must be an http(s) URL, got " + spec.getHandler());
         }
         return in -> {
-            Duration left = Duration.between(Instant.now(), in.timeoutAt());
+            // A little past the attempt's timeout: the Invoker's TIMED_OUT should win, not an HTTP timeout error.
+            Duration left = Duration.between(Instant.now(), in.timeoutAt()).plus(GRACE);
             HttpRequest request = HttpRequest.newBuilder(uri)
                     .timeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
                     .header("Content-Type", in.contentType())

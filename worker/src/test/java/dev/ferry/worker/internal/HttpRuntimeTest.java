@@ -26,6 +26,7 @@ class HttpRuntimeTest {
     private HttpServer server;
     private final AtomicReference<String> seenContentType = new AtomicReference<>();
     private final AtomicReference<String> seenInvocationId = new AtomicReference<>();
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeEach
     void startServer() throws IOException {
@@ -42,11 +43,23 @@ class HttpRuntimeTest {
             exchange.getRequestBody().readAllBytes();
             respond(exchange, 500, ("database down " + "x".repeat(5000)).getBytes(StandardCharsets.UTF_8));
         });
+        server.createContext("/slow", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            try {
+                // Holds the answer until the test is over: far past any attempt's timeout.
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            respond(exchange, 200, new byte[0]);
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
     @AfterEach
     void stopServer() {
+        release.countDown();
         server.stop(0);
     }
 
@@ -88,6 +101,25 @@ class HttpRuntimeTest {
                 .hasMessageContaining("HTTP 500")
                 .hasMessageContaining("database down")
                 .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(HttpRuntime.ERROR_BODY_BYTES + 200));
+    }
+
+    @Test
+    void shouldTimeOutWhenTheEndpointAnswersTooLate() {
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        java.util.concurrent.ScheduledExecutorService timers =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            Invocation in = new Invocation("inv-8", new byte[0], "text/plain", null, Map.of(), Map.of(), 1, null,
+                    Instant.now().plusMillis(200));
+
+            Outcome outcome = new Invoker(threads, timers, java.time.Clock.systemUTC()).run(function("/slow"), in,
+                    200).join();
+
+            assertThat(outcome.status()).isEqualTo(dev.ferry.schemas.InvocationStatus.TIMED_OUT);
+        } finally {
+            threads.shutdownNow();
+            timers.shutdownNow();
+        }
     }
 
     @Test
