@@ -34,6 +34,7 @@ public final class OrderedReplica extends Replica {
     private static final Logger log = LoggerFactory.getLogger(OrderedReplica.class);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final Duration IDLE_POLL = Duration.ofMillis(200);
+    private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     private final WorkerResources resources;
     private final int concurrency;
@@ -54,7 +55,10 @@ public final class OrderedReplica extends Replica {
 
     @Override
     protected void consume() {
-        Map<String, Object> props = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBuffered);
+        // Handing a partition over waits for its started keys to finish, which the group must wait for too.
+        Map<String, Object> props = Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxBuffered,
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS,
+                        2 * settings.settleTimeoutMs()));
         try (KafkaConsumer<byte[], byte[]> consumer = resources.clients().consumer(settings.group(),
                 "ferry-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), props)) {
             consumer.subscribe(List.of(settings.topic()), new Rebalance(consumer));
