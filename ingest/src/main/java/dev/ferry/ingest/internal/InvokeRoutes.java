@@ -90,6 +90,8 @@ public final class InvokeRoutes {
                 release.run();
                 Http.error(g.mapper(), ctx, unavailable(unwrap(error)));
             } else {
+                g.metrics().counter("ferry.gateway.invocations", "mode", "async", "tenant", caller.tenant(),
+                        "status", "ACCEPTED").increment();
                 ObjectNode body = g.mapper().createObjectNode().put("invocationId", id);
                 ctx.header("Location", "/v1/invocations/" + id).header(INVOCATION_ID, id);
                 Http.json(g, ctx, 202, body);
@@ -174,7 +176,8 @@ public final class InvokeRoutes {
         InvocationStatus status = result.getStatus();
         ctx.header(STATUS, status.name());
         ctx.header(BILLED_MS, Long.toString(ResultJson.billedMillis(result.getDurationMicros())));
-        g.metrics().counter("ferry.gateway.invocations", "mode", "sync", "status", status.name()).increment();
+        g.metrics().counter("ferry.gateway.invocations", "mode", "sync", "tenant", result.getTenant(),
+                "status", status.name()).increment();
         switch (status) {
             case SUCCEEDED -> {
                 byte[] output = ResultJson.bytes(result.getOutput());

@@ -94,7 +94,8 @@ public final class PlatformRoutes {
         ObjectNode body = g.mapper().createObjectNode();
         ArrayNode array = body.putArray("functions");
         functions.stream()
-                .filter(f -> g.directory().get(new FunctionRef(caller.tenant(), f.function())).isPresent())
+                .filter(f -> FunctionRef.isValidName(f.function())
+                        && g.directory().get(new FunctionRef(caller.tenant(), f.function())).isPresent())
                 .forEach(f -> array.add(g.mapper().valueToTree(f)));
         Http.json(g, ctx, 200, body);
     }
