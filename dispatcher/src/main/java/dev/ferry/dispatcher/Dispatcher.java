@@ -143,8 +143,16 @@ public final class Dispatcher implements AutoCloseable {
                 random);
         RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
-                new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock);
+                new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock,
+                maxRecordBytes(clientId));
         loop = new DispatchLoop(consumer, producer, router::route, topics.invocations(), topics.dlq(), transactionalId);
+    }
+
+    /** The largest record the producer sends, and the brokers accept on topics Ferry creates. */
+    private int maxRecordBytes(String clientId) {
+        Object producerLimit = clients.producerProperties(clientId, producerOverrides())
+                .get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return Math.min(Integer.parseInt(String.valueOf(producerLimit)), config.topics().maxMessageBytes());
     }
 
     /** The end offset of ferry.functions: it moves with every deploy and removal. */

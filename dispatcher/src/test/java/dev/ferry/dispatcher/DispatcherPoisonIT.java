@@ -21,9 +21,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,6 +107,36 @@ class DispatcherPoisonIT {
                     .startsWith("payload of 2048 bytes exceeds the limit of 1024");
             assertThat(results.get(expired.getInvocationId()).getError())
                     .matches("deadline \\S+ passed \\d+ ms before dispatch");
+        }
+    }
+
+    @Test
+    void shouldDeadLetterAnInvocationTheBrokerRefusesAndKeepRouting(KafkaFixture kafka) throws Exception {
+        try (Harness h = new Harness(kafka)) {
+            FunctionRef ref = new FunctionRef("acme", "small");
+            // Someone created the work topic by hand, with a record limit far below the platform's.
+            kafka.admin().createTopics(List.of(new NewTopic(h.topics.work(ref), 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", "2048")))).all().get();
+            h.deploy(FunctionSpecs.builder("acme", "small", Runtime.JAVA, "echo").setPartitions(1).build());
+            h.dispatcher().start();
+
+            InvocationRequest before = Requests.request("acme", "small").build();
+            byte[] incompressible = new byte[4096]; // zeros would compress below the limit
+            new Random(3).nextBytes(incompressible);
+            InvocationRequest tooBig = Requests.request("acme", "small")
+                    .setPayload(ByteBuffer.wrap(incompressible)).build();
+            InvocationRequest after = Requests.request("acme", "small").build();
+            h.invoke(before);
+            h.invoke(tooBig);
+            h.invoke(after);
+
+            List<ConsumerRecord<byte[], byte[]>> dead = h.read(h.topics.dlq(), 1);
+            assertThat(h.request(dead.get(0)).getInvocationId()).isEqualTo(tooBig.getInvocationId());
+            assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.ERROR_CLASS))
+                    .isEqualTo(RecordTooLargeException.class.getName());
+            assertThat(h.read(h.topics.work(ref), 2).stream().map(r -> h.request(r).getInvocationId()))
+                    .containsExactlyInAnyOrder(before.getInvocationId(), after.getInvocationId());
+            assertThat(h.readAll(h.topics.work(ref))).hasSize(2);
         }
     }
 

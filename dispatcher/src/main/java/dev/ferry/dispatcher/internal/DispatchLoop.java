@@ -56,6 +56,7 @@ public final class DispatchLoop implements Runnable {
     private final String name;
     /** Records the broker refused as they were (too large): the retry sends them to the DLQ instead of looping. */
     private final Map<RecordPosition, Throwable> refused = new ConcurrentHashMap<>();
+    private final Set<RecordPosition> refusedDeadLetters = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -174,19 +175,45 @@ public final class DispatchLoop implements Runnable {
         List<Outgoing> out = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             RecordPosition origin = RecordPosition.of(record);
-            Throwable refusal = refused.remove(origin);
-            out.add(new Outgoing(origin,
-                    refusal == null ? router.apply(record) : DeadLetters.of(dlq, record, refusal, 1)));
+            out.add(new Outgoing(origin, refusedOrRouted(origin, record)));
         }
         return out;
+    }
+
+    private ProducerRecord<byte[], byte[]> refusedOrRouted(RecordPosition origin, ConsumerRecord<byte[], byte[]> record) {
+        Throwable refusal = refused.remove(origin);
+        if (refusal == null) {
+            return router.apply(record);
+        }
+        if (!refusedDeadLetters.remove(origin)) {
+            log.warn("[{}] Dead-lettering the invocation at {}-{}@{}: the broker refused what it became: {}", name,
+                    record.topic(), record.partition(), record.offset(), refusal.getMessage());
+            return DeadLetters.of(dlq, record, refusal, 1);
+        }
+        // Even the dead letter was too large: keep the verdict and the way back to the original, drop the bytes.
+        log.warn("[{}] Dead-lettering the invocation at {}-{}@{} without its value, which no topic accepts", name,
+                record.topic(), record.partition(), record.offset());
+        return DeadLetters.of(dlq, withoutValue(record), refusal.getClass().getName(), refusal.getMessage()
+                + " (the value was dropped from this dead letter: it exceeds the DLQ's limit too; the original "
+                + "stays in its topic until retention removes it)", 1);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> withoutValue(ConsumerRecord<byte[], byte[]> record) {
+        return new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                record.timestampType(), record.serializedKeySize(), 0, record.key(), null, record.headers(),
+                record.leaderEpoch());
     }
 
     private void send(Outgoing outgoing) {
         ProducerRecord<byte[], byte[]> record = outgoing.record();
         producer.send(record, (metadata, error) -> {
-            // Retrying a record the broker refuses for its size would loop forever; the retry dead-letters it.
-            if (error instanceof RecordTooLargeException && !record.topic().equals(dlq)) {
-                refused.put(outgoing.origin(), error);
+            // Retrying a record the broker refuses for its size would fail every retry of the batch; the retry
+            // sends a dead letter in its place instead.
+            if (error instanceof RecordTooLargeException) {
+                if (record.topic().equals(dlq)) {
+                    refusedDeadLetters.add(outgoing.origin());
+                }
+                refused.putIfAbsent(outgoing.origin(), error);
             }
         });
     }

@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -34,6 +36,9 @@ public final class RecordRouter {
 
     private static final Logger log = LoggerFactory.getLogger(RecordRouter.class);
 
+    /** Generous room for the record batch header and the varint fields of one record. */
+    private static final int RECORD_OVERHEAD = 128;
+
     private final TopicCatalog topics;
     private final Deserializer<InvocationRequest> requests;
     private final Serializer<InvocationRequest> work;
@@ -42,10 +47,11 @@ public final class RecordRouter {
     private final WorkRoutes routes;
     private final Function<FunctionRef, FunctionLoad> loads;
     private final Clock clock;
+    private final int maxRecordBytes;
 
     public RecordRouter(TopicCatalog topics, Deserializer<InvocationRequest> requests,
             Serializer<InvocationRequest> work, Serializer<InvocationResult> results, RequestValidator validator,
-            WorkRoutes routes, Function<FunctionRef, FunctionLoad> loads, Clock clock) {
+            WorkRoutes routes, Function<FunctionRef, FunctionLoad> loads, Clock clock, int maxRecordBytes) {
         this.topics = topics;
         this.requests = requests;
         this.work = work;
@@ -54,6 +60,7 @@ public final class RecordRouter {
         this.routes = routes;
         this.loads = loads;
         this.clock = clock;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     public ProducerRecord<byte[], byte[]> route(ConsumerRecord<byte[], byte[]> record) {
@@ -92,9 +99,15 @@ public final class RecordRouter {
         int partition = Math.floorMod(route.strategy().partition(request, route.partitions(), load),
                 route.partitions());
         byte[] value = work.serialize(route.topic(), request);
+        byte[] key = utf8(request.getKey() != null ? request.getKey() : request.getInvocationId());
+        int size = estimatedSize(key, value, record.headers());
+        if (size > maxRecordBytes) {
+            // The producer would refuse it and fail the whole batch; say so to the caller instead.
+            return reject(record, request, "invocation of about " + size + " bytes (payload, envelope and headers)"
+                    + " exceeds the work topic's record limit of " + maxRecordBytes + " (topic.max.message.bytes)", now);
+        }
         load.sent(partition);
-        String key = request.getKey() != null ? request.getKey() : request.getInvocationId();
-        return new ProducerRecord<>(route.topic(), partition, utf8(key), value, record.headers());
+        return new ProducerRecord<>(route.topic(), partition, key, value, record.headers());
     }
 
     private InvocationRequest decode(ConsumerRecord<byte[], byte[]> record) {
@@ -126,6 +139,15 @@ public final class RecordRouter {
             }
         }
         return false;
+    }
+
+    /** An upper bound of the record's size as the producer counts it, batch overhead included. */
+    private static int estimatedSize(byte[] key, byte[] value, Headers headers) {
+        int size = RECORD_OVERHEAD + key.length + value.length;
+        for (Header header : headers) {
+            size += header.key().length() + (header.value() == null ? 0 : header.value().length) + 10;
+        }
+        return size;
     }
 
     private static String where(ConsumerRecord<?, ?> record) {

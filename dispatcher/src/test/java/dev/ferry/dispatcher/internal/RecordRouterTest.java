@@ -42,11 +42,16 @@ class RecordRouterTest {
     private final Map<FunctionRef, FunctionSpec> deployed = new HashMap<>();
     private final Map<FunctionRef, FunctionLoad> loads = new HashMap<>();
     private final List<String> provisioned = new ArrayList<>();
-    private final RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
-            serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
-            new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), 1024),
-            new WorkRoutes(topics, spec -> provisioned.add(spec.name()), "auto", new SplittableRandom(5)),
-            ref -> loads.computeIfAbsent(ref, r -> FunctionLoad.unknown()), Clock.fixed(NOW, ZoneOffset.UTC));
+    private final RecordRouter router = router(1024, 1_000_000);
+
+    private RecordRouter router(int maxPayloadBytes, int maxRecordBytes) {
+        return new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
+                serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
+                new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), maxPayloadBytes),
+                new WorkRoutes(topics, spec -> provisioned.add(spec.name()), "auto", new SplittableRandom(5)),
+                ref -> loads.computeIfAbsent(ref, r -> FunctionLoad.unknown()), Clock.fixed(NOW, ZoneOffset.UTC),
+                maxRecordBytes);
+    }
 
     private void deploy(String name, int partitions) {
         FunctionSpec spec = FunctionSpecs.builder("acme", name, Runtime.JAVA, "echo").setPartitions(partitions).build();
@@ -165,7 +170,7 @@ class RecordRouterTest {
                 cold.serializer(InvocationRequest.class), cold.serializer(InvocationResult.class),
                 new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), 1024),
                 new WorkRoutes(topics, spec -> { }, "auto", new SplittableRandom(5)),
-                ref -> FunctionLoad.unknown(), Clock.fixed(NOW, ZoneOffset.UTC));
+                ref -> FunctionLoad.unknown(), Clock.fixed(NOW, ZoneOffset.UTC), 1_000_000);
         registry.down(true);
 
         assertThatThrownBy(() -> coldRouter.route(good)).isInstanceOf(RetriableFerryException.class)
@@ -173,6 +178,22 @@ class RecordRouterTest {
 
         registry.down(false);
         assertThat(coldRouter.route(good).topic()).isEqualTo("ferry.work.acme.resize");
+    }
+
+    @Test
+    void shouldRejectRatherThanFailTheBatchWhenTheRecordWouldExceedTheWorkTopicsLimit() {
+        deploy("resize", 1);
+        RecordRouter strict = router(10_000, 2048);
+        InvocationRequest big = Requests.request("acme", "resize")
+                .setPayload(java.nio.ByteBuffer.wrap(new byte[3000])).build();
+
+        ProducerRecord<byte[], byte[]> out = strict.route(consumed(big));
+
+        assertThat(out.topic()).isEqualTo("ferry.results");
+        InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize(out.topic(), out.value());
+        assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+        assertThat(result.getError()).contains("exceeds the work topic's record limit of 2048");
+        assertThat(strict.route(consumed(Requests.unkeyed())).topic()).isEqualTo("ferry.work.acme.resize");
     }
 
     @Test
