@@ -88,12 +88,12 @@ class QueueDeliveryIT {
         FunctionRef ref = new FunctionRef("acme", "one-partition");
         FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "sleep")
                 .setConcurrency(2).setPartitions(1).build();
-        List<InvocationRequest> requests = IntStream.range(0, 300)
-                .mapToObj(i -> Harness.request(ref, "{\"ms\": 25}", null)).toList();
+        List<InvocationRequest> requests = IntStream.range(0, 400)
+                .mapToObj(i -> Harness.request(ref, "{\"ms\": 50}", null)).toList();
 
         try (WorkerPool pool = new WorkerPool(spec, context, 4)) {
             harness.send(requests);
-            await().atMost(Duration.ofSeconds(90)).until(() -> pool.stats().processed() >= 300);
+            await().atMost(Duration.ofSeconds(90)).until(() -> pool.stats().processed() >= 400);
         }
 
         List<String> ids = requests.stream().map(InvocationRequest::getInvocationId).toList();
@@ -102,7 +102,7 @@ class QueueDeliveryIT {
                 .collect(Collectors.groupingBy(InvocationResult::getWorker, Collectors.counting()));
         assertThat(perWorker).hasSize(4);
         assertThat(perWorker.values()).allSatisfy(count -> assertThat(count).isPositive());
-        assertThat(perWorker.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(300);
+        assertThat(perWorker.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(400);
     }
 
     private static String text(java.nio.ByteBuffer buffer) {

@@ -52,8 +52,9 @@ class ResizeIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().processed() >= 200);
                 pool.resize(4);
                 assertThat(pool.replicas()).isEqualTo(4);
-                long atFour = pool.stats().processed();
-                await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().processed() >= atFour + 600);
+                await().atMost(Duration.ofSeconds(30)).until(() -> results.all().stream()
+                        .filter(r -> r.getFunction().equals(ref.function())).map(InvocationResult::getWorker)
+                        .distinct().count() == 4);
                 pool.resize(1);
                 assertThat(pool.replicas()).isEqualTo(1);
                 load.join();
