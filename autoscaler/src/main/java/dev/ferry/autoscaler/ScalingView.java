@@ -1,0 +1,122 @@
+package dev.ferry.autoscaler;
+
+import dev.ferry.autoscaler.internal.TopicFollower;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.LagSample;
+import dev.ferry.schemas.ScalingDecision;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * The current scaling state of every function, for {@code GET /v1/scaling} and the dashboard: its replicas (group
+ * members), desired size and lag, from the latest {@code LagSample} and {@code ScalingDecision}.
+ *
+ * <p>Either fed by the caller ({@link #onSample}, {@link #onDecision}, {@link #onRemoved}; the
+ * {@link AutoscalerService} does so), or following the topics itself: {@link #follow} reads {@code ferry.scaling}
+ * from its beginning and {@code ferry.lag} from its end, without a consumer group, so any process (the gateway)
+ * can hold one. Thread-safe.
+ */
+public final class ScalingView implements AutoCloseable {
+
+    /** One function's scaling state. {@code desired} is the replicas' count until a decision is seen. */
+    public record FunctionScaling(String tenant, String function, int replicas, int desired, long lag,
+            double arrivalRate, Instant updatedAt, String reason) {
+    }
+
+    private record State(LagSample sample, ScalingDecision decision) {
+    }
+
+    private final Map<FunctionRef, State> states = new ConcurrentHashMap<>();
+    private final List<TopicFollower> followers = new ArrayList<>();
+
+    /** A view the caller feeds. */
+    public ScalingView() {
+    }
+
+    /** A view that follows {@code ferry.scaling} and {@code ferry.lag} of {@code config}'s cluster by itself. */
+    public static ScalingView follow(FerryConfig config) {
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        AvroSerdes serdes = new AvroSerdes(config);
+        try (Admin admin = clients.admin("ferry-scaling-view-admin")) {
+            new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
+                    .filter(t -> t.name().equals(topics.lag()) || t.name().equals(topics.scaling())).toList());
+        }
+        ScalingView view = new ScalingView();
+        Deserializer<ScalingDecision> decisions = serdes.deserializer(ScalingDecision.class);
+        Deserializer<LagSample> samples = serdes.deserializer(LagSample.class);
+        view.followers.add(new TopicFollower(clients, topics.scaling(), TopicFollower.Start.BEGINNING,
+                "ferry-scaling-view-decisions", r -> {
+                    FunctionRef ref = FunctionRef.parseKey(new String(r.key(), StandardCharsets.UTF_8));
+                    if (r.value() == null) {
+                        view.onRemoved(ref);
+                    } else {
+                        view.onDecision(decisions.deserialize(r.topic(), r.headers(), r.value()));
+                    }
+                }).start());
+        view.followers.add(new TopicFollower(clients, topics.lag(), TopicFollower.Start.END,
+                "ferry-scaling-view-lag", r -> view.onSample(samples.deserialize(r.topic(), r.headers(), r.value())))
+                .start());
+        return view;
+    }
+
+    public void onSample(LagSample sample) {
+        FunctionRef ref = new FunctionRef(sample.getTenant(), sample.getFunction());
+        states.merge(ref, new State(sample, null), (old, now) -> new State(sample, old.decision()));
+    }
+
+    public void onDecision(ScalingDecision decision) {
+        FunctionRef ref = new FunctionRef(decision.getTenant(), decision.getFunction());
+        states.merge(ref, new State(null, decision), (old, now) -> new State(old.sample(), decision));
+    }
+
+    public void onRemoved(FunctionRef ref) {
+        states.remove(ref);
+    }
+
+    public Optional<FunctionScaling> get(FunctionRef ref) {
+        return Optional.ofNullable(states.get(ref)).map(s -> toScaling(ref, s));
+    }
+
+    /** Every function, ordered by tenant and name. */
+    public List<FunctionScaling> all() {
+        return states.entrySet().stream().map(e -> toScaling(e.getKey(), e.getValue()))
+                .sorted(Comparator.comparing(FunctionScaling::tenant).thenComparing(FunctionScaling::function))
+                .toList();
+    }
+
+    /** The functions of one tenant: what {@code GET /v1/scaling} shows that tenant. */
+    public List<FunctionScaling> ofTenant(String tenant) {
+        return all().stream().filter(f -> f.tenant().equals(tenant)).toList();
+    }
+
+    @Override
+    public void close() {
+        followers.forEach(TopicFollower::close);
+    }
+
+    private static FunctionScaling toScaling(FunctionRef ref, State state) {
+        LagSample sample = state.sample();
+        ScalingDecision decision = state.decision();
+        int replicas = sample == null ? 0 : sample.getReplicas();
+        int desired = decision == null ? replicas : decision.getTo();
+        Instant updated = sample == null ? decision.getAt()
+                : decision == null || sample.getAt().isAfter(decision.getAt()) ? sample.getAt() : decision.getAt();
+        return new FunctionScaling(ref.tenant(), ref.function(), replicas, desired,
+                sample == null ? 0 : sample.getTotalLag(), sample == null ? 0 : sample.getArrivalRate(), updated,
+                decision == null ? "" : decision.getReason());
+    }
+}

@@ -1,0 +1,129 @@
+package dev.ferry.autoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.AutoscalerConfig;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionPublisher;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.Runtime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@FerryKafkaTest
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class AutoscalerServiceIT {
+
+    private static final Map<String, Object> FAST = Map.of(
+            AutoscalerConfig.POLL_MS, 250L,
+            AutoscalerConfig.STABILIZATION_MS, 2_000L,
+            AutoscalerConfig.IDLE_MS, 3_000L,
+            AutoscalerConfig.STARTUP_MS, 1_000L);
+
+    @Test
+    void shouldScaleAQueuePoolPastItsPartitionsOnABurstThenDrainAndScaleToZero(KafkaFixture kafka) throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, FAST);
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        FunctionSpec spec = FunctionSpecs.builder("acme", "burst", Runtime.JAVA, "sleep").setDelivery(Delivery.QUEUE)
+                .setPartitions(2).setMinReplicas(0).setMaxReplicas(6).setTargetLagPerReplica(10).build();
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        deploy(config, clients, topics, spec);
+
+        try (FakePools pools = new FakePools(clients, topics, 30);
+                AutoscalerService service = new AutoscalerService(config, new InProcessActuator(pools),
+                        Clock.systemUTC()).start()) {
+            AtomicInteger produced = new AtomicInteger(produce(clients, topics.work(ref), 1_000));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> pools.size(ref) == 6);
+            // A share group member gets its first records a heartbeat or two after joining (5 s apart by
+            // default): keep the load coming until every replica has been handed work.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                if (pools.donePerReplica(ref).stream().allMatch(done -> done > 0)) {
+                    return true;
+                }
+                produced.addAndGet(produce(clients, topics.work(ref), 50));
+                return false;
+            });
+            assertThat(pools.donePerReplica(ref)).hasSize(6).allMatch(done -> done > 0);
+            await().atMost(Duration.ofSeconds(90)).until(() -> pools.done(ref) >= produced.get());
+
+            // The load stopped: after the idle period the pool goes to zero, and the view says so.
+            await().atMost(Duration.ofSeconds(60)).until(() -> pools.size(ref) == 0);
+            assertThat(pools.largest(ref)).isEqualTo(6);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(service.view().get(ref))
+                    .hasValueSatisfying(s -> {
+                        assertThat(s.desired()).isZero();
+                        assertThat(s.lag()).isZero();
+                    }));
+        }
+    }
+
+    @Test
+    void shouldTakeARemovedFunctionsPoolAwayAndForgetIt(KafkaFixture kafka) throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, FAST);
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        FunctionSpec spec = FunctionSpecs.builder("acme", "doomed", Runtime.JAVA, "echo").setDelivery(Delivery.QUEUE)
+                .setPartitions(1).setMinReplicas(2).setMaxReplicas(4).build();
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        deploy(config, clients, topics, spec);
+
+        try (FakePools pools = new FakePools(clients, topics, 1);
+                AutoscalerService service = new AutoscalerService(config, new InProcessActuator(pools),
+                        Clock.systemUTC()).start();
+                FunctionPublisher publisher = new FunctionPublisher(clients, topics,
+                        new AvroSerdes(config).serializer(FunctionSpec.class))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> pools.size(ref) == 2); // minReplicas
+
+            publisher.remove(ref);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> pools.size(ref) == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> service.view().get(ref).isEmpty());
+            assertThat(service.view().all()).noneMatch(s -> s.function().equals("doomed"));
+        }
+    }
+
+    private static void deploy(FerryConfig config, KafkaClients clients, TopicCatalog topics, FunctionSpec spec) {
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        try (Admin admin = clients.admin("autoscaler-it");
+                FunctionPublisher publisher = new FunctionPublisher(clients, topics,
+                        new AvroSerdes(config).serializer(FunctionSpec.class))) {
+            TopicProvisioner provisioner = new TopicProvisioner(admin);
+            provisioner.ensure(topics.platformTopics());
+            provisioner.ensure(topics.workTopic(ref, spec.getPartitions()));
+            provisioner.startShareGroupAtEarliest(topics.workerGroup(ref));
+            publisher.deploy(spec);
+        }
+    }
+
+    private static int produce(KafkaClients clients, String topic, int records) {
+        try (KafkaProducer<String, String> producer = clients.producer("autoscaler-it", new StringSerializer(),
+                new StringSerializer(), Map.of())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, "k" + i, "{\"ms\":30}"));
+            }
+            producer.flush();
+        }
+        return records;
+    }
+}
