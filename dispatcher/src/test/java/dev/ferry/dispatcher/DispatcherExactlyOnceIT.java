@@ -147,7 +147,8 @@ class DispatcherExactlyOnceIT {
             Map<TopicPartition, OffsetAndMetadata> committed = admin
                     .listConsumerGroupOffsets(h.topics.dispatcherGroup()).partitionsToOffsetAndMetadata().get();
             return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-                    || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset());
+                    || committed.get(e.getKey()) != null
+                    && committed.get(e.getKey()).offset() >= e.getValue().offset());
         });
     }
 }

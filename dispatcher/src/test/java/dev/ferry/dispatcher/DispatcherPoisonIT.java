@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Timeout;
 class DispatcherPoisonIT {
 
     @Test
-    void shouldEndEachPoisonInputAsDesignSaysWhileGoodTrafficKeepsFlowing(KafkaFixture kafka) throws Exception {
+    void shouldEndEachPoisonInputAsDesignSaysAndKeepRoutingWhenPoisonIsMixedWithGoodTraffic(KafkaFixture kafka)
+            throws Exception {
         try (Harness h = new Harness(kafka, Map.of(DispatcherConfig.MAX_PAYLOAD_BYTES, 1024))) {
             h.deploy(FunctionSpecs.builder("acme", "resize", Runtime.JAVA, "echo").setPartitions(2).build());
             h.dispatcher().start();
@@ -68,7 +69,8 @@ class DispatcherPoisonIT {
             List<InvocationRequest> routed = h.read(h.topics.work(new FunctionRef("acme", "resize")), good.size())
                     .stream().map(h::request).toList();
             assertThat(routed).extracting(InvocationRequest::getInvocationId)
-                    .containsExactlyInAnyOrderElementsOf(good.stream().map(InvocationRequest::getInvocationId).toList());
+                    .containsExactlyInAnyOrderElementsOf(
+                            good.stream().map(InvocationRequest::getInvocationId).toList());
 
             // Undecodable records: dead letters with the original bytes and the six headers; no result.
             List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>(h.read(h.topics.dlq(), 2));
@@ -100,7 +102,8 @@ class DispatcherPoisonIT {
                     .collect(Collectors.toMap(InvocationResult::getInvocationId, r -> r));
             assertThat(results).containsOnlyKeys(unknownFunction.getInvocationId(), oversized.getInvocationId(),
                     expired.getInvocationId());
-            assertThat(results.values()).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.REJECTED));
+            assertThat(results.values())
+                    .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.REJECTED));
             assertThat(results.get(unknownFunction.getInvocationId()).getError())
                     .startsWith("unknown function acme/crop");
             assertThat(results.get(oversized.getInvocationId()).getError())
@@ -111,7 +114,8 @@ class DispatcherPoisonIT {
     }
 
     @Test
-    void shouldDeadLetterAnInvocationTheBrokerRefusesAndKeepRouting(KafkaFixture kafka) throws Exception {
+    void shouldDeadLetterAnInvocationAndKeepRoutingWhenTheBrokerRefusesItsWorkRecord(KafkaFixture kafka)
+            throws Exception {
         try (Harness h = new Harness(kafka)) {
             FunctionRef ref = new FunctionRef("acme", "small");
             // Someone created the work topic by hand, with a record limit far below the platform's.

@@ -41,7 +41,8 @@ class DispatcherRoutingIT {
     }
 
     @Test
-    void shouldRouteEachFunctionToItsOwnWorkTopicWithItsPartitionCount(KafkaFixture kafka) throws Exception {
+    void shouldRouteToEachFunctionsOwnWorkTopicWithItsPartitionCountWhenTwoFunctionsAreInvoked(KafkaFixture kafka)
+            throws Exception {
         try (Harness h = new Harness(kafka)) {
             h.deploy(function("resize", 3, null));
             h.deploy(function("thumbnail", 5, null));
@@ -71,7 +72,7 @@ class DispatcherRoutingIT {
     }
 
     @Test
-    void shouldSendTheSameKeyToTheSamePartitionAndSpreadUnkeyedInvocations(KafkaFixture kafka) throws Exception {
+    void shouldKeepAKeyOnOnePartitionAndSpreadTheRestWhenInvocationsAreMixed(KafkaFixture kafka) throws Exception {
         try (Harness h = new Harness(kafka)) {
             h.deploy(function("orders", 6, null));
             h.dispatcher().start();
@@ -94,8 +95,7 @@ class DispatcherRoutingIT {
             assertThat(partitionsByKey).hasSize(3);
             keys.forEach(key -> assertThat(partitionsByKey.get(key)).containsExactly(
                     BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), 6)));
-            assertThat(routed).filteredOn(r -> r.key() != null && keys.contains(new String(r.key(), StandardCharsets.UTF_8)))
-                    .hasSize(30);
+            assertThat(routed).filteredOn(r -> keys.contains(new String(r.key(), StandardCharsets.UTF_8))).hasSize(30);
 
             // Unkeyed: least lag, corrected by this dispatcher's own sends, spreads them instead of herding onto
             // the partition that looked emptiest (no lag sample exists, so every partition looked empty).
@@ -108,7 +108,7 @@ class DispatcherRoutingIT {
     }
 
     @Test
-    void shouldRouteAFunctionDeployedWhileTheDispatcherRuns(KafkaFixture kafka) throws Exception {
+    void shouldRouteAFunctionWithoutRestartWhenItIsDeployedWhileTheDispatcherRuns(KafkaFixture kafka) throws Exception {
         try (Harness h = new Harness(kafka)) {
             Dispatcher dispatcher = h.dispatcher().start();
             InvocationRequest early = Requests.request("acme", "late").build();

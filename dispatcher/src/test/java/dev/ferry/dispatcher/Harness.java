@@ -86,7 +86,8 @@ final class Harness implements AutoCloseable {
     /** Sends invocations to ferry.invocations as a client would, keyed tenant/function or by their key. */
     void invoke(InvocationRequest... requests) {
         for (InvocationRequest request : requests) {
-            String key = request.getKey() != null ? request.getKey() : request.getTenant() + "/" + request.getFunction();
+            String key = request.getKey() != null ? request.getKey()
+                    : request.getTenant() + "/" + request.getFunction();
             send(new ProducerRecord<>(topics.invocations(), utf8(key),
                     serdes.serializer(InvocationRequest.class).serialize(topics.invocations(), request)));
         }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class PartitionStrategiesTest {
 
     @Property
-    void shouldAlwaysPickAPartitionInRangeWhateverTheStrategyKeyAndLoad(
+    void shouldPickAPartitionInRangeWhenGivenAnyStrategyKeyAndLoad(
             @ForAll("strategyNames") String name,
             @ForAll("maybeKeys") String key,
             @ForAll @IntRange(min = 1, max = 1000) int partitions,
@@ -40,8 +40,8 @@ class PartitionStrategiesTest {
     @Property
     void shouldSendTheSameKeyToTheSamePartitionAsKafkasDefaultPartitionerWhenUsingKeyAffinity(
             @ForAll String key, @ForAll @IntRange(min = 1, max = 1000) int partitions) {
-        PartitionStrategy first = PartitionStrategies.create(PartitionStrategies.KEY_AFFINITY, new Random()).orElseThrow();
-        PartitionStrategy second = PartitionStrategies.create(PartitionStrategies.KEY_AFFINITY, new Random()).orElseThrow();
+        PartitionStrategy first = strategy(PartitionStrategies.KEY_AFFINITY);
+        PartitionStrategy second = strategy(PartitionStrategies.KEY_AFFINITY);
         int expected = BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), partitions);
         assertThat(first.partition(Requests.keyed(key), partitions, PartitionLoad.none())).isEqualTo(expected);
         assertThat(first.partition(Requests.keyed(key), partitions, p -> 1_000L * p)).isEqualTo(expected);
@@ -50,7 +50,7 @@ class PartitionStrategiesTest {
 
     @Property
     void shouldHashTheInvocationIdWhenKeyAffinityGetsNoKey(@ForAll @IntRange(min = 1, max = 100) int partitions) {
-        PartitionStrategy strategy = PartitionStrategies.create(PartitionStrategies.KEY_AFFINITY, new Random()).orElseThrow();
+        PartitionStrategy strategy = strategy(PartitionStrategies.KEY_AFFINITY);
         InvocationRequest request = Requests.unkeyed();
         int expected = BuiltInPartitioner.partitionForKey(
                 request.getInvocationId().getBytes(StandardCharsets.UTF_8), partitions);
@@ -60,7 +60,7 @@ class PartitionStrategiesTest {
     @Property
     void shouldGiveEveryPartitionTheSameShareWhenUsingRoundRobin(
             @ForAll @IntRange(min = 1, max = 64) int partitions, @ForAll @IntRange(min = 1, max = 50) int rounds) {
-        PartitionStrategy strategy = PartitionStrategies.create(PartitionStrategies.ROUND_ROBIN, new Random()).orElseThrow();
+        PartitionStrategy strategy = strategy(PartitionStrategies.ROUND_ROBIN);
         int[] counts = new int[partitions];
         for (int i = 0; i < partitions * rounds; i++) {
             counts[strategy.partition(Requests.keyed("same-key"), partitions, p -> p == 0 ? 1_000 : 0)]++;
@@ -90,7 +90,8 @@ class PartitionStrategiesTest {
 
     @Test
     void shouldAlwaysPickTheEmptierPartitionOfTwoWhenUsingLeastLag() {
-        PartitionStrategy strategy = PartitionStrategies.create(PartitionStrategies.LEAST_LAG, new Random(1)).orElseThrow();
+        PartitionStrategy strategy =
+                PartitionStrategies.create(PartitionStrategies.LEAST_LAG, new Random(1)).orElseThrow();
         for (int i = 0; i < 100; i++) {
             assertThat(strategy.partition(Requests.unkeyed(), 2, p -> p == 0 ? 5 : 4)).isEqualTo(1);
         }
@@ -119,13 +120,14 @@ class PartitionStrategiesTest {
         for (int i = 0; i < 8_000; i++) {
             counts[strategy.partition(Requests.unkeyed(), 4, PartitionLoad.none())]++;
         }
-        assertThat(java.util.Arrays.stream(counts).boxed()).allSatisfy(count -> assertThat(count).isBetween(1_800, 2_200));
+        assertThat(java.util.Arrays.stream(counts).boxed())
+                .allSatisfy(count -> assertThat(count).isBetween(1_800, 2_200));
     }
 
     @Property
     void shouldUseKeyAffinityForKeyedRequestsWhenAuto(@ForAll String key,
             @ForAll @IntRange(min = 1, max = 100) int partitions) {
-        PartitionStrategy auto = PartitionStrategies.create(PartitionStrategies.AUTO, new Random()).orElseThrow();
+        PartitionStrategy auto = strategy(PartitionStrategies.AUTO);
         int expected = BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), partitions);
         assertThat(auto.partition(Requests.keyed(key), partitions, p -> p)).isEqualTo(expected);
     }
@@ -139,13 +141,17 @@ class PartitionStrategiesTest {
     }
 
     @Test
-    void shouldKnowEveryNameItListsAndNoOther() {
+    void shouldCreateEveryListedStrategyWhenAskedByNameAndNoOther() {
         assertThat(PartitionStrategies.names())
                 .containsExactly("auto", "key-affinity", "round-robin", "weighted-random", "least-lag");
         PartitionStrategies.names().forEach(name ->
                 assertThat(PartitionStrategies.create(name, new Random())).isPresent());
         assertThat(PartitionStrategies.create("fastest", new Random())).isEmpty();
         assertThat(PartitionStrategies.create(null, new Random())).isEmpty();
+    }
+
+    private static PartitionStrategy strategy(String name) {
+        return PartitionStrategies.create(name, new Random()).orElseThrow();
     }
 
     @Provide

@@ -180,7 +180,8 @@ public final class DispatchLoop implements Runnable {
         return out;
     }
 
-    private ProducerRecord<byte[], byte[]> refusedOrRouted(RecordPosition origin, ConsumerRecord<byte[], byte[]> record) {
+    private ProducerRecord<byte[], byte[]> refusedOrRouted(RecordPosition origin,
+            ConsumerRecord<byte[], byte[]> record) {
         Throwable refusal = refused.remove(origin);
         if (refusal == null) {
             return router.apply(record);

@@ -104,7 +104,8 @@ public final class RecordRouter {
         if (size > maxRecordBytes) {
             // The producer would refuse it and fail the whole batch; say so to the caller instead.
             return reject(record, request, "invocation of about " + size + " bytes (payload, envelope and headers)"
-                    + " exceeds the work topic's record limit of " + maxRecordBytes + " (topic.max.message.bytes)", now);
+                    + " exceeds the work topic's record limit of " + maxRecordBytes + " (topic.max.message.bytes)",
+                    now);
         }
         load.sent(partition);
         return new ProducerRecord<>(route.topic(), partition, key, value, record.headers());

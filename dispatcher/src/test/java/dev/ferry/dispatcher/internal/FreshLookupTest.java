@@ -27,14 +27,14 @@ class FreshLookupTest {
     }, catalogEnd::get, Duration.ofMillis(100));
 
     @Test
-    void shouldFindAFunctionThatAppearsDuringTheGrace() {
+    void shouldFindTheFunctionWhenItAppearsDuringTheGrace() {
         FreshLookup late = new FreshLookup(r -> lookups.incrementAndGet() >= 3 ? Optional.of(spec) : Optional.empty(),
                 catalogEnd::get, Duration.ofSeconds(2));
         assertThat(late.apply(ref)).contains(spec);
     }
 
     @Test
-    void shouldNotWaitAgainWhileTheCatalogIsUnchanged() {
+    void shouldNotWaitAgainWhenTheCatalogIsUnchanged() {
         assertThat(lookup.apply(ref)).isEmpty();
         int afterGrace = lookups.get();
         assertThat(afterGrace).isGreaterThan(1);
@@ -57,7 +57,7 @@ class FreshLookupTest {
     }
 
     @Test
-    void shouldNotWaitForAKnownFunction() {
+    void shouldNotWaitWhenTheFunctionIsKnown() {
         deployed.set(spec);
         assertThat(lookup.apply(ref)).contains(spec);
         assertThat(lookups).hasValue(1);

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class FunctionLoadTest {
 
     @Test
-    void shouldAddWhatThisDispatcherSentToTheSampledLag() {
+    void shouldAddOwnSendsToTheSampledLagWhenRouting() {
         FunctionLoad load = new FunctionLoad(new long[] {5, 0});
         load.sent(1);
         load.sent(1);
@@ -27,7 +27,7 @@ class FunctionLoadTest {
     }
 
     @Test
-    void shouldTreatANegativeSampleAsEmpty() {
+    void shouldTreatThePartitionAsEmptyWhenTheSampleIsNegative() {
         assertThat(new FunctionLoad(new long[] {-3}).lag(0)).isZero();
     }
 }

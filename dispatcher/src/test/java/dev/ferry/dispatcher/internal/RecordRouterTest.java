@@ -70,7 +70,7 @@ class RecordRouterTest {
     }
 
     @Test
-    void shouldRouteToTheFunctionsWorkTopicWithTheKeyAndHeaders() {
+    void shouldRouteWithKeyAndHeadersWhenTheInvocationIsValid() {
         deploy("resize", 4);
         InvocationRequest request = Requests.keyed("user-7");
 
@@ -124,7 +124,7 @@ class RecordRouterTest {
     }
 
     @Test
-    void shouldDeadLetterRandomBytesWithTheErrorHeaders() {
+    void shouldDeadLetterWithTheErrorHeadersWhenTheBytesAreRandom() {
         ConsumerRecord<byte[], byte[]> poison = consumed("not avro".getBytes(StandardCharsets.UTF_8));
 
         ProducerRecord<byte[], byte[]> out = router.route(poison);
@@ -139,21 +139,21 @@ class RecordRouterTest {
     }
 
     @Test
-    void shouldDeadLetterARecordWithAnUnknownSchemaId() {
+    void shouldDeadLetterWhenTheSchemaIdIsUnknown() {
         ProducerRecord<byte[], byte[]> out = router.route(consumed(new byte[] {0, 0, 0, 0, 0x7f, 1, 2}));
         assertThat(out.topic()).isEqualTo("ferry.dlq");
         assertThat(DeadLetters.header(out.headers(), DeadLetters.ERROR_MESSAGE)).contains("Unknown schema id 127");
     }
 
     @Test
-    void shouldDeadLetterATombstone() {
+    void shouldDeadLetterWhenTheValueIsNull() {
         ProducerRecord<byte[], byte[]> out = router.route(consumed((byte[]) null));
         assertThat(out.topic()).isEqualTo("ferry.dlq");
         assertThat(DeadLetters.header(out.headers(), DeadLetters.ERROR_MESSAGE)).contains("tombstone");
     }
 
     @Test
-    void shouldDeadLetterAnInvocationWithoutAnId() {
+    void shouldDeadLetterWhenTheInvocationHasNoId() {
         deploy("resize", 1);
         ProducerRecord<byte[], byte[]> out = router.route(consumed(Requests.request("acme", "resize")
                 .setInvocationId(" ").build()));
@@ -197,7 +197,7 @@ class RecordRouterTest {
     }
 
     @Test
-    void shouldCopyTheOriginalHeadersOntoTheResult() {
+    void shouldCopyTheOriginalHeadersWhenRejecting() {
         ProducerRecord<byte[], byte[]> out = router.route(consumed(Requests.request("acme", "nope").build()));
         assertThat(out.headers().lastHeader("traceparent")).isNotNull();
         assertThat(new RecordHeaders(out.headers().toArray()).toArray()).hasSize(1);

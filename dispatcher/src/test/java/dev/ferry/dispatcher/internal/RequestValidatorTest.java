@@ -20,7 +20,7 @@ class RequestValidatorTest {
             ref -> ref.equals(new FunctionRef("acme", "resize")) ? Optional.of(resize) : Optional.empty(), 100);
 
     @Test
-    void shouldAcceptAKnownFunctionWithinItsLimits() {
+    void shouldAcceptWhenTheFunctionIsKnownAndTheLimitsAreMet() {
         RequestValidator.Verdict verdict = validator.check(Requests.unkeyed(), NOW);
         assertThat(verdict.accepted()).isTrue();
         assertThat(verdict.spec()).isSameAs(resize);

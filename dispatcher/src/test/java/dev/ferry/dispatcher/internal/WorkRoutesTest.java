@@ -62,7 +62,7 @@ class WorkRoutesTest {
     }
 
     @Test
-    void shouldReportAnUnknownStrategyWithTheKnownOnes() {
+    void shouldNameTheKnownStrategiesWhenAFunctionAsksForAnUnknownOne() {
         WorkRoutes.Route route = routes.routeFor(spec(3, "fastest"));
         assertThat(route.routable()).isFalse();
         assertThat(route.error()).isEqualTo("unknown partition strategy 'fastest' of function acme/resize: use one "
