@@ -34,6 +34,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -161,6 +165,8 @@ public final class Gateway implements AutoCloseable {
         String tenantsFile = config.gateway().tenantsFile();
         Tenants tenants = new Tenants(tenantsFile.isBlank() ? null : Path.of(tenantsFile), config.gateway(),
                 System::nanoTime);
+        ExecutorService responses = Executors.newCachedThreadPool(daemon("ferry-gateway-respond"));
+        resources.add(responses::shutdownNow);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         resources.add(metrics::close);
         metrics.gauge("ferry.gateway.pending.results", router, ResultRouter::waiting);
@@ -172,7 +178,16 @@ public final class Gateway implements AutoCloseable {
         }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, producer, topics.invocations(), metrics, usageSource,
-                scalingSource, new KafkaHealth(admin));
+                scalingSource, new KafkaHealth(admin), responses);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private void requireNotStarted() {

@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -58,6 +60,11 @@ public final class FerryClient implements AutoCloseable {
     private final FunctionDirectory directory;
     private final ResultRouter router;
     private final KafkaProducer<String, InvocationRequest> producer;
+    private final ExecutorService callbacks = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "ferry-client-callbacks");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private FerryClient(Builder builder) {
         FerryConfig config = new FerryConfig(builder.settings());
@@ -121,7 +128,8 @@ public final class FerryClient implements AutoCloseable {
             router.forget(request.getInvocationId());
             result.completeExceptionally(e);
         }
-        return result;
+        // The caller's callbacks run on the client's pool, never on the thread that reads every result.
+        return result.whenCompleteAsync((r, e) -> { }, callbacks);
     }
 
     /** Submits without waiting for the result; returns the invocation id once Kafka has the request. */
@@ -161,6 +169,7 @@ public final class FerryClient implements AutoCloseable {
         producer.close(Duration.ofSeconds(10));
         router.close();
         directory.close();
+        callbacks.shutdown();
     }
 
     private Optional<FunctionSpec> spec(InvocationRequest request) {

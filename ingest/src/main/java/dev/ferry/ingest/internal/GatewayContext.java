@@ -8,12 +8,14 @@ import dev.ferry.ingest.ScalingSource;
 import dev.ferry.ingest.UsageSource;
 import dev.ferry.schemas.InvocationRequest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Everything the gateway's HTTP handlers share, built once by {@code Gateway.start()}. {@code usage} and
- * {@code scaling} are null until wired.
+ * {@code scaling} are null until wired. {@code responses} writes answers that a result completes, so the result
+ * reader never blocks on a slow HTTP client.
  */
 public record GatewayContext(
         FerryConfig config,
@@ -30,5 +32,6 @@ public record GatewayContext(
         PrometheusMeterRegistry metrics,
         UsageSource usage,
         ScalingSource scaling,
-        BooleanSupplier kafkaReachable) {
+        BooleanSupplier kafkaReachable,
+        Executor responses) {
 }

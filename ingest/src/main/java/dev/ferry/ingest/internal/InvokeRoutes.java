@@ -58,7 +58,7 @@ public final class InvokeRoutes {
         ctx.header(INVOCATION_ID, id);
         ctx.future(() -> send(request)
                 .thenCompose(sent -> result)
-                .handle((r, error) -> {
+                .handleAsync((r, error) -> {
                     release.run();
                     if (error != null) {
                         g.router().forget(id);
@@ -68,7 +68,7 @@ public final class InvokeRoutes {
                     }
                     sample.stop(g.metrics().timer("ferry.gateway.invoke.latency", "mode", "sync"));
                     return null;
-                }));
+                }, g.responses()));
     }
 
     private void submit(Context ctx) {
