@@ -65,8 +65,10 @@ class DispatcherExactlyOnceIT {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
                         .until(() -> transactionOpen(kafka.admin(), workTopic));
                 first.destroyForcibly();
-                first.waitFor(30, TimeUnit.SECONDS);
                 routedAtKill = seen.get();
+            } finally {
+                first.destroyForcibly(); // a JVM of its own would outlive a failed test
+                first.waitFor(30, TimeUnit.SECONDS);
             }
             log.info("Killed the first dispatcher after seeing {} of {} invocations routed", routedAtKill, 2 * HALF);
             sendInvocations(h, sent);
@@ -75,6 +77,9 @@ class DispatcherExactlyOnceIT {
                     "second-" + h.topics.invocations()));
             second.start();
             awaitAllConsumed(h, kafka.admin());
+            // The killed instance's open transaction holds read_committed readers back until the broker aborts it.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !transactionOpen(kafka.admin(), workTopic));
 
             List<String> routed = h.readAll(workTopic).stream().map(r -> h.request(r).getInvocationId()).toList();
             Set<String> distinct = new HashSet<>(routed);
