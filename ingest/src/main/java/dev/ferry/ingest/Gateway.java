@@ -11,6 +11,7 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.ingest.internal.ApiException;
 import dev.ferry.ingest.internal.DirectoryWatch;
 import dev.ferry.ingest.internal.FunctionRoutes;
+import dev.ferry.ingest.internal.FunctionStats;
 import dev.ferry.ingest.internal.GatewayContext;
 import dev.ferry.ingest.internal.Http;
 import dev.ferry.ingest.internal.InvokeRoutes;
@@ -155,7 +156,13 @@ public final class Gateway implements AutoCloseable {
         ResultRouter router = new ResultRouter(clients, topics.results(),
                 serdes.deserializer(InvocationResult.class), "ferry-gateway-results");
         resources.add(router);
-        router.start(Instant.now().minusMillis(config.gateway().resultRetentionMs()), store::record);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        resources.add(metrics::close);
+        FunctionStats stats = new FunctionStats(metrics, Clock.systemUTC());
+        router.start(Instant.now().minusMillis(config.gateway().resultRetentionMs()), result -> {
+            store.record(result);
+            stats.record(result);
+        });
 
         KafkaProducer<String, InvocationRequest> producer = clients.producer("ferry-gateway", new StringSerializer(),
                 serdes.serializer(InvocationRequest.class),
@@ -167,8 +174,6 @@ public final class Gateway implements AutoCloseable {
                 System::nanoTime);
         ExecutorService responses = Executors.newCachedThreadPool(daemon("ferry-gateway-respond"));
         resources.add(responses::shutdownNow);
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        resources.add(metrics::close);
         metrics.gauge("ferry.gateway.pending.results", router, ResultRouter::waiting);
         metrics.gauge("ferry.gateway.stored.results", store, ResultStore::size);
 
@@ -177,7 +182,7 @@ public final class Gateway implements AutoCloseable {
                     DIRECTORY_LOAD.toSeconds());
         }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
-                directory, watch, publisher, store, router, producer, topics.invocations(), metrics, usageSource,
+                directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,
                 scalingSource, new KafkaHealth(admin), responses);
     }
 

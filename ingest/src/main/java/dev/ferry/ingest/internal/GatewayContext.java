@@ -27,6 +27,7 @@ public record GatewayContext(
         FunctionPublisher publisher,
         ResultStore store,
         ResultRouter router,
+        FunctionStats stats,
         Producer<String, InvocationRequest> producer,
         String invocationsTopic,
         PrometheusMeterRegistry metrics,

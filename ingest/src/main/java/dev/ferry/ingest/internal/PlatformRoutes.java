@@ -4,36 +4,109 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.ingest.FunctionScaling;
+import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.UsageRecord;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Usage, scaling, metrics, health, readiness and the front page. */
+/** Usage, scaling, live stats, metrics, health, readiness and the dashboard. */
 public final class PlatformRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(PlatformRoutes.class);
     private static final Duration DEFAULT_USAGE_SPAN = Duration.ofDays(1);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Map<String, String> DASHBOARD_FILES = Map.of(
+            "index.html", "text/html; charset=utf-8",
+            "dashboard.js", "text/javascript; charset=utf-8",
+            "dashboard.css", "text/css; charset=utf-8");
 
     private final GatewayContext g;
 
+    private final MultiGauge lagGauge;
+    private final MultiGauge replicaGauge;
+
     public PlatformRoutes(GatewayContext g) {
         this.g = g;
+        this.lagGauge = MultiGauge.builder("ferry.function.lag")
+                .description("Records waiting in a function's work topic").register(g.metrics());
+        this.replicaGauge = MultiGauge.builder("ferry.function.replicas")
+                .description("Replicas of a function's worker pool").register(g.metrics());
     }
 
     public void register(Javalin app) {
         app.get("/v1/usage", this::usage);
         app.get("/v1/scaling", this::scaling);
-        app.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(g.metrics().scrape()));
+        app.get("/v1/stats", this::stats);
+        app.get("/metrics", ctx -> {
+            refreshScalingGauges();
+            ctx.contentType(PROMETHEUS_TEXT).result(g.metrics().scrape());
+        });
         app.get("/healthz", ctx -> Http.json(g, ctx, 200, g.mapper().createObjectNode().put("status", "ok")));
         app.get("/readyz", this::ready);
-        app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(FRONT_PAGE));
+        app.get("/", ctx -> dashboardFile(ctx, "index.html"));
+        app.get("/dashboard/{file}", ctx -> dashboardFile(ctx, ctx.pathParam("file")));
+    }
+
+    /** The dashboard's static files, from the classpath; a fixed list, so no path can reach anything else. */
+    private static void dashboardFile(Context ctx, String file) throws java.io.IOException {
+        String type = DASHBOARD_FILES.get(file);
+        if (type == null) {
+            throw ApiException.notFound("No such dashboard file");
+        }
+        try (java.io.InputStream in = PlatformRoutes.class.getResourceAsStream("/dashboard/" + file)) {
+            if (in == null) {
+                throw ApiException.notFound("No such dashboard file");
+            }
+            ctx.contentType(type).header("Cache-Control", "no-cache").result(in.readAllBytes());
+        }
+    }
+
+    /** Rate and latency per function of the caller's tenant, for the dashboard's live charts. */
+    private void stats(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        ObjectNode body = g.mapper().createObjectNode();
+        ArrayNode array = body.putArray("functions");
+        g.directory().all().stream()
+                .filter(spec -> spec.getTenant().equals(caller.tenant()))
+                .map(spec -> g.stats().snapshot(new FunctionRef(spec.getTenant(), spec.getName())))
+                .forEach(snapshot -> array.add(g.mapper().valueToTree(snapshot)));
+        Http.json(g, ctx, 200, body);
+    }
+
+    /** Lag and replicas per function as gauges, read from the scaling source when Prometheus scrapes. */
+    private void refreshScalingGauges() {
+        if (g.scaling() == null) {
+            return;
+        }
+        List<MultiGauge.Row<?>> lag = new java.util.ArrayList<>();
+        List<MultiGauge.Row<?>> replicas = new java.util.ArrayList<>();
+        try {
+            for (FunctionSpec spec : g.directory().all()) {
+                FunctionRef ref = new FunctionRef(spec.getTenant(), spec.getName());
+                Tags tags = Tags.of("tenant", ref.tenant(), "function", ref.function());
+                g.scaling().function(ref).ifPresent(s -> {
+                    if (s.lag() != null) {
+                        lag.add(MultiGauge.Row.of(tags, s.lag()));
+                    }
+                    if (s.replicas() != null) {
+                        replicas.add(MultiGauge.Row.of(tags, s.replicas()));
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            log.debug("Scaling source unavailable for gauges: {}", e.toString());
+        }
+        lagGauge.register(lag, true);
+        replicaGauge.register(replicas, true);
     }
 
     private void usage(Context ctx) {
@@ -113,13 +186,4 @@ public final class PlatformRoutes {
             Http.json(g, ctx, 503, body);
         }
     }
-
-    private static final String FRONT_PAGE = """
-            <!doctype html>
-            <html><head><meta charset="utf-8"><title>Ferry</title></head>
-            <body><h1>Ferry gateway</h1>
-            <p>The dashboard is not part of this build yet. The API lives under <code>/v1</code>;
-            see <a href="/readyz">/readyz</a> and <a href="/metrics">/metrics</a>.</p>
-            </body></html>
-            """;
 }

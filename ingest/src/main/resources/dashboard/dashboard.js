@@ -1,0 +1,165 @@
+// Ferry dashboard: polls the gateway's JSON API with the tenant's key and draws live charts as SVG.
+// No build chain and no third-party code: the gateway serves these files as they are.
+"use strict";
+
+const POLL_MS = 1000;
+const HISTORY = 180; // points kept per chart: three minutes at one per second
+const METRICS = [
+  { id: "rate", label: "invocations/s", digits: 1 },
+  { id: "latencyP99Ms", label: "p99 latency ms", digits: 0 },
+  { id: "lag", label: "lag", digits: 0 },
+  { id: "replicas", label: "replicas", digits: 0 },
+];
+
+const series = new Map(); // function name -> { metric id -> [numbers] }
+
+function apiKey() {
+  const fromFragment = new URLSearchParams(location.hash.slice(1)).get("key");
+  if (fromFragment) {
+    sessionStorage.setItem("ferry.key", fromFragment);
+    history.replaceState(null, "", location.pathname); // keep the key out of the address bar
+  }
+  return sessionStorage.getItem("ferry.key");
+}
+
+async function get(path) {
+  const response = await fetch(path, { headers: { Authorization: "Bearer " + apiKey() } });
+  if (response.status === 401) {
+    showLogin();
+    throw new Error("the API key was refused");
+  }
+  if (response.status === 503) {
+    return null; // that part of the platform is not ready yet; draw what there is
+  }
+  if (!response.ok) {
+    throw new Error(path + ": HTTP " + response.status);
+  }
+  return response.json();
+}
+
+function showLogin() {
+  document.getElementById("login").hidden = false;
+}
+
+function push(fn, metric, value) {
+  if (!series.has(fn)) series.set(fn, {});
+  const byMetric = series.get(fn);
+  const points = byMetric[metric] || (byMetric[metric] = []);
+  points.push(Number.isFinite(value) ? value : 0);
+  if (points.length > HISTORY) points.shift();
+}
+
+function list(json, field) {
+  if (!json) return [];
+  return Array.isArray(json) ? json : (json[field] || []);
+}
+
+async function poll() {
+  const [functions, scaling, stats] = await Promise.all([
+    get("/v1/functions"), get("/v1/scaling").catch(() => null), get("/v1/stats").catch(() => null)]);
+  const scaleBy = new Map(list(scaling, "functions").map(s => [s.function || s.name, s]));
+  const statsBy = new Map(list(stats, "functions").map(s => [s.function || s.name, s]));
+  const names = list(functions, "functions").map(f => f.name);
+  for (const name of names) {
+    const scale = scaleBy.get(name) || {};
+    const stat = statsBy.get(name) || {};
+    const fn = list(functions, "functions").find(f => f.name === name) || {};
+    push(name, "rate", Number(stat.rate));
+    push(name, "latencyP99Ms", Number(stat.latencyP99Ms));
+    push(name, "lag", Number(scale.lag ?? fn.lag));
+    push(name, "replicas", Number(scale.replicas ?? fn.replicas));
+  }
+  drawFunctions(names);
+  const from = new Date(Date.now() - 3600_000).toISOString();
+  drawUsage(await get("/v1/usage?from=" + encodeURIComponent(from)).catch(() => null));
+}
+
+function svgPolyline(points) {
+  const max = Math.max(1, ...points);
+  const step = 100 / Math.max(1, HISTORY - 1);
+  const offset = HISTORY - points.length;
+  return points.map((v, i) => ((offset + i) * step).toFixed(2) + "," + (68 - (v / max) * 64).toFixed(2)).join(" ");
+}
+
+function drawFunctions(names) {
+  const container = document.getElementById("functions");
+  for (const name of names) {
+    let box = container.querySelector('[data-function="' + name + '"]');
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "function";
+      box.dataset.function = name;
+      box.innerHTML = "<h2></h2><div class='charts'></div>";
+      box.querySelector("h2").textContent = name;
+      for (const metric of METRICS) {
+        const figure = document.createElement("figure");
+        figure.className = "chart";
+        figure.dataset.metric = metric.id;
+        figure.innerHTML = "<figcaption><span></span><span class='now'></span></figcaption>"
+          + "<svg viewBox='0 0 100 70' preserveAspectRatio='none'><polyline points=''/></svg>";
+        figure.querySelector("span").textContent = metric.label;
+        box.querySelector(".charts").appendChild(figure);
+      }
+      container.appendChild(box);
+    }
+    for (const metric of METRICS) {
+      const points = series.get(name)[metric.id];
+      const figure = box.querySelector('[data-metric="' + metric.id + '"]');
+      figure.querySelector("polyline").setAttribute("points", svgPolyline(points));
+      figure.dataset.points = String(points.length); // read by the browser test
+      figure.dataset.last = String(points[points.length - 1]);
+      figure.querySelector(".now").textContent = points[points.length - 1].toFixed(metric.digits);
+    }
+  }
+  for (const box of container.querySelectorAll(".function")) {
+    if (!names.includes(box.dataset.function)) box.remove();
+  }
+}
+
+function drawUsage(usage) {
+  const records = list(usage, "records");
+  let invocations = 0, gbSeconds = 0, cost = 0;
+  for (const r of records) {
+    invocations += Number(r.invocations || 0);
+    gbSeconds += Number(r.mbMillis || 0) / 1024 / 1000;
+    cost += Number(r.cost || 0); // display only; the exact figures are in /v1/usage
+  }
+  const cards = [
+    ["invocations billed (1 h)", String(invocations)],
+    ["GB-seconds (1 h)", gbSeconds.toFixed(3)],
+    ["cost (1 h)", "$" + cost.toFixed(6)],
+  ];
+  const section = document.getElementById("usage");
+  section.innerHTML = "";
+  for (const [label, value] of cards) {
+    const card = document.createElement("div");
+    card.className = "card";
+    card.innerHTML = "<div class='muted'></div><div class='value'></div>";
+    card.firstChild.textContent = label;
+    card.lastChild.textContent = value;
+    section.appendChild(card);
+  }
+  section.dataset.invocations = String(invocations);
+}
+
+async function loop() {
+  const status = document.getElementById("status");
+  try {
+    await poll();
+    status.textContent = "live, " + new Date().toLocaleTimeString();
+    status.className = "muted";
+  } catch (e) {
+    status.textContent = e.message;
+    status.className = "error";
+  }
+  setTimeout(loop, POLL_MS);
+}
+
+document.getElementById("login-form").addEventListener("submit", event => {
+  event.preventDefault();
+  sessionStorage.setItem("ferry.key", document.getElementById("api-key").value.trim());
+  document.getElementById("login").hidden = true;
+});
+
+if (!apiKey()) showLogin();
+loop();

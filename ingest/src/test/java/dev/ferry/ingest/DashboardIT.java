@@ -1,0 +1,185 @@
+package dev.ferry.ingest;
+
+import static dev.ferry.ingest.HttpApi.json;
+import static dev.ferry.ingest.HttpApi.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.UsageRecord;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The dashboard and its data: live stats per function, Prometheus meters, and the page drawn by a real browser. */
+@FerryKafkaTest
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DashboardIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @TempDir
+    static Path dir;
+
+    private static Platform platform;
+    private static Gateway gateway;
+    private static HttpApi api;
+    private static String acme;
+    private static String beta;
+
+    @BeforeAll
+    static void start(KafkaFixture kafka) {
+        TenantAdmin admin = new TenantAdmin(dir.resolve("tenants.json"));
+        acme = admin.createTenant("acme");
+        beta = admin.createTenant("beta");
+        FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"));
+        platform = Platform.start(config);
+        ScalingSource scaling = new ScalingSource() {
+            @Override
+            public Optional<FunctionScaling> function(FunctionRef ref) {
+                return Optional.of(new FunctionScaling(ref.function(), 2, 2, 5L));
+            }
+
+            @Override
+            public List<FunctionScaling> tenant(String tenant) {
+                return List.of(new FunctionScaling("echo", 2, 2, 5L));
+            }
+        };
+        UsageSource usage = (tenant, from, to, function) -> List.of(UsageRecord.newBuilder().setTenant(tenant)
+                .setFunction("echo").setWindowStart(Instant.now().minusSeconds(60)).setWindowEnd(Instant.now())
+                .setInvocations(42).setFailures(0).setBilledMillis(42).setMbMillis(5376)
+                .setCost(new BigDecimal("0.0000084000")).setAvailability(1.0).build());
+        gateway = new Gateway(config).scalingSource(scaling).usageSource(usage).start();
+        api = new HttpApi(gateway.port());
+        assertThat(api.put("/v1/functions/echo", acme, "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}").statusCode())
+                .isIn(200, 201);
+        assertThat(api.put("/v1/functions/echo", beta, "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}").statusCode())
+                .isIn(200, 201);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static void invokeEcho(String key, int times) {
+        IntStream.range(0, times).parallel().forEach(i -> assertThat(
+                api.post("/v1/functions/echo/invoke", key, "hi " + i, "text/plain").statusCode()).isEqualTo(200));
+    }
+
+    @Test
+    void shouldReportRateAndLatencyOfTheCallersOwnFunctionsOnly() {
+        invokeEcho(acme, 20);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode echo = json(api.get("/v1/stats", acme)).get("functions").get(0);
+            assertThat(echo.get("function").asText()).isEqualTo("echo");
+            assertThat(echo.get("completed").asLong()).isGreaterThanOrEqualTo(20);
+            assertThat(echo.get("rate").asDouble()).isPositive();
+            assertThat(echo.get("latencyP99Ms").asLong()).isGreaterThanOrEqualTo(echo.get("latencyP50Ms").asLong());
+        });
+        JsonNode other = json(api.get("/v1/stats", beta)).get("functions");
+        assertThat(other).hasSize(1);
+        assertThat(other.get(0).get("completed").asLong()).as("beta ran nothing; acme's calls are not its").isZero();
+        assertThat(api.get("/v1/stats", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldExposeInvocationsLatencyHistogramsLagReplicasAndBilledTimeToPrometheus() {
+        invokeEcho(acme, 3);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String metrics = text(api.get("/metrics", null));
+            assertThat(metrics)
+                    .containsPattern("ferry_invocations_total\\{function=\"echo\",status=\"SUCCEEDED\",tenant=\"acme\"}")
+                    .contains("ferry_invocation_latency_seconds_bucket{function=\"echo\",tenant=\"acme\",le=")
+                    .contains("ferry_billed_gb_seconds_total{function=\"echo\",tenant=\"acme\"}")
+                    .contains("ferry_function_lag{function=\"echo\",tenant=\"acme\"} 5.0")
+                    .contains("ferry_function_replicas{function=\"echo\",tenant=\"acme\"} 2.0");
+        });
+    }
+
+    @Test
+    void shouldServeOnlyTheDashboardsOwnFiles() {
+        assertThat(text(api.get("/", null))).contains("<title>Ferry</title>").contains("/dashboard/dashboard.js");
+        assertThat(api.get("/dashboard/dashboard.js", null).statusCode()).isEqualTo(200);
+        assertThat(api.get("/dashboard/dashboard.css", null).statusCode()).isEqualTo(200);
+        assertThat(api.get("/dashboard/..%2Fdashboard%2Findex.html", null).statusCode()).isEqualTo(404);
+        assertThat(api.get("/dashboard/logback.xml", null).statusCode()).isEqualTo(404);
+    }
+
+    /**
+     * A real browser loads the page with the tenant's key in the URL fragment and runs its script for a few seconds
+     * of virtual time; the DOM it leaves behind must hold charts drawn from live data.
+     */
+    @Test
+    void shouldDrawLiveChartsInAHeadlessBrowser() throws Exception {
+        boolean ci = System.getenv("CI") != null;
+        if (!Files.isExecutable(CHROMIUM)) {
+            // CI installs Debian's chromium (.ci/run); a developer machine without it skips this one check.
+            assertThat(ci).as("CI must have " + CHROMIUM).isFalse();
+            Assumptions.abort("no " + CHROMIUM + " on this machine");
+        }
+        invokeEcho(acme, 20);
+        String dom = dumpDom("http://localhost:" + gateway.port() + "/#key=" + acme);
+
+        assertThat(dom).contains("data-function=\"echo\"");
+        int ratePoints = attribute(dom, "rate", "data-points");
+        assertThat(ratePoints).as("the rate chart was redrawn on several polls").isGreaterThanOrEqualTo(2);
+        assertThat(Double.parseDouble(attributeText(dom, "replicas", "data-last"))).isEqualTo(2.0);
+        assertThat(Double.parseDouble(attributeText(dom, "lag", "data-last"))).isEqualTo(5.0);
+        assertThat(Double.parseDouble(attributeText(dom, "latencyP99Ms", "data-last"))).isPositive();
+        assertThat(dom).contains("data-invocations=\"42\"");
+        assertThat(dom).doesNotContain("the API key was refused");
+    }
+
+    private static String dumpDom(String url) throws IOException, InterruptedException {
+        Path profile = Files.createTempDirectory(dir, "chromium");
+        Process browser = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+                "--virtual-time-budget=6000", "--dump-dom", url)
+                .redirectError(dir.resolve("chromium.log").toFile())
+                .start();
+        byte[] out = browser.getInputStream().readAllBytes();
+        assertThat(browser.waitFor(90, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    private static int attribute(String dom, String metric, String name) {
+        return Integer.parseInt(attributeText(dom, metric, name));
+    }
+
+    private static String attributeText(String dom, String metric, String name) {
+        Matcher figure = Pattern.compile("<figure[^>]*data-metric=\"" + metric + "\"[^>]*>").matcher(dom);
+        assertThat(figure.find()).as("a chart for " + metric).isTrue();
+        Matcher value = Pattern.compile(name + "=\"([^\"]*)\"").matcher(figure.group());
+        assertThat(value.find()).as(name + " on the " + metric + " chart").isTrue();
+        return value.group(1);
+    }
+}
