@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -109,7 +110,13 @@ public final class Dispatcher implements AutoCloseable {
             throw e instanceof FerryException ? e
                     : new FerryException("Dispatcher " + transactionalId + " could not start: " + e.getMessage(), e);
         }
-        thread = new Thread(loop, "ferry-dispatcher-" + transactionalId);
+        DispatchLoop started = loop;
+        thread = new Thread(() -> {
+            started.run();
+            if (started.failure() != null) {
+                closeAfterFailure();
+            }
+        }, "ferry-dispatcher-" + transactionalId);
         thread.start();
         log.info("[{}] Dispatcher routing {} ({} functions known, default strategy {})", transactionalId,
                 topics.invocations(), directory.all().size(), config.dispatcher().partitionStrategy());
@@ -170,7 +177,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private Map<String, Object> producerOverrides() {
-        Map<String, Object> overrides = new java.util.HashMap<>();
+        Map<String, Object> overrides = new HashMap<>();
         overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         // An operator's kafka.transaction.timeout.ms wins over our short default.
         if (!config.kafkaClientProperties().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
@@ -189,6 +196,12 @@ public final class Dispatcher implements AutoCloseable {
     public Optional<Throwable> failure() {
         DispatchLoop current = loop;
         return current == null ? Optional.empty() : Optional.ofNullable(current.failure());
+    }
+
+    /** A loop that stopped by itself leaves nothing running: no directory or lag reader, no idle clients. */
+    private synchronized void closeAfterFailure() {
+        closeClients();
+        log.error("[{}] Dispatcher closed after a fatal error; restart it to resume routing", transactionalId);
     }
 
     /** Finishes the batch in flight (its transaction commits or aborts), leaves the group, closes every client. */

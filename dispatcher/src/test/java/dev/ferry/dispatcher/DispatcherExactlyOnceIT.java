@@ -30,6 +30,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -93,6 +95,39 @@ class DispatcherExactlyOnceIT {
         }
     }
 
+    @Test
+    void shouldStopTheOldInstanceAndRouteEachInvocationOnceWhenARestartReusesItsTransactionalId(KafkaFixture kafka)
+            throws Exception {
+        try (Harness h = new Harness(kafka)) {
+            FunctionRef ref = new FunctionRef("acme", "ledger");
+            h.deploy(FunctionSpecs.builder("acme", "ledger", Runtime.JAVA, "echo").setPartitions(4).build());
+            Dispatcher old = h.dispatcher().start();
+            List<String> sent = new ArrayList<>();
+            sendInvocations(h, sent, 100);
+            h.read(h.topics.work(ref), 100);
+
+            Dispatcher restarted = h.dispatcher().start(); // same transactional.id: fences the old one
+            sendInvocations(h, sent, 300);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> !old.isRunning());
+            assertThat(old.failure()).get().satisfies(error -> assertThat(causes(error))
+                    .anyMatch(c -> c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException));
+            awaitAllConsumed(h, kafka.admin());
+            List<String> routed = h.readAll(h.topics.work(ref)).stream()
+                    .map(r -> h.request(r).getInvocationId()).toList();
+            assertThat(routed).hasSize(400).containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(restarted.isRunning()).isTrue();
+        }
+    }
+
+    private static List<Throwable> causes(Throwable error) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = error; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
+    }
+
     /** True when some partition has records past its last stable offset: a transaction wrote, not yet ended. */
     private static boolean transactionOpen(Admin admin, String topic) throws Exception {
         Map<TopicPartition, OffsetSpec> partitions = IntStream.range(0, 4).boxed()
@@ -117,8 +152,12 @@ class DispatcherExactlyOnceIT {
     }
 
     private static void sendInvocations(Harness h, List<String> sent) {
-        InvocationRequest[] batch = new InvocationRequest[HALF];
-        for (int i = 0; i < HALF; i++) {
+        sendInvocations(h, sent, HALF);
+    }
+
+    private static void sendInvocations(Harness h, List<String> sent, int count) {
+        InvocationRequest[] batch = new InvocationRequest[count];
+        for (int i = 0; i < count; i++) {
             // Keys spread the stream over every partition of ferry.invocations, and pin each key's work partition.
             batch[i] = Requests.request("acme", "ledger").setKey("account-" + (i % 11)).build();
             sent.add(batch[i].getInvocationId());
