@@ -1,0 +1,38 @@
+package dev.ferry.bench.internal;
+
+/**
+ * One scenario's result: Ferry's median and the baseline's, in the scenario's unit, their ratio and its goal.
+ *
+ * @param higherIsBetter whether the goal is a floor (throughput) or a ceiling (latency, lag)
+ * @param goal the ratio Ferry aims for: at least it when {@code higherIsBetter}, at most otherwise
+ * @param details extra figures for the scenario's line (percentiles, counts, the repetitions)
+ */
+public record Outcome(String scenario, String unit, Samples ferry, Samples baseline, double ratio,
+        boolean higherIsBetter, double goal, String details) {
+
+    public static Outcome of(String scenario, String unit, Samples ferry, Samples baseline, boolean higherIsBetter,
+            double goal, String details) {
+        double ratio = baseline.median() == 0 ? Double.NaN : ferry.median() / baseline.median();
+        return new Outcome(scenario, unit, ferry, baseline, ratio, higherIsBetter, goal, details);
+    }
+
+    public boolean noisy() {
+        return ferry.noisy() || baseline.noisy();
+    }
+
+    public boolean goalMet() {
+        return higherIsBetter ? ratio >= goal : ratio <= goal;
+    }
+
+    public String goalText() {
+        return (higherIsBetter ? "≥ " : "≤ ") + Format.ratio(goal);
+    }
+
+    /** The scenario's line; it ends in {@code ratio=<number>} for scripts. */
+    public String line() {
+        return scenario + ": ferry=" + Format.number(ferry.median()) + " " + unit + " baseline="
+                + Format.number(baseline.median()) + " " + unit + " goal " + goalText()
+                + (goalMet() ? " met" : " MISSED") + (noisy() ? " noisy" : "")
+                + (details.isEmpty() ? "" : " (" + details + ")") + " ratio=" + Format.ratio(ratio);
+    }
+}
