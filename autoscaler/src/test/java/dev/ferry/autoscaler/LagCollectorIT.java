@@ -89,6 +89,13 @@ class LagCollectorIT {
             LagSample grown = awaitSample(collector, s -> s.getPartitionLag().size() == 4);
             assertThat(grown.getPartitionLag()).containsExactly(5L, 15L, 6L, 7L);
             assertThat(grown.getTotalLag()).isEqualTo(33);
+
+            // A deleted group has no members and no offsets: its lag counts from the earliest retained offset again.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> admin
+                    .deleteConsumerGroups(List.of(topics.workerGroup(ref))).all().get(10, TimeUnit.SECONDS));
+            LagSample deleted = awaitSample(collector, s -> s.getTotalLag() == 53);
+            assertThat(deleted.getPartitionLag()).containsExactly(20L, 20L, 6L, 7L);
+            assertThat(deleted.getReplicas()).isZero();
         }
     }
 
