@@ -40,7 +40,7 @@ public final class SerdeScenario implements Scenario {
                 .include(SerdeBenchmark.class.getName() + "." + method + "$")
                 .forks(0)
                 .threads(1)
-                .warmupIterations(quick ? 1 : 2)
+                .warmupIterations(2)
                 .warmupTime(TimeValue.seconds(quick ? 1 : 2))
                 .measurementIterations(quick ? 3 : 5)
                 .measurementTime(TimeValue.seconds(quick ? 1 : 2))
