@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class SimulatorTest {
 
@@ -49,8 +48,10 @@ class SimulatorTest {
         assertThat(java.util.Arrays.stream(ferry.replicas()).max().orElseThrow()).isGreaterThan(Simulator.PARTITIONS);
     }
 
+    /** Writes where the main does, so a build leaves the report in target/simulation for a user to open. */
     @Test
-    void shouldWriteAMarkdownTableAndAnSvgChartWhenReportRuns(@TempDir Path dir) throws Exception {
+    void shouldWriteAMarkdownTableAndAnSvgChartWhenReportRuns() throws Exception {
+        Path dir = Path.of("target", "simulation");
         Path report = SimulationReport.write(dir);
         String markdown = Files.readString(report);
         assertThat(markdown).contains("| bursty | Ferry predictive |").contains("| bursty | KEDA |")
