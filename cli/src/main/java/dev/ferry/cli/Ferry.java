@@ -5,6 +5,9 @@ import dev.ferry.cli.client.FunctionsCommand;
 import dev.ferry.cli.client.InvokeCommand;
 import dev.ferry.cli.client.TopCommand;
 import dev.ferry.cli.client.UsageCommand;
+import dev.ferry.cli.service.DemoCommand;
+import dev.ferry.cli.service.DevCommand;
+import dev.ferry.cli.service.ServiceCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,6 +18,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Ferry.Version.class,
         description = "Serverless functions on the Kafka you already run.",
         subcommands = {
+            DevCommand.class,
+            DemoCommand.class,
+            ServiceCommand.Gateway.class,
+            ServiceCommand.Dispatcher.class,
+            ServiceCommand.Worker.class,
+            ServiceCommand.Autoscaler.class,
+            ServiceCommand.Metering.class,
             DeployCommand.class,
             InvokeCommand.class,
             FunctionsCommand.class,

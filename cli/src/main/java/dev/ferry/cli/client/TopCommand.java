@@ -53,11 +53,11 @@ public final class TopCommand implements Callable<Integer> {
 
     static void render(JsonNode scaling, PrintWriter out) {
         JsonNode functions = scaling.isArray() ? scaling : scaling.path("functions");
-        Table table = new Table("FUNCTION", "REPLICAS", "DESIRED", "LAG", "REASON");
+        Table table = new Table("FUNCTION", "REPLICAS", "DESIRED", "LAG");
         for (JsonNode fn : functions) {
             table.row(fn.has("function") ? fn.path("function").asText() : fn.path("name").asText(),
-                    FunctionsCommand.orDash(fn, "replicas"), FunctionsCommand.orDash(fn, "desired"),
-                    FunctionsCommand.orDash(fn, "lag"), FunctionsCommand.orDash(fn, "reason"));
+                    FunctionsCommand.orDash(fn, "replicas"), FunctionsCommand.orDash(fn, "desiredReplicas"),
+                    FunctionsCommand.orDash(fn, "lag"));
         }
         if (table.isEmpty()) {
             out.println("no functions deployed");

@@ -34,6 +34,12 @@ public final class UsageCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the gateway's JSON as it is.")
     boolean json;
 
+    /** GB-seconds = mbMillis / 1024 / 1000 (DESIGN.md), shown to six places. */
+    static String gbSeconds(long mbMillis) {
+        return new BigDecimal(mbMillis).divide(new BigDecimal(1_024_000), 6, java.math.RoundingMode.HALF_EVEN)
+                .toPlainString();
+    }
+
     @Override
     public Integer call() throws Exception {
         StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
@@ -51,14 +57,14 @@ public final class UsageCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(GatewayClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(usage));
             return 0;
         }
-        JsonNode records = usage.isArray() ? usage : usage.path("usage");
+        JsonNode records = usage.isArray() ? usage : usage.path("records");
         Table table = new Table("FUNCTION", "WINDOW_START", "INVOCATIONS", "FAILURES", "BILLED_MS", "GB_S", "COST",
                 "AVAILABILITY");
         long invocations = 0;
         BigDecimal cost = BigDecimal.ZERO;
         for (JsonNode r : records) {
             table.row(r.path("function").asText(), r.path("windowStart").asText(), r.path("invocations").asText(),
-                    r.path("failures").asText(), r.path("billedMillis").asText(), FunctionsCommand.orDash(r, "gbSeconds"),
+                    r.path("failures").asText(), r.path("billedMillis").asText(), gbSeconds(r.path("mbMillis").asLong()),
                     FunctionsCommand.orDash(r, "cost"), FunctionsCommand.orDash(r, "availability"));
             invocations += r.path("invocations").asLong();
             if (r.hasNonNull("cost")) {

@@ -1,0 +1,153 @@
+package dev.ferry.cli.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cli.Durations;
+import dev.ferry.cli.Table;
+import dev.ferry.cli.client.GatewayClient;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ferry demo}: {@code dev} plus a scripted load that shows routing, scaling and billing live: a steady
+ * {@code echo} stream, bursts to {@code sleep} that make its pool scale up and back down, and calls to
+ * {@code fail} that retry and end in the DLQ. One live progress line, then a summary, then exit.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run `ferry dev` with a scripted load, show progress live, print a summary and exit.")
+public final class DemoCommand implements Callable<Integer> {
+
+    private static final String ECHO = "echo";
+    private static final String SLEEP = "sleep";
+    private static final String FAIL = "fail";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DevOptions options;
+
+    @Option(names = "--duration", defaultValue = "60s", description = "How long the load runs (default: ${DEFAULT-VALUE}).")
+    String duration;
+
+    @Option(names = "--rate", defaultValue = "20", description = "Steady echo calls per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--burst", defaultValue = "150", description = "Invocations per sleep burst (default: ${DEFAULT-VALUE}).")
+    int burst;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        long loadMillis = Durations.parseMillis("--duration", duration);
+        out.println("Starting Ferry demo...");
+        out.flush();
+        try (DevEnvironment env = DevEnvironment.start(options.settings(), out)) {
+            URI gateway = URI.create("http://localhost:" + env.platform().gatewayPort());
+            GatewayClient client = new GatewayClient(gateway, env.apiKey());
+            out.printf("%nDashboard: %s/#key=%s%n", gateway, env.apiKey());
+            out.printf("Load for %d s: %d echo/s, %d-invocation bursts to sleep, 1 fail/s%n%n", loadMillis / 1000,
+                    rate, burst);
+            out.flush();
+
+            Instant began = Instant.now();
+            DemoLoad load = new DemoLoad(gateway, env.apiKey(), 64);
+            ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
+                Thread t = new Thread(r, "ferry-demo-load");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(() -> load.invoke(ECHO, "{\"hello\":\"ferry\"}"), 0,
+                    Math.max(1, 1_000_000 / Math.max(1, rate)), TimeUnit.MICROSECONDS);
+            timer.scheduleAtFixedRate(() -> load.invoke(FAIL, "{}"), 500, 1000, TimeUnit.MILLISECONDS);
+            for (long at = 3_000; at < loadMillis; at += Math.max(10_000, loadMillis / 3)) {
+                timer.schedule(() -> {
+                    for (int i = 0; i < burst; i++) {
+                        load.submit(SLEEP, "{\"ms\": 200}");
+                    }
+                }, at, TimeUnit.MILLISECONDS);
+            }
+
+            DemoProgress progress = new DemoProgress(client, load, out);
+            while (Duration.between(began, Instant.now()).toMillis() < loadMillis) {
+                progress.tick(began, "load");
+                Thread.sleep(1000);
+            }
+            timer.shutdownNow();
+            load.drain(Duration.ofSeconds(90));
+
+            // The backlog drains, the pools shrink, and the last windows close after their grace period.
+            long settleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < settleUntil && progress.backlog() > 0) {
+                progress.tick(began, "drain");
+                Thread.sleep(1000);
+            }
+            // Windows close by wall clock once their end plus the grace period has passed.
+            long billingUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+                    options.settings().usageWindowMs() + options.settings().usageGraceMs() + 3_000);
+            while (System.nanoTime() < billingUntil) {
+                progress.tick(began, "billing");
+                Thread.sleep(1000);
+            }
+            out.println();
+            summary(out, load, progress, env, began);
+        }
+        return 0;
+    }
+
+    private void summary(PrintWriter out, DemoLoad load, DemoProgress progress, DevEnvironment env, Instant began) {
+        Map<String, Long> scaleEvents = ScalingEvents.count(env.platform().config(), DevEnvironment.TENANT, began);
+        out.println();
+        out.println("Summary (client-side latency over HTTP, through dispatcher, workers and back)");
+        Table table = new Table("FUNCTION", "CALLS", "OK", "FAILED", "P50_MS", "P99_MS", "SCALE_EVENTS");
+        for (Map.Entry<String, DemoLoad.FunctionLoad> e : new TreeMap<>(load.functions).entrySet()) {
+            DemoLoad.FunctionLoad f = e.getValue();
+            table.row(e.getKey(), f.sent.get(), f.succeeded.get(), f.failed.get(),
+                    millis(f.latencyMicros.getValueAtPercentile(50)), millis(f.latencyMicros.getValueAtPercentile(99)),
+                    scaleEvents.getOrDefault(e.getKey(), 0L));
+        }
+        table.print(out);
+        out.println("(sleep is submitted asynchronously: its latency is the 202 answer; fail always fails, by design)");
+        out.println();
+
+        JsonNode usage = progress.usageSince(began);
+        long invocations = 0;
+        long mbMillis = 0;
+        BigDecimal cost = BigDecimal.ZERO;
+        for (JsonNode r : usage.path("records")) {
+            invocations += r.path("invocations").asLong();
+            mbMillis += r.path("mbMillis").asLong();
+            cost = cost.add(new BigDecimal(r.path("cost").asText("0")));
+        }
+        Table billing = new Table("TENANT", "BILLED_INVOCATIONS", "GB_SECONDS", "COST_USD");
+        billing.row(DevEnvironment.TENANT, invocations,
+                new BigDecimal(mbMillis).divide(new BigDecimal(1_024_000), 6, RoundingMode.HALF_EVEN).toPlainString(),
+                cost.toPlainString());
+        billing.print(out);
+        out.printf("%nDemo finished in %d s.%n", Duration.between(began, Instant.now()).toSeconds());
+        out.flush();
+    }
+
+    private static String millis(long micros) {
+        return BigDecimal.valueOf(micros).divide(BigDecimal.valueOf(1000), 1, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    static List<String> functions() {
+        return List.of(ECHO, SLEEP, FAIL);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.ferry.cli.service;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry dev}: everything in one process, on the embedded default or an existing cluster. */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = "Run all of Ferry in one process: embedded Kafka and schema registry (unless "
+                + "--bootstrap-servers is given), every service, and the built-in functions for tenant 'default'.")
+public final class DevCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DevOptions options;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Starting Ferry dev...");
+        out.flush();
+        long began = System.nanoTime();
+        DevEnvironment env = DevEnvironment.start(options.settings(), out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println();
+            out.println("Stopping Ferry dev...");
+            out.flush();
+            env.close();
+            stopped.countDown();
+        }, "ferry-dev-shutdown"));
+        banner(out, env, (System.nanoTime() - began) / 1_000_000);
+        stopped.await();
+        return 0;
+    }
+
+    static void banner(PrintWriter out, DevEnvironment env, long startMillis) {
+        int port = env.platform().gatewayPort();
+        out.println();
+        out.printf("Ferry dev is ready in %.1f s%n", startMillis / 1000.0);
+        out.printf("  %-16s %s%n", "Kafka", env.kafkaDescription());
+        out.printf("  %-16s %s%n", "Schema Registry", env.registryUrl());
+        out.printf("  %-16s http://localhost:%d%n", "Gateway", port);
+        out.printf("  %-16s http://localhost:%d/#key=%s%n", "Dashboard", port, env.apiKey());
+        out.printf("  %-16s %s%n", "Metering API", env.platform().meteringUrl());
+        out.printf("  %-16s %s (API key in %s)%n", "Tenant", DevEnvironment.TENANT,
+                env.dataDirKeyFile());
+        out.printf("  %-16s %s%n", "API key", env.apiKey());
+        out.printf("  %-16s %s%n", "Functions", String.join(", ", DevEnvironment.BUILT_INS));
+        out.println();
+        out.println("Try:  ./ferry invoke echo --data hi");
+        out.println("      ./ferry top");
+        out.println("Ctrl-C stops Ferry; the data stays for the next start.");
+        out.flush();
+    }
+}

@@ -1,0 +1,208 @@
+package dev.ferry.cli.service;
+
+import dev.ferry.cli.CliException;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.GatewayConfig;
+import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.functions.FunctionPublisher;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.embedded.EmbeddedKafka;
+import dev.ferry.embedded.EmbeddedSchemaRegistry;
+import dev.ferry.ingest.Quota;
+import dev.ferry.ingest.TenantAdmin;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.Runtime;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code ferry dev} and {@code ferry demo} run: the embedded broker and registry (unless an existing cluster
+ * is given), the tenant {@code default} with its API key, every service, and the built-in functions.
+ */
+final class DevEnvironment implements AutoCloseable {
+
+    static final String TENANT = "default";
+    /** The built-ins every dev user gets, with the settings a local load test needs. */
+    static final List<String> BUILT_INS = List.of("echo", "sleep", "wordcount", "sha256", "fail");
+
+    private final Path dataDir;
+    private EmbeddedKafka kafka;
+    private EmbeddedSchemaRegistry registry;
+    private Platform platform;
+    private String apiKey;
+
+    private DevEnvironment(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    record Settings(Path dataDir, ConnectionOptions connection, int gatewayPort, int kafkaPort, int registryPort,
+            long usageWindowMs, long usageGraceMs) {
+    }
+
+    static DevEnvironment start(Settings settings, PrintWriter out) {
+        DevEnvironment env = new DevEnvironment(settings.dataDir());
+        try {
+            env.startAll(settings, out);
+            return env;
+        } catch (RuntimeException e) {
+            env.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Settings settings, PrintWriter out) {
+        createDirectory(dataDir);
+        Map<String, Object> defaults = new HashMap<>();
+        ConnectionOptions connection = settings.connection();
+        if (connection.externalCluster()) {
+            if (connection.schemaRegistry == null) {
+                throw new CliException("--bootstrap-servers needs --schema-registry too: dev starts no registry "
+                        + "when it joins an existing cluster", 2);
+            }
+            out.println("Joining the Kafka cluster at " + connection.bootstrapServers);
+        } else {
+            long began = System.nanoTime();
+            // Functions may run up to 15 minutes; let share-group locks cover that (the worker raises a group's
+            // lock to its function's timeout), instead of Kafka's 60 s ceiling.
+            kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().dataDir(dataDir.resolve("kafka"))
+                    .port(settings.kafkaPort())
+                    .brokerProperty("group.share.max.record.lock.duration.ms", "1000000"));
+            out.printf("  %-11s started in %d ms%n", "kafka", (System.nanoTime() - began) / 1_000_000);
+            registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(), settings.registryPort());
+            out.printf("  %-11s started%n", "registry");
+            out.flush();
+            defaults.put(FerryConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            defaults.put(FerryConfig.SCHEMA_REGISTRY_URL, registry.url());
+        }
+        Path tenants = dataDir.resolve("tenants.json");
+        apiKey = ensureDevTenant(tenants);
+        defaults.put(GatewayConfig.PORT, settings.gatewayPort());
+        defaults.put(GatewayConfig.TENANTS_FILE, tenants.toString());
+        defaults.put(MeteringConfig.WINDOW_MS, settings.usageWindowMs());
+        defaults.put(MeteringConfig.GRACE_MS, settings.usageGraceMs());
+        defaults.put(MeteringConfig.STATE_DIR, dataDir.resolve("metering").toString());
+        FerryConfig config = connection.toConfig(defaults);
+
+        platform = Platform.start(config, java.util.EnumSet.allOf(Platform.Role.class), null, out);
+        deployBuiltIns(config);
+    }
+
+    /** The dev tenant's key: created once with generous quotas, then read back from {@code <data-dir>/api-key}. */
+    private String ensureDevTenant(Path tenantsFile) {
+        TenantAdmin admin = new TenantAdmin(tenantsFile);
+        Path keyFile = dataDir.resolve("api-key");
+        Quota generous = new Quota(5_000.0, 10_000, 2_000, null, null);
+        String key;
+        if (!admin.tenants().contains(TENANT)) {
+            key = admin.createTenant(TENANT, generous);
+        } else if (Files.isReadable(keyFile) && admin.tenantOf(readKey(keyFile)).filter(TENANT::equals).isPresent()) {
+            return readKey(keyFile);
+        } else {
+            key = admin.createKey(TENANT);
+        }
+        writeKey(keyFile, key);
+        return key;
+    }
+
+    private void deployBuiltIns(FerryConfig config) {
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        AvroSerdes serdes = new AvroSerdes(config);
+        try (FunctionDirectory directory = new FunctionDirectory(clients, topics,
+                serdes.deserializer(FunctionSpec.class)).start();
+                FunctionPublisher publisher = new FunctionPublisher(clients, topics,
+                        serdes.serializer(FunctionSpec.class))) {
+            directory.awaitCaughtUp(Duration.ofSeconds(30));
+            for (String name : BUILT_INS) {
+                if (directory.get(new FunctionRef(TENANT, name)).isEmpty()) {
+                    publisher.deploy(builtIn(name));
+                }
+            }
+        }
+    }
+
+    static FunctionSpec builtIn(String name) {
+        FunctionSpec.Builder spec = FunctionSpecs.builder(TENANT, name, Runtime.JAVA, name)
+                .setMaxReplicas(8).setTargetLagPerReplica(20);
+        return switch (name) {
+            case "sleep" -> spec.setConcurrency(4).setMemoryMb(256).build();
+            case "fail" -> spec.setMaxAttempts(2).build();
+            default -> spec.setConcurrency(8).build();
+        };
+    }
+
+    Platform platform() {
+        return platform;
+    }
+
+    String apiKey() {
+        return apiKey;
+    }
+
+    String kafkaDescription() {
+        return kafka == null ? platform.config().bootstrapServers()
+                : kafka.bootstrapServers() + " (data in " + dataDir.resolve("kafka") + ")";
+    }
+
+    java.nio.file.Path dataDirKeyFile() {
+        return dataDir.resolve("api-key");
+    }
+
+    String registryUrl() {
+        return String.join(",", platform.config().schemaRegistryUrls());
+    }
+
+    private static String readKey(Path keyFile) {
+        try {
+            return Files.readString(keyFile).trim();
+        } catch (IOException e) {
+            throw new CliException("cannot read " + keyFile + ": " + e.getMessage());
+        }
+    }
+
+    private static void writeKey(Path keyFile, String key) {
+        try {
+            Files.writeString(keyFile, key + "\n");
+            try {
+                Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the directory's own permissions protect it
+            }
+        } catch (IOException e) {
+            throw new CliException("cannot write the API key to " + keyFile + ": " + e.getMessage());
+        }
+    }
+
+    private static void createDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CliException("cannot create the data directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (platform != null) {
+            platform.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ferry.cli.service;
+
+import dev.ferry.ingest.UsageSource;
+import dev.ferry.metering.Usage;
+import dev.ferry.metering.UsageQueryClient;
+import dev.ferry.schemas.UsageRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The gateway's usage answers, from metering's query API. */
+final class MeteringUsage implements UsageSource {
+
+    private final UsageQueryClient client;
+
+    MeteringUsage(UsageQueryClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function) {
+        List<Usage> rows = client.usage(tenant, from, to);
+        return rows.stream()
+                .filter(u -> function.map(f -> f.equals(u.function())).orElse(true))
+                .map(MeteringUsage::record)
+                .toList();
+    }
+
+    private static UsageRecord record(Usage u) {
+        return UsageRecord.newBuilder()
+                .setTenant(u.tenant())
+                .setFunction(u.function())
+                .setWindowStart(u.windowStart())
+                .setWindowEnd(u.windowEnd())
+                .setInvocations(u.invocations())
+                .setFailures(u.failures())
+                .setBilledMillis(u.billedMillis())
+                .setMbMillis(u.mbMillis())
+                .setCost(u.cost())
+                .setAvailability(u.availability())
+                .build();
+    }
+}

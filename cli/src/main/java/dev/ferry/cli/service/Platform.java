@@ -1,0 +1,148 @@
+package dev.ferry.cli.service;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.dispatcher.Dispatcher;
+import dev.ferry.ingest.Gateway;
+import dev.ferry.metering.MeteringService;
+import dev.ferry.metering.UsageQueryClient;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.worker.WorkerContext;
+import dev.ferry.worker.WorkerService;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the chosen Ferry services against one configuration, in dependency order, and stops them in reverse.
+ * {@code ferry dev} runs every role in one process; each service command runs one.
+ */
+public final class Platform implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Platform.class);
+
+    /** The services of DESIGN.md's module table. */
+    public enum Role { DISPATCHER, WORKER, AUTOSCALER, METERING, GATEWAY }
+
+    private final FerryConfig config;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private WorkerService workers;
+    private MeteringService metering;
+    private Gateway gateway;
+    private Autoscaling autoscaling;
+
+    private Platform(FerryConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts {@code roles}; progress lines go to {@code progress}. With the gateway but without metering in this
+     * process, usage is asked of the metering instance at {@code meteringUrl} (null: usage answers 503).
+     */
+    public static Platform start(FerryConfig config, Set<Role> roles, URI meteringUrl, PrintWriter progress) {
+        Platform platform = new Platform(config);
+        try {
+            platform.startRoles(EnumSet.copyOf(roles), meteringUrl, progress);
+            return platform;
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    private void startRoles(Set<Role> roles, URI meteringUrl, PrintWriter progress) {
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        AvroSerdes serdes = new AvroSerdes(config);
+        try (Admin admin = clients.admin("ferry-platform-admin")) {
+            new TopicProvisioner(admin).ensure(topics.platformTopics());
+        }
+        FunctionDirectory directory = new FunctionDirectory(clients, topics, serdes.deserializer(FunctionSpec.class));
+        started.add(directory);
+        directory.start();
+        directory.awaitCaughtUp(Duration.ofSeconds(30));
+
+        if (roles.contains(Role.DISPATCHER)) {
+            step(progress, "dispatcher", () -> started.add(new Dispatcher(config).start()));
+        }
+        if (roles.contains(Role.WORKER)) {
+            step(progress, "workers", () -> {
+                WorkerContext context = new WorkerContext(config);
+                started.add(context);
+                // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
+                workers = new WorkerService(context, directory, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
+                started.add(workers);
+            });
+        }
+        if (roles.contains(Role.AUTOSCALER)) {
+            step(progress, "autoscaler", () -> {
+                autoscaling = Autoscaling.start(config, directory, workers);
+                started.add(autoscaling);
+            });
+        }
+        if (roles.contains(Role.METERING)) {
+            step(progress, "metering", () -> {
+                metering = new MeteringService(config).start();
+                started.add(metering);
+            });
+        }
+        if (roles.contains(Role.GATEWAY)) {
+            step(progress, "gateway", () -> {
+                URI usageUrl = metering != null ? metering.url() : meteringUrl;
+                Gateway created = new Gateway(config);
+                if (usageUrl != null) {
+                    created.usageSource(new MeteringUsage(new UsageQueryClient(usageUrl)));
+                }
+                created.scalingSource(autoscaling != null ? autoscaling.view() : Autoscaling.readOnlyView(config));
+                gateway = created.start();
+                started.add(gateway);
+            });
+        }
+    }
+
+    private static void step(PrintWriter progress, String name, Runnable start) {
+        long began = System.nanoTime();
+        start.run();
+        progress.printf("  %-11s started in %d ms%n", name, (System.nanoTime() - began) / 1_000_000);
+        progress.flush();
+    }
+
+    public FerryConfig config() {
+        return config;
+    }
+
+    /** The gateway's HTTP port, when this process runs one. */
+    public int gatewayPort() {
+        if (gateway == null) {
+            throw new IllegalStateException("This process runs no gateway");
+        }
+        return gateway.port();
+    }
+
+    public URI meteringUrl() {
+        return metering == null ? null : metering.url();
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                log.warn("Error while stopping {}: {}", started.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+        started.clear();
+    }
+}

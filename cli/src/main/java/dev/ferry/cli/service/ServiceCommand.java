@@ -1,0 +1,103 @@
+package dev.ferry.cli.service;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * One Ferry service alone, for deployments across machines: {@code ferry gateway|dispatcher|worker|autoscaler|
+ * metering}. Runs until interrupted (Ctrl-C or SIGTERM), then stops cleanly.
+ */
+public abstract class ServiceCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    private final Platform.Role role;
+
+    ServiceCommand(Platform.Role role) {
+        this.role = role;
+    }
+
+    /** The metering instance the gateway asks for usage; only the gateway has the option. */
+    URI meteringUrl() {
+        return null;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Starting the Ferry %s against %s%n", spec.name(), connection.toConfig(Map.of()).bootstrapServers());
+        out.flush();
+        Platform platform = Platform.start(connection.toConfig(Map.of()), EnumSet.of(role), meteringUrl(), out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            platform.close();
+            stopped.countDown();
+        }, "ferry-shutdown"));
+        out.printf("Ferry %s is running; Ctrl-C stops it.%n", spec.name());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    @Command(name = "gateway", mixinStandardHelpOptions = true,
+            description = "Run the HTTP gateway and dashboard (port: --set gateway.port=8080).")
+    public static final class Gateway extends ServiceCommand {
+        @Option(names = "--metering-url", description = "Base URL of a metering instance, for /v1/usage.")
+        URI metering;
+
+        public Gateway() {
+            super(Platform.Role.GATEWAY);
+        }
+
+        @Override
+        URI meteringUrl() {
+            return metering;
+        }
+    }
+
+    @Command(name = "dispatcher", mixinStandardHelpOptions = true,
+            description = "Run the dispatcher: ferry.invocations to the per-function work topics.")
+    public static final class Dispatcher extends ServiceCommand {
+        public Dispatcher() {
+            super(Platform.Role.DISPATCHER);
+        }
+    }
+
+    @Command(name = "worker", mixinStandardHelpOptions = true,
+            description = "Run worker pools for every deployed function (one replica each, unless an autoscaler "
+                    + "in the same process sizes them).")
+    public static final class Worker extends ServiceCommand {
+        public Worker() {
+            super(Platform.Role.WORKER);
+        }
+    }
+
+    @Command(name = "autoscaler", mixinStandardHelpOptions = true,
+            description = "Run the autoscaler: lag collection, scaling policy and decisions on ferry.scaling.")
+    public static final class Autoscaler extends ServiceCommand {
+        public Autoscaler() {
+            super(Platform.Role.AUTOSCALER);
+        }
+    }
+
+    @Command(name = "metering", mixinStandardHelpOptions = true,
+            description = "Run the metering application (Kafka Streams, exactly-once) and its usage API.")
+    public static final class Metering extends ServiceCommand {
+        public Metering() {
+            super(Platform.Role.METERING);
+        }
+    }
+}

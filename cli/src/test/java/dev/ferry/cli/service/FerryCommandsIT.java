@@ -1,0 +1,147 @@
+package dev.ferry.cli.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.cli.Ferry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code ferry dev} on its embedded default (a persistent broker in a data directory), and the client commands a
+ * user runs against it: invoke, deploy, functions, usage, top. The last test restarts dev on the same directory.
+ */
+@Tag("integration")
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FerryCommandsIT {
+
+    @TempDir
+    static Path dataDir;
+
+    private static DevEnvironment dev;
+    private static String url;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static DevEnvironment startDev() {
+        DevOptions options = new DevOptions();
+        new CommandLine(options).parseArgs("--data-dir", dataDir.toString(), "--port", "0", "--kafka-port", "0",
+                "--registry-port", "0", "--set", "metering.http.port=0", "--usage-window", "2s", "--usage-grace", "1s");
+        return DevEnvironment.start(options.settings(), new PrintWriter(new StringWriter()));
+    }
+
+    @BeforeAll
+    static void start() {
+        dev = startDev();
+        url = "http://localhost:" + dev.platform().gatewayPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dev != null) {
+            dev.close();
+        }
+    }
+
+    /** Runs a client command the way a user on this machine would: the dev key is found in the data dir. */
+    static Run ferry(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", url, "--data-dir", dataDir.toString()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Ferry.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    @Order(1)
+    void shouldPrintTheOutputWhenInvokingEcho() throws Exception {
+        assertThat(Files.readString(dataDir.resolve("api-key")).trim()).isEqualTo(dev.apiKey()).startsWith("ferry_");
+
+        Run run = ferry("invoke", "echo", "--data", "hi");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("hi\n");
+    }
+
+    @Test
+    @Order(2)
+    void shouldDeployAFunctionThatThenListsAndRuns() {
+        Run deploy = ferry("deploy", "count", "--handler", "wordcount", "--memory", "256", "--timeout", "10s");
+        assertThat(deploy.exit()).as(deploy.err()).isZero();
+        assertThat(deploy.out()).contains("deployed count").contains("256 MB").contains("timeout 10000 ms");
+
+        Run list = ferry("functions");
+        assertThat(list.out()).containsPattern("(?m)^count\\s+JAVA\\s+wordcount\\s+256\\s+QUEUE")
+                .containsPattern("(?m)^echo\\s+JAVA\\s+echo");
+
+        Run invoke = ferry("invoke", "count", "--data", "to be or not to be");
+        assertThat(invoke.out()).contains("\"words\":6");
+    }
+
+    @Test
+    @Order(3)
+    void shouldExitNonZeroWithTheErrorWhenTheFunctionFailsOrTheInputIsBad() {
+        Run fail = ferry("invoke", "fail", "--data", "x");
+        assertThat(fail.exit()).isEqualTo(1);
+        assertThat(fail.err()).startsWith("ferry: FAILED").contains("502");
+
+        Run badDeploy = ferry("deploy", "Bad_Name", "--handler", "echo");
+        assertThat(badDeploy.exit()).isEqualTo(1);
+        assertThat(badDeploy.err()).startsWith("ferry: ").contains("400");
+
+        Run badTimeout = ferry("deploy", "x", "--handler", "echo", "--timeout", "soon");
+        assertThat(badTimeout.exit()).isEqualTo(2);
+        assertThat(badTimeout.err()).contains("--timeout expects a duration");
+    }
+
+    @Test
+    @Order(4)
+    void shouldShowReplicasAndLagInTopAndBilledUsageOnceTheWindowCloses() {
+        for (int i = 0; i < 5; i++) {
+            assertThat(ferry("invoke", "echo", "--data", "bill me").exit()).isZero();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Run top = ferry("top", "--once");
+            assertThat(top.exit()).as(top.err()).isZero();
+            assertThat(top.out()).containsPattern("(?m)^echo\\s+[1-9]\\d*\\s+\\d+\\s+\\d+");
+        });
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            Run usage = ferry("usage", "--function", "echo");
+            assertThat(usage.exit()).as(usage.err()).isZero();
+            assertThat(usage.out()).containsPattern("(?m)^echo\\s+\\S+\\s+[1-9]");
+            assertThat(usage.out()).containsPattern("total: ([6-9]|\\d\\d+) invocations, cost 0\\.\\d+");
+        });
+    }
+
+    @Test
+    @Order(5)
+    void shouldKeepFunctionsAndTheKeyWhenDevRestartsOnTheSameDataDir() {
+        String key = dev.apiKey();
+        dev.close();
+        dev = startDev();
+        url = "http://localhost:" + dev.platform().gatewayPort();
+
+        assertThat(dev.apiKey()).isEqualTo(key);
+        assertThat(ferry("functions").out()).containsPattern("(?m)^count\\s+JAVA\\s+wordcount");
+        assertThat(ferry("invoke", "echo", "--data", "again").out()).isEqualTo("again\n");
+    }
+}
