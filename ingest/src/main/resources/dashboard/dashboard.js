@@ -74,11 +74,19 @@ async function poll() {
   drawUsage(await get("/v1/usage?from=" + encodeURIComponent(from)).catch(() => null));
 }
 
+// The x axis spans at least a minute and grows to the whole history, so a fresh page shows a line at once.
 function svgPolyline(points) {
   const max = Math.max(1, ...points);
-  const step = 100 / Math.max(1, HISTORY - 1);
-  const offset = HISTORY - points.length;
+  const slots = Math.min(HISTORY, Math.max(60, points.length));
+  const step = 100 / (slots - 1);
+  const offset = slots - points.length;
   return points.map((v, i) => ((offset + i) * step).toFixed(2) + "," + (68 - (v / max) * 64).toFixed(2)).join(" ");
+}
+
+function svgArea(line) {
+  if (!line) return "";
+  const first = line.split(" ")[0].split(",")[0];
+  return first + ",70 " + line + " 100,70";
 }
 
 function drawFunctions(names) {
@@ -96,7 +104,7 @@ function drawFunctions(names) {
         figure.className = "chart";
         figure.dataset.metric = metric.id;
         figure.innerHTML = "<figcaption><span></span><span class='now'></span></figcaption>"
-          + "<svg viewBox='0 0 100 70' preserveAspectRatio='none'><polyline points=''/></svg>";
+          + "<svg viewBox='0 0 100 70' preserveAspectRatio='none'><polygon points=''/><polyline points=''/></svg>";
         figure.querySelector("span").textContent = metric.label;
         box.querySelector(".charts").appendChild(figure);
       }
@@ -105,7 +113,9 @@ function drawFunctions(names) {
     for (const metric of METRICS) {
       const points = series.get(name)[metric.id];
       const figure = box.querySelector('[data-metric="' + metric.id + '"]');
-      figure.querySelector("polyline").setAttribute("points", svgPolyline(points));
+      const line = svgPolyline(points);
+      figure.querySelector("polyline").setAttribute("points", line);
+      figure.querySelector("polygon").setAttribute("points", svgArea(line));
       figure.dataset.points = String(points.length); // read by the browser test
       figure.dataset.last = String(points[points.length - 1]);
       figure.querySelector(".now").textContent = points[points.length - 1].toFixed(metric.digits);
