@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A window closes by stream time (results of later windows arrived) or by wall-clock time when the task has been
  * idle for the grace period, so a tenant that stopped invoking still gets its last window billed. The idle condition
- * keeps a restarted instance from closing windows whose results are still waiting in its backlog. Everything lives
+ * keeps a restarted instance from closing windows whose results are still waiting in its backlog. A result whose
+ * window is already final is billed in the window open when it arrives. Everything lives
  * in state stores, so under exactly_once_v2 a window's record, its roll-ups and the input offsets commit together.
  */
 public final class MeteringProcessor implements Processor<String, InvocationResult, String, UsageRecord> {
@@ -51,7 +52,8 @@ public final class MeteringProcessor implements Processor<String, InvocationResu
     private KeyValueStore<String, WindowTotals> totals;
     private KeyValueStore<String, Long> meta;
 
-    /** Windows whose close time is at or before this are final; a result for one of them is late. */
+    /** Windows whose close time is at or before this are final; a result for one of them is late. Persisted, since
+     * a wall-clock close is not repeatable from the input. */
     private long watermark;
     /** The earliest close time of any open window, so most records need no scan of the open windows. */
     private long nextDue;
@@ -96,24 +98,29 @@ public final class MeteringProcessor implements Processor<String, InvocationResu
             return;
         }
         long finishedAt = record.timestamp();
-        long windowStart = finishedAt - Math.floorMod(finishedAt, windowMs);
-        long windowEnd = windowStart + windowMs;
-        long streamTime = context.currentStreamTimeMs();
-        if (windowEnd + graceMs <= Math.max(watermark, streamTime)) {
-            lateResults++;
-            // Once per thousand: a backlog of late results must not flood the log.
-            if (lateResults % 1000 == 1) {
-                LOG.warn("Result {} attempt {} of {}/{} finished at {} arrived after its window closed; not billed "
-                            + "({} late so far in this task)", result.getInvocationId(), result.getAttempt(),
-                    result.getTenant(), result.getFunction(), finishedAt, lateResults);
-            }
-            return;
-        }
         String attemptKey = Keys.attempt(result.getInvocationId(), result.getAttempt());
         if (alreadyBilled(attemptKey, finishedAt)) {
             return;
         }
         dedup.put(attemptKey, finishedAt, finishedAt);
+
+        long windowStart = finishedAt - Math.floorMod(finishedAt, windowMs);
+        long streamTime = context.currentStreamTimeMs();
+        long closedUpTo = Math.max(watermark, streamTime);
+        boolean late = windowStart + windowMs + graceMs <= closedUpTo;
+        if (late) {
+            // Its own window is final already. Dropping it would lose revenue and re-opening the window would emit
+            // a second record for it, so it is billed in the window open now (README, "Late results").
+            windowStart = closedUpTo - Math.floorMod(closedUpTo, windowMs);
+            lateResults++;
+            if (lateResults % 1000 == 1) {
+                LOG.info("Result {} attempt {} of {}/{} finished at {}, after its window closed; billed in the "
+                                + "window starting {} ({} late so far in this task)", result.getInvocationId(),
+                        result.getAttempt(), result.getTenant(), result.getFunction(), finishedAt, windowStart,
+                        lateResults);
+            }
+        }
+        long windowEnd = windowStart + windowMs;
 
         String functionKey = Keys.function(result.getTenant(), result.getFunction());
         String windowKey = Keys.openWindow(functionKey, windowStart);
@@ -125,11 +132,14 @@ public final class MeteringProcessor implements Processor<String, InvocationResu
         boolean failed = Billing.failed(result.getStatus());
         long billed = Billing.billedMillis(result.getDurationMicros());
         open.put(windowKey, current.plusAttempt(failed, billed, Billing.mbMillis(result.getMemoryMb(), billed)));
-        String point = Keys.timeline(windowKey, finishedAt);
-        if (failed) {
-            timeline.put(point, Boolean.TRUE);
-        } else {
-            timeline.putIfAbsent(point, Boolean.FALSE);
+        if (!late) {
+            // A late outcome happened outside this window's span, so it cannot say when this window was up or down.
+            String point = Keys.timeline(windowKey, finishedAt);
+            if (failed) {
+                timeline.put(point, Boolean.TRUE);
+            } else {
+                timeline.putIfAbsent(point, Boolean.FALSE);
+            }
         }
         if (streamTime >= nextDue) {
             closeUpTo(streamTime);

@@ -149,17 +149,19 @@ class MeteringTopologyTest {
     }
 
     @Test
-    void shouldDropResultWhenItArrivesPastGrace() {
+    void shouldBillResultInTheOpenWindowWhenItArrivesPastGrace() {
         MeteringDriver d = driver();
         d.pipe(ok("a", "acme", "resize", T0 + 100, 1_000, 128));
         d.pipe(tick(T0 + WINDOW + GRACE));
-        d.pipe(ok("too-late", "acme", "resize", T0 + 200, 1_000, 128));
+        d.pipe(ok("too-late", "acme", "resize", T0 + 200, 3_000, 128));
         d.pipe(tick(T0 + 5 * WINDOW));
 
         List<KeyValue<String, UsageRecord>> acme = d.usage().stream().filter(kv -> kv.key.startsWith("acme/"))
                 .toList();
-        assertThat(acme).hasSize(1);
-        assertThat(acme.get(0).value.getInvocations()).isEqualTo(1);
+        // stream time was T0 + 15 s when it arrived: billed in the window [T0 + 10 s, T0 + 20 s), never twice
+        assertThat(acme).extracting(kv -> kv.key)
+                .containsExactly("acme/resize/" + T0, "acme/resize/" + (T0 + WINDOW));
+        assertThat(acme).extracting(kv -> kv.value.getBilledMillis()).containsExactly(1L, 3L);
     }
 
     @Test
@@ -196,15 +198,18 @@ class MeteringTopologyTest {
     }
 
     @Test
-    void shouldDropResultWhenItsWindowWasClosedByWallClock() {
+    void shouldBillResultInTheOpenWindowWhenItsWindowWasClosedByWallClock() {
         MeteringDriver d = driver();
         d.pipe(ok("a", "acme", "resize", T0 + 100, 1_000, 128));
         d.advanceWallClock(Duration.ofMillis(WINDOW + GRACE + 1_000));
-        assertThat(d.usage()).hasSize(1);
+        assertThat(d.usage()).extracting(kv -> kv.key).containsExactly("acme/resize/" + T0);
 
         d.pipe(ok("b", "acme", "resize", T0 + 200, 1_000, 128));
         d.advanceWallClock(Duration.ofMillis(WINDOW + GRACE + 1_000));
-        assertThat(d.usage()).isEmpty();
+        // closed by the wall clock at T0 + 16 s: the late result goes to [T0 + 10 s, T0 + 20 s)
+        List<KeyValue<String, UsageRecord>> out = d.usage();
+        assertThat(out).extracting(kv -> kv.key).containsExactly("acme/resize/" + (T0 + WINDOW));
+        assertThat(out.get(0).value.getInvocations()).isEqualTo(1);
     }
 
     @Test
