@@ -64,7 +64,7 @@ class AutoscalerServiceIT {
                 produced.addAndGet(produce(clients, topics.work(ref), 50));
                 return false;
             });
-            assertThat(pools.donePerReplica(ref)).hasSize(6).allMatch(done -> done > 0);
+            assertThat(pools.donePerReplica(ref)).hasSizeGreaterThanOrEqualTo(6).allMatch(done -> done > 0);
             await().atMost(Duration.ofSeconds(90)).until(() -> pools.done(ref) >= produced.get());
 
             // The load stopped: after the idle period the pool goes to zero, and the view says so.
@@ -91,15 +91,22 @@ class AutoscalerServiceIT {
         try (FakePools pools = new FakePools(clients, topics, 1);
                 AutoscalerService service = new AutoscalerService(config, new InProcessActuator(pools),
                         Clock.systemUTC()).start();
+                ScalingView gatewayView = ScalingView.follow(config); // what a gateway in another process holds
                 FunctionPublisher publisher = new FunctionPublisher(clients, topics,
                         new AvroSerdes(config).serializer(FunctionSpec.class))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> pools.size(ref) == 2); // minReplicas
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(gatewayView.get(ref))
+                    .hasValueSatisfying(s -> {
+                        assertThat(s.desired()).isEqualTo(2);
+                        assertThat(s.replicas()).isEqualTo(2);
+                        assertThat(s.reason()).contains("minReplicas 2");
+                    }));
 
             publisher.remove(ref);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> pools.size(ref) == 0);
             await().atMost(Duration.ofSeconds(10)).until(() -> service.view().get(ref).isEmpty());
-            assertThat(service.view().all()).noneMatch(s -> s.function().equals("doomed"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> gatewayView.get(ref).isEmpty());
         }
     }
 
