@@ -1,0 +1,160 @@
+package dev.ferry.bench.internal;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The raw-Kafka baseline of a synchronous call: the caller produces a request and waits; a responder in a consumer
+ * group consumes it and produces the echo reply; the caller's reply reader (all partitions assigned, no group)
+ * completes the waiting call. One hop each way, the same client defaults and Avro serde as Ferry.
+ */
+final class RawRequestReply implements AutoCloseable {
+
+    private final String requests;
+    private final String replies;
+    private final KafkaProducer<byte[], byte[]> callerProducer;
+    private final KafkaProducer<byte[], byte[]> responderProducer;
+    private final KafkaConsumer<byte[], byte[]> responderConsumer;
+    private final KafkaConsumer<byte[], byte[]> replyReader;
+    private final Serializer<InvocationRequest> requestSerializer;
+    private final Deserializer<InvocationRequest> requestDeserializer;
+    private final Serializer<InvocationResult> resultSerializer;
+    private final Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+    private final Thread responder;
+    private final Thread reader;
+    private volatile boolean running = true;
+
+    RawRequestReply(FerryConfig config, int partitions) {
+        String prefix = config.topicPrefix() + "raw.";
+        this.requests = prefix + "requests";
+        this.replies = prefix + "replies";
+        KafkaClients clients = new KafkaClients(config);
+        try (Admin admin = clients.admin(prefix + "admin")) {
+            short rf = config.topics().replicationFactor();
+            new TopicProvisioner(admin).ensure(new TopicSpec(requests, partitions, rf, Map.of()),
+                    new TopicSpec(replies, partitions, rf, Map.of()));
+        }
+        AvroSerdes serdes = new AvroSerdes(config);
+        this.requestSerializer = serdes.serializer(InvocationRequest.class);
+        this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
+        this.resultSerializer = serdes.serializer(InvocationResult.class);
+        this.callerProducer = clients.producer(prefix + "caller", new ByteArraySerializer(),
+                new ByteArraySerializer(), Map.of());
+        this.responderProducer = clients.producer(prefix + "responder", new ByteArraySerializer(),
+                new ByteArraySerializer(), Map.of());
+        this.responderConsumer = clients.consumer(prefix + "responder", prefix + "responder",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+        this.replyReader = clients.consumer(null, prefix + "replies", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Map.of());
+        List<TopicPartition> replyPartitions = replyReader.partitionsFor(replies, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(replies, p.partition())).toList();
+        replyReader.assign(replyPartitions);
+        replyReader.seekToEnd(replyPartitions);
+        replyPartitions.forEach(replyReader::position);
+        this.responder = daemon("raw-responder", this::respond);
+        this.reader = daemon("raw-reply-reader", this::readReplies);
+    }
+
+    /** One synchronous call: returns when its reply is read. */
+    void call() throws Exception {
+        String id = Invocations.newId();
+        CompletableFuture<Void> reply = new CompletableFuture<>();
+        waiting.put(id, reply);
+        try {
+            callerProducer.send(new ProducerRecord<>(requests, id.getBytes(StandardCharsets.UTF_8),
+                    requestSerializer.serialize(requests, Invocations.request(id))));
+            reply.get(30, TimeUnit.SECONDS);
+        } finally {
+            waiting.remove(id);
+        }
+    }
+
+    private void respond() {
+        responderConsumer.subscribe(List.of(requests));
+        while (running) {
+            var records = responderConsumer.poll(Duration.ofMillis(100));
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                Instant started = Instant.now();
+                InvocationRequest request = requestDeserializer.deserialize(record.topic(), record.headers(),
+                        record.value());
+                InvocationResult result = Invocations.echoResult(request, started, "raw-responder");
+                responderProducer.send(new ProducerRecord<>(replies, record.key(),
+                        resultSerializer.serialize(replies, result)));
+            }
+            if (!records.isEmpty()) {
+                responderConsumer.commitAsync();
+            }
+        }
+    }
+
+    private void readReplies() {
+        while (running) {
+            for (ConsumerRecord<byte[], byte[]> record : replyReader.poll(Duration.ofMillis(100))) {
+                CompletableFuture<Void> call = waiting.get(new String(record.key(), StandardCharsets.UTF_8));
+                if (call != null) {
+                    call.complete(null);
+                }
+            }
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (WakeupException e) {
+                // closing
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        responderConsumer.wakeup();
+        replyReader.wakeup();
+        join(responder);
+        join(reader);
+        responderConsumer.close(Duration.ofSeconds(5));
+        replyReader.close(Duration.ofSeconds(5));
+        callerProducer.close(Duration.ofSeconds(5));
+        responderProducer.close(Duration.ofSeconds(5));
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted closing the raw request/reply baseline", e);
+        }
+    }
+}
