@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class PartitionStrategiesTest {
 
-    @Property
+    @Property(tries = 300)
     void shouldPickAPartitionInRangeWhenGivenAnyStrategyKeyAndLoad(
             @ForAll("strategyNames") String name,
             @ForAll("maybeKeys") String key,
@@ -37,7 +37,7 @@ class PartitionStrategiesTest {
         }
     }
 
-    @Property
+    @Property(tries = 300)
     void shouldSendTheSameKeyToTheSamePartitionAsKafkasDefaultPartitionerWhenUsingKeyAffinity(
             @ForAll String key, @ForAll @IntRange(min = 1, max = 1000) int partitions) {
         PartitionStrategy first = strategy(PartitionStrategies.KEY_AFFINITY);
@@ -48,7 +48,7 @@ class PartitionStrategiesTest {
         assertThat(second.partition(Requests.keyed(key), partitions, PartitionLoad.none())).isEqualTo(expected);
     }
 
-    @Property
+    @Property(tries = 300)
     void shouldHashTheInvocationIdWhenKeyAffinityGetsNoKey(@ForAll @IntRange(min = 1, max = 100) int partitions) {
         PartitionStrategy strategy = strategy(PartitionStrategies.KEY_AFFINITY);
         InvocationRequest request = Requests.unkeyed();
@@ -57,7 +57,7 @@ class PartitionStrategiesTest {
         assertThat(strategy.partition(request, partitions, PartitionLoad.none())).isEqualTo(expected);
     }
 
-    @Property
+    @Property(tries = 300)
     void shouldGiveEveryPartitionTheSameShareWhenUsingRoundRobin(
             @ForAll @IntRange(min = 1, max = 64) int partitions, @ForAll @IntRange(min = 1, max = 50) int rounds) {
         PartitionStrategy strategy = strategy(PartitionStrategies.ROUND_ROBIN);
@@ -68,7 +68,7 @@ class PartitionStrategiesTest {
         assertThat(counts).containsOnly(rounds);
     }
 
-    @Property
+    @Property(tries = 300)
     void shouldNeverPickTheMoreLoadedOfItsTwoChoicesWhenUsingLeastLag(
             @ForAll @IntRange(min = 2, max = 200) int partitions,
             @ForAll @Size(min = 200, max = 200) List<@LongRange(min = 0, max = 50) Long> lags,
@@ -124,7 +124,7 @@ class PartitionStrategiesTest {
                 .allSatisfy(count -> assertThat(count).isBetween(1_800, 2_200));
     }
 
-    @Property
+    @Property(tries = 300)
     void shouldUseKeyAffinityForKeyedRequestsWhenAuto(@ForAll String key,
             @ForAll @IntRange(min = 1, max = 100) int partitions) {
         PartitionStrategy auto = strategy(PartitionStrategies.AUTO);
