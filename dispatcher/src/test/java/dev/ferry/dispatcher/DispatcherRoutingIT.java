@@ -1,6 +1,7 @@
 package dev.ferry.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionSpecs;
@@ -13,6 +14,7 @@ import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.Runtime;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +129,27 @@ class DispatcherRoutingIT {
             assertThat(routed.stream().collect(Collectors.groupingBy(ConsumerRecord::partition, Collectors.counting())))
                     .containsOnly(Map.entry(0, 2L), Map.entry(1, 2L));
             assertThat(dispatcher.isRunning()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldGrowTheWorkTopicAndUseTheNewPartitionsWhenAFunctionIsRedeployedWithMore(KafkaFixture kafka)
+            throws Exception {
+        try (Harness h = new Harness(kafka)) {
+            FunctionRef ref = new FunctionRef("acme", "growing");
+            String topic = h.topics.work(ref);
+            h.deploy(function("growing", 2, "round-robin"));
+            h.dispatcher().start();
+            h.invoke(Requests.request("acme", "growing").build(), Requests.request("acme", "growing").build());
+            h.read(topic, 2);
+            assertThat(h.partitionCount(topic)).isEqualTo(2);
+
+            h.deploy(function("growing", 4, "round-robin"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                h.invoke(Requests.request("acme", "growing").build());
+                assertThat(h.readAll(topic).stream().map(ConsumerRecord::partition)).contains(2, 3);
+            });
+            assertThat(h.partitionCount(topic)).isEqualTo(4);
         }
     }
 
