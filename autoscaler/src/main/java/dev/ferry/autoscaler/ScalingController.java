@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link ScalingPolicy} over the lag samples of every function and says when a function's size must
@@ -28,6 +30,8 @@ import java.util.stream.Collectors;
  * <p>Thread-safe; samples of one function must arrive in the order they were taken.
  */
 public final class ScalingController {
+
+    private static final Logger log = LoggerFactory.getLogger(ScalingController.class);
 
     /** The controller's knobs; {@link #from} reads them from the configuration. */
     public record Settings(Duration stabilization, Duration idle, Duration stall, int maxTotalReplicas) {
@@ -43,6 +47,7 @@ public final class ScalingController {
         int current;
         int desired;
         String reason;
+        boolean stalled;
         final Stabilizer stabilizer;
         final StallDetector stalls = new StallDetector();
 
@@ -92,6 +97,7 @@ public final class ScalingController {
             target = state.current;
             sustained = Math.min(sustained, target);
         }
+        reportStall(ref, state, stall, sample);
         boolean busy = sample.getTotalLag() > 0 || sample.getArrivalRate() > 0;
         Stabilizer.Result stable = state.stabilizer.next(state.current, target, sustained, spec.getMinReplicas(), busy,
                 now);
@@ -116,6 +122,17 @@ public final class ScalingController {
     public synchronized OptionalInt current(FunctionRef ref) {
         State state = states.get(ref);
         return state == null ? OptionalInt.empty() : OptionalInt.of(state.current);
+    }
+
+    /** A stall that holds the size publishes no decision, so it is logged when it starts and ends. */
+    private static void reportStall(FunctionRef ref, State state, StallDetector.Result stall, LagSample sample) {
+        if (stall.groupStalled() && !state.stalled) {
+            log.warn("[function={}] stalled: lag {} with {} members and no progress for {} s; not scaling it up",
+                    ref, sample.getTotalLag(), sample.getReplicas(), stall.stalledForSeconds());
+        } else if (!stall.groupStalled() && state.stalled) {
+            log.info("[function={}] making progress again", ref);
+        }
+        state.stalled = stall.groupStalled();
     }
 
     private List<ScalingDecision> rebalance(FunctionRef sampled, Instant now) {
