@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.metering.internal.UsageJson;
@@ -16,9 +19,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +31,13 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -60,6 +71,11 @@ class MeteringQueryIT {
                 KafkaProducer<String, InvocationResult> producer = MeteringItSupport.resultProducer(config)) {
             await().atMost(Duration.ofSeconds(60)).until(() ->
                     a.state() == KafkaStreams.State.RUNNING && b.state() == KafkaStreams.State.RUNNING);
+            try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(kafka.clientProperties(),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(new TopicCatalog(config).results(), "broken",
+                        "not avro".getBytes(StandardCharsets.UTF_8))).get();
+            }
             int n = 0;
             for (String tenant : TENANTS) {
                 for (String function : FUNCTIONS) {
@@ -124,6 +140,7 @@ class MeteringQueryIT {
                 }
             }
             assertThat(clientA.usage("nobody", from, to)).isEmpty();
+            assertThat(deadLetters(config)).containsExactly("not avro");
             assertThat(get(a.url().resolve("/v1/usage?from=0")).statusCode()).isEqualTo(400);
             assertThat(get(a.url().resolve("/v1/usage?tenant=acme&from=yesterday")).statusCode()).isEqualTo(400);
             HttpResponse<String> iso = get(b.url().resolve("/v1/usage?tenant=acme&function=resize&from="
@@ -165,6 +182,27 @@ class MeteringQueryIT {
         return expected.entrySet().stream().filter(e -> e.getKey().startsWith(tenant + "/"))
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()[0], e.getValue()[1]),
                         (x, y) -> x, TreeMap::new));
+    }
+
+    /** The values on ferry.dlq, as a reader with read_committed sees them. */
+    private static List<String> deadLetters(FerryConfig config) {
+        String dlq = new TopicCatalog(config).dlq();
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaClients(config).consumer(null, "dlq-reader",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of())) {
+            consumer.assign(consumer.partitionsFor(dlq).stream()
+                    .map(p -> new TopicPartition(dlq, p.partition())).toList());
+            consumer.seekToBeginning(consumer.assignment());
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    assertThat(DeadLetters.header(r.headers(), DeadLetters.ORIGINAL_TOPIC))
+                            .isEqualTo(new TopicCatalog(config).results());
+                    values.add(new String(r.value(), StandardCharsets.UTF_8));
+                });
+                return !values.isEmpty();
+            });
+        }
+        return values;
     }
 
     private static HttpResponse<String> get(URI uri) throws Exception {

@@ -25,6 +25,7 @@ public final class MeteringDriver implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, InvocationResult> results;
     private final TestOutputTopic<String, UsageRecord> usage;
+    private final TestInputTopic<String, byte[]> rawResults;
 
     public MeteringDriver(FerryConfig config, Path stateDir, Instant start) {
         TopicCatalog topics = new TopicCatalog(config);
@@ -36,11 +37,18 @@ public final class MeteringDriver implements AutoCloseable {
                 Fixtures.resultSerde().serializer());
         usage = driver.createOutputTopic(topics.usage(), Serdes.String().deserializer(),
                 Fixtures.usageSerde().deserializer());
+        rawResults = driver.createInputTopic(topics.results(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
     }
 
     /** Writes a result as a worker would: keyed by invocation id, stamped now by the producer. */
     public void pipe(InvocationResult result) {
         results.pipeInput(result.getInvocationId(), result, result.getFinishedAt());
+    }
+
+    /** Writes bytes that are no InvocationResult, as a buggy or hostile producer might. */
+    public void pipeRaw(String key, byte[] value, Instant timestamp) {
+        rawResults.pipeInput(key, value, timestamp);
     }
 
     public void pipeAll(List<InvocationResult> all) {

@@ -8,6 +8,7 @@ import dev.ferry.core.config.MeteringConfig;
 import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.UsageRecord;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -281,5 +282,15 @@ class MeteringTopologyTest {
         assertThat(day.windowStart()).isEqualTo(T0);
         assertThat(day.windowEnd()).isEqualTo(T0 + 86_400_000);
         assertThat(d.totals().get("acme/resize").mbMillis()).isEqualTo(6 * 128);
+    }
+
+    @Test
+    void shouldKeepBillingWhenAResultCannotBeDecoded() {
+        MeteringDriver d = driver();
+        d.pipeRaw("broken", "not avro".getBytes(StandardCharsets.UTF_8), Instant.ofEpochMilli(T0 + 50));
+        d.pipe(ok("a", "acme", "resize", T0 + 100, 1_000, 128));
+        d.pipe(tick(T0 + WINDOW + GRACE));
+
+        assertThat(d.usage()).extracting(kv -> kv.key).containsExactly("acme/resize/" + T0);
     }
 }
