@@ -9,6 +9,6 @@ public final class Scenarios {
     }
 
     public static List<Scenario> all() {
-        return List.of(new SerdeScenario(), new PipelineScenario(), new SyncLatencyScenario());
+        return List.of(new SerdeScenario(), new PipelineScenario(), new SyncLatencyScenario(), new MeteringScenario());
     }
 }
