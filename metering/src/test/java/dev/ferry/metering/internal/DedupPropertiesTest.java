@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -24,19 +26,47 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 
+/**
+ * One driver serves every try, to keep the property fast: each try bills its own tenant, a day after the previous
+ * try, so tries never share a window, an attempt key or a late result.
+ */
 class DedupPropertiesTest {
 
     private static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
     private static final long WINDOW = 1_000;
     /** Shorter than the spread of the results, so shuffled input makes late results too. */
     private static final long GRACE = 500;
+    private static final long DAY = Duration.ofDays(1).toMillis();
 
-    /** One distinct attempt; finishedAt within a few windows so several windows and functions are in play. */
+    private static Path stateDir;
+    private static MeteringDriver driver;
+    private static final AtomicInteger TRIES = new AtomicInteger();
+
+    @BeforeContainer
+    static void startDriver() throws IOException {
+        stateDir = Files.createTempDirectory("metering-prop");
+        driver = new MeteringDriver(Fixtures.config(WINDOW, GRACE, Map.of()), stateDir, Instant.ofEpochMilli(T0));
+    }
+
+    @AfterContainer
+    static void stopDriver() {
+        driver.close();
+        try (Stream<Path> paths = Files.walk(stateDir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One distinct attempt, finishing within five windows of its try's start. */
     record Attempt(String id, int attempt, String function, InvocationStatus status, long offset, long micros,
             int memoryMb) {
-        InvocationResult result() {
-            return Fixtures.result(id, attempt, "acme", function, status, T0 + offset, micros, memoryMb);
+        InvocationResult result(String tenant, long base) {
+            return Fixtures.result(tenant + "-" + id, attempt, tenant, function, status, base + offset, micros,
+                    memoryMb);
         }
 
         long mbMillis() {
@@ -46,7 +76,7 @@ class DedupPropertiesTest {
 
     @Provide
     Arbitrary<List<Attempt>> attempts() {
-        return attempt().list().ofMinSize(1).ofMaxSize(25).uniqueElements(a -> a.id() + "/" + a.attempt());
+        return attempt().list().ofMinSize(1).ofMaxSize(40).uniqueElements(a -> a.id() + "/" + a.attempt());
     }
 
     private static Arbitrary<Attempt> attempt() {
@@ -60,30 +90,27 @@ class DedupPropertiesTest {
                 Arbitraries.of(128, 256, 1024, 10240)).as(Attempt::new);
     }
 
-    @Property(tries = 15)
+    @Property(tries = 50)
     void shouldBillEachDistinctAttemptOnceWhenResultsArriveInAnyOrderWithDuplicates(
-            @ForAll("attempts") List<Attempt> attempts,
-            @ForAll @IntRange(min = 0, max = 3) int maxCopies, @ForAll long seed) throws IOException {
+            @ForAll("attempts") List<Attempt> attempts, @ForAll @IntRange(min = 0, max = 3) int maxCopies,
+            @ForAll long seed) {
+        int attemptNo = TRIES.incrementAndGet();
+        String tenant = "t" + attemptNo;
+        long base = T0 + attemptNo * DAY;
         Random random = new Random(seed);
         List<InvocationResult> stream = new ArrayList<>();
         for (Attempt a : attempts) {
             int copies = 1 + random.nextInt(maxCopies + 1);
             for (int i = 0; i < copies; i++) {
-                stream.add(a.result());
+                stream.add(a.result(tenant, base));
             }
         }
         Collections.shuffle(stream, random);
 
-        Path dir = Files.createTempDirectory("metering-prop");
-        List<UsageRecord> usage;
-        try (MeteringDriver driver = new MeteringDriver(Fixtures.config(WINDOW, GRACE, Map.of()), dir,
-                Instant.ofEpochMilli(T0))) {
-            driver.pipeAll(stream);
-            driver.pipe(Fixtures.ok("end", "zz-clock", "tick", T0 + 10 * WINDOW + GRACE, 1, 128));
-            usage = driver.usage().stream().map(kv -> kv.value).filter(u -> u.getTenant().equals("acme")).toList();
-        } finally {
-            delete(dir);
-        }
+        driver.pipeAll(stream);
+        driver.pipe(Fixtures.ok(tenant + "-end", "zz-clock", "tick", base + 10 * WINDOW + GRACE, 1, 128));
+        List<UsageRecord> usage = driver.usage().stream().map(kv -> kv.value)
+                .filter(u -> u.getTenant().equals(tenant)).toList();
 
         long ran = attempts.stream().filter(a -> Billing.ran(a.status())).count();
         assertThat(usage.stream().mapToLong(UsageRecord::getInvocations).sum()).isEqualTo(ran);
@@ -92,13 +119,5 @@ class DedupPropertiesTest {
         assertThat(usage.stream().mapToLong(UsageRecord::getBilledMillis).sum())
                 .isEqualTo(attempts.stream().filter(a -> Billing.ran(a.status()))
                         .mapToLong(a -> Billing.billedMillis(a.micros())).sum());
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
