@@ -8,6 +8,7 @@ import dev.ferry.cli.client.UsageCommand;
 import dev.ferry.cli.service.DemoCommand;
 import dev.ferry.cli.service.DevCommand;
 import dev.ferry.cli.service.ServiceCommand;
+import dev.ferry.cli.service.TenantsCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Spec;
             FunctionsCommand.class,
             UsageCommand.class,
             TopCommand.class,
+            TenantsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Ferry implements Runnable {
@@ -46,9 +48,14 @@ public final class Ferry implements Runnable {
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
+    /** The command line model, for tools and tests that parse without running. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Ferry());
+    }
+
     /** Runs one command line with the given streams; returns the exit code. Tests call this directly. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Ferry());
+        CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

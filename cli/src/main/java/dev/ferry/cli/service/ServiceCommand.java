@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -30,6 +31,11 @@ public abstract class ServiceCommand implements Callable<Integer> {
         this.role = role;
     }
 
+    /** What this command runs. */
+    Set<Platform.Role> roles() {
+        return EnumSet.of(role);
+    }
+
     /** The metering instance the gateway asks for usage; only the gateway has the option. */
     URI meteringUrl() {
         return null;
@@ -40,7 +46,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Starting the Ferry %s against %s%n", spec.name(), connection.toConfig(Map.of()).bootstrapServers());
         out.flush();
-        Platform platform = Platform.start(connection.toConfig(Map.of()), EnumSet.of(role), meteringUrl(), out);
+        Platform platform = Platform.start(connection.toConfig(Map.of()), roles(), meteringUrl(), out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             platform.close();
@@ -77,16 +83,26 @@ public abstract class ServiceCommand implements Callable<Integer> {
     }
 
     @Command(name = "worker", mixinStandardHelpOptions = true,
-            description = "Run worker pools for every deployed function (one replica each, unless an autoscaler "
-                    + "in the same process sizes them).")
+            description = "Run worker pools for every deployed function: one replica each, or, with --autoscale, "
+                    + "sized from lag by an autoscaler in this process.")
     public static final class Worker extends ServiceCommand {
+        @Option(names = "--autoscale",
+                description = "Run the autoscaler here too, resizing these pools directly (the in-process actuator).")
+        boolean autoscale;
+
         public Worker() {
             super(Platform.Role.WORKER);
+        }
+
+        @Override
+        Set<Platform.Role> roles() {
+            return autoscale ? EnumSet.of(Platform.Role.WORKER, Platform.Role.AUTOSCALER) : super.roles();
         }
     }
 
     @Command(name = "autoscaler", mixinStandardHelpOptions = true,
-            description = "Run the autoscaler: lag collection, scaling policy and decisions on ferry.scaling.")
+            description = "Run the autoscaler alone: lag collection, policy and decisions on ferry.scaling, applied by "
+                    + "the actuator autoscaler.actuator names (kubernetes, or none to only publish).")
     public static final class Autoscaler extends ServiceCommand {
         public Autoscaler() {
             super(Platform.Role.AUTOSCALER);

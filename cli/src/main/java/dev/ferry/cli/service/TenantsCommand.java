@@ -1,0 +1,117 @@
+package dev.ferry.cli.service;
+
+import dev.ferry.cli.CliException;
+import dev.ferry.cli.Table;
+import dev.ferry.ingest.Quota;
+import dev.ferry.ingest.TenantAdmin;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ferry tenants}: manages the gateway's tenants file. A new key is printed once and stored only as a hash;
+ * running gateways pick the change up within a second.
+ */
+@Command(name = "tenants", mixinStandardHelpOptions = true, description = "Create tenants and API keys, list tenants.",
+        subcommands = {TenantsCommand.Create.class, TenantsCommand.Key.class})
+public final class TenantsCommand implements Callable<Integer> {
+
+    static final String DEFAULT_FILE = ".ferry-data/tenants.json";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--file", defaultValue = DEFAULT_FILE, scope = CommandLine.ScopeType.INHERIT,
+            description = "The tenants file (default: ${DEFAULT-VALUE}).")
+    Path file;
+
+    @Override
+    public Integer call() {
+        TenantAdmin admin = new TenantAdmin(file);
+        Table table = new Table("TENANT", "REQUESTS_PER_S", "BURST", "MAX_CONCURRENT");
+        for (String tenant : admin.tenants()) {
+            Quota quota = admin.quota(tenant).orElse(Quota.defaults());
+            table.row(tenant, orDefault(quota.requestsPerSecond()), orDefault(quota.burst()),
+                    orDefault(quota.maxConcurrent()));
+        }
+        if (table.isEmpty()) {
+            spec.commandLine().getOut().println("no tenants in " + file);
+        } else {
+            table.print(spec.commandLine().getOut());
+        }
+        return 0;
+    }
+
+    private static Object orDefault(Object value) {
+        return value == null ? "default" : value;
+    }
+
+    static void printKey(PrintWriter out, String tenant, String key) {
+        out.println("API key for tenant " + tenant + " (shown once; only its hash is stored):");
+        out.println(key);
+        out.flush();
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant and print its first API key.")
+    static final class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        TenantsCommand parent;
+
+        @Parameters(index = "0", description = "Tenant name: a-z, 0-9 and '-'.")
+        String name;
+
+        @Option(names = "--requests-per-second", description = "Sustained request rate (default: the gateway's).")
+        Double requestsPerSecond;
+
+        @Option(names = "--burst", description = "Requests allowed at once above the rate.")
+        Integer burst;
+
+        @Option(names = "--max-concurrent", description = "Invocations in flight at once on one gateway.")
+        Integer maxConcurrent;
+
+        @Override
+        public Integer call() {
+            try {
+                String key = new TenantAdmin(parent.file).createTenant(name,
+                        new Quota(requestsPerSecond, burst, maxConcurrent, null, null));
+                printKey(spec.commandLine().getOut(), name, key);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), 2);
+            }
+        }
+    }
+
+    @Command(name = "key", mixinStandardHelpOptions = true,
+            description = "Add an API key to a tenant (e.g. to rotate) and print it.")
+    static final class Key implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        TenantsCommand parent;
+
+        @Parameters(index = "0", description = "Tenant name.")
+        String name;
+
+        @Override
+        public Integer call() {
+            try {
+                printKey(spec.commandLine().getOut(), name, new TenantAdmin(parent.file).createKey(name));
+                return 0;
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), 2);
+            }
+        }
+    }
+}
