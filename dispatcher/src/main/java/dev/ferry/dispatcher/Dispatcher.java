@@ -154,7 +154,8 @@ public final class Dispatcher implements AutoCloseable {
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
                 new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock,
                 maxRecordBytes(clientId));
-        loop = new DispatchLoop(consumer, producer, router::route, topics.invocations(), topics.dlq(), transactionalId);
+        loop = new DispatchLoop(consumer, producer, router::route, lookup::newBatch,
+                topics.invocations(), topics.dlq(), transactionalId);
     }
 
     /** The largest record the producer sends, and the brokers accept on topics Ferry creates. */

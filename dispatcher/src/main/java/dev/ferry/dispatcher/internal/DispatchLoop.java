@@ -51,6 +51,7 @@ public final class DispatchLoop implements Runnable {
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
     private final Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router;
+    private final Runnable beforeBatch;
     private final String source;
     private final String dlq;
     private final String name;
@@ -66,15 +67,17 @@ public final class DispatchLoop implements Runnable {
     /**
      * @param router what each record becomes (see {@link RecordRouter}); throws
      *     {@link RetriableFerryException} when the batch should be retried
+     * @param beforeBatch told after each poll, before the batch's records are routed
      * @param source the topic to route ({@code ferry.invocations})
      * @param name this instance's name in logs (its transactional.id)
      */
     public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
-            Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router, String source, String dlq,
-            String name) {
+            Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router, Runnable beforeBatch,
+            String source, String dlq, String name) {
         this.consumer = consumer;
         this.producer = producer;
         this.router = router;
+        this.beforeBatch = beforeBatch;
         this.source = source;
         this.dlq = dlq;
         this.name = name;
@@ -172,6 +175,7 @@ public final class DispatchLoop implements Runnable {
     }
 
     private List<Outgoing> transform(ConsumerRecords<byte[], byte[]> records) {
+        beforeBatch.run();
         List<Outgoing> out = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             RecordPosition origin = RecordPosition.of(record);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -15,8 +16,10 @@ import java.util.function.LongSupplier;
  * second); without the grace its first invocations would be rejected although the deploy had been acknowledged.
  *
  * <p>The grace is spent again for a function only when the catalog has changed since the last one (its end offset
- * moved), so a stream of invocations for a function that really does not exist costs one offset lookup each, not
- * one pause each, while a deploy made after a rejection is still waited for. Used by the routing thread only.
+ * moved), so a stream of invocations for a function that really does not exist costs no pause, while a deploy made
+ * after a rejection is still waited for. The end offset is read once per poll batch, after the poll: every record
+ * of the batch was produced before that read, so any deploy acknowledged before one of them lies below it. Used by
+ * the routing thread only.
  */
 public final class FreshLookup implements Function<FunctionRef, Optional<FunctionSpec>> {
 
@@ -27,6 +30,8 @@ public final class FreshLookup implements Function<FunctionRef, Optional<Functio
     private final LongSupplier catalogEnd;
     private final long graceNanos;
     private final Map<FunctionRef, Long> catalogEndAtLastGrace = new HashMap<>();
+    private boolean endOfBatchRead;
+    private OptionalLong endOfBatch = OptionalLong.empty();
 
     /**
      * @param catalogEnd the end offset of {@code ferry.functions} now; may throw when the broker cannot say
@@ -45,16 +50,11 @@ public final class FreshLookup implements Function<FunctionRef, Optional<Functio
             return spec;
         }
         Long before = catalogEndAtLastGrace.get(ref);
-        long end;
-        try {
-            end = catalogEnd.getAsLong();
-        } catch (RuntimeException e) {
-            // Cannot tell whether anything was deployed: wait only for a function never waited for.
-            if (before != null) {
-                return spec;
-            }
-            end = Long.MIN_VALUE;
+        OptionalLong current = catalogEndOfBatch();
+        if (current.isEmpty() && before != null) {
+            return spec; // cannot tell whether anything was deployed: wait only for a function never waited for
         }
+        long end = current.orElse(Long.MIN_VALUE);
         if (before != null && before == end) {
             return spec;
         }
@@ -63,6 +63,23 @@ public final class FreshLookup implements Function<FunctionRef, Optional<Functio
         }
         catalogEndAtLastGrace.put(ref, end);
         return waitFor(ref);
+    }
+
+    /** Call after each poll, before its records are routed. */
+    public void newBatch() {
+        endOfBatchRead = false;
+    }
+
+    private OptionalLong catalogEndOfBatch() {
+        if (!endOfBatchRead) {
+            endOfBatchRead = true;
+            try {
+                endOfBatch = OptionalLong.of(catalogEnd.getAsLong());
+            } catch (RuntimeException e) {
+                endOfBatch = OptionalLong.empty();
+            }
+        }
+        return endOfBatch;
     }
 
     private Optional<FunctionSpec> waitFor(FunctionRef ref) {

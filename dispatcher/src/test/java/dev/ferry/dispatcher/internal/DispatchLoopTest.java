@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -37,9 +38,12 @@ class DispatchLoopTest {
     private static final Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> FORWARD =
             record -> new ProducerRecord<>("ferry.work.acme.resize", 0, record.key(), record.value());
 
+    private final AtomicInteger batches = new AtomicInteger();
+
     private DispatchLoop start(Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router) {
         producer.initTransactions();
-        DispatchLoop loop = new DispatchLoop(consumer, producer, router, SOURCE, "ferry.dlq", "test");
+        DispatchLoop loop = new DispatchLoop(consumer, producer, router, batches::incrementAndGet, SOURCE,
+                "ferry.dlq", "test");
         Thread thread = new Thread(loop);
         threads.add(thread);
         thread.start();
@@ -97,6 +101,7 @@ class DispatchLoopTest {
         loop.stop();
 
         assertThat(positionOnRetry).hasValue(0);
+        assertThat(batches).hasValue(2);
         assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactly("v0", "v1", "v2"); // the aborted attempt left nothing behind
         assertThat(producer.consumerGroupOffsetsHistory().get(0).values())
@@ -129,7 +134,7 @@ class DispatchLoopTest {
         producer.initTransactions();
         producer.fenceProducer();
         consumer.schedulePollTask(this::deliverThreeRecords);
-        DispatchLoop loop = new DispatchLoop(consumer, producer, FORWARD, SOURCE, "ferry.dlq", "test");
+        DispatchLoop loop = new DispatchLoop(consumer, producer, FORWARD, () -> { }, SOURCE, "ferry.dlq", "test");
         Thread thread = new Thread(loop);
         threads.add(thread);
         thread.start();

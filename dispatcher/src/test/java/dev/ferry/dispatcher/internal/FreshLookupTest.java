@@ -51,9 +51,26 @@ class FreshLookupTest {
     void shouldWaitAgainWhenTheCatalogChangedSinceTheLastRejection() {
         assertThat(lookup.apply(ref)).isEmpty();
         catalogEnd.incrementAndGet(); // a deploy was written, but the directory has not read it yet
+        lookup.newBatch();
         int before = lookups.get();
         assertThat(lookup.apply(ref)).isEmpty();
         assertThat(lookups.get() - before).isGreaterThan(1);
+    }
+
+    @Test
+    void shouldReadTheCatalogEndOncePerBatchWhenManyFunctionsAreUnknown() {
+        AtomicInteger endReads = new AtomicInteger();
+        FreshLookup counting = new FreshLookup(r -> Optional.empty(), () -> {
+            endReads.incrementAndGet();
+            return 7L;
+        }, Duration.ofMillis(10));
+        for (int i = 0; i < 50; i++) {
+            counting.apply(new FunctionRef("acme", "f" + (i % 5)));
+        }
+        assertThat(endReads).hasValue(1);
+        counting.newBatch();
+        counting.apply(ref);
+        assertThat(endReads).hasValue(2);
     }
 
     @Test
