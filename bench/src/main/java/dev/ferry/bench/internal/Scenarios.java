@@ -9,6 +9,7 @@ public final class Scenarios {
     }
 
     public static List<Scenario> all() {
-        return List.of(new SerdeScenario(), new PipelineScenario(), new SyncLatencyScenario(), new MeteringScenario());
+        return List.of(new SerdeScenario(), new PipelineScenario(), new SyncLatencyScenario(), new MeteringScenario(),
+                new AutoscaleScenario());
     }
 }

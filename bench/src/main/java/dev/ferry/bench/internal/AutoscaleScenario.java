@@ -1,0 +1,244 @@
+package dev.ferry.bench.internal;
+
+import dev.ferry.autoscaler.LagCollector;
+import dev.ferry.autoscaler.PredictivePolicy;
+import dev.ferry.autoscaler.ScalingController;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.LagSample;
+import dev.ferry.schemas.Runtime;
+import dev.ferry.worker.WorkerContext;
+import dev.ferry.worker.WorkerPool;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code autoscale-lag-seconds}: a step of load on two identical {@code sleep} functions with real worker pools on
+ * the real broker; one pool sized by Ferry's {@link ScalingController} with the predictive policy, the other by
+ * {@link KedaEquivalent}. Both read the same {@link LagCollector} sample every second. Every time window of both
+ * scalers is compressed by {@link #COMPRESSION} so a step fits in a minute: KEDA polls every 3 s and stabilizes
+ * over 30 s; Ferry stabilizes over 3 s and idles over 6 s.
+ *
+ * <p>Measures, per scaler: lag-seconds (the integral of the group's lag), time to the first scale-up after the
+ * step, time to drain (from the step's start to the last sample whose lag exceeded one replica's target), and
+ * replica-seconds (sizes asked for, integrated). The ratio is Ferry's lag-seconds over KEDA's.
+ */
+public final class AutoscaleScenario implements Scenario {
+
+    private static final Logger log = LoggerFactory.getLogger(AutoscaleScenario.class);
+    static final double COMPRESSION = 10;
+    static final int PARTITIONS = 6;
+    static final int MAX_REPLICAS = 8;
+    static final int TARGET_LAG = 10;
+    static final int SLEEP_MS = 100;
+    static final double BASE_RATE = 4;
+    static final double STEP_RATE = 35;
+
+    /** One scaler's figures from one run. */
+    record Run(double lagSeconds, double replicaSeconds, double firstScaleUpSeconds, double drainSeconds,
+            int peakReplicas) {
+        String describe() {
+            return String.format(Locale.ROOT, "lag-s %s, replica-s %s, first scale-up %s s, drained %s s after the step began, peak %d",
+                    Format.number(lagSeconds), Format.number(replicaSeconds), Format.number(firstScaleUpSeconds),
+                    Format.number(drainSeconds), peakReplicas);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "autoscale-lag-seconds";
+    }
+
+    @Override
+    public Outcome run(BenchCluster cluster, boolean quick) throws Exception {
+        int repetitions = quick ? 1 : 3;
+        int before = quick ? 6 : 10;
+        int step = quick ? 20 : 40;
+        int after = quick ? 16 : 30;
+        Samples ferry = new Samples();
+        Samples keda = new Samples();
+        StringBuilder details = new StringBuilder();
+        for (int i = 0; i < repetitions; i++) {
+            Run[] runs = once(cluster, before, step, after);
+            ferry.add(runs[0].lagSeconds());
+            keda.add(runs[1].lagSeconds());
+            log.info("autoscale repetition {}: Ferry {}; KEDA {}", i + 1, runs[0].describe(), runs[1].describe());
+            details.append(i == 0 ? "" : "; ").append("Ferry ").append(runs[0].describe()).append(" vs KEDA ")
+                    .append(runs[1].describe());
+        }
+        details.append("; step ").append(Format.number(BASE_RATE)).append(" -> ").append(Format.number(STEP_RATE))
+                .append("/s for ").append(step).append(" s, ").append(SLEEP_MS).append(" ms per invocation, ")
+                .append("windows compressed ").append(Format.number(COMPRESSION)).append("x, real pools")
+                .append(repetitions == 1 ? ", 1 repetition" : "");
+        return Outcome.of(name(), "lag-seconds", ferry, keda, false, 0.5, details.toString());
+    }
+
+    private static Run[] once(BenchCluster cluster, int before, int step, int after) throws Exception {
+        FerryConfig config = cluster.config("autoscale", Map.of());
+        TopicCatalog topics = new TopicCatalog(config);
+        FunctionSpec ferrySpec = spec("ferry-scaled");
+        FunctionSpec kedaSpec = spec("keda-scaled");
+        KafkaClients clients = new KafkaClients(config);
+        ScalingController controller = new ScalingController(new PredictivePolicy(Duration.ofSeconds(1)),
+                new ScalingController.Settings(Duration.ofMillis(3_000), Duration.ofMillis(6_000),
+                        Duration.ofMillis(3_000), 100), Clock.systemUTC());
+        KedaEquivalent kedaScaler = new KedaEquivalent(TARGET_LAG, PARTITIONS, MAX_REPLICAS, 1, COMPRESSION);
+        Tally ferryTally = new Tally(before);
+        Tally kedaTally = new Tally(before);
+        try (WorkerContext context = new WorkerContext(config);
+             PoolDriver ferryPool = new PoolDriver(new WorkerPool(ferrySpec, context, 1), 1);
+             PoolDriver kedaPool = new PoolDriver(new WorkerPool(kedaSpec, context, 1), 1);
+             Admin admin = clients.admin("bench-autoscale-lag");
+             KafkaProducer<String, InvocationRequest> producer = clients.producer("bench-autoscale-load",
+                     new StringSerializer(), new AvroSerdes(config).serializer(InvocationRequest.class), Map.of())) {
+            LagCollector collector = new LagCollector(admin, topics, () -> List.of(ferrySpec, kedaSpec),
+                    Clock.systemUTC());
+            collector.collect(); // the first reading only sets the base of the rates
+            Load load = new Load(producer, topics, List.of(ferrySpec, kedaSpec), before, step, after);
+            Thread loadThread = new Thread(load, "bench-autoscale-load");
+            loadThread.setDaemon(true);
+            long start = System.nanoTime();
+            loadThread.start();
+            double last = 0;
+            double end = before + step + after;
+            while (true) {
+                Thread.sleep(1_000);
+                double now = (System.nanoTime() - start) / 1e9;
+                if (now > end) {
+                    break;
+                }
+                for (LagSample sample : collector.collect()) {
+                    boolean isFerry = sample.getFunction().equals(ferrySpec.getName());
+                    if (isFerry) {
+                        controller.onSample(ferrySpec, sample);
+                        ferryPool.resize(controller.current(FunctionSpecs.ref(ferrySpec)).orElse(ferryPool.desired()));
+                        ferryTally.observe(now, now - last, sample.getTotalLag(), ferryPool.desired());
+                    } else {
+                        kedaPool.resize(kedaScaler.observe(now, sample.getTotalLag()));
+                        kedaTally.observe(now, now - last, sample.getTotalLag(), kedaPool.desired());
+                    }
+                }
+                last = now;
+            }
+            load.stop();
+            loadThread.join(5_000);
+        }
+        return new Run[] {ferryTally.run(), kedaTally.run()};
+    }
+
+    private static FunctionSpec spec(String name) {
+        return FunctionSpecs.builder(Invocations.TENANT, name, Runtime.JAVA, "sleep").setPartitions(PARTITIONS)
+                .setConcurrency(1).setMinReplicas(0).setMaxReplicas(MAX_REPLICAS).setTargetLagPerReplica(TARGET_LAG)
+                .setTimeoutMs(5_000).setMaxAttempts(1).build();
+    }
+
+    /** Integrates one scaler's lag and replicas over the run, and notes its reaction times around the step. */
+    private static final class Tally {
+        private final double stepStart;
+        private double lagSeconds;
+        private double replicaSeconds;
+        private double firstScaleUp = Double.NaN;
+        private double lastOverTarget = Double.NaN;
+        private int sizeAtStep = -1;
+        private int peak;
+
+        Tally(double stepStart) {
+            this.stepStart = stepStart;
+        }
+
+        void observe(double now, double dt, long lag, int replicas) {
+            lagSeconds += lag * dt;
+            replicaSeconds += replicas * dt;
+            peak = Math.max(peak, replicas);
+            if (now >= stepStart && sizeAtStep < 0) {
+                sizeAtStep = replicas;
+            }
+            if (sizeAtStep >= 0 && Double.isNaN(firstScaleUp) && replicas > sizeAtStep) {
+                firstScaleUp = now - stepStart;
+            }
+            if (now >= stepStart && lag > TARGET_LAG) {
+                lastOverTarget = now;
+            }
+        }
+
+        Run run() {
+            double drain = Double.isNaN(lastOverTarget) ? 0 : lastOverTarget - stepStart;
+            return new Run(lagSeconds, replicaSeconds, firstScaleUp, drain, peak);
+        }
+    }
+
+    /** Produces the step to every function's work topic at the same rate, straight past the dispatcher. */
+    private static final class Load implements Runnable {
+        private final KafkaProducer<String, InvocationRequest> producer;
+        private final TopicCatalog topics;
+        private final List<FunctionSpec> functions;
+        private final double before;
+        private final double stepEnd;
+        private final double end;
+        private volatile boolean running = true;
+
+        Load(KafkaProducer<String, InvocationRequest> producer, TopicCatalog topics, List<FunctionSpec> functions,
+                int before, int step, int after) {
+            this.producer = producer;
+            this.topics = topics;
+            this.functions = functions;
+            this.before = before;
+            this.stepEnd = before + step;
+            this.end = before + step + after;
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        @Override
+        public void run() {
+            byte[] payload = ("{\"ms\":" + SLEEP_MS + "}").getBytes(StandardCharsets.UTF_8);
+            long start = System.nanoTime();
+            double owed = 0;
+            double previous = 0;
+            while (running) {
+                double now = (System.nanoTime() - start) / 1e9;
+                if (now > end) {
+                    return;
+                }
+                double rate = now >= before && now < stepEnd ? STEP_RATE : BASE_RATE;
+                owed += rate * (now - previous);
+                previous = now;
+                for (; owed >= 1; owed--) {
+                    for (FunctionSpec spec : functions) {
+                        FunctionRef ref = FunctionSpecs.ref(spec);
+                        String id = Invocations.newId();
+                        InvocationRequest request = Invocations.request(id);
+                        request.setFunction(spec.getName());
+                        request.setPayload(ByteBuffer.wrap(payload));
+                        producer.send(new ProducerRecord<>(topics.work(ref), id, request));
+                    }
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}
