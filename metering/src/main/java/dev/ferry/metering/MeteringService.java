@@ -72,19 +72,25 @@ public final class MeteringService implements AutoCloseable {
 
         http = Javalin.create(javalin -> javalin.showJavalinBanner = false);
         new UsageHttpApi(() -> streams, () -> self).register(http);
-        http.start(config.metering().httpPort());
-        self = new HostInfo(config.metering().httpHost(), http.port());
+        try {
+            http.start(config.metering().httpPort());
+            self = new HostInfo(config.metering().httpHost(), http.port());
 
-        Properties props = MeteringTopology.streamsProperties(config, processingGuarantee);
-        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-        props.putAll(streamsOverrides);
-        KafkaStreams created = new KafkaStreams(topology, props);
-        created.setUncaughtExceptionHandler(e -> {
-            LOG.error("[metering {}] stream thread failed, replacing it", self, e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        created.start();
-        streams = created;
+            Properties props = MeteringTopology.streamsProperties(config, processingGuarantee);
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+            props.putAll(streamsOverrides);
+            KafkaStreams created = new KafkaStreams(topology, props);
+            created.setUncaughtExceptionHandler(e -> {
+                LOG.error("[metering {}] stream thread failed, replacing it", self, e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            created.start();
+            streams = created;
+        } catch (RuntimeException e) {
+            // A half-started instance would hold its port and answer 503 forever.
+            http.stop();
+            throw e;
+        }
         LOG.info("[metering {}] started: {} over {}, usage API on port {}", self, processingGuarantee,
                 topics.results(), self.port());
         return this;
