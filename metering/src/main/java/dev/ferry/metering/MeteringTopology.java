@@ -51,8 +51,8 @@ public final class MeteringTopology {
 
     /**
      * The topology with the given value serdes (tests pass registry-free ones). {@code processingGuarantee} is
-     * {@link StreamsConfig#EXACTLY_ONCE_V2} or {@link StreamsConfig#AT_LEAST_ONCE}; it selects the topology
-     * settings (record caches) that go with it.
+     * {@link StreamsConfig#EXACTLY_ONCE_V2} or {@link StreamsConfig#AT_LEAST_ONCE}: the topology is built with the
+     * same Streams settings it will run with ({@link #streamsProperties}), record caches included.
      */
     public static Topology build(FerryConfig config, Serde<InvocationResult> resultSerde,
             Serde<UsageRecord> usageSerde, String processingGuarantee) {
