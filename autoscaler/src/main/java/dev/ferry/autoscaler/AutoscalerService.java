@@ -8,6 +8,8 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.metrics.FerryMetrics;
+import io.micrometer.core.instrument.Counter;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.FunctionSpec;
@@ -245,6 +247,10 @@ public final class AutoscalerService implements AutoCloseable {
         String key = decision.getTenant() + "/" + decision.getFunction();
         log.info("[function={}] scale {} -> {}: {}", key, decision.getFrom(), decision.getTo(), decision.getReason());
         view.onDecision(decision);
+        Counter.builder("ferry.autoscaler.decisions").description("Scaling decisions published, by direction")
+                .tags("tenant", decision.getTenant(), "function", decision.getFunction(),
+                        "direction", decision.getTo() > decision.getFrom() ? "up" : "down")
+                .register(FerryMetrics.registry()).increment();
         producer.send(new ProducerRecord<>(topics.scaling(), key,
                 decisionSerializer.serialize(topics.scaling(), decision)), (metadata, error) -> {
                     if (error != null) {

@@ -6,8 +6,10 @@ import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.internal.DispatchLoop;
+import dev.ferry.dispatcher.internal.DispatchMeters;
 import dev.ferry.dispatcher.internal.FreshLookup;
 import dev.ferry.dispatcher.internal.LagView;
 import dev.ferry.dispatcher.internal.RecordRouter;
@@ -155,7 +157,8 @@ public final class Dispatcher implements AutoCloseable {
                 new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock,
                 maxRecordBytes(clientId));
         loop = new DispatchLoop(consumer, producer, router::route, lookup::newBatch,
-                topics.invocations(), topics.dlq(), transactionalId);
+                topics.invocations(), topics.dlq(), transactionalId,
+                new DispatchMeters(FerryMetrics.registry(), topics.results(), topics.dlq()));
     }
 
     /** The largest record the producer sends, and the brokers accept on topics Ferry creates. */

@@ -7,6 +7,7 @@ import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.ingest.internal.ApiException;
 import dev.ferry.ingest.internal.DirectoryWatch;
@@ -26,7 +27,6 @@ import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -156,8 +156,8 @@ public final class Gateway implements AutoCloseable {
         ResultRouter router = new ResultRouter(clients, topics.results(),
                 serdes.deserializer(InvocationResult.class), "ferry-gateway-results");
         resources.add(router);
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        resources.add(metrics::close);
+        // Shared with every service of this process, so one scrape of /metrics shows them all.
+        PrometheusMeterRegistry metrics = FerryMetrics.registry();
         FunctionStats stats = new FunctionStats(metrics, Clock.systemUTC());
         router.start(Instant.now().minusMillis(config.gateway().resultRetentionMs()), result -> {
             store.record(result);

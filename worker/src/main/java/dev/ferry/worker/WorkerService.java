@@ -3,6 +3,7 @@ package dev.ferry.worker;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.FunctionSpec;
 import java.time.Duration;
 import java.util.Map;
@@ -31,6 +32,7 @@ public final class WorkerService implements AutoCloseable {
     private final FunctionDirectory directory;
     private final int initialReplicas;
     private final Map<FunctionRef, WorkerPool> pools = new ConcurrentHashMap<>();
+    private final Map<FunctionRef, PoolMeters> meters = new ConcurrentHashMap<>();
     private final ExecutorService changes = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ferry-worker-service");
         t.setDaemon(true);
@@ -78,7 +80,9 @@ public final class WorkerService implements AutoCloseable {
             WorkerPool pool = pools.get(ref);
             if (pool == null) {
                 int replicas = spec.getMinReplicas() > 0 ? spec.getMinReplicas() : initialReplicas;
-                pools.put(ref, new WorkerPool(spec, context, replicas));
+                WorkerPool created = new WorkerPool(spec, context, replicas);
+                pools.put(ref, created);
+                meters.put(ref, new PoolMeters(FerryMetrics.registry(), ref, created));
             } else if (!pool.spec().equals(spec)) {
                 pool.update(spec);
             }
@@ -89,6 +93,10 @@ public final class WorkerService implements AutoCloseable {
 
     private void remove(FunctionRef ref) {
         WorkerPool pool = pools.remove(ref);
+        PoolMeters poolMeters = meters.remove(ref);
+        if (poolMeters != null) {
+            poolMeters.close();
+        }
         if (pool != null) {
             pool.close();
             log.info("[{}] removed: pool closed", ref);
@@ -107,5 +115,7 @@ public final class WorkerService implements AutoCloseable {
         }
         pools.values().parallelStream().forEach(WorkerPool::close);
         pools.clear();
+        meters.values().forEach(PoolMeters::close);
+        meters.clear();
     }
 }

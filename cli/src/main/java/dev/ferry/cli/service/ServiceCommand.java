@@ -1,5 +1,7 @@
 package dev.ferry.cli.service;
 
+import dev.ferry.core.metrics.FerryMetrics;
+import dev.ferry.core.metrics.MetricsServer;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.EnumSet;
@@ -25,6 +27,11 @@ public abstract class ServiceCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
+    @Option(names = "--metrics-port", description = "Port of this service's Prometheus /metrics "
+            + "(default: ${DEFAULT-VALUE}; the gateway serves /metrics on its own port; -1 turns it off).",
+            defaultValue = "9400")
+    int metricsPort;
+
     private final Platform.Role role;
 
     ServiceCommand(Platform.Role role) {
@@ -47,8 +54,16 @@ public abstract class ServiceCommand implements Callable<Integer> {
         out.printf("Starting the Ferry %s against %s%n", spec.name(), connection.toConfig(Map.of()).bootstrapServers());
         out.flush();
         Platform platform = Platform.start(connection.toConfig(Map.of()), roles(), meteringUrl(), out);
+        MetricsServer metrics = role == Platform.Role.GATEWAY || metricsPort < 0 ? null
+                : MetricsServer.start(FerryMetrics.registry(), metricsPort);
+        if (metrics != null) {
+            out.printf("  metrics     http://localhost:%d/metrics%n", metrics.port());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (metrics != null) {
+                metrics.close();
+            }
             platform.close();
             stopped.countDown();
         }, "ferry-shutdown"));

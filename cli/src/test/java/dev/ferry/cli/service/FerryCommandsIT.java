@@ -134,6 +134,23 @@ class FerryCommandsIT {
 
     @Test
     @Order(5)
+    void shouldShowEveryServiceOfTheProcessOnTheGatewaysMetrics() throws Exception {
+        assertThat(ferry("invoke", "echo", "--data", "measure me").exit()).isZero();
+        java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(metrics.body())
+                .contains("ferry_dispatcher_records_total{outcome=\"routed\"}")
+                .containsPattern("ferry_worker_attempts_total\\{function=\"echo\",outcome=\"succeeded\",tenant=\"default\"} [1-9]")
+                .contains("ferry_worker_replicas{function=\"echo\",tenant=\"default\"}")
+                .contains("ferry_invocation_latency_seconds_bucket{function=\"echo\",tenant=\"default\"")
+                .contains("ferry_function_lag{function=\"echo\",tenant=\"default\"}")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    @Order(6)
     void shouldKeepFunctionsAndTheKeyWhenDevRestartsOnTheSameDataDir() {
         String key = dev.apiKey();
         dev.close();

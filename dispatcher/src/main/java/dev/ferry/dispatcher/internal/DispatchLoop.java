@@ -63,6 +63,7 @@ public final class DispatchLoop implements Runnable {
     private volatile boolean running = true;
     private volatile Throwable failure;
     private long backoffMs = BACKOFF_START_MS;
+    private final DispatchMeters meters;
 
     /**
      * @param router what each record becomes (see {@link RecordRouter}); throws
@@ -74,6 +75,13 @@ public final class DispatchLoop implements Runnable {
     public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
             Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router, Runnable beforeBatch,
             String source, String dlq, String name) {
+        this(consumer, producer, router, beforeBatch, source, dlq, name, DispatchMeters.none());
+    }
+
+    public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
+            Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router, Runnable beforeBatch,
+            String source, String dlq, String name, DispatchMeters meters) {
+        this.meters = meters;
         this.consumer = consumer;
         this.producer = producer;
         this.router = router;
@@ -154,6 +162,7 @@ public final class DispatchLoop implements Runnable {
             }
             producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
             producer.commitTransaction();
+            meters.committed(out.stream().map(Outgoing::record).toList());
             log.debug("[{}] Committed a batch of {} records", name, out.size());
             backoffMs = BACKOFF_START_MS;
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
