@@ -1,5 +1,6 @@
 package dev.ferry.bench.internal;
 
+import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
@@ -45,6 +46,10 @@ final class FerryStack implements AutoCloseable {
 
     TopicCatalog topics() {
         return topics;
+    }
+
+    FunctionRef ref() {
+        return FunctionSpecs.ref(spec);
     }
 
     FunctionSpec spec() {

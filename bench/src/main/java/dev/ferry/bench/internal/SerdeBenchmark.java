@@ -33,15 +33,16 @@ import org.openjdk.jmh.annotations.State;
  * serde (registry-backed, the schema id cached after the first call, as in every service) and through plain Avro
  * binary encoding of the same record with reused encoder and decoder, which is the least any Avro user pays.
  *
- * <p>Runs in the benchmark's own JVM ({@code forks=0}), so {@link #config} is handed over in a static field.
+ * <p>Runs in a forked JVM (so neither benchmark inherits the other's JIT profile); the registry's URL and the topic
+ * prefix come in as the system properties {@link #REGISTRY_PROPERTY} and {@link #PREFIX_PROPERTY}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class SerdeBenchmark {
 
-    /** The cluster configuration whose registry the Ferry serde uses; set by {@link SerdeScenario}. */
-    static volatile FerryConfig config;
+    static final String REGISTRY_PROPERTY = "ferry.bench.registry";
+    static final String PREFIX_PROPERTY = "ferry.bench.prefix";
 
     private InvocationRequest request;
     private String topic;
@@ -57,12 +58,14 @@ public class SerdeBenchmark {
 
     @Setup
     public void setUp() {
-        FerryConfig current = config;
-        if (current == null) {
-            throw new IllegalStateException("SerdeBenchmark.config is not set: run it through SerdeScenario");
+        String registry = System.getProperty(REGISTRY_PROPERTY);
+        if (registry == null) {
+            throw new IllegalStateException(REGISTRY_PROPERTY + " is not set: run SerdeBenchmark through SerdeScenario");
         }
-        AvroSerdes serdes = new AvroSerdes(current);
-        topic = current.topicPrefix() + "invocations";
+        FerryConfig config = new FerryConfig(Map.of(FerryConfig.SCHEMA_REGISTRY_URL, registry,
+                FerryConfig.TOPIC_PREFIX, System.getProperty(PREFIX_PROPERTY, FerryConfig.DEFAULT_TOPIC_PREFIX)));
+        AvroSerdes serdes = new AvroSerdes(config);
+        topic = config.topicPrefix() + "invocations";
         ferrySerializer = serdes.serializer(InvocationRequest.class);
         ferryDeserializer = serdes.deserializer(InvocationRequest.class);
         request = sample();

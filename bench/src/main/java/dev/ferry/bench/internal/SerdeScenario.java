@@ -3,6 +3,7 @@ package dev.ferry.bench.internal;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Collection;
+import dev.ferry.core.config.FerryConfig;
 import java.util.Map;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
@@ -16,8 +17,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * {@code serde-throughput}: JMH, in this JVM ({@code forks=0}, so it runs wherever {@code ferry bench} runs), one
- * thread, warm-up iterations first; each measured iteration is one repetition.
+ * {@code serde-throughput}: JMH, one forked JVM per benchmark (on this JVM's class path), one thread, warm-up
+ * iterations first; each measured iteration is one repetition.
  */
 public final class SerdeScenario implements Scenario {
 
@@ -28,17 +29,20 @@ public final class SerdeScenario implements Scenario {
 
     @Override
     public Outcome run(BenchCluster cluster, boolean quick) throws RunnerException {
-        SerdeBenchmark.config = cluster.config("serde", Map.of());
-        Samples ferry = measure("ferryWireFormat", quick);
-        Samples avro = measure("plainAvro", quick);
+        FerryConfig config = cluster.config("serde", Map.of());
+        String[] jvmArgs = {"-D" + SerdeBenchmark.REGISTRY_PROPERTY + "=" + cluster.registryUrl(),
+            "-D" + SerdeBenchmark.PREFIX_PROPERTY + "=" + config.topicPrefix(), "-Xmx256m"};
+        Samples ferry = measure("ferryWireFormat", quick, jvmArgs);
+        Samples avro = measure("plainAvro", quick, jvmArgs);
         return Outcome.of(name(), "records/s", ferry, avro, true, 0.8,
-                "round trips of one InvocationRequest, Ferry wire format vs plain Avro binary, JMH forks=0");
+                "round trips of one InvocationRequest, Ferry wire format vs plain Avro binary, JMH, one fork each");
     }
 
-    private static Samples measure(String method, boolean quick) throws RunnerException {
+    private static Samples measure(String method, boolean quick, String[] jvmArgs) throws RunnerException {
         Options options = new OptionsBuilder()
                 .include(SerdeBenchmark.class.getName() + "." + method + "$")
-                .forks(0)
+                .forks(1)
+                .jvmArgsAppend(jvmArgs)
                 .threads(1)
                 .warmupIterations(2)
                 .warmupTime(TimeValue.seconds(quick ? 1 : 2))

@@ -56,6 +56,7 @@ public final class SyncLatencyScenario implements Scenario {
         Histogram rawMany = new Histogram(3);
         Samples ferryP99 = new Samples();
         Samples rawP99 = new Samples();
+        LatencySplit split;
         try (FerryStack stack = new FerryStack(config, PipelineScenario.WORK_PARTITIONS, 2, HIGH_CONCURRENCY);
              Gateway gateway = new Gateway(config).start();
              RawRequestReply raw = new RawRequestReply(config, config.topics().partitions())) {
@@ -88,13 +89,14 @@ public final class SyncLatencyScenario implements Scenario {
                 log.info("sync repetition {}: p99 at {}: ferry {} ms, raw {} ms", i + 1, HIGH_CONCURRENCY,
                         ferryP99.values().get(i), rawP99.values().get(i));
             }
+            split = LatencySplit.read(config, stack.ref());
         } finally {
             Files.deleteIfExists(tenants);
             Files.deleteIfExists(dir);
         }
         String details = "p50/p99/p99.9 ms, c=1: Ferry " + percentiles(ferryOne) + ", raw " + percentiles(rawOne)
                 + "; c=" + HIGH_CONCURRENCY + ": Ferry " + percentiles(ferryMany) + ", raw " + percentiles(rawMany)
-                + "; " + repetitions + " x (" + single + " + " + many + ") calls";
+                + "; " + repetitions + " x (" + single + " + " + many + ") calls; Ferry's split: " + split.describe();
         return Outcome.of(name(), "ms p99 (c=16)", ferryP99, rawP99, false, 2.0, details);
     }
 
