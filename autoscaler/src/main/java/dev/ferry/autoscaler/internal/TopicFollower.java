@@ -1,7 +1,7 @@
 package dev.ferry.autoscaler.internal;
 
-import dev.ferry.core.FerryException;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.Partitions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,13 @@ public final class TopicFollower implements AutoCloseable {
         this.handler = handler;
         this.consumer = clients.consumer(null, name, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 Map.of());
-        List<TopicPartition> partitions = partitionsOf(topic);
+        List<TopicPartition> partitions;
+        try {
+            partitions = Partitions.await(consumer, topic, Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
         consumer.assign(partitions);
         if (start == Start.BEGINNING) {
             consumer.seekToBeginning(partitions);
@@ -85,29 +91,6 @@ public final class TopicFollower implements AutoCloseable {
             log.error("Stopped following {}", topic, e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    /** A topic created a moment ago may not be in this client's metadata yet. */
-    private List<TopicPartition> partitionsOf(String name) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            List<TopicPartition> partitions = consumer.partitionsFor(name).stream()
-                    .map(p -> new TopicPartition(name, p.partition())).toList();
-            if (!partitions.isEmpty()) {
-                return partitions;
-            }
-            if (System.nanoTime() > deadline) {
-                consumer.close();
-                throw new FerryException("Topic " + name + " has no partitions in the cluster metadata after 30 s");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                consumer.close();
-                throw new FerryException("Interrupted while waiting for " + name, e);
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.core.functions;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.Partitions;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
@@ -78,7 +79,13 @@ public final class FunctionDirectory implements AutoCloseable {
         }
         consumer = clients.consumer(null, "ferry-function-directory", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of());
-        List<TopicPartition> partitions = partitionsOf(topic);
+        List<TopicPartition> partitions;
+        try {
+            partitions = Partitions.await(consumer, topic, Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
@@ -87,29 +94,6 @@ public final class FunctionDirectory implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         return this;
-    }
-
-    /** A topic created a moment ago may not be in the metadata yet; wait for it rather than read nothing forever. */
-    private List<TopicPartition> partitionsOf(String topic) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            if (!partitions.isEmpty()) {
-                return partitions;
-            }
-            if (System.nanoTime() > deadline) {
-                consumer.close();
-                throw new FerryException("Topic " + topic + " has no partitions in the cluster metadata after 30 s");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                consumer.close();
-                throw new FerryException("Interrupted while waiting for " + topic, e);
-            }
-        }
     }
 
     /** Waits until every record present when {@link #start()} ran has been read; true if it was in time. */

@@ -2,6 +2,7 @@ package dev.ferry.ingest.internal;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.Partitions;
 import dev.ferry.schemas.InvocationResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -106,7 +107,7 @@ public final class ResultRouter implements AutoCloseable {
         consumer = clients.consumer(null, clientId, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 Map.of(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) partitionCheck.toMillis()));
         try {
-            List<TopicPartition> partitions = partitionsOf(topic);
+            List<TopicPartition> partitions = Partitions.await(consumer, topic, TOPIC_WAIT);
             consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             if (readFrom == null) {
@@ -266,27 +267,6 @@ public final class ResultRouter implements AutoCloseable {
             consumer.assign(all);
             consumer.seekToBeginning(added);
             log.info("Result router {} now also reads {}", clientId, added);
-        }
-    }
-
-    private List<TopicPartition> partitionsOf(String name) {
-        long deadline = System.nanoTime() + TOPIC_WAIT.toNanos();
-        while (true) {
-            List<TopicPartition> partitions = consumer.partitionsFor(name).stream()
-                    .map(p -> new TopicPartition(name, p.partition())).toList();
-            if (!partitions.isEmpty()) {
-                return partitions;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new FerryException("Topic " + name + " has no partitions after " + TOPIC_WAIT.toSeconds()
-                        + " s: is the platform provisioned?");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FerryException("Interrupted while waiting for topic " + name, e);
-            }
         }
     }
 
