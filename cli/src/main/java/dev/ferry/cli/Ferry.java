@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             UsageCommand.class,
             TopCommand.class,
             TenantsCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Ferry implements Runnable {
