@@ -74,11 +74,15 @@ public final class AutoscaleScenario implements Scenario {
         int after = quick ? 16 : 30;
         Samples ferry = new Samples();
         Samples keda = new Samples();
+        Samples ferryReplicas = new Samples();
+        Samples kedaReplicas = new Samples();
         StringBuilder details = new StringBuilder();
         for (int i = 0; i < repetitions; i++) {
             Run[] runs = once(cluster, before, step, after);
             ferry.add(runs[0].lagSeconds());
             keda.add(runs[1].lagSeconds());
+            ferryReplicas.add(runs[0].replicaSeconds());
+            kedaReplicas.add(runs[1].replicaSeconds());
             log.info("autoscale repetition {}: Ferry {}; KEDA {}", i + 1, runs[0].describe(), runs[1].describe());
             details.append(i == 0 ? "" : "; ").append("Ferry ").append(runs[0].describe()).append(" vs KEDA ")
                     .append(runs[1].describe());
@@ -87,7 +91,8 @@ public final class AutoscaleScenario implements Scenario {
                 .append("/s for ").append(step).append(" s, ").append(SLEEP_MS).append(" ms per invocation, ")
                 .append("windows compressed ").append(Format.number(COMPRESSION)).append("x, real pools")
                 .append(repetitions == 1 ? ", 1 repetition" : "");
-        return Outcome.of(name(), "lag-seconds", ferry, keda, false, 0.5, details.toString());
+        return Outcome.of(name(), "lag-seconds", ferry, keda, false, 0.5, details.toString())
+                .withCondition("no more replica-seconds", ferryReplicas.median() <= kedaReplicas.median());
     }
 
     private static Run[] once(BenchCluster cluster, int before, int step, int after) throws Exception {

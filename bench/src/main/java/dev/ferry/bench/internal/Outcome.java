@@ -6,14 +6,21 @@ package dev.ferry.bench.internal;
  * @param higherIsBetter whether the goal is a floor (throughput) or a ceiling (latency, lag)
  * @param goal the ratio Ferry aims for: at least it when {@code higherIsBetter}, at most otherwise
  * @param details extra figures for the scenario's line (percentiles, counts, the repetitions)
+ * @param condition a second part of the goal besides the ratio (empty when none), e.g. "no more replica-seconds"
+ * @param conditionMet whether that part holds
  */
 public record Outcome(String scenario, String unit, Samples ferry, Samples baseline, double ratio,
-        boolean higherIsBetter, double goal, String details) {
+        boolean higherIsBetter, double goal, String details, String condition, boolean conditionMet) {
 
     public static Outcome of(String scenario, String unit, Samples ferry, Samples baseline, boolean higherIsBetter,
             double goal, String details) {
         double ratio = baseline.median() == 0 ? Double.NaN : ferry.median() / baseline.median();
-        return new Outcome(scenario, unit, ferry, baseline, ratio, higherIsBetter, goal, details);
+        return new Outcome(scenario, unit, ferry, baseline, ratio, higherIsBetter, goal, details, "", true);
+    }
+
+    /** The same outcome whose goal also asks {@code condition}. */
+    public Outcome withCondition(String text, boolean met) {
+        return new Outcome(scenario, unit, ferry, baseline, ratio, higherIsBetter, goal, details, text, met);
     }
 
     public boolean noisy() {
@@ -21,11 +28,11 @@ public record Outcome(String scenario, String unit, Samples ferry, Samples basel
     }
 
     public boolean goalMet() {
-        return higherIsBetter ? ratio >= goal : ratio <= goal;
+        return conditionMet && (higherIsBetter ? ratio >= goal : ratio <= goal);
     }
 
     public String goalText() {
-        return (higherIsBetter ? "≥ " : "≤ ") + Format.ratio(goal);
+        return (higherIsBetter ? "≥ " : "≤ ") + Format.ratio(goal) + (condition.isEmpty() ? "" : " at " + condition);
     }
 
     /** The scenario's line; it ends in {@code ratio=<number>} for scripts. */
