@@ -46,6 +46,11 @@ public final class Ferry implements Runnable {
     }
 
     public static void main(String[] args) {
+        // The embedded broker brings log4j-core, which complains on stderr about a log4j2.yaml it cannot read;
+        // Ferry logs through SLF4J and Logback, so log4j's own status chatter is noise for a user.
+        if (System.getProperty("log4j2.statusLoggerLevel") == null) {
+            System.setProperty("log4j2.statusLoggerLevel", "OFF");
+        }
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
