@@ -132,12 +132,18 @@ public final class AutoscaleScenario implements Scenario {
                 for (LagSample sample : collector.collect()) {
                     boolean isFerry = sample.getFunction().equals(ferrySpec.getName());
                     if (isFerry) {
-                        controller.onSample(ferrySpec, sample);
+                        controller.onSample(ferrySpec, sample).forEach(d -> log.debug("Ferry decision {} -> {}: {}",
+                                d.getFrom(), d.getTo(), d.getReason()));
                         ferryPool.resize(controller.current(FunctionSpecs.ref(ferrySpec)).orElse(ferryPool.desired()));
                         ferryTally.observe(now, now - last, sample.getTotalLag(), ferryPool.desired());
+                        log.debug("t={} Ferry lag {} arrival {} service {} members {} -> {}",
+                                Format.number(now), sample.getTotalLag(), Format.number(sample.getArrivalRate()),
+                                Format.number(sample.getServiceRate()), sample.getReplicas(), ferryPool.desired());
                     } else {
                         kedaPool.resize(kedaScaler.observe(now, sample.getTotalLag()));
                         kedaTally.observe(now, now - last, sample.getTotalLag(), kedaPool.desired());
+                        log.debug("t={} KEDA lag {} members {} -> {}", Format.number(now), sample.getTotalLag(),
+                                sample.getReplicas(), kedaPool.desired());
                     }
                 }
                 last = now;

@@ -16,18 +16,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -61,17 +64,17 @@ public final class MeteringScenario implements Scenario {
         Samples alos = new Samples();
         try {
             FerryConfig warm = config(cluster, stateRoot);
-            fill(warm, n / 5);
-            throughput(warm, StreamsConfig.EXACTLY_ONCE_V2, n / 5, "warm");
+            long warmCount = fill(warm, n / 5);
+            throughput(warm, StreamsConfig.EXACTLY_ONCE_V2, warmCount, "warm");
             FerryConfig config = config(cluster, stateRoot);
-            fill(config, n);
+            long count = fill(config, n);
             for (int i = 0; i < repetitions; i++) {
                 // Alternate which guarantee goes first, so neither always runs on a cooler machine.
                 boolean eosFirst = i % 2 == 0;
                 double first = throughput(config, eosFirst ? StreamsConfig.EXACTLY_ONCE_V2
-                        : StreamsConfig.AT_LEAST_ONCE, n, "r" + i);
+                        : StreamsConfig.AT_LEAST_ONCE, count, "r" + i);
                 double second = throughput(config, eosFirst ? StreamsConfig.AT_LEAST_ONCE
-                        : StreamsConfig.EXACTLY_ONCE_V2, n, "r" + i);
+                        : StreamsConfig.EXACTLY_ONCE_V2, count, "r" + i);
                 eos.add(eosFirst ? first : second);
                 alos.add(eosFirst ? second : first);
                 log.info("metering repetition {}: exactly_once_v2 {} /s, at_least_once {} /s", i + 1,
@@ -90,8 +93,11 @@ public final class MeteringScenario implements Scenario {
         return cluster.config("metering", Map.of(MeteringConfig.STATE_DIR, stateRoot.toString()));
     }
 
-    /** Writes {@code n} SUCCEEDED results over the last minute, spread over tenants and functions. */
-    private static void fill(FerryConfig config, int n) throws Exception {
+    /**
+     * Writes {@code n} SUCCEEDED results over the last minute, spread over tenants and functions; returns how many
+     * records the topic holds, which a producer retry right after the topic's creation can make differ from n.
+     */
+    private static long fill(FerryConfig config, int n) throws Exception {
         TopicCatalog topics = new TopicCatalog(config);
         KafkaClients clients = new KafkaClients(config);
         try (Admin admin = clients.admin("bench-metering-admin")) {
@@ -112,10 +118,16 @@ public final class MeteringScenario implements Scenario {
             }
             producer.flush();
         }
+        try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(null, "bench-metering-count",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.results(), Duration.ofSeconds(30))
+                    .stream().map(p -> new TopicPartition(topics.results(), p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /** Results/s of one fresh application over the whole topic. */
-    private static double throughput(FerryConfig config, String guarantee, int n, String run) throws Exception {
+    private static double throughput(FerryConfig config, String guarantee, long n, String run) throws Exception {
         TopicCatalog topics = new TopicCatalog(config);
         String applicationId = topics.meteringApplicationId() + "-" + guarantee.replace('_', '-') + "-" + run;
         Properties props = MeteringTopology.streamsProperties(config, guarantee);
