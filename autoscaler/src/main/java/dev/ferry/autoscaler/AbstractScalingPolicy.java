@@ -35,7 +35,7 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
     @Override
     public final Recommendation recommend(FunctionSpec spec, LagSample sample) {
         FunctionHistory history = histories.computeIfAbsent(FunctionSpecs.ref(spec), r -> new FunctionHistory());
-        history.observe(sample);
+        history.observe(sample, spec.getConcurrency());
         return bounded(spec, sample, need(spec, sample, history));
     }
 

@@ -72,6 +72,23 @@ class ScalingPolicyTest {
     }
 
     @Test
+    void shouldNotLearnAReplicasSpeedWhileItsConcurrencySlotsAreNotAllBusy() {
+        FunctionSpec spec = FunctionSpec.newBuilder(spec("wide", Delivery.QUEUE, 6, 0, 50)).setConcurrency(32).build();
+        RateAwarePolicy policy = new RateAwarePolicy();
+        // 2 replicas with 32 slots each and 10 records in hand: most slots idle, so 4/s says nothing about speed.
+        policy.recommend(spec, even(spec, T0, 10, 4, 4, 2));
+        Recommendation idle = policy.recommend(spec, even(spec, T0.plusSeconds(1), 10, 4, 4, 2));
+        assertThat(idle.reason()).as("no learned rate yet").doesNotContain("/s per replica");
+        assertThat(idle.replicas()).as("reactive: ceil(10 / 10)").isEqualTo(1);
+
+        // Every slot taken and more waiting: now 2 replicas doing 200/s show a replica does 100/s.
+        policy.recommend(spec, even(spec, T0.plusSeconds(2), 200, 200, 200, 2));
+        Recommendation busy = policy.recommend(spec, even(spec, T0.plusSeconds(3), 0, 250, 200, 2));
+        assertThat(busy.reason()).contains("100.0/s per replica");
+        assertThat(busy.replicas()).isEqualTo(3);
+    }
+
+    @Test
     void shouldScaleAheadOfARisingRampWhenPredictive() {
         FunctionSpec spec = spec("ramp", Delivery.QUEUE, 6, 0, 50);
         PredictivePolicy predictive = new PredictivePolicy(Duration.ofSeconds(10));
