@@ -139,8 +139,9 @@ class GatewayApiIT {
                 "{\"runtime\": \"JAVA\", \"handler\": \"wordcount\", \"memoryMb\": 512}");
         assertThat(updated.statusCode()).isEqualTo(200);
         assertThat(json(api.get("/v1/functions", beta)).get("functions"))
-                .extracting(f -> f.get("name").asText() + ":" + f.get("memoryMb").asInt())
-                .containsExactly("words:512");
+                .extracting(f -> f.get("name").asText() + ":" + f.get("memoryMb").asInt() + ":"
+                        + f.get("replicas").asInt() + ":" + f.get("lag").asLong())
+                .containsExactly("words:512:2:7");
 
         assertThat(api.delete("/v1/functions/words", beta).statusCode()).isEqualTo(204);
         assertThat(api.get("/v1/functions/words", beta).statusCode()).isEqualTo(404);

@@ -66,15 +66,20 @@ public final class FunctionRoutes {
         ObjectNode body = g.mapper().createObjectNode();
         ArrayNode functions = body.putArray("functions");
         g.directory().all().stream().filter(s -> s.getTenant().equals(caller.tenant()))
-                .forEach(s -> functions.add(SpecJson.toJson(g.mapper(), s)));
+                .forEach(s -> functions.add(withScaling(s)));
         Http.json(g, ctx, 200, body);
     }
 
     private void describe(Context ctx) {
         Tenants.Caller caller = Http.caller(g, ctx);
         FunctionSpec spec = Http.function(g, caller, ctx.pathParam("name"));
+        Http.json(g, ctx, 200, withScaling(spec));
+    }
+
+    /** The spec as JSON with the function's current replicas, desired size and lag (null when unknown). */
+    private ObjectNode withScaling(FunctionSpec spec) {
         ObjectNode body = SpecJson.toJson(g.mapper(), spec);
-        Optional<FunctionScaling> scaling = scaling(new FunctionRef(caller.tenant(), spec.getName()));
+        Optional<FunctionScaling> scaling = scaling(new FunctionRef(spec.getTenant(), spec.getName()));
         putNullable(body, "replicas", scaling.map(FunctionScaling::replicas).orElse(null));
         putNullable(body, "desiredReplicas", scaling.map(FunctionScaling::desiredReplicas).orElse(null));
         Long lag = scaling.map(FunctionScaling::lag).orElse(null);
@@ -83,7 +88,7 @@ public final class FunctionRoutes {
         } else {
             body.put("lag", lag);
         }
-        Http.json(g, ctx, 200, body);
+        return body;
     }
 
     private void remove(Context ctx) {
