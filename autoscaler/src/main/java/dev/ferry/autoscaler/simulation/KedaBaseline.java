@@ -10,13 +10,18 @@ import java.util.Deque;
  * target is within the HPA's 10 % tolerance; scale-up at once, scale-down to the highest recommendation of the last
  * 300 s (the HPA's downscale stabilization); zero lag deactivates the scaler and, after the 300 s
  * {@code cooldownPeriod}, scales to zero; the first lag after that activates one replica.
+ *
+ * <p>The simulator runs it at KEDA's own time scale; the benchmark runs it against a real broker with every time
+ * constant divided by a compression factor, so a step of load fits in a minute.
  */
-final class KedaBaseline implements SimulatedScaler {
+public final class KedaBaseline implements SimulatedScaler {
 
     static final int POLL_SECONDS = 30;
     static final int STABILIZATION_SECONDS = 300;
     static final int COOLDOWN_SECONDS = 300;
     static final double TOLERANCE = 0.1;
+    /** Readings come at whole seconds, which floating-point steps may miss by a hair. */
+    private static final double EPSILON = 1e-6;
 
     private record Vote(double at, int replicas) {
     }
@@ -24,14 +29,31 @@ final class KedaBaseline implements SimulatedScaler {
     private final int lagThreshold;
     private final int partitions;
     private final int maxReplicas;
+    private final double poll;
+    private final double stabilization;
+    private final double cooldown;
     private final Deque<Vote> votes = new ArrayDeque<>();
     private int current;
+    private double nextPoll;
     private double lastActive = Double.NEGATIVE_INFINITY;
 
-    KedaBaseline(int lagThreshold, int partitions, int maxReplicas) {
+    /** KEDA at its own time scale, starting from zero replicas. */
+    public KedaBaseline(int lagThreshold, int partitions, int maxReplicas) {
+        this(lagThreshold, partitions, maxReplicas, 0, 1.0);
+    }
+
+    /**
+     * @param initial the replicas running before the first reading
+     * @param compression every time constant (polling, stabilization, cooldown) is divided by this
+     */
+    public KedaBaseline(int lagThreshold, int partitions, int maxReplicas, int initial, double compression) {
         this.lagThreshold = lagThreshold;
         this.partitions = partitions;
         this.maxReplicas = maxReplicas;
+        this.current = initial;
+        this.poll = POLL_SECONDS / compression;
+        this.stabilization = STABILIZATION_SECONDS / compression;
+        this.cooldown = COOLDOWN_SECONDS / compression;
     }
 
     @Override
@@ -41,31 +63,37 @@ final class KedaBaseline implements SimulatedScaler {
 
     @Override
     public int observe(Observation o) {
-        if (Math.round(o.now()) % POLL_SECONDS != 0) {
+        return observe(o.now(), o.lag());
+    }
+
+    /** The size after a lag reading {@code now} seconds into the run; changes only on its own polling interval. */
+    public int observe(double now, long lag) {
+        if (now + EPSILON < nextPoll) {
             return current;
         }
-        boolean active = o.lag() > 0;
+        nextPoll = now + poll;
+        boolean active = lag > 0;
         if (active) {
-            lastActive = o.now();
+            lastActive = now;
         }
         if (current == 0) {
             current = active ? 1 : 0;
             return current;
         }
-        if (!active && o.now() - lastActive >= COOLDOWN_SECONDS) {
+        if (!active && now - lastActive + EPSILON >= cooldown) {
             votes.clear();
             current = 0;
             return current;
         }
-        long metric = Math.min(o.lag(), (long) partitions * lagThreshold);
+        long metric = Math.min(lag, (long) partitions * lagThreshold);
         int raw = (int) Math.ceil((double) metric / lagThreshold);
         double ratio = (double) metric / ((double) current * lagThreshold);
         if (Math.abs(ratio - 1) <= TOLERANCE) {
             raw = current;
         }
         raw = Math.max(1, Math.min(maxReplicas, raw));
-        votes.addLast(new Vote(o.now(), raw));
-        while (votes.peekFirst().at() < o.now() - STABILIZATION_SECONDS) {
+        votes.addLast(new Vote(now, raw));
+        while (votes.peekFirst().at() < now - stabilization - EPSILON) {
             votes.removeFirst();
         }
         int highest = votes.stream().mapToInt(Vote::replicas).max().orElse(raw);

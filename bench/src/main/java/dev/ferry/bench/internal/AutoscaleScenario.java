@@ -3,6 +3,7 @@ package dev.ferry.bench.internal;
 import dev.ferry.autoscaler.LagCollector;
 import dev.ferry.autoscaler.PredictivePolicy;
 import dev.ferry.autoscaler.ScalingController;
+import dev.ferry.autoscaler.simulation.KedaBaseline;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionSpecs;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code autoscale-lag-seconds}: a step of load on two identical {@code sleep} functions with real worker pools on
  * the real broker; one pool sized by Ferry's {@link ScalingController} with the predictive policy, the other by
- * {@link KedaEquivalent}. Both read the same {@link LagCollector} sample every second. Every time window of both
+ * {@link KedaBaseline} (the autoscaler simulator's KEDA model). Both read the same {@link LagCollector} sample every second. Every time window of both
  * scalers is compressed by {@link #COMPRESSION} so a step fits in a minute: KEDA polls every 3 s and stabilizes
  * over 30 s; Ferry stabilizes over 3 s and idles over 6 s.
  *
@@ -104,7 +105,7 @@ public final class AutoscaleScenario implements Scenario {
         ScalingController controller = new ScalingController(new PredictivePolicy(Duration.ofSeconds(1)),
                 new ScalingController.Settings(Duration.ofMillis(3_000), Duration.ofMillis(6_000),
                         Duration.ofMillis(3_000), 100), Clock.systemUTC());
-        KedaEquivalent kedaScaler = new KedaEquivalent(TARGET_LAG, PARTITIONS, MAX_REPLICAS, 1, COMPRESSION);
+        KedaBaseline kedaScaler = new KedaBaseline(TARGET_LAG, PARTITIONS, MAX_REPLICAS, 1, COMPRESSION);
         Tally ferryTally = new Tally(before);
         Tally kedaTally = new Tally(before);
         try (WorkerContext context = new WorkerContext(config);
