@@ -5,7 +5,6 @@ import dev.ferry.autoscaler.ScalingView;
 import dev.ferry.autoscaler.WorkerPoolResizer;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.ingest.ScalingSource;
 import dev.ferry.worker.WorkerService;
@@ -26,7 +25,7 @@ final class Autoscaling implements AutoCloseable {
         this.resizer = resizer;
     }
 
-    static Autoscaling start(FerryConfig config, FunctionDirectory directory, WorkerService workers) {
+    static Autoscaling start(FerryConfig config, WorkerService workers) {
         WorkerPoolResizer resizer = workers == null ? null : new WorkerPoolResizer(workers, 200);
         return new Autoscaling(AutoscalerService.create(config, resizer).start(), resizer);
     }

@@ -68,16 +68,17 @@ public final class Platform implements AutoCloseable {
         try (Admin admin = clients.admin("ferry-platform-admin")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
         }
-        FunctionDirectory directory = new FunctionDirectory(clients, topics, serdes.deserializer(FunctionSpec.class));
-        started.add(directory);
-        directory.start();
-        directory.awaitCaughtUp(Duration.ofSeconds(30));
-
         if (roles.contains(Role.DISPATCHER)) {
             step(progress, "dispatcher", () -> started.add(new Dispatcher(config).start()));
         }
         if (roles.contains(Role.WORKER)) {
             step(progress, "workers", () -> {
+                // The other services keep their own view of ferry.functions; the pools follow this one.
+                FunctionDirectory directory = new FunctionDirectory(clients, topics,
+                        serdes.deserializer(FunctionSpec.class));
+                started.add(directory);
+                directory.start();
+                directory.awaitCaughtUp(Duration.ofSeconds(30));
                 WorkerContext context = new WorkerContext(config);
                 started.add(context);
                 // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
@@ -87,7 +88,7 @@ public final class Platform implements AutoCloseable {
         }
         if (roles.contains(Role.AUTOSCALER)) {
             step(progress, "autoscaler", () -> {
-                autoscaling = Autoscaling.start(config, directory, workers);
+                autoscaling = Autoscaling.start(config, workers);
                 started.add(autoscaling);
             });
         }
