@@ -5,11 +5,13 @@ import static dev.ferry.autoscaler.Samples.sample;
 import static dev.ferry.autoscaler.Samples.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.autoscaler.simulation.SimulatedClock;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.ScalingDecision;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,7 @@ class ScalingControllerTest {
     private static final ScalingController.Settings SETTINGS = new ScalingController.Settings(
             Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30), 100);
 
-    private final MutableClock clock = MutableClock.atEpoch();
+    private final SimulatedClock clock = new SimulatedClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final ScalingController controller = new ScalingController(new ReactivePolicy(), SETTINGS, clock);
 
     @Test

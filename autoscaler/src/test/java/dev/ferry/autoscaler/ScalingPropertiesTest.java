@@ -4,12 +4,14 @@ import static dev.ferry.autoscaler.Samples.sample;
 import static dev.ferry.autoscaler.Samples.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.autoscaler.simulation.SimulatedClock;
 import dev.ferry.autoscaler.internal.ReplicaBudget;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.ScalingDecision;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,7 @@ class ScalingPropertiesTest {
             @ForAll("steps") List<Step> steps) {
         int effectiveMin = delivery == Delivery.ORDERED ? Math.min(min, partitions) : min;
         FunctionSpec spec = spec("f", delivery, partitions, effectiveMin, Math.max(1, effectiveMin + extra));
-        MutableClock clock = MutableClock.atEpoch();
+        SimulatedClock clock = new SimulatedClock(Instant.parse("2026-01-01T00:00:00Z"));
         ScalingController controller = controller(policy, clock, 1000);
         for (Step step : steps) {
             List<Long> lags = resize(step.lags(), partitions);
@@ -56,7 +58,7 @@ class ScalingPropertiesTest {
         // Constant load: as much arrives as is done, so the backlog holds still.
         int service = arrival;
         FunctionSpec spec = spec("steady", Delivery.QUEUE, 6, 0, 50);
-        MutableClock clock = MutableClock.atEpoch();
+        SimulatedClock clock = new SimulatedClock(Instant.parse("2026-01-01T00:00:00Z"));
         ScalingController controller = controller(policy, clock, 1000);
         List<Integer> sizes = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -76,7 +78,7 @@ class ScalingPropertiesTest {
     void shouldNeverExceedTheBudget(@ForAll @IntRange(min = 1, max = 40) int budget,
             @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 3_000) Integer> lags,
             @ForAll("policies") String policy) {
-        MutableClock clock = MutableClock.atEpoch();
+        SimulatedClock clock = new SimulatedClock(Instant.parse("2026-01-01T00:00:00Z"));
         ScalingController controller = controller(policy, clock, budget);
         List<FunctionRef> refs = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
@@ -106,7 +108,7 @@ class ScalingPropertiesTest {
         claims.forEach(c -> assertThat(allocation.get(c.key())).isBetween(0, Math.max(c.min(), c.desired())));
     }
 
-    private static ScalingController controller(String policy, MutableClock clock, int budget) {
+    private static ScalingController controller(String policy, SimulatedClock clock, int budget) {
         return new ScalingController(ScalingPolicies.byName(policy, dev.ferry.core.config.FerryConfig.defaults()
                 .autoscaler()), new ScalingController.Settings(Duration.ofSeconds(30), Duration.ofSeconds(60),
                         Duration.ofSeconds(30), budget), clock);

@@ -1,4 +1,4 @@
-package dev.ferry.autoscaler;
+package dev.ferry.autoscaler.simulation;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,20 +6,23 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** Simulated time for tests: moves only when told. */
-final class MutableClock extends Clock {
+/**
+ * Time that moves only when told, for the simulator and for tests of anything that takes a {@link Clock}
+ * (STYLE.md: time is injected). Not thread-safe: one driver moves it.
+ */
+public final class SimulatedClock extends Clock {
 
     private Instant now;
 
-    MutableClock(Instant start) {
+    public SimulatedClock(Instant start) {
         this.now = start;
     }
 
-    static MutableClock atEpoch() {
-        return new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    public void set(Instant instant) {
+        now = instant;
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now = now.plus(by);
     }
 
