@@ -138,4 +138,31 @@ class ScalingPolicyTest {
         assertThatThrownBy(() -> ScalingPolicies.byName("keda", config.autoscaler()))
                 .isInstanceOf(FerryException.class).hasMessageContaining("autoscaler.policy");
     }
+
+    @Test
+    void shouldLoadAUsersPolicyWhenNamedByItsClassName() {
+        FerryConfig config = FerryConfig.defaults();
+        ScalingPolicy policy = ScalingPolicies.byName(AlwaysTwo.class.getName(), config.autoscaler());
+        FunctionSpec spec = spec("f", Delivery.QUEUE, 6, 0, 20);
+        assertThat(policy.recommend(spec, even(spec, T0, 0, 0, 0, 0)).replicas()).isEqualTo(2);
+        assertThatThrownBy(() -> ScalingPolicies.byName("com.example.MissingPolicy", config.autoscaler()))
+                .isInstanceOf(FerryException.class).hasMessageContaining("com.example.MissingPolicy");
+    }
+
+    /** A user's policy: two replicas, whatever the lag. Public with a no-argument constructor, as the loader needs. */
+    public static final class AlwaysTwo implements ScalingPolicy {
+        @Override
+        public String name() {
+            return "always-two";
+        }
+
+        @Override
+        public Recommendation recommend(FunctionSpec spec, dev.ferry.schemas.LagSample sample) {
+            return new Recommendation(2, "always two");
+        }
+
+        @Override
+        public void forget(dev.ferry.core.FunctionRef ref) {
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.dispatcher;
 
+import dev.ferry.core.Plugins;
 import dev.ferry.dispatcher.internal.AutoStrategy;
 import dev.ferry.dispatcher.internal.KeyAffinityStrategy;
 import dev.ferry.dispatcher.internal.LeastLagStrategy;
@@ -10,8 +11,10 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * The built-in partition strategies, by the names a {@code FunctionSpec.partitionStrategy} or
- * {@code dispatcher.partition.strategy} uses.
+ * The partition strategies, by the names a {@code FunctionSpec.partitionStrategy} or
+ * {@code dispatcher.partition.strategy} uses: one of the built-in names below, or the fully qualified name of a
+ * class on the dispatcher's class path that implements {@link PartitionStrategy} and has a public no-argument
+ * constructor (a user's own strategy).
  */
 public final class PartitionStrategies {
 
@@ -37,9 +40,10 @@ public final class PartitionStrategies {
     }
 
     /**
-     * A new instance of the named strategy, or empty when no strategy has that name.
+     * A new instance of the named strategy, or empty when no strategy has that name: neither a built-in name nor a
+     * loadable class that implements {@link PartitionStrategy} with a public no-argument constructor.
      *
-     * @param random the source of the random strategies' choices; used from one thread only
+     * @param random the source of the built-in random strategies' choices; used from one thread only
      */
     public static Optional<PartitionStrategy> create(String name, RandomGenerator random) {
         if (name == null) {
@@ -51,7 +55,7 @@ public final class PartitionStrategies {
             case ROUND_ROBIN -> Optional.of(new RoundRobinStrategy());
             case WEIGHTED_RANDOM -> Optional.of(new WeightedRandomStrategy(random));
             case LEAST_LAG -> Optional.of(new LeastLagStrategy(random));
-            default -> Optional.empty();
+            default -> Plugins.instantiate(name, PartitionStrategy.class);
         };
     }
 }

@@ -164,6 +164,28 @@ class PartitionStrategiesTest {
         return Arbitraries.strings().ofMaxLength(40).injectNull(0.3);
     }
 
+    @Test
+    void shouldLoadAUsersStrategyWhenNamedByItsClassName() {
+        PartitionStrategy strategy = PartitionStrategies.create(LastPartition.class.getName(), new SplittableRandom(1))
+                .orElseThrow();
+        assertThat(strategy.partition(Requests.request("acme", "resize").build(), 7, p -> 0L)).isEqualTo(6);
+    }
+
+    @Test
+    void shouldFindNoStrategyWhenTheClassIsMissingOrOfAnotherKind() {
+        assertThat(PartitionStrategies.create("com.example.Missing", new SplittableRandom(1))).isEmpty();
+        assertThat(PartitionStrategies.create(String.class.getName(), new SplittableRandom(1))).isEmpty();
+        assertThat(PartitionStrategies.create("fastest", new SplittableRandom(1))).isEmpty();
+    }
+
+    /** A user's strategy: always the last partition. Public with a no-argument constructor, as the loader needs. */
+    public static final class LastPartition implements PartitionStrategy {
+        @Override
+        public int partition(InvocationRequest request, int partitions, PartitionLoad load) {
+            return partitions - 1;
+        }
+    }
+
     /** Remembers the bounded ints it hands out, so a test can tell which two partitions least-lag drew. */
     private static final class RecordingRandom implements RandomGenerator {
         private final SplittableRandom delegate;

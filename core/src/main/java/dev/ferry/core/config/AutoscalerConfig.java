@@ -54,7 +54,8 @@ public final class AutoscalerConfig {
                 .define(MAX_TOTAL_REPLICAS, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
                         "Budget of replicas across all functions; shared by marginal need when demand exceeds it.")
                 .define(POLICY, Type.STRING, "predictive", Importance.MEDIUM,
-                        "Scaling policy: reactive, rate-aware or predictive (each includes the ones before it).")
+                        "Scaling policy: reactive, rate-aware or predictive (each includes the ones before it), or the "
+                                + "class name of a ScalingPolicy with a public no-argument constructor.")
                 .define(STARTUP_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
                         "How long a new replica takes to start taking work: the predictive policy forecasts the "
                                 + "arrival rate this far ahead.")

@@ -29,7 +29,8 @@ public final class DispatcherConfig {
                 .define(PARTITION_STRATEGY, Type.STRING, "auto", Importance.MEDIUM,
                         "Default partition strategy for functions that name none: auto (key-affinity when the "
                                 + "request has a key, least-lag otherwise), key-affinity, round-robin, "
-                                + "weighted-random, least-lag.")
+                                + "weighted-random, least-lag; or the class name of a PartitionStrategy with a public "
+                                + "no-argument constructor.")
                 .define(TRANSACTIONAL_ID, Type.STRING, "", Importance.MEDIUM,
                         "transactional.id of this dispatcher instance; unique per instance and stable across its "
                                 + "restarts, so a restart fences the crashed one. Empty: derived from the host name.");

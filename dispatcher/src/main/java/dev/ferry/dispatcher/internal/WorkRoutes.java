@@ -1,5 +1,6 @@
 package dev.ferry.dispatcher.internal;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.topics.TopicCatalog;
@@ -71,10 +72,17 @@ public final class WorkRoutes {
             // Same strategy: keep its state (the round-robin turn) across a redeploy.
             return new Route(spec, topic, spec.getPartitions(), name, previous.strategy(), null);
         }
-        Optional<PartitionStrategy> strategy = PartitionStrategies.create(name, random);
+        Optional<PartitionStrategy> strategy;
+        try {
+            strategy = PartitionStrategies.create(name, random);
+        } catch (FerryException broken) {
+            return new Route(spec, topic, spec.getPartitions(), name, null, "partition strategy '" + name
+                    + "' of function " + ref + " cannot be created: " + broken.getMessage());
+        }
         if (strategy.isEmpty()) {
             return new Route(spec, topic, spec.getPartitions(), name, null, "unknown partition strategy '" + name
-                    + "' of function " + ref + ": use one of " + String.join(", ", PartitionStrategies.names()));
+                    + "' of function " + ref + ": use one of " + String.join(", ", PartitionStrategies.names())
+                    + ", or the class name of a PartitionStrategy on the dispatcher's class path");
         }
         if (spec.getPartitions() < 1) {
             return new Route(spec, topic, spec.getPartitions(), name, null, "function " + ref + " has "

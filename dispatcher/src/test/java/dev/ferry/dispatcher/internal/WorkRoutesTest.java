@@ -66,7 +66,8 @@ class WorkRoutesTest {
         WorkRoutes.Route route = routes.routeFor(spec(3, "fastest"));
         assertThat(route.routable()).isFalse();
         assertThat(route.error()).isEqualTo("unknown partition strategy 'fastest' of function acme/resize: use one "
-                + "of auto, key-affinity, round-robin, weighted-random, least-lag");
+                + "of auto, key-affinity, round-robin, weighted-random, least-lag, or the class name of a "
+                + "PartitionStrategy on the dispatcher's class path");
         assertThat(provisioned).isEmpty();
     }
 
