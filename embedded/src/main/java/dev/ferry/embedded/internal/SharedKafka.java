@@ -27,18 +27,27 @@ public final class SharedKafka implements AutoCloseable {
     public static final String BOOTSTRAP_PROPERTY = "ferry.kafka.bootstrap";
     /** Points the tests at an existing schema registry instead of starting one. */
     public static final String REGISTRY_PROPERTY = "ferry.schema.registry";
+    /**
+     * Which broker the tests start when no cluster is named: {@code embedded} (the default, in this JVM) or
+     * {@code testcontainers} (the official {@code apache/kafka} image in Docker, where a Docker engine answers; where
+     * none does, the tests say so and use the embedded broker). The environment variable {@code FERRY_TEST_KAFKA}
+     * does the same.
+     */
+    public static final String KAFKA_KIND_PROPERTY = "ferry.test.kafka";
+    /** The image the {@code testcontainers} switch runs; default {@code apache/kafka:<the Kafka client version>}. */
+    public static final String KAFKA_IMAGE_PROPERTY = "ferry.test.kafka.image";
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedKafka.class);
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final EmbeddedKafka kafka;
+    private final AutoCloseable kafka;
     private final EmbeddedSchemaRegistry registry;
     private final String bootstrapServers;
     private final String registryUrl;
     private final Admin admin;
     private final int brokers;
 
-    private SharedKafka(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, String bootstrapServers,
+    private SharedKafka(AutoCloseable kafka, EmbeddedSchemaRegistry registry, String bootstrapServers,
             String registryUrl, Admin admin, int brokers) {
         this.kafka = kafka;
         this.registry = registry;
@@ -50,29 +59,64 @@ public final class SharedKafka implements AutoCloseable {
 
     /** Uses the cluster and registry named by the system properties, or starts embedded ones. */
     public static SharedKafka start(Properties systemProperties) {
+        return start(systemProperties, System.getenv());
+    }
+
+    static SharedKafka start(Properties systemProperties, Map<String, String> environment) {
         String bootstrap = systemProperties.getProperty(BOOTSTRAP_PROPERTY);
         String url = systemProperties.getProperty(REGISTRY_PROPERTY);
-        EmbeddedKafka kafka = null;
+        AutoCloseable kafka = null;
         EmbeddedSchemaRegistry registry = null;
         Admin admin = null;
+        int brokers = 0;
         try {
-            if (bootstrap == null || bootstrap.isBlank()) {
-                kafka = EmbeddedKafka.start();
-                bootstrap = kafka.bootstrapServers();
-            } else {
+            if (bootstrap != null && !bootstrap.isBlank()) {
                 LOG.info("Tests use the existing Kafka cluster at {}", bootstrap);
+            } else if (wantsContainer(systemProperties, environment)) {
+                ContainerKafka container = ContainerKafka
+                        .startIfDockerAvailable(systemProperties.getProperty(KAFKA_IMAGE_PROPERTY)).orElse(null);
+                if (container != null) {
+                    kafka = container;
+                    bootstrap = container.bootstrapServers();
+                    LOG.info("Tests use Kafka in Docker at {}", bootstrap);
+                } else {
+                    LOG.warn("{}=testcontainers, but no Docker engine answers (no DOCKER_HOST, no socket): the tests "
+                            + "use the embedded broker instead", KAFKA_KIND_PROPERTY);
+                }
+            }
+            if (bootstrap == null || bootstrap.isBlank()) {
+                EmbeddedKafka embedded = EmbeddedKafka.start();
+                kafka = embedded;
+                bootstrap = embedded.bootstrapServers();
+                brokers = embedded.brokerCount();
             }
             if (url == null || url.isBlank()) {
                 registry = EmbeddedSchemaRegistry.start(bootstrap, 0);
                 url = registry.url();
             }
             admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-            int brokers = kafka != null ? kafka.brokerCount() : countBrokers(admin);
+            if (brokers == 0) {
+                brokers = countBrokers(admin);
+            }
             return new SharedKafka(kafka, registry, bootstrap, url, admin, brokers);
         } catch (RuntimeException e) {
             closeAll(admin, registry, kafka);
             throw e;
         }
+    }
+
+    /** Whether the switch asks for a broker in Docker; the system property wins over the environment. */
+    static boolean wantsContainer(Properties systemProperties, Map<String, String> environment) {
+        String kind = systemProperties.getProperty(KAFKA_KIND_PROPERTY, environment.getOrDefault("FERRY_TEST_KAFKA", ""));
+        return "testcontainers".equalsIgnoreCase(kind.trim());
+    }
+
+    /** Which broker this is: {@code docker ...}, {@code embedded ...} or {@code existing ...}, for logs and tests. */
+    public String brokerDescription() {
+        if (kafka instanceof ContainerKafka) {
+            return "docker " + bootstrapServers;
+        }
+        return (kafka != null ? "embedded " : "existing ") + bootstrapServers;
     }
 
     public String bootstrapServers() {
@@ -128,7 +172,7 @@ public final class SharedKafka implements AutoCloseable {
         }
     }
 
-    private static void closeAll(Admin admin, EmbeddedSchemaRegistry registry, EmbeddedKafka kafka) {
+    private static void closeAll(Admin admin, EmbeddedSchemaRegistry registry, AutoCloseable kafka) {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }
@@ -136,7 +180,11 @@ public final class SharedKafka implements AutoCloseable {
             registry.close();
         }
         if (kafka != null) {
-            kafka.close();
+            try {
+                kafka.close();
+            } catch (Exception e) {
+                LOG.warn("Closing the test broker failed", e);
+            }
         }
     }
 }

@@ -47,6 +47,34 @@ class SharedKafkaIT {
     }
 
     @Test
+    void shouldRunOnKafkaInDockerWhereDockerAnswersAndStepAsideWhereItDoesNot() throws Exception {
+        Properties props = new Properties();
+        props.setProperty(SharedKafka.KAFKA_KIND_PROPERTY, "testcontainers");
+        boolean docker = ContainerKafka.dockerAvailable();
+        try (SharedKafka shared = SharedKafka.start(props, Map.of())) {
+            String topic = "switch-" + UUID.randomUUID();
+            shared.createTopic(topic, 2);
+            assertThat(shared.admin().describeTopics(java.util.List.of(topic)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(topic).partitions()).hasSize(2);
+            assertThat(status(shared.schemaRegistryUrl() + "/subjects")).isEqualTo(200);
+            // The embedded broker listens on this machine's loopback; Testcontainers maps the container's port.
+            assertThat(shared.brokerDescription()).startsWith(docker ? "docker" : "embedded");
+        }
+    }
+
+    @Test
+    void shouldReadTheSwitchFromThePropertyBeforeTheEnvironment() {
+        Properties props = new Properties();
+        assertThat(SharedKafka.wantsContainer(props, Map.of())).isFalse();
+        assertThat(SharedKafka.wantsContainer(props, Map.of("FERRY_TEST_KAFKA", "testcontainers"))).isTrue();
+        props.setProperty(SharedKafka.KAFKA_KIND_PROPERTY, "embedded");
+        assertThat(SharedKafka.wantsContainer(props, Map.of("FERRY_TEST_KAFKA", "testcontainers"))).isFalse();
+        assertThat(ContainerKafka.environmentName("group.share.record.lock.duration.ms"))
+                .isEqualTo("KAFKA_GROUP_SHARE_RECORD_LOCK_DURATION_MS");
+        assertThat(ContainerKafka.environmentName("a_b-c.d")).isEqualTo("KAFKA_A__B___C_D");
+    }
+
+    @Test
     void shouldStartItsOwnRegistryOnTheGivenClusterWhenNoRegistryIsGiven() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Properties props = new Properties();
