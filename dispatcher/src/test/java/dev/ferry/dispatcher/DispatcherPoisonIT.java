@@ -110,6 +110,10 @@ class DispatcherPoisonIT {
                     .startsWith("payload of 2048 bytes exceeds the limit of 1024");
             assertThat(results.get(expired.getInvocationId()).getError())
                     .matches("deadline \\S+ passed \\d+ ms before dispatch");
+            assertThat(results.values()).allSatisfy(r -> assertThat(r.getFinal$()).isTrue());
+            assertThat(results.get(unknownFunction.getInvocationId()).getReasonCode()).isEqualTo("unknown_function");
+            assertThat(results.get(oversized.getInvocationId()).getReasonCode()).isEqualTo("payload_too_large");
+            assertThat(results.get(expired.getInvocationId()).getReasonCode()).isEqualTo("deadline_passed");
         }
     }
 

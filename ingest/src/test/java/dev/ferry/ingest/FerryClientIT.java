@@ -53,6 +53,8 @@ class FerryClientIT {
                 new AvroSerdes(config).serializer(FunctionSpec.class))) {
             publisher.deploy(FunctionSpecs.builder("acme", "echo", Runtime.JAVA, "echo").setConcurrency(16).build());
             publisher.deploy(FunctionSpecs.builder("acme", "fail", Runtime.JAVA, "fail").setMaxAttempts(2).build());
+            publisher.deploy(FunctionSpecs.builder("acme", "missing", Runtime.JAVA, "com.example.NoSuchFunction")
+                    .setTimeoutMs(30_000).setMaxAttempts(3).build());
         }
     }
 
@@ -97,6 +99,20 @@ class FerryClientIT {
 
             assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
             assertThat(result.getAttempt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldCompleteWithTheFirstAttemptWhenTheResultSaysItIsFinal() {
+        // The client knows neither maxAttempts (3) nor timeoutMs (30 s) of the function: the result says it is final.
+        try (FerryClient ferry = client()) {
+            InvocationResult result = ferry.invoke("acme", "missing", new byte[0])
+                    .orTimeout(25, TimeUnit.SECONDS).join();
+
+            assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
+            assertThat(result.getAttempt()).isEqualTo(1);
+            assertThat(result.getFinal$()).isTrue();
+            assertThat(result.getReasonCode()).isEqualTo("function_unavailable");
         }
     }
 

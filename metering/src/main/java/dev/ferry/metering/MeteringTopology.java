@@ -2,9 +2,9 @@ package dev.ferry.metering;
 
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.topics.TopicCatalog;
-import dev.ferry.metering.internal.Billing;
 import dev.ferry.metering.internal.DeadLetterHandler;
 import dev.ferry.metering.internal.FinishedAtExtractor;
 import dev.ferry.metering.internal.Keys;
@@ -66,7 +66,7 @@ public final class MeteringTopology {
         builder.stream(topics.results(), Consumed.with(Serdes.String(), resultSerde)
                         .withTimestampExtractor(new FinishedAtExtractor()).withName("results"))
                 // Results that never ran are not billed; dropping them here keeps them off the repartition topic.
-                .filter((id, result) -> result != null && Billing.ran(result.getStatus()), Named.as("ran"))
+                .filter((id, result) -> result != null && BilledTime.ran(result), Named.as("ran"))
                 // One task must see every attempt of a function, or a window would be billed once per partition.
                 .selectKey((id, result) -> Keys.function(result.getTenant(), result.getFunction()),
                         Named.as("by-function-key"))

@@ -75,6 +75,9 @@ class PoisonIT {
                 assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
                 assertThat(result.getError()).contains("fail always fails");
             });
+            assertThat(attempts).extracting(InvocationResult::getFinal$).containsExactly(false, false, true);
+            assertThat(attempts).extracting(InvocationResult::getReasonCode)
+                    .containsExactly(null, null, "attempts_exhausted");
             // Backoff 100 ms then 200 ms: each retry waits its tier's delay.
             assertThat(attempts.get(1).getStartedAt()).isAfterOrEqualTo(attempts.get(0).getFinishedAt()
                     .plusMillis(100));
@@ -113,6 +116,8 @@ class PoisonIT {
         assertThat(timedOut.getStatus()).isEqualTo(InvocationStatus.TIMED_OUT);
         assertThat(timedOut.getDurationMicros()).isBetween(300_000L, 5_000_000L);
         assertThat(timedOut.getError()).contains("300 ms");
+        assertThat(timedOut.getFinal$()).as("maxAttempts 1: nothing follows").isTrue();
+        assertThat(timedOut.getReasonCode()).isEqualTo("attempts_exhausted");
         assertThat(quick).allSatisfy(r -> assertThat(results.of(r.getInvocationId()))
                 .singleElement().extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED));
     }
@@ -198,6 +203,8 @@ class PoisonIT {
             assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
             assertThat(result.getError()).contains("Deadline");
             assertThat(result.getDurationMicros()).isZero();
+            assertThat(result.getFinal$()).isTrue();
+            assertThat(result.getReasonCode()).isEqualTo("deadline_passed");
         });
         assertThat(results.of(onTime.getInvocationId())).singleElement()
                 .extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED);
@@ -220,6 +227,9 @@ class PoisonIT {
                 .satisfies(result -> {
                     assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
                     assertThat(result.getError()).contains("worker.process.runtime.enabled=true");
+                    assertThat(result.getFinal$()).as("final at once: a gateway must not wait for retries").isTrue();
+                    assertThat(result.getReasonCode()).isEqualTo("function_unavailable");
+                    assertThat(result.getDurationMicros()).as("no user code ran").isZero();
                 });
     }
 
@@ -255,6 +265,8 @@ class PoisonIT {
         assertThat(results.of(request.getInvocationId())).singleElement().satisfies(result -> {
             assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
             assertThat(result.getError()).contains("Delivered 4 times");
+            assertThat(result.getFinal$()).isTrue();
+            assertThat(result.getReasonCode()).isEqualTo("delivery_limit");
         });
     }
 

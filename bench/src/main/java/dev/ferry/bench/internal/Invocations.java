@@ -57,6 +57,7 @@ final class Invocations {
                 .setDurationMicros(Math.max(1, (finished.toEpochMilli() - started.toEpochMilli()) * 1000))
                 .setColdStart(false)
                 .setWorker(worker)
+                .setFinal$(true)
                 .build();
     }
 }

@@ -6,7 +6,10 @@ import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import java.time.Instant;
 
-/** Builds {@link InvocationResult}s from the request they answer. */
+/**
+ * Builds {@link InvocationResult}s from the request they answer. Every writer says whether its result is final and,
+ * when the invocation is rejected or given up, why ({@code final}, {@code reasonCode}; issue 13 part 1).
+ */
 public final class InvocationResults {
 
     private InvocationResults() {
@@ -34,9 +37,17 @@ public final class InvocationResults {
                 .setColdStart(false);
     }
 
-    /** A result for an attempt that never ran (REJECTED, THROTTLED) or ended before running: no duration. */
-    public static InvocationResult terminal(InvocationRequest request, InvocationStatus status, String error,
-            int memoryMb, Instant now, String worker) {
+    /**
+     * A final result that ends the invocation without a run of the function, or after it: {@code final} is true and
+     * {@code reasonCode} names why ({@link ReasonCode#code()}), so no reader parses {@code error}. It measured no
+     * time ({@code durationMicros} 0, started and finished {@code now}); see {@link BilledTime} for what that
+     * bills.
+     *
+     * @param status REJECTED or THROTTLED when the attempt never reached the function, FAILED when it is given up
+     * @param error the sentence for people; readers decide on {@code reason}
+     */
+    public static InvocationResult terminal(InvocationRequest request, InvocationStatus status, ReasonCode reason,
+            String error, int memoryMb, Instant now, String worker) {
         return resultOf(request)
                 .setStatus(status)
                 .setError(error)
@@ -45,6 +56,8 @@ public final class InvocationResults {
                 .setFinishedAt(now)
                 .setDurationMicros(0L)
                 .setWorker(worker)
+                .setFinal$(true)
+                .setReasonCode(reason.code())
                 .build();
     }
 }

@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.invocation.InvocationResults;
+import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.InvocationRequest;
@@ -83,7 +84,7 @@ public final class RecordRouter {
         Instant now = clock.instant();
         RequestValidator.Verdict verdict = validator.check(request, now);
         if (!verdict.accepted()) {
-            return reject(record, request, verdict.rejection(), now);
+            return reject(record, request, verdict.reason(), verdict.rejection(), now);
         }
         WorkRoutes.Route route;
         try {
@@ -93,7 +94,8 @@ public final class RecordRouter {
                     + " for the invocation at " + where(record) + ": " + e.getMessage(), e);
         }
         if (!route.routable()) {
-            return reject(record, request, route.error(), now);
+            // The function is deployed but cannot be routed (its partition strategy or partition count is bad).
+            return reject(record, request, ReasonCode.FUNCTION_UNAVAILABLE, route.error(), now);
         }
         FunctionLoad load = loads.apply(InvocationResults.ref(request));
         int partition = Math.floorMod(route.strategy().partition(request, route.partitions(), load),
@@ -103,7 +105,7 @@ public final class RecordRouter {
         int size = estimatedSize(key, value, record.headers());
         if (size > maxRecordBytes) {
             // The producer would refuse it and fail the whole batch; say so to the caller instead.
-            return reject(record, request, "invocation of about " + size + " bytes (payload, envelope and headers)"
+            return reject(record, request, ReasonCode.PAYLOAD_TOO_LARGE, "invocation of about " + size + " bytes (payload, envelope and headers)"
                     + " exceeds the work topic's record limit of " + maxRecordBytes + " (topic.max.message.bytes)",
                     now);
         }
@@ -124,9 +126,11 @@ public final class RecordRouter {
     }
 
     private ProducerRecord<byte[], byte[]> reject(ConsumerRecord<byte[], byte[]> record, InvocationRequest request,
-            String error, Instant now) {
-        log.warn("Rejecting invocation {} at {}: {}", request.getInvocationId(), where(record), error);
-        InvocationResult result = InvocationResults.terminal(request, InvocationStatus.REJECTED, error, 0, now, null);
+            ReasonCode reason, String error, Instant now) {
+        log.warn("Rejecting invocation {} at {} ({}): {}", request.getInvocationId(), where(record), reason.code(),
+                error);
+        InvocationResult result = InvocationResults.terminal(request, InvocationStatus.REJECTED, reason, error, 0,
+                now, null);
         String topic = topics.results();
         return new ProducerRecord<>(topic, null, utf8(request.getInvocationId()), results.serialize(topic, result),
                 record.headers());

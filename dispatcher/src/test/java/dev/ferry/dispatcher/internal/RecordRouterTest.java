@@ -106,6 +106,8 @@ class RecordRouterTest {
         InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize(out.topic(), out.value());
         assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
         assertThat(result.getError()).startsWith("unknown function acme/crop");
+        assertThat(result.getFinal$()).isTrue();
+        assertThat(result.getReasonCode()).isEqualTo("unknown_function");
         assertThat(result.getInvocationId()).isEqualTo(request.getInvocationId());
         assertThat(result.getFinishedAt()).isEqualTo(NOW);
         assertThat(result.getDurationMicros()).isZero();
@@ -121,6 +123,8 @@ class RecordRouterTest {
 
         InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize(out.topic(), out.value());
         assertThat(result.getError()).startsWith("unknown partition strategy 'fastest'");
+        assertThat(result.getFinal$()).isTrue();
+        assertThat(result.getReasonCode()).isEqualTo("function_unavailable");
     }
 
     @Test
@@ -193,6 +197,8 @@ class RecordRouterTest {
         InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize(out.topic(), out.value());
         assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
         assertThat(result.getError()).contains("exceeds the work topic's record limit of 2048");
+        assertThat(result.getFinal$()).isTrue();
+        assertThat(result.getReasonCode()).as("the envelope is too large: HTTP 413").isEqualTo("payload_too_large");
         assertThat(strict.route(consumed(Requests.unkeyed())).topic()).isEqualTo("ferry.work.acme.resize");
     }
 

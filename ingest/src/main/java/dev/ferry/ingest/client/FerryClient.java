@@ -3,7 +3,6 @@ package dev.ferry.ingest.client;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,8 +25,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Calls Ferry functions straight over Kafka, without the HTTP gateway: it produces {@code InvocationRequest}s to
@@ -46,18 +42,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It creates no topics: the platform's services do, with the operator's partition counts. There is no API key
  * here: on Kafka, who may write {@code ferry.invocations} and read {@code ferry.results}
- * is governed by the cluster's ACLs. Thread-safe; create one per process and close it when done.
+ * is governed by the cluster's ACLs. It does not read the function directory either: each result says whether it is
+ * final ({@code InvocationResult.final}, issue 13 part 1). Thread-safe; create one per process and close it when
+ * done.
  */
 public final class FerryClient implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(FerryClient.class);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Only for results from writers that predate {@code InvocationResult.final}: they are judged against the
+     * default {@code maxAttempts} of {@code FunctionSpec} (3), as the client no longer knows each function's own.
+     */
+    private static final int FALLBACK_MAX_ATTEMPTS =
+            (Integer) FunctionSpec.getClassSchema().getField("maxAttempts").defaultVal();
 
     private final String defaultTenant;
     private final Duration resultWait;
     private final TopicCatalog topics;
-    private final FunctionDirectory directory;
     private final ResultRouter router;
     private final KafkaProducer<String, InvocationRequest> producer;
     private final ExecutorService callbacks = Executors.newCachedThreadPool(runnable -> {
@@ -74,21 +75,14 @@ public final class FerryClient implements AutoCloseable {
         KafkaClients clients = new KafkaClients(config);
         AvroSerdes serdes = new AvroSerdes(config);
         String instance = "ferry-client-" + UUID.randomUUID().toString().substring(0, 8);
-        this.directory = new FunctionDirectory(clients, topics, serdes.deserializer(FunctionSpec.class));
         this.router = new ResultRouter(clients, topics.results(), serdes.deserializer(InvocationResult.class),
                 instance + "-results");
         try {
-            directory.start();
-            if (!directory.awaitCaughtUp(LOAD_TIMEOUT)) {
-                log.warn("Function directory not loaded after {} s; results may be taken as final too early",
-                        LOAD_TIMEOUT.toSeconds());
-            }
             router.start(null, null);
             this.producer = clients.producer(instance, new StringSerializer(),
                     serdes.serializer(InvocationRequest.class), Map.of());
         } catch (RuntimeException e) {
             router.close();
-            directory.close();
             throw e;
         }
     }
@@ -108,14 +102,13 @@ public final class FerryClient implements AutoCloseable {
 
     /**
      * Invokes with a request of your making (see {@link #request}: key, deadline, content type, headers). The
-     * future fails with a {@link TimeoutException} when no final result comes within the function's timeout
-     * plus the client's result wait.
+     * future completes with the first result that says it is final (a retried attempt's is not); when none comes
+     * within the client's {@link Builder#resultWait result wait} it completes with the latest attempt's result, or
+     * fails with a {@link TimeoutException} when there was none.
      */
     public CompletableFuture<InvocationResult> invoke(InvocationRequest request) {
-        Optional<FunctionSpec> spec = spec(request);
-        int maxAttempts = spec.map(FunctionSpec::getMaxAttempts).orElse(1);
-        Duration wait = resultWait.plusMillis(spec.map(FunctionSpec::getTimeoutMs).orElse(0));
-        CompletableFuture<InvocationResult> result = router.expect(request.getInvocationId(), maxAttempts, wait);
+        CompletableFuture<InvocationResult> result = router.expect(request.getInvocationId(), FALLBACK_MAX_ATTEMPTS,
+                resultWait);
         try {
             producer.send(record(request), (metadata, error) -> {
                 if (error != null) {
@@ -168,15 +161,7 @@ public final class FerryClient implements AutoCloseable {
     public void close() {
         producer.close(Duration.ofSeconds(10));
         router.close();
-        directory.close();
         callbacks.shutdown();
-    }
-
-    private Optional<FunctionSpec> spec(InvocationRequest request) {
-        if (!FunctionRef.isValidName(request.getTenant()) || !FunctionRef.isValidName(request.getFunction())) {
-            return Optional.empty();
-        }
-        return directory.get(new FunctionRef(request.getTenant(), request.getFunction()));
     }
 
     private ProducerRecord<String, InvocationRequest> record(InvocationRequest request) {
@@ -196,7 +181,7 @@ public final class FerryClient implements AutoCloseable {
         private String schemaRegistryUrl;
         private String topicPrefix = FerryConfig.DEFAULT_TOPIC_PREFIX;
         private String tenant;
-        private Duration resultWait = Duration.ofSeconds(30);
+        private Duration resultWait = Duration.ofSeconds(60);
         private final Map<String, Object> kafkaProperties = new HashMap<>();
 
         private Builder() {
@@ -233,7 +218,11 @@ public final class FerryClient implements AutoCloseable {
             return this;
         }
 
-        /** How long past the function's timeout to wait for a result (routing, queueing, retries); 30 s. */
+        /**
+         * How long to wait for a final result, from the call: 60 s by default, which covers the default
+         * {@code timeoutMs} of 30 s plus 30 s for routing, queueing and a retry. Raise it for functions with longer
+         * timeouts or several slow attempts.
+         */
         public Builder resultWait(Duration wait) {
             this.resultWait = Objects.requireNonNull(wait, "wait");
             return this;

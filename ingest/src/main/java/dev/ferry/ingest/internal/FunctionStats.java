@@ -1,6 +1,7 @@
 package dev.ferry.ingest.internal;
 
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import io.micrometer.core.instrument.Counter;
@@ -44,7 +45,7 @@ public final class FunctionStats {
     public void record(InvocationResult result) {
         FunctionRef ref = new FunctionRef(result.getTenant(), result.getFunction());
         long latencyMs = Math.max(0, result.getFinishedAt().toEpochMilli() - result.getSubmittedAt().toEpochMilli());
-        boolean ran = result.getStatus() != InvocationStatus.REJECTED && result.getStatus() != InvocationStatus.THROTTLED;
+        boolean ran = BilledTime.ran(result);
         Counter.builder("ferry.invocations").description("Finished invocation attempts, by status")
                 .tags("tenant", ref.tenant(), "function", ref.function(), "status", result.getStatus().name())
                 .register(registry).increment();
@@ -54,7 +55,7 @@ public final class FunctionStats {
                     .tags("tenant", ref.tenant(), "function", ref.function())
                     .publishPercentileHistogram()
                     .register(registry).record(Duration.ofMillis(latencyMs));
-            long billedMs = Math.max(1, (result.getDurationMicros() + 999) / 1000);
+            long billedMs = BilledTime.billedMillis(result);
             Counter.builder("ferry.billed.gb.seconds")
                     .description("Billable GB-seconds of finished attempts (memory x billed time), as metering bills them")
                     .tags("tenant", ref.tenant(), "function", ref.function())

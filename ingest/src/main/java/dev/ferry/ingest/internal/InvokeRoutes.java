@@ -2,6 +2,8 @@ package dev.ferry.ingest.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.invocation.BilledTime;
+import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -12,7 +14,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -120,7 +121,10 @@ public final class InvokeRoutes {
         Http.json(g, ctx, 202, body);
     }
 
-    /** A function deleted since has no spec: its latest result is then all there will be. */
+    /**
+     * The fallback of {@link Finality} for results that do not say whether they are final. A function deleted
+     * since has no spec: its latest result is then all there will be.
+     */
     private int maxAttempts(String tenant, String function) {
         return g.directory().get(new FunctionRef(tenant, function)).map(FunctionSpec::getMaxAttempts).orElse(1);
     }
@@ -175,7 +179,7 @@ public final class InvokeRoutes {
     private void answer(Context ctx, InvocationResult result) {
         InvocationStatus status = result.getStatus();
         ctx.header(STATUS, status.name());
-        ctx.header(BILLED_MS, Long.toString(ResultJson.billedMillis(result.getDurationMicros())));
+        ctx.header(BILLED_MS, Long.toString(BilledTime.billedMillis(result)));
         g.metrics().counter("ferry.gateway.invocations", "mode", "sync", "tenant", result.getTenant(),
                 "status", status.name()).increment();
         switch (status) {
@@ -189,21 +193,23 @@ public final class InvokeRoutes {
                     "The function timed out: " + result.getError()));
             case THROTTLED -> Http.error(g.mapper(), ctx, new ApiException(429, "throttled",
                     "The platform throttled the invocation: " + result.getError(), 1));
-            case REJECTED -> Http.error(g.mapper(), ctx, rejected(result.getError()));
+            case REJECTED -> Http.error(g.mapper(), ctx, rejected(result));
             default -> throw new IllegalStateException("unknown status " + status);
         }
     }
 
-    /** The dispatcher's reason decides the status: the function is unknown (404), too big (413), or else (400). */
-    static ApiException rejected(String error) {
-        String reason = error == null ? "" : error.toLowerCase(Locale.ROOT);
-        if (reason.contains("unknown function") || reason.contains("not deployed")) {
-            return new ApiException(404, "not_found", "Rejected: " + error);
-        }
-        if (reason.contains("exceeds the limit")) {
-            return new ApiException(413, "payload_too_large", "Rejected: " + error);
-        }
-        return new ApiException(400, "rejected", "Rejected: " + error);
+    /**
+     * The result's {@code reasonCode} decides the status (DESIGN.md, "HTTP API"): the function is unknown (404),
+     * the invocation too large, payload or envelope (413), anything else, or no code from an older writer, 400. The
+     * error text is only shown, never read (issue 13 part 1).
+     */
+    static ApiException rejected(InvocationResult result) {
+        String message = "Rejected: " + result.getError();
+        return switch (ReasonCode.parse(result.getReasonCode()).orElse(ReasonCode.INVALID_REQUEST)) {
+            case UNKNOWN_FUNCTION -> new ApiException(404, "not_found", message);
+            case PAYLOAD_TOO_LARGE -> new ApiException(413, "payload_too_large", message);
+            default -> new ApiException(400, "rejected", message);
+        };
     }
 
     private void answerFailure(Context ctx, Tenants.Caller caller, InvocationRequest request, Throwable error) {

@@ -2,6 +2,7 @@ package dev.ferry.ingest.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.schemas.InvocationResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,11 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
 
-/** An InvocationResult as {@code GET /v1/invocations/{id}} shows it. */
+/**
+ * An InvocationResult as {@code GET /v1/invocations/{id}} shows it: its fields, {@code final} and
+ * {@code reasonCode} as the writer set them (null from older writers), and {@code billedMs} by core's
+ * {@link BilledTime} (0 for an attempt that never ran).
+ */
 public final class ResultJson {
 
     private ResultJson() {
@@ -33,20 +38,21 @@ public final class ResultJson {
             node.put("outputEncoding", "base64");
         }
         node.put("error", result.getError());
+        if (result.getFinal$() == null) {
+            node.putNull("final");
+        } else {
+            node.put("final", result.getFinal$().booleanValue());
+        }
+        node.put("reasonCode", result.getReasonCode());
         node.put("memoryMb", result.getMemoryMb());
         node.put("submittedAt", iso(result.getSubmittedAt()));
         node.put("startedAt", iso(result.getStartedAt()));
         node.put("finishedAt", iso(result.getFinishedAt()));
         node.put("durationMicros", result.getDurationMicros());
-        node.put("billedMs", billedMillis(result.getDurationMicros()));
+        node.put("billedMs", BilledTime.billedMillis(result));
         node.put("coldStart", result.getColdStart());
         node.put("worker", result.getWorker());
         return node;
-    }
-
-    /** DESIGN.md's billing unit: {@code max(1, ceil(durationMicros / 1000))}. */
-    public static long billedMillis(long durationMicros) {
-        return Math.max(1, -Math.floorDiv(-durationMicros, 1000L));
     }
 
     /** Text and JSON travel as themselves; anything else could be binary. */

@@ -44,11 +44,31 @@ class ResultJsonTest {
     }
 
     @Test
-    void shouldBillAtLeastOneMillisecondRoundedUp() {
-        assertThat(ResultJson.billedMillis(0)).isEqualTo(1);
-        assertThat(ResultJson.billedMillis(1)).isEqualTo(1);
-        assertThat(ResultJson.billedMillis(1000)).isEqualTo(1);
-        assertThat(ResultJson.billedMillis(1001)).isEqualTo(2);
-        assertThat(ResultJson.billedMillis(2_500_000)).isEqualTo(2500);
+    void shouldShowTheBilledMillisecondsRoundedUpWhenTheAttemptRan() {
+        InvocationResult ran = InvocationResult.newBuilder(result(new byte[0], "text/plain"))
+                .setDurationMicros(1001).build();
+
+        assertThat(ResultJson.toJson(mapper, ran).get("billedMs").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldShowZeroBilledMillisecondsWhenTheInvocationWasRejected() {
+        InvocationResult rejected = InvocationResult.newBuilder(result(new byte[0], "text/plain"))
+                .setStatus(InvocationStatus.REJECTED).setDurationMicros(0).setFinal$(true)
+                .setReasonCode("unknown_function").build();
+
+        ObjectNode json = ResultJson.toJson(mapper, rejected);
+
+        assertThat(json.get("billedMs").asLong()).isZero();
+        assertThat(json.get("final").asBoolean()).isTrue();
+        assertThat(json.get("reasonCode").asText()).isEqualTo("unknown_function");
+    }
+
+    @Test
+    void shouldShowFinalAsNullWhenTheWriterDidNotSay() {
+        ObjectNode json = ResultJson.toJson(mapper, result(new byte[0], "text/plain"));
+
+        assertThat(json.get("final").isNull()).isTrue();
+        assertThat(json.get("reasonCode").isNull()).isTrue();
     }
 }

@@ -5,7 +5,11 @@ import dev.ferry.schemas.InvocationStatus;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
-/** Ferry's billing arithmetic, exact: integers for time and memory, {@link BigDecimal} for money. */
+/**
+ * Ferry's billing arithmetic, exact: integers for time and memory, {@link BigDecimal} for money. Which attempts
+ * ran and how many milliseconds each is billed is core's {@code dev.ferry.core.invocation.BilledTime}, the rule
+ * the gateway shows too.
+ */
 public final class Billing {
 
     /** The scale of {@code UsageRecord.cost} in the Avro contract. */
@@ -18,22 +22,8 @@ public final class Billing {
     private Billing() {
     }
 
-    /** Whether a result stands for an attempt that ran: REJECTED and THROTTLED ones never reached a worker. */
-    public static boolean ran(InvocationStatus status) {
-        return status != InvocationStatus.REJECTED && status != InvocationStatus.THROTTLED;
-    }
-
     public static boolean failed(InvocationStatus status) {
         return status == InvocationStatus.FAILED || status == InvocationStatus.TIMED_OUT;
-    }
-
-    /** {@code ceil(durationMicros / 1000)}, at least 1 ms: every attempt that ran costs something. */
-    public static long billedMillis(long durationMicros) {
-        if (durationMicros <= 0) {
-            return 1;
-        }
-        // Math.ceilDiv is Java 18+; the build targets 17.
-        return Math.max(1, durationMicros / 1000L + (durationMicros % 1000L == 0 ? 0 : 1));
     }
 
     public static long mbMillis(int memoryMb, long billedMillis) {

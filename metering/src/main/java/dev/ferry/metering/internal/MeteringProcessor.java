@@ -1,6 +1,7 @@
 package dev.ferry.metering.internal;
 
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.UsageRecord;
 import java.time.Duration;
@@ -94,7 +95,7 @@ public final class MeteringProcessor implements Processor<String, InvocationResu
     public void process(Record<String, InvocationResult> record) {
         lastActivity = context.currentSystemTimeMs();
         InvocationResult result = record.value();
-        if (result == null || !Billing.ran(result.getStatus())) {
+        if (result == null || !BilledTime.ran(result)) {
             return;
         }
         long finishedAt = record.timestamp();
@@ -130,7 +131,7 @@ public final class MeteringProcessor implements Processor<String, InvocationResu
             nextDue = Math.min(nextDue, windowEnd + graceMs);
         }
         boolean failed = Billing.failed(result.getStatus());
-        long billed = Billing.billedMillis(result.getDurationMicros());
+        long billed = BilledTime.billedMillis(result);
         open.put(windowKey, current.plusAttempt(failed, billed, Billing.mbMillis(result.getMemoryMb(), billed)));
         if (!late) {
             // A late outcome happened outside this window's span, so it cannot say when this window was up or down.

@@ -12,21 +12,6 @@ class BillingTest {
     private static final Plan LAMBDA = new Plan("default", new BigDecimal("0.0000166667"), new BigDecimal("0.0000002"));
 
     @Test
-    void shouldRoundDurationUpToWholeMillisWhenMicrosHaveARemainder() {
-        assertThat(Billing.billedMillis(1)).isEqualTo(1);
-        assertThat(Billing.billedMillis(999)).isEqualTo(1);
-        assertThat(Billing.billedMillis(1_000)).isEqualTo(1);
-        assertThat(Billing.billedMillis(1_001)).isEqualTo(2);
-        assertThat(Billing.billedMillis(2_500_000)).isEqualTo(2_500);
-    }
-
-    @Test
-    void shouldBillOneMillisecondWhenDurationIsZeroOrNegative() {
-        assertThat(Billing.billedMillis(0)).isEqualTo(1);
-        assertThat(Billing.billedMillis(-5)).isEqualTo(1);
-    }
-
-    @Test
     void shouldComputeGbSecondsExactlyWhenMbMillisDoNotDivideEvenly() {
         assertThat(Billing.gbSeconds(1_024_000)).isEqualByComparingTo("1");
         assertThat(Billing.gbSeconds(128)).isEqualByComparingTo("0.000125");
@@ -54,10 +39,8 @@ class BillingTest {
     }
 
     @Test
-    void shouldTreatRejectedAndThrottledAsNotRunWhenClassifyingStatuses() {
-        assertThat(Billing.ran(InvocationStatus.REJECTED)).isFalse();
-        assertThat(Billing.ran(InvocationStatus.THROTTLED)).isFalse();
-        assertThat(Billing.ran(InvocationStatus.FAILED)).isTrue();
+    void shouldCountFailedAndTimedOutAsFailuresWhenClassifyingStatuses() {
+        assertThat(Billing.failed(InvocationStatus.FAILED)).isTrue();
         assertThat(Billing.failed(InvocationStatus.TIMED_OUT)).isTrue();
         assertThat(Billing.failed(InvocationStatus.SUCCEEDED)).isFalse();
     }

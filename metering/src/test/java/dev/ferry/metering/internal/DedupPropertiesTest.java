@@ -2,6 +2,8 @@ package dev.ferry.metering.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.invocation.BilledTime;
+import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.UsageRecord;
@@ -63,14 +65,27 @@ class DedupPropertiesTest {
 
     /** One distinct attempt, finishing within five windows of its try's start. */
     record Attempt(String id, int attempt, String function, InvocationStatus status, long offset, long micros,
-            int memoryMb) {
+            int memoryMb, ReasonCode reason) {
         InvocationResult result(String tenant, long base) {
-            return Fixtures.result(tenant + "-" + id, attempt, tenant, function, status, base + offset, micros,
-                    memoryMb);
+            InvocationResult result = Fixtures.result(tenant + "-" + id, attempt, tenant, function, status,
+                    base + offset, micros, memoryMb);
+            result.setReasonCode(reason == null ? null : reason.code());
+            return result;
+        }
+
+        /** The rule written out: what never ran (not reached a worker, or could not start) bills nothing. */
+        boolean ran() {
+            boolean reached = status != InvocationStatus.REJECTED && status != InvocationStatus.THROTTLED;
+            boolean started = micros > 0 || reason == null || !BilledTime.NEVER_RAN.contains(reason);
+            return reached && started;
+        }
+
+        long billedMillis() {
+            return ran() ? Math.max(1, (micros + 999) / 1000) : 0;
         }
 
         long mbMillis() {
-            return Billing.ran(status) ? (long) memoryMb * Billing.billedMillis(micros) : 0;
+            return memoryMb * billedMillis();
         }
     }
 
@@ -86,8 +101,9 @@ class DedupPropertiesTest {
                 Arbitraries.of("resize", "thumbnail"),
                 Arbitraries.of(InvocationStatus.class),
                 Arbitraries.longs().between(0, 5 * WINDOW - 1),
-                Arbitraries.longs().between(0, 5_000_000),
-                Arbitraries.of(128, 256, 1024, 10240)).as(Attempt::new);
+                Arbitraries.oneOf(Arbitraries.just(0L), Arbitraries.longs().between(0, 5_000_000)),
+                Arbitraries.of(128, 256, 1024, 10240),
+                Arbitraries.of(ReasonCode.class).injectNull(0.5)).as(Attempt::new);
     }
 
     @Property(tries = 50)
@@ -112,12 +128,11 @@ class DedupPropertiesTest {
         List<UsageRecord> usage = driver.usage().stream().map(kv -> kv.value)
                 .filter(u -> u.getTenant().equals(tenant)).toList();
 
-        long ran = attempts.stream().filter(a -> Billing.ran(a.status())).count();
+        long ran = attempts.stream().filter(Attempt::ran).count();
         assertThat(usage.stream().mapToLong(UsageRecord::getInvocations).sum()).isEqualTo(ran);
         assertThat(usage.stream().mapToLong(UsageRecord::getMbMillis).sum())
                 .isEqualTo(attempts.stream().mapToLong(Attempt::mbMillis).sum());
         assertThat(usage.stream().mapToLong(UsageRecord::getBilledMillis).sum())
-                .isEqualTo(attempts.stream().filter(a -> Billing.ran(a.status()))
-                        .mapToLong(a -> Billing.billedMillis(a.micros())).sum());
+                .isEqualTo(attempts.stream().mapToLong(Attempt::billedMillis).sum());
     }
 }

@@ -5,6 +5,8 @@ import static dev.ferry.metering.internal.Fixtures.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.invocation.ReasonCode;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.UsageRecord;
 import java.math.BigDecimal;
@@ -134,6 +136,27 @@ class MeteringTopologyTest {
         assertThat(usage.getInvocations()).isEqualTo(3);
         assertThat(usage.getFailures()).isEqualTo(2);
         assertThat(usage.getBilledMillis()).isEqualTo(2 + 3 + 4);
+    }
+
+    @Test
+    void shouldNotBillOrCountAnAttemptWhenItsReasonSaysTheFunctionNeverStarted() {
+        MeteringDriver d = driver();
+        d.pipe(ok("a", "acme", "resize", T0 + 100, 2_000, 128));
+        InvocationResult unavailable = result("b", 1, "acme", "resize", InvocationStatus.FAILED, T0 + 200, 0, 128);
+        unavailable.setFinal$(true);
+        unavailable.setReasonCode(ReasonCode.FUNCTION_UNAVAILABLE.code());
+        d.pipe(unavailable);
+        InvocationResult exhausted = result("c", 3, "acme", "resize", InvocationStatus.FAILED, T0 + 300, 1_500, 128);
+        exhausted.setFinal$(true);
+        exhausted.setReasonCode(ReasonCode.ATTEMPTS_EXHAUSTED.code());
+        d.pipe(exhausted);
+        d.pipe(tick(T0 + WINDOW + GRACE));
+
+        UsageRecord usage = d.usage().stream().filter(kv -> kv.key.equals("acme/resize/" + T0)).findFirst()
+                .orElseThrow().value;
+        assertThat(usage.getInvocations()).as("the attempt given up after running is billed").isEqualTo(2);
+        assertThat(usage.getFailures()).isEqualTo(1);
+        assertThat(usage.getBilledMillis()).isEqualTo(2 + 2);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal;
 
 import dev.ferry.core.invocation.InvocationResults;
+import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
@@ -76,17 +77,20 @@ public final class AttemptProcessor {
         if (deliveryCount > resources.deliveryCountLimit()) {
             String error = "Delivered " + deliveryCount + " times without an answer (the function may be killing "
                     + "its worker); giving up on " + WorkerResources.where(record);
-            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.FAILED, error,
-                    spec.getMemoryMb(), now, worker), Decision.DLQ, "dev.ferry.worker.DeliveryCountExceeded");
+            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.FAILED,
+                    ReasonCode.DELIVERY_LIMIT, error, spec.getMemoryMb(), now, worker), Decision.DLQ,
+                    "dev.ferry.worker.DeliveryCountExceeded");
         }
         if (request.getDeadline() != null && now.isAfter(request.getDeadline())) {
             String error = "Deadline " + request.getDeadline() + " passed before the invocation could run";
-            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED, error,
-                    spec.getMemoryMb(), now, worker), Decision.REJECT, "");
+            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED,
+                    ReasonCode.DEADLINE_PASSED, error, spec.getMemoryMb(), now, worker), Decision.REJECT, "");
         }
         Invocation invocation = invocation(request, now);
         boolean coldStart = cold.getAndSet(false);
         return invoker.run(function, invocation, spec.getTimeoutMs()).thenCompose(outcome -> {
+            Decision decision = FailureHandler.decide(outcome, request.getAttempt(), spec.getMaxAttempts());
+            ReasonCode reason = FailureHandler.reason(outcome, decision);
             InvocationResult result = InvocationResults.resultOf(request)
                     .setStatus(outcome.status())
                     .setOutput(outcome.output() == null ? null : ByteBuffer.wrap(outcome.output()))
@@ -95,11 +99,14 @@ public final class AttemptProcessor {
                     .setMemoryMb(spec.getMemoryMb())
                     .setStartedAt(outcome.startedAt())
                     .setFinishedAt(outcome.finishedAt())
-                    .setDurationMicros(outcome.durationMicros())
+                    // A function that cannot be created never ran user code; the microseconds of throwing its
+                    // reason are not a run, so it is not billed (BilledTime).
+                    .setDurationMicros(reason == ReasonCode.FUNCTION_UNAVAILABLE ? 0 : outcome.durationMicros())
                     .setColdStart(coldStart)
                     .setWorker(worker)
+                    .setFinal$(FailureHandler.isFinal(decision))
+                    .setReasonCode(reason == null ? null : reason.code())
                     .build();
-            Decision decision = FailureHandler.decide(outcome, request.getAttempt(), spec.getMaxAttempts());
             return finish(record, request, result, decision, outcome.errorClass());
         });
     }

@@ -1,11 +1,14 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.schemas.InvocationStatus;
 
 /**
  * Decides what follows a finished attempt. Pure, so the rules read in one place: a failure or timeout is retried
  * while attempts remain, unless the function cannot run at all (then retrying only burns attempts); the last
- * failed attempt goes to the dead-letter topic.
+ * failed attempt goes to the dead-letter topic. The decision travels on the result as data (issue 13 part 1):
+ * {@link #isFinal(Decision)} and {@link #reason(Outcome, Decision)} give its {@code final} and {@code reasonCode}, so
+ * no reader has to guess again from the status and the attempt.
  */
 public final class FailureHandler {
 
@@ -23,5 +26,22 @@ public final class FailureHandler {
             return Decision.DLQ;
         }
         return attempt < maxAttempts ? Decision.RETRY : Decision.DLQ;
+    }
+
+    /** Whether the result of an attempt so decided is the last word: only a retry has another attempt follow. */
+    public static boolean isFinal(Decision decision) {
+        return decision != Decision.RETRY;
+    }
+
+    /**
+     * Why an attempt so decided ends the invocation without success, or null when it succeeded or is retried.
+     * A function that cannot run here is {@code function_unavailable}; any other give-up has used every attempt.
+     */
+    public static ReasonCode reason(Outcome outcome, Decision decision) {
+        if (decision != Decision.DLQ) {
+            return null;
+        }
+        return outcome.failure() instanceof FunctionUnavailableException ? ReasonCode.FUNCTION_UNAVAILABLE
+                : ReasonCode.ATTEMPTS_EXHAUSTED;
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.worker.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.RetriableFerryException;
+import dev.ferry.core.invocation.ReasonCode;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +36,41 @@ class FailureHandlerTest {
     void shouldDeadLetterAtOnceWhenTheFunctionCannotRunHere() {
         Outcome unavailable = Outcome.failed(new FunctionUnavailableException("disabled"), NOW, NOW, 0);
         assertThat(FailureHandler.decide(unavailable, 1, 3)).isEqualTo(Decision.DLQ);
+    }
+
+    @Test
+    void shouldSayTheResultIsFinalWhenNoRetryFollows() {
+        assertThat(FailureHandler.isFinal(Decision.DONE)).isTrue();
+        assertThat(FailureHandler.isFinal(Decision.DLQ)).isTrue();
+        assertThat(FailureHandler.isFinal(Decision.REJECT)).isTrue();
+        assertThat(FailureHandler.isFinal(Decision.RETRY)).isFalse();
+    }
+
+    @Test
+    void shouldNameFunctionUnavailableWhenTheFunctionCannotRunHere() {
+        Outcome unavailable = Outcome.failed(new FunctionUnavailableException("no class"), NOW, NOW, 0);
+
+        assertThat(FailureHandler.reason(unavailable, FailureHandler.decide(unavailable, 1, 3)))
+                .isEqualTo(ReasonCode.FUNCTION_UNAVAILABLE);
+    }
+
+    @Test
+    void shouldNameAttemptsExhaustedWhenTheLastAttemptFailedOrTimedOut() {
+        Outcome failed = Outcome.failed(new IllegalStateException("bug"), NOW, NOW, 1);
+        Outcome timedOut = Outcome.timedOut(100, NOW, NOW, 100_000);
+
+        assertThat(FailureHandler.reason(failed, FailureHandler.decide(failed, 3, 3)))
+                .isEqualTo(ReasonCode.ATTEMPTS_EXHAUSTED);
+        assertThat(FailureHandler.reason(timedOut, FailureHandler.decide(timedOut, 1, 1)))
+                .isEqualTo(ReasonCode.ATTEMPTS_EXHAUSTED);
+    }
+
+    @Test
+    void shouldGiveNoReasonWhenTheAttemptSucceededOrIsRetried() {
+        Outcome ok = Outcome.succeeded(new byte[0], "text/plain", NOW, NOW, 1);
+        Outcome failed = Outcome.failed(new RetriableFerryException("down"), NOW, NOW, 1);
+
+        assertThat(FailureHandler.reason(ok, FailureHandler.decide(ok, 1, 3))).isNull();
+        assertThat(FailureHandler.reason(failed, FailureHandler.decide(failed, 1, 3))).isNull();
     }
 }
