@@ -1,9 +1,11 @@
 package dev.ferry.core;
 
 /**
- * A failure that may succeed if tried again (a dependency briefly down, a throttled downstream call). A
- * function that throws it asks for a retry; any other exception from a function is retried too, up to the
- * function's {@code maxAttempts}, but this type documents the intent and lets retry policies tell the two apart.
+ * A failure that may succeed if tried again (a dependency briefly down, a throttled downstream call), in the sense of
+ * Kafka's {@code RetriableException}. Ferry's own stages throw it where the caller should try again (the dispatcher
+ * retries its batch, the usage client's caller asks again later). A function that throws it is retried up to its
+ * {@code maxAttempts}, as it would be for any exception except {@link NonRetriableFerryException}, which ends the
+ * invocation at once.
  */
 public class RetriableFerryException extends FerryException {
     private static final long serialVersionUID = 1L;

@@ -10,7 +10,9 @@ package dev.ferry.worker;
  *
  * <p>Any exception from {@link #apply} fails the attempt: the worker writes a {@code FAILED} result and retries the
  * invocation after a backoff, up to the function's {@code maxAttempts}, then sends it to the dead-letter topic.
- * Throw {@link dev.ferry.core.RetriableFerryException} to say that a retry may help. An attempt that runs past
+ * Throw {@link dev.ferry.core.NonRetriableFerryException} when no retry can help (the input itself is wrong): the
+ * attempt's result is final with the reason {@code not_retriable} and the request goes to the dead-letter topic at
+ * once; {@link dev.ferry.core.RetriableFerryException} says outright that a retry may help. An attempt that runs past
  * the function's {@code timeoutMs} ends as {@code TIMED_OUT}: its thread is interrupted and its work abandoned, so
  * long-running code should respond to interruption.
  *

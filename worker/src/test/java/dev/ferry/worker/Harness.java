@@ -101,10 +101,15 @@ final class Harness implements AutoCloseable {
 
     /** Produces raw bytes to a work topic, e.g. a record no Avro reader can decode. */
     void sendRaw(FunctionRef ref, byte[] value) {
+        sendRaw(topics.work(ref), value);
+    }
+
+    /** Produces raw bytes, keyed "poison" and without headers, to any topic. */
+    void sendRaw(String topic, byte[] value) {
         try (KafkaProducer<byte[], byte[]> raw = clients.producer("test-raw",
                 new org.apache.kafka.common.serialization.ByteArraySerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer(), Map.of())) {
-            raw.send(new ProducerRecord<>(topics.work(ref), "poison".getBytes(StandardCharsets.UTF_8), value));
+            raw.send(new ProducerRecord<>(topic, "poison".getBytes(StandardCharsets.UTF_8), value));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.NonRetriableFerryException;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -67,7 +68,9 @@ class PoisonIT {
         try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
             harness.send(List.of(poison));
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> letterOf(poison.getInvocationId()) != null);
+            // The letter and the last result go to two topics, read by two readers: wait for both.
+            await().atMost(Duration.ofSeconds(60)).until(() -> letterOf(poison.getInvocationId()) != null
+                    && results.of(poison.getInvocationId()).size() >= 3);
             List<InvocationResult> attempts = results.of(poison.getInvocationId()).stream()
                     .sorted(Comparator.comparingInt(InvocationResult::getAttempt)).toList();
             assertThat(attempts).extracting(InvocationResult::getAttempt).containsExactly(1, 2, 3);
@@ -142,7 +145,8 @@ class PoisonIT {
 
         try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
             harness.send(List.of(request));
-            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null
+                    && results.of(request.getInvocationId()).size() >= 2);
         } finally {
             server.stop(0);
         }
@@ -220,7 +224,8 @@ class PoisonIT {
 
         try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
             harness.send(List.of(request));
-            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null
+                    && !results.of(request.getInvocationId()).isEmpty());
             assertThat(pool.stats().retried()).isZero();
         }
         assertThat(results.of(request.getInvocationId())).as("no retry can enable the runtime").singleElement()
@@ -259,7 +264,8 @@ class PoisonIT {
         }
 
         try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null
+                    && !results.of(request.getInvocationId()).isEmpty());
             assertThat(pool.stats().succeeded()).as("the record was never run again").isZero();
         }
         assertThat(results.of(request.getInvocationId())).singleElement().satisfies(result -> {
@@ -268,6 +274,51 @@ class PoisonIT {
             assertThat(result.getFinal$()).isTrue();
             assertThat(result.getReasonCode()).isEqualTo("delivery_limit");
         });
+    }
+
+    @Test
+    void shouldDeadLetterAtOnceWithoutRetryWhenTheFunctionSaysNoRetryCanHelp() {
+        FunctionRef ref = new FunctionRef("acme", "rejects-input");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA,
+                RejectsInput.class.getName()).setMaxAttempts(3).setPartitions(1).build();
+        InvocationRequest request = Harness.request(ref, "order without lines", null);
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(request));
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null
+                    && !results.of(request.getInvocationId()).isEmpty());
+            assertThat(pool.stats().retried()).isZero();
+        }
+        assertThat(results.of(request.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
+            assertThat(result.getAttempt()).isEqualTo(1);
+            assertThat(result.getFinal$()).isTrue();
+            assertThat(result.getReasonCode()).isEqualTo("not_retriable");
+            assertThat(result.getError()).contains("no lines");
+        });
+        assertThat(DeadLetters.header(letterOf(request.getInvocationId()).headers(), DeadLetters.ERROR_CLASS))
+                .isEqualTo(NonRetriableFerryException.class.getName());
+    }
+
+    @Test
+    void shouldDeadLetterARetryTierRecordThatNamesNoWorkTopic() {
+        String marker = "parked-by-hand-" + java.util.UUID.randomUUID();
+        harness.sendRaw(harness.topics.retry(100), marker.getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(marker) != null);
+        ConsumerRecord<byte[], byte[]> letter = letterOf(marker);
+        assertThat(DeadLetters.header(letter.headers(), DeadLetters.ERROR_CLASS))
+                .isEqualTo("dev.ferry.worker.MissingRetryTarget");
+        assertThat(DeadLetters.header(letter.headers(), DeadLetters.ORIGINAL_TOPIC))
+                .isEqualTo(harness.topics.retry(100));
+    }
+
+    /** A user's function that finds its input wrong: no retry can help. */
+    public static final class RejectsInput implements Function {
+        @Override
+        public byte[] apply(Invocation in) {
+            throw new NonRetriableFerryException("order has no lines: " + in.payloadAsString());
+        }
     }
 
     private ConsumerRecord<byte[], byte[]> letterOf(String invocationId) {

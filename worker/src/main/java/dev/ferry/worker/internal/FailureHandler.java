@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.NonRetriableFerryException;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.schemas.InvocationStatus;
 
@@ -22,7 +23,8 @@ public final class FailureHandler {
         if (outcome.status() == InvocationStatus.REJECTED) {
             return Decision.REJECT;
         }
-        if (outcome.failure() instanceof FunctionUnavailableException) {
+        if (outcome.failure() instanceof FunctionUnavailableException
+                || outcome.failure() instanceof NonRetriableFerryException) {
             return Decision.DLQ;
         }
         return attempt < maxAttempts ? Decision.RETRY : Decision.DLQ;
@@ -35,13 +37,17 @@ public final class FailureHandler {
 
     /**
      * Why an attempt so decided ends the invocation without success, or null when it succeeded or is retried.
-     * A function that cannot run here is {@code function_unavailable}; any other give-up has used every attempt.
+     * A function that cannot run here is {@code function_unavailable}; one that threw
+     * {@link NonRetriableFerryException} is {@code not_retriable}; any other give-up has used every attempt.
      */
     public static ReasonCode reason(Outcome outcome, Decision decision) {
         if (decision != Decision.DLQ) {
             return null;
         }
-        return outcome.failure() instanceof FunctionUnavailableException ? ReasonCode.FUNCTION_UNAVAILABLE
+        if (outcome.failure() instanceof FunctionUnavailableException) {
+            return ReasonCode.FUNCTION_UNAVAILABLE;
+        }
+        return outcome.failure() instanceof NonRetriableFerryException ? ReasonCode.NOT_RETRIABLE
                 : ReasonCode.ATTEMPTS_EXHAUSTED;
     }
 }

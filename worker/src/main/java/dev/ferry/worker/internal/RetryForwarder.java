@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.kafka.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,8 +114,13 @@ final class RetryForwarder implements AutoCloseable {
     private CompletableFuture<RecordMetadata> forward(ConsumerRecord<byte[], byte[]> record) {
         String target = header(record, RetryTiers.TARGET_TOPIC);
         if (target == null) {
-            log.warn("[retry {}] dropping {}: it names no target topic", topic, WorkerResources.where(record));
-            return CompletableFuture.completedFuture(null);
+            // Not parked by a worker (someone produced to the tier by hand, or an older writer): nothing says where
+            // it belongs, so it goes where nothing is dropped silently, with the reason on its headers (issue 13).
+            log.error("[retry {}] {} names no target topic; sent to {}", topic, WorkerResources.where(record),
+                    resources.topics().dlq());
+            return resources.send(DeadLetters.of(resources.topics().dlq(), record, MISSING_TARGET,
+                    "A retry-tier record without the " + RetryTiers.TARGET_TOPIC + " header: no work topic to return "
+                            + "it to", 1));
         }
         String partitionHeader = header(record, RetryTiers.TARGET_PARTITION);
         Integer targetPartition = partitionHeader == null ? null : Integer.valueOf(partitionHeader);
@@ -138,6 +144,9 @@ final class RetryForwarder implements AutoCloseable {
             return false;
         });
     }
+
+    /** The {@code ferry.error.class} of a parked record that names no work topic to return to. */
+    static final String MISSING_TARGET = "dev.ferry.worker.MissingRetryTarget";
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);

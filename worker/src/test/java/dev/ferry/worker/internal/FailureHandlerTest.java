@@ -2,6 +2,7 @@ package dev.ferry.worker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.NonRetriableFerryException;
 import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.invocation.ReasonCode;
 import java.time.Instant;
@@ -36,6 +37,16 @@ class FailureHandlerTest {
     void shouldDeadLetterAtOnceWhenTheFunctionCannotRunHere() {
         Outcome unavailable = Outcome.failed(new FunctionUnavailableException("disabled"), NOW, NOW, 0);
         assertThat(FailureHandler.decide(unavailable, 1, 3)).isEqualTo(Decision.DLQ);
+    }
+
+    @Test
+    void shouldDeadLetterAtOnceAsNotRetriableWhenTheFunctionSaysNoRetryCanHelp() {
+        Outcome bad = Outcome.failed(new NonRetriableFerryException("order 42 has no lines"), NOW, NOW, 7);
+
+        Decision decision = FailureHandler.decide(bad, 1, 5);
+        assertThat(decision).isEqualTo(Decision.DLQ);
+        assertThat(FailureHandler.isFinal(decision)).isTrue();
+        assertThat(FailureHandler.reason(bad, decision)).isEqualTo(ReasonCode.NOT_RETRIABLE);
     }
 
     @Test
