@@ -1,15 +1,19 @@
 package dev.ferry.embedded.internal.registry;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 
 /**
  * The rules of a Confluent schema registry: global ids shared by identical schemas, per-subject versions,
- * compatibility checks, soft and permanent deletes.
+ * schema references (resolved at registration; a referenced version cannot be deleted, 42206), compatibility
+ * checks, soft and permanent deletes.
  *
  * <p>Every change is written to the {@link SchemaLog} first and applied to the {@link RegistryState} only once
  * the broker has it, so an answer never reports a change that a restart would lose. All methods are
@@ -41,46 +45,58 @@ final class RegistryService {
         StoreRecords.apply(key, value, state);
     }
 
-    /** Registers {@code schemaText} under {@code subject} and returns its global id. */
-    public synchronized int register(String subject, String schemaText, String schemaType) {
-        Schema schema = parse(schemaText, schemaType);
-        String normalized = schema.toString();
+    /**
+     * Registers {@code schemaText} under {@code subject} and returns its global id. The references are resolved
+     * (recursively) among the registered versions first, so the schema may use the types they define; a reference
+     * to version -1 is stored as the latest version it meant.
+     */
+    public synchronized int register(String subject, String schemaText, String schemaType,
+            List<SchemaReference> references) {
+        Parsed parsed = parse(schemaText, schemaType, references);
         List<SchemaVersion> live = state.versions(subject, false);
         for (SchemaVersion v : live) {
-            if (v.schema().equals(normalized)) {
+            if (v.content().identity().equals(parsed.content().identity())) {
                 return v.id();
             }
         }
         CompatibilityLevel level = effectiveLevel(subject);
-        List<String> problems = problems(level, schema, live);
+        List<String> problems = problems(level, parsed.avro(), live);
         if (!problems.isEmpty()) {
             throw RegistryException.incompatible("subject '" + subject + "' (" + level + "): "
                     + String.join("; ", problems));
         }
-        int id = state.id(normalized).orElseGet(() -> {
+        int id = state.id(parsed.content()).orElseGet(() -> {
             int next = state.maxId() + 1;
             write(StoreRecords.idKey(), StoreRecords.idValue(next));
             return next;
         });
         int version = state.versions(subject, true).stream().mapToInt(SchemaVersion::version).max().orElse(0) + 1;
-        SchemaVersion created = new SchemaVersion(subject, version, id, normalized, false);
+        SchemaVersion created = new SchemaVersion(subject, version, id, parsed.content(), false);
         write(StoreRecords.schemaKey(subject, version), StoreRecords.schemaValue(created));
         return id;
     }
 
-    /** The version of {@code subject} holding {@code schemaText}; 40401 or 40403 when there is none. */
+    /** Registers a schema without references. */
+    public int register(String subject, String schemaText, String schemaType) {
+        return register(subject, schemaText, schemaType, List.of());
+    }
+
+    /**
+     * The version of {@code subject} holding {@code schemaText} with these references; 40401 when the subject has
+     * no version, 40403 when none holds this schema.
+     */
     public synchronized SchemaVersion lookup(String subject, String schemaText, String schemaType,
-            boolean includeDeleted) {
+            List<SchemaReference> references, boolean includeDeleted) {
         List<SchemaVersion> versions = existingVersions(subject, includeDeleted);
-        String normalized = parse(schemaText, schemaType).toString();
+        String identity = parse(schemaText, schemaType, references).content().identity();
         SchemaVersion found = null;
         for (SchemaVersion v : versions) {
-            if (v.schema().equals(normalized)) {
+            if (v.content().identity().equals(identity)) {
                 found = v;
             }
         }
         if (found == null) {
-            throw RegistryException.schemaNotFound("no version of subject '" + subject + "' has this schema");
+            throw RegistryException.schemaNotFound();
         }
         return found;
     }
@@ -96,11 +112,34 @@ final class RegistryService {
     /** One version, by number or {@code latest}; a soft-deleted one only with {@code includeDeleted}. */
     public synchronized SchemaVersion version(String subject, String versionSpec, boolean includeDeleted) {
         int requested = VersionSpec.parse(versionSpec);
-        return find(existingVersions(subject, includeDeleted), subject, requested);
+        return find(existingVersions(subject, includeDeleted), requested);
     }
 
-    public synchronized String schema(int id) {
-        return state.schema(id).orElseThrow(() -> RegistryException.schemaNotFound("id " + id));
+    public synchronized SchemaContent schema(int id) {
+        return state.schema(id).orElseThrow(() -> RegistryException.schemaNotFound(id));
+    }
+
+    /** The subjects with a version using schema {@code id}; 40403 if no version uses it. */
+    public synchronized List<String> subjectsWithId(int id, boolean includeDeleted) {
+        return versionsWithId(id, includeDeleted).stream().map(SchemaVersion::subject).distinct().toList();
+    }
+
+    /**
+     * The ids of the schemas that reference {@code subject} version {@code versionSpec} ({@code latest}: the latest
+     * live one), ascending; soft-deleted referrers included, since they still block its deletion.
+     */
+    public synchronized List<Integer> referencedBy(String subject, String versionSpec) {
+        int requested = VersionSpec.parse(versionSpec);
+        List<SchemaVersion> all = existingVersions(subject, true);
+        List<SchemaVersion> candidates = requested == VersionSpec.LATEST
+                ? all.stream().filter(v -> !v.deleted()).toList() : all;
+        return state.referencedBy(subject, find(candidates, requested).version());
+    }
+
+    /** The ids of the schemas that reference any version holding schema {@code id}, ascending; 40403 if none. */
+    public synchronized List<Integer> referencedBy(int id) {
+        return versionsWithId(id, true).stream().flatMap(v -> state.referencedBy(v.subject(), v.version()).stream())
+                .distinct().sorted().toList();
     }
 
     /** The subject-versions using schema {@code id}; 40403 if no version uses it. */
@@ -118,6 +157,7 @@ final class RegistryService {
             if (live.isEmpty()) {
                 throw RegistryException.subjectSoftDeleted(subject);
             }
+            live.forEach(this::requireUnreferenced);
             for (SchemaVersion v : live) {
                 write(StoreRecords.schemaKey(subject, v.version()), StoreRecords.schemaValue(v.softDeleted()));
                 deleted.add(v.version());
@@ -127,6 +167,7 @@ final class RegistryService {
         if (!live.isEmpty()) {
             throw RegistryException.subjectNotSoftDeleted(subject);
         }
+        all.forEach(this::requireUnreferenced);
         for (SchemaVersion v : all) {
             write(StoreRecords.schemaKey(subject, v.version()), null);
             deleted.add(v.version());
@@ -145,16 +186,18 @@ final class RegistryService {
         // "latest" means the latest live version for a soft delete, and the latest of all for a permanent one.
         List<SchemaVersion> candidates = requested == VersionSpec.LATEST && !permanent
                 ? all.stream().filter(v -> !v.deleted()).toList() : all;
-        SchemaVersion v = find(candidates, subject, requested);
+        SchemaVersion v = find(candidates, requested);
         if (!permanent) {
             if (v.deleted()) {
                 throw RegistryException.versionSoftDeleted(subject, v.version());
             }
+            requireUnreferenced(v);
             write(StoreRecords.schemaKey(subject, v.version()), StoreRecords.schemaValue(v.softDeleted()));
         } else {
             if (!v.deleted()) {
                 throw RegistryException.versionNotSoftDeleted(subject, v.version());
             }
+            requireUnreferenced(v);
             write(StoreRecords.schemaKey(subject, v.version()), null);
         }
         return v.version();
@@ -197,18 +240,23 @@ final class RegistryService {
 
     /**
      * Why {@code schemaText} could not be registered under {@code subject}, judged against one version
-     * ({@code versionSpec}) or, when it is null, against what a registration would check. Empty: compatible.
+     * ({@code versionSpec}) or, when it is null, against what a registration would check. Empty: compatible. A
+     * subject without live versions accepts anything, so {@code latest} of such a subject is compatible, as in
+     * Confluent's registry; a numbered version that does not exist is 40402.
      */
     public synchronized List<String> compatibilityProblems(String subject, String versionSpec, String schemaText,
-            String schemaType) {
-        Schema schema = parse(schemaText, schemaType);
+            String schemaType, List<SchemaReference> references) {
+        Integer requested = versionSpec == null ? null : VersionSpec.parse(versionSpec);
+        Schema schema = parse(schemaText, schemaType, references).avro();
         CompatibilityLevel level = effectiveLevel(subject);
-        if (versionSpec == null) {
-            return problems(level, schema, state.versions(subject, false));
+        List<SchemaVersion> live = state.versions(subject, false);
+        if (requested == null) {
+            return problems(level, schema, live);
         }
-        int requested = VersionSpec.parse(versionSpec);
-        SchemaVersion against = find(existingVersions(subject, false), subject, requested);
-        return level.problems(schema, parse(against.schema(), null));
+        if (requested == VersionSpec.LATEST && live.isEmpty()) {
+            return List.of();
+        }
+        return level.problems(schema, avroOf(find(live, requested)));
     }
 
     private CompatibilityLevel effectiveLevel(String subject) {
@@ -216,12 +264,18 @@ final class RegistryService {
     }
 
     private List<String> problems(CompatibilityLevel level, Schema candidate, List<SchemaVersion> live) {
-        List<Schema> existing = live.stream().map(v -> parse(v.schema(), null)).toList();
+        List<Schema> existing = live.stream().map(this::avroOf).toList();
         List<String> problems = new ArrayList<>();
         for (Schema previous : level.relevant(existing)) {
             problems.addAll(level.problems(candidate, previous));
         }
         return problems;
+    }
+
+    private void requireUnreferenced(SchemaVersion v) {
+        if (!state.referencedBy(v.subject(), v.version()).isEmpty()) {
+            throw RegistryException.referenceExists(new SchemaReference(null, v.subject(), v.version()));
+        }
     }
 
     private List<SchemaVersion> existingVersions(String subject, boolean includeDeleted) {
@@ -232,15 +286,15 @@ final class RegistryService {
         return versions;
     }
 
-    private static SchemaVersion find(List<SchemaVersion> versions, String subject, int requested) {
+    private static SchemaVersion find(List<SchemaVersion> versions, int requested) {
         if (requested == VersionSpec.LATEST) {
             if (versions.isEmpty()) {
-                throw RegistryException.versionNotFound(subject, "latest");
+                throw RegistryException.versionNotFound(VersionSpec.LATEST);
             }
             return versions.get(versions.size() - 1);
         }
         return versions.stream().filter(v -> v.version() == requested).findFirst()
-                .orElseThrow(() -> RegistryException.versionNotFound(subject, requested));
+                .orElseThrow(() -> RegistryException.versionNotFound(requested));
     }
 
     private void write(String key, String value) {
@@ -248,18 +302,79 @@ final class RegistryService {
         StoreRecords.apply(key, value, state);
     }
 
-    static Schema parse(String schemaText, String schemaType) {
-        if (schemaType != null && !schemaType.isBlank() && !"AVRO".equals(schemaType.toUpperCase(Locale.ROOT))) {
+    /** A schema parsed with its references known: what is stored, and the Avro schema compatibility judges. */
+    record Parsed(SchemaContent content, Schema avro) {
+    }
+
+    private Schema avroOf(SchemaVersion v) {
+        return parse(v.schema(), v.schemaType(), v.references()).avro();
+    }
+
+    /**
+     * Parses a schema the way Confluent's registry does: the referenced schemas first (deepest first), into one
+     * parser, so the named types they define are known; then the schema itself. Its normalized text names the
+     * referenced types instead of inlining them, so it reads the same as what was registered.
+     */
+    Parsed parse(String schemaText, String schemaType, List<SchemaReference> references) {
+        SchemaContent unchecked = new SchemaContent(schemaType, "", references);
+        if (!unchecked.isAvro()) {
             throw RegistryException.invalidSchema("schemaType " + schemaType
                     + " is not supported; this registry stores AVRO schemas only");
         }
         if (schemaText == null || schemaText.isBlank()) {
             throw RegistryException.invalidSchema("empty schema");
         }
+        List<SchemaReference> concrete = new ArrayList<>();
+        Map<String, SchemaContent> dependencies = new LinkedHashMap<>();
+        for (SchemaReference reference : unchecked.references()) {
+            SchemaVersion target = referenced(reference);
+            concrete.add(new SchemaReference(reference.name(), target.subject(), target.version()));
+            collect(target, dependencies, new HashSet<>());
+        }
         try {
-            return new Schema.Parser().parse(schemaText);
+            Schema.Parser parser = new Schema.Parser();
+            for (SchemaContent dependency : dependencies.values()) {
+                parser.parse(dependency.schema());
+            }
+            List<Schema> known = new ArrayList<>(parser.getTypes().values());
+            Schema schema = parser.parse(schemaText);
+            String normalized = known.isEmpty() ? schema.toString() : schema.toString(known, false);
+            return new Parsed(new SchemaContent(unchecked.schemaType(), normalized, concrete), schema);
         } catch (AvroRuntimeException | IllegalArgumentException e) {
             throw RegistryException.invalidSchema(e.getMessage());
         }
+    }
+
+    /** Adds {@code target}'s own references (recursively) and then {@code target} to {@code out}, once each. */
+    private void collect(SchemaVersion target, Map<String, SchemaContent> out, Set<String> path) {
+        String key = target.subject() + '\u0000' + target.version();
+        if (out.containsKey(key)) {
+            return;
+        }
+        if (!path.add(key)) {
+            throw RegistryException.invalidSchema("circular reference through subject '" + target.subject()
+                    + "' version " + target.version());
+        }
+        for (SchemaReference reference : target.references()) {
+            collect(referenced(reference), out, path);
+        }
+        path.remove(key);
+        out.put(key, target.content());
+    }
+
+    /** The version a reference names; -1 means the latest live one. Soft-deleted versions still resolve. */
+    private SchemaVersion referenced(SchemaReference reference) {
+        if (reference.subject() == null || reference.subject().isEmpty()) {
+            throw RegistryException.referenceNotFound(reference);
+        }
+        if (reference.version() == VersionSpec.LATEST) {
+            List<SchemaVersion> live = state.versions(reference.subject(), false);
+            if (live.isEmpty()) {
+                throw RegistryException.referenceNotFound(reference);
+            }
+            return live.get(live.size() - 1);
+        }
+        return state.versions(reference.subject(), true).stream().filter(v -> v.version() == reference.version())
+                .findFirst().orElseThrow(() -> RegistryException.referenceNotFound(reference));
     }
 }
