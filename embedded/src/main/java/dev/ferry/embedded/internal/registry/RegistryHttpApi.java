@@ -84,7 +84,7 @@ public final class RegistryHttpApi implements AutoCloseable {
         });
 
         app.get("/", ctx -> ok(ctx, JSON.createObjectNode()));
-        app.get("/schemas/types", ctx -> ok(ctx, JSON.createArrayNode().add("AVRO")));
+        app.get("/schemas/types", ctx -> ok(ctx, strings(SchemaContent.TYPES)));
         app.get("/schemas/ids/{id}", ctx -> ok(ctx, content(JSON.createObjectNode(), service.schema(id(ctx)))));
         app.get("/schemas/ids/{id}/schema", ctx -> raw(ctx, service.schema(id(ctx)).schema()));
         app.get("/schemas/ids/{id}/versions", ctx -> {

@@ -1,5 +1,8 @@
 package dev.ferry.embedded.internal.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,6 +23,8 @@ import org.apache.avro.Schema;
  * synchronized: the registry is the single writer of its topic, and registrations are rare.
  */
 final class RegistryService {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RegistryState state;
     private final Writer writer;
@@ -60,7 +65,7 @@ final class RegistryService {
             }
         }
         CompatibilityLevel level = effectiveLevel(subject);
-        List<String> problems = problems(level, parsed.avro(), live);
+        List<String> problems = problems(level, parsed, live);
         if (!problems.isEmpty()) {
             throw RegistryException.incompatible("subject '" + subject + "' (" + level + "): "
                     + String.join("; ", problems));
@@ -247,29 +252,50 @@ final class RegistryService {
     public synchronized List<String> compatibilityProblems(String subject, String versionSpec, String schemaText,
             String schemaType, List<SchemaReference> references) {
         Integer requested = versionSpec == null ? null : VersionSpec.parse(versionSpec);
-        Schema schema = parse(schemaText, schemaType, references).avro();
+        Parsed candidate = parse(schemaText, schemaType, references);
         CompatibilityLevel level = effectiveLevel(subject);
         List<SchemaVersion> live = state.versions(subject, false);
         if (requested == null) {
-            return problems(level, schema, live);
+            return problems(level, candidate, live);
         }
         if (requested == VersionSpec.LATEST && live.isEmpty()) {
             return List.of();
         }
-        return level.problems(schema, avroOf(find(live, requested)));
+        return problems(level, candidate, find(live, requested));
     }
 
     private CompatibilityLevel effectiveLevel(String subject) {
         return state.subjectLevel(subject).or(state::globalLevel).orElse(CompatibilityLevel.DEFAULT);
     }
 
-    private List<String> problems(CompatibilityLevel level, Schema candidate, List<SchemaVersion> live) {
-        List<Schema> existing = live.stream().map(this::avroOf).toList();
+    private List<String> problems(CompatibilityLevel level, Parsed candidate, List<SchemaVersion> live) {
         List<String> problems = new ArrayList<>();
-        for (Schema previous : level.relevant(existing)) {
-            problems.addAll(level.problems(candidate, previous));
+        for (SchemaVersion previous : level.relevant(live)) {
+            problems.addAll(problems(level, candidate, previous));
         }
         return problems;
+    }
+
+    /**
+     * Avro is judged by Avro's reader/writer rules. Under any level but NONE a schema of another type than the
+     * version it follows is incompatible, as in Confluent's registry. This registry does not judge how JSON Schema
+     * or Protobuf schemas evolve, so it says so rather than accept a change it cannot check: a changed JSON or
+     * PROTOBUF schema needs level NONE.
+     */
+    private List<String> problems(CompatibilityLevel level, Parsed candidate, SchemaVersion previous) {
+        if (level == CompatibilityLevel.NONE || candidate.content().identity().equals(previous.content().identity())) {
+            return List.of();
+        }
+        String type = candidate.content().schemaType();
+        if (!type.equals(previous.schemaType())) {
+            return List.of("Incompatible because of different schema type: " + type + " after "
+                    + previous.schemaType() + " (version " + previous.version() + ")");
+        }
+        if (!candidate.content().isAvro()) {
+            return List.of("this registry does not judge the compatibility of changed " + type + " schemas"
+                    + " (version " + previous.version() + " differs); register it under compatibility NONE");
+        }
+        return level.problems(candidate.avro(), avroOf(previous));
     }
 
     private void requireUnreferenced(SchemaVersion v) {
@@ -302,7 +328,10 @@ final class RegistryService {
         StoreRecords.apply(key, value, state);
     }
 
-    /** A schema parsed with its references known: what is stored, and the Avro schema compatibility judges. */
+    /**
+     * A schema parsed with its references known: what is stored, and for AVRO the schema compatibility judges
+     * (null for JSON and PROTOBUF).
+     */
     record Parsed(SchemaContent content, Schema avro) {
     }
 
@@ -317,9 +346,9 @@ final class RegistryService {
      */
     Parsed parse(String schemaText, String schemaType, List<SchemaReference> references) {
         SchemaContent unchecked = new SchemaContent(schemaType, "", references);
-        if (!unchecked.isAvro()) {
-            throw RegistryException.invalidSchema("schemaType " + schemaType
-                    + " is not supported; this registry stores AVRO schemas only");
+        if (!SchemaContent.TYPES.contains(unchecked.schemaType())) {
+            throw RegistryException.invalidSchema("schemaType " + schemaType + " is not one of "
+                    + SchemaContent.TYPES);
         }
         if (schemaText == null || schemaText.isBlank()) {
             throw RegistryException.invalidSchema("empty schema");
@@ -331,17 +360,46 @@ final class RegistryService {
             concrete.add(new SchemaReference(reference.name(), target.subject(), target.version()));
             collect(target, dependencies, new HashSet<>());
         }
+        return switch (unchecked.schemaType()) {
+            case SchemaContent.JSON -> new Parsed(new SchemaContent(SchemaContent.JSON, normalizedJson(schemaText),
+                    concrete), null);
+            // Without a .proto parser the text is kept as sent (trimmed): the same text has the same id.
+            case SchemaContent.PROTOBUF -> new Parsed(new SchemaContent(SchemaContent.PROTOBUF,
+                    schemaText.strip(), concrete), null);
+            default -> parseAvro(schemaText, concrete, dependencies.values());
+        };
+    }
+
+    private static Parsed parseAvro(String schemaText, List<SchemaReference> concrete,
+            Iterable<SchemaContent> dependencies) {
         try {
             Schema.Parser parser = new Schema.Parser();
-            for (SchemaContent dependency : dependencies.values()) {
+            for (SchemaContent dependency : dependencies) {
+                if (!dependency.isAvro()) {
+                    throw RegistryException.invalidSchema("an AVRO schema cannot reference a "
+                            + dependency.schemaType() + " schema");
+                }
                 parser.parse(dependency.schema());
             }
             List<Schema> known = new ArrayList<>(parser.getTypes().values());
             Schema schema = parser.parse(schemaText);
             String normalized = known.isEmpty() ? schema.toString() : schema.toString(known, false);
-            return new Parsed(new SchemaContent(unchecked.schemaType(), normalized, concrete), schema);
+            return new Parsed(new SchemaContent(SchemaContent.AVRO, normalized, concrete), schema);
         } catch (AvroRuntimeException | IllegalArgumentException e) {
             throw RegistryException.invalidSchema(e.getMessage());
+        }
+    }
+
+    /** A JSON Schema is a JSON object or boolean; printed again compactly, so whitespace does not make a new id. */
+    private static String normalizedJson(String schemaText) {
+        try {
+            JsonNode node = JSON.readTree(schemaText);
+            if (node == null || !(node.isObject() || node.isBoolean())) {
+                throw RegistryException.invalidSchema("a JSON schema must be a JSON object or boolean");
+            }
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw RegistryException.invalidSchema("not valid JSON: " + e.getOriginalMessage());
         }
     }
 

@@ -14,6 +14,10 @@ import java.util.Locale;
 record SchemaContent(String schemaType, String schema, List<SchemaReference> references) {
 
     static final String AVRO = "AVRO";
+    static final String JSON = "JSON";
+    static final String PROTOBUF = "PROTOBUF";
+    /** The types this registry stores, in the order Confluent's {@code GET /schemas/types} lists them. */
+    static final List<String> TYPES = List.of(JSON, PROTOBUF, AVRO);
 
     SchemaContent {
         schemaType = schemaType == null || schemaType.isBlank() ? AVRO : schemaType.trim().toUpperCase(Locale.ROOT);
