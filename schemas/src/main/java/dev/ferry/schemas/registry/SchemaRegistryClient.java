@@ -4,7 +4,8 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * The Confluent Schema Registry REST API, as Ferry uses it: Avro schemas only.
+ * The Confluent Schema Registry REST API, as Ferry uses it: Avro schemas only, with or without schema
+ * references.
  *
  * <p>Implementations are thread-safe. Every method throws {@link SchemaRegistryException} when the
  * registry answers with an error or cannot be reached, and {@link IncompatibleSchemaException} when
