@@ -49,4 +49,19 @@ out['missingSchema'] = failure(lambda: client.get_schema(2 ** 31 - 1))
 out['missingLookup'] = failure(lambda: client.lookup_schema(C_SUBJECT, Schema(A_V2, 'AVRO', [ref])))
 out['unknownReference'] = failure(lambda: client.register_schema(
     'py-x-' + RUN, Schema(A, 'AVRO', [SchemaReference('pyref.C', 'py-none-' + RUN, 1)])))
+
+JSON_SCHEMA = '{"type": "object", "properties": {"id": {"type": "string"}}}'
+json_id = client.register_schema('py-json-' + RUN, Schema(JSON_SCHEMA, 'JSON'))
+out['json'] = {'type': SchemaRegistryClient({'url': URL}).get_schema(json_id).schema_type,
+               'sameIdAgain': client.register_schema('py-json2-' + RUN, Schema(JSON_SCHEMA.replace(' ', ''), 'JSON'))
+               == json_id}
+ADDRESS = 'syntax = "proto3";\npackage pyref;\nmessage Address { string city = 1; }\n'
+CUSTOMER = ('syntax = "proto3";\npackage pyref;\nimport "address.proto";\n'
+            'message Customer { Address address = 1; }\n')
+client.register_schema('py-address-' + RUN, Schema(ADDRESS, 'PROTOBUF'))
+proto_ref = SchemaReference('address.proto', 'py-address-' + RUN, 1)
+proto_id = client.register_schema('py-customer-' + RUN, Schema(CUSTOMER, 'PROTOBUF', [proto_ref]))
+proto = SchemaRegistryClient({'url': URL}).get_schema(proto_id)
+out['protobuf'] = {'type': proto.schema_type, 'references': refs(proto.references),
+                   'latestType': client.get_latest_version('py-customer-' + RUN).schema.schema_type}
 print(json.dumps(out))

@@ -47,7 +47,7 @@ class ConfluentClientsIT {
     private final String run = UUID.randomUUID().toString();
 
     @Test
-    void shouldAnswerConfluentsPythonClientAsConfluentsRegistryDoesWhenSchemasUseReferences(KafkaFixture kafka)
+    void shouldAnswerConfluentsPythonClientAsConfluentsRegistryDoes(KafkaFixture kafka)
             throws Exception {
         String python = pythonWithConfluentClient().orElse(null);
         Assumptions.assumeTrue(python != null, "Confluent's Python client is not installed here: apt-get install"
@@ -74,6 +74,12 @@ class ConfluentClientsIT {
         assertError(out.path("missingSchema"), 404, 40403, "Schema " + Integer.MAX_VALUE + " not found");
         assertError(out.path("missingLookup"), 404, 40403, "Schema not found");
         assertThat(out.path("unknownReference").path("code").asInt()).isEqualTo(42201);
+        assertThat(out.path("json").path("type").asText()).isEqualTo("JSON");
+        assertThat(out.path("json").path("sameIdAgain").asBoolean()).as("whitespace makes no new id").isTrue();
+        assertThat(out.path("protobuf").path("type").asText()).isEqualTo("PROTOBUF");
+        assertThat(out.path("protobuf").path("latestType").asText()).isEqualTo("PROTOBUF");
+        assertThat(out.path("protobuf").path("references").toString())
+                .isEqualTo("[{\"name\":\"address.proto\",\"subject\":\"py-address-" + run + "\",\"version\":1}]");
     }
 
     @Test
