@@ -186,7 +186,8 @@ class RegistryCompatibilityIT {
         assertThat(latest.status()).as("%s", latest).isEqualTo(200);
         assertThat(latest.body().toString()).isEqualTo("{\"is_compatible\":true}");
         assertThat(all.body().toString()).isEqualTo("{\"is_compatible\":true}");
-        assertThat(http.get("/subjects/" + subject + "/versions").errorCode()).as("nothing registered").isEqualTo(40401);
+        assertThat(http.get("/subjects/" + subject + "/versions").errorCode()).as("nothing registered")
+                .isEqualTo(40401);
     }
 
     @Test

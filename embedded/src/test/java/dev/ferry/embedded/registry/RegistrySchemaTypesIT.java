@@ -111,7 +111,9 @@ class RegistrySchemaTypesIT {
         Response refused = http.register(subject, record("Other", "{\"name\":\"x\",\"type\":\"int\"}"));
 
         assertThat(refused.status()).isEqualTo(409);
-        assertThat(refused.body().path("message").asText()).contains("different schema type");
+        assertThat(refused.body().path("message").asText()).startsWith("Schema being registered is incompatible"
+                + " with an earlier schema for subject \"" + subject + "\", details: [")
+                .contains("different schema type");
         http.put("/config/" + subject, object("compatibility", "NONE"));
         assertThat(http.register(subject, record("Other", "{\"name\":\"x\",\"type\":\"int\"}")).status())
                 .isEqualTo(200);

@@ -1,6 +1,7 @@
 package dev.ferry.embedded.internal.registry;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A refusal with a Confluent error code; the HTTP status is the code's first three digits (40401 → 404, and a
@@ -90,9 +91,11 @@ public final class RegistryException extends RuntimeException {
                 + "' does not have subject-level compatibility configured");
     }
 
-    static RegistryException incompatible(String detail) {
-        return new RegistryException(409, "Schema being registered is incompatible with an earlier schema for "
-                + detail);
+    /** Worded as Confluent's (409 with error_code 409); the details are this registry's own findings. */
+    static RegistryException incompatible(String subject, CompatibilityLevel level, List<String> problems) {
+        return new RegistryException(409, "Schema being registered is incompatible with an earlier schema for"
+                + " subject \"" + subject + "\", details: [" + String.join(", ", problems) + ", {compatibility: "
+                + level + "}]");
     }
 
     static RegistryException invalidSchema(String detail) {

@@ -1,16 +1,9 @@
 package dev.ferry.embedded.internal.registry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.embedded.internal.registry.SchemaParser.Parsed;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 
 /**
@@ -24,9 +17,8 @@ import org.apache.avro.Schema;
  */
 final class RegistryService {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final RegistryState state;
+    private final SchemaParser parser;
     private final Writer writer;
 
     /** Where changes go before they are applied; the topic in production, a list in unit tests. */
@@ -37,6 +29,7 @@ final class RegistryService {
 
     private RegistryService(RegistryState state, Writer writer) {
         this.state = state;
+        this.parser = new SchemaParser(state);
         this.writer = writer;
     }
 
@@ -57,7 +50,7 @@ final class RegistryService {
      */
     public synchronized int register(String subject, String schemaText, String schemaType,
             List<SchemaReference> references) {
-        Parsed parsed = parse(schemaText, schemaType, references);
+        Parsed parsed = parser.parse(schemaText, schemaType, references);
         List<SchemaVersion> live = state.versions(subject, false);
         for (SchemaVersion v : live) {
             if (v.content().identity().equals(parsed.content().identity())) {
@@ -67,8 +60,7 @@ final class RegistryService {
         CompatibilityLevel level = effectiveLevel(subject);
         List<String> problems = problems(level, parsed, live);
         if (!problems.isEmpty()) {
-            throw RegistryException.incompatible("subject '" + subject + "' (" + level + "): "
-                    + String.join("; ", problems));
+            throw RegistryException.incompatible(subject, level, problems);
         }
         int id = state.id(parsed.content()).orElseGet(() -> {
             int next = state.maxId() + 1;
@@ -93,7 +85,7 @@ final class RegistryService {
     public synchronized SchemaVersion lookup(String subject, String schemaText, String schemaType,
             List<SchemaReference> references, boolean includeDeleted) {
         List<SchemaVersion> versions = existingVersions(subject, includeDeleted);
-        String identity = parse(schemaText, schemaType, references).content().identity();
+        String identity = parser.parse(schemaText, schemaType, references).content().identity();
         SchemaVersion found = null;
         for (SchemaVersion v : versions) {
             if (v.content().identity().equals(identity)) {
@@ -252,7 +244,7 @@ final class RegistryService {
     public synchronized List<String> compatibilityProblems(String subject, String versionSpec, String schemaText,
             String schemaType, List<SchemaReference> references) {
         Integer requested = versionSpec == null ? null : VersionSpec.parse(versionSpec);
-        Parsed candidate = parse(schemaText, schemaType, references);
+        Parsed candidate = parser.parse(schemaText, schemaType, references);
         CompatibilityLevel level = effectiveLevel(subject);
         List<SchemaVersion> live = state.versions(subject, false);
         if (requested == null) {
@@ -328,111 +320,7 @@ final class RegistryService {
         StoreRecords.apply(key, value, state);
     }
 
-    /**
-     * A schema parsed with its references known: what is stored, and for AVRO the schema compatibility judges
-     * (null for JSON and PROTOBUF).
-     */
-    record Parsed(SchemaContent content, Schema avro) {
-    }
-
     private Schema avroOf(SchemaVersion v) {
-        return parse(v.schema(), v.schemaType(), v.references()).avro();
-    }
-
-    /**
-     * Parses a schema the way Confluent's registry does: the referenced schemas first (deepest first), into one
-     * parser, so the named types they define are known; then the schema itself. Its normalized text names the
-     * referenced types instead of inlining them, so it reads the same as what was registered.
-     */
-    Parsed parse(String schemaText, String schemaType, List<SchemaReference> references) {
-        SchemaContent unchecked = new SchemaContent(schemaType, "", references);
-        if (!SchemaContent.TYPES.contains(unchecked.schemaType())) {
-            throw RegistryException.invalidSchema("schemaType " + schemaType + " is not one of "
-                    + SchemaContent.TYPES);
-        }
-        if (schemaText == null || schemaText.isBlank()) {
-            throw RegistryException.invalidSchema("empty schema");
-        }
-        List<SchemaReference> concrete = new ArrayList<>();
-        Map<String, SchemaContent> dependencies = new LinkedHashMap<>();
-        for (SchemaReference reference : unchecked.references()) {
-            SchemaVersion target = referenced(reference);
-            concrete.add(new SchemaReference(reference.name(), target.subject(), target.version()));
-            collect(target, dependencies, new HashSet<>());
-        }
-        return switch (unchecked.schemaType()) {
-            case SchemaContent.JSON -> new Parsed(new SchemaContent(SchemaContent.JSON, normalizedJson(schemaText),
-                    concrete), null);
-            // Without a .proto parser the text is kept as sent (trimmed): the same text has the same id.
-            case SchemaContent.PROTOBUF -> new Parsed(new SchemaContent(SchemaContent.PROTOBUF,
-                    schemaText.strip(), concrete), null);
-            default -> parseAvro(schemaText, concrete, dependencies.values());
-        };
-    }
-
-    private static Parsed parseAvro(String schemaText, List<SchemaReference> concrete,
-            Iterable<SchemaContent> dependencies) {
-        try {
-            Schema.Parser parser = new Schema.Parser();
-            for (SchemaContent dependency : dependencies) {
-                if (!dependency.isAvro()) {
-                    throw RegistryException.invalidSchema("an AVRO schema cannot reference a "
-                            + dependency.schemaType() + " schema");
-                }
-                parser.parse(dependency.schema());
-            }
-            List<Schema> known = new ArrayList<>(parser.getTypes().values());
-            Schema schema = parser.parse(schemaText);
-            String normalized = known.isEmpty() ? schema.toString() : schema.toString(known, false);
-            return new Parsed(new SchemaContent(SchemaContent.AVRO, normalized, concrete), schema);
-        } catch (AvroRuntimeException | IllegalArgumentException e) {
-            throw RegistryException.invalidSchema(e.getMessage());
-        }
-    }
-
-    /** A JSON Schema is a JSON object or boolean; printed again compactly, so whitespace does not make a new id. */
-    private static String normalizedJson(String schemaText) {
-        try {
-            JsonNode node = JSON.readTree(schemaText);
-            if (node == null || !(node.isObject() || node.isBoolean())) {
-                throw RegistryException.invalidSchema("a JSON schema must be a JSON object or boolean");
-            }
-            return JSON.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw RegistryException.invalidSchema("not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    /** Adds {@code target}'s own references (recursively) and then {@code target} to {@code out}, once each. */
-    private void collect(SchemaVersion target, Map<String, SchemaContent> out, Set<String> path) {
-        String key = target.subject() + '\u0000' + target.version();
-        if (out.containsKey(key)) {
-            return;
-        }
-        if (!path.add(key)) {
-            throw RegistryException.invalidSchema("circular reference through subject '" + target.subject()
-                    + "' version " + target.version());
-        }
-        for (SchemaReference reference : target.references()) {
-            collect(referenced(reference), out, path);
-        }
-        path.remove(key);
-        out.put(key, target.content());
-    }
-
-    /** The version a reference names; -1 means the latest live one. Soft-deleted versions still resolve. */
-    private SchemaVersion referenced(SchemaReference reference) {
-        if (reference.subject() == null || reference.subject().isEmpty()) {
-            throw RegistryException.referenceNotFound(reference);
-        }
-        if (reference.version() == VersionSpec.LATEST) {
-            List<SchemaVersion> live = state.versions(reference.subject(), false);
-            if (live.isEmpty()) {
-                throw RegistryException.referenceNotFound(reference);
-            }
-            return live.get(live.size() - 1);
-        }
-        return state.versions(reference.subject(), true).stream().filter(v -> v.version() == reference.version())
-                .findFirst().orElseThrow(() -> RegistryException.referenceNotFound(reference));
+        return parser.parse(v.schema(), v.schemaType(), v.references()).avro();
     }
 }
