@@ -7,7 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A schema registry speaking the Confluent REST API (the part serializers and operators use), for Avro schemas,
+ * A schema registry speaking the Confluent REST API (the part serializers and operators use), for Avro, JSON
+ * Schema and Protobuf schemas with schema references (compatibility is judged for Avro only; see the README),
  * running in this JVM and storing its state in a compacted Kafka topic.
  *
  * <p>Ids, versions and compatibility settings live in the topic ({@code _schemas} by default), so a registry

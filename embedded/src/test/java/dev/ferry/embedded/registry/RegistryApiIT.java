@@ -118,6 +118,39 @@ class RegistryApiIT {
     }
 
     @Test
+    void shouldWordNotFoundErrorsAsConfluentDoesWhenClientsCompareThem() {
+        String missing = "Subject '" + subject + "' not found.";
+        assertThat(http.get("/subjects/" + subject + "/versions").body().path("message").asText()).isEqualTo(missing);
+        assertThat(http.get("/subjects/" + subject + "/versions/1").body().path("message").asText())
+                .isEqualTo(missing);
+        assertThat(http.post("/subjects/" + subject, schemaBody(USER_V1)).body().path("message").asText())
+                .isEqualTo(missing);
+        assertThat(http.delete("/subjects/" + subject).body().path("message").asText()).isEqualTo(missing);
+
+        http.registerOk(subject, USER_V1);
+
+        assertThat(http.get("/subjects/" + subject + "/versions/7").body().path("message").asText())
+                .isEqualTo("Version 7 not found.");
+        assertThat(http.post("/subjects/" + subject, schemaBody(USER_V2)).body().path("message").asText())
+                .isEqualTo("Schema not found");
+        assertThat(http.get("/schemas/ids/" + Integer.MAX_VALUE).body().path("message").asText())
+                .isEqualTo("Schema " + Integer.MAX_VALUE + " not found");
+    }
+
+    @Test
+    void shouldListTheSubjectsOfAnIdWhenAsked() {
+        String other = "api-" + UUID.randomUUID() + "-value";
+        int id = http.registerOk(subject, USER_V1);
+        http.registerOk(other, USER_V1);
+
+        Response r = http.get("/schemas/ids/" + id + "/subjects");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).anyMatch(s -> s.asText().equals(subject)).anyMatch(s -> s.asText().equals(other));
+        assertThat(http.get("/schemas/ids/" + Integer.MAX_VALUE + "/subjects").errorCode()).isEqualTo(40403);
+    }
+
+    @Test
     void shouldAnswer40402WhenTheVersionIsUnknown() {
         http.registerOk(subject, USER_V1);
 
@@ -151,14 +184,13 @@ class RegistryApiIT {
         assertThat(http.get("/subjects/" + subject + "/versions").errorCode()).isEqualTo(40401);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"PROTOBUF", "JSON"})
-    void shouldRefuseOtherSchemaTypesWith42201(String type) {
+    @Test
+    void shouldRefuseAnUnknownSchemaTypeWith42201() {
         Response r = http.post("/subjects/" + subject + "/versions",
-                new ObjectMapper().createObjectNode().put("schema", "syntax = \"proto3\";").put("schemaType", type));
+                new ObjectMapper().createObjectNode().put("schema", "<xs:schema/>").put("schemaType", "XML"));
 
         assertError(r, 422, 42201);
-        assertThat(r.body().path("message").asText()).contains(type).contains("AVRO");
+        assertThat(r.body().path("message").asText()).contains("XML").contains("AVRO");
     }
 
     @Test
@@ -224,8 +256,8 @@ class RegistryApiIT {
     }
 
     @Test
-    void shouldNameAvroAsTheOnlySchemaTypeWhenTypesAreListed() {
-        assertThat(http.get("/schemas/types").body().toString()).isEqualTo("[\"AVRO\"]");
+    void shouldNameTheThreeSchemaTypesWhenTypesAreListed() {
+        assertThat(http.get("/schemas/types").body().toString()).isEqualTo("[\"JSON\",\"PROTOBUF\",\"AVRO\"]");
     }
 
     @Test

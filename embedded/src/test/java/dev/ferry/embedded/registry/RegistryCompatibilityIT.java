@@ -179,12 +179,27 @@ class RegistryCompatibilityIT {
     }
 
     @Test
-    void shouldAnswerNotFoundWhenCheckingCompatibilityAgainstAMissingSubjectOrVersion() {
-        assertThat(http.post("/compatibility/subjects/" + subject + "/versions/latest", schemaBody(V_A))
-                .errorCode()).isEqualTo(40401);
+    void shouldBeCompatibleWhenTheSubjectDoesNotExistYet() {
+        Response latest = http.post("/compatibility/subjects/" + subject + "/versions/latest", schemaBody(V_A));
+        Response all = http.post("/compatibility/subjects/" + subject + "/versions", schemaBody(V_A));
+
+        assertThat(latest.status()).as("%s", latest).isEqualTo(200);
+        assertThat(latest.body().toString()).isEqualTo("{\"is_compatible\":true}");
+        assertThat(all.body().toString()).isEqualTo("{\"is_compatible\":true}");
+        assertThat(http.get("/subjects/" + subject + "/versions").errorCode()).as("nothing registered")
+                .isEqualTo(40401);
+    }
+
+    @Test
+    void shouldAnswer40402WhenCheckingCompatibilityAgainstAMissingVersion() {
+        Response missingSubject = http.post("/compatibility/subjects/" + subject + "/versions/3", schemaBody(V_A));
         http.registerOk(subject, V_A);
-        assertThat(http.post("/compatibility/subjects/" + subject + "/versions/9", schemaBody(V_A))
-                .errorCode()).isEqualTo(40402);
+        Response missingVersion = http.post("/compatibility/subjects/" + subject + "/versions/9", schemaBody(V_A));
+
+        assertThat(missingSubject.errorCode()).isEqualTo(40402);
+        assertThat(missingSubject.body().path("message").asText()).isEqualTo("Version 3 not found.");
+        assertThat(missingVersion.errorCode()).isEqualTo(40402);
+        assertThat(missingVersion.body().path("message").asText()).isEqualTo("Version 9 not found.");
         assertThat(http.post("/compatibility/subjects/" + subject + "/versions/x", schemaBody(V_A))
                 .errorCode()).isEqualTo(42202);
     }

@@ -65,6 +65,35 @@ class RegistryRestartIT {
     }
 
     @Test
+    void shouldKeepReferencesAndTheirDeletionRuleWhenTheRegistryRestarts(KafkaFixture kafka) {
+        String topic = "_schemas-" + UUID.randomUUID();
+        String c = "{\"type\":\"record\",\"name\":\"C\",\"namespace\":\"test\",\"fields\":["
+                + "{\"name\":\"c\",\"type\":\"string\"}]}";
+        String a = "{\"type\":\"record\",\"name\":\"A\",\"namespace\":\"test\",\"fields\":["
+                + "{\"name\":\"a\",\"type\":\"test.C\"}]}";
+        int aId;
+        try (EmbeddedSchemaRegistry first = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(), 0, topic)) {
+            RegistryHttp http = new RegistryHttp(first.url());
+            http.registerOk("c-value", c);
+            RegistryHttp.Response r = http.post("/subjects/a-value/versions",
+                    RegistryReferencesIT.body(a, RegistryReferencesIT.ref("test.C", "c-value", 1)));
+            assertThat(r.status()).as("%s", r).isEqualTo(200);
+            aId = r.body().path("id").asInt();
+        }
+
+        try (EmbeddedSchemaRegistry second = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(), 0, topic)) {
+            RegistryHttp http = new RegistryHttp(second.url());
+            assertThat(http.get("/schemas/ids/" + aId).body().path("references").toString())
+                    .isEqualTo("[{\"name\":\"test.C\",\"subject\":\"c-value\",\"version\":1}]");
+            assertThat(http.get("/subjects/c-value/versions/1/referencedby").body().toString())
+                    .isEqualTo("[" + aId + "]");
+            assertThat(http.delete("/subjects/c-value/versions/1").errorCode()).isEqualTo(42206);
+            assertThat(http.post("/subjects/a-value/versions", RegistryReferencesIT.body(a,
+                    RegistryReferencesIT.ref("test.C", "c-value", 1))).body().path("id").asInt()).isEqualTo(aId);
+        }
+    }
+
+    @Test
     void shouldNotReuseAnIdWhenItsOnlyVersionWasPermanentlyDeletedBeforeARestart(KafkaFixture kafka) {
         String topic = "_schemas-" + UUID.randomUUID();
         int gone;

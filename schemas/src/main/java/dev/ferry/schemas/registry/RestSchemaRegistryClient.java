@@ -10,9 +10,13 @@ import dev.ferry.schemas.registry.internal.RegistryTransport;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
@@ -36,6 +40,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final ConcurrentMap<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
     private final ConcurrentMap<SubjectSchema, RegisteredSchema> lookups = new ConcurrentHashMap<>();
+    private final ConcurrentMap<VersionKey, SchemaResponse> referencedVersions = new ConcurrentHashMap<>();
 
     public RestSchemaRegistryClient(SchemaRegistryClientConfig config) {
         this.transport = new RegistryTransport(config);
@@ -54,14 +59,18 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(String subject, Schema schema) {
-        SubjectSchema key = new SubjectSchema(subject, schema);
+        return register(subject, schema, List.of());
+    }
+
+    @Override
+    public int register(String subject, Schema schema, List<SchemaReference> references) {
+        SubjectSchema key = new SubjectSchema(subject, schema, List.copyOf(references));
         Integer cached = idsBySubjectSchema.get(key);
         if (cached != null) {
             return cached;
         }
-        IdResponse answer = RegistryJson.read(
-                transport.post(subjectPath(subject) + "/versions", new SchemaRequest(schema.toString())),
-                IdResponse.class);
+        IdResponse answer = RegistryJson.read(transport.post(subjectPath(subject) + "/versions",
+                SchemaRequest.of(text(schema, references), references)), IdResponse.class);
         if (answer.id() == null) {
             throw new SchemaRegistryException(200, 200, "Registry answered no id when registering under " + subject);
         }
@@ -74,18 +83,32 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public RegisteredSchema lookup(String subject, Schema schema) {
-        SubjectSchema key = new SubjectSchema(subject, schema);
+        return lookup(subject, schema, List.of());
+    }
+
+    @Override
+    public RegisteredSchema lookup(String subject, Schema schema, List<SchemaReference> references) {
+        SubjectSchema key = new SubjectSchema(subject, schema, List.copyOf(references));
         RegisteredSchema cached = lookups.get(key);
         if (cached != null) {
             return cached;
         }
-        SchemaResponse answer = RegistryJson.read(
-                transport.post(subjectPath(subject), new SchemaRequest(schema.toString())), SchemaResponse.class);
+        SchemaResponse answer = RegistryJson.read(transport.post(subjectPath(subject),
+                SchemaRequest.of(text(schema, references), references)), SchemaResponse.class);
         RegisteredSchema found = toRegistered(subject, answer, "lookup in " + subject);
         lookups.put(key, found);
         idsBySubjectSchema.put(key, found.id());
         schemasById.putIfAbsent(found.id(), found.schema());
         return found;
+    }
+
+    /**
+     * The ids of the schemas whose references name {@code subject} version {@code version}: what must be deleted
+     * before that version can be.
+     */
+    public List<Integer> referencedBy(String subject, int version) {
+        return RegistryJson.readIntList(transport.get(subjectPath(subject) + "/versions/" + version
+                + "/referencedby"));
     }
 
     @Override
@@ -171,15 +194,83 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return found;
     }
 
-    private static RegisteredSchema toRegistered(String subject, SchemaResponse answer, String what) {
+    private RegisteredSchema toRegistered(String subject, SchemaResponse answer, String what) {
         if (answer.id() == null || answer.version() == null) {
             throw new SchemaRegistryException(200, 200, "Registry answer for " + what + " lacks id or version");
         }
         return new RegisteredSchema(answer.subject() != null ? answer.subject() : subject, answer.version(),
-                answer.id(), parse(answer, what));
+                answer.id(), parse(answer, what), answer.references());
     }
 
-    private static Schema parse(SchemaResponse answer, String what) {
+    /**
+     * The text to send for {@code schema}: with references, the types they define are written by name, as the
+     * registry expects (it resolves them itself), instead of inlined.
+     */
+    private String text(Schema schema, List<SchemaReference> references) {
+        if (references.isEmpty()) {
+            return schema.toString();
+        }
+        Schema.Parser parser = parserKnowing(references, "the references of " + schema.getFullName());
+        return schema.toString(new ArrayList<>(parser.getTypes().values()), false);
+    }
+
+    /**
+     * A parser that knows every named type the references define, their own references first (Confluent's
+     * order), so a schema that uses them by name parses.
+     */
+    private Schema.Parser parserKnowing(List<SchemaReference> references, String what) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        collect(references, texts, new HashSet<>());
+        Schema.Parser parser = new Schema.Parser();
+        for (Map.Entry<String, String> dependency : texts.entrySet()) {
+            try {
+                parser.parse(dependency.getValue());
+            } catch (SchemaParseException e) {
+                throw new SchemaRegistryException(200, 200, "The referenced schema " + dependency.getKey()
+                        + " of " + what + " is not valid Avro: " + e.getMessage(), e);
+            }
+        }
+        return parser;
+    }
+
+    private void collect(List<SchemaReference> references, Map<String, String> texts, Set<String> path) {
+        for (SchemaReference reference : references) {
+            SchemaResponse target = referenced(reference);
+            String key = reference.subject() + " version " + target.version();
+            if (texts.containsKey(key)) {
+                continue;
+            }
+            if (!path.add(key)) {
+                throw new SchemaRegistryException(200, 200, "Circular schema reference through " + key);
+            }
+            collect(target.references(), texts, path);
+            path.remove(key);
+            texts.put(key, target.schema());
+        }
+    }
+
+    /** A referenced version; soft-deleted ones included, since data written with them must stay readable. */
+    private SchemaResponse referenced(SchemaReference reference) {
+        VersionKey key = new VersionKey(reference.subject(), reference.version());
+        SchemaResponse cached = referencedVersions.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        String version = reference.version() == -1 ? LATEST : Integer.toString(reference.version());
+        SchemaResponse answer = RegistryJson.read(transport.get(subjectPath(reference.subject()) + "/versions/"
+                + encode(version) + "?deleted=true"), SchemaResponse.class);
+        if (answer.schema() == null || answer.version() == null) {
+            throw new SchemaRegistryException(200, 200, "Registry answer for reference " + reference
+                    + " has no schema or version");
+        }
+        if (reference.version() != -1) {
+            // A numbered version never changes; "latest" does.
+            referencedVersions.putIfAbsent(key, answer);
+        }
+        return answer;
+    }
+
+    private Schema parse(SchemaResponse answer, String what) {
         if (!answer.isAvro()) {
             throw new SchemaRegistryException(200, 200, "The schema of " + what + " is " + answer.schemaType()
                     + ", not AVRO; Ferry reads Avro only");
@@ -187,8 +278,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (answer.schema() == null) {
             throw new SchemaRegistryException(200, 200, "Registry answer for " + what + " has no schema");
         }
+        Schema.Parser parser = answer.references().isEmpty() ? new Schema.Parser()
+                : parserKnowing(answer.references(), what);
         try {
-            return new Schema.Parser().parse(answer.schema());
+            return parser.parse(answer.schema());
         } catch (SchemaParseException e) {
             throw new SchemaRegistryException(200, 200, "The registry's schema of " + what + " is not valid Avro: "
                     + e.getMessage(), e);
@@ -211,6 +304,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     /** Avro's Schema caches its hash, so this key is cheap on the hot path. */
-    private record SubjectSchema(String subject, Schema schema) {
+    private record SubjectSchema(String subject, Schema schema, List<SchemaReference> references) {
+    }
+
+    private record VersionKey(String subject, int version) {
     }
 }

@@ -4,7 +4,8 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * The Confluent Schema Registry REST API, as Ferry uses it: Avro schemas only.
+ * The Confluent Schema Registry REST API, as Ferry uses it: Avro schemas only, with or without schema
+ * references.
  *
  * <p>Implementations are thread-safe. Every method throws {@link SchemaRegistryException} when the
  * registry answers with an error or cannot be reached, and {@link IncompatibleSchemaException} when
@@ -24,7 +25,30 @@ public interface SchemaRegistryClient {
     /** Finds {@code schema} among the versions of {@code subject} (error 40401 or 40403 if absent). */
     RegisteredSchema lookup(String subject, Schema schema);
 
-    /** The schema with the global {@code id} (error 40403 if there is none). */
+    /**
+     * Registers {@code schema} under {@code subject} with {@code references} to types registered elsewhere
+     * (Confluent's schema references): the referenced types are written by name, not inlined, and the registry
+     * resolves them. {@code schema} itself is the full parsed schema, referenced types included. Returns the id.
+     */
+    default int register(String subject, Schema schema, List<SchemaReference> references) {
+        if (references.isEmpty()) {
+            return register(subject, schema);
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support schema references");
+    }
+
+    /** Finds {@code schema}, registered with {@code references}, among the versions of {@code subject}. */
+    default RegisteredSchema lookup(String subject, Schema schema, List<SchemaReference> references) {
+        if (references.isEmpty()) {
+            return lookup(subject, schema);
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support schema references");
+    }
+
+    /**
+     * The schema with the global {@code id} (error 40403 if there is none), with the types its references name
+     * resolved, so it reads records on its own.
+     */
     Schema getById(int id);
 
     /** All subjects that have at least one live version. */

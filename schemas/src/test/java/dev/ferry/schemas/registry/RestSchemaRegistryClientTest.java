@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -119,6 +120,60 @@ class RestSchemaRegistryClientTest {
         RegisteredSchema latest = client(stub.url()).getLatest("orders-value");
 
         assertThat(latest).isEqualTo(new RegisteredSchema("orders-value", 3, 12, SCHEMA));
+    }
+
+    @Test
+    void shouldResolveReferencesOfReferencesOnceEachWhenParsingSchemasById() {
+        // A (ids 10 and 11) references C version 1, which references D version 2.
+        String d = quoted("{'type':'enum','name':'D','namespace':'r','symbols':['X']}");
+        String c = quoted("{'type':'record','name':'C','namespace':'r','fields':[{'name':'d','type':'D'}]}");
+        String a = quoted("{'type':'record','name':'A','namespace':'r','fields':[{'name':'c','type':'C'}]}");
+        String refC = json("'references':[{'name':'r.C','subject':'c','version':1}]");
+        stub.answer("GET /subjects/d/versions/2?deleted=true", 200,
+                json("{'subject':'d','version':2,'id':1,'schema':") + d + "}");
+        stub.answer("GET /subjects/c/versions/1?deleted=true", 200, json("{'subject':'c','version':1,'id':2,'schema':")
+                + c + json(",'references':[{'name':'r.D','subject':'d','version':2}]}"));
+        stub.answer("GET /schemas/ids/10", 200, json("{'schema':") + a + "," + refC + "}");
+        stub.answer("GET /schemas/ids/11", 200, json("{'schema':") + a + "," + refC + "}");
+        RestSchemaRegistryClient client = client(stub.url());
+
+        Schema first = client.getById(10);
+        Schema second = client.getById(11);
+
+        assertThat(first.getField("c").schema().getField("d").schema().getEnumSymbols()).containsExactly("X");
+        assertThat(second).isEqualTo(first);
+        assertThat(stub.requests()).extracting(StubRegistry.Request::path).containsExactly(
+                "/schemas/ids/10", "/subjects/c/versions/1?deleted=true", "/subjects/d/versions/2?deleted=true",
+                "/schemas/ids/11");
+    }
+
+    @Test
+    void shouldSendTheReferencedTypeByNameWhenRegisteringWithReferences() {
+        String c = json("{'type':'record','name':'C','namespace':'r','fields':[{'name':'x','type':'int'}]}");
+        stub.answer("GET /subjects/c/versions/1?deleted=true", 200,
+                json("{'subject':'c','version':1,'id':2,'schema':") + quoted(c) + "}");
+        stub.answer("POST /subjects/a/versions", 200, "{\"id\":9}");
+        Schema.Parser parser = new Schema.Parser();
+        parser.parse(c);
+        Schema a = parser.parse(json("{'type':'record','name':'A','namespace':'r','fields':["
+                + "{'name':'c','type':'C'}]}"));
+
+        int id = client(stub.url()).register("a", a, List.of(new SchemaReference("r.C", "c", 1)));
+
+        assertThat(id).isEqualTo(9);
+        String body = stub.requests().get(stub.requests().size() - 1).body();
+        assertThat(body).contains(json("'references':[{'name':'r.C','subject':'c','version':1}]"))
+                .as("C is named, not inlined").doesNotContain("\\\"x\\\"");
+    }
+
+    /** JSON written with single quotes, for readability. */
+    private static String json(String singleQuoted) {
+        return singleQuoted.replace('\'', '"');
+    }
+
+    /** {@code singleQuoted} as JSON, as a JSON string literal (for a schema inside an answer). */
+    private static String quoted(String singleQuoted) {
+        return "\"" + json(singleQuoted).replace("\"", "\\\"") + "\"";
     }
 
     @Test

@@ -48,8 +48,8 @@ public enum CompatibilityLevel {
         }
     }
 
-    /** The schemas a candidate must be checked against, from the subject's live versions (oldest first). */
-    List<Schema> relevant(List<Schema> existing) {
+    /** The versions a candidate must be checked against, from the subject's live versions (oldest first). */
+    <T> List<T> relevant(List<T> existing) {
         if (transitive || existing.isEmpty()) {
             return existing;
         }

@@ -1,10 +1,12 @@
 package dev.ferry.embedded.internal.registry;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A refusal with a Confluent error code; the HTTP status is the code's first three digits (40401 → 404, and a
- * bare 409 stays 409), as Confluent clients expect.
+ * bare 409 stays 409), as Confluent clients expect. The messages are worded as Confluent's registry words them,
+ * endpoint by endpoint, because clients compare them (issue 12).
  */
 public final class RegistryException extends RuntimeException {
 
@@ -38,12 +40,30 @@ public final class RegistryException extends RuntimeException {
         return new RegistryException(40401, "Subject '" + subject + "' not found.");
     }
 
-    static RegistryException versionNotFound(String subject, Object version) {
-        return new RegistryException(40402, "Version " + version + " not found for subject '" + subject + "'.");
+    /** {@code version} as requested; Confluent writes {@code latest} as -1. */
+    static RegistryException versionNotFound(int version) {
+        return new RegistryException(40402, "Version " + version + " not found.");
     }
 
-    static RegistryException schemaNotFound(String what) {
-        return new RegistryException(40403, "Schema not found: " + what);
+    /** A lookup by content (POST /subjects/{s}) found no version with this schema. */
+    static RegistryException schemaNotFound() {
+        return new RegistryException(40403, "Schema not found");
+    }
+
+    /** No schema has this id (GET /schemas/ids/{id} and its sub-resources). */
+    static RegistryException schemaNotFound(Object id) {
+        return new RegistryException(40403, "Schema " + id + " not found");
+    }
+
+    /** Another schema (even a soft-deleted one) references the version; delete the referencing schemas first. */
+    static RegistryException referenceExists(SchemaReference target) {
+        return new RegistryException(42206, "One or more references exist to the schema " + target.describeTarget()
+                + ".");
+    }
+
+    static RegistryException referenceNotFound(SchemaReference reference) {
+        return invalidSchema("No schema reference found for subject \"" + reference.subject() + "\" and version "
+                + reference.version() + " (reference '" + reference.name() + "')");
     }
 
     static RegistryException subjectSoftDeleted(String subject) {
@@ -71,9 +91,11 @@ public final class RegistryException extends RuntimeException {
                 + "' does not have subject-level compatibility configured");
     }
 
-    static RegistryException incompatible(String detail) {
-        return new RegistryException(409, "Schema being registered is incompatible with an earlier schema for "
-                + detail);
+    /** Worded as Confluent's (409 with error_code 409); the details are this registry's own findings. */
+    static RegistryException incompatible(String subject, CompatibilityLevel level, List<String> problems) {
+        return new RegistryException(409, "Schema being registered is incompatible with an earlier schema for"
+                + " subject \"" + subject + "\", details: [" + String.join(", ", problems) + ", {compatibility: "
+                + level + "}]");
     }
 
     static RegistryException invalidSchema(String detail) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,22 +84,24 @@ public final class RegistryHttpApi implements AutoCloseable {
         });
 
         app.get("/", ctx -> ok(ctx, JSON.createObjectNode()));
-        app.get("/schemas/types", ctx -> ok(ctx, JSON.createArrayNode().add("AVRO")));
-        app.get("/schemas/ids/{id}", ctx -> ok(ctx, JSON.createObjectNode().put("schema",
-                service.schema(id(ctx)))));
-        app.get("/schemas/ids/{id}/schema", ctx -> raw(ctx, service.schema(id(ctx))));
+        app.get("/schemas/types", ctx -> ok(ctx, strings(SchemaContent.TYPES)));
+        app.get("/schemas/ids/{id}", ctx -> ok(ctx, content(JSON.createObjectNode(), service.schema(id(ctx)))));
+        app.get("/schemas/ids/{id}/schema", ctx -> raw(ctx, service.schema(id(ctx)).schema()));
         app.get("/schemas/ids/{id}/versions", ctx -> {
             ArrayNode out = JSON.createArrayNode();
             service.versionsWithId(id(ctx), deleted(ctx)).forEach(v -> out.addObject()
                     .put("subject", v.subject()).put("version", v.version()));
             ok(ctx, out);
         });
+        app.get("/schemas/ids/{id}/subjects", ctx -> ok(ctx, strings(service.subjectsWithId(id(ctx),
+                deleted(ctx)))));
+        app.get("/schemas/ids/{id}/referencedby", ctx -> ok(ctx, ints(service.referencedBy(id(ctx)))));
 
         app.get("/subjects", ctx -> ok(ctx, strings(service.subjects(deleted(ctx)))));
         app.post("/subjects/{subject}", ctx -> {
             JsonNode body = body(ctx);
             SchemaVersion v = service.lookup(subject(ctx), text(body, "schema"), text(body, "schemaType"),
-                    deleted(ctx));
+                    references(body), deleted(ctx));
             ok(ctx, version(v));
         });
         app.delete("/subjects/{subject}", ctx -> ok(ctx, ints(service.deleteSubject(subject(ctx),
@@ -107,13 +110,16 @@ public final class RegistryHttpApi implements AutoCloseable {
                 deleted(ctx)))));
         app.post("/subjects/{subject}/versions", ctx -> {
             JsonNode body = body(ctx);
-            int id = service.register(subject(ctx), text(body, "schema"), text(body, "schemaType"));
+            int id = service.register(subject(ctx), text(body, "schema"), text(body, "schemaType"),
+                    references(body));
             ok(ctx, JSON.createObjectNode().put("id", id));
         });
         app.get("/subjects/{subject}/versions/{version}", ctx -> ok(ctx, version(service.version(subject(ctx),
                 ctx.pathParam("version"), deleted(ctx)))));
         app.get("/subjects/{subject}/versions/{version}/schema", ctx -> raw(ctx, service.version(subject(ctx),
                 ctx.pathParam("version"), deleted(ctx)).schema()));
+        app.get("/subjects/{subject}/versions/{version}/referencedby", ctx -> ok(ctx, ints(service.referencedBy(
+                subject(ctx), ctx.pathParam("version")))));
         app.delete("/subjects/{subject}/versions/{version}", ctx -> ok(ctx, JSON.getNodeFactory().numberNode(
                 service.deleteVersion(subject(ctx), ctx.pathParam("version"), permanent(ctx)))));
 
@@ -135,7 +141,7 @@ public final class RegistryHttpApi implements AutoCloseable {
     private void compatibility(Context ctx, String versionSpec) {
         JsonNode body = body(ctx);
         List<String> problems = service.compatibilityProblems(subject(ctx), versionSpec, text(body, "schema"),
-                text(body, "schemaType"));
+                text(body, "schemaType"), references(body));
         ObjectNode out = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
         if ("true".equalsIgnoreCase(ctx.queryParam("verbose"))) {
             out.set("messages", strings(problems));
@@ -144,9 +150,48 @@ public final class RegistryHttpApi implements AutoCloseable {
     }
 
     private static ObjectNode version(SchemaVersion v) {
-        // schemaType is left out for AVRO, as Confluent does: clients read a missing type as AVRO.
-        return JSON.createObjectNode().put("subject", v.subject()).put("version", v.version()).put("id", v.id())
-                .put("schema", v.schema());
+        return content(JSON.createObjectNode().put("subject", v.subject()).put("version", v.version())
+                .put("id", v.id()), v.content());
+    }
+
+    /**
+     * Adds {@code schemaType}, {@code schema} and {@code references} as Confluent writes them: the type is left out
+     * for AVRO (clients read a missing type as AVRO), the references when there are none.
+     */
+    private static ObjectNode content(ObjectNode out, SchemaContent content) {
+        if (!content.isAvro()) {
+            out.put("schemaType", content.schemaType());
+        }
+        out.put("schema", content.schema());
+        if (!content.references().isEmpty()) {
+            ArrayNode references = out.putArray("references");
+            content.references().forEach(r -> references.addObject().put("name", r.name())
+                    .put("subject", r.subject()).put("version", r.version()));
+        }
+        return out;
+    }
+
+    /** The {@code references} of a register, lookup or compatibility body; each needs a name, subject and version. */
+    private static List<SchemaReference> references(JsonNode body) {
+        JsonNode references = body.get("references");
+        if (references == null || references.isNull()) {
+            return List.of();
+        }
+        if (!references.isArray()) {
+            throw RegistryException.invalidSchema("references must be an array of {name, subject, version}");
+        }
+        List<SchemaReference> out = new ArrayList<>();
+        for (JsonNode r : references) {
+            String name = text(r, "name");
+            String subject = text(r, "subject");
+            JsonNode version = r.get("version");
+            if (name == null || name.isBlank() || subject == null || subject.isBlank() || version == null
+                    || !version.canConvertToInt()) {
+                throw RegistryException.invalidSchema("reference " + r + " needs a name, a subject and a version");
+            }
+            out.add(new SchemaReference(name, subject, version.asInt()));
+        }
+        return out;
     }
 
     private static ObjectNode level(String field, CompatibilityLevel level) {
@@ -168,7 +213,7 @@ public final class RegistryHttpApi implements AutoCloseable {
         try {
             return Integer.parseInt(raw);
         } catch (NumberFormatException e) {
-            throw RegistryException.schemaNotFound("id " + raw);
+            throw RegistryException.schemaNotFound(raw);
         }
     }
 

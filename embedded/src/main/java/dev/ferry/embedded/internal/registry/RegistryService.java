@@ -1,15 +1,15 @@
 package dev.ferry.embedded.internal.registry;
 
+import dev.ferry.embedded.internal.registry.SchemaParser.Parsed;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 
 /**
  * The rules of a Confluent schema registry: global ids shared by identical schemas, per-subject versions,
- * compatibility checks, soft and permanent deletes.
+ * schema references (resolved at registration; a referenced version cannot be deleted, 42206), compatibility
+ * checks, soft and permanent deletes.
  *
  * <p>Every change is written to the {@link SchemaLog} first and applied to the {@link RegistryState} only once
  * the broker has it, so an answer never reports a change that a restart would lose. All methods are
@@ -18,6 +18,7 @@ import org.apache.avro.Schema;
 final class RegistryService {
 
     private final RegistryState state;
+    private final SchemaParser parser;
     private final Writer writer;
 
     /** Where changes go before they are applied; the topic in production, a list in unit tests. */
@@ -28,6 +29,7 @@ final class RegistryService {
 
     private RegistryService(RegistryState state, Writer writer) {
         this.state = state;
+        this.parser = new SchemaParser(state);
         this.writer = writer;
     }
 
@@ -41,46 +43,57 @@ final class RegistryService {
         StoreRecords.apply(key, value, state);
     }
 
-    /** Registers {@code schemaText} under {@code subject} and returns its global id. */
-    public synchronized int register(String subject, String schemaText, String schemaType) {
-        Schema schema = parse(schemaText, schemaType);
-        String normalized = schema.toString();
+    /**
+     * Registers {@code schemaText} under {@code subject} and returns its global id. The references are resolved
+     * (recursively) among the registered versions first, so the schema may use the types they define; a reference
+     * to version -1 is stored as the latest version it meant.
+     */
+    public synchronized int register(String subject, String schemaText, String schemaType,
+            List<SchemaReference> references) {
+        Parsed parsed = parser.parse(schemaText, schemaType, references);
         List<SchemaVersion> live = state.versions(subject, false);
         for (SchemaVersion v : live) {
-            if (v.schema().equals(normalized)) {
+            if (v.content().identity().equals(parsed.content().identity())) {
                 return v.id();
             }
         }
         CompatibilityLevel level = effectiveLevel(subject);
-        List<String> problems = problems(level, schema, live);
+        List<String> problems = problems(level, parsed, live);
         if (!problems.isEmpty()) {
-            throw RegistryException.incompatible("subject '" + subject + "' (" + level + "): "
-                    + String.join("; ", problems));
+            throw RegistryException.incompatible(subject, level, problems);
         }
-        int id = state.id(normalized).orElseGet(() -> {
+        int id = state.id(parsed.content()).orElseGet(() -> {
             int next = state.maxId() + 1;
             write(StoreRecords.idKey(), StoreRecords.idValue(next));
             return next;
         });
         int version = state.versions(subject, true).stream().mapToInt(SchemaVersion::version).max().orElse(0) + 1;
-        SchemaVersion created = new SchemaVersion(subject, version, id, normalized, false);
+        SchemaVersion created = new SchemaVersion(subject, version, id, parsed.content(), false);
         write(StoreRecords.schemaKey(subject, version), StoreRecords.schemaValue(created));
         return id;
     }
 
-    /** The version of {@code subject} holding {@code schemaText}; 40401 or 40403 when there is none. */
+    /** Registers a schema without references. */
+    public int register(String subject, String schemaText, String schemaType) {
+        return register(subject, schemaText, schemaType, List.of());
+    }
+
+    /**
+     * The version of {@code subject} holding {@code schemaText} with these references; 40401 when the subject has
+     * no version, 40403 when none holds this schema.
+     */
     public synchronized SchemaVersion lookup(String subject, String schemaText, String schemaType,
-            boolean includeDeleted) {
+            List<SchemaReference> references, boolean includeDeleted) {
         List<SchemaVersion> versions = existingVersions(subject, includeDeleted);
-        String normalized = parse(schemaText, schemaType).toString();
+        String identity = parser.parse(schemaText, schemaType, references).content().identity();
         SchemaVersion found = null;
         for (SchemaVersion v : versions) {
-            if (v.schema().equals(normalized)) {
+            if (v.content().identity().equals(identity)) {
                 found = v;
             }
         }
         if (found == null) {
-            throw RegistryException.schemaNotFound("no version of subject '" + subject + "' has this schema");
+            throw RegistryException.schemaNotFound();
         }
         return found;
     }
@@ -96,11 +109,34 @@ final class RegistryService {
     /** One version, by number or {@code latest}; a soft-deleted one only with {@code includeDeleted}. */
     public synchronized SchemaVersion version(String subject, String versionSpec, boolean includeDeleted) {
         int requested = VersionSpec.parse(versionSpec);
-        return find(existingVersions(subject, includeDeleted), subject, requested);
+        return find(existingVersions(subject, includeDeleted), requested);
     }
 
-    public synchronized String schema(int id) {
-        return state.schema(id).orElseThrow(() -> RegistryException.schemaNotFound("id " + id));
+    public synchronized SchemaContent schema(int id) {
+        return state.schema(id).orElseThrow(() -> RegistryException.schemaNotFound(id));
+    }
+
+    /** The subjects with a version using schema {@code id}; 40403 if no version uses it. */
+    public synchronized List<String> subjectsWithId(int id, boolean includeDeleted) {
+        return versionsWithId(id, includeDeleted).stream().map(SchemaVersion::subject).distinct().toList();
+    }
+
+    /**
+     * The ids of the schemas that reference {@code subject} version {@code versionSpec} ({@code latest}: the latest
+     * live one), ascending; soft-deleted referrers included, since they still block its deletion.
+     */
+    public synchronized List<Integer> referencedBy(String subject, String versionSpec) {
+        int requested = VersionSpec.parse(versionSpec);
+        List<SchemaVersion> all = existingVersions(subject, true);
+        List<SchemaVersion> candidates = requested == VersionSpec.LATEST
+                ? all.stream().filter(v -> !v.deleted()).toList() : all;
+        return state.referencedBy(subject, find(candidates, requested).version());
+    }
+
+    /** The ids of the schemas that reference any version holding schema {@code id}, ascending; 40403 if none. */
+    public synchronized List<Integer> referencedBy(int id) {
+        return versionsWithId(id, true).stream().flatMap(v -> state.referencedBy(v.subject(), v.version()).stream())
+                .distinct().sorted().toList();
     }
 
     /** The subject-versions using schema {@code id}; 40403 if no version uses it. */
@@ -118,6 +154,7 @@ final class RegistryService {
             if (live.isEmpty()) {
                 throw RegistryException.subjectSoftDeleted(subject);
             }
+            live.forEach(this::requireUnreferenced);
             for (SchemaVersion v : live) {
                 write(StoreRecords.schemaKey(subject, v.version()), StoreRecords.schemaValue(v.softDeleted()));
                 deleted.add(v.version());
@@ -127,6 +164,7 @@ final class RegistryService {
         if (!live.isEmpty()) {
             throw RegistryException.subjectNotSoftDeleted(subject);
         }
+        all.forEach(this::requireUnreferenced);
         for (SchemaVersion v : all) {
             write(StoreRecords.schemaKey(subject, v.version()), null);
             deleted.add(v.version());
@@ -145,16 +183,18 @@ final class RegistryService {
         // "latest" means the latest live version for a soft delete, and the latest of all for a permanent one.
         List<SchemaVersion> candidates = requested == VersionSpec.LATEST && !permanent
                 ? all.stream().filter(v -> !v.deleted()).toList() : all;
-        SchemaVersion v = find(candidates, subject, requested);
+        SchemaVersion v = find(candidates, requested);
         if (!permanent) {
             if (v.deleted()) {
                 throw RegistryException.versionSoftDeleted(subject, v.version());
             }
+            requireUnreferenced(v);
             write(StoreRecords.schemaKey(subject, v.version()), StoreRecords.schemaValue(v.softDeleted()));
         } else {
             if (!v.deleted()) {
                 throw RegistryException.versionNotSoftDeleted(subject, v.version());
             }
+            requireUnreferenced(v);
             write(StoreRecords.schemaKey(subject, v.version()), null);
         }
         return v.version();
@@ -197,31 +237,63 @@ final class RegistryService {
 
     /**
      * Why {@code schemaText} could not be registered under {@code subject}, judged against one version
-     * ({@code versionSpec}) or, when it is null, against what a registration would check. Empty: compatible.
+     * ({@code versionSpec}) or, when it is null, against what a registration would check. Empty: compatible. A
+     * subject without live versions accepts anything, so {@code latest} of such a subject is compatible, as in
+     * Confluent's registry; a numbered version that does not exist is 40402.
      */
     public synchronized List<String> compatibilityProblems(String subject, String versionSpec, String schemaText,
-            String schemaType) {
-        Schema schema = parse(schemaText, schemaType);
+            String schemaType, List<SchemaReference> references) {
+        Integer requested = versionSpec == null ? null : VersionSpec.parse(versionSpec);
+        Parsed candidate = parser.parse(schemaText, schemaType, references);
         CompatibilityLevel level = effectiveLevel(subject);
-        if (versionSpec == null) {
-            return problems(level, schema, state.versions(subject, false));
+        List<SchemaVersion> live = state.versions(subject, false);
+        if (requested == null) {
+            return problems(level, candidate, live);
         }
-        int requested = VersionSpec.parse(versionSpec);
-        SchemaVersion against = find(existingVersions(subject, false), subject, requested);
-        return level.problems(schema, parse(against.schema(), null));
+        if (requested == VersionSpec.LATEST && live.isEmpty()) {
+            return List.of();
+        }
+        return problems(level, candidate, find(live, requested));
     }
 
     private CompatibilityLevel effectiveLevel(String subject) {
         return state.subjectLevel(subject).or(state::globalLevel).orElse(CompatibilityLevel.DEFAULT);
     }
 
-    private List<String> problems(CompatibilityLevel level, Schema candidate, List<SchemaVersion> live) {
-        List<Schema> existing = live.stream().map(v -> parse(v.schema(), null)).toList();
+    private List<String> problems(CompatibilityLevel level, Parsed candidate, List<SchemaVersion> live) {
         List<String> problems = new ArrayList<>();
-        for (Schema previous : level.relevant(existing)) {
-            problems.addAll(level.problems(candidate, previous));
+        for (SchemaVersion previous : level.relevant(live)) {
+            problems.addAll(problems(level, candidate, previous));
         }
         return problems;
+    }
+
+    /**
+     * Avro is judged by Avro's reader/writer rules. Under any level but NONE a schema of another type than the
+     * version it follows is incompatible, as in Confluent's registry. This registry does not judge how JSON Schema
+     * or Protobuf schemas evolve, so it says so rather than accept a change it cannot check: a changed JSON or
+     * PROTOBUF schema needs level NONE.
+     */
+    private List<String> problems(CompatibilityLevel level, Parsed candidate, SchemaVersion previous) {
+        if (level == CompatibilityLevel.NONE || candidate.content().identity().equals(previous.content().identity())) {
+            return List.of();
+        }
+        String type = candidate.content().schemaType();
+        if (!type.equals(previous.schemaType())) {
+            return List.of("Incompatible because of different schema type: " + type + " after "
+                    + previous.schemaType() + " (version " + previous.version() + ")");
+        }
+        if (!candidate.content().isAvro()) {
+            return List.of("this registry does not judge the compatibility of changed " + type + " schemas"
+                    + " (version " + previous.version() + " differs); register it under compatibility NONE");
+        }
+        return level.problems(candidate.avro(), avroOf(previous));
+    }
+
+    private void requireUnreferenced(SchemaVersion v) {
+        if (!state.referencedBy(v.subject(), v.version()).isEmpty()) {
+            throw RegistryException.referenceExists(new SchemaReference(null, v.subject(), v.version()));
+        }
     }
 
     private List<SchemaVersion> existingVersions(String subject, boolean includeDeleted) {
@@ -232,15 +304,15 @@ final class RegistryService {
         return versions;
     }
 
-    private static SchemaVersion find(List<SchemaVersion> versions, String subject, int requested) {
+    private static SchemaVersion find(List<SchemaVersion> versions, int requested) {
         if (requested == VersionSpec.LATEST) {
             if (versions.isEmpty()) {
-                throw RegistryException.versionNotFound(subject, "latest");
+                throw RegistryException.versionNotFound(VersionSpec.LATEST);
             }
             return versions.get(versions.size() - 1);
         }
         return versions.stream().filter(v -> v.version() == requested).findFirst()
-                .orElseThrow(() -> RegistryException.versionNotFound(subject, requested));
+                .orElseThrow(() -> RegistryException.versionNotFound(requested));
     }
 
     private void write(String key, String value) {
@@ -248,18 +320,7 @@ final class RegistryService {
         StoreRecords.apply(key, value, state);
     }
 
-    static Schema parse(String schemaText, String schemaType) {
-        if (schemaType != null && !schemaType.isBlank() && !"AVRO".equals(schemaType.toUpperCase(Locale.ROOT))) {
-            throw RegistryException.invalidSchema("schemaType " + schemaType
-                    + " is not supported; this registry stores AVRO schemas only");
-        }
-        if (schemaText == null || schemaText.isBlank()) {
-            throw RegistryException.invalidSchema("empty schema");
-        }
-        try {
-            return new Schema.Parser().parse(schemaText);
-        } catch (AvroRuntimeException | IllegalArgumentException e) {
-            throw RegistryException.invalidSchema(e.getMessage());
-        }
+    private Schema avroOf(SchemaVersion v) {
+        return parser.parse(v.schema(), v.schemaType(), v.references()).avro();
     }
 }

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 final class RegistryState {
 
     private final Map<String, TreeMap<Integer, SchemaVersion>> subjects = new TreeMap<>();
-    private final Map<Integer, String> schemasById = new HashMap<>();
+    private final Map<Integer, SchemaContent> schemasById = new HashMap<>();
     private final Map<String, Integer> idsBySchema = new HashMap<>();
     private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
     private CompatibilityLevel globalLevel;
@@ -23,8 +23,8 @@ final class RegistryState {
 
     void putVersion(SchemaVersion version) {
         subjects.computeIfAbsent(version.subject(), s -> new TreeMap<>()).put(version.version(), version);
-        schemasById.put(version.id(), version.schema());
-        idsBySchema.put(version.schema(), version.id());
+        schemasById.put(version.id(), version.content());
+        idsBySchema.put(version.content().identity(), version.id());
         maxId = Math.max(maxId, version.id());
     }
 
@@ -40,7 +40,7 @@ final class RegistryState {
         }
         if (removed != null && !isIdUsed(removed.id())) {
             schemasById.remove(removed.id());
-            idsBySchema.remove(removed.schema());
+            idsBySchema.remove(removed.content().identity());
         }
     }
 
@@ -94,12 +94,21 @@ final class RegistryState {
         return versions.values().stream().filter(v -> includeDeleted || !v.deleted()).toList();
     }
 
-    Optional<String> schema(int id) {
+    Optional<SchemaContent> schema(int id) {
         return Optional.ofNullable(schemasById.get(id));
     }
 
-    Optional<Integer> id(String normalizedSchema) {
-        return Optional.ofNullable(idsBySchema.get(normalizedSchema));
+    Optional<Integer> id(SchemaContent content) {
+        return Optional.ofNullable(idsBySchema.get(content.identity()));
+    }
+
+    /**
+     * The ids of the schemas whose references name {@code subject} version {@code version}, ascending. Soft-deleted
+     * versions count: their data may still be read, so what they reference must stay.
+     */
+    List<Integer> referencedBy(String subject, int version) {
+        return subjects.values().stream().flatMap(v -> v.values().stream())
+                .filter(v -> v.references(subject, version)).map(SchemaVersion::id).distinct().sorted().toList();
     }
 
     /** Every version, in every subject, that uses schema {@code id}. */

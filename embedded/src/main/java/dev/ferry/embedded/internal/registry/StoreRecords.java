@@ -3,14 +3,19 @@ package dev.ferry.embedded.internal.registry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The records of the store topic: JSON keys and values, one key per fact, so compaction keeps the latest state
  * of each fact and a {@code null} value (tombstone) erases it.
  *
  * <ul>
- *   <li>{@code {"keytype":"SCHEMA","subject":s,"version":v}} → the version ({@code null}: permanently deleted)
+ *   <li>{@code {"keytype":"SCHEMA","subject":s,"version":v}} → the version ({@code null}: permanently deleted):
+ *       {@code subject, version, id, schema, deleted}, and as in Confluent's store {@code schemaType} (left out for
+ *       AVRO) and {@code references} ({@code [{"name","subject","version"}]}, left out when there are none)
  *   <li>{@code {"keytype":"CONFIG","subject":s}} → {@code {"compatibilityLevel":...}} ({@code subject} null for
  *       the global level; a {@code null} value removes a subject's level)
  *   <li>{@code {"keytype":"SCHEMA_ID"}} → {@code {"maxId":n}}: the highest id ever handed out, so ids are never
@@ -30,8 +35,17 @@ final class StoreRecords {
     }
 
     static String schemaValue(SchemaVersion v) {
-        return write(JSON.createObjectNode().put("subject", v.subject()).put("version", v.version())
-                .put("id", v.id()).put("schema", v.schema()).put("deleted", v.deleted()));
+        ObjectNode value = JSON.createObjectNode().put("subject", v.subject()).put("version", v.version())
+                .put("id", v.id()).put("schema", v.schema()).put("deleted", v.deleted());
+        if (!v.content().isAvro()) {
+            value.put("schemaType", v.schemaType());
+        }
+        if (!v.references().isEmpty()) {
+            ArrayNode references = value.putArray("references");
+            v.references().forEach(r -> references.addObject().put("name", r.name()).put("subject", r.subject())
+                    .put("version", r.version()));
+        }
+        return write(value);
     }
 
     static String configKey(String subject) {
@@ -60,8 +74,13 @@ final class StoreRecords {
                 if (v == null) {
                     state.removeVersion(subject, k.path("version").asInt());
                 } else {
+                    List<SchemaReference> references = new ArrayList<>();
+                    v.path("references").forEach(r -> references.add(new SchemaReference(r.path("name").asText(),
+                            r.path("subject").asText(), r.path("version").asInt())));
+                    SchemaContent content = new SchemaContent(v.path("schemaType").asText(null),
+                            v.path("schema").asText(), references);
                     state.putVersion(new SchemaVersion(subject, v.path("version").asInt(), v.path("id").asInt(),
-                            v.path("schema").asText(), v.path("deleted").asBoolean(false)));
+                            content, v.path("deleted").asBoolean(false)));
                 }
             }
             case "CONFIG" -> {

@@ -44,6 +44,27 @@ class RegistryServiceTest {
     }
 
     @Test
+    void shouldKeepTypesAndReferencesWhenANewServiceReplaysTheWrites() {
+        int c = service.register("c", "{\"type\":\"record\",\"name\":\"C\",\"namespace\":\"n\",\"fields\":[]}",
+                null);
+        int a = service.register("a", "{\"type\":\"record\",\"name\":\"A\",\"namespace\":\"n\",\"fields\":["
+                + "{\"name\":\"c\",\"type\":\"n.C\"}]}", null, List.of(new SchemaReference("n.C", "c", -1)));
+        int json = service.register("j", "{\"type\": \"object\"}", "json");
+
+        RegistryService restarted = RegistryService.create((k, v) -> {
+            throw new AssertionError("replay must not write");
+        });
+        written.forEach(e -> restarted.replay(e.getKey(), e.getValue()));
+
+        assertThat(restarted.schema(a).references()).containsExactly(new SchemaReference("n.C", "c", 1));
+        assertThat(restarted.referencedBy("c", "1")).containsExactly(a);
+        assertThat(restarted.referencedBy(c)).containsExactly(a);
+        assertThat(restarted.schema(json)).isEqualTo(new SchemaContent("JSON", "{\"type\":\"object\"}", List.of()));
+        assertThatThrownBy(() -> restarted.deleteSubject("c", false))
+                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(42206));
+    }
+
+    @Test
     void shouldNotWriteAnythingWhenARegistrationIsRefused() {
         service.register("s", V1, null);
         int before = written.size();

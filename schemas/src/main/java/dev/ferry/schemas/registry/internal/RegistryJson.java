@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.schemas.registry.SchemaReference;
 import dev.ferry.schemas.registry.SchemaRegistryException;
 import java.util.List;
 
@@ -22,12 +23,30 @@ public final class RegistryJson {
     private RegistryJson() {
     }
 
-    /** Body of register and lookup; {@code schemaType} is left out for Avro, which old registries reject. */
-    public record SchemaRequest(String schema) {
+    /**
+     * Body of register, lookup and compatibility checks; {@code schemaType} is left out for Avro, which old
+     * registries reject, and so are {@code references} when there are none (null).
+     */
+    public record SchemaRequest(String schema, List<SchemaReference> references) {
+        public SchemaRequest(String schema) {
+            this(schema, null);
+        }
+
+        public static SchemaRequest of(String schema, List<SchemaReference> references) {
+            return new SchemaRequest(schema, references == null || references.isEmpty() ? null : references);
+        }
     }
 
-    /** Answer of GET /schemas/ids, lookup and GET versions; a missing {@code schemaType} means AVRO. */
-    public record SchemaResponse(String subject, Integer version, Integer id, String schema, String schemaType) {
+    /**
+     * Answer of GET /schemas/ids, lookup and GET versions; a missing {@code schemaType} means AVRO, missing
+     * {@code references} none.
+     */
+    public record SchemaResponse(String subject, Integer version, Integer id, String schema, String schemaType,
+                                 List<SchemaReference> references) {
+        public SchemaResponse {
+            references = references == null ? List.of() : List.copyOf(references);
+        }
+
         public boolean isAvro() {
             return schemaType == null || schemaType.equalsIgnoreCase("AVRO");
         }
