@@ -115,17 +115,18 @@ public final class FerryClient implements AutoCloseable {
         Optional<FunctionSpec> spec = spec(request);
         int maxAttempts = spec.map(FunctionSpec::getMaxAttempts).orElse(1);
         Duration wait = resultWait.plusMillis(spec.map(FunctionSpec::getTimeoutMs).orElse(0));
-        CompletableFuture<InvocationResult> result = router.expect(request.getInvocationId(), maxAttempts, wait);
+        CompletableFuture<InvocationResult> result = router.expect(request.getTenant(), request.getInvocationId(),
+                maxAttempts, wait);
         try {
             producer.send(record(request), (metadata, error) -> {
                 if (error != null) {
-                    router.forget(request.getInvocationId());
+                    router.forget(request.getTenant(), request.getInvocationId());
                     result.completeExceptionally(error);
                 }
             });
         } catch (RuntimeException e) {
             // e.g. the registry refused the schema: the request never left, so nobody will answer it
-            router.forget(request.getInvocationId());
+            router.forget(request.getTenant(), request.getInvocationId());
             result.completeExceptionally(e);
         }
         // The caller's callbacks run on the client's pool, never on the thread that reads every result.
