@@ -355,7 +355,11 @@ class GatewayApiIT {
         assertThat(json(api.get("/readyz", null)).get("status").asText()).isEqualTo("ready");
         api.post("/v1/functions/echo/invoke", acme, "count me", "text/plain");
 
-        HttpResponse<byte[]> metrics = api.get("/metrics", null);
+        // Issue 12: metrics name every tenant, so they are served on the management listener only.
+        assertThat(api.get("/metrics", null).statusCode()).isEqualTo(404);
+        assertThat(api.get("/metrics", acme).statusCode()).isEqualTo(404);
+        assertThat(platform.management().get("/metrics", null).statusCode()).isEqualTo(401);
+        HttpResponse<byte[]> metrics = platform.management().get("/metrics", Platform.OPERATOR_TOKEN);
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(text(metrics)).contains("ferry_gateway_requests_total").contains("ferry_gateway_invocations_total");
         HttpResponse<byte[]> page = api.get("/", null);

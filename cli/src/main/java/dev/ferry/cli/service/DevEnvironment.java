@@ -10,6 +10,7 @@ import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.net.Urls;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.EmbeddedKafka;
 import dev.ferry.embedded.EmbeddedSchemaRegistry;
@@ -71,7 +72,7 @@ final class DevEnvironment implements AutoCloseable {
                 throw new CliException("--bootstrap-servers needs --schema-registry too: dev starts no registry "
                         + "when it joins an existing cluster", 2);
             }
-            out.println("Joining the Kafka cluster at " + connection.bootstrapServers);
+            out.println("Joining the Kafka cluster at " + Urls.redact(connection.bootstrapServers));
         } else {
             long began = System.nanoTime();
             // Functions may run up to 15 minutes; let share-group locks cover that (the worker raises a group's
@@ -152,7 +153,7 @@ final class DevEnvironment implements AutoCloseable {
     }
 
     String kafkaDescription() {
-        return kafka == null ? platform.config().bootstrapServers()
+        return kafka == null ? Urls.redact(platform.config().bootstrapServers())
                 : kafka.bootstrapServers() + " (data in " + dataDir.resolve("kafka") + ")";
     }
 
