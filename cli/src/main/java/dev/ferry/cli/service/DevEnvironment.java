@@ -5,6 +5,7 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
@@ -94,6 +95,8 @@ final class DevEnvironment implements AutoCloseable {
         defaults.put(MeteringConfig.WINDOW_MS, settings.usageWindowMs());
         defaults.put(MeteringConfig.GRACE_MS, settings.usageGraceMs());
         defaults.put(MeteringConfig.STATE_DIR, dataDir.resolve("metering").toString());
+        // Everything runs on this machine, so HTTP functions may call it (issue 12 refuses loopback elsewhere).
+        defaults.put(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1");
         FerryConfig config = connection.toConfig(defaults);
 
         platform = Platform.start(config, java.util.EnumSet.allOf(Platform.Role.class), null, out);
