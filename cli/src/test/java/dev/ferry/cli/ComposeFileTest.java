@@ -68,11 +68,20 @@ class ComposeFileTest {
     @Test
     void shouldPublishThePortsTheServicesListenOn() {
         assertThat(publishedPorts("gateway")).containsExactly(setting("gateway", "gateway.port"));
-        assertThat(publishedPorts("metering")).containsExactly(setting("metering", "metering.http.port"));
         assertThat(strings(compose.path("services").path("gateway").path("command")))
                 .containsSequence("--metering-url", "http://metering:" + setting("metering", "metering.http.port"));
         assertThat(publishedPorts("schema-registry")).containsExactly("8081");
         assertThat(publishedPorts("kafka")).containsExactly("9092");
+    }
+
+    /** Issue 12: metering's usage API answers any tenant's usage, so it is reachable only with its token. */
+    @Test
+    void shouldKeepMeteringsUsageApiOffTheHostAndBehindATokenTheGatewaySends() {
+        assertThat(publishedPorts("metering")).isEmpty();
+        assertThat(setting("metering", "metering.http.bind.address")).isEqualTo("0.0.0.0");
+        String token = setting("metering", "metering.http.token");
+        assertThat(token).startsWith("${FERRY_METERING_TOKEN:?");
+        assertThat(setting("gateway", "metering.http.token")).isEqualTo(token);
     }
 
     @Test

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP gateway of DESIGN.md ("HTTP API"): functions, invocations (synchronous and asynchronous), usage,
- * scaling, metrics and health, for the tenants of the tenants file ({@code gateway.tenants.file}).
+ * scaling and health, for the tenants of the tenants file ({@code gateway.tenants.file}). Its meters go to the
+ * process registry ({@link FerryMetrics}), which the management listener serves to operators, never this public
+ * port (issue 12).
  *
  * <pre>{@code
  * try (Gateway gateway = new Gateway(config).usageSource(metering::usage).start()) {
@@ -115,7 +117,9 @@ public final class Gateway implements AutoCloseable {
                     "status", Integer.toString(ctx.statusCode())).increment());
             new FunctionRoutes(context).register(app);
             new InvokeRoutes(context).register(app);
-            new PlatformRoutes(context).register(app);
+            PlatformRoutes platform = new PlatformRoutes(context);
+            platform.register(app);
+            resources.add(FerryMetrics.beforeScrape(platform::refreshScalingGauges));
             app.start(config.gateway().port());
             log.info("Gateway listening on port {}", app.port());
             return this;
@@ -156,7 +160,7 @@ public final class Gateway implements AutoCloseable {
         ResultRouter router = new ResultRouter(clients, topics.results(),
                 serdes.deserializer(InvocationResult.class), "ferry-gateway-results");
         resources.add(router);
-        // Shared with every service of this process, so one scrape of /metrics shows them all.
+        // Shared with every service of this process, so one scrape of the management listener shows them all.
         PrometheusMeterRegistry metrics = FerryMetrics.registry();
         FunctionStats stats = new FunctionStats(metrics, Clock.systemUTC());
         router.start(Instant.now().minusMillis(config.gateway().resultRetentionMs()), result -> {

@@ -114,7 +114,7 @@ class DashboardIT {
         invokeEcho(acme, 3);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            String metrics = text(api.get("/metrics", null));
+            String metrics = text(platform.management().get("/metrics", Platform.OPERATOR_TOKEN));
             assertThat(metrics)
                     .containsPattern("ferry_invocations_total\\{function=\"echo\",status=\"SUCCEEDED\",tenant=\"acme\"}")
                     .contains("ferry_invocation_latency_seconds_bucket{function=\"echo\",tenant=\"acme\",le=")

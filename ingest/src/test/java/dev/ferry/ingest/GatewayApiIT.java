@@ -173,6 +173,25 @@ class GatewayApiIT {
         assertThat(api.put("/v1/functions/Bad_Name", acme, "{}").statusCode()).isEqualTo(400);
     }
 
+    /** Issue 12: an HTTP handler may not point at the platform's own services or the cloud's metadata. */
+    @Test
+    void shouldAnswer400WhenAnHttpHandlerPointsAtAnAddressTheWorkersRefuse() {
+        for (String url : List.of("http://127.0.0.1:9092/", "http://localhost:8081/subjects",
+                "http://169.254.169.254/latest/meta-data/", "http://[::1]:8080/v1/functions",
+                "http://admin:SECRET@0.0.0.0:8082/v1/usage")) {
+            HttpResponse<byte[]> response = api.put("/v1/functions/inward", acme,
+                    "{\"runtime\": \"HTTP\", \"handler\": \"" + url + "\"}");
+            assertThat(response.statusCode()).as(url).isEqualTo(400);
+            assertThat(json(response).get("code").asText()).isEqualTo("invalid_function");
+            assertThat(json(response).get("error").asText()).contains("egress policy")
+                    .contains("worker.http.egress.allow").doesNotContain("SECRET");
+        }
+        assertThat(api.get("/v1/functions/inward", acme).statusCode()).isEqualTo(404);
+        assertThat(api.put("/v1/functions/outward", acme,
+                "{\"runtime\": \"HTTP\", \"handler\": \"https://hooks.example.com/run\"}").statusCode())
+                .isEqualTo(201);
+    }
+
     @Test
     void shouldAnswer409WhenAnUpdateWouldShrinkPartitionsOrChangeDelivery() {
         deploy(beta, "grow", "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 4}");
@@ -355,7 +374,11 @@ class GatewayApiIT {
         assertThat(json(api.get("/readyz", null)).get("status").asText()).isEqualTo("ready");
         api.post("/v1/functions/echo/invoke", acme, "count me", "text/plain");
 
-        HttpResponse<byte[]> metrics = api.get("/metrics", null);
+        // Issue 12: metrics name every tenant, so they are served on the management listener only.
+        assertThat(api.get("/metrics", null).statusCode()).isEqualTo(404);
+        assertThat(api.get("/metrics", acme).statusCode()).isEqualTo(404);
+        assertThat(platform.management().get("/metrics", null).statusCode()).isEqualTo(401);
+        HttpResponse<byte[]> metrics = platform.management().get("/metrics", Platform.OPERATOR_TOKEN);
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(text(metrics)).contains("ferry_gateway_requests_total").contains("ferry_gateway_invocations_total");
         HttpResponse<byte[]> page = api.get("/", null);

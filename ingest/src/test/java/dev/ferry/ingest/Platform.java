@@ -1,9 +1,11 @@
 package dev.ferry.ingest;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.ManagementConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.metrics.ManagementServer;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.embedded.junit.KafkaFixture;
@@ -18,11 +20,16 @@ import java.util.UUID;
 
 /**
  * The real pipeline behind a gateway, on the shared test broker with a topic prefix of its own: the dispatcher
- * and a worker service running one replica per deployed function.
+ * and a worker service running one replica per deployed function, and the process's management listener (where
+ * {@code /metrics} lives, behind {@link #OPERATOR_TOKEN}).
  */
 final class Platform implements AutoCloseable {
 
+    /** The management listener's operator token in these tests. */
+    static final String OPERATOR_TOKEN = "operator-token";
+
     final FerryConfig config;
+    private final ManagementServer management;
     private final Dispatcher dispatcher;
     private final WorkerContext workers;
     private final FunctionDirectory directory;
@@ -36,6 +43,12 @@ final class Platform implements AutoCloseable {
                 new AvroSerdes(config).deserializer(FunctionSpec.class)).start();
         directory.awaitCaughtUp(Duration.ofSeconds(30));
         this.service = new WorkerService(workers, directory, 1).start();
+        this.management = ManagementServer.start(config.management());
+    }
+
+    /** The management listener, as an operator (or anyone on this host) reaches it. */
+    HttpApi management() {
+        return new HttpApi(management.port());
     }
 
     /** A configuration of its own (topic prefix, tenants file) for a test class. */
@@ -50,6 +63,8 @@ final class Platform implements AutoCloseable {
         settings.put("gateway.port", 0);
         settings.put("gateway.tenants.file", tenantsFile.toString());
         settings.put("gateway.sync.wait.margin.ms", 10_000L);
+        settings.put(ManagementConfig.PORT, 0);
+        settings.put(ManagementConfig.TOKEN, OPERATOR_TOKEN);
         return new FerryConfig(settings);
     }
 
@@ -59,6 +74,7 @@ final class Platform implements AutoCloseable {
 
     @Override
     public void close() {
+        management.close();
         service.close();
         directory.close();
         workers.close();

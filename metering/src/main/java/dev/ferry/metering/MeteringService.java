@@ -2,9 +2,11 @@ package dev.ferry.metering;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.MeteringConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.net.BearerTokens;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
 import dev.ferry.metering.internal.UsageHttpApi;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One metering instance: the {@link MeteringTopology} under Kafka Streams plus its usage API over HTTP
- * ({@code metering.http.port}). Several instances with the same topic prefix share the work and answer each other's
+ * ({@code metering.http.port}, on {@code metering.http.bind.address}: 127.0.0.1 unless set, and any other address
+ * needs {@code metering.http.token}, which every caller then sends; issue 12). Several instances with the same topic prefix share the work and answer each other's
  * queries; each needs its own {@code metering.state.dir} and HTTP address.
  *
  * <pre>{@code
@@ -70,10 +73,13 @@ public final class MeteringService implements AutoCloseable {
         ensureTopics(topics);
         Topology topology = MeteringTopology.build(config, new AvroSerdes(config), processingGuarantee);
 
+        MeteringConfig settings = config.metering();
+        BearerTokens.requireTokenOffLoopback("metering usage API", settings.httpBindAddress(), settings.httpToken(),
+                MeteringConfig.HTTP_TOKEN);
         http = Javalin.create(javalin -> javalin.showJavalinBanner = false);
-        new UsageHttpApi(() -> streams, () -> self).register(http);
+        new UsageHttpApi(() -> streams, () -> self, settings.httpToken()).register(http);
         try {
-            http.start(config.metering().httpPort());
+            http.start(settings.httpBindAddress(), settings.httpPort());
             self = new HostInfo(config.metering().httpHost(), http.port());
 
             Properties props = MeteringTopology.streamsProperties(config, processingGuarantee);
@@ -93,6 +99,8 @@ public final class MeteringService implements AutoCloseable {
         }
         LOG.info("[metering {}] started: {} over {}, usage API on port {}", self, processingGuarantee,
                 topics.results(), self.port());
+        LOG.info("[metering {}] usage API bound to {}:{}{}", self, settings.httpBindAddress(), self.port(),
+                settings.httpToken().isEmpty() ? "" : ", token required");
         return this;
     }
 

@@ -2,6 +2,8 @@ package dev.ferry.metering;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.RetriableFerryException;
+import dev.ferry.core.net.BearerTokens;
+import dev.ferry.core.net.Urls;
 import dev.ferry.metering.internal.UsageJson;
 import java.io.IOException;
 import java.net.URI;
@@ -19,6 +21,9 @@ import java.util.Locale;
  * A client of a metering instance's usage API; any instance answers for every tenant. The caller decides the tenant:
  * the gateway passes the authenticated caller's tenant, never a value from the request. Thread-safe.
  *
+ * <p>With a token (the instances' {@code metering.http.token}), every call carries
+ * {@code Authorization: Bearer <token>}. The token never appears in messages.
+ *
  * <p>Throws {@link RetriableFerryException} while metering cannot answer yet (starting, rebalancing) and
  * {@link FerryException} for other failures.
  */
@@ -27,10 +32,21 @@ public final class UsageQueryClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private final URI baseUrl;
+    private final String token;
+    /** The base URL as messages show it: without any credentials it holds. */
+    private final String where;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** A client of an instance that needs no token (one bound to loopback without {@code metering.http.token}). */
     public UsageQueryClient(URI baseUrl) {
+        this(baseUrl, "");
+    }
+
+    /** @param token the instances' {@code metering.http.token}; empty sends none */
+    public UsageQueryClient(URI baseUrl, String token) {
         this.baseUrl = baseUrl;
+        this.token = token == null ? "" : token;
+        this.where = Urls.redact(baseUrl);
     }
 
     /** The tenant's closed windows starting in {@code [from, to)}, all functions. */
@@ -56,21 +72,25 @@ public final class UsageQueryClient {
     }
 
     private List<Usage> get(String pathAndQuery) {
-        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(pathAndQuery)).timeout(TIMEOUT).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(baseUrl.resolve(pathAndQuery)).timeout(TIMEOUT).GET();
+        if (!token.isEmpty()) {
+            builder.header("Authorization", BearerTokens.header(token));
+        }
+        HttpRequest request = builder.build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new RetriableFerryException("Metering at " + baseUrl + " is unreachable: " + e.getMessage(), e);
+            throw new RetriableFerryException("Metering at " + where + " is unreachable: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted while asking metering at " + baseUrl, e);
+            throw new FerryException("Interrupted while asking metering at " + where, e);
         }
         if (response.statusCode() == 503) {
-            throw new RetriableFerryException("Metering at " + baseUrl + " is not ready: " + response.body());
+            throw new RetriableFerryException("Metering at " + where + " is not ready: " + response.body());
         }
         if (response.statusCode() != 200) {
-            throw new FerryException("Metering at " + baseUrl + " answered " + response.statusCode() + " to "
+            throw new FerryException("Metering at " + where + " answered " + response.statusCode() + " to "
                     + pathAndQuery + ": " + response.body());
         }
         return UsageJson.read(response.body());

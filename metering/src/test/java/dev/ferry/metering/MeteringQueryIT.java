@@ -44,13 +44,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two metering instances split the partitions; each answers usage queries for every tenant. */
+/**
+ * Two metering instances split the partitions; each answers usage queries for every tenant, to callers holding the
+ * instances' shared token (issue 12), and forwards with it.
+ */
 @FerryKafkaTest
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MeteringQueryIT {
 
     private static final List<String> TENANTS = List.of("acme", "globex", "initech", "umbrella");
     private static final List<String> FUNCTIONS = List.of("resize", "thumbnail");
+    private static final String TOKEN = "metering-it-token";
 
     @TempDir
     Path stateDirs;
@@ -60,7 +64,8 @@ class MeteringQueryIT {
             throws Exception {
         // Results of 4 partitions meet again after the repartition in any order; the grace period must cover that
         // reordering (here: a burst spanning 3 windows), or results count as late. See README, "Late results".
-        FerryConfig config = MeteringItSupport.config(kafka, 4, Map.of(MeteringConfig.GRACE_MS, 5000L));
+        FerryConfig config = MeteringItSupport.config(kafka, 4, Map.of(MeteringConfig.GRACE_MS, 5000L,
+                MeteringConfig.HTTP_TOKEN, TOKEN));
         MeteringItSupport.createTopics(config);
         long window = config.metering().windowMs();
         long base = Instant.now().minusSeconds(120).toEpochMilli() / window * window;
@@ -95,8 +100,8 @@ class MeteringQueryIT {
             }
             producer.flush();
 
-            UsageQueryClient clientA = new UsageQueryClient(a.url());
-            UsageQueryClient clientB = new UsageQueryClient(b.url());
+            UsageQueryClient clientA = new UsageQueryClient(a.url(), TOKEN);
+            UsageQueryClient clientB = new UsageQueryClient(b.url(), TOKEN);
             Instant from = Instant.ofEpochMilli(base);
             Instant to = Instant.now().plusSeconds(60);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
@@ -140,6 +145,19 @@ class MeteringQueryIT {
                 }
             }
             assertThat(clientA.usage("nobody", from, to)).isEmpty();
+            for (String query : List.of("/v1/usage?tenant=acme&from=0", "/v1/usage/totals?tenant=acme",
+                    "/v1/usage?scope=local&tenant=acme&from=0")) {
+                for (String authorization : new String[] {null, "Bearer wrong", "Bearer " + TOKEN + "x"}) {
+                    HttpResponse<String> refused = get(a.url().resolve(query), authorization);
+                    assertThat(refused.statusCode()).as(query + " with " + authorization).isEqualTo(401);
+                    assertThat(refused.body()).doesNotContain("resize").doesNotContain("mbMillis");
+                }
+            }
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                    () -> new UsageQueryClient(b.url()).totals("acme")))
+                    .isInstanceOf(dev.ferry.core.FerryException.class).hasMessageContaining("401")
+                    .hasMessageNotContaining(TOKEN);
+            assertThat(get(a.url().resolve("/healthz"), null).statusCode()).isEqualTo(200);
             assertThat(deadLetters(config)).containsExactly("not avro");
             assertThat(get(a.url().resolve("/v1/usage?from=0")).statusCode()).isEqualTo(400);
             assertThat(get(a.url().resolve("/v1/usage?tenant=acme&from=yesterday")).statusCode()).isEqualTo(400);
@@ -206,7 +224,14 @@ class MeteringQueryIT {
     }
 
     private static HttpResponse<String> get(URI uri) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(uri, "Bearer " + TOKEN);
+    }
+
+    private static HttpResponse<String> get(URI uri, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

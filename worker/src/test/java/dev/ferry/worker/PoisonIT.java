@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.NonRetriableFerryException;
+import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -47,7 +48,8 @@ class PoisonIT {
     @BeforeAll
     void start(KafkaFixture kafka) {
         harness = new Harness(kafka);
-        context = new WorkerContext(harness.config);
+        // The test endpoints run on this host, which the HTTP runtime refuses unless allowed (issue 12).
+        context = new WorkerContext(harness.config.with(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.1/32"));
         results = harness.results();
         deadLetters = harness.deadLetters();
     }
@@ -156,6 +158,37 @@ class PoisonIT {
         });
         assertThat(DeadLetters.header(letterOf(request.getInvocationId()).headers(), DeadLetters.ATTEMPT))
                 .isEqualTo("2");
+    }
+
+    /** Issue 12: an HTTP handler may not reach the platform's services on the worker host. */
+    @Test
+    void shouldFailOnceWithoutRetryWhenAnHttpHandlerPointsAtTheWorkersOwnHost() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            calls.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+        FunctionRef ref = new FunctionRef("acme", "http-inward");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.HTTP,
+                "http://localhost:" + server.getAddress().getPort() + "/admin").setMaxAttempts(3).setPartitions(1)
+                .build();
+        InvocationRequest request = Harness.request(ref, "hello", null);
+
+        try (WorkerContext strict = new WorkerContext(harness.config);
+                WorkerPool pool = new WorkerPool(spec, strict, 1)) {
+            harness.send(List.of(request));
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(request.getInvocationId()) != null);
+        } finally {
+            server.stop(0);
+        }
+        assertThat(results.of(request.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getStatus()).isEqualTo(InvocationStatus.FAILED);
+            assertThat(result.getError()).contains("egress policy").contains("loopback");
+        });
+        assertThat(calls).as("the worker's own host was never called").hasValue(0);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.ferry.cli.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.cli.CliException;
+import dev.ferry.core.net.Urls;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -38,9 +39,9 @@ public final class GatewayClient {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException e) {
-            throw new CliException("cannot reach the gateway at " + base + " (is `ferry dev` running?)");
+            throw new CliException("cannot reach the gateway at " + Urls.redact(base) + " (is `ferry dev` running?)");
         } catch (IOException e) {
-            throw new CliException("request to " + base + path + " failed: " + e.getMessage());
+            throw new CliException("request to " + Urls.redact(base) + path + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");

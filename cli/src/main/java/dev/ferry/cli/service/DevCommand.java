@@ -1,5 +1,6 @@
 package dev.ferry.cli.service;
 
+import dev.ferry.core.net.Urls;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -45,10 +46,14 @@ public final class DevCommand implements Callable<Integer> {
         out.println();
         out.printf("Ferry dev is ready in %.1f s%n", startMillis / 1000.0);
         out.printf("  %-16s %s%n", "Kafka", env.kafkaDescription());
-        out.printf("  %-16s %s%n", "Schema Registry", env.registryUrl());
+        out.printf("  %-16s %s%n", "Schema Registry", Urls.redact(env.registryUrl()));
         out.printf("  %-16s http://localhost:%d%n", "Gateway", port);
         out.printf("  %-16s http://localhost:%d/#key=%s%n", "Dashboard", port, env.apiKey());
-        out.printf("  %-16s %s%n", "Metering API", env.platform().meteringUrl());
+        out.printf("  %-16s %s%n", "Metering API", Urls.redact(env.platform().meteringUrl()));
+        if (env.platform().managementPort() >= 0) {
+            out.printf("  %-16s http://%s:%d/metrics%n", "Metrics", env.platform().config().management().host(),
+                    env.platform().managementPort());
+        }
         out.printf("  %-16s %s (API key in %s)%n", "Tenant", DevEnvironment.TENANT,
                 env.dataDirKeyFile());
         out.printf("  %-16s %s%n", "API key", env.apiKey());

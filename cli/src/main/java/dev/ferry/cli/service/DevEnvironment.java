@@ -5,11 +5,13 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.net.Urls;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.EmbeddedKafka;
 import dev.ferry.embedded.EmbeddedSchemaRegistry;
@@ -71,7 +73,7 @@ final class DevEnvironment implements AutoCloseable {
                 throw new CliException("--bootstrap-servers needs --schema-registry too: dev starts no registry "
                         + "when it joins an existing cluster", 2);
             }
-            out.println("Joining the Kafka cluster at " + connection.bootstrapServers);
+            out.println("Joining the Kafka cluster at " + Urls.redact(connection.bootstrapServers));
         } else {
             long began = System.nanoTime();
             // Functions may run up to 15 minutes; let share-group locks cover that (the worker raises a group's
@@ -93,6 +95,8 @@ final class DevEnvironment implements AutoCloseable {
         defaults.put(MeteringConfig.WINDOW_MS, settings.usageWindowMs());
         defaults.put(MeteringConfig.GRACE_MS, settings.usageGraceMs());
         defaults.put(MeteringConfig.STATE_DIR, dataDir.resolve("metering").toString());
+        // Everything runs on this machine, so HTTP functions may call it (issue 12 refuses loopback elsewhere).
+        defaults.put(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1");
         FerryConfig config = connection.toConfig(defaults);
 
         platform = Platform.start(config, java.util.EnumSet.allOf(Platform.Role.class), null, out);
@@ -152,7 +156,7 @@ final class DevEnvironment implements AutoCloseable {
     }
 
     String kafkaDescription() {
-        return kafka == null ? platform.config().bootstrapServers()
+        return kafka == null ? Urls.redact(platform.config().bootstrapServers())
                 : kafka.bootstrapServers() + " (data in " + dataDir.resolve("kafka") + ")";
     }
 

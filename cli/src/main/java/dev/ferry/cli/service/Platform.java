@@ -5,6 +5,7 @@ import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.metrics.ManagementServer;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.ingest.Gateway;
@@ -41,6 +42,7 @@ public final class Platform implements AutoCloseable {
     private MeteringService metering;
     private Gateway gateway;
     private Autoscaling autoscaling;
+    private ManagementServer management;
 
     private Platform(FerryConfig config) {
         this.config = config;
@@ -62,6 +64,11 @@ public final class Platform implements AutoCloseable {
     }
 
     private void startRoles(Set<Role> roles, URI meteringUrl, PrintWriter progress) {
+        if (config.management().enabled()) {
+            // First, so a taken port or a missing token fails before anything else starts.
+            management = ManagementServer.start(config.management());
+            started.add(management);
+        }
         KafkaClients clients = new KafkaClients(config);
         TopicCatalog topics = new TopicCatalog(config);
         AvroSerdes serdes = new AvroSerdes(config);
@@ -103,7 +110,8 @@ public final class Platform implements AutoCloseable {
                 URI usageUrl = metering != null ? metering.url() : meteringUrl;
                 Gateway created = new Gateway(config);
                 if (usageUrl != null) {
-                    created.usageSource(new MeteringUsage(new UsageQueryClient(usageUrl)));
+                    created.usageSource(new MeteringUsage(new UsageQueryClient(usageUrl,
+                            config.metering().httpToken())));
                 }
                 created.scalingSource(autoscaling != null ? autoscaling.view() : Autoscaling.readOnlyView(config));
                 gateway = created.start();
@@ -129,6 +137,11 @@ public final class Platform implements AutoCloseable {
             throw new IllegalStateException("This process runs no gateway");
         }
         return gateway.port();
+    }
+
+    /** The management listener's port (/metrics, /healthz), or -1 when it is off ({@code management.port=-1}). */
+    public int managementPort() {
+        return management == null ? -1 : management.port();
     }
 
     public URI meteringUrl() {

@@ -1,7 +1,8 @@
 package dev.ferry.cli.service;
 
-import dev.ferry.core.metrics.FerryMetrics;
-import dev.ferry.core.metrics.MetricsServer;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.ManagementConfig;
+import dev.ferry.core.net.Urls;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.EnumSet;
@@ -27,10 +28,10 @@ public abstract class ServiceCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--metrics-port", description = "Port of this service's Prometheus /metrics "
-            + "(default: ${DEFAULT-VALUE}; the gateway serves /metrics on its own port; -1 turns it off).",
-            defaultValue = "9400")
-    int metricsPort;
+    @Option(names = {"--management-port", "--metrics-port"}, description = "Port of this process's management "
+            + "listener: Prometheus /metrics and /healthz, on management.host (127.0.0.1 unless set; another address "
+            + "needs management.token). Default: management.port (9400); -1 turns it off.")
+    Integer managementPort;
 
     private final Platform.Role role;
 
@@ -51,19 +52,18 @@ public abstract class ServiceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Starting the Ferry %s against %s%n", spec.name(), connection.toConfig(Map.of()).bootstrapServers());
+        FerryConfig config = connection.toConfig(Map.of());
+        if (managementPort != null) {
+            config = config.with(ManagementConfig.PORT, managementPort);
+        }
+        out.printf("Starting the Ferry %s against %s%n", spec.name(), Urls.redact(config.bootstrapServers()));
         out.flush();
-        Platform platform = Platform.start(connection.toConfig(Map.of()), roles(), meteringUrl(), out);
-        MetricsServer metrics = role == Platform.Role.GATEWAY || metricsPort < 0 ? null
-                : MetricsServer.start(FerryMetrics.registry(), metricsPort);
-        if (metrics != null) {
-            out.printf("  metrics     http://localhost:%d/metrics%n", metrics.port());
+        Platform platform = Platform.start(config, roles(), meteringUrl(), out);
+        if (platform.managementPort() >= 0) {
+            out.printf("  metrics     http://%s:%d/metrics%n", config.management().host(), platform.managementPort());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (metrics != null) {
-                metrics.close();
-            }
             platform.close();
             stopped.countDown();
         }, "ferry-shutdown"));
@@ -76,7 +76,8 @@ public abstract class ServiceCommand implements Callable<Integer> {
     @Command(name = "gateway", mixinStandardHelpOptions = true,
             description = "Run the HTTP gateway and dashboard (port: --set gateway.port=8080).")
     public static final class Gateway extends ServiceCommand {
-        @Option(names = "--metering-url", description = "Base URL of a metering instance, for /v1/usage.")
+        @Option(names = "--metering-url", description = "Base URL of a metering instance, for /v1/usage (calls carry "
+                + "metering.http.token).")
         URI metering;
 
         public Gateway() {

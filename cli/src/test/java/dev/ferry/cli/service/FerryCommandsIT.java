@@ -44,7 +44,7 @@ class FerryCommandsIT {
     static DevEnvironment startDev() {
         DevOptions options = new DevOptions();
         new CommandLine(options).parseArgs("--data-dir", dataDir.toString(), "--port", "0", "--kafka-port", "0",
-                "--registry-port", "0", "--set", "metering.http.port=0", "--usage-window", "2s", "--usage-grace", "1s");
+                "--registry-port", "0", "--set", "metering.http.port=0", "--set", "management.port=0", "--usage-window", "2s", "--usage-grace", "1s");
         return DevEnvironment.start(options.settings(), new PrintWriter(new StringWriter()));
     }
 
@@ -134,10 +134,14 @@ class FerryCommandsIT {
 
     @Test
     @Order(5)
-    void shouldShowEveryServiceOfTheProcessOnTheGatewaysMetrics() throws Exception {
+    void shouldShowEveryServiceOfTheProcessOnTheManagementListenersMetrics() throws Exception {
         assertThat(ferry("invoke", "echo", "--data", "measure me").exit()).isZero();
-        java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/metrics")).build(),
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        // Issue 12: the public gateway port shows no tenant labels; the management listener (loopback) does.
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+        java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + dev.platform().managementPort() + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
 
         assertThat(metrics.body())

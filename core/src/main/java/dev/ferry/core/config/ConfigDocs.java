@@ -41,6 +41,9 @@ public final class ConfigDocs {
             return "(required)";
         }
         Object value = key.defaultValue;
+        if (value instanceof org.apache.kafka.common.config.types.Password password) {
+            value = password.value();
+        }
         if (value instanceof List<?> list) {
             value = String.join(",", list.stream().map(Objects::toString).toList());
         }

@@ -18,7 +18,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 /**
  * The typed configuration of a Ferry process: the connection settings every service shares, plus one section per
  * subsystem ({@link #dispatcher()}, {@link #worker()}, {@link #gateway()}, {@link #autoscaler()},
- * {@link #metering()}, {@link #topics()}).
+ * {@link #metering()}, {@link #management()}, {@link #topics()}).
  *
  * <p>Kafka client properties (SASL, SSL, timeouts...) pass through untouched from the properties file named by
  * {@value #KAFKA_CONFIG_FILE} and from any key prefixed {@value #KAFKA_PREFIX}, so a secured cluster works without
@@ -44,6 +44,7 @@ public final class FerryConfig extends AbstractConfig {
     private final GatewayConfig gateway;
     private final AutoscalerConfig autoscaler;
     private final MeteringConfig metering;
+    private final ManagementConfig management;
 
     public FerryConfig(Map<String, ?> originals) {
         super(DEFINITION, originals, false);
@@ -54,6 +55,7 @@ public final class FerryConfig extends AbstractConfig {
         this.gateway = new GatewayConfig(this);
         this.autoscaler = new AutoscalerConfig(this);
         this.metering = new MeteringConfig(this);
+        this.management = new ManagementConfig(this);
     }
 
     /** The configuration of {@code ferry dev}: every default, against the embedded broker and registry. */
@@ -133,6 +135,10 @@ public final class FerryConfig extends AbstractConfig {
         return metering;
     }
 
+    public ManagementConfig management() {
+        return management;
+    }
+
     private Map<String, Object> loadPassThrough() {
         Map<String, Object> props = new HashMap<>();
         String file = getString(KAFKA_CONFIG_FILE);
@@ -170,6 +176,7 @@ public final class FerryConfig extends AbstractConfig {
         GatewayConfig.define(def);
         AutoscalerConfig.define(def);
         MeteringConfig.define(def);
+        ManagementConfig.define(def);
         return def;
     }
 

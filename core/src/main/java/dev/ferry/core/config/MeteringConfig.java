@@ -31,6 +31,8 @@ public final class MeteringConfig {
     public static final String TENANT_PLANS = "metering.tenant.plans";
     public static final String HTTP_PORT = "metering.http.port";
     public static final String HTTP_HOST = "metering.http.host";
+    public static final String HTTP_BIND_ADDRESS = "metering.http.bind.address";
+    public static final String HTTP_TOKEN = "metering.http.token";
     public static final String STATE_DIR = "metering.state.dir";
     public static final String COMMIT_INTERVAL_MS = "metering.commit.interval.ms";
     public static final String QUERY_RETENTION_MS = "metering.query.retention.ms";
@@ -54,6 +56,8 @@ public final class MeteringConfig {
     private final Map<String, String> tenantPlans;
     private final int httpPort;
     private final String httpHost;
+    private final String httpBindAddress;
+    private final org.apache.kafka.common.config.types.Password httpToken;
     private final String stateDir;
     private final long commitIntervalMs;
     private final long queryRetentionMs;
@@ -84,6 +88,8 @@ public final class MeteringConfig {
         this.tenantPlans = Collections.unmodifiableMap(tenants);
         this.httpPort = config.getInt(HTTP_PORT);
         this.httpHost = config.getString(HTTP_HOST);
+        this.httpBindAddress = config.getString(HTTP_BIND_ADDRESS);
+        this.httpToken = config.getPassword(HTTP_TOKEN);
         this.stateDir = config.getString(STATE_DIR);
         this.commitIntervalMs = config.getLong(COMMIT_INTERVAL_MS);
         this.queryRetentionMs = config.getLong(QUERY_RETENTION_MS);
@@ -112,6 +118,12 @@ public final class MeteringConfig {
                 .define(HTTP_HOST, Type.STRING, "localhost", Importance.MEDIUM,
                         "Host name under which other metering instances and the gateway reach this instance's "
                                 + "usage API (the Kafka Streams application.server).")
+                .define(HTTP_BIND_ADDRESS, Type.STRING, "127.0.0.1", Importance.HIGH,
+                        "Address the usage API binds to. The default serves this host only; any other address "
+                                + "(several metering instances, a gateway elsewhere) needs metering.http.token.")
+                .define(HTTP_TOKEN, Type.PASSWORD, "", Importance.HIGH,
+                        "Shared token of the usage API: when set, every call needs 'Authorization: Bearer <token>'; "
+                                + "metering instances and gateways send it. Never logged.")
                 .define(STATE_DIR, Type.STRING, "", Importance.MEDIUM,
                         "Directory of the metering state stores; empty means ferry-metering under java.io.tmpdir.")
                 .define(COMMIT_INTERVAL_MS, Type.LONG, 1000L, Range.atLeast(1), Importance.LOW,
@@ -187,6 +199,16 @@ public final class MeteringConfig {
 
     public String httpHost() {
         return httpHost;
+    }
+
+    /** The address the usage API listens on (not the one it is reached under: {@link #httpHost()}). */
+    public String httpBindAddress() {
+        return httpBindAddress;
+    }
+
+    /** The usage API's shared token, or empty when none is set. Never log it. */
+    public String httpToken() {
+        return httpToken == null ? "" : httpToken.value();
     }
 
     public String stateDir() {

@@ -1,10 +1,13 @@
 package dev.ferry.core.config;
 
+import dev.ferry.core.net.EgressPolicy;
+import java.util.List;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /** Settings of the worker pools, which run functions. */
 public final class WorkerConfig {
@@ -14,12 +17,14 @@ public final class WorkerConfig {
     public static final String RETRY_BACKOFF_MAX_MS = "worker.retry.backoff.max.ms";
     public static final String WORKER_ID = "worker.id";
     public static final String DELIVERY_COUNT_LIMIT = "worker.delivery.count.limit";
+    public static final String HTTP_EGRESS_ALLOW = "worker.http.egress.allow";
 
     private final boolean processRuntimeEnabled;
     private final long retryBackoffMs;
     private final long retryBackoffMaxMs;
     private final String workerId;
     private final int deliveryCountLimit;
+    private final EgressPolicy httpEgress;
 
     WorkerConfig(AbstractConfig config) {
         this.processRuntimeEnabled = config.getBoolean(PROCESS_RUNTIME_ENABLED);
@@ -27,6 +32,7 @@ public final class WorkerConfig {
         this.retryBackoffMaxMs = config.getLong(RETRY_BACKOFF_MAX_MS);
         this.workerId = config.getString(WORKER_ID);
         this.deliveryCountLimit = config.getInt(DELIVERY_COUNT_LIMIT);
+        this.httpEgress = EgressPolicy.allowing(config.getList(HTTP_EGRESS_ALLOW));
     }
 
     static void define(ConfigDef def) {
@@ -42,7 +48,11 @@ public final class WorkerConfig {
                 .define(DELIVERY_COUNT_LIMIT, Type.INT, 3, Range.between(1, 9), Importance.LOW,
                         "QUEUE functions: a record delivered more often than this without an answer (it keeps "
                                 + "killing workers) gets a FAILED result and goes to the DLQ. Keep it below the "
-                                + "broker's group.share.delivery.count.limit (default 5), which archives silently.");
+                                + "broker's group.share.delivery.count.limit (default 5), which archives silently.")
+                .define(HTTP_EGRESS_ALLOW, Type.LIST, List.of(), WorkerConfig::requireEgressEntries, Importance.HIGH,
+                        "HTTP functions may not call loopback, link-local (169.254.0.0/16, fe80::/10) or cloud "
+                                + "metadata addresses; these CIDRs, addresses or host names are allowed anyway "
+                                + "(ferry dev: 127.0.0.0/8,::1). Set it on gateways too: they refuse such URLs at deploy.");
     }
 
     public boolean processRuntimeEnabled() {
@@ -55,6 +65,20 @@ public final class WorkerConfig {
 
     public long retryBackoffMaxMs() {
         return retryBackoffMaxMs;
+    }
+
+    /** Where HTTP functions may send calls ({@value #HTTP_EGRESS_ALLOW}; issue 12). */
+    public EgressPolicy httpEgress() {
+        return httpEgress;
+    }
+
+    private static void requireEgressEntries(String name, Object value) {
+        try {
+            EgressPolicy.allowing(value instanceof List<?> list ? list.stream().map(String::valueOf).toList()
+                    : List.of());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, value, e.getMessage());
+        }
     }
 
     public int deliveryCountLimit() {

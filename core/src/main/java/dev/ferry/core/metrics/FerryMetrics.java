@@ -8,20 +8,45 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The process-wide registry. In {@code ferry dev} every service runs in one JVM and one scrape of the gateway's
- * {@code /metrics} shows them all; a service alone serves the same registry with {@link MetricsServer}.
+ * The process-wide registry. Every service of a process registers here, and the process's
+ * {@link ManagementServer} serves it: in {@code ferry dev} one scrape shows them all. Meters whose values are read
+ * from elsewhere (the gateway's lag and replica gauges) refresh through a {@link #beforeScrape} hook.
  */
 public final class FerryMetrics {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FerryMetrics.class);
     private static final PrometheusMeterRegistry REGISTRY = create();
+    private static final List<Runnable> HOOKS = new CopyOnWriteArrayList<>();
 
     private FerryMetrics() {
     }
 
     public static PrometheusMeterRegistry registry() {
         return REGISTRY;
+    }
+
+    /** Runs {@code hook} before every {@link #scrape()} until the returned handle is closed. */
+    public static AutoCloseable beforeScrape(Runnable hook) {
+        HOOKS.add(hook);
+        return () -> HOOKS.remove(hook);
+    }
+
+    /** The registry in Prometheus text format, after the {@link #beforeScrape} hooks ran (a failing one is logged). */
+    public static String scrape() {
+        for (Runnable hook : HOOKS) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                LOG.warn("A metrics refresh failed before a scrape: {}", e.toString());
+            }
+        }
+        return REGISTRY.scrape();
     }
 
     @SuppressWarnings("resource") // the GC binder lives as long as the process, like the registry

@@ -1,7 +1,7 @@
 /**
- * One Prometheus registry per process, shared by every Ferry service in it, and a small HTTP endpoint that serves
- * it for services that have no HTTP server of their own. Meter names follow Prometheus conventions once rendered
- * ({@code ferry.invocations} becomes {@code ferry_invocations_total}).
+ * One Prometheus registry per process, shared by every Ferry service in it, and the process's management listener
+ * that serves it to operators, apart from the public gateway (issue 12). Meter names follow Prometheus conventions
+ * once rendered ({@code ferry.invocations} becomes {@code ferry_invocations_total}).
  *
  * <p>Depends on Micrometer and the JDK's HTTP server only.
  */

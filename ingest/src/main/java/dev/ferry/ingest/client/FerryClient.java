@@ -107,18 +107,18 @@ public final class FerryClient implements AutoCloseable {
      * fails with a {@link TimeoutException} when there was none.
      */
     public CompletableFuture<InvocationResult> invoke(InvocationRequest request) {
-        CompletableFuture<InvocationResult> result = router.expect(request.getInvocationId(), FALLBACK_MAX_ATTEMPTS,
-                resultWait);
+        CompletableFuture<InvocationResult> result = router.expect(request.getTenant(), request.getInvocationId(),
+                FALLBACK_MAX_ATTEMPTS, resultWait);
         try {
             producer.send(record(request), (metadata, error) -> {
                 if (error != null) {
-                    router.forget(request.getInvocationId());
+                    router.forget(request.getTenant(), request.getInvocationId());
                     result.completeExceptionally(error);
                 }
             });
         } catch (RuntimeException e) {
             // e.g. the registry refused the schema: the request never left, so nobody will answer it
-            router.forget(request.getInvocationId());
+            router.forget(request.getTenant(), request.getInvocationId());
             result.completeExceptionally(e);
         }
         // The caller's callbacks run on the client's pool, never on the thread that reads every result.

@@ -3,6 +3,8 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.WorkerConfig;
+import dev.ferry.core.net.Urls;
 import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.schemas.FunctionSpec;
 import io.javalin.Javalin;
@@ -52,13 +54,36 @@ public final class FunctionRoutes {
             return;
         }
         FunctionSpec spec = parsed.spec();
+        refuseEgress(spec);
         FunctionRef ref = new FunctionRef(caller.tenant(), name);
         Optional<FunctionSpec> current = g.directory().get(ref);
         current.ifPresent(existing -> checkCompatible(existing, spec));
         CompletableFuture<Void> visible = g.watch().awaitDeployed(spec);
         publish(ref, visible, () -> g.publisher().deploy(spec));
-        log.info("Deployed {} ({} runtime, handler {})", ref, spec.getRuntime(), spec.getHandler());
+        log.info("Deployed {} ({} runtime, handler {})", ref, spec.getRuntime(), Urls.redact(spec.getHandler()));
         Http.json(g, ctx, current.isPresent() ? 200 : 201, SpecJson.toJson(g.mapper(), spec));
+    }
+
+    /**
+     * An HTTP handler whose URL names an address the workers refuse (their own host, link-local, cloud metadata;
+     * issue 12) could never run: say so now, where a literal address or localhost decides it. A name that resolves
+     * to one is refused by the worker at call time instead.
+     */
+    private void refuseEgress(FunctionSpec spec) {
+        if (spec.getRuntime() != dev.ferry.schemas.Runtime.HTTP) {
+            return;
+        }
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(spec.getHandler().trim());
+        } catch (IllegalArgumentException e) {
+            return; // the spec's own validation speaks about malformed URLs
+        }
+        g.config().worker().httpEgress().refusalWithoutLookup(uri).ifPresent(reason -> {
+            throw new ApiException(400, "invalid_function", "handler " + Urls.redact(uri) + " is refused by the "
+                    + "workers' egress policy: " + reason + ". An operator can allow it with "
+                    + WorkerConfig.HTTP_EGRESS_ALLOW + ".");
+        });
     }
 
     private void list(Context ctx) {

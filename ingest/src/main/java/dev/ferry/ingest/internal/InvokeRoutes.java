@@ -55,14 +55,15 @@ public final class InvokeRoutes {
         String id = request.getInvocationId();
         Timer.Sample sample = Timer.start(g.metrics());
         Duration wait = Duration.ofMillis(spec.getTimeoutMs() + g.config().gateway().syncWaitMarginMs());
-        CompletableFuture<InvocationResult> result = g.router().expect(id, spec.getMaxAttempts(), wait);
+        CompletableFuture<InvocationResult> result = g.router().expect(caller.tenant(), id, spec.getMaxAttempts(),
+                wait);
         ctx.header(INVOCATION_ID, id);
         ctx.future(() -> send(request)
                 .thenCompose(sent -> result)
                 .handleAsync((r, error) -> {
                     release.run();
                     if (error != null) {
-                        g.router().forget(id);
+                        g.router().forget(caller.tenant(), id);
                         answerFailure(ctx, caller, request, unwrap(error));
                     } else {
                         answer(ctx, r);
@@ -79,15 +80,15 @@ public final class InvokeRoutes {
         InvocationRequest request = request(ctx, caller, spec, payload);
         Runnable release = g.quotas().acquireSlot(caller.tenant(), caller.limits());
         String id = request.getInvocationId();
-        g.store().pending(id, caller.tenant(), spec.getName());
+        g.store().pending(caller.tenant(), id, spec.getName());
         // The in-flight slot is held until the final result, or until every attempt could have run.
         Duration wait = Duration.ofMillis((long) spec.getTimeoutMs() * spec.getMaxAttempts()
                 + g.config().gateway().syncWaitMarginMs());
-        g.router().expect(id, spec.getMaxAttempts(), wait).whenComplete((r, e) -> release.run());
+        g.router().expect(caller.tenant(), id, spec.getMaxAttempts(), wait).whenComplete((r, e) -> release.run());
         ctx.future(() -> send(request).handle((sent, error) -> {
             if (error != null) {
-                g.router().forget(id);
-                g.store().forget(id);
+                g.router().forget(caller.tenant(), id);
+                g.store().forget(caller.tenant(), id);
                 release.run();
                 Http.error(g.mapper(), ctx, unavailable(unwrap(error)));
             } else {
@@ -104,7 +105,7 @@ public final class InvokeRoutes {
     private void status(Context ctx) {
         Tenants.Caller caller = Http.caller(g, ctx);
         String id = ctx.pathParam("id");
-        ResultStore.Entry entry = g.store().get(id).filter(e -> e.tenant().equals(caller.tenant()))
+        ResultStore.Entry entry = g.store().get(caller.tenant(), id)
                 .orElseThrow(() -> ApiException.notFound("No invocation '" + Http.abbreviate(id) + "'"));
         InvocationResult result = entry.result();
         ctx.header(INVOCATION_ID, id);
@@ -215,7 +216,7 @@ public final class InvokeRoutes {
     private void answerFailure(Context ctx, Tenants.Caller caller, InvocationRequest request, Throwable error) {
         if (error instanceof TimeoutException) {
             // The invocation may still finish: let the caller fetch it by id later.
-            g.store().pending(request.getInvocationId(), caller.tenant(), request.getFunction());
+            g.store().pending(caller.tenant(), request.getInvocationId(), request.getFunction());
             ctx.header("Location", "/v1/invocations/" + request.getInvocationId());
             Http.error(g.mapper(), ctx, new ApiException(504, "timeout", error.getMessage()
                     + "; it may still complete: GET /v1/invocations/" + request.getInvocationId()));

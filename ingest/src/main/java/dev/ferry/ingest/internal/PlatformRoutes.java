@@ -18,12 +18,15 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Usage, scaling, live stats, metrics, health, readiness and the dashboard. */
+/**
+ * Usage, scaling, live stats, health, readiness and the dashboard. {@code /metrics} is not served here: its labels
+ * name every tenant and function, so it lives on the process's management listener (issue 12); the lag and replica
+ * gauges refresh through {@link #refreshScalingGauges()} before each scrape there.
+ */
 public final class PlatformRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(PlatformRoutes.class);
     private static final Duration DEFAULT_USAGE_SPAN = Duration.ofDays(1);
-    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Map<String, String> DASHBOARD_FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "dashboard.js", "text/javascript; charset=utf-8",
@@ -46,10 +49,6 @@ public final class PlatformRoutes {
         app.get("/v1/usage", this::usage);
         app.get("/v1/scaling", this::scaling);
         app.get("/v1/stats", this::stats);
-        app.get("/metrics", ctx -> {
-            refreshScalingGauges();
-            ctx.contentType(PROMETHEUS_TEXT).result(g.metrics().scrape());
-        });
         app.get("/healthz", ctx -> Http.json(g, ctx, 200, g.mapper().createObjectNode().put("status", "ok")));
         app.get("/readyz", this::ready);
         app.get("/", ctx -> dashboardFile(ctx, "index.html"));
@@ -83,7 +82,7 @@ public final class PlatformRoutes {
     }
 
     /** Lag and replicas per function as gauges, read from the scaling source when Prometheus scrapes. */
-    private void refreshScalingGauges() {
+    public void refreshScalingGauges() {
         if (g.scaling() == null) {
             return;
         }

@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>A caller registers with {@link #expect} <em>before</em> producing its request, so the result cannot slip past.
  * The waiter completes with the first final result (see {@link Finality}); at its deadline it completes with the
  * last intermediate result seen, if any, or with a {@link TimeoutException}.
+ *
+ * <p>Waiters are keyed by tenant and invocation id (issue 12): ids are chosen by clients on the Kafka path, so
+ * another tenant's result with the same id must never complete this tenant's waiter.
  */
 public final class ResultRouter implements AutoCloseable {
 
@@ -65,7 +68,12 @@ public final class ResultRouter implements AutoCloseable {
     private final String topic;
     private final Deserializer<InvocationResult> deserializer;
     private final String clientId;
-    private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
+    private record WaitKey(String tenant, String invocationId) {
+    }
+
+    private final Map<WaitKey, Waiter> waiters = new ConcurrentHashMap<>();
+    /** How many tenants wait for each id here: lets the reader skip decoding results no one waits for. */
+    private final Map<String, Integer> waitingIds = new ConcurrentHashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final ScheduledExecutorService timer;
     private volatile boolean running;
@@ -152,17 +160,21 @@ public final class ResultRouter implements AutoCloseable {
     }
 
     /**
-     * Waits for the final result of an invocation. Call before producing the request.
+     * Waits for the final result of {@code tenant}'s invocation; only a result naming that tenant completes it.
+     * Call before producing the request.
      *
      * @param maxAttempts the function's {@code maxAttempts}: a failure before the last attempt is not final
      * @param wait how long to wait before giving up
      */
-    public CompletableFuture<InvocationResult> expect(String invocationId, int maxAttempts, Duration wait) {
+    public CompletableFuture<InvocationResult> expect(String tenant, String invocationId, int maxAttempts,
+            Duration wait) {
+        WaitKey key = new WaitKey(tenant, invocationId);
         Waiter waiter = new Waiter(maxAttempts);
-        if (waiters.putIfAbsent(invocationId, waiter) != null) {
-            throw new IllegalStateException("Already waiting for invocation " + invocationId);
+        if (waiters.putIfAbsent(key, waiter) != null) {
+            throw new IllegalStateException("Already waiting for invocation " + invocationId + " of " + tenant);
         }
-        timer.schedule(() -> expire(invocationId, waiter, wait), wait.toMillis(), TimeUnit.MILLISECONDS);
+        waitingIds.merge(invocationId, 1, Integer::sum);
+        timer.schedule(() -> expire(key, waiter, wait), wait.toMillis(), TimeUnit.MILLISECONDS);
         return waiter.future;
     }
 
@@ -170,22 +182,34 @@ public final class ResultRouter implements AutoCloseable {
      * Stops waiting (the request could not be sent). The future is left as it is, for the caller to complete
      * with the reason.
      */
-    public void forget(String invocationId) {
-        waiters.remove(invocationId);
+    public void forget(String tenant, String invocationId) {
+        WaitKey key = new WaitKey(tenant, invocationId);
+        Waiter waiter = waiters.get(key);
+        if (waiter != null) {
+            remove(key, waiter);
+        }
+    }
+
+    private boolean remove(WaitKey key, Waiter waiter) {
+        if (!waiters.remove(key, waiter)) {
+            return false;
+        }
+        waitingIds.computeIfPresent(key.invocationId(), (id, count) -> count == 1 ? null : count - 1);
+        return true;
     }
 
     public int waiting() {
         return waiters.size();
     }
 
-    private void expire(String invocationId, Waiter waiter, Duration wait) {
-        if (waiters.remove(invocationId, waiter)) {
+    private void expire(WaitKey key, Waiter waiter, Duration wait) {
+        if (remove(key, waiter)) {
             InvocationResult latest = waiter.latest;
             if (latest != null) {
                 waiter.future.complete(latest);
             } else {
                 waiter.future.completeExceptionally(new TimeoutException("No result for invocation "
-                        + invocationId + " within " + wait.toMillis() + " ms"));
+                        + key.invocationId() + " within " + wait.toMillis() + " ms"));
             }
         }
     }
@@ -218,9 +242,9 @@ public final class ResultRouter implements AutoCloseable {
 
     private void handle(ConsumerRecord<byte[], byte[]> record, Consumer<InvocationResult> everyResult) {
         // The key is the invocation id: skip decoding results no one here waits for, unless all are wanted.
-        Waiter waiter = record.key() == null ? null
-                : waiters.get(new String(record.key(), StandardCharsets.UTF_8));
-        if (waiter == null && everyResult == null) {
+        boolean awaited = record.key() == null
+                || waitingIds.containsKey(new String(record.key(), StandardCharsets.UTF_8));
+        if (!awaited && everyResult == null) {
             return;
         }
         InvocationResult result;
@@ -241,12 +265,11 @@ public final class ResultRouter implements AutoCloseable {
                 log.error("Result listener failed on invocation {}", result.getInvocationId(), e);
             }
         }
-        if (waiter == null) {
-            waiter = waiters.get(result.getInvocationId());
-        }
+        WaitKey key = new WaitKey(result.getTenant(), result.getInvocationId());
+        Waiter waiter = waiters.get(key);
         if (waiter != null) {
             waiter.latest = result;
-            if (Finality.isFinal(result, waiter.maxAttempts) && waiters.remove(result.getInvocationId(), waiter)) {
+            if (Finality.isFinal(result, waiter.maxAttempts) && remove(key, waiter)) {
                 waiter.future.complete(result);
             }
         }
@@ -291,5 +314,6 @@ public final class ResultRouter implements AutoCloseable {
         waiters.values().forEach(w -> w.future.completeExceptionally(
                 new FerryException("Result router " + clientId + " closed")));
         waiters.clear();
+        waitingIds.clear();
     }
 }

@@ -12,10 +12,10 @@ import java.util.Optional;
 /**
  * The results {@code GET /v1/invocations/{id}} answers from, bounded by count and by age (oldest out first).
  *
- * <p>It also remembers who owns an invocation that has no result yet, so another tenant gets 404 rather than 202
- * for it. That ownership lives only in memory; after a restart, the owner is the tenant named by the result
- * itself (the store is rebuilt from {@code ferry.results}), and a still-pending id is unknown until its result
- * arrives.
+ * <p>Every entry is keyed by tenant and invocation id (issue 12): ids are chosen by clients on the Kafka path, so
+ * two tenants may use the same one, and each sees only its own. A pending entry (submitted, no result yet) lives
+ * only in memory; after a restart the store is rebuilt from {@code ferry.results}, and a still-pending id is
+ * unknown until its result arrives.
  */
 public final class ResultStore {
 
@@ -42,15 +42,13 @@ public final class ResultStore {
     }
 
     /** Notes that {@code tenant} submitted this invocation, which has no result yet. */
-    public synchronized void pending(String invocationId, String tenant, String function) {
-        if (!entries.containsKey(invocationId)) {
-            entries.put(invocationId, new Entry(tenant, function, null, clock.instant()));
-        }
+    public synchronized void pending(String tenant, String invocationId, String function) {
+        entries.putIfAbsent(key(tenant, invocationId), new Entry(tenant, function, null, clock.instant()));
         evict();
     }
 
-    public synchronized void forget(String invocationId) {
-        bytes -= size(entries.remove(invocationId));
+    public synchronized void forget(String tenant, String invocationId) {
+        bytes -= size(entries.remove(key(tenant, invocationId)));
     }
 
     /** Keeps the result with the highest attempt; a redelivered older one does not replace a newer one. */
@@ -59,13 +57,9 @@ public final class ResultStore {
         if (finished.isBefore(clock.instant().minus(retention))) {
             return;
         }
-        String id = result.getInvocationId();
+        String id = key(result.getTenant(), result.getInvocationId());
         Entry current = entries.get(id);
         if (current != null && current.result() != null && current.result().getAttempt() > result.getAttempt()) {
-            return;
-        }
-        if (current != null && !current.tenant().equals(result.getTenant())) {
-            // Someone reused another tenant's id; the submitter keeps it and the stray result is not shown.
             return;
         }
         bytes -= size(entries.remove(id)); // re-insert at the end: eviction order follows the latest activity
@@ -75,9 +69,10 @@ public final class ResultStore {
         evict();
     }
 
-    public synchronized Optional<Entry> get(String invocationId) {
+    /** What {@code tenant} may see of this id: only its own invocation, never another tenant's of the same id. */
+    public synchronized Optional<Entry> get(String tenant, String invocationId) {
         evict();
-        Entry entry = entries.get(invocationId);
+        Entry entry = entries.get(key(tenant, invocationId));
         if (entry == null || entry.since().isBefore(clock.instant().minus(retention))) {
             return Optional.empty();
         }
@@ -90,6 +85,11 @@ public final class ResultStore {
 
     public synchronized long bytes() {
         return bytes;
+    }
+
+    /** A tenant name never holds '/' (DESIGN.md's name rule), so no two (tenant, id) pairs share a key. */
+    private static String key(String tenant, String invocationId) {
+        return tenant + "/" + invocationId;
     }
 
     private static long size(Entry entry) {

@@ -64,7 +64,11 @@ class ResultRouterIT {
     }
 
     private void write(String id, int attempt, InvocationStatus status) throws Exception {
-        InvocationResult result = InvocationResult.newBuilder(ResultStoreTest.result(id, "acme", attempt, status,
+        write("acme", id, attempt, status);
+    }
+
+    private void write(String tenant, String id, int attempt, InvocationStatus status) throws Exception {
+        InvocationResult result = InvocationResult.newBuilder(ResultStoreTest.result(id, tenant, attempt, status,
                 Instant.now())).build();
         producer.send(new ProducerRecord<>(topic, id, result)).get();
     }
@@ -73,7 +77,7 @@ class ResultRouterIT {
     void shouldCompleteWithTheFinalAttemptOnlyWhenEarlierOnesFailed() throws Exception {
         router.start(null, null);
         String id = UUID.randomUUID().toString();
-        CompletableFuture<InvocationResult> result = router.expect(id, 3, Duration.ofSeconds(30));
+        CompletableFuture<InvocationResult> result = router.expect("acme", id, 3, Duration.ofSeconds(30));
 
         write(UUID.randomUUID().toString(), 1, InvocationStatus.SUCCEEDED);
         write(id, 1, InvocationStatus.FAILED);
@@ -89,17 +93,35 @@ class ResultRouterIT {
     void shouldAnswerWithTheLatestAttemptWhenTheWaitEndsBeforeAFinalOne() throws Exception {
         router.start(null, null);
         String id = UUID.randomUUID().toString();
-        CompletableFuture<InvocationResult> result = router.expect(id, 3, Duration.ofSeconds(3));
+        CompletableFuture<InvocationResult> result = router.expect("acme", id, 3, Duration.ofSeconds(3));
 
         write(id, 1, InvocationStatus.FAILED);
 
         assertThat(result.get(20, TimeUnit.SECONDS).getAttempt()).isEqualTo(1);
     }
 
+    /** Issue 12: ids are chosen by clients on the Kafka path, so another tenant may write a result with ours. */
+    @Test
+    void shouldCompleteEachWaiterWithItsOwnTenantsResultWhenTwoTenantsShareAnId() throws Exception {
+        router.start(null, null);
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<InvocationResult> acme = router.expect("acme", id, 1, Duration.ofSeconds(30));
+        CompletableFuture<InvocationResult> globex = router.expect("globex", id, 1, Duration.ofSeconds(30));
+
+        write("mallory", id, 1, InvocationStatus.SUCCEEDED);
+        write("globex", id, 1, InvocationStatus.FAILED);
+        write("acme", id, 1, InvocationStatus.SUCCEEDED);
+
+        assertThat(acme.get(20, TimeUnit.SECONDS).getTenant()).isEqualTo("acme");
+        assertThat(globex.get(20, TimeUnit.SECONDS).getTenant()).isEqualTo("globex");
+        assertThat(globex.get().getStatus()).isEqualTo(InvocationStatus.FAILED);
+        assertThat(router.waiting()).isZero();
+    }
+
     @Test
     void shouldFailWithATimeoutWhenNoResultComes() {
         router.start(null, null);
-        CompletableFuture<InvocationResult> result = router.expect("never", 1, Duration.ofMillis(300));
+        CompletableFuture<InvocationResult> result = router.expect("acme", "never", 1, Duration.ofMillis(300));
 
         assertThatThrownBy(result::join).isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(TimeoutException.class);
@@ -123,7 +145,7 @@ class ResultRouterIT {
         router.start(null, null);
         kafka.admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS);
         String id = UUID.randomUUID().toString();
-        CompletableFuture<InvocationResult> result = router.expect(id, 1, Duration.ofSeconds(40));
+        CompletableFuture<InvocationResult> result = router.expect("acme", id, 1, Duration.ofSeconds(40));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             producer.send(new ProducerRecord<>(topic, 3, id, InvocationResult.newBuilder(ResultStoreTest.result(id,
                     "acme", 1, InvocationStatus.SUCCEEDED, Instant.now())).build())).get();

@@ -41,15 +41,15 @@ class ResultStoreTest {
     @Test
     void shouldKnowTheOwnerOfAPendingInvocationUntilItsResultArrives() {
         ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofHours(1), clock);
-        store.pending("a", "acme", "fn");
+        store.pending("acme", "a", "fn");
 
-        assertThat(store.get("a")).hasValueSatisfying(e -> {
+        assertThat(store.get("acme", "a")).hasValueSatisfying(e -> {
             assertThat(e.tenant()).isEqualTo("acme");
             assertThat(e.result()).isNull();
         });
 
         store.record(result("a", "acme", 1, InvocationStatus.SUCCEEDED, now));
-        assertThat(store.get("a").orElseThrow().result().getStatus()).isEqualTo(InvocationStatus.SUCCEEDED);
+        assertThat(store.get("acme", "a").orElseThrow().result().getStatus()).isEqualTo(InvocationStatus.SUCCEEDED);
     }
 
     @Test
@@ -58,17 +58,33 @@ class ResultStoreTest {
         store.record(result("a", "acme", 2, InvocationStatus.SUCCEEDED, now));
         store.record(result("a", "acme", 1, InvocationStatus.FAILED, now));
 
-        assertThat(store.get("a").orElseThrow().result().getAttempt()).isEqualTo(2);
+        assertThat(store.get("acme", "a").orElseThrow().result().getAttempt()).isEqualTo(2);
     }
 
     @Test
     void shouldNotLetAResultOfAnotherTenantTakeOverAPendingId() {
         ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofHours(1), clock);
-        store.pending("a", "acme", "fn");
+        store.pending("acme", "a", "fn");
         store.record(result("a", "mallory", 1, InvocationStatus.SUCCEEDED, now));
 
-        assertThat(store.get("a").orElseThrow().tenant()).isEqualTo("acme");
-        assertThat(store.get("a").orElseThrow().result()).isNull();
+        assertThat(store.get("acme", "a").orElseThrow().tenant()).isEqualTo("acme");
+        assertThat(store.get("acme", "a").orElseThrow().result()).isNull();
+    }
+
+    /** Issue 12: ids are chosen by clients on the Kafka path, so two tenants may use the same one. */
+    @Test
+    void shouldKeepEachTenantsOwnResultWhenTwoTenantsUseTheSameId() {
+        ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofHours(1), clock);
+        store.record(InvocationResult.newBuilder(result("same", "acme", 1, InvocationStatus.SUCCEEDED, now))
+                .setOutput(ByteBuffer.wrap("acme's".getBytes(java.nio.charset.StandardCharsets.UTF_8))).build());
+        store.record(InvocationResult.newBuilder(result("same", "globex", 1, InvocationStatus.FAILED, now))
+                .setOutput(ByteBuffer.wrap("globex's".getBytes(java.nio.charset.StandardCharsets.UTF_8))).build());
+
+        assertThat(store.get("acme", "same").orElseThrow().result().getStatus())
+                .isEqualTo(InvocationStatus.SUCCEEDED);
+        assertThat(store.get("globex", "same").orElseThrow().result().getStatus())
+                .isEqualTo(InvocationStatus.FAILED);
+        assertThat(store.get("initech", "same")).isEmpty();
     }
 
     @Test
@@ -79,9 +95,9 @@ class ResultStoreTest {
         }
 
         assertThat(store.size()).isEqualTo(3);
-        assertThat(store.get("id0")).isEmpty();
-        assertThat(store.get("id1")).isEmpty();
-        assertThat(store.get("id4")).isPresent();
+        assertThat(store.get("acme", "id0")).isEmpty();
+        assertThat(store.get("acme", "id1")).isEmpty();
+        assertThat(store.get("acme", "id4")).isPresent();
     }
 
     @Test
@@ -93,9 +109,9 @@ class ResultStoreTest {
         }
 
         assertThat(store.bytes()).isEqualTo(2000);
-        assertThat(store.get("id1")).isEmpty();
-        assertThat(store.get("id3")).isPresent();
-        store.forget("id3");
+        assertThat(store.get("acme", "id1")).isEmpty();
+        assertThat(store.get("acme", "id3")).isPresent();
+        store.forget("acme", "id3");
         assertThat(store.bytes()).isEqualTo(1000);
     }
 
@@ -105,9 +121,9 @@ class ResultStoreTest {
         store.record(result("old", "acme", 1, InvocationStatus.SUCCEEDED, now.minus(Duration.ofMinutes(11))));
         store.record(result("recent", "acme", 1, InvocationStatus.SUCCEEDED, now));
 
-        assertThat(store.get("old")).isEmpty();
+        assertThat(store.get("acme", "old")).isEmpty();
         now = now.plus(Duration.ofMinutes(11));
-        assertThat(store.get("recent")).isEmpty();
+        assertThat(store.get("acme", "recent")).isEmpty();
         assertThat(store.size()).isZero();
     }
 }

@@ -49,9 +49,13 @@ public final class Keys {
         return function(tenant, function) + "/" + windowStart;
     }
 
-    /** One billable attempt: a result seen again with the same key is a duplicate. */
-    public static String attempt(String invocationId, int attempt) {
-        return invocationId + "/" + attempt;
+    /**
+     * One billable attempt: a result seen again with the same key is a duplicate. Scoped by tenant and function
+     * (issue 12): invocation ids are chosen by clients on the Kafka path, so two tenants' results may share one, and
+     * each must still be billed. A name never holds '/', so the parts cannot run into each other.
+     */
+    public static String attempt(String tenant, String function, String invocationId, int attempt) {
+        return function(tenant, function) + "/" + invocationId + "/" + attempt;
     }
 
     private static String pad(long millis) {

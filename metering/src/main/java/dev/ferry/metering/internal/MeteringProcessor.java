@@ -99,7 +99,8 @@ public final class MeteringProcessor implements Processor<String, InvocationResu
             return;
         }
         long finishedAt = record.timestamp();
-        String attemptKey = Keys.attempt(result.getInvocationId(), result.getAttempt());
+        String attemptKey = Keys.attempt(result.getTenant(), result.getFunction(), result.getInvocationId(),
+                result.getAttempt());
         if (alreadyBilled(attemptKey, finishedAt)) {
             return;
         }

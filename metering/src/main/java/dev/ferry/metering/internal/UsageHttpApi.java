@@ -1,6 +1,7 @@
 package dev.ferry.metering.internal;
 
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.net.BearerTokens;
 import dev.ferry.metering.Granularity;
 import dev.ferry.metering.Usage;
 import io.javalin.Javalin;
@@ -33,6 +34,10 @@ import org.apache.kafka.streams.state.HostInfo;
  * owns the function's key; a query for a whole tenant goes to every instance, since the tenant's functions are
  * spread over partitions. Forwarded calls carry {@code scope=local}, so they are answered from local stores and never
  * forwarded again.
+ *
+ * <p>With a token ({@code metering.http.token}), every {@code /v1} call needs {@code Authorization: Bearer <token>}
+ * (401 otherwise), and forwarded calls carry it; {@code /healthz} and {@code /readyz} stay open for probes and
+ * carry no tenant data (issue 12).
  */
 public final class UsageHttpApi {
 
@@ -41,14 +46,26 @@ public final class UsageHttpApi {
 
     private final Supplier<KafkaStreams> streams;
     private final Supplier<HostInfo> self;
+    private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public UsageHttpApi(Supplier<KafkaStreams> streams, Supplier<HostInfo> self) {
+    /** @param token the shared token every {@code /v1} call must carry; empty: none */
+    public UsageHttpApi(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, String token) {
         this.streams = streams;
         this.self = self;
+        this.token = token;
     }
 
     public void register(Javalin app) {
+        app.before("/v1/*", ctx -> {
+            if (!BearerTokens.accepts(token, ctx.header("Authorization"))) {
+                throw new Unauthorized();
+            }
+        });
+        app.exception(Unauthorized.class, (e, ctx) -> {
+            ctx.header("WWW-Authenticate", "Bearer");
+            fail(ctx, HttpStatus.UNAUTHORIZED, "The usage API needs its token (metering.http.token)", "unauthorized");
+        });
         app.get("/v1/usage", this::usage);
         app.get("/v1/usage/totals", this::totals);
         app.get("/healthz", ctx -> ctx.result("ok"));
@@ -119,7 +136,11 @@ public final class UsageHttpApi {
     private List<Usage> forward(HostInfo host, Context ctx) {
         String query = ctx.queryString() == null ? "" : ctx.queryString() + "&";
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + ctx.path() + "?" + query + "scope=" + LOCAL);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(FORWARD_TIMEOUT).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(FORWARD_TIMEOUT).GET();
+        if (!token.isEmpty()) {
+            builder.header("Authorization", BearerTokens.header(token));
+        }
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
@@ -189,6 +210,12 @@ public final class UsageHttpApi {
     static final class BadRequest extends RuntimeException {
         BadRequest(String message) {
             super(message);
+        }
+    }
+
+    static final class Unauthorized extends RuntimeException {
+        Unauthorized() {
+            super("unauthorized");
         }
     }
 

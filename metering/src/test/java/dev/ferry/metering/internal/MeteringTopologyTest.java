@@ -103,6 +103,22 @@ class MeteringTopologyTest {
         assertThat(usage.getMbMillis()).isEqualTo(2 * 5 * 128);
     }
 
+    /** Issue 12: ids are chosen by clients on the Kafka path, so two tenants may use the same one. */
+    @Test
+    void shouldBillBothTenantsWhenTheirResultsShareInvocationIdAndAttempt() {
+        MeteringDriver d = driver();
+        d.pipe(ok("same-id", "acme", "resize", T0 + 100, 5_000, 128));
+        d.pipe(ok("same-id", "globex", "resize", T0 + 200, 7_000, 256));
+        d.pipe(ok("same-id", "acme", "thumbnail", T0 + 300, 2_000, 128));
+        d.pipe(tick(T0 + WINDOW + GRACE));
+
+        Map<String, UsageRecord> byKey = new java.util.HashMap<>();
+        d.usage().forEach(kv -> byKey.put(kv.key, kv.value));
+        assertThat(byKey.get("acme/resize/" + T0).getMbMillis()).isEqualTo(5 * 128);
+        assertThat(byKey.get("globex/resize/" + T0).getMbMillis()).isEqualTo(7 * 256);
+        assertThat(byKey.get("acme/thumbnail/" + T0).getMbMillis()).isEqualTo(2 * 128);
+    }
+
     @Test
     void shouldBillDuplicateOnceWhenItArrivesAfterItsWindowClosed() {
         MeteringDriver d = driver();

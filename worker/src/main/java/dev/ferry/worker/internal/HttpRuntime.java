@@ -1,6 +1,9 @@
 package dev.ferry.worker.internal;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.config.WorkerConfig;
+import dev.ferry.core.net.EgressPolicy;
+import dev.ferry.core.net.Urls;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.Function;
 import java.net.URI;
@@ -11,11 +14,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * {@code HTTP}: each invocation is a POST of the payload to the handler URL, within the time left before the
  * attempt's timeout. A 2xx answer is the output (with its {@code Content-Type}); anything else fails the attempt
  * with the status and the first KiB of the body, which is usually where a service says what went wrong.
+ *
+ * <p>Calls obey the worker's {@link EgressPolicy} (issue 12): a handler whose URL names a refused address (the
+ * worker's own host, link-local, cloud metadata) cannot be created, and a name that resolves to one at call time
+ * fails the call with {@link FunctionUnavailableException}, a final FAILED result ({@code function_unavailable}).
+ * Redirects are never followed (the client's policy is {@code NEVER}): a 3xx fails the attempt like any non-2xx,
+ * so no redirect can lead a call to a refused address.
  */
 public final class HttpRuntime implements FunctionRuntime {
 
@@ -23,9 +33,16 @@ public final class HttpRuntime implements FunctionRuntime {
     private static final Duration GRACE = Duration.ofSeconds(1);
 
     private final HttpClient client;
+    private final EgressPolicy egress;
 
-    public HttpRuntime(HttpClient client) {
+    /** @param client a client that follows no redirects */
+    public HttpRuntime(HttpClient client, EgressPolicy egress) {
+        if (client.followRedirects() != HttpClient.Redirect.NEVER) {
+            throw new IllegalArgumentException("The HTTP runtime checks every address it calls: its client must "
+                    + "not follow redirects");
+        }
         this.client = client;
+        this.egress = egress;
     }
 
     @Override
@@ -35,13 +52,22 @@ public final class HttpRuntime implements FunctionRuntime {
             uri = URI.create(spec.getHandler().trim());
         } catch (IllegalArgumentException e) {
             throw new FunctionUnavailableException("Handler of " + spec.getTenant() + "/" + spec.getName()
-                    + " is not a URL: " + spec.getHandler(), e);
+                    + " is not a URL: " + Urls.redact(spec.getHandler()), e);
         }
         if (uri.getScheme() == null || !uri.getScheme().startsWith("http")) {
             throw new FunctionUnavailableException("Handler of " + spec.getTenant() + "/" + spec.getName()
-                    + " must be an http(s) URL, got " + spec.getHandler());
+                    + " must be an http(s) URL, got " + Urls.redact(spec.getHandler()));
         }
+        String where = Urls.redact(uri);
+        egress.refusalWithoutLookup(uri).ifPresent(reason -> {
+            throw refused(spec, where, reason);
+        });
         return in -> {
+            // Checked on every call: DNS may point the name elsewhere since the last one.
+            Optional<String> refused = egress.refusal(uri);
+            if (refused.isPresent()) {
+                throw refused(spec, where, refused.get());
+            }
             // A little past the attempt's timeout: the Invoker's TIMED_OUT should win, not an HTTP timeout error.
             Duration left = Duration.between(Instant.now(), in.timeoutAt()).plus(GRACE);
             HttpRequest request = HttpRequest.newBuilder(uri)
@@ -57,10 +83,16 @@ public final class HttpRuntime implements FunctionRuntime {
             if (status < 200 || status > 299) {
                 String head = new String(Arrays.copyOf(body, Math.min(body.length, ERROR_BODY_BYTES)),
                         StandardCharsets.UTF_8);
-                throw new FerryException("HTTP " + status + " from " + uri + ": " + head);
+                throw new FerryException("HTTP " + status + " from " + where + ": " + head);
             }
             response.headers().firstValue("Content-Type").ifPresent(in::outputContentType);
             return body;
         };
+    }
+
+    private static FunctionUnavailableException refused(FunctionSpec spec, String where, String reason) {
+        return new FunctionUnavailableException("Handler of " + spec.getTenant() + "/" + spec.getName() + " may not "
+                + "be called: " + where + " is refused by the worker's egress policy (" + reason + "); an operator "
+                + "can allow it with " + WorkerConfig.HTTP_EGRESS_ALLOW);
     }
 }

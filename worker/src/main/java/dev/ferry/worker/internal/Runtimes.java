@@ -1,9 +1,11 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.net.EgressPolicy;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.Function;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Chooses the runtime of a spec. A handler that cannot be created yields a function that fails every call with
@@ -13,16 +15,25 @@ public final class Runtimes {
 
     private final boolean processRuntimeEnabled;
     private final HttpClient http;
+    private final EgressPolicy httpEgress;
 
+    /** With the default egress policy of the HTTP runtime (no allowlist). */
     public Runtimes(boolean processRuntimeEnabled) {
+        this(processRuntimeEnabled, EgressPolicy.allowing(List.of()));
+    }
+
+    public Runtimes(boolean processRuntimeEnabled, EgressPolicy httpEgress) {
         this.processRuntimeEnabled = processRuntimeEnabled;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.httpEgress = httpEgress;
+        // Redirects are not followed: each would be a call to an address the egress policy has not checked.
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     public FunctionRuntime forSpec(FunctionSpec spec) {
         return switch (spec.getRuntime()) {
             case JAVA -> new JavaRuntime();
-            case HTTP -> new HttpRuntime(http);
+            case HTTP -> new HttpRuntime(http, httpEgress);
             case PROCESS -> new ProcessRuntime(processRuntimeEnabled);
         };
     }

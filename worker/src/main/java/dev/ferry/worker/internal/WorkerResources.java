@@ -70,7 +70,7 @@ public final class WorkerResources implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.runtimes = new Runtimes(config.worker().processRuntimeEnabled());
+        this.runtimes = new Runtimes(config.worker().processRuntimeEnabled(), config.worker().httpEgress());
         this.backoff = new Backoff(config.worker().retryBackoffMs(), config.worker().retryBackoffMaxMs());
         this.retries = new RetryTiers(this);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.net.EgressPolicy;
 import dev.ferry.schemas.Runtime;
 import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +44,11 @@ class HttpRuntimeTest {
         server.createContext("/broken", exchange -> {
             exchange.getRequestBody().readAllBytes();
             respond(exchange, 500, ("database down " + "x".repeat(5000)).getBytes(StandardCharsets.UTF_8));
+        });
+        server.createContext("/redirect", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Location", "/upper");
+            respond(exchange, 302, new byte[0]);
         });
         server.createContext("/slow", exchange -> {
             exchange.getRequestBody().readAllBytes();
@@ -71,9 +78,15 @@ class HttpRuntimeTest {
         }
     }
 
+    /** The test server is on loopback, which the egress policy refuses unless allowed, as ferry dev does. */
+    private static final EgressPolicy LOOPBACK_ALLOWED = EgressPolicy.allowing(List.of("127.0.0.1/32"));
+
     private Function function(String path) {
-        String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
-        return new HttpRuntime(HttpClient.newHttpClient())
+        return function(LOOPBACK_ALLOWED, "http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    private static Function function(EgressPolicy egress, String url) {
+        return new HttpRuntime(HttpClient.newHttpClient(), egress)
                 .create(FunctionSpecs.builder("t", "f", Runtime.HTTP, url).build());
     }
 
@@ -124,8 +137,62 @@ class HttpRuntimeTest {
 
     @Test
     void shouldRefuseTheHandlerWhenItIsNotAnHttpUrl() {
-        assertThatThrownBy(() -> new HttpRuntime(HttpClient.newHttpClient())
-                .create(FunctionSpecs.builder("t", "f", Runtime.HTTP, "ftp://example.com").build()))
+        assertThatThrownBy(() -> function(LOOPBACK_ALLOWED, "ftp://example.com"))
                 .isInstanceOf(FunctionUnavailableException.class);
+    }
+
+    /** Issue 12: a handler must not reach the platform's own services on the worker host. */
+    @Test
+    void shouldRefuseTheWorkersOwnHostAndMetadataAddressesWhenTheyAreNotAllowed() {
+        EgressPolicy defaults = EgressPolicy.allowing(List.of());
+        int port = server.getAddress().getPort();
+        for (String url : List.of("http://127.0.0.1:" + port + "/upper", "http://localhost:" + port + "/upper",
+                "http://[::1]:" + port + "/upper", "http://0.0.0.0:" + port + "/upper",
+                "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/x", "http://[fd00:ec2::254]/x",
+                "http://user:SECRET@127.0.0.2:9092/")) {
+            assertThatThrownBy(() -> function(defaults, url)).as(url)
+                    .isInstanceOf(FunctionUnavailableException.class)
+                    .hasMessageContaining("egress policy").hasMessageContaining("worker.http.egress.allow")
+                    .hasMessageNotContaining("SECRET");
+        }
+        assertThat(seenInvocationId.get()).as("nothing reached the server").isNull();
+    }
+
+    @Test
+    void shouldRefuseTheCallWhenTheHostResolvesToARefusedAddressAtCallTime() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> answer = new AtomicReference<>("203.0.113.7");
+        EgressPolicy egress = EgressPolicy.allowing(List.of()).withResolver(host -> host.equals("fn.example")
+                ? new java.net.InetAddress[] {java.net.InetAddress.getByName("198.51.100.1"),
+                        java.net.InetAddress.getByName(answer.get())}
+                : java.net.InetAddress.getAllByName(host));
+        Function fn = function(egress, "http://fn.example:" + server.getAddress().getPort() + "/upper");
+
+        answer.set("169.254.169.254"); // the record now points at the metadata service (DNS rebinding)
+
+        assertThatThrownBy(() -> fn.apply(invocation("x"))).isInstanceOf(FunctionUnavailableException.class)
+                .hasMessageContaining("fn.example resolves to 169.254.169.254, a cloud metadata address");
+    }
+
+    @Test
+    void shouldCallLoopbackWhenTheOperatorAllowsItByAddressOrName() throws Exception {
+        int port = server.getAddress().getPort();
+        assertThat(function(EgressPolicy.allowing(List.of("127.0.0.0/8")), "http://127.0.0.1:" + port + "/upper")
+                .apply(invocation("a"))).asString(StandardCharsets.UTF_8).isEqualTo("A");
+        assertThat(function(EgressPolicy.allowing(List.of("localhost")), "http://localhost:" + port + "/upper")
+                .apply(invocation("b"))).asString(StandardCharsets.UTF_8).isEqualTo("B");
+    }
+
+    @Test
+    void shouldFailWithoutFollowingWhenTheEndpointRedirects() {
+        assertThatThrownBy(() -> function("/redirect").apply(invocation("x")))
+                .isInstanceOf(FerryException.class).hasMessageContaining("HTTP 302");
+        assertThat(seenInvocationId.get()).as("the redirect target was not called").isNull();
+    }
+
+    @Test
+    void shouldRefuseAClientThatFollowsRedirects() {
+        assertThatThrownBy(() -> new HttpRuntime(HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL).build(), LOOPBACK_ALLOWED))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

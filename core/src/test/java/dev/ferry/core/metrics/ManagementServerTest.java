@@ -1,0 +1,82 @@
+package dev.ferry.core.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.ManagementConfig;
+import io.micrometer.core.instrument.Counter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ManagementServerTest {
+
+    private static ManagementConfig config(Map<String, Object> more) {
+        return FerryConfig.defaults().with(ManagementConfig.PORT, 0).with(more).management();
+    }
+
+    private static HttpResponse<String> get(ManagementServer server, String path, String authorization)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldServeTheProcessRegistryInPrometheusTextFormatWhenNoTokenIsSetOnLoopback() throws Exception {
+        Counter.builder("ferry.test.served").tag("function", "echo").register(FerryMetrics.registry()).increment(3);
+
+        try (ManagementServer server = ManagementServer.start(config(Map.of()))) {
+            HttpResponse<String> response = get(server, "/metrics", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+            assertThat(response.body()).contains("ferry_test_served_total{function=\"echo\"} 3.0")
+                    .contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
+    void shouldAnswer401WithoutTheOperatorTokenAndServeMetricsWithIt() throws Exception {
+        Counter.builder("ferry.test.secret").tag("tenant", "acme").register(FerryMetrics.registry()).increment();
+
+        try (ManagementServer server = ManagementServer.start(config(Map.of(ManagementConfig.TOKEN, "op-token")))) {
+            for (String wrong : new String[] {null, "Bearer nope", "Bearer op-token-longer", "Basic op-token"}) {
+                HttpResponse<String> refused = get(server, "/metrics", wrong);
+                assertThat(refused.statusCode()).as(String.valueOf(wrong)).isEqualTo(401);
+                assertThat(refused.body()).contains("\"code\":\"unauthorized\"").doesNotContain("acme");
+            }
+            HttpResponse<String> scraped = get(server, "/metrics", "Bearer op-token");
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            assertThat(scraped.body()).contains("ferry_test_secret_total{tenant=\"acme\"}");
+            assertThat(get(server, "/healthz", null).body()).isEqualTo("{\"status\":\"ok\"}");
+            assertThat(get(server, "/other", "Bearer op-token").statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void shouldRunScrapeHooksUntilTheyAreClosed() throws Exception {
+        int[] runs = new int[1];
+        try (ManagementServer server = ManagementServer.start(config(Map.of()))) {
+            try (AutoCloseable hook = FerryMetrics.beforeScrape(() -> runs[0]++)) {
+                get(server, "/metrics", null);
+            }
+            get(server, "/metrics", null);
+        }
+        assertThat(runs[0]).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseToListenBeyondLoopbackWithoutAToken() {
+        assertThatThrownBy(() -> ManagementServer.start(config(Map.of(ManagementConfig.HOST, "0.0.0.0"))))
+                .isInstanceOf(FerryException.class).hasMessageContaining(ManagementConfig.TOKEN);
+    }
+}
