@@ -13,6 +13,10 @@ public final class Finality {
     }
 
     public static boolean isFinal(InvocationResult result, int maxAttempts) {
+        // The writer's own verdict wins where it gave one (e.g. an output too large for a result, issue 11).
+        if (result.getFinal$() != null) {
+            return result.getFinal$();
+        }
         InvocationStatus status = result.getStatus();
         boolean retried = status == InvocationStatus.FAILED || status == InvocationStatus.TIMED_OUT;
         return !retried || result.getAttempt() >= maxAttempts;

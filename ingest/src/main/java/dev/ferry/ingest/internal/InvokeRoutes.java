@@ -2,6 +2,7 @@ package dev.ferry.ingest.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -183,8 +184,7 @@ public final class InvokeRoutes {
                 byte[] output = ResultJson.bytes(result.getOutput());
                 ctx.status(200).contentType(result.getContentType()).result(output == null ? new byte[0] : output);
             }
-            case FAILED -> Http.error(g.mapper(), ctx, new ApiException(502, "function_failed",
-                    "The function failed: " + result.getError()));
+            case FAILED -> Http.error(g.mapper(), ctx, failed(result));
             case TIMED_OUT -> Http.error(g.mapper(), ctx, new ApiException(504, "function_timed_out",
                     "The function timed out: " + result.getError()));
             case THROTTLED -> Http.error(g.mapper(), ctx, new ApiException(429, "throttled",
@@ -192,6 +192,14 @@ public final class InvokeRoutes {
             case REJECTED -> Http.error(g.mapper(), ctx, rejected(result.getError()));
             default -> throw new IllegalStateException("unknown status " + status);
         }
+    }
+
+    /** 502; an output too large for a result says so in its code, the function itself did not fail (issue 11). */
+    static ApiException failed(InvocationResult result) {
+        if (ReasonCode.parse(result.getReasonCode()).orElse(null) == ReasonCode.OUTPUT_TOO_LARGE) {
+            return new ApiException(502, ReasonCode.OUTPUT_TOO_LARGE.code(), result.getError());
+        }
+        return new ApiException(502, "function_failed", "The function failed: " + result.getError());
     }
 
     /** The dispatcher's reason decides the status: the function is unknown (404), too big (413), or else (400). */
