@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.config.TopicConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -73,6 +74,7 @@ class OversizedOutputIT {
     private static String acme;
     private static String beta;
     private static String gamma;
+    private static String wide;
 
     @BeforeAll
     static void start(KafkaFixture kafka) throws IOException {
@@ -97,6 +99,8 @@ class OversizedOutputIT {
         acme = admin.createTenant("acme");
         beta = admin.createTenant("beta");
         gamma = admin.createTenant("gamma");
+        // A tenant allowed synchronous payloads as large as the topics themselves: the envelope tips it over.
+        wide = admin.createTenant("wide", new Quota(null, null, null, TopicConfig.DEFAULT_MAX_MESSAGE_BYTES, null));
         config = Platform.config(kafka, dir.resolve("tenants.json"))
                 .with(MeteringConfig.WINDOW_MS, 1000L)
                 .with(MeteringConfig.GRACE_MS, 1000L)
@@ -110,6 +114,7 @@ class OversizedOutputIT {
         deploy(acme, "echo", "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
         deploy(beta, "echo", "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
         deploy(gamma, "echo", "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
+        deploy(wide, "echo", "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
         for (int n : new int[] {6 * MIB, 9 * MIB}) {
             deploy(acme, "out" + n / MIB, "{\"runtime\": \"HTTP\", \"handler\": \"http://localhost:"
                     + function.getAddress().getPort() + "/bytes/" + n + "\", \"timeoutMs\": 30000}");
@@ -217,6 +222,20 @@ class OversizedOutputIT {
                     assertThat(gammaUsage).containsKey("echo");
                     assertThat(gammaUsage.get("echo").invocations()).isEqualTo(2);
                 });
+    }
+
+    @Test
+    void shouldAnswer413WhenTheBrokerRefusesAnInvocationForItsSize() {
+        byte[] payload = new byte[TopicConfig.DEFAULT_MAX_MESSAGE_BYTES - 16];
+        new java.util.Random(5).nextBytes(payload); // incompressible, so the broker's limit applies as is
+
+        HttpResponse<byte[]> response = api.call("POST", "/v1/functions/echo/invoke", wide, payload,
+                Map.of("Content-Type", "application/octet-stream"));
+
+        assertThat(response.statusCode()).as(head(response)).isEqualTo(413);
+        assertThat(json(response).get("code").asText()).isEqualTo("payload_too_large");
+        assertThat(json(response).get("error").asText()).contains("topic.max.message.bytes");
+        assertThat(api.post("/v1/functions/echo/invoke", wide, "small", "text/plain").statusCode()).isEqualTo(200);
     }
 
     private static Map<String, Usage> byFunction(List<Usage> rows) {

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,6 +228,11 @@ public final class InvokeRoutes {
     }
 
     private static ApiException unavailable(Throwable error) {
+        if (error instanceof RecordTooLargeException) {
+            // Payload and envelope over what ferry.invocations takes: the caller's to fix, not an outage (issue 11).
+            return new ApiException(413, "payload_too_large", "The invocation is too large for the platform's "
+                    + "topics (topic.max.message.bytes): " + error.getMessage());
+        }
         log.warn("Cannot submit an invocation: {}", error.toString());
         return new ApiException(503, "unavailable", "Cannot submit the invocation to Kafka: "
                 + error.getClass().getSimpleName());
