@@ -15,6 +15,7 @@ import dev.ferry.schemas.Runtime;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +146,36 @@ class DispatcherPoisonIT {
             assertThat(h.read(h.topics.work(ref), 2).stream().map(r -> h.request(r).getInvocationId()))
                     .containsExactlyInAnyOrder(before.getInvocationId(), after.getInvocationId());
             assertThat(h.readAll(h.topics.work(ref))).hasSize(2);
+        }
+    }
+
+    @Test
+    void shouldRejectOrDeadLetterSevenMebibyteRecordsAndRouteTheNextWhenTheyAreProducedStraightToInvocations(
+            KafkaFixture kafka) throws Exception {
+        try (Harness h = new Harness(kafka)) {
+            h.deploy(FunctionSpecs.builder("acme", "big", Runtime.JAVA, "echo").setPartitions(1).build());
+            h.dispatcher().start();
+            int sevenMib = 7 * 1024 * 1024;
+
+            // Issue 11: a 7 MiB payload (over the 6 MiB the dispatcher forwards) and 7 MiB no one can decode.
+            InvocationRequest big = Requests.request("acme", "big")
+                    .setPayload(ByteBuffer.wrap(new byte[sevenMib])).build();
+            h.invoke(big);
+            byte[] garbage = new byte[sevenMib];
+            Arrays.fill(garbage, (byte) 0x42);
+            h.sendAndWait(new ProducerRecord<>(h.topics.invocations(), 0, Harness.utf8("acme/big"), garbage));
+            InvocationRequest next = Requests.request("acme", "big").build();
+            h.invoke(next);
+
+            List<ConsumerRecord<byte[], byte[]>> routed = h.read(h.topics.work(new FunctionRef("acme", "big")), 1);
+            assertThat(h.request(routed.get(0)).getInvocationId()).isEqualTo(next.getInvocationId());
+            InvocationResult rejected = h.results(1).get(big.getInvocationId());
+            assertThat(rejected.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+            assertThat(rejected.getError()).startsWith("payload of " + sevenMib + " bytes exceeds the limit");
+            List<ConsumerRecord<byte[], byte[]>> dead = h.read(h.topics.dlq(), 1);
+            assertThat(dead.get(0).value()).isEqualTo(garbage);
+            assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.ORIGINAL_TOPIC))
+                    .isEqualTo(h.topics.invocations());
         }
     }
 

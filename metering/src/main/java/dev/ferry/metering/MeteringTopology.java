@@ -5,10 +5,12 @@ import dev.ferry.core.config.MeteringConfig;
 import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.metering.internal.Billing;
 import dev.ferry.metering.internal.DeadLetterHandler;
 import dev.ferry.metering.internal.FinishedAtExtractor;
 import dev.ferry.metering.internal.Keys;
 import dev.ferry.metering.internal.MeteringProcessor;
+import dev.ferry.metering.internal.ProductionErrorHandler;
 import dev.ferry.metering.internal.StoreNames;
 import dev.ferry.metering.internal.WindowTotals;
 import dev.ferry.metering.internal.WindowTotalsSerde;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -67,6 +70,8 @@ public final class MeteringTopology {
                         .withTimestampExtractor(new FinishedAtExtractor()).withName("results"))
                 // Results that never ran are not billed; dropping them here keeps them off the repartition topic.
                 .filter((id, result) -> result != null && BilledTime.ran(result), Named.as("ran"))
+                // Only what billing reads crosses the repartition topic: an output of any size never does.
+                .mapValues(Billing::billable, Named.as("billing-fields"))
                 // One task must see every attempt of a function, or a window would be billed once per partition.
                 .selectKey((id, result) -> Keys.function(result.getTenant(), result.getFunction()),
                         Named.as("by-function-key"))
@@ -93,7 +98,16 @@ public final class MeteringTopology {
         // Workers write results in transactions; an aborted result must never be billed, whatever the guarantee.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ProductionErrorHandler.class.getName());
         props.put(DeadLetterHandler.DLQ_TOPIC_CONFIG, topics.dlq());
+        // The platform's record limits (TopicConfig, issue 11), not Kafka's 1 MiB defaults: the producer takes any
+        // dead letter of a result that fit ferry.results, and the internal topics take anything that fit it.
+        String maxRequest = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (!props.containsKey(ProducerConfig.MAX_REQUEST_SIZE_CONFIG) && !props.containsKey(maxRequest)) {
+            props.put(maxRequest, config.topics().copyMaxMessageBytes());
+        }
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG),
+                String.valueOf(config.topics().maxMessageBytes()));
         // Each exactly-once commit starts a transaction while the last one's markers are still being written; the
         // producer's retry of that (CONCURRENT_TRANSACTIONS) waits retry.backoff.ms, 100 ms by default, which cost
         // about a tenth of the topology's exactly-once throughput. An operator's own setting wins.

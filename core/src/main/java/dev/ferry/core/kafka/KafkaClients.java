@@ -20,7 +20,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * precedence (the caller wins).
  *
  * <p>Defaults and why: producers are idempotent with {@code acks=all} and a short linger so the hot path batches;
- * their {@code max.request.size} fits the largest payload a topic accepts. Consumers never auto-commit (Ferry
+ * their {@code max.request.size} fits the largest record any Ferry topic accepts, dead letters included
+ * ({@link TopicConfig#copyMaxMessageBytes()}; a service checks a payload topic's smaller limit itself before it
+ * sends, issue 11). Consumers never auto-commit (Ferry
  * commits only after a result is written) and read committed data only, because the dispatcher writes work topics
  * in transactions. Consumer groups use the KIP-848 protocol.
  */
@@ -54,7 +56,7 @@ public final class KafkaClients {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.topics().maxMessageBytes());
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.topics().copyMaxMessageBytes());
         return layer(props, clientId, ProducerConfig.CLIENT_ID_CONFIG, overrides);
     }
 
@@ -73,7 +75,7 @@ public final class KafkaClients {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicConfig.DEFAULT_MAX_MESSAGE_BYTES);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, config.topics().copyMaxMessageBytes());
         return layer(props, clientId, ConsumerConfig.CLIENT_ID_CONFIG, overrides);
     }
 
@@ -85,7 +87,7 @@ public final class KafkaClients {
             Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, TopicConfig.DEFAULT_MAX_MESSAGE_BYTES);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, config.topics().copyMaxMessageBytes());
         return new KafkaShareConsumer<>(layer(props, clientId, ConsumerConfig.CLIENT_ID_CONFIG, overrides),
                 keyDeserializer, valueDeserializer);
     }

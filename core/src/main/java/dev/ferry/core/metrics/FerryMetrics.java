@@ -49,6 +49,15 @@ public final class FerryMetrics {
         return REGISTRY.scrape();
     }
 
+    /**
+     * Counts one record a stage could not write (or read) whole because of its size, and what became of it
+     * (issue 11): {@code ferry_oversized_records_total{stage, outcome}}, e.g. stage {@code worker} with outcome
+     * {@code output_dropped}, or stage {@code metering} with outcome {@code dead_lettered} or {@code skipped}.
+     */
+    public static void oversized(String stage, String outcome) {
+        REGISTRY.counter("ferry.oversized.records", "stage", stage, "outcome", outcome).increment();
+    }
+
     @SuppressWarnings("resource") // the GC binder lives as long as the process, like the registry
     private static PrometheusMeterRegistry create() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -113,13 +113,15 @@ public final class TopicCatalog {
     /** The fixed platform topics, with their creation settings. */
     public List<TopicSpec> platformTopics() {
         Map<String, String> payload = Map.of("max.message.bytes", String.valueOf(settings.maxMessageBytes()));
+        // A dead letter is a payload record plus Ferry's headers: it must fit whatever fits where it came from.
+        Map<String, String> copies = Map.of("max.message.bytes", String.valueOf(settings.copyMaxMessageBytes()));
         Map<String, String> compact = Map.of("cleanup.policy", "compact");
         int partitions = settings.partitions();
         return List.of(
                 spec(functions(), 1, compact),
                 spec(invocations(), partitions, payload),
                 spec(results(), partitions, payload),
-                spec(dlq(), partitions, payload),
+                spec(dlq(), partitions, copies),
                 spec(lag(), partitions, Map.of()),
                 spec(scaling(), 1, compact),
                 spec(usage(), partitions, Map.of()));
@@ -129,6 +131,15 @@ public final class TopicCatalog {
     public TopicSpec workTopic(FunctionRef function, int partitions) {
         return spec(work(function), partitions,
                 Map.of("max.message.bytes", String.valueOf(settings.maxMessageBytes())));
+    }
+
+    /**
+     * The retry tier of one backoff delay ({@link #retry(long)}): a parked request is a work record plus two
+     * headers, so the tier takes the copies' limit.
+     */
+    public TopicSpec retryTopic(long delayMs) {
+        return spec(retry(delayMs), settings.partitions(),
+                Map.of("max.message.bytes", String.valueOf(settings.copyMaxMessageBytes())));
     }
 
     private TopicSpec spec(String name, int partitions, Map<String, String> configs) {

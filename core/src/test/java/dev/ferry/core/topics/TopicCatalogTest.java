@@ -57,6 +57,25 @@ class TopicCatalogTest {
     }
 
     @Test
+    void shouldGiveDeadLettersRetriesAndProducersRoomForAnyPayloadRecordPlusHeadersWhenLimitsAreDerived() {
+        FerryConfig config = FerryConfig.defaults();
+        Map<String, TopicSpec> specs = catalog.platformTopics().stream()
+                .collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
+        int payload = config.topics().maxMessageBytes();
+        int copies = payload + 64 * 1024;
+        for (String topic : new String[] {"ferry.invocations", "ferry.results"}) {
+            assertThat(specs.get(topic).configs()).containsEntry("max.message.bytes", String.valueOf(payload));
+        }
+        assertThat(catalog.workTopic(new FunctionRef("a", "b"), 1).configs())
+                .containsEntry("max.message.bytes", String.valueOf(payload));
+        assertThat(specs.get("ferry.dlq").configs()).containsEntry("max.message.bytes", String.valueOf(copies));
+        assertThat(catalog.retryTopic(1000).name()).isEqualTo("ferry.retry.1000ms");
+        assertThat(catalog.retryTopic(1000).configs()).containsEntry("max.message.bytes", String.valueOf(copies));
+        assertThat(new dev.ferry.core.kafka.KafkaClients(config).producerProperties("p", Map.of()))
+                .containsEntry("max.request.size", copies);
+    }
+
+    @Test
     void shouldNotMistakeOtherTopicsForWorkTopics() {
         assertThat(catalog.parseWork("ferry.invocations")).isEmpty();
         assertThat(catalog.parseWork("ferry.work.acme")).isEmpty();

@@ -6,6 +6,7 @@ import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.invocation.InvocationResults;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.kafka.RecordSize;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -17,8 +18,6 @@ import java.time.Instant;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -36,9 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class RecordRouter {
 
     private static final Logger log = LoggerFactory.getLogger(RecordRouter.class);
-
-    /** Generous room for the record batch header and the varint fields of one record. */
-    private static final int RECORD_OVERHEAD = 128;
 
     private final TopicCatalog topics;
     private final Deserializer<InvocationRequest> requests;
@@ -102,7 +98,7 @@ public final class RecordRouter {
                 route.partitions());
         byte[] value = work.serialize(route.topic(), request);
         byte[] key = utf8(request.getKey() != null ? request.getKey() : request.getInvocationId());
-        int size = estimatedSize(key, value, record.headers());
+        long size = RecordSize.upperBound(key, value, record.headers());
         if (size > maxRecordBytes) {
             // The producer would refuse it and fail the whole batch; say so to the caller instead.
             return reject(record, request, ReasonCode.PAYLOAD_TOO_LARGE, "invocation of about " + size + " bytes (payload, envelope and headers)"
@@ -144,15 +140,6 @@ public final class RecordRouter {
             }
         }
         return false;
-    }
-
-    /** An upper bound of the record's size as the producer counts it, batch overhead included. */
-    private static int estimatedSize(byte[] key, byte[] value, Headers headers) {
-        int size = RECORD_OVERHEAD + key.length + value.length;
-        for (Header header : headers) {
-            size += header.key().length() + (header.value() == null ? 0 : header.value().length) + 10;
-        }
-        return size;
     }
 
     private static String where(ConsumerRecord<?, ?> record) {

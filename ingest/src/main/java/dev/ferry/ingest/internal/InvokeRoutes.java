@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,8 +189,7 @@ public final class InvokeRoutes {
                 byte[] output = ResultJson.bytes(result.getOutput());
                 ctx.status(200).contentType(result.getContentType()).result(output == null ? new byte[0] : output);
             }
-            case FAILED -> Http.error(g.mapper(), ctx, new ApiException(502, "function_failed",
-                    "The function failed: " + result.getError()));
+            case FAILED -> Http.error(g.mapper(), ctx, failed(result));
             case TIMED_OUT -> Http.error(g.mapper(), ctx, new ApiException(504, "function_timed_out",
                     "The function timed out: " + result.getError()));
             case THROTTLED -> Http.error(g.mapper(), ctx, new ApiException(429, "throttled",
@@ -197,6 +197,14 @@ public final class InvokeRoutes {
             case REJECTED -> Http.error(g.mapper(), ctx, rejected(result));
             default -> throw new IllegalStateException("unknown status " + status);
         }
+    }
+
+    /** 502; an output too large for a result says so in its code, the function itself did not fail (issue 11). */
+    static ApiException failed(InvocationResult result) {
+        if (ReasonCode.parse(result.getReasonCode()).orElse(null) == ReasonCode.OUTPUT_TOO_LARGE) {
+            return new ApiException(502, ReasonCode.OUTPUT_TOO_LARGE.code(), result.getError());
+        }
+        return new ApiException(502, "function_failed", "The function failed: " + result.getError());
     }
 
     /**
@@ -226,6 +234,11 @@ public final class InvokeRoutes {
     }
 
     private static ApiException unavailable(Throwable error) {
+        if (error instanceof RecordTooLargeException) {
+            // Payload and envelope over what ferry.invocations takes: the caller's to fix, not an outage (issue 11).
+            return new ApiException(413, "payload_too_large", "The invocation is too large for the platform's "
+                    + "topics (topic.max.message.bytes): " + error.getMessage());
+        }
         log.warn("Cannot submit an invocation: {}", error.toString());
         return new ApiException(503, "unavailable", "Cannot submit the invocation to Kafka: "
                 + error.getClass().getSimpleName());

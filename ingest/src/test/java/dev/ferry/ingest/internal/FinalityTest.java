@@ -42,4 +42,14 @@ class FinalityTest {
         assertThat(isFinal(InvocationStatus.REJECTED, 1, 3)).isTrue();
         assertThat(isFinal(InvocationStatus.THROTTLED, 1, 3)).isTrue();
     }
+
+    @Test
+    void shouldTrustTheWritersFinalWhenTheResultCarriesOne() {
+        var tooLarge = ResultStoreTest.result("a", "acme", 1, InvocationStatus.FAILED, Instant.now());
+        tooLarge.setFinal$(true);
+        assertThat(Finality.isFinal(tooLarge, 3)).isTrue();
+        var retried = ResultStoreTest.result("b", "acme", 3, InvocationStatus.FAILED, Instant.now());
+        retried.setFinal$(false);
+        assertThat(Finality.isFinal(retried, 3)).isFalse();
+    }
 }

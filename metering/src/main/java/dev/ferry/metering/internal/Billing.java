@@ -1,6 +1,7 @@
 package dev.ferry.metering.internal;
 
 import dev.ferry.core.config.MeteringConfig.Plan;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -20,6 +21,35 @@ public final class Billing {
     private static final BigDecimal MB_MILLIS_PER_GB_SECOND = BigDecimal.valueOf(1024L * 1000L);
 
     private Billing() {
+    }
+
+    /**
+     * The fields of a result that billing reads, and nothing else: the output, the error text and the worker name
+     * are dropped, so what crosses metering's repartition topic is a few hundred bytes whatever the function
+     * answered (issue 11: a 1.1 MiB output used to stop metering at the repartition producer's 1 MiB limit). It
+     * stays an {@code InvocationResult}, so records already on the repartition topic from an older version still
+     * decode after an upgrade.
+     */
+    public static InvocationResult billable(InvocationResult result) {
+        return InvocationResult.newBuilder()
+                .setInvocationId(result.getInvocationId())
+                .setTenant(result.getTenant())
+                .setFunction(result.getFunction())
+                .setAttempt(result.getAttempt())
+                .setStatus(result.getStatus())
+                .setOutput(null)
+                .setContentType("")
+                .setError(null)
+                .setMemoryMb(result.getMemoryMb())
+                .setSubmittedAt(result.getSubmittedAt())
+                .setStartedAt(result.getStartedAt())
+                .setFinishedAt(result.getFinishedAt())
+                .setDurationMicros(result.getDurationMicros())
+                .setColdStart(result.getColdStart())
+                .setWorker(null)
+                .setFinal$(result.getFinal$())
+                .setReasonCode(result.getReasonCode())
+                .build();
     }
 
     public static boolean failed(InvocationStatus status) {

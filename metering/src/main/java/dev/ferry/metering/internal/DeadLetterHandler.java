@@ -1,6 +1,7 @@
 package dev.ferry.metering.internal;
 
 import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.metrics.FerryMetrics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,6 +35,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
             Exception exception) {
         LOG.warn("Undecodable result at {}-{}@{}, sent to {}: {}", record.topic(), record.partition(),
                 record.offset(), dlqTopic, exception.toString());
+        FerryMetrics.registry().counter("ferry.metering.undecodable.records", "outcome",
+                dlqTopic == null ? "skipped" : "dead_lettered").increment();
         if (dlqTopic == null) {
             return Response.resume();
         }

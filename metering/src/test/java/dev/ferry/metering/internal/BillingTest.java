@@ -3,8 +3,11 @@ package dev.ferry.metering.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.config.MeteringConfig.Plan;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class BillingTest {
@@ -43,5 +46,26 @@ class BillingTest {
         assertThat(Billing.failed(InvocationStatus.FAILED)).isTrue();
         assertThat(Billing.failed(InvocationStatus.TIMED_OUT)).isTrue();
         assertThat(Billing.failed(InvocationStatus.SUCCEEDED)).isFalse();
+    }
+
+    @Test
+    void shouldKeepOnlyWhatBillingReadsWhenAResultCarriesALargeOutput() {
+        InvocationResult result = InvocationResult.newBuilder()
+                .setInvocationId("id-1").setTenant("acme").setFunction("echo").setAttempt(2)
+                .setStatus(InvocationStatus.SUCCEEDED).setOutput(ByteBuffer.wrap(new byte[1_100_000]))
+                .setContentType("text/plain").setError("partly").setMemoryMb(512)
+                .setSubmittedAt(Instant.ofEpochMilli(1)).setStartedAt(Instant.ofEpochMilli(2))
+                .setFinishedAt(Instant.ofEpochMilli(3)).setDurationMicros(2_500).setColdStart(true)
+                .setWorker("w-1").setFinal$(true).setReasonCode(null).build();
+
+        InvocationResult billable = Billing.billable(result);
+
+        assertThat(billable.getOutput()).isNull();
+        assertThat(billable.getError()).isNull();
+        assertThat(billable.getWorker()).isNull();
+        assertThat(billable).usingRecursiveComparison()
+                .ignoringFields("output", "error", "worker", "contentType").isEqualTo(result);
+        byte[] encoded = Fixtures.resultSerde().serializer().serialize("t", billable);
+        assertThat(encoded.length).isLessThan(256);
     }
 }

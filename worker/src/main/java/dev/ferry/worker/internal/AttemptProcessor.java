@@ -3,6 +3,7 @@ package dev.ferry.worker.internal;
 import dev.ferry.core.invocation.InvocationResults;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -113,7 +114,7 @@ public final class AttemptProcessor {
 
     private CompletableFuture<Decision> finish(ConsumerRecord<byte[], byte[]> record, InvocationRequest request,
             InvocationResult result, Decision decision, String errorClass) {
-        CompletableFuture<?> written = resources.sendResult(result);
+        CompletableFuture<InvocationStatus> written = writeResult(record, result, decision);
         CompletableFuture<?> followUp = switch (decision) {
             case RETRY -> resources.retries().schedule(record, InvocationRequest.newBuilder(request)
                     .setAttempt(request.getAttempt() + 1).build(), request.getAttempt());
@@ -122,13 +123,33 @@ public final class AttemptProcessor {
             case DONE, REJECT -> CompletableFuture.completedFuture(null);
         };
         return CompletableFuture.allOf(written, followUp).thenApply(all -> {
-            counters.resultWritten(result.getStatus());
+            counters.resultWritten(written.join());
             if (decision == Decision.RETRY) {
                 counters.retried();
             } else if (decision == Decision.DLQ) {
                 counters.deadLettered();
             }
             return decision;
+        });
+    }
+
+    /**
+     * Writes the result and completes with the status written. A result whose output makes it too large for the
+     * result topic is written again without the output, as FAILED {@code output_too_large} (issue 11): the function
+     * ran, so the attempt is over and billed its real time; releasing the record would only run it again.
+     */
+    private CompletableFuture<InvocationStatus> writeResult(ConsumerRecord<byte[], byte[]> record,
+            InvocationResult result, Decision decision) {
+        return resources.sendResult(result).thenApply(written -> result.getStatus()).exceptionallyCompose(error -> {
+            if (result.getOutput() == null || !OversizedOutput.isCause(error)) {
+                return CompletableFuture.failedFuture(error);
+            }
+            InvocationResult slim = OversizedOutput.withoutOutput(result, resources.maxResultBytes(),
+                    decision != Decision.RETRY);
+            log.warn("[{}] output of invocation {} at {} is too large for a result, written without it: {}", worker,
+                    result.getInvocationId(), WorkerResources.where(record), error.getMessage());
+            FerryMetrics.oversized("worker", "output_dropped");
+            return resources.sendResult(slim).thenApply(written -> slim.getStatus());
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal;
 
 import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.metrics.FerryMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,11 +104,34 @@ final class RetryForwarder implements AutoCloseable {
                 entry.getValue().join();
                 commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
             } catch (CompletionException e) {
+                if (OversizedOutput.isCause(e) && deadLetter(record, e.getCause())) {
+                    commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                    continue;
+                }
                 log.error("[retry {}] cannot forward {}, will try again: {}", topic, WorkerResources.where(record),
                         e.getCause().toString());
                 c.seek(partition, record.offset());
                 return;
             }
+        }
+    }
+
+    /**
+     * A parked request its work topic refuses for its size would be refused on every try, and hold up its whole
+     * partition (issue 11): it goes to the DLQ instead, which takes any record a retry tier holds. True once the
+     * dead letter is acknowledged.
+     */
+    private boolean deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable refusal) {
+        log.error("[retry {}] {} is too large for its work topic, sent to {}: {}", topic,
+                WorkerResources.where(record), resources.topics().dlq(), refusal.toString());
+        try {
+            resources.send(DeadLetters.of(resources.topics().dlq(), record, refusal, 1)).join();
+            FerryMetrics.oversized("retry-forwarder", "dead_lettered");
+            return true;
+        } catch (CompletionException e) {
+            log.error("[retry {}] cannot dead-letter {} either, will try again: {}", topic,
+                    WorkerResources.where(record), e.getCause().toString());
+            return false;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.RecordSize;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.InvocationRequest;
@@ -21,8 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -48,6 +51,7 @@ public final class WorkerResources implements AutoCloseable {
     private final String workerName;
     private final Clock clock;
     private final RetryTiers retries;
+    private final int maxResultBytes;
 
     public WorkerResources(FerryConfig config, Clock clock) {
         this.config = config;
@@ -64,6 +68,9 @@ public final class WorkerResources implements AutoCloseable {
                 .filter(t -> t.name().equals(topics.results()) || t.name().equals(topics.dlq())).toList());
         this.producer = clients.producer("ferry-worker-" + workerName, new ByteArraySerializer(),
                 new ByteArraySerializer(), Map.of());
+        Object producerLimit = clients.producerProperties(null, Map.of()).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        this.maxResultBytes = Math.min(Integer.parseInt(String.valueOf(producerLimit)),
+                config.topics().maxMessageBytes());
         AtomicInteger timerThreads = new AtomicInteger();
         this.timers = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "ferry-worker-timer-" + timerThreads.incrementAndGet());
@@ -146,11 +153,30 @@ public final class WorkerResources implements AutoCloseable {
         return requestSerializer.serialize(topic, request);
     }
 
-    /** Writes a result keyed by its invocation id; completes once Kafka acknowledged it. */
+    /**
+     * Writes a result keyed by its invocation id; completes once Kafka acknowledged it. A record over
+     * {@link #maxResultBytes()} is not sent: the future fails with a {@link RecordTooLargeException} at once, as
+     * the producer or the broker would, but without a round trip and whatever the output compresses to.
+     */
     public CompletableFuture<RecordMetadata> sendResult(InvocationResult result) {
         String topic = topics.results();
-        return send(new ProducerRecord<>(topic, result.getInvocationId().getBytes(StandardCharsets.UTF_8),
-                resultSerializer.serialize(topic, result)));
+        byte[] key = result.getInvocationId().getBytes(StandardCharsets.UTF_8);
+        byte[] value = resultSerializer.serialize(topic, result);
+        long size = RecordSize.upperBound(key, value, null);
+        if (size > maxResultBytes) {
+            return CompletableFuture.failedFuture(new RecordTooLargeException("The result of invocation "
+                    + result.getInvocationId() + " is about " + size + " bytes, over the limit of " + maxResultBytes
+                    + " bytes of " + topic + " (topic.max.message.bytes)"));
+        }
+        return send(new ProducerRecord<>(topic, key, value));
+    }
+
+    /**
+     * The largest result record this worker writes: {@code topic.max.message.bytes}, or the producer's
+     * {@code max.request.size} if an operator set it lower.
+     */
+    public int maxResultBytes() {
+        return maxResultBytes;
     }
 
     /** Sends a record; the future completes when Kafka acknowledged it, or exceptionally. */
