@@ -2,6 +2,7 @@ package dev.ferry.metering;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -70,7 +71,11 @@ public final class MeteringService implements AutoCloseable {
         ensureTopics(topics);
         Topology topology = MeteringTopology.build(config, new AvroSerdes(config), processingGuarantee);
 
-        http = Javalin.create(javalin -> javalin.showJavalinBanner = false);
+        http = Javalin.create(javalin -> {
+            javalin.showJavalinBanner = false;
+            HttpErrors.configure(javalin);
+        });
+        HttpErrors.register(http);
         new UsageHttpApi(() -> streams, () -> self).register(http);
         try {
             http.start(config.metering().httpPort());
