@@ -1,10 +1,12 @@
 package dev.ferry.core.config;
 
+import dev.ferry.core.functions.FunctionSpecs;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
 
 /** Settings of the dispatcher, which routes ferry.invocations onto the work topics. */
 public final class DispatcherConfig {
@@ -26,7 +28,8 @@ public final class DispatcherConfig {
     static void define(ConfigDef def) {
         def.define(MAX_PAYLOAD_BYTES, Type.INT, 6 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
                         "Largest payload the dispatcher forwards; larger ones end as REJECTED results.")
-                .define(PARTITION_STRATEGY, Type.STRING, "auto", Importance.MEDIUM,
+                .define(PARTITION_STRATEGY, Type.STRING, "auto",
+                        ValidString.in(FunctionSpecs.PARTITION_STRATEGIES.toArray(String[]::new)), Importance.MEDIUM,
                         "Default partition strategy for functions that name none: auto (key-affinity when the "
                                 + "request has a key, least-lag otherwise), key-affinity, round-robin, "
                                 + "weighted-random, least-lag.")
