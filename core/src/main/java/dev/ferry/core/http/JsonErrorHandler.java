@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -38,7 +39,12 @@ final class JsonErrorHandler extends ErrorHandler {
         baseRequest.setHandled(true);
         response.setContentType(HttpErrors.JSON);
         response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        try {
+            response.getOutputStream().write(body);
+        } catch (IllegalStateException writerInUse) {
+            // The servlet layer took the writer before failing: the same bytes go through it.
+            response.getWriter().write(new String(body, StandardCharsets.UTF_8));
+        }
     }
 
     @Override
