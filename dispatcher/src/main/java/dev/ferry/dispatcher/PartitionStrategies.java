@@ -1,6 +1,7 @@
 package dev.ferry.dispatcher;
 
 import dev.ferry.core.Plugins;
+import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.dispatcher.internal.AutoStrategy;
 import dev.ferry.dispatcher.internal.KeyAffinityStrategy;
 import dev.ferry.dispatcher.internal.LeastLagStrategy;
@@ -29,7 +30,8 @@ public final class PartitionStrategies {
     /** Key affinity when the request has a key, least lag otherwise. */
     public static final String AUTO = "auto";
 
-    private static final List<String> NAMES = List.of(AUTO, KEY_AFFINITY, ROUND_ROBIN, WEIGHTED_RANDOM, LEAST_LAG);
+    /** Core's list, which the gateway checks deployments against; a test keeps the two in step. */
+    private static final List<String> NAMES = FunctionSpecs.PARTITION_STRATEGIES;
 
     private PartitionStrategies() {
     }

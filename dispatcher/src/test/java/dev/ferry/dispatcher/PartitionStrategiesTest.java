@@ -2,6 +2,7 @@ package dev.ferry.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.schemas.InvocationRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +22,19 @@ import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.junit.jupiter.api.Test;
 
 class PartitionStrategiesTest {
+
+    @Test
+    void shouldBuildEveryStrategyCoreAcceptsAtDeployWhenNamed() {
+        // The gateway validates FunctionSpec.partitionStrategy against core's list (issue 12): each name it lets
+        // through must be one the dispatcher can build, and each constant here must be in that list.
+        assertThat(PartitionStrategies.names()).isEqualTo(FunctionSpecs.PARTITION_STRATEGIES);
+        assertThat(PartitionStrategies.names()).containsExactlyInAnyOrder(PartitionStrategies.AUTO,
+                PartitionStrategies.KEY_AFFINITY, PartitionStrategies.ROUND_ROBIN, PartitionStrategies.WEIGHTED_RANDOM,
+                PartitionStrategies.LEAST_LAG);
+        for (String name : FunctionSpecs.PARTITION_STRATEGIES) {
+            assertThat(PartitionStrategies.create(name, new SplittableRandom(1))).as(name).isPresent();
+        }
+    }
 
     @Property(tries = 300)
     void shouldPickAPartitionInRangeWhenGivenAnyStrategyKeyAndLoad(

@@ -4,17 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
+import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.core.topics.TopicCatalog;
-import dev.ferry.ingest.internal.ApiException;
 import dev.ferry.ingest.internal.DirectoryWatch;
 import dev.ferry.ingest.internal.FunctionRoutes;
 import dev.ferry.ingest.internal.FunctionStats;
 import dev.ferry.ingest.internal.GatewayContext;
-import dev.ferry.ingest.internal.Http;
 import dev.ferry.ingest.internal.InvokeRoutes;
 import dev.ferry.ingest.internal.KafkaHealth;
 import dev.ferry.ingest.internal.PlatformRoutes;
@@ -26,7 +25,6 @@ import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
 import io.javalin.Javalin;
-import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -103,16 +101,9 @@ public final class Gateway implements AutoCloseable {
                 javalin.showJavalinBanner = false;
                 // The tenant's own limit is checked by the handlers; this only stops absurd bodies early.
                 javalin.http.maxRequestSize = config.topics().maxMessageBytes();
+                HttpErrors.configure(javalin);
             });
-            ObjectMapper mapper = context.mapper();
-            app.exception(ApiException.class, (e, ctx) -> Http.error(mapper, ctx, e));
-            app.exception(HttpResponseException.class, (e, ctx) -> Http.error(mapper, ctx,
-                    new ApiException(e.getStatus(), e.getStatus() == 404 ? "not_found" : "http_" + e.getStatus(),
-                            e.getMessage())));
-            app.exception(Exception.class, (e, ctx) -> {
-                log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
-                Http.error(mapper, ctx, new ApiException(500, "internal", "Internal error"));
-            });
+            HttpErrors.register(app);
             app.after(ctx -> context.metrics().counter("ferry.gateway.requests", "method", ctx.method().name(),
                     "status", Integer.toString(ctx.statusCode())).increment());
             new FunctionRoutes(context).register(app);

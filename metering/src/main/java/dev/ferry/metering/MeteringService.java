@@ -3,6 +3,7 @@ package dev.ferry.metering;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -76,7 +77,11 @@ public final class MeteringService implements AutoCloseable {
         MeteringConfig settings = config.metering();
         BearerTokens.requireTokenOffLoopback("metering usage API", settings.httpBindAddress(), settings.httpToken(),
                 MeteringConfig.HTTP_TOKEN);
-        http = Javalin.create(javalin -> javalin.showJavalinBanner = false);
+        http = Javalin.create(javalin -> {
+            javalin.showJavalinBanner = false;
+            HttpErrors.configure(javalin);
+        });
+        HttpErrors.register(http);
         new UsageHttpApi(() -> streams, () -> self, settings.httpToken()).register(http);
         try {
             http.start(settings.httpBindAddress(), settings.httpPort());

@@ -4,6 +4,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
 import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.metering.internal.Billing;
 import dev.ferry.metering.internal.DeadLetterHandler;
@@ -111,6 +112,15 @@ public final class MeteringTopology {
         // Each exactly-once commit starts a transaction while the last one's markers are still being written; the
         // producer's retry of that (CONCURRENT_TRANSACTIONS) waits retry.backoff.ms, 100 ms by default, which cost
         // about a tenth of the topology's exactly-once throughput. An operator's own setting wins.
+        // The producer's bulk is internal (the by-function repartition topic carries every result, then the
+        // changelogs): the internal codec. ferry.usage and ferry.dlq, which users read, are a trickle beside it; their
+        // topic-level compression.type (TopicCatalog.userTopicConfigs) makes the broker store those batches in the
+        // user codec. An operator's own compression.type wins.
+        if (!props.containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)
+                && !props.containsKey(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG))) {
+            KafkaClients.compression(config.topics().internalCompressionType())
+                    .forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
+        }
         String backoff = StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG);
         if (!props.containsKey(ProducerConfig.RETRY_BACKOFF_MS_CONFIG) && !props.containsKey(backoff)) {
             props.put(backoff, 10);

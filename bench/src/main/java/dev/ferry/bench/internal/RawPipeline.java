@@ -100,8 +100,9 @@ final class RawPipeline implements AutoCloseable {
         } catch (Exception e) {
             throw new FerryException("Cannot prepare the raw pipeline's topics and group: " + e, e);
         }
-        this.resultProducer = clients.producer(prefix + "hop2", new ByteArraySerializer(), new ByteArraySerializer(),
-                Map.of());
+        // Results are what users read: the same codec as Ferry's worker writes them with, for a like-for-like hop.
+        this.resultProducer = clients.userTopicProducer(prefix + "hop2", new ByteArraySerializer(),
+                new ByteArraySerializer(), Map.of());
         start("raw-hop1", hop1(prefix + "hop1"));
         for (int i = 0; i < replicas; i++) {
             start("raw-hop2-" + i, hop2(hop2Group, i));

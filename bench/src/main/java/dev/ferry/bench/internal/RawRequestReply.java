@@ -65,7 +65,8 @@ final class RawRequestReply implements AutoCloseable {
         this.resultSerializer = serdes.serializer(InvocationResult.class);
         this.callerProducer = clients.producer(prefix + "caller", new ByteArraySerializer(),
                 new ByteArraySerializer(), Map.of());
-        this.responderProducer = clients.producer(prefix + "responder", new ByteArraySerializer(),
+        // Replies stand for Ferry's results, which users read: the same codec as the worker's.
+        this.responderProducer = clients.userTopicProducer(prefix + "responder", new ByteArraySerializer(),
                 new ByteArraySerializer(), Map.of());
         this.responderConsumer = clients.consumer(prefix + "responder", prefix + "responder",
                 new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());

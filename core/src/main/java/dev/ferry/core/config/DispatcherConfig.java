@@ -1,10 +1,13 @@
 package dev.ferry.core.config;
 
+import dev.ferry.core.Plugins;
+import dev.ferry.core.functions.FunctionSpecs;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /** Settings of the dispatcher, which routes ferry.invocations onto the work topics. */
 public final class DispatcherConfig {
@@ -26,7 +29,14 @@ public final class DispatcherConfig {
     static void define(ConfigDef def) {
         def.define(MAX_PAYLOAD_BYTES, Type.INT, 6 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
                         "Largest payload the dispatcher forwards; larger ones end as REJECTED results.")
-                .define(PARTITION_STRATEGY, Type.STRING, "auto", Importance.MEDIUM,
+                .define(PARTITION_STRATEGY, Type.STRING, "auto",
+                        (key, value) -> {
+                            String name = (String) value;
+                            if (!FunctionSpecs.PARTITION_STRATEGIES.contains(name) && !Plugins.isClassName(name)) {
+                                throw new ConfigException(key, value, "use one of " + FunctionSpecs.PARTITION_STRATEGIES
+                                        + " or the class name of a PartitionStrategy");
+                            }
+                        }, Importance.MEDIUM,
                         "Default partition strategy for functions that name none: auto (key-affinity when the "
                                 + "request has a key, least-lag otherwise), key-affinity, round-robin, "
                                 + "weighted-random, least-lag; or the class name of a PartitionStrategy with a public "

@@ -5,6 +5,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
 
 /**
  * How Ferry creates its topics, and the record limits that follow from {@code topic.max.message.bytes} (issue 11):
@@ -23,6 +24,11 @@ public final class TopicConfig {
     public static final String REPLICATION_FACTOR = "topic.replication.factor";
     public static final String PARTITIONS = "topic.partitions";
     public static final String MAX_MESSAGE_BYTES = "topic.max.message.bytes";
+    public static final String USER_COMPRESSION_TYPE = "topic.user.compression.type";
+    public static final String INTERNAL_COMPRESSION_TYPE = "topic.internal.compression.type";
+
+    /** Kafka's codecs; every one of them decodes in Java clients, only none and gzip in every mainstream client. */
+    private static final String[] CODECS = {"none", "gzip", "snappy", "lz4", "zstd"};
 
     /** Room for a 6 MiB synchronous payload (Lambda's limit) plus the envelope and headers. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -36,11 +42,15 @@ public final class TopicConfig {
     private final short replicationFactor;
     private final int partitions;
     private final int maxMessageBytes;
+    private final String userCompressionType;
+    private final String internalCompressionType;
 
     TopicConfig(AbstractConfig config) {
         this.replicationFactor = config.getInt(REPLICATION_FACTOR).shortValue();
         this.partitions = config.getInt(PARTITIONS);
         this.maxMessageBytes = config.getInt(MAX_MESSAGE_BYTES);
+        this.userCompressionType = config.getString(USER_COMPRESSION_TYPE);
+        this.internalCompressionType = config.getString(INTERNAL_COMPRESSION_TYPE);
     }
 
     static void define(ConfigDef def) {
@@ -54,7 +64,15 @@ public final class TopicConfig {
                                 + "topics) and the largest record, uncompressed, a Ferry service writes there; "
                                 + "ferry.dlq, the retry tiers and every producer's max.request.size get 64 KiB more "
                                 + "for the headers a copy adds. A result over it is written without its output, "
-                                + "as FAILED with reasonCode output_too_large.");
+                                + "as FAILED with reasonCode output_too_large.")
+                .define(USER_COMPRESSION_TYPE, Type.STRING, "gzip", ValidString.in(CODECS), Importance.MEDIUM,
+                        "Compression of the topics users read (ferry.results, ferry.dlq, ferry.usage, trigger "
+                                + "destinations): their compression.type and their producers' codec (gzip at "
+                                + "level 1). gzip or none decode in every mainstream client's default setup; kafkajs "
+                                + "has no other codec without a plugin.")
+                .define(INTERNAL_COMPRESSION_TYPE, Type.STRING, "lz4", ValidString.in(CODECS), Importance.LOW,
+                        "Codec of producers whose records only Ferry reads (ferry.invocations, work and retry "
+                                + "topics, ferry.lag, ferry.scaling, ferry.functions, metering's internal topics).");
     }
 
     public short replicationFactor() {
@@ -77,5 +95,15 @@ public final class TopicConfig {
     public int copyMaxMessageBytes() {
         return maxMessageBytes > Integer.MAX_VALUE - COPY_HEADROOM_BYTES ? Integer.MAX_VALUE
                 : maxMessageBytes + COPY_HEADROOM_BYTES;
+    }
+
+    /** The codec of the topics users read: one of none, gzip, snappy, lz4, zstd. */
+    public String userCompressionType() {
+        return userCompressionType;
+    }
+
+    /** The codec of the records only Ferry reads: one of none, gzip, snappy, lz4, zstd. */
+    public String internalCompressionType() {
+        return internalCompressionType;
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.core.functions;
 
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.Plugins;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Defaults and validation of {@link FunctionSpec}, shared by the gateway, the command line and the services. */
 public final class FunctionSpecs {
@@ -21,6 +23,21 @@ public final class FunctionSpecs {
     public static final int MAX_REPLICAS = 1_000;
     public static final int MAX_CONCURRENCY = 1_000;
     public static final int MAX_ATTEMPTS = 100;
+    /** Longest handler: a class name, URL or command line; a longer one is a mistake, not a function. */
+    public static final int MAX_HANDLER_LENGTH = 2_048;
+
+    /**
+     * The partition strategy names the dispatcher knows ({@code dispatcher.PartitionStrategies} builds one for each),
+     * the default first. Here in core so the gateway checks {@code FunctionSpec.partitionStrategy} at deploy
+     * without depending on the dispatcher: a name the dispatcher does not know would make it reject every call.
+     */
+    public static final List<String> PARTITION_STRATEGIES = List.of("auto", "key-affinity", "round-robin",
+            "weighted-random", "least-lag");
+
+    /** A Java class name, or a built-in's short name (which is one): dotted identifiers, {@code $} for nesting. */
+    private static final Pattern JAVA_CLASS_NAME =
+            Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
+                    + "(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
 
     private FunctionSpecs() {
     }
@@ -69,8 +86,15 @@ public final class FunctionSpecs {
         String handler = spec.getHandler();
         if (handler == null || handler.isBlank()) {
             errors.add("handler is required: a class name or built-in name (JAVA), a URL (HTTP) or a command (PROCESS)");
+        } else if (handler.length() > MAX_HANDLER_LENGTH) {
+            errors.add("handler must be at most " + MAX_HANDLER_LENGTH + " characters, got " + handler.length());
+        } else if (hasControlCharacter(handler)) {
+            errors.add("handler must be one line without control characters");
         } else if (spec.getRuntime() == Runtime.HTTP && !isHttpUrl(handler)) {
             errors.add("handler of an HTTP function must be an http:// or https:// URL, got '" + handler + "'");
+        } else if (spec.getRuntime() == Runtime.JAVA && !JAVA_CLASS_NAME.matcher(handler).matches()) {
+            errors.add("handler of a JAVA function must be a class name (com.acme.Resize) or a built-in name (echo), "
+                    + "got '" + handler + "'");
         }
         if (spec.getRuntime() == Runtime.PROCESS && !processRuntimeEnabled) {
             errors.add("the PROCESS runtime is disabled on this platform (the operator enables it with "
@@ -92,6 +116,21 @@ public final class FunctionSpecs {
         }
         range(errors, "targetLagPerReplica", spec.getTargetLagPerReplica(), 1, Integer.MAX_VALUE);
         range(errors, "maxAttempts", spec.getMaxAttempts(), 1, MAX_ATTEMPTS);
+        String strategy = spec.getPartitionStrategy();
+        if (strategy != null && !PARTITION_STRATEGIES.contains(strategy) && !Plugins.isClassName(strategy)) {
+            errors.add("partitionStrategy must be one of " + String.join(", ", PARTITION_STRATEGIES)
+                    + " or the class name of a PartitionStrategy on the dispatcher's class path, got '" + strategy
+                    + "'");
+        }
+        if (spec.getEnv() != null) {
+            spec.getEnv().forEach((name, value) -> {
+                if (name.isEmpty() || name.indexOf('=') >= 0 || hasControlCharacter(name)) {
+                    errors.add("env names must be non-empty, without '=' or control characters, got '" + name + "'");
+                } else if (value != null && value.indexOf('\0') >= 0) {
+                    errors.add("env." + name + " must not contain a NUL character");
+                }
+            });
+        }
         return errors;
     }
 
@@ -99,6 +138,10 @@ public final class FunctionSpecs {
         if (value < min || value > max) {
             errors.add(field + " must be between " + min + " and " + max + ", got " + value);
         }
+    }
+
+    private static boolean hasControlCharacter(String text) {
+        return text.chars().anyMatch(Character::isISOControl);
     }
 
     private static boolean isHttpUrl(String handler) {

@@ -25,6 +25,13 @@ import org.apache.kafka.common.serialization.Serializer;
  * sends, issue 11). Consumers never auto-commit (Ferry
  * commits only after a result is written) and read committed data only, because the dispatcher writes work topics
  * in transactions. Consumer groups use the KIP-848 protocol.
+ *
+ * <p>Compression (issue 12): a producer's codec is a role default. Most producers write what only Ferry reads and
+ * use {@code topic.internal.compression.type} (lz4: the cheapest to compress and decode of Kafka's codecs, at
+ * snappy's ratio). Producers whose records mostly land on topics users read with their own clients (the worker's
+ * results and dead letters, trigger destinations) are built with {@link #userTopicProducer} and use
+ * {@code topic.user.compression.type} (gzip at level 1): kafkajs decodes nothing but gzip without a plugin, and
+ * librdkafka and Java clients decode it too. An operator's {@code compression.type} pass-through still wins.
  */
 public final class KafkaClients {
 
@@ -49,15 +56,42 @@ public final class KafkaClients {
         return new KafkaProducer<>(producerProperties(clientId, overrides), keySerializer, valueSerializer);
     }
 
+    /** A producer of records only Ferry reads: the internal codec. */
     public Map<String, Object> producerProperties(String clientId, Map<String, Object> overrides) {
+        return layer(producerDefaults(config.topics().internalCompressionType()), clientId,
+                ProducerConfig.CLIENT_ID_CONFIG, overrides);
+    }
+
+    /**
+     * A producer whose records mostly go to topics users read ({@code ferry.results}, {@code ferry.dlq}, trigger
+     * destinations): the user codec, so every mainstream client decodes them in its default configuration.
+     */
+    public <K, V> KafkaProducer<K, V> userTopicProducer(String clientId, Serializer<K> keySerializer,
+            Serializer<V> valueSerializer, Map<String, Object> overrides) {
+        return new KafkaProducer<>(userTopicProducerProperties(clientId, overrides), keySerializer, valueSerializer);
+    }
+
+    public Map<String, Object> userTopicProducerProperties(String clientId, Map<String, Object> overrides) {
+        return layer(producerDefaults(config.topics().userCompressionType()), clientId,
+                ProducerConfig.CLIENT_ID_CONFIG, overrides);
+    }
+
+    /** The producer settings of a codec: gzip at level 1, where gzip's default (6) costs about twice the CPU. */
+    public static Map<String, Object> compression(String codec) {
+        return "gzip".equals(codec)
+                ? Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec, ProducerConfig.COMPRESSION_GZIP_LEVEL_CONFIG, 1)
+                : Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+    }
+
+    private Map<String, Object> producerDefaults(String codec) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.putAll(compression(codec));
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.topics().copyMaxMessageBytes());
-        return layer(props, clientId, ProducerConfig.CLIENT_ID_CONFIG, overrides);
+        return props;
     }
 
     public <K, V> KafkaConsumer<K, V> consumer(String groupId, String clientId, Deserializer<K> keyDeserializer,

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -63,8 +65,11 @@ public final class TopicProvisioner {
                 toCreate.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs()));
             }
         }
-        create(toCreate);
+        Set<String> raced = create(toCreate);
+        // Listed as missing but there when created (listing lags creation): as present as the others.
+        specs.stream().filter(s -> raced.contains(s.name())).forEach(present::add);
         grow(present);
+        alignCompression(present);
         awaitLeaders(specs.stream().map(TopicSpec::name).toList());
     }
 
@@ -81,9 +86,11 @@ public final class TopicProvisioner {
                 "set share.auto.offset.reset=earliest on share group " + groupId);
     }
 
-    private void create(List<NewTopic> topics) {
+    /** Creates the topics; answers those that already existed. */
+    private Set<String> create(List<NewTopic> topics) {
+        Set<String> existed = new HashSet<>();
         if (topics.isEmpty()) {
-            return;
+            return existed;
         }
         Map<String, KafkaFuture<Void>> results = admin.createTopics(topics).values();
         for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
@@ -96,6 +103,7 @@ public final class TopicProvisioner {
                             + e.getCause().getMessage(), e.getCause());
                 }
                 // Another instance created it between our listing and our request: that is what we wanted.
+                existed.add(result.getKey());
             } catch (TimeoutException e) {
                 throw new FerryException("Timed out creating topic " + result.getKey(), e);
             } catch (InterruptedException e) {
@@ -103,6 +111,7 @@ public final class TopicProvisioner {
                 throw new FerryException("Interrupted while creating topic " + result.getKey(), e);
             }
         }
+        return existed;
     }
 
     private void grow(List<TopicSpec> present) {
@@ -123,6 +132,47 @@ public final class TopicProvisioner {
         if (!increases.isEmpty()) {
             await(admin.createPartitions(increases).all(), "add partitions to " + increases.keySet());
             log.info("Grew partitions of {}", increases.keySet());
+        }
+    }
+
+    /**
+     * A topic users read keeps a codec every client decodes (issue 12): an existing one whose
+     * {@code compression.type} differs from Ferry's (created by an older Ferry, or by hand) is set to it, so new
+     * batches are stored in that codec whichever producer wrote them. Without the right to alter configs, Ferry
+     * warns and goes on: its own producers of those topics use the same codec anyway.
+     */
+    private void alignCompression(List<TopicSpec> present) {
+        String key = org.apache.kafka.common.config.TopicConfig.COMPRESSION_TYPE_CONFIG;
+        List<TopicSpec> specified = present.stream().filter(s -> s.configs().containsKey(key)).toList();
+        if (specified.isEmpty()) {
+            return;
+        }
+        Map<ConfigResource, TopicSpec> resources = new HashMap<>();
+        specified.forEach(s -> resources.put(new ConfigResource(ConfigResource.Type.TOPIC, s.name()), s));
+        try {
+            Map<ConfigResource, Config> current = await(admin.describeConfigs(resources.keySet()).all(),
+                    "describe topic configs");
+            Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+            resources.forEach((resource, spec) -> {
+                ConfigEntry entry = current.get(resource) == null ? null : current.get(resource).get(key);
+                if (entry == null || !spec.configs().get(key).equals(entry.value())) {
+                    List<AlterConfigOp> ops = new ArrayList<>();
+                    spec.configs().forEach((name, value) -> {
+                        if (name.startsWith("compression.")) {
+                            ops.add(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET));
+                        }
+                    });
+                    changes.put(resource, ops);
+                }
+            });
+            if (!changes.isEmpty()) {
+                await(admin.incrementalAlterConfigs(changes).all(), "set compression.type");
+                log.info("Set the compression of {} to what every client decodes",
+                        changes.keySet().stream().map(ConfigResource::name).toList());
+            }
+        } catch (FerryException e) {
+            log.warn("Cannot align the compression.type of {}: {}", specified.stream().map(TopicSpec::name).toList(),
+                    e.getMessage());
         }
     }
 

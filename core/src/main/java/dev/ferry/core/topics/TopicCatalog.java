@@ -3,6 +3,7 @@ package dev.ferry.core.topics;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.TopicConfig;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,16 +116,39 @@ public final class TopicCatalog {
         Map<String, String> payload = Map.of("max.message.bytes", String.valueOf(settings.maxMessageBytes()));
         // A dead letter is a payload record plus Ferry's headers: it must fit whatever fits where it came from.
         Map<String, String> copies = Map.of("max.message.bytes", String.valueOf(settings.copyMaxMessageBytes()));
+        Map<String, String> userPayload = new HashMap<>(payload);
+        userPayload.putAll(userTopicConfigs());
+        Map<String, String> userCopies = new HashMap<>(copies);
+        userCopies.putAll(userTopicConfigs());
         Map<String, String> compact = Map.of("cleanup.policy", "compact");
         int partitions = settings.partitions();
         return List.of(
                 spec(functions(), 1, compact),
                 spec(invocations(), partitions, payload),
-                spec(results(), partitions, payload),
-                spec(dlq(), partitions, copies),
+                spec(results(), partitions, userPayload),
+                spec(dlq(), partitions, userCopies),
                 spec(lag(), partitions, Map.of()),
                 spec(scaling(), 1, compact),
-                spec(usage(), partitions, Map.of()));
+                spec(usage(), partitions, userTopicConfigs()));
+    }
+
+    /** The topics users read with their own clients: results, dead letters and usage (issue 12). */
+    public List<String> userTopics() {
+        return List.of(results(), dlq(), usage());
+    }
+
+    /**
+     * Topic configs of a topic users read: {@code compression.type} is {@code topic.user.compression.type}, so the
+     * broker stores every batch in a codec any client decodes, whichever producer wrote it (the dispatcher's
+     * REJECTED results and metering's usage records come from producers tuned for internal topics; the broker
+     * recompresses those few batches). gzip at level 1: most of gzip's ratio at about half its default CPU.
+     */
+    public Map<String, String> userTopicConfigs() {
+        String codec = settings.userCompressionType();
+        return "gzip".equals(codec)
+                ? Map.of(org.apache.kafka.common.config.TopicConfig.COMPRESSION_TYPE_CONFIG, codec,
+                        org.apache.kafka.common.config.TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG, "1")
+                : Map.of(org.apache.kafka.common.config.TopicConfig.COMPRESSION_TYPE_CONFIG, codec);
     }
 
     /** A function's work topic, with the function's partition count. */

@@ -63,4 +63,36 @@ class FunctionSpecsTest {
         assertThat(FunctionSpecs.validate(echo().setPartitions(2).setMinReplicas(3).build(), false))
                 .as("QUEUE functions are served by a share group, which has no such ceiling").isEmpty();
     }
+
+    @Test
+    void shouldRefuseAPartitionStrategyTheDispatcherDoesNotKnowWhenDeploying() {
+        // issue 12: "bogus" was accepted (201), then the dispatcher rejected every call.
+        assertThat(FunctionSpecs.validate(echo().setPartitionStrategy("bogus").build(), false)).singleElement()
+                .asString().startsWith("partitionStrategy must be one of auto, key-affinity");
+        for (String name : FunctionSpecs.PARTITION_STRATEGIES) {
+            assertThat(FunctionSpecs.validate(echo().setPartitionStrategy(name).build(), false)).as(name).isEmpty();
+        }
+        assertThat(FunctionSpecs.validate(echo().setPartitionStrategy("com.acme.ByRegion").build(), false))
+                .as("a user's own strategy, loaded by the dispatcher by class name").isEmpty();
+        assertThat(FunctionSpecs.validate(echo().setPartitionStrategy("com.acme.").build(), false)).hasSize(1);
+    }
+
+    @Test
+    void shouldRequireAClassNameWhenTheRuntimeIsJava() {
+        assertThat(FunctionSpecs.validate(echo().setHandler("com.acme.Resize$Inner").build(), false)).isEmpty();
+        for (String bad : new String[] {"com.acme.", "com acme", "http://x", "9lives", "a\u0000b"}) {
+            assertThat(FunctionSpecs.validate(echo().setHandler(bad).build(), false)).as(bad).singleElement()
+                    .asString().startsWith("handler");
+        }
+    }
+
+    @Test
+    void shouldRefuseControlCharactersInHandlersAndEnvNames() {
+        FunctionSpec tool = FunctionSpecs.builder("acme", "tool", Runtime.PROCESS, "cat\nrm -rf /").build();
+        assertThat(FunctionSpecs.validate(tool, true)).singleElement().asString().contains("control characters");
+        assertThat(FunctionSpecs.validate(echo().setEnv(java.util.Map.of("A=B", "x")).build(), false))
+                .singleElement().asString().startsWith("env names");
+        assertThat(FunctionSpecs.validate(echo().setEnv(java.util.Map.of("A", "x\u0000")).build(), false))
+                .singleElement().asString().contains("NUL");
+    }
 }

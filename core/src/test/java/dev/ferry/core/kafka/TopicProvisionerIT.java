@@ -1,6 +1,7 @@
 package dev.ferry.core.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.TestConfigs;
@@ -8,10 +9,12 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
@@ -53,5 +56,21 @@ class TopicProvisionerIT {
         TopicDescription work = kafka.admin().describeTopics(List.of(topics.work(fn))).allTopicNames().get()
                 .get(topics.work(fn));
         assertThat(work.partitions()).hasSize(4);
+    }
+
+    @Test
+    void shouldSetTheUserCodecWhenATopicUsersReadExistsWithAnother(KafkaFixture kafka) throws Exception {
+        TopicCatalog topics = new TopicCatalog(TestConfigs.isolated(kafka));
+        // As an older Ferry created it: every batch as its producer wrote it (lz4, which kafkajs cannot read).
+        kafka.admin().createTopics(List.of(new NewTopic(topics.results(), 1, (short) 1)
+                .configs(Map.of("compression.type", "producer")))).all().get();
+
+        new TopicProvisioner(kafka.admin()).ensure(topics.platformTopics());
+
+        ConfigResource results = new ConfigResource(ConfigResource.Type.TOPIC, topics.results());
+        // A config change reaches the brokers through the metadata log, a moment after the controller took it.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kafka.admin()
+                .describeConfigs(List.of(results)).all().get().get(results).get("compression.type").value())
+                .isEqualTo("gzip"));
     }
 }

@@ -76,6 +76,20 @@ class TopicCatalogTest {
     }
 
     @Test
+    void shouldStoreTheTopicsUsersReadInACodecEveryClientDecodesWhenCreated() {
+        Map<String, TopicSpec> specs = catalog.platformTopics().stream()
+                .collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
+        assertThat(catalog.userTopics()).containsExactly("ferry.results", "ferry.dlq", "ferry.usage");
+        for (String topic : catalog.userTopics()) {
+            assertThat(specs.get(topic).configs()).as(topic).containsEntry("compression.type", "gzip")
+                    .containsEntry("compression.gzip.level", "1");
+        }
+        assertThat(specs.get("ferry.invocations").configs()).doesNotContainKey("compression.type");
+        TopicCatalog plain = new TopicCatalog(FerryConfig.defaults().with("topic.user.compression.type", "none"));
+        assertThat(plain.userTopicConfigs()).isEqualTo(Map.of("compression.type", "none"));
+    }
+
+    @Test
     void shouldNotMistakeOtherTopicsForWorkTopics() {
         assertThat(catalog.parseWork("ferry.invocations")).isEmpty();
         assertThat(catalog.parseWork("ferry.work.acme")).isEmpty();

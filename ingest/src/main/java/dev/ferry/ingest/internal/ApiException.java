@@ -1,25 +1,22 @@
 package dev.ferry.ingest.internal;
 
-/**
- * An HTTP error answer: status, a stable machine-readable code and a message for humans. The message must never
- * carry an API key or a payload, since it is written to the response and may be logged.
- */
-public final class ApiException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+import dev.ferry.core.http.HttpError;
+import java.util.List;
 
-    private final int status;
-    private final String code;
-    private final long retryAfterSeconds;
+/**
+ * An HTTP error answer of the gateway: status, a stable machine-readable code and a message for humans, written by
+ * core's {@link dev.ferry.core.http.HttpErrors}. The message must never carry an API key or a payload, since it is
+ * written to the response and may be logged.
+ */
+public final class ApiException extends HttpError {
+    private static final long serialVersionUID = 1L;
 
     public ApiException(int status, String code, String message) {
         this(status, code, message, 0);
     }
 
     public ApiException(int status, String code, String message, long retryAfterSeconds) {
-        super(message, null, false, false);
-        this.status = status;
-        this.code = code;
-        this.retryAfterSeconds = retryAfterSeconds;
+        super(status, code, message, retryAfterSeconds, List.of());
     }
 
     public static ApiException badRequest(String message) {
@@ -32,18 +29,5 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException notReady(String message) {
         return new ApiException(503, "not_ready", message);
-    }
-
-    public int status() {
-        return status;
-    }
-
-    public String code() {
-        return code;
-    }
-
-    /** Seconds for a {@code Retry-After} header; 0 for none. */
-    public long retryAfterSeconds() {
-        return retryAfterSeconds;
     }
 }

@@ -3,8 +3,9 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.http.HttpError;
+import dev.ferry.core.http.HttpErrors;
 import dev.ferry.schemas.FunctionSpec;
 import io.javalin.http.Context;
 import java.util.List;
@@ -45,21 +46,14 @@ public final class Http {
         ctx.status(status).contentType(JSON).result(write(g.mapper(), body));
     }
 
-    public static void error(ObjectMapper mapper, Context ctx, ApiException e) {
-        error(mapper, ctx, e, List.of());
+    /** Answers {@code e} in DESIGN.md's error shape (core's {@link HttpErrors}). */
+    public static void error(ObjectMapper mapper, Context ctx, HttpError e) {
+        HttpErrors.write(ctx, e);
     }
 
+    /** Answers {@code e} with every single problem listed under {@code errors}. */
     public static void error(ObjectMapper mapper, Context ctx, ApiException e, List<String> details) {
-        ObjectNode body = mapper.createObjectNode();
-        body.put("error", e.getMessage());
-        body.put("code", e.code());
-        if (!details.isEmpty()) {
-            details.forEach(body.putArray("errors")::add);
-        }
-        if (e.retryAfterSeconds() > 0) {
-            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-        }
-        ctx.status(e.status()).contentType(JSON).result(write(mapper, body));
+        HttpErrors.write(ctx, new HttpError(e.status(), e.code(), e.getMessage(), e.retryAfterSeconds(), details));
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.core.invocation.ReasonCode;
+import dev.ferry.core.http.Timestamps;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;

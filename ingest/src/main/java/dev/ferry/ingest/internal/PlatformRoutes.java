@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.http.Timestamps;
 import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.UsageRecord;

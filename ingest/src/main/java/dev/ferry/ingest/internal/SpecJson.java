@@ -1,6 +1,8 @@
 package dev.ferry.ingest.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,7 +49,9 @@ public final class SpecJson {
             boolean processRuntimeEnabled) {
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            // A key given twice or a second value after the object is a mistake, not "the last one wins".
+            root = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
         } catch (JsonProcessingException e) {
             return new Parsed(null, List.of("body is not valid JSON: " + e.getOriginalMessage()));
         } catch (IOException e) {
@@ -65,7 +69,9 @@ public final class SpecJson {
                 errors.add("unknown field '" + field + "'");
             }
         }
-        if (root.hasNonNull("name") && !name.equals(root.get("name").asText())) {
+        if (root.hasNonNull("name") && !root.get("name").isTextual()) {
+            errors.add("name must be a string");
+        } else if (root.hasNonNull("name") && !name.equals(root.get("name").asText())) {
             errors.add("name in the body ('" + root.get("name").asText() + "') differs from the path ('" + name + "')");
         }
         Runtime runtime = enumField(root, "runtime", Runtime.class, null, errors);

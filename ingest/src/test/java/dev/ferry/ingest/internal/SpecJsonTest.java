@@ -88,4 +88,13 @@ class SpecJsonTest {
         assertThat(parse("{\"name\": \"other\", \"runtime\": \"JAVA\", \"handler\": \"echo\"}", false).errors())
                 .anyMatch(e -> e.contains("differs from the path"));
     }
+
+    @Test
+    void shouldRefuseRepeatedKeysTrailingValuesAndWrongTypesWhenParsing() {
+        assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": 128, \"memoryMb\": 64}",
+                false).errors()).singleElement().asString().contains("Duplicate field 'memoryMb'");
+        assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\"} {}", false).errors()).hasSize(1);
+        assertThat(parse("{\"name\": 5, \"runtime\": \"JAVA\", \"handler\": \"echo\"}", false).errors())
+                .containsExactly("name must be a string");
+    }
 }

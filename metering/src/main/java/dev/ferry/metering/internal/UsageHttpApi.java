@@ -2,6 +2,9 @@ package dev.ferry.metering.internal;
 
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.net.BearerTokens;
+import dev.ferry.core.http.HttpError;
+import dev.ferry.core.http.HttpErrors;
+import dev.ferry.core.http.Timestamps;
 import dev.ferry.metering.Granularity;
 import dev.ferry.metering.Usage;
 import io.javalin.Javalin;
@@ -14,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -157,7 +159,7 @@ public final class UsageHttpApi {
     }
 
     private static void fail(Context ctx, HttpStatus status, String message, String code) {
-        ctx.status(status).contentType("application/json").result(UsageJson.error(message, code));
+        HttpErrors.write(ctx, new HttpError(status.getCode(), code, message));
     }
 
     private static String name(Context ctx, String param, boolean required) {
@@ -184,15 +186,7 @@ public final class UsageHttpApi {
     }
 
     static Instant parseInstant(String param, String value) {
-        try {
-            if (value.chars().allMatch(Character::isDigit)) {
-                return Instant.ofEpochMilli(Long.parseLong(value));
-            }
-            return Instant.parse(value);
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw new BadRequest("'" + param + "' must be an ISO-8601 instant or epoch milliseconds, not '"
-                    + value + "'");
-        }
+        return Timestamps.parse("'" + param + "'", value);
     }
 
     private static Granularity granularity(Context ctx) {

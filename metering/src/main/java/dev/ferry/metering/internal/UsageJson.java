@@ -71,13 +71,4 @@ public final class UsageJson {
             throw new FerryException("Cannot read usage JSON: " + e.getMessage(), e);
         }
     }
-
-    /** The body of an error answer, as DESIGN.md's HTTP API writes them. */
-    public static String error(String message, String code) {
-        try {
-            return MAPPER.writeValueAsString(Map.of("error", message, "code", code));
-        } catch (JsonProcessingException e) {
-            throw new FerryException("Cannot write error JSON", e);
-        }
-    }
 }

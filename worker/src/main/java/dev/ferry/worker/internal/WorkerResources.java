@@ -66,7 +66,8 @@ public final class WorkerResources implements AutoCloseable {
         this.admin = clients.admin("ferry-worker-admin-" + workerName);
         new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
                 .filter(t -> t.name().equals(topics.results()) || t.name().equals(topics.dlq())).toList());
-        this.producer = clients.producer("ferry-worker-" + workerName, new ByteArraySerializer(),
+        // Results and dead letters, what users read, are most of what this producer writes: the user codec.
+        this.producer = clients.userTopicProducer("ferry-worker-" + workerName, new ByteArraySerializer(),
                 new ByteArraySerializer(), Map.of());
         Object producerLimit = clients.producerProperties(null, Map.of()).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         this.maxResultBytes = Math.min(Integer.parseInt(String.valueOf(producerLimit)),

@@ -1,0 +1,40 @@
+package dev.ferry.core.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.config.FerryConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KafkaClientsTest {
+
+    @Test
+    void shouldCompressWhatOnlyFerryReadsWithTheInternalCodecByDefault() {
+        Map<String, Object> props = new KafkaClients(FerryConfig.defaults()).producerProperties("p", Map.of());
+        assertThat(props).containsEntry("compression.type", "lz4");
+    }
+
+    @Test
+    void shouldCompressWhatUsersReadWithGzipAtLevelOneByDefault() {
+        // issue 12: kafkajs decodes only gzip (and none) without a plugin.
+        Map<String, Object> props = new KafkaClients(FerryConfig.defaults()).userTopicProducerProperties("p", Map.of());
+        assertThat(props).containsEntry("compression.type", "gzip").containsEntry("compression.gzip.level", 1);
+    }
+
+    @Test
+    void shouldTakeBothCodecsFromTheConfiguration() {
+        FerryConfig config = FerryConfig.defaults().with("topic.user.compression.type", "none")
+                .with("topic.internal.compression.type", "zstd");
+        KafkaClients clients = new KafkaClients(config);
+        assertThat(clients.userTopicProducerProperties("p", Map.of())).containsEntry("compression.type", "none")
+                .doesNotContainKey("compression.gzip.level");
+        assertThat(clients.producerProperties("p", Map.of())).containsEntry("compression.type", "zstd");
+    }
+
+    @Test
+    void shouldLetTheOperatorsPassThroughCodecWinOverTheRoleDefault() {
+        FerryConfig config = FerryConfig.defaults().with("kafka.compression.type", "snappy");
+        assertThat(new KafkaClients(config).userTopicProducerProperties("p", Map.of()))
+                .containsEntry("compression.type", "snappy");
+    }
+}

@@ -1,0 +1,161 @@
+package dev.ferry.ingest;
+
+import static dev.ferry.ingest.HttpApi.json;
+import static dev.ferry.ingest.HttpApi.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.UsageRecord;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input is refused at the door with 400 and DESIGN.md's JSON error shape, over real HTTP, including what the web
+ * server itself refuses (issue 12 part 2): deployments checked field by field, out-of-range instants, and Jetty's and
+ * Javalin's own errors.
+ */
+@FerryKafkaTest
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class GatewayBadInputIT {
+
+    @TempDir
+    static Path dir;
+
+    private static Gateway gateway;
+    private static HttpApi api;
+    private static String acme;
+
+    /** A deployment body and the field its 400 must name. */
+    record BadSpec(String body, String field) {
+    }
+
+    @BeforeAll
+    static void start(KafkaFixture kafka) {
+        acme = new TenantAdmin(dir.resolve("tenants.json")).createTenant("acme");
+        FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"));
+        // A usage source with a bug (a null record) stands for any unexpected exception behind a route.
+        gateway = new Gateway(config).usageSource((tenant, from, to, function) -> Arrays.asList((UsageRecord) null))
+                .start();
+        api = new HttpApi(gateway.port());
+        HttpResponse<byte[]> echo = api.put("/v1/functions/echo", acme, "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
+        assertThat(echo.statusCode()).as(text(echo)).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void shouldRefuseEveryBadFieldWith400NamingItWhenDeploying() {
+        String java = "\"runtime\": \"JAVA\", \"handler\": \"echo\"";
+        List<BadSpec> table = List.of(
+                new BadSpec("{" + java + ", \"partitionStrategy\": \"bogus\"}", "partitionStrategy"),
+                new BadSpec("{" + java + ", \"partitionStrategy\": 3}", "partitionStrategy"),
+                new BadSpec("{" + java + ", \"memoryMb\": 64}", "memoryMb"),
+                new BadSpec("{" + java + ", \"memoryMb\": 10241}", "memoryMb"),
+                new BadSpec("{" + java + ", \"memoryMb\": \"512\"}", "memoryMb"),
+                new BadSpec("{" + java + ", \"memoryMb\": 512.5}", "memoryMb"),
+                new BadSpec("{" + java + ", \"timeoutMs\": 900001}", "timeoutMs"),
+                new BadSpec("{" + java + ", \"timeoutMs\": 0}", "timeoutMs"),
+                new BadSpec("{" + java + ", \"timeoutMs\": 99999999999}", "timeoutMs"),
+                new BadSpec("{" + java + ", \"concurrency\": 0}", "concurrency"),
+                new BadSpec("{" + java + ", \"minReplicas\": 5, \"maxReplicas\": 2}", "minReplicas"),
+                new BadSpec("{" + java + ", \"minReplicas\": -1}", "minReplicas"),
+                new BadSpec("{" + java + ", \"partitions\": 0}", "partitions"),
+                new BadSpec("{" + java + ", \"maxAttempts\": 0}", "maxAttempts"),
+                new BadSpec("{" + java + ", \"targetLagPerReplica\": 0}", "targetLagPerReplica"),
+                new BadSpec("{" + java + ", \"delivery\": \"SOMETIMES\"}", "delivery"),
+                new BadSpec("{" + java + ", \"env\": [\"A\"]}", "env"),
+                new BadSpec("{" + java + ", \"env\": {\"A\": 1}}", "env.A"),
+                new BadSpec("{" + java + ", \"colour\": \"red\"}", "colour"),
+                new BadSpec("{" + java + ", \"tenant\": \"other\"}", "tenant"),
+                new BadSpec("{" + java + ", \"name\": 5}", "name"),
+                new BadSpec("{" + java + ", \"memoryMb\": 256, \"memoryMb\": 64}", "memoryMb"),
+                new BadSpec("{\"runtime\": \"PYTHON\", \"handler\": \"echo\"}", "runtime"),
+                new BadSpec("{\"handler\": \"echo\"}", "runtime"),
+                new BadSpec("{\"runtime\": \"JAVA\"}", "handler"),
+                new BadSpec("{\"runtime\": \"JAVA\", \"handler\": \"not a class\"}", "handler"),
+                new BadSpec("{\"runtime\": \"HTTP\", \"handler\": \"ftp://example.com/run\"}", "handler"),
+                new BadSpec("{\"runtime\": \"PROCESS\", \"handler\": \"cat\"}", "PROCESS"),
+                new BadSpec("[]", "body"),
+                new BadSpec("{" + java + "} {}", "body"));
+        for (BadSpec bad : table) {
+            HttpResponse<byte[]> response = api.put("/v1/functions/checked", acme, bad.body());
+            assertThat(response.statusCode()).as(bad.body() + " -> " + text(response)).isEqualTo(400);
+            JsonNode error = json(response);
+            assertThat(error.get("code").asText()).as(bad.body()).isIn("invalid_function");
+            assertThat(error.get("error").asText()).as(bad.body()).contains(bad.field());
+        }
+        assertThat(api.get("/v1/functions/checked", acme).statusCode()).as("nothing was deployed").isEqualTo(404);
+        assertThat(api.put("/v1/functions/checked", acme, "{" + java + ", \"partitionStrategy\": \"round-robin\"}")
+                .statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void shouldAnswer400WhenTheDeadlineIsOutOfRange() {
+        for (String deadline : List.of("+999999999-12-31T23:59:59Z", "99999999999999999999", "10000-01-01T00:00:00Z",
+                "-1", "tomorrow", "2020-01-01T00:00:00Z")) {
+            HttpResponse<byte[]> response = api.call("POST", "/v1/functions/echo/invoke", acme, HttpApi.bytes("hi"),
+                    Map.of("Ferry-Deadline", deadline));
+            assertThat(response.statusCode()).as(deadline + " -> " + text(response)).isEqualTo(400);
+            assertThat(json(response).get("code").asText()).isEqualTo("bad_request");
+            assertThat(json(response).get("error").asText()).contains("Ferry-Deadline");
+        }
+    }
+
+    @Test
+    void shouldAnswer400WhenAUsageBoundIsOutOfRange() {
+        for (String query : List.of("from=%2B999999999-12-31T23:59:59Z", "to=99999999999999999999",
+                "to=%2B999999999-12-31T23:59:59Z", "from=-5", "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z")) {
+            HttpResponse<byte[]> response = api.get("/v1/usage?" + query, acme);
+            assertThat(response.statusCode()).as(query + " -> " + text(response)).isEqualTo(400);
+            assertThat(json(response).get("code").asText()).isEqualTo("bad_request");
+        }
+    }
+
+    @Test
+    void shouldAnswerJsonWhenTheWebServerItselfRefusesTheRequest() {
+        assertJsonError(api.call("GET", "/v1/functions", acme, null, Map.of("X-Big", "a".repeat(16 * 1024))), 431,
+                "headers_too_large");
+        assertJsonError(api.get("/v1/invocations/" + "i".repeat(10_000), acme), 414, "uri_too_long");
+        assertJsonError(api.put("/v1/functions/a%00b", acme, "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}"), 400,
+                "bad_request");
+        assertJsonError(api.get("/v2/nothing", acme), 404, "not_found");
+        HttpResponse<byte[]> wrongMethod = api.call("PATCH", "/v1/functions/echo", acme, HttpApi.bytes("{}"),
+                Map.of());
+        assertJsonError(wrongMethod, 405, "method_not_allowed");
+        assertThat(wrongMethod.headers().firstValue("Allow")).hasValueSatisfying(allow -> assertThat(allow)
+                .contains("PUT").contains("GET").contains("DELETE"));
+    }
+
+    @Test
+    void shouldAnswerJson500WithoutDetailsWhenARouteFailsUnexpectedly() {
+        HttpResponse<byte[]> response = api.get("/v1/usage", acme);
+        assertJsonError(response, 500, "internal");
+        assertThat(text(response)).doesNotContain("NullPointerException");
+    }
+
+    private static void assertJsonError(HttpResponse<byte[]> response, int status, String code) {
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+                .startsWith("application/json"));
+        JsonNode body = json(response);
+        assertThat(body.get("code").asText()).isEqualTo(code);
+        assertThat(body.get("error").asText()).isNotBlank();
+    }
+}
