@@ -1,9 +1,10 @@
-package dev.ferry.autoscaler;
+package dev.ferry.cli.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.autoscaler.internal.TopicFollower;
+import dev.ferry.autoscaler.AutoscalerService;
+import dev.ferry.autoscaler.InProcessActuator;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
@@ -12,6 +13,7 @@ import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.Partitions;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -29,15 +31,22 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -51,7 +60,7 @@ class WorkerPoolScalingIT {
     @Test
     void shouldScaleRealPoolsOfATwoPartitionQueueFunctionToSixWorkingReplicasAndBackToZero(KafkaFixture kafka)
             throws Exception {
-        FerryConfig config = TestConfigs.isolated(kafka, Map.of(AutoscalerConfig.POLL_MS, 250L,
+        FerryConfig config = isolated(kafka, Map.of(AutoscalerConfig.POLL_MS, 250L,
                 AutoscalerConfig.STABILIZATION_MS, 2_000L, AutoscalerConfig.IDLE_MS, 3_000L,
                 AutoscalerConfig.STARTUP_MS, 1_000L));
         KafkaClients clients = new KafkaClients(config);
@@ -82,16 +91,15 @@ class WorkerPoolScalingIT {
                 WorkerPoolResizer resizer = new WorkerPoolResizer(service, 200);
                 AutoscalerService autoscaler = new AutoscalerService(config, new InProcessActuator(resizer),
                         Clock.systemUTC()).start();
-                TopicFollower follower = new TopicFollower(clients, topics.results(), TopicFollower.Start.BEGINNING,
-                        "worker-scaling-it-results", r -> {
-                            InvocationResult result = results.deserialize(r.topic(), r.headers(), r.value());
-                            statuses.merge(result.getStatus() + " " + result.getError() + " " + result.getWorker(),
-                                    1, Integer::sum);
-                            if (result.getStatus() == InvocationStatus.SUCCEEDED) {
-                                succeeded.add(result.getInvocationId());
-                                workers.add(result.getWorker());
-                            }
-                        }).start();
+                ResultsReader reader = new ResultsReader(clients, topics.results(), r -> {
+                    InvocationResult result = results.deserialize(r.topic(), r.headers(), r.value());
+                    statuses.merge(result.getStatus() + " " + result.getError() + " " + result.getWorker(), 1,
+                            Integer::sum);
+                    if (result.getStatus() == InvocationStatus.SUCCEEDED) {
+                        succeeded.add(result.getInvocationId());
+                        workers.add(result.getWorker());
+                    }
+                });
                 KafkaProducer<String, byte[]> producer = clients.producer("worker-scaling-it",
                         new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer(),
                         Map.of())) {
@@ -119,6 +127,48 @@ class WorkerPoolScalingIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> succeeded.size() >= produced.get());
             await().atMost(Duration.ofSeconds(60)).until(() -> service.pool(ref).map(p -> p.replicas()).orElse(-1) == 0);
             assertThat(workers).hasSizeGreaterThanOrEqualTo(6);
+        }
+    }
+
+    private static FerryConfig isolated(KafkaFixture kafka, Map<String, Object> overrides) {
+        Map<String, Object> settings = new java.util.HashMap<>(overrides);
+        settings.put(FerryConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        settings.put(FerryConfig.SCHEMA_REGISTRY_URL, kafka.schemaRegistryUrl());
+        settings.put(FerryConfig.TOPIC_PREFIX, "t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        return new FerryConfig(settings);
+    }
+
+    /** Reads a topic from its beginning on a thread of its own, handing every record to a handler. */
+    private static final class ResultsReader implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        ResultsReader(KafkaClients clients, String topic, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+            consumer = clients.consumer(null, "worker-scaling-it-results", new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer(), Map.of());
+            List<TopicPartition> partitions = Partitions.await(consumer, topic, Duration.ofSeconds(30));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            thread = new Thread(() -> {
+                try {
+                    while (running) {
+                        consumer.poll(Duration.ofMillis(200)).forEach(handler);
+                    }
+                } catch (WakeupException e) {
+                    // closing
+                } finally {
+                    consumer.close();
+                }
+            }, "worker-scaling-it-results");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            consumer.wakeup();
+            thread.join(10_000);
         }
     }
 
