@@ -13,7 +13,6 @@ import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.Partitions;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -31,22 +30,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -60,7 +52,7 @@ class WorkerPoolScalingIT {
     @Test
     void shouldScaleRealPoolsOfATwoPartitionQueueFunctionToSixWorkingReplicasAndBackToZero(KafkaFixture kafka)
             throws Exception {
-        FerryConfig config = isolated(kafka, Map.of(AutoscalerConfig.POLL_MS, 250L,
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of(AutoscalerConfig.POLL_MS, 250L,
                 AutoscalerConfig.STABILIZATION_MS, 2_000L, AutoscalerConfig.IDLE_MS, 3_000L,
                 AutoscalerConfig.STARTUP_MS, 1_000L));
         KafkaClients clients = new KafkaClients(config);
@@ -127,48 +119,6 @@ class WorkerPoolScalingIT {
             await().atMost(Duration.ofSeconds(90)).until(() -> succeeded.size() >= produced.get());
             await().atMost(Duration.ofSeconds(60)).until(() -> service.pool(ref).map(p -> p.replicas()).orElse(-1) == 0);
             assertThat(workers).hasSizeGreaterThanOrEqualTo(6);
-        }
-    }
-
-    private static FerryConfig isolated(KafkaFixture kafka, Map<String, Object> overrides) {
-        Map<String, Object> settings = new java.util.HashMap<>(overrides);
-        settings.put(FerryConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        settings.put(FerryConfig.SCHEMA_REGISTRY_URL, kafka.schemaRegistryUrl());
-        settings.put(FerryConfig.TOPIC_PREFIX, "t" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        return new FerryConfig(settings);
-    }
-
-    /** Reads a topic from its beginning on a thread of its own, handing every record to a handler. */
-    private static final class ResultsReader implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        ResultsReader(KafkaClients clients, String topic, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
-            consumer = clients.consumer(null, "worker-scaling-it-results", new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer(), Map.of());
-            List<TopicPartition> partitions = Partitions.await(consumer, topic, Duration.ofSeconds(30));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            thread = new Thread(() -> {
-                try {
-                    while (running) {
-                        consumer.poll(Duration.ofMillis(200)).forEach(handler);
-                    }
-                } catch (WakeupException e) {
-                    // closing
-                } finally {
-                    consumer.close();
-                }
-            }, "worker-scaling-it-results");
-            thread.start();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            consumer.wakeup();
-            thread.join(10_000);
         }
     }
 
