@@ -1,5 +1,6 @@
 package dev.ferry.cli.service;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.autoscaler.AutoscalerService;
@@ -30,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,9 +39,12 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -110,6 +115,18 @@ class LagToZeroIT {
             // ...and after the idle period both pools go to zero.
             await().atMost(Duration.ofSeconds(60)).until(() -> specs.stream()
                     .allMatch(s -> workers.pool(FunctionSpecs.ref(s)).map(p -> p.replicas() == 0).orElse(false)));
+        }
+        // What any Kafka tool (kafka-consumer-groups, KEDA) reads: the ORDERED group committed past the markers.
+        try (Admin admin = clients.admin("lag-zero-it-offsets")) {
+            FunctionRef ref = FunctionSpecs.ref(ordered);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                    topics.workerGroup(ref)).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            assertThat(committed).hasSize(3);
+            committed.forEach((tp, offset) -> assertThat(offset.offset()).as("committed offset of %s", tp)
+                    .isEqualTo(ends.get(tp).offset()));
         }
     }
 
