@@ -3,6 +3,7 @@ package dev.ferry.autoscaler;
 import dev.ferry.autoscaler.internal.OffsetReader;
 import dev.ferry.autoscaler.internal.OffsetReader.GroupProgress;
 import dev.ferry.autoscaler.internal.OffsetReader.PartitionProgress;
+import dev.ferry.autoscaler.internal.RecordCounter;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.topics.TopicCatalog;
@@ -20,12 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
 
 /**
  * Reads the lag of every deployed function's worker group, one {@link LagSample} per function per
  * {@link #collect()} call: lag per partition and in total, the arrival rate (records/s into the work topic) and
  * service rate (records/s the group completed) from the offset deltas since the previous call, and the group's
- * members as its current replicas.
+ * members as its current replicas. Each sample is stamped with the instant its end offsets were listed. Lag counts
+ * records: transaction markers and aborted records are not work (with a record-counting consumer, see the
+ * constructors).
  *
  * <p>Works for both kinds of worker group: a share group for {@code QUEUE} functions, a consumer group for
  * {@code ORDERED} ones. Partitions added since the last call join the sums; a function whose work topic does not
@@ -45,13 +49,35 @@ public final class LagCollector {
     private final Clock clock;
     private final Map<FunctionRef, Reading> previous = new HashMap<>();
 
+    /** At most this many offsets of a partition are read per sample to count its records; the rest is estimated. */
+    static final long MAX_COUNTED_OFFSETS = 2_000;
+    /** How long one sample may spend counting records. */
+    static final Duration COUNT_BUDGET = Duration.ofMillis(500);
+
     /**
+     * A collector whose lag counts offsets (transaction markers included); for tests of offsets alone.
+     *
      * @param admin an admin client the caller owns and closes
      * @param functions the functions to sample, read anew each call (e.g. {@code directory::all})
      */
     public LagCollector(Admin admin, TopicCatalog topics, Supplier<? extends Collection<FunctionSpec>> functions,
             Clock clock) {
-        this.reader = new OffsetReader(admin, Duration.ofSeconds(10));
+        this(admin, null, topics, functions, clock);
+    }
+
+    /**
+     * A collector whose lag counts records: {@code counter} (a {@code read_committed} consumer without a group,
+     * byte-array deserializers, e.g. {@code KafkaClients.consumer(null, ...)}) reads what lies between a group's
+     * position and the end, so transaction markers and aborted records are not counted as work (issue 11).
+     *
+     * @param admin an admin client the caller owns and closes
+     * @param counter a consumer the caller owns and closes; {@code null} counts offsets
+     * @param functions the functions to sample, read anew each call (e.g. {@code directory::all})
+     */
+    public LagCollector(Admin admin, Consumer<byte[], byte[]> counter, TopicCatalog topics,
+            Supplier<? extends Collection<FunctionSpec>> functions, Clock clock) {
+        this.reader = new OffsetReader(admin, Duration.ofSeconds(10), clock,
+                counter == null ? null : new RecordCounter(counter, MAX_COUNTED_OFFSETS, COUNT_BUDGET));
         this.topics = topics;
         this.functions = functions;
         this.clock = clock;
@@ -66,8 +92,9 @@ public final class LagCollector {
                     spec.getDelivery() != Delivery.ORDERED));
         }
         previous.keySet().retainAll(targets.keySet()); // removed functions: start afresh if they come back
-        Map<FunctionRef, GroupProgress> progress = reader.read(targets);
-        Instant now = clock.instant();
+        OffsetReader.Reading<FunctionRef> reading = reader.read(targets);
+        Map<FunctionRef, GroupProgress> progress = reading.groups();
+        Instant now = reading.listedAt();
         List<LagSample> samples = new ArrayList<>();
         for (Map.Entry<FunctionRef, OffsetReader.Target> entry : targets.entrySet()) {
             GroupProgress group = progress.get(entry.getKey());

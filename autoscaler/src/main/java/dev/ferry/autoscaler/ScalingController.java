@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -33,12 +34,28 @@ public final class ScalingController {
 
     private static final Logger log = LoggerFactory.getLogger(ScalingController.class);
 
-    /** The controller's knobs; {@link #from} reads them from the configuration. */
-    public record Settings(Duration stabilization, Duration idle, Duration stall, int maxTotalReplicas) {
+    /**
+     * The controller's knobs; {@link #from} reads them from the configuration.
+     *
+     * @param settle how long a decided size may take to show as group members (a replica starting, or draining
+     *        before it leaves); until then a difference between the two is expected
+     * @param confirm how long members must differ from the decided size, after {@code settle}, before the
+     *        controller believes the members (issue 11: a pool whose members died must not be taken as sized)
+     */
+    public record Settings(Duration stabilization, Duration idle, Duration stall, int maxTotalReplicas,
+            Duration settle, Duration confirm) {
 
+        /** Settings that give a decided size 15 s to show as members and believe members that differ for 3 s. */
+        public Settings(Duration stabilization, Duration idle, Duration stall, int maxTotalReplicas) {
+            this(stabilization, idle, stall, maxTotalReplicas, Duration.ofSeconds(15), Duration.ofSeconds(3));
+        }
+
+        /** Settle is a replica's start-up time plus three polls; confirm is three polls. */
         public static Settings from(AutoscalerConfig config) {
+            Duration polls = Duration.ofMillis(3 * config.pollMs());
             return new Settings(Duration.ofMillis(config.stabilizationMs()), Duration.ofMillis(config.idleMs()),
-                    Duration.ofMillis(config.stallMs()), config.maxTotalReplicas());
+                    Duration.ofMillis(config.stallMs()), config.maxTotalReplicas(),
+                    Duration.ofMillis(config.startupMs()).plus(polls), polls);
         }
     }
 
@@ -48,13 +65,18 @@ public final class ScalingController {
         int desired;
         String reason;
         boolean stalled;
+        /** When {@code current} last changed (decided, seeded or observed). */
+        Instant decidedAt;
+        /** Since when the group's members have differed from {@code current}; null while they agree. */
+        Instant differsSince;
         final Stabilizer stabilizer;
         final StallDetector stalls = new StallDetector();
 
-        State(Settings settings, int current) {
+        State(Settings settings, int current, Instant now) {
             this.stabilizer = new Stabilizer(settings.stabilization(), settings.idle());
             this.current = current;
             this.desired = current;
+            this.decidedAt = now;
         }
     }
 
@@ -63,6 +85,7 @@ public final class ScalingController {
     private final Clock clock;
     private final Map<FunctionRef, State> states = new TreeMap<>(
             (a, b) -> a.key().compareTo(b.key()));
+    private final Map<FunctionRef, Integer> seeds = new HashMap<>();
 
     public ScalingController(ScalingPolicy policy, Settings settings, Clock clock) {
         this.policy = policy;
@@ -74,12 +97,26 @@ public final class ScalingController {
         return policy;
     }
 
+    /**
+     * The size last decided for a function before this controller started (its latest {@code ferry.scaling}
+     * decision): the function's first sample starts from it instead of from its member count, which a replica
+     * still starting or one that has died would misstate. Ignored for a function already sampled.
+     */
+    public synchronized void seed(FunctionRef ref, int decided) {
+        if (!states.containsKey(ref)) {
+            seeds.put(ref, decided);
+        }
+    }
+
     /** Takes one sample of {@code spec}'s group; returns the decisions it causes (this function's or, through the budget, others'). */
     public synchronized List<ScalingDecision> onSample(FunctionSpec spec, LagSample sample) {
         Instant now = clock.instant();
         FunctionRef ref = FunctionSpecs.ref(spec);
-        State state = states.computeIfAbsent(ref, r -> new State(settings, sample.getReplicas()));
+        Integer seed = seeds.remove(ref);
+        State state = states.computeIfAbsent(ref, r -> new State(settings, seed != null ? seed : sample.getReplicas(),
+                now));
         state.spec = spec;
+        followMembers(ref, state, sample, now);
 
         Duration stallWindow = max(settings.stall(), Duration.ofMillis(spec.getTimeoutMs()));
         StallDetector.Result stall = state.stalls.observe(sample, stallWindow, now);
@@ -109,6 +146,7 @@ public final class ScalingController {
     /** The function was removed: its pool goes to zero and everything learned about it is forgotten. */
     public synchronized List<ScalingDecision> onRemoved(FunctionRef ref) {
         State state = states.remove(ref);
+        seeds.remove(ref);
         policy.forget(ref);
         List<ScalingDecision> decisions = new ArrayList<>();
         if (state != null && state.current > 0) {
@@ -122,6 +160,35 @@ public final class ScalingController {
     public synchronized OptionalInt current(FunctionRef ref) {
         State state = states.get(ref);
         return state == null ? OptionalInt.empty() : OptionalInt.of(state.current);
+    }
+
+    /**
+     * Makes the size in force follow the group's members when they have differed from it for longer than a
+     * decided size takes to show ({@link Settings#settle}, plus the function's timeout when there are more members:
+     * replicas being removed finish their work first) and for {@link Settings#confirm}. The usual case is members
+     * that died (a worker process killed): the controller would otherwise believe the pool sized, decide nothing,
+     * and leave its work waiting for good. From the observed size the policy decides again, so a pool with lag
+     * and no members gets a replica.
+     */
+    private void followMembers(FunctionRef ref, State state, LagSample sample, Instant now) {
+        int members = sample.getReplicas();
+        if (members == state.current) {
+            state.differsSince = null;
+            return;
+        }
+        if (state.differsSince == null) {
+            state.differsSince = now;
+        }
+        Duration settle = members > state.current
+                ? settings.settle().plusMillis(state.spec.getTimeoutMs()) : settings.settle();
+        if (now.isBefore(state.decidedAt.plus(settle)) || now.isBefore(state.differsSince.plus(settings.confirm()))) {
+            return;
+        }
+        log.warn("[function={}] {} members for {} s where {} were decided; taking {} as the size in force", ref,
+                members, Duration.between(state.differsSince, now).toSeconds(), state.current, members);
+        state.current = members;
+        state.decidedAt = now;
+        state.differsSince = null;
     }
 
     /** A stall that holds the size publishes no decision, so it is logged when it starts and ends. */
@@ -155,6 +222,8 @@ public final class ScalingController {
             }
             decisions.add(decision(entry.getKey(), state.current, size, reason, now));
             state.current = size;
+            state.decidedAt = now;
+            state.differsSince = null;
         }
         return decisions;
     }

@@ -17,9 +17,12 @@ import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
+import dev.ferry.schemas.ScalingDecision;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -108,6 +111,93 @@ class AutoscalerServiceIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> service.view().get(ref).isEmpty());
             await().atMost(Duration.ofSeconds(10)).until(() -> gatewayView.get(ref).isEmpty());
         }
+    }
+
+    /**
+     * Issue 11: a worker in another process held the pool's only replica when the autoscaler first looked, then
+     * died with work waiting. The controller kept believing in that replica and decided nothing, so the work
+     * waited for good. Now the members it sees count: the pool here is given a replica and the work is done.
+     */
+    @Test
+    void shouldGiveAReplicaBackWhenThePoolsMembersVanishWithWorkWaiting(KafkaFixture kafka) throws Exception {
+        Map<String, Object> settings = new java.util.HashMap<>(FAST);
+        settings.put(AutoscalerConfig.IDLE_MS, 600_000L); // the foreign replica is kept, not idled away
+        FerryConfig config = TestConfigs.isolated(kafka, settings);
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        FunctionSpec spec = FunctionSpecs.builder("acme", "orphaned", Runtime.JAVA, "sleep")
+                .setDelivery(Delivery.QUEUE).setPartitions(1).setMinReplicas(0).setMaxReplicas(4)
+                .setTargetLagPerReplica(10).setTimeoutMs(2_000).build();
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        deploy(config, clients, topics, spec);
+
+        try (FakePools otherProcess = new FakePools(clients, topics, 30);
+                FakePools pools = new FakePools(clients, topics, 30);
+                Admin admin = clients.admin("autoscaler-it-members")) {
+            otherProcess.resize(ref, 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> members(admin, topics.workerGroup(ref)) == 1);
+            try (AutoscalerService service = new AutoscalerService(config, new InProcessActuator(pools),
+                    Clock.systemUTC()).start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> service.view().get(ref)
+                        .map(s -> s.replicas() == 1).orElse(false));
+
+                otherProcess.close(); // its replica is gone, and the pool here has none
+                await().atMost(Duration.ofSeconds(30)).until(() -> members(admin, topics.workerGroup(ref)) == 0);
+                int produced = produce(clients, topics.work(ref), 2);
+
+                await().atMost(Duration.ofSeconds(30)).until(() -> pools.size(ref) >= 1);
+                await().atMost(Duration.ofSeconds(60)).until(() -> pools.done(ref) >= produced);
+            }
+        }
+    }
+
+    /** Issue 11: after a restart the controller continues from the last decision, not from the members it sees. */
+    @Test
+    void shouldContinueFromTheLastDecisionInFerryScalingAfterARestart(KafkaFixture kafka) throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, FAST);
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        AvroSerdes serdes = new AvroSerdes(config);
+        FunctionSpec spec = FunctionSpecs.builder("acme", "restarted", Runtime.JAVA, "sleep")
+                .setDelivery(Delivery.QUEUE).setPartitions(2).setMinReplicas(0).setMaxReplicas(10)
+                .setTargetLagPerReplica(10).build();
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        deploy(config, clients, topics, spec);
+        // What the autoscaler decided before it stopped; no replica has joined since.
+        try (KafkaProducer<String, ScalingDecision> producer = clients.producer("autoscaler-it-decisions",
+                new StringSerializer(), serdes.serializer(ScalingDecision.class), Map.of())) {
+            producer.send(new ProducerRecord<>(topics.scaling(), ref.key(), ScalingDecision.newBuilder()
+                    .setTenant(ref.tenant()).setFunction(ref.function()).setAt(java.time.Instant.now())
+                    .setFrom(0).setTo(2).setReason("before the restart").setPolicy("predictive").build())).get();
+        }
+        produce(clients, topics.work(ref), 50); // five replicas' worth
+
+        List<ScalingDecision> applied = new CopyOnWriteArrayList<>();
+        Actuator recorder = new Actuator() {
+            @Override
+            public String name() {
+                return "recorder";
+            }
+
+            @Override
+            public void apply(ScalingDecision decision) {
+                applied.add(decision);
+            }
+
+            @Override
+            public void remove(FunctionRef removed) {
+            }
+        };
+        try (AutoscalerService service = new AutoscalerService(config, recorder, Clock.systemUTC()).start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> applied.stream().anyMatch(d -> d.getTo() == 5));
+            assertThat(applied).filteredOn(d -> d.getTo() == 5).first()
+                    .satisfies(d -> assertThat(d.getFrom()).as("the size in force").isEqualTo(2));
+        }
+    }
+
+    private static int members(Admin admin, String group) throws Exception {
+        return admin.describeShareGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS)
+                .members().size();
     }
 
     private static void deploy(FerryConfig config, KafkaClients clients, TopicCatalog topics, FunctionSpec spec) {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -32,8 +33,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -144,6 +147,66 @@ class LagCollectorIT {
         }
     }
 
+    /**
+     * Issue 11: the dispatcher writes in transactions, one marker per transaction and partition. With one record
+     * per transaction an offset difference counts every waiting record twice; the lag counts records, for a
+     * consumer group and a share group alike, and reaches exactly 0 once everything is done.
+     */
+    @Test
+    void shouldCountRecordsNotTransactionMarkersWhenTheWorkWasWrittenInTransactions(KafkaFixture kafka)
+            throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of());
+        TopicCatalog topics = new TopicCatalog(config);
+        KafkaClients clients = new KafkaClients(config);
+        FunctionSpec ordered = FunctionSpecs.builder("acme", "ordered-tx", Runtime.JAVA, "echo")
+                .setDelivery(Delivery.ORDERED).setPartitions(3).build();
+        FunctionSpec queued = FunctionSpecs.builder("acme", "queued-tx", Runtime.JAVA, "echo")
+                .setDelivery(Delivery.QUEUE).setPartitions(3).build();
+        FunctionRef orderedRef = FunctionSpecs.ref(ordered);
+        FunctionRef queuedRef = FunctionSpecs.ref(queued);
+        try (Admin admin = clients.admin("lag-it");
+                KafkaConsumer<byte[], byte[]> counter = clients.consumer(null, "lag-it-counter",
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of())) {
+            TopicProvisioner provisioner = new TopicProvisioner(admin);
+            provisioner.ensure(topics.workTopic(orderedRef, 3), topics.workTopic(queuedRef, 3));
+            provisioner.startShareGroupAtEarliest(topics.workerGroup(queuedRef));
+            Map<Integer, Integer> burst = Map.of(0, 4, 1, 2, 2, 1);
+            produceInTransactions(clients, topics.work(orderedRef), burst);
+            produceInTransactions(clients, topics.work(queuedRef), burst);
+            LagCollector collector = new LagCollector(admin, counter, topics, () -> List.of(ordered, queued),
+                    Clock.systemUTC());
+
+            Map<String, LagSample> waiting = byFunction(collector.collect());
+            assertThat(waiting.get("ordered-tx").getPartitionLag()).containsExactly(4L, 2L, 1L);
+            assertThat(waiting.get("queued-tx").getPartitionLag()).containsExactly(4L, 2L, 1L);
+            assertThat(new LagCollector(admin, topics, () -> List.of(ordered), Clock.systemUTC()).collect())
+                    .as("offsets alone count each marker").singleElement()
+                    .satisfies(s -> assertThat(s.getTotalLag()).isEqualTo(14));
+
+            try (KafkaConsumer<String, String> consumer = clients.consumer(topics.workerGroup(orderedRef), "lag-it",
+                    new StringDeserializer(), new StringDeserializer(), Map.of());
+                    KafkaShareConsumer<String, String> share = clients.shareConsumer(
+                            topics.workerGroup(queuedRef), "lag-it", new StringDeserializer(),
+                            new StringDeserializer(), Map.of())) {
+                consumer.subscribe(List.of(topics.work(orderedRef)));
+                share.subscribe(List.of(topics.work(queuedRef)));
+                AtomicInteger read = new AtomicInteger();
+                AtomicInteger shared = new AtomicInteger();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    read.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
+                    shared.addAndGet(share.poll(Duration.ofMillis(100)).count()); // implicitly accepted next poll
+                    Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+                    consumer.assignment().forEach(tp -> positions.put(tp, new OffsetAndMetadata(consumer.position(tp))));
+                    consumer.commitSync(positions);
+                    share.commitSync();
+                    Map<String, LagSample> now = byFunction(collector.collect());
+                    return read.get() == 7 && shared.get() == 7 && now.size() == 2
+                            && now.values().stream().allMatch(s -> s.getTotalLag() == 0);
+                });
+            }
+        }
+    }
+
     @Test
     void shouldSkipAFunctionWhoseWorkTopicDoesNotExistYet(KafkaFixture kafka) {
         FerryConfig config = TestConfigs.isolated(kafka, Map.of());
@@ -162,6 +225,27 @@ class LagCollectorIT {
             return last.size() == 1 && condition.test(last.get(0));
         });
         return last.get(0);
+    }
+
+    private static Map<String, LagSample> byFunction(List<LagSample> samples) {
+        Map<String, LagSample> byFunction = new HashMap<>();
+        samples.forEach(s -> byFunction.put(s.getFunction(), s));
+        return byFunction;
+    }
+
+    /** One record per transaction, as the dispatcher writes under light load: each is followed by a marker. */
+    private static void produceInTransactions(KafkaClients clients, String topic, Map<Integer, Integer> perPartition) {
+        try (KafkaProducer<String, String> producer = clients.producer("lag-it-tx", new StringSerializer(),
+                new StringSerializer(), Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "lag-it-" + topic))) {
+            producer.initTransactions();
+            for (Map.Entry<Integer, Integer> e : perPartition.entrySet()) {
+                for (int i = 0; i < e.getValue(); i++) {
+                    producer.beginTransaction();
+                    producer.send(new ProducerRecord<>(topic, e.getKey(), "k", "v" + i));
+                    producer.commitTransaction();
+                }
+            }
+        }
     }
 
     private static void produce(KafkaClients clients, String topic, Map<Integer, Integer> perPartition)

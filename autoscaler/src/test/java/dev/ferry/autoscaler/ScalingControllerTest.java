@@ -64,9 +64,12 @@ class ScalingControllerTest {
         FunctionSpec spec = spec("idle", Delivery.QUEUE, 6, 0, 20);
         controller.onSample(spec, even(spec, clock.instant(), 15, 5, 5, 0));
         List<ScalingDecision> decisions = new ArrayList<>();
+        int members = 2;
         for (int s = 1; s <= 60; s++) { // idle from second 1 on: 59 s of idleness by the end
             clock.advance(Duration.ofSeconds(1));
-            decisions.addAll(controller.onSample(spec, even(spec, clock.instant(), 0, 0, 0, 2)));
+            List<ScalingDecision> now = controller.onSample(spec, even(spec, clock.instant(), 0, 0, 0, members));
+            decisions.addAll(now);
+            members = now.isEmpty() ? members : now.get(now.size() - 1).getTo();
         }
         assertThat(decisions).extracting(ScalingDecision::getTo).containsExactly(1);
         clock.advance(Duration.ofSeconds(1));
@@ -101,8 +104,12 @@ class ScalingControllerTest {
     void shouldNotCountAPartitionWhoseLagIsFrozen() {
         FunctionSpec spec = spec("frozen", Delivery.QUEUE, 3, 0, 20);
         List<ScalingDecision> decisions = new ArrayList<>();
+        int members = 2;
         for (int s = 0; s <= 70; s++) { // nothing arrives, nothing is done: partition 0 is stuck
-            decisions.addAll(controller.onSample(spec, sample(spec, clock.instant(), List.of(200L, 0L, 0L), 0, 0, 2)));
+            List<ScalingDecision> now = controller.onSample(spec, sample(spec, clock.instant(),
+                    List.of(200L, 0L, 0L), 0, 0, members));
+            decisions.addAll(now);
+            members = now.isEmpty() ? members : now.get(now.size() - 1).getTo();
             clock.advance(Duration.ofSeconds(1));
         }
         assertThat(decisions).extracting(ScalingDecision::getTo).containsExactly(20, 1);
@@ -143,5 +150,60 @@ class ScalingControllerTest {
             assertThat(d.getReason()).isEqualTo("function removed");
         });
         assertThat(controller.current(ref)).isEmpty();
+    }
+
+    /**
+     * Issue 11: the first sample saw the replica of a worker in another process; that worker was killed with two
+     * calls waiting. The controller took 1 as the size for good and decided nothing: replicas 0 and lag 4 for
+     * minutes. Now the members it sees for a few polls are the size in force, and work with no member gets one.
+     */
+    @Test
+    void shouldDecideAReplicaWhenTheMembersVanishWhileWorkWaits() {
+        FunctionSpec spec = spec("sleep", Delivery.QUEUE, 1, 0, 10);
+        FunctionRef ref = new FunctionRef("acme", "sleep");
+        List<ScalingDecision> decisions = new ArrayList<>();
+        for (int s = 0; s < 20; s++) { // the other worker's replica holds the pool, nothing to do
+            decisions.addAll(controller.onSample(spec, even(spec, clock.instant(), 0, 0, 0, 1)));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(decisions).isEmpty();
+        assertThat(controller.current(ref)).hasValue(1);
+
+        for (int s = 0; s < 5 && decisions.isEmpty(); s++) { // killed: no member, two calls waiting
+            decisions.addAll(controller.onSample(spec, even(spec, clock.instant(), 2, 0, 0, 0)));
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(decisions).singleElement().satisfies(d -> {
+            assertThat(d.getFrom()).isZero();
+            assertThat(d.getTo()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void shouldGiveADecidedSizeTimeToShowAsMembersBeforeDecidingAgain() {
+        FunctionSpec spec = spec("slow-start", Delivery.QUEUE, 6, 0, 20);
+        assertThat(controller.onSample(spec, even(spec, clock.instant(), 60, 0, 0, 0)))
+                .extracting(ScalingDecision::getTo).containsExactly(6);
+        List<ScalingDecision> decisions = new ArrayList<>();
+        for (int s = 0; s < 14; s++) { // replicas still starting: within the settle time nothing is repeated
+            clock.advance(Duration.ofSeconds(1));
+            decisions.addAll(controller.onSample(spec, even(spec, clock.instant(), 60, 0, 0, s < 10 ? 0 : 6)));
+        }
+        assertThat(decisions).isEmpty();
+    }
+
+    /** After a restart the first sample may show replicas still starting; the last decision is the size in force. */
+    @Test
+    void shouldStartFromTheSeededDecisionInsteadOfTheFirstSamplesMembers() {
+        FunctionSpec spec = spec("restarted", Delivery.QUEUE, 6, 0, 20);
+        FunctionRef ref = new FunctionRef("acme", "restarted");
+        controller.seed(ref, 4);
+        // Members 0 while the actuator replays 4; lag 5 alone would ask for 1 and shrink the pool being restored.
+        assertThat(controller.onSample(spec, even(spec, clock.instant(), 5, 5, 5, 0))).isEmpty();
+        assertThat(controller.current(ref)).hasValue(4);
+
+        ScalingController unseeded = new ScalingController(new ReactivePolicy(), SETTINGS, clock);
+        assertThat(unseeded.onSample(spec, even(spec, clock.instant(), 5, 5, 5, 0)))
+                .extracting(ScalingDecision::getFrom).containsExactly(0);
     }
 }

@@ -154,4 +154,43 @@ class ScalingPropertiesTest {
                 Arbitraries.integers().between(0, 40), Arbitraries.integers().between(0, 90)).as(Step::new)
                 .list().ofMinSize(1).ofMaxSize(60);
     }
+
+    /**
+     * Issue 11, the kind: whatever size was decided and whenever the pool's members vanish, a function with work
+     * waiting and no member is given a replica a few polls after the last decision's settle time.
+     */
+    @Property(tries = 200)
+    void shouldGiveAReplicaToWorkWithNoMemberWhateverTheSizeAndTheTimeTheMembersVanished(
+            @ForAll("policies") String policy, @ForAll @IntRange(min = 1, max = 8) int members,
+            @ForAll @IntRange(min = 0, max = 120) int vanishAt, @ForAll @IntRange(min = 1, max = 500) int lag,
+            @ForAll @IntRange(min = 1, max = 3) int pollSeconds) {
+        FunctionSpec spec = spec("vanishing", Delivery.QUEUE, 6, 0, 20);
+        SimulatedClock clock = new SimulatedClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ScalingController controller = controller(policy, clock, 1000);
+        ScalingController.Settings settings = new ScalingController.Settings(Duration.ofSeconds(30),
+                Duration.ofSeconds(60), Duration.ofSeconds(30), 1000);
+        int size = members;
+        int t = 0;
+        int decidedAt = 0;
+        for (; t < vanishAt; t += pollSeconds) { // members follow the decisions, a quiet pool
+            for (ScalingDecision d : controller.onSample(spec, sample(spec, clock.instant(),
+                    resize(List.of(0L), 6), 0, 0, size))) {
+                size = d.getTo();
+                decidedAt = t;
+            }
+            clock.advance(Duration.ofSeconds(pollSeconds));
+        }
+        // A size decided just before the members vanished is given its settle time to show; then a few polls.
+        long deadline = Math.max(t, decidedAt + settings.settle().toSeconds()) + settings.confirm().toSeconds()
+                + 2L * pollSeconds;
+        boolean served = false;
+        for (; t <= deadline && !served; t += pollSeconds) { // every member gone, work waiting
+            for (ScalingDecision d : controller.onSample(spec, sample(spec, clock.instant(),
+                    resize(List.of((long) lag), 6), 0, 0, 0))) {
+                served |= d.getTo() >= 1;
+            }
+            clock.advance(Duration.ofSeconds(pollSeconds));
+        }
+        assertThat(served).as("a replica decided by t=%d s", deadline).isTrue();
+    }
 }

@@ -1,6 +1,8 @@
 package dev.ferry.autoscaler.internal;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * included), or its start offset when the broker reports no lag. Either way never below the earliest retained
  * offset: records that retention deleted are not work (KEDA counts them, and scales for records no one can read).
  * A group with no position on a partition starts at the earliest retained offset, not at 0. A missing topic or
- * group is not an error: the function is skipped or counted with no members.
+ * group is not an error: the function is skipped or counted with no members. Lag counts records, not offsets:
+ * with a {@link RecordCounter} the transaction markers and aborted records between position and end are left out
+ * (issue 11).
  */
 public final class OffsetReader {
 
@@ -46,30 +50,45 @@ public final class OffsetReader {
     public record Target(String topic, String group, boolean share) {
     }
 
-    /** One partition's offsets; {@code position} is where the group has got to. */
-    public record PartitionProgress(int partition, long earliest, long end, long position) {
-        public long lag() {
-            return Math.max(0, end - position);
-        }
+    /**
+     * One partition's offsets; {@code position} is where the group has got to, {@code lag} the records (not
+     * offsets: transaction markers are not work) from there to {@code end}.
+     */
+    public record PartitionProgress(int partition, long earliest, long end, long position, long lag) {
     }
 
     /** A group's progress over its topic's partitions (ordered by partition), and its members. */
     public record GroupProgress(List<PartitionProgress> partitions, int members) {
     }
 
-    private final Admin admin;
-    private final Duration timeout;
-
-    public OffsetReader(Admin admin, Duration timeout) {
-        this.admin = admin;
-        this.timeout = timeout;
+    /** One reading: the instant the end offsets were listed, and each target's progress by the caller's key. */
+    public record Reading<K>(Instant listedAt, Map<K, GroupProgress> groups) {
     }
 
-    /** Progress of each target whose topic exists, by the caller's key. */
-    public <K> Map<K, GroupProgress> read(Map<K, Target> targets) {
+    private final Admin admin;
+    private final Duration timeout;
+    private final Clock clock;
+    private final RecordCounter counter;
+
+    /**
+     * @param counter counts the records between a position and the end; {@code null} counts offsets (which
+     *        overstates lag by a marker per transaction)
+     */
+    public OffsetReader(Admin admin, Duration timeout, Clock clock, RecordCounter counter) {
+        this.admin = admin;
+        this.timeout = timeout;
+        this.clock = clock;
+        this.counter = counter;
+    }
+
+    /**
+     * Progress of each target whose topic exists, stamped with the instant its end offsets were listed (the rates
+     * are deltas of those offsets over time, so the stamp must not include the slower calls that follow).
+     */
+    public <K> Reading<K> read(Map<K, Target> targets) {
         Map<K, GroupProgress> result = new HashMap<>();
         if (targets.isEmpty()) {
-            return result;
+            return new Reading<>(clock.instant(), result);
         }
         Map<String, Integer> partitionCounts = partitionCounts(targets.values());
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -104,6 +123,7 @@ public final class OffsetReader {
         var consumerGroups = consumerSpecs.isEmpty() ? null
                 : admin.describeConsumerGroups(consumerSpecs.keySet()).describedGroups();
         var shareGroups = shareSpecs.isEmpty() ? null : admin.describeShareGroups(shareSpecs.keySet()).describedGroups();
+        Instant listedAt = listed(ends); // all calls are in flight: their time does not shift the stamp
 
         for (Map.Entry<K, Target> entry : targets.entrySet()) {
             Target target = entry.getValue();
@@ -141,7 +161,7 @@ public final class OffsetReader {
                     long first = await(starts.partitionResult(tp)).offset();
                     long end = await(ends.partitionResult(tp)).offset();
                     long position = Math.min(end, Math.max(first, positions.getOrDefault(tp, first)));
-                    progress.add(new PartitionProgress(tp.partition(), first, end, position));
+                    progress.add(new PartitionProgress(tp.partition(), first, end, position, end - position));
                 }
                 result.put(entry.getKey(), new GroupProgress(progress, members));
             } catch (ExecutionException | TimeoutException e) {
@@ -149,6 +169,39 @@ public final class OffsetReader {
                         e.getCause() == null ? e.toString() : e.getCause().toString());
             }
         }
+        return new Reading<>(listedAt, counted(result, targets));
+    }
+
+    /** The end offsets' arrival time; if they cannot be read, now (the targets are then skipped anyway). */
+    private Instant listed(ListOffsetsResult ends) {
+        try {
+            ends.all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // reported per target below
+        }
+        return clock.instant();
+    }
+
+    /** Replaces each offset lag by the number of records it spans. */
+    private <K> Map<K, GroupProgress> counted(Map<K, GroupProgress> groups, Map<K, Target> targets) {
+        if (counter == null) {
+            return groups;
+        }
+        Map<TopicPartition, RecordCounter.Range> ranges = new HashMap<>();
+        groups.forEach((key, group) -> group.partitions().stream().filter(p -> p.lag() > 0).forEach(p -> ranges.put(
+                new TopicPartition(targets.get(key).topic(), p.partition()),
+                new RecordCounter.Range(p.position(), p.end()))));
+        if (ranges.isEmpty()) {
+            return groups;
+        }
+        Map<TopicPartition, Long> records = counter.count(ranges);
+        Map<K, GroupProgress> result = new HashMap<>();
+        groups.forEach((key, group) -> result.put(key, new GroupProgress(group.partitions().stream()
+                .map(p -> new PartitionProgress(p.partition(), p.earliest(), p.end(), p.position(),
+                        records.getOrDefault(new TopicPartition(targets.get(key).topic(), p.partition()), p.lag())))
+                .toList(), group.members())));
         return result;
     }
 

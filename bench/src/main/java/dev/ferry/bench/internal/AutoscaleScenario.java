@@ -1,5 +1,7 @@
 package dev.ferry.bench.internal;
 
+import dev.ferry.autoscaler.AsyncActuator;
+import dev.ferry.autoscaler.InProcessActuator;
 import dev.ferry.autoscaler.LagCollector;
 import dev.ferry.autoscaler.PredictivePolicy;
 import dev.ferry.autoscaler.ScalingController;
@@ -14,6 +16,7 @@ import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.Runtime;
+import dev.ferry.schemas.ScalingDecision;
 import dev.ferry.worker.WorkerContext;
 import dev.ferry.worker.WorkerPool;
 import java.nio.ByteBuffer;
@@ -24,8 +27,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,13 +113,19 @@ public final class AutoscaleScenario implements Scenario {
         KedaBaseline kedaScaler = new KedaBaseline(TARGET_LAG, PARTITIONS, MAX_REPLICAS, 1, COMPRESSION);
         Tally ferryTally = new Tally(before);
         Tally kedaTally = new Tally(before);
+        FunctionRef ferryRef = FunctionSpecs.ref(ferrySpec);
         try (WorkerContext context = new WorkerContext(config);
-             PoolDriver ferryPool = new PoolDriver(new WorkerPool(ferrySpec, context, 1), 1);
-             PoolDriver kedaPool = new PoolDriver(new WorkerPool(kedaSpec, context, 1), 1);
+             WorkerPool ferryWorkers = new WorkerPool(ferrySpec, context, 1);
+             WorkerPool kedaWorkers = new WorkerPool(kedaSpec, context, 1);
+             // The autoscaler's own actuator path: resizes off this loop, latest-wins per pool.
+             AsyncActuator pools = new AsyncActuator(new InProcessActuator(
+                     (ref, size) -> (ref.equals(ferryRef) ? ferryWorkers : kedaWorkers).resize(size)), 2);
              Admin admin = clients.admin("bench-autoscale-lag");
+             KafkaConsumer<byte[], byte[]> counter = clients.consumer(null, "bench-autoscale-lag-counter",
+                     new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
              KafkaProducer<String, InvocationRequest> producer = clients.producer("bench-autoscale-load",
                      new StringSerializer(), new AvroSerdes(config).serializer(InvocationRequest.class), Map.of())) {
-            LagCollector collector = new LagCollector(admin, topics, () -> List.of(ferrySpec, kedaSpec),
+            LagCollector collector = new LagCollector(admin, counter, topics, () -> List.of(ferrySpec, kedaSpec),
                     Clock.systemUTC());
             collector.collect(); // the first reading only sets the base of the rates
             Load load = new Load(producer, topics, List.of(ferrySpec, kedaSpec), before, step, after);
@@ -124,6 +135,8 @@ public final class AutoscaleScenario implements Scenario {
             loadThread.start();
             double last = 0;
             double end = before + step + after;
+            int ferrySize = 1;
+            int kedaSize = 1;
             while (true) {
                 Thread.sleep(1_000);
                 double now = (System.nanoTime() - start) / 1e9;
@@ -133,18 +146,26 @@ public final class AutoscaleScenario implements Scenario {
                 for (LagSample sample : collector.collect()) {
                     boolean isFerry = sample.getFunction().equals(ferrySpec.getName());
                     if (isFerry) {
-                        controller.onSample(ferrySpec, sample).forEach(d -> log.debug("Ferry decision {} -> {}: {}",
-                                d.getFrom(), d.getTo(), d.getReason()));
-                        ferryPool.resize(controller.current(FunctionSpecs.ref(ferrySpec)).orElse(ferryPool.desired()));
-                        ferryTally.observe(now, now - last, sample.getTotalLag(), ferryPool.desired());
+                        for (ScalingDecision d : controller.onSample(ferrySpec, sample)) {
+                            log.debug("Ferry decision {} -> {}: {}", d.getFrom(), d.getTo(), d.getReason());
+                            pools.apply(d);
+                            ferrySize = d.getTo();
+                        }
+                        ferryTally.observe(now, now - last, sample.getTotalLag(), ferrySize);
                         log.debug("t={} Ferry lag {} arrival {} service {} members {} -> {}",
                                 Format.number(now), sample.getTotalLag(), Format.number(sample.getArrivalRate()),
-                                Format.number(sample.getServiceRate()), sample.getReplicas(), ferryPool.desired());
+                                Format.number(sample.getServiceRate()), sample.getReplicas(), ferrySize);
                     } else {
-                        kedaPool.resize(kedaScaler.observe(now, sample.getTotalLag()));
-                        kedaTally.observe(now, now - last, sample.getTotalLag(), kedaPool.desired());
+                        int size = kedaScaler.observe(now, sample.getTotalLag());
+                        if (size != kedaSize) {
+                            pools.apply(ScalingDecision.newBuilder().setTenant(kedaSpec.getTenant())
+                                    .setFunction(kedaSpec.getName()).setAt(sample.getAt()).setFrom(kedaSize)
+                                    .setTo(size).setReason("KEDA baseline").setPolicy("keda").build());
+                            kedaSize = size;
+                        }
+                        kedaTally.observe(now, now - last, sample.getTotalLag(), kedaSize);
                         log.debug("t={} KEDA lag {} members {} -> {}", Format.number(now), sample.getTotalLag(),
-                                sample.getReplicas(), kedaPool.desired());
+                                sample.getReplicas(), kedaSize);
                     }
                 }
                 last = now;

@@ -2,7 +2,6 @@ package dev.ferry.cli.service;
 
 import dev.ferry.autoscaler.AutoscalerService;
 import dev.ferry.autoscaler.ScalingView;
-import dev.ferry.autoscaler.WorkerPoolResizer;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.ingest.FunctionScaling;

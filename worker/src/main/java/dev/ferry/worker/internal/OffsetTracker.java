@@ -5,9 +5,15 @@ import java.util.TreeSet;
 
 /**
  * The commit position of one partition of an ORDERED pool, where invocations of different keys finish out of
- * order: the offset to commit is the lowest one received but not yet answered, or one past the highest received
- * when all are answered. So a committed offset never passes an invocation whose result is not written, and a
- * restart repeats only work that had no result yet. Not thread-safe: the polling thread owns it.
+ * order: the offset to commit is the lowest one received but not yet answered, or, when all are answered, the
+ * consumer's position. So a committed offset never passes an invocation whose result is not written, and a
+ * restart repeats only work that had no result yet.
+ *
+ * <p>Why the position and not one past the last record: the dispatcher writes work topics in transactions, and
+ * each transaction's commit marker takes an offset after its records that no consumer ever receives. Committing
+ * one past the last record would leave the group one offset behind per partition for good, which reads as lag and
+ * keeps an idle pool from scaling to zero (issue 11; Kafka Streams commits the position for the same reason).
+ * Not thread-safe: the polling thread owns it.
  */
 public final class OffsetTracker {
 
@@ -17,10 +23,18 @@ public final class OffsetTracker {
     /** Records {@code offset} as fetched and not answered. Offsets arrive in increasing order (gaps allowed). */
     public void received(long offset) {
         if (offset < next) {
-            throw new IllegalArgumentException("Offset " + offset + " arrived after " + (next - 1));
+            throw new IllegalArgumentException("Offset " + offset + " arrived below position " + next);
         }
         unanswered.add(offset);
         next = offset + 1;
+    }
+
+    /**
+     * The consumer's position on the partition: every offset below it was either {@link #received} or is no
+     * record (a transaction marker, an aborted record). Positions only move forward; an older one is ignored.
+     */
+    public void fetchedTo(long position) {
+        next = Math.max(next, position);
     }
 
     /** Records that the result of {@code offset} is written. */

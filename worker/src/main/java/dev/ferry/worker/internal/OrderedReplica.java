@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * A replica of an {@code ORDERED} function: a member of the function's consumer group (KIP-848). Invocations
  * with the same request key run one after another in offset order; different keys (and keyless requests) run
  * concurrently up to {@code concurrency}. Offsets are committed per partition up to the lowest invocation whose
- * result is not written yet ({@link OffsetTracker}). On revocation the replica finishes the partition's running
+ * result is not written yet, or to the consumer's position (past transaction markers) when all are written
+ * ({@link OffsetTracker}). On revocation the replica finishes the partition's running
  * invocations, commits, and drops what it fetched but had not started, which the new owner fetches again.
  */
 public final class OrderedReplica extends Replica {
@@ -66,6 +68,7 @@ public final class OrderedReplica extends Replica {
                 while (!stopping() && writeFailure == null) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(inFlight > 0 ? POLL : IDLE_POLL);
                     records.forEach(this::receive);
+                    followPositions(consumer);
                     settleDone(false);
                     startReady();
                     commit(consumer, partitions.keySet(), false);
@@ -116,6 +119,21 @@ public final class OrderedReplica extends Replica {
         buffered++;
         if (!queue.running && queue.pending.size() == 1) {
             ready.add(queue);
+        }
+    }
+
+    /**
+     * Moves each partition's commit point to the consumer's position once its records are answered: past the
+     * transaction markers, which are never received as records (see {@link OffsetTracker}).
+     */
+    private void followPositions(KafkaConsumer<byte[], byte[]> consumer) {
+        for (TopicPartition tp : consumer.assignment()) {
+            try {
+                long position = consumer.position(tp, Duration.ZERO);
+                partitions.computeIfAbsent(tp, PartitionWork::new).tracker.fetchedTo(position);
+            } catch (TimeoutException e) {
+                // No position yet (the committed offset is still being fetched): next poll.
+            }
         }
     }
 

@@ -36,6 +36,28 @@ class OffsetTrackerTest {
         assertThat(tracker.committable()).hasValue(15);
     }
 
+    /** Issue 11: a record at 4 and its transaction's marker at 5; the group must end at 6, not at 5. */
+    @Test
+    void shouldCommitThePositionPastTheMarkerWhenEverythingIsAnswered() {
+        OffsetTracker tracker = new OffsetTracker();
+        tracker.received(4);
+        tracker.fetchedTo(6);
+        assertThat(tracker.committable()).hasValue(4);
+
+        tracker.answered(4);
+        assertThat(tracker.committable()).hasValue(6);
+    }
+
+    @Test
+    void shouldCommitThePositionWhenOnlyMarkersWereFetched() {
+        OffsetTracker tracker = new OffsetTracker();
+        tracker.fetchedTo(8);
+        tracker.fetchedTo(7); // an older position changes nothing
+        assertThat(tracker.committable()).hasValue(8);
+        tracker.received(9);
+        assertThat(tracker.committable()).hasValue(9);
+    }
+
     @Test
     void shouldRefuseAnAnswerWhenTheOffsetWasNeverReceived() {
         OffsetTracker tracker = new OffsetTracker();

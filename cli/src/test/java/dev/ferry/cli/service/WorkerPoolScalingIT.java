@@ -1,9 +1,10 @@
-package dev.ferry.autoscaler;
+package dev.ferry.cli.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.autoscaler.internal.TopicFollower;
+import dev.ferry.autoscaler.AutoscalerService;
+import dev.ferry.autoscaler.InProcessActuator;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
@@ -82,16 +83,15 @@ class WorkerPoolScalingIT {
                 WorkerPoolResizer resizer = new WorkerPoolResizer(service, 200);
                 AutoscalerService autoscaler = new AutoscalerService(config, new InProcessActuator(resizer),
                         Clock.systemUTC()).start();
-                TopicFollower follower = new TopicFollower(clients, topics.results(), TopicFollower.Start.BEGINNING,
-                        "worker-scaling-it-results", r -> {
-                            InvocationResult result = results.deserialize(r.topic(), r.headers(), r.value());
-                            statuses.merge(result.getStatus() + " " + result.getError() + " " + result.getWorker(),
-                                    1, Integer::sum);
-                            if (result.getStatus() == InvocationStatus.SUCCEEDED) {
-                                succeeded.add(result.getInvocationId());
-                                workers.add(result.getWorker());
-                            }
-                        }).start();
+                ResultsReader reader = new ResultsReader(clients, topics.results(), r -> {
+                    InvocationResult result = results.deserialize(r.topic(), r.headers(), r.value());
+                    statuses.merge(result.getStatus() + " " + result.getError() + " " + result.getWorker(), 1,
+                            Integer::sum);
+                    if (result.getStatus() == InvocationStatus.SUCCEEDED) {
+                        succeeded.add(result.getInvocationId());
+                        workers.add(result.getWorker());
+                    }
+                });
                 KafkaProducer<String, byte[]> producer = clients.producer("worker-scaling-it",
                         new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer(),
                         Map.of())) {

@@ -1,5 +1,6 @@
-package dev.ferry.autoscaler;
+package dev.ferry.cli.service;
 
+import dev.ferry.autoscaler.PoolResizer;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.worker.WorkerPool;
 import dev.ferry.worker.WorkerService;
@@ -13,12 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Resizes the pools of a {@link WorkerService} in this process. The service creates a function's pool on its own
+ * The autoscaler's in-process actuator joined to the worker module: resizes the pools of a {@link WorkerService}
+ * in this process. It lives where the services are assembled, so the autoscaler does not depend on the worker
+ * (issue 13); the autoscaler's {@code AsyncActuator} calls it off the {@code ferry.scaling} follower thread,
+ * latest-wins per pool. The service creates a function's pool on its own
  * thread when the deploy reaches it, so a decision can arrive first: it is kept and applied once the pool exists
  * (checked every {@code retryMs}). Decisions are only made when a size changes, so one dropped here would leave the
  * pool at its initial size.
  */
-public final class WorkerPoolResizer implements PoolResizer, AutoCloseable {
+final class WorkerPoolResizer implements PoolResizer, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerPoolResizer.class);
 
@@ -30,7 +34,7 @@ public final class WorkerPoolResizer implements PoolResizer, AutoCloseable {
         return thread;
     });
 
-    public WorkerPoolResizer(WorkerService workers, long retryMs) {
+    WorkerPoolResizer(WorkerService workers, long retryMs) {
         this.workers = workers;
         retries.scheduleWithFixedDelay(this::retryPending, retryMs, retryMs, TimeUnit.MILLISECONDS);
     }

@@ -1,0 +1,188 @@
+package dev.ferry.autoscaler;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.Partitions;
+import dev.ferry.core.metrics.FerryMetrics;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.LagSample;
+import dev.ferry.schemas.ScalingDecision;
+import io.micrometer.core.instrument.Counter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The autoscaler's second loop: reads {@code ferry.lag} in the consumer group {@code ferry-autoscaler}, runs each
+ * fresh sample through the {@link ScalingController} and publishes every change of size to the compacted
+ * {@code ferry.scaling}; a removed function gets a decision to zero and then a tombstone. Before its first sample
+ * it seeds the controller with the latest decision of every function in {@code ferry.scaling}, so a restarted
+ * autoscaler continues from the sizes in force rather than from member counts (issue 11). One thread.
+ */
+final class DecideLoop implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DecideLoop.class);
+
+    private final KafkaClients clients;
+    private final TopicCatalog topics;
+    private final FunctionDirectory directory;
+    private final ScalingController controller;
+    private final ScalingView view;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Deserializer<LagSample> samples;
+    private final Serializer<ScalingDecision> decisions;
+    private final Deserializer<ScalingDecision> decisionReader;
+    private final Duration stale;
+    private final Clock clock;
+    private KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+    private volatile boolean running;
+
+    DecideLoop(KafkaClients clients, TopicCatalog topics, FunctionDirectory directory, ScalingController controller,
+            ScalingView view, KafkaProducer<String, byte[]> producer, Deserializer<LagSample> samples,
+            Serializer<ScalingDecision> decisions, Deserializer<ScalingDecision> decisionReader, long pollMs,
+            Clock clock) {
+        this.clients = clients;
+        this.topics = topics;
+        this.directory = directory;
+        this.controller = controller;
+        this.view = view;
+        this.producer = producer;
+        this.samples = samples;
+        this.decisions = decisions;
+        this.decisionReader = decisionReader;
+        this.stale = Duration.ofMillis(Math.max(10_000, 10 * pollMs));
+        this.clock = clock;
+    }
+
+    DecideLoop start() {
+        seedFromDecisions();
+        // Old samples say nothing about now: a new group starts at the end of ferry.lag.
+        consumer = clients.consumer(topics.autoscalerGroup(), "ferry-autoscaler-policy", new StringDeserializer(),
+                new ByteArrayDeserializer(), Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
+        consumer.subscribe(List.of(topics.lag()));
+        running = true;
+        thread = new Thread(this::run, "ferry-autoscaler-policy");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** The function was removed: its pool goes to zero, then its key in ferry.scaling is deleted. */
+    void removed(FunctionRef ref) {
+        controller.onRemoved(ref).forEach(this::publish);
+        producer.send(new ProducerRecord<>(topics.scaling(), ref.key(), null));
+        view.onRemoved(ref);
+    }
+
+    /** Reads ferry.scaling to its end once: the latest decision per function is the size in force. */
+    private void seedFromDecisions() {
+        Map<FunctionRef, Integer> latest = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> reader = clients.consumer(null, "ferry-autoscaler-seed",
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of())) {
+            List<TopicPartition> partitions = Partitions.await(reader, topics.scaling(), Duration.ofSeconds(30));
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = reader.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (partitions.stream().anyMatch(tp -> reader.position(tp) < ends.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    log.warn("ferry.scaling not read to its end in 30 s; seeding from what was read");
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    FunctionRef ref = FunctionRef.parseKey(new String(record.key(), StandardCharsets.UTF_8));
+                    if (record.value() == null) {
+                        latest.remove(ref);
+                    } else {
+                        latest.put(ref, decisionReader.deserialize(record.topic(), record.headers(), record.value())
+                                .getTo());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Cannot read ferry.scaling to seed the controller; starting from member counts: {}",
+                    e.toString());
+        }
+        latest.forEach(controller::seed);
+        if (!latest.isEmpty()) {
+            log.info("Seeded the controller with the last decisions of {} functions", latest.size());
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        decide(samples.deserialize(record.topic(), record.headers(), record.value()));
+                    } catch (RuntimeException e) {
+                        log.warn("Skipping lag sample {}-{}@{}: {}", record.topic(), record.partition(),
+                                record.offset(), e.toString());
+                    }
+                }
+                consumer.commitAsync();
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (RuntimeException e) {
+            log.error("Autoscaler policy loop stopped", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void decide(LagSample sample) {
+        view.onSample(sample);
+        if (sample.getAt().isBefore(clock.instant().minus(stale))) {
+            return;
+        }
+        FunctionRef ref = new FunctionRef(sample.getTenant(), sample.getFunction());
+        directory.get(ref).ifPresent(spec -> controller.onSample(spec, sample).forEach(this::publish));
+    }
+
+    private void publish(ScalingDecision decision) {
+        String key = decision.getTenant() + "/" + decision.getFunction();
+        log.info("[function={}] scale {} -> {}: {}", key, decision.getFrom(), decision.getTo(), decision.getReason());
+        view.onDecision(decision);
+        Counter.builder("ferry.autoscaler.decisions").description("Scaling decisions published, by direction")
+                .tags("tenant", decision.getTenant(), "function", decision.getFunction(),
+                        "direction", decision.getTo() > decision.getFrom() ? "up" : "down")
+                .register(FerryMetrics.registry()).increment();
+        producer.send(new ProducerRecord<>(topics.scaling(), key, decisions.serialize(topics.scaling(), decision)),
+                (metadata, error) -> {
+                    if (error != null) {
+                        log.error("[function={}] cannot publish scaling decision: {}", key, error.toString());
+                    }
+                });
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+}
