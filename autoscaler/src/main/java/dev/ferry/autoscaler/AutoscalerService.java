@@ -1,13 +1,14 @@
 package dev.ferry.autoscaler;
 
-import dev.ferry.autoscaler.internal.TopicFollower;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.metrics.FerryMetrics;
 import io.micrometer.core.instrument.Counter;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -70,6 +71,7 @@ public final class AutoscalerService implements AutoCloseable {
     private final Deserializer<FunctionSpec> specDeserializer;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private FunctionDirectory directory;
+    private volatile TopicTail actuatorTail;
     private KafkaProducer<String, byte[]> producer;
     private KafkaConsumer<String, byte[]> policyConsumer;
     private volatile boolean running;
@@ -144,14 +146,28 @@ public final class AutoscalerService implements AutoCloseable {
         });
         actuator.ifPresent(a -> {
             resources.add(a);
-            resources.add(new TopicFollower(clients, topics.scaling(), TopicFollower.Start.BEGINNING,
-                    "ferry-autoscaler-actuator", this::actuate).start());
+            actuatorTail = TopicTail.builder(clients, topics.scaling(), this::actuate)
+                    .name("ferry-autoscaler-actuator").from(TopicTail.Start.beginning()).build();
+            resources.add(actuatorTail.start());
         });
         startPolicyLoop();
         startCollector();
         log.info("Autoscaler started: policy {}, actuator {}, poll {} ms", controller.policy().name(),
                 actuator.map(Actuator::name).orElse("none"), settings.pollMs());
         return this;
+    }
+
+    /** Ready while its function directory and the actuator's tail of {@code ferry.scaling} follow their topics. */
+    public ReadinessCheck readiness() {
+        return () -> {
+            FunctionDirectory current = directory;
+            if (!running || current == null) {
+                return Optional.of("autoscaler is not running");
+            }
+            Optional<String> problem = current.readiness().problem();
+            TopicTail actuating = actuatorTail;
+            return problem.isPresent() || actuating == null ? problem : actuating.readiness().problem();
+        };
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.ferry.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.autoscaler.internal.TopicFollower;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
@@ -12,6 +11,7 @@ import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -82,8 +82,7 @@ class WorkerPoolScalingIT {
                 WorkerPoolResizer resizer = new WorkerPoolResizer(service, 200);
                 AutoscalerService autoscaler = new AutoscalerService(config, new InProcessActuator(resizer),
                         Clock.systemUTC()).start();
-                TopicFollower follower = new TopicFollower(clients, topics.results(), TopicFollower.Start.BEGINNING,
-                        "worker-scaling-it-results", r -> {
+                TopicTail follower = TopicTail.builder(clients, topics.results(), r -> {
                             InvocationResult result = results.deserialize(r.topic(), r.headers(), r.value());
                             statuses.merge(result.getStatus() + " " + result.getError() + " " + result.getWorker(),
                                     1, Integer::sum);
@@ -91,7 +90,7 @@ class WorkerPoolScalingIT {
                                 succeeded.add(result.getInvocationId());
                                 workers.add(result.getWorker());
                             }
-                        }).start();
+                        }).name("worker-scaling-it-results").build().start();
                 KafkaProducer<String, byte[]> producer = clients.producer("worker-scaling-it",
                         new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer(),
                         Map.of())) {
