@@ -7,18 +7,16 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.ScalingDecision;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /** Counts the scaling decisions of a tenant's functions since an instant, read back from {@code ferry.scaling}. */
 final class ScalingEvents {
 
-    private static final long READ_SECONDS = 10;
+    private static final Duration READ_TIME = Duration.ofSeconds(10);
 
     private ScalingEvents() {
     }
@@ -34,12 +32,10 @@ final class ScalingEvents {
                 counts.merge(decision.getFunction(), 1L, Long::sum);
             }
         }).name("ferry-demo-scaling-events").from(TopicTail.Start.at(since)).build().start()) {
-            tail.readToEnd().get(READ_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            throw new CliException("cannot read the scaling decisions back from " + topics.scaling() + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException("interrupted while reading " + topics.scaling());
+            if (!tail.awaitReadToEnd(READ_TIME)) {
+                throw new CliException("cannot read the scaling decisions back from " + topics.scaling() + " within "
+                        + READ_TIME.toSeconds() + " s");
+            }
         }
         return Map.copyOf(counts);
     }

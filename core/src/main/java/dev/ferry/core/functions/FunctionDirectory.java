@@ -18,9 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -84,15 +81,7 @@ public final class FunctionDirectory implements AutoCloseable {
      * Every deploy acknowledged before this call is then visible.
      */
     public boolean awaitCaughtUp(Duration timeout) {
-        try {
-            tail.readToEnd().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException e) {
-            return false;
-        }
+        return tail.awaitReadToEnd(timeout);
     }
 
     /** The tail that keeps this directory current: its state is the directory's health. */

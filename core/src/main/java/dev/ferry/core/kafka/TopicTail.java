@@ -18,6 +18,9 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -248,6 +251,22 @@ public final class TopicTail implements AutoCloseable {
             failReads();
         }
         return future;
+    }
+
+    /**
+     * {@link #readToEnd()}, waited for up to {@code timeout}: true when everything present now was handled in time,
+     * false on timeout, interruption (the flag is kept) or close.
+     */
+    public boolean awaitReadToEnd(Duration timeout) {
+        try {
+            readToEnd().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     public State state() {

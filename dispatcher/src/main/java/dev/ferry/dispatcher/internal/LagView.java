@@ -11,9 +11,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
@@ -53,13 +50,9 @@ public final class LagView implements AutoCloseable {
     public synchronized LagView start(String clientId, Duration catchUp) {
         tail = TopicTail.builder(clients, topic, this::read).name(clientId)
                 .from(TopicTail.Start.at(clock.instant().minus(LOOK_BACK))).build().start();
-        try {
-            tail.readToEnd().get(catchUp.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
+        if (!tail.awaitReadToEnd(catchUp)) {
             log.info("Lag view has not read the recent samples within {} ms; routing starts without some",
                     catchUp.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         return this;
     }

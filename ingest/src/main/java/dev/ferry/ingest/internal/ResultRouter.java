@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -102,18 +101,7 @@ public final class ResultRouter implements AutoCloseable {
     /** True once every result present now has been read (in time). */
     public boolean awaitCaughtUp(Duration timeout) {
         TopicTail current = tail;
-        if (current == null) {
-            return false;
-        }
-        try {
-            current.readToEnd().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException e) {
-            return false;
-        }
+        return current != null && current.awaitReadToEnd(timeout);
     }
 
     /** Ready while its tail has caught up with {@code ferry.results} and follows it live. */
