@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -120,10 +119,6 @@ public final class TopicTail implements AutoCloseable {
         }
     }
 
-    /** A read-to-end request and the offsets it waits for. */
-    private record PendingRead(List<CompletableFuture<Void>> futures, Map<TopicPartition, Long> end) {
-    }
-
     private final KafkaClients clients;
     private final String topic;
     private final String name;
@@ -138,9 +133,7 @@ public final class TopicTail implements AutoCloseable {
     private final Object sleeper = new Object();
 
     // Confined to the tail's thread once it runs (start() writes them before the thread starts).
-    private final Map<TopicPartition, Long> next = new HashMap<>();
-    private final List<PendingRead> pendingReads = new ArrayList<>();
-    private Map<TopicPartition, Long> catchUpTarget;
+    private final TailProgress progress = new TailProgress();
     private Duration backoff;
 
     private volatile State state = State.CREATED;
@@ -376,9 +369,9 @@ public final class TopicTail implements AutoCloseable {
         } else {
             resume(created, partitions);
         }
-        next.clear();
-        partitions.forEach(p -> next.put(p, created.position(p))); // resolves lazy seeks now, not at the first poll
-        catchUpTarget = new HashMap<>(created.endOffsets(partitions));
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        partitions.forEach(p -> positions.put(p, created.position(p))); // resolves lazy seeks now, not at first poll
+        progress.opened(positions, created.endOffsets(partitions));
     }
 
     private void seekToStart(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> partitions) {
@@ -402,7 +395,7 @@ public final class TopicTail implements AutoCloseable {
         Map<TopicPartition, Long> begin = c.beginningOffsets(partitions);
         Map<TopicPartition, Long> end = c.endOffsets(partitions);
         for (TopicPartition p : partitions) {
-            Long reached = next.get(p);
+            Long reached = progress.next(p);
             if (reached == null) {
                 c.seek(p, begin.get(p)); // a partition added meanwhile holds only records written since
             } else if (reached > end.get(p)) {
@@ -432,7 +425,7 @@ public final class TopicTail implements AutoCloseable {
             }
             // Past the last record: transaction markers occupy offsets too.
             for (TopicPartition p : consumer.assignment()) {
-                next.put(p, consumer.position(p));
+                progress.advance(p, consumer.position(p));
             }
             completeReads();
         }
@@ -447,7 +440,7 @@ public final class TopicTail implements AutoCloseable {
             log.warn("[tail {}] Skipping record {}-{}@{}: its handler failed", name, record.topic(),
                     record.partition(), record.offset(), e);
         }
-        next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+        progress.advance(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
     }
 
     /**
@@ -457,8 +450,7 @@ public final class TopicTail implements AutoCloseable {
     private void lookAtPartitions() {
         List<PartitionInfo> infos = consumer.partitionsFor(topic);
         if (infos == null || infos.isEmpty()) {
-            // Offsets read in a deleted topic mean nothing in one created later under its name: start that afresh.
-            next.clear();
+            progress.forget();
             throw new FerryException("Topic " + topic + " no longer exists");
         }
         Set<TopicPartition> assigned = consumer.assignment();
@@ -469,7 +461,7 @@ public final class TopicTail implements AutoCloseable {
             all.addAll(added);
             consumer.assign(all);
             consumer.seekToBeginning(added);
-            added.forEach(p -> next.put(p, consumer.position(p)));
+            added.forEach(p -> progress.advance(p, consumer.position(p)));
             log.info("[tail {}] Now also following {}", name, added);
         }
     }
@@ -482,43 +474,21 @@ public final class TopicTail implements AutoCloseable {
         for (CompletableFuture<Void> f; (f = readRequests.poll()) != null; ) {
             batch.add(f);
         }
-        pendingReads.add(new PendingRead(batch, consumer.endOffsets(consumer.assignment())));
+        progress.waitFor(batch, consumer.endOffsets(consumer.assignment()));
     }
 
     private void completeReads() {
-        if (catchUpTarget != null && reached(catchUpTarget)) {
-            catchUpTarget = null;
-            if (state != State.RUNNING) {
-                log.info("[tail {}] Caught up with {}{}", name, topic,
-                        state == State.FAILED ? " after a restart" : "");
-                failure = null;
-                backoff = initialBackoff;
-                state = State.RUNNING;
-            }
+        if (progress.justCaughtUp() && state != State.RUNNING) {
+            log.info("[tail {}] Caught up with {}{}", name, topic, state == State.FAILED ? " after a restart" : "");
+            failure = null;
+            backoff = initialBackoff;
+            state = State.RUNNING;
         }
-        for (Iterator<PendingRead> it = pendingReads.iterator(); it.hasNext(); ) {
-            PendingRead read = it.next();
-            if (reached(read.end())) {
-                it.remove();
-                read.futures().forEach(f -> f.complete(null));
-            }
-        }
+        progress.completeReached();
     }
 
-    private boolean reached(Map<TopicPartition, Long> target) {
-        for (Map.Entry<TopicPartition, Long> e : target.entrySet()) {
-            Long at = next.get(e.getKey());
-            if (at == null || at < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** After a failure the old targets may not fit the restarted consumer (a recreated topic): ask again. */
     private void requeuePendingReads() {
-        pendingReads.forEach(r -> readRequests.addAll(r.futures()));
-        pendingReads.clear();
+        readRequests.addAll(progress.takePending());
     }
 
     private void failReads() {
