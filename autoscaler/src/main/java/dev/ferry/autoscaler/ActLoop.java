@@ -1,8 +1,9 @@
 package dev.ferry.autoscaler;
 
-import dev.ferry.autoscaler.internal.TopicFollower;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.ScalingDecision;
 import java.nio.charset.StandardCharsets;
@@ -23,20 +24,25 @@ final class ActLoop implements AutoCloseable {
     private final AsyncActuator actuator;
     private final ScalingView view;
     private final Deserializer<ScalingDecision> decisions;
-    private final TopicFollower follower;
+    private final TopicTail tail;
 
     ActLoop(KafkaClients clients, TopicCatalog topics, Actuator actuator, ScalingView view,
             Deserializer<ScalingDecision> decisions) {
         this.actuator = new AsyncActuator(actuator, THREADS);
         this.view = view;
         this.decisions = decisions;
-        this.follower = new TopicFollower(clients, topics.scaling(), TopicFollower.Start.BEGINNING,
-                "ferry-autoscaler-actuator", this::actuate);
+        this.tail = TopicTail.builder(clients, topics.scaling(), this::actuate).name("ferry-autoscaler-actuator")
+                .from(TopicTail.Start.beginning()).build();
     }
 
     ActLoop start() {
-        follower.start();
+        tail.start();
         return this;
+    }
+
+    /** Ready while its tail of {@code ferry.scaling} follows the topic. */
+    ReadinessCheck readiness() {
+        return tail.readiness();
     }
 
     private void actuate(ConsumerRecord<byte[], byte[]> record) {
@@ -53,7 +59,7 @@ final class ActLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        follower.close();
+        tail.close();
         actuator.close();
     }
 }

@@ -4,6 +4,7 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -49,7 +50,9 @@ public final class AutoscalerService implements AutoCloseable {
     private final ScalingView view = new ScalingView();
     private final ScalingController controller;
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private boolean running;
+    private volatile FunctionDirectory directory;
+    private volatile ActLoop act;
+    private volatile boolean running;
 
     /**
      * @param actuator what applies the decisions; {@code null} publishes them only
@@ -99,12 +102,15 @@ public final class AutoscalerService implements AutoCloseable {
         resources.add(producer);
         FunctionDirectory directory = new FunctionDirectory(clients, topics,
                 serdes.deserializer(FunctionSpec.class)).start();
+        this.directory = directory;
         resources.add(directory);
         if (!directory.awaitCaughtUp(Duration.ofSeconds(30))) {
             log.warn("Function directory not caught up after 30 s; scaling the functions known so far");
         }
-        actuator.ifPresent(a -> resources.add(new ActLoop(clients, topics, a, view,
-                serdes.deserializer(ScalingDecision.class)).start()));
+        actuator.ifPresent(a -> {
+            act = new ActLoop(clients, topics, a, view, serdes.deserializer(ScalingDecision.class)).start();
+            resources.add(act);
+        });
         DecideLoop decide = new DecideLoop(clients, topics, directory, controller, view, producer,
                 serdes.deserializer(LagSample.class), serdes.serializer(ScalingDecision.class),
                 serdes.deserializer(ScalingDecision.class), settings.pollMs(), clock).start();
@@ -125,6 +131,19 @@ public final class AutoscalerService implements AutoCloseable {
         log.info("Autoscaler started: policy {}, actuator {}, poll {} ms", controller.policy().name(),
                 actuator.map(Actuator::name).orElse("none"), settings.pollMs());
         return this;
+    }
+
+    /** Ready while its function directory and the actuator's tail of {@code ferry.scaling} follow their topics. */
+    public ReadinessCheck readiness() {
+        return () -> {
+            FunctionDirectory current = directory;
+            if (!running || current == null) {
+                return Optional.of("autoscaler is not running");
+            }
+            Optional<String> problem = current.readiness().problem();
+            ActLoop acting = act;
+            return problem.isPresent() || acting == null ? problem : acting.readiness().problem();
+        };
     }
 
     @Override

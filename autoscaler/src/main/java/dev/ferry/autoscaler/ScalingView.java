@@ -1,10 +1,11 @@
 package dev.ferry.autoscaler;
 
-import dev.ferry.autoscaler.internal.TopicFollower;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.LagSample;
@@ -40,7 +41,7 @@ public final class ScalingView implements AutoCloseable {
     }
 
     private final Map<FunctionRef, State> states = new ConcurrentHashMap<>();
-    private final List<TopicFollower> followers = new ArrayList<>();
+    private final List<TopicTail> tails = new ArrayList<>();
 
     /** A view the caller feeds. */
     public ScalingView() {
@@ -58,18 +59,22 @@ public final class ScalingView implements AutoCloseable {
         ScalingView view = new ScalingView();
         Deserializer<ScalingDecision> decisions = serdes.deserializer(ScalingDecision.class);
         Deserializer<LagSample> samples = serdes.deserializer(LagSample.class);
-        view.followers.add(new TopicFollower(clients, topics.scaling(), TopicFollower.Start.BEGINNING,
-                "ferry-scaling-view-decisions", r -> {
-                    FunctionRef ref = FunctionRef.parseKey(new String(r.key(), StandardCharsets.UTF_8));
-                    if (r.value() == null) {
-                        view.onRemoved(ref);
-                    } else {
-                        view.onDecision(decisions.deserialize(r.topic(), r.headers(), r.value()));
-                    }
-                }).start());
-        view.followers.add(new TopicFollower(clients, topics.lag(), TopicFollower.Start.END,
-                "ferry-scaling-view-lag", r -> view.onSample(samples.deserialize(r.topic(), r.headers(), r.value())))
-                .start());
+        try {
+            view.tails.add(TopicTail.builder(clients, topics.scaling(), r -> {
+                FunctionRef ref = FunctionRef.parseKey(new String(r.key(), StandardCharsets.UTF_8));
+                if (r.value() == null) {
+                    view.onRemoved(ref);
+                } else {
+                    view.onDecision(decisions.deserialize(r.topic(), r.headers(), r.value()));
+                }
+            }).name("ferry-scaling-view-decisions").from(TopicTail.Start.beginning()).build().start());
+            view.tails.add(TopicTail.builder(clients, topics.lag(),
+                    r -> view.onSample(samples.deserialize(r.topic(), r.headers(), r.value())))
+                    .name("ferry-scaling-view-lag").from(TopicTail.Start.end()).build().start());
+        } catch (RuntimeException e) {
+            view.close();
+            throw e;
+        }
         return view;
     }
 
@@ -103,9 +108,14 @@ public final class ScalingView implements AutoCloseable {
         return all().stream().filter(f -> f.tenant().equals(tenant)).toList();
     }
 
+    /** Ready while the topics it follows are followed; a view the caller feeds is always ready. */
+    public ReadinessCheck readiness() {
+        return () -> tails.stream().map(t -> t.readiness().problem()).flatMap(Optional::stream).findFirst();
+    }
+
     @Override
     public void close() {
-        followers.forEach(TopicFollower::close);
+        tails.forEach(TopicTail::close);
     }
 
     private static FunctionScaling toScaling(FunctionRef ref, State state) {

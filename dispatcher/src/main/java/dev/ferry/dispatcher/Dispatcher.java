@@ -3,6 +3,7 @@ package dev.ferry.dispatcher;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -224,6 +225,26 @@ public final class Dispatcher implements AutoCloseable {
     public Optional<Throwable> failure() {
         DispatchLoop current = loop;
         return current == null ? Optional.empty() : Optional.ofNullable(current.failure());
+    }
+
+    /**
+     * Ready while routing, with its function directory and lag view caught up and following their topics; the
+     * process's {@code /readyz} asks this (issue 11, part 4).
+     */
+    public ReadinessCheck readiness() {
+        return () -> {
+            if (!isRunning()) {
+                return Optional.of("dispatcher " + transactionalId + " is not routing"
+                        + failure().map(f -> ": " + f).orElse(""));
+            }
+            FunctionDirectory currentDirectory = directory;
+            LagView currentLag = lagView;
+            if (currentDirectory == null || currentLag == null) {
+                return Optional.of("dispatcher " + transactionalId + " is starting");
+            }
+            Optional<String> problem = currentDirectory.readiness().problem();
+            return problem.isPresent() ? problem : currentLag.readiness().problem();
+        };
     }
 
     /** A loop that stopped by itself leaves nothing running: no directory or lag reader, no idle clients. */

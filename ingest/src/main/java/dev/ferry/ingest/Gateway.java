@@ -1,10 +1,12 @@
 package dev.ferry.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.http.HttpErrors;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -17,6 +19,7 @@ import dev.ferry.ingest.internal.GatewayContext;
 import dev.ferry.ingest.internal.InvokeRoutes;
 import dev.ferry.ingest.internal.KafkaHealth;
 import dev.ferry.ingest.internal.PlatformRoutes;
+import dev.ferry.ingest.internal.Readiness;
 import dev.ferry.ingest.internal.ResultRouter;
 import dev.ferry.ingest.internal.ResultStore;
 import dev.ferry.ingest.internal.TenantQuotas;
@@ -33,6 +36,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -63,13 +68,15 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     private static final Duration DIRECTORY_LOAD = Duration.ofSeconds(30);
+    private static final Duration USAGE_CHECK_TTL = Duration.ofSeconds(2);
 
     private final FerryConfig config;
     private UsageSource usageSource;
     private ScalingSource scalingSource;
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Readiness readiness = new Readiness();
     private Javalin app;
-    private GatewayContext context;
+    private volatile GatewayContext context;
 
     public Gateway(FerryConfig config) {
         this.config = config;
@@ -87,6 +94,34 @@ public final class Gateway implements AutoCloseable {
         requireNotStarted();
         this.scalingSource = source;
         return this;
+    }
+
+    /**
+     * Adds a condition of {@code /readyz} under {@code name}: something this process serves that must work before
+     * it says ready (a service beside the gateway, the built-in functions). May be called before or after
+     * {@link #start()}.
+     */
+    public Gateway readinessCheck(String name, ReadinessCheck check) {
+        readiness.add(name, check);
+        return this;
+    }
+
+    /**
+     * A check that every function of {@code required} is deployed and visible to this gateway: until then a call
+     * to one would answer 404 (issue 11, part 4: {@code ferry dev} said ready before its built-in {@code echo}
+     * existed).
+     */
+    public ReadinessCheck functionsDeployed(Set<FunctionRef> required) {
+        Set<FunctionRef> refs = Set.copyOf(required);
+        return () -> {
+            GatewayContext current = context;
+            if (current == null) {
+                return Optional.of("the gateway is starting");
+            }
+            List<String> missing = refs.stream().filter(r -> current.directory().get(r).isEmpty())
+                    .map(FunctionRef::key).sorted().toList();
+            return missing.isEmpty() ? Optional.empty() : Optional.of("not deployed yet: " + String.join(", ", missing));
+        };
     }
 
     /**
@@ -172,13 +207,19 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("ferry.gateway.pending.results", router, ResultRouter::waiting);
         metrics.gauge("ferry.gateway.stored.results", store, ResultStore::size);
 
+        readiness.add("kafka", new KafkaHealth(admin), "Kafka does not answer")
+                .add("functions", directory.readiness())
+                .add("results", router.readiness());
+        if (usageSource != null) {
+            readiness.add("usage", Readiness.cached(() -> usageSource.unavailable(), USAGE_CHECK_TTL));
+        }
         if (!directory.awaitCaughtUp(DIRECTORY_LOAD)) {
             log.warn("The function directory is not loaded after {} s; /readyz says so until it is",
                     DIRECTORY_LOAD.toSeconds());
         }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,
-                scalingSource, new KafkaHealth(admin), responses);
+                scalingSource, readiness, responses);
     }
 
     private static ThreadFactory daemon(String name) {

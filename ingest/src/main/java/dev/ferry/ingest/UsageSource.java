@@ -20,4 +20,13 @@ public interface UsageSource {
      * The tenant's closed usage windows that start in {@code [from, to)}, optionally of one function only.
      */
     List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function);
+
+    /**
+     * Why this source cannot answer right now (its service down or not ready), or empty when it can. The gateway's
+     * {@code /readyz} asks at most every two seconds, on its own thread; answer within a few seconds. The default
+     * claims to be always able: override it where the source is remote.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
 }

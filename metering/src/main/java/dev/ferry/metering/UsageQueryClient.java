@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A client of a metering instance's usage API; any instance answers for every tenant. The caller decides the tenant:
@@ -30,6 +31,7 @@ import java.util.Locale;
 public final class UsageQueryClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
 
     private final URI baseUrl;
     private final String token;
@@ -69,6 +71,25 @@ public final class UsageQueryClient {
     /** The running totals of each of the tenant's functions since metering began. */
     public List<Usage> totals(String tenant) {
         return get("/v1/usage/totals?tenant=" + encode(tenant));
+    }
+
+    /**
+     * Why this metering instance cannot answer usage queries now (unreachable, or its Streams not {@code RUNNING}:
+     * its {@code /readyz}), or empty when it can. Waits at most two seconds.
+     */
+    public Optional<String> unavailable() {
+        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve("/readyz")).timeout(READY_TIMEOUT).GET()
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? Optional.empty()
+                    : Optional.of("metering at " + baseUrl + " is not ready (" + response.statusCode() + ")");
+        } catch (IOException e) {
+            return Optional.of("metering at " + baseUrl + " is unreachable: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while asking metering at " + baseUrl);
+        }
     }
 
     private List<Usage> get(String pathAndQuery) {

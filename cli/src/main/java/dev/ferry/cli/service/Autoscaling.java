@@ -4,6 +4,7 @@ import dev.ferry.autoscaler.AutoscalerService;
 import dev.ferry.autoscaler.ScalingView;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.ingest.ScalingSource;
 import dev.ferry.worker.WorkerService;
@@ -33,12 +34,13 @@ final class Autoscaling implements AutoCloseable {
         return source(service.view());
     }
 
-    /** For a gateway without an autoscaler in its process: follows ferry.scaling and ferry.lag itself. */
-    static ScalingSource readOnlyView(FerryConfig config) {
-        return source(ScalingView.follow(config));
+    /** Ready while the autoscaler's function directory and actuator follow their topics. */
+    ReadinessCheck readiness() {
+        return service.readiness();
     }
 
-    private static ScalingSource source(ScalingView view) {
+    /** The gateway's scaling answers from {@code view} (for a gateway without an autoscaler in its process). */
+    static ScalingSource source(ScalingView view) {
         return new ScalingSource() {
             @Override
             public Optional<FunctionScaling> function(FunctionRef ref) {

@@ -28,6 +28,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What {@code ferry dev} and {@code ferry demo} run: the embedded broker and registry (unless an existing cluster
@@ -99,8 +101,12 @@ final class DevEnvironment implements AutoCloseable {
         defaults.put(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1");
         FerryConfig config = connection.toConfig(defaults);
 
-        platform = Platform.start(config, java.util.EnumSet.allOf(Platform.Role.class), null, out);
+        // The built-ins go in first, so every service's directory loads them while it starts; and the gateway is
+        // ready only once it sees them, so a user who waits for /readyz never gets "No function 'echo'".
         deployBuiltIns(config);
+        Set<FunctionRef> builtIns = BUILT_INS.stream().map(name -> new FunctionRef(TENANT, name))
+                .collect(Collectors.toSet());
+        platform = Platform.start(config, java.util.EnumSet.allOf(Platform.Role.class), null, out, builtIns);
     }
 
     /** The dev tenant's key: created once with generous quotas, then read back from {@code <data-dir>/api-key}. */

@@ -26,6 +26,11 @@ final class MeteringUsage implements UsageSource {
                 .toList();
     }
 
+    @Override
+    public Optional<String> unavailable() {
+        return client.unavailable();
+    }
+
     private static UsageRecord record(Usage u) {
         return UsageRecord.newBuilder()
                 .setTenant(u.tenant())

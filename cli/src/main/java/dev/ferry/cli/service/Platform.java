@@ -1,7 +1,10 @@
 package dev.ferry.cli.service;
 
+import dev.ferry.autoscaler.ScalingView;
+import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -19,7 +22,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -38,6 +43,7 @@ public final class Platform implements AutoCloseable {
 
     private final FerryConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, ReadinessCheck> readiness = new LinkedHashMap<>();
     private WorkerService workers;
     private MeteringService metering;
     private Gateway gateway;
@@ -53,9 +59,18 @@ public final class Platform implements AutoCloseable {
      * process, usage is asked of the metering instance at {@code meteringUrl} (null: usage answers 503).
      */
     public static Platform start(FerryConfig config, Set<Role> roles, URI meteringUrl, PrintWriter progress) {
+        return start(config, roles, meteringUrl, progress, Set.of());
+    }
+
+    /**
+     * As above; the gateway is ready only once every function of {@code required} is deployed and visible to it
+     * (what {@code ferry dev} promises its user: the built-ins).
+     */
+    public static Platform start(FerryConfig config, Set<Role> roles, URI meteringUrl, PrintWriter progress,
+            Set<FunctionRef> required) {
         Platform platform = new Platform(config);
         try {
-            platform.startRoles(EnumSet.copyOf(roles), meteringUrl, progress);
+            platform.startRoles(EnumSet.copyOf(roles), meteringUrl, progress, Set.copyOf(required));
             return platform;
         } catch (RuntimeException e) {
             platform.close();
@@ -63,7 +78,7 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private void startRoles(Set<Role> roles, URI meteringUrl, PrintWriter progress) {
+    private void startRoles(Set<Role> roles, URI meteringUrl, PrintWriter progress, Set<FunctionRef> required) {
         if (config.management().enabled()) {
             // First, so a taken port or a missing token fails before anything else starts.
             management = ManagementServer.start(config.management());
@@ -76,7 +91,11 @@ public final class Platform implements AutoCloseable {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
         }
         if (roles.contains(Role.DISPATCHER)) {
-            step(progress, "dispatcher", () -> started.add(new Dispatcher(config).start()));
+            step(progress, "dispatcher", () -> {
+                Dispatcher dispatcher = new Dispatcher(config).start();
+                started.add(dispatcher);
+                readiness.put("dispatcher", dispatcher.readiness());
+            });
         }
         if (roles.contains(Role.WORKER)) {
             step(progress, "workers", () -> {
@@ -86,6 +105,7 @@ public final class Platform implements AutoCloseable {
                 started.add(directory);
                 directory.start();
                 directory.awaitCaughtUp(Duration.ofSeconds(30));
+                readiness.put("workers", directory.readiness());
                 WorkerContext context = new WorkerContext(config);
                 started.add(context);
                 // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
@@ -97,6 +117,7 @@ public final class Platform implements AutoCloseable {
             step(progress, "autoscaler", () -> {
                 autoscaling = Autoscaling.start(config, workers);
                 started.add(autoscaling);
+                readiness.put("autoscaler", autoscaling.readiness());
             });
         }
         if (roles.contains(Role.METERING)) {
@@ -113,7 +134,19 @@ public final class Platform implements AutoCloseable {
                     created.usageSource(new MeteringUsage(new UsageQueryClient(usageUrl,
                             config.metering().httpToken())));
                 }
-                created.scalingSource(autoscaling != null ? autoscaling.view() : Autoscaling.readOnlyView(config));
+                if (autoscaling != null) {
+                    created.scalingSource(autoscaling.view());
+                } else {
+                    ScalingView view = ScalingView.follow(config);
+                    started.add(view);
+                    created.scalingSource(Autoscaling.source(view));
+                    readiness.put("scaling", view.readiness());
+                }
+                // Ready means what this process serves works: every service beside the gateway, too.
+                readiness.forEach(created::readinessCheck);
+                if (!required.isEmpty()) {
+                    created.readinessCheck("builtins", created.functionsDeployed(required));
+                }
                 gateway = created.start();
                 started.add(gateway);
             });

@@ -2,9 +2,10 @@ package dev.ferry.core.functions;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.Partitions;
 import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
 import dev.ferry.schemas.FunctionSpec;
@@ -17,24 +18,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A live, local copy of every deployed function, read from the compacted {@code ferry.functions} topic from its
- * beginning and kept current by a background thread, so a deploy takes effect in every service without a restart.
+ * beginning and kept current by a {@link TopicTail}, so a deploy takes effect in every service without a restart.
  *
  * <p>It reads without a consumer group (every instance needs the whole topic, and has nothing to commit). A
- * record that cannot be decoded is logged and skipped: one bad spec must not hide every other function.
+ * record that cannot be decoded is logged, counted and skipped by the tail: one bad spec must not hide every other
+ * function. When the tail fails it restarts by itself; meanwhile {@link #readiness()} says so.
  * Listeners are called on the reader thread, in topic order per key; a new listener first gets the current
  * functions replayed.
  */
@@ -55,20 +51,19 @@ public final class FunctionDirectory implements AutoCloseable {
     private final Map<FunctionRef, FunctionSpec> functions = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Object dispatchLock = new Object();
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean running;
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private Thread reader;
+    private final TopicTail tail;
 
     public FunctionDirectory(KafkaClients clients, TopicCatalog topics, Deserializer<FunctionSpec> deserializer) {
         this.clients = clients;
         this.topics = topics;
         this.deserializer = deserializer;
+        this.tail = TopicTail.builder(clients, topics.functions(), this::apply).name("ferry-function-directory")
+                .from(TopicTail.Start.beginning()).build();
     }
 
     /** Starts reading; creates {@code ferry.functions} if it does not exist yet. */
     public synchronized FunctionDirectory start() {
-        if (running) {
+        if (tail.state() != TopicTail.State.CREATED) {
             return this;
         }
         String topic = topics.functions();
@@ -77,33 +72,26 @@ public final class FunctionDirectory implements AutoCloseable {
         try (Admin admin = clients.admin("ferry-function-directory-admin")) {
             new TopicProvisioner(admin).ensure(spec);
         }
-        consumer = clients.consumer(null, "ferry-function-directory", new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), Map.of());
-        List<TopicPartition> partitions;
-        try {
-            partitions = Partitions.await(consumer, topic, Duration.ofSeconds(30));
-        } catch (RuntimeException e) {
-            consumer.close();
-            throw e;
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> endAtStart = consumer.endOffsets(partitions);
-        running = true;
-        reader = new Thread(() -> readLoop(endAtStart), "ferry-function-directory");
-        reader.setDaemon(true);
-        reader.start();
+        tail.start();
         return this;
     }
 
-    /** Waits until every record present when {@link #start()} ran has been read; true if it was in time. */
+    /**
+     * Waits until every record present in {@code ferry.functions} now has been read; true if it was in time.
+     * Every deploy acknowledged before this call is then visible.
+     */
     public boolean awaitCaughtUp(Duration timeout) {
-        try {
-            return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return tail.awaitReadToEnd(timeout);
+    }
+
+    /** The tail that keeps this directory current: its state is the directory's health. */
+    public TopicTail tail() {
+        return tail;
+    }
+
+    /** Ready once the directory has read {@code ferry.functions} to its end and follows it live. */
+    public ReadinessCheck readiness() {
+        return tail.readiness();
     }
 
     public Optional<FunctionSpec> get(FunctionRef ref) {
@@ -130,44 +118,7 @@ public final class FunctionDirectory implements AutoCloseable {
 
     @Override
     public void close() {
-        Thread thread;
-        synchronized (this) {
-            if (!running) {
-                return;
-            }
-            running = false;
-            thread = reader;
-            consumer.wakeup();
-        }
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void readLoop(Map<TopicPartition, Long> endAtStart) {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    apply(record);
-                }
-                if (caughtUp.getCount() > 0 && reached(endAtStart)) {
-                    log.info("Function directory loaded {} functions from {}", functions.size(), topics.functions());
-                    caughtUp.countDown();
-                }
-            }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (RuntimeException e) {
-            log.error("Function directory stopped reading {}: {}", topics.functions(), e.toString(), e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    private boolean reached(Map<TopicPartition, Long> endAtStart) {
-        return endAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        tail.close();
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) {
@@ -178,9 +129,7 @@ public final class FunctionDirectory implements AutoCloseable {
             }
             ref = FunctionRef.parseKey(new String(record.key(), StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            log.warn("Skipping record with a bad key at {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-            return;
+            throw new FerryException("Bad key in " + topics.functions() + ": " + e.getMessage(), e);
         }
         synchronized (dispatchLock) {
             if (record.value() == null) {
@@ -193,9 +142,7 @@ public final class FunctionDirectory implements AutoCloseable {
             try {
                 spec = deserializer.deserialize(record.topic(), record.headers(), record.value());
             } catch (RuntimeException e) {
-                log.warn("Skipping undecodable function spec for {} at {}-{}@{}: {}", ref, record.topic(),
-                        record.partition(), record.offset(), e.getMessage());
-                return;
+                throw new FerryException("Undecodable function spec for " + ref + ": " + e.getMessage(), e);
             }
             functions.put(ref, spec);
             listeners.forEach(l -> notify(() -> l.deployed(spec), ref));

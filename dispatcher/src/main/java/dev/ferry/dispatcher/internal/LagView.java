@@ -1,22 +1,17 @@
 package dev.ferry.dispatcher.internal;
 
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.LagSample;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * The latest {@link LagSample} of every function, read from {@code ferry.lag} by a background thread, as the
  * {@link FunctionLoad} the lag-aware strategies consult.
  *
- * <p>It reads without a group (every dispatcher needs every sample and has nothing to commit) and starts a minute
- * back in time: older samples describe a backlog long gone, and reading the whole topic would delay nothing but
- * startup. A sample that cannot be decoded is skipped; routing without it only loses balance, not data.
+ * <p>Its {@link TopicTail} starts a minute back in time: older samples describe a backlog long gone, and reading the
+ * whole topic would delay nothing but startup. A sample that cannot be decoded is skipped (and counted by the
+ * tail); routing without it only loses balance, not data.
  */
 public final class LagView implements AutoCloseable {
 
@@ -39,9 +34,7 @@ public final class LagView implements AutoCloseable {
     private final Deserializer<LagSample> deserializer;
     private final Clock clock;
     private final ConcurrentMap<FunctionRef, FunctionLoad> loads = new ConcurrentHashMap<>();
-    private volatile boolean running;
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private Thread reader;
+    private TopicTail tail;
 
     public LagView(KafkaClients clients, TopicCatalog topics, Deserializer<LagSample> deserializer, Clock clock) {
         this.clients = clients;
@@ -55,18 +48,19 @@ public final class LagView implements AutoCloseable {
      * a thread of its own. {@code ferry.lag} must exist.
      */
     public synchronized LagView start(String clientId, Duration catchUp) {
-        consumer = clients.consumer(null, clientId, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                Map.of());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        seekToLookBack(partitions);
-        readRecent(partitions, catchUp);
-        running = true;
-        reader = new Thread(this::readLoop, clientId);
-        reader.setDaemon(true);
-        reader.start();
+        tail = TopicTail.builder(clients, topic, this::read).name(clientId)
+                .from(TopicTail.Start.at(clock.instant().minus(LOOK_BACK))).build().start();
+        if (!tail.awaitReadToEnd(catchUp)) {
+            log.info("Lag view has not read the recent samples within {} ms; routing starts without some",
+                    catchUp.toMillis());
+        }
         return this;
+    }
+
+    /** Ready while its tail follows {@code ferry.lag}. */
+    public ReadinessCheck readiness() {
+        TopicTail current = tail;
+        return current == null ? () -> Optional.of("lag view not started") : current.readiness();
     }
 
     /** The load of {@code ref}'s partitions; the same object until the next sample of that function arrives. */
@@ -87,73 +81,17 @@ public final class LagView implements AutoCloseable {
         loads.put(ref, new FunctionLoad(lag));
     }
 
-    private void seekToLookBack(List<TopicPartition> partitions) {
-        long since = clock.millis() - LOOK_BACK.toMillis();
-        Map<TopicPartition, Long> query = new HashMap<>();
-        partitions.forEach(tp -> query.put(tp, since));
-        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        for (TopicPartition tp : partitions) {
-            OffsetAndTimestamp at = found.get(tp);
-            consumer.seek(tp, at != null ? at.offset() : ends.get(tp));
-        }
-    }
-
-    private void readRecent(List<TopicPartition> partitions, Duration limit) {
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline
-                && ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                read(record);
-            }
-        }
-    }
-
-    private void readLoop() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    read(record);
-                }
-            }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (RuntimeException e) {
-            log.error("Lag view stopped reading {}; lag-aware strategies now see only this dispatcher's own sends",
-                    topic, e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
     private void read(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
             return;
         }
-        try {
-            accept(deserializer.deserialize(record.topic(), record.headers(), record.value()));
-        } catch (RuntimeException e) {
-            log.warn("Skipping undecodable lag sample at {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-        }
+        accept(deserializer.deserialize(record.topic(), record.headers(), record.value()));
     }
 
     @Override
-    public void close() {
-        Thread thread;
-        synchronized (this) {
-            if (!running) {
-                return;
-            }
-            running = false;
-            thread = reader;
-            consumer.wakeup();
-        }
-        try {
-            thread.join(Duration.ofSeconds(10).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized void close() {
+        if (tail != null) {
+            tail.close();
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.ferry.ingest.UsageSource;
 import dev.ferry.schemas.InvocationRequest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Executor;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
@@ -33,6 +32,6 @@ public record GatewayContext(
         PrometheusMeterRegistry metrics,
         UsageSource usage,
         ScalingSource scaling,
-        BooleanSupplier kafkaReachable,
+        Readiness readiness,
         Executor responses) {
 }

@@ -173,16 +173,23 @@ public final class PlatformRoutes {
         Http.json(g, ctx, 200, body);
     }
 
+    /**
+     * 200 only when what this process serves works (DESIGN, "HTTP API"; issue 11, part 4); otherwise 503 with the
+     * error shape, the error naming each check that is not ready and why.
+     */
     private void ready(Context ctx) {
-        boolean directory = g.directory().awaitCaughtUp(Duration.ZERO);
-        boolean results = g.router().isRunning() && g.router().isCaughtUp();
-        boolean kafka = g.kafkaReachable().getAsBoolean();
+        Map<String, Optional<String>> answers = g.readiness().evaluate();
         ObjectNode body = g.mapper().createObjectNode();
-        body.put("kafka", kafka).put("functions", directory).put("results", results);
-        if (kafka && directory && results) {
+        ObjectNode checks = body.putObject("checks");
+        List<String> problems = new java.util.ArrayList<>();
+        answers.forEach((name, problem) -> {
+            checks.put(name, problem.orElse("ok"));
+            problem.ifPresent(p -> problems.add(name + ": " + p));
+        });
+        if (problems.isEmpty()) {
             Http.json(g, ctx, 200, body.put("status", "ready"));
         } else {
-            body.put("error", "not ready").put("code", "not_ready");
+            body.put("error", "not ready: " + String.join("; ", problems)).put("code", "not_ready");
             Http.json(g, ctx, 503, body);
         }
     }

@@ -1,32 +1,23 @@
 package dev.ferry.ingest.internal;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.Partitions;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.schemas.InvocationResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Correlates results with the calls waiting for them, for the gateway and the Java client alike.
  *
- * <p>It reads every partition of {@code ferry.results} without a consumer group: results are keyed by invocation
- * id, so the one an instance waits for may land on any partition, and with a group each of two gateways would see
- * only half of them. Every instance reads everything and completes only its own waiters; the cost is that each
+ * <p>It follows every partition of {@code ferry.results} with a {@link TopicTail}, without a consumer group: results
+ * are keyed by invocation id, so the one an instance waits for may land on any partition, and with a group each of
+ * two gateways would see only half of them. Every instance reads everything and completes only its own waiters; the cost is that each
  * instance reads the whole result stream.
  *
  * <p>A caller registers with {@link #expect} <em>before</em> producing its request, so the result cannot slip past.
@@ -49,7 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class ResultRouter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ResultRouter.class);
-    private static final Duration TOPIC_WAIT = Duration.ofSeconds(30);
     private static final Duration PARTITION_CHECK = Duration.ofSeconds(30);
 
     private final Duration partitionCheck;
@@ -74,18 +64,15 @@ public final class ResultRouter implements AutoCloseable {
     private final Map<WaitKey, Waiter> waiters = new ConcurrentHashMap<>();
     /** How many tenants wait for each id here: lets the reader skip decoding results no one waits for. */
     private final Map<String, Integer> waitingIds = new ConcurrentHashMap<>();
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final ScheduledExecutorService timer;
-    private volatile boolean running;
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private Thread reader;
+    private volatile TopicTail tail;
 
     public ResultRouter(KafkaClients clients, String resultsTopic, Deserializer<InvocationResult> deserializer,
             String clientId) {
         this(clients, resultsTopic, deserializer, clientId, PARTITION_CHECK);
     }
 
-    /** With how often to look for partitions added to the results topic. */
+    /** With how soon partitions added to the results topic are followed. */
     public ResultRouter(KafkaClients clients, String resultsTopic, Deserializer<InvocationResult> deserializer,
             String clientId, Duration partitionCheck) {
         this.partitionCheck = partitionCheck;
@@ -108,55 +95,28 @@ public final class ResultRouter implements AutoCloseable {
      * <p>Positions are fixed before this returns, so a request produced afterwards cannot have its result missed.
      */
     public synchronized ResultRouter start(Instant readFrom, Consumer<InvocationResult> everyResult) {
-        if (running) {
+        if (tail != null) {
             return this;
         }
-        // A short metadata age lets the router notice partitions added to the topic within a minute.
-        consumer = clients.consumer(null, clientId, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                Map.of(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) partitionCheck.toMillis()));
-        try {
-            List<TopicPartition> partitions = Partitions.await(consumer, topic, TOPIC_WAIT);
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            if (readFrom == null) {
-                consumer.seekToEnd(partitions);
-            } else {
-                Map<TopicPartition, Long> query = new HashMap<>();
-                partitions.forEach(p -> query.put(p, readFrom.toEpochMilli()));
-                Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
-                for (TopicPartition p : partitions) {
-                    OffsetAndTimestamp at = found.get(p);
-                    consumer.seek(p, at != null ? at.offset() : end.get(p));
-                }
-            }
-            partitions.forEach(consumer::position); // resolve lazy seeks now, not at the first poll
-            running = true;
-            reader = new Thread(() -> readLoop(end, everyResult), clientId);
-            reader.setDaemon(true);
-            reader.start();
-            return this;
-        } catch (RuntimeException e) {
-            consumer.close(Duration.ZERO);
-            throw e;
-        }
+        TopicTail created = TopicTail.builder(clients, topic, record -> handle(record, everyResult)).name(clientId)
+                .from(readFrom == null ? TopicTail.Start.end() : TopicTail.Start.at(readFrom))
+                .partitionCheck(partitionCheck).build();
+        created.start();
+        tail = created;
+        return this;
     }
 
-    /** True once every result present at {@link #start} has been read. */
+    /** True once every result present now has been read (in time). */
     public boolean awaitCaughtUp(Duration timeout) {
-        try {
-            return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        TopicTail current = tail;
+        return current != null && current.awaitReadToEnd(timeout);
     }
 
-    public boolean isCaughtUp() {
-        return caughtUp.getCount() == 0;
-    }
-
-    public boolean isRunning() {
-        return running;
+    /** Ready while its tail has caught up with {@code ferry.results} and follows it live. */
+    public ReadinessCheck readiness() {
+        TopicTail current = tail;
+        return current == null ? () -> Optional.of("result reader " + clientId + " is not started")
+                : current.readiness();
     }
 
     /**
@@ -214,32 +174,6 @@ public final class ResultRouter implements AutoCloseable {
         }
     }
 
-    private void readLoop(Map<TopicPartition, Long> endAtStart, Consumer<InvocationResult> everyResult) {
-        long nextPartitionCheck = System.nanoTime() + partitionCheck.toNanos();
-        try {
-            while (running) {
-                if (System.nanoTime() - nextPartitionCheck > 0) {
-                    nextPartitionCheck = System.nanoTime() + partitionCheck.toNanos();
-                    followNewPartitions();
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    handle(record, everyResult);
-                }
-                if (caughtUp.getCount() > 0 && endAtStart.entrySet().stream()
-                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    caughtUp.countDown();
-                }
-            }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (RuntimeException e) {
-            log.error("Result router {} stopped reading {}: {}", clientId, topic, e.toString(), e);
-        } finally {
-            running = false;
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
     private void handle(ConsumerRecord<byte[], byte[]> record, Consumer<InvocationResult> everyResult) {
         // The key is the invocation id: skip decoding results no one here waits for, unless all are wanted.
         boolean awaited = record.key() == null
@@ -275,40 +209,11 @@ public final class ResultRouter implements AutoCloseable {
         }
     }
 
-    /**
-     * An operator may add partitions to {@code ferry.results}; without this, results on them would never reach
-     * their waiters. A new partition holds only new results, so it is read from its beginning.
-     */
-    private void followNewPartitions() {
-        List<TopicPartition> now = consumer.partitionsFor(topic).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        Set<TopicPartition> assigned = consumer.assignment();
-        List<TopicPartition> added = now.stream().filter(p -> !assigned.contains(p)).toList();
-        if (!added.isEmpty()) {
-            Set<TopicPartition> all = new HashSet<>(assigned);
-            all.addAll(added);
-            consumer.assign(all);
-            consumer.seekToBeginning(added);
-            log.info("Result router {} now also reads {}", clientId, added);
-        }
-    }
-
     @Override
     public void close() {
-        Thread thread;
-        synchronized (this) {
-            thread = reader;
-            if (running) {
-                running = false;
-                consumer.wakeup();
-            }
-        }
-        if (thread != null) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        TopicTail current = tail;
+        if (current != null) {
+            current.close();
         }
         timer.shutdownNow();
         waiters.values().forEach(w -> w.future.completeExceptionally(

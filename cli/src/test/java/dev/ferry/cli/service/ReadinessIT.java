@@ -1,0 +1,173 @@
+package dev.ferry.cli.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.metering.MeteringService;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Readiness tells the truth (issue 11, part 4): {@code /readyz} says 200 only when what the process serves works.
+ * A {@code ferry dev} is started the way a new user starts it, and polled from its first moment.
+ */
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReadinessIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir
+    static Path dataDir;
+
+    private static CompletableFuture<DevEnvironment> dev;
+    private static int port;
+
+    @BeforeAll
+    static void startDevInTheBackground() throws IOException {
+        port = freePort();
+        DevOptions options = new DevOptions();
+        new CommandLine(options).parseArgs("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
+                "--kafka-port", "0", "--registry-port", "0", "--set", "metering.http.port=0");
+        // Started on another thread: the test polls /readyz while dev is still starting, as a user's script would.
+        dev = CompletableFuture.supplyAsync(() -> DevEnvironment.start(options.settings(),
+                new PrintWriter(new StringWriter())));
+    }
+
+    @AfterAll
+    static void stop() {
+        dev.thenAccept(DevEnvironment::close).join();
+    }
+
+    @Test
+    @Order(1)
+    void shouldInvokeEchoWhenReadyzFirstSaysReady() throws Exception {
+        String base = "http://localhost:" + port;
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .until(() -> get(base + "/readyz").statusCode() == 200);
+        // At once, as a user following the README would: no 404 "No function 'echo'".
+        String key = Files.readString(dataDir.resolve("api-key")).trim();
+        HttpResponse<String> echo = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/functions/echo/invoke"))
+                .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString("hi")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(echo.statusCode()).as(echo.body()).isEqualTo(200);
+        assertThat(echo.body()).isEqualTo("hi");
+    }
+
+    @Test
+    @Order(2)
+    void shouldBeUnreadyWhileATailIsDeadAndReadyWhenItIsBack() throws Exception {
+        DevEnvironment env = dev.get(3, TimeUnit.MINUTES);
+        String base = "http://localhost:" + port;
+        FerryConfig config = env.platform().config();
+        TopicCatalog topics = new TopicCatalog(config);
+        TopicSpec lag = topics.platformTopics().stream().filter(t -> t.name().equals(topics.lag())).findFirst()
+                .orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).until(() -> get(base + "/readyz").statusCode() == 200);
+
+        try (Admin admin = new KafkaClients(config).admin("readiness-it")) {
+            // The dispatcher's lag view follows ferry.lag: deleting the topic under it is fatal to its consumer.
+            admin.deleteTopics(Set.of(topics.lag())).all().get(30, TimeUnit.SECONDS);
+            awaitNotReady(base, "dispatcher", topics.lag());
+
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                new TopicProvisioner(admin).ensure(lag);
+                return true;
+            });
+        }
+        // The tail restarts by itself and catches up with the topic created again.
+        await().atMost(Duration.ofSeconds(90)).until(() -> get(base + "/readyz").statusCode() == 200);
+    }
+
+    @Test
+    @Order(3)
+    void shouldBeUnreadyWhileTheMeteringUsageSourceIsDownAndReadyWhenItIsBack() throws Exception {
+        DevEnvironment env = dev.get(3, TimeUnit.MINUTES);
+        // A gateway alone, asking a metering instance of its own elsewhere (another topic prefix: its own platform).
+        int meteringPort = freePort();
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(FerryConfig.BOOTSTRAP_SERVERS, env.platform().config().bootstrapServers());
+        settings.put(FerryConfig.SCHEMA_REGISTRY_URL, String.join(",", env.platform().config().schemaRegistryUrls()));
+        settings.put(FerryConfig.TOPIC_PREFIX, "usage-readiness.");
+        settings.put("gateway.port", 0);
+        settings.put(MeteringConfig.HTTP_PORT, meteringPort);
+        settings.put(MeteringConfig.STATE_DIR, dataDir.resolve("usage-readiness-metering").toString());
+        FerryConfig config = new FerryConfig(settings);
+        URI meteringUrl = URI.create("http://localhost:" + meteringPort);
+
+        MeteringService metering = new MeteringService(config).start();
+        try (Platform gateway = Platform.start(config, EnumSet.of(Platform.Role.GATEWAY), meteringUrl,
+                new PrintWriter(new StringWriter()))) {
+            String base = "http://localhost:" + gateway.gatewayPort();
+            await().atMost(Duration.ofSeconds(90)).until(() -> get(base + "/readyz").statusCode() == 200);
+
+            metering.close();
+            awaitNotReady(base, "usage", meteringUrl.toString());
+
+            metering = new MeteringService(config).start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> get(base + "/readyz").statusCode() == 200);
+        } finally {
+            metering.close();
+        }
+    }
+
+    /** Waits for a 503 in the error shape whose error names each of {@code mentions}. */
+    private static void awaitNotReady(String base, String... mentions) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> ready = get(base + "/readyz");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            JsonNode body = JSON.readTree(ready.body());
+            assertThat(body.get("code").asText()).isEqualTo("not_ready");
+            assertThat(body.get("error").asText()).contains(mentions);
+        });
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
