@@ -14,12 +14,14 @@ public final class WorkerConfig {
     public static final String RETRY_BACKOFF_MAX_MS = "worker.retry.backoff.max.ms";
     public static final String WORKER_ID = "worker.id";
     public static final String DELIVERY_COUNT_LIMIT = "worker.delivery.count.limit";
+    public static final String ABANDONED_RUNS_MAX = "worker.abandoned.runs.max";
 
     private final boolean processRuntimeEnabled;
     private final long retryBackoffMs;
     private final long retryBackoffMaxMs;
     private final String workerId;
     private final int deliveryCountLimit;
+    private final int abandonedRunsMax;
 
     WorkerConfig(AbstractConfig config) {
         this.processRuntimeEnabled = config.getBoolean(PROCESS_RUNTIME_ENABLED);
@@ -27,6 +29,7 @@ public final class WorkerConfig {
         this.retryBackoffMaxMs = config.getLong(RETRY_BACKOFF_MAX_MS);
         this.workerId = config.getString(WORKER_ID);
         this.deliveryCountLimit = config.getInt(DELIVERY_COUNT_LIMIT);
+        this.abandonedRunsMax = config.getInt(ABANDONED_RUNS_MAX);
     }
 
     static void define(ConfigDef def) {
@@ -42,7 +45,12 @@ public final class WorkerConfig {
                 .define(DELIVERY_COUNT_LIMIT, Type.INT, 3, Range.between(1, 9), Importance.LOW,
                         "QUEUE functions: a record delivered more often than this without an answer (it keeps "
                                 + "killing workers) gets a FAILED result and goes to the DLQ. Keep it below the "
-                                + "broker's group.share.delivery.count.limit (default 5), which archives silently.");
+                                + "broker's group.share.delivery.count.limit (default 5), which archives silently.")
+                .define(ABANDONED_RUNS_MAX, Type.INT, 4, Range.atLeast(1), Importance.LOW,
+                        "Timed-out runs that ignore their interrupt keep their threads. When this many of one "
+                                + "replica's runs still run 1 s after their timeout, the replica is recycled: "
+                                + "replaced by a new one with fresh threads and a new function instance, the stuck "
+                                + "threads left to end on their own (issue 11).");
     }
 
     public boolean processRuntimeEnabled() {
@@ -59,6 +67,11 @@ public final class WorkerConfig {
 
     public int deliveryCountLimit() {
         return deliveryCountLimit;
+    }
+
+    /** Abandoned runs still holding threads at which a replica is recycled. */
+    public int abandonedRunsMax() {
+        return abandonedRunsMax;
     }
 
     /** The configured worker id, or empty when it is to be derived from the host. */

@@ -67,7 +67,7 @@ public final class OrderedReplica extends Replica {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(inFlight > 0 ? POLL : IDLE_POLL);
                     records.forEach(this::receive);
                     settleDone(false);
-                    startReady();
+                    startReady(true);
                     commit(consumer, partitions.keySet(), false);
                     flowControl(consumer);
                 }
@@ -100,7 +100,8 @@ public final class OrderedReplica extends Replica {
         }
         while (works.stream().anyMatch(PartitionWork::holdsWork)) {
             settleDone(true);
-            startReady();
+            // Handing over needs every started key's earlier records answered, stuck threads or not.
+            startReady(false);
         }
     }
 
@@ -119,8 +120,9 @@ public final class OrderedReplica extends Replica {
         }
     }
 
-    private void startReady() {
-        while (inFlight < concurrency && !ready.isEmpty()) {
+    /** @param admitted whether to hold back while runs stuck past their timeout hold too many threads */
+    private void startReady(boolean admitted) {
+        while (inFlight < concurrency && !ready.isEmpty() && (!admitted || mayStartRun())) {
             KeyQueue queue = ready.poll();
             if (queue.work.revoked || queue.running || queue.pending.isEmpty()) {
                 continue;
