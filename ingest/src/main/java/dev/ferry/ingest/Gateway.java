@@ -27,6 +27,7 @@ import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,6 +64,8 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     private static final Duration DIRECTORY_LOAD = Duration.ofSeconds(30);
+    /** After the drain, how long Jetty's own graceful stop may take to finish writing the last answers. */
+    private static final Duration JETTY_STOP = Duration.ofSeconds(1);
 
     private final FerryConfig config;
     private UsageSource usageSource;
@@ -70,6 +73,8 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Javalin app;
     private GatewayContext context;
+    private final StatisticsHandler requests = new StatisticsHandler();
+    private volatile boolean draining;
 
     public Gateway(FerryConfig config) {
         this.config = config;
@@ -101,6 +106,12 @@ public final class Gateway implements AutoCloseable {
                 javalin.showJavalinBanner = false;
                 // The tenant's own limit is checked by the handlers; this only stops absurd bodies early.
                 javalin.http.maxRequestSize = config.topics().maxMessageBytes();
+                // Counts the requests in progress (asynchronous ones until their answer is written), for the drain
+                // of close(), and makes Jetty's stop graceful: it closes the port, then waits for them.
+                javalin.jetty.modifyServer(server -> {
+                    server.setHandler(requests);
+                    server.setStopTimeout(JETTY_STOP.toMillis());
+                });
             });
             ObjectMapper mapper = context.mapper();
             app.exception(ApiException.class, (e, ctx) -> Http.error(mapper, ctx, e));
@@ -110,6 +121,13 @@ public final class Gateway implements AutoCloseable {
             app.exception(Exception.class, (e, ctx) -> {
                 log.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
                 Http.error(mapper, ctx, new ApiException(500, "internal", "Internal error"));
+            });
+            app.before(ctx -> {
+                if (draining) {
+                    // A stopping gateway produces nothing more: the caller hears now, and may retry elsewhere.
+                    ctx.header("Connection", "close");
+                    throw new ApiException(503, "shutting_down", "The gateway is shutting down; retry", 1);
+                }
             });
             app.after(ctx -> context.metrics().counter("ferry.gateway.requests", "method", ctx.method().name(),
                     "status", Integer.toString(ctx.statusCode())).increment());
@@ -167,7 +185,8 @@ public final class Gateway implements AutoCloseable {
         KafkaProducer<String, InvocationRequest> producer = clients.producer("ferry-gateway", new StringSerializer(),
                 serdes.serializer(InvocationRequest.class),
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000));
-        resources.add(producer);
+        // Bounded: after the drain nothing is in flight, and a stop must not hang on an unreachable cluster.
+        resources.add(() -> producer.close(Duration.ofSeconds(2)));
 
         String tenantsFile = config.gateway().tenantsFile();
         Tenants tenants = new Tenants(tenantsFile.isBlank() ? null : Path.of(tenantsFile), config.gateway(),
@@ -186,6 +205,34 @@ public final class Gateway implements AutoCloseable {
                 scalingSource, new KafkaHealth(admin), responses);
     }
 
+    private void drain() {
+        long began = System.nanoTime();
+        draining = true;
+        long deadline = began + Duration.ofMillis(config.gateway().drainTimeoutMs()).toNanos();
+        boolean drained = awaitNoRequests(deadline);
+        if (!drained && context != null) {
+            context.router().expireAll("the gateway is stopping");
+            drained = awaitNoRequests(System.nanoTime() + JETTY_STOP.toNanos());
+        }
+        log.info("Gateway drained in {} ms ({} requests still in progress)", (System.nanoTime() - began) / 1_000_000,
+                drained ? 0 : requests.getRequestsActive());
+    }
+
+    private boolean awaitNoRequests(long deadlineNanos) {
+        while (requests.getRequestsActive() > 0) {
+            if (System.nanoTime() >= deadlineNanos) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static ThreadFactory daemon(String name) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
@@ -201,10 +248,16 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Stops accepting calls, then closes the Kafka clients; calls still waiting get no answer. */
+    /**
+     * Stops cleanly (issue 11): new requests are refused with 503 {@code shutting_down} before they produce
+     * anything; the calls in progress are answered, for up to {@code gateway.drain.timeout.ms}; synchronous calls
+     * still waiting for their result then get the 504 that says where to fetch it; then the port closes and the
+     * Kafka clients close. So every invocation the gateway produced is one its caller heard about.
+     */
     @Override
     public synchronized void close() {
         if (app != null) {
+            drain();
             app.stop();
         }
         for (int i = resources.size() - 1; i >= 0; i--) {

@@ -6,6 +6,7 @@ import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.FunctionSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,7 +114,20 @@ public final class WorkerService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        pools.values().parallelStream().forEach(WorkerPool::close);
+        // One thread per pool: each waits for its replicas to settle and leave their groups, and a parallel stream
+        // on a two-core machine would close them about one at a time (issue 11: a quick stop).
+        List<Thread> closing = pools.values().stream().map(pool -> {
+            Thread thread = new Thread(pool::close, "ferry-close-" + pool.ref().tenant() + "-" + pool.ref().function());
+            thread.start();
+            return thread;
+        }).toList();
+        for (Thread thread : closing) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         pools.clear();
         meters.values().forEach(PoolMeters::close);
         meters.clear();

@@ -17,8 +17,10 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -36,7 +38,8 @@ public final class Platform implements AutoCloseable {
     public enum Role { DISPATCHER, WORKER, AUTOSCALER, METERING, GATEWAY }
 
     private final FerryConfig config;
-    private final List<AutoCloseable> started = new ArrayList<>();
+    /** What each role started, in start order; closed in reverse. */
+    private final Map<Role, List<AutoCloseable>> started = new EnumMap<>(Role.class);
     private WorkerService workers;
     private MeteringService metering;
     private Gateway gateway;
@@ -69,33 +72,33 @@ public final class Platform implements AutoCloseable {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
         }
         if (roles.contains(Role.DISPATCHER)) {
-            step(progress, "dispatcher", () -> started.add(new Dispatcher(config).start()));
+            step(progress, "dispatcher", () -> started(Role.DISPATCHER).add(new Dispatcher(config).start()));
         }
         if (roles.contains(Role.WORKER)) {
             step(progress, "workers", () -> {
                 // The other services keep their own view of ferry.functions; the pools follow this one.
                 FunctionDirectory directory = new FunctionDirectory(clients, topics,
                         serdes.deserializer(FunctionSpec.class));
-                started.add(directory);
+                started(Role.WORKER).add(directory);
                 directory.start();
                 directory.awaitCaughtUp(Duration.ofSeconds(30));
                 WorkerContext context = new WorkerContext(config);
-                started.add(context);
+                started(Role.WORKER).add(context);
                 // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
                 workers = new WorkerService(context, directory, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
-                started.add(workers);
+                started(Role.WORKER).add(workers);
             });
         }
         if (roles.contains(Role.AUTOSCALER)) {
             step(progress, "autoscaler", () -> {
                 autoscaling = Autoscaling.start(config, workers);
-                started.add(autoscaling);
+                started(Role.AUTOSCALER).add(autoscaling);
             });
         }
         if (roles.contains(Role.METERING)) {
             step(progress, "metering", () -> {
                 metering = new MeteringService(config).start();
-                started.add(metering);
+                started(Role.METERING).add(metering);
             });
         }
         if (roles.contains(Role.GATEWAY)) {
@@ -107,9 +110,13 @@ public final class Platform implements AutoCloseable {
                 }
                 created.scalingSource(autoscaling != null ? autoscaling.view() : Autoscaling.readOnlyView(config));
                 gateway = created.start();
-                started.add(gateway);
+                started(Role.GATEWAY).add(gateway);
             });
         }
+    }
+
+    private List<AutoCloseable> started(Role role) {
+        return started.computeIfAbsent(role, r -> new ArrayList<>());
     }
 
     private static void step(PrintWriter progress, String name, Runnable start) {
@@ -135,15 +142,47 @@ public final class Platform implements AutoCloseable {
         return metering == null ? null : metering.url();
     }
 
+    /**
+     * Stops in dependency order (issue 11): the gateway first (it stops accepting and answers what it holds), then
+     * the autoscaler (it resizes the pools), then metering, the worker pools and the dispatcher at once, since none
+     * needs another; the caller closes the registry and broker after. Each service's time is logged, to find a
+     * slow one.
+     */
     @Override
     public void close() {
-        for (int i = started.size() - 1; i >= 0; i--) {
+        long began = System.nanoTime();
+        closeRole(Role.GATEWAY);
+        closeRole(Role.AUTOSCALER);
+        List<Thread> closing = EnumSet.of(Role.METERING, Role.WORKER, Role.DISPATCHER).stream()
+                .filter(started::containsKey)
+                .map(role -> {
+                    Thread thread = new Thread(() -> closeRole(role), "ferry-stop-" + role.name().toLowerCase());
+                    thread.start();
+                    return thread;
+                }).toList();
+        for (Thread thread : closing) {
             try {
-                started.get(i).close();
-            } catch (Exception e) {
-                log.warn("Error while stopping {}: {}", started.get(i).getClass().getSimpleName(), e.toString());
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         started.clear();
+        log.info("Platform stopped in {} ms", (System.nanoTime() - began) / 1_000_000);
+    }
+
+    private void closeRole(Role role) {
+        List<AutoCloseable> services = started.getOrDefault(role, List.of());
+        for (int i = services.size() - 1; i >= 0; i--) {
+            AutoCloseable service = services.get(i);
+            long stepBegan = System.nanoTime();
+            try {
+                service.close();
+            } catch (Exception e) {
+                log.warn("Error while stopping {}: {}", service.getClass().getSimpleName(), e.toString());
+            }
+            log.info("Stopped {} in {} ms", service.getClass().getSimpleName(),
+                    (System.nanoTime() - stepBegan) / 1_000_000);
+        }
     }
 }
