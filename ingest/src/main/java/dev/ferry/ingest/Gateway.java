@@ -27,7 +27,6 @@ import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
-import org.eclipse.jetty.server.handler.StatisticsHandler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,6 +43,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +64,8 @@ public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     private static final Duration DIRECTORY_LOAD = Duration.ofSeconds(30);
-    /** After the drain, how long Jetty's own graceful stop may take to finish writing the last answers. */
-    private static final Duration JETTY_STOP = Duration.ofSeconds(1);
+    /** After the drain timeout, how long the answers of expired synchronous waits may take to be written. */
+    private static final Duration LAST_ANSWERS = Duration.ofSeconds(1);
 
     private final FerryConfig config;
     private UsageSource usageSource;
@@ -106,12 +106,10 @@ public final class Gateway implements AutoCloseable {
                 javalin.showJavalinBanner = false;
                 // The tenant's own limit is checked by the handlers; this only stops absurd bodies early.
                 javalin.http.maxRequestSize = config.topics().maxMessageBytes();
-                // Counts the requests in progress (asynchronous ones until their answer is written), for the drain
-                // of close(), and makes Jetty's stop graceful: it closes the port, then waits for them.
-                javalin.jetty.modifyServer(server -> {
-                    server.setHandler(requests);
-                    server.setStopTimeout(JETTY_STOP.toMillis());
-                });
+                // Counts the requests in progress (asynchronous ones until their answer is complete), for the drain
+                // of close(). Jetty's own graceful stop is not used: the drain has already waited for them, and its
+                // wait for idle connections timed out on a loaded machine and aborted the stop.
+                javalin.jetty.modifyServer(server -> server.setHandler(requests));
             });
             ObjectMapper mapper = context.mapper();
             app.exception(ApiException.class, (e, ctx) -> Http.error(mapper, ctx, e));
@@ -127,6 +125,13 @@ public final class Gateway implements AutoCloseable {
                     // A stopping gateway produces nothing more: the caller hears now, and may retry elsewhere.
                     ctx.header("Connection", "close");
                     throw new ApiException(503, "shutting_down", "The gateway is shutting down; retry", 1);
+                }
+            });
+            app.after(ctx -> {
+                if (draining) {
+                    // The client's next request must open a new connection, which the closed port then refuses,
+                    // rather than reuse this one as Jetty stops.
+                    ctx.header("Connection", "close");
                 }
             });
             app.after(ctx -> context.metrics().counter("ferry.gateway.requests", "method", ctx.method().name(),
@@ -212,7 +217,7 @@ public final class Gateway implements AutoCloseable {
         boolean drained = awaitNoRequests(deadline);
         if (!drained && context != null) {
             context.router().expireAll("the gateway is stopping");
-            drained = awaitNoRequests(System.nanoTime() + JETTY_STOP.toNanos());
+            drained = awaitNoRequests(System.nanoTime() + LAST_ANSWERS.toNanos());
         }
         log.info("Gateway drained in {} ms ({} requests still in progress)", (System.nanoTime() - began) / 1_000_000,
                 drained ? 0 : requests.getRequestsActive());
@@ -258,7 +263,11 @@ public final class Gateway implements AutoCloseable {
     public synchronized void close() {
         if (app != null) {
             drain();
-            app.stop();
+            try {
+                app.stop();
+            } catch (RuntimeException e) {
+                log.warn("The gateway's HTTP server did not stop cleanly: {}", e.toString());
+            }
         }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
