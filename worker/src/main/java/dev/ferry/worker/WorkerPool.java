@@ -99,7 +99,7 @@ public final class WorkerPool implements AutoCloseable {
             member.replica().start();
         }
         if (replicas.size() > target) {
-            stop(new ArrayList<>(replicas.subList(target, replicas.size())));
+            stop(new ArrayList<>(replicas.subList(target, replicas.size())), null);
             replicas.subList(target, replicas.size()).clear();
         }
         if (from != target) {
@@ -131,13 +131,28 @@ public final class WorkerPool implements AutoCloseable {
                 counters.abandonedThreads(), counters.recycles());
     }
 
+    /** Stops every replica; each finishes what it holds first, however long its function may take. */
     @Override
     public synchronized void close() {
+        close(null);
+    }
+
+    /**
+     * Stops every replica, waiting at most {@code patience} for them to finish what they hold (a process stop must
+     * be quick; issue 11). A replica still busy then is left behind: its unacknowledged records come back to the
+     * group when their lock expires, or when its process exits, and run again (the same attempt).
+     */
+    public synchronized void close(Duration patience) {
         if (closed) {
             return;
         }
-        resize(0);
+        int from = replicas.size();
+        stop(new ArrayList<>(replicas), patience);
+        replicas.clear();
         closed = true;
+        if (from > 0) {
+            log.info("[{}] replicas {} -> 0 (closed)", ref, from);
+        }
     }
 
     private void prepare(FunctionSpec target) {
@@ -198,20 +213,23 @@ public final class WorkerPool implements AutoCloseable {
                 + "still hold threads (worker.abandoned.runs.max={}); a new replica with fresh threads takes its "
                 + "place, the stuck threads are left to end on their own", ref, index,
                 member.invoker().abandonedThreads(), spec.getTimeoutMs(), member.invoker().maxAbandoned());
-        stop(List.of(member));
+        stop(List.of(member), null);
         counters.recycled();
         Member fresh = newMember(index);
         replicas.set(index, fresh);
         fresh.replica().start();
     }
 
-    private void stop(List<Member> leaving) {
+    /** @param patience how long all of them may take together; null: the function's timeout plus a minute */
+    private void stop(List<Member> leaving, Duration patience) {
         leaving.forEach(member -> member.replica().requestStop());
-        Duration patience = Duration.ofMillis(spec.getTimeoutMs() + 60_000L);
+        Duration wait = patience != null ? patience : Duration.ofMillis(spec.getTimeoutMs() + 60_000L);
+        long deadline = System.nanoTime() + wait.toNanos();
         for (Member member : leaving) {
-            if (!member.replica().awaitStopped(patience)) {
-                log.warn("[{}] replica #{} did not stop within {} s; leaving it behind", ref,
-                        member.replica().index(), patience.toSeconds());
+            Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+            if (!member.replica().awaitStopped(left)) {
+                log.warn("[{}] replica #{} did not stop within {} ms; leaving it behind", ref,
+                        member.replica().index(), wait.toMillis());
             }
             member.invoker().close();
         }

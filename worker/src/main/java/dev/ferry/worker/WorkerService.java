@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkerService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
+    /** How long a process stop lets the pools finish what they hold. */
+    static final Duration STOP_PATIENCE = Duration.ofSeconds(5);
 
     private final WorkerContext context;
     private final FunctionDirectory directory;
@@ -104,7 +106,10 @@ public final class WorkerService implements AutoCloseable {
         }
     }
 
-    /** Stops following the directory and closes every pool (each finishes what it holds). */
+    /**
+     * Stops following the directory and closes every pool: each finishes what it holds, for up to
+     * {@link #STOP_PATIENCE}; what is still running then runs again after a restart (issue 11: a quick stop).
+     */
     @Override
     public void close() {
         directory.removeListener(listener);
@@ -117,7 +122,8 @@ public final class WorkerService implements AutoCloseable {
         // One thread per pool: each waits for its replicas to settle and leave their groups, and a parallel stream
         // on a two-core machine would close them about one at a time (issue 11: a quick stop).
         List<Thread> closing = pools.values().stream().map(pool -> {
-            Thread thread = new Thread(pool::close, "ferry-close-" + pool.ref().tenant() + "-" + pool.ref().function());
+            Thread thread = new Thread(() -> pool.close(STOP_PATIENCE),
+                    "ferry-close-" + pool.ref().tenant() + "-" + pool.ref().function());
             thread.start();
             return thread;
         }).toList();
