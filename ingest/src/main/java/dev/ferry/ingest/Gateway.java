@@ -5,13 +5,14 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
-import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.health.ReadinessCheck;
+import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.ingest.internal.ApiException;
 import dev.ferry.ingest.internal.DirectoryWatch;
 import dev.ferry.ingest.internal.FunctionRoutes;
 import dev.ferry.ingest.internal.FunctionStats;
@@ -46,6 +47,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,8 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     private static final Duration DIRECTORY_LOAD = Duration.ofSeconds(30);
     private static final Duration USAGE_CHECK_TTL = Duration.ofSeconds(2);
+    /** After the drain timeout, how long the answers of expired synchronous waits may take to be written. */
+    private static final Duration LAST_ANSWERS = Duration.ofSeconds(1);
 
     private final FerryConfig config;
     private UsageSource usageSource;
@@ -77,6 +81,8 @@ public final class Gateway implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private Javalin app;
     private volatile GatewayContext context;
+    private final StatisticsHandler requests = new StatisticsHandler();
+    private volatile boolean draining;
 
     public Gateway(FerryConfig config) {
         this.config = config;
@@ -137,8 +143,26 @@ public final class Gateway implements AutoCloseable {
                 // The tenant's own limit is checked by the handlers; this only stops absurd bodies early.
                 javalin.http.maxRequestSize = config.topics().maxMessageBytes();
                 HttpErrors.configure(javalin);
+                // Counts the requests in progress (asynchronous ones until their answer is complete), for the drain
+                // of close(). Jetty's own graceful stop is not used: the drain has already waited for them, and its
+                // wait for idle connections timed out on a loaded machine and aborted the stop.
+                javalin.jetty.modifyServer(server -> server.setHandler(requests));
             });
             HttpErrors.register(app);
+            app.before(ctx -> {
+                if (draining) {
+                    // A stopping gateway produces nothing more: the caller hears now, and may retry elsewhere.
+                    ctx.header("Connection", "close");
+                    throw new ApiException(503, "shutting_down", "The gateway is shutting down; retry", 1);
+                }
+            });
+            app.after(ctx -> {
+                if (draining) {
+                    // The client's next request must open a new connection, which the closed port then refuses,
+                    // rather than reuse this one as Jetty stops.
+                    ctx.header("Connection", "close");
+                }
+            });
             app.after(ctx -> context.metrics().counter("ferry.gateway.requests", "method", ctx.method().name(),
                     "status", Integer.toString(ctx.statusCode())).increment());
             new FunctionRoutes(context).register(app);
@@ -197,7 +221,8 @@ public final class Gateway implements AutoCloseable {
         KafkaProducer<String, InvocationRequest> producer = clients.producer("ferry-gateway", new StringSerializer(),
                 serdes.serializer(InvocationRequest.class),
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000));
-        resources.add(producer);
+        // Bounded: after the drain nothing is in flight, and a stop must not hang on an unreachable cluster.
+        resources.add(() -> producer.close(Duration.ofSeconds(2)));
 
         String tenantsFile = config.gateway().tenantsFile();
         Tenants tenants = new Tenants(tenantsFile.isBlank() ? null : Path.of(tenantsFile), config.gateway(),
@@ -222,6 +247,34 @@ public final class Gateway implements AutoCloseable {
                 scalingSource, readiness, responses);
     }
 
+    private void drain() {
+        long began = System.nanoTime();
+        draining = true;
+        long deadline = began + Duration.ofMillis(config.gateway().drainTimeoutMs()).toNanos();
+        boolean drained = awaitNoRequests(deadline);
+        if (!drained && context != null) {
+            context.router().expireAll("the gateway is stopping");
+            drained = awaitNoRequests(System.nanoTime() + LAST_ANSWERS.toNanos());
+        }
+        log.info("Gateway drained in {} ms ({} requests still in progress)", (System.nanoTime() - began) / 1_000_000,
+                drained ? 0 : requests.getRequestsActive());
+    }
+
+    private boolean awaitNoRequests(long deadlineNanos) {
+        while (requests.getRequestsActive() > 0) {
+            if (System.nanoTime() >= deadlineNanos) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static ThreadFactory daemon(String name) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
@@ -237,11 +290,21 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Stops accepting calls, then closes the Kafka clients; calls still waiting get no answer. */
+    /**
+     * Stops cleanly (issue 11): new requests are refused with 503 {@code shutting_down} before they produce
+     * anything; the calls in progress are answered, for up to {@code gateway.drain.timeout.ms}; synchronous calls
+     * still waiting for their result then get the 504 that says where to fetch it; then the port closes and the
+     * Kafka clients close. So every invocation the gateway produced is one its caller heard about.
+     */
     @Override
     public synchronized void close() {
         if (app != null) {
-            app.stop();
+            drain();
+            try {
+                app.stop();
+            } catch (RuntimeException e) {
+                log.warn("The gateway's HTTP server did not stop cleanly: {}", e.toString());
+            }
         }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {

@@ -83,6 +83,9 @@ public final class MeteringTopology {
         return builder.build();
     }
 
+    /** Session of the metering group's members: how long a killed instance's tasks wait before they move. */
+    static final int SESSION_TIMEOUT_MS = 10_000;
+
     /**
      * The Streams settings of the metering application: the configuration's Kafka client settings, then metering's
      * own. Callers may add or override keys before starting.
@@ -120,6 +123,13 @@ public final class MeteringTopology {
                 && !props.containsKey(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG))) {
             KafkaClients.compression(config.topics().internalCompressionType())
                     .forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
+        }
+        // A metering process killed without a clean stop holds its tasks until its group session expires: 45 s by
+        // default for Streams' classic protocol, all of it a restart waiting to bill (issue 11). 10 s, the broker's
+        // classic default before Kafka 3.0 and within its minimum of 6 s. An operator's own setting wins.
+        String session = StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        if (!props.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG) && !props.containsKey(session)) {
+            props.put(session, SESSION_TIMEOUT_MS);
         }
         String backoff = StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG);
         if (!props.containsKey(ProducerConfig.RETRY_BACKOFF_MS_CONFIG) && !props.containsKey(backoff)) {

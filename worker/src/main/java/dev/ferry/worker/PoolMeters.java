@@ -31,6 +31,13 @@ final class PoolMeters implements AutoCloseable {
         counter("ferry.worker.retries", "Attempts handed to a retry tier", tags, pool, p -> p.stats().retried());
         counter("ferry.worker.dead.letters", "Records sent to the dead-letter topic", tags, pool,
                 p -> p.stats().deadLettered());
+        counter("ferry.worker.abandoned.runs", "Timed-out runs that ignored their interrupt and kept their thread",
+                tags, pool, p -> p.stats().abandonedRuns());
+        counter("ferry.worker.recycles", "Replicas replaced because too many of their runs were abandoned", tags,
+                pool, p -> p.stats().recycles());
+        meters.add(Gauge.builder("ferry.worker.abandoned.threads", pool, p -> p.stats().abandonedThreads())
+                .description("Threads still held by abandoned runs (daemon threads; recycled replicas included)")
+                .tags(tags).register(registry));
         meters.add(Gauge.builder("ferry.worker.in.flight", pool, p -> p.stats().inFlight())
                 .description("Invocations running now").tags(tags).register(registry));
         meters.add(Gauge.builder("ferry.worker.replicas", pool, WorkerPool::replicas)

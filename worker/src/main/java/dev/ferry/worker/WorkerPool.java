@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #resize} is clean in both directions: a replica being removed stops taking records, finishes and
  * acknowledges (or commits) what it holds, then leaves its group, so nothing is lost or run twice. The pool's
  * methods are thread-safe; {@link #resize} and {@link #update} block until the change is done.
+ *
+ * <p>Each replica runs its function on threads of its own (an {@link Invoker} per replica). A run that ignores
+ * the interrupt at its timeout keeps its thread; once {@code worker.abandoned.runs.max} of a replica's runs do,
+ * the pool recycles that replica: it stops cleanly and a new one, with fresh threads and a new function instance,
+ * takes its place. The stuck threads are daemon threads left to end on their own, and no longer count against
+ * the new replica (issue 11, part 6).
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -38,9 +45,8 @@ public final class WorkerPool implements AutoCloseable {
     private final WorkerResources resources;
     private final FunctionRef ref;
     private final Counters counters = new Counters();
-    private final ExecutorService userThreads;
-    private final Invoker invoker;
-    private final List<Replica> replicas = new ArrayList<>();
+    private final AtomicInteger generations = new AtomicInteger();
+    private final List<Member> replicas = new ArrayList<>();
     private FunctionSpec spec;
     private boolean closed;
 
@@ -54,14 +60,6 @@ public final class WorkerPool implements AutoCloseable {
         this.resources = context.resources;
         this.ref = FunctionSpecs.ref(spec);
         this.spec = spec;
-        AtomicInteger threads = new AtomicInteger();
-        this.userThreads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "ferry-fn-" + ref.tenant() + "-" + ref.function() + "-"
-                    + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.invoker = new Invoker(userThreads, resources.timers(), resources.clock());
         try {
             prepare(spec);
             resize(replicas);
@@ -96,12 +94,12 @@ public final class WorkerPool implements AutoCloseable {
         }
         int from = replicas.size();
         while (replicas.size() < target) {
-            Replica replica = newReplica(replicas.size());
-            replicas.add(replica);
-            replica.start();
+            Member member = newMember(replicas.size());
+            replicas.add(member);
+            member.replica().start();
         }
         if (replicas.size() > target) {
-            stop(new ArrayList<>(replicas.subList(target, replicas.size())));
+            stop(new ArrayList<>(replicas.subList(target, replicas.size())), null);
             replicas.subList(target, replicas.size()).clear();
         }
         if (from != target) {
@@ -129,17 +127,32 @@ public final class WorkerPool implements AutoCloseable {
 
     public WorkerStats stats() {
         return new WorkerStats(counters.processed(), counters.succeeded(), counters.failed(),
-                counters.retriedCount(), counters.deadLetteredCount(), counters.inFlight());
+                counters.retriedCount(), counters.deadLetteredCount(), counters.inFlight(), counters.abandonedRuns(),
+                counters.abandonedThreads(), counters.recycles());
     }
 
+    /** Stops every replica; each finishes what it holds first, however long its function may take. */
     @Override
     public synchronized void close() {
+        close(null);
+    }
+
+    /**
+     * Stops every replica, waiting at most {@code patience} for them to finish what they hold (a process stop must
+     * be quick; issue 11). A replica still busy then is left behind: its unacknowledged records come back to the
+     * group when their lock expires, or when its process exits, and run again (the same attempt).
+     */
+    public synchronized void close(Duration patience) {
         if (closed) {
             return;
         }
-        resize(0);
+        int from = replicas.size();
+        stop(new ArrayList<>(replicas), patience);
+        replicas.clear();
         closed = true;
-        userThreads.shutdownNow();
+        if (from > 0) {
+            log.info("[{}] replicas {} -> 0 (closed)", ref, from);
+        }
     }
 
     private void prepare(FunctionSpec target) {
@@ -149,23 +162,76 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private Replica newReplica(int index) {
-        ReplicaSettings settings = new ReplicaSettings(ref, spec, index, resources.topics().work(ref),
-                resources.topics().workerGroup(ref), ref + "#" + index, resources.workerName() + "#" + index);
-        AttemptProcessor processor = new AttemptProcessor(resources, spec, resources.runtimes().create(spec), invoker,
-                counters, settings.worker());
-        return spec.getDelivery() == Delivery.ORDERED ? new OrderedReplica(settings, processor, resources)
-                : new ShareReplica(settings, processor, resources);
+    /** A replica and the invoker that owns its user threads. */
+    private record Member(Replica replica, Invoker invoker) {
     }
 
-    private void stop(List<Replica> leaving) {
-        leaving.forEach(Replica::requestStop);
-        Duration patience = Duration.ofMillis(spec.getTimeoutMs() + 60_000L);
-        for (Replica replica : leaving) {
-            if (!replica.awaitStopped(patience)) {
-                log.warn("[{}] replica #{} did not stop within {} s; leaving it behind", ref, replica.index(),
-                        patience.toSeconds());
+    private Member newMember(int index) {
+        ReplicaSettings settings = new ReplicaSettings(ref, spec, index, resources.topics().work(ref),
+                resources.topics().workerGroup(ref), ref + "#" + index, resources.workerName() + "#" + index);
+        // Thread names carry the replica's generation, so a thread dump tells a recycled replica's stuck threads
+        // from its successor's.
+        String threadPrefix = "ferry-fn-" + ref.tenant() + "-" + ref.function() + "#" + index + "."
+                + generations.incrementAndGet() + "-";
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService userThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicReference<Member> self = new AtomicReference<>();
+        Invoker invoker = new Invoker(userThreads, resources.timers(), resources.clock(),
+                resources.config().worker().abandonedRunsMax(), counters, () -> recycleLater(self.get()));
+        try {
+            AttemptProcessor processor = new AttemptProcessor(resources, spec, resources.runtimes().create(spec),
+                    invoker, counters, settings.worker());
+            Replica replica = spec.getDelivery() == Delivery.ORDERED
+                    ? new OrderedReplica(settings, processor, resources)
+                    : new ShareReplica(settings, processor, resources);
+            replica.admission(invoker::mayStartRun);
+            self.set(new Member(replica, invoker));
+            return self.get();
+        } catch (RuntimeException e) {
+            invoker.close();
+            throw e;
+        }
+    }
+
+    /** Recycling waits for the replica to settle its batch, so it runs off the timer thread that noticed. */
+    private void recycleLater(Member member) {
+        Thread thread = new Thread(() -> recycle(member), "ferry-recycle-" + ref.tenant() + "-" + ref.function());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private synchronized void recycle(Member member) {
+        int index = replicas.indexOf(member);
+        if (closed || index < 0) {
+            return;
+        }
+        log.warn("[{}#{}] recycling the replica: {} of its runs ignored the interrupt at their timeout ({} ms) and "
+                + "still hold threads (worker.abandoned.runs.max={}); a new replica with fresh threads takes its "
+                + "place, the stuck threads are left to end on their own", ref, index,
+                member.invoker().abandonedThreads(), spec.getTimeoutMs(), member.invoker().maxAbandoned());
+        stop(List.of(member), null);
+        counters.recycled();
+        Member fresh = newMember(index);
+        replicas.set(index, fresh);
+        fresh.replica().start();
+    }
+
+    /** @param patience how long all of them may take together; null: the function's timeout plus a minute */
+    private void stop(List<Member> leaving, Duration patience) {
+        leaving.forEach(member -> member.replica().requestStop());
+        Duration wait = patience != null ? patience : Duration.ofMillis(spec.getTimeoutMs() + 60_000L);
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (Member member : leaving) {
+            Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+            if (!member.replica().awaitStopped(left)) {
+                log.warn("[{}] replica #{} did not stop within {} ms; leaving it behind", ref,
+                        member.replica().index(), wait.toMillis());
             }
+            member.invoker().close();
         }
     }
 }

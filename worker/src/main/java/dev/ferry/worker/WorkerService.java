@@ -6,6 +6,7 @@ import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.FunctionSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class WorkerService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
+    /** How long a process stop lets the pools finish what they hold. */
+    static final Duration STOP_PATIENCE = Duration.ofSeconds(5);
 
     private final WorkerContext context;
     private final FunctionDirectory directory;
@@ -103,7 +106,10 @@ public final class WorkerService implements AutoCloseable {
         }
     }
 
-    /** Stops following the directory and closes every pool (each finishes what it holds). */
+    /**
+     * Stops following the directory and closes every pool: each finishes what it holds, for up to
+     * {@link #STOP_PATIENCE}; what is still running then runs again after a restart (issue 11: a quick stop).
+     */
     @Override
     public void close() {
         directory.removeListener(listener);
@@ -113,7 +119,21 @@ public final class WorkerService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        pools.values().parallelStream().forEach(WorkerPool::close);
+        // One thread per pool: each waits for its replicas to settle and leave their groups, and a parallel stream
+        // on a two-core machine would close them about one at a time (issue 11: a quick stop).
+        List<Thread> closing = pools.values().stream().map(pool -> {
+            Thread thread = new Thread(() -> pool.close(STOP_PATIENCE),
+                    "ferry-close-" + pool.ref().tenant() + "-" + pool.ref().function());
+            thread.start();
+            return thread;
+        }).toList();
+        for (Thread thread : closing) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         pools.clear();
         meters.values().forEach(PoolMeters::close);
         meters.clear();

@@ -33,8 +33,12 @@ public final class DevCommand implements Callable<Integer> {
             out.println();
             out.println("Stopping Ferry dev...");
             out.flush();
+            long stopBegan = System.nanoTime();
             env.close();
+            out.printf("Ferry dev stopped in %.1f s%n", (System.nanoTime() - stopBegan) / 1e9);
+            out.flush();
             stopped.countDown();
+            ServiceCommand.exitCleanly();
         }, "ferry-dev-shutdown"));
         banner(out, env, (System.nanoTime() - began) / 1_000_000);
         stopped.await();

@@ -30,12 +30,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@code ferry dev} and {@code ferry demo} run: the embedded broker and registry (unless an existing cluster
  * is given), the tenant {@code default} with its API key, every service, and the built-in functions.
  */
 final class DevEnvironment implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DevEnvironment.class);
 
     static final String TENANT = "default";
     /** The built-ins every dev user gets, with the settings a local load test needs. */
@@ -203,16 +207,21 @@ final class DevEnvironment implements AutoCloseable {
         }
     }
 
+    /** The platform first, then what it stands on: the registry, then the broker. */
     @Override
     public void close() {
         if (platform != null) {
             platform.close();
         }
         if (registry != null) {
+            long began = System.nanoTime();
             registry.close();
+            log.info("Stopped the schema registry in {} ms", (System.nanoTime() - began) / 1_000_000);
         }
         if (kafka != null) {
+            long began = System.nanoTime();
             kafka.close();
+            log.info("Stopped the embedded broker in {} ms", (System.nanoTime() - began) / 1_000_000);
         }
     }
 }

@@ -21,6 +21,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,8 @@ public final class Platform implements AutoCloseable {
     public enum Role { DISPATCHER, WORKER, AUTOSCALER, METERING, GATEWAY }
 
     private final FerryConfig config;
-    private final List<AutoCloseable> started = new ArrayList<>();
+    /** What each role started, in start order; closed in reverse. */
+    private final Map<Role, List<AutoCloseable>> started = new EnumMap<>(Role.class);
     private final Map<String, ReadinessCheck> readiness = new LinkedHashMap<>();
     private WorkerService workers;
     private MeteringService metering;
@@ -82,7 +84,6 @@ public final class Platform implements AutoCloseable {
         if (config.management().enabled()) {
             // First, so a taken port or a missing token fails before anything else starts.
             management = ManagementServer.start(config.management());
-            started.add(management);
         }
         KafkaClients clients = new KafkaClients(config);
         TopicCatalog topics = new TopicCatalog(config);
@@ -93,7 +94,7 @@ public final class Platform implements AutoCloseable {
         if (roles.contains(Role.DISPATCHER)) {
             step(progress, "dispatcher", () -> {
                 Dispatcher dispatcher = new Dispatcher(config).start();
-                started.add(dispatcher);
+                started(Role.DISPATCHER).add(dispatcher);
                 readiness.put("dispatcher", dispatcher.readiness());
             });
         }
@@ -102,28 +103,28 @@ public final class Platform implements AutoCloseable {
                 // The other services keep their own view of ferry.functions; the pools follow this one.
                 FunctionDirectory directory = new FunctionDirectory(clients, topics,
                         serdes.deserializer(FunctionSpec.class));
-                started.add(directory);
+                started(Role.WORKER).add(directory);
                 directory.start();
                 directory.awaitCaughtUp(Duration.ofSeconds(30));
                 readiness.put("workers", directory.readiness());
                 WorkerContext context = new WorkerContext(config);
-                started.add(context);
+                started(Role.WORKER).add(context);
                 // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
                 workers = new WorkerService(context, directory, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
-                started.add(workers);
+                started(Role.WORKER).add(workers);
             });
         }
         if (roles.contains(Role.AUTOSCALER)) {
             step(progress, "autoscaler", () -> {
                 autoscaling = Autoscaling.start(config, workers);
-                started.add(autoscaling);
+                started(Role.AUTOSCALER).add(autoscaling);
                 readiness.put("autoscaler", autoscaling.readiness());
             });
         }
         if (roles.contains(Role.METERING)) {
             step(progress, "metering", () -> {
                 metering = new MeteringService(config).start();
-                started.add(metering);
+                started(Role.METERING).add(metering);
             });
         }
         if (roles.contains(Role.GATEWAY)) {
@@ -138,7 +139,7 @@ public final class Platform implements AutoCloseable {
                     created.scalingSource(autoscaling.view());
                 } else {
                     ScalingView view = ScalingView.follow(config);
-                    started.add(view);
+                    started(Role.GATEWAY).add(view);
                     created.scalingSource(Autoscaling.source(view));
                     readiness.put("scaling", view.readiness());
                 }
@@ -148,9 +149,13 @@ public final class Platform implements AutoCloseable {
                     created.readinessCheck("builtins", created.functionsDeployed(required));
                 }
                 gateway = created.start();
-                started.add(gateway);
+                started(Role.GATEWAY).add(gateway);
             });
         }
+    }
+
+    private List<AutoCloseable> started(Role role) {
+        return started.computeIfAbsent(role, r -> new ArrayList<>());
     }
 
     private static void step(PrintWriter progress, String name, Runnable start) {
@@ -181,15 +186,52 @@ public final class Platform implements AutoCloseable {
         return metering == null ? null : metering.url();
     }
 
+    /**
+     * Stops in dependency order (issue 11): the gateway first (it stops accepting and answers what it holds), then
+     * the autoscaler (it resizes the pools), then metering, the worker pools and the dispatcher at once, since none
+     * needs another; the caller closes the registry and broker after. Each service's time is logged, to find a
+     * slow one.
+     */
     @Override
     public void close() {
-        for (int i = started.size() - 1; i >= 0; i--) {
+        long began = System.nanoTime();
+        closeRole(Role.GATEWAY);
+        closeRole(Role.AUTOSCALER);
+        List<Thread> closing = EnumSet.of(Role.METERING, Role.WORKER, Role.DISPATCHER).stream()
+                .filter(started::containsKey)
+                .map(role -> {
+                    Thread thread = new Thread(() -> closeRole(role), "ferry-stop-" + role.name().toLowerCase());
+                    thread.start();
+                    return thread;
+                }).toList();
+        for (Thread thread : closing) {
             try {
-                started.get(i).close();
-            } catch (Exception e) {
-                log.warn("Error while stopping {}: {}", started.get(i).getClass().getSimpleName(), e.toString());
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         started.clear();
+        // Last: metrics stay scrapeable while the services stop.
+        if (management != null) {
+            management.close();
+            management = null;
+        }
+        log.info("Platform stopped in {} ms", (System.nanoTime() - began) / 1_000_000);
+    }
+
+    private void closeRole(Role role) {
+        List<AutoCloseable> services = started.getOrDefault(role, List.of());
+        for (int i = services.size() - 1; i >= 0; i--) {
+            AutoCloseable service = services.get(i);
+            long stepBegan = System.nanoTime();
+            try {
+                service.close();
+            } catch (Exception e) {
+                log.warn("Error while stopping {}: {}", service.getClass().getSimpleName(), e.toString());
+            }
+            log.info("Stopped {} in {} ms", service.getClass().getSimpleName(),
+                    (System.nanoTime() - stepBegan) / 1_000_000);
+        }
     }
 }

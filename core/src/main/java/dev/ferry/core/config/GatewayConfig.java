@@ -17,6 +17,7 @@ public final class GatewayConfig {
     public static final String RESULT_STORE_MAX_ENTRIES = "gateway.result.store.max.entries";
     public static final String RESULT_STORE_MAX_BYTES = "gateway.result.store.max.bytes";
     public static final String SYNC_WAIT_MARGIN_MS = "gateway.sync.wait.margin.ms";
+    public static final String DRAIN_TIMEOUT_MS = "gateway.drain.timeout.ms";
     public static final String QUOTA_REQUESTS_PER_SECOND = "gateway.quota.requests.per.second";
     public static final String QUOTA_BURST = "gateway.quota.burst";
     public static final String QUOTA_MAX_CONCURRENT = "gateway.quota.max.concurrent";
@@ -29,6 +30,7 @@ public final class GatewayConfig {
     private final int resultStoreMaxEntries;
     private final long resultStoreMaxBytes;
     private final long syncWaitMarginMs;
+    private final long drainTimeoutMs;
     private final double quotaRequestsPerSecond;
     private final int quotaBurst;
     private final int quotaMaxConcurrent;
@@ -42,6 +44,7 @@ public final class GatewayConfig {
         this.resultStoreMaxEntries = config.getInt(RESULT_STORE_MAX_ENTRIES);
         this.resultStoreMaxBytes = config.getLong(RESULT_STORE_MAX_BYTES);
         this.syncWaitMarginMs = config.getLong(SYNC_WAIT_MARGIN_MS);
+        this.drainTimeoutMs = config.getLong(DRAIN_TIMEOUT_MS);
         this.quotaRequestsPerSecond = config.getDouble(QUOTA_REQUESTS_PER_SECOND);
         this.quotaBurst = config.getInt(QUOTA_BURST);
         this.quotaMaxConcurrent = config.getInt(QUOTA_MAX_CONCURRENT);
@@ -66,6 +69,9 @@ public final class GatewayConfig {
                 .define(SYNC_WAIT_MARGIN_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
                         "A synchronous invoke waits the function's timeoutMs plus this margin (routing, retries, "
                                 + "queueing) before it answers 504.")
+                .define(DRAIN_TIMEOUT_MS, Type.LONG, 4_000L, Range.atLeast(0), Importance.LOW,
+                        "On stop, how long the gateway answers the calls it holds (refusing new ones with 503) "
+                                + "before it tells synchronous callers still waiting to fetch their result by id.")
                 .define(QUOTA_REQUESTS_PER_SECOND, Type.DOUBLE, 100.0, Range.atLeast(0.001), Importance.MEDIUM,
                         "Default sustained request rate per tenant (token bucket refill); tenants may override.")
                 .define(QUOTA_BURST, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
@@ -116,5 +122,9 @@ public final class GatewayConfig {
 
     public int quotaMaxConcurrent() {
         return quotaMaxConcurrent;
+    }
+
+    public long drainTimeoutMs() {
+        return drainTimeoutMs;
     }
 }

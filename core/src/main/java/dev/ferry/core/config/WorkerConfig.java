@@ -18,6 +18,7 @@ public final class WorkerConfig {
     public static final String WORKER_ID = "worker.id";
     public static final String DELIVERY_COUNT_LIMIT = "worker.delivery.count.limit";
     public static final String HTTP_EGRESS_ALLOW = "worker.http.egress.allow";
+    public static final String ABANDONED_RUNS_MAX = "worker.abandoned.runs.max";
 
     private final boolean processRuntimeEnabled;
     private final long retryBackoffMs;
@@ -25,6 +26,7 @@ public final class WorkerConfig {
     private final String workerId;
     private final int deliveryCountLimit;
     private final EgressPolicy httpEgress;
+    private final int abandonedRunsMax;
 
     WorkerConfig(AbstractConfig config) {
         this.processRuntimeEnabled = config.getBoolean(PROCESS_RUNTIME_ENABLED);
@@ -33,6 +35,7 @@ public final class WorkerConfig {
         this.workerId = config.getString(WORKER_ID);
         this.deliveryCountLimit = config.getInt(DELIVERY_COUNT_LIMIT);
         this.httpEgress = EgressPolicy.allowing(config.getList(HTTP_EGRESS_ALLOW));
+        this.abandonedRunsMax = config.getInt(ABANDONED_RUNS_MAX);
     }
 
     static void define(ConfigDef def) {
@@ -52,7 +55,12 @@ public final class WorkerConfig {
                 .define(HTTP_EGRESS_ALLOW, Type.LIST, List.of(), WorkerConfig::requireEgressEntries, Importance.HIGH,
                         "HTTP functions may not call loopback, link-local (169.254.0.0/16, fe80::/10) or cloud "
                                 + "metadata addresses; these CIDRs, addresses or host names are allowed anyway "
-                                + "(ferry dev: 127.0.0.0/8,::1). Set it on gateways too: they refuse such URLs at deploy.");
+                                + "(ferry dev: 127.0.0.0/8,::1). Set it on gateways too: they refuse such URLs at deploy.")
+                .define(ABANDONED_RUNS_MAX, Type.INT, 4, Range.atLeast(1), Importance.LOW,
+                        "Timed-out runs that ignore their interrupt keep their threads. When this many of one "
+                                + "replica's runs still run 1 s after their timeout, the replica is recycled: "
+                                + "replaced by a new one with fresh threads and a new function instance, the stuck "
+                                + "threads left to end on their own (issue 11).");
     }
 
     public boolean processRuntimeEnabled() {
@@ -83,6 +91,11 @@ public final class WorkerConfig {
 
     public int deliveryCountLimit() {
         return deliveryCountLimit;
+    }
+
+    /** Abandoned runs still holding threads at which a replica is recycled. */
+    public int abandonedRunsMax() {
+        return abandonedRunsMax;
     }
 
     /** The configured worker id, or empty when it is to be derived from the host. */

@@ -158,6 +158,24 @@ public final class ResultRouter implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Ends every wait now, as if its time were up (the gateway is stopping): a waiter with a result so far gets
+     * it, the others a {@link TimeoutException} naming {@code why}, so each caller can still be answered.
+     */
+    public void expireAll(String why) {
+        waiters.forEach((invocationId, waiter) -> {
+            if (waiters.remove(invocationId, waiter)) {
+                InvocationResult latest = waiter.latest;
+                if (latest != null) {
+                    waiter.future.complete(latest);
+                } else {
+                    waiter.future.completeExceptionally(new TimeoutException("No result for invocation "
+                            + invocationId + " yet: " + why));
+                }
+            }
+        });
+    }
+
     public int waiting() {
         return waiters.size();
     }

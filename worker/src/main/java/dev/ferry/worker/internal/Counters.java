@@ -12,6 +12,9 @@ public final class Counters {
     private final LongAdder retried = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder inFlight = new LongAdder();
+    private final LongAdder abandonedRuns = new LongAdder();
+    private final LongAdder abandonedThreads = new LongAdder();
+    private final LongAdder recycles = new LongAdder();
 
     void resultWritten(InvocationStatus status) {
         processed.increment();
@@ -38,6 +41,21 @@ public final class Counters {
         inFlight.decrement();
     }
 
+    /** A timed-out run ignored its interrupt and keeps its thread. */
+    void abandoned() {
+        abandonedRuns.increment();
+        abandonedThreads.increment();
+    }
+
+    /** An abandoned run finally returned, freeing its thread. */
+    void abandonedEnded() {
+        abandonedThreads.decrement();
+    }
+
+    public void recycled() {
+        recycles.increment();
+    }
+
     public long processed() {
         return processed.sum();
     }
@@ -60,5 +78,17 @@ public final class Counters {
 
     public long inFlight() {
         return inFlight.sum();
+    }
+
+    public long abandonedRuns() {
+        return abandonedRuns.sum();
+    }
+
+    public long abandonedThreads() {
+        return abandonedThreads.sum();
+    }
+
+    public long recycles() {
+        return recycles.sum();
     }
 }

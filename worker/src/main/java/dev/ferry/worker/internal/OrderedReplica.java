@@ -70,7 +70,7 @@ public final class OrderedReplica extends Replica {
                     records.forEach(this::receive);
                     followPositions(consumer);
                     settleDone(false);
-                    startReady();
+                    startReady(true);
                     commit(consumer, partitions.keySet(), false);
                     flowControl(consumer);
                 }
@@ -103,7 +103,8 @@ public final class OrderedReplica extends Replica {
         }
         while (works.stream().anyMatch(PartitionWork::holdsWork)) {
             settleDone(true);
-            startReady();
+            // Handing over needs every started key's earlier records answered, stuck threads or not.
+            startReady(false);
         }
     }
 
@@ -137,8 +138,9 @@ public final class OrderedReplica extends Replica {
         }
     }
 
-    private void startReady() {
-        while (inFlight < concurrency && !ready.isEmpty()) {
+    /** @param admitted whether to hold back while runs stuck past their timeout hold too many threads */
+    private void startReady(boolean admitted) {
+        while (inFlight < concurrency && !ready.isEmpty() && (!admitted || mayStartRun())) {
             KeyQueue queue = ready.poll();
             if (queue.work.revoked || queue.running || queue.pending.isEmpty()) {
                 continue;

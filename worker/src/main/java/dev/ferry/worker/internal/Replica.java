@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ public abstract class Replica {
     protected final AttemptProcessor processor;
     private final Thread thread;
     private volatile boolean stopping;
+    private volatile BooleanSupplier admission = () -> true;
 
     protected Replica(ReplicaSettings settings, AttemptProcessor processor) {
         this.settings = settings;
@@ -49,6 +51,18 @@ public abstract class Replica {
             Thread.currentThread().interrupt();
         }
         return !thread.isAlive();
+    }
+
+    /**
+     * Set before {@link #start()}: whether the replica may start another run now. The pool passes its invoker's
+     * {@code mayStartRun}, which says no while runs stuck past their timeout hold too many threads (issue 11).
+     */
+    public final void admission(BooleanSupplier admission) {
+        this.admission = admission;
+    }
+
+    protected final boolean mayStartRun() {
+        return admission.getAsBoolean();
     }
 
     protected final boolean stopping() {

@@ -177,13 +177,18 @@ final class RetryForwarder implements AutoCloseable {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    @Override
-    public void close() {
+    /** Asks the forwarder to stop without waiting, so several can stop at once (issue 11: a quick stop). */
+    void requestStop() {
         running = false;
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
+    }
+
+    @Override
+    public void close() {
+        requestStop();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -72,6 +72,8 @@ public final class RetryTiers implements AutoCloseable {
 
     @Override
     public void close() {
+        // All at once: each waits for its consumer to leave its group, which adds up over seven tiers.
+        forwarders.forEach(RetryForwarder::requestStop);
         forwarders.forEach(RetryForwarder::close);
     }
 }

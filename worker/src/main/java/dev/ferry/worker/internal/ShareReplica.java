@@ -51,6 +51,12 @@ public final class ShareReplica extends Replica {
             consumer.subscribe(List.of(settings.topic()));
             log.info("[{}] joined share group {} on {}", settings.name(), settings.group(), settings.topic());
             while (!stopping()) {
+                if (!mayStartRun()) {
+                    // Runs stuck past their timeout hold threads: acquire nothing until they end or the pool
+                    // recycles this replica.
+                    pause(POLL);
+                    continue;
+                }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 if (!records.isEmpty()) {
                     runBatch(consumer, records);
@@ -79,6 +85,14 @@ public final class ShareReplica extends Replica {
                 pending--;
             } while ((next = done.poll()) != null);
             consumer.commitAsync();
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.ferry.worker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +26,12 @@ class InvokerTest {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     private final Invoker invoker = new Invoker(threads, timers, Clock.systemUTC());
 
+    /** Spinning functions of these tests run while this is set; cleared after each test so their threads end. */
+    private static volatile boolean spin;
+
     @AfterEach
     void stop() {
+        spin = false;
         threads.shutdownNow();
         timers.shutdownNow();
     }
@@ -99,5 +106,55 @@ class InvokerTest {
         };
 
         assertThat(invoker.run(json, invocation("x"), 5_000).join().contentType()).isEqualTo("application/json");
+    }
+
+    /** Busy code that never looks at its interrupt, like a tight loop in user code. */
+    private static final Function STUBBORN = in -> {
+        while (spin) {
+            Thread.onSpinWait();
+        }
+        return new byte[0];
+    };
+
+    @Test
+    void shouldCountAbandonedRunsAndReportTheLimitOnceWhenFunctionsIgnoreTheirInterrupt() {
+        spin = true;
+        Counters counters = new Counters();
+        AtomicInteger limitReports = new AtomicInteger();
+        Invoker bounded = new Invoker(threads, timers, Clock.systemUTC(), 2, counters, limitReports::incrementAndGet);
+
+        Outcome first = bounded.run(STUBBORN, invocation("x"), 50).join();
+        assertThat(first.status()).isEqualTo(InvocationStatus.TIMED_OUT);
+        await().atMost(Duration.ofSeconds(10)).until(() -> bounded.abandonedThreads() == 1);
+        assertThat(limitReports).hasValue(0);
+
+        assertThat(bounded.run(STUBBORN, invocation("x"), 50).join().status()).isEqualTo(InvocationStatus.TIMED_OUT);
+        assertThat(bounded.run(STUBBORN, invocation("x"), 50).join().status()).isEqualTo(InvocationStatus.TIMED_OUT);
+        await().atMost(Duration.ofSeconds(10)).until(() -> counters.abandonedRuns() == 3);
+        assertThat(limitReports).as("told once, when the bound is reached").hasValue(1);
+        assertThat(counters.abandonedThreads()).isEqualTo(3);
+
+        spin = false;
+        await().atMost(Duration.ofSeconds(10)).until(() -> bounded.abandonedThreads() == 0
+                && counters.abandonedThreads() == 0);
+        assertThat(counters.abandonedRuns()).as("a total, not a level").isEqualTo(3);
+    }
+
+    @Test
+    void shouldNotCountARunAsAbandonedWhenItHonoursTheInterrupt() {
+        Counters counters = new Counters();
+        Invoker bounded = new Invoker(threads, timers, Clock.systemUTC(), 1, counters, () -> {
+            throw new AssertionError("no run was abandoned");
+        });
+        Function polite = in -> {
+            Thread.sleep(60_000);
+            return null;
+        };
+
+        assertThat(bounded.run(polite, invocation("x"), 50).join().status()).isEqualTo(InvocationStatus.TIMED_OUT);
+
+        // Past the grace after the interrupt, the run is still not counted.
+        await().during(Duration.ofMillis(Invoker.ABANDON_GRACE_MS + 500)).atMost(Duration.ofSeconds(5))
+                .until(() -> counters.abandonedRuns() == 0 && bounded.abandonedThreads() == 0);
     }
 }
