@@ -73,6 +73,12 @@ public final class TopicCatalog {
         return prefix + "retry." + delayMs + "ms";
     }
 
+    /** A retry tier's topic ({@link #retry(long)}), created like the platform topics that carry payloads. */
+    public TopicSpec retryTopic(long delayMs) {
+        return spec(retry(delayMs), settings.partitions(),
+                Map.of("max.message.bytes", String.valueOf(settings.maxMessageBytes())));
+    }
+
     /** The function a work topic belongs to, or empty when the name is not a work topic of this catalog. */
     public Optional<FunctionRef> parseWork(String topic) {
         String start = prefix + WORK;
@@ -132,6 +138,6 @@ public final class TopicCatalog {
     }
 
     private TopicSpec spec(String name, int partitions, Map<String, String> configs) {
-        return new TopicSpec(name, partitions, settings.replicationFactor(), configs);
+        return new TopicSpec(name, partitions, settings.replicationFactor(), configs, settings.minInsyncReplicas());
     }
 }

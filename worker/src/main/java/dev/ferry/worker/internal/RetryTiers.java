@@ -6,7 +6,6 @@ import dev.ferry.schemas.InvocationRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,9 +32,7 @@ public final class RetryTiers implements AutoCloseable {
         this.resources = resources;
         List<TopicSpec> specs = new ArrayList<>();
         for (long delay : delays(resources.backoff())) {
-            specs.add(new TopicSpec(resources.topics().retry(delay), resources.config().topics().partitions(),
-                    resources.config().topics().replicationFactor(),
-                    Map.of("max.message.bytes", String.valueOf(resources.config().topics().maxMessageBytes()))));
+            specs.add(resources.topics().retryTopic(delay));
         }
         resources.provisioner().ensure(specs);
         for (long delay : delays(resources.backoff())) {
