@@ -79,6 +79,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         return broker.brokerCount();
     }
 
+    /**
+     * Stops one broker of a multi-broker cluster and keeps the rest running, to show that clients fail over. Node
+     * ids run from 0 to {@code brokerCount() - 1}; node 0 also runs the cluster's only controller and cannot be
+     * stopped this way. A stopped broker is not restarted; {@link #close()} still stops everything.
+     *
+     * @throws UnsupportedOperationException on a single-node cluster
+     * @throws IllegalArgumentException if {@code nodeId} is 0 or not a broker of this cluster
+     */
+    public void stopBroker(int nodeId) {
+        broker.stopBroker(nodeId);
+    }
+
     /** Stops every node; an ephemeral cluster also deletes its files. Safe to call twice. */
     @Override
     public void close() {

@@ -65,7 +65,12 @@ public final class DevCommand implements Callable<Integer> {
         out.println();
         out.println("Try:  ./ferry invoke echo --data hi");
         out.println("      ./ferry top");
-        out.println("Ctrl-C stops Ferry; the data stays for the next start.");
+        if (env.persistent()) {
+            out.println("Ctrl-C stops Ferry; the data stays for the next start.");
+        } else {
+            out.println("Ctrl-C stops Ferry. The " + env.kafka().brokerCount() + " brokers run in memory: deployed "
+                    + "functions, invocations and usage are gone at the next start (the tenant and API key stay).");
+        }
         out.flush();
     }
 }

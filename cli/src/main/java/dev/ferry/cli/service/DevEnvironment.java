@@ -47,6 +47,8 @@ final class DevEnvironment implements AutoCloseable {
 
     private final Path dataDir;
     private EmbeddedKafka kafka;
+    /** Metering's state for an in-memory cluster, deleted on close: it would not match the next cluster. */
+    private Path ephemeralMeteringDir;
     private EmbeddedSchemaRegistry registry;
     private Platform platform;
     private String apiKey;
@@ -55,8 +57,8 @@ final class DevEnvironment implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    record Settings(Path dataDir, ConnectionOptions connection, int gatewayPort, int kafkaPort, int registryPort,
-            long usageWindowMs, long usageGraceMs) {
+    record Settings(Path dataDir, ConnectionOptions connection, int gatewayPort, int kafkaPort, int brokers,
+            int registryPort, long usageWindowMs, long usageGraceMs) {
     }
 
     static DevEnvironment start(Settings settings, PrintWriter out) {
@@ -74,6 +76,13 @@ final class DevEnvironment implements AutoCloseable {
         createDirectory(dataDir);
         Map<String, Object> defaults = new HashMap<>();
         ConnectionOptions connection = settings.connection();
+        if (settings.brokers() < 1) {
+            throw new CliException("--brokers must be at least 1, was " + settings.brokers(), 2);
+        }
+        if (connection.externalCluster() && settings.brokers() != 1) {
+            throw new CliException("--brokers starts an embedded cluster; it cannot be combined with "
+                    + "--bootstrap-servers", 2);
+        }
         if (connection.externalCluster()) {
             if (connection.schemaRegistry == null) {
                 throw new CliException("--bootstrap-servers needs --schema-registry too: dev starts no registry "
@@ -84,8 +93,7 @@ final class DevEnvironment implements AutoCloseable {
             long began = System.nanoTime();
             // Functions may run up to 15 minutes; let share-group locks cover that (the worker raises a group's
             // lock to its function's timeout), instead of Kafka's 60 s ceiling.
-            kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().dataDir(dataDir.resolve("kafka"))
-                    .port(settings.kafkaPort())
+            kafka = EmbeddedKafka.start(kafkaOptions(settings)
                     .brokerProperty("group.share.max.record.lock.duration.ms", "1000000"));
             out.printf("  %-11s started in %d ms%n", "kafka", (System.nanoTime() - began) / 1_000_000);
             registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(), settings.registryPort());
@@ -100,7 +108,7 @@ final class DevEnvironment implements AutoCloseable {
         defaults.put(GatewayConfig.TENANTS_FILE, tenants.toString());
         defaults.put(MeteringConfig.WINDOW_MS, settings.usageWindowMs());
         defaults.put(MeteringConfig.GRACE_MS, settings.usageGraceMs());
-        defaults.put(MeteringConfig.STATE_DIR, dataDir.resolve("metering").toString());
+        defaults.put(MeteringConfig.STATE_DIR, meteringStateDir().toString());
         // Everything runs on this machine, so HTTP functions may call it (issue 12 refuses loopback elsewhere).
         defaults.put(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1");
         FerryConfig config = connection.toConfig(defaults);
@@ -111,6 +119,44 @@ final class DevEnvironment implements AutoCloseable {
         Set<FunctionRef> builtIns = BUILT_INS.stream().map(name -> new FunctionRef(TENANT, name))
                 .collect(Collectors.toSet());
         platform = Platform.start(config, java.util.EnumSet.allOf(Platform.Role.class), null, out, builtIns);
+    }
+
+    /**
+     * One broker keeps its data in {@code <data-dir>/kafka} on the chosen port. Several brokers come from Kafka's
+     * test kit, which formats a fresh cluster in a temporary directory on free ports every time: it cannot reuse a
+     * data directory, so that mode says it keeps nothing (see {@link #persistent()}).
+     */
+    private EmbeddedKafka.Options kafkaOptions(Settings settings) {
+        if (settings.brokers() == 1) {
+            return EmbeddedKafka.Options.defaults().dataDir(dataDir.resolve("kafka")).port(settings.kafkaPort());
+        }
+        return EmbeddedKafka.Options.defaults().brokers(settings.brokers());
+    }
+
+    /**
+     * Metering's Kafka Streams state next to a persistent broker; a temporary one for an in-memory cluster, whose
+     * changelog topics vanish with it (stale local state would point at offsets the next cluster never had).
+     */
+    private Path meteringStateDir() {
+        if (persistent()) {
+            return dataDir.resolve("metering");
+        }
+        try {
+            ephemeralMeteringDir = Files.createTempDirectory("ferry-dev-metering");
+            return ephemeralMeteringDir;
+        } catch (IOException e) {
+            throw new CliException("cannot create a temporary directory for metering: " + e.getMessage());
+        }
+    }
+
+    /** Whether the Kafka data (functions, invocations, usage) outlives this process: not for a multi-broker cluster. */
+    boolean persistent() {
+        return kafka == null || kafka.brokerCount() == 1;
+    }
+
+    /** The embedded cluster, or {@code null} when dev joined an existing one. */
+    EmbeddedKafka kafka() {
+        return kafka;
     }
 
     /** The dev tenant's key: created once with generous quotas, then read back from {@code <data-dir>/api-key}. */
@@ -166,8 +212,13 @@ final class DevEnvironment implements AutoCloseable {
     }
 
     String kafkaDescription() {
-        return kafka == null ? Urls.redact(platform.config().bootstrapServers())
-                : kafka.bootstrapServers() + " (data in " + dataDir.resolve("kafka") + ")";
+        if (kafka == null) {
+            return Urls.redact(platform.config().bootstrapServers());
+        }
+        if (!persistent()) {
+            return kafka.bootstrapServers() + " (" + kafka.brokerCount() + " brokers in memory: topics are not kept)";
+        }
+        return kafka.bootstrapServers() + " (data in " + dataDir.resolve("kafka") + ")";
     }
 
     java.nio.file.Path dataDirKeyFile() {
@@ -222,6 +273,17 @@ final class DevEnvironment implements AutoCloseable {
             long began = System.nanoTime();
             kafka.close();
             log.info("Stopped the embedded broker in {} ms", (System.nanoTime() - began) / 1_000_000);
+        }
+        if (ephemeralMeteringDir != null) {
+            deleteTree(ephemeralMeteringDir);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind is harmless; the OS cleans its temp dir
         }
     }
 }

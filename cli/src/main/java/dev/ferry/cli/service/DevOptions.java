@@ -18,8 +18,16 @@ public final class DevOptions {
     @Option(names = "--port", defaultValue = "8080", description = "Gateway and dashboard port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded Kafka port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-port", defaultValue = "9092",
+            description = "Embedded Kafka port of a single broker (default: ${DEFAULT-VALUE}); with --brokers above 1 "
+                    + "the brokers take free ports, printed at start.")
     int kafkaPort;
+
+    @Option(names = "--brokers", defaultValue = "1",
+            description = "Embedded Kafka brokers (default: ${DEFAULT-VALUE}). Above 1, Ferry's topics get min(3, N) "
+                    + "replicas (min.insync.replicas 2 from 3 brokers) so a broker can be lost; such a cluster "
+                    + "lives in memory and its topics are not kept across restarts.")
+    int brokers;
 
     @Option(names = "--registry-port", defaultValue = "8081",
             description = "Embedded schema registry port (default: ${DEFAULT-VALUE}).")
@@ -34,7 +42,7 @@ public final class DevOptions {
     String usageGrace;
 
     DevEnvironment.Settings settings() {
-        return new DevEnvironment.Settings(dataDir, connection, port, kafkaPort, registryPort,
+        return new DevEnvironment.Settings(dataDir, connection, port, kafkaPort, brokers, registryPort,
                 Durations.parseMillis("--usage-window", usageWindow), Durations.parseMillis("--usage-grace", usageGrace));
     }
 }

@@ -29,6 +29,7 @@ public final class TopicConfig {
 
     /** Kafka's codecs; every one of them decodes in Java clients, only none and gzip in every mainstream client. */
     private static final String[] CODECS = {"none", "gzip", "snappy", "lz4", "zstd"};
+    public static final String MIN_INSYNC_REPLICAS = "topic.min.insync.replicas";
 
     /** Room for a 6 MiB synchronous payload (Lambda's limit) plus the envelope and headers. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -44,6 +45,7 @@ public final class TopicConfig {
     private final int maxMessageBytes;
     private final String userCompressionType;
     private final String internalCompressionType;
+    private final short minInsyncReplicas;
 
     TopicConfig(AbstractConfig config) {
         this.replicationFactor = config.getInt(REPLICATION_FACTOR).shortValue();
@@ -51,6 +53,7 @@ public final class TopicConfig {
         this.maxMessageBytes = config.getInt(MAX_MESSAGE_BYTES);
         this.userCompressionType = config.getString(USER_COMPRESSION_TYPE);
         this.internalCompressionType = config.getString(INTERNAL_COMPRESSION_TYPE);
+        this.minInsyncReplicas = config.getInt(MIN_INSYNC_REPLICAS).shortValue();
     }
 
     static void define(ConfigDef def) {
@@ -72,7 +75,11 @@ public final class TopicConfig {
                                 + "has no other codec without a plugin.")
                 .define(INTERNAL_COMPRESSION_TYPE, Type.STRING, "lz4", ValidString.in(CODECS), Importance.LOW,
                         "Codec of producers whose records only Ferry reads (ferry.invocations, work and retry "
-                                + "topics, ferry.lag, ferry.scaling, ferry.functions, metering's internal topics).");
+                                + "topics, ferry.lag, ferry.scaling, ferry.functions, metering's internal topics).")
+                .define(MIN_INSYNC_REPLICAS, Type.INT, 2, Range.between(1, Short.MAX_VALUE), Importance.MEDIUM,
+                        "min.insync.replicas of the topics Ferry creates, set only where the replication factor "
+                                + "(after capping) is at least this plus one, so one lost broker never stops "
+                                + "writes; below that the broker's default applies.");
     }
 
     public short replicationFactor() {
@@ -81,6 +88,11 @@ public final class TopicConfig {
 
     public int partitions() {
         return partitions;
+    }
+
+    /** The wanted {@code min.insync.replicas}; {@link dev.ferry.core.topics.TopicSpec} decides where it applies. */
+    public short minInsyncReplicas() {
+        return minInsyncReplicas;
     }
 
     /** L: {@code max.message.bytes} of the payload topics, and the largest record written to them. */

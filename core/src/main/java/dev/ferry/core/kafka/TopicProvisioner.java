@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * Creates the topics Ferry needs, idempotently: missing topics are created, existing ones with fewer partitions
  * than wanted are grown (a function redeployed with more partitions), and nothing is ever shrunk or deleted. The
  * replication factor is capped by the number of brokers, so the defaults work on a one-broker dev cluster and on a
- * production one alike.
+ * production one alike; {@code min.insync.replicas} is set where that capped factor allows it
+ * ({@link TopicSpec#configsFor(short)}). Existing topics keep their replication and configs.
  */
 public final class TopicProvisioner {
 
@@ -62,7 +63,8 @@ public final class TopicProvisioner {
                 present.add(spec);
             } else {
                 short replication = (short) Math.max(1, Math.min(spec.replicationFactor(), brokers));
-                toCreate.add(new NewTopic(spec.name(), spec.partitions(), replication).configs(spec.configs()));
+                toCreate.add(new NewTopic(spec.name(), spec.partitions(), replication)
+                        .configs(spec.configsFor(replication)));
             }
         }
         Set<String> raced = create(toCreate);

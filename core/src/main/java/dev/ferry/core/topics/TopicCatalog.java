@@ -167,6 +167,6 @@ public final class TopicCatalog {
     }
 
     private TopicSpec spec(String name, int partitions, Map<String, String> configs) {
-        return new TopicSpec(name, partitions, settings.replicationFactor(), configs);
+        return new TopicSpec(name, partitions, settings.replicationFactor(), configs, settings.minInsyncReplicas());
     }
 }

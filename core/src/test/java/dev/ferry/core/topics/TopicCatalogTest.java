@@ -90,6 +90,30 @@ class TopicCatalogTest {
     }
 
     @Test
+    void shouldAskForTwoInSyncReplicasOnlyWhereTheTopicHasAtLeastThreeReplicas() {
+        TopicSpec results = catalog.platformTopics().stream().filter(s -> s.name().equals("ferry.results"))
+                .findFirst().orElseThrow();
+        assertThat(results.minInsyncReplicas()).isEqualTo((short) 2);
+        assertThat(results.configsFor((short) 3)).containsEntry("min.insync.replicas", "2")
+                .containsKey("max.message.bytes");
+        // 2 of 2 in sync would stop every acks=all write when one broker is down: leave the broker's default.
+        assertThat(results.configsFor((short) 2)).doesNotContainKey("min.insync.replicas");
+        assertThat(results.configsFor((short) 1)).doesNotContainKey("min.insync.replicas");
+        assertThat(catalog.retryTopic(1000).configsFor((short) 3)).containsEntry("min.insync.replicas", "2");
+        assertThat(catalog.workTopic(new FunctionRef("acme", "resize"), 4).configsFor((short) 5))
+                .containsEntry("min.insync.replicas", "2");
+    }
+
+    @Test
+    void shouldTakeTheConfiguredMinInsyncReplicas() {
+        TopicCatalog strict = new TopicCatalog(FerryConfig.defaults()
+                .with(dev.ferry.core.config.TopicConfig.MIN_INSYNC_REPLICAS, 3));
+        TopicSpec invocations = strict.platformTopics().get(1);
+        assertThat(invocations.configsFor((short) 5)).containsEntry("min.insync.replicas", "3");
+        assertThat(invocations.configsFor((short) 3)).doesNotContainKey("min.insync.replicas");
+    }
+
+    @Test
     void shouldNotMistakeOtherTopicsForWorkTopics() {
         assertThat(catalog.parseWork("ferry.invocations")).isEmpty();
         assertThat(catalog.parseWork("ferry.work.acme")).isEmpty();

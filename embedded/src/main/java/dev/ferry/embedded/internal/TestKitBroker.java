@@ -87,6 +87,25 @@ public final class TestKitBroker implements Broker {
         return brokers;
     }
 
+    /**
+     * Node 0 also runs the only controller, so stopping it would take the quorum down with it: only the brokers
+     * 1..n-1 may be stopped. Blocks until the broker has shut down; its replicas then drop out of the ISR.
+     */
+    @Override
+    public void stopBroker(int nodeId) {
+        if (nodeId == 0 || !cluster.brokers().containsKey(nodeId)) {
+            throw new IllegalArgumentException("Can stop brokers " + stoppable() + " only (node 0 runs the "
+                    + "controller), not " + nodeId);
+        }
+        cluster.brokers().get(nodeId).shutdown();
+        cluster.brokers().get(nodeId).awaitShutdown();
+        LOG.info("Embedded Kafka broker {} stopped", nodeId);
+    }
+
+    private java.util.List<Integer> stoppable() {
+        return cluster.brokers().keySet().stream().filter(id -> id != 0).sorted().toList();
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
