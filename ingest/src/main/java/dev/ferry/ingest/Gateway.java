@@ -52,7 +52,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP gateway of DESIGN.md ("HTTP API"): functions, invocations (synchronous and asynchronous), usage,
+ * The HTTP gateway of docs/design.md ("HTTP API"): functions, invocations (synchronous and asynchronous), usage,
  * scaling and health, for the tenants of the tenants file ({@code gateway.tenants.file}). Its meters go to the
  * process registry ({@link FerryMetrics}), which the management listener serves to operators, never this public
  * port (issue 12).

@@ -1,5 +1,5 @@
 /**
- * The front door of Ferry: {@link dev.ferry.ingest.Gateway} (the HTTP API of DESIGN.md), tenants and API keys
+ * The front door of Ferry: {@link dev.ferry.ingest.Gateway} (the HTTP API of docs/design.md), tenants and API keys
  * ({@link dev.ferry.ingest.TenantAdmin}, {@link dev.ferry.ingest.Quota}), and the plug points the command line
  * wires to other services ({@link dev.ferry.ingest.UsageSource}, {@link dev.ferry.ingest.ScalingSource}).
  *

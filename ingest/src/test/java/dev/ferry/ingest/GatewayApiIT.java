@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every endpoint and error status of DESIGN.md's HTTP API, over real HTTP, with the real pipeline behind. */
+/** Every endpoint and error status of docs/design.md's HTTP API, over real HTTP, with the real pipeline behind. */
 @FerryKafkaTest
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class GatewayApiIT {

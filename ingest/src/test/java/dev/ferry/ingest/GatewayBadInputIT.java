@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input is refused at the door with 400 and DESIGN.md's JSON error shape, over real HTTP, including what the web
+ * Bad input is refused at the door with 400 and docs/design.md's JSON error shape, over real HTTP, including what the web
  * server itself refuses (issue 12 part 2): deployments checked field by field, out-of-range instants, and Jetty's and
  * Javalin's own errors.
  */

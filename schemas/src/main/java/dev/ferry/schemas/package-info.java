@@ -1,5 +1,5 @@
 /**
- * Ferry's public data contracts: the Avro records of DESIGN.md (generated from {@code src/main/avro}).
+ * Ferry's public data contracts: the Avro records of docs/design.md (generated from {@code src/main/avro}).
  *
  * <p>Depends on Avro only; every other Ferry module depends on this one.
  */

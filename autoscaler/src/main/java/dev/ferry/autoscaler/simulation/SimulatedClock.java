@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 
 /**
  * Time that moves only when told, for the simulator and for tests of anything that takes a {@link Clock}
- * (STYLE.md: time is injected). Not thread-safe: one driver moves it.
+ * (docs/design.md, "Engineering habits": time is injected). Not thread-safe: one driver moves it.
  */
 public final class SimulatedClock extends Clock {
 

@@ -34,7 +34,7 @@ public final class UsageCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the gateway's JSON as it is.")
     boolean json;
 
-    /** GB-seconds = mbMillis / 1024 / 1000 (DESIGN.md), shown to six places. */
+    /** GB-seconds = mbMillis / 1024 / 1000 (docs/design.md), shown to six places. */
     static String gbSeconds(long mbMillis) {
         return new BigDecimal(mbMillis).divide(new BigDecimal(1_024_000), 6, java.math.RoundingMode.HALF_EVEN)
                 .toPlainString();

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The options every service takes (DESIGN.md): where Kafka and the registry are, and how clients connect. */
+/** The options every service takes (docs/design.md): where Kafka and the registry are, and how clients connect. */
 public final class ConnectionOptions {
 
     @Option(names = "--bootstrap-servers", description = "Kafka brokers, host:port,...")

@@ -39,7 +39,7 @@ public final class Platform implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Platform.class);
 
-    /** The services of DESIGN.md's module table. */
+    /** The services of docs/design.md's module table. */
     public enum Role { DISPATCHER, WORKER, AUTOSCALER, METERING, GATEWAY }
 
     private final FerryConfig config;

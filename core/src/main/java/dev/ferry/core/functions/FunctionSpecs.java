@@ -42,7 +42,7 @@ public final class FunctionSpecs {
     private FunctionSpecs() {
     }
 
-    /** A builder with every default of DESIGN.md and {@code updatedAt} now. */
+    /** A builder with every default of docs/design.md and {@code updatedAt} now. */
     public static FunctionSpec.Builder builder(String tenant, String name, Runtime runtime, String handler) {
         return FunctionSpec.newBuilder()
                 .setTenant(tenant)

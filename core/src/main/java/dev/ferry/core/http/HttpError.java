@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * An HTTP error answer: status, a stable machine-readable code and a message for humans, written by
- * {@link HttpErrors} as DESIGN.md's {@code {"error": "...", "code": "..."}}. The message must never carry a secret
+ * {@link HttpErrors} as docs/design.md's {@code {"error": "...", "code": "..."}}. The message must never carry a secret
  * or a payload, since it is written to the response and may be logged.
  *
  * <p>Services throw it (or a subclass) from a handler; every listener that {@link HttpErrors#register registers}

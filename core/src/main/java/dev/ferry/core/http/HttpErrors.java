@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of DESIGN.md's error shape, {@code {"error": "<for humans>", "code": "<stable, for programs>"}},
+ * The one writer of docs/design.md's error shape, {@code {"error": "<for humans>", "code": "<stable, for programs>"}},
  * for every Ferry HTTP listener (the gateway, metering's usage API), and the wiring that makes every error of such a
  * listener take that shape: a handler's {@link HttpError}, Javalin's own (404 unknown path, 405 wrong method, 413
  * body too large), an unexpected exception (500, its text only in the log) and the errors Jetty raises before

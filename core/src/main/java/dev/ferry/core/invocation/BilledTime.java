@@ -6,7 +6,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The one billing rule for time (DESIGN.md, "Billing"; issue 13 part 5): an attempt that ran is billed
+ * The one billing rule for time (docs/design.md, "Billing"; issue 13 part 5): an attempt that ran is billed
  * {@code ceil(durationMicros / 1000)} milliseconds, at least 1 ms; an attempt that never ran is billed 0 ms and
  * is not counted as an invocation. Metering bills with it, and the gateway shows it ({@code Ferry-Billed-Ms},
  * {@code billedMs}, the {@code ferry_billed_gb_seconds_total} meter), so what a caller sees is what is billed.

@@ -8,7 +8,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Records for {@code ferry.dlq}: the original key and bytes, untouched, so nothing is lost and an operator can
- * replay them, plus headers that say what went wrong and where the record came from (DESIGN.md). Header values
+ * replay them, plus headers that say what went wrong and where the record came from (docs/design.md). Header values
  * are UTF-8 strings so any tool can read them. The original record's own headers travel along.
  */
 public final class DeadLetters {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every topic and group name of DESIGN.md, derived from the topic prefix ({@code ferry.} by default), and the
+ * Every topic and group name of docs/design.md, derived from the topic prefix ({@code ferry.} by default), and the
  * settings each topic is created with.
  *
  * <p>Group names derive from the prefix without its trailing dot, so two Ferry installations with different

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every error of a listener wired with {@link HttpErrors} has DESIGN.md's JSON shape, over a real socket: the
+ * Every error of a listener wired with {@link HttpErrors} has docs/design.md's JSON shape, over a real socket: the
  * handler's, Javalin's and those Jetty raises before Javalin sees the request (issue 12).
  */
 class HttpErrorsTest {

@@ -46,7 +46,7 @@ public final class Http {
         ctx.status(status).contentType(JSON).result(write(g.mapper(), body));
     }
 
-    /** Answers {@code e} in DESIGN.md's error shape (core's {@link HttpErrors}). */
+    /** Answers {@code e} in docs/design.md's error shape (core's {@link HttpErrors}). */
     public static void error(ObjectMapper mapper, Context ctx, HttpError e) {
         HttpErrors.write(ctx, e);
     }

@@ -209,7 +209,7 @@ public final class InvokeRoutes {
     }
 
     /**
-     * The result's {@code reasonCode} decides the status (DESIGN.md, "HTTP API"): the function is unknown (404),
+     * The result's {@code reasonCode} decides the status (docs/design.md, "HTTP API"): the function is unknown (404),
      * the invocation too large, payload or envelope (413), anything else, or no code from an older writer, 400. The
      * error text is only shown, never read (issue 13 part 1).
      */

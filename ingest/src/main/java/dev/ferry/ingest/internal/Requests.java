@@ -28,7 +28,7 @@ public final class Requests {
                 .setHeaders(Map.of());
     }
 
-    /** DESIGN.md's record key on {@code ferry.invocations}: the request's key if it has one, else tenant/function. */
+    /** docs/design.md's record key on {@code ferry.invocations}: the request's key if it has one, else tenant/function. */
     public static String recordKey(InvocationRequest request) {
         return request.getKey() != null ? request.getKey() : request.getTenant() + "/" + request.getFunction();
     }

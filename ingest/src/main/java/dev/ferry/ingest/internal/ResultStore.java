@@ -87,7 +87,7 @@ public final class ResultStore {
         return bytes;
     }
 
-    /** A tenant name never holds '/' (DESIGN.md's name rule), so no two (tenant, id) pairs share a key. */
+    /** A tenant name never holds '/' (docs/design.md's name rule), so no two (tenant, id) pairs share a key. */
     private static String key(String tenant, String invocationId) {
         return tenant + "/" + invocationId;
     }

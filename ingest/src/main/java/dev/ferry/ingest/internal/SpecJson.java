@@ -44,7 +44,7 @@ public final class SpecJson {
     private SpecJson() {
     }
 
-    /** Reads a deployment body for {@code tenant}/{@code name}; fields left out take DESIGN.md's defaults. */
+    /** Reads a deployment body for {@code tenant}/{@code name}; fields left out take docs/design.md's defaults. */
     public static Parsed parse(ObjectMapper mapper, byte[] body, String tenant, String name,
             boolean processRuntimeEnabled) {
         JsonNode root;

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A result metering cannot decode goes to {@code ferry.dlq} with Ferry's error headers and metering moves on: one bad
- * record must not stop billing for everyone (DESIGN.md, "nothing is dropped silently"). Under exactly_once_v2 the
+ * record must not stop billing for everyone (docs/design.md, "nothing is dropped silently"). Under exactly_once_v2 the
  * dead letter is written in the same transaction as the offsets.
  */
 public final class DeadLetterHandler implements DeserializationExceptionHandler {

@@ -176,7 +176,7 @@ public final class UsageHttpApi {
         return value;
     }
 
-    /** ISO-8601 instant or epoch milliseconds, as DESIGN.md's usage call takes them. */
+    /** ISO-8601 instant or epoch milliseconds, as docs/design.md's usage call takes them. */
     static Instant instant(Context ctx, String param, Instant absent) {
         String value = ctx.queryParam(param);
         if (value == null || value.isEmpty()) {

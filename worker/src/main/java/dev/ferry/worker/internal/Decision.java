@@ -1,7 +1,7 @@
 package dev.ferry.worker.internal;
 
 /**
- * What a replica does with a record once its attempt is over (STYLE.md: "Failure handlers return a decision").
+ * What a replica does with a record once its attempt is over (docs/design.md, "Engineering habits": "Failure handlers return a decision").
  * Every decision is acted on only after the attempt's result (and any follow-up record) is acknowledged by Kafka.
  */
 public enum Decision {

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one place user code runs (STYLE.md: "All user code runs through one wrapper"). Every {@link Throwable} a
+ * The one place user code runs (docs/design.md, "Engineering habits": "All user code runs through one wrapper"). Every {@link Throwable} a
  * function throws becomes a {@code FAILED} outcome; a run past its timeout becomes {@code TIMED_OUT} at once, and
  * its thread is interrupted. Code that ignores the interrupt keeps its thread, never the invocation: a run still
  * inside the function {@link #ABANDON_GRACE_MS} after its interrupt is <em>abandoned</em>. Abandoned runs are
