@@ -89,16 +89,6 @@ public final class TenantAdmin {
         }
     }
 
-    public void setQuota(String tenant, Quota quota) {
-        synchronized (LOCK) {
-            TenantsFile.Contents contents = TenantsFile.read(file);
-            StoredTenant current = find(contents, tenant)
-                    .orElseThrow(() -> new IllegalArgumentException("No tenant '" + tenant + "' in " + file));
-            TenantsFile.write(file, new TenantsFile.Contents(TenantsFile.replace(contents.tenants(),
-                    new StoredTenant(tenant, current.keys(), quota))));
-        }
-    }
-
     /** Every tenant's name, in file order. */
     public List<String> tenants() {
         return TenantsFile.read(file).tenants().stream().map(StoredTenant::name).toList();

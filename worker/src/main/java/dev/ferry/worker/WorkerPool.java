@@ -50,11 +50,6 @@ public final class WorkerPool implements AutoCloseable {
     private FunctionSpec spec;
     private boolean closed;
 
-    /** A pool of {@code minReplicas} replicas. */
-    public WorkerPool(FunctionSpec spec, WorkerContext context) {
-        this(spec, context, spec.getMinReplicas());
-    }
-
     /** Prepares the work topic and group, then starts {@code replicas} replicas. */
     public WorkerPool(FunctionSpec spec, WorkerContext context, int replicas) {
         this.resources = context.resources;

@@ -56,10 +56,6 @@ public final class BenchCluster implements AutoCloseable {
         return registryUrl;
     }
 
-    public boolean isEmbedded() {
-        return kafka != null;
-    }
-
     /** A configuration on this cluster with a prefix of its own, e.g. {@code bench-3f2a9c1d-pipeline.}. */
     public FerryConfig config(String scenario, Map<String, ?> overrides) {
         Map<String, Object> props = new HashMap<>();

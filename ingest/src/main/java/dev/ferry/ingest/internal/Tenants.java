@@ -78,12 +78,6 @@ public final class Tenants {
         return Optional.ofNullable(found);
     }
 
-    /** The limits of a tenant by name (for a caller already authenticated). */
-    public Optional<Limits> limitsOf(String tenant) {
-        return tenants.stream().filter(t -> t.name().equals(tenant)).findFirst()
-                .map(t -> Limits.of(t.quota(), defaults));
-    }
-
     private void reloadIfChanged(boolean force) {
         long now = nanoTime.getAsLong();
         if (!force && now - nextCheck < 0) {
