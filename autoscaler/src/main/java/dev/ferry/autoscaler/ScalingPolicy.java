@@ -3,6 +3,7 @@ package dev.ferry.autoscaler;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
+import org.apache.kafka.common.annotation.InterfaceStability;
 
 /**
  * Turns a function's lag samples into the number of replicas it needs now.
@@ -13,6 +14,7 @@ import dev.ferry.schemas.LagSample;
  * zero after an idle period), stall handling and the global budget are the {@link ScalingController}'s, so every
  * policy gets them alike. Policies are loaded by name ({@link ScalingPolicies#byName}).
  */
+@InterfaceStability.Evolving
 public interface ScalingPolicy {
 
     /** The name used in configuration ({@code autoscaler.policy}) and in each decision's {@code policy} field. */

@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import org.apache.kafka.common.annotation.InterfaceStability;
+
 /**
  * A failure that no retry can cure: the input itself is wrong (a malformed order, a reference to something that does
  * not exist). A function that throws it ends its invocation at once: the worker writes a FAILED result that is
@@ -9,6 +11,7 @@ package dev.ferry.core;
  * <p>The opposite of {@link RetriableFerryException}; an exception of any other type is retried up to
  * {@code maxAttempts}, as a Lambda function's errors are.
  */
+@InterfaceStability.Evolving
 public class NonRetriableFerryException extends FerryException {
     private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,7 @@
 package dev.ferry.core;
 
+import org.apache.kafka.common.annotation.InterfaceStability;
+
 /**
  * A failure that may succeed if tried again (a dependency briefly down, a throttled downstream call), in the sense of
  * Kafka's {@code RetriableException}. Ferry's own stages throw it where the caller should try again (the dispatcher
@@ -7,6 +9,7 @@ package dev.ferry.core;
  * {@code maxAttempts}, as it would be for any exception except {@link NonRetriableFerryException}, which ends the
  * invocation at once.
  */
+@InterfaceStability.Evolving
 public class RetriableFerryException extends FerryException {
     private static final long serialVersionUID = 1L;
 

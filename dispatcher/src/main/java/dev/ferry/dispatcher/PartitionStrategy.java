@@ -1,6 +1,7 @@
 package dev.ferry.dispatcher;
 
 import dev.ferry.schemas.InvocationRequest;
+import org.apache.kafka.common.annotation.InterfaceStability;
 
 /**
  * Chooses the partition of a function's work topic for each invocation the dispatcher routes there.
@@ -14,6 +15,7 @@ import dev.ferry.schemas.InvocationRequest;
  * <p>The partition count may change between calls (a function redeployed with more partitions); an
  * implementation must not cache it.
  */
+@InterfaceStability.Evolving
 @FunctionalInterface
 public interface PartitionStrategy {
 

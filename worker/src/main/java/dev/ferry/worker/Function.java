@@ -1,5 +1,7 @@
 package dev.ferry.worker;
 
+import org.apache.kafka.common.annotation.InterfaceStability;
+
 /**
  * What a user implements to run on Ferry's {@code JAVA} runtime.
  *
@@ -24,6 +26,7 @@ package dev.ferry.worker;
  * }
  * }</pre>
  */
+@InterfaceStability.Evolving
 @FunctionalInterface
 public interface Function {
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.kafka.common.annotation.InterfaceStability;
 
 /**
  * One attempt of an invocation, as a {@link Function} sees it: the payload and its content type, the request's
@@ -13,6 +14,7 @@ import java.util.Optional;
  * <p>The output's content type defaults to the request's; a function that answers in another format sets it with
  * {@link #outputContentType(String)}.
  */
+@InterfaceStability.Evolving
 public final class Invocation {
 
     private final String invocationId;

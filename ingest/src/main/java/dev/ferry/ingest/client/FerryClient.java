@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.annotation.InterfaceStability;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -46,6 +47,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * final ({@code InvocationResult.final}, issue 13 part 1). Thread-safe; create one per process and close it when
  * done.
  */
+@InterfaceStability.Evolving
 public final class FerryClient implements AutoCloseable {
 
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);

@@ -11,6 +11,7 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.annotation.InterfaceStability;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -27,6 +28,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * @param <T> the record type
  */
+@InterfaceStability.Evolving
 public class FerryAvroDeserializer<T> implements Deserializer<T> {
 
     private static final ThreadLocal<BinaryDecoder> DECODER = new ThreadLocal<>();

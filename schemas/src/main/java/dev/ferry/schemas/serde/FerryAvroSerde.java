@@ -5,6 +5,7 @@ import dev.ferry.schemas.serde.internal.SerdeSettings;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.annotation.InterfaceStability;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * @param <T> the record type
  */
+@InterfaceStability.Evolving
 public class FerryAvroSerde<T> implements Serde<T> {
 
     private final FerryAvroSerializer<T> serializer;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.generic.GenericContainer;
+import org.apache.kafka.common.annotation.InterfaceStability;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -19,6 +20,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * @param <T> the record type
  */
+@InterfaceStability.Evolving
 public class FerryAvroSerializer<T> implements Serializer<T> {
 
     private SchemaRegistryClient registry;
