@@ -15,9 +15,12 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The one place Ferry builds Kafka clients. Each role gets the connection settings and pass-through properties of
- * the configuration, then Ferry's defaults for that role, then the caller's overrides, in that order of
- * precedence (the caller wins).
+ * The one place Ferry builds Kafka clients. Each client's properties are layered, each layer winning over the one
+ * before: Ferry's defaults for the role (below), then the operator's pass-through properties ({@code --kafka-config},
+ * {@code kafka.*}: connection, security and any tuning), then the caller's overrides. A caller overrides only what
+ * its correctness needs (a group id, a {@code transactional.id}, an isolation level); a call site that merely tunes a
+ * setting checks the pass-through first, so the operator keeps the last word (the dispatcher's
+ * {@code retry.backoff.ms}, metering's Streams settings).
  *
  * <p>Defaults and why: producers are idempotent with {@code acks=all} and a short linger so the hot path batches;
  * their {@code max.request.size} fits the largest record any Ferry topic accepts, dead letters included

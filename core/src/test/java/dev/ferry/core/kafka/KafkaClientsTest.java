@@ -37,4 +37,14 @@ class KafkaClientsTest {
         assertThat(new KafkaClients(config).userTopicProducerProperties("p", Map.of()))
                 .containsEntry("compression.type", "snappy");
     }
+
+    @Test
+    void shouldLetTheOperatorsPassThroughWinOverEveryRoleDefaultAndTheCallerWinOverBoth() {
+        FerryConfig config = FerryConfig.defaults().with("kafka.linger.ms", 50).with("kafka.acks", "1")
+                .with("kafka.max.poll.records", 7);
+        KafkaClients clients = new KafkaClients(config);
+        assertThat(clients.producerProperties("p", Map.of())).containsEntry("linger.ms", 50).containsEntry("acks", "1");
+        assertThat(clients.consumerProperties("g", "c", Map.of())).containsEntry("max.poll.records", 7);
+        assertThat(clients.producerProperties("p", Map.of("linger.ms", 0))).containsEntry("linger.ms", 0);
+    }
 }
