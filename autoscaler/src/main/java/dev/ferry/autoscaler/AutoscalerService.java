@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.ScalingDecision;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -68,6 +69,7 @@ public final class AutoscalerService implements AutoCloseable {
     private final Serializer<ScalingDecision> decisionSerializer;
     private final Deserializer<ScalingDecision> decisionDeserializer;
     private final Deserializer<FunctionSpec> specDeserializer;
+    private final Deserializer<InvocationResult> resultDeserializer;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private FunctionDirectory directory;
     private KafkaProducer<String, byte[]> producer;
@@ -91,6 +93,7 @@ public final class AutoscalerService implements AutoCloseable {
         this.decisionSerializer = serdes.serializer(ScalingDecision.class);
         this.decisionDeserializer = serdes.deserializer(ScalingDecision.class);
         this.specDeserializer = serdes.deserializer(FunctionSpec.class);
+        this.resultDeserializer = serdes.deserializer(InvocationResult.class);
     }
 
     /**
@@ -147,6 +150,7 @@ public final class AutoscalerService implements AutoCloseable {
             resources.add(new TopicFollower(clients, topics.scaling(), TopicFollower.Start.BEGINNING,
                     "ferry-autoscaler-actuator", this::actuate).start());
         });
+        followRunTimes();
         startPolicyLoop();
         startCollector();
         log.info("Autoscaler started: policy {}, actuator {}, poll {} ms", controller.policy().name(),
@@ -270,5 +274,27 @@ public final class AutoscalerService implements AutoCloseable {
         ScalingDecision decision = decisionDeserializer.deserialize(record.topic(), record.headers(), record.value());
         view.onDecision(decision);
         target.apply(decision);
+    }
+
+    /**
+     * Gives a rate-aware (or predictive) policy, which uses the throughput model (issue 17), each function's mean run time T, from every result
+     * on {@code ferry.results} read from its end (a fresh mean: only results after start count).
+     */
+    private void followRunTimes() {
+        if (!(controller.policy() instanceof RateAwarePolicy policy)) {
+            return;
+        }
+        try (Admin admin = clients.admin("ferry-autoscaler-results-setup")) {
+            new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
+                    .filter(t -> t.name().equals(topics.results())).toList());
+        }
+        RunTimes runTimes = new RunTimes();
+        resources.add(new TopicFollower(clients, topics.results(), TopicFollower.Start.END,
+                "ferry-autoscaler-run-times", r -> {
+                    if (r.value() != null) {
+                        runTimes.observe(resultDeserializer.deserialize(r.topic(), r.headers(), r.value()));
+                    }
+                }).start());
+        policy.useRunTimes(runTimes);
     }
 }
