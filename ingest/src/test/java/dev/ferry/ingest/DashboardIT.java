@@ -57,12 +57,12 @@ class DashboardIT {
         ScalingSource scaling = new ScalingSource() {
             @Override
             public Optional<FunctionScaling> function(FunctionRef ref) {
-                return Optional.of(new FunctionScaling(ref.function(), 2, 2, 5L, 3.0));
+                return Optional.of(new FunctionScaling(ref.function(), 2, 2, 5L));
             }
 
             @Override
             public List<FunctionScaling> tenant(String tenant) {
-                return List.of(new FunctionScaling("echo", 2, 2, 5L, 3.0));
+                return List.of(new FunctionScaling("echo", 2, 2, 5L));
             }
         };
         UsageSource usage = (tenant, from, to, function) -> List.of(UsageRecord.newBuilder().setTenant(tenant)

@@ -54,7 +54,7 @@ final class Autoscaling implements AutoCloseable {
     }
 
     private static FunctionScaling toGateway(ScalingView.FunctionScaling s) {
-        return new FunctionScaling(s.function(), s.replicas(), s.desired(), s.lag(), s.arrivalRate());
+        return new FunctionScaling(s.function(), s.replicas(), s.desired(), s.lag());
     }
 
     @Override

@@ -135,7 +135,12 @@ class ThroughputModelIT {
         int exit = Ferry.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
                 "functions", "--url", base, "--api-key", key);
         assertThat(exit).isZero();
-        assertThat(out.toString()).contains("CAPACITY/S").contains("UTIL").containsPattern("(?m)^sleep\\s");
+        assertThat(out.toString()).contains("CAPACITY/S").contains("UTIL").containsPattern("(?m)^sleep\\s.*%$");
+        StringWriter top = new StringWriter();
+        exit = Ferry.execute(new PrintWriter(top, true), new PrintWriter(new StringWriter(), true),
+                "top", "--once", "--url", base, "--api-key", key);
+        assertThat(exit).isZero();
+        assertThat(top.toString()).contains("ARRIVAL/S").contains("CAPACITY/S").containsPattern("(?m)^sleep\\s.*%$");
     }
 
     private static HttpRequest request(String method, String path, String body) {

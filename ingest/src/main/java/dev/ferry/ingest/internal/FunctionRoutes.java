@@ -92,7 +92,7 @@ public final class FunctionRoutes {
         } else {
             body.put("lag", lag);
         }
-        ThroughputFigures.of(spec, g.stats().runTimes(ref), scaling).writeTo(body);
+        ThroughputFigures.of(spec, g.stats().runTimes(ref), g.stats().arrivalPerSecond(ref), scaling).writeTo(body);
         return body;
     }
 

@@ -52,6 +52,7 @@ public final class FunctionStats {
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<FunctionRef, Window> windows = new ConcurrentHashMap<>();
+    private final Map<FunctionRef, Deque<Long>> admissions = new ConcurrentHashMap<>();
 
     public FunctionStats(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -86,6 +87,38 @@ public final class FunctionStats {
         Window window = windows.get(ref);
         return window == null ? new Snapshot(ref.function(), 0, 0, 0, 0, 0)
                 : window.snapshot(ref.function(), clock.millis());
+    }
+
+    /** This gateway wrote an invocation of {@code ref} to {@code ferry.invocations} (sync or async). */
+    public void admitted(FunctionRef ref) {
+        long now = clock.millis();
+        Deque<Long> times = admissions.computeIfAbsent(ref, r -> new ArrayDeque<>());
+        synchronized (times) {
+            times.addLast(now);
+            trimAdmissions(times, now);
+        }
+    }
+
+    /**
+     * Invocations of {@code ref} this gateway admitted per second over {@link #RATE_WINDOW}: the arrival rate of the
+     * throughput model. Exact for what passes this gateway; behind a balancer each gateway sees its share.
+     */
+    public double arrivalPerSecond(FunctionRef ref) {
+        Deque<Long> times = admissions.get(ref);
+        if (times == null) {
+            return 0;
+        }
+        synchronized (times) {
+            trimAdmissions(times, clock.millis());
+            return times.size() / (double) RATE_WINDOW.toSeconds();
+        }
+    }
+
+    private static void trimAdmissions(Deque<Long> times, long now) {
+        long oldest = now - RATE_WINDOW.toMillis();
+        while (!times.isEmpty() && (times.peekFirst() < oldest || times.size() > MAX_SAMPLES)) {
+            times.removeFirst();
+        }
     }
 
     /** The run times of one function's recent attempts; all zero when none ran within the window. */

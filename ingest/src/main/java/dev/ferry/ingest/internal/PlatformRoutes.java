@@ -107,7 +107,8 @@ public final class PlatformRoutes {
                 FunctionRef ref = new FunctionRef(spec.getTenant(), spec.getName());
                 Tags tags = Tags.of("tenant", ref.tenant(), "function", ref.function());
                 Optional<FunctionScaling> scaling = g.scaling().function(ref);
-                ThroughputFigures model = ThroughputFigures.of(spec, g.stats().runTimes(ref), scaling);
+                ThroughputFigures model = ThroughputFigures.of(spec, g.stats().runTimes(ref),
+                        g.stats().arrivalPerSecond(ref), scaling);
                 if (model.capacityPerSecond() != null) {
                     capacity.add(MultiGauge.Row.of(tags, model.capacityPerSecond()));
                 }

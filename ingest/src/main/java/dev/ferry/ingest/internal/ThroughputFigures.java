@@ -15,21 +15,24 @@ import java.util.OptionalDouble;
  *   <li>{@code T}: mean and p95 {@code durationMicros} of the attempts that ran, from every result on
  *       {@code ferry.results} within {@link FunctionStats#WINDOW} ({@link FunctionStats#runTimes});</li>
  *   <li>{@code W}: 1, one slot per invocation;</li>
- *   <li>replicas and the arrival rate: the latest {@code LagSample} on {@code ferry.lag} through the
- *       {@link dev.ferry.ingest.ScalingSource} (the arrival rate is the growth of the work topic's end offsets,
- *       so it counts every producer: this and other gateways, triggers, retries);</li>
+ *   <li>replicas: the latest {@code LagSample} on {@code ferry.lag} through the
+ *       {@link dev.ferry.ingest.ScalingSource};</li>
+ *   <li>the arrival rate: invocations this gateway admitted per second ({@link FunctionStats#arrivalPerSecond}).
+ *       Not the {@code LagSample}'s arrival rate: that is the growth of the work topic's end offsets, which also
+ *       counts the dispatcher's transaction markers (up to one per record when transactions are small), and read
+ *       78/s for 40 calls/s on a loaded machine;</li>
  *   <li>the measured service rate: attempts that ran, completed per second, from the results.</li>
  * </ul>
  *
- * <p>Each figure is null when it is not measured: T before any attempt ran within the window, replicas and the
- * arrival rate without a scaling source, utilization when either is missing or the pool has no replica.
+ * <p>Each figure is null when it is not measured: T before any attempt ran within the window, capacity without a
+ * scaling source (replicas unknown), utilization when capacity is missing or the pool has no replica.
  *
  * @param meanRunMs mean run time T, milliseconds
  * @param p95RunMs 95th percentile run time, milliseconds
  * @param width W, slots one invocation occupies
  * @param capacityPerSecond {@code replicas · concurrency / (W · T)}, requests per second
  * @param servicePerSecond measured completions per second of attempts that ran
- * @param arrivalPerSecond records per second into the work topic
+ * @param arrivalPerSecond invocations per second this gateway admitted
  * @param utilization arrival / capacity, a fraction (above 1 the backlog grows)
  */
 public record ThroughputFigures(Double meanRunMs, Double p95RunMs, int width, Double capacityPerSecond,
@@ -38,19 +41,22 @@ public record ThroughputFigures(Double meanRunMs, Double p95RunMs, int width, Do
     /** W for Ferry's functions: one invocation occupies one concurrency slot. */
     public static final int WIDTH = 1;
 
-    /** The figures of {@code spec} from this gateway's run times and the scaling source's state (may be empty). */
-    public static ThroughputFigures of(FunctionSpec spec, FunctionStats.RunTimes runs,
+    /**
+     * The figures of {@code spec} from this gateway's run times and admissions ({@code arrivalPerSecond}) and the
+     * scaling source's state (may be empty).
+     */
+    public static ThroughputFigures of(FunctionSpec spec, FunctionStats.RunTimes runs, double arrivalPerSecond,
             Optional<FunctionScaling> scaling) {
         boolean measured = runs.ran() > 0 && runs.meanRunMicros() > 0;
         Integer replicas = scaling.map(FunctionScaling::replicas).orElse(null);
-        Double arrival = scaling.map(FunctionScaling::arrivalRate).orElse(null);
+        Double arrival = arrivalPerSecond;
         Double capacity = null;
         Double utilization = null;
         if (measured && replicas != null) {
             ThroughputModel model = new ThroughputModel(runs.meanRunMicros() / 1_000_000.0, WIDTH, replicas,
                     Math.max(1, spec.getConcurrency()));
             capacity = value(model.capacityPerSecond());
-            utilization = arrival == null ? null : value(model.utilization(arrival));
+            utilization = value(model.utilization(arrival));
         }
         return new ThroughputFigures(measured ? runs.meanRunMicros() / 1000.0 : null,
                 measured ? runs.p95RunMicros() / 1000.0 : null, WIDTH, capacity,

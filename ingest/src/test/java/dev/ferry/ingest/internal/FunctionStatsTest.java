@@ -62,6 +62,19 @@ class FunctionStatsTest {
     }
 
     @Test
+    void shouldCountTheInvocationsThisGatewayAdmittedPerSecondWhenMeasuringArrivals() {
+        for (int i = 0; i < 50; i++) {
+            stats.admitted(SLEEP);
+        }
+        assertThat(stats.arrivalPerSecond(SLEEP)).as("50 in the 10 s window").isCloseTo(5.0, within(1e-9));
+        assertThat(stats.arrivalPerSecond(new FunctionRef("acme", "other"))).isZero();
+
+        now.addAndGet(FunctionStats.RATE_WINDOW.toMillis() + 1);
+
+        assertThat(stats.arrivalPerSecond(SLEEP)).isZero();
+    }
+
+    @Test
     void shouldForgetRunTimesWhenTheyAreOlderThanTheWindow() {
         stats.record(result(InvocationStatus.SUCCEEDED, 100_000));
         now.addAndGet(FunctionStats.RATE_WINDOW.toMillis() + 1);

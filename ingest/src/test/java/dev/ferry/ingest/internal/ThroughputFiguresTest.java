@@ -21,7 +21,7 @@ class ThroughputFiguresTest {
     @Test
     void shouldShowCapacity80AndUtilizationHalfWhenTwoReplicasOfFourSlotsRun100MsCallsAt40PerSecond() {
         ThroughputFigures figures = ThroughputFigures.of(SLEEP, new FunctionStats.RunTimes(400, 100_000, 120_000, 40),
-                Optional.of(new FunctionScaling("sleep", 2, 2, 0L, 40.0)));
+                40.0, Optional.of(new FunctionScaling("sleep", 2, 2, 0L)));
 
         ObjectNode json = new ObjectMapper().createObjectNode();
         figures.writeTo(json);
@@ -38,22 +38,22 @@ class ThroughputFiguresTest {
     @Test
     void shouldShowNullsWhenNothingRanOrTheAutoscalerIsNotKnown() {
         ObjectNode nothingRan = new ObjectMapper().createObjectNode();
-        ThroughputFigures.of(SLEEP, new FunctionStats.RunTimes(0, 0, 0, 0),
-                Optional.of(new FunctionScaling("sleep", 2, 2, 0L, 40.0))).writeTo(nothingRan);
+        ThroughputFigures.of(SLEEP, new FunctionStats.RunTimes(0, 0, 0, 0), 40.0,
+                Optional.of(new FunctionScaling("sleep", 2, 2, 0L))).writeTo(nothingRan);
         assertThat(nothingRan.get("model").get("meanRunMs").isNull()).isTrue();
         assertThat(nothingRan.get("model").get("capacityPerSecond").isNull()).isTrue();
         assertThat(nothingRan.get("model").get("utilization").isNull()).isTrue();
         assertThat(nothingRan.get("model").get("arrivalRatePerSecond").asDouble()).isEqualTo(40.0);
 
         ThroughputFigures noScaling = ThroughputFigures.of(SLEEP, new FunctionStats.RunTimes(10, 100_000, 100_000, 1),
-                Optional.empty());
+                1.0, Optional.empty());
         assertThat(noScaling.meanRunMs()).isEqualTo(100.0);
         assertThat(noScaling.capacityPerSecond()).as("replicas unknown").isNull();
         assertThat(noScaling.utilization()).isNull();
 
         ThroughputFigures scaledToZero = ThroughputFigures.of(SLEEP,
-                new FunctionStats.RunTimes(10, 100_000, 100_000, 1), Optional.of(new FunctionScaling("sleep", 0, 0, 0L,
-                        0.0)));
+                new FunctionStats.RunTimes(10, 100_000, 100_000, 1), 0.0, Optional.of(new FunctionScaling("sleep", 0, 0,
+                        0L)));
         assertThat(scaledToZero.capacityPerSecond()).isZero();
         assertThat(scaledToZero.utilization()).as("no capacity to divide by").isNull();
     }
