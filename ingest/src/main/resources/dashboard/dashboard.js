@@ -9,6 +9,9 @@ const METRICS = [
   { id: "latencyP99Ms", label: "p99 latency ms", digits: 0 },
   { id: "lag", label: "lag", digits: 0 },
   { id: "replicas", label: "replicas", digits: 0 },
+  // The throughput model (issue 17): replicas x concurrency / (W x mean run time), and arrival / capacity.
+  { id: "capacity", label: "capacity req/s", digits: 1 },
+  { id: "utilization", label: "utilization %", digits: 0 },
 ];
 
 const series = new Map(); // function name -> { metric id -> [numbers] }
@@ -68,6 +71,9 @@ async function poll() {
     push(name, "latencyP99Ms", Number(stat.latencyP99Ms));
     push(name, "lag", Number(scale.lag ?? fn.lag));
     push(name, "replicas", Number(scale.replicas ?? fn.replicas));
+    const model = fn.model || {};
+    push(name, "capacity", model.capacityPerSecond == null ? NaN : Number(model.capacityPerSecond));
+    push(name, "utilization", model.utilization == null ? NaN : 100 * Number(model.utilization));
   }
   drawFunctions(names);
   const from = new Date(Date.now() - 3600_000).toISOString();

@@ -5,8 +5,12 @@ import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
+import dev.ferry.core.functions.ThroughputModel;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * The shared part of every policy: per-function history, and the bounds every answer must respect.
@@ -16,12 +20,25 @@ import java.util.Map;
  * such ceiling: their share group hands out records, not partitions (what KEDA users ask for in its issue #7920).
  * No tolerance band either: HPA's 10 % tolerance can keep a pool one replica short for good.
  *
+ * <p>A replica's speed ({@link #perReplicaRate}) comes from two places (issue 17): the throughput model,
+ * {@code concurrency · P = concurrency / (W · T)} with {@code T} the function's mean run time from its results
+ * ({@link RunTimes}, given by {@link #useRunTimes}), and the rate learned while every slot was busy
+ * ({@link FunctionHistory#perReplicaRate}). The model answers from the first result on; the measurement wins once
+ * {@link #BUSY_SAMPLES_TO_LEARN} busy samples back it, since it also sees what the model cannot (I/O waits,
+ * throttling, a slow dependency). Where they differ by more than {@link #DISAGREEMENT}, the reason says so.
+ *
  * <p>Subclasses implement {@link #need}; each says only what it adds to the one before it.
  */
 public abstract class AbstractScalingPolicy implements ScalingPolicy {
 
     private final String name;
+    /** Busy samples after which the learned per-replica rate replaces the model's. */
+    public static final int BUSY_SAMPLES_TO_LEARN = 3;
+    /** Relative difference between model and measurement above which a decision's reason points it out. */
+    public static final double DISAGREEMENT = 0.2;
+
     private final Map<FunctionRef, FunctionHistory> histories = new HashMap<>();
+    private volatile RunTimes runTimes;
 
     protected AbstractScalingPolicy(String name) {
         this.name = name;
@@ -42,6 +59,62 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
     @Override
     public final void forget(FunctionRef ref) {
         histories.remove(ref);
+        RunTimes times = runTimes;
+        if (times != null) {
+            times.forget(ref);
+        }
+    }
+
+    /**
+     * Where this policy reads each function's mean run time T for the throughput model; without it (the default)
+     * a replica's speed is known only once learned from busy samples.
+     */
+    public final void useRunTimes(RunTimes times) {
+        this.runTimes = times;
+    }
+
+    /**
+     * A replica's speed, records per second, and where it comes from in words (empty for the learned rate as it
+     * always was; otherwise the model's terms and, when the two differ by more than {@link #DISAGREEMENT}, both).
+     */
+    protected record PerReplicaRate(double perSecond, String note) {
+    }
+
+    /**
+     * A replica's speed: the learned rate once {@link #BUSY_SAMPLES_TO_LEARN} busy samples back it (or as soon as
+     * there is one when no model is known), else the throughput model's {@code concurrency / T}; empty when
+     * neither is known.
+     */
+    protected final Optional<PerReplicaRate> perReplicaRate(FunctionSpec spec, FunctionHistory history) {
+        RunTimes times = runTimes;
+        OptionalDouble meanRunMicros = times == null ? OptionalDouble.empty()
+                : times.meanRunMicros(FunctionSpecs.ref(spec));
+        OptionalDouble model = meanRunMicros.isPresent()
+                ? ThroughputModel.of(meanRunMicros.getAsDouble(), 1, Math.max(1, spec.getConcurrency()))
+                        .perReplicaRate()
+                : OptionalDouble.empty();
+        OptionalDouble learned = history.perReplicaRate();
+        if (model.isEmpty()) {
+            return learned.isPresent() ? Optional.of(new PerReplicaRate(learned.getAsDouble(), ""))
+                    : Optional.empty();
+        }
+        double modelled = model.getAsDouble();
+        String terms = "model " + Math.max(1, spec.getConcurrency()) + " slots / T "
+                + format(meanRunMicros.getAsDouble() / 1000.0) + " ms = " + format(modelled) + "/s per replica";
+        String disagreement = "";
+        if (learned.isPresent() && Math.abs(learned.getAsDouble() - modelled) > DISAGREEMENT * modelled) {
+            double percent = 100 * (learned.getAsDouble() - modelled) / modelled;
+            disagreement = ", measured " + format(learned.getAsDouble()) + "/s per replica is "
+                    + String.format(Locale.ROOT, "%.0f", Math.abs(percent)) + " % "
+                    + (percent < 0 ? "below" : "above") + " the model"
+                    + (percent < 0 ? " (I/O-bound or throttled?)" : "");
+        }
+        if (learned.isPresent() && history.busySamples() >= BUSY_SAMPLES_TO_LEARN) {
+            return Optional.of(new PerReplicaRate(learned.getAsDouble(), " [learned from " + history.busySamples()
+                    + " busy samples; " + terms + disagreement + "]"));
+        }
+        return Optional.of(new PerReplicaRate(modelled, " [" + terms + ", until " + BUSY_SAMPLES_TO_LEARN
+                + " busy samples teach the real rate" + disagreement + "]"));
     }
 
     /** The replicas the function needs by this policy's rule, before bounds. */

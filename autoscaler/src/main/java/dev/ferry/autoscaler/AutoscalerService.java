@@ -8,8 +8,10 @@ import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.ScalingDecision;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -23,6 +25,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,6 +131,7 @@ public final class AutoscalerService implements AutoCloseable {
         });
         resources.add(new CollectLoop(clients, topics, directory::all, producer,
                 serdes.serializer(LagSample.class), settings.pollMs(), clock).start());
+        followRunTimes();
         log.info("Autoscaler started: policy {}, actuator {}, poll {} ms", controller.policy().name(),
                 actuator.map(Actuator::name).orElse("none"), settings.pollMs());
         return this;
@@ -162,5 +166,28 @@ public final class AutoscalerService implements AutoCloseable {
             }
         }
         resources.clear();
+    }
+
+    /**
+     * Rate-aware policies size by the throughput model until a replica's rate is learned (issue 17): they need each
+     * function's mean run time, which the results carry ({@code durationMicros}); read from the end of
+     * {@code ferry.results}, since older results say nothing about the function as it runs now.
+     */
+    private void followRunTimes() {
+        if (!(controller.policy() instanceof RateAwarePolicy policy)) {
+            return;
+        }
+        try (Admin admin = clients.admin("ferry-autoscaler-results-setup")) {
+            new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
+                    .filter(t -> t.name().equals(topics.results())).toList());
+        }
+        RunTimes runTimes = new RunTimes();
+        Deserializer<InvocationResult> results = serdes.deserializer(InvocationResult.class);
+        resources.add(TopicTail.builder(clients, topics.results(), r -> {
+            if (r.value() != null) {
+                runTimes.observe(results.deserialize(r.topic(), r.headers(), r.value()));
+            }
+        }).name("ferry-autoscaler-run-times").from(TopicTail.Start.end()).build().start());
+        policy.useRunTimes(runTimes);
     }
 }

@@ -19,6 +19,7 @@ public final class FunctionHistory {
     private final HoltForecaster arrivals = HoltForecaster.standard();
     private double lastArrivalRate = Double.NaN;
     private int rises;
+    private int busySamples;
 
     void observe(LagSample sample, int concurrency) {
         // Only a busy group shows what a replica can do: unless every replica has all its slots (concurrency) in
@@ -29,6 +30,7 @@ public final class FunctionHistory {
         long saturated = (long) replicas * (Math.max(1, concurrency) + 1);
         if (replicas > 0 && sample.getTotalLag() >= saturated && sample.getServiceRate() > 0) {
             perReplicaRate.observe(sample.getServiceRate() / replicas);
+            busySamples++;
         }
         arrivals.observe(sample.getAt().toEpochMilli() / 1000.0, sample.getArrivalRate());
         rises = sample.getArrivalRate() > lastArrivalRate ? rises + 1 : 0;
@@ -47,6 +49,11 @@ public final class FunctionHistory {
     /** Records per second one replica completes, learned while the group was busy; empty until then. */
     public OptionalDouble perReplicaRate() {
         return perReplicaRate.value();
+    }
+
+    /** How many samples taught {@link #perReplicaRate}: those that saw every slot of every replica busy. */
+    public int busySamples() {
+        return busySamples;
     }
 
     /** The arrival rate (records/s) forecast {@code ahead} of the latest sample. */

@@ -3,7 +3,7 @@ package dev.ferry.autoscaler;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
 import java.time.Duration;
-import java.util.OptionalDouble;
+import java.util.Optional;
 
 /**
  * Rate-aware, on the arrival rate forecast (Holt's damped linear trend) as far ahead as a new replica takes to
@@ -25,17 +25,17 @@ public final class PredictivePolicy extends RateAwarePolicy {
     @Override
     protected Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history) {
         Recommendation current = super.need(spec, sample, history);
-        OptionalDouble perReplica = history.perReplicaRate();
+        Optional<PerReplicaRate> perReplica = perReplicaRate(spec, history);
         if (perReplica.isEmpty() || !history.risingTrend()) {
             return current;
         }
         double forecast = history.forecastArrivalRate(startup);
-        int byForecast = replicasFor(forecast, perReplica.getAsDouble());
+        int byForecast = replicasFor(forecast, perReplica.get().perSecond());
         if (byForecast <= current.replicas()) {
             return current;
         }
         return new Recommendation(byForecast, current.sustained(), "forecast arrival in " + startup.toSeconds()
-                + " s " + format(forecast) + "/s / " + format(perReplica.getAsDouble()) + "/s per replica = "
-                + byForecast + " (" + current.reason() + ")");
+                + " s " + format(forecast) + "/s / " + format(perReplica.get().perSecond())
+                + "/s per replica = " + byForecast + " (" + current.reason() + ")");
     }
 }

@@ -3,13 +3,15 @@ package dev.ferry.autoscaler;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
 import java.time.Duration;
-import java.util.OptionalDouble;
+import java.util.Optional;
 
 /**
  * Reactive, and at least enough replicas to keep up with the current arrival rate and clear the backlog within
  * {@link #DRAIN} besides: {@code ceil((arrivalRate + (totalLag - replicas) / 10 s) / perReplicaRate)}, where a replica's rate is
- * learned from history. It scales before lag piles up, and keeps a steady load served without the backlog a
- * lag-only rule needs to hold its size. Only {@code ceil(arrivalRate / perReplicaRate)} is sustained.
+ * learned from history or, until enough busy samples teach it, given by the throughput model (see
+ * {@link AbstractScalingPolicy#perReplicaRate}). It scales before lag piles up, and keeps a steady load served
+ * without the backlog a lag-only rule needs to hold its size. Only {@code ceil(arrivalRate / perReplicaRate)} is
+ * sustained.
  */
 public class RateAwarePolicy extends ReactivePolicy {
 
@@ -35,18 +37,18 @@ public class RateAwarePolicy extends ReactivePolicy {
     @Override
     protected Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history) {
         Recommendation byLag = super.need(spec, sample, history);
-        OptionalDouble perReplica = history.perReplicaRate();
+        Optional<PerReplicaRate> perReplica = perReplicaRate(spec, history);
         if (perReplica.isEmpty()) {
             return byLag;
         }
-        double perSecond = perReplica.getAsDouble();
+        double perSecond = perReplica.get().perSecond();
         int sustained = replicasFor(sample.getArrivalRate(), perSecond);
         // A record in a replica's hands counts as lag until committed, but needs no extra replica: drain the rest.
         long waiting = Math.max(0, sample.getTotalLag() - sample.getReplicas());
         double drain = waiting / (double) DRAIN.toSeconds();
         int byRate = replicasFor(sample.getArrivalRate() + drain, perSecond);
         String rate = "(arrival " + format(sample.getArrivalRate()) + "/s + lag drain " + format(drain) + "/s) / "
-                + format(perSecond) + "/s per replica = " + byRate;
+                + format(perSecond) + "/s per replica = " + byRate + perReplica.get().note();
         return byRate > byLag.replicas()
                 ? new Recommendation(byRate, sustained, rate + " (" + byLag.reason() + ")")
                 : new Recommendation(byLag.replicas(), Math.min(sustained, byLag.replicas()),

@@ -110,7 +110,7 @@ class DashboardIT {
     }
 
     @Test
-    void shouldExposeInvocationsLatencyHistogramsLagReplicasAndBilledTimeToPrometheus() {
+    void shouldExposeInvocationsLatencyHistogramsLagReplicasBilledTimeAndTheThroughputModelToPrometheus() {
         invokeEcho(acme, 3);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -120,7 +120,9 @@ class DashboardIT {
                     .contains("ferry_invocation_latency_seconds_bucket{function=\"echo\",tenant=\"acme\",le=")
                     .contains("ferry_billed_gb_seconds_total{function=\"echo\",tenant=\"acme\"}")
                     .contains("ferry_function_lag{function=\"echo\",tenant=\"acme\"} 5.0")
-                    .contains("ferry_function_replicas{function=\"echo\",tenant=\"acme\"} 2.0");
+                    .contains("ferry_function_replicas{function=\"echo\",tenant=\"acme\"} 2.0")
+                    .contains("ferry_function_capacity_per_second{function=\"echo\",tenant=\"acme\"}")
+                    .contains("ferry_function_utilization{function=\"echo\",tenant=\"acme\"}");
         });
     }
 
@@ -154,6 +156,9 @@ class DashboardIT {
         assertThat(Double.parseDouble(attributeText(dom, "replicas", "data-last"))).isEqualTo(2.0);
         assertThat(Double.parseDouble(attributeText(dom, "lag", "data-last"))).isEqualTo(5.0);
         assertThat(Double.parseDouble(attributeText(dom, "latencyP99Ms", "data-last"))).isPositive();
+        assertThat(Double.parseDouble(attributeText(dom, "capacity", "data-last")))
+                .as("the throughput model's capacity, from 2 replicas and echo's measured run time").isPositive();
+        assertThat(Double.parseDouble(attributeText(dom, "utilization", "data-last"))).isNotNegative();
         assertThat(dom).contains("data-invocations=\"42\"");
         assertThat(dom).doesNotContain("the API key was refused");
     }

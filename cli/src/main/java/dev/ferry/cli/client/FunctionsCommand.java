@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ferry functions}: lists the tenant's functions; {@code show} and {@code delete} act on one. */
 @Command(name = "functions", mixinStandardHelpOptions = true,
-        description = "List your functions, with replicas and lag.",
+        description = "List your functions, with replicas, lag, and the throughput model's capacity (requests/s) and "
+                + "utilization (arrival / capacity).",
         subcommands = {FunctionsCommand.Show.class, FunctionsCommand.Delete.class})
 public final class FunctionsCommand implements Callable<Integer> {
 
@@ -25,11 +26,14 @@ public final class FunctionsCommand implements Callable<Integer> {
     public Integer call() {
         JsonNode listed = gateway.client().json("GET", "/v1/functions", null);
         JsonNode functions = listed.isArray() ? listed : listed.path("functions");
-        Table table = new Table("NAME", "RUNTIME", "HANDLER", "MEMORY_MB", "DELIVERY", "REPLICAS", "LAG");
+        Table table = new Table("NAME", "RUNTIME", "HANDLER", "MEMORY_MB", "DELIVERY", "REPLICAS", "LAG",
+                "MEAN_RUN_MS", "CAPACITY/S", "UTIL");
         for (JsonNode fn : functions) {
+            JsonNode model = fn.path("model");
             table.row(fn.path("name").asText(), fn.path("runtime").asText(), fn.path("handler").asText(),
                     fn.path("memoryMb").asText(), fn.path("delivery").asText(), orDash(fn, "replicas"),
-                    orDash(fn, "lag"));
+                    orDash(fn, "lag"), decimal(model, "meanRunMs"), decimal(model, "capacityPerSecond"),
+                    percent(model, "utilization"));
         }
         if (table.isEmpty()) {
             spec.commandLine().getOut().println("no functions deployed (deploy one with `ferry deploy NAME --handler echo`)");
@@ -41,6 +45,17 @@ public final class FunctionsCommand implements Callable<Integer> {
 
     static String orDash(JsonNode node, String field) {
         return node.hasNonNull(field) ? node.get(field).asText() : "-";
+    }
+
+    /** A measured figure with one decimal, or a dash when it is not measured (null or absent). */
+    static String decimal(JsonNode node, String field) {
+        return node.hasNonNull(field) ? String.format(java.util.Locale.ROOT, "%.1f", node.get(field).asDouble()) : "-";
+    }
+
+    /** A fraction as a whole percentage ({@code 0.5} is {@code 50%}), or a dash when it is not measured. */
+    static String percent(JsonNode node, String field) {
+        return node.hasNonNull(field)
+                ? String.format(java.util.Locale.ROOT, "%.0f%%", 100 * node.get(field).asDouble()) : "-";
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Print one function as JSON.")

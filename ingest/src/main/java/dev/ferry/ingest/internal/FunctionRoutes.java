@@ -101,10 +101,14 @@ public final class FunctionRoutes {
         Http.json(g, ctx, 200, withScaling(spec));
     }
 
-    /** The spec as JSON with the function's current replicas, desired size and lag (null when unknown). */
+    /**
+     * The spec as JSON with the function's current replicas, desired size and lag (null when unknown), and its
+     * throughput model's figures as {@code model} (issue 17, see {@link ThroughputFigures}).
+     */
     private ObjectNode withScaling(FunctionSpec spec) {
         ObjectNode body = SpecJson.toJson(g.mapper(), spec);
-        Optional<FunctionScaling> scaling = scaling(new FunctionRef(spec.getTenant(), spec.getName()));
+        FunctionRef ref = new FunctionRef(spec.getTenant(), spec.getName());
+        Optional<FunctionScaling> scaling = scaling(ref);
         putNullable(body, "replicas", scaling.map(FunctionScaling::replicas).orElse(null));
         putNullable(body, "desiredReplicas", scaling.map(FunctionScaling::desiredReplicas).orElse(null));
         Long lag = scaling.map(FunctionScaling::lag).orElse(null);
@@ -113,6 +117,7 @@ public final class FunctionRoutes {
         } else {
             body.put("lag", lag);
         }
+        ThroughputFigures.of(spec, g.stats().runTimes(ref), g.stats().arrivalPerSecond(ref), scaling).writeTo(body);
         return body;
     }
 

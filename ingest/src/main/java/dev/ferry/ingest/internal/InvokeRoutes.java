@@ -170,6 +170,8 @@ public final class InvokeRoutes {
                         if (error != null) {
                             sent.completeExceptionally(error);
                         } else {
+                            // The arrival rate of the throughput model (issue 17): what this gateway admitted.
+                            g.stats().admitted(new FunctionRef(request.getTenant(), request.getFunction()));
                             sent.complete(null);
                         }
                     });

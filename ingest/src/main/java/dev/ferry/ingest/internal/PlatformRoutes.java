@@ -37,6 +37,8 @@ public final class PlatformRoutes {
 
     private final MultiGauge lagGauge;
     private final MultiGauge replicaGauge;
+    private final MultiGauge capacityGauge;
+    private final MultiGauge utilizationGauge;
 
     public PlatformRoutes(GatewayContext g) {
         this.g = g;
@@ -44,6 +46,12 @@ public final class PlatformRoutes {
                 .description("Records waiting in a function's work topic").register(g.metrics());
         this.replicaGauge = MultiGauge.builder("ferry.function.replicas")
                 .description("Replicas of a function's worker pool").register(g.metrics());
+        // Prometheus names: ferry_function_capacity_per_second and ferry_function_utilization (issue 17).
+        this.capacityGauge = MultiGauge.builder("ferry.function.capacity.per.second")
+                .description("Throughput model capacity, replicas x concurrency / (W x mean run time), requests/s")
+                .register(g.metrics());
+        this.utilizationGauge = MultiGauge.builder("ferry.function.utilization")
+                .description("Arrival rate over the throughput model's capacity, a fraction").register(g.metrics());
     }
 
     public void register(Javalin app) {
@@ -82,18 +90,32 @@ public final class PlatformRoutes {
         Http.json(g, ctx, 200, body);
     }
 
-    /** Lag and replicas per function as gauges, read from the scaling source when Prometheus scrapes. */
+    /**
+     * Lag and replicas per function as gauges, read from the scaling source when Prometheus scrapes, and the
+     * throughput model's capacity and utilization (each only where measured, see {@link ThroughputFigures}).
+     */
     public void refreshScalingGauges() {
         if (g.scaling() == null) {
             return;
         }
         List<MultiGauge.Row<?>> lag = new java.util.ArrayList<>();
         List<MultiGauge.Row<?>> replicas = new java.util.ArrayList<>();
+        List<MultiGauge.Row<?>> capacity = new java.util.ArrayList<>();
+        List<MultiGauge.Row<?>> utilization = new java.util.ArrayList<>();
         try {
             for (FunctionSpec spec : g.directory().all()) {
                 FunctionRef ref = new FunctionRef(spec.getTenant(), spec.getName());
                 Tags tags = Tags.of("tenant", ref.tenant(), "function", ref.function());
-                g.scaling().function(ref).ifPresent(s -> {
+                Optional<FunctionScaling> scaling = g.scaling().function(ref);
+                ThroughputFigures model = ThroughputFigures.of(spec, g.stats().runTimes(ref),
+                        g.stats().arrivalPerSecond(ref), scaling);
+                if (model.capacityPerSecond() != null) {
+                    capacity.add(MultiGauge.Row.of(tags, model.capacityPerSecond()));
+                }
+                if (model.utilization() != null) {
+                    utilization.add(MultiGauge.Row.of(tags, model.utilization()));
+                }
+                scaling.ifPresent(s -> {
                     if (s.lag() != null) {
                         lag.add(MultiGauge.Row.of(tags, s.lag()));
                     }
@@ -107,6 +129,8 @@ public final class PlatformRoutes {
         }
         lagGauge.register(lag, true);
         replicaGauge.register(replicas, true);
+        capacityGauge.register(capacity, true);
+        utilizationGauge.register(utilization, true);
     }
 
     private void usage(Context ctx) {
