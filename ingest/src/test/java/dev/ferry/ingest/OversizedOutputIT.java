@@ -11,6 +11,7 @@ import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
 import dev.ferry.core.config.TopicConfig;
+import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -106,7 +107,9 @@ class OversizedOutputIT {
                 .with(MeteringConfig.GRACE_MS, 1000L)
                 .with(MeteringConfig.COMMIT_INTERVAL_MS, 200L)
                 .with(MeteringConfig.HTTP_PORT, 0)
-                .with(MeteringConfig.STATE_DIR, dir.resolve("metering").toString());
+                .with(MeteringConfig.STATE_DIR, dir.resolve("metering").toString())
+                // The HTTP function is a server on this host: allow loopback, as ferry dev does (issue 12).
+                .with(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1");
         platform = Platform.start(config);
         metering = new MeteringService(config).start();
         gateway = new Gateway(config).start();

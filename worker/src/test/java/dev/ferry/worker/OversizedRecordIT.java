@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
@@ -59,7 +60,8 @@ class OversizedRecordIT {
 
     @BeforeAll
     void start(KafkaFixture kafka) throws Exception {
-        harness = new Harness(kafka);
+        // The HTTP function is a server on this host: allow loopback, as ferry dev does (issue 12's egress policy).
+        harness = new Harness(kafka, Map.of(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1"));
         context = new WorkerContext(harness.config);
         results = harness.results();
         deadLetters = harness.deadLetters();

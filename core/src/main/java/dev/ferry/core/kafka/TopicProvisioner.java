@@ -19,8 +19,10 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -189,7 +191,8 @@ public final class TopicProvisioner {
             try {
                 Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
                         .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                if (described.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null)) {
+                if (described.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null)
+                        && leadersServe(described)) {
                     return;
                 }
             } catch (ExecutionException e) {
@@ -213,6 +216,28 @@ public final class TopicProvisioner {
                 Thread.currentThread().interrupt();
                 throw new FerryException("Interrupted while waiting for topics " + names, e);
             }
+        }
+    }
+
+    /**
+     * Whether every partition's leader already serves it. The metadata a describe call reads can name a leader before
+     * that broker's replica manager has taken the partition on; a producer's first batch in that gap fails with
+     * NOT_LEADER_OR_FOLLOWER, and an idempotent producer's retry of it could then be refused as out of sequence
+     * forever (seen in the worker's tests right after a work topic was created). A ListOffsets request is answered
+     * by the leader's replica manager itself, so its success means a write will be taken.
+     */
+    private boolean leadersServe(Map<String, TopicDescription> described) {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        described.forEach((name, description) -> description.partitions()
+                .forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        try {
+            admin.listOffsets(partitions).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while waiting for topics " + described.keySet(), e);
         }
     }
 
