@@ -1,12 +1,13 @@
 package dev.ferry.worker;
 
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.Shutdown;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.FunctionSpec;
 import java.time.Duration;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -121,19 +122,10 @@ public final class WorkerService implements AutoCloseable {
         }
         // One thread per pool: each waits for its replicas to settle and leave their groups, and a parallel stream
         // on a two-core machine would close them about one at a time (issue 11: a quick stop).
-        List<Thread> closing = pools.values().stream().map(pool -> {
-            Thread thread = new Thread(() -> pool.close(STOP_PATIENCE),
-                    "ferry-close-" + pool.ref().tenant() + "-" + pool.ref().function());
-            thread.start();
-            return thread;
-        }).toList();
-        for (Thread thread : closing) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Map<String, Runnable> stops = new LinkedHashMap<>();
+        pools.values().forEach(pool -> stops.put("ferry-close-" + pool.ref().tenant() + "-" + pool.ref().function(),
+                () -> pool.close(STOP_PATIENCE)));
+        Shutdown.inParallel(stops);
         pools.clear();
         meters.values().forEach(PoolMeters::close);
         meters.clear();

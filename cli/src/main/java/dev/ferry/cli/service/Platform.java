@@ -2,6 +2,7 @@ package dev.ferry.cli.service;
 
 import dev.ferry.autoscaler.ScalingView;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.health.ReadinessCheck;
@@ -197,20 +198,10 @@ public final class Platform implements AutoCloseable {
         long began = System.nanoTime();
         closeRole(Role.GATEWAY);
         closeRole(Role.AUTOSCALER);
-        List<Thread> closing = EnumSet.of(Role.METERING, Role.WORKER, Role.DISPATCHER).stream()
-                .filter(started::containsKey)
-                .map(role -> {
-                    Thread thread = new Thread(() -> closeRole(role), "ferry-stop-" + role.name().toLowerCase());
-                    thread.start();
-                    return thread;
-                }).toList();
-        for (Thread thread : closing) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Map<String, Runnable> stops = new LinkedHashMap<>();
+        EnumSet.of(Role.METERING, Role.WORKER, Role.DISPATCHER).stream().filter(started::containsKey)
+                .forEach(role -> stops.put("ferry-stop-" + role.name().toLowerCase(), () -> closeRole(role)));
+        Shutdown.inParallel(stops);
         started.clear();
         // Last: metrics stay scrapeable while the services stop.
         if (management != null) {
