@@ -128,12 +128,19 @@ public final class OrderedReplica extends Replica {
      * transaction markers, which are never received as records (see {@link OffsetTracker}).
      */
     private void followPositions(KafkaConsumer<byte[], byte[]> consumer) {
-        for (TopicPartition tp : consumer.assignment()) {
+        // Only partitions this replica has received records from: their position is known, so asking for it never
+        // starts a lookup of the committed offset. A lookup given no time (Duration.ZERO) on every poll could keep
+        // a newly assigned partition from ever getting its position (seen in ResizeIT after a scale-down handed
+        // partitions back); a partition that never gave a record has nothing of this replica's to commit anyway.
+        Set<TopicPartition> assigned = consumer.assignment();
+        for (Map.Entry<TopicPartition, PartitionWork> entry : partitions.entrySet()) {
+            if (!assigned.contains(entry.getKey())) {
+                continue;
+            }
             try {
-                long position = consumer.position(tp, Duration.ZERO);
-                partitions.computeIfAbsent(tp, PartitionWork::new).tracker.fetchedTo(position);
+                entry.getValue().tracker.fetchedTo(consumer.position(entry.getKey(), Duration.ZERO));
             } catch (TimeoutException e) {
-                // No position yet (the committed offset is still being fetched): next poll.
+                // No position yet: next poll.
             }
         }
     }
