@@ -163,14 +163,14 @@ public final class ResultRouter implements AutoCloseable {
      * it, the others a {@link TimeoutException} naming {@code why}, so each caller can still be answered.
      */
     public void expireAll(String why) {
-        waiters.forEach((invocationId, waiter) -> {
-            if (waiters.remove(invocationId, waiter)) {
+        waiters.forEach((key, waiter) -> {
+            if (remove(key, waiter)) {
                 InvocationResult latest = waiter.latest;
                 if (latest != null) {
                     waiter.future.complete(latest);
                 } else {
                     waiter.future.completeExceptionally(new TimeoutException("No result for invocation "
-                            + invocationId + " yet: " + why));
+                            + key.invocationId() + " yet: " + why));
                 }
             }
         });

@@ -47,18 +47,21 @@ public record ThroughputFigures(Double meanRunMs, Double p95RunMs, int width, Do
      */
     public static ThroughputFigures of(FunctionSpec spec, FunctionStats.RunTimes runs, double arrivalPerSecond,
             Optional<FunctionScaling> scaling) {
-        boolean measured = runs.ran() > 0 && runs.meanRunMicros() > 0;
+        // durationMicros is truncated to whole microseconds: a function faster than that (echo, once the JIT has it)
+        // measures 0 µs on every run. It did run, so T is known to be under the resolution: take 1 µs, not "unknown".
+        boolean measured = runs.ran() > 0;
+        double meanRunMicros = Math.max(1.0, runs.meanRunMicros());
         Integer replicas = scaling.map(FunctionScaling::replicas).orElse(null);
         Double arrival = arrivalPerSecond;
         Double capacity = null;
         Double utilization = null;
         if (measured && replicas != null) {
-            ThroughputModel model = new ThroughputModel(runs.meanRunMicros() / 1_000_000.0, WIDTH, replicas,
+            ThroughputModel model = new ThroughputModel(meanRunMicros / 1_000_000.0, WIDTH, replicas,
                     Math.max(1, spec.getConcurrency()));
             capacity = value(model.capacityPerSecond());
             utilization = value(model.utilization(arrival));
         }
-        return new ThroughputFigures(measured ? runs.meanRunMicros() / 1000.0 : null,
+        return new ThroughputFigures(measured ? meanRunMicros / 1000.0 : null,
                 measured ? runs.p95RunMicros() / 1000.0 : null, WIDTH, capacity,
                 runs.ran() > 0 ? runs.servicePerSecond() : null, arrival, utilization);
     }

@@ -57,4 +57,14 @@ class ThroughputFiguresTest {
         assertThat(scaledToZero.capacityPerSecond()).isZero();
         assertThat(scaledToZero.utilization()).as("no capacity to divide by").isNull();
     }
+
+    @Test
+    void shouldTakeOneMicrosecondWhenEveryRunWasFasterThanTheClockResolution() {
+        // echo, once warm, measures 0 µs on every run (durationMicros is truncated): it ran, so T is not unknown.
+        ThroughputFigures tooFast = ThroughputFigures.of(SLEEP, new FunctionStats.RunTimes(20, 0, 0, 5), 5.0,
+                Optional.of(new FunctionScaling("sleep", 2, 2, 0L)));
+        assertThat(tooFast.meanRunMs()).isEqualTo(0.001);
+        assertThat(tooFast.capacityPerSecond()).isPositive();
+        assertThat(tooFast.utilization()).isNotNegative();
+    }
 }
