@@ -49,7 +49,7 @@ class DevMultiBrokerIT {
     static void start() {
         DevOptions options = new DevOptions();
         new CommandLine(options).parseArgs("--brokers", "3", "--data-dir", dataDir.toString(), "--port", "0",
-                "--registry-port", "0", "--set", "metering.http.port=0");
+                "--registry-port", "0", "--set", "metering.http.port=0", "--set", "management.port=0");
         dev = DevEnvironment.start(options.settings(), new PrintWriter(new StringWriter()));
         url = "http://localhost:" + dev.platform().gatewayPort();
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, dev.kafka().bootstrapServers()));

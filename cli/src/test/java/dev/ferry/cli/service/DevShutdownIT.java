@@ -204,7 +204,7 @@ class DevShutdownIT {
         return new ProcessBuilder(java, "-Xmx768m", "-cp", System.getProperty("java.class.path"),
                 "dev.ferry.cli.Ferry", "dev", "--data-dir", dataDir.toString(), "--port", String.valueOf(gatewayPort),
                 "--kafka-port", String.valueOf(kafkaPort), "--registry-port", String.valueOf(registryPort),
-                "--set", "metering.http.port=0")
+                "--set", "metering.http.port=0", "--set", "management.port=0")
                 .redirectErrorStream(true).redirectOutput(output).start();
     }
 

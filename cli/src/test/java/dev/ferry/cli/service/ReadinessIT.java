@@ -65,7 +65,7 @@ class ReadinessIT {
         port = freePort();
         DevOptions options = new DevOptions();
         new CommandLine(options).parseArgs("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
-                "--kafka-port", "0", "--registry-port", "0", "--set", "metering.http.port=0");
+                "--kafka-port", "0", "--registry-port", "0", "--set", "metering.http.port=0", "--set", "management.port=0");
         // Started on another thread: the test polls /readyz while dev is still starting, as a user's script would.
         dev = CompletableFuture.supplyAsync(() -> DevEnvironment.start(options.settings(),
                 new PrintWriter(new StringWriter())));
@@ -128,6 +128,7 @@ class ReadinessIT {
         settings.put(FerryConfig.SCHEMA_REGISTRY_URL, String.join(",", env.platform().config().schemaRegistryUrls()));
         settings.put(FerryConfig.TOPIC_PREFIX, "usage-readiness.");
         settings.put("gateway.port", 0);
+        settings.put("management.port", 0);
         settings.put(MeteringConfig.HTTP_PORT, meteringPort);
         settings.put(MeteringConfig.STATE_DIR, dataDir.resolve("usage-readiness-metering").toString());
         FerryConfig config = new FerryConfig(settings);

@@ -71,6 +71,7 @@ class ThroughputModelIT {
         settings.put(FerryConfig.SCHEMA_REGISTRY_URL, kafka.schemaRegistryUrl());
         settings.put(FerryConfig.TOPIC_PREFIX, "t" + UUID.randomUUID().toString().substring(0, 8) + ".");
         settings.put("gateway.port", 0);
+        settings.put("management.port", 0);
         settings.put("gateway.tenants.file", dir.resolve("tenants.json").toString());
         settings.put("autoscaler.poll.ms", 1000L);
         platform = Platform.start(new FerryConfig(settings), EnumSet.of(Platform.Role.DISPATCHER,
@@ -90,7 +91,8 @@ class ThroughputModelIT {
     }
 
     @Test
-    void shouldShowACapacityOf80AndAUtilizationOfAHalfWhenTwoReplicasOfFourSlotsRun100MsCallsAt40PerSecond() {
+    void shouldShowACapacityOf80AndAUtilizationOfAHalfWhenTwoReplicasOfFourSlotsRun100MsCallsAt40PerSecond()
+            throws Exception {
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
@@ -116,7 +118,9 @@ class ThroughputModelIT {
         assertThat(refused.get()).as("every invocation was accepted; first refusal: " + firstRefusal.get()).isZero();
         assertThat(accepted.get()).isPositive();
 
-        String metrics = call("GET", "/metrics", null).body();
+        // The gauges are on the management listener (loopback, no token): the public port serves no /metrics.
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + platform.managementPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).containsPattern("ferry_function_capacity_per_second\\{function=\"sleep\",tenant=\"acme\"} ")
                 .containsPattern("ferry_function_utilization\\{function=\"sleep\",tenant=\"acme\"} ");
 

@@ -69,7 +69,7 @@ class UserTopicCodecIT {
     static void start() {
         DevOptions options = new DevOptions();
         new CommandLine(options).parseArgs("--data-dir", dataDir.toString(), "--port", "0", "--kafka-port", "0",
-                "--registry-port", "0", "--set", "metering.http.port=0", "--usage-window", "2s", "--usage-grace", "1s");
+                "--registry-port", "0", "--set", "metering.http.port=0", "--set", "management.port=0", "--usage-window", "2s", "--usage-grace", "1s");
         dev = DevEnvironment.start(options.settings(), new PrintWriter(new StringWriter()));
         topics = new TopicCatalog(dev.platform().config());
     }
