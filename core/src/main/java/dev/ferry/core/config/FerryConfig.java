@@ -18,7 +18,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 /**
  * The typed configuration of a Ferry process: the connection settings every service shares, plus one section per
  * subsystem ({@link #dispatcher()}, {@link #worker()}, {@link #gateway()}, {@link #autoscaler()},
- * {@link #metering()}, {@link #management()}, {@link #topics()}).
+ * {@link #metering()}, {@link #management()}, {@link #triggers()}, {@link #topics()}).
  *
  * <p>Kafka client properties (SASL, SSL, timeouts...) pass through untouched from the properties file named by
  * {@value #KAFKA_CONFIG_FILE} and from any key prefixed {@value #KAFKA_PREFIX}, so a secured cluster works without
@@ -45,6 +45,7 @@ public final class FerryConfig extends AbstractConfig {
     private final AutoscalerConfig autoscaler;
     private final MeteringConfig metering;
     private final ManagementConfig management;
+    private final TriggerConfig triggers;
 
     public FerryConfig(Map<String, ?> originals) {
         super(DEFINITION, originals, false);
@@ -56,6 +57,7 @@ public final class FerryConfig extends AbstractConfig {
         this.autoscaler = new AutoscalerConfig(this);
         this.metering = new MeteringConfig(this);
         this.management = new ManagementConfig(this);
+        this.triggers = new TriggerConfig(this);
     }
 
     /** The configuration of {@code ferry dev}: every default, against the embedded broker and registry. */
@@ -139,6 +141,10 @@ public final class FerryConfig extends AbstractConfig {
         return management;
     }
 
+    public TriggerConfig triggers() {
+        return triggers;
+    }
+
     private Map<String, Object> loadPassThrough() {
         Map<String, Object> props = new HashMap<>();
         String file = getString(KAFKA_CONFIG_FILE);
@@ -177,6 +183,7 @@ public final class FerryConfig extends AbstractConfig {
         AutoscalerConfig.define(def);
         MeteringConfig.define(def);
         ManagementConfig.define(def);
+        TriggerConfig.define(def);
         return def;
     }
 

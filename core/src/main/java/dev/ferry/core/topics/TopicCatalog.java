@@ -3,6 +3,7 @@ package dev.ferry.core.topics;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.TopicConfig;
+import dev.ferry.core.triggers.TriggerRef;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,19 @@ public final class TopicCatalog {
 
     public String functions() {
         return prefix + "functions";
+    }
+
+    /** {@code ferry.triggers}: the compacted catalog of triggers (issue 14), keyed {@code tenant/name}. */
+    public String triggers() {
+        return prefix + "triggers";
+    }
+
+    /**
+     * {@code ferry.trigger-status}: what each replica of a trigger's pool reports (state, lag, record counts),
+     * compacted, keyed {@code tenant/name/replica}; the gateway sums a trigger's replicas.
+     */
+    public String triggerStatus() {
+        return prefix + "trigger-status";
     }
 
     public String invocations() {
@@ -102,6 +116,24 @@ public final class TopicCatalog {
         return groupPrefix + "-worker." + function.tenant() + "." + function.function();
     }
 
+    /** {@code ferry-trigger.<tenant>.<name>}: the default group of a trigger (DESIGN, "Triggers"). */
+    public String triggerGroup(TriggerRef trigger) {
+        return groupPrefix + "-trigger." + trigger.tenant() + "." + trigger.name();
+    }
+
+    /**
+     * Whether {@code topic} is one of Ferry's own (it starts with the topic prefix): never a trigger's source,
+     * destination or failure topic, whatever a tenant's patterns allow (issue 14, part 4).
+     */
+    public boolean isPlatformTopic(String topic) {
+        return topic != null && topic.startsWith(prefix);
+    }
+
+    /** What every group name of this installation starts with: {@code ferry-} for prefix {@code ferry.}. */
+    public String groupNamePrefix() {
+        return groupPrefix + "-";
+    }
+
     public String autoscalerGroup() {
         return groupPrefix + "-autoscaler";
     }
@@ -129,7 +161,15 @@ public final class TopicCatalog {
                 spec(dlq(), partitions, userCopies),
                 spec(lag(), partitions, Map.of()),
                 spec(scaling(), 1, compact),
-                spec(usage(), partitions, userTopicConfigs()));
+                spec(usage(), partitions, userTopicConfigs()),
+                spec(triggers(), 1, compact),
+                spec(triggerStatus(), 1, compact));
+    }
+
+    /** The creation settings of one of {@link #platformTopics()}. */
+    public TopicSpec platformTopic(String name) {
+        return platformTopics().stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(name + " is not a platform topic"));
     }
 
     /** The topics users read with their own clients: results, dead letters and usage (issue 12). */

@@ -49,9 +49,10 @@ class TopicCatalogTest {
     void shouldCompactOnlyTheCatalogTopicsAndLetPayloadTopicsCarrySixMegabytes() {
         Map<String, TopicSpec> specs = catalog.platformTopics().stream()
                 .collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
-        assertThat(specs).hasSize(7);
+        assertThat(specs).hasSize(9);
         assertThat(specs.values().stream().filter(TopicSpec::compacted).map(TopicSpec::name))
-                .containsExactlyInAnyOrder("ferry.functions", "ferry.scaling");
+                .containsExactlyInAnyOrder("ferry.functions", "ferry.scaling", "ferry.triggers",
+                        "ferry.trigger-status");
         assertThat(Integer.parseInt(specs.get("ferry.invocations").configs().get("max.message.bytes")))
                 .isGreaterThan(6 * 1024 * 1024);
     }

@@ -1,0 +1,63 @@
+package dev.ferry.core.triggers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.StartingPosition;
+import dev.ferry.schemas.TriggerSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TriggerSpecsTest {
+
+    private final TopicCatalog topics = new TopicCatalog(FerryConfig.defaults());
+
+    private TriggerSpec.Builder valid() {
+        return TriggerSpecs.builder("acme", "enrich", "enricher", List.of("orders"));
+    }
+
+    @Test
+    void shouldAcceptTheDefaultsAndNameTheDefaultGroupAndDeadLetterTopic() {
+        TriggerSpec spec = valid().build();
+        assertThat(TriggerSpecs.validate(spec, topics)).isEmpty();
+        assertThat(TriggerSpecs.group(spec, topics)).isEqualTo("ferry-trigger.acme.enrich");
+        assertThat(TriggerSpecs.onFailure(spec, topics)).isEqualTo("ferry.dlq");
+    }
+
+    @Test
+    void shouldRefuseADestinationThatIsAlsoASourceSinceEveryOutputWouldTriggerAgain() {
+        assertThat(TriggerSpecs.validate(valid().setDestination("orders").build(), topics))
+                .anyMatch(e -> e.contains("destination 'orders' is also a source topic"));
+    }
+
+    @Test
+    void shouldRefuseAGroupInFerrysOwnNamespaceButTheTriggersOwnDefault() {
+        assertThat(TriggerSpecs.validate(valid().setGroup("ferry-worker.acme.enricher").build(), topics))
+                .anyMatch(e -> e.startsWith("group must not start with 'ferry-'"));
+        assertThat(TriggerSpecs.validate(valid().setGroup("ferry-trigger.acme.enrich").build(), topics)).isEmpty();
+        assertThat(TriggerSpecs.validate(valid().setGroup("orders-enricher").build(), topics)).isEmpty();
+    }
+
+    @Test
+    void shouldNameEveryBrokenRuleAtOnce() {
+        TriggerSpec spec = valid().setTopics(List.of("bad topic", "orders", "orders")).setBatchSize(0)
+                .setBatchWindowMs(300_001).setStartingPosition(StartingPosition.TIMESTAMP).setMaxRecordAgeMs(0L)
+                .build();
+        assertThat(TriggerSpecs.validate(spec, topics)).hasSize(6)
+                .anyMatch(e -> e.startsWith("topics: 'bad topic' is not a legal Kafka topic name"))
+                .anyMatch(e -> e.equals("topics names 'orders' twice"))
+                .anyMatch(e -> e.equals("batchSize must be between 1 and 10000, got 0"))
+                .anyMatch(e -> e.equals("batchWindowMs must be between 0 and 300000, got 300001"))
+                .anyMatch(e -> e.startsWith("startingTimestamp is required"))
+                .anyMatch(e -> e.startsWith("maxRecordAgeMs must be at least 1"));
+    }
+
+    @Test
+    void shouldParseTheKeyItWrites() {
+        TriggerRef ref = new TriggerRef("acme", "enrich");
+        assertThat(TriggerRef.parseKey(ref.key())).isEqualTo(ref);
+        assertThat(topics.isPlatformTopic("ferry.results")).isTrue();
+        assertThat(topics.isPlatformTopic("orders")).isFalse();
+    }
+}
