@@ -16,7 +16,9 @@ import java.util.OptionalDouble;
  * The shared part of every policy: per-function history, and the bounds every answer must respect.
  *
  * <p>Bounds: {@code [minReplicas, maxReplicas]}, and for {@code ORDERED} functions the partition count, since a
- * consumer group gives each partition to one member and any extra member idles. {@code QUEUE} functions have no
+ * consumer group gives each partition to one member and any extra member idles; the same for a trigger's pool with
+ * ordering {@code PARTITION} or {@code KEY}, whose ceiling is the partition count of all its source topics (issue
+ * 14; {@link TriggerPools#poolSpec} makes such a pool's spec {@code ORDERED}). {@code QUEUE} functions have no
  * such ceiling: their share group hands out records, not partitions (what KEDA users ask for in its issue #7920).
  * No tolerance band either: HPA's 10 % tolerance can keep a pool one replica short for good.
  *
@@ -37,7 +39,8 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
     /** Relative difference between model and measurement above which a decision's reason points it out. */
     public static final double DISAGREEMENT = 0.2;
 
-    private final Map<FunctionRef, FunctionHistory> histories = new HashMap<>();
+    /** Per pool: a trigger's pool learns its own replica speed and arrivals, apart from its function's pool. */
+    private final Map<PoolRef, FunctionHistory> histories = new HashMap<>();
     private volatile RunTimes runTimes;
 
     protected AbstractScalingPolicy(String name) {
@@ -51,17 +54,28 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
 
     @Override
     public final Recommendation recommend(FunctionSpec spec, LagSample sample) {
-        FunctionHistory history = histories.computeIfAbsent(FunctionSpecs.ref(spec), r -> new FunctionHistory());
+        PoolRef pool = sample.getTrigger() == null ? PoolRef.of(FunctionSpecs.ref(spec)) : PoolRef.of(sample);
+        FunctionHistory history = histories.computeIfAbsent(pool, r -> new FunctionHistory());
         history.observe(sample, spec.getConcurrency());
         return bounded(spec, sample, need(spec, sample, history));
     }
 
     @Override
     public final void forget(FunctionRef ref) {
-        histories.remove(ref);
+        histories.remove(PoolRef.of(ref));
         RunTimes times = runTimes;
         if (times != null) {
             times.forget(ref);
+        }
+    }
+
+    /** A trigger's pool forgets its own history only: the run time T is its function's, which still runs. */
+    @Override
+    public final void forget(PoolRef pool) {
+        if (pool.trigger()) {
+            histories.remove(pool);
+        } else {
+            pool.function().ifPresent(this::forget);
         }
     }
 
@@ -163,7 +177,10 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
             if (partitions < max) {
                 max = partitions;
                 if (replicas > max) {
-                    reason += ", capped by the " + partitions + " partitions of an ORDERED function";
+                    reason += sample.getTrigger() == null
+                            ? ", capped by the " + partitions + " partitions of an ORDERED function"
+                            : ", capped by the " + partitions + " partitions of trigger " + sample.getTrigger()
+                                    + "'s source topics";
                 }
             }
         }

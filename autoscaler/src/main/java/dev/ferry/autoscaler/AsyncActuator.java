@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies another actuator's decisions off the caller's thread, latest-wins per function: while a function's
+ * Applies another actuator's decisions off the caller's thread, latest-wins per pool ({@link PoolRef}: a function's
+ * worker pool and each trigger's pool are apart, so a trigger's decision never replaces its function's): while a function's
  * resize runs, newer decisions for it replace each other and only the last is applied when the running one ends;
  * different functions are resized in parallel (up to {@code threads} at once). So one function's slow scale-down
  * (a pool waits for its replicas' running invocations) never holds back another function's decision, and a pool
@@ -27,13 +28,13 @@ public final class AsyncActuator implements Actuator {
     private static final Logger log = LoggerFactory.getLogger(AsyncActuator.class);
 
     /** What to do next for one function: apply a decision, or remove it ({@code decision == null}). */
-    private record Step(ScalingDecision decision, FunctionRef removed) {
+    private record Step(ScalingDecision decision, PoolRef removed) {
     }
 
     private final Actuator target;
     private final ExecutorService executor;
-    private final Map<FunctionRef, Step> waiting = new ConcurrentHashMap<>();
-    private final Map<FunctionRef, Boolean> running = new ConcurrentHashMap<>();
+    private final Map<PoolRef, Step> waiting = new ConcurrentHashMap<>();
+    private final Map<PoolRef, Boolean> running = new ConcurrentHashMap<>();
 
     public AsyncActuator(Actuator target, int threads) {
         this.target = target;
@@ -55,12 +56,17 @@ public final class AsyncActuator implements Actuator {
 
     @Override
     public void apply(ScalingDecision decision) {
-        submit(new FunctionRef(decision.getTenant(), decision.getFunction()), new Step(decision, null));
+        submit(PoolRef.of(decision), new Step(decision, null));
     }
 
     @Override
     public void remove(FunctionRef ref) {
-        submit(ref, new Step(null, ref));
+        remove(PoolRef.of(ref));
+    }
+
+    @Override
+    public void remove(PoolRef pool) {
+        submit(pool, new Step(null, pool));
     }
 
     @Override
@@ -77,7 +83,7 @@ public final class AsyncActuator implements Actuator {
         target.close();
     }
 
-    private void submit(FunctionRef ref, Step step) {
+    private void submit(PoolRef ref, Step step) {
         waiting.put(ref, step);
         if (running.putIfAbsent(ref, Boolean.TRUE) == null) {
             executor.execute(() -> drain(ref));
@@ -85,7 +91,7 @@ public final class AsyncActuator implements Actuator {
     }
 
     /** Applies the latest step of {@code ref} until none waits; only one drain per function runs at a time. */
-    private void drain(FunctionRef ref) {
+    private void drain(PoolRef ref) {
         while (true) {
             Step step = waiting.remove(ref);
             if (step == null) {
@@ -103,7 +109,7 @@ public final class AsyncActuator implements Actuator {
                     target.remove(step.removed());
                 }
             } catch (RuntimeException e) {
-                log.error("[function={}] actuator {} failed", ref, target.name(), e);
+                log.error("[pool={}] actuator {} failed", ref, target.name(), e);
             }
         }
     }

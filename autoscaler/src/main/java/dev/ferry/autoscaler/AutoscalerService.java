@@ -10,10 +10,14 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.triggers.TriggerDirectory;
+import dev.ferry.core.triggers.TriggerRef;
+import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.ScalingDecision;
+import dev.ferry.schemas.TriggerSpec;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,10 +36,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The autoscaler as a service: three loops joined only by topics, so each could run in a process of its own.
- * {@link CollectLoop} publishes a {@code LagSample} per function to {@code ferry.lag} every {@code autoscaler.poll.ms};
+ * {@link CollectLoop} publishes a {@code LagSample} per pool to {@code ferry.lag} every {@code autoscaler.poll.ms}
+ * (a function's worker pool, and the pool of every enabled trigger whose function is deployed: issue 14);
  * {@link DecideLoop} (consumer group {@code ferry-autoscaler}) runs them through a {@link ScalingController} and
  * publishes each change of size to the compacted {@code ferry.scaling}, and a tombstone there when a function is
- * removed; {@link ActLoop}, when there is an {@link Actuator}, follows {@code ferry.scaling} and applies it.
+ * removed; {@link ActLoop}, when there is an {@link Actuator}, follows {@code ferry.scaling} and applies it. It
+ * follows {@code ferry.functions} and {@code ferry.triggers} for what to size; see {@link PoolRef} for the keys.
  *
  * <p>The budget {@code autoscaler.max.total.replicas} is shared among the functions whose samples reach one policy
  * loop: run one autoscaler per cluster (more share {@code ferry.lag}'s partitions, and the budget with them).
@@ -54,6 +60,7 @@ public final class AutoscalerService implements AutoCloseable {
     private final ScalingController controller;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private volatile FunctionDirectory directory;
+    private volatile TriggerDirectory triggers;
     private volatile ActLoop act;
     private volatile boolean running;
 
@@ -81,7 +88,8 @@ public final class AutoscalerService implements AutoCloseable {
         Actuator actuator = switch (settings.actuator()) {
             case InProcessActuator.NAME -> pools == null ? null : new InProcessActuator(pools);
             case KubernetesActuator.NAME -> new KubernetesActuator(new KubernetesClientBuilder().build(),
-                    settings.kubernetesNamespace(), settings.kubernetesDeployment(), true);
+                    settings.kubernetesNamespace(), settings.kubernetesDeployment(),
+                    settings.kubernetesTriggerDeployment(), true);
             default -> null;
         };
         return new AutoscalerService(config, actuator, Clock.systemUTC());
@@ -110,11 +118,18 @@ public final class AutoscalerService implements AutoCloseable {
         if (!directory.awaitCaughtUp(Duration.ofSeconds(30))) {
             log.warn("Function directory not caught up after 30 s; scaling the functions known so far");
         }
+        TriggerDirectory triggers = new TriggerDirectory(clients, topics,
+                serdes.deserializer(TriggerSpec.class)).start();
+        this.triggers = triggers;
+        resources.add(triggers);
+        if (!triggers.awaitCaughtUp(Duration.ofSeconds(30))) {
+            log.warn("Trigger directory not caught up after 30 s; scaling the triggers known so far");
+        }
         actuator.ifPresent(a -> {
             act = new ActLoop(clients, topics, a, view, serdes.deserializer(ScalingDecision.class)).start();
             resources.add(act);
         });
-        DecideLoop decide = new DecideLoop(clients, topics, directory, controller, view, producer,
+        DecideLoop decide = new DecideLoop(clients, topics, directory, triggers, controller, view, producer,
                 serdes.deserializer(LagSample.class), serdes.serializer(ScalingDecision.class),
                 serdes.deserializer(ScalingDecision.class), settings.pollMs(), clock).start();
         resources.add(decide);
@@ -127,9 +142,25 @@ public final class AutoscalerService implements AutoCloseable {
             @Override
             public void removed(FunctionRef ref) {
                 decide.removed(ref);
+                // Its triggers' pools stop too: a trigger runs only while its function exists.
+                triggers.all().stream().filter(t -> TriggerSpecs.function(t).equals(ref))
+                        .forEach(t -> decide.removed(TriggerSpecs.ref(t), "function " + ref + " removed"));
             }
         });
-        resources.add(new CollectLoop(clients, topics, directory::all, producer,
+        triggers.addListener(new TriggerDirectory.Listener() {
+            @Override
+            public void upserted(TriggerRef ref, TriggerSpec spec) {
+                if (!spec.getEnabled()) {
+                    decide.removed(ref, "trigger disabled");
+                }
+            }
+
+            @Override
+            public void removed(TriggerRef ref) {
+                decide.removed(ref, "trigger removed");
+            }
+        });
+        resources.add(new CollectLoop(clients, topics, directory::all, triggers::all, producer,
                 serdes.serializer(LagSample.class), settings.pollMs(), clock).start());
         followRunTimes();
         log.info("Autoscaler started: policy {}, actuator {}, poll {} ms", controller.policy().name(),
@@ -137,14 +168,18 @@ public final class AutoscalerService implements AutoCloseable {
         return this;
     }
 
-    /** Ready while its function directory and the actuator's tail of {@code ferry.scaling} follow their topics. */
+    /**
+     * Ready while its function and trigger directories and the actuator's tail of {@code ferry.scaling} follow
+     * their topics.
+     */
     public ReadinessCheck readiness() {
         return () -> {
             FunctionDirectory current = directory;
-            if (!running || current == null) {
+            TriggerDirectory currentTriggers = triggers;
+            if (!running || current == null || currentTriggers == null) {
                 return Optional.of("autoscaler is not running");
             }
-            Optional<String> problem = current.readiness().problem();
+            Optional<String> problem = current.readiness().problem().or(() -> currentTriggers.readiness().problem());
             ActLoop acting = act;
             return problem.isPresent() || acting == null ? problem : acting.readiness().problem();
         };

@@ -4,6 +4,7 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
+import dev.ferry.schemas.TriggerSpec;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
@@ -21,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The autoscaler's first loop: every {@code pollMs} a {@link LagCollector} reads every function's lag and a
- * {@link LagSample} per function goes to {@code ferry.lag}, keyed {@code tenant/function}. One thread; a failed
- * poll is logged and the next one tries again.
+ * The autoscaler's first loop: every {@code pollMs} a {@link LagCollector} reads the lag of every function's
+ * worker pool and every trigger's pool, and a {@link LagSample} per pool goes to {@code ferry.lag}, keyed by the
+ * pool ({@link PoolRef#key()}: {@code tenant/function}, or {@code tenant/trigger:name} for a trigger's pool, whose
+ * sample has {@code trigger} set). One thread; a failed poll is logged and the next one tries again.
  */
 final class CollectLoop implements AutoCloseable {
 
@@ -43,12 +45,12 @@ final class CollectLoop implements AutoCloseable {
     });
 
     CollectLoop(KafkaClients clients, TopicCatalog topics, Supplier<? extends Collection<FunctionSpec>> functions,
-            KafkaProducer<String, byte[]> producer, Serializer<LagSample> serializer, long pollMs, Clock clock) {
+            Supplier<? extends Collection<TriggerSpec>> triggers, KafkaProducer<String, byte[]> producer, Serializer<LagSample> serializer, long pollMs, Clock clock) {
         this.admin = clients.admin("ferry-autoscaler-lag");
         // read_committed and no group (KafkaClients' defaults): it counts the records behind each position.
         this.counter = clients.consumer(null, "ferry-autoscaler-lag-counter", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of());
-        this.collector = new LagCollector(admin, counter, topics, functions, clock);
+        this.collector = new LagCollector(admin, counter, topics, functions, triggers, clock);
         this.producer = producer;
         this.serializer = serializer;
         this.topic = topics.lag();
@@ -63,7 +65,7 @@ final class CollectLoop implements AutoCloseable {
     private void collectOnce() {
         try {
             for (LagSample sample : collector.collect()) {
-                String key = sample.getTenant() + "/" + sample.getFunction();
+                String key = PoolRef.of(sample).key();
                 producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, sample)));
             }
         } catch (RuntimeException e) {

@@ -6,8 +6,12 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.Partitions;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.triggers.TriggerDirectory;
+import dev.ferry.core.triggers.TriggerRef;
+import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.ScalingDecision;
+import dev.ferry.schemas.TriggerSpec;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -36,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * {@code ferry.scaling}; a removed function gets a decision to zero and then a tombstone. Before its first sample
  * it seeds the controller with the latest decision of every function in {@code ferry.scaling}, so a restarted
  * autoscaler continues from the sizes in force rather than from member counts (issue 11). One thread.
+ *
+ * <p>Trigger pools (issue 14) the same way: a sample whose {@code trigger} is set is decided with
+ * {@link TriggerPools#poolSpec} of the trigger, while the trigger is enabled and its function deployed (else it is
+ * ignored); its decisions go to {@code ferry.scaling} under the trigger pool's key ({@link PoolRef#key()},
+ * {@code tenant/trigger:name}). A trigger removed, disabled or left without its function gets a decision to zero
+ * and a tombstone, as a removed function does, when the controller knew its pool.
  */
 final class DecideLoop implements AutoCloseable {
 
@@ -44,6 +54,7 @@ final class DecideLoop implements AutoCloseable {
     private final KafkaClients clients;
     private final TopicCatalog topics;
     private final FunctionDirectory directory;
+    private final TriggerDirectory triggers;
     private final ScalingController controller;
     private final ScalingView view;
     private final KafkaProducer<String, byte[]> producer;
@@ -56,13 +67,15 @@ final class DecideLoop implements AutoCloseable {
     private Thread thread;
     private volatile boolean running;
 
-    DecideLoop(KafkaClients clients, TopicCatalog topics, FunctionDirectory directory, ScalingController controller,
+    DecideLoop(KafkaClients clients, TopicCatalog topics, FunctionDirectory directory, TriggerDirectory triggers,
+            ScalingController controller,
             ScalingView view, KafkaProducer<String, byte[]> producer, Deserializer<LagSample> samples,
             Serializer<ScalingDecision> decisions, Deserializer<ScalingDecision> decisionReader, long pollMs,
             Clock clock) {
         this.clients = clients;
         this.topics = topics;
         this.directory = directory;
+        this.triggers = triggers;
         this.controller = controller;
         this.view = view;
         this.producer = producer;
@@ -90,12 +103,26 @@ final class DecideLoop implements AutoCloseable {
     void removed(FunctionRef ref) {
         controller.onRemoved(ref).forEach(this::publish);
         producer.send(new ProducerRecord<>(topics.scaling(), ref.key(), null));
-        view.onRemoved(ref);
+        view.onRemoved(PoolRef.of(ref));
+    }
+
+    /**
+     * A trigger's pool is gone ({@code why}: the trigger removed or disabled, or its function removed): to zero,
+     * then its key in ferry.scaling is deleted; nothing is published for a pool the controller never knew.
+     */
+    synchronized void removed(TriggerRef ref, String why) {
+        PoolRef pool = PoolRef.of(ref);
+        if (!controller.knows(pool)) {
+            return;
+        }
+        controller.onRemoved(pool, why).forEach(this::publish);
+        producer.send(new ProducerRecord<>(topics.scaling(), pool.key(), null));
+        view.onRemoved(pool);
     }
 
     /** Reads ferry.scaling to its end once: the latest decision per function is the size in force. */
     private void seedFromDecisions() {
-        Map<FunctionRef, Integer> latest = new HashMap<>();
+        Map<PoolRef, Integer> latest = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> reader = clients.consumer(null, "ferry-autoscaler-seed",
                 new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of())) {
             List<TopicPartition> partitions = Partitions.await(reader, topics.scaling(), Duration.ofSeconds(30));
@@ -109,7 +136,13 @@ final class DecideLoop implements AutoCloseable {
                     break;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-                    FunctionRef ref = FunctionRef.parseKey(new String(record.key(), StandardCharsets.UTF_8));
+                    PoolRef ref;
+                    try {
+                        ref = PoolRef.parseKey(new String(record.key(), StandardCharsets.UTF_8));
+                    } catch (IllegalArgumentException e) {
+                        log.warn("Skipping a ferry.scaling record with a key of no pool: {}", e.getMessage());
+                        continue;
+                    }
                     if (record.value() == null) {
                         latest.remove(ref);
                     } else {
@@ -122,9 +155,9 @@ final class DecideLoop implements AutoCloseable {
             log.warn("Cannot read ferry.scaling to seed the controller; starting from member counts: {}",
                     e.toString());
         }
-        latest.forEach(controller::seed);
+        latest.forEach((pool, size) -> controller.seed(pool, size));
         if (!latest.isEmpty()) {
-            log.info("Seeded the controller with the last decisions of {} functions", latest.size());
+            log.info("Seeded the controller with the last decisions of {} pools", latest.size());
         }
     }
 
@@ -156,21 +189,34 @@ final class DecideLoop implements AutoCloseable {
             return;
         }
         FunctionRef ref = new FunctionRef(sample.getTenant(), sample.getFunction());
-        directory.get(ref).ifPresent(spec -> controller.onSample(spec, sample).forEach(this::publish));
+        if (sample.getTrigger() == null) {
+            directory.get(ref).ifPresent(spec -> controller.onSample(spec, sample).forEach(this::publish));
+            return;
+        }
+        TriggerRef trigger = new TriggerRef(sample.getTenant(), sample.getTrigger());
+        triggers.get(trigger).filter(t -> t.getEnabled() && t.getFunction().equals(sample.getFunction()))
+                .ifPresent(t -> directory.get(ref).ifPresent(function -> decideTrigger(function, t, sample)));
+    }
+
+    private synchronized void decideTrigger(FunctionSpec function, TriggerSpec trigger, LagSample sample) {
+        FunctionSpec poolSpec = TriggerPools.poolSpec(function, trigger, sample.getPartitionLag().size());
+        controller.onSample(poolSpec, sample).forEach(this::publish);
     }
 
     private void publish(ScalingDecision decision) {
-        String key = decision.getTenant() + "/" + decision.getFunction();
-        log.info("[function={}] scale {} -> {}: {}", key, decision.getFrom(), decision.getTo(), decision.getReason());
+        String key = PoolRef.of(decision).key();
+        log.info("[pool={}] scale {} -> {}: {}", key, decision.getFrom(), decision.getTo(), decision.getReason());
         view.onDecision(decision);
+        // One tag set for every pool (Prometheus wants it): trigger is empty for a function's own pool.
         Counter.builder("ferry.autoscaler.decisions").description("Scaling decisions published, by direction")
                 .tags("tenant", decision.getTenant(), "function", decision.getFunction(),
+                        "trigger", decision.getTrigger() == null ? "" : decision.getTrigger(),
                         "direction", decision.getTo() > decision.getFrom() ? "up" : "down")
                 .register(FerryMetrics.registry()).increment();
         producer.send(new ProducerRecord<>(topics.scaling(), key, decisions.serialize(topics.scaling(), decision)),
                 (metadata, error) -> {
                     if (error != null) {
-                        log.error("[function={}] cannot publish scaling decision: {}", key, error.toString());
+                        log.error("[pool={}] cannot publish scaling decision: {}", key, error.toString());
                     }
                 });
     }

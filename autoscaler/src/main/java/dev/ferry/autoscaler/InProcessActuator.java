@@ -5,7 +5,10 @@ import dev.ferry.schemas.ScalingDecision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Applies decisions to the worker pools of this process (the {@code ferry dev} setup), through a {@link PoolResizer}. */
+/**
+ * Applies decisions to the worker pools and trigger pools of this process (the {@code ferry dev} setup), through a
+ * {@link PoolResizer}: a decision with {@code trigger} set resizes that trigger's pool, never its function's.
+ */
 public final class InProcessActuator implements Actuator {
 
     public static final String NAME = "in-process";
@@ -24,12 +27,29 @@ public final class InProcessActuator implements Actuator {
 
     @Override
     public void apply(ScalingDecision decision) {
-        FunctionRef ref = new FunctionRef(decision.getTenant(), decision.getFunction());
+        PoolRef pool = PoolRef.of(decision);
         try {
-            pools.resize(ref, decision.getTo());
-            log.info("[function={}] pool resized to {} ({})", ref, decision.getTo(), decision.getReason());
+            resize(pool, decision.getTo());
+            log.info("[pool={}] pool resized to {} ({})", pool, decision.getTo(), decision.getReason());
         } catch (RuntimeException e) {
-            log.error("[function={}] cannot resize pool to {}", ref, decision.getTo(), e);
+            log.error("[pool={}] cannot resize pool to {}", pool, decision.getTo(), e);
+        }
+    }
+
+    @Override
+    public void remove(PoolRef pool) {
+        try {
+            resize(pool, 0);
+        } catch (RuntimeException e) {
+            log.error("[pool={}] cannot stop the pool of a removed function or trigger", pool, e);
+        }
+    }
+
+    private void resize(PoolRef pool, int replicas) {
+        if (pool.trigger()) {
+            pools.resize(pool.triggerRef().orElseThrow(), replicas);
+        } else {
+            pools.resize(pool.function().orElseThrow(), replicas);
         }
     }
 

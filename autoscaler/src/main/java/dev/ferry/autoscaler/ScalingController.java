@@ -23,12 +23,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a {@link ScalingPolicy} over the lag samples of every function and says when a function's size must
- * change: the policy's recommendation, held back by stall detection and stabilization, then shared out by the
+ * Runs a {@link ScalingPolicy} over the lag samples of every pool (a function's worker pool, or a trigger's pool:
+ * {@link PoolRef}) and says when a pool's size must change: the policy's recommendation, held back by stall detection and stabilization, then shared out by the
  * global budget. Returns a {@link ScalingDecision} only when a size changes. Kafka-free and driven by an injected
  * clock, so the same code runs in the service, in the tests on simulated time, and in the simulator.
  *
- * <p>Thread-safe; samples of one function must arrive in the order they were taken.
+ * <p>A trigger's pool (a sample with {@code trigger} set) is sized like a function's pool, from the spec the caller
+ * passes for it ({@link TriggerPools#poolSpec}: the function's bounds, target and concurrency, with the source
+ * topics' partitions as the ceiling where the trigger's ordering gives each partition to one member); its
+ * decisions carry {@code trigger} too, and it takes its share of the global budget like any pool.
+ *
+ * <p>Thread-safe; samples of one pool must arrive in the order they were taken.
  */
 public final class ScalingController {
 
@@ -83,9 +88,9 @@ public final class ScalingController {
     private final ScalingPolicy policy;
     private final Settings settings;
     private final Clock clock;
-    private final Map<FunctionRef, State> states = new TreeMap<>(
+    private final Map<PoolRef, State> states = new TreeMap<>(
             (a, b) -> a.key().compareTo(b.key()));
-    private final Map<FunctionRef, Integer> seeds = new HashMap<>();
+    private final Map<PoolRef, Integer> seeds = new HashMap<>();
 
     public ScalingController(ScalingPolicy policy, Settings settings, Clock clock) {
         this.policy = policy;
@@ -103,15 +108,29 @@ public final class ScalingController {
      * still starting or one that has died would misstate. Ignored for a function already sampled.
      */
     public synchronized void seed(FunctionRef ref, int decided) {
-        if (!states.containsKey(ref)) {
-            seeds.put(ref, decided);
+        seed(PoolRef.of(ref), decided);
+    }
+
+    /** {@link #seed(FunctionRef, int)} for any pool, a trigger's included. */
+    public synchronized void seed(PoolRef pool, int decided) {
+        if (!states.containsKey(pool)) {
+            seeds.put(pool, decided);
         }
     }
 
-    /** Takes one sample of {@code spec}'s group; returns the decisions it causes (this function's or, through the budget, others'). */
+    /** Whether the controller has sampled the pool or holds a seed for it. */
+    public synchronized boolean knows(PoolRef pool) {
+        return states.containsKey(pool) || seeds.containsKey(pool);
+    }
+
+    /**
+     * Takes one sample of a pool; returns the decisions it causes (this pool's or, through the budget, others').
+     * {@code spec} is the function's spec for its worker pool, or {@link TriggerPools#poolSpec} for a trigger's
+     * pool (a sample with {@code trigger} set).
+     */
     public synchronized List<ScalingDecision> onSample(FunctionSpec spec, LagSample sample) {
         Instant now = clock.instant();
-        FunctionRef ref = FunctionSpecs.ref(spec);
+        PoolRef ref = sample.getTrigger() == null ? PoolRef.of(FunctionSpecs.ref(spec)) : PoolRef.of(sample);
         Integer seed = seeds.remove(ref);
         State state = states.computeIfAbsent(ref, r -> new State(settings, seed != null ? seed : sample.getReplicas(),
                 now));
@@ -145,12 +164,20 @@ public final class ScalingController {
 
     /** The function was removed: its pool goes to zero and everything learned about it is forgotten. */
     public synchronized List<ScalingDecision> onRemoved(FunctionRef ref) {
+        return onRemoved(PoolRef.of(ref), "function removed");
+    }
+
+    /**
+     * The pool is gone (its function removed; for a trigger's pool also the trigger removed or disabled, or its
+     * function removed): it goes to zero and everything learned about it is forgotten.
+     */
+    public synchronized List<ScalingDecision> onRemoved(PoolRef ref, String why) {
         State state = states.remove(ref);
         seeds.remove(ref);
-        policy.forget(ref);
+        ref.function().ifPresentOrElse(policy::forget, () -> policy.forget(ref));
         List<ScalingDecision> decisions = new ArrayList<>();
         if (state != null && state.current > 0) {
-            decisions.add(decision(ref, state.current, 0, "function removed", clock.instant()));
+            decisions.add(decision(ref, state.spec, state.current, 0, why, clock.instant()));
         }
         decisions.addAll(rebalance(null, clock.instant())); // its replicas return to the budget
         return decisions;
@@ -158,6 +185,11 @@ public final class ScalingController {
 
     /** The size last decided for the function, if it has been sampled. */
     public synchronized OptionalInt current(FunctionRef ref) {
+        return current(PoolRef.of(ref));
+    }
+
+    /** The size last decided for the pool, if it has been sampled. */
+    public synchronized OptionalInt current(PoolRef ref) {
         State state = states.get(ref);
         return state == null ? OptionalInt.empty() : OptionalInt.of(state.current);
     }
@@ -170,7 +202,7 @@ public final class ScalingController {
      * and leave its work waiting for good. From the observed size the policy decides again, so a pool with lag
      * and no members gets a replica.
      */
-    private void followMembers(FunctionRef ref, State state, LagSample sample, Instant now) {
+    private void followMembers(PoolRef ref, State state, LagSample sample, Instant now) {
         int members = sample.getReplicas();
         if (members == state.current) {
             state.differsSince = null;
@@ -184,7 +216,7 @@ public final class ScalingController {
         if (now.isBefore(state.decidedAt.plus(settle)) || now.isBefore(state.differsSince.plus(settings.confirm()))) {
             return;
         }
-        log.warn("[function={}] {} members for {} s where {} were decided; taking {} as the size in force", ref,
+        log.warn("[pool={}] {} members for {} s where {} were decided; taking {} as the size in force", ref,
                 members, Duration.between(state.differsSince, now).toSeconds(), state.current, members);
         state.current = members;
         state.decidedAt = now;
@@ -192,24 +224,24 @@ public final class ScalingController {
     }
 
     /** A stall that holds the size publishes no decision, so it is logged when it starts and ends. */
-    private static void reportStall(FunctionRef ref, State state, StallDetector.Result stall, LagSample sample) {
+    private static void reportStall(PoolRef ref, State state, StallDetector.Result stall, LagSample sample) {
         if (stall.groupStalled() && !state.stalled) {
-            log.warn("[function={}] stalled: lag {} with {} members and no progress for {} s; not scaling it up",
+            log.warn("[pool={}] stalled: lag {} with {} members and no progress for {} s; not scaling it up",
                     ref, sample.getTotalLag(), sample.getReplicas(), stall.stalledForSeconds());
         } else if (!stall.groupStalled() && state.stalled) {
-            log.info("[function={}] making progress again", ref);
+            log.info("[pool={}] making progress again", ref);
         }
         state.stalled = stall.groupStalled();
     }
 
-    private List<ScalingDecision> rebalance(FunctionRef sampled, Instant now) {
+    private List<ScalingDecision> rebalance(PoolRef sampled, Instant now) {
         List<ReplicaBudget.Claim> claims = states.entrySet().stream()
                 .map(e -> new ReplicaBudget.Claim(e.getKey().key(), e.getValue().spec.getMinReplicas(),
                         e.getValue().desired))
                 .collect(Collectors.toList());
         Map<String, Integer> allocation = ReplicaBudget.allocate(settings.maxTotalReplicas(), claims);
         List<ScalingDecision> decisions = new ArrayList<>();
-        for (Map.Entry<FunctionRef, State> entry : states.entrySet()) {
+        for (Map.Entry<PoolRef, State> entry : states.entrySet()) {
             State state = entry.getValue();
             int size = allocation.get(entry.getKey().key());
             if (size == state.current) {
@@ -220,7 +252,7 @@ public final class ScalingController {
                 reason += "; budget " + AutoscalerConfig.MAX_TOTAL_REPLICAS + "=" + settings.maxTotalReplicas()
                         + " grants " + size + " of " + state.desired;
             }
-            decisions.add(decision(entry.getKey(), state.current, size, reason, now));
+            decisions.add(decision(entry.getKey(), state.spec, state.current, size, reason, now));
             state.current = size;
             state.decidedAt = now;
             state.differsSince = null;
@@ -228,9 +260,11 @@ public final class ScalingController {
         return decisions;
     }
 
-    private ScalingDecision decision(FunctionRef ref, int from, int to, String reason, Instant now) {
-        return ScalingDecision.newBuilder().setTenant(ref.tenant()).setFunction(ref.function()).setAt(now)
-                .setFrom(from).setTo(to).setReason(reason).setPolicy(policy.name()).build();
+    /** A decision for the pool; a trigger pool's names the function it runs ({@code spec}'s) and the trigger. */
+    private ScalingDecision decision(PoolRef ref, FunctionSpec spec, int from, int to, String reason, Instant now) {
+        return ScalingDecision.newBuilder().setTenant(ref.tenant())
+                .setFunction(ref.trigger() ? spec.getName() : ref.name()).setTrigger(ref.trigger() ? ref.name() : null)
+                .setAt(now).setFrom(from).setTo(to).setReason(reason).setPolicy(policy.name()).build();
     }
 
     private static LagSample withoutPartitions(LagSample sample, List<Integer> partitions) {

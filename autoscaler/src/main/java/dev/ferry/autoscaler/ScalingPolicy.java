@@ -6,7 +6,8 @@ import dev.ferry.schemas.LagSample;
 import org.apache.kafka.common.annotation.InterfaceStability;
 
 /**
- * Turns a function's lag samples into the number of replicas it needs now.
+ * Turns a pool's lag samples into the number of replicas it needs now: a function's worker pool, or a trigger's
+ * pool (a sample whose {@code trigger} is set, with the spec {@link TriggerPools#poolSpec} gives).
  *
  * <p>Lifecycle: {@link #recommend} is called once per sample of a function, in the order the samples were taken,
  * from one thread at a time; a policy may keep per-function history between calls and must drop it on
@@ -25,4 +26,14 @@ public interface ScalingPolicy {
 
     /** The function was removed: drop whatever was learned about it. */
     void forget(FunctionRef ref);
+
+    /**
+     * The pool is gone: drop whatever was learned about it. For a function's pool the same as
+     * {@link #forget(FunctionRef)}; a trigger's pool is sized by {@link #recommend} too (issue 14: with the
+     * {@link TriggerPools#poolSpec} of the trigger and samples whose {@code trigger} is set), and a policy that keeps
+     * history per pool drops the trigger's here. The default keeps nothing per trigger.
+     */
+    default void forget(PoolRef pool) {
+        pool.function().ifPresent(this::forget);
+    }
 }

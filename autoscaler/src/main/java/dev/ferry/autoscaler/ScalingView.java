@@ -8,6 +8,7 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.ScalingDecision;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * The current scaling state of every function, for {@code GET /v1/scaling} and the dashboard: its replicas (group
  * members), desired size and lag, from the latest {@code LagSample} and {@code ScalingDecision}.
  *
+ * <p>Trigger pools (issue 14) are kept apart ({@link PoolRef}): a sample or decision with {@code trigger} set never
+ * counts for its function, so {@link #get}, {@link #all} and {@link #ofTenant} show functions' worker pools only,
+ * as before; {@link #trigger} and {@link #triggersOfTenant} show the triggers' pools.
+ *
  * <p>Either fed by the caller ({@link #onSample}, {@link #onDecision}, {@link #onRemoved}; the
  * {@link AutoscalerService} does so), or following the topics itself: {@link #follow} reads {@code ferry.scaling}
  * from its beginning and {@code ferry.lag} from its end, without a consumer group, so any process (the gateway)
@@ -37,10 +42,15 @@ public final class ScalingView implements AutoCloseable {
             double arrivalRate, Instant updatedAt, String reason) {
     }
 
+    /** One trigger pool's scaling state: as {@link FunctionScaling}, plus the trigger's name. */
+    public record TriggerScaling(String tenant, String trigger, String function, int replicas, int desired, long lag,
+            double arrivalRate, Instant updatedAt, String reason) {
+    }
+
     private record State(LagSample sample, ScalingDecision decision) {
     }
 
-    private final Map<FunctionRef, State> states = new ConcurrentHashMap<>();
+    private final Map<PoolRef, State> states = new ConcurrentHashMap<>();
     private final List<TopicTail> tails = new ArrayList<>();
 
     /** A view the caller feeds. */
@@ -61,7 +71,7 @@ public final class ScalingView implements AutoCloseable {
         Deserializer<LagSample> samples = serdes.deserializer(LagSample.class);
         try {
             view.tails.add(TopicTail.builder(clients, topics.scaling(), r -> {
-                FunctionRef ref = FunctionRef.parseKey(new String(r.key(), StandardCharsets.UTF_8));
+                PoolRef ref = PoolRef.parseKey(new String(r.key(), StandardCharsets.UTF_8));
                 if (r.value() == null) {
                     view.onRemoved(ref);
                 } else {
@@ -78,29 +88,50 @@ public final class ScalingView implements AutoCloseable {
         return view;
     }
 
+    /** Takes a sample of a function's pool or (with {@code trigger} set) of a trigger's pool. */
     public void onSample(LagSample sample) {
-        FunctionRef ref = new FunctionRef(sample.getTenant(), sample.getFunction());
+        PoolRef ref = PoolRef.of(sample);
         states.merge(ref, new State(sample, null), (old, now) -> new State(sample, old.decision()));
     }
 
+    /** Takes a decision for a function's pool or (with {@code trigger} set) for a trigger's pool. */
     public void onDecision(ScalingDecision decision) {
-        FunctionRef ref = new FunctionRef(decision.getTenant(), decision.getFunction());
+        PoolRef ref = PoolRef.of(decision);
         states.merge(ref, new State(null, decision), (old, now) -> new State(old.sample(), decision));
     }
 
     public void onRemoved(FunctionRef ref) {
+        onRemoved(PoolRef.of(ref));
+    }
+
+    public void onRemoved(PoolRef ref) {
         states.remove(ref);
     }
 
     public Optional<FunctionScaling> get(FunctionRef ref) {
-        return Optional.ofNullable(states.get(ref)).map(s -> toScaling(ref, s));
+        PoolRef pool = PoolRef.of(ref);
+        return Optional.ofNullable(states.get(pool)).map(s -> toScaling(pool, s));
     }
 
-    /** Every function, ordered by tenant and name. */
+    /** Every function's worker pool (no trigger's), ordered by tenant and name. */
     public List<FunctionScaling> all() {
-        return states.entrySet().stream().map(e -> toScaling(e.getKey(), e.getValue()))
+        return states.entrySet().stream().filter(e -> !e.getKey().trigger())
+                .map(e -> toScaling(e.getKey(), e.getValue()))
                 .sorted(Comparator.comparing(FunctionScaling::tenant).thenComparing(FunctionScaling::function))
                 .toList();
+    }
+
+    /** A trigger's pool; empty when nothing is known of it yet. */
+    public Optional<TriggerScaling> trigger(TriggerRef ref) {
+        PoolRef pool = PoolRef.of(ref);
+        return Optional.ofNullable(states.get(pool)).map(s -> toTriggerScaling(pool, s));
+    }
+
+    /** The pools of one tenant's triggers, ordered by trigger name. */
+    public List<TriggerScaling> triggersOfTenant(String tenant) {
+        return states.entrySet().stream().filter(e -> e.getKey().trigger() && e.getKey().tenant().equals(tenant))
+                .map(e -> toTriggerScaling(e.getKey(), e.getValue()))
+                .sorted(Comparator.comparing(TriggerScaling::trigger)).toList();
     }
 
     /** The functions of one tenant: what {@code GET /v1/scaling} shows that tenant. */
@@ -118,14 +149,21 @@ public final class ScalingView implements AutoCloseable {
         tails.forEach(TopicTail::close);
     }
 
-    private static FunctionScaling toScaling(FunctionRef ref, State state) {
+    private static FunctionScaling toScaling(PoolRef ref, State state) {
+        TriggerScaling s = toTriggerScaling(ref, state);
+        return new FunctionScaling(ref.tenant(), ref.name(), s.replicas(), s.desired(), s.lag(), s.arrivalRate(),
+                s.updatedAt(), s.reason());
+    }
+
+    private static TriggerScaling toTriggerScaling(PoolRef ref, State state) {
         LagSample sample = state.sample();
         ScalingDecision decision = state.decision();
         int replicas = sample == null ? 0 : sample.getReplicas();
         int desired = decision == null ? replicas : decision.getTo();
         Instant updated = sample == null ? decision.getAt()
                 : decision == null || sample.getAt().isAfter(decision.getAt()) ? sample.getAt() : decision.getAt();
-        return new FunctionScaling(ref.tenant(), ref.function(), replicas, desired,
+        String function = sample != null ? sample.getFunction() : decision.getFunction();
+        return new TriggerScaling(ref.tenant(), ref.trigger() ? ref.name() : null, function, replicas, desired,
                 sample == null ? 0 : sample.getTotalLag(), sample == null ? 0 : sample.getArrivalRate(), updated,
                 decision == null ? "" : decision.getReason());
     }

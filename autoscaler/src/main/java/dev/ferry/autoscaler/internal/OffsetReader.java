@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,16 +31,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads, with a handful of batched Admin calls for all groups at once, how far each worker group has got through
- * its work topic: per partition the earliest retained offset, the end offset and the group's position, plus the
- * group's member count.
+ * Reads, with a handful of batched Admin calls for all groups at once, how far each group has got through its
+ * topics (a worker group's work topic, or a trigger group's source topics): per partition the earliest retained
+ * offset, the end offset and the group's position, plus the group's member count.
  *
  * <p>Position: for a consumer group its committed offset; for a share group the end offset minus the lag the
  * broker reports for the share-partition (KIP-1226: records neither acknowledged nor archived, in-flight ones
  * included), or its start offset when the broker reports no lag. Either way never below the earliest retained
  * offset: records that retention deleted are not work (KEDA counts them, and scales for records no one can read).
- * A group with no position on a partition starts at the earliest retained offset, not at 0. A missing topic or
- * group is not an error: the function is skipped or counted with no members. Lag counts records, not offsets:
+ * A group with no position on a partition is where it will start ({@link Target#start}): a worker group at the
+ * earliest retained offset (not at 0); a trigger's group per its starting position, so a new trigger that starts
+ * at the end of a long topic is not taken for a group with the whole topic to do. A missing topic or group is not
+ * an error: a target none of whose topics exists is skipped, a missing group counted with no members. Lag counts records, not offsets:
  * with a {@link RecordCounter} the transaction markers and aborted records between position and end are left out
  * (issue 11).
  */
@@ -46,18 +50,55 @@ public final class OffsetReader {
 
     private static final Logger log = LoggerFactory.getLogger(OffsetReader.class);
 
-    /** A worker group to read: its topic, its group id, and whether it is a share group. */
-    public record Target(String topic, String group, boolean share) {
+    /**
+     * Where a group without a position on a partition will start: the earliest retained offset, the end, or the
+     * first offset at or after an instant ({@code timestamp}, epoch milliseconds; the end when there is none).
+     */
+    public record Start(long timestamp) {
+
+        public static final Start EARLIEST = new Start(-2);
+        public static final Start LATEST = new Start(-1);
+
+        public static Start at(long epochMillis) {
+            if (epochMillis < 0) {
+                throw new IllegalArgumentException("A start instant must not be negative, got " + epochMillis);
+            }
+            return new Start(epochMillis);
+        }
+
+        boolean isTimestamp() {
+            return timestamp >= 0;
+        }
+    }
+
+    /**
+     * A group to read: its topics (their partitions in this order), its group id, whether it is a share group, and
+     * where it starts on a partition it has no position on.
+     */
+    public record Target(List<String> topics, String group, boolean share, Start start) {
+
+        public Target {
+            topics = List.copyOf(topics);
+        }
+
+        /** A worker group on its work topic: starts at the earliest retained offset. */
+        public Target(String topic, String group, boolean share) {
+            this(List.of(topic), group, share, Start.EARLIEST);
+        }
     }
 
     /**
      * One partition's offsets; {@code position} is where the group has got to, {@code lag} the records (not
      * offsets: transaction markers are not work) from there to {@code end}.
      */
-    public record PartitionProgress(int partition, long earliest, long end, long position, long lag) {
+    public record PartitionProgress(String topic, int partition, long earliest, long end, long position, long lag) {
+
+        public TopicPartition topicPartition() {
+            return new TopicPartition(topic, partition);
+        }
     }
 
-    /** A group's progress over its topic's partitions (ordered by partition), and its members. */
+    /** A group's progress over its topics' partitions (in the target's topic order, then by partition), and its members. */
     public record GroupProgress(List<PartitionProgress> partitions, int members) {
     }
 
@@ -104,20 +145,30 @@ public final class OffsetReader {
         ListOffsetsResult ends = admin.listOffsets(latest, committedOnly);
         ListOffsetsResult starts = admin.listOffsets(earliest, committedOnly);
 
-        Map<String, ListConsumerGroupOffsetsSpec> consumerSpecs = new HashMap<>();
-        Map<String, ListShareGroupOffsetsSpec> shareSpecs = new HashMap<>();
-        for (Target target : targets.values()) {
-            Integer count = partitionCounts.get(target.topic());
-            if (count == null) {
+        // One spec per group; two targets naming one group (a user's mistake) read the union of their partitions.
+        Map<String, Set<TopicPartition>> consumerPartitions = new HashMap<>();
+        Map<String, Set<TopicPartition>> sharePartitions = new HashMap<>();
+        Map<K, ListOffsetsResult> timestampStarts = new HashMap<>();
+        for (Map.Entry<K, Target> entry : targets.entrySet()) {
+            Target target = entry.getValue();
+            List<TopicPartition> partitions = partitionsOf(target, partitionCounts);
+            if (partitions.isEmpty()) {
                 continue;
             }
-            List<TopicPartition> partitions = partitionsOf(target.topic(), count);
-            if (target.share()) {
-                shareSpecs.put(target.group(), new ListShareGroupOffsetsSpec().topicPartitions(partitions));
-            } else {
-                consumerSpecs.put(target.group(), new ListConsumerGroupOffsetsSpec().topicPartitions(partitions));
+            (target.share() ? sharePartitions : consumerPartitions)
+                    .computeIfAbsent(target.group(), g -> new LinkedHashSet<>()).addAll(partitions);
+            if (target.start().isTimestamp()) {
+                Map<TopicPartition, OffsetSpec> at = new HashMap<>();
+                partitions.forEach(tp -> at.put(tp, OffsetSpec.forTimestamp(target.start().timestamp())));
+                timestampStarts.put(entry.getKey(), admin.listOffsets(at, committedOnly));
             }
         }
+        Map<String, ListConsumerGroupOffsetsSpec> consumerSpecs = new HashMap<>();
+        consumerPartitions.forEach((group, partitions) -> consumerSpecs.put(group,
+                new ListConsumerGroupOffsetsSpec().topicPartitions(partitions)));
+        Map<String, ListShareGroupOffsetsSpec> shareSpecs = new HashMap<>();
+        sharePartitions.forEach((group, partitions) -> shareSpecs.put(group,
+                new ListShareGroupOffsetsSpec().topicPartitions(partitions)));
         var consumerOffsets = consumerSpecs.isEmpty() ? null : admin.listConsumerGroupOffsets(consumerSpecs);
         var shareOffsets = shareSpecs.isEmpty() ? null : admin.listShareGroupOffsets(shareSpecs);
         var consumerGroups = consumerSpecs.isEmpty() ? null
@@ -127,8 +178,8 @@ public final class OffsetReader {
 
         for (Map.Entry<K, Target> entry : targets.entrySet()) {
             Target target = entry.getValue();
-            Integer count = partitionCounts.get(target.topic());
-            if (count == null) {
+            List<TopicPartition> partitions = partitionsOf(target, partitionCounts);
+            if (partitions.isEmpty()) {
                 continue;
             }
             try {
@@ -138,7 +189,7 @@ public final class OffsetReader {
                     members = orDefault(shareGroups.get(target.group()), d -> d.members().size(), 0);
                     Map<TopicPartition, SharePartitionOffsetInfo> infos = orDefault(
                             shareOffsets.partitionsToOffsetInfo(target.group()), m -> m, Map.of());
-                    for (TopicPartition tp : partitionsOf(target.topic(), count)) {
+                    for (TopicPartition tp : partitions) {
                         SharePartitionOffsetInfo info = infos.get(tp);
                         if (info != null && info.startOffset() >= 0) {
                             long end = await(ends.partitionResult(tp)).offset();
@@ -157,19 +208,37 @@ public final class OffsetReader {
                     });
                 }
                 List<PartitionProgress> progress = new ArrayList<>();
-                for (TopicPartition tp : partitionsOf(target.topic(), count)) {
+                for (TopicPartition tp : partitions) {
                     long first = await(starts.partitionResult(tp)).offset();
                     long end = await(ends.partitionResult(tp)).offset();
-                    long position = Math.min(end, Math.max(first, positions.getOrDefault(tp, first)));
-                    progress.add(new PartitionProgress(tp.partition(), first, end, position, end - position));
+                    Long position = positions.get(tp);
+                    if (position == null) {
+                        position = startOf(target.start(), timestampStarts.get(entry.getKey()), tp, first, end);
+                    }
+                    position = Math.min(end, Math.max(first, position));
+                    progress.add(new PartitionProgress(tp.topic(), tp.partition(), first, end, position,
+                            end - position));
                 }
                 result.put(entry.getKey(), new GroupProgress(progress, members));
             } catch (ExecutionException | TimeoutException e) {
-                log.warn("Cannot read the progress of group {} on {}: {}", target.group(), target.topic(),
+                log.warn("Cannot read the progress of group {} on {}: {}", target.group(), target.topics(),
                         e.getCause() == null ? e.toString() : e.getCause().toString());
             }
         }
-        return new Reading<>(listedAt, counted(result, targets));
+        return new Reading<>(listedAt, counted(result));
+    }
+
+    /** Where a group without a position on {@code tp} starts. */
+    private long startOf(Start start, ListOffsetsResult atTimestamp, TopicPartition tp, long first, long end)
+            throws ExecutionException, TimeoutException {
+        if (start.equals(Start.LATEST)) {
+            return end;
+        }
+        if (!start.isTimestamp()) {
+            return first;
+        }
+        long offset = await(atTimestamp.partitionResult(tp)).offset();
+        return offset < 0 ? end : offset; // no record at or after the instant: it starts at the end
     }
 
     /** The end offsets' arrival time; if they cannot be read, now (the targets are then skipped anyway). */
@@ -185,28 +254,34 @@ public final class OffsetReader {
     }
 
     /** Replaces each offset lag by the number of records it spans. */
-    private <K> Map<K, GroupProgress> counted(Map<K, GroupProgress> groups, Map<K, Target> targets) {
+    private <K> Map<K, GroupProgress> counted(Map<K, GroupProgress> groups) {
         if (counter == null) {
             return groups;
         }
+        // Two groups behind on one partition (a trigger on a topic with another trigger) share a range only when
+        // their positions agree; otherwise the first one's range wins and the other keeps its offset count.
         Map<TopicPartition, RecordCounter.Range> ranges = new HashMap<>();
-        groups.forEach((key, group) -> group.partitions().stream().filter(p -> p.lag() > 0).forEach(p -> ranges.put(
-                new TopicPartition(targets.get(key).topic(), p.partition()),
-                new RecordCounter.Range(p.position(), p.end()))));
+        groups.forEach((key, group) -> group.partitions().stream().filter(p -> p.lag() > 0).forEach(p ->
+                ranges.putIfAbsent(p.topicPartition(), new RecordCounter.Range(p.position(), p.end()))));
         if (ranges.isEmpty()) {
             return groups;
         }
         Map<TopicPartition, Long> records = counter.count(ranges);
         Map<K, GroupProgress> result = new HashMap<>();
         groups.forEach((key, group) -> result.put(key, new GroupProgress(group.partitions().stream()
-                .map(p -> new PartitionProgress(p.partition(), p.earliest(), p.end(), p.position(),
-                        records.getOrDefault(new TopicPartition(targets.get(key).topic(), p.partition()), p.lag())))
+                .map(p -> new PartitionProgress(p.topic(), p.partition(), p.earliest(), p.end(), p.position(),
+                        counted(ranges.get(p.topicPartition()), records.get(p.topicPartition()), p)))
                 .toList(), group.members())));
         return result;
     }
 
+    /** The counted records of {@code p}'s range, if it was the range counted; else its offset lag. */
+    private static long counted(RecordCounter.Range range, Long records, PartitionProgress p) {
+        return range != null && records != null && range.from() == p.position() ? records : p.lag();
+    }
+
     private Map<String, Integer> partitionCounts(Collection<Target> targets) {
-        List<String> topics = targets.stream().map(Target::topic).distinct().toList();
+        List<String> topics = targets.stream().flatMap(t -> t.topics().stream()).distinct().toList();
         Map<String, Integer> counts = new HashMap<>();
         admin.describeTopics(topics).topicNameValues().forEach((topic, future) -> {
             try {
@@ -214,19 +289,23 @@ public final class OffsetReader {
                 counts.put(topic, description.partitions().size());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    log.warn("Cannot describe work topic {}: {}", topic, e.getCause().toString());
+                    log.warn("Cannot describe topic {}: {}", topic, e.getCause().toString());
                 }
             } catch (TimeoutException e) {
-                log.warn("Timed out describing work topic {}", topic);
+                log.warn("Timed out describing topic {}", topic);
             }
         });
         return counts;
     }
 
-    private static List<TopicPartition> partitionsOf(String topic, int count) {
-        List<TopicPartition> partitions = new ArrayList<>(count);
-        for (int p = 0; p < count; p++) {
-            partitions.add(new TopicPartition(topic, p));
+    /** The partitions of the target's topics that exist, in topic order then by partition. */
+    private static List<TopicPartition> partitionsOf(Target target, Map<String, Integer> partitionCounts) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : target.topics()) {
+            int count = partitionCounts.getOrDefault(topic, 0);
+            for (int p = 0; p < count; p++) {
+                partitions.add(new TopicPartition(topic, p));
+            }
         }
         return partitions;
     }

@@ -19,6 +19,7 @@ public final class AutoscalerConfig {
     public static final String ACTUATOR = "autoscaler.actuator";
     public static final String KUBERNETES_NAMESPACE = "autoscaler.kubernetes.namespace";
     public static final String KUBERNETES_DEPLOYMENT = "autoscaler.kubernetes.deployment";
+    public static final String KUBERNETES_TRIGGER_DEPLOYMENT = "autoscaler.kubernetes.trigger.deployment";
 
     private final long pollMs;
     private final long stabilizationMs;
@@ -30,6 +31,7 @@ public final class AutoscalerConfig {
     private final String actuator;
     private final String kubernetesNamespace;
     private final String kubernetesDeployment;
+    private final String kubernetesTriggerDeployment;
 
     AutoscalerConfig(AbstractConfig config) {
         this.pollMs = config.getLong(POLL_MS);
@@ -42,6 +44,7 @@ public final class AutoscalerConfig {
         this.actuator = config.getString(ACTUATOR);
         this.kubernetesNamespace = config.getString(KUBERNETES_NAMESPACE);
         this.kubernetesDeployment = config.getString(KUBERNETES_DEPLOYMENT);
+        this.kubernetesTriggerDeployment = config.getString(KUBERNETES_TRIGGER_DEPLOYMENT);
     }
 
     static void define(ConfigDef def) {
@@ -69,7 +72,10 @@ public final class AutoscalerConfig {
                 .define(KUBERNETES_NAMESPACE, Type.STRING, "default", Importance.LOW,
                         "Namespace of the worker Deployments scaled by the kubernetes actuator.")
                 .define(KUBERNETES_DEPLOYMENT, Type.STRING, "ferry-worker-{tenant}-{function}", Importance.LOW,
-                        "Name of a function's worker Deployment; {tenant} and {function} are replaced.");
+                        "Name of a function's worker Deployment; {tenant} and {function} are replaced.")
+                .define(KUBERNETES_TRIGGER_DEPLOYMENT, Type.STRING, "ferry-trigger-{tenant}-{trigger}",
+                        Importance.LOW, "Name of a trigger's Deployment (its pool); {tenant}, {trigger} and {function} "
+                                + "(the function it runs) are replaced.");
     }
 
     public long pollMs() {
@@ -111,5 +117,10 @@ public final class AutoscalerConfig {
     /** The Deployment name template, with {@code {tenant}} and {@code {function}} placeholders. */
     public String kubernetesDeployment() {
         return kubernetesDeployment;
+    }
+
+    /** A trigger pool's Deployment name template, with {@code {tenant}}, {@code {trigger}} and {@code {function}}. */
+    public String kubernetesTriggerDeployment() {
+        return kubernetesTriggerDeployment;
     }
 }
