@@ -36,7 +36,8 @@ class AsyncActuatorTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            applied.add(decision.getFunction() + "=" + decision.getTo());
+            applied.add((decision.getTrigger() == null ? "" : "trigger " + decision.getTrigger() + " of ")
+                    + decision.getFunction() + "=" + decision.getTo());
         }
 
         @Override
@@ -76,6 +77,22 @@ class AsyncActuatorTest {
 
             await().atMost(Duration.ofSeconds(10)).until(() -> recorder.applied.contains("slow=3"));
             assertThat(recorder.applied).containsExactly("slow=5", "slow=3");
+        }
+    }
+
+    /** Issue 14: a trigger's pool is a pool of its own; its decision must not replace its function's. */
+    @Test
+    void shouldApplyBothWhenATriggersDecisionArrivesWhileItsFunctionsResizeRuns() throws Exception {
+        Recorder recorder = new Recorder();
+        try (AsyncActuator actuator = new AsyncActuator(recorder, 2)) {
+            actuator.apply(decision("slow", 5));
+            assertThat(recorder.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            actuator.apply(decision("slow", 4));
+            actuator.apply(ScalingDecision.newBuilder(decision("slow", 7)).setTrigger("orders").build());
+            recorder.release.countDown();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorder.applied.size() == 3);
+            assertThat(recorder.applied).containsExactlyInAnyOrder("slow=5", "slow=4", "trigger orders of slow=7");
         }
     }
 

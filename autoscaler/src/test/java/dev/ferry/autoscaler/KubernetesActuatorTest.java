@@ -3,6 +3,7 @@ package dev.ferry.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.schemas.ScalingDecision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -52,6 +53,25 @@ class KubernetesActuatorTest {
     void shouldNameDeploymentsFromTheTemplate() {
         assertThat(new KubernetesActuator(client, "ns", "w-{function}-of-{tenant}", false)
                 .deploymentName(new FunctionRef("t1", "f1"))).isEqualTo("w-f1-of-t1");
+    }
+
+    @Test
+    void shouldScaleTheTriggersOwnDeploymentNeverItsFunctionsWhenATriggerDecisionArrives() {
+        deployment("ferry-worker-acme-enrich", 2);
+        deployment("ferry-trigger-acme-orders", 1);
+        actuator.apply(ScalingDecision.newBuilder(decision("acme", "enrich", 1, 4)).setTrigger("orders").build());
+        assertThat(replicas("ferry-trigger-acme-orders")).isEqualTo(4);
+        assertThat(replicas("ferry-worker-acme-enrich")).isEqualTo(2);
+
+        actuator.remove(PoolRef.of(new TriggerRef("acme", "orders")));
+        assertThat(replicas("ferry-trigger-acme-orders")).isZero();
+        assertThat(replicas("ferry-worker-acme-enrich")).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNameTriggerDeploymentsFromTheirTemplate() {
+        assertThat(new KubernetesActuator(client, "ns", "w-{function}", "t-{tenant}-{trigger}-{function}", false)
+                .deploymentName(new TriggerRef("t1", "orders"), "enrich")).isEqualTo("t-t1-orders-enrich");
     }
 
     private void deployment(String name, int replicas) {
