@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Deserializer;
 
-/** Counts the scaling decisions of a tenant's functions since an instant, read back from {@code ferry.scaling}. */
+/**
+ * Counts the scaling decisions of a tenant's functions' worker pools since an instant, read back from
+ * {@code ferry.scaling}; trigger pools' decisions are left out.
+ */
 final class ScalingEvents {
 
     private static final Duration READ_TIME = Duration.ofSeconds(10);
@@ -28,7 +31,9 @@ final class ScalingEvents {
         try (TopicTail tail = TopicTail.builder(new KafkaClients(config), topics.scaling(), record -> {
             ScalingDecision decision = record.value() == null ? null
                     : decisions.deserialize(record.topic(), record.headers(), record.value());
-            if (decision != null && tenant.equals(decision.getTenant()) && !decision.getAt().isBefore(since)) {
+            // A trigger pool's decision (issue 14) is not its function's worker pool scaling: not counted here.
+            if (decision != null && decision.getTrigger() == null && tenant.equals(decision.getTenant())
+                    && !decision.getAt().isBefore(since)) {
                 counts.merge(decision.getFunction(), 1L, Long::sum);
             }
         }).name("ferry-demo-scaling-events").from(TopicTail.Start.at(since)).build().start()) {

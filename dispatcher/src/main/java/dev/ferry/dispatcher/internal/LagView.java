@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The latest {@link LagSample} of every function, read from {@code ferry.lag} by a background thread, as the
- * {@link FunctionLoad} the lag-aware strategies consult.
+ * The latest {@link LagSample} of every function's worker pool, read from {@code ferry.lag} by a background
+ * thread, as the {@link FunctionLoad} the lag-aware strategies consult (trigger pools' samples are skipped).
  *
  * <p>Its {@link TopicTail} starts a minute back in time: older samples describe a backlog long gone, and reading the
  * whole topic would delay nothing but startup. A sample that cannot be decoded is skipped (and counted by the
@@ -68,8 +68,15 @@ public final class LagView implements AutoCloseable {
         return loads.computeIfAbsent(ref, r -> FunctionLoad.unknown());
     }
 
-    /** Takes a sample as if read from the topic; the reader thread's path, open for tests. */
+    /**
+     * Takes a sample as if read from the topic; the reader thread's path, open for tests. A trigger pool's sample
+     * ({@code trigger} set, issue 14) is skipped: its lag is on the trigger's source topics, not on the function's
+     * work topic that the dispatcher routes to.
+     */
     public void accept(LagSample sample) {
+        if (sample.getTrigger() != null) {
+            return;
+        }
         FunctionRef ref;
         try {
             ref = new FunctionRef(sample.getTenant(), sample.getFunction());
