@@ -7,13 +7,15 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.ingest.ScalingSource;
+import dev.ferry.worker.TriggerService;
 import dev.ferry.worker.WorkerService;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The autoscaler in this process: with worker pools here too it resizes them directly (the in-process actuator);
- * otherwise it publishes decisions for whatever actuator {@code autoscaler.actuator} names.
+ * The autoscaler in this process: with worker pools here too it resizes them directly (the in-process actuator),
+ * and the trigger pools of this process's {@link TriggerService} when one is given (issue 14); otherwise it
+ * publishes decisions for whatever actuator {@code autoscaler.actuator} names.
  */
 final class Autoscaling implements AutoCloseable {
 
@@ -26,7 +28,15 @@ final class Autoscaling implements AutoCloseable {
     }
 
     static Autoscaling start(FerryConfig config, WorkerService workers) {
-        WorkerPoolResizer resizer = workers == null ? null : new WorkerPoolResizer(workers, 200);
+        return start(config, workers, null);
+    }
+
+    /**
+     * @param workers this process's worker pools; {@code null} publishes decisions only
+     * @param triggers this process's trigger pools; {@code null} when none run here
+     */
+    static Autoscaling start(FerryConfig config, WorkerService workers, TriggerService triggers) {
+        WorkerPoolResizer resizer = workers == null ? null : new WorkerPoolResizer(workers, triggers, 200);
         return new Autoscaling(AutoscalerService.create(config, resizer).start(), resizer);
     }
 
