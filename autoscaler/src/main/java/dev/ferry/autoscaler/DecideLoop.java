@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -184,23 +185,39 @@ final class DecideLoop implements AutoCloseable {
     }
 
     private void decide(LagSample sample) {
+        boolean fresh = !sample.getAt().isBefore(clock.instant().minus(stale));
+        if (sample.getTrigger() != null) {
+            decideTrigger(sample, fresh);
+            return;
+        }
         view.onSample(sample);
-        if (sample.getAt().isBefore(clock.instant().minus(stale))) {
+        if (!fresh) {
             return;
         }
         FunctionRef ref = new FunctionRef(sample.getTenant(), sample.getFunction());
-        if (sample.getTrigger() == null) {
-            directory.get(ref).ifPresent(spec -> controller.onSample(spec, sample).forEach(this::publish));
-            return;
-        }
-        TriggerRef trigger = new TriggerRef(sample.getTenant(), sample.getTrigger());
-        triggers.get(trigger).filter(t -> t.getEnabled() && t.getFunction().equals(sample.getFunction()))
-                .ifPresent(t -> directory.get(ref).ifPresent(function -> decideTrigger(function, t, sample)));
+        directory.get(ref).ifPresent(spec -> controller.onSample(spec, sample).forEach(this::publish));
     }
 
-    private synchronized void decideTrigger(FunctionSpec function, TriggerSpec trigger, LagSample sample) {
-        FunctionSpec poolSpec = TriggerPools.poolSpec(function, trigger, sample.getPartitionLag().size());
-        controller.onSample(poolSpec, sample).forEach(this::publish);
+    /**
+     * A trigger pool's sample counts only while the trigger is enabled, still runs that function, and the function
+     * is deployed. Synchronized with {@link #removed(TriggerRef, String)}: a sample taken before the trigger went
+     * and read after it must not bring its pool back into the view or the controller.
+     */
+    private synchronized void decideTrigger(LagSample sample, boolean fresh) {
+        TriggerRef ref = new TriggerRef(sample.getTenant(), sample.getTrigger());
+        Optional<TriggerSpec> trigger = triggers.get(ref)
+                .filter(t -> t.getEnabled() && t.getFunction().equals(sample.getFunction()));
+        Optional<FunctionSpec> function = trigger
+                .flatMap(t -> directory.get(new FunctionRef(sample.getTenant(), t.getFunction())));
+        if (function.isEmpty()) {
+            return;
+        }
+        view.onSample(sample);
+        if (fresh) {
+            FunctionSpec poolSpec = TriggerPools.poolSpec(function.get(), trigger.get(),
+                    sample.getPartitionLag().size());
+            controller.onSample(poolSpec, sample).forEach(this::publish);
+        }
     }
 
     private void publish(ScalingDecision decision) {

@@ -28,7 +28,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>Trigger pools (issue 14) are kept apart ({@link PoolRef}): a sample or decision with {@code trigger} set never
  * counts for its function, so {@link #get}, {@link #all} and {@link #ofTenant} show functions' worker pools only,
- * as before; {@link #trigger} and {@link #triggersOfTenant} show the triggers' pools.
+ * as before; {@link #trigger} and {@link #triggersOfTenant} show the triggers' pools. A view that follows the topics
+ * can see a removed pool again from a sample taken just before the removal: show only the pools of functions and
+ * triggers that exist (the gateway checks its directories).
  *
  * <p>Either fed by the caller ({@link #onSample}, {@link #onDecision}, {@link #onRemoved}; the
  * {@link AutoscalerService} does so), or following the topics itself: {@link #follow} reads {@code ferry.scaling}
