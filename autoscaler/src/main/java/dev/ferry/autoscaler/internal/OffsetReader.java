@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -258,26 +259,22 @@ public final class OffsetReader {
         if (counter == null) {
             return groups;
         }
-        // Two groups behind on one partition (a trigger on a topic with another trigger) share a range only when
-        // their positions agree; otherwise the first one's range wins and the other keeps its offset count.
-        Map<TopicPartition, RecordCounter.Range> ranges = new HashMap<>();
+        // Several groups behind on one partition (two triggers on one source topic) each get their own range.
+        Map<TopicPartition, Set<RecordCounter.Range>> ranges = new HashMap<>();
         groups.forEach((key, group) -> group.partitions().stream().filter(p -> p.lag() > 0).forEach(p ->
-                ranges.putIfAbsent(p.topicPartition(), new RecordCounter.Range(p.position(), p.end()))));
+                ranges.computeIfAbsent(p.topicPartition(), tp -> new HashSet<>())
+                        .add(new RecordCounter.Range(p.position(), p.end()))));
         if (ranges.isEmpty()) {
             return groups;
         }
-        Map<TopicPartition, Long> records = counter.count(ranges);
+        Map<TopicPartition, Map<RecordCounter.Range, Long>> records = counter.countEach(ranges);
         Map<K, GroupProgress> result = new HashMap<>();
         groups.forEach((key, group) -> result.put(key, new GroupProgress(group.partitions().stream()
                 .map(p -> new PartitionProgress(p.topic(), p.partition(), p.earliest(), p.end(), p.position(),
-                        counted(ranges.get(p.topicPartition()), records.get(p.topicPartition()), p)))
+                        records.getOrDefault(p.topicPartition(), Map.of())
+                                .getOrDefault(new RecordCounter.Range(p.position(), p.end()), p.lag())))
                 .toList(), group.members())));
         return result;
-    }
-
-    /** The counted records of {@code p}'s range, if it was the range counted; else its offset lag. */
-    private static long counted(RecordCounter.Range range, Long records, PartitionProgress p) {
-        return range != null && records != null && range.from() == p.position() ? records : p.lag();
     }
 
     private Map<String, Integer> partitionCounts(Collection<Target> targets) {

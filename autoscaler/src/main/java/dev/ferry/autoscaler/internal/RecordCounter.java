@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -58,25 +59,47 @@ public final class RecordCounter {
      * length, the most it can hold, so a failure never hides work.
      */
     public Map<TopicPartition, Long> count(Map<TopicPartition, Range> ranges) {
+        Map<TopicPartition, Set<Range>> each = new HashMap<>();
+        ranges.forEach((tp, range) -> each.put(tp, Set.of(range)));
+        Map<TopicPartition, Map<Range, Long>> counted = countEach(each);
         Map<TopicPartition, Long> counts = new HashMap<>();
+        ranges.forEach((tp, range) -> counts.put(tp, counted.get(tp).get(range)));
+        return counts;
+    }
+
+    /**
+     * The number of records in each of several ranges per partition, with one read of each partition from the
+     * lowest start: several groups behind on one topic (two triggers on a source topic) each get their own count.
+     * The part of a range beyond what was read is estimated from the density of records in the partition's part
+     * read; a range that could not be read at all counts as its length.
+     */
+    public Map<TopicPartition, Map<Range, Long>> countEach(Map<TopicPartition, Set<Range>> ranges) {
+        Map<TopicPartition, Map<Range, Long>> counts = new HashMap<>();
+        Map<TopicPartition, Long> starts = new HashMap<>();
         Map<TopicPartition, Long> limits = new HashMap<>();
-        ranges.forEach((tp, range) -> {
-            counts.put(tp, range.length());
-            if (range.length() > 0) {
-                limits.put(tp, Math.min(range.to(), range.from() + maxOffsets));
-            }
+        ranges.forEach((tp, set) -> {
+            Map<Range, Long> byRange = new HashMap<>();
+            set.forEach(range -> byRange.put(range, range.length()));
+            counts.put(tp, byRange);
+            set.stream().filter(r -> r.length() > 0).mapToLong(Range::from).min().ifPresent(from -> {
+                long to = set.stream().mapToLong(Range::to).max().orElse(from);
+                starts.put(tp, from);
+                limits.put(tp, Math.min(to, from + maxOffsets));
+            });
         });
         if (limits.isEmpty()) {
             return counts;
         }
-        Map<TopicPartition, Long> seen = new HashMap<>();
+        Map<TopicPartition, Map<Range, Long>> seen = new HashMap<>();
+        Map<TopicPartition, Long> seenAll = new HashMap<>();
         Map<TopicPartition, Long> reached = new HashMap<>();
         try {
             consumer.assign(new ArrayList<>(limits.keySet()));
             limits.keySet().forEach(tp -> {
-                consumer.seek(tp, ranges.get(tp).from());
-                seen.put(tp, 0L);
-                reached.put(tp, ranges.get(tp).from());
+                consumer.seek(tp, starts.get(tp));
+                seen.put(tp, new HashMap<>());
+                seenAll.put(tp, 0L);
+                reached.put(tp, starts.get(tp));
             });
             long deadline = System.nanoTime() + budget.toNanos();
             List<TopicPartition> open = new ArrayList<>(limits.keySet());
@@ -84,8 +107,14 @@ public final class RecordCounter {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     Long limit = limits.get(tp);
-                    if (limit != null && record.offset() < limit) {
-                        seen.merge(tp, 1L, Long::sum);
+                    if (limit == null || record.offset() >= limit) {
+                        continue;
+                    }
+                    seenAll.merge(tp, 1L, Long::sum);
+                    for (Range range : ranges.get(tp)) {
+                        if (record.offset() >= range.from() && record.offset() < range.to()) {
+                            seen.get(tp).merge(range, 1L, Long::sum);
+                        }
                     }
                 }
                 List<TopicPartition> done = new ArrayList<>();
@@ -109,16 +138,18 @@ public final class RecordCounter {
                 log.debug("Cannot unassign the record counter", e);
             }
         }
-        ranges.forEach((tp, range) -> {
-            Long records = seen.get(tp);
-            if (records == null) {
-                return;
-            }
-            long read = reached.get(tp) - range.from();
-            long unread = range.to() - reached.get(tp);
+        limits.keySet().forEach(tp -> {
+            long read = reached.get(tp) - starts.get(tp);
             // The unread rest holds records at the density of the part read; nothing read says nothing.
-            long estimate = read <= 0 ? unread : Math.round((double) unread * records / read);
-            counts.put(tp, records + estimate);
+            double density = read <= 0 ? 1.0 : (double) seenAll.get(tp) / read;
+            for (Range range : ranges.get(tp)) {
+                if (range.length() == 0) {
+                    continue;
+                }
+                long readEnd = Math.max(range.from(), Math.min(range.to(), reached.get(tp)));
+                long unread = range.to() - readEnd;
+                counts.get(tp).put(range, seen.get(tp).getOrDefault(range, 0L) + Math.round(unread * density));
+            }
         });
         return counts;
     }
