@@ -9,6 +9,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -18,13 +19,14 @@ import org.apache.avro.generic.IndexedRecord;
 
 /**
  * Turns a generic Avro datum, read with its writer schema, into the natural JSON a function expects (issue 14:
- * "AVRO ... hands the function JSON"), not Avro's own JSON encoding:
- * records are objects; unions are unwrapped (the branch's value, never {@code {"string": ...}}); enums and strings
- * are strings; maps are objects; arrays are arrays; {@code bytes} and {@code fixed} are standard base64 strings;
- * {@code float} and {@code double} are numbers, NaN and infinities the strings {@code "NaN"}, {@code "Infinity"},
- * {@code "-Infinity"}. Logical types keep their underlying value ({@code timestamp-millis} the long of
- * milliseconds, {@code date} the int of days, {@code uuid} the string), except {@code decimal}, which becomes an
- * exact JSON number with the schema's scale ({@code 12.50}), never a double.
+ * "AVRO ... hands the function JSON"), not Avro's own JSON encoding: records are objects (fields in schema order);
+ * maps are objects (keys sorted, so one record always gives the same bytes); unions are unwrapped (the branch's
+ * value, never {@code {"string": ...}}); enums and strings are strings; arrays are arrays; {@code bytes} and
+ * {@code fixed} are standard base64 strings; {@code float} and {@code double} are numbers, NaN and infinities the
+ * strings {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"}. Logical types keep their underlying value
+ * ({@code timestamp-millis} the long of milliseconds, {@code date} the int of days, {@code uuid} the string),
+ * except {@code decimal}, which becomes an exact JSON number with the schema's scale ({@code 12.50}), never a
+ * double.
  */
 final class AvroJson {
 
@@ -86,10 +88,12 @@ final class AvroJson {
     }
 
     private static ObjectNode map(Map<?, ?> entries, Schema valueSchema) {
+        // Sorted by key: Avro reads maps into a HashMap, whose order is no one's; sorted, one record always gives
+        // the same payload bytes.
+        TreeMap<String, Object> sorted = new TreeMap<>();
+        entries.forEach((key, value) -> sorted.put(key.toString(), value));
         ObjectNode object = NODES.objectNode();
-        for (Map.Entry<?, ?> entry : entries.entrySet()) {
-            object.set(entry.getKey().toString(), toJson(entry.getValue(), valueSchema));
-        }
+        sorted.forEach((key, value) -> object.set(key, toJson(value, valueSchema)));
         return object;
     }
 
