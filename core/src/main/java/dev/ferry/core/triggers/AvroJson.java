@@ -2,6 +2,7 @@ package dev.ferry.core.triggers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
@@ -30,7 +31,7 @@ import org.apache.avro.generic.IndexedRecord;
  */
 final class AvroJson {
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private AvroJson() {
     }
@@ -66,7 +67,8 @@ final class AvroJson {
     private static JsonNode bytes(byte[] bytes, Schema schema) {
         LogicalType logical = schema.getLogicalType();
         if (logical instanceof LogicalTypes.Decimal decimal) {
-            return NODES.numberNode(new BigDecimal(new BigInteger(bytes), decimal.getScale()));
+            // DecimalNode as it is: the scale stays (12.50, not 12.5), whatever the node factory would do.
+            return DecimalNode.valueOf(new BigDecimal(new BigInteger(bytes), decimal.getScale()));
         }
         // A text node, not a BinaryNode: the same base64 text whatever writes the tree out.
         return NODES.textNode(Base64.getEncoder().encodeToString(bytes));

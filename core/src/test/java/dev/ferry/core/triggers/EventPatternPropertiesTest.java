@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
@@ -21,7 +22,7 @@ import net.jqwik.api.Tuple;
 
 class EventPatternPropertiesTest {
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<String> NAMES = List.of("a", "b", "status", "amount");
 
     @Property(tries = 300)
@@ -33,7 +34,7 @@ class EventPatternPropertiesTest {
         assertThat(EventPattern.parse(pattern).matches(document)).as(pattern).isTrue();
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void shouldNeverMatchTheValueAnythingButExcludesAndMatchEveryOtherScalar(@ForAll("scalars") JsonNode excluded,
                                                                              @ForAll("scalars") JsonNode other) {
         EventPattern pattern = EventPattern.parse(
@@ -44,7 +45,7 @@ class EventPatternPropertiesTest {
         assertThat(pattern.matches(NODES.objectNode().set("f", other))).isEqualTo(!sameValue(excluded, other));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void shouldMatchExactlyOneOfExistsTrueAndExistsFalse(@ForAll("documents") ObjectNode document,
                                                          @ForAll("names") String name) {
         boolean present = EventPattern.parse("{\"" + name + "\": [{\"exists\": true}]}").matches(document);
@@ -62,11 +63,11 @@ class EventPatternPropertiesTest {
                 + high.toPlainString() + "]}]}");
 
         boolean inside = low.compareTo(value) <= 0 && value.compareTo(high) < 0;
-        assertThat(range.matches(NODES.objectNode().put("n", value))).isEqualTo(inside);
+        assertThat(range.matches(NODES.objectNode().set("n", DecimalNode.valueOf(value)))).isEqualTo(inside);
         assertThat(range.matches(NODES.objectNode().put("n", value.toPlainString()))).isFalse();
     }
 
-    @Property(tries = 500)
+    @Property(tries = 300)
     void shouldEitherParseOrRefuseWithAMessageAndNeverThrowWhenMatching(@ForAll("patternLike") JsonNode candidate,
                                                                         @ForAll("documents") ObjectNode document) {
         EventPattern pattern;
@@ -152,7 +153,7 @@ class EventPatternPropertiesTest {
                 Arbitraries.integers().between(-3, 3).map(i -> (JsonNode) NODES.numberNode(i)),
                 Arbitraries.longs().map(l -> (JsonNode) NODES.numberNode(l)),
                 Arbitraries.bigDecimals().between(new BigDecimal("-3"), new BigDecimal("3")).ofScale(1)
-                        .map(d -> (JsonNode) NODES.numberNode(d)),
+                        .map(d -> (JsonNode) DecimalNode.valueOf(d)),
                 Arbitraries.of(true, false).map(NODES::booleanNode),
                 Arbitraries.just(NODES.nullNode()));
     }
@@ -208,7 +209,7 @@ class EventPatternPropertiesTest {
 
     private Arbitrary<JsonNode> numericConditions() {
         Arbitrary<JsonNode> operator = Arbitraries.of("=", "!=", "<", "<=", ">", ">=", "=>").map(NODES::textNode);
-        Arbitrary<JsonNode> bound = Arbitraries.oneOf(scalars(), decimals().map(d -> (JsonNode) NODES.numberNode(d)));
+        Arbitrary<JsonNode> bound = Arbitraries.oneOf(scalars(), decimals().map(d -> (JsonNode) DecimalNode.valueOf(d)));
         return Combinators.combine(operator, bound, operator, bound, Arbitraries.of(2, 4))
                 .as((o1, b1, o2, b2, size) -> size == 2 ? array(List.of(o1, b1)) : array(List.of(o1, b1, o2, b2)));
     }
