@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
+import dev.ferry.schemas.registry.SchemaRegistryException;
 import dev.ferry.schemas.serde.FerryAvroDeserializer;
 import dev.ferry.schemas.serde.WireFormat;
 import java.io.IOException;
@@ -43,7 +44,8 @@ import org.apache.kafka.common.header.Header;
  *   <li>A null value (a tombstone) is never an error: an empty payload and {@code NullNode}, whatever the format.
  * </ul>
  *
- * Anything else raises {@link SourceDecodingException} naming {@code topic-partition@offset}, the format and why.
+ * Anything else raises {@link SourceDecodingException} naming {@code topic-partition@offset}, the format and why;
+ * {@link SourceDecodingException#retriable()} when the registry failed rather than the record.
  */
 @InterfaceStability.Evolving
 public final class SourceDecoder {
@@ -98,9 +100,24 @@ public final class SourceDecoder {
                 case AVRO -> avro(record.topic(), value);
             };
         } catch (RuntimeException | IOException e) {
+            boolean registryFailed = registryFailed(e);
             throw new SourceDecodingException("Cannot decode the value of " + where(record) + " as " + format + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage() + (registryFailed ? " (the schema registry failed, not the record: retry)" : ""),
+                    e, registryFailed);
         }
+    }
+
+    /**
+     * Whether the registry, not the record, is at fault: a {@link SchemaRegistryException} in the causes that is
+     * not "not found" (an unknown schema id is the record's fault; no answer, a 5xx or refused credentials are not).
+     */
+    private static boolean registryFailed(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SchemaRegistryException registry) {
+                return !registry.isNotFound();
+            }
+        }
+        return false;
     }
 
     private static JsonNode json(byte[] value) throws IOException {

@@ -12,7 +12,8 @@ import org.apache.avro.Schema;
 
 /**
  * A registry double with only what a serializer and {@link SourceDecoder} use: register (a new id per distinct
- * schema, from 1001 so every header byte matters) and getById, which it counts so a test can see what is cached.
+ * schema, from 1001 so every header byte matters) and getById, which it counts so a test can see what is cached,
+ * and which can be made to fail like an unreachable registry.
  */
 final class SchemaIdsRegistry implements SchemaRegistryClient {
 
@@ -20,6 +21,12 @@ final class SchemaIdsRegistry implements SchemaRegistryClient {
     private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1001);
     final AtomicInteger getByIdCalls = new AtomicInteger();
+    private volatile SchemaRegistryException failure;
+
+    /** Makes getById throw {@code failure} until called again with null, as an unreachable registry does. */
+    void failWith(SchemaRegistryException failure) {
+        this.failure = failure;
+    }
 
     @Override
     public int register(String subject, Schema schema) {
@@ -33,6 +40,9 @@ final class SchemaIdsRegistry implements SchemaRegistryClient {
     @Override
     public Schema getById(int id) {
         getByIdCalls.incrementAndGet();
+        if (failure != null) {
+            throw failure;
+        }
         Schema schema = schemas.get(id);
         if (schema == null) {
             throw new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema " + id + " not found");

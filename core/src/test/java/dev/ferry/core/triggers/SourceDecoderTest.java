@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FerryException;
 import dev.ferry.schemas.RecordFormat;
+import dev.ferry.schemas.registry.SchemaRegistryException;
 import dev.ferry.schemas.serde.FerryAvroSerializer;
 import dev.ferry.schemas.serde.WireFormat;
 import java.io.ByteArrayOutputStream;
@@ -177,6 +178,25 @@ class SourceDecoderTest {
         assertThatThrownBy(() -> decoder.decode(record(java.util.Arrays.copyOf(truncated, truncated.length - 2))))
                 .isInstanceOf(SourceDecodingException.class)
                 .hasMessageContaining("orders-2@7 as AVRO");
+    }
+
+    @Test
+    void shouldSayRetriableWhenTheRegistryFailsButNotWhenTheRecordIsBad() {
+        byte[] bytes = new FerryAvroSerializer<GenericRecord>(registry).serialize("orders", AvroSamples.refund());
+        registry.failWith(new SchemaRegistryException(SchemaRegistryException.NO_RESPONSE,
+                SchemaRegistryException.NO_RESPONSE, "Connection refused"));
+        SourceDecoder decoder = new SourceDecoder(RecordFormat.AVRO, registry);
+
+        assertThatThrownBy(() -> decoder.decode(record(bytes)))
+                .isInstanceOfSatisfying(SourceDecodingException.class, e -> assertThat(e.retriable()).isTrue())
+                .hasMessageContaining("Connection refused");
+
+        registry.failWith(null);
+        assertThat(decoder.decode(record(bytes)).json().toString()).isEqualTo(AvroSamples.REFUND_JSON);
+        assertThatThrownBy(() -> decoder.decode(record(new byte[] {0, 0, 0, 0x30, 0x39, 2})))
+                .isInstanceOfSatisfying(SourceDecodingException.class, e -> assertThat(e.retriable()).isFalse());
+        assertThatThrownBy(() -> decoder.decode(record(utf8("{}"))))
+                .isInstanceOfSatisfying(SourceDecodingException.class, e -> assertThat(e.retriable()).isFalse());
     }
 
     @Test
