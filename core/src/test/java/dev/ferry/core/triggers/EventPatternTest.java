@@ -209,6 +209,21 @@ class EventPatternTest {
     }
 
     @Test
+    void shouldRefuseHostileInputWithAnIllegalArgumentOnly() {
+        String deepArrays = "{\"a\": " + "[".repeat(1500) + "]".repeat(1500) + "}";
+        for (String hostile : new String[] {"{\"n\": [1e99999999999]}", "{\"n\": [{\"numeric\": [\">\", 1e-2147483649]}]}",
+                deepArrays, "\u0000", "{\"a\": [\"\\ud800\"]}"}) {
+            try {
+                EventPattern.parse(hostile);
+            } catch (IllegalArgumentException expected) {
+                assertThat(expected.getMessage()).isNotBlank();
+            }
+        }
+        EventPattern huge = EventPattern.parse("{\"n\": [{\"numeric\": [\">\", 1e999999999]}]}");
+        assertThat(huge.matches(doc("{\"n\": 1e-999999999}"))).isFalse();
+    }
+
+    @Test
     void shouldKeepThePatternTextForLogs() {
         String text = "{\"key\": [\"a\"]}";
         assertThat(EventPattern.parse(text)).hasToString(text);
