@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.annotation.InterfaceStability;
@@ -91,12 +93,16 @@ public final class EventPattern {
             throw new IllegalArgumentException("filter: not valid JSON: " + e.getOriginalMessage());
         }
         if (tree == null || tree.isMissingNode()) {
-            throw new IllegalArgumentException("filter: empty; give a JSON object such as {\"value\": {\"status\": [\"paid\"]}}");
+            throw new IllegalArgumentException(
+                    "filter: empty; give a JSON object such as {\"value\": {\"status\": [\"paid\"]}}");
         }
         return new EventPattern(json, fields("filter", "", tree, 1));
     }
 
-    /** Whether a record document ({@link SourceDecoder#document}) matches. Never throws; a null or non-object document has no fields. */
+    /**
+     * Whether a record document ({@link SourceDecoder#document}) matches. Never throws; a null or non-object
+     * document has no fields.
+     */
     public boolean matches(JsonNode document) {
         // Total by construction (every node type is handled; EventPatternPropertiesTest feeds it arbitrary
         // patterns and documents), so no catch-all here to hide a bug as "filtered".
@@ -133,7 +139,7 @@ public final class EventPattern {
                         + value + "]) or an object of fields, got " + describe(value));
             }
         }
-        return new FieldsPattern(fields);
+        return new FieldsPattern(Collections.unmodifiableMap(fields));
     }
 
     private static Alternatives alternatives(String path, JsonNode array) {
@@ -157,7 +163,7 @@ public final class EventPattern {
         if (node.isTextual()) {
             return "the string " + node;
         }
-        return node.isNull() ? "null" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + node;
+        return node.isNull() ? "null" : node.getNodeType().name().toLowerCase(Locale.ROOT) + " " + node;
     }
 
     /** A field's pattern: nested fields or a list of alternatives. */

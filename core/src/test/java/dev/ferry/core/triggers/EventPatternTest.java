@@ -219,6 +219,7 @@ class EventPatternTest {
                 assertThat(expected.getMessage()).isNotBlank();
             }
         }
+        assertThatThrownBy(() -> EventPattern.parse("  ")).hasMessageStartingWith("filter: empty");
         EventPattern huge = EventPattern.parse("{\"n\": [{\"numeric\": [\">\", 1e999999999]}]}");
         assertThat(huge.matches(doc("{\"n\": 1e-999999999}"))).isFalse();
     }
