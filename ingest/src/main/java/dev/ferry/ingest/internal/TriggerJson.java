@@ -121,12 +121,20 @@ public final class TriggerJson {
             builder.setEnabled(enabled);
         }
         builder.setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)); // as stored: Avro keeps millis
-        if (!errors.isEmpty()) {
-            return new Parsed(null, errors);
-        }
         TriggerSpec spec = builder.build();
         List<String> invalid = TriggerSpecs.validate(spec, topics);
-        return invalid.isEmpty() ? new Parsed(spec, List.of()) : new Parsed(null, invalid);
+        if (errors.isEmpty()) {
+            return invalid.isEmpty() ? new Parsed(spec, List.of()) : new Parsed(null, invalid);
+        }
+        // The spec's rules still speak about the fields that parsed (a bad filter beside a bad batchSize), but not
+        // about one that did not: its placeholder would only repeat the problem in other words.
+        for (String problem : invalid) {
+            String field = problem.split("[ :]", 2)[0];
+            if (errors.stream().noneMatch(e -> e.startsWith(field + " ") || e.startsWith(field + ":"))) {
+                errors.add(problem);
+            }
+        }
+        return new Parsed(null, errors);
     }
 
     /** The spec as JSON: every field of {@code TriggerSpec.avsc}, null ones included, instants as ISO-8601. */
@@ -179,7 +187,8 @@ public final class TriggerJson {
 
     /**
      * The filter as stored: a string holding a JSON event pattern. An object is taken as the pattern itself; either
-     * way {@link EventPattern#parse} must accept it, and its message says what and where the problem is.
+     * way {@link EventPattern#parse} must accept it ({@link TriggerSpecs#validate} checks, its message saying what
+     * and where the problem is).
      */
     private static String filter(ObjectMapper mapper, JsonNode root, List<String> errors) {
         JsonNode node = root.get("filter");
@@ -199,12 +208,7 @@ public final class TriggerJson {
             errors.add("filter must be a JSON event pattern: an object, or a string holding one");
             return null;
         }
-        try {
-            EventPattern.parse(pattern);
-        } catch (IllegalArgumentException e) {
-            errors.add("filter: " + e.getMessage());
-        }
-        return pattern;
+        return pattern; // TriggerSpecs.validate parses it as an EventPattern, with the spec's other rules
     }
 
     private static String text(JsonNode root, String field, List<String> errors) {

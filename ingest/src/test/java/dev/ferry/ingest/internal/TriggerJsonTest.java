@@ -94,16 +94,28 @@ class TriggerJsonTest {
     }
 
     @Test
-    void shouldRefuseAFilterThatIsNotAPattern() {
+    void shouldRefuseAFilterThatIsNotAPatternAlongWithTheSpecsOtherProblems() {
         assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"filter\": \"[1, 2]\"}").errors())
                 .singleElement().asString().startsWith("filter");
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"batchSize\": 0, "
+                + "\"filter\": {\"value\": {\"status\": \"paid\"}}}").errors())
+                .anyMatch(e -> e.startsWith("batchSize must be between"))
+                .anyMatch(e -> e.startsWith("filter"));
         assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"filter\": 3}").errors())
                 .singleElement().asString().startsWith("filter must be a JSON event pattern");
     }
 
     @Test
-    void shouldRequireFunctionAndTopics() {
-        assertThat(parse("{}").errors()).contains("function is required: the name of one of your functions",
+    void shouldRequireFunctionAndTopicsSayingSoOnce() {
+        assertThat(parse("{}").errors()).containsExactly("function is required: the name of one of your functions",
                 "topics is required: an array of the source topics' names");
+    }
+
+    @Test
+    void shouldNameTheRuleBreakingFieldsBesideTheFieldsThatDidNotParse() {
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"colour\": 1, \"batchSize\": 0, "
+                + "\"batchWindowMs\": \"soon\"}").errors())
+                .containsExactly("unknown field 'colour'", "batchWindowMs must be an integer",
+                        "batchSize must be between 1 and 10000, got 0");
     }
 }
