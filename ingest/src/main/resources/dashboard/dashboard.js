@@ -58,8 +58,9 @@ function list(json, field) {
 }
 
 async function poll() {
-  const [functions, scaling, stats] = await Promise.all([
-    get("/v1/functions"), get("/v1/scaling").catch(() => null), get("/v1/stats").catch(() => null)]);
+  const [functions, scaling, stats, triggers] = await Promise.all([
+    get("/v1/functions"), get("/v1/scaling").catch(() => null), get("/v1/stats").catch(() => null),
+    get("/v1/triggers").catch(() => null)]);
   const scaleBy = new Map(list(scaling, "functions").map(s => [s.function || s.name, s]));
   const statsBy = new Map(list(stats, "functions").map(s => [s.function || s.name, s]));
   const names = list(functions, "functions").map(f => f.name);
@@ -76,6 +77,7 @@ async function poll() {
     push(name, "utilization", model.utilization == null ? NaN : 100 * Number(model.utilization));
   }
   drawFunctions(names);
+  drawTriggers(list(triggers, "triggers"));
   const from = new Date(Date.now() - 3600_000).toISOString();
   drawUsage(await get("/v1/usage?from=" + encodeURIComponent(from)).catch(() => null));
 }
@@ -129,6 +131,37 @@ function drawFunctions(names) {
   }
   for (const box of container.querySelectorAll(".function")) {
     if (!names.includes(box.dataset.function)) box.remove();
+  }
+}
+
+// Triggers (issue 14): one row per trigger of the tenant, from GET /v1/triggers; rates are per second and shown
+// once the replicas reported twice ("-" until then, and for lag while no replica knows it).
+function drawTriggers(triggers) {
+  const section = document.getElementById("triggers");
+  section.hidden = triggers.length === 0;
+  const body = section.querySelector("tbody");
+  body.innerHTML = "";
+  const rate = (t, field) => (t.rates && t.rates[field] != null ? Number(t.rates[field]).toFixed(1) : "-");
+  for (const t of triggers) {
+    const row = document.createElement("tr");
+    row.dataset.trigger = t.name;
+    row.dataset.state = t.state;
+    const route = (t.topics || []).join(", ") + (t.destination ? " \u2192 " + t.destination : "");
+    const cells = [
+      [t.name, ""], [t.function, ""], [route, ""], [t.state, "state-" + t.state],
+      [t.lag == null ? "-" : String(t.lag), "number"],
+      [rate(t, "read"), "number"], [rate(t, "filtered"), "number"],
+      [rate(t, "answered"), "number"], [rate(t, "failed"), "number"],
+    ];
+    cells.forEach(([text, cls], i) => {
+      const cell = document.createElement("td");
+      cell.textContent = text; // textContent: names and topics are never parsed as HTML
+      if (cls) cell.className = cls;
+      cell.dataset.column = ["name", "function", "route", "state", "lag", "read", "filtered", "answered", "failed"][i];
+      row.appendChild(cell);
+    });
+    if (t.error) row.title = t.error;
+    body.appendChild(row);
   }
 }
 

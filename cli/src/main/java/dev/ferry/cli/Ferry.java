@@ -4,6 +4,7 @@ import dev.ferry.cli.client.DeployCommand;
 import dev.ferry.cli.client.FunctionsCommand;
 import dev.ferry.cli.client.InvokeCommand;
 import dev.ferry.cli.client.TopCommand;
+import dev.ferry.cli.client.TriggerCommand;
 import dev.ferry.cli.client.UsageCommand;
 import dev.ferry.cli.service.DemoCommand;
 import dev.ferry.cli.service.DevCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Spec;
             DeployCommand.class,
             InvokeCommand.class,
             FunctionsCommand.class,
+            TriggerCommand.class,
             UsageCommand.class,
             TopCommand.class,
             TenantsCommand.class,

@@ -11,7 +11,10 @@ import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.FerryMetrics;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.triggers.TriggerDirectory;
+import dev.ferry.core.triggers.TriggerPublisher;
 import dev.ferry.ingest.internal.ApiException;
 import dev.ferry.ingest.internal.DirectoryWatch;
 import dev.ferry.ingest.internal.FunctionRoutes;
@@ -23,13 +26,21 @@ import dev.ferry.ingest.internal.PlatformRoutes;
 import dev.ferry.ingest.internal.Readiness;
 import dev.ferry.ingest.internal.ResultRouter;
 import dev.ferry.ingest.internal.ResultStore;
+import dev.ferry.ingest.internal.GatewayTriggers;
 import dev.ferry.ingest.internal.TenantQuotas;
+import dev.ferry.ingest.internal.TriggerRoutes;
+import dev.ferry.ingest.internal.TriggerStatusBoard;
+import dev.ferry.ingest.internal.TriggerTopics;
+import dev.ferry.ingest.internal.TriggerWatch;
 import dev.ferry.ingest.internal.Tenants;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.schemas.TriggerStatus;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,14 +57,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP gateway of docs/design.md ("HTTP API"): functions, invocations (synchronous and asynchronous), usage,
- * scaling and health, for the tenants of the tenants file ({@code gateway.tenants.file}). Its meters go to the
+ * The HTTP gateway of docs/design.md ("HTTP API"): functions, triggers, invocations (synchronous and asynchronous),
+ * usage, scaling and health, for the tenants of the tenants file ({@code gateway.tenants.file}). Its meters go to the
  * process registry ({@link FerryMetrics}), which the management listener serves to operators, never this public
  * port (issue 12).
  *
@@ -167,6 +179,7 @@ public final class Gateway implements AutoCloseable {
                     "status", Integer.toString(ctx.statusCode())).increment());
             new FunctionRoutes(context).register(app);
             new InvokeRoutes(context).register(app);
+            new TriggerRoutes(context).register(app);
             PlatformRoutes platform = new PlatformRoutes(context);
             platform.register(app);
             resources.add(FerryMetrics.beforeScrape(platform::refreshScalingGauges));
@@ -232,8 +245,11 @@ public final class Gateway implements AutoCloseable {
         metrics.gauge("ferry.gateway.pending.results", router, ResultRouter::waiting);
         metrics.gauge("ferry.gateway.stored.results", store, ResultStore::size);
 
+        GatewayTriggers triggers = buildTriggers(clients, topics, serdes, admin);
+
         readiness.add("kafka", new KafkaHealth(admin), "Kafka does not answer")
                 .add("functions", directory.readiness())
+                .add("triggers", triggers.directory().readiness())
                 .add("results", router.readiness());
         if (usageSource != null) {
             readiness.add("usage", Readiness.cached(() -> usageSource.unavailable(), USAGE_CHECK_TTL));
@@ -244,7 +260,39 @@ public final class Gateway implements AutoCloseable {
         }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,
-                scalingSource, readiness, responses);
+                scalingSource, readiness, responses, triggers);
+    }
+
+    /**
+     * Triggers (issue 14): the directory of {@code ferry.triggers} a PUT waits on, the publisher, and the replicas'
+     * reports read from {@code ferry.trigger-status} from its beginning (a compacted table, so a fresh gateway knows
+     * every replica at once).
+     */
+    private GatewayTriggers buildTriggers(KafkaClients clients, TopicCatalog topics, AvroSerdes serdes, Admin admin) {
+        TriggerDirectory directory = new TriggerDirectory(clients, topics, serdes.deserializer(TriggerSpec.class));
+        resources.add(directory);
+        TriggerWatch watch = new TriggerWatch();
+        directory.start();
+        directory.addListener(watch);
+        TriggerPublisher publisher = new TriggerPublisher(clients, topics, serdes.serializer(TriggerSpec.class));
+        resources.add(publisher);
+        TriggerStatusBoard board = new TriggerStatusBoard(
+                Duration.ofMillis(config.triggers().statusIntervalMs()), Clock.systemUTC());
+        Deserializer<TriggerStatus> statuses = serdes.deserializer(TriggerStatus.class);
+        String statusTopic = topics.triggerStatus();
+        TopicTail tail = TopicTail.builder(clients, statusTopic, record -> board.record(
+                new String(record.key(), StandardCharsets.UTF_8),
+                record.value() == null ? null : statuses.deserialize(statusTopic, record.value())))
+                .name("ferry-gateway-trigger-status").build();
+        resources.add(tail);
+        tail.start();
+        readiness.add("trigger-status", tail.readiness());
+        if (!directory.awaitCaughtUp(DIRECTORY_LOAD)) {
+            log.warn("The trigger directory is not loaded after {} s; /readyz says so until it is",
+                    DIRECTORY_LOAD.toSeconds());
+        }
+        return new GatewayTriggers(directory, watch, publisher, board, new TriggerTopics(admin, config.topics()),
+                topics);
     }
 
     private void drain() {

@@ -70,7 +70,7 @@ public final class TenantAdmin {
             List<StoredKey> keys = new ArrayList<>(current.keys());
             keys.add(stored(key));
             TenantsFile.write(file, new TenantsFile.Contents(TenantsFile.replace(contents.tenants(),
-                    new StoredTenant(tenant, keys, current.quota()))));
+                    current.withKeys(keys))));
             return key;
         }
     }
@@ -84,9 +84,33 @@ public final class TenantAdmin {
             String keep = ApiKeys.hash(keepKey);
             List<StoredKey> kept = current.keys().stream().filter(k -> k.sha256().equals(keep)).toList();
             TenantsFile.write(file, new TenantsFile.Contents(TenantsFile.replace(contents.tenants(),
-                    new StoredTenant(tenant, kept, current.quota()))));
+                    current.withKeys(kept))));
             return current.keys().size() - kept.size();
         }
+    }
+
+    /**
+     * Sets the Kafka topics a tenant's triggers may name ({@link TopicPatterns}: exact names, {@code *} for any run
+     * of characters); an empty list allows none. Ferry's own topics stay refused whatever the patterns say.
+     *
+     * @return the patterns as stored (trimmed, without duplicates)
+     * @throws IllegalArgumentException for an unknown tenant or an invalid pattern (the message names it)
+     */
+    public TopicPatterns setTopics(String tenant, List<String> patterns) {
+        TopicPatterns valid = TopicPatterns.of(patterns);
+        synchronized (LOCK) {
+            TenantsFile.Contents contents = TenantsFile.read(file);
+            StoredTenant current = find(contents, tenant)
+                    .orElseThrow(() -> new IllegalArgumentException("No tenant '" + tenant + "' in " + file));
+            TenantsFile.write(file, new TenantsFile.Contents(TenantsFile.replace(contents.tenants(),
+                    new StoredTenant(tenant, current.keys(), current.quota(), valid.patterns()))));
+            return valid;
+        }
+    }
+
+    /** The topics a tenant's triggers may name; empty for an unknown tenant. */
+    public Optional<TopicPatterns> topics(String tenant) {
+        return find(TenantsFile.read(file), tenant).map(StoredTenant::topicPatterns);
     }
 
     /** Every tenant's name, in file order. */

@@ -10,20 +10,32 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.core.config.TriggerConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.TriggerState;
+import dev.ferry.schemas.TriggerStatus;
 import dev.ferry.schemas.UsageRecord;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +53,8 @@ class DashboardIT {
     @TempDir
     static Path dir;
 
+    private static FerryConfig config;
+    private static KafkaFixture fixture;
     private static Platform platform;
     private static Gateway gateway;
     private static HttpApi api;
@@ -51,8 +65,11 @@ class DashboardIT {
     static void start(KafkaFixture kafka) {
         TenantAdmin admin = new TenantAdmin(dir.resolve("tenants.json"));
         acme = admin.createTenant("acme");
+        admin.setTopics("acme", List.of("acme.*"));
         beta = admin.createTenant("beta");
-        FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"));
+        // Replica reports stay fresh for 3 minutes, so a slow browser still sees the trigger test's two reports.
+        config = Platform.config(kafka, dir.resolve("tenants.json")).with(TriggerConfig.STATUS_INTERVAL_MS, 60_000);
+        fixture = kafka;
         platform = Platform.start(config);
         ScalingSource scaling = new ScalingSource() {
             @Override
@@ -161,6 +178,53 @@ class DashboardIT {
         assertThat(Double.parseDouble(attributeText(dom, "utilization", "data-last"))).isNotNegative();
         assertThat(dom).contains("data-invocations=\"42\"");
         assertThat(dom).doesNotContain("the API key was refused");
+    }
+
+    /**
+     * The triggers table (issue 14): a row per trigger of the tenant with its route, state, lag and rates, drawn from
+     * {@code /v1/triggers} with what two reports of a replica on {@code ferry.trigger-status} say.
+     */
+    @Test
+    void shouldDrawTheTenantsTriggersWithStateLagAndRatesInAHeadlessBrowser() throws Exception {
+        boolean ci = System.getenv("CI") != null;
+        if (!Files.isExecutable(CHROMIUM)) {
+            assertThat(ci).as("CI must have " + CHROMIUM).isFalse();
+            Assumptions.abort("no " + CHROMIUM + " on this machine");
+        }
+        String source = "acme.clicks-" + UUID.randomUUID().toString().substring(0, 8);
+        fixture.createTopic(source, 1);
+        HttpResponse<byte[]> created = api.put("/v1/triggers/clicks", acme, "{\"function\": \"echo\", "
+                + "\"topics\": [\"" + source + "\"], \"destination\": \"" + source + "-out\"}");
+        assertThat(created.statusCode()).as(text(created)).isEqualTo(201);
+        Instant now = Instant.now();
+        try (KafkaProducer<String, TriggerStatus> producer = new KafkaClients(config).producer("dashboard-status",
+                new StringSerializer(), new AvroSerdes(config).serializer(TriggerStatus.class), Map.of())) {
+            for (int i = 0; i < 2; i++) {
+                // two reports 4 s apart: 40 more read, 12 answered, 8 failed -> 10, 3 and 2 per second
+                TriggerStatus status = TriggerStatus.newBuilder().setTenant("acme").setName("clicks")
+                        .setWorker("w#clicks#0").setAt(now.minusSeconds(4 - 4L * i)).setState(TriggerState.RUNNING)
+                        .setLag(17).setRead(100 + 40L * i).setFiltered(80 + 20L * i).setAnswered(10 + 12L * i)
+                        .setFailed(10 + 8L * i).build();
+                producer.send(new ProducerRecord<>(new TopicCatalog(config).triggerStatus(), "acme/clicks/w#clicks#0",
+                        status)).get();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> !json(api.get("/v1/triggers/clicks", acme))
+                .get("rates").isNull());
+
+        String dom = dumpDom("http://localhost:" + gateway.port() + "/#key=" + acme);
+
+        Matcher row = Pattern.compile("<tr data-trigger=\"clicks\" data-state=\"RUNNING\">(.*?)</tr>").matcher(dom);
+        assertThat(row.find()).as("a row for the trigger in " + dom).isTrue();
+        String cells = row.group(1);
+        assertThat(cells).contains(">echo<").contains(">" + source + " \u2192 " + source + "-out<")
+                .contains("data-column=\"lag\">17<").contains("data-column=\"read\">10.0<")
+                .contains("data-column=\"filtered\">5.0<").contains("data-column=\"answered\">3.0<")
+                .contains("data-column=\"failed\">2.0<");
+        String betaDom = dumpDom("http://localhost:" + gateway.port() + "/#key=" + beta);
+        assertThat(betaDom).as("beta's page shows none of acme's triggers").doesNotContain("data-trigger=")
+                .doesNotContain(source);
+        assertThat(api.delete("/v1/triggers/clicks", acme).statusCode()).isEqualTo(204);
     }
 
     private static String dumpDom(String url) throws IOException, InterruptedException {

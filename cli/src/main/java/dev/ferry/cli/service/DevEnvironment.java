@@ -17,6 +17,7 @@ import dev.ferry.embedded.EmbeddedKafka;
 import dev.ferry.embedded.EmbeddedSchemaRegistry;
 import dev.ferry.ingest.Quota;
 import dev.ferry.ingest.TenantAdmin;
+import dev.ferry.ingest.TopicPatterns;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
 import java.io.IOException;
@@ -159,9 +160,21 @@ final class DevEnvironment implements AutoCloseable {
         return kafka;
     }
 
-    /** The dev tenant's key: created once with generous quotas, then read back from {@code <data-dir>/api-key}. */
+    /**
+     * The dev tenant's key: created once with generous quotas, then read back from {@code <data-dir>/api-key}. The
+     * tenant may use every topic but Ferry's own in triggers (DESIGN, "Triggers"; no pattern allows Ferry's topics);
+     * set at each start where unset, so a data directory from before triggers gets it too.
+     */
     private String ensureDevTenant(Path tenantsFile) {
         TenantAdmin admin = new TenantAdmin(tenantsFile);
+        String key = devKey(admin);
+        if (admin.topics(TENANT).map(TopicPatterns::isEmpty).orElse(true)) {
+            admin.setTopics(TENANT, List.of("*"));
+        }
+        return key;
+    }
+
+    private String devKey(TenantAdmin admin) {
         Path keyFile = dataDir.resolve("api-key");
         Quota generous = new Quota(5_000.0, 10_000, 2_000, null, null);
         String key;

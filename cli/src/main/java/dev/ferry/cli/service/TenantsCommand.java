@@ -4,8 +4,10 @@ import dev.ferry.cli.CliException;
 import dev.ferry.cli.Table;
 import dev.ferry.ingest.Quota;
 import dev.ferry.ingest.TenantAdmin;
+import dev.ferry.ingest.TopicPatterns;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,8 +21,9 @@ import picocli.CommandLine.Spec;
  * {@code ferry tenants}: manages the gateway's tenants file. A new key is printed once and stored only as a hash;
  * running gateways pick the change up within a second.
  */
-@Command(name = "tenants", mixinStandardHelpOptions = true, description = "Create tenants and API keys, list tenants.",
-        subcommands = {TenantsCommand.Create.class, TenantsCommand.Key.class})
+@Command(name = "tenants", mixinStandardHelpOptions = true,
+        description = "Create tenants and API keys, set the topics their triggers may use, list tenants.",
+        subcommands = {TenantsCommand.Create.class, TenantsCommand.Key.class, TenantsCommand.Topics.class})
 public final class TenantsCommand implements Callable<Integer> {
 
     static final String DEFAULT_FILE = ".ferry-data/tenants.json";
@@ -35,11 +38,11 @@ public final class TenantsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TenantAdmin admin = new TenantAdmin(file);
-        Table table = new Table("TENANT", "REQUESTS_PER_S", "BURST", "MAX_CONCURRENT");
+        Table table = new Table("TENANT", "REQUESTS_PER_S", "BURST", "MAX_CONCURRENT", "TOPICS");
         for (String tenant : admin.tenants()) {
             Quota quota = admin.quota(tenant).orElse(Quota.defaults());
             table.row(tenant, orDefault(quota.requestsPerSecond()), orDefault(quota.burst()),
-                    orDefault(quota.maxConcurrent()));
+                    orDefault(quota.maxConcurrent()), admin.topics(tenant).map(TopicPatterns::toString).orElse("-"));
         }
         if (table.isEmpty()) {
             spec.commandLine().getOut().println("no tenants in " + file);
@@ -52,6 +55,9 @@ public final class TenantsCommand implements Callable<Integer> {
     private static Object orDefault(Object value) {
         return value == null ? "default" : value;
     }
+
+    static final String TOPICS_HELP = "Kafka topics the tenant's triggers may use, comma-separated; '*' stands for "
+            + "any run of characters (e.g. 'orders*,acme.*'). Default: none. Ferry's own topics are never allowed.";
 
     static void printKey(PrintWriter out, String tenant, String key) {
         out.println("API key for tenant " + tenant + " (shown once; only its hash is stored):");
@@ -79,11 +85,18 @@ public final class TenantsCommand implements Callable<Integer> {
         @Option(names = "--max-concurrent", description = "Invocations in flight at once on one gateway.")
         Integer maxConcurrent;
 
+        @Option(names = "--topics", split = ",", description = TOPICS_HELP)
+        List<String> topics;
+
         @Override
         public Integer call() {
             try {
-                String key = new TenantAdmin(parent.file).createTenant(name,
-                        new Quota(requestsPerSecond, burst, maxConcurrent, null, null));
+                TenantAdmin admin = new TenantAdmin(parent.file);
+                TopicPatterns.of(topics); // refuse a bad pattern before the tenant exists
+                String key = admin.createTenant(name, new Quota(requestsPerSecond, burst, maxConcurrent, null, null));
+                if (topics != null) {
+                    admin.setTopics(name, topics);
+                }
                 printKey(spec.commandLine().getOut(), name, key);
                 return 0;
             } catch (IllegalArgumentException e) {
@@ -108,6 +121,51 @@ public final class TenantsCommand implements Callable<Integer> {
         public Integer call() {
             try {
                 printKey(spec.commandLine().getOut(), name, new TenantAdmin(parent.file).createKey(name));
+                return 0;
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), 2);
+            }
+        }
+    }
+
+    @Command(name = "topics", mixinStandardHelpOptions = true,
+            description = "Show or set the Kafka topics a tenant's triggers may use (running gateways pick it up "
+                    + "within a second).")
+    static final class Topics implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        TenantsCommand parent;
+
+        @Parameters(index = "0", description = "Tenant name.")
+        String name;
+
+        @Parameters(index = "1", arity = "0..1", split = ",", description = TOPICS_HELP
+                + " Without it, prints the current patterns.")
+        List<String> patterns;
+
+        @Option(names = "--none", description = "Allow no topic at all.")
+        boolean none;
+
+        @Override
+        public Integer call() {
+            TenantAdmin admin = new TenantAdmin(parent.file);
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                if (none && patterns != null) {
+                    throw new CliException("give patterns or --none, not both", 2);
+                }
+                if (!none && patterns == null) {
+                    TopicPatterns current = admin.topics(name).orElseThrow(
+                            () -> new IllegalArgumentException("No tenant '" + name + "' in " + parent.file));
+                    out.println(current.isEmpty() ? "tenant " + name + " may use no topic" : current.toString());
+                    out.flush();
+                    return 0;
+                }
+                TopicPatterns set = admin.setTopics(name, none ? List.of() : patterns);
+                out.println("tenant " + name + " may use " + (set.isEmpty() ? "no topic" : "topics " + set));
+                out.flush();
                 return 0;
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), 2);

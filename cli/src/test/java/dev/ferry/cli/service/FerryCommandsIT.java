@@ -25,7 +25,7 @@ import picocli.CommandLine;
 
 /**
  * {@code ferry dev} on its embedded default (a persistent broker in a data directory), and the client commands a
- * user runs against it: invoke, deploy, functions, usage, top. The last test restarts dev on the same directory.
+ * user runs against it: invoke, deploy, functions, usage, top, trigger. The last test restarts dev on the same directory.
  */
 @Tag("integration")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -153,8 +153,29 @@ class FerryCommandsIT {
                 .contains("jvm_memory_used_bytes");
     }
 
+    /** DESIGN, "Triggers": dev's tenant may use any topic but Ferry's own, with no tenants-file editing. */
     @Test
     @Order(6)
+    void shouldLetDevsTenantCreateATriggerOnAnyTopicButFerrysOwn() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", dev.kafka().bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("orders", 2, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+
+        Run created = ferry("trigger", "create", "paid", "--function", "echo", "--topic", "orders",
+                "--destination", "orders-paid", "--format", "JSON");
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(created.out()).startsWith("created trigger paid: orders -> echo -> orders-paid");
+        assertThat(ferry("trigger", "list").out()).containsPattern("(?m)^paid\\s+echo\\s+orders\\s+orders-paid");
+
+        Run platform = ferry("trigger", "create", "loop", "--function", "echo", "--topic", "ferry.results");
+        assertThat(platform.exit()).isEqualTo(1);
+        assertThat(platform.err()).contains("'ferry.results' is one of Ferry's own topics").contains("403");
+    }
+
+    @Test
+    @Order(7)
     void shouldKeepFunctionsAndTheKeyWhenDevRestartsOnTheSameDataDir() {
         String key = dev.apiKey();
         dev.close();

@@ -42,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 12, "done when": every HTTP endpoint of every listener of a whole platform (the gateway's {@code /v1/*},
  * {@code /}, {@code /metrics}, {@code /healthz}, {@code /readyz}; the management listener; metering's usage API),
- * called as another tenant and as no one, answers nothing of the first tenant's function names, invocation ids or
- * usage. Where the path names acme's function or invocation, the answer must be the one for a name that never
+ * called as another tenant and as no one, answers nothing of the first tenant's function names, invocation ids,
+ * usage, trigger names or topics. Where the path names acme's function or invocation, the answer must be the one for a name that never
  * existed, word for word.
  */
 @FerryKafkaTest
@@ -52,6 +52,7 @@ class TenantIsolationIT {
 
     private static final String FUNCTION = "acme-ledger-7f3";
     private static final String NEVER = "zz-nothing-x9q";
+    private static final String TRIGGER = "acme-feed-4k2";
     private static final String OPERATOR_TOKEN = "operator-token-1";
     private static final String METERING_TOKEN = "metering-token-1";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -104,17 +105,26 @@ class TenantIsolationIT {
                     () -> call("GET", gateway + "/v1/invocations/" + asyncId, acme, null).status() == 200);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(
                     () -> call("GET", gateway + "/v1/usage?from=0", acme, null).body().contains(FUNCTION));
-            List<String> secrets = List.of(FUNCTION, syncId, asyncId, "acme");
+            // and a trigger on a topic of its own (issue 14)
+            String topic = "acme-orders-" + Long.toHexString(System.nanoTime());
+            admin.setTopics("acme", List.of("acme-*"));
+            kafka.createTopic(topic, 1);
+            Answer trigger = await().atMost(Duration.ofSeconds(10)).until(() -> call("PUT",
+                    gateway + "/v1/triggers/" + TRIGGER, acme, "{\"function\": \"" + FUNCTION + "\", \"topics\": [\""
+                            + topic + "\"]}"), a -> a.status() != 403); // the gateway rereads the file within 1 s
+            assertThat(trigger.status()).as(trigger.body()).isEqualTo(201);
+            List<String> secrets = List.of(FUNCTION, syncId, asyncId, "acme", TRIGGER, topic);
 
             // Controls: the owner and the operator do see the data, so the checks below can fail.
             assertThat(call("GET", gateway + "/v1/functions", acme, null).body()).contains(FUNCTION);
+            assertThat(call("GET", gateway + "/v1/triggers", acme, null).body()).contains(TRIGGER).contains(topic);
             assertThat(call("GET", management + "/metrics", OPERATOR_TOKEN, null).body()).contains(FUNCTION);
             assertThat(call("GET", metering + "/v1/usage?tenant=acme", METERING_TOKEN, null).body())
                     .contains(FUNCTION);
 
             List<String> callers = Arrays.asList(globex, null, "ferry_not-a-key", OPERATOR_TOKEN);
             List<String> plain = List.of("/v1/functions", "/v1/usage", "/v1/usage?from=0", "/v1/scaling",
-                    "/v1/stats", "/v1/invocations", "/metrics", "/healthz", "/readyz", "/", "/dashboard/index.html",
+                    "/v1/stats", "/v1/triggers", "/v1/invocations", "/metrics", "/healthz", "/readyz", "/", "/dashboard/index.html",
                     "/dashboard/dashboard.js", "/dashboard/dashboard.css");
             List<String[]> named = List.of(
                     new String[] {"GET", "/v1/functions/%s", FUNCTION},
@@ -123,6 +133,9 @@ class TenantIsolationIT {
                     new String[] {"POST", "/v1/functions/%s/invoke", FUNCTION},
                     new String[] {"POST", "/v1/functions/%s/invocations", FUNCTION},
                     new String[] {"GET", "/v1/usage?from=0&function=%s", FUNCTION},
+                    new String[] {"GET", "/v1/triggers/%s", TRIGGER},
+                    new String[] {"PUT", "/v1/triggers/%s", TRIGGER},
+                    new String[] {"DELETE", "/v1/triggers/%s", TRIGGER},
                     new String[] {"GET", "/v1/invocations/%s", syncId},
                     new String[] {"GET", "/v1/invocations/%s", asyncId});
             for (String caller : callers) {
@@ -157,6 +170,7 @@ class TenantIsolationIT {
 
             // Nothing the others did touched acme's function or results.
             assertThat(call("GET", gateway + "/v1/functions/" + FUNCTION, acme, null).status()).isEqualTo(200);
+            assertThat(call("GET", gateway + "/v1/triggers/" + TRIGGER, acme, null).status()).isEqualTo(200);
             assertThat(call("GET", gateway + "/v1/invocations/" + asyncId, acme, null).body()).contains("acme-async");
 
             // Ids are chosen by clients on the Kafka path: globex's result with acme's id stays globex's.

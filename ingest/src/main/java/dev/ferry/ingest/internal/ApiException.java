@@ -19,6 +19,11 @@ public final class ApiException extends HttpError {
         super(status, code, message, retryAfterSeconds, List.of());
     }
 
+    /** An error whose message joins several problems, each also listed under {@code "errors"}. */
+    public ApiException(int status, String code, List<String> details) {
+        super(status, code, String.join("; ", details), 0, details);
+    }
+
     public static ApiException badRequest(String message) {
         return new ApiException(400, "bad_request", message);
     }

@@ -14,7 +14,7 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * Everything the gateway's HTTP handlers share, built once by {@code Gateway.start()}. {@code usage} and
  * {@code scaling} are null until wired. {@code responses} writes answers that a result completes, so the result
- * reader never blocks on a slow HTTP client.
+ * reader never blocks on a slow HTTP client. {@code triggers} serves {@code /v1/triggers} (issue 14).
  */
 public record GatewayContext(
         FerryConfig config,
@@ -33,5 +33,6 @@ public record GatewayContext(
         UsageSource usage,
         ScalingSource scaling,
         Readiness readiness,
-        Executor responses) {
+        Executor responses,
+        GatewayTriggers triggers) {
 }

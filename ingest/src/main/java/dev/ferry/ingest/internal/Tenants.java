@@ -1,6 +1,7 @@
 package dev.ferry.ingest.internal;
 
 import dev.ferry.core.config.GatewayConfig;
+import dev.ferry.ingest.TopicPatterns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,11 @@ public final class Tenants {
     private static final Logger log = LoggerFactory.getLogger(Tenants.class);
     private static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** An authenticated caller. */
-    public record Caller(String tenant, Limits limits) {
+    /** An authenticated caller, with the topics its triggers may name. */
+    public record Caller(String tenant, Limits limits, TopicPatterns topics) {
+        public Caller(String tenant, Limits limits) {
+            this(tenant, limits, TopicPatterns.none());
+        }
     }
 
     private final Path file;
@@ -72,10 +76,21 @@ public final class Tenants {
         for (TenantsFile.StoredTenant tenant : tenants) {
             List<String> hashes = tenant.keys().stream().map(TenantsFile.StoredKey::sha256).toList();
             if (ApiKeys.matchesAny(key, hashes) && found == null) {
-                found = new Caller(tenant.name(), Limits.of(tenant.quota(), defaults));
+                found = new Caller(tenant.name(), Limits.of(tenant.quota(), defaults), topics(tenant));
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /** A bad pattern in the file (written by hand) allows nothing rather than making the tenant unusable. */
+    private static TopicPatterns topics(TenantsFile.StoredTenant tenant) {
+        try {
+            return tenant.topicPatterns();
+        } catch (IllegalArgumentException e) {
+            log.warn("Tenant {} may name no topic: its topics in the tenants file are invalid: {}", tenant.name(),
+                    e.getMessage());
+            return TopicPatterns.none();
+        }
     }
 
     private void reloadIfChanged(boolean force) {

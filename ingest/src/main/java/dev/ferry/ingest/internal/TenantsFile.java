@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.core.FerryException;
 import dev.ferry.ingest.Quota;
+import dev.ferry.ingest.TopicPatterns;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -23,8 +24,12 @@ import java.util.List;
  * <pre>{@code
  * {"tenants": [{"name": "acme",
  *               "keys": [{"id": "k1f3a9c2e", "sha256": "9f86d0...", "createdAt": "2026-01-01T00:00:00Z"}],
- *               "quota": {"requestsPerSecond": 50, "burst": 100, "maxConcurrent": 20}}]}
+ *               "quota": {"requestsPerSecond": 50, "burst": 100, "maxConcurrent": 20},
+ *               "topics": ["orders*", "acme.*"]}]}
  * }</pre>
+ *
+ * <p>{@code topics} (optional; none when absent) lists the patterns of the Kafka topics the tenant's triggers may
+ * name ({@link dev.ferry.ingest.TopicPatterns}).
  */
 public final class TenantsFile {
 
@@ -33,10 +38,26 @@ public final class TenantsFile {
     public record StoredKey(String id, String sha256, String createdAt) {
     }
 
+    /** One tenant; {@code topics} is null (left out of the file) when the tenant may name no topic. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StoredTenant(String name, List<StoredKey> keys, Quota quota) {
+    public record StoredTenant(String name, List<StoredKey> keys, Quota quota, List<String> topics) {
         public StoredTenant {
             keys = keys == null ? List.of() : List.copyOf(keys);
+            topics = topics == null || topics.isEmpty() ? null : List.copyOf(topics);
+        }
+
+        public StoredTenant(String name, List<StoredKey> keys, Quota quota) {
+            this(name, keys, quota, null);
+        }
+
+        /** The same tenant with other keys. */
+        public StoredTenant withKeys(List<StoredKey> newKeys) {
+            return new StoredTenant(name, newKeys, quota, topics);
+        }
+
+        /** The topics its triggers may name; none when the entry has no {@code topics}. */
+        public TopicPatterns topicPatterns() {
+            return TopicPatterns.of(topics);
         }
     }
 

@@ -113,4 +113,36 @@ class TenantsTest {
         assertThatThrownBy(() -> admin.createTenant("Not Valid")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> admin.createKey("nobody")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void shouldGiveTheCallerTheTopicsOfItsEntryAndKeepThemWhenKeysChange() throws Exception {
+        Path file = dir.resolve("tenants.json");
+        TenantAdmin admin = new TenantAdmin(file);
+        String acme = admin.createTenant("acme");
+        String beta = admin.createTenant("beta");
+        admin.setTopics("acme", java.util.List.of("orders*", "payments"));
+        String rotated = admin.createKey("acme");
+        admin.revokeOtherKeys("acme", rotated);
+        Tenants tenants = new Tenants(file, defaults, now::get);
+
+        Tenants.Caller caller = tenants.authenticate("Bearer " + rotated);
+        assertThat(caller.topics().patterns()).containsExactly("orders*", "payments");
+        assertThat(caller.topics().allows("orders-eu")).isTrue();
+        assertThat(tenants.authenticate("Bearer " + beta).topics().allows("orders")).isFalse();
+        assertThat(tenants.find(acme)).isEmpty();
+        assertThat(Files.readString(file)).contains("\"topics\"").contains("orders*");
+        assertThat(admin.topics("beta")).hasValueSatisfying(t -> assertThat(t.isEmpty()).isTrue());
+    }
+
+    @Test
+    void shouldRefuseAnInvalidPatternOrAnUnknownTenantWhenSettingTopics() {
+        Path file = dir.resolve("tenants.json");
+        TenantAdmin admin = new TenantAdmin(file);
+        admin.createTenant("acme");
+
+        assertThatThrownBy(() -> admin.setTopics("acme", java.util.List.of("a b")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a b'");
+        assertThatThrownBy(() -> admin.setTopics("nobody", java.util.List.of("x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nobody");
+    }
 }

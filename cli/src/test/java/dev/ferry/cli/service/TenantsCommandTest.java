@@ -1,0 +1,79 @@
+package dev.ferry.cli.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.cli.Ferry;
+import dev.ferry.ingest.TenantAdmin;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ferry tenants}: the topics a tenant's triggers may use (issue 14, part 4). */
+class TenantsCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private Run ferry(String... args) {
+        List<String> all = new ArrayList<>(List.of("tenants", "--file", dir.resolve("tenants.json").toString()));
+        all.addAll(List.of(args));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Ferry.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldCreateATenantWithTopicsAndListThem() {
+        Run created = ferry("create", "acme", "--topics", "orders*,payments");
+        assertThat(created.exit()).as(created.err()).isZero();
+        assertThat(ferry("create", "beta").exit()).isZero();
+
+        Run list = ferry();
+        assertThat(list.out()).containsPattern("(?m)^TENANT\\s+REQUESTS_PER_S\\s+BURST\\s+MAX_CONCURRENT\\s+TOPICS$")
+                .containsPattern("(?m)^acme\\s+default\\s+default\\s+default\\s+orders\\*,payments$")
+                .containsPattern("(?m)^beta\\s+default\\s+default\\s+default\\s+no topics$");
+        assertThat(new TenantAdmin(dir.resolve("tenants.json")).topics("acme").orElseThrow().allows("orders-eu"))
+                .isTrue();
+    }
+
+    @Test
+    void shouldShowSetAndClearATenantsTopics() {
+        ferry("create", "acme");
+        assertThat(ferry("topics", "acme").out()).isEqualTo("tenant acme may use no topic\n");
+
+        Run set = ferry("topics", "acme", "acme.*,shared");
+        assertThat(set.exit()).as(set.err()).isZero();
+        assertThat(set.out()).isEqualTo("tenant acme may use topics acme.*,shared\n");
+        assertThat(ferry("topics", "acme").out()).isEqualTo("acme.*,shared\n");
+
+        assertThat(ferry("topics", "acme", "--none").out()).isEqualTo("tenant acme may use no topic\n");
+        assertThat(new TenantAdmin(dir.resolve("tenants.json")).topics("acme").orElseThrow().allows("shared"))
+                .isFalse();
+    }
+
+    @Test
+    void shouldExitWith2NamingTheBadPatternOrUnknownTenant() {
+        ferry("create", "acme");
+
+        Run bad = ferry("topics", "acme", "orders,or ders");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("ferry: Topic pattern 'or ders'");
+
+        Run unknown = ferry("topics", "nobody", "x");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("No tenant 'nobody'");
+
+        Run badCreate = ferry("create", "beta", "--topics", "a b");
+        assertThat(badCreate.exit()).isEqualTo(2);
+        assertThat(new TenantAdmin(dir.resolve("tenants.json")).tenants()).as("no tenant half-created")
+                .containsExactly("acme");
+    }
+}

@@ -1,0 +1,295 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.http.HttpError;
+import dev.ferry.core.http.Timestamps;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.triggers.EventPattern;
+import dev.ferry.core.triggers.TriggerSpecs;
+import dev.ferry.schemas.RecordFormat;
+import dev.ferry.schemas.StartingPosition;
+import dev.ferry.schemas.TriggerOrdering;
+import dev.ferry.schemas.TriggerSpec;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * TriggerSpec as the HTTP API shows it (DESIGN, "Triggers"; issue 14): the fields of {@code TriggerSpec.avsc} with
+ * their names, but {@code tenant}, which always comes from the API key. Parsing collects every problem at once, like
+ * {@link SpecJson} does for functions.
+ *
+ * <p>Shapes: {@code topics} an array of strings; {@code startingTimestamp} an ISO-8601 instant or epoch milliseconds
+ * (answered as ISO-8601); {@code filter} a JSON event pattern, given as an object or as a string holding one
+ * (stored and answered as a string); enums by name, case-insensitive; {@code updatedAt} is set by the gateway and
+ * ignored when sent.
+ */
+public final class TriggerJson {
+
+    /** Every field a body may hold. */
+    static final Set<String> KNOWN = Set.of("name", "function", "topics", "group", "startingPosition",
+            "startingTimestamp", "format", "batchSize", "batchWindowMs", "filter", "ordering", "destination",
+            "onFailure", "maxRecordAgeMs", "bisectOnError", "enabled", "updatedAt");
+
+    /** The outcome of parsing: a spec, or the list of everything wrong with the input. */
+    public record Parsed(TriggerSpec spec, List<String> errors) {
+        public boolean valid() {
+            return errors.isEmpty();
+        }
+    }
+
+    private TriggerJson() {
+    }
+
+    /** Reads a trigger body for {@code tenant}/{@code name}; fields left out take DESIGN's defaults. */
+    public static Parsed parse(ObjectMapper mapper, byte[] body, String tenant, String name, TopicCatalog topics) {
+        JsonNode root;
+        try {
+            root = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+        } catch (JsonProcessingException e) {
+            return new Parsed(null, List.of("body is not valid JSON: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            return new Parsed(null, List.of("body cannot be read: " + e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            return new Parsed(null, List.of("body must be a JSON object of TriggerSpec fields"));
+        }
+        List<String> errors = new ArrayList<>();
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (field.equals("tenant")) {
+                errors.add("tenant must not be given: it is the tenant of the API key");
+            } else if (!KNOWN.contains(field)) {
+                errors.add("unknown field '" + field + "'");
+            }
+        }
+        String bodyName = text(root, "name", errors);
+        if (bodyName != null && !bodyName.equals(name)) {
+            errors.add("name in the body ('" + bodyName + "') differs from the path ('" + name + "')");
+        }
+        String function = text(root, "function", errors);
+        if (function == null && !root.hasNonNull("function")) {
+            errors.add("function is required: the name of one of your functions");
+        }
+        List<String> sources = topics(root, errors);
+        // Avro builders refuse nulls in required fields; placeholders keep collecting errors past a missing one.
+        TriggerSpec.Builder builder = TriggerSpecs.builder(tenant, name, function == null ? "" : function, sources);
+        builder.setGroup(text(root, "group", errors));
+        StartingPosition position = enumField(root, "startingPosition", StartingPosition.class, errors);
+        if (position != null) {
+            builder.setStartingPosition(position);
+        }
+        builder.setStartingTimestamp(instant(root, "startingTimestamp", errors));
+        RecordFormat format = enumField(root, "format", RecordFormat.class, errors);
+        if (format != null) {
+            builder.setFormat(format);
+        }
+        Integer batchSize = integer(root, "batchSize", errors);
+        if (batchSize != null) {
+            builder.setBatchSize(batchSize);
+        }
+        Integer batchWindowMs = integer(root, "batchWindowMs", errors);
+        if (batchWindowMs != null) {
+            builder.setBatchWindowMs(batchWindowMs);
+        }
+        builder.setFilter(filter(mapper, root, errors));
+        TriggerOrdering ordering = enumField(root, "ordering", TriggerOrdering.class, errors);
+        if (ordering != null) {
+            builder.setOrdering(ordering);
+        }
+        builder.setDestination(text(root, "destination", errors));
+        builder.setOnFailure(text(root, "onFailure", errors));
+        builder.setMaxRecordAgeMs(longField(root, "maxRecordAgeMs", errors));
+        Boolean bisect = bool(root, "bisectOnError", errors);
+        if (bisect != null) {
+            builder.setBisectOnError(bisect);
+        }
+        Boolean enabled = bool(root, "enabled", errors);
+        if (enabled != null) {
+            builder.setEnabled(enabled);
+        }
+        builder.setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)); // as stored: Avro keeps millis
+        TriggerSpec spec = builder.build();
+        List<String> invalid = TriggerSpecs.validate(spec, topics);
+        if (errors.isEmpty()) {
+            return invalid.isEmpty() ? new Parsed(spec, List.of()) : new Parsed(null, invalid);
+        }
+        // The spec's rules still speak about the fields that parsed (a bad filter beside a bad batchSize), but not
+        // about one that did not: its placeholder would only repeat the problem in other words.
+        for (String problem : invalid) {
+            String field = problem.split("[ :]", 2)[0];
+            if (errors.stream().noneMatch(e -> e.startsWith(field + " ") || e.startsWith(field + ":"))) {
+                errors.add(problem);
+            }
+        }
+        return new Parsed(null, errors);
+    }
+
+    /** The spec as JSON: every field of {@code TriggerSpec.avsc}, null ones included, instants as ISO-8601. */
+    public static ObjectNode toJson(ObjectMapper mapper, TriggerSpec spec) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("name", spec.getName());
+        node.put("tenant", spec.getTenant());
+        node.put("function", spec.getFunction());
+        ArrayNode sources = node.putArray("topics");
+        spec.getTopics().forEach(sources::add);
+        node.put("group", spec.getGroup());
+        node.put("startingPosition", spec.getStartingPosition().name());
+        node.put("startingTimestamp", spec.getStartingTimestamp() == null ? null
+                : spec.getStartingTimestamp().toString());
+        node.put("format", spec.getFormat().name());
+        node.put("batchSize", spec.getBatchSize());
+        node.put("batchWindowMs", spec.getBatchWindowMs());
+        node.put("filter", spec.getFilter());
+        node.put("ordering", spec.getOrdering().name());
+        node.put("destination", spec.getDestination());
+        node.put("onFailure", spec.getOnFailure());
+        node.put("maxRecordAgeMs", spec.getMaxRecordAgeMs());
+        node.put("bisectOnError", spec.getBisectOnError());
+        node.put("enabled", spec.getEnabled());
+        node.put("updatedAt", spec.getUpdatedAt() == null ? null : spec.getUpdatedAt().toString());
+        return node;
+    }
+
+    private static List<String> topics(JsonNode root, List<String> errors) {
+        JsonNode node = root.get("topics");
+        if (node == null || node.isNull()) {
+            errors.add("topics is required: an array of the source topics' names");
+            return List.of();
+        }
+        if (!node.isArray()) {
+            errors.add("topics must be an array of topic names");
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode element : node) {
+            if (element.isTextual()) {
+                names.add(element.asText());
+            } else {
+                errors.add("topics must hold only strings, got " + element.getNodeType().name().toLowerCase(
+                        Locale.ROOT));
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The filter as stored: a string holding a JSON event pattern. An object is taken as the pattern itself; either
+     * way {@link EventPattern#parse} must accept it ({@link TriggerSpecs#validate} checks, its message saying what
+     * and where the problem is).
+     */
+    private static String filter(ObjectMapper mapper, JsonNode root, List<String> errors) {
+        JsonNode node = root.get("filter");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String pattern;
+        if (node.isObject()) {
+            try {
+                pattern = mapper.writeValueAsString(node);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("A JSON tree always serializes", e);
+            }
+        } else if (node.isTextual()) {
+            pattern = node.asText();
+        } else {
+            errors.add("filter must be a JSON event pattern: an object, or a string holding one");
+            return null;
+        }
+        return pattern; // TriggerSpecs.validate parses it as an EventPattern, with the spec's other rules
+    }
+
+    private static String text(JsonNode root, String field, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add(field + " must be a string");
+            return null;
+        }
+        return node.asText();
+    }
+
+    private static Integer integer(JsonNode root, String field, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            errors.add(field + " must be an integer");
+            return null;
+        }
+        return node.intValue();
+    }
+
+    private static Long longField(JsonNode root, String field, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            errors.add(field + " must be an integer");
+            return null;
+        }
+        return node.longValue();
+    }
+
+    private static Boolean bool(JsonNode root, String field, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isBoolean()) {
+            errors.add(field + " must be true or false");
+            return null;
+        }
+        return node.booleanValue();
+    }
+
+    private static Instant instant(JsonNode root, String field, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() && !node.isIntegralNumber()) {
+            errors.add(field + " must be an ISO-8601 instant or epoch milliseconds");
+            return null;
+        }
+        try {
+            return Timestamps.parse(field, node.asText());
+        } catch (HttpError e) {
+            errors.add(e.getMessage());
+            return null;
+        }
+    }
+
+    private static <E extends Enum<E>> E enumField(JsonNode root, String field, Class<E> type, List<String> errors) {
+        String text = text(root, field, errors);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            List<String> allowed = new ArrayList<>();
+            for (E constant : type.getEnumConstants()) {
+                allowed.add(constant.name());
+            }
+            errors.add(field + " must be one of " + allowed + ", got '" + text + "'");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.triggers.TriggerRef;
+import dev.ferry.core.triggers.TriggerSpecs;
+import dev.ferry.schemas.TriggerOrdering;
+import dev.ferry.schemas.TriggerSpec;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Triggers over HTTP (DESIGN, "Triggers"; issue 14, parts 1 and 4): create or update, list, describe, remove.
+ * Writes go to {@code ferry.triggers} and answer once this gateway's directory shows them; reads come from the
+ * directory and the replicas' reports ({@link TriggerStatusBoard}).
+ *
+ * <p>A PUT is checked in this order, each answer naming every offending topic:
+ * <ol>
+ *   <li>the body (400 {@code invalid_trigger}: unknown fields, bad values, {@link TriggerSpecs#validate}, the
+ *   filter);</li>
+ *   <li>access (403 {@code forbidden}): no topic of Ferry's own ({@code ferry.*}) as a source, destination or
+ *   onFailure, and only topics the tenant's {@code topics} patterns allow. onFailure left out means
+ *   {@code ferry.dlq}, the one platform topic a trigger writes to. Access comes before existence, so a tenant
+ *   learns nothing about topics it may not use;</li>
+ *   <li>an in-place change that cannot work (409 {@code conflict}): ordering NONE reads with a share group, the
+ *   others with a consumer group, and Kafka does not turn one into the other;</li>
+ *   <li>existence (400 {@code invalid_trigger}): the function, every source topic; a missing destination or
+ *   onFailure topic is created with the first source's partition count when {@code trigger.topics.create} is true,
+ *   else named as missing.</li>
+ * </ol>
+ */
+public final class TriggerRoutes {
+
+    private static final Logger log = LoggerFactory.getLogger(TriggerRoutes.class);
+    private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(15);
+
+    private final GatewayContext g;
+    private final GatewayTriggers t;
+
+    public TriggerRoutes(GatewayContext g) {
+        this.g = g;
+        this.t = g.triggers();
+    }
+
+    public void register(Javalin app) {
+        app.put("/v1/triggers/{name}", this::put);
+        app.get("/v1/triggers", this::list);
+        app.get("/v1/triggers/{name}", this::describe);
+        app.delete("/v1/triggers/{name}", this::remove);
+    }
+
+    private void put(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        String name = ctx.pathParam("name");
+        if (!FunctionRef.isValidName(name)) {
+            throw new ApiException(400, "invalid_trigger", "Invalid trigger name '" + Http.abbreviate(name)
+                    + "': use 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit");
+        }
+        TriggerJson.Parsed parsed = TriggerJson.parse(g.mapper(), ctx.bodyAsBytes(), caller.tenant(), name,
+                t.catalog());
+        if (!parsed.valid()) {
+            throw invalid(parsed.errors());
+        }
+        TriggerSpec spec = parsed.spec();
+        TriggerRef ref = TriggerSpecs.ref(spec);
+        checkAccess(caller, spec);
+        Optional<TriggerSpec> current = t.directory().get(ref);
+        current.ifPresent(existing -> checkCompatible(existing, spec));
+        if (current.isEmpty() || !sameButEnabled(current.get(), spec)) {
+            // Pausing or resuming a trigger must work even after its source topic was deleted.
+            checkExistence(spec);
+        }
+        publish(ref, t.watch().awaitPut(spec), () -> t.publisher().put(spec));
+        log.info("{} trigger {} on {} -> function {}{}", current.isPresent() ? "Updated" : "Created", ref,
+                spec.getTopics(), spec.getFunction(), spec.getEnabled() ? "" : " (paused)");
+        Http.json(g, ctx, current.isPresent() ? 200 : 201, withStatus(spec));
+    }
+
+    private void list(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        ObjectNode body = g.mapper().createObjectNode();
+        ArrayNode triggers = body.putArray("triggers");
+        t.directory().all().stream().filter(s -> s.getTenant().equals(caller.tenant()))
+                .forEach(s -> triggers.add(withStatus(s)));
+        Http.json(g, ctx, 200, body);
+    }
+
+    private void describe(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        Http.json(g, ctx, 200, withStatus(trigger(caller, ctx.pathParam("name"))));
+    }
+
+    private void remove(Context ctx) {
+        Tenants.Caller caller = Http.caller(g, ctx);
+        TriggerRef ref = TriggerSpecs.ref(trigger(caller, ctx.pathParam("name")));
+        publish(ref, t.watch().awaitRemoved(ref), () -> t.publisher().remove(ref));
+        log.info("Removed trigger {}", ref);
+        ctx.status(204);
+    }
+
+    /** The caller's trigger; another tenant's of the same name answers the same 404 as none at all. */
+    private TriggerSpec trigger(Tenants.Caller caller, String name) {
+        if (!FunctionRef.isValidName(name)) {
+            throw ApiException.notFound("No trigger '" + Http.abbreviate(name) + "'");
+        }
+        return t.directory().get(new TriggerRef(caller.tenant(), name))
+                .orElseThrow(() -> ApiException.notFound("No trigger '" + name + "'"));
+    }
+
+    /**
+     * The spec as JSON ({@link TriggerJson#toJson}) with what its replicas report: {@code state}, {@code lag} (null
+     * when unknown), the counts {@code read}, {@code filtered}, {@code answered}, {@code failed}, their per-second
+     * {@code rates} (null until known), {@code replicas} reporting, and {@code error} (null unless FAILING).
+     */
+    private ObjectNode withStatus(TriggerSpec spec) {
+        ObjectNode body = TriggerJson.toJson(g.mapper(), spec);
+        boolean deployed = g.directory().get(TriggerSpecs.function(spec)).isPresent();
+        TriggerStatusBoard.Summary s = t.status().summary(TriggerSpecs.ref(spec), spec.getFunction(),
+                spec.getEnabled(), deployed);
+        body.put("state", s.state().name());
+        body.put("lag", s.lag());
+        body.put("read", s.read());
+        body.put("filtered", s.filtered());
+        body.put("answered", s.answered());
+        body.put("failed", s.failed());
+        if (s.rates() == null) {
+            body.putNull("rates");
+        } else {
+            body.putObject("rates").put("read", s.rates().read()).put("filtered", s.rates().filtered())
+                    .put("answered", s.rates().answered()).put("failed", s.rates().failed());
+        }
+        body.put("replicas", s.replicas());
+        body.put("error", s.error());
+        return body;
+    }
+
+    private void checkAccess(Tenants.Caller caller, TriggerSpec spec) {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> named : namedTopics(spec).entrySet()) {
+            String topic = named.getKey();
+            String role = named.getValue();
+            if (t.catalog().isPlatformTopic(topic)) {
+                problems.add("topic '" + topic + "' is one of Ferry's own topics and cannot be a trigger's " + role
+                        + (role.equals("onFailure") ? " (leave onFailure out to use " + t.catalog().dlq() + ")" : ""));
+            } else if (!caller.topics().allows(topic)) {
+                problems.add("tenant '" + caller.tenant() + "' may not use topic '" + topic + "' (as " + role
+                        + "); its topics: " + (caller.topics().isEmpty() ? "none" : caller.topics()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ApiException(403, "forbidden", problems);
+        }
+    }
+
+    /** Every topic the spec names, with its role; onFailure only when given (null means the platform's DLQ). */
+    private static Map<String, String> namedTopics(TriggerSpec spec) {
+        Map<String, String> named = new java.util.LinkedHashMap<>();
+        spec.getTopics().forEach(topic -> named.put(topic, "source"));
+        if (spec.getDestination() != null) {
+            named.putIfAbsent(spec.getDestination(), "destination");
+        }
+        if (spec.getOnFailure() != null) {
+            named.putIfAbsent(spec.getOnFailure(), "onFailure");
+        }
+        return named;
+    }
+
+    private void checkCompatible(TriggerSpec existing, TriggerSpec wanted) {
+        boolean wasShared = existing.getOrdering() == TriggerOrdering.NONE;
+        boolean isShared = wanted.getOrdering() == TriggerOrdering.NONE;
+        if (wasShared != isShared && TriggerSpecs.group(existing, t.catalog()).equals(
+                TriggerSpecs.group(wanted, t.catalog()))) {
+            throw new ApiException(409, "conflict", "ordering cannot change from " + existing.getOrdering() + " to "
+                    + wanted.getOrdering() + " in place: NONE reads with a share group, PARTITION and KEY with a "
+                    + "consumer group, and Kafka cannot turn group " + TriggerSpecs.group(existing, t.catalog())
+                    + " into the other kind. Delete the trigger first, or give it another group.");
+        }
+    }
+
+    private static boolean sameButEnabled(TriggerSpec existing, TriggerSpec wanted) {
+        TriggerSpec a = TriggerSpec.newBuilder(existing).setEnabled(true).setUpdatedAt(wanted.getUpdatedAt()).build();
+        TriggerSpec b = TriggerSpec.newBuilder(wanted).setEnabled(true).build();
+        return a.equals(b);
+    }
+
+    private void checkExistence(TriggerSpec spec) {
+        List<String> errors = new ArrayList<>();
+        if (g.directory().get(TriggerSpecs.function(spec)).isEmpty()) {
+            errors.add("function '" + spec.getFunction() + "' does not exist: deploy it first");
+        }
+        Set<String> outputs = new LinkedHashSet<>();
+        if (spec.getDestination() != null) {
+            outputs.add(spec.getDestination());
+        }
+        if (spec.getOnFailure() != null) {
+            outputs.add(spec.getOnFailure());
+        }
+        Set<String> all = new LinkedHashSet<>(spec.getTopics());
+        all.addAll(outputs);
+        Map<String, Integer> partitions = t.topics().partitions(all);
+        for (String source : spec.getTopics()) {
+            if (!partitions.containsKey(source)) {
+                errors.add("source topic '" + source + "' does not exist");
+            }
+        }
+        List<String> missing = outputs.stream().filter(o -> !partitions.containsKey(o)).toList();
+        boolean create = g.config().triggers().topicsCreate();
+        if (!create) {
+            for (String topic : missing) {
+                errors.add((Objects.equals(topic, spec.getDestination()) ? "destination" : "onFailure") + " topic '"
+                        + topic + "' does not exist (create it first: this platform does not create trigger topics)");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+        if (!missing.isEmpty()) {
+            t.topics().create(missing, partitions.get(spec.getTopics().get(0)));
+        }
+    }
+
+    private static ApiException invalid(List<String> errors) {
+        return new ApiException(400, "invalid_trigger", errors);
+    }
+
+    private void publish(TriggerRef ref, CompletableFuture<Void> visible, Runnable write) {
+        try {
+            write.run();
+            visible.get(VISIBLE_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw ApiException.notReady("The change to trigger " + ref.name() + " was written but this gateway has "
+                    + "not seen it within " + VISIBLE_WITHIN.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw ApiException.notReady("Cannot confirm the change to trigger " + ref.name());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.notReady("Interrupted");
+        } catch (RuntimeException e) {
+            log.warn("Cannot write {} to the trigger registry: {}", ref, e.getMessage());
+            throw ApiException.notReady("Cannot write to the trigger registry: " + e.getClass().getSimpleName());
+        } finally {
+            visible.cancel(false);
+        }
+    }
+}

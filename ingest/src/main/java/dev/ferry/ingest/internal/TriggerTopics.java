@@ -1,0 +1,100 @@
+package dev.ferry.ingest.internal;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.TopicConfig;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicSpec;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker side of a trigger's PUT: which of its topics exist (and with how many partitions), and creating a
+ * missing destination or failure topic (issue 14, part 1). A created topic gets the source's partition count and
+ * the platform's replication settings ({@code topic.replication.factor}, {@code topic.min.insync.replicas}), and
+ * otherwise the broker's defaults: it is the user's topic, not one of Ferry's.
+ */
+public final class TriggerTopics {
+
+    private static final Logger log = LoggerFactory.getLogger(TriggerTopics.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final Admin admin;
+    private final TopicConfig settings;
+
+    public TriggerTopics(Admin admin, TopicConfig settings) {
+        this.admin = admin;
+        this.settings = settings;
+    }
+
+    /**
+     * The partition count of each of {@code names} that exists; a missing topic is absent from the map.
+     *
+     * @throws ApiException 400 naming a topic Ferry is not authorized to describe; 503 when the cluster does not
+     *     answer
+     */
+    public Map<String, Integer> partitions(Collection<String> names) {
+        Map<String, Integer> found = new LinkedHashMap<>();
+        if (names.isEmpty()) {
+            return found;
+        }
+        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(names).topicNameValues();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> entry : described.entrySet()) {
+            String topic = entry.getKey();
+            try {
+                found.put(topic, entry.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).partitions().size());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    continue;
+                }
+                if (e.getCause() instanceof TopicAuthorizationException) {
+                    throw ApiException.badRequest("Ferry is not authorized to use topic '" + topic + "': grant its "
+                            + "principal access to it on the cluster");
+                }
+                log.warn("Cannot describe topic {}: {}", topic, e.getCause().toString());
+                throw ApiException.notReady("Cannot describe topic '" + topic + "': "
+                        + e.getCause().getClass().getSimpleName());
+            } catch (TimeoutException e) {
+                throw ApiException.notReady("Kafka did not describe topic '" + topic + "' within "
+                        + TIMEOUT.toSeconds() + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiException.notReady("Interrupted");
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Creates {@code names} with {@code partitions} partitions each.
+     *
+     * @throws ApiException 503 naming the topic when the cluster refuses or does not answer
+     */
+    public void create(List<String> names, int partitions) {
+        if (names.isEmpty()) {
+            return;
+        }
+        List<TopicSpec> specs = names.stream().map(name -> new TopicSpec(name, partitions,
+                settings.replicationFactor(), Map.of(), settings.minInsyncReplicas())).toList();
+        try {
+            new TopicProvisioner(admin).ensure(specs);
+        } catch (FerryException e) {
+            log.warn("Cannot create trigger topics {}: {}", names, e.getMessage());
+            throw ApiException.notReady("Cannot create topic " + String.join(", ", names.stream()
+                    .map(n -> "'" + n + "'").toList()) + ": " + e.getMessage());
+        }
+        log.info("Created trigger topics {} with {} partitions", names, partitions);
+    }
+}

@@ -1,0 +1,330 @@
+package dev.ferry.ingest;
+
+import static dev.ferry.ingest.HttpApi.json;
+import static dev.ferry.ingest.HttpApi.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.TriggerConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.TriggerState;
+import dev.ferry.schemas.TriggerStatus;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code /v1/triggers} over real HTTP against the real broker (issue 14, parts 1 and 4): what a user sees when
+ * creating, reading, pausing and deleting triggers, the access rule with its 403s, the 400s that name a missing
+ * topic, and the status summed from what replicas report on {@code ferry.trigger-status}.
+ */
+@FerryKafkaTest
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class TriggersApiIT {
+
+    private static final int STATUS_INTERVAL_MS = 1000;
+
+    @TempDir
+    static Path dir;
+
+    private static FerryConfig config;
+    private static TopicCatalog catalog;
+    private static Gateway gateway;
+    private static Gateway strict;
+    private static HttpApi api;
+    private static HttpApi strictApi;
+    private static Admin admin;
+    private static String acme;
+    private static String beta;
+    private static String everything;
+    private static String nothing;
+    private static String orders;
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeAll
+    static void start(KafkaFixture kafka) {
+        TenantAdmin tenants = new TenantAdmin(dir.resolve("tenants.json"));
+        acme = tenants.createTenant("acme");
+        tenants.setTopics("acme", List.of("acme.*"));
+        beta = tenants.createTenant("beta");
+        tenants.setTopics("beta", List.of("beta.*"));
+        everything = tenants.createTenant("dev");
+        tenants.setTopics("dev", List.of("*"));
+        nothing = tenants.createTenant("plain");
+        config = Platform.config(kafka, dir.resolve("tenants.json"))
+                .with(TriggerConfig.STATUS_INTERVAL_MS, STATUS_INTERVAL_MS);
+        catalog = new TopicCatalog(config);
+        admin = kafka.admin();
+        gateway = new Gateway(config).start();
+        strict = new Gateway(config.with(TriggerConfig.TOPICS_CREATE, false)).start();
+        api = new HttpApi(gateway.port());
+        strictApi = new HttpApi(strict.port());
+        for (String key : List.of(acme, beta, everything, nothing)) {
+            HttpResponse<byte[]> deployed = api.put("/v1/functions/echo", key,
+                    "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
+            assertThat(deployed.statusCode()).as(text(deployed)).isIn(200, 201);
+        }
+        orders = "acme.orders-" + RUN;
+        kafka.createTopic(orders, 3);
+        kafka.createTopic("beta.orders-" + RUN, 1);
+        kafka.createTopic("shared-" + RUN, 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (strict != null) {
+            strict.close();
+        }
+    }
+
+    private static String body(String function, String source, String extra) {
+        return "{\"function\": \"" + function + "\", \"topics\": [\"" + source + "\"]" + extra + "}";
+    }
+
+    private static int partitions(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+                .partitions().size();
+    }
+
+    private static boolean exists(String topic) throws Exception {
+        return admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic);
+    }
+
+    @Test
+    void shouldCreateDescribeListPauseAndDeleteATriggerWhenItsTopicsAreTheTenantsOwn() throws Exception {
+        String destination = "acme.orders-enriched-" + RUN;
+        HttpResponse<byte[]> created = api.put("/v1/triggers/enrich", acme,
+                body("echo", orders, ", \"destination\": \"" + destination + "\", \"format\": \"json\""));
+
+        assertThat(created.statusCode()).as(text(created)).isEqualTo(201);
+        JsonNode trigger = json(created);
+        assertThat(trigger.get("name").asText()).isEqualTo("enrich");
+        assertThat(trigger.get("tenant").asText()).isEqualTo("acme");
+        assertThat(trigger.get("format").asText()).isEqualTo("JSON");
+        assertThat(trigger.get("ordering").asText()).isEqualTo("PARTITION");
+        assertThat(trigger.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(trigger.get("lag").isNull()).as("no replica reported yet").isTrue();
+        assertThat(trigger.get("read").asLong()).isZero();
+        assertThat(trigger.get("rates").isNull()).isTrue();
+        assertThat(partitions(destination)).as("created with the source's partition count").isEqualTo(3);
+
+        // read-your-writes: the PUT answered after this gateway's directory had the trigger
+        JsonNode described = json(api.get("/v1/triggers/enrich", acme));
+        assertThat(described.get("destination").asText()).isEqualTo(destination);
+        assertThat(described.get("topics").get(0).asText()).isEqualTo(orders);
+        assertThat(json(api.get("/v1/triggers", acme)).get("triggers")).extracting(t -> t.get("name").asText())
+                .containsExactly("enrich");
+
+        // another tenant sees none of it
+        assertThat(json(api.get("/v1/triggers", beta)).get("triggers")).isEmpty();
+        assertThat(api.get("/v1/triggers/enrich", beta).statusCode()).isEqualTo(404);
+        assertThat(api.delete("/v1/triggers/enrich", beta).statusCode()).isEqualTo(404);
+
+        HttpResponse<byte[]> paused = api.put("/v1/triggers/enrich", acme,
+                body("echo", orders, ", \"destination\": \"" + destination + "\", \"enabled\": false"));
+        assertThat(paused.statusCode()).as(text(paused)).isEqualTo(200);
+        assertThat(json(paused).get("state").asText()).isEqualTo("PAUSED");
+        assertThat(json(api.get("/v1/triggers/enrich", acme)).get("enabled").asBoolean()).isFalse();
+
+        assertThat(api.delete("/v1/triggers/enrich", acme).statusCode()).isEqualTo(204);
+        assertThat(api.get("/v1/triggers/enrich", acme).statusCode()).isEqualTo(404);
+        assertThat(json(api.get("/v1/triggers", acme)).get("triggers")).isEmpty();
+        assertThat(api.delete("/v1/triggers/enrich", acme).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldRefuseWith403NamingTheTopicWhenItBelongsToAnotherTenantsPatterns() throws Exception {
+        String stolen = "acme.stolen-" + RUN;
+        HttpResponse<byte[]> source = api.put("/v1/triggers/peek", beta, body("echo", orders, ""));
+        HttpResponse<byte[]> output = api.put("/v1/triggers/leak", beta,
+                body("echo", "beta.orders-" + RUN, ", \"destination\": \"" + stolen + "\""));
+
+        for (HttpResponse<byte[]> refused : List.of(source, output)) {
+            assertThat(refused.statusCode()).as(text(refused)).isEqualTo(403);
+            assertThat(json(refused).get("code").asText()).isEqualTo("forbidden");
+        }
+        assertThat(json(source).get("error").asText()).contains("'" + orders + "'").contains("beta.*");
+        assertThat(json(output).get("error").asText()).contains("'" + stolen + "'").contains("destination");
+        assertThat(exists(stolen)).as("nothing created for a refused trigger").isFalse();
+        assertThat(json(api.get("/v1/triggers", beta)).get("triggers")).isEmpty();
+
+        HttpResponse<byte[]> none = api.put("/v1/triggers/any", nothing, body("echo", "shared-" + RUN, ""));
+        assertThat(none.statusCode()).isEqualTo(403);
+        assertThat(json(none).get("error").asText()).contains("'shared-" + RUN + "'").contains("its topics: none");
+    }
+
+    @Test
+    void shouldRefuseFerrysOwnTopicsWith403EvenWhenTheTenantMayUseEveryTopic() {
+        String invocations = catalog.invocations();
+        String results = catalog.results();
+        String dlq = catalog.dlq();
+        HttpResponse<byte[]> asSource = api.put("/v1/triggers/loop", everything, body("echo", invocations, ""));
+        HttpResponse<byte[]> asDestination = api.put("/v1/triggers/loop", everything,
+                body("echo", "shared-" + RUN, ", \"destination\": \"" + results + "\""));
+        HttpResponse<byte[]> asOnFailure = api.put("/v1/triggers/loop", everything,
+                body("echo", "shared-" + RUN, ", \"onFailure\": \"" + dlq + "\""));
+
+        assertThat(asSource.statusCode()).isEqualTo(403);
+        assertThat(json(asSource).get("error").asText()).contains("'" + invocations + "'")
+                .contains("one of Ferry's own topics");
+        assertThat(asDestination.statusCode()).isEqualTo(403);
+        assertThat(json(asDestination).get("error").asText()).contains("'" + results + "'");
+        assertThat(asOnFailure.statusCode()).isEqualTo(403);
+        assertThat(json(asOnFailure).get("error").asText()).contains("'" + dlq + "'")
+                .contains("leave onFailure out");
+
+        HttpResponse<byte[]> anyOther = api.put("/v1/triggers/loop", everything, body("echo", "shared-" + RUN, ""));
+        assertThat(anyOther.statusCode()).as(text(anyOther)).isEqualTo(201);
+        assertThat(json(anyOther).get("onFailure").isNull()).as("null: the platform's DLQ").isTrue();
+        assertThat(api.delete("/v1/triggers/loop", everything).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void shouldRefuseWith400NamingTheMissingSourceTopicAndFunction() throws Exception {
+        String missing = "acme.missing-" + RUN;
+        String destination = "acme.never-" + RUN;
+        HttpResponse<byte[]> response = api.put("/v1/triggers/broken", acme,
+                body("ghost", missing, ", \"destination\": \"" + destination + "\""));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = json(response);
+        assertThat(error.get("code").asText()).isEqualTo("invalid_trigger");
+        assertThat(error.get("errors")).extracting(JsonNode::asText).containsExactlyInAnyOrder(
+                "function 'ghost' does not exist: deploy it first",
+                "source topic '" + missing + "' does not exist");
+        assertThat(exists(missing)).isFalse();
+        assertThat(exists(destination)).as("a refused trigger creates nothing").isFalse();
+        assertThat(api.get("/v1/triggers/broken", acme).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldNameTheMissingDestinationWhenTheGatewayMayNotCreateTopics() throws Exception {
+        String destination = "acme.out-" + RUN;
+        String failures = "acme.failed-" + RUN;
+        HttpResponse<byte[]> response = strictApi.put("/v1/triggers/strict", acme, body("echo", orders,
+                ", \"destination\": \"" + destination + "\", \"onFailure\": \"" + failures + "\""));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).get("error").asText()).contains("destination topic '" + destination
+                + "' does not exist").contains("onFailure topic '" + failures + "' does not exist");
+        assertThat(exists(destination)).isFalse();
+    }
+
+    @Test
+    void shouldListEveryProblemOfABadBodyWith400() {
+        HttpResponse<byte[]> response = api.put("/v1/triggers/bad", acme, """
+                {"function": "echo", "topics": ["%s"], "batchSize": 0, "ordering": "RANDOM", "colour": "red",
+                 "tenant": "beta", "filter": "not json"}""".formatted(orders));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode error = json(response);
+        assertThat(error.get("code").asText()).isEqualTo("invalid_trigger");
+        assertThat(error.get("errors")).extracting(JsonNode::asText)
+                .contains("unknown field 'colour'", "tenant must not be given: it is the tenant of the API key")
+                .anyMatch(e -> e.startsWith("ordering must be one of [PARTITION, KEY, NONE], got 'RANDOM'"))
+                .anyMatch(e -> e.startsWith("filter"));
+        HttpResponse<byte[]> badName = api.put("/v1/triggers/Bad_Name", acme, body("echo", orders, ""));
+        assertThat(badName.statusCode()).isEqualTo(400);
+        assertThat(json(badName).get("error").asText()).contains("Bad_Name");
+        assertThat(api.put("/v1/triggers/x", null, body("echo", orders, "")).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldRefuseWith409WhenOrderingWouldTurnTheConsumerGroupIntoAShareGroup() {
+        assertThat(api.put("/v1/triggers/ordered", acme, body("echo", orders, "")).statusCode()).isEqualTo(201);
+
+        HttpResponse<byte[]> response = api.put("/v1/triggers/ordered", acme,
+                body("echo", orders, ", \"ordering\": \"NONE\""));
+
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(json(response).get("error").asText()).contains("PARTITION to NONE");
+        assertThat(api.delete("/v1/triggers/ordered", acme).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void shouldSumWhatTheFreshReplicasReportWithRatesAndState() throws Exception {
+        assertThat(api.put("/v1/triggers/counted", acme, body("echo", orders, "")).statusCode()).isEqualTo(201);
+        Instant now = Instant.now();
+        try (KafkaProducer<String, TriggerStatus> producer = new KafkaClients(config).producer("test-status",
+                new StringSerializer(), new AvroSerdes(config).serializer(TriggerStatus.class), Map.of())) {
+            report(producer, "w1#counted#0", now.minusSeconds(2), TriggerState.RUNNING, 4, 100, 10, 85, 5);
+            report(producer, "w1#counted#0", now, TriggerState.RUNNING, 2, 120, 12, 102, 6);
+            report(producer, "w1#counted#1", now, TriggerState.RUNNING, 3, 30, 0, 30, 0);
+            // a replica that stopped without a tombstone long ago: not counted
+            report(producer, "w0#counted#0", now.minus(Duration.ofHours(1)), TriggerState.FAILING, 999, 999, 0, 0, 0);
+            producer.flush();
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode t = json(api.get("/v1/triggers/counted", acme));
+                assertThat(t.get("state").asText()).isEqualTo("RUNNING");
+                assertThat(t.get("lag").asLong()).isEqualTo(5);
+                assertThat(t.get("read").asLong()).isEqualTo(150);
+                assertThat(t.get("filtered").asLong()).isEqualTo(12);
+                assertThat(t.get("answered").asLong()).isEqualTo(132);
+                assertThat(t.get("failed").asLong()).isEqualTo(6);
+                assertThat(t.get("replicas").asInt()).isEqualTo(2);
+                assertThat(t.get("rates").get("read").asDouble()).isCloseTo(10.0, within(1e-6));
+                assertThat(t.get("rates").get("answered").asDouble()).isCloseTo(8.5, within(1e-6));
+                assertThat(t.get("rates").get("failed").asDouble()).isCloseTo(0.5, within(1e-6));
+            });
+
+            report(producer, "w1#counted#1", Instant.now(), TriggerState.FAILING, -1, 31, 0, 30, 0);
+            producer.send(new ProducerRecord<>(catalog.triggerStatus(), "acme/counted/w1#counted#0", null));
+            producer.flush();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode t = null;
+                for (JsonNode listed : json(api.get("/v1/triggers", acme)).get("triggers")) {
+                    t = listed.get("name").asText().equals("counted") ? listed : t;
+                }
+                assertThat(t).as("counted is listed").isNotNull();
+                assertThat(t.get("state").asText()).isEqualTo("FAILING");
+                assertThat(t.get("error").asText()).isEqualTo("cannot read the source");
+                assertThat(t.get("read").asLong()).as("the stopped replica's counts are gone").isEqualTo(31);
+                assertThat(t.get("lag").isNull()).as("the only replica does not know its lag").isTrue();
+            });
+        } finally {
+            api.delete("/v1/triggers/counted", acme);
+        }
+    }
+
+    private static void report(KafkaProducer<String, TriggerStatus> producer, String worker, Instant at,
+            TriggerState state, long lag, long read, long filtered, long answered, long failed) {
+        TriggerStatus status = TriggerStatus.newBuilder().setTenant("acme").setName("counted").setWorker(worker)
+                .setAt(at).setState(state).setError(state == TriggerState.FAILING ? "cannot read the source" : null)
+                .setLag(lag).setRead(read).setFiltered(filtered).setAnswered(answered).setFailed(failed).build();
+        producer.send(new ProducerRecord<>(catalog.triggerStatus(), "acme/counted/" + worker, status));
+    }
+
+    @Test
+    void shouldCreateATriggerOnTheTenantsOwnTopicsThatNoOtherTenantLists() {
+        HttpResponse<byte[]> mine = api.put("/v1/triggers/mine", beta, body("echo", "beta.orders-" + RUN, ""));
+        assertThat(mine.statusCode()).as(text(mine)).isEqualTo(201);
+        assertThat(json(api.get("/v1/triggers", acme)).get("triggers")).extracting(t -> t.get("name").asText())
+                .doesNotContain("mine");
+        assertThat(api.delete("/v1/triggers/mine", beta).statusCode()).isEqualTo(204);
+    }
+}

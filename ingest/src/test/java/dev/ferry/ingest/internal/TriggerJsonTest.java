@@ -1,0 +1,121 @@
+package dev.ferry.ingest.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.RecordFormat;
+import dev.ferry.schemas.StartingPosition;
+import dev.ferry.schemas.TriggerOrdering;
+import dev.ferry.schemas.TriggerSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class TriggerJsonTest {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final TopicCatalog topics = new TopicCatalog(FerryConfig.defaults());
+
+    private TriggerJson.Parsed parse(String json) {
+        return TriggerJson.parse(mapper, json.getBytes(StandardCharsets.UTF_8), "acme", "enrich", topics);
+    }
+
+    @Test
+    void shouldTakeTheDefaultsOfDesignWhenOnlyFunctionAndTopicsAreGiven() {
+        TriggerJson.Parsed parsed = parse("{\"function\": \"echo\", \"topics\": [\"orders\"]}");
+
+        assertThat(parsed.errors()).isEmpty();
+        TriggerSpec spec = parsed.spec();
+        assertThat(spec.getTenant()).isEqualTo("acme");
+        assertThat(spec.getStartingPosition()).isEqualTo(StartingPosition.LATEST);
+        assertThat(spec.getFormat()).isEqualTo(RecordFormat.BYTES);
+        assertThat(spec.getOrdering()).isEqualTo(TriggerOrdering.PARTITION);
+        assertThat(spec.getBatchSize()).isEqualTo(1);
+        assertThat(spec.getEnabled()).isTrue();
+        assertThat(spec.getDestination()).isNull();
+    }
+
+    @Test
+    void shouldReadEveryFieldAndAnswerThemWithTheSameNames() throws Exception {
+        TriggerJson.Parsed parsed = parse("""
+                {"name": "enrich", "function": "echo", "topics": ["orders", "payments"], "group": "my-group",
+                 "startingPosition": "timestamp", "startingTimestamp": "2026-01-01T00:00:00Z", "format": "JSON",
+                 "batchSize": 10, "batchWindowMs": 500, "filter": {"value": {"status": ["paid"]}},
+                 "ordering": "KEY", "destination": "orders-enriched", "onFailure": "orders-failed",
+                 "maxRecordAgeMs": 60000, "bisectOnError": true, "enabled": false}""");
+
+        assertThat(parsed.errors()).isEmpty();
+        JsonNode json = TriggerJson.toJson(mapper, parsed.spec());
+        assertThat(json.get("topics").toString()).isEqualTo("[\"orders\",\"payments\"]");
+        assertThat(json.get("startingPosition").asText()).isEqualTo("TIMESTAMP");
+        assertThat(json.get("startingTimestamp").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(mapper.readTree(json.get("filter").asText()))
+                .isEqualTo(mapper.readTree("{\"value\": {\"status\": [\"paid\"]}}"));
+        assertThat(json.get("ordering").asText()).isEqualTo("KEY");
+        assertThat(json.get("batchWindowMs").asInt()).isEqualTo(500);
+        assertThat(json.get("maxRecordAgeMs").asLong()).isEqualTo(60000);
+        assertThat(json.get("bisectOnError").asBoolean()).isTrue();
+        assertThat(json.get("enabled").asBoolean()).isFalse();
+        assertThat(json.get("group").asText()).isEqualTo("my-group");
+        assertThat(json.get("tenant").asText()).isEqualTo("acme");
+        assertThat(Instant.parse(json.get("updatedAt").asText())).isNotNull();
+    }
+
+    @Test
+    void shouldNameEveryProblemWhenTheBodyHasUnknownFieldsAndBadValues() {
+        TriggerJson.Parsed parsed = parse("""
+                {"tenant": "beta", "function": 7, "topics": "orders", "batchSize": "ten", "ordering": "RANDOM",
+                 "colour": "red", "enabled": "yes", "startingTimestamp": "yesterday"}""");
+
+        assertThat(parsed.valid()).isFalse();
+        assertThat(parsed.errors()).contains(
+                "tenant must not be given: it is the tenant of the API key",
+                "unknown field 'colour'",
+                "function must be a string",
+                "topics must be an array of topic names",
+                "batchSize must be an integer",
+                "enabled must be true or false");
+        assertThat(parsed.errors()).anyMatch(e -> e.startsWith("ordering must be one of [PARTITION, KEY, NONE]"));
+        assertThat(parsed.errors()).anyMatch(e -> e.startsWith("startingTimestamp must be an ISO-8601 instant"));
+    }
+
+    @Test
+    void shouldApplyTheSpecRulesWhenTheFieldsParse() {
+        TriggerJson.Parsed parsed = parse("""
+                {"function": "echo", "topics": ["orders"], "destination": "orders", "batchSize": 0,
+                 "startingPosition": "TIMESTAMP"}""");
+
+        assertThat(parsed.errors()).anyMatch(e -> e.contains("destination 'orders' is also a source topic"))
+                .anyMatch(e -> e.startsWith("batchSize must be between 1 and 10000"))
+                .anyMatch(e -> e.startsWith("startingTimestamp is required"));
+    }
+
+    @Test
+    void shouldRefuseAFilterThatIsNotAPatternAlongWithTheSpecsOtherProblems() {
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"filter\": \"[1, 2]\"}").errors())
+                .singleElement().asString().startsWith("filter");
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"batchSize\": 0, "
+                + "\"filter\": {\"value\": {\"status\": \"paid\"}}}").errors())
+                .anyMatch(e -> e.startsWith("batchSize must be between"))
+                .anyMatch(e -> e.startsWith("filter"));
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"filter\": 3}").errors())
+                .singleElement().asString().startsWith("filter must be a JSON event pattern");
+    }
+
+    @Test
+    void shouldRequireFunctionAndTopicsSayingSoOnce() {
+        assertThat(parse("{}").errors()).containsExactly("function is required: the name of one of your functions",
+                "topics is required: an array of the source topics' names");
+    }
+
+    @Test
+    void shouldNameTheRuleBreakingFieldsBesideTheFieldsThatDidNotParse() {
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"colour\": 1, \"batchSize\": 0, "
+                + "\"batchWindowMs\": \"soon\"}").errors())
+                .containsExactly("unknown field 'colour'", "batchWindowMs must be an integer",
+                        "batchSize must be between 1 and 10000, got 0");
+    }
+}
