@@ -78,6 +78,31 @@ public final class TopicProvisioner {
     }
 
     /**
+     * Creates those of {@code specs} that do not exist and never touches one that does: for users' own topics (a
+     * trigger's destination and failure topics, issue 14), whose partitions and configs are theirs to set, not
+     * Ferry's. A topic someone else creates meanwhile is left as they made it.
+     *
+     * @throws FerryException when the cluster refuses a creation or does not answer
+     */
+    public void createIfMissing(Collection<TopicSpec> specs) {
+        if (specs.isEmpty()) {
+            return;
+        }
+        int brokers = await(admin.describeCluster().nodes(), "describe the cluster").size();
+        Set<String> existing = await(admin.listTopics().names(), "list topics");
+        List<NewTopic> toCreate = new ArrayList<>();
+        for (TopicSpec spec : specs) {
+            if (!existing.contains(spec.name())) {
+                short replication = (short) Math.max(1, Math.min(spec.replicationFactor(), brokers));
+                toCreate.add(new NewTopic(spec.name(), spec.partitions(), replication)
+                        .configs(spec.configsFor(replication)));
+            }
+        }
+        create(toCreate);
+        awaitLeaders(specs.stream().map(TopicSpec::name).toList());
+    }
+
+    /**
      * A new share group starts at the latest offset (KIP-932), so records produced before its first member joined
      * would never be seen. Ferry's worker groups must see every invocation routed to them, so their start is set
      * to the earliest offset before the first member joins. Idempotent.

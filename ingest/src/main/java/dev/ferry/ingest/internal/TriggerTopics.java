@@ -78,7 +78,8 @@ public final class TriggerTopics {
     }
 
     /**
-     * Creates {@code names} with {@code partitions} partitions each.
+     * Creates {@code names} with {@code partitions} partitions each; one that exists by then (created by someone
+     * else meanwhile) is left exactly as it is: a user's topic is never grown or reconfigured by Ferry.
      *
      * @throws ApiException 503 naming the topic when the cluster refuses or does not answer
      */
@@ -89,7 +90,7 @@ public final class TriggerTopics {
         List<TopicSpec> specs = names.stream().map(name -> new TopicSpec(name, partitions,
                 settings.replicationFactor(), Map.of(), settings.minInsyncReplicas())).toList();
         try {
-            new TopicProvisioner(admin).ensure(specs);
+            new TopicProvisioner(admin).createIfMissing(specs);
         } catch (FerryException e) {
             log.warn("Cannot create trigger topics {}: {}", names, e.getMessage());
             throw ApiException.notReady("Cannot create topic " + String.join(", ", names.stream()
