@@ -45,6 +45,7 @@ public final class TriggerPool implements AutoCloseable {
         this.ref = TriggerSpecs.ref(spec);
         this.spec = spec;
         this.function = function;
+        resources.provisioner().ensure(resources.topics().platformTopic(resources.topics().triggerStatus()));
         resize(replicas);
     }
 

@@ -3,6 +3,7 @@ package dev.ferry.worker.internal.trigger;
 import dev.ferry.schemas.TriggerStatus;
 import dev.ferry.worker.internal.WorkerResources;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -38,7 +39,9 @@ final class StatusReporter {
 
     synchronized void start() {
         long interval = resources.config().triggers().statusIntervalMs();
-        task = resources.timers().scheduleAtFixedRate(this::report, 0, interval, TimeUnit.MILLISECONDS);
+        // A send may block on metadata; the process's one timer thread also runs retries' backoffs and timeouts.
+        task = resources.timers().scheduleAtFixedRate(() -> CompletableFuture.runAsync(this::report), 0, interval,
+                TimeUnit.MILLISECONDS);
     }
 
     void report() {
@@ -58,6 +61,6 @@ final class StatusReporter {
         if (task != null) {
             task.cancel(false);
         }
-        resources.send(new ProducerRecord<>(topic, key, null));
+        CompletableFuture.runAsync(() -> resources.send(new ProducerRecord<>(topic, key, null)));
     }
 }
