@@ -91,7 +91,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 boolean busy = lanes.running() > 0;
                 consumer.poll(busy ? Duration.ZERO : POLL).forEach(this::receive);
                 followPositions();
-                settle(busy && lanes.waiting() == 0 ? SETTLE_WAIT_MS : 0);
+                settle(busy ? SETTLE_WAIT_MS : 0);
                 startBatches();
                 if (System.nanoTime() - nextCommit >= 0) {
                     commit();
