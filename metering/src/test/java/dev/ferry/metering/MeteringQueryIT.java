@@ -158,6 +158,11 @@ class MeteringQueryIT {
                     .isInstanceOf(dev.ferry.core.FerryException.class).hasMessageContaining("401")
                     .hasMessageNotContaining(TOKEN);
             assertThat(get(a.url().resolve("/healthz"), null).statusCode()).isEqualTo(200);
+            HttpResponse<String> ready = get(a.url().resolve("/readyz"), null);
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(ready.body()).contains("\"status\":\"ready\"");
             assertThat(deadLetters(config)).containsExactly("not avro");
             assertThat(get(a.url().resolve("/v1/usage?from=0")).statusCode()).isEqualTo(400);
             assertThat(get(a.url().resolve("/v1/usage?tenant=acme&from=yesterday")).statusCode()).isEqualTo(400);

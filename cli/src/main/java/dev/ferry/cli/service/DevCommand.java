@@ -1,5 +1,6 @@
 package dev.ferry.cli.service;
 
+import dev.ferry.cli.client.GatewayOptions;
 import dev.ferry.core.net.Urls;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -63,8 +64,9 @@ public final class DevCommand implements Callable<Integer> {
         out.printf("  %-16s %s%n", "API key", env.apiKey());
         out.printf("  %-16s %s%n", "Functions", String.join(", ", DevEnvironment.BUILT_INS));
         out.println();
-        out.println("Try:  ./ferry invoke echo --data hi");
-        out.println("      ./ferry top");
+        String reach = clientOptions(port, env.dataDirKeyFile().getParent());
+        out.println("Try:  ./ferry invoke echo --data hi" + reach);
+        out.println("      ./ferry top" + reach);
         if (env.persistent()) {
             out.println("Ctrl-C stops Ferry; the data stays for the next start.");
         } else {
@@ -72,5 +74,22 @@ public final class DevCommand implements Callable<Integer> {
                     + "functions, invocations and usage are gone at the next start (the tenant and API key stay).");
         }
         out.flush();
+    }
+
+    /**
+     * What a client command needs besides its defaults to reach this dev process: {@code --url} off port 8080 and
+     * {@code --data-dir} (where it finds the API key) away from {@code ./.ferry-data}; empty with both defaults. A
+     * hint that works only with the defaults sent a tester to the wrong port.
+     */
+    static String clientOptions(int gatewayPort, java.nio.file.Path dataDir) {
+        StringBuilder options = new StringBuilder();
+        if (!GatewayOptions.DEFAULT_URL.equals("http://localhost:" + gatewayPort)) {
+            options.append(" --url http://localhost:").append(gatewayPort);
+        }
+        java.nio.file.Path defaultDir = java.nio.file.Path.of(".ferry-data").toAbsolutePath().normalize();
+        if (!dataDir.toAbsolutePath().normalize().equals(defaultDir)) {
+            options.append(" --data-dir ").append(dataDir);
+        }
+        return options.toString();
     }
 }

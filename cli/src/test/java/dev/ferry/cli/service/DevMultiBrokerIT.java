@@ -100,6 +100,7 @@ class DevMultiBrokerIT {
         assertThat(banner.toString())
                 .contains(dev.kafka().bootstrapServers() + " (3 brokers in memory: topics are not kept)")
                 .contains("are gone at the next start")
+                .contains("./ferry invoke echo --data hi --url http://localhost:" + dev.platform().gatewayPort())
                 .doesNotContain("the data stays");
     }
 

@@ -48,6 +48,8 @@ public final class ManagementServer implements AutoCloseable {
                 try (exchange) {
                     String path = exchange.getRequestURI().getPath();
                     if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                        // RFC 9110, 15.5.6: a 405 says which methods the resource has.
+                        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                         json(exchange, 405, error("Only GET is served here", "method_not_allowed"));
                     } else if ("/healthz".equals(path)) {
                         json(exchange, 200, "{\"status\":\"ok\"}");

@@ -1,86 +1,221 @@
 package dev.ferry.core.triggers;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
+import dev.ferry.schemas.registry.SchemaRegistryException;
+import dev.ferry.schemas.serde.FerryAvroDeserializer;
+import dev.ferry.schemas.serde.WireFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Objects;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericContainer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.annotation.InterfaceStability;
 import org.apache.kafka.common.header.Header;
 
-/** STUB until the filter helper's version lands (BYTES, STRING and JSON only): decodes source records. */
+/**
+ * Decodes source records per a trigger's {@link RecordFormat} (issue 14; DESIGN "Triggers": {@code format}) into a
+ * {@link SourceValue}, and builds the record document that filters match and batches carry. Thread-safe.
+ *
+ * <ul>
+ *   <li>BYTES: any bytes. STRING: must be valid UTF-8. JSON: must be exactly one JSON value (Jackson; nothing after
+ *       it); numbers keep their exact value and written form.
+ *   <li>AVRO: the Confluent wire format (byte 0, 4-byte big-endian schema id, Avro binary). The writer schema is
+ *       fetched by id through the registry (once per id: {@link FerryAvroDeserializer} keeps a reader per id, the
+ *       registry client caches schemas), so any schema under any subject strategy reads; the datum becomes JSON as
+ *       {@link AvroJson} describes (unions unwrapped, bytes base64, decimals exact numbers).
+ *   <li>A null value (a tombstone) is never an error: an empty payload and {@code NullNode}, whatever the format.
+ * </ul>
+ *
+ * Anything else raises {@link SourceDecodingException} naming {@code topic-partition@offset}, the format and why;
+ * {@link SourceDecodingException#retriable()} when the registry failed rather than the record.
+ */
+@InterfaceStability.Evolving
 public final class SourceDecoder {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final RecordFormat format;
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // 2.50 stays 2.50 in a batch array, not 2.5 (or 2.5E+0): functions see the number as it was written.
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
+    private static final JsonNodeFactory NODES = JSON.getNodeFactory();
 
+    private final RecordFormat format;
+    private final SchemaRegistryClient registry;
+    private final FerryAvroDeserializer<Object> avro;
+
+    /**
+     * @param registry the schema registry; may be null unless {@code format} is AVRO
+     * @throws IllegalArgumentException when {@code format} is AVRO and {@code registry} is null
+     */
     public SourceDecoder(RecordFormat format, SchemaRegistryClient registry) {
-        this.format = format;
+        this.format = Objects.requireNonNull(format, "format");
+        if (format == RecordFormat.AVRO && registry == null) {
+            throw new IllegalArgumentException("The AVRO format needs a schema registry client");
+        }
+        this.registry = registry;
+        this.avro = format == RecordFormat.AVRO ? new FerryAvroDeserializer<>(registry) : null;
     }
 
-    /** @throws SourceDecodingException naming topic-partition@offset and why */
+    /** The format this decoder reads. */
+    public RecordFormat format() {
+        return format;
+    }
+
+    /**
+     * Decodes the record's value.
+     *
+     * @throws SourceDecodingException naming {@code topic-partition@offset} and why the value is not of the format
+     */
     public SourceValue decode(ConsumerRecord<byte[], byte[]> record) {
         byte[] value = record.value();
         if (value == null) {
-            return new SourceValue(new byte[0], contentType(), NullNode.getInstance());
+            return new SourceValue(new byte[0], contentType(format), NullNode.getInstance());
         }
-        return switch (format) {
-            case BYTES -> new SourceValue(value, contentType(),
-                    JsonNodeFactory.instance.textNode(Base64.getEncoder().encodeToString(value)));
-            case STRING -> new SourceValue(value, contentType(),
-                    JsonNodeFactory.instance.textNode(new String(value, StandardCharsets.UTF_8)));
-            case JSON -> {
-                try {
-                    yield new SourceValue(value, contentType(), JSON.readTree(value));
-                } catch (IOException e) {
-                    throw new SourceDecodingException("Record " + record.topic() + "-" + record.partition() + "@"
-                            + record.offset() + " is not JSON: " + e.getMessage(), e);
-                }
+        try {
+            return switch (format) {
+                case BYTES -> new SourceValue(value, SourceValue.OCTET_STREAM,
+                        NODES.textNode(Base64.getEncoder().encodeToString(value)));
+                case STRING -> new SourceValue(value, SourceValue.TEXT_UTF8, NODES.textNode(utf8(value)));
+                case JSON -> new SourceValue(value, SourceValue.JSON, json(value));
+                case AVRO -> avro(record.topic(), value);
+            };
+        } catch (RuntimeException | IOException e) {
+            boolean registryFailed = registryFailed(e);
+            throw new SourceDecodingException("Cannot decode the value of " + where(record) + " as " + format + ": "
+                    + e.getMessage() + (registryFailed ? " (the schema registry failed, not the record: retry)" : ""),
+                    e, registryFailed);
+        }
+    }
+
+    /**
+     * Whether the registry, not the record, is at fault: a {@link SchemaRegistryException} in the causes that is
+     * not "not found" (an unknown schema id is the record's fault; no answer, a 5xx or refused credentials are not).
+     */
+    private static boolean registryFailed(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SchemaRegistryException registry) {
+                return !registry.isNotFound();
             }
-            case AVRO -> throw new SourceDecodingException("AVRO is not supported by this stub", null);
-        };
-    }
-
-    private String contentType() {
-        return switch (format) {
-            case BYTES -> "application/octet-stream";
-            case STRING -> "text/plain; charset=utf-8";
-            case JSON, AVRO -> "application/json";
-        };
-    }
-
-    public static ObjectNode document(ConsumerRecord<byte[], byte[]> record, SourceValue value) {
-        ObjectNode doc = JsonNodeFactory.instance.objectNode();
-        doc.put("topic", record.topic());
-        doc.put("partition", record.partition());
-        doc.put("offset", record.offset());
-        doc.put("timestamp", record.timestamp());
-        doc.put("key", keyText(record.key()));
-        doc.set("value", value.json());
-        ObjectNode headers = doc.putObject("headers");
-        for (Header header : record.headers()) {
-            headers.put(header.key(), header.value() == null ? null : keyText(header.value()));
         }
-        return doc;
+        return false;
     }
 
+    private static JsonNode json(byte[] value) throws IOException {
+        if (value.length == 0) {
+            throw new IOException("0 bytes, not a JSON value");
+        }
+        try {
+            JsonNode tree = JSON.readTree(value);
+            if (tree == null || tree.isMissingNode()) {
+                throw new IOException("only whitespace, not a JSON value");
+            }
+            return tree;
+        } catch (JsonProcessingException e) {
+            throw new IOException("not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private SourceValue avro(String topic, byte[] value) throws JsonProcessingException {
+        Object datum = avro.deserialize(topic, value);
+        Schema schema = datum instanceof GenericContainer container
+                ? container.getSchema()
+                : registry.getById(WireFormat.schemaId(topic, value)); // a primitive or map at the top: rare
+        JsonNode tree = AvroJson.toJson(datum, schema);
+        return new SourceValue(JSON.writeValueAsBytes(tree), SourceValue.JSON, tree);
+    }
+
+    /**
+     * The record document {@code {"topic","partition","offset","timestamp","key","value","headers"}}: what a filter
+     * matches ({@link EventPattern}) and what a batch element is. {@code key} is {@link #keyText}; {@code value} is
+     * {@link SourceValue#json()}; {@code headers} an object from header key to its value as text (UTF-8, or base64
+     * when not valid UTF-8; a null header value is JSON null; of repeated keys the last wins, as
+     * {@code Headers.lastHeader}); {@code timestamp} in epoch milliseconds.
+     */
+    public static ObjectNode document(ConsumerRecord<byte[], byte[]> record, SourceValue value) {
+        ObjectNode document = NODES.objectNode();
+        document.put("topic", record.topic());
+        document.put("partition", record.partition());
+        document.put("offset", record.offset());
+        document.put("timestamp", record.timestamp());
+        document.put("key", keyText(record.key()));
+        document.set("value", value.json());
+        ObjectNode headers = document.putObject("headers");
+        for (Header header : record.headers()) {
+            headers.put(header.key(), keyText(header.value()));
+        }
+        return document;
+    }
+
+    /**
+     * The key as the {@code ferry.source.key} header carries it (DESIGN "Triggers"): the UTF-8 text, or standard
+     * base64 (with padding) when the bytes are not valid UTF-8; null for no key.
+     */
     public static String keyText(byte[] key) {
         if (key == null) {
             return null;
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(key)).toString();
-        } catch (CharacterCodingException e) {
-            return Base64.getEncoder().encodeToString(key);
+        return invalidUtf8At(key) < 0
+                ? new String(key, StandardCharsets.UTF_8)
+                : Base64.getEncoder().encodeToString(key);
+    }
+
+    /** The content type of {@link SourceValue}s of {@code format}. */
+    public static String contentType(RecordFormat format) {
+        return switch (format) {
+            case BYTES -> SourceValue.OCTET_STREAM;
+            case STRING -> SourceValue.TEXT_UTF8;
+            case JSON, AVRO -> SourceValue.JSON;
+        };
+    }
+
+    /** The index of the first byte that is not part of valid UTF-8, or -1 when all of it is. */
+    static int invalidUtf8At(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(Math.min(bytes.length, 8192));
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (result.isUnderflow()) {
+                return -1;
+            }
+            out.clear(); // overflow: only validity matters, not the text
         }
     }
 
+    private static String utf8(byte[] bytes) throws IOException {
+        int invalid = invalidUtf8At(bytes);
+        if (invalid >= 0) {
+            throw new IOException("not valid UTF-8 at byte " + invalid + " of " + bytes.length);
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static String where(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
 }

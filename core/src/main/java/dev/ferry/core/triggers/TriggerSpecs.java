@@ -74,6 +74,7 @@ public final class TriggerSpecs {
 
     /**
      * Every rule the spec breaks, each a sentence naming the field and the allowed values; empty when valid.
+     * A {@code filter} must parse as an {@link EventPattern} (its message, prefixed {@code filter: }).
      * Topic names are checked for Kafka's syntax here; their existence and the tenant's access, by the gateway.
      * A {@code group} of its own must not start with Ferry's group prefix: a tenant could otherwise join another
      * trigger's or a worker pool's group and take its partitions.
@@ -138,6 +139,13 @@ public final class TriggerSpecs {
         range(errors, "batchWindowMs", spec.getBatchWindowMs(), 0, MAX_BATCH_WINDOW_MS);
         if (spec.getMaxRecordAgeMs() != null && spec.getMaxRecordAgeMs() < 1) {
             errors.add("maxRecordAgeMs must be at least 1 (or left out for no limit), got " + spec.getMaxRecordAgeMs());
+        }
+        if (spec.getFilter() != null) {
+            try {
+                EventPattern.parse(spec.getFilter());
+            } catch (IllegalArgumentException e) {
+                errors.add(e.getMessage().startsWith("filter") ? e.getMessage() : "filter: " + e.getMessage());
+            }
         }
         return errors;
     }

@@ -79,4 +79,17 @@ class ManagementServerTest {
         assertThatThrownBy(() -> ManagementServer.start(config(Map.of(ManagementConfig.HOST, "0.0.0.0"))))
                 .isInstanceOf(FerryException.class).hasMessageContaining(ManagementConfig.TOKEN);
     }
+
+    @Test
+    void shouldSayWhichMethodsItServesWhenRefusingAnother() throws Exception {
+        try (ManagementServer server = ManagementServer.start(config(Map.of()))) {
+            HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(refused.statusCode()).isEqualTo(405);
+            assertThat(refused.headers().firstValue("Allow")).hasValue("GET, HEAD");
+            assertThat(refused.body()).contains("\"code\":\"method_not_allowed\"");
+        }
+    }
 }

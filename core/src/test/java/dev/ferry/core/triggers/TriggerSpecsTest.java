@@ -60,4 +60,15 @@ class TriggerSpecsTest {
         assertThat(topics.isPlatformTopic("ferry.results")).isTrue();
         assertThat(topics.isPlatformTopic("orders")).isFalse();
     }
+
+    @Test
+    void shouldRefuseAFilterThatIsNotAnEventPatternNamingWhereInIt() {
+        assertThat(TriggerSpecs.validate(valid().setFilter("{\"value\": {\"amount\": [{\"gt\": 5}]}}").build(), topics))
+                .containsExactly("filter: value.amount[0]: unknown operator \"gt\"; known: prefix, suffix,"
+                        + " equals-ignore-case, numeric, exists, anything-but");
+        assertThat(TriggerSpecs.validate(valid().setFilter("{\"value\": ").build(), topics))
+                .singleElement().asString().startsWith("filter: not valid JSON");
+        assertThat(TriggerSpecs.validate(valid().setFilter("{\"value\": {\"status\": [\"paid\"]}}").build(), topics))
+                .isEmpty();
+    }
 }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -70,11 +71,17 @@ public final class UsageHttpApi {
         });
         app.get("/v1/usage", this::usage);
         app.get("/v1/usage/totals", this::totals);
-        app.get("/healthz", ctx -> ctx.result("ok"));
+        // JSON like every other Ferry endpoint: the gateway's /readyz shape, the error shape when not ready.
+        app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/readyz", ctx -> {
             KafkaStreams current = streams.get();
-            boolean ready = current != null && current.state() == KafkaStreams.State.RUNNING;
-            ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).result(ready ? "ready" : "not ready");
+            KafkaStreams.State state = current == null ? null : current.state();
+            if (state == KafkaStreams.State.RUNNING) {
+                ctx.json(Map.of("status", "ready", "checks", Map.of("streams", "ok")));
+            } else {
+                fail(ctx, HttpStatus.SERVICE_UNAVAILABLE, "not ready: streams: " + (state == null ? "not started"
+                        : state.name()), "not_ready");
+            }
         });
         app.exception(BadRequest.class, (e, ctx) -> fail(ctx, HttpStatus.BAD_REQUEST, e.getMessage(), "bad_request"));
         app.exception(InvalidStateStoreException.class, (e, ctx) ->
