@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A trigger's test function: answers a JSON object with the same object plus {@code "enriched": true}; a batch (a
  * JSON array of record documents) with an array of the enriched values, one per record. Any object with
- * {@code "poison": true} fails the whole call.
+ * {@code "poison": true} fails the whole call. The env {@code sleepMs} makes each call take at least that long.
  */
 public final class EnrichFunction implements Function {
 
@@ -16,6 +16,10 @@ public final class EnrichFunction implements Function {
 
     @Override
     public byte[] apply(Invocation in) throws Exception {
+        String sleep = in.env().get("sleepMs");
+        if (sleep != null) {
+            Thread.sleep(Long.parseLong(sleep));
+        }
         JsonNode input = JSON.readTree(in.payload());
         in.outputContentType("application/json");
         if (input.isArray()) {

@@ -15,6 +15,8 @@ import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.Runtime;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.schemas.TriggerState;
+import dev.ferry.schemas.TriggerStatus;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,6 +157,53 @@ class TriggerIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE)).contains("poison");
             });
         }
+    }
+
+    @Test
+    void shouldReportFailingWithTheErrorWhenTheDestinationIsMissingAndRunningOnceItExists(KafkaFixture kafka)
+            throws Exception {
+        try (Harness harness = new Harness(kafka, Map.of("trigger.status.interval.ms", 200)); TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            String source = kit.topic("status-in", 1);
+            String destination = harness.config.topicPrefix() + "status-out";
+            kit.produce(source, keys(10, 1), values(10));
+            TriggerSpec spec = TriggerSpecs.builder("acme", "watched", "enrich-w", List.of(source))
+                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
+                    .setDestination(destination).build();
+            var deserializer = harness.serdes.deserializer(TriggerStatus.class);
+            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-w", 1, 3), context, 1)) {
+                List<ConsumerRecord<byte[], byte[]>> statuses = kit.read(harness.topics.triggerStatus());
+                String key = "acme/watched/" + context.workerName() + "#watched#0";
+                await().atMost(Duration.ofSeconds(30)).until(() -> latest(statuses, key, deserializer) != null
+                        && latest(statuses, key, deserializer).getState() == TriggerState.FAILING);
+                assertThat(latest(statuses, key, deserializer).getError()).contains(destination, "do not exist");
+
+                kit.topic("status-out", 1);
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    TriggerStatus status = latest(statuses, key, deserializer);
+                    return status != null && status.getState() == TriggerState.RUNNING && status.getAnswered() == 10;
+                });
+                assertThat(latest(statuses, key, deserializer)).satisfies(status -> {
+                    assertThat(status.getRead()).isEqualTo(10);
+                    assertThat(status.getError()).isNull();
+                    assertThat(status.getLag()).isZero();
+                });
+                pool.close();
+                await().atMost(Duration.ofSeconds(30)).until(() -> statuses.stream()
+                        .filter(r -> key.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)))
+                        .reduce((a, b) -> b).map(r -> r.value() == null).orElse(false));
+            }
+        }
+    }
+
+    private static TriggerStatus latest(List<ConsumerRecord<byte[], byte[]>> statuses, String key,
+            org.apache.kafka.common.serialization.Deserializer<TriggerStatus> deserializer) {
+        return statuses.stream()
+                .filter(r -> key.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)))
+                .filter(r -> r.value() != null)
+                .reduce((a, b) -> b)
+                .map(r -> deserializer.deserialize(r.topic(), r.headers(), r.value()))
+                .orElse(null);
     }
 
     static List<InvocationResult> ofFunction(Harness.Results results, String function) {

@@ -156,8 +156,9 @@ public abstract class TriggerReplica {
                     }
                     state = TriggerState.FAILING;
                     error = e.getMessage() != null ? e.getMessage() : e.toString();
+                    // A missing topic is a sentence, not a stack trace every two seconds.
                     log.error("[{}] cannot consume, starting over in {} ms: {}", settings.name(),
-                            RESTART_PAUSE.toMillis(), error, e);
+                            RESTART_PAUSE.toMillis(), error, e instanceof FerryException ? null : e);
                     pause();
                 }
             }
