@@ -1,6 +1,7 @@
 package dev.ferry.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.functions.FunctionSpecs;
@@ -17,6 +18,7 @@ import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerState;
 import dev.ferry.schemas.TriggerStatus;
+import dev.ferry.worker.internal.trigger.BatchRunner;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,6 +133,7 @@ class TriggerIT {
     void shouldSendExactlyThePoisonRecordToOnFailureWhenABisectedBatchFails(KafkaFixture kafka) throws Exception {
         try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
                 WorkerContext context = new WorkerContext(harness.config)) {
+            Harness.Results results = harness.results();
             String source = kit.topic("batches", 1);
             String destination = kit.topic("batches-out", 1);
             String failures = kit.topic("batches-failed", 1);
@@ -155,7 +158,41 @@ class TriggerIT {
             assertThat(failed).singleElement().satisfies(letter -> {
                 assertThat(TriggerKit.source(letter)).isEqualTo(source + "-0@37");
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE)).contains("poison");
+                assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("2");
             });
+            // The poison record alone: attempt 1 is not final, attempt 2 (maxAttempts) is, and says why.
+            String alone = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 37L, null, null), 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> results.of(alone).size() >= 2);
+            assertThat(results.of(alone)).extracting(InvocationResult::getAttempt, InvocationResult::getFinal$,
+                    InvocationResult::getReasonCode).containsExactly(tuple(1, false, null),
+                    tuple(2, true, "attempts_exhausted"));
+            assertThat(results.of(alone)).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.FAILED));
+        }
+    }
+
+    @Test
+    void shouldStartAtTheFirstRecordAtOrAfterTheTimestampWhenStartingPositionIsTimestamp(KafkaFixture kafka)
+            throws Exception {
+        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            String source = kit.topic("timed", 2);
+            String destination = kit.topic("timed-out", 1);
+            kit.produce(source, keys(20, 4), values(20));
+            long cut = System.currentTimeMillis() + 1;
+            await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > cut);
+            kit.produce(source, keys(10, 4), IntStream.range(100, 110).mapToObj(i -> "{\"n\":" + i + "}").toList());
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            TriggerSpec spec = TriggerSpecs.builder("acme", "timed", "enrich-t", List.of(source))
+                    .setStartingPosition(StartingPosition.TIMESTAMP)
+                    .setStartingTimestamp(java.time.Instant.ofEpochMilli(cut)).setFormat(RecordFormat.JSON)
+                    .setDestination(destination).build();
+            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-t", 2, 3), context, 1)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 10
+                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+                assertThat(pool.stats().read()).isEqualTo(10);
+            }
+            assertThat(outputs).hasSize(10).allSatisfy(out -> assertThat(TriggerKit.value(out))
+                    .matches("\\{\"n\":10\\d,.*"));
         }
     }
 
