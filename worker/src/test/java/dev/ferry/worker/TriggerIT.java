@@ -233,6 +233,32 @@ class TriggerIT {
         }
     }
 
+    @Test
+    void shouldReportFailingWhenItsRecentRecordsAllFail(KafkaFixture kafka) throws Exception {
+        try (Harness harness = new Harness(kafka, Map.of("trigger.status.interval.ms", 200));
+                TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            String source = kit.topic("doomed", 1);
+            String failures = kit.topic("doomed-failed", 1);
+            kit.produce(source, keys(12, 3), IntStream.range(0, 12)
+                    .mapToObj(i -> "{\"n\":" + i + ",\"poison\":true}").toList());
+            TriggerSpec spec = TriggerSpecs.builder("acme", "doomed", "enrich-d", List.of(source))
+                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
+                    .setOnFailure(failures).build();
+            var deserializer = harness.serdes.deserializer(TriggerStatus.class);
+            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-d", 1, 1), context, 1)) {
+                List<ConsumerRecord<byte[], byte[]>> statuses = kit.read(harness.topics.triggerStatus());
+                String key = "acme/doomed/" + context.workerName() + "#doomed#0";
+                await().atMost(Duration.ofSeconds(30)).until(() -> latest(statuses, key, deserializer) != null
+                        && latest(statuses, key, deserializer).getFailed() == 12);
+                assertThat(latest(statuses, key, deserializer)).satisfies(status -> {
+                    assertThat(status.getState()).isEqualTo(TriggerState.FAILING);
+                    assertThat(status.getError()).contains("all failed", failures);
+                });
+            }
+        }
+    }
+
     private static TriggerStatus latest(List<ConsumerRecord<byte[], byte[]>> statuses, String key,
             org.apache.kafka.common.serialization.Deserializer<TriggerStatus> deserializer) {
         return statuses.stream()

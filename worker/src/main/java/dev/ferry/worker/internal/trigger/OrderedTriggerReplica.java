@@ -124,7 +124,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             }
             case UNDECODABLE -> {
                 ledger.finished(record.offset(), List.of(admission.failure()));
-                counters.failed(1);
+                ended(0, 1);
             }
             case READY -> lanes.add(new Lanes.LaneId(tp, byKey ? SourceDecoder.keyText(record.key()) : null),
                     admission.item(), System.nanoTime());
@@ -154,8 +154,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                     next.ledger().finished(items.get(i).offset(), List.of());
                 }
                 next.ledger().finished(items.get(items.size() - 1).offset(), next.outcome().writes());
-                counters.answered(next.outcome().answered());
-                counters.failed(next.outcome().failed());
+                ended(next.outcome().answered(), next.outcome().failed());
             }
             next = finished.poll();
         }

@@ -118,8 +118,7 @@ public final class ShareTriggerReplica extends TriggerReplica {
                         next.records().size(), next.error().toString());
                 type = AcknowledgeType.RELEASE;
             } else {
-                counters.answered(next.outcome().answered());
-                counters.failed(next.outcome().failed());
+                ended(next.outcome().answered(), next.outcome().failed());
             }
             for (ConsumerRecord<byte[], byte[]> record : next.records()) {
                 consumer.acknowledge(record, type);

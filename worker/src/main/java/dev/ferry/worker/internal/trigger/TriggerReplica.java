@@ -34,6 +34,8 @@ public abstract class TriggerReplica {
 
     private static final Logger log = LoggerFactory.getLogger(TriggerReplica.class);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(2);
+    /** Records failing in a row, none answered, after which the replica reports FAILING (the TriggerState doc). */
+    static final int FAILURE_STREAK = 10;
 
     protected final TriggerReplicaSettings settings;
     protected final WorkerResources resources;
@@ -48,6 +50,8 @@ public abstract class TriggerReplica {
     private volatile TriggerState state = TriggerState.RUNNING;
     private volatile String error;
     private volatile long lag = -1;
+    private long failedInARow;
+    private boolean failingRecords;
 
     protected TriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool) {
         this.settings = settings;
@@ -110,6 +114,31 @@ public abstract class TriggerReplica {
     protected final void running() {
         state = TriggerState.RUNNING;
         error = null;
+        failingRecords = false;
+        failedInARow = 0;
+    }
+
+    /**
+     * Counts what became of finished records: {@value #FAILURE_STREAK} failures in a row with none answered make the
+     * replica FAILING ("its recent records all failed"), until a record is answered again. Polling thread only.
+     */
+    protected final void ended(int answered, int failed) {
+        counters.answered(answered);
+        counters.failed(failed);
+        if (answered > 0) {
+            failedInARow = 0;
+            if (failingRecords) {
+                failingRecords = false;
+                running();
+            }
+        } else if (failed > 0) {
+            failedInARow += failed;
+            if (failedInARow >= FAILURE_STREAK && state == TriggerState.RUNNING) {
+                failingRecords = true;
+                state = TriggerState.FAILING;
+                error = "The last " + failedInARow + " records all failed and went to " + settings.onFailure();
+            }
+        }
     }
 
     /** Records of the replica's assigned partitions not consumed yet; -1 when unknown. */
