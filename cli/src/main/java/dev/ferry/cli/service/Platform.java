@@ -11,11 +11,14 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.ManagementServer;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.triggers.TriggerDirectory;
 import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.ingest.Gateway;
 import dev.ferry.metering.MeteringService;
 import dev.ferry.metering.UsageQueryClient;
 import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.worker.TriggerService;
 import dev.ferry.worker.WorkerContext;
 import dev.ferry.worker.WorkerService;
 import java.io.PrintWriter;
@@ -113,6 +116,17 @@ public final class Platform implements AutoCloseable {
                 // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
                 workers = new WorkerService(context, directory, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
                 started(Role.WORKER).add(workers);
+                // Triggers run in the worker process beside the pools, sharing its context (issue 14), with the
+                // same initial replicas: 1 without an autoscaler, 0 with one.
+                TriggerDirectory triggerDirectory = new TriggerDirectory(clients, topics,
+                        serdes.deserializer(TriggerSpec.class));
+                started(Role.WORKER).add(triggerDirectory);
+                triggerDirectory.start();
+                triggerDirectory.awaitCaughtUp(Duration.ofSeconds(30));
+                readiness.put("triggers", triggerDirectory.readiness());
+                TriggerService triggers = new TriggerService(context, directory, triggerDirectory,
+                        roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
+                started(Role.WORKER).add(triggers);
             });
         }
         if (roles.contains(Role.AUTOSCALER)) {

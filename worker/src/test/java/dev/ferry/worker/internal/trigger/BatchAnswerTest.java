@@ -1,0 +1,38 @@
+package dev.ferry.worker.internal.trigger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class BatchAnswerTest {
+
+    private static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldGiveOneOutputPerRecordWhenTheArrayHasOneElementPerRecord() {
+        BatchAnswer answer = BatchAnswer.classify(json("[{\"a\":1}, null, \"x\"]"), 3);
+        assertThat(answer).isInstanceOfSatisfying(BatchAnswer.PerRecord.class, perRecord -> {
+            assertThat(new String(perRecord.outputs().get(0), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+            assertThat(perRecord.outputs().get(1)).isNull();
+            assertThat(new String(perRecord.outputs().get(2), StandardCharsets.UTF_8)).isEqualTo("\"x\"");
+        });
+    }
+
+    @Test
+    void shouldMarkOnlyTheNamedRecordsFailedWhenTheAnswerListsBatchItemFailures() {
+        BatchAnswer answer = BatchAnswer.classify(json("{\"batchItemFailures\": [2, 0, 9]}"), 3);
+        assertThat(answer).isInstanceOfSatisfying(BatchAnswer.ItemFailures.class,
+                failures -> assertThat(failures.failed()).containsExactly(0, 2));
+    }
+
+    @Test
+    void shouldTreatAnyOtherOutputAsOneForTheWholeBatch() {
+        assertThat(BatchAnswer.classify(json("[1, 2]"), 3)).isInstanceOf(BatchAnswer.Whole.class);
+        assertThat(BatchAnswer.classify(json("not json"), 3)).isInstanceOf(BatchAnswer.Whole.class);
+        assertThat(BatchAnswer.classify(json("[1]"), 1)).as("a batch of one").isInstanceOf(BatchAnswer.Whole.class);
+        assertThat(BatchAnswer.classify(null, 3)).isEqualTo(new BatchAnswer.Whole(null));
+    }
+}
