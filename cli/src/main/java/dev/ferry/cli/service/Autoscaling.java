@@ -27,10 +27,6 @@ final class Autoscaling implements AutoCloseable {
         this.resizer = resizer;
     }
 
-    static Autoscaling start(FerryConfig config, WorkerService workers) {
-        return start(config, workers, null);
-    }
-
     /**
      * @param workers this process's worker pools; {@code null} publishes decisions only
      * @param triggers this process's trigger pools; {@code null} when none run here

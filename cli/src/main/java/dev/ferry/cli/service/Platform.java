@@ -51,6 +51,7 @@ public final class Platform implements AutoCloseable {
     private final Map<Role, List<AutoCloseable>> started = new EnumMap<>(Role.class);
     private final Map<String, ReadinessCheck> readiness = new LinkedHashMap<>();
     private WorkerService workers;
+    private TriggerService triggers;
     private MeteringService metering;
     private Gateway gateway;
     private Autoscaling autoscaling;
@@ -124,14 +125,14 @@ public final class Platform implements AutoCloseable {
                 triggerDirectory.start();
                 triggerDirectory.awaitCaughtUp(Duration.ofSeconds(30));
                 readiness.put("triggers", triggerDirectory.readiness());
-                TriggerService triggers = new TriggerService(context, directory, triggerDirectory,
+                triggers = new TriggerService(context, directory, triggerDirectory,
                         roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
                 started(Role.WORKER).add(triggers);
             });
         }
         if (roles.contains(Role.AUTOSCALER)) {
             step(progress, "autoscaler", () -> {
-                autoscaling = Autoscaling.start(config, workers);
+                autoscaling = Autoscaling.start(config, workers, triggers);
                 started(Role.AUTOSCALER).add(autoscaling);
                 readiness.put("autoscaler", autoscaling.readiness());
             });
