@@ -1,0 +1,142 @@
+package dev.ferry.worker;
+
+import dev.ferry.core.triggers.TriggerRef;
+import dev.ferry.core.triggers.TriggerSpecs;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.TriggerOrdering;
+import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.worker.internal.WorkerResources;
+import dev.ferry.worker.internal.trigger.OrderedTriggerReplica;
+import dev.ferry.worker.internal.trigger.ShareTriggerReplica;
+import dev.ferry.worker.internal.trigger.TriggerCounters;
+import dev.ferry.worker.internal.trigger.TriggerReplica;
+import dev.ferry.worker.internal.trigger.TriggerReplicaSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicas that run one trigger (issue 14; DESIGN "Triggers"): members of the trigger's group on its source
+ * topics, each decoding, filtering, batching, invoking the trigger's function and writing outputs itself.
+ * {@code PARTITION} and {@code KEY} triggers use a consumer group and transactions (exactly-once outputs; replicas
+ * beyond the partition count stay idle); {@code NONE} triggers a share group (at least once, any number of
+ * replicas). Each replica's results name it {@code <workerName>#<trigger>#<index>}.
+ *
+ * <p>{@link #resize} is clean in both directions: a leaving replica finishes what runs, commits and leaves the
+ * group. Thread-safe; {@link #resize}, {@code update} and {@link #close} block until done.
+ */
+public final class TriggerPool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TriggerPool.class);
+
+    private final WorkerResources resources;
+    private final TriggerRef ref;
+    private final TriggerCounters counters = new TriggerCounters();
+    private final List<TriggerReplica> replicas = new ArrayList<>();
+    private TriggerSpec spec;
+    private FunctionSpec function;
+    private boolean closed;
+
+    /** Starts {@code replicas} replicas of {@code spec}, running {@code function} (the trigger's). */
+    public TriggerPool(TriggerSpec spec, FunctionSpec function, WorkerContext context, int replicas) {
+        this.resources = context.resources;
+        this.ref = TriggerSpecs.ref(spec);
+        this.spec = spec;
+        this.function = function;
+        resources.provisioner().ensure(resources.topics().platformTopic(resources.topics().triggerStatus()));
+        resize(replicas);
+    }
+
+    public TriggerRef ref() {
+        return ref;
+    }
+
+    public synchronized TriggerSpec spec() {
+        return spec;
+    }
+
+    /** The function spec the replicas run now. */
+    public synchronized FunctionSpec function() {
+        return function;
+    }
+
+    public synchronized int replicas() {
+        return replicas.size();
+    }
+
+    public TriggerStats stats() {
+        return new TriggerStats(counters.read(), counters.filtered(), counters.answered(), counters.failed());
+    }
+
+    /** Grows or shrinks the pool; leaving replicas finish what runs and commit first. */
+    public synchronized void resize(int target) {
+        if (target < 0) {
+            throw new IllegalArgumentException("Replicas cannot be negative: " + target);
+        }
+        if (closed) {
+            throw new IllegalStateException("Trigger pool of " + ref + " is closed");
+        }
+        int from = replicas.size();
+        while (replicas.size() < target) {
+            TriggerReplica replica = newReplica(replicas.size());
+            replicas.add(replica);
+            replica.start();
+        }
+        if (replicas.size() > target) {
+            stop(new ArrayList<>(replicas.subList(target, replicas.size())), null);
+            replicas.subList(target, replicas.size()).clear();
+        }
+        if (from != target) {
+            log.info("[trigger {}] replicas {} -> {}", ref, from, target);
+        }
+    }
+
+    /** Takes a changed trigger or function live: every replica stops cleanly and restarts on the new specs. */
+    synchronized void update(TriggerSpec newSpec, FunctionSpec newFunction) {
+        int count = replicas.size();
+        resize(0);
+        spec = newSpec;
+        function = newFunction;
+        resize(count);
+        log.info("[trigger {}] updated: {} replicas restarted", ref, count);
+    }
+
+    @Override
+    public synchronized void close() {
+        close(null);
+    }
+
+    /** Stops every replica, waiting at most {@code patience} (null: the function's timeout plus a minute). */
+    public synchronized void close(Duration patience) {
+        if (closed) {
+            return;
+        }
+        stop(new ArrayList<>(replicas), patience);
+        replicas.clear();
+        closed = true;
+    }
+
+    private TriggerReplica newReplica(int index) {
+        String worker = resources.workerName() + "#" + ref.name() + "#" + index;
+        TriggerReplicaSettings settings = new TriggerReplicaSettings(ref, spec, function, index,
+                TriggerSpecs.group(spec, resources.topics()), TriggerSpecs.onFailure(spec, resources.topics()),
+                ref + "#" + index, worker);
+        return spec.getOrdering() == TriggerOrdering.NONE
+                ? new ShareTriggerReplica(settings, resources, counters)
+                : new OrderedTriggerReplica(settings, resources, counters);
+    }
+
+    private void stop(List<TriggerReplica> leaving, Duration patience) {
+        leaving.forEach(TriggerReplica::requestStop);
+        Duration wait = patience != null ? patience : Duration.ofMillis(function.getTimeoutMs() + 60_000L);
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (TriggerReplica replica : leaving) {
+            if (!replica.awaitStopped(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())))) {
+                log.warn("[trigger {}] replica #{} did not stop within {} ms; leaving it behind", ref,
+                        replica.index(), wait.toMillis());
+            }
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package dev.ferry.worker.internal.trigger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.ferry.core.invocation.ReasonCode;
+import dev.ferry.core.triggers.SourceDecoder;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.worker.Function;
+import dev.ferry.worker.Invocation;
+import dev.ferry.worker.internal.Backoff;
+import dev.ferry.worker.internal.Decision;
+import dev.ferry.worker.internal.FailureHandler;
+import dev.ferry.worker.internal.Invoker;
+import dev.ferry.worker.internal.Outcome;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Runs one batch to its end, whatever consumes it (DESIGN "Triggers"; issue 14 part 2): invokes the function through
+ * the {@link Invoker} (the one wrapper around user code), classifies the answer ({@link BatchAnswer}), retries a
+ * failed attempt in place after {@link Backoff#delayAfter} up to the function's {@code maxAttempts} (every attempt
+ * a result, {@code final=false} until the last), splits a failing batch of more than one record in halves when
+ * {@code bisectOnError} (each half from attempt 1, the first half first, so offset order holds), retries
+ * {@code batchItemFailures} one record at a time, and sends a record older than {@code maxRecordAgeMs} (by its
+ * timestamp) to {@code onFailure} instead of running it. It writes nothing itself: the {@link BatchOutcome} lists
+ * what the caller writes, so a transactional and an at-least-once writer share it.
+ *
+ * <p>Invocation ids are deterministic (TRIGGERS-API.md): {@code UUID.nameUUIDFromBytes("<tenant>/<trigger>/<topic>/
+ * <partition>/<offset>/<size>")} of the first record of what runs, so a re-run after a crash carries the same id.
+ * The returned future never completes exceptionally for a function's failure.
+ */
+public final class BatchRunner {
+
+    static final String BATCH_CONTENT_TYPE = "application/json";
+
+    private final TriggerSpec spec;
+    private final FunctionSpec functionSpec;
+    private final String worker;
+    private final Function function;
+    private final Invoker invoker;
+    private final Backoff backoff;
+    private final ScheduledExecutorService timers;
+    private final Clock clock;
+    private final TriggerRecords records;
+    private final AtomicBoolean cold = new AtomicBoolean(true);
+
+    public BatchRunner(TriggerReplicaSettings settings, Function function, Invoker invoker, Backoff backoff,
+            ScheduledExecutorService timers, Clock clock, TriggerRecords records) {
+        this.spec = settings.spec();
+        this.functionSpec = settings.function();
+        this.worker = settings.worker();
+        this.function = function;
+        this.invoker = invoker;
+        this.backoff = backoff;
+        this.timers = timers;
+        this.clock = clock;
+        this.records = records;
+    }
+
+    /** Runs {@code batch} (one partition's records in offset order) until every record is answered or failed. */
+    public CompletableFuture<BatchOutcome> run(List<SourceItem> batch) {
+        Job job = new Job(batch);
+        List<Integer> all = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            all.add(i);
+        }
+        return runPart(job, all, 1).thenApply(done -> job.outcome());
+    }
+
+    /** The invocation id of a run whose first record is {@code first} and that holds {@code size} records. */
+    public static String invocationId(TriggerSpec spec, ConsumerRecord<?, ?> first, int size) {
+        String name = spec.getTenant() + "/" + spec.getName() + "/" + first.topic() + "/" + first.partition() + "/"
+                + first.offset() + "/" + size;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private CompletableFuture<Void> runPart(Job job, List<Integer> part, int attempt) {
+        List<Integer> live = new ArrayList<>(part.size());
+        Instant now = clock.instant();
+        for (int i : part) {
+            if (tooOld(job.items.get(i).record(), now)) {
+                ConsumerRecord<byte[], byte[]> record = job.items.get(i).record();
+                job.fail(i, records.failure(record, TriggerRecords.TOO_OLD, "The record at " + SourceItem.where(record)
+                        + " is older than maxRecordAgeMs " + spec.getMaxRecordAgeMs() + " (timestamp "
+                        + record.timestamp() + "); not run", attempt - 1));
+            } else {
+                live.add(i);
+            }
+        }
+        if (attempt > 1 && live.size() < part.size()) {
+            // The retried invocation ends here: its last result said another attempt would follow.
+            job.results.add(records.result(terminal(job, part, attempt, now)));
+        }
+        if (live.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<SourceItem> items = live.stream().map(job.items::get).toList();
+        String id = invocationId(spec, items.get(0).record(), items.size());
+        Invocation invocation = invocation(id, items, attempt, now);
+        boolean coldStart = cold.getAndSet(false);
+        return invoker.run(function, invocation, functionSpec.getTimeoutMs())
+                .thenCompose(outcome -> settle(job, live, attempt, id, invocation, outcome, coldStart));
+    }
+
+    private CompletableFuture<Void> settle(Job job, List<Integer> live, int attempt, String id,
+            Invocation invocation, Outcome outcome, boolean coldStart) {
+        List<SourceItem> items = live.stream().map(job.items::get).toList();
+        if (outcome.succeeded()) {
+            job.results.add(records.result(result(items, id, attempt, outcome, coldStart, true, null)));
+            BatchAnswer answer = BatchAnswer.classify(outcome.output(), items.size());
+            if (answer instanceof BatchAnswer.ItemFailures failures && !failures.failed().isEmpty()) {
+                List<Integer> again = new ArrayList<>();
+                for (int k = 0; k < live.size(); k++) {
+                    if (failures.failed().contains(k)) {
+                        again.add(live.get(k));
+                    } else {
+                        job.answer(live.get(k), null);
+                    }
+                }
+                CompletableFuture<Void> chain = delay(backoff.delayAfter(attempt));
+                for (int i : again) {
+                    chain = chain.thenCompose(v -> runPart(job, List.of(i), 1));
+                }
+                return chain;
+            }
+            answer(job, live, id, answer, invocation.outputContentType());
+            return CompletableFuture.completedFuture(null);
+        }
+        Decision decision = FailureHandler.decide(outcome, attempt, functionSpec.getMaxAttempts());
+        if (live.size() > 1 && spec.getBisectOnError()) {
+            ReasonCode reason = FailureHandler.reason(outcome, Decision.DLQ);
+            job.results.add(records.result(result(items, id, attempt, outcome, coldStart, true, reason)));
+            List<Integer> first = live.subList(0, live.size() / 2);
+            List<Integer> second = live.subList(live.size() / 2, live.size());
+            return runPart(job, first, 1).thenCompose(v -> runPart(job, second, 1));
+        }
+        if (decision == Decision.RETRY) {
+            job.results.add(records.result(result(items, id, attempt, outcome, coldStart, false, null)));
+            return delay(backoff.delayAfter(attempt)).thenCompose(v -> runPart(job, live, attempt + 1));
+        }
+        ReasonCode reason = FailureHandler.reason(outcome, Decision.DLQ);
+        job.results.add(records.result(result(items, id, attempt, outcome, coldStart, true, reason)));
+        for (int i : live) {
+            job.fail(i, records.failure(job.items.get(i).record(), outcome.errorClass(), outcome.error(), attempt));
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void answer(Job job, List<Integer> live, String id, BatchAnswer answer, String contentType) {
+        if (answer instanceof BatchAnswer.PerRecord perRecord) {
+            for (int k = 0; k < live.size(); k++) {
+                int i = live.get(k);
+                job.answer(i, records.output(id, job.items.get(i).record(), perRecord.outputs().get(k),
+                        BATCH_CONTENT_TYPE));
+            }
+            return;
+        }
+        byte[] whole = answer instanceof BatchAnswer.Whole w ? w.output() : null;
+        // One output for the batch, keyed and labelled by its first record; it travels with the last, so a KEY
+        // trigger writes it only once the whole batch is in the emitted prefix.
+        for (int k = 0; k < live.size(); k++) {
+            job.answer(live.get(k), null);
+        }
+        job.extra(live.get(live.size() - 1), records.output(id, job.items.get(live.get(0)).record(), whole,
+                contentType));
+    }
+
+    private boolean tooOld(ConsumerRecord<byte[], byte[]> record, Instant now) {
+        Long maxAge = spec.getMaxRecordAgeMs();
+        return maxAge != null && record.timestamp() >= 0 && now.toEpochMilli() - record.timestamp() > maxAge;
+    }
+
+    private Invocation invocation(String id, List<SourceItem> items, int attempt, Instant now) {
+        SourceItem first = items.get(0);
+        ConsumerRecord<byte[], byte[]> record = first.record();
+        Map<String, String> headers = new HashMap<>();
+        headers.put(TriggerRecords.SOURCE_TOPIC, record.topic());
+        headers.put(TriggerRecords.SOURCE_PARTITION, String.valueOf(record.partition()));
+        headers.put(TriggerRecords.SOURCE_OFFSET, String.valueOf(record.offset()));
+        String key = SourceDecoder.keyText(record.key());
+        byte[] payload;
+        String contentType;
+        if (items.size() == 1) {
+            headers.put(TriggerRecords.SOURCE_TIMESTAMP, String.valueOf(record.timestamp()));
+            if (key != null) {
+                headers.put(TriggerRecords.SOURCE_KEY, key);
+            }
+            payload = first.value().payload();
+            contentType = first.value().contentType();
+        } else {
+            ArrayNode array = Json.MAPPER.createArrayNode();
+            items.forEach(item -> array.add(SourceDecoder.document(item.record(), item.value())));
+            try {
+                payload = Json.MAPPER.writeValueAsBytes(array);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("A batch document cannot be written as JSON", e);
+            }
+            contentType = BATCH_CONTENT_TYPE;
+        }
+        return new Invocation(id, payload, contentType, key, headers, functionSpec.getEnv(), attempt, null,
+                now.plusMillis(functionSpec.getTimeoutMs()));
+    }
+
+    private InvocationResult result(List<SourceItem> items, String id, int attempt, Outcome outcome,
+            boolean coldStart, boolean last, ReasonCode reason) {
+        boolean keepOutput = !records.hasDestination() && outcome.output() != null;
+        return base(items.get(0).record(), id, attempt)
+                .setStatus(outcome.status())
+                .setOutput(keepOutput ? ByteBuffer.wrap(outcome.output()) : null)
+                .setContentType(outcome.contentType() == null ? "application/octet-stream" : outcome.contentType())
+                .setError(outcome.error())
+                .setStartedAt(outcome.startedAt())
+                .setFinishedAt(outcome.finishedAt())
+                .setDurationMicros(reason == ReasonCode.FUNCTION_UNAVAILABLE ? 0 : outcome.durationMicros())
+                .setColdStart(coldStart)
+                .setFinal$(last)
+                .setReasonCode(reason == null ? null : reason.code())
+                .build();
+    }
+
+    /** The end of a retried invocation whose records grew too old before their next attempt: not run, not billed. */
+    private InvocationResult terminal(Job job, List<Integer> part, int attempt, Instant now) {
+        ConsumerRecord<byte[], byte[]> first = job.items.get(part.get(0)).record();
+        return base(first, invocationId(spec, first, part.size()), attempt)
+                .setStatus(InvocationStatus.REJECTED)
+                .setError("Records older than maxRecordAgeMs " + spec.getMaxRecordAgeMs() + " are not retried")
+                .setStartedAt(now)
+                .setFinishedAt(now)
+                .setDurationMicros(0L)
+                .setFinal$(true)
+                .setReasonCode(ReasonCode.DEADLINE_PASSED.code())
+                .build();
+    }
+
+    private InvocationResult.Builder base(ConsumerRecord<byte[], byte[]> first, String id, int attempt) {
+        return InvocationResult.newBuilder()
+                .setInvocationId(id)
+                .setTenant(spec.getTenant())
+                .setFunction(spec.getFunction())
+                .setAttempt(attempt)
+                .setSubmittedAt(Instant.ofEpochMilli(Math.max(0, first.timestamp())))
+                .setOutput(null)
+                .setError(null)
+                .setColdStart(false)
+                .setMemoryMb(functionSpec.getMemoryMb())
+                .setWorker(worker);
+    }
+
+    private CompletableFuture<Void> delay(long ms) {
+        CompletableFuture<Void> due = new CompletableFuture<>();
+        if (ms <= 0) {
+            due.complete(null);
+        } else {
+            timers.schedule(() -> due.complete(null), ms, TimeUnit.MILLISECONDS);
+        }
+        return due;
+    }
+
+    /** The state of one batch: what each record came to, and every result written on the way. */
+    private static final class Job {
+        final List<SourceItem> items;
+        final List<List<ProducerRecord<byte[], byte[]>>> perItem = new ArrayList<>();
+        final List<ProducerRecord<byte[], byte[]>> results = java.util.Collections.synchronizedList(
+                new ArrayList<>());
+        private int answered;
+        private int failed;
+
+        Job(List<SourceItem> items) {
+            this.items = items;
+            for (int i = 0; i < items.size(); i++) {
+                perItem.add(new ArrayList<>(1));
+            }
+        }
+
+        synchronized void answer(int i, ProducerRecord<byte[], byte[]> output) {
+            answered++;
+            extra(i, output);
+        }
+
+        synchronized void extra(int i, ProducerRecord<byte[], byte[]> output) {
+            if (output != null) {
+                perItem.get(i).add(output);
+            }
+        }
+
+        synchronized void fail(int i, ProducerRecord<byte[], byte[]> failure) {
+            failed++;
+            perItem.get(i).add(failure);
+        }
+
+        synchronized BatchOutcome outcome() {
+            List<ProducerRecord<byte[], byte[]>> writes = new ArrayList<>(results);
+            perItem.forEach(writes::addAll);
+            return new BatchOutcome(List.copyOf(writes), answered, failed);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.ferry.worker.internal.trigger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * One source partition of a PARTITION or KEY replica: which fetched records are finished, and what each finished one
+ * writes. What a commit may write is only the contiguous finished prefix (TRIGGERS-API.md): records finished above
+ * the lowest unfinished offset wait here in memory, so a crash re-runs only records whose output never committed,
+ * and a committed output is never repeated. The offset to commit is the lowest unfinished one, or the consumer's
+ * position when everything fetched is emitted: transaction markers take offsets no consumer receives (see the
+ * worker's {@code OffsetTracker}). Not thread-safe: the replica's polling thread owns it.
+ */
+public final class PartitionLedger {
+
+    private static final List<ProducerRecord<byte[], byte[]>> PENDING = List.of();
+
+    /** Fetched, not yet emitted records; a value of {@link #PENDING} (by identity) is unfinished. */
+    private final TreeMap<Long, List<ProducerRecord<byte[], byte[]>>> open = new TreeMap<>();
+    private long next = -1;
+    private boolean truncated;
+
+    /** A fetched record; offsets arrive in increasing order. */
+    public void received(long offset) {
+        if (offset < next) {
+            throw new IllegalArgumentException("Offset " + offset + " arrived below position " + next);
+        }
+        open.put(offset, PENDING);
+        next = offset + 1;
+    }
+
+    /** The consumer's position: every offset below it was received or is no record. Only moves forward. */
+    public void fetchedTo(long position) {
+        if (!truncated) {
+            next = Math.max(next, position);
+        }
+    }
+
+    /** The record at {@code offset} is finished and writes {@code writes} (maybe nothing). Unknown offsets: ignored. */
+    public void finished(long offset, List<ProducerRecord<byte[], byte[]>> writes) {
+        if (open.containsKey(offset)) {
+            open.put(offset, new ArrayList<>(writes));
+        }
+    }
+
+    /** Removes the finished prefix and returns what it writes, in offset order. */
+    public List<ProducerRecord<byte[], byte[]>> takePrefix() {
+        List<ProducerRecord<byte[], byte[]>> writes = new ArrayList<>();
+        while (!open.isEmpty() && open.firstEntry().getValue() != PENDING) {
+            writes.addAll(open.pollFirstEntry().getValue());
+        }
+        return writes;
+    }
+
+    /** The offset safe to commit once {@link #takePrefix()}'s writes are in the transaction; empty before any. */
+    public OptionalLong committable() {
+        if (next < 0) {
+            return OptionalLong.empty();
+        }
+        Map.Entry<Long, List<ProducerRecord<byte[], byte[]>>> first = open.firstEntry();
+        return OptionalLong.of(first == null ? next : first.getKey());
+    }
+
+    /**
+     * Forgets every record from {@code offset} on (records that never started, and whatever finished after them):
+     * the partition is handed over and the next owner starts at {@code offset}.
+     */
+    public void truncateFrom(long offset) {
+        open.tailMap(offset, true).clear();
+        next = open.isEmpty() ? offset : Math.min(next, offset);
+        truncated = true;
+    }
+
+    /** Records fetched and not emitted yet. */
+    public int size() {
+        return open.size();
+    }
+}

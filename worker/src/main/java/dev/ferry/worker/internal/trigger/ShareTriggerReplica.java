@@ -1,0 +1,174 @@
+package dev.ferry.worker.internal.trigger;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.worker.internal.ShareGroupSetup;
+import dev.ferry.worker.internal.WorkerResources;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica of a {@code NONE} trigger (TRIGGERS-API.md): a member of the trigger's share group (KIP-932) in explicit
+ * acknowledgement mode, so any number of replicas share even one partition. Each poll's records go through the same
+ * {@link Intake} and {@link BatchRunner} as an ordered trigger's; a record is acknowledged (ACCEPT) only once
+ * everything its batch writes is acknowledged by Kafka, and RELEASEd for another delivery when a write failed: at
+ * least once (DESIGN "Triggers", Guarantees). Before its first member joins, the group starts at the trigger's
+ * {@code startingPosition} ({@code share.auto.offset.reset}), like {@link ShareGroupSetup} does for worker groups.
+ */
+public final class ShareTriggerReplica extends TriggerReplica {
+
+    private static final Logger log = LoggerFactory.getLogger(ShareTriggerReplica.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+    public ShareTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool) {
+        super(settings, resources, pool);
+    }
+
+    @Override
+    protected void consume() {
+        requireTopics();
+        Intake intake = intake();
+        prepareGroup();
+        int concurrency = Math.max(1, settings.function().getConcurrency());
+        int batchSize = settings.spec().getBatchSize();
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
+                ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(10_000, concurrency * batchSize),
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS,
+                        settings.settleTimeoutMs()));
+        try (KafkaShareConsumer<byte[], byte[]> consumer = resources.clients().shareConsumer(settings.group(),
+                "ferry-trigger-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), props)) {
+            consumer.subscribe(settings.spec().getTopics());
+            running();
+            while (!stopping()) {
+                ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);
+                if (!polled.isEmpty()) {
+                    runPoll(consumer, intake, polled, batchSize);
+                }
+            }
+            consumer.commitSync(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Runs every record of one poll and acknowledges each; returns when all are acknowledged. */
+    private void runPoll(KafkaShareConsumer<byte[], byte[]> consumer, Intake intake,
+            ConsumerRecords<byte[], byte[]> polled, int batchSize) {
+        LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+        Map<TopicPartition, List<SourceItem>> ready = new LinkedHashMap<>();
+        int pending = 0;
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            counters.read(1);
+            Intake.Admission admission = intake.admit(record);
+            switch (admission.kind()) {
+                case FILTERED -> {
+                    counters.filtered(1);
+                    consumer.acknowledge(record, AcknowledgeType.ACCEPT);
+                }
+                case UNDECODABLE -> {
+                    pending++;
+                    List<ConsumerRecord<byte[], byte[]>> one = List.of(record);
+                    write(List.of(admission.failure())).whenComplete((v, error) ->
+                            done.add(new Done(one, new BatchOutcome(List.of(), 0, 1), error)));
+                }
+                case READY -> ready.computeIfAbsent(admission.item().partition(), tp -> new ArrayList<>())
+                        .add(admission.item());
+            }
+        }
+        for (List<SourceItem> items : ready.values()) {
+            for (int from = 0; from < items.size(); from += batchSize) {
+                List<SourceItem> batch = items.subList(from, Math.min(items.size(), from + batchSize));
+                List<ConsumerRecord<byte[], byte[]>> sources = batch.stream().map(SourceItem::record).toList();
+                pending++;
+                runner.run(batch).thenCompose(outcome -> write(outcome.writes()).thenApply(v -> outcome))
+                        .whenComplete((outcome, error) -> done.add(new Done(sources, outcome, error)));
+            }
+        }
+        while (pending > 0) {
+            Done next = take(done);
+            if (next == null) {
+                continue;
+            }
+            pending--;
+            AcknowledgeType type = AcknowledgeType.ACCEPT;
+            if (next.error() != null) {
+                log.error("[{}] could not write the outcome of {} records, releasing them: {}", settings.name(),
+                        next.records().size(), next.error().toString());
+                type = AcknowledgeType.RELEASE;
+            } else {
+                counters.answered(next.outcome().answered());
+                counters.failed(next.outcome().failed());
+            }
+            for (ConsumerRecord<byte[], byte[]> record : next.records()) {
+                consumer.acknowledge(record, type);
+            }
+            consumer.commitAsync();
+        }
+    }
+
+    private CompletableFuture<Void> write(List<ProducerRecord<byte[], byte[]>> writes) {
+        return CompletableFuture.allOf(writes.stream().map(resources::send).toArray(CompletableFuture[]::new));
+    }
+
+    /** The group's start per startingPosition, read-committed, and a lock that outlasts an attempt. */
+    private void prepareGroup() {
+        ShareGroupSetup.prepare(resources, settings.group(), settings.function());
+        TriggerSpec spec = settings.spec();
+        String reset = switch (spec.getStartingPosition()) {
+            case EARLIEST -> null; // ShareGroupSetup's own start
+            case LATEST -> "latest";
+            case TIMESTAMP -> "by_duration:" + Duration.between(spec.getStartingTimestamp(), Instant.now()
+                    .plusSeconds(1)).abs();
+        };
+        if (reset == null) {
+            return;
+        }
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, settings.group());
+        AlterConfigOp op = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", reset),
+                AlterConfigOp.OpType.SET);
+        try {
+            resources.admin().incrementalAlterConfigs(Map.of(group, List.of(op))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new FerryException("Cannot start share group " + settings.group() + " at " + reset + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted preparing share group " + settings.group(), e);
+        }
+    }
+
+    private static Done take(LinkedBlockingQueue<Done> done) {
+        try {
+            return done.poll(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private record Done(List<ConsumerRecord<byte[], byte[]>> records, BatchOutcome outcome, Throwable error) {
+    }
+
+}

@@ -1,0 +1,95 @@
+package dev.ferry.worker.internal.trigger;
+
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.schemas.InvocationResult;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Builds what a trigger writes (DESIGN "Triggers", topics table): destination records keyed by the source key with
+ * the headers {@code ferry.invocation.id}, {@code ferry.source.topic}, {@code ferry.source.partition},
+ * {@code ferry.source.offset} and {@code content-type}; failure records for {@code onFailure}, the source bytes with
+ * the DLQ headers of {@link DeadLetters} plus {@code ferry.source.*}; results for {@code ferry.results} keyed by
+ * invocation id. Header values are UTF-8 text. Thread-safe.
+ */
+public final class TriggerRecords {
+
+    public static final String INVOCATION_ID = "ferry.invocation.id";
+    public static final String SOURCE_TOPIC = "ferry.source.topic";
+    public static final String SOURCE_PARTITION = "ferry.source.partition";
+    public static final String SOURCE_OFFSET = "ferry.source.offset";
+    public static final String SOURCE_TIMESTAMP = "ferry.source.timestamp";
+    public static final String SOURCE_KEY = "ferry.source.key";
+    public static final String CONTENT_TYPE = "content-type";
+    /** Error class of a record that could not be decoded per the trigger's format. */
+    public static final String UNDECODABLE = "dev.ferry.trigger.UndecodableRecord";
+    /** Error class of a record older than {@code maxRecordAgeMs} when it would have been (re)tried. */
+    public static final String TOO_OLD = "dev.ferry.trigger.RecordTooOld";
+
+    private final String destination;
+    private final String onFailure;
+    private final String results;
+    private final Serializer<InvocationResult> resultSerializer;
+
+    /** @param destination null: outputs go to {@code ferry.results} only */
+    public TriggerRecords(String destination, String onFailure, String results,
+            Serializer<InvocationResult> resultSerializer) {
+        this.destination = destination;
+        this.onFailure = onFailure;
+        this.results = results;
+        this.resultSerializer = resultSerializer;
+    }
+
+    public boolean hasDestination() {
+        return destination != null;
+    }
+
+    /** The topics a replica writes to besides ferry.results, which must exist before it starts. */
+    public List<String> userTopics() {
+        return destination == null ? List.of(onFailure) : List.of(destination, onFailure);
+    }
+
+    /** An output for the destination, or null when the trigger has none or the output is null. */
+    public ProducerRecord<byte[], byte[]> output(String invocationId, ConsumerRecord<byte[], byte[]> source,
+            byte[] value, String contentType) {
+        if (destination == null || value == null) {
+            return null;
+        }
+        Headers headers = new RecordHeaders();
+        put(headers, INVOCATION_ID, invocationId);
+        put(headers, SOURCE_TOPIC, source.topic());
+        put(headers, SOURCE_PARTITION, String.valueOf(source.partition()));
+        put(headers, SOURCE_OFFSET, String.valueOf(source.offset()));
+        put(headers, CONTENT_TYPE, contentType == null ? "application/octet-stream" : contentType);
+        return new ProducerRecord<>(destination, null, source.key(), value, headers);
+    }
+
+    /** A source record that failed for good, for {@code onFailure}. */
+    public ProducerRecord<byte[], byte[]> failure(ConsumerRecord<byte[], byte[]> source, String errorClass,
+            String message, int attempt) {
+        ProducerRecord<byte[], byte[]> letter = DeadLetters.of(onFailure, source, errorClass, message, attempt);
+        Headers headers = letter.headers();
+        for (String name : List.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, SOURCE_TIMESTAMP)) {
+            headers.remove(name);
+        }
+        put(headers, SOURCE_TOPIC, source.topic());
+        put(headers, SOURCE_PARTITION, String.valueOf(source.partition()));
+        put(headers, SOURCE_OFFSET, String.valueOf(source.offset()));
+        put(headers, SOURCE_TIMESTAMP, String.valueOf(source.timestamp()));
+        return letter;
+    }
+
+    public ProducerRecord<byte[], byte[]> result(InvocationResult result) {
+        byte[] key = result.getInvocationId().getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(results, key, resultSerializer.serialize(results, result));
+    }
+
+    private static void put(Headers headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

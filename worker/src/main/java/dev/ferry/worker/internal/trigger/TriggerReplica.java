@@ -1,0 +1,209 @@
+package dev.ferry.worker.internal.trigger;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.triggers.EventPattern;
+import dev.ferry.core.triggers.SourceDecoder;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.TriggerState;
+import dev.ferry.schemas.TriggerStatus;
+import dev.ferry.worker.Function;
+import dev.ferry.worker.internal.Counters;
+import dev.ferry.worker.internal.Invoker;
+import dev.ferry.worker.internal.WorkerResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of a trigger's pool: a thread with its own consumer, its own function instance and user threads (an
+ * {@link Invoker}), and a status report. If it cannot consume (a topic is missing, a write failed, the producer was
+ * fenced) it reports {@code FAILING} with the error and starts over after a pause from the committed position, so a
+ * problem is visible and never silent (DESIGN "Triggers"). Stopping is clean: it takes no new record, finishes what
+ * runs, commits, leaves the group, closes its function and removes its status entry.
+ */
+public abstract class TriggerReplica {
+
+    private static final Logger log = LoggerFactory.getLogger(TriggerReplica.class);
+    private static final Duration RESTART_PAUSE = Duration.ofSeconds(2);
+
+    protected final TriggerReplicaSettings settings;
+    protected final WorkerResources resources;
+    protected final TriggerCounters counters;
+    protected final TriggerRecords records;
+    protected final BatchRunner runner;
+    private final Function function;
+    private final Invoker invoker;
+    private final Thread thread;
+    private final StatusReporter status;
+    private volatile boolean stopping;
+    private volatile TriggerState state = TriggerState.RUNNING;
+    private volatile String error;
+    private volatile long lag = -1;
+
+    protected TriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool) {
+        this.settings = settings;
+        this.resources = resources;
+        this.counters = new TriggerCounters(pool);
+        this.records = new TriggerRecords(settings.spec().getDestination(), settings.onFailure(),
+                resources.topics().results(), resources.serdes().serializer(InvocationResult.class));
+        String threadPrefix = "ferry-trigger-" + settings.name() + "-";
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService userThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.invoker = new Invoker(userThreads, resources.timers(), resources.clock(),
+                resources.config().worker().abandonedRunsMax(), new Counters(), () -> { });
+        this.function = resources.runtimes().create(settings.function());
+        this.runner = new BatchRunner(settings, function, invoker, resources.backoff(), resources.timers(),
+                resources.clock(), records);
+        this.thread = new Thread(this::run, "ferry-trigger-" + settings.name());
+        this.status = new StatusReporter(resources, settings, this::snapshot);
+    }
+
+    public final void start() {
+        status.start();
+        thread.start();
+    }
+
+    public final int index() {
+        return settings.index();
+    }
+
+    public final void requestStop() {
+        stopping = true;
+    }
+
+    public final boolean awaitStopped(Duration timeout) {
+        try {
+            thread.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
+    /** The replica's state now: RUNNING, or FAILING with {@link #error()}. */
+    public final TriggerState state() {
+        return state;
+    }
+
+    public final String error() {
+        return error;
+    }
+
+    protected final boolean stopping() {
+        return stopping;
+    }
+
+    /** Called once the replica consumes again: clears a FAILING state. */
+    protected final void running() {
+        state = TriggerState.RUNNING;
+        error = null;
+    }
+
+    /** Records of the replica's assigned partitions not consumed yet; -1 when unknown. */
+    protected final void lag(long records) {
+        lag = records;
+    }
+
+    /** The decode and filter step; a filter that does not parse fails the replica visibly. */
+    protected final Intake intake() {
+        EventPattern filter = settings.spec().getFilter() == null ? null
+                : EventPattern.parse(settings.spec().getFilter());
+        return new Intake(new SourceDecoder(settings.spec().getFormat(), resources.serdes().registry()), filter,
+                records, settings.name());
+    }
+
+    /** Fails unless every source topic, the destination and onFailure exist (the gateway creates them). */
+    protected final void requireTopics() {
+        List<String> needed = new ArrayList<>(settings.spec().getTopics());
+        needed.addAll(records.userTopics());
+        Set<String> existing;
+        try {
+            existing = resources.admin().listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new FerryException("Cannot list topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while listing topics", e);
+        }
+        List<String> missing = needed.stream().filter(t -> !existing.contains(t)).distinct().toList();
+        if (!missing.isEmpty()) {
+            throw new FerryException("Trigger " + settings.ref() + " cannot run: topic(s) " + missing
+                    + " do not exist");
+        }
+    }
+
+    private void run() {
+        try {
+            while (!stopping) {
+                try {
+                    consume();
+                } catch (RuntimeException e) {
+                    if (stopping) {
+                        break;
+                    }
+                    state = TriggerState.FAILING;
+                    error = e.getMessage() != null ? e.getMessage() : e.toString();
+                    log.error("[{}] cannot consume, starting over in {} ms: {}", settings.name(),
+                            RESTART_PAUSE.toMillis(), error, e);
+                    pause();
+                }
+            }
+        } finally {
+            try {
+                function.close();
+            } catch (Exception | LinkageError e) {
+                log.warn("[{}] closing the function failed: {}", settings.name(), e.toString());
+            }
+            invoker.close();
+            status.stop();
+            log.info("[{}] stopped", settings.name());
+        }
+    }
+
+    private TriggerStatus snapshot() {
+        return TriggerStatus.newBuilder()
+                .setTenant(settings.ref().tenant())
+                .setName(settings.ref().name())
+                .setWorker(settings.worker())
+                .setAt(resources.clock().instant())
+                .setState(state)
+                .setError(error)
+                .setLag(lag)
+                .setRead(counters.read())
+                .setFiltered(counters.filtered())
+                .setAnswered(counters.answered())
+                .setFailed(counters.failed())
+                .build();
+    }
+
+    private void pause() {
+        long until = System.nanoTime() + RESTART_PAUSE.toNanos();
+        while (!stopping && System.nanoTime() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Creates the clients and serves records until {@link #stopping()}; then settles what it holds, commits and
+     * closes them. Throws on a failure, after which the replica starts over from the committed position.
+     */
+    protected abstract void consume();
+}

@@ -1,0 +1,137 @@
+package dev.ferry.worker;
+
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.worker.internal.trigger.TriggerRecords;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What the trigger ITs share: user topics made as a user (or the gateway) would, a plain producer of source
+ * records, read-committed readers of destinations, and the trigger group's committed offsets.
+ */
+final class TriggerKit implements AutoCloseable {
+
+    private final Harness harness;
+    private final KafkaFixture kafka;
+    private final List<Reader> readers = new CopyOnWriteArrayList<>();
+
+    TriggerKit(Harness harness, KafkaFixture kafka) {
+        this.harness = harness;
+        this.kafka = kafka;
+    }
+
+    /** A user topic under the test's prefix (so tests never share one). */
+    String topic(String name, int partitions) {
+        String topic = harness.config.topicPrefix() + name;
+        new TopicProvisioner(kafka.admin()).ensure(new TopicSpec(topic, partitions, (short) 1, Map.of()));
+        return topic;
+    }
+
+    /** Produces {@code values} keyed by {@code keys} (same index) with a plain producer, then flushes. */
+    void produce(String topic, List<String> keys, List<String> values) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            for (int i = 0; i < values.size(); i++) {
+                producer.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Every record of {@code topic} from the beginning, read committed, collected in the background. */
+    List<ConsumerRecord<byte[], byte[]>> read(String topic) {
+        Reader reader = new Reader(topic);
+        readers.add(reader);
+        return reader.records;
+    }
+
+    /** Whether the group has committed the end of every partition of {@code topic}: it consumed everything. */
+    boolean caughtUp(String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = kafka.admin().listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        int partitions = kafka.admin().describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                .get(topic).partitions().size();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = kafka.admin().listOffsets(request).all()
+                .get(10, TimeUnit.SECONDS);
+        return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0 || (committed.get(e.getKey()) != null
+                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return DeadLetters.header(record.headers(), name);
+    }
+
+    /** The source coordinates an output or failure names: {@code topic-partition@offset}. */
+    static String source(ConsumerRecord<byte[], byte[]> record) {
+        return header(record, TriggerRecords.SOURCE_TOPIC) + "-" + header(record, TriggerRecords.SOURCE_PARTITION)
+                + "@" + header(record, TriggerRecords.SOURCE_OFFSET);
+    }
+
+    static String value(ConsumerRecord<byte[], byte[]> record) {
+        return record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        readers.forEach(Reader::close);
+    }
+
+    private final class Reader {
+        final List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Reader(String topic) {
+            KafkaConsumer<byte[], byte[]> consumer = harness.clients.consumer(null, "test-reader-" + topic,
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            thread = new Thread(() -> {
+                try (consumer) {
+                    while (running) {
+                        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                    }
+                }
+            }, "test-reader-" + topic);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void close() {
+            running = false;
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
