@@ -19,7 +19,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "Shorter runs: the whole set in under 3 minutes.")
+    @Option(names = "--quick", description = "Shorter runs: the whole set in about 5 minutes.")
     boolean quick;
 
     @Option(names = "--bootstrap-servers", description = "Run against this cluster instead of an embedded broker.")

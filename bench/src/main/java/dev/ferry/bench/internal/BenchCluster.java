@@ -68,6 +68,11 @@ public final class BenchCluster implements AutoCloseable {
         return new FerryConfig(props);
     }
 
+    /** The replication factor of the topics a scenario creates: the broker count, at most 3. */
+    public int replicationFactor() {
+        return replicationFactor;
+    }
+
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }
