@@ -172,6 +172,12 @@ class TriggersApiIT {
         assertThat(exists(stolen)).as("nothing created for a refused trigger").isFalse();
         assertThat(json(api.get("/v1/triggers", beta)).get("triggers")).isEmpty();
 
+        // A group of its own must be in the tenant's namespace too: another application's group is not its to join.
+        HttpResponse<byte[]> group = api.put("/v1/triggers/join", beta,
+                body("echo", "beta.orders-" + RUN, ", \"group\": \"acme-billing\""));
+        assertThat(group.statusCode()).as(text(group)).isEqualTo(403);
+        assertThat(json(group).get("error").asText()).contains("group 'acme-billing'").contains("beta.*");
+
         HttpResponse<byte[]> none = api.put("/v1/triggers/any", nothing, body("echo", "shared-" + RUN, ""));
         assertThat(none.statusCode()).isEqualTo(403);
         assertThat(json(none).get("error").asText()).contains("'shared-" + RUN + "'").contains("its topics: none");

@@ -162,6 +162,16 @@ public final class TriggerRoutes {
                         + "); its topics: " + (caller.topics().isEmpty() ? "none" : caller.topics()));
             }
         }
+        // A group of its own is the other thing a trigger reaches outside Ferry: joining another application's
+        // consumer group would take that application's partitions. The tenant's patterns are the operator's
+        // namespace for it, for groups as for topics (the default group, Ferry's own, needs no pattern).
+        String group = spec.getGroup();
+        if (group != null && !group.equals(t.catalog().triggerGroup(TriggerSpecs.ref(spec)))
+                && !caller.topics().allows(group)) {
+            problems.add("tenant '" + caller.tenant() + "' may not use group '" + group + "': a trigger's own group "
+                    + "must match the tenant's topic patterns (" + (caller.topics().isEmpty() ? "none"
+                    : caller.topics()) + "); leave group out for " + t.catalog().triggerGroup(TriggerSpecs.ref(spec)));
+        }
         if (!problems.isEmpty()) {
             throw new ApiException(403, "forbidden", problems);
         }
