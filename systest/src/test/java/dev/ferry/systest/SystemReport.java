@@ -75,6 +75,7 @@ final class SystemReport {
                 out.append(" ").append(row.notes());
             }
             Verifier.Verdict v = row.verdict();
+            out.append(" Results by worker: ").append(v.resultsByWorker()).append(".");
             if (!v.lostIds().isEmpty()) {
                 out.append(" Lost (first 20): ").append(v.lostIds()).append(".");
             }

@@ -60,6 +60,7 @@ final class SystemRun implements AutoCloseable {
                     + "package phase makes it)");
         }
         Path dir = root.resolve(name);
+        deleteRecursively(dir); // a previous run's brokers were formatted with another cluster id
         long began = System.nanoTime();
         KafkaProcesses kafka = KafkaProcesses.start(jar, dir.resolve("kafka"), 3, KAFKA_JVM);
         EmbeddedSchemaRegistry registry = null;
@@ -87,6 +88,17 @@ final class SystemRun implements AutoCloseable {
             }
             kafka.close();
             throw e;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

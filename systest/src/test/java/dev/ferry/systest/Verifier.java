@@ -18,8 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,7 +68,7 @@ final class Verifier {
     record Verdict(long acceptedSync, long acceptedAsync, long gaveUp, long results, long lost, long answeredTwice,
             long unexplainedRepeats, long unacknowledged, long expectedBilledMs, long usageBilledMs,
             long expectedMbMs, long usageMbMs, long longestResultGapMs, long longestSyncGapMs, List<String> lostIds,
-            List<String> unexplained) {
+            List<String> unexplained, Map<String, Long> resultsByWorker) {
 
         boolean usageExact() {
             return expectedBilledMs == usageBilledMs && expectedMbMs == usageMbMs;
@@ -184,7 +186,8 @@ final class Verifier {
                 accepted.values().stream().filter(s -> !s).count(), gaveUp, results.size(), lostIds.size(),
                 answeredTwice, unexplained.size(), unacknowledged, expectedBilled, usageBilled, expectedMb, usageMb,
                 longestGap(answers), longestGap(syncReplies), lostIds.stream().limit(20).toList(),
-                unexplained.stream().limit(20).toList());
+                unexplained.stream().limit(20).toList(), results.stream().collect(Collectors.groupingBy(
+                        s -> String.valueOf(s.result().getWorker()), TreeMap::new, Collectors.counting())));
     }
 
     private static long longestGap(List<Long> sortedTimes) {
