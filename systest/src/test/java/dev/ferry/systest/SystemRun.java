@@ -6,9 +6,11 @@ import dev.ferry.embedded.EmbeddedSchemaRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,7 @@ final class SystemRun implements AutoCloseable {
     private final FerryProcesses ferry;
     private final LoadGenerator load;
     private final Set<String> killedWorkers = new LinkedHashSet<>();
+    private final List<String> notes = new ArrayList<>();
 
     private SystemRun(String name, FerryProcesses.Layout layout, KafkaProcesses kafka, EmbeddedSchemaRegistry registry,
             FerryProcesses ferry) {
@@ -115,11 +118,20 @@ final class SystemRun implements AutoCloseable {
         load.start(RATE);
     }
 
-    /** Waits until {@code n} more calls have been answered by some gateway (at {@link #RATE} a second). */
+    /**
+     * Waits until {@code n} more calls have been answered by some gateway (at {@link #RATE} a second). A phase that
+     * does not get there within 2 minutes is a stall, noted in the case's row; the case goes on to its verdict.
+     */
     void steadyFor(int n) {
         long target = answered() + n;
-        await(n + " more answered calls").atMost(Duration.ofSeconds(Math.max(120, 5L * n / RATE)))
-                .pollInterval(Duration.ofMillis(200)).until(() -> answered() >= target);
+        try {
+            await(n + " more answered calls").atMost(Duration.ofSeconds(Math.max(120, 5L * n / RATE)))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> answered() >= target);
+        } catch (ConditionTimeoutException e) {
+            long got = n - (target - answered());
+            log.warn("case {}: the load stalled: {} of {} calls answered within the phase", name, got, n);
+            notes.add("Stalled: only " + got + " of " + n + " calls answered in a phase of 2 minutes.");
+        }
     }
 
     private long answered() {
@@ -140,8 +152,12 @@ final class SystemRun implements AutoCloseable {
         log.info("case {}: load done: {}", name, load.summary());
         Verifier verifier = new Verifier(kafka.bootstrapServers(), registry.url(), FerryProcesses.TENANT, FUNCTION);
         Verifier.Verdict verdict = verifier.verify(load, killedWorkers, Duration.ofSeconds(180));
-        SystemReport.add(new SystemReport.Row(name, describe(layout), fault, verdict,
-                notes + " Load: " + load.summary() + "."));
+        List<String> all = new ArrayList<>(this.notes);
+        if (!notes.isBlank()) {
+            all.add(notes);
+        }
+        all.add("Load: " + load.summary() + ".");
+        SystemReport.add(new SystemReport.Row(name, describe(layout), fault, verdict, String.join(" ", all)));
         return verdict;
     }
 
