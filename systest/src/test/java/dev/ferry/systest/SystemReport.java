@@ -85,7 +85,8 @@ final class SystemReport {
             if (!v.usageExact()) {
                 out.append(" Usage: billed ").append(v.expectedBilledMs()).append(" ms / ").append(v.expectedMbMs())
                         .append(" MB-ms by the results, ").append(v.usageBilledMs()).append(" ms / ")
-                        .append(v.usageMbMs()).append(" MB-ms on ferry.usage.");
+                        .append(v.usageMbMs()).append(" MB-ms on ferry.usage (read_uncommitted: ")
+                        .append(v.usageUncommittedBilledMs()).append(" ms).");
             }
             out.append("\n");
         }

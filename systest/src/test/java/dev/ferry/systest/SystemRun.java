@@ -33,8 +33,19 @@ final class SystemRun implements AutoCloseable {
     static final String PAYLOAD = "{\"ms\": 50}";
     private static final String SPEC = "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"memoryMb\": 256, "
             + "\"timeoutMs\": 10000, \"concurrency\": 8, \"maxAttempts\": 3}";
-    static final List<String> KAFKA_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-    static final List<String> FERRY_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    static final List<String> KAFKA_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            logging());
+    static final List<String> FERRY_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            logging());
+
+    /** Every process logs Kafka's client warnings too (process-logback.xml), to explain what a case found. */
+    private static String logging() {
+        try {
+            return "-Dlogback.configurationFile=" + Path.of(SystemRun.class.getResource("/process-logback.xml").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private final String name;
     private final FerryProcesses.Layout layout;

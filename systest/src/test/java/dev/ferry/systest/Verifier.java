@@ -68,7 +68,7 @@ final class Verifier {
     record Verdict(long acceptedSync, long acceptedAsync, long gaveUp, long results, long lost, long answeredTwice,
             long unexplainedRepeats, long unacknowledged, long expectedBilledMs, long usageBilledMs,
             long expectedMbMs, long usageMbMs, long longestResultGapMs, long longestSyncGapMs, List<String> lostIds,
-            List<String> unexplained, Map<String, Long> resultsByWorker) {
+            List<String> unexplained, Map<String, Long> resultsByWorker, long usageUncommittedBilledMs) {
 
         boolean usageExact() {
             return expectedBilledMs == usageBilledMs && expectedMbMs == usageMbMs;
@@ -187,7 +187,22 @@ final class Verifier {
                 answeredTwice, unexplained.size(), unacknowledged, expectedBilled, usageBilled, expectedMb, usageMb,
                 longestGap(answers), longestGap(syncReplies), lostIds.stream().limit(20).toList(),
                 unexplained.stream().limit(20).toList(), results.stream().collect(Collectors.groupingBy(
-                        s -> String.valueOf(s.result().getWorker()), TreeMap::new, Collectors.counting())));
+                        s -> String.valueOf(s.result().getWorker()), TreeMap::new, Collectors.counting())),
+                usageUncommitted());
+    }
+
+    /**
+     * Billed ms on ferry.usage read_uncommitted: a diagnostic only. When it exceeds the committed sum, metering
+     * wrote usage in a transaction that readers cannot see past (open or aborted), rather than writing none.
+     */
+    private long usageUncommitted() {
+        long[] sum = new long[1];
+        read(new TopicCatalog(config).usage(), UsageRecord.class, "read_uncommitted", (u, partition, offset) -> {
+            if (tenant.equals(u.getTenant()) && function.equals(u.getFunction())) {
+                sum[0] += u.getBilledMillis();
+            }
+        });
+        return sum[0];
     }
 
     private static long longestGap(List<Long> sortedTimes) {
@@ -213,10 +228,14 @@ final class Verifier {
 
     /** The whole topic as it is now, read_committed, in offset order within each partition. */
     private <T extends SpecificRecord> void read(String topic, Class<T> type, Sink<T> sink) {
+        read(topic, type, "read_committed", sink);
+    }
+
+    private <T extends SpecificRecord> void read(String topic, Class<T> type, String isolation, Sink<T> sink) {
         Deserializer<T> deserializer = new AvroSerdes(config).deserializer(type);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaClients(config).consumer(null, "systest-verifier",
                 new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
