@@ -164,12 +164,45 @@ final class SystemRun implements AutoCloseable {
         Verifier verifier = new Verifier(kafka.bootstrapServers(), registry.url(), FerryProcesses.TENANT, FUNCTION);
         Verifier.Verdict verdict = verifier.verify(load, killedWorkers, Duration.ofSeconds(180));
         List<String> all = new ArrayList<>(this.notes);
+        if (!verdict.usageExact()) {
+            all.add("At the verdict: " + diagnostics() + ".");
+        }
         if (!notes.isBlank()) {
             all.add(notes);
         }
         all.add("Load: " + load.summary() + ".");
         SystemReport.add(new SystemReport.Row(name, describe(layout), fault, verdict, String.join(" ", all)));
         return verdict;
+    }
+
+    /**
+     * What the metering instances and the brokers say when usage does not match: each metering instance's
+     * {@code /readyz}, and the transactions the cluster holds open (an open one holds back read_committed readers).
+     */
+    private String diagnostics() {
+        List<String> said = new ArrayList<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (FerryProcesses.Service s : ferry.services()) {
+            if (s.role().equals("metering")) {
+                try {
+                    java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://localhost:" + s.port() + "/readyz"))
+                            .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    said.add(s.name() + " /readyz " + r.statusCode() + " " + r.body().strip());
+                } catch (Exception e) {
+                    said.add(s.name() + " /readyz failed: " + e);
+                }
+            }
+        }
+        try {
+            var listings = kafka.admin().listTransactions().all().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            said.add("open transactions: " + listings.stream()
+                    .filter(t -> !t.state().toString().startsWith("COMPLETE") && !t.state().toString().equals("EMPTY"))
+                    .map(t -> t.transactionalId() + " " + t.state()).toList());
+        } catch (Exception e) {
+            said.add("listTransactions failed: " + e);
+        }
+        return String.join("; ", said);
     }
 
     private static String describe(FerryProcesses.Layout l) {
