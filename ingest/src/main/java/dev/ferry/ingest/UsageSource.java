@@ -1,5 +1,6 @@
 package dev.ferry.ingest;
 
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.schemas.UsageRecord;
 import java.time.Instant;
 import java.util.List;
@@ -17,9 +18,11 @@ import java.util.Optional;
 public interface UsageSource {
 
     /**
-     * The tenant's closed usage windows that start in {@code [from, to)}, optionally of one function only.
+     * The tenant's usage rows that start in {@code [from, to)}, optionally of one function only: the closed windows
+     * themselves, or their hourly or daily roll-ups ({@code granularity}; issue 13, part 5).
      */
-    List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function);
+    List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function,
+            UsageGranularity granularity);
 
     /**
      * Why this source cannot answer right now (its service down or not ready), or empty when it can. The gateway's

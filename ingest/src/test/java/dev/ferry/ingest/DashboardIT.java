@@ -82,7 +82,7 @@ class DashboardIT {
                 return List.of(new FunctionScaling("echo", 2, 2, 5L));
             }
         };
-        UsageSource usage = (tenant, from, to, function) -> List.of(UsageRecord.newBuilder().setTenant(tenant)
+        UsageSource usage = (tenant, from, to, function, granularity) -> List.of(UsageRecord.newBuilder().setTenant(tenant)
                 .setFunction("echo").setWindowStart(Instant.now().minusSeconds(60)).setWindowEnd(Instant.now())
                 .setInvocations(42).setFailures(0).setBilledMillis(42).setMbMillis(5376)
                 .setCost(new BigDecimal("0.0000084000")).setAvailability(1.0).build());

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.UsageRecord;
@@ -46,6 +47,7 @@ class GatewayApiIT {
     private static String slow;
     private static String narrow;
     private static final List<String> usageAskedFor = new CopyOnWriteArrayList<>();
+    private static final List<UsageGranularity> granularitiesAskedFor = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start(KafkaFixture kafka) {
@@ -59,8 +61,9 @@ class GatewayApiIT {
         FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"))
                 .with("dispatcher.max.payload.bytes", 4096);
         platform = Platform.start(config);
-        UsageSource usage = (tenant, from, to, function) -> {
+        UsageSource usage = (tenant, from, to, function, granularity) -> {
             usageAskedFor.add(tenant);
+            granularitiesAskedFor.add(granularity);
             return List.of(usageRecord(tenant, "echo"), usageRecord("someone-else", "echo"));
         };
         ScalingSource scaling = new ScalingSource() {
@@ -351,7 +354,20 @@ class GatewayApiIT {
         assertThat(record.get("function").asText()).isEqualTo("echo");
         assertThat(record.get("cost").asText()).isEqualTo("0.0000012345");
         assertThat(json(usage).get("records")).hasSize(1);
+        // One layout for usage rows, the gateway's as metering's own (issue 13, part 5).
+        assertThat(record.fieldNames()).toIterable().containsExactly("tenant", "function", "windowStart", "windowEnd",
+                "invocations", "failures", "billedMillis", "mbMillis", "gbSeconds", "cost", "availability",
+                "successRatio");
+        assertThat(json(usage).get("granularity").asText()).isEqualTo("window");
         assertThat(api.get("/v1/usage?from=yesterday", acme).statusCode()).isEqualTo(400);
+
+        HttpResponse<byte[]> daily = api.get("/v1/usage?granularity=DAY", acme);
+        assertThat(daily.statusCode()).isEqualTo(200);
+        assertThat(json(daily).get("granularity").asText()).isEqualTo("day");
+        assertThat(granularitiesAskedFor).contains(UsageGranularity.DAY);
+        HttpResponse<byte[]> weekly = api.get("/v1/usage?granularity=week", acme);
+        assertThat(weekly.statusCode()).isEqualTo(400);
+        assertThat(json(weekly).get("error").asText()).contains("granularity must be one of window, hour, day");
 
         HttpResponse<byte[]> scaling = api.get("/v1/scaling", acme);
         assertThat(scaling.statusCode()).isEqualTo(200);

@@ -46,7 +46,7 @@ class GatewayBadInputIT {
         acme = new TenantAdmin(dir.resolve("tenants.json")).createTenant("acme");
         FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"));
         // A usage source with a bug (a null record) stands for any unexpected exception behind a route.
-        gateway = new Gateway(config).usageSource((tenant, from, to, function) -> Arrays.asList((UsageRecord) null))
+        gateway = new Gateway(config).usageSource((tenant, from, to, function, granularity) -> Arrays.asList((UsageRecord) null))
                 .start();
         api = new HttpApi(gateway.port());
         HttpResponse<byte[]> echo = api.put("/v1/functions/echo", acme, "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");

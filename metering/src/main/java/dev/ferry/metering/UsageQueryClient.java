@@ -2,6 +2,7 @@ package dev.ferry.metering;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.RetriableFerryException;
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.core.net.BearerTokens;
 import dev.ferry.core.net.Urls;
 import dev.ferry.metering.internal.UsageJson;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -53,15 +53,15 @@ public final class UsageQueryClient {
 
     /** The tenant's closed windows starting in {@code [from, to)}, all functions. */
     public List<Usage> usage(String tenant, Instant from, Instant to) {
-        return usage(tenant, from, to, null, Granularity.WINDOW);
+        return usage(tenant, from, to, null, UsageGranularity.WINDOW);
     }
 
     /** Closed windows or roll-ups starting in {@code [from, to)}; {@code function} null means all functions. */
-    public List<Usage> usage(String tenant, Instant from, Instant to, String function, Granularity granularity) {
+    public List<Usage> usage(String tenant, Instant from, Instant to, String function, UsageGranularity granularity) {
         StringBuilder query = new StringBuilder("tenant=").append(encode(tenant))
                 .append("&from=").append(from.toEpochMilli())
                 .append("&to=").append(to.toEpochMilli())
-                .append("&granularity=").append(granularity.name().toLowerCase(Locale.ROOT));
+                .append("&granularity=").append(granularity.text());
         if (function != null) {
             query.append("&function=").append(encode(function));
         }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
@@ -130,14 +131,14 @@ class MeteringQueryIT {
 
             for (String tenant : TENANTS) {
                 for (UsageQueryClient client : List.of(clientA, clientB)) {
-                    List<Usage> one = client.usage(tenant, from, to, "resize", Granularity.WINDOW);
+                    List<Usage> one = client.usage(tenant, from, to, "resize", UsageGranularity.WINDOW);
                     assertThat(one).hasSize(3).allSatisfy(u -> assertThat(u.function()).isEqualTo("resize"));
                     List<Usage> totals = client.totals(tenant);
                     assertThat(totals).extracting(Usage::function).containsExactly("resize", "thumbnail");
                     long invocations = expectedOf(expected, tenant).values().stream().mapToLong(v -> v.get(0)).sum();
                     assertThat(totals.stream().mapToLong(Usage::invocations).sum()).isEqualTo(invocations);
                     List<Usage> days = client.usage(tenant, from.minus(Duration.ofDays(1)), to, null,
-                            Granularity.DAY);
+                            UsageGranularity.DAY);
                     assertThat(days.stream().mapToLong(Usage::invocations).sum()).isEqualTo(invocations);
                     assertThat(days.stream().map(Usage::cost).reduce(BigDecimal.ZERO, BigDecimal::add))
                             .isEqualByComparingTo(totals.stream().map(Usage::cost)

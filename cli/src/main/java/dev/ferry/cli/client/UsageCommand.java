@@ -31,12 +31,16 @@ public final class UsageCommand implements Callable<Integer> {
     @Option(names = "--function", description = "Only this function.")
     String function;
 
+    @Option(names = "--granularity", description = "window (default), hour or day: the closed windows or their "
+            + "UTC roll-ups.")
+    String granularity;
+
     @Option(names = "--json", description = "Print the gateway's JSON as it is.")
     boolean json;
 
-    /** GB-seconds = mbMillis / 1024 / 1000 (docs/design.md), shown to six places. */
-    static String gbSeconds(long mbMillis) {
-        return new BigDecimal(mbMillis).divide(new BigDecimal(1_024_000), 6, java.math.RoundingMode.HALF_EVEN)
+    /** The row's exact GB-seconds (mbMillis / 1024 / 1000, docs/design.md), shown to six places. */
+    static String gbSeconds(JsonNode row) {
+        return new BigDecimal(row.path("gbSeconds").asText("0")).setScale(6, java.math.RoundingMode.HALF_EVEN)
                 .toPlainString();
     }
 
@@ -52,6 +56,9 @@ public final class UsageCommand implements Callable<Integer> {
         if (function != null) {
             query.add("function=" + GatewayClient.encode(function));
         }
+        if (granularity != null) {
+            query.add("granularity=" + GatewayClient.encode(granularity));
+        }
         JsonNode usage = gateway.client().json("GET", "/v1/usage" + query, null);
         if (json) {
             spec.commandLine().getOut().println(GatewayClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(usage));
@@ -64,7 +71,7 @@ public final class UsageCommand implements Callable<Integer> {
         BigDecimal cost = BigDecimal.ZERO;
         for (JsonNode r : records) {
             table.row(r.path("function").asText(), r.path("windowStart").asText(), r.path("invocations").asText(),
-                    r.path("failures").asText(), r.path("billedMillis").asText(), gbSeconds(r.path("mbMillis").asLong()),
+                    r.path("failures").asText(), r.path("billedMillis").asText(), gbSeconds(r),
                     FunctionsCommand.orDash(r, "cost"), FunctionsCommand.orDash(r, "availability"));
             invocations += r.path("invocations").asLong();
             if (r.hasNonNull("cost")) {

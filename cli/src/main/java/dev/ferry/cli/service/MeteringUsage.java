@@ -1,5 +1,6 @@
 package dev.ferry.cli.service;
 
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.ingest.UsageSource;
 import dev.ferry.metering.Usage;
 import dev.ferry.metering.UsageQueryClient;
@@ -18,10 +19,10 @@ final class MeteringUsage implements UsageSource {
     }
 
     @Override
-    public List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function) {
-        List<Usage> rows = client.usage(tenant, from, to);
-        return rows.stream()
-                .filter(u -> function.map(f -> f.equals(u.function())).orElse(true))
+    public List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function,
+            UsageGranularity granularity) {
+        // Metering filters by function and rolls up by granularity itself: no row travels only to be dropped.
+        return client.usage(tenant, from, to, function.orElse(null), granularity).stream()
                 .map(MeteringUsage::record)
                 .toList();
     }

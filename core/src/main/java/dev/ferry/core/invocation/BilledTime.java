@@ -2,6 +2,7 @@ package dev.ferry.core.invocation;
 
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
+import java.math.BigDecimal;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -22,6 +23,7 @@ public final class BilledTime {
     public static final Set<ReasonCode> NEVER_RAN = EnumSet.of(ReasonCode.UNKNOWN_FUNCTION,
             ReasonCode.PAYLOAD_TOO_LARGE, ReasonCode.DEADLINE_PASSED, ReasonCode.FUNCTION_UNAVAILABLE,
             ReasonCode.INVALID_REQUEST);
+    private static final BigDecimal MB_MILLIS_PER_GB_SECOND = BigDecimal.valueOf(1024L * 1000L);
 
     private BilledTime() {
     }
@@ -57,5 +59,13 @@ public final class BilledTime {
         }
         // Math.ceilDiv is Java 18+; the build targets 17.
         return durationMicros / 1000L + (durationMicros % 1000L == 0 ? 0 : 1);
+    }
+
+    /**
+     * GB-seconds of {@code mbMillis}: mbMillis / 1024 / 1000, exact (1024000 = 2^13 * 5^3, so the quotient always
+     * terminates), without trailing zeros.
+     */
+    public static BigDecimal gbSeconds(long mbMillis) {
+        return BigDecimal.valueOf(mbMillis).divide(MB_MILLIS_PER_GB_SECOND).stripTrailingZeros();
     }
 }

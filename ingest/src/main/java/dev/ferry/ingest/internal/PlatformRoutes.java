@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.http.Timestamps;
+import dev.ferry.core.invocation.UsageGranularity;
+import dev.ferry.core.invocation.UsageRows;
 import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.UsageRecord;
@@ -147,32 +149,33 @@ public final class PlatformRoutes {
             throw ApiException.badRequest("function must be a function name, got '"
                     + Http.abbreviate(function.get()) + "'");
         }
+        UsageGranularity granularity;
+        try {
+            granularity = UsageGranularity.parse(ctx.queryParam("granularity"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(Http.abbreviate(e.getMessage()));
+        }
         if (g.usage() == null) {
             throw ApiException.notReady("Usage is not available: metering is not connected to this gateway");
         }
         List<UsageRecord> records;
         try {
-            records = g.usage().usage(caller.tenant(), from, to, function);
+            records = g.usage().usage(caller.tenant(), from, to, function, granularity);
         } catch (RuntimeException e) {
             log.warn("Usage source failed for tenant {}: {}", caller.tenant(), e.toString());
             throw ApiException.notReady("Usage is not available right now");
         }
         ObjectNode body = g.mapper().createObjectNode();
-        body.put("tenant", caller.tenant()).put("from", from.toString()).put("to", to.toString());
+        body.put("tenant", caller.tenant()).put("from", from.toString()).put("to", to.toString())
+                .put("granularity", granularity.text());
         ArrayNode array = body.putArray("records");
         // Filtered again here: a source that ignored the tenant must still not leak another tenant's usage.
+        // Rows in the one usage layout, the same as metering's own API (UsageRows).
         records.stream().filter(r -> r.getTenant().equals(caller.tenant()))
                 .filter(r -> function.isEmpty() || function.get().equals(r.getFunction()))
-                .forEach(r -> array.addObject()
-                        .put("function", r.getFunction())
-                        .put("windowStart", r.getWindowStart().toString())
-                        .put("windowEnd", r.getWindowEnd().toString())
-                        .put("invocations", r.getInvocations())
-                        .put("failures", r.getFailures())
-                        .put("billedMillis", r.getBilledMillis())
-                        .put("mbMillis", r.getMbMillis())
-                        .put("cost", r.getCost().toPlainString())
-                        .put("availability", r.getAvailability()));
+                .forEach(r -> array.add(g.mapper().valueToTree(UsageRows.row(r.getTenant(), r.getFunction(),
+                        r.getWindowStart(), r.getWindowEnd(), r.getInvocations(), r.getFailures(),
+                        r.getBilledMillis(), r.getMbMillis(), r.getCost(), r.getAvailability()))));
         Http.json(g, ctx, 200, body);
     }
 

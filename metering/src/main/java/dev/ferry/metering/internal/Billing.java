@@ -1,6 +1,7 @@
 package dev.ferry.metering.internal;
 
 import dev.ferry.core.config.MeteringConfig.Plan;
+import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import java.math.BigDecimal;
@@ -60,9 +61,9 @@ public final class Billing {
         return Math.multiplyExact((long) memoryMb, billedMillis);
     }
 
-    /** mbMillis / 1024 / 1000, exact: 1024000 = 2^13 * 5^3, so the quotient always terminates. */
+    /** GB-seconds, by core's one rule ({@link BilledTime#gbSeconds}). */
     public static BigDecimal gbSeconds(long mbMillis) {
-        return BigDecimal.valueOf(mbMillis).divide(MB_MILLIS_PER_GB_SECOND).stripTrailingZeros();
+        return BilledTime.gbSeconds(mbMillis);
     }
 
     /**

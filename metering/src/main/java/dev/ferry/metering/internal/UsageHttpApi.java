@@ -5,7 +5,7 @@ import dev.ferry.core.net.BearerTokens;
 import dev.ferry.core.http.HttpError;
 import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.http.Timestamps;
-import dev.ferry.metering.Granularity;
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.metering.Usage;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -96,7 +95,7 @@ public final class UsageHttpApi {
         String function = name(ctx, "function", false);
         Instant from = instant(ctx, "from", Instant.EPOCH);
         Instant to = instant(ctx, "to", Instant.ofEpochMilli(Long.MAX_VALUE));
-        Granularity granularity = granularity(ctx);
+        UsageGranularity granularity = granularity(ctx);
         String store = UsageQueries.storeOf(granularity);
         answer(ctx, store, tenant, function, queries -> queries.usage(tenant, function, from, to, granularity));
     }
@@ -196,15 +195,11 @@ public final class UsageHttpApi {
         return Timestamps.parse("'" + param + "'", value);
     }
 
-    private static Granularity granularity(Context ctx) {
-        String value = ctx.queryParam("granularity");
-        if (value == null || value.isEmpty()) {
-            return Granularity.WINDOW;
-        }
+    private static UsageGranularity granularity(Context ctx) {
         try {
-            return Granularity.valueOf(value.toUpperCase(Locale.ROOT));
+            return UsageGranularity.parse(ctx.queryParam("granularity"));
         } catch (IllegalArgumentException e) {
-            throw new BadRequest("'granularity' must be window, hour or day");
+            throw new BadRequest(e.getMessage());
         }
     }
 

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.invocation.UsageRows;
 import dev.ferry.metering.Usage;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,23 +30,12 @@ public final class UsageJson {
                 t.availability(), t.successRatio());
     }
 
+    /** The rows in the one usage layout ({@link UsageRows}), as a JSON array. */
     public static String write(List<Usage> rows) {
         List<Map<String, Object>> out = new ArrayList<>(rows.size());
         for (Usage u : rows) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("tenant", u.tenant());
-            row.put("function", u.function());
-            row.put("windowStart", u.windowStart().toString());
-            row.put("windowEnd", u.windowEnd().toString());
-            row.put("invocations", u.invocations());
-            row.put("failures", u.failures());
-            row.put("billedMillis", u.billedMillis());
-            row.put("mbMillis", u.mbMillis());
-            row.put("gbSeconds", u.gbSeconds().toPlainString());
-            row.put("cost", u.cost().toPlainString());
-            row.put("availability", u.availability());
-            row.put("successRatio", u.successRatio());
-            out.add(row);
+            out.add(UsageRows.row(u.tenant(), u.function(), u.windowStart(), u.windowEnd(), u.invocations(),
+                    u.failures(), u.billedMillis(), u.mbMillis(), u.cost(), u.availability()));
         }
         try {
             return MAPPER.writeValueAsString(out);

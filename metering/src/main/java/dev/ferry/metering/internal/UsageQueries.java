@@ -1,6 +1,6 @@
 package dev.ferry.metering.internal;
 
-import dev.ferry.metering.Granularity;
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.metering.Usage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ public final class UsageQueries {
         this.streams = streams;
     }
 
-    public static String storeOf(Granularity granularity) {
+    public static String storeOf(UsageGranularity granularity) {
         return switch (granularity) {
             case WINDOW -> StoreNames.WINDOWS;
             case HOUR -> StoreNames.HOURS;
@@ -40,7 +40,7 @@ public final class UsageQueries {
     }
 
     /** Spans starting in {@code [from, to)}, of one function or (function null) of all the tenant's functions. */
-    public List<Usage> usage(String tenant, String function, Instant from, Instant to, Granularity granularity) {
+    public List<Usage> usage(String tenant, String function, Instant from, Instant to, UsageGranularity granularity) {
         List<Usage> rows = new ArrayList<>();
         if (!to.isAfter(from)) {
             return rows;
