@@ -13,6 +13,7 @@ import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,7 +156,10 @@ public abstract class TriggerReplica {
                 records, settings.name());
     }
 
-    /** Fails unless every source topic, the destination and onFailure exist (the gateway creates them). */
+    /**
+     * Fails unless every source topic, the destination and onFailure exist (the gateway creates them); then reads
+     * the size limit of each topic the replica writes ({@link WriteLimits}), so no record too large is written.
+     */
     protected final void requireTopics() {
         List<String> needed = new ArrayList<>(settings.spec().getTopics());
         needed.addAll(records.userTopics());
@@ -172,6 +177,10 @@ public abstract class TriggerReplica {
             throw new FerryException("Trigger " + settings.ref() + " cannot run: topic(s) " + missing
                     + " do not exist");
         }
+        int producerMax = Integer.parseInt(String.valueOf(resources.clients()
+                .userTopicProducerProperties(null, Map.of()).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)));
+        records.limits(WriteLimits.describe(resources.admin(), producerMax, resources.topics().results(),
+                resources.maxResultBytes(), records.userTopics()));
     }
 
     private void run() {
