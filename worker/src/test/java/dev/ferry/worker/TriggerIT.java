@@ -313,7 +313,7 @@ class TriggerIT {
         }
     }
 
-    private static TriggerStatus latest(List<ConsumerRecord<byte[], byte[]>> statuses, String key,
+    static TriggerStatus latest(List<ConsumerRecord<byte[], byte[]>> statuses, String key,
             org.apache.kafka.common.serialization.Deserializer<TriggerStatus> deserializer) {
         return statuses.stream()
                 .filter(r -> key.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)))
