@@ -118,14 +118,9 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         counters.read(1);
         Intake.Admission admission = intake.admit(record);
         switch (admission.kind()) {
-            case FILTERED -> {
-                ledger.finished(record.offset(), List.of());
-                counters.filtered(1);
-            }
-            case UNDECODABLE -> {
-                ledger.finished(record.offset(), List.of(admission.failure()));
-                ended(0, 1);
-            }
+            case FILTERED -> ledger.finished(record.offset(), List.of(), new PartitionLedger.Tally(1, 0, 0));
+            case UNDECODABLE -> ledger.finished(record.offset(), List.of(admission.failure()),
+                    new PartitionLedger.Tally(0, 0, 1));
             case READY -> lanes.add(new Lanes.LaneId(tp, byKey ? SourceDecoder.keyText(record.key()) : null),
                     admission.item(), System.nanoTime());
         }
@@ -153,8 +148,8 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 for (int i = 0; i < items.size() - 1; i++) {
                     next.ledger().finished(items.get(i).offset(), List.of());
                 }
-                next.ledger().finished(items.get(items.size() - 1).offset(), next.outcome().writes());
-                ended(next.outcome().answered(), next.outcome().failed());
+                next.ledger().finished(items.get(items.size() - 1).offset(), next.outcome().writes(),
+                        new PartitionLedger.Tally(0, next.outcome().answered(), next.outcome().failed()));
             }
             next = finished.poll();
         }
@@ -169,12 +164,17 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         }
     }
 
-    /** One transaction: every partition's finished prefix and the offsets after it. */
+    /**
+     * One transaction: every partition's finished prefix and the offsets after it. Its records are counted once it
+     * commits (a failed commit re-runs them, so they count then).
+     */
     private void commit() {
         List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> writes = new java.util.ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        PartitionLedger.Tally tally = PartitionLedger.Tally.NONE;
         for (Map.Entry<TopicPartition, PartitionLedger> entry : ledgers.entrySet()) {
             writes.addAll(entry.getValue().takePrefix());
+            tally = tally.plus(entry.getValue().taken());
             OptionalLong committable = entry.getValue().committable();
             if (committable.isPresent() && committable.getAsLong() > committed.getOrDefault(entry.getKey(), -1L)) {
                 offsets.put(entry.getKey(), new OffsetAndMetadata(committable.getAsLong()));
@@ -182,6 +182,8 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         }
         writer.commit(writes, offsets, consumer.groupMetadata());
         offsets.forEach((tp, offset) -> committed.put(tp, offset.offset()));
+        counters.filtered(tally.filtered());
+        ended(tally.answered(), tally.failed());
     }
 
     /** Drops what has not started in {@code leaving}, and waits for what runs there. */
