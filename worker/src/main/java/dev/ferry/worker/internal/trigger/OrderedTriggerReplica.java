@@ -57,8 +57,9 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private KafkaConsumer<byte[], byte[]> consumer;
     private TransactionWriter writer;
 
-    public OrderedTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool) {
-        super(settings, resources, pool);
+    public OrderedTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool,
+            Runnable onStuck) {
+        super(settings, resources, pool, onStuck);
         this.byKey = settings.spec().getOrdering() == TriggerOrdering.KEY;
         this.commitIntervalNanos = resources.config().triggers().commitIntervalMs() * 1_000_000L;
         this.maxOpen = Math.max(2_000, 4 * settings.spec().getBatchSize());
@@ -126,12 +127,13 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         }
     }
 
+    /** Starts what may start, each batch only while the invoker admits another run (stuck runs are bounded). */
     private void startBatches() {
-        for (Lanes.Batch batch : lanes.startable(System.nanoTime())) {
+        lanes.start(System.nanoTime(), this::mayStartRun, batch -> {
             PartitionLedger ledger = ledgers.get(batch.lane().partition());
             runner.run(batch.items()).whenComplete((outcome, error) ->
                     finished.add(new Finished(batch, ledger, outcome, error)));
-        }
+        });
     }
 
     /** Applies finished batches, waiting up to {@code waitMs} for the first. */

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,13 +56,21 @@ public abstract class TriggerReplica {
     private long failedInARow;
     private boolean failingRecords;
 
-    protected TriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool) {
+    /** Generations of replicas in this process: in thread names, so a recycled replica's stuck threads show. */
+    private static final AtomicLong GENERATIONS = new AtomicLong();
+
+    /**
+     * @param onStuck told once, off the replica's thread, when {@code worker.abandoned.runs.max} of its runs ignored
+     *        their interrupt and still hold threads: the pool then recycles the replica (as {@code WorkerPool} does)
+     */
+    protected TriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool,
+            Runnable onStuck) {
         this.settings = settings;
         this.resources = resources;
         this.counters = new TriggerCounters(pool);
         this.records = new TriggerRecords(settings.spec().getDestination(), settings.onFailure(),
                 resources.topics().results(), resources.serdes().serializer(InvocationResult.class));
-        String threadPrefix = "ferry-trigger-" + settings.name() + "-";
+        String threadPrefix = "ferry-trigger-" + settings.name() + "." + GENERATIONS.incrementAndGet() + "-";
         AtomicInteger threads = new AtomicInteger();
         ExecutorService userThreads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
@@ -69,7 +78,7 @@ public abstract class TriggerReplica {
             return t;
         });
         this.invoker = new Invoker(userThreads, resources.timers(), resources.clock(),
-                resources.config().worker().abandonedRunsMax(), new Counters(), () -> { });
+                resources.config().worker().abandonedRunsMax(), new Counters(), onStuck);
         this.function = resources.runtimes().create(settings.function());
         this.runner = new BatchRunner(settings, function, invoker, resources.backoff(), resources.timers(),
                 resources.clock(), records);
@@ -106,6 +115,16 @@ public abstract class TriggerReplica {
 
     public final String error() {
         return error;
+    }
+
+    /** Whether another run may start: false while too many runs stuck past their timeout hold threads. */
+    protected final boolean mayStartRun() {
+        return invoker.mayStartRun();
+    }
+
+    /** Runs that ignored their interrupt and still hold this replica's threads. */
+    public final int abandonedThreads() {
+        return invoker.abandonedThreads();
     }
 
     protected final boolean stopping() {
