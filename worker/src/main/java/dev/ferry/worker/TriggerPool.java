@@ -71,6 +71,11 @@ public final class TriggerPool implements AutoCloseable {
         return replicas.size();
     }
 
+    /** The replicas now, by index: for tests that check a replica was or was not replaced. */
+    synchronized List<TriggerReplica> members() {
+        return List.copyOf(replicas);
+    }
+
     public TriggerStats stats() {
         return new TriggerStats(counters.read(), counters.filtered(), counters.answered(), counters.failed());
     }
@@ -98,14 +103,40 @@ public final class TriggerPool implements AutoCloseable {
         }
     }
 
-    /** Takes a changed trigger or function live: every replica stops cleanly and restarts on the new specs. */
+    /**
+     * Takes a changed trigger or function live: every replica stops cleanly and restarts on the new specs, unless
+     * only fields a trigger replica does not read changed ({@link #sameForReplicas}), which are just recorded.
+     */
     synchronized void update(TriggerSpec newSpec, FunctionSpec newFunction) {
+        if (spec.equals(newSpec) && sameForReplicas(function, newFunction)) {
+            function = newFunction;
+            log.debug("[trigger {}] function updated in fields its replicas do not read: no restart", ref);
+            return;
+        }
         int count = replicas.size();
         resize(0);
         spec = newSpec;
         function = newFunction;
         resize(count);
         log.info("[trigger {}] updated: {} replicas restarted", ref, count);
+    }
+
+    /**
+     * Whether a trigger replica runs {@code a} and {@code b} alike: they differ at most in what only the function's
+     * own pool and the autoscaler read ({@code minReplicas}, {@code maxReplicas}, {@code targetLagPerReplica},
+     * {@code partitions}, {@code delivery}, {@code partitionStrategy}) and {@code updatedAt}.
+     */
+    static boolean sameForReplicas(FunctionSpec a, FunctionSpec b) {
+        FunctionSpec aligned = FunctionSpec.newBuilder(b)
+                .setMinReplicas(a.getMinReplicas())
+                .setMaxReplicas(a.getMaxReplicas())
+                .setTargetLagPerReplica(a.getTargetLagPerReplica())
+                .setPartitions(a.getPartitions())
+                .setDelivery(a.getDelivery())
+                .setPartitionStrategy(a.getPartitionStrategy())
+                .setUpdatedAt(a.getUpdatedAt())
+                .build();
+        return aligned.equals(a);
     }
 
     @Override
