@@ -99,9 +99,10 @@ public final class TriggerRecords {
             return letter;
         }
         long size = WriteLimits.size(letter);
-        String why = message + " [the copy of " + size + " bytes is over the limit of " + limits.limit(onFailure)
-                + " bytes of " + onFailure + " (max.message.bytes or max.request.size); its value is not copied,"
-                + " read it at " + SourceItem.where(source) + "]";
+        // First, so the header's truncation of a long message never cuts it.
+        String why = "[the copy of " + size + " bytes is over the limit of " + limits.limit(onFailure) + " bytes of "
+                + onFailure + " (max.message.bytes or max.request.size); its value is not copied, read it at "
+                + SourceItem.where(source) + "] " + message;
         ProducerRecord<byte[], byte[]> slim = DeadLetters.of(onFailure,
                 new ConsumerRecord<>(source.topic(), source.partition(), source.offset(), source.key(), null),
                 errorClass, why, attempt);
