@@ -14,6 +14,8 @@ import dev.ferry.worker.internal.trigger.TriggerReplicaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * replicas). Each replica's results name it {@code <workerName>#<trigger>#<index>}.
  *
  * <p>{@link #resize} is clean in both directions: a leaving replica finishes what runs, commits and leaves the
- * group. Thread-safe; {@link #resize}, {@code update} and {@link #close} block until done.
+ * group. A replica whose runs ignore their timeout's interrupt is recycled once {@code worker.abandoned.runs.max} of
+ * them hold threads (issue 11; {@link #recycles()}). Thread-safe; {@link #resize}, {@code update} and
+ * {@link #close} block until done.
  */
 public final class TriggerPool implements AutoCloseable {
 
@@ -35,6 +39,7 @@ public final class TriggerPool implements AutoCloseable {
     private final TriggerRef ref;
     private final TriggerCounters counters = new TriggerCounters();
     private final List<TriggerReplica> replicas = new ArrayList<>();
+    private final AtomicLong recycles = new AtomicLong();
     private TriggerSpec spec;
     private FunctionSpec function;
     private boolean closed;
@@ -66,6 +71,11 @@ public final class TriggerPool implements AutoCloseable {
         return replicas.size();
     }
 
+    /** The replicas now, by index: for tests that check a replica was or was not replaced. */
+    synchronized List<TriggerReplica> members() {
+        return List.copyOf(replicas);
+    }
+
     public TriggerStats stats() {
         return new TriggerStats(counters.read(), counters.filtered(), counters.answered(), counters.failed());
     }
@@ -93,14 +103,40 @@ public final class TriggerPool implements AutoCloseable {
         }
     }
 
-    /** Takes a changed trigger or function live: every replica stops cleanly and restarts on the new specs. */
+    /**
+     * Takes a changed trigger or function live: every replica stops cleanly and restarts on the new specs, unless
+     * only fields a trigger replica does not read changed ({@link #sameForReplicas}), which are just recorded.
+     */
     synchronized void update(TriggerSpec newSpec, FunctionSpec newFunction) {
+        if (spec.equals(newSpec) && sameForReplicas(function, newFunction)) {
+            function = newFunction;
+            log.debug("[trigger {}] function updated in fields its replicas do not read: no restart", ref);
+            return;
+        }
         int count = replicas.size();
         resize(0);
         spec = newSpec;
         function = newFunction;
         resize(count);
         log.info("[trigger {}] updated: {} replicas restarted", ref, count);
+    }
+
+    /**
+     * Whether a trigger replica runs {@code a} and {@code b} alike: they differ at most in what only the function's
+     * own pool and the autoscaler read ({@code minReplicas}, {@code maxReplicas}, {@code targetLagPerReplica},
+     * {@code partitions}, {@code delivery}, {@code partitionStrategy}) and {@code updatedAt}.
+     */
+    static boolean sameForReplicas(FunctionSpec a, FunctionSpec b) {
+        FunctionSpec aligned = FunctionSpec.newBuilder(b)
+                .setMinReplicas(a.getMinReplicas())
+                .setMaxReplicas(a.getMaxReplicas())
+                .setTargetLagPerReplica(a.getTargetLagPerReplica())
+                .setPartitions(a.getPartitions())
+                .setDelivery(a.getDelivery())
+                .setPartitionStrategy(a.getPartitionStrategy())
+                .setUpdatedAt(a.getUpdatedAt())
+                .build();
+        return aligned.equals(a);
     }
 
     @Override
@@ -123,9 +159,45 @@ public final class TriggerPool implements AutoCloseable {
         TriggerReplicaSettings settings = new TriggerReplicaSettings(ref, spec, function, index,
                 TriggerSpecs.group(spec, resources.topics()), TriggerSpecs.onFailure(spec, resources.topics()),
                 ref + "#" + index, worker);
-        return spec.getOrdering() == TriggerOrdering.NONE
-                ? new ShareTriggerReplica(settings, resources, counters)
-                : new OrderedTriggerReplica(settings, resources, counters);
+        AtomicReference<TriggerReplica> self = new AtomicReference<>();
+        Runnable onStuck = () -> recycleLater(self.get());
+        TriggerReplica replica = spec.getOrdering() == TriggerOrdering.NONE
+                ? new ShareTriggerReplica(settings, resources, counters, onStuck)
+                : new OrderedTriggerReplica(settings, resources, counters, onStuck);
+        self.set(replica);
+        return replica;
+    }
+
+    /** Recycling waits for the replica to settle and commit, so it runs off the timer thread that noticed. */
+    private void recycleLater(TriggerReplica replica) {
+        Thread thread = new Thread(() -> recycle(replica), "ferry-recycle-trigger-" + ref.tenant() + "-" + ref.name());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Replaces a replica whose stuck runs reached {@code worker.abandoned.runs.max} (issue 11, as
+     * {@code WorkerPool} does): it stops cleanly (finishes what runs, commits, leaves the group) and a fresh one,
+     * with new threads and a new function instance, takes its index; the stuck threads end on their own.
+     */
+    private synchronized void recycle(TriggerReplica replica) {
+        int index = replicas.indexOf(replica);
+        if (closed || index < 0) {
+            return;
+        }
+        log.warn("[trigger {}] recycling replica #{}: {} of its runs ignored the interrupt at their timeout ({} ms) "
+                + "and still hold threads (worker.abandoned.runs.max={})", ref, index, replica.abandonedThreads(),
+                function.getTimeoutMs(), resources.config().worker().abandonedRunsMax());
+        stop(List.of(replica), null);
+        recycles.incrementAndGet();
+        TriggerReplica fresh = newReplica(index);
+        replicas.set(index, fresh);
+        fresh.start();
+    }
+
+    /** Replicas replaced since the pool started because their stuck runs reached the bound. */
+    public long recycles() {
+        return recycles.get();
     }
 
     private void stop(List<TriggerReplica> leaving, Duration patience) {

@@ -262,7 +262,61 @@ class TriggerIT {
         }
     }
 
-    private static TriggerStatus latest(List<ConsumerRecord<byte[], byte[]>> statuses, String key,
+    @Test
+    void shouldSendARecordWhoseOutputIsTooLargeToOnFailureAndKeepRunning(KafkaFixture kafka) throws Exception {
+        try (Harness harness = new Harness(kafka, Map.of("trigger.status.interval.ms", 200));
+                TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            Harness.Results results = harness.results();
+            String source = kit.topic("big", 1);
+            String destination = kit.topic("big-out", 1); // broker defaults: max.message.bytes about 1 MiB
+            String failures = kit.topic("big-failed", 1);
+            kit.produce(source, keys(20, 4), values(20));
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
+            var deserializer = harness.serdes.deserializer(TriggerStatus.class);
+            FunctionSpec function = FunctionSpec.newBuilder(enrich("acme", "enrich-big", 1, 3))
+                    .setEnv(Map.of("hugeN", "7")).build();
+            TriggerSpec spec = TriggerSpecs.builder("acme", "big", "enrich-big", List.of(source))
+                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
+                    .setDestination(destination).setOnFailure(failures).build();
+            String key = "acme/big/" + context.workerName() + "#big#0";
+            try (TriggerPool pool = new TriggerPool(spec, function, context, 1)) {
+                List<ConsumerRecord<byte[], byte[]>> statuses = kit.read(harness.topics.triggerStatus());
+                await().atMost(Duration.ofSeconds(120)).until(() -> outputs.size() >= 19 && failed.size() >= 1
+                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+                assertThat(pool.stats()).isEqualTo(new TriggerStats(20, 0, 19, 1));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    TriggerStatus status = latest(statuses, key, deserializer);
+                    assertThat(status).isNotNull();
+                    assertThat(status.getFailed()).isEqualTo(1);
+                    assertThat(status.getState()).isEqualTo(TriggerState.RUNNING);
+                });
+            }
+            assertThat(outputs).hasSize(19).noneMatch(out -> TriggerKit.value(out).contains("\"n\":7,"));
+            assertThat(failed).singleElement().satisfies(letter -> {
+                assertThat(TriggerKit.value(letter)).isEqualTo("{\"n\":7}");
+                assertThat(TriggerKit.source(letter)).isEqualTo(source + "-0@7");
+                assertThat(TriggerKit.header(letter, DeadLetters.ERROR_CLASS))
+                        .isEqualTo(TriggerRecords.OUTPUT_TOO_LARGE);
+                assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE))
+                        .contains("over the limit of", destination);
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> ofFunction(results, "enrich-big").size() >= 20);
+            List<InvocationResult> big = ofFunction(results, "enrich-big").stream()
+                    .filter(r -> r.getStatus() != InvocationStatus.SUCCEEDED).toList();
+            assertThat(big).singleElement().satisfies(r -> {
+                assertThat(r.getStatus()).isEqualTo(InvocationStatus.FAILED);
+                assertThat(r.getReasonCode()).isEqualTo("output_too_large");
+                assertThat(r.getAttempt()).isEqualTo(1);
+                assertThat(r.getFinal$()).isTrue();
+                assertThat(r.getDurationMicros()).isPositive();
+            });
+            assertThat(ofFunction(results, "enrich-big")).hasSize(20);
+        }
+    }
+
+    static TriggerStatus latest(List<ConsumerRecord<byte[], byte[]>> statuses, String key,
             org.apache.kafka.common.serialization.Deserializer<TriggerStatus> deserializer) {
         return statuses.stream()
                 .filter(r -> key.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)))

@@ -11,7 +11,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
  * really ran. Writing that in its place, instead of releasing the record, ends the attempt: the function is not run
  * again for an output that would never fit, and the caller hears at once why.
  */
-final class OversizedOutput {
+public final class OversizedOutput {
 
     private OversizedOutput() {
     }
@@ -34,11 +34,19 @@ final class OversizedOutput {
      */
     static InvocationResult withoutOutput(InvocationResult result, int limitBytes, boolean last) {
         int outputBytes = result.getOutput() == null ? 0 : result.getOutput().remaining();
+        return withoutOutput(result, "Output of " + outputBytes + " bytes is over the limit of " + limitBytes
+                + " bytes for a result (topic.max.message.bytes); the function ran, its output was dropped", last);
+    }
+
+    /**
+     * {@code result} without its output, FAILED {@code output_too_large} with {@code error} (which names the sizes
+     * and the limit), duration and times as they were: a trigger's output too large for its destination or result.
+     */
+    public static InvocationResult withoutOutput(InvocationResult result, String error, boolean last) {
         return InvocationResult.newBuilder(result)
                 .setStatus(InvocationStatus.FAILED)
                 .setOutput(null)
-                .setError("Output of " + outputBytes + " bytes is over the limit of " + limitBytes
-                        + " bytes for a result (topic.max.message.bytes); the function ran, its output was dropped")
+                .setError(error)
                 .setFinal$(last)
                 .setReasonCode(ReasonCode.OUTPUT_TOO_LARGE.code())
                 .build();

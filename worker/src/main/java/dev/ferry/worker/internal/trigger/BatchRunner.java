@@ -15,6 +15,7 @@ import dev.ferry.worker.internal.Decision;
 import dev.ferry.worker.internal.FailureHandler;
 import dev.ferry.worker.internal.Invoker;
 import dev.ferry.worker.internal.Outcome;
+import dev.ferry.worker.internal.OversizedOutput;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -122,9 +123,10 @@ public final class BatchRunner {
             Invocation invocation, Outcome outcome, boolean coldStart) {
         List<SourceItem> items = live.stream().map(job.items::get).toList();
         if (outcome.succeeded()) {
-            job.results.add(records.result(result(items, id, attempt, outcome, coldStart, true, null)));
+            InvocationResult ran = result(items, id, attempt, outcome, coldStart, true, null);
             BatchAnswer answer = BatchAnswer.classify(outcome.output(), items.size());
             if (answer instanceof BatchAnswer.ItemFailures failures && !failures.failed().isEmpty()) {
+                job.results.add(records.result(ran));
                 List<Integer> again = new ArrayList<>();
                 for (int k = 0; k < live.size(); k++) {
                     if (failures.failed().contains(k)) {
@@ -139,7 +141,17 @@ public final class BatchRunner {
                 }
                 return chain;
             }
-            answer(job, live, id, answer, invocation.outputContentType());
+            ProducerRecord<byte[], byte[]> written = records.result(ran);
+            if (!records.fits(written)) {
+                // No destination: the output lives in the result, which ferry.results cannot take.
+                tooLarge(job, live, ran, attempt, "Output of about " + WriteLimits.size(written)
+                        + " bytes (as a result) is over the limit of " + records.limits().limit(written.topic())
+                        + " bytes of " + written.topic() + " (max.message.bytes or max.request.size)");
+                return CompletableFuture.completedFuture(null);
+            }
+            String refused = answer(job, live, id, answer, invocation.outputContentType(), attempt);
+            job.results.add(refused == null ? written : records.result(OversizedOutput.withoutOutput(ran, refused,
+                    true)));
             return CompletableFuture.completedFuture(null);
         }
         Decision decision = FailureHandler.decide(outcome, attempt, functionSpec.getMaxAttempts());
@@ -162,23 +174,62 @@ public final class BatchRunner {
         return CompletableFuture.completedFuture(null);
     }
 
-    private void answer(Job job, List<Integer> live, String id, BatchAnswer answer, String contentType) {
+    /**
+     * Answers {@code live} with their outputs. An output too large for the destination is not written (it would
+     * fail its transaction on every try, issue 11): its record goes to {@code onFailure} instead, not run again.
+     *
+     * @return null when every output fits, else the error naming the size and the limit
+     */
+    private String answer(Job job, List<Integer> live, String id, BatchAnswer answer, String contentType,
+            int attempt) {
+        String refused = null;
         if (answer instanceof BatchAnswer.PerRecord perRecord) {
             for (int k = 0; k < live.size(); k++) {
                 int i = live.get(k);
-                job.answer(i, records.output(id, job.items.get(i).record(), perRecord.outputs().get(k),
-                        BATCH_CONTENT_TYPE));
+                ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(i).record(),
+                        perRecord.outputs().get(k), BATCH_CONTENT_TYPE);
+                if (output == null || records.fits(output)) {
+                    job.answer(i, output);
+                } else {
+                    refused = tooLargeFor(output);
+                    job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, refused,
+                            attempt));
+                }
             }
-            return;
+            return refused;
         }
         byte[] whole = answer instanceof BatchAnswer.Whole w ? w.output() : null;
+        ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(live.get(0)).record(), whole,
+                contentType);
+        if (output != null && !records.fits(output)) {
+            refused = tooLargeFor(output);
+            for (int i : live) {
+                job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, refused,
+                        attempt));
+            }
+            return refused;
+        }
         // One output for the batch, keyed and labelled by its first record; it travels with the last, so a KEY
         // trigger writes it only once the whole batch is in the emitted prefix.
         for (int k = 0; k < live.size(); k++) {
             job.answer(live.get(k), null);
         }
-        job.extra(live.get(live.size() - 1), records.output(id, job.items.get(live.get(0)).record(), whole,
-                contentType));
+        job.extra(live.get(live.size() - 1), output);
+        return null;
+    }
+
+    private String tooLargeFor(ProducerRecord<byte[], byte[]> output) {
+        return "Output of about " + WriteLimits.size(output) + " bytes is over the limit of "
+                + records.limits().limit(output.topic()) + " bytes of " + output.topic()
+                + " (max.message.bytes or max.request.size); the function ran, its output was dropped";
+    }
+
+    /** The function ran but its output fits nowhere: result FAILED output_too_large, billed; records to onFailure. */
+    private void tooLarge(Job job, List<Integer> live, InvocationResult ran, int attempt, String error) {
+        job.results.add(records.result(OversizedOutput.withoutOutput(ran, error, true)));
+        for (int i : live) {
+            job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, error, attempt));
+        }
     }
 
     private boolean tooOld(ConsumerRecord<byte[], byte[]> record, Instant now) {

@@ -6,6 +6,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.OptionalLong;
 import org.apache.kafka.common.TopicPartition;
 
@@ -51,6 +53,15 @@ public final class Lanes {
     /** The batches that may start now; each lane it names is running until {@link #finished}. */
     public List<Batch> startable(long nowNanos) {
         List<Batch> batches = new ArrayList<>();
+        start(nowNanos, () -> true, batches::add);
+        return batches;
+    }
+
+    /**
+     * Hands each batch that may start now to {@code start}, one at a time, as long as {@code admit} says yes before
+     * it (the invoker's bound on stuck runs, issue 11); each lane it names is running until {@link #finished}.
+     */
+    public void start(long nowNanos, BooleanSupplier admit, Consumer<Batch> start) {
         for (Lane lane : lanes.values()) {
             if (running >= concurrency) {
                 break;
@@ -58,6 +69,9 @@ public final class Lanes {
             if (lane.running || lane.items.isEmpty()
                     || (lane.items.size() < batchSize && nowNanos - lane.since < windowNanos)) {
                 continue;
+            }
+            if (!admit.getAsBoolean()) {
+                break;
             }
             List<SourceItem> items = new ArrayList<>(Math.min(batchSize, lane.items.size()));
             while (items.size() < batchSize && !lane.items.isEmpty()) {
@@ -68,9 +82,8 @@ public final class Lanes {
             lane.running = true;
             running++;
             lane.current = new Batch(lane.id, items);
-            batches.add(lane.current);
+            start.accept(lane.current);
         }
-        return batches;
     }
 
     public void finished(Batch batch) {

@@ -61,8 +61,9 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     /** Whether flow control paused fetching: kept here so the loop never asks the consumer. */
     private boolean fetchPaused;
 
-    public OrderedTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool) {
-        super(settings, resources, pool);
+    public OrderedTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool,
+            Runnable onStuck) {
+        super(settings, resources, pool, onStuck);
         this.byKey = settings.spec().getOrdering() == TriggerOrdering.KEY;
         this.commitIntervalNanos = resources.config().triggers().commitIntervalMs() * 1_000_000L;
         this.maxOpen = Math.max(2_000, 4 * settings.spec().getBatchSize());
@@ -127,25 +128,21 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         counters.read(1);
         Intake.Admission admission = intake.admit(record);
         switch (admission.kind()) {
-            case FILTERED -> {
-                ledger.finished(record.offset(), List.of());
-                counters.filtered(1);
-            }
-            case UNDECODABLE -> {
-                ledger.finished(record.offset(), List.of(admission.failure()));
-                ended(0, 1);
-            }
+            case FILTERED -> ledger.finished(record.offset(), List.of(), new PartitionLedger.Tally(1, 0, 0));
+            case UNDECODABLE -> ledger.finished(record.offset(), List.of(admission.failure()),
+                    new PartitionLedger.Tally(0, 0, 1));
             case READY -> lanes.add(new Lanes.LaneId(tp, byKey ? SourceDecoder.keyText(record.key()) : null),
                     admission.item(), System.nanoTime());
         }
     }
 
+    /** Starts what may start, each batch only while the invoker admits another run (stuck runs are bounded). */
     private void startBatches() {
-        for (Lanes.Batch batch : lanes.startable(System.nanoTime())) {
+        lanes.start(System.nanoTime(), this::mayStartRun, batch -> {
             PartitionLedger ledger = ledgers.get(batch.lane().partition());
             runner.run(batch.items()).whenComplete((outcome, error) ->
                     finished.add(new Finished(batch, ledger, outcome, error)));
-        }
+        });
     }
 
     /** Applies finished batches, waiting up to {@code waitMs} for the first. */
@@ -162,8 +159,8 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 for (int i = 0; i < items.size() - 1; i++) {
                     next.ledger().finished(items.get(i).offset(), List.of());
                 }
-                next.ledger().finished(items.get(items.size() - 1).offset(), next.outcome().writes());
-                ended(next.outcome().answered(), next.outcome().failed());
+                next.ledger().finished(items.get(items.size() - 1).offset(), next.outcome().writes(),
+                        new PartitionLedger.Tally(0, next.outcome().answered(), next.outcome().failed()));
             }
             next = finished.poll();
         }
@@ -178,7 +175,10 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         }
     }
 
-    /** One transaction: every partition's finished prefix and the offsets after it. */
+    /**
+     * One transaction: every partition's finished prefix and the offsets after it. Its records are counted once it
+     * commits (a failed commit re-runs them, so they count then).
+     */
     private void commit() {
         // Positions are read here, not after every poll: under the consumer group protocol (KIP-848) each
         // position(), currentLag() or pause() call is a round trip to the consumer's background thread, and doing
@@ -187,8 +187,10 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         followPositions();
         List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> writes = new java.util.ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        PartitionLedger.Tally tally = PartitionLedger.Tally.NONE;
         for (Map.Entry<TopicPartition, PartitionLedger> entry : ledgers.entrySet()) {
             writes.addAll(entry.getValue().takePrefix());
+            tally = tally.plus(entry.getValue().taken());
             OptionalLong committable = entry.getValue().committable();
             if (committable.isPresent() && committable.getAsLong() > committed.getOrDefault(entry.getKey(), -1L)) {
                 offsets.put(entry.getKey(), new OffsetAndMetadata(committable.getAsLong()));
@@ -196,6 +198,8 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         }
         writer.commit(writes, offsets, consumer.groupMetadata());
         offsets.forEach((tp, offset) -> committed.put(tp, offset.offset()));
+        counters.filtered(tally.filtered());
+        ended(tally.answered(), tally.failed());
     }
 
     /** Drops what has not started in {@code leaving}, and waits for what runs there. */

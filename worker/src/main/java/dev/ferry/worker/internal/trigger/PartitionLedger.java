@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal.trigger;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -13,7 +14,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * the lowest unfinished offset wait here in memory, so a crash re-runs only records whose output never committed,
  * and a committed output is never repeated. The offset to commit is the lowest unfinished one, or the consumer's
  * position when everything fetched is emitted: transaction markers take offsets no consumer receives (see the
- * worker's {@code OffsetTracker}). Not thread-safe: the replica's polling thread owns it.
+ * worker's {@code OffsetTracker}). What each record came to ({@link Tally}) leaves with its writes, so the replica
+ * counts a record only once the transaction holding it commits: a record re-run after a crash counts once.
+ * Not thread-safe: the replica's polling thread owns it.
  */
 public final class PartitionLedger {
 
@@ -21,6 +24,8 @@ public final class PartitionLedger {
 
     /** Fetched, not yet emitted records; a value of {@link #PENDING} (by identity) is unfinished. */
     private final TreeMap<Long, List<ProducerRecord<byte[], byte[]>>> open = new TreeMap<>();
+    private final Map<Long, Tally> tallies = new HashMap<>();
+    private Tally taken = Tally.NONE;
     private long next = -1;
     private boolean truncated;
 
@@ -42,18 +47,41 @@ public final class PartitionLedger {
 
     /** The record at {@code offset} is finished and writes {@code writes} (maybe nothing). Unknown offsets: ignored. */
     public void finished(long offset, List<ProducerRecord<byte[], byte[]>> writes) {
+        finished(offset, writes, Tally.NONE);
+    }
+
+    /**
+     * As {@link #finished(long, List)}, and {@code tally} is what the records it stands for came to (a batch's
+     * counts travel with its last record).
+     */
+    public void finished(long offset, List<ProducerRecord<byte[], byte[]>> writes, Tally tally) {
         if (open.containsKey(offset)) {
             open.put(offset, new ArrayList<>(writes));
+            if (!tally.equals(Tally.NONE)) {
+                tallies.put(offset, tally);
+            }
         }
     }
 
-    /** Removes the finished prefix and returns what it writes, in offset order. */
+    /** Removes the finished prefix and returns what it writes, in offset order; its tallies go to {@link #taken}. */
     public List<ProducerRecord<byte[], byte[]>> takePrefix() {
         List<ProducerRecord<byte[], byte[]>> writes = new ArrayList<>();
         while (!open.isEmpty() && open.firstEntry().getValue() != PENDING) {
-            writes.addAll(open.pollFirstEntry().getValue());
+            Map.Entry<Long, List<ProducerRecord<byte[], byte[]>>> first = open.pollFirstEntry();
+            writes.addAll(first.getValue());
+            Tally tally = tallies.remove(first.getKey());
+            if (tally != null) {
+                taken = taken.plus(tally);
+            }
         }
         return writes;
+    }
+
+    /** What the records taken by {@link #takePrefix()} since the last call came to; resets it. */
+    public Tally taken() {
+        Tally result = taken;
+        taken = Tally.NONE;
+        return result;
     }
 
     /** The offset safe to commit once {@link #takePrefix()}'s writes are in the transaction; empty before any. */
@@ -71,6 +99,7 @@ public final class PartitionLedger {
      */
     public void truncateFrom(long offset) {
         open.tailMap(offset, true).clear();
+        tallies.keySet().removeIf(o -> o >= offset);
         next = open.isEmpty() ? offset : Math.min(next, offset);
         truncated = true;
     }
@@ -78,5 +107,15 @@ public final class PartitionLedger {
     /** Records fetched and not emitted yet. */
     public int size() {
         return open.size();
+    }
+
+    /** How many records came to each end: filtered, answered, failed. */
+    public record Tally(int filtered, int answered, int failed) {
+
+        public static final Tally NONE = new Tally(0, 0, 0);
+
+        public Tally plus(Tally other) {
+            return new Tally(filtered + other.filtered, answered + other.answered, failed + other.failed);
+        }
     }
 }

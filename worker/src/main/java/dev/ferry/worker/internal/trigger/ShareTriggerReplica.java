@@ -42,8 +42,9 @@ public final class ShareTriggerReplica extends TriggerReplica {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
-    public ShareTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool) {
-        super(settings, resources, pool);
+    public ShareTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool,
+            Runnable onStuck) {
+        super(settings, resources, pool, onStuck);
     }
 
     @Override
@@ -64,6 +65,13 @@ public final class ShareTriggerReplica extends TriggerReplica {
             consumer.subscribe(settings.spec().getTopics());
             running();
             while (!stopping()) {
+                if (!mayStartRun()) {
+                    // Runs stuck past their timeout hold threads: take no records until they end or the pool
+                    // recycles this replica (issue 11).
+                    consumer.poll(Duration.ZERO).forEach(r -> consumer.acknowledge(r, AcknowledgeType.RELEASE));
+                    sleepBriefly();
+                    continue;
+                }
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);
                 if (!polled.isEmpty()) {
                     runPoll(consumer, intake, polled, batchSize);
@@ -101,6 +109,10 @@ public final class ShareTriggerReplica extends TriggerReplica {
             for (int from = 0; from < items.size(); from += batchSize) {
                 List<SourceItem> batch = items.subList(from, Math.min(items.size(), from + batchSize));
                 List<ConsumerRecord<byte[], byte[]>> sources = batch.stream().map(SourceItem::record).toList();
+                if (!mayStartRun()) {
+                    sources.forEach(record -> consumer.acknowledge(record, AcknowledgeType.RELEASE));
+                    continue;
+                }
                 pending++;
                 runner.run(batch).thenCompose(outcome -> write(outcome.writes()).thenApply(v -> outcome))
                         .whenComplete((outcome, error) -> done.add(new Done(sources, outcome, error)));
@@ -155,6 +167,14 @@ public final class ShareTriggerReplica extends TriggerReplica {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FerryException("Interrupted preparing share group " + settings.group(), e);
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

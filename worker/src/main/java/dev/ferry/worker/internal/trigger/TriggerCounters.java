@@ -4,9 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A trigger pool's record counts since it started (DESIGN "Triggers": read, filtered, answered, failed), summed over
- * its replicas: every record read ends filtered, answered or failed. A record is counted when its replica finishes
- * it, which for PARTITION and KEY is before its transaction commits: a record re-run after a crash counts again.
- * Thread-safe.
+ * its replicas: every record read ends filtered, answered or failed. A record is counted as filtered, answered or
+ * failed once that is final: for PARTITION and KEY when the transaction holding it commits, for NONE when it is
+ * acknowledged; so a record re-run after a crash counts once (read counts every fetch). Thread-safe.
  */
 public final class TriggerCounters {
 

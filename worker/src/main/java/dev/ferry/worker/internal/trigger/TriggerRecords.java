@@ -30,11 +30,14 @@ public final class TriggerRecords {
     public static final String UNDECODABLE = "dev.ferry.trigger.UndecodableRecord";
     /** Error class of a record older than {@code maxRecordAgeMs} when it would have been (re)tried. */
     public static final String TOO_OLD = "dev.ferry.trigger.RecordTooOld";
+    /** Error class of a record whose output is too large for where it goes (issue 11: no record stops a trigger). */
+    public static final String OUTPUT_TOO_LARGE = "dev.ferry.trigger.OutputTooLarge";
 
     private final String destination;
     private final String onFailure;
     private final String results;
     private final Serializer<InvocationResult> resultSerializer;
+    private volatile WriteLimits limits = WriteLimits.producerOnly(Integer.MAX_VALUE);
 
     /** @param destination null: outputs go to {@code ferry.results} only */
     public TriggerRecords(String destination, String onFailure, String results,
@@ -43,6 +46,20 @@ public final class TriggerRecords {
         this.onFailure = onFailure;
         this.results = results;
         this.resultSerializer = resultSerializer;
+    }
+
+    /** The limits checked from now on; a replica sets them each time it starts consuming. */
+    public void limits(WriteLimits limits) {
+        this.limits = limits;
+    }
+
+    public WriteLimits limits() {
+        return limits;
+    }
+
+    /** Whether {@code record} fits its topic (a destination record, a failure or a result). */
+    public boolean fits(ProducerRecord<byte[], byte[]> record) {
+        return limits.fits(record);
     }
 
     public boolean hasDestination() {
@@ -69,11 +86,36 @@ public final class TriggerRecords {
         return new ProducerRecord<>(destination, null, source.key(), value, headers);
     }
 
-    /** A source record that failed for good, for {@code onFailure}. */
+    /**
+     * A source record that failed for good, for {@code onFailure}. When the copy would be too large for
+     * {@code onFailure} (its source came from a topic allowing more), the letter carries no value, the error
+     * message saying so, so the failure is still recorded and the trigger goes on (issue 11).
+     */
     public ProducerRecord<byte[], byte[]> failure(ConsumerRecord<byte[], byte[]> source, String errorClass,
             String message, int attempt) {
         ProducerRecord<byte[], byte[]> letter = DeadLetters.of(onFailure, source, errorClass, message, attempt);
-        Headers headers = letter.headers();
+        sourceHeaders(letter.headers(), source);
+        if (limits.fits(letter)) {
+            return letter;
+        }
+        long size = WriteLimits.size(letter);
+        // First, so the header's truncation of a long message never cuts it.
+        String why = "[the copy of " + size + " bytes is over the limit of " + limits.limit(onFailure) + " bytes of "
+                + onFailure + " (max.message.bytes or max.request.size); its value is not copied, read it at "
+                + SourceItem.where(source) + "] " + message;
+        ProducerRecord<byte[], byte[]> slim = DeadLetters.of(onFailure,
+                new ConsumerRecord<>(source.topic(), source.partition(), source.offset(), source.key(), null),
+                errorClass, why, attempt);
+        sourceHeaders(slim.headers(), source);
+        return slim;
+    }
+
+    public ProducerRecord<byte[], byte[]> result(InvocationResult result) {
+        byte[] key = result.getInvocationId().getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(results, key, resultSerializer.serialize(results, result));
+    }
+
+    private static void sourceHeaders(Headers headers, ConsumerRecord<byte[], byte[]> source) {
         for (String name : List.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, SOURCE_TIMESTAMP)) {
             headers.remove(name);
         }
@@ -81,12 +123,6 @@ public final class TriggerRecords {
         put(headers, SOURCE_PARTITION, String.valueOf(source.partition()));
         put(headers, SOURCE_OFFSET, String.valueOf(source.offset()));
         put(headers, SOURCE_TIMESTAMP, String.valueOf(source.timestamp()));
-        return letter;
-    }
-
-    public ProducerRecord<byte[], byte[]> result(InvocationResult result) {
-        byte[] key = result.getInvocationId().getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(results, key, resultSerializer.serialize(results, result));
     }
 
     private static void put(Headers headers, String name, String value) {

@@ -13,6 +13,7 @@ import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -20,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,13 +56,21 @@ public abstract class TriggerReplica {
     private long failedInARow;
     private boolean failingRecords;
 
-    protected TriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool) {
+    /** Generations of replicas in this process: in thread names, so a recycled replica's stuck threads show. */
+    private static final AtomicLong GENERATIONS = new AtomicLong();
+
+    /**
+     * @param onStuck told once, off the replica's thread, when {@code worker.abandoned.runs.max} of its runs ignored
+     *        their interrupt and still hold threads: the pool then recycles the replica (as {@code WorkerPool} does)
+     */
+    protected TriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool,
+            Runnable onStuck) {
         this.settings = settings;
         this.resources = resources;
         this.counters = new TriggerCounters(pool);
         this.records = new TriggerRecords(settings.spec().getDestination(), settings.onFailure(),
                 resources.topics().results(), resources.serdes().serializer(InvocationResult.class));
-        String threadPrefix = "ferry-trigger-" + settings.name() + "-";
+        String threadPrefix = "ferry-trigger-" + settings.name() + "." + GENERATIONS.incrementAndGet() + "-";
         AtomicInteger threads = new AtomicInteger();
         ExecutorService userThreads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
@@ -67,7 +78,7 @@ public abstract class TriggerReplica {
             return t;
         });
         this.invoker = new Invoker(userThreads, resources.timers(), resources.clock(),
-                resources.config().worker().abandonedRunsMax(), new Counters(), () -> { });
+                resources.config().worker().abandonedRunsMax(), new Counters(), onStuck);
         this.function = resources.runtimes().create(settings.function());
         this.runner = new BatchRunner(settings, function, invoker, resources.backoff(), resources.timers(),
                 resources.clock(), records);
@@ -104,6 +115,16 @@ public abstract class TriggerReplica {
 
     public final String error() {
         return error;
+    }
+
+    /** Whether another run may start: false while too many runs stuck past their timeout hold threads. */
+    protected final boolean mayStartRun() {
+        return invoker.mayStartRun();
+    }
+
+    /** Runs that ignored their interrupt and still hold this replica's threads. */
+    public final int abandonedThreads() {
+        return invoker.abandonedThreads();
     }
 
     protected final boolean stopping() {
@@ -154,7 +175,10 @@ public abstract class TriggerReplica {
                 records, settings.name());
     }
 
-    /** Fails unless every source topic, the destination and onFailure exist (the gateway creates them). */
+    /**
+     * Fails unless every source topic, the destination and onFailure exist (the gateway creates them); then reads
+     * the size limit of each topic the replica writes ({@link WriteLimits}), so no record too large is written.
+     */
     protected final void requireTopics() {
         List<String> needed = new ArrayList<>(settings.spec().getTopics());
         needed.addAll(records.userTopics());
@@ -172,6 +196,10 @@ public abstract class TriggerReplica {
             throw new FerryException("Trigger " + settings.ref() + " cannot run: topic(s) " + missing
                     + " do not exist");
         }
+        int producerMax = Integer.parseInt(String.valueOf(resources.clients()
+                .userTopicProducerProperties(null, Map.of()).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)));
+        records.limits(WriteLimits.describe(resources.admin(), producerMax, resources.topics().results(),
+                resources.maxResultBytes(), records.userTopics()));
     }
 
     private void run() {

@@ -60,4 +60,32 @@ class PartitionLedgerTest {
     void shouldHaveNothingToCommitBeforeAnyRecord() {
         assertThat(new PartitionLedger().committable()).isEmpty();
     }
+
+    @Test
+    void shouldReleaseWhatRecordsCameToOnlyWithTheirPrefixAndForgetWhatIsHandedOver() {
+        PartitionLedger ledger = new PartitionLedger();
+        ledger.received(0);
+        ledger.received(1);
+        ledger.received(2);
+        ledger.finished(1, List.of(out("b")), new PartitionLedger.Tally(0, 1, 0));
+        ledger.finished(2, List.of(), new PartitionLedger.Tally(1, 0, 0));
+        ledger.takePrefix();
+        assertThat(ledger.taken()).isEqualTo(PartitionLedger.Tally.NONE);
+
+        ledger.finished(0, List.of(out("a")), new PartitionLedger.Tally(0, 0, 1));
+        ledger.takePrefix();
+        assertThat(ledger.taken()).isEqualTo(new PartitionLedger.Tally(1, 1, 1));
+        assertThat(ledger.taken()).isEqualTo(PartitionLedger.Tally.NONE);
+
+        ledger.received(3);
+        ledger.received(4);
+        ledger.finished(4, List.of(), new PartitionLedger.Tally(0, 1, 0));
+        ledger.truncateFrom(3);
+        ledger.received(3);
+        ledger.received(4);
+        ledger.finished(3, List.of(), PartitionLedger.Tally.NONE);
+        ledger.finished(4, List.of(), PartitionLedger.Tally.NONE);
+        ledger.takePrefix();
+        assertThat(ledger.taken()).isEqualTo(PartitionLedger.Tally.NONE);
+    }
 }

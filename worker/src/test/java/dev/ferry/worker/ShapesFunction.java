@@ -1,0 +1,48 @@
+package dev.ferry.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A trigger's test function for the batch answers of DESIGN "Triggers": given a batch (a JSON array of record
+ * documents) it answers {@code {"batchItemFailures": [i, ...]}} naming the records whose value has
+ * {@code "flaky": true} or {@code "stubborn": true} when any has, else (env {@code whole} set) one object
+ * {@code {"count": <records>, "first": <first value's n>}} for the whole batch. Given one record it fails when the
+ * value has {@code "stubborn": true} and answers the value with {@code "alone": true} otherwise.
+ */
+public final class ShapesFunction implements Function {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public byte[] apply(Invocation in) throws Exception {
+        JsonNode input = JSON.readTree(in.payload());
+        in.outputContentType("application/json");
+        if (!input.isArray()) {
+            if (input.path("stubborn").asBoolean(false)) {
+                throw new IllegalStateException("stubborn record " + input);
+            }
+            ObjectNode copy = ((ObjectNode) input).deepCopy();
+            copy.put("alone", true);
+            return JSON.writeValueAsBytes(copy);
+        }
+        ArrayNode failures = JSON.createArrayNode();
+        for (int i = 0; i < input.size(); i++) {
+            JsonNode value = input.get(i).get("value");
+            if (value.path("flaky").asBoolean(false) || value.path("stubborn").asBoolean(false)) {
+                failures.add(i);
+            }
+        }
+        if (!failures.isEmpty()) {
+            ObjectNode answer = JSON.createObjectNode();
+            answer.set("batchItemFailures", failures);
+            return JSON.writeValueAsBytes(answer);
+        }
+        ObjectNode whole = JSON.createObjectNode();
+        whole.put("count", input.size());
+        whole.put("first", input.get(0).get("value").path("n").asInt());
+        return JSON.writeValueAsBytes(whole);
+    }
+}
