@@ -1,5 +1,7 @@
 package dev.ferry.core.triggers;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.RecordFormat;
@@ -26,6 +28,11 @@ public final class TriggerSpecs {
     public static final int MAX_TOPICS = 100;
     /** Kafka's own limit on group ids is the request size; ours keeps names readable in every tool. */
     public static final int MAX_GROUP_LENGTH = 249;
+    /** The fields of the record document a filter is matched against ({@link SourceDecoder#document}). */
+    public static final List<String> DOCUMENT_FIELDS = List.of("topic", "partition", "offset", "timestamp", "key",
+            "value", "headers");
+
+    private static final ObjectMapper FILTER_READER = new ObjectMapper();
 
     private TriggerSpecs() {
     }
@@ -143,11 +150,39 @@ public final class TriggerSpecs {
         if (spec.getFilter() != null) {
             try {
                 EventPattern.parse(spec.getFilter());
+                filterFields(errors, spec);
             } catch (IllegalArgumentException e) {
                 errors.add(e.getMessage().startsWith("filter") ? e.getMessage() : "filter: " + e.getMessage());
             }
         }
         return errors;
+    }
+
+    /**
+     * A filter that can never match is a mistake, not a filter: every record would be skipped without a word (a
+     * tester's {@code {"valu": ...}} and a value pattern on BYTES both did). The record document has fixed fields
+     * ({@link #DOCUMENT_FIELDS}), and only JSON and AVRO values have fields of their own.
+     */
+    private static void filterFields(List<String> errors, TriggerSpec spec) {
+        JsonNode pattern;
+        try {
+            pattern = FILTER_READER.readTree(spec.getFilter());
+        } catch (java.io.IOException e) {
+            return; // EventPattern.parse has said what is wrong
+        }
+        pattern.fieldNames().forEachRemaining(field -> {
+            if (!DOCUMENT_FIELDS.contains(field)) {
+                errors.add("filter: unknown field \"" + field + "\"; a record has " + String.join(", ",
+                        DOCUMENT_FIELDS));
+            }
+        });
+        JsonNode value = pattern.get("value");
+        if (value != null && value.isObject() && (spec.getFormat() == RecordFormat.BYTES
+                || spec.getFormat() == RecordFormat.STRING)) {
+            errors.add("filter: value." + value.fieldNames().next() + " names a field of the value, but format "
+                    + spec.getFormat() + " hands the value over as " + (spec.getFormat() == RecordFormat.BYTES
+                    ? "base64 text" : "text") + ", which has no fields: use format JSON or AVRO");
+        }
     }
 
     private static void topicName(List<String> errors, String field, String topic) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerSpec;
 import java.util.List;
@@ -63,12 +64,32 @@ class TriggerSpecsTest {
 
     @Test
     void shouldRefuseAFilterThatIsNotAnEventPatternNamingWhereInIt() {
-        assertThat(TriggerSpecs.validate(valid().setFilter("{\"value\": {\"amount\": [{\"gt\": 5}]}}").build(), topics))
+        assertThat(TriggerSpecs.validate(valid().setFormat(RecordFormat.JSON)
+                .setFilter("{\"value\": {\"amount\": [{\"gt\": 5}]}}").build(), topics))
                 .containsExactly("filter: value.amount[0]: unknown operator \"gt\"; known: prefix, suffix,"
                         + " equals-ignore-case, numeric, exists, anything-but");
         assertThat(TriggerSpecs.validate(valid().setFilter("{\"value\": ").build(), topics))
                 .singleElement().asString().startsWith("filter: not valid JSON");
-        assertThat(TriggerSpecs.validate(valid().setFilter("{\"value\": {\"status\": [\"paid\"]}}").build(), topics))
+        assertThat(TriggerSpecs.validate(valid().setFormat(RecordFormat.JSON)
+                .setFilter("{\"value\": {\"status\": [\"paid\"]}}").build(), topics)).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAFilterOnAFieldNoRecordHasSinceItWouldSkipEveryRecordSilently() {
+        assertThat(TriggerSpecs.validate(valid().setFormat(RecordFormat.JSON)
+                .setFilter("{\"valu\": {\"status\": [\"paid\"]}}").build(), topics))
+                .containsExactly("filter: unknown field \"valu\"; a record has topic, partition, offset, timestamp, "
+                        + "key, value, headers");
+    }
+
+    @Test
+    void shouldRefuseAValueFieldFilterWhenTheFormatHandsTheValueOverAsText() {
+        String paid = "{\"value\": {\"status\": [\"paid\"]}}";
+        assertThat(TriggerSpecs.validate(valid().setFilter(paid).build(), topics)).singleElement()
+                .asString().contains("format BYTES").contains("use format JSON or AVRO");
+        assertThat(TriggerSpecs.validate(valid().setFormat(RecordFormat.JSON).setFilter(paid).build(), topics))
                 .isEmpty();
+        assertThat(TriggerSpecs.validate(valid().setFilter("{\"value\": [{\"prefix\": \"eyJ\"}]}").build(),
+                topics)).isEmpty();
     }
 }
