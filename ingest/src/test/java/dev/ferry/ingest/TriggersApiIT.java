@@ -135,6 +135,8 @@ class TriggersApiIT {
         // read-your-writes: the PUT answered after this gateway's directory had the trigger
         JsonNode described = json(api.get("/v1/triggers/enrich", acme));
         assertThat(described.get("destination").asText()).isEqualTo(destination);
+        assertThat(described.get("group").asText()).as("the group in use, not a template")
+                .isEqualTo(catalog.triggerGroup(new dev.ferry.core.triggers.TriggerRef("acme", "enrich")));
         assertThat(described.get("topics").get(0).asText()).isEqualTo(orders);
         assertThat(json(api.get("/v1/triggers", acme)).get("triggers")).extracting(t -> t.get("name").asText())
                 .containsExactly("enrich");
@@ -154,6 +156,24 @@ class TriggersApiIT {
         assertThat(api.get("/v1/triggers/enrich", acme).statusCode()).isEqualTo(404);
         assertThat(json(api.get("/v1/triggers", acme)).get("triggers")).isEmpty();
         assertThat(api.delete("/v1/triggers/enrich", acme).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldReportFailingNamingTheSourceWhenItIsDeletedAndNoReplicaRuns() throws Exception {
+        String gone = "acme.gone-" + RUN;
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(gone, 1, (short) 1))).all()
+                .get(30, TimeUnit.SECONDS);
+        HttpResponse<byte[]> created = api.put("/v1/triggers/orphan", acme, body("echo", gone, ""));
+        assertThat(created.statusCode()).as(text(created)).isEqualTo(201);
+        assertThat(json(created).get("state").asText()).isEqualTo("RUNNING");
+
+        admin.deleteTopics(List.of(gone)).all().get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode orphan = json(api.get("/v1/triggers/orphan", acme));
+            assertThat(orphan.get("state").asText()).isEqualTo("FAILING");
+            assertThat(orphan.get("error").asText()).contains(gone).contains("do not exist");
+        });
+        assertThat(api.delete("/v1/triggers/orphan", acme).statusCode()).isEqualTo(204);
     }
 
     @Test

@@ -259,7 +259,6 @@ public final class TriggerCommand implements Callable<Integer> {
 
         private static String defaultOf(String field) {
             return switch (field) {
-                case "group" -> "- (ferry-trigger.<tenant>.<name>)";
                 case "onFailure" -> "- (the platform's DLQ)";
                 default -> "-";
             };

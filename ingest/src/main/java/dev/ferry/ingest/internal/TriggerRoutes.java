@@ -7,6 +7,7 @@ import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.schemas.TriggerState;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -132,7 +133,19 @@ public final class TriggerRoutes {
         boolean deployed = g.directory().get(TriggerSpecs.function(spec)).isPresent();
         TriggerStatusBoard.Summary s = t.status().summary(TriggerSpecs.ref(spec), spec.getFunction(),
                 spec.getEnabled(), deployed);
-        body.put("state", s.state().name());
+        String state = s.state().name();
+        String error = s.error();
+        // With no replica running (scaled to zero, or none yet) nobody reports a deleted source topic: say it here,
+        // since a trigger that cannot read its sources must not look healthy (a tester saw RUNNING with 0 replicas).
+        if (spec.getEnabled() && s.state() != TriggerState.FAILING && s.replicas() == 0) {
+            List<String> missing = missingSources(spec);
+            if (!missing.isEmpty()) {
+                state = TriggerState.FAILING.name();
+                error = "source topic(s) " + missing + " do not exist";
+            }
+        }
+        body.put("group", TriggerSpecs.group(spec, t.catalog()));
+        body.put("state", state);
         body.put("lag", s.lag());
         body.put("read", s.read());
         body.put("filtered", s.filtered());
@@ -145,8 +158,18 @@ public final class TriggerRoutes {
                     .put("answered", s.rates().answered()).put("failed", s.rates().failed());
         }
         body.put("replicas", s.replicas());
-        body.put("error", s.error());
+        body.put("error", error);
         return body;
+    }
+
+    /** The trigger's source topics the cluster does not have; empty when it cannot tell (never a false alarm). */
+    private List<String> missingSources(TriggerSpec spec) {
+        try {
+            Map<String, Integer> found = t.topics().partitions(spec.getTopics());
+            return spec.getTopics().stream().filter(topic -> !found.containsKey(topic)).toList();
+        } catch (ApiException e) {
+            return List.of();
+        }
     }
 
     private void checkAccess(Tenants.Caller caller, TriggerSpec spec) {
