@@ -167,6 +167,11 @@ class TriggerIT {
                     InvocationResult::getReasonCode).containsExactly(tuple(1, false, null),
                     tuple(2, true, "attempts_exhausted"));
             assertThat(results.of(alone)).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.FAILED));
+            // The whole batch's invocation is over, split rather than given up: its records are not failed yet.
+            String whole = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 0L, null, null), 100);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !results.of(whole).isEmpty());
+            assertThat(results.of(whole)).extracting(InvocationResult::getFinal$, InvocationResult::getReasonCode)
+                    .containsExactly(tuple(true, "bisected"));
         }
     }
 

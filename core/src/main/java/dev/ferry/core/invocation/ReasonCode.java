@@ -29,7 +29,12 @@ public enum ReasonCode {
     /** The user's code threw a non-retriable exception, so no further attempt is made. */
     NOT_RETRIABLE,
     /** The request could not be decoded or is invalid (a bad tenant or function name, a missing field). */
-    INVALID_REQUEST;
+    INVALID_REQUEST,
+    /**
+     * A trigger's batch failed and {@code bisectOnError} split it: this invocation is over, and its records run
+     * again in two halves under new invocation ids (issue 14). Not a failure of the records yet.
+     */
+    BISECTED;
 
     /** The code as written on the wire: the lowercase constant name. */
     public String code() {
