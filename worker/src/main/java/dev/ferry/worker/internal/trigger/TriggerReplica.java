@@ -212,10 +212,18 @@ public abstract class TriggerReplica {
                         break;
                     }
                     state = TriggerState.FAILING;
+                    String previous = error;
                     error = e.getMessage() != null ? e.getMessage() : e.toString();
-                    // A missing topic is a sentence, not a stack trace every two seconds.
-                    log.error("[{}] cannot consume, starting over in {} ms: {}", settings.name(),
-                            RESTART_PAUSE.toMillis(), error, e instanceof FerryException ? null : e);
+                    // A missing topic is a sentence, not a stack trace every two seconds; and the same sentence
+                    // again is DEBUG (the status says FAILING all along), so an operator's log shows each problem
+                    // once and when it changes.
+                    if (error.equals(previous)) {
+                        log.debug("[{}] still cannot consume, starting over in {} ms: {}", settings.name(),
+                                RESTART_PAUSE.toMillis(), error);
+                    } else {
+                        log.error("[{}] cannot consume, starting over in {} ms: {}", settings.name(),
+                                RESTART_PAUSE.toMillis(), error, e instanceof FerryException ? null : e);
+                    }
                     pause();
                 }
             }
