@@ -10,6 +10,7 @@ import dev.ferry.cli.service.DemoCommand;
 import dev.ferry.cli.service.DevCommand;
 import dev.ferry.cli.service.ServiceCommand;
 import dev.ferry.cli.service.TenantsCommand;
+import dev.ferry.cli.service.TopicCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Spec;
             UsageCommand.class,
             TopCommand.class,
             TenantsCommand.class,
+            TopicCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

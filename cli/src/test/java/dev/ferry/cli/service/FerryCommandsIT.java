@@ -61,6 +61,16 @@ class FerryCommandsIT {
         }
     }
 
+    /** Runs a command that talks to Kafka itself, pointed at dev's broker. */
+    static Run kafkaCommand(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", dev.kafka().bootstrapServers()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Ferry.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
     /** Runs a client command the way a user on this machine would: the dev key is found in the data dir. */
     static Run ferry(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
@@ -157,11 +167,14 @@ class FerryCommandsIT {
     @Test
     @Order(6)
     void shouldLetDevsTenantCreateATriggerOnAnyTopicButFerrysOwn() throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                java.util.Map.of("bootstrap.servers", dev.kafka().bootstrapServers()))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("orders", 2, (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
+        // The source topic the way the README's walkthrough makes it: kcat cannot create topics.
+        Run topic = kafkaCommand("topic", "create", "orders", "--partitions", "2");
+        assertThat(topic.exit()).as(topic.err()).isZero();
+        assertThat(topic.out()).isEqualTo("created topic orders (2 partitions)\n");
+        assertThat(kafkaCommand("topic", "create", "orders").out()).isEqualTo("kept existing topic orders (2 partitions)\n");
+        Run own = kafkaCommand("topic", "create", "ferry.mine");
+        assertThat(own.exit()).isEqualTo(2);
+        assertThat(own.err()).contains("Ferry's own namespace");
 
         Run created = ferry("trigger", "create", "paid", "--function", "echo", "--topic", "orders",
                 "--destination", "orders-paid", "--format", "JSON");
