@@ -1,8 +1,5 @@
 package dev.ferry.ingest.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,12 +7,10 @@ import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,28 +42,12 @@ public final class SpecJson {
     /** Reads a deployment body for {@code tenant}/{@code name}; fields left out take docs/design.md's defaults. */
     public static Parsed parse(ObjectMapper mapper, byte[] body, String tenant, String name,
             boolean processRuntimeEnabled) {
-        JsonNode root;
-        try {
-            // A key given twice or a second value after the object is a mistake, not "the last one wins".
-            root = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
-        } catch (JsonProcessingException e) {
-            return new Parsed(null, List.of("body is not valid JSON: " + e.getOriginalMessage()));
-        } catch (IOException e) {
-            return new Parsed(null, List.of("body cannot be read: " + e.getMessage()));
+        JsonBody read = JsonBody.read(mapper, body, "FunctionSpec", KNOWN);
+        if (read.root() == null) {
+            return new Parsed(null, read.errors());
         }
-        if (root == null || !root.isObject()) {
-            return new Parsed(null, List.of("body must be a JSON object of FunctionSpec fields"));
-        }
-        List<String> errors = new ArrayList<>();
-        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
-            String field = it.next();
-            if (field.equals("tenant")) {
-                errors.add("tenant must not be given: it is the tenant of the API key");
-            } else if (!KNOWN.contains(field)) {
-                errors.add("unknown field '" + field + "'");
-            }
-        }
+        JsonNode root = read.root();
+        List<String> errors = read.errors();
         if (root.hasNonNull("name") && !root.get("name").isTextual()) {
             errors.add("name must be a string");
         } else if (root.hasNonNull("name") && !name.equals(root.get("name").asText())) {

@@ -1,8 +1,6 @@
 package dev.ferry.ingest.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,11 +14,9 @@ import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.TriggerSpec;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -54,27 +50,12 @@ public final class TriggerJson {
 
     /** Reads a trigger body for {@code tenant}/{@code name}; fields left out take DESIGN's defaults. */
     public static Parsed parse(ObjectMapper mapper, byte[] body, String tenant, String name, TopicCatalog topics) {
-        JsonNode root;
-        try {
-            root = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
-        } catch (JsonProcessingException e) {
-            return new Parsed(null, List.of("body is not valid JSON: " + e.getOriginalMessage()));
-        } catch (IOException e) {
-            return new Parsed(null, List.of("body cannot be read: " + e.getMessage()));
+        JsonBody read = JsonBody.read(mapper, body, "TriggerSpec", KNOWN);
+        if (read.root() == null) {
+            return new Parsed(null, read.errors());
         }
-        if (root == null || !root.isObject()) {
-            return new Parsed(null, List.of("body must be a JSON object of TriggerSpec fields"));
-        }
-        List<String> errors = new ArrayList<>();
-        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
-            String field = it.next();
-            if (field.equals("tenant")) {
-                errors.add("tenant must not be given: it is the tenant of the API key");
-            } else if (!KNOWN.contains(field)) {
-                errors.add("unknown field '" + field + "'");
-            }
-        }
+        JsonNode root = read.root();
+        List<String> errors = read.errors();
         String bodyName = text(root, "name", errors);
         if (bodyName != null && !bodyName.equals(name)) {
             errors.add("name in the body ('" + bodyName + "') differs from the path ('" + name + "')");

@@ -1,0 +1,50 @@
+package dev.ferry.ingest.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The first step of reading a PUT body of spec fields (a function's, a trigger's): strict JSON (a key given twice
+ * or a second value after the object is a mistake, not "the last one wins"), an object, no {@code tenant} (it is the
+ * API key's), no unknown field. Every problem is collected, so one answer names them all.
+ *
+ * @param root   the object, or null when the body is not one (then {@code errors} says why and nothing more can
+ *               be read)
+ * @param errors what is wrong so far; the caller adds the field rules of its spec
+ */
+record JsonBody(JsonNode root, List<String> errors) {
+
+    /** @param what the spec's name for messages, e.g. {@code FunctionSpec} */
+    static JsonBody read(ObjectMapper mapper, byte[] body, String what, Set<String> known) {
+        JsonNode root;
+        try {
+            root = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+        } catch (JsonProcessingException e) {
+            return new JsonBody(null, List.of("body is not valid JSON: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            return new JsonBody(null, List.of("body cannot be read: " + e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            return new JsonBody(null, List.of("body must be a JSON object of " + what + " fields"));
+        }
+        List<String> errors = new ArrayList<>();
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (field.equals("tenant")) {
+                errors.add("tenant must not be given: it is the tenant of the API key");
+            } else if (!known.contains(field)) {
+                errors.add("unknown field '" + field + "'");
+            }
+        }
+        return new JsonBody(root, errors);
+    }
+}
