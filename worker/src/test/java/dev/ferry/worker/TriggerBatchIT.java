@@ -98,13 +98,15 @@ class TriggerBatchIT {
             String source = kit.topic("aged", 1);
             String destination = kit.topic("aged-out", 1);
             String failures = kit.topic("aged-failed", 1);
-            kit.produce(source, TriggerIT.keys(5, 1), TriggerIT.values(5));
+            // Five records stamped an hour ago (the producer sets CreateTime), so no test has to wait for age.
+            kit.produce(source, TriggerIT.keys(5, 1), TriggerIT.values(5),
+                    System.currentTimeMillis() - Duration.ofHours(1).toMillis());
             List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
             List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            Thread.sleep(3_000); // the records must age; no condition to wait for but time itself
             TriggerSpec spec = TriggerSpecs.builder("acme", "aged", "shapes-a", List.of(source))
                     .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setMaxRecordAgeMs(2_000L).setDestination(destination).setOnFailure(failures).build();
+                    .setMaxRecordAgeMs(Duration.ofMinutes(1).toMillis()).setDestination(destination)
+                    .setOnFailure(failures).build();
             try (TriggerPool pool = new TriggerPool(spec, shapes("shapes-a", 3), context, 1)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() >= 5);
                 kit.produce(source, TriggerIT.keys(3, 1), List.of("{\"n\":5}", "{\"n\":6}", "{\"n\":7}"));

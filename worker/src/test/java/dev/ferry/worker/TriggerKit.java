@@ -48,13 +48,18 @@ final class TriggerKit implements AutoCloseable {
 
     /** Produces {@code values} keyed by {@code keys} (same index) with a plain producer, then flushes. */
     void produce(String topic, List<String> keys, List<String> values) {
+        produce(topic, keys, values, null);
+    }
+
+    /** As {@link #produce(String, List, List)}, every record stamped {@code timestamp} (null: now). */
+    void produce(String topic, List<String> keys, List<String> values, Long timestamp) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
             for (int i = 0; i < values.size(); i++) {
-                producer.send(new ProducerRecord<>(topic, keys.get(i), values.get(i)));
+                producer.send(new ProducerRecord<>(topic, null, timestamp, keys.get(i), values.get(i)));
             }
             producer.flush();
         }
