@@ -20,11 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps one {@link TriggerPool} per enabled trigger whose function is deployed (issue 14; TRIGGERS-API.md),
- * following a {@link TriggerDirectory} and a {@link FunctionDirectory}: a new trigger gets a pool of its function's
- * {@code minReplicas} replicas (or {@code initialReplicas} when that is 0); a changed trigger or function restarts
- * the pool's replicas on the new specs; a deleted or disabled trigger, or a removed function, closes the pool. A
- * disabled trigger is paused: its group keeps its committed position, and enabling it continues from there.
+ * Keeps one {@link TriggerPool} per enabled trigger whose function is deployed (issue 14; docs/design.md section
+ * 10), following a {@link TriggerDirectory} and a {@link FunctionDirectory}: a new trigger gets a pool of its
+ * function's {@code minReplicas} replicas (or {@code initialReplicas} when that is 0); a changed trigger or function
+ * restarts the pool's replicas on the new specs; a deleted or disabled trigger, or a removed function, closes the
+ * pool. A disabled trigger is paused: its group keeps its committed position, and enabling it continues from there.
  * Changes are applied one at a time on the service's own thread.
  *
  * <p>{@code initialReplicas} is 1 without an autoscaler and 0 with one, as for {@link WorkerService}.

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the replicas of every trigger last reported on {@code ferry.trigger-status} (TriggerStatus records keyed
- * {@code tenant/name/worker}; TRIGGERS-API.md), summed per trigger for {@code GET /v1/triggers}.
+ * {@code tenant/name/worker}; docs/design.md section 10), summed per trigger for {@code GET /v1/triggers}.
  *
  * <p>Rules (issue 14, part 1):
  * <ul>

@@ -42,9 +42,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * timestamp) to {@code onFailure} instead of running it. It writes nothing itself: the {@link BatchOutcome} lists
  * what the caller writes, so a transactional and an at-least-once writer share it.
  *
- * <p>Invocation ids are deterministic (TRIGGERS-API.md): {@code UUID.nameUUIDFromBytes("<tenant>/<trigger>/<topic>/
- * <partition>/<offset>/<size>")} of the first record of what runs, so a re-run after a crash carries the same id.
- * The returned future never completes exceptionally for a function's failure.
+ * <p>Invocation ids are deterministic (docs/design.md section 10): {@code
+ * UUID.nameUUIDFromBytes("<tenant>/<trigger>/<topic>/<partition>/<offset>/<size>")} of the first record of what
+ * runs, so a re-run after a crash carries the same id. The returned future never completes exceptionally for a
+ * function's failure.
  */
 public final class BatchRunner {
 

@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A replica of a {@code PARTITION} or {@code KEY} trigger (TRIGGERS-API.md): a member of the trigger's consumer
- * group on its source topics, with a transactional producer. Records go through {@link Intake}, wait in
+ * A replica of a {@code PARTITION} or {@code KEY} trigger (docs/design.md section 10): a member of the trigger's
+ * consumer group on its source topics, with a transactional producer. Records go through {@link Intake}, wait in
  * {@link Lanes} (one lane per partition, or per partition and key), run through the {@link BatchRunner}, and their
  * writes wait in each partition's {@link PartitionLedger} until every earlier record of the partition is finished;
  * every {@code trigger.commit.interval.ms} the finished prefixes and the offsets after them commit in one

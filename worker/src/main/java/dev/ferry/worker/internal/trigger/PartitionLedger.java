@@ -10,12 +10,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * One source partition of a PARTITION or KEY replica: which fetched records are finished, and what each finished one
- * writes. What a commit may write is only the contiguous finished prefix (TRIGGERS-API.md): records finished above
- * the lowest unfinished offset wait here in memory, so a crash re-runs only records whose output never committed,
- * and a committed output is never repeated. The offset to commit is the lowest unfinished one, or the consumer's
- * position when everything fetched is emitted: transaction markers take offsets no consumer receives (see the
- * worker's {@code OffsetTracker}). What each record came to ({@link Tally}) leaves with its writes, so the replica
- * counts a record only once the transaction holding it commits: a record re-run after a crash counts once.
+ * writes. What a commit may write is only the contiguous finished prefix (docs/design.md section 10): records
+ * finished above the lowest unfinished offset wait here in memory, so a crash re-runs only records whose output
+ * never committed, and a committed output is never repeated. The offset to commit is the lowest unfinished one, or
+ * the consumer's position when everything fetched is emitted: transaction markers take offsets no consumer receives
+ * (see the worker's {@code OffsetTracker}). What each record came to ({@link Tally}) leaves with its writes, so the
+ * replica counts a record only once the transaction holding it commits: a record re-run after a crash counts once.
  * Not thread-safe: the replica's polling thread owns it.
  */
 public final class PartitionLedger {

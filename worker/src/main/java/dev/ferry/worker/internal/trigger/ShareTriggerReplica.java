@@ -29,12 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A replica of a {@code NONE} trigger (TRIGGERS-API.md): a member of the trigger's share group (KIP-932) in explicit
- * acknowledgement mode, so any number of replicas share even one partition. Each poll's records go through the same
- * {@link Intake} and {@link BatchRunner} as an ordered trigger's; a record is acknowledged (ACCEPT) only once
- * everything its batch writes is acknowledged by Kafka, and RELEASEd for another delivery when a write failed: at
- * least once (DESIGN "Triggers", Guarantees). Before its first member joins, the group starts at the trigger's
- * {@code startingPosition} ({@code share.auto.offset.reset}), like {@link ShareGroupSetup} does for worker groups.
+ * A replica of a {@code NONE} trigger (docs/design.md section 10): a member of the trigger's share group (KIP-932)
+ * in explicit acknowledgement mode, so any number of replicas share even one partition. Each poll's records go
+ * through the same {@link Intake} and {@link BatchRunner} as an ordered trigger's; a record is acknowledged (ACCEPT)
+ * only once everything its batch writes is acknowledged by Kafka, and RELEASEd for another delivery when a write
+ * failed: at least once (DESIGN "Triggers", Guarantees). Before its first member joins, the group starts at the
+ * trigger's {@code startingPosition} ({@code share.auto.offset.reset}), like {@link ShareGroupSetup} does for worker
+ * groups.
  */
 public final class ShareTriggerReplica extends TriggerReplica {
 

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one replica's {@link TriggerStatus} to the compacted {@code ferry.trigger-status} every
  * {@code trigger.status.interval.ms}, keyed {@code tenant/name/<worker>}, and a tombstone when the replica stops
- * cleanly (TRIGGERS-API.md, "Status"). Runs on the process's timer, so a replica stuck in a restart loop still
+ * cleanly (docs/design.md section 10). Runs on the process's timer, so a replica stuck in a restart loop still
  * reports that it is FAILING. A lost report is only logged: the next one replaces it.
  */
 final class StatusReporter {

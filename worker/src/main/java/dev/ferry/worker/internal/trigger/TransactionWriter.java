@@ -18,10 +18,10 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The transactional producer of one PARTITION or KEY replica (TRIGGERS-API.md): outputs, results, failures and the
- * source offsets ({@code sendOffsetsToTransaction} with the consumer's group metadata) go in ONE transaction, so an
- * output is on the destination exactly when its source offset is committed (DESIGN "Triggers", Guarantees). Built
- * with the user codec, since most of what it writes is read by users' clients.
+ * The transactional producer of one PARTITION or KEY replica (docs/design.md section 10): outputs, results, failures
+ * and the source offsets ({@code sendOffsetsToTransaction} with the consumer's group metadata) go in ONE
+ * transaction, so an output is on the destination exactly when its source offset is committed (DESIGN "Triggers",
+ * Guarantees). Built with the user codec, since most of what it writes is read by users' clients.
  *
  * <p>Errors: {@link #commit} throws when the transaction could not commit; it has then been aborted (or the
  * producer is fenced and must be closed), and the caller must re-read from the committed offsets, since what it

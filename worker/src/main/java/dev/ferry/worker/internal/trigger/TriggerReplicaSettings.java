@@ -11,7 +11,7 @@ import dev.ferry.schemas.TriggerSpec;
  * @param onFailure where records that failed for good go ({@code TriggerSpecs.onFailure})
  * @param name the log prefix and thread name, e.g. {@code acme/orders#0}
  * @param worker the replica as results and statuses name it: {@code <workerName>#<trigger>#<index>}
- *        (TRIGGERS-API.md), which also makes its {@code transactional.id}
+ *        (docs/design.md section 10), which also makes its {@code transactional.id}
  */
 public record TriggerReplicaSettings(TriggerRef ref, TriggerSpec spec, FunctionSpec function, int index,
         String group, String onFailure, String name, String worker) {
