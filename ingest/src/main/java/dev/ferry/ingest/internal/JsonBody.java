@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -46,5 +47,36 @@ record JsonBody(JsonNode root, List<String> errors) {
             }
         }
         return new JsonBody(root, errors);
+    }
+
+    /** The string {@code field}, or null when absent or null; a non-string is an error (and null). */
+    static String text(JsonNode root, String field, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add(field + " must be a string");
+            return null;
+        }
+        return node.asText();
+    }
+
+    /** The enum constant {@code field} names, any case; null when absent, or (with an error) when unknown. */
+    static <E extends Enum<E>> E enumField(JsonNode root, String field, Class<E> type, List<String> errors) {
+        String text = text(root, field, errors);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            List<String> allowed = new ArrayList<>();
+            for (E constant : type.getEnumConstants()) {
+                allowed.add(constant.name());
+            }
+            errors.add(field + " must be one of " + allowed + ", got '" + text + "'");
+            return null;
+        }
     }
 }

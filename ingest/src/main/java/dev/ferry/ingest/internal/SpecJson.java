@@ -9,10 +9,8 @@ import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -57,7 +55,7 @@ public final class SpecJson {
         if (runtime == null && !root.hasNonNull("runtime")) {
             errors.add("runtime is required: JAVA, HTTP or PROCESS");
         }
-        String handler = textField(root, "handler", errors);
+        String handler = JsonBody.text(root, "handler", errors);
         if (handler == null && !root.hasNonNull("handler")) {
             errors.add("handler is required: a class name or built-in name (JAVA), a URL (HTTP) or a command "
                     + "(PROCESS)");
@@ -82,7 +80,7 @@ public final class SpecJson {
         builder.setDelivery(delivery == null ? Delivery.QUEUE : delivery);
         builder.setEnv(envField(root, errors));
         builder.setPartitionStrategy(root.hasNonNull("partitionStrategy")
-                ? textField(root, "partitionStrategy", errors) : null);
+                ? JsonBody.text(root, "partitionStrategy", errors) : null);
         builder.setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)); // as stored: Avro keeps millis
         if (!errors.isEmpty()) {
             return new Parsed(null, errors);
@@ -128,34 +126,11 @@ public final class SpecJson {
         }
     }
 
-    private static String textField(JsonNode root, String field, List<String> errors) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            errors.add(field + " must be a string");
-            return null;
-        }
-        return node.asText();
-    }
-
+    /** {@link JsonBody#enumField}, with {@code fallback} when the field is left out. */
     private static <E extends Enum<E>> E enumField(JsonNode root, String field, Class<E> type, E fallback,
             List<String> errors) {
-        String text = textField(root, field, errors);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            List<String> allowed = new ArrayList<>();
-            for (E constant : type.getEnumConstants()) {
-                allowed.add(constant.name());
-            }
-            errors.add(field + " must be one of " + allowed + ", got '" + text + "'");
-            return null;
-        }
+        E value = JsonBody.enumField(root, field, type, errors);
+        return value == null && !root.hasNonNull(field) ? fallback : value;
     }
 
     private static Map<String, String> envField(JsonNode root, List<String> errors) {

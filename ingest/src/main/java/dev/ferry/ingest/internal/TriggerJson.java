@@ -56,24 +56,24 @@ public final class TriggerJson {
         }
         JsonNode root = read.root();
         List<String> errors = read.errors();
-        String bodyName = text(root, "name", errors);
+        String bodyName = JsonBody.text(root, "name", errors);
         if (bodyName != null && !bodyName.equals(name)) {
             errors.add("name in the body ('" + bodyName + "') differs from the path ('" + name + "')");
         }
-        String function = text(root, "function", errors);
+        String function = JsonBody.text(root, "function", errors);
         if (function == null && !root.hasNonNull("function")) {
             errors.add("function is required: the name of one of your functions");
         }
         List<String> sources = topics(root, errors);
         // Avro builders refuse nulls in required fields; placeholders keep collecting errors past a missing one.
         TriggerSpec.Builder builder = TriggerSpecs.builder(tenant, name, function == null ? "" : function, sources);
-        builder.setGroup(text(root, "group", errors));
-        StartingPosition position = enumField(root, "startingPosition", StartingPosition.class, errors);
+        builder.setGroup(JsonBody.text(root, "group", errors));
+        StartingPosition position = JsonBody.enumField(root, "startingPosition", StartingPosition.class, errors);
         if (position != null) {
             builder.setStartingPosition(position);
         }
         builder.setStartingTimestamp(instant(root, "startingTimestamp", errors));
-        RecordFormat format = enumField(root, "format", RecordFormat.class, errors);
+        RecordFormat format = JsonBody.enumField(root, "format", RecordFormat.class, errors);
         if (format != null) {
             builder.setFormat(format);
         }
@@ -86,12 +86,12 @@ public final class TriggerJson {
             builder.setBatchWindowMs(batchWindowMs);
         }
         builder.setFilter(filter(mapper, root, errors));
-        TriggerOrdering ordering = enumField(root, "ordering", TriggerOrdering.class, errors);
+        TriggerOrdering ordering = JsonBody.enumField(root, "ordering", TriggerOrdering.class, errors);
         if (ordering != null) {
             builder.setOrdering(ordering);
         }
-        builder.setDestination(text(root, "destination", errors));
-        builder.setOnFailure(text(root, "onFailure", errors));
+        builder.setDestination(JsonBody.text(root, "destination", errors));
+        builder.setOnFailure(JsonBody.text(root, "onFailure", errors));
         builder.setMaxRecordAgeMs(longField(root, "maxRecordAgeMs", errors));
         Boolean bisect = bool(root, "bisectOnError", errors);
         if (bisect != null) {
@@ -192,18 +192,6 @@ public final class TriggerJson {
         return pattern; // TriggerSpecs.validate parses it as an EventPattern, with the spec's other rules
     }
 
-    private static String text(JsonNode root, String field, List<String> errors) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
-            errors.add(field + " must be a string");
-            return null;
-        }
-        return node.asText();
-    }
-
     private static Integer integer(JsonNode root, String field, List<String> errors) {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
@@ -253,23 +241,6 @@ public final class TriggerJson {
             return Timestamps.parse(field, node.asText());
         } catch (HttpError e) {
             errors.add(e.getMessage());
-            return null;
-        }
-    }
-
-    private static <E extends Enum<E>> E enumField(JsonNode root, String field, Class<E> type, List<String> errors) {
-        String text = text(root, field, errors);
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            List<String> allowed = new ArrayList<>();
-            for (E constant : type.getEnumConstants()) {
-                allowed.add(constant.name());
-            }
-            errors.add(field + " must be one of " + allowed + ", got '" + text + "'");
             return null;
         }
     }
