@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,21 +90,23 @@ public final class TriggerRoutes {
         publish(ref, t.watch().awaitPut(spec), () -> t.publisher().put(spec));
         log.info("{} trigger {} on {} -> function {}{}", current.isPresent() ? "Updated" : "Created", ref,
                 spec.getTopics(), spec.getFunction(), spec.getEnabled() ? "" : " (paused)");
-        Http.json(g, ctx, current.isPresent() ? 200 : 201, withStatus(spec));
+        Http.json(g, ctx, current.isPresent() ? 200 : 201, withStatus(spec, memoized(t.topics()::existing)));
     }
 
     private void list(Context ctx) {
         Tenants.Caller caller = Http.caller(g, ctx);
         ObjectNode body = g.mapper().createObjectNode();
         ArrayNode triggers = body.putArray("triggers");
+        // One listing of the cluster's topics serves every trigger of the answer (the dashboard asks every second).
+        Supplier<Set<String>> topics = memoized(t.topics()::existing);
         t.directory().all().stream().filter(s -> s.getTenant().equals(caller.tenant()))
-                .forEach(s -> triggers.add(withStatus(s)));
+                .forEach(s -> triggers.add(withStatus(s, topics)));
         Http.json(g, ctx, 200, body);
     }
 
     private void describe(Context ctx) {
         Tenants.Caller caller = Http.caller(g, ctx);
-        Http.json(g, ctx, 200, withStatus(trigger(caller, ctx.pathParam("name"))));
+        Http.json(g, ctx, 200, withStatus(trigger(caller, ctx.pathParam("name")), memoized(t.topics()::existing)));
     }
 
     private void remove(Context ctx) {
@@ -128,7 +131,7 @@ public final class TriggerRoutes {
      * when unknown), the counts {@code read}, {@code filtered}, {@code answered}, {@code failed}, their per-second
      * {@code rates} (null until known), {@code replicas} reporting, and {@code error} (null unless FAILING).
      */
-    private ObjectNode withStatus(TriggerSpec spec) {
+    private ObjectNode withStatus(TriggerSpec spec, Supplier<Set<String>> existingTopics) {
         ObjectNode body = TriggerJson.toJson(g.mapper(), spec);
         boolean deployed = g.directory().get(TriggerSpecs.function(spec)).isPresent();
         TriggerStatusBoard.Summary s = t.status().summary(TriggerSpecs.ref(spec), spec.getFunction(),
@@ -138,7 +141,9 @@ public final class TriggerRoutes {
         // With no replica running (scaled to zero, or none yet) nobody reports a deleted source topic: say it here,
         // since a trigger that cannot read its sources must not look healthy (a tester saw RUNNING with 0 replicas).
         if (spec.getEnabled() && s.state() != TriggerState.FAILING && s.replicas() == 0) {
-            List<String> missing = missingSources(spec);
+            Set<String> existing = existingTopics.get();
+            List<String> missing = existing == null ? List.of()
+                    : spec.getTopics().stream().filter(topic -> !existing.contains(topic)).toList();
             if (!missing.isEmpty()) {
                 state = TriggerState.FAILING.name();
                 error = "source topic(s) " + missing + " do not exist";
@@ -162,14 +167,21 @@ public final class TriggerRoutes {
         return body;
     }
 
-    /** The trigger's source topics the cluster does not have; empty when it cannot tell (never a false alarm). */
-    private List<String> missingSources(TriggerSpec spec) {
-        try {
-            Map<String, Integer> found = t.topics().partitions(spec.getTopics());
-            return spec.getTopics().stream().filter(topic -> !found.containsKey(topic)).toList();
-        } catch (ApiException e) {
-            return List.of();
-        }
+    /** Asks {@code source} at most once, and only if asked. */
+    private static <T> Supplier<T> memoized(Supplier<T> source) {
+        return new Supplier<>() {
+            private boolean asked;
+            private T value;
+
+            @Override
+            public T get() {
+                if (!asked) {
+                    value = source.get();
+                    asked = true;
+                }
+                return value;
+            }
+        };
     }
 
     private void checkAccess(Tenants.Caller caller, TriggerSpec spec) {

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,6 +38,19 @@ public final class TriggerTopics {
     public TriggerTopics(Admin admin, TopicConfig settings) {
         this.admin = admin;
         this.settings = settings;
+    }
+
+    /** Every topic of the cluster, or null when it does not answer in time (a caller then claims nothing). */
+    public Set<String> existing() {
+        try {
+            return admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Cannot list topics: {}", e.toString());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /**
