@@ -171,11 +171,21 @@ public final class LagCollector {
             long served = 0;
             for (PartitionProgress p : group.partitions()) {
                 PartitionProgress then = before.partitions().get(p.topicPartition());
-                // A partition added since the last reading: everything in it arrived since (at most).
-                long endThen = then == null ? p.earliest() : then.end();
-                long positionThen = then == null ? p.earliest() : then.position();
-                arrived += Math.max(0, p.end() - endThen);
-                served += Math.max(0, p.position() - positionThen);
+                // Records, not offsets (issue 11): what arrived since this pool's last reading is counted, and what
+                // was served is what arrived less what the backlog grew by. Where the reader's count does not start
+                // at that reading's end (the pool was skipped in between), offsets stand in; a partition new since
+                // the last reading had everything in it arrive since (at most).
+                long arrivedHere;
+                if (then == null) {
+                    arrivedHere = p.end() - p.earliest();
+                } else if (p.arrivedFrom() == then.end()) {
+                    arrivedHere = p.arrived();
+                } else {
+                    arrivedHere = Math.max(0, p.end() - then.end());
+                }
+                long lagThen = then == null ? 0 : then.lag();
+                arrived += arrivedHere;
+                served += Math.max(0, arrivedHere + lagThen - p.lag());
             }
             arrivalRate = arrived / seconds;
             serviceRate = served / seconds;

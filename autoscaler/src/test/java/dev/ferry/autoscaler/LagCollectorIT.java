@@ -3,6 +3,7 @@ package dev.ferry.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.autoscaler.simulation.SimulatedClock;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionSpecs;
@@ -17,6 +18,7 @@ import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.Runtime;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -204,6 +206,55 @@ class LagCollectorIT {
                             && now.values().stream().allMatch(s -> s.getTotalLag() == 0);
                 });
             }
+        }
+    }
+
+    /**
+     * The arrival rate counts records too: at light load the dispatcher commits a transaction per record, so the
+     * end offset grows by two per call and an offset rate read 78/s for 40 calls/s (the rate-aware policies then
+     * asked for twice the replicas). The service rate follows: what arrived less what the backlog grew by.
+     */
+    @Test
+    void shouldCountArrivedRecordsNotTransactionMarkers(KafkaFixture kafka) throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of());
+        TopicCatalog topics = new TopicCatalog(config);
+        KafkaClients clients = new KafkaClients(config);
+        FunctionSpec spec = FunctionSpecs.builder("acme", "arrivals-tx", Runtime.JAVA, "echo")
+                .setDelivery(Delivery.ORDERED).setPartitions(3).build();
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        SimulatedClock clock = new SimulatedClock(Instant.parse("2026-11-30T00:00:00Z"));
+        try (Admin admin = clients.admin("lag-it");
+                KafkaConsumer<byte[], byte[]> counter = clients.consumer(null, "lag-it-counter",
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of())) {
+            new TopicProvisioner(admin).ensure(topics.workTopic(ref, 3));
+            produceInTransactions(clients, topics.work(ref), Map.of(0, 1, 1, 1));
+            LagCollector collector = new LagCollector(admin, counter, topics, () -> List.of(spec), clock);
+            assertThat(collector.collect()).singleElement()
+                    .satisfies(first -> assertThat(first.getTotalLag()).isEqualTo(2));
+
+            produceInTransactions(clients, topics.work(ref), Map.of(0, 4, 1, 2, 2, 2));
+            clock.advance(Duration.ofSeconds(2));
+            LagSample second = collector.collect().get(0);
+            assertThat(second.getTotalLag()).isEqualTo(10);
+            assertThat(second.getArrivalRate()).as("8 records in 2 s; their offsets, markers included, are 16")
+                    .isEqualTo(4.0);
+            assertThat(second.getServiceRate()).as("nothing was consumed").isEqualTo(0.0);
+
+            try (KafkaConsumer<String, String> consumer = clients.consumer(topics.workerGroup(ref), "lag-it",
+                    new StringDeserializer(), new StringDeserializer(), Map.of())) {
+                consumer.subscribe(List.of(topics.work(ref)));
+                AtomicInteger read = new AtomicInteger();
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    read.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
+                    return read.get() == 10;
+                });
+                consumer.commitSync();
+            }
+            clock.advance(Duration.ofSeconds(2));
+            LagSample third = collector.collect().get(0);
+            assertThat(third.getTotalLag()).isZero();
+            assertThat(third.getArrivalRate()).isZero();
+            assertThat(third.getServiceRate()).as("10 records served in 2 s").isEqualTo(5.0);
         }
     }
 

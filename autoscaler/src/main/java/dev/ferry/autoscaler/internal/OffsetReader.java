@@ -90,9 +90,15 @@ public final class OffsetReader {
 
     /**
      * One partition's offsets; {@code position} is where the group has got to, {@code lag} the records (not
-     * offsets: transaction markers are not work) from there to {@code end}.
+     * offsets: transaction markers are not work) from there to {@code end}, and {@code arrived} the records written
+     * from {@code arrivedFrom} (this partition's end when this reader last read it) to {@code end}; both are
+     * {@link #NOT_READ_BEFORE} on a partition's first reading.
      */
-    public record PartitionProgress(String topic, int partition, long earliest, long end, long position, long lag) {
+    public record PartitionProgress(String topic, int partition, long earliest, long end, long position, long lag,
+            long arrivedFrom, long arrived) {
+
+        /** {@code arrivedFrom} and {@code arrived} of a partition this reader has not read before. */
+        public static final long NOT_READ_BEFORE = -1;
 
         public TopicPartition topicPartition() {
             return new TopicPartition(topic, partition);
@@ -111,6 +117,8 @@ public final class OffsetReader {
     private final Duration timeout;
     private final Clock clock;
     private final RecordCounter counter;
+    /** Each partition's end at the previous reading: arrivals are counted from there. */
+    private final Map<TopicPartition, Long> previousEnds = new HashMap<>();
 
     /**
      * @param counter counts the records between a position and the end; {@code null} counts offsets (which
@@ -125,7 +133,8 @@ public final class OffsetReader {
 
     /**
      * Progress of each target whose topic exists, stamped with the instant its end offsets were listed (the rates
-     * are deltas of those offsets over time, so the stamp must not include the slower calls that follow).
+     * are deltas of those offsets over time, so the stamp must not include the slower calls that follow). Arrivals
+     * are counted since this reader's previous call; not thread-safe.
      */
     public <K> Reading<K> read(Map<K, Target> targets) {
         Map<K, GroupProgress> result = new HashMap<>();
@@ -217,8 +226,13 @@ public final class OffsetReader {
                         position = startOf(target.start(), timestampStarts.get(entry.getKey()), tp, first, end);
                     }
                     position = Math.min(end, Math.max(first, position));
+                    Long endBefore = previousEnds.get(tp);
+                    long arrivedFrom = endBefore == null ? PartitionProgress.NOT_READ_BEFORE
+                            : Math.min(end, endBefore);
+                    long arrived = endBefore == null ? PartitionProgress.NOT_READ_BEFORE
+                            : end - Math.max(first, arrivedFrom); // records deleted since cannot be counted
                     progress.add(new PartitionProgress(tp.topic(), tp.partition(), first, end, position,
-                            end - position));
+                            end - position, arrivedFrom, arrived));
                 }
                 result.put(entry.getKey(), new GroupProgress(progress, members));
             } catch (ExecutionException | TimeoutException e) {
@@ -226,7 +240,9 @@ public final class OffsetReader {
                         e.getCause() == null ? e.toString() : e.getCause().toString());
             }
         }
-        return new Reading<>(listedAt, counted(result));
+        Map<K, GroupProgress> counted = counted(result);
+        counted.values().forEach(group -> group.partitions().forEach(p -> previousEnds.put(p.topicPartition(), p.end())));
+        return new Reading<>(listedAt, counted);
     }
 
     /** Where a group without a position on {@code tp} starts. */
@@ -254,27 +270,47 @@ public final class OffsetReader {
         return clock.instant();
     }
 
-    /** Replaces each offset lag by the number of records it spans. */
+    /**
+     * Replaces each offset lag, and each partition's arrivals, by the number of records they span: the range from the
+     * previous end to this end holds the transactions written since, markers included (issue 11: at light load a
+     * marker follows every record, so offsets alone double the arrival rate).
+     */
     private <K> Map<K, GroupProgress> counted(Map<K, GroupProgress> groups) {
         if (counter == null) {
             return groups;
         }
         // Several groups behind on one partition (two triggers on one source topic) each get their own range.
         Map<TopicPartition, Set<RecordCounter.Range>> ranges = new HashMap<>();
-        groups.forEach((key, group) -> group.partitions().stream().filter(p -> p.lag() > 0).forEach(p ->
-                ranges.computeIfAbsent(p.topicPartition(), tp -> new HashSet<>())
-                        .add(new RecordCounter.Range(p.position(), p.end()))));
+        groups.forEach((key, group) -> group.partitions().forEach(p -> {
+            if (p.lag() > 0) {
+                ranges.computeIfAbsent(p.topicPartition(), tp -> new HashSet<>()).add(lagRange(p));
+            }
+            if (p.arrived() > 0) {
+                ranges.computeIfAbsent(p.topicPartition(), tp -> new HashSet<>()).add(arrivalRange(p));
+            }
+        }));
         if (ranges.isEmpty()) {
             return groups;
         }
         Map<TopicPartition, Map<RecordCounter.Range, Long>> records = counter.countEach(ranges);
         Map<K, GroupProgress> result = new HashMap<>();
         groups.forEach((key, group) -> result.put(key, new GroupProgress(group.partitions().stream()
-                .map(p -> new PartitionProgress(p.topic(), p.partition(), p.earliest(), p.end(), p.position(),
-                        records.getOrDefault(p.topicPartition(), Map.of())
-                                .getOrDefault(new RecordCounter.Range(p.position(), p.end()), p.lag())))
+                .map(p -> {
+                    Map<RecordCounter.Range, Long> counts = records.getOrDefault(p.topicPartition(), Map.of());
+                    long arrived = p.arrived() > 0 ? counts.getOrDefault(arrivalRange(p), p.arrived()) : p.arrived();
+                    return new PartitionProgress(p.topic(), p.partition(), p.earliest(), p.end(), p.position(),
+                            counts.getOrDefault(lagRange(p), p.lag()), p.arrivedFrom(), arrived);
+                })
                 .toList(), group.members())));
         return result;
+    }
+
+    private static RecordCounter.Range lagRange(PartitionProgress p) {
+        return new RecordCounter.Range(p.position(), p.end());
+    }
+
+    private static RecordCounter.Range arrivalRange(PartitionProgress p) {
+        return new RecordCounter.Range(p.end() - p.arrived(), p.end());
     }
 
     private Map<String, Integer> partitionCounts(Collection<Target> targets) {
