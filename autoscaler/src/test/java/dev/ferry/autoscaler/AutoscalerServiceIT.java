@@ -108,8 +108,8 @@ class AutoscalerServiceIT {
             publisher.remove(ref);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> pools.size(ref) == 0);
-            await().atMost(Duration.ofSeconds(10)).until(() -> service.view().get(ref).isEmpty());
-            await().atMost(Duration.ofSeconds(10)).until(() -> gatewayView.get(ref).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.view().get(ref).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).until(() -> gatewayView.get(ref).isEmpty());
         }
     }
 
