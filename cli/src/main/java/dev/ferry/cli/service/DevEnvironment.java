@@ -59,7 +59,7 @@ final class DevEnvironment implements AutoCloseable {
     }
 
     record Settings(Path dataDir, ConnectionOptions connection, int gatewayPort, int kafkaPort, int brokers,
-            int registryPort, long usageWindowMs, long usageGraceMs) {
+            int registryPort, int meteringPort, long usageWindowMs, long usageGraceMs) {
     }
 
     static DevEnvironment start(Settings settings, PrintWriter out) {
@@ -84,6 +84,11 @@ final class DevEnvironment implements AutoCloseable {
             throw new CliException("--brokers starts an embedded cluster; it cannot be combined with "
                     + "--bootstrap-servers", 2);
         }
+        Map<String, Object> ports = new HashMap<>();
+        ports.put(GatewayConfig.PORT, settings.gatewayPort());
+        ports.put(MeteringConfig.HTTP_PORT, settings.meteringPort());
+        defaults.putAll(ports);
+        checkPorts(settings, connection.toConfig(ports));
         if (connection.externalCluster()) {
             if (connection.schemaRegistry == null) {
                 throw new CliException("--bootstrap-servers needs --schema-registry too: dev starts no registry "
@@ -105,7 +110,6 @@ final class DevEnvironment implements AutoCloseable {
         }
         Path tenants = dataDir.resolve("tenants.json");
         apiKey = ensureDevTenant(tenants);
-        defaults.put(GatewayConfig.PORT, settings.gatewayPort());
         defaults.put(GatewayConfig.TENANTS_FILE, tenants.toString());
         defaults.put(MeteringConfig.WINDOW_MS, settings.usageWindowMs());
         defaults.put(MeteringConfig.GRACE_MS, settings.usageGraceMs());
@@ -132,6 +136,26 @@ final class DevEnvironment implements AutoCloseable {
             return EmbeddedKafka.Options.defaults().dataDir(dataDir.resolve("kafka")).port(settings.kafkaPort());
         }
         return EmbeddedKafka.Options.defaults().brokers(settings.brokers());
+    }
+
+    /**
+     * Fails at once when a port this process will listen on is taken: the services' ports as configured (the
+     * options, then {@code --set}), and the embedded broker's and registry's.
+     */
+    private static void checkPorts(Settings settings, FerryConfig config) {
+        PortCheck check = new PortCheck()
+                .add(config.gateway().port(), "gateway", "--port")
+                .add(config.metering().httpPort(), "metering usage API", "--metering-port");
+        if (config.management().enabled()) {
+            check.add(config.management().port(), "management listener", "--set management.port=N (-1: none)");
+        }
+        if (!settings.connection().externalCluster()) {
+            if (settings.brokers() == 1) {
+                check.add(settings.kafkaPort(), "embedded Kafka broker", "--kafka-port");
+            }
+            check.add(settings.registryPort(), "embedded schema registry", "--registry-port");
+        }
+        check.requireFree();
     }
 
     /**

@@ -33,6 +33,10 @@ public final class DevOptions {
             description = "Embedded schema registry port (default: ${DEFAULT-VALUE}).")
     int registryPort;
 
+    @Option(names = "--metering-port", defaultValue = "8082",
+            description = "Usage API port of the metering service (default: ${DEFAULT-VALUE}).")
+    int meteringPort;
+
     @Option(names = "--usage-window", defaultValue = "10s",
             description = "Billing window (default: ${DEFAULT-VALUE}; production default 1m).")
     String usageWindow;
@@ -42,7 +46,7 @@ public final class DevOptions {
     String usageGrace;
 
     DevEnvironment.Settings settings() {
-        return new DevEnvironment.Settings(dataDir, connection, port, kafkaPort, brokers, registryPort,
+        return new DevEnvironment.Settings(dataDir, connection, port, kafkaPort, brokers, registryPort, meteringPort,
                 Durations.parseMillis("--usage-window", usageWindow), Durations.parseMillis("--usage-grace", usageGrace));
     }
 }
