@@ -236,6 +236,9 @@ public final class OffsetReader {
                 }
                 result.put(entry.getKey(), new GroupProgress(progress, members));
             } catch (ExecutionException | TimeoutException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break; // the autoscaler is stopping: no reading is wanted, and no warning per pool
+                }
                 log.warn("Cannot read the progress of group {} on {}: {}", target.group(), target.topics(),
                         e.getCause() == null ? e.toString() : e.getCause().toString());
             }
@@ -325,7 +328,9 @@ public final class OffsetReader {
                     log.warn("Cannot describe topic {}: {}", topic, e.getCause().toString());
                 }
             } catch (TimeoutException e) {
-                log.warn("Timed out describing topic {}", topic);
+                if (!Thread.currentThread().isInterrupted()) {
+                    log.warn("Timed out describing topic {}", topic);
+                }
             }
         });
         return counts;
