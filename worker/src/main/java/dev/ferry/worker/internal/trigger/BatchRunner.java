@@ -70,6 +70,8 @@ public final class BatchRunner {
     private final AtomicBoolean cold = new AtomicBoolean(true);
     /** Whether the function is a bounded built-in, run on the caller's thread ({@link Invoker#runHere}). */
     private final boolean here;
+    /** The function's env, copied once: an immutable map is not copied again by each {@link Invocation}. */
+    private final Map<String, String> env;
 
     public BatchRunner(TriggerReplicaSettings settings, Function function, Invoker invoker, Backoff backoff,
             ScheduledExecutorService timers, Clock clock, TriggerRecords records) {
@@ -83,6 +85,7 @@ public final class BatchRunner {
         this.clock = clock;
         this.records = records;
         this.here = BuiltInFunctions.bounded(function);
+        this.env = functionSpec.getEnv() == null ? Map.of() : Map.copyOf(functionSpec.getEnv());
     }
 
     /** Runs {@code batch} (one partition's records in offset order) until every record is answered or failed. */
@@ -304,7 +307,7 @@ public final class BatchRunner {
             }
             contentType = BATCH_CONTENT_TYPE;
         }
-        return new Invocation(id, payload, contentType, key, headers, functionSpec.getEnv(), attempt, null,
+        return new Invocation(id, payload, contentType, key, headers, env, attempt, null,
                 now.plusMillis(functionSpec.getTimeoutMs()));
     }
 
