@@ -190,6 +190,14 @@ public final class SourceDecoder {
 
     /** The index of the first byte that is not part of valid UTF-8, or -1 when all of it is. */
     static int invalidUtf8At(byte[] bytes) {
+        // ASCII, as most keys are, is valid as it is: no decoder per key (issue 16, a trigger reads each record's).
+        int ascii = 0;
+        while (ascii < bytes.length && bytes[ascii] >= 0) {
+            ascii++;
+        }
+        if (ascii == bytes.length) {
+            return -1;
+        }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(Math.min(bytes.length, 8192));
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()

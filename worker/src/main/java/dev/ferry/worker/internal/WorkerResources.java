@@ -16,8 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -73,11 +73,15 @@ public final class WorkerResources implements AutoCloseable {
         this.maxResultBytes = Math.min(Integer.parseInt(String.valueOf(producerLimit)),
                 config.topics().maxMessageBytes());
         AtomicInteger timerThreads = new AtomicInteger();
-        this.timers = Executors.newScheduledThreadPool(1, r -> {
+        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ferry-worker-timer-" + timerThreads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        // Every run's timeout is a timer, cancelled when the run ends: left in the queue, a second's 10 000 runs
+        // would keep 300 000 cancelled timers (and the outcomes they hold) for the default 30 s (issue 16).
+        timerPool.setRemoveOnCancelPolicy(true);
+        this.timers = timerPool;
         this.runtimes = new Runtimes(config.worker().processRuntimeEnabled(), config.worker().httpEgress());
         this.backoff = new Backoff(config.worker().retryBackoffMs(), config.worker().retryBackoffMaxMs());
         this.retries = new RetryTiers(this);

@@ -10,6 +10,7 @@ import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
+import dev.ferry.worker.builtin.BuiltInFunctions;
 import dev.ferry.worker.internal.Backoff;
 import dev.ferry.worker.internal.Decision;
 import dev.ferry.worker.internal.FailureHandler;
@@ -18,6 +19,8 @@ import dev.ferry.worker.internal.Outcome;
 import dev.ferry.worker.internal.OversizedOutput;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +49,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * UUID.nameUUIDFromBytes("<tenant>/<trigger>/<topic>/<partition>/<offset>/<size>")} of the first record of what
  * runs, so a re-run after a crash carries the same id. The returned future never completes exceptionally for a
  * function's failure.
+ *
+ * <p>A bounded built-in ({@code echo}, {@code sha256}, {@code wordcount}: {@link BuiltInFunctions#bounded}) runs on
+ * the thread that calls {@link #run}, so a batch of it that needs no retry is complete when {@code run} returns: no
+ * hand-off to a user thread and back (issue 16). Every other function runs on the {@link Invoker}'s user threads.
  */
 public final class BatchRunner {
 
@@ -61,6 +68,10 @@ public final class BatchRunner {
     private final Clock clock;
     private final TriggerRecords records;
     private final AtomicBoolean cold = new AtomicBoolean(true);
+    /** Whether the function is a bounded built-in, run on the caller's thread ({@link Invoker#runHere}). */
+    private final boolean here;
+    /** The function's env, copied once: an immutable map is not copied again by each {@link Invocation}. */
+    private final Map<String, String> env;
 
     public BatchRunner(TriggerReplicaSettings settings, Function function, Invoker invoker, Backoff backoff,
             ScheduledExecutorService timers, Clock clock, TriggerRecords records) {
@@ -73,6 +84,8 @@ public final class BatchRunner {
         this.timers = timers;
         this.clock = clock;
         this.records = records;
+        this.here = BuiltInFunctions.bounded(function);
+        this.env = functionSpec.getEnv() == null ? Map.of() : Map.copyOf(functionSpec.getEnv());
     }
 
     /** Runs {@code batch} (one partition's records in offset order) until every record is answered or failed. */
@@ -89,7 +102,34 @@ public final class BatchRunner {
     public static String invocationId(TriggerSpec spec, ConsumerRecord<?, ?> first, int size) {
         String name = spec.getTenant() + "/" + spec.getName() + "/" + first.topic() + "/" + first.partition() + "/"
                 + first.offset() + "/" + size;
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        return nameUuid(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** One MD5 per thread: {@code MessageDigest.getInstance} per id cost as much as the digest (issue 16, JFR). */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new InternalError("MD5 not supported", e);
+        }
+    });
+
+    /** Exactly {@link UUID#nameUUIDFromBytes} (a type 3 UUID), with the thread's digest reused. */
+    static UUID nameUuid(byte[] name) {
+        byte[] md5 = MD5.get().digest(name);
+        md5[6] &= 0x0f;
+        md5[6] |= 0x30;
+        md5[8] &= 0x3f;
+        md5[8] |= (byte) 0x80;
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (md5[i] & 0xff);
+        }
+        for (int i = 8; i < 16; i++) {
+            lsb = (lsb << 8) | (md5[i] & 0xff);
+        }
+        return new UUID(msb, lsb);
     }
 
     private CompletableFuture<Void> runPart(Job job, List<Integer> part, int attempt) {
@@ -116,8 +156,9 @@ public final class BatchRunner {
         String id = invocationId(spec, items.get(0).record(), items.size());
         Invocation invocation = invocation(id, items, attempt, now);
         boolean coldStart = cold.getAndSet(false);
-        return invoker.run(function, invocation, functionSpec.getTimeoutMs())
-                .thenCompose(outcome -> settle(job, live, attempt, id, invocation, outcome, coldStart));
+        CompletableFuture<Outcome> ran = here ? invoker.runHere(function, invocation)
+                : invoker.run(function, invocation, functionSpec.getTimeoutMs());
+        return ran.thenCompose(outcome -> settle(job, live, attempt, id, invocation, outcome, coldStart));
     }
 
     private CompletableFuture<Void> settle(Job job, List<Integer> live, int attempt, String id,
@@ -266,7 +307,7 @@ public final class BatchRunner {
             }
             contentType = BATCH_CONTENT_TYPE;
         }
-        return new Invocation(id, payload, contentType, key, headers, functionSpec.getEnv(), attempt, null,
+        return new Invocation(id, payload, contentType, key, headers, env, attempt, null,
                 now.plusMillis(functionSpec.getTimeoutMs()));
     }
 
