@@ -119,29 +119,6 @@ public final class Invoker implements AutoCloseable {
         return outcome;
     }
 
-    /**
-     * Runs {@code function} on the calling thread and returns its outcome, already complete: no hand-off to a user
-     * thread and no timer. Only for functions that neither block nor wait (Ferry's bounded built-ins,
-     * {@link dev.ferry.worker.builtin.BuiltInFunctions#bounded}): one that hung would hold the caller, since nothing
-     * here can time it out. Like {@link #run}, every {@link Throwable} becomes a {@code FAILED} outcome.
-     */
-    public CompletableFuture<Outcome> runHere(Function function, Invocation invocation) {
-        Instant startedAt = clock.instant();
-        long t0 = System.nanoTime();
-        try {
-            byte[] output = function.apply(invocation);
-            long micros = (System.nanoTime() - t0) / 1000;
-            return CompletableFuture.completedFuture(Outcome.succeeded(output, invocation.outputContentType(),
-                    startedAt, clock.instant(), micros));
-        } catch (Throwable t) {
-            long micros = (System.nanoTime() - t0) / 1000;
-            if (t instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return CompletableFuture.completedFuture(Outcome.failed(t, startedAt, clock.instant(), micros));
-        }
-    }
-
     /** Runs that ignored their interrupt and still hold one of this invoker's threads. */
     public int abandonedThreads() {
         return abandoned.get();

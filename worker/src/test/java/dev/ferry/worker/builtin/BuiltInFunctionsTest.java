@@ -33,13 +33,6 @@ class BuiltInFunctionsTest {
     }
 
     @Test
-    void shouldCallOnlyTheBuiltInsThatNeitherBlockNorWaitBoundedWhenAsked() {
-        assertThat(BuiltInFunctions.NAMES.stream().filter(name -> BuiltInFunctions.bounded(builtIn(name))))
-                .containsExactly("echo", "sha256", "wordcount");
-        assertThat(BuiltInFunctions.bounded(in -> in.payload())).isFalse();
-    }
-
-    @Test
     void shouldReturnThePayloadWhenEchoRuns() throws Exception {
         Invocation invocation = in("same bytes back");
         assertThat(run("echo", invocation)).isEqualTo("same bytes back");

@@ -53,30 +53,6 @@ class InvokerTest {
     }
 
     @Test
-    void shouldRunOnTheCallersThreadAndBeCompleteWhenRunHere() {
-        Thread caller = Thread.currentThread();
-        Function where = in -> (Thread.currentThread() == caller ? "caller" : "other").getBytes(StandardCharsets.UTF_8);
-
-        var outcome = invoker.runHere(where, invocation("x"));
-
-        assertThat(outcome).isDone();
-        assertThat(outcome.join().status()).isEqualTo(InvocationStatus.SUCCEEDED);
-        assertThat(outcome.join().output()).asString(StandardCharsets.UTF_8).isEqualTo("caller");
-    }
-
-    @Test
-    void shouldFailNotThrowWhenAFunctionRunHereThrows() {
-        Function broken = in -> {
-            throw new IllegalStateException("broken");
-        };
-
-        Outcome outcome = invoker.runHere(broken, invocation("x")).join();
-
-        assertThat(outcome.status()).isEqualTo(InvocationStatus.FAILED);
-        assertThat(outcome.errorClass()).isEqualTo(IllegalStateException.class.getName());
-    }
-
-    @Test
     void shouldFailWithTheMessageWhenTheFunctionThrowsAnError() {
         Function broken = in -> {
             throw new StackOverflowError("deep");

@@ -10,7 +10,6 @@ import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
-import dev.ferry.worker.builtin.BuiltInFunctions;
 import dev.ferry.worker.internal.Backoff;
 import dev.ferry.worker.internal.Decision;
 import dev.ferry.worker.internal.FailureHandler;
@@ -49,10 +48,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * UUID.nameUUIDFromBytes("<tenant>/<trigger>/<topic>/<partition>/<offset>/<size>")} of the first record of what
  * runs, so a re-run after a crash carries the same id. The returned future never completes exceptionally for a
  * function's failure.
- *
- * <p>A bounded built-in ({@code echo}, {@code sha256}, {@code wordcount}: {@link BuiltInFunctions#bounded}) runs on
- * the thread that calls {@link #run}, so a batch of it that needs no retry is complete when {@code run} returns: no
- * hand-off to a user thread and back (issue 16). Every other function runs on the {@link Invoker}'s user threads.
  */
 public final class BatchRunner {
 
@@ -68,8 +63,6 @@ public final class BatchRunner {
     private final Clock clock;
     private final TriggerRecords records;
     private final AtomicBoolean cold = new AtomicBoolean(true);
-    /** Whether the function is a bounded built-in, run on the caller's thread ({@link Invoker#runHere}). */
-    private final boolean here;
     /** The function's env, copied once: an immutable map is not copied again by each {@link Invocation}. */
     private final Map<String, String> env;
 
@@ -84,7 +77,6 @@ public final class BatchRunner {
         this.timers = timers;
         this.clock = clock;
         this.records = records;
-        this.here = BuiltInFunctions.bounded(function);
         this.env = functionSpec.getEnv() == null ? Map.of() : Map.copyOf(functionSpec.getEnv());
     }
 
@@ -156,9 +148,7 @@ public final class BatchRunner {
         String id = invocationId(spec, items.get(0).record(), items.size());
         Invocation invocation = invocation(id, items, attempt, now);
         boolean coldStart = cold.getAndSet(false);
-        CompletableFuture<Outcome> ran = here ? invoker.runHere(function, invocation)
-                : invoker.run(function, invocation, functionSpec.getTimeoutMs());
-        return ran.thenCompose(outcome -> settle(job, live, attempt, id, invocation, outcome, coldStart));
+        return invoker.run(function, invocation, functionSpec.getTimeoutMs()).thenCompose(outcome -> settle(job, live, attempt, id, invocation, outcome, coldStart));
     }
 
     private CompletableFuture<Void> settle(Job job, List<Integer> live, int attempt, String id,
