@@ -76,7 +76,7 @@ public final class FerryRuntime implements AutoCloseable {
         return new FerryRuntime(config, RestSchemaRegistryClient.fromConfig(config.schemaRegistryProperties()));
     }
 
-    /** A runtime over a given registry client (a test's in-memory one); the runtime does not close it. */
+    /** A runtime over a given registry client (a test's in-memory one, or one shared with a tool). */
     public static FerryRuntime create(FerryConfig config, SchemaRegistryClient registry) {
         return new FerryRuntime(config, registry);
     }
