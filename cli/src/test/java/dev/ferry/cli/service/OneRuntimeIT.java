@@ -88,8 +88,8 @@ class OneRuntimeIT {
                 new PrintWriter(new StringWriter()))) {
             // A function deployed and invoked: its worker pool runs, results reach metering and the gateway.
             String gateway = "http://127.0.0.1:" + platform.gatewayPort();
-            assertThat(call("PUT", gateway + "/v1/functions/echo", key, "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}"))
-                    .isEqualTo(201);
+            String echo = "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}";
+            assertThat(call("PUT", gateway + "/v1/functions/echo", key, echo)).isEqualTo(201);
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> call("POST", gateway + "/v1/functions/echo/invoke", key, "hi") == 200);
 
