@@ -9,6 +9,7 @@ import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.kafka.TopicTail;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerDirectory;
 import dev.ferry.core.triggers.TriggerRef;
@@ -20,7 +21,6 @@ import dev.ferry.schemas.ScalingDecision;
 import dev.ferry.schemas.TriggerSpec;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,6 +51,9 @@ public final class AutoscalerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AutoscalerService.class);
 
     private final AutoscalerConfig settings;
+    private final FerryRuntime runtime;
+    /** Whether {@link #runtime} was built for this service alone, to close with it. */
+    private final boolean ownsRuntime;
     private final TopicCatalog topics;
     private final KafkaClients clients;
     private final AvroSerdes serdes;
@@ -65,13 +68,31 @@ public final class AutoscalerService implements AutoCloseable {
     private volatile boolean running;
 
     /**
+     * A service with a runtime of its own, closed with it: for a process that runs nothing else, and tests.
+     *
      * @param actuator what applies the decisions; {@code null} publishes them only
      */
     public AutoscalerService(FerryConfig config, Actuator actuator, Clock clock) {
-        this.settings = config.autoscaler();
-        this.topics = new TopicCatalog(config);
-        this.clients = new KafkaClients(config);
-        this.serdes = new AvroSerdes(config);
+        this(FerryRuntime.create(config), true, actuator, clock);
+    }
+
+    /**
+     * The autoscaler of the process {@code runtime} serves: it follows the runtime's function and trigger
+     * directories and leaves them open when it closes.
+     *
+     * @param actuator what applies the decisions; {@code null} publishes them only
+     */
+    public AutoscalerService(FerryRuntime runtime, Actuator actuator, Clock clock) {
+        this(runtime, false, actuator, clock);
+    }
+
+    private AutoscalerService(FerryRuntime runtime, boolean ownsRuntime, Actuator actuator, Clock clock) {
+        this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
+        this.settings = runtime.config().autoscaler();
+        this.topics = runtime.topics();
+        this.clients = runtime.clients();
+        this.serdes = runtime.serdes();
         this.clock = clock;
         this.actuator = Optional.ofNullable(actuator);
         this.controller = new ScalingController(ScalingPolicies.fromConfig(settings),
@@ -83,8 +104,8 @@ public final class AutoscalerService implements AutoCloseable {
      * {@code pools} (publish-only when {@code pools} is null), {@code kubernetes} scales Deployments with the
      * cluster credentials found the usual way (kubeconfig or the pod's service account), {@code none} publishes.
      */
-    public static AutoscalerService create(FerryConfig config, PoolResizer pools) {
-        AutoscalerConfig settings = config.autoscaler();
+    public static AutoscalerService create(FerryRuntime runtime, PoolResizer pools) {
+        AutoscalerConfig settings = runtime.config().autoscaler();
         Actuator actuator = switch (settings.actuator()) {
             case InProcessActuator.NAME -> pools == null ? null : new InProcessActuator(pools);
             case KubernetesActuator.NAME -> new KubernetesActuator(new KubernetesClientBuilder().build(),
@@ -92,7 +113,7 @@ public final class AutoscalerService implements AutoCloseable {
                     settings.kubernetesTriggerDeployment(), true);
             default -> null;
         };
-        return new AutoscalerService(config, actuator, Clock.systemUTC());
+        return new AutoscalerService(runtime, actuator, Clock.systemUTC());
     }
 
     public ScalingView view() {
@@ -111,20 +132,12 @@ public final class AutoscalerService implements AutoCloseable {
         KafkaProducer<String, byte[]> producer = clients.producer("ferry-autoscaler", new StringSerializer(),
                 new ByteArraySerializer(), Map.of());
         resources.add(producer);
-        FunctionDirectory directory = new FunctionDirectory(clients, topics,
-                serdes.deserializer(FunctionSpec.class)).start();
+        // The process's directories, loaded on first use (the runtime warns if that takes long; the functions
+        // known so far are scaled meanwhile). The runtime owns them: this service only stops listening.
+        FunctionDirectory directory = runtime.functions();
         this.directory = directory;
-        resources.add(directory);
-        if (!directory.awaitCaughtUp(Duration.ofSeconds(30))) {
-            log.warn("Function directory not caught up after 30 s; scaling the functions known so far");
-        }
-        TriggerDirectory triggers = new TriggerDirectory(clients, topics,
-                serdes.deserializer(TriggerSpec.class)).start();
+        TriggerDirectory triggers = runtime.triggers();
         this.triggers = triggers;
-        resources.add(triggers);
-        if (!triggers.awaitCaughtUp(Duration.ofSeconds(30))) {
-            log.warn("Trigger directory not caught up after 30 s; scaling the triggers known so far");
-        }
         actuator.ifPresent(a -> {
             act = new ActLoop(clients, topics, a, view, serdes.deserializer(ScalingDecision.class)).start();
             resources.add(act);
@@ -133,7 +146,7 @@ public final class AutoscalerService implements AutoCloseable {
                 serdes.deserializer(LagSample.class), serdes.serializer(ScalingDecision.class),
                 serdes.deserializer(ScalingDecision.class), settings.pollMs(), clock).start();
         resources.add(decide);
-        directory.addListener(new FunctionDirectory.Listener() {
+        FunctionDirectory.Listener functionListener = new FunctionDirectory.Listener() {
             @Override
             public void deployed(FunctionSpec spec) {
                 // nothing to do: the collector reads the directory on every poll
@@ -146,8 +159,10 @@ public final class AutoscalerService implements AutoCloseable {
                 triggers.all().stream().filter(t -> TriggerSpecs.function(t).equals(ref))
                         .forEach(t -> decide.removed(TriggerSpecs.ref(t), "function " + ref + " removed"));
             }
-        });
-        triggers.addListener(new TriggerDirectory.Listener() {
+        };
+        directory.addListener(functionListener);
+        resources.add(() -> directory.removeListener(functionListener));
+        TriggerDirectory.Listener triggerListener = new TriggerDirectory.Listener() {
             @Override
             public void upserted(TriggerRef ref, TriggerSpec spec) {
                 if (!spec.getEnabled()) {
@@ -159,7 +174,9 @@ public final class AutoscalerService implements AutoCloseable {
             public void removed(TriggerRef ref) {
                 decide.removed(ref, "trigger removed");
             }
-        });
+        };
+        triggers.addListener(triggerListener);
+        resources.add(() -> triggers.removeListener(triggerListener));
         resources.add(new CollectLoop(clients, topics, directory::all, triggers::all, producer,
                 serdes.serializer(LagSample.class), settings.pollMs(), clock).start());
         followRunTimes();
@@ -201,6 +218,9 @@ public final class AutoscalerService implements AutoCloseable {
             }
         }
         resources.clear();
+        if (ownsRuntime) {
+            runtime.close();
+        }
     }
 
     /**

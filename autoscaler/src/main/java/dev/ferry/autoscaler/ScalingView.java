@@ -7,6 +7,7 @@ import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.schemas.LagSample;
@@ -54,16 +55,38 @@ public final class ScalingView implements AutoCloseable {
 
     private final Map<PoolRef, State> states = new ConcurrentHashMap<>();
     private final List<TopicTail> tails = new ArrayList<>();
+    /** The runtime {@link #follow(FerryConfig)} built for this view alone, closed with it. */
+    private volatile FerryRuntime owned;
 
     /** A view the caller feeds. */
     public ScalingView() {
     }
 
-    /** A view that follows {@code ferry.scaling} and {@code ferry.lag} of {@code config}'s cluster by itself. */
+    /**
+     * A view that follows {@code ferry.scaling} and {@code ferry.lag} of {@code config}'s cluster by itself, with
+     * a runtime of its own (closed with the view): for a process that runs nothing else, and tests.
+     */
     public static ScalingView follow(FerryConfig config) {
-        KafkaClients clients = new KafkaClients(config);
-        TopicCatalog topics = new TopicCatalog(config);
-        AvroSerdes serdes = new AvroSerdes(config);
+        FerryRuntime runtime = FerryRuntime.create(config);
+        ScalingView view;
+        try {
+            view = follow(runtime);
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+        view.owned = runtime;
+        return view;
+    }
+
+    /**
+     * A view that follows {@code ferry.scaling} and {@code ferry.lag} with the process's clients and serdes; closing
+     * the view stops its tails and leaves {@code runtime} open.
+     */
+    public static ScalingView follow(FerryRuntime runtime) {
+        KafkaClients clients = runtime.clients();
+        TopicCatalog topics = runtime.topics();
+        AvroSerdes serdes = runtime.serdes();
         try (Admin admin = clients.admin("ferry-scaling-view-admin")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
                     .filter(t -> t.name().equals(topics.lag()) || t.name().equals(topics.scaling())).toList());
@@ -149,6 +172,10 @@ public final class ScalingView implements AutoCloseable {
     @Override
     public void close() {
         tails.forEach(TopicTail::close);
+        FerryRuntime runtime = owned;
+        if (runtime != null) {
+            runtime.close();
+        }
     }
 
     private static FunctionScaling toScaling(PoolRef ref, State state) {

@@ -8,6 +8,7 @@ import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.FerryMetrics;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.internal.DispatchLoop;
 import dev.ferry.dispatcher.internal.DispatchMeters;
@@ -16,7 +17,6 @@ import dev.ferry.dispatcher.internal.LagView;
 import dev.ferry.dispatcher.internal.RecordRouter;
 import dev.ferry.dispatcher.internal.RequestValidator;
 import dev.ferry.dispatcher.internal.WorkRoutes;
-import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.LagSample;
@@ -74,6 +74,9 @@ public final class Dispatcher implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final FerryConfig config;
+    private final FerryRuntime runtime;
+    /** Whether {@link #runtime} is this dispatcher's own, built from a bare configuration, to close with it. */
+    private final boolean ownsRuntime;
     private final Clock clock;
     private final KafkaClients clients;
     private final TopicCatalog topics;
@@ -86,16 +89,33 @@ public final class Dispatcher implements AutoCloseable {
     private volatile DispatchLoop loop;
     private volatile Thread thread;
 
+    /** A dispatcher with a runtime of its own, closed with it: for a process that runs nothing else, and tests. */
     public Dispatcher(FerryConfig config) {
         this(config, Clock.systemUTC());
     }
 
-    /** @param clock the time deadlines are checked against and results are stamped with */
+    /** As {@link #Dispatcher(FerryConfig)}; {@code clock} as in {@link #Dispatcher(FerryRuntime, Clock)}. */
     public Dispatcher(FerryConfig config, Clock clock) {
-        this.config = config;
+        this(FerryRuntime.create(config), true, clock);
+    }
+
+    /** A dispatcher of the process that {@code runtime} serves; it follows the runtime's function directory. */
+    public Dispatcher(FerryRuntime runtime) {
+        this(runtime, Clock.systemUTC());
+    }
+
+    /** @param clock the time deadlines are checked against and results are stamped with */
+    public Dispatcher(FerryRuntime runtime, Clock clock) {
+        this(runtime, false, clock);
+    }
+
+    private Dispatcher(FerryRuntime runtime, boolean ownsRuntime, Clock clock) {
+        this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
+        this.config = runtime.config();
         this.clock = clock;
-        this.clients = new KafkaClients(config);
-        this.topics = new TopicCatalog(config);
+        this.clients = runtime.clients();
+        this.topics = runtime.topics();
         String configured = config.dispatcher().transactionalId();
         this.transactionalId = configured.isBlank() ? topics.dispatcherGroup() + "-" + hostName() : configured;
     }
@@ -136,13 +156,13 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void open() {
-        AvroSerdes serdes = new AvroSerdes(config);
+        AvroSerdes serdes = runtime.serdes();
         String clientId = "ferry-dispatcher-" + transactionalId;
         admin = clients.admin(clientId + "-admin");
         TopicProvisioner provisioner = new TopicProvisioner(admin);
         provisioner.ensure(topics.platformTopics());
 
-        directory = new FunctionDirectory(clients, topics, serdes.deserializer(FunctionSpec.class)).start();
+        directory = runtime.functions();
         if (!directory.awaitCaughtUp(DIRECTORY_LOAD_TIMEOUT)) {
             throw new FerryException("Dispatcher " + transactionalId + " could not load " + topics.functions()
                     + " within " + DIRECTORY_LOAD_TIMEOUT.toSeconds() + " s");
@@ -247,7 +267,10 @@ public final class Dispatcher implements AutoCloseable {
         };
     }
 
-    /** A loop that stopped by itself leaves nothing running: no directory or lag reader, no idle clients. */
+    /**
+     * A loop that stopped by itself leaves nothing of its own running: no lag reader, no idle clients (the function
+     * directory is the runtime's, and stays for the process's other services).
+     */
     private synchronized void closeAfterFailure() {
         closeClients();
         log.error("[{}] Dispatcher closed after a fatal error; restart it to resume routing", transactionalId);
@@ -276,8 +299,10 @@ public final class Dispatcher implements AutoCloseable {
         KafkaProducer<byte[], byte[]> transactional = producer;
         closeQuietly(transactional == null ? null : () -> transactional.close(CLOSE_TIMEOUT));
         closeQuietly(lagView);
-        closeQuietly(directory);
         closeQuietly(admin);
+        if (ownsRuntime) {
+            closeQuietly(runtime);
+        }
         consumer = null;
         producer = null;
         lagView = null;

@@ -12,6 +12,7 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.core.kafka.TopicTail;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerDirectory;
 import dev.ferry.core.triggers.TriggerPublisher;
@@ -81,12 +82,14 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-    private static final Duration DIRECTORY_LOAD = Duration.ofSeconds(30);
     private static final Duration USAGE_CHECK_TTL = Duration.ofSeconds(2);
     /** After the drain timeout, how long the answers of expired synchronous waits may take to be written. */
     private static final Duration LAST_ANSWERS = Duration.ofSeconds(1);
 
     private final FerryConfig config;
+    private final FerryRuntime runtime;
+    /** Whether {@link #runtime} was built for this gateway alone, to close with it. */
+    private final boolean ownsRuntime;
     private UsageSource usageSource;
     private ScalingSource scalingSource;
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -96,8 +99,23 @@ public final class Gateway implements AutoCloseable {
     private final StatisticsHandler requests = new StatisticsHandler();
     private volatile boolean draining;
 
+    /** A gateway with a runtime of its own, closed with it: for a process that runs nothing else, and tests. */
     public Gateway(FerryConfig config) {
-        this.config = config;
+        this(FerryRuntime.create(config), true);
+    }
+
+    /**
+     * The gateway of the process {@code runtime} serves: it follows the runtime's function and trigger directories
+     * and leaves the runtime open when it closes.
+     */
+    public Gateway(FerryRuntime runtime) {
+        this(runtime, false);
+    }
+
+    private Gateway(FerryRuntime runtime, boolean ownsRuntime) {
+        this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
+        this.config = runtime.config();
     }
 
     /** Answers {@code GET /v1/usage}; without one it answers 503. */
@@ -201,19 +219,18 @@ public final class Gateway implements AutoCloseable {
     }
 
     private GatewayContext buildContext() {
-        KafkaClients clients = new KafkaClients(config);
-        TopicCatalog topics = new TopicCatalog(config);
-        AvroSerdes serdes = new AvroSerdes(config);
+        KafkaClients clients = runtime.clients();
+        TopicCatalog topics = runtime.topics();
+        AvroSerdes serdes = runtime.serdes();
         Admin admin = clients.admin("ferry-gateway-admin");
         resources.add(admin);
         new TopicProvisioner(admin).ensure(topics.platformTopics());
 
-        FunctionDirectory directory = new FunctionDirectory(clients, topics,
-                serdes.deserializer(FunctionSpec.class));
-        resources.add(directory);
+        // The process's directory, loaded on first use; the runtime owns it, this gateway only stops listening.
+        FunctionDirectory directory = runtime.functions();
         DirectoryWatch watch = new DirectoryWatch();
-        directory.start();
         directory.addListener(watch);
+        resources.add(() -> directory.removeListener(watch));
         FunctionPublisher publisher = new FunctionPublisher(clients, topics, serdes.serializer(FunctionSpec.class));
         resources.add(publisher);
 
@@ -254,10 +271,6 @@ public final class Gateway implements AutoCloseable {
         if (usageSource != null) {
             readiness.add("usage", Readiness.cached(() -> usageSource.unavailable(), USAGE_CHECK_TTL));
         }
-        if (!directory.awaitCaughtUp(DIRECTORY_LOAD)) {
-            log.warn("The function directory is not loaded after {} s; /readyz says so until it is",
-                    DIRECTORY_LOAD.toSeconds());
-        }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,
                 scalingSource, readiness, responses, triggers);
@@ -269,11 +282,10 @@ public final class Gateway implements AutoCloseable {
      * every replica at once).
      */
     private GatewayTriggers buildTriggers(KafkaClients clients, TopicCatalog topics, AvroSerdes serdes, Admin admin) {
-        TriggerDirectory directory = new TriggerDirectory(clients, topics, serdes.deserializer(TriggerSpec.class));
-        resources.add(directory);
+        TriggerDirectory directory = runtime.triggers();
         TriggerWatch watch = new TriggerWatch();
-        directory.start();
         directory.addListener(watch);
+        resources.add(() -> directory.removeListener(watch));
         TriggerPublisher publisher = new TriggerPublisher(clients, topics, serdes.serializer(TriggerSpec.class));
         resources.add(publisher);
         TriggerStatusBoard board = new TriggerStatusBoard(
@@ -287,10 +299,6 @@ public final class Gateway implements AutoCloseable {
         resources.add(tail);
         tail.start();
         readiness.add("trigger-status", tail.readiness());
-        if (!directory.awaitCaughtUp(DIRECTORY_LOAD)) {
-            log.warn("The trigger directory is not loaded after {} s; /readyz says so until it is",
-                    DIRECTORY_LOAD.toSeconds());
-        }
         return new GatewayTriggers(directory, watch, publisher, board, new TriggerTopics(admin, config.topics()),
                 topics);
     }
@@ -362,5 +370,8 @@ public final class Gateway implements AutoCloseable {
             }
         }
         resources.clear();
+        if (ownsRuntime) {
+            runtime.close();
+        }
     }
 }

@@ -4,10 +4,9 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
 import dev.ferry.core.http.HttpErrors;
-import dev.ferry.core.kafka.AvroSerdes;
-import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.net.BearerTokens;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
 import dev.ferry.metering.internal.UsageHttpApi;
@@ -46,15 +45,26 @@ public final class MeteringService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MeteringService.class);
 
     private final FerryConfig config;
+    private final FerryRuntime runtime;
+    /** Whether {@link #runtime} was built for this instance alone, to close with it. */
+    private final boolean ownsRuntime;
     private final String processingGuarantee;
     private final Map<String, Object> streamsOverrides;
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
     private Javalin http;
 
-    /** An exactly_once_v2 instance. */
+    /**
+     * An exactly_once_v2 instance with a runtime of its own, closed with it: for a process that runs nothing else,
+     * and tests.
+     */
     public MeteringService(FerryConfig config) {
         this(config, StreamsConfig.EXACTLY_ONCE_V2, Map.of());
+    }
+
+    /** An exactly_once_v2 instance of the process {@code runtime} serves (its clients and serdes). */
+    public MeteringService(FerryRuntime runtime) {
+        this(runtime, false, StreamsConfig.EXACTLY_ONCE_V2, Map.of());
     }
 
     /**
@@ -62,7 +72,14 @@ public final class MeteringService implements AutoCloseable {
      *                         Ferry's
      */
     public MeteringService(FerryConfig config, String processingGuarantee, Map<String, Object> streamsOverrides) {
-        this.config = config;
+        this(FerryRuntime.create(config), true, processingGuarantee, streamsOverrides);
+    }
+
+    private MeteringService(FerryRuntime runtime, boolean ownsRuntime, String processingGuarantee,
+            Map<String, Object> streamsOverrides) {
+        this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
+        this.config = runtime.config();
         this.processingGuarantee = processingGuarantee;
         this.streamsOverrides = Map.copyOf(streamsOverrides);
     }
@@ -72,9 +89,9 @@ public final class MeteringService implements AutoCloseable {
         if (http != null) {
             throw new FerryException("Metering instance already started");
         }
-        TopicCatalog topics = new TopicCatalog(config);
+        TopicCatalog topics = runtime.topics();
         ensureTopics(topics);
-        Topology topology = MeteringTopology.build(config, new AvroSerdes(config), processingGuarantee);
+        Topology topology = MeteringTopology.build(config, runtime.serdes(), processingGuarantee);
 
         MeteringConfig settings = config.metering();
         BearerTokens.requireTokenOffLoopback("metering usage API", settings.httpBindAddress(), settings.httpToken(),
@@ -114,7 +131,7 @@ public final class MeteringService implements AutoCloseable {
     private void ensureTopics(TopicCatalog topics) {
         Set<String> needed = Set.of(topics.results(), topics.usage(), topics.dlq());
         List<TopicSpec> specs = topics.platformTopics().stream().filter(s -> needed.contains(s.name())).toList();
-        try (Admin admin = new KafkaClients(config).admin(topics.meteringApplicationId() + "-admin")) {
+        try (Admin admin = runtime.clients().admin(topics.meteringApplicationId() + "-admin")) {
             new TopicProvisioner(admin).ensure(specs);
         }
     }
@@ -154,6 +171,9 @@ public final class MeteringService implements AutoCloseable {
         }
         if (http != null) {
             http.stop();
+        }
+        if (ownsRuntime) {
+            runtime.close();
         }
         LOG.info("[metering {}] stopped", self);
     }

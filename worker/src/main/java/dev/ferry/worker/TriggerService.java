@@ -67,6 +67,17 @@ public final class TriggerService implements AutoCloseable {
         }
     };
 
+    /**
+     * Pools for the triggers of the runtime's directories ({@link WorkerContext#runtime()}: its trigger and function
+     * directories), started on the first call if no other service of the process has.
+     *
+     * @param initialReplicas replicas of a new pool: 1 alone, 0 with an autoscaler that sizes it from lag
+     */
+    public TriggerService(WorkerContext context, int initialReplicas) {
+        this(context, context.runtime().functions(), context.runtime().triggers(), initialReplicas);
+    }
+
+    /** Pools for the triggers of {@code triggers} whose function is in {@code functions}; the caller owns both. */
     public TriggerService(WorkerContext context, FunctionDirectory functions, TriggerDirectory triggers,
             int initialReplicas) {
         if (initialReplicas < 0) {

@@ -1,6 +1,7 @@
 package dev.ferry.worker;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.worker.internal.WorkerResources;
 import java.time.Clock;
@@ -15,14 +16,46 @@ import java.time.Clock;
 public final class WorkerContext implements AutoCloseable {
 
     final WorkerResources resources;
+    private final FerryRuntime runtime;
+    /** Whether {@link #runtime} was built for this context alone, to close with it. */
+    private final boolean ownsRuntime;
 
+    /** A context with a runtime of its own, closed with it: for a process that runs nothing else, and tests. */
     public WorkerContext(FerryConfig config) {
         this(config, Clock.systemUTC());
     }
 
-    /** With an injected clock: results' timestamps, deadlines and retry due times read it. */
+    /** As {@link #WorkerContext(FerryConfig)}, with an injected clock. */
     public WorkerContext(FerryConfig config, Clock clock) {
-        this.resources = new WorkerResources(config, clock);
+        this(FerryRuntime.create(config), true, clock);
+    }
+
+    /** The worker context of the process {@code runtime} serves; closing the context leaves the runtime open. */
+    public WorkerContext(FerryRuntime runtime) {
+        this(runtime, Clock.systemUTC());
+    }
+
+    /** With an injected clock: results' timestamps, deadlines and retry due times read it. */
+    public WorkerContext(FerryRuntime runtime, Clock clock) {
+        this(runtime, false, clock);
+    }
+
+    private WorkerContext(FerryRuntime runtime, boolean ownsRuntime, Clock clock) {
+        this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
+        try {
+            this.resources = new WorkerResources(runtime, clock);
+        } catch (RuntimeException e) {
+            if (ownsRuntime) {
+                runtime.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The process runtime: its directories are what {@link WorkerService} and {@link TriggerService} follow. */
+    public FerryRuntime runtime() {
+        return runtime;
     }
 
     public FerryConfig config() {
@@ -41,5 +74,8 @@ public final class WorkerContext implements AutoCloseable {
     @Override
     public void close() {
         resources.close();
+        if (ownsRuntime) {
+            runtime.close();
+        }
     }
 }

@@ -54,6 +54,17 @@ public final class WorkerService implements AutoCloseable {
         }
     };
 
+    /**
+     * Pools for the functions of the runtime's directory ({@link WorkerContext#runtime()}), started on the first
+     * call if no other service of the process has.
+     *
+     * @param initialReplicas replicas of a new pool: 1 alone, 0 with an autoscaler that sizes it from lag
+     */
+    public WorkerService(WorkerContext context, int initialReplicas) {
+        this(context, context.runtime().functions(), initialReplicas);
+    }
+
+    /** Pools for the functions of {@code directory}, which the caller owns, starts and closes. */
     public WorkerService(WorkerContext context, FunctionDirectory directory, int initialReplicas) {
         if (initialReplicas < 0) {
             throw new IllegalArgumentException("initialReplicas cannot be negative: " + initialReplicas);

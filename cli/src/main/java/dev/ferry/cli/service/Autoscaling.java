@@ -3,8 +3,8 @@ package dev.ferry.cli.service;
 import dev.ferry.autoscaler.AutoscalerService;
 import dev.ferry.autoscaler.ScalingView;
 import dev.ferry.core.FunctionRef;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.health.ReadinessCheck;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.ingest.ScalingSource;
 import dev.ferry.worker.TriggerService;
@@ -31,9 +31,9 @@ final class Autoscaling implements AutoCloseable {
      * @param workers this process's worker pools; {@code null} publishes decisions only
      * @param triggers this process's trigger pools; {@code null} when none run here
      */
-    static Autoscaling start(FerryConfig config, WorkerService workers, TriggerService triggers) {
+    static Autoscaling start(FerryRuntime runtime, WorkerService workers, TriggerService triggers) {
         WorkerPoolResizer resizer = workers == null ? null : new WorkerPoolResizer(workers, triggers, 200);
-        return new Autoscaling(AutoscalerService.create(config, resizer).start(), resizer);
+        return new Autoscaling(AutoscalerService.create(runtime, resizer).start(), resizer);
     }
 
     ScalingSource view() {

@@ -111,7 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void summary(PrintWriter out, DemoLoad load, DemoProgress progress, DevEnvironment env, Instant began) {
-        Map<String, Long> scaleEvents = ScalingEvents.count(env.platform().config(), DevEnvironment.TENANT, began);
+        Map<String, Long> scaleEvents = ScalingEvents.count(env.platform().runtime(), DevEnvironment.TENANT, began);
         out.println();
         out.println("Summary (client-side latency over HTTP, through dispatcher, workers and back)");
         Table table = new Table("FUNCTION", "CALLS", "OK", "FAILED", "P50_MS", "P99_MS", "SCALE_EVENTS");

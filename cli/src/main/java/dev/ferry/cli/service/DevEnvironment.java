@@ -9,10 +9,8 @@ import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
-import dev.ferry.core.kafka.AvroSerdes;
-import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.net.Urls;
-import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.embedded.EmbeddedKafka;
 import dev.ferry.embedded.EmbeddedSchemaRegistry;
 import dev.ferry.ingest.Quota;
@@ -25,7 +23,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,12 +115,20 @@ final class DevEnvironment implements AutoCloseable {
         defaults.put(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1");
         FerryConfig config = connection.toConfig(defaults);
 
-        // The built-ins go in first, so every service's directory loads them while it starts; and the gateway is
-        // ready only once it sees them, so a user who waits for /readyz never gets "No function 'echo'".
-        deployBuiltIns(config);
+        // The built-ins go in first, through the runtime the services then share, so its directory holds them when
+        // they start; and the gateway is ready only once it sees them, so a user who waits for /readyz never gets
+        // "No function 'echo'".
+        FerryRuntime runtime = FerryRuntime.create(config);
+        try {
+            deployBuiltIns(runtime);
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
         Set<FunctionRef> builtIns = BUILT_INS.stream().map(name -> new FunctionRef(TENANT, name))
                 .collect(Collectors.toSet());
-        platform = Platform.start(config, java.util.EnumSet.allOf(Platform.Role.class), null, out, builtIns);
+        // The platform takes the runtime over and closes it after its services.
+        platform = Platform.start(runtime, java.util.EnumSet.allOf(Platform.Role.class), null, out, builtIns);
     }
 
     /**
@@ -213,15 +218,10 @@ final class DevEnvironment implements AutoCloseable {
         return key;
     }
 
-    private void deployBuiltIns(FerryConfig config) {
-        KafkaClients clients = new KafkaClients(config);
-        TopicCatalog topics = new TopicCatalog(config);
-        AvroSerdes serdes = new AvroSerdes(config);
-        try (FunctionDirectory directory = new FunctionDirectory(clients, topics,
-                serdes.deserializer(FunctionSpec.class)).start();
-                FunctionPublisher publisher = new FunctionPublisher(clients, topics,
-                        serdes.serializer(FunctionSpec.class))) {
-            directory.awaitCaughtUp(Duration.ofSeconds(30));
+    private void deployBuiltIns(FerryRuntime runtime) {
+        FunctionDirectory directory = runtime.functions();
+        try (FunctionPublisher publisher = new FunctionPublisher(runtime.clients(), runtime.topics(),
+                runtime.serdes().serializer(FunctionSpec.class))) {
             for (String name : BUILT_INS) {
                 if (directory.get(new FunctionRef(TENANT, name)).isEmpty()) {
                     publisher.deploy(builtIn(name));

@@ -4,26 +4,21 @@ import dev.ferry.autoscaler.ScalingView;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.health.ReadinessCheck;
-import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.ManagementServer;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
-import dev.ferry.core.triggers.TriggerDirectory;
 import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.ingest.Gateway;
 import dev.ferry.metering.MeteringService;
 import dev.ferry.metering.UsageQueryClient;
-import dev.ferry.schemas.FunctionSpec;
-import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.worker.TriggerService;
 import dev.ferry.worker.WorkerContext;
 import dev.ferry.worker.WorkerService;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -38,6 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the chosen Ferry services against one configuration, in dependency order, and stops them in reverse.
  * {@code ferry dev} runs every role in one process; each service command runs one.
+ *
+ * <p>Every role gets the same {@link FerryRuntime} (issue 13): one client factory, one registry client, one
+ * directory of {@code ferry.functions} and one of {@code ferry.triggers} per process, whatever the roles. The
+ * platform owns that runtime and closes it after every role.
  */
 public final class Platform implements AutoCloseable {
 
@@ -47,6 +46,7 @@ public final class Platform implements AutoCloseable {
     public enum Role { DISPATCHER, WORKER, AUTOSCALER, METERING, GATEWAY }
 
     private final FerryConfig config;
+    private final FerryRuntime runtime;
     /** What each role started, in start order; closed in reverse. */
     private final Map<Role, List<AutoCloseable>> started = new EnumMap<>(Role.class);
     private final Map<String, ReadinessCheck> readiness = new LinkedHashMap<>();
@@ -57,8 +57,9 @@ public final class Platform implements AutoCloseable {
     private Autoscaling autoscaling;
     private ManagementServer management;
 
-    private Platform(FerryConfig config) {
-        this.config = config;
+    private Platform(FerryRuntime runtime) {
+        this.runtime = runtime;
+        this.config = runtime.config();
     }
 
     /**
@@ -75,7 +76,16 @@ public final class Platform implements AutoCloseable {
      */
     public static Platform start(FerryConfig config, Set<Role> roles, URI meteringUrl, PrintWriter progress,
             Set<FunctionRef> required) {
-        Platform platform = new Platform(config);
+        return start(FerryRuntime.create(config), roles, meteringUrl, progress, required);
+    }
+
+    /**
+     * As above, over a runtime the caller built (to deploy the built-ins before the services start, say): the
+     * platform takes it over and closes it after every role, also when starting fails.
+     */
+    public static Platform start(FerryRuntime runtime, Set<Role> roles, URI meteringUrl, PrintWriter progress,
+            Set<FunctionRef> required) {
+        Platform platform = new Platform(runtime);
         try {
             platform.startRoles(EnumSet.copyOf(roles), meteringUrl, progress, Set.copyOf(required));
             return platform;
@@ -90,63 +100,51 @@ public final class Platform implements AutoCloseable {
             // First, so a taken port or a missing token fails before anything else starts.
             management = ManagementServer.start(config.management());
         }
-        KafkaClients clients = new KafkaClients(config);
-        TopicCatalog topics = new TopicCatalog(config);
-        AvroSerdes serdes = new AvroSerdes(config);
+        KafkaClients clients = runtime.clients();
+        TopicCatalog topics = runtime.topics();
         try (Admin admin = clients.admin("ferry-platform-admin")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
         }
         if (roles.contains(Role.DISPATCHER)) {
             step(progress, "dispatcher", () -> {
-                Dispatcher dispatcher = new Dispatcher(config).start();
+                Dispatcher dispatcher = new Dispatcher(runtime).start();
                 started(Role.DISPATCHER).add(dispatcher);
                 readiness.put("dispatcher", dispatcher.readiness());
             });
         }
         if (roles.contains(Role.WORKER)) {
             step(progress, "workers", () -> {
-                // The other services keep their own view of ferry.functions; the pools follow this one.
-                FunctionDirectory directory = new FunctionDirectory(clients, topics,
-                        serdes.deserializer(FunctionSpec.class));
-                started(Role.WORKER).add(directory);
-                directory.start();
-                directory.awaitCaughtUp(Duration.ofSeconds(30));
-                readiness.put("workers", directory.readiness());
-                WorkerContext context = new WorkerContext(config);
+                // The pools follow the runtime's ferry.functions, the one every service of this process reads.
+                readiness.put("workers", runtime.functions().readiness());
+                WorkerContext context = new WorkerContext(runtime);
                 started(Role.WORKER).add(context);
                 // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
-                workers = new WorkerService(context, directory, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
+                workers = new WorkerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
                 started(Role.WORKER).add(workers);
                 // Triggers run in the worker process beside the pools, sharing its context (issue 14), with the
                 // same initial replicas: 1 without an autoscaler, 0 with one.
-                TriggerDirectory triggerDirectory = new TriggerDirectory(clients, topics,
-                        serdes.deserializer(TriggerSpec.class));
-                started(Role.WORKER).add(triggerDirectory);
-                triggerDirectory.start();
-                triggerDirectory.awaitCaughtUp(Duration.ofSeconds(30));
-                readiness.put("triggers", triggerDirectory.readiness());
-                triggers = new TriggerService(context, directory, triggerDirectory,
-                        roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
+                readiness.put("triggers", runtime.triggers().readiness());
+                triggers = new TriggerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
                 started(Role.WORKER).add(triggers);
             });
         }
         if (roles.contains(Role.AUTOSCALER)) {
             step(progress, "autoscaler", () -> {
-                autoscaling = Autoscaling.start(config, workers, triggers);
+                autoscaling = Autoscaling.start(runtime, workers, triggers);
                 started(Role.AUTOSCALER).add(autoscaling);
                 readiness.put("autoscaler", autoscaling.readiness());
             });
         }
         if (roles.contains(Role.METERING)) {
             step(progress, "metering", () -> {
-                metering = new MeteringService(config).start();
+                metering = new MeteringService(runtime).start();
                 started(Role.METERING).add(metering);
             });
         }
         if (roles.contains(Role.GATEWAY)) {
             step(progress, "gateway", () -> {
                 URI usageUrl = metering != null ? metering.url() : meteringUrl;
-                Gateway created = new Gateway(config);
+                Gateway created = new Gateway(runtime);
                 if (usageUrl != null) {
                     created.usageSource(new MeteringUsage(new UsageQueryClient(usageUrl,
                             config.metering().httpToken())));
@@ -154,7 +152,7 @@ public final class Platform implements AutoCloseable {
                 if (autoscaling != null) {
                     created.scalingSource(autoscaling.view());
                 } else {
-                    ScalingView view = ScalingView.follow(config);
+                    ScalingView view = ScalingView.follow(runtime);
                     started(Role.GATEWAY).add(view);
                     created.scalingSource(Autoscaling.source(view));
                     readiness.put("scaling", view.readiness());
@@ -185,6 +183,11 @@ public final class Platform implements AutoCloseable {
         return config;
     }
 
+    /** The runtime every role of this process shares; the platform closes it. */
+    public FerryRuntime runtime() {
+        return runtime;
+    }
+
     /** The gateway's HTTP port, when this process runs one. */
     public int gatewayPort() {
         if (gateway == null) {
@@ -205,8 +208,8 @@ public final class Platform implements AutoCloseable {
     /**
      * Stops in dependency order (issue 11): the gateway first (it stops accepting and answers what it holds), then
      * the autoscaler (it resizes the pools), then metering, the worker pools and the dispatcher at once, since none
-     * needs another; the caller closes the registry and broker after. Each service's time is logged, to find a
-     * slow one.
+     * needs another; then the runtime every role shared (its directories), and the management listener last; the
+     * caller closes the registry and broker after. Each service's time is logged, to find a slow one.
      */
     @Override
     public void close() {
@@ -218,6 +221,8 @@ public final class Platform implements AutoCloseable {
                 .forEach(role -> stops.put("ferry-stop-" + role.name().toLowerCase(), () -> closeRole(role)));
         Shutdown.inParallel(stops);
         started.clear();
+        // After every role: none closes what it shares, so the directories stop here, once.
+        runtime.close();
         // Last: metrics stay scrapeable while the services stop.
         if (management != null) {
             management.close();

@@ -1,10 +1,8 @@
 package dev.ferry.cli.service;
 
 import dev.ferry.cli.CliException;
-import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.kafka.AvroSerdes;
-import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicTail;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.ScalingDecision;
 import java.time.Duration;
@@ -24,11 +22,12 @@ final class ScalingEvents {
     private ScalingEvents() {
     }
 
-    static Map<String, Long> count(FerryConfig config, String tenant, Instant since) {
-        TopicCatalog topics = new TopicCatalog(config);
-        Deserializer<ScalingDecision> decisions = new AvroSerdes(config).deserializer(ScalingDecision.class);
+    /** Read with the clients and serdes of {@code runtime}, the process's. */
+    static Map<String, Long> count(FerryRuntime runtime, String tenant, Instant since) {
+        TopicCatalog topics = runtime.topics();
+        Deserializer<ScalingDecision> decisions = runtime.serdes().deserializer(ScalingDecision.class);
         Map<String, Long> counts = new ConcurrentHashMap<>();
-        try (TopicTail tail = TopicTail.builder(new KafkaClients(config), topics.scaling(), record -> {
+        try (TopicTail tail = TopicTail.builder(runtime.clients(), topics.scaling(), record -> {
             ScalingDecision decision = record.value() == null ? null
                     : decisions.deserialize(record.topic(), record.headers(), record.value());
             // A trigger pool's decision (issue 14) is not its function's worker pool scaling: not counted here.

@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Value serdes for Ferry's records, in the Confluent wire format with {@code <topic>-value} subjects, all over one
  * registry client per process so its schema caches are shared and the hot path never asks the registry twice for
- * the same schema.
+ * the same schema. A service takes them from its process's {@link dev.ferry.core.runtime.FerryRuntime#serdes()}.
  */
 public final class AvroSerdes {
 
@@ -22,6 +22,10 @@ public final class AvroSerdes {
     private final Map<String, Object> serdeConfig;
     private final Map<Class<?>, Serde<?>> serdes = new ConcurrentHashMap<>();
 
+    /**
+     * Serdes with a registry client of their own: for tools, benchmarks and tests that run no service. A service
+     * uses its runtime's, so a process holds one registry client (issue 13).
+     */
     public AvroSerdes(FerryConfig config) {
         this(RestSchemaRegistryClient.fromConfig(config.schemaRegistryProperties()), config);
     }

@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * Lets a deploy or delete answer only once this gateway's own directory shows the change, so the caller's next
- * request (an invoke, a GET) sees what it just wrote.
+ * Lets a deploy or delete answer only once the directory this gateway reads (its process's) shows the change, so
+ * the caller's next request (an invoke, a GET) sees what it just wrote.
  */
 public final class DirectoryWatch implements FunctionDirectory.Listener {
 

@@ -6,6 +6,7 @@ import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.RecordSize;
 import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -53,12 +54,13 @@ public final class WorkerResources implements AutoCloseable {
     private final RetryTiers retries;
     private final int maxResultBytes;
 
-    public WorkerResources(FerryConfig config, Clock clock) {
-        this.config = config;
+    /** Over the process's runtime: its client factory, topic names and serdes (one registry client, issue 13). */
+    public WorkerResources(FerryRuntime runtime, Clock clock) {
+        this.config = runtime.config();
         this.clock = clock;
-        this.topics = new TopicCatalog(config);
-        this.clients = new KafkaClients(config);
-        this.serdes = new AvroSerdes(config);
+        this.topics = runtime.topics();
+        this.clients = runtime.clients();
+        this.serdes = runtime.serdes();
         this.resultSerializer = serdes.serializer(InvocationResult.class);
         this.requestSerializer = serdes.serializer(InvocationRequest.class);
         this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
