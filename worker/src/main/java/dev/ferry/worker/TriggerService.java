@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * pool. A disabled trigger is paused: its group keeps its committed position, and enabling it continues from there.
  * Changes are applied one at a time on the service's own thread.
  *
- * <p>{@code initialReplicas} is 1 without an autoscaler and 0 with one, as for {@link WorkerService}.
+ * <p>{@code initialReplicas} is 1 without an autoscaler and 0 with one, as for {@link WorkerService}. With
+ * {@code worker.pools} naming pools, only the triggers named {@code tenant/trigger:name} there run here.
  */
 public final class TriggerService implements AutoCloseable {
 
@@ -117,13 +118,15 @@ public final class TriggerService implements AutoCloseable {
 
     private void reconcile(TriggerRef ref) {
         try {
-            Optional<TriggerSpec> spec = triggers.get(ref).filter(TriggerSpec::getEnabled);
+            // Not this process's pool (worker.pools): as if the trigger were not there.
+            Optional<TriggerSpec> spec = triggers.get(ref).filter(TriggerSpec::getEnabled)
+                    .filter(s -> context.config().worker().pools().runs(ref));
             Optional<FunctionSpec> function = spec.flatMap(s -> functions.get(TriggerSpecs.function(s)));
             TriggerPool pool = pools.get(ref);
             if (spec.isEmpty() || function.isEmpty()) {
                 if (pool != null) {
                     close(ref);
-                    log.info("[trigger {}] {}: pool closed", ref, spec.isEmpty() ? "deleted or disabled"
+                    log.info("[trigger {}] {}: pool closed", ref, spec.isEmpty() ? "deleted, disabled or not run here"
                             : "its function is not deployed");
                 }
                 return;

@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * one is redeployed, a removed one has its pool closed. Changes are applied one at a time on the service's own
  * thread, so a slow pool start never holds up the directory.
  *
+ * <p>With {@code worker.pools} naming pools, only those functions get one here (issue 15: a Kubernetes Deployment
+ * per function runs its own function only).
+ *
  * <p>{@code initialReplicas} is 1 when no autoscaler runs (so a function deployed with {@code minReplicas 0}
  * still serves), and 0 when one does: it scales the pool from zero through {@link #pool(FunctionRef)}.
  */
@@ -91,6 +94,9 @@ public final class WorkerService implements AutoCloseable {
 
     private void apply(FunctionSpec spec) {
         FunctionRef ref = FunctionSpecs.ref(spec);
+        if (!context.config().worker().pools().runs(ref)) {
+            return; // another process's pool (worker.pools)
+        }
         try {
             WorkerPool pool = pools.get(ref);
             if (pool == null) {

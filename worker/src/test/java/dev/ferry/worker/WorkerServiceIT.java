@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
@@ -15,6 +16,7 @@ import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.Runtime;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -63,6 +65,30 @@ class WorkerServiceIT {
             publisher.remove(eager);
             await().atMost(Duration.ofSeconds(30)).until(() -> service.pool(eager).isEmpty());
             assertThat(service.pools()).containsOnlyKeys(lazy);
+        }
+    }
+
+    /**
+     * A worker process limited to named pools ({@code worker.pools}; a Kubernetes Deployment per function) runs no
+     * other function's pool: before, each such pod took every function's work too.
+     */
+    @Test
+    void shouldRunOnlyTheNamedPoolsWhenWorkerPoolsIsSet(KafkaFixture kafka) {
+        FunctionRef mine = new FunctionRef("acme", "mine");
+        FunctionRef other = new FunctionRef("acme", "not-mine");
+        try (Harness harness = new Harness(kafka, Map.of(WorkerConfig.POOLS, mine.key()));
+                WorkerContext context = new WorkerContext(harness.config);
+                FunctionPublisher publisher = new FunctionPublisher(harness.clients, harness.topics,
+                        harness.serdes.serializer(FunctionSpec.class));
+                FunctionDirectory directory = new FunctionDirectory(harness.clients, harness.topics,
+                        harness.serdes.deserializer(FunctionSpec.class)).start();
+                WorkerService service = new WorkerService(context, directory, 1).start()) {
+            // Deployed first: the service applies changes in order, so once mine has its pool, other was decided.
+            publisher.deploy(FunctionSpecs.builder(other.tenant(), other.function(), Runtime.JAVA, "echo").build());
+            publisher.deploy(FunctionSpecs.builder(mine.tenant(), mine.function(), Runtime.JAVA, "echo").build());
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> service.pool(mine).isPresent());
+            assertThat(service.pools()).containsOnlyKeys(mine);
         }
     }
 }

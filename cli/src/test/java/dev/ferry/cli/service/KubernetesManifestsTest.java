@@ -367,9 +367,15 @@ class KubernetesManifestsTest {
         // The Deployment name the actuator scales for a function is the one the per-function example carries.
         KubernetesActuator naming = new KubernetesActuator(null, "ns",
                 autoscaler.config().autoscaler().kubernetesDeployment(), false);
-        String echo = naming.deploymentName(new FunctionRef("default", "echo"));
+        FunctionRef echoRef = new FunctionRef("default", "echo");
+        String echo = naming.deploymentName(echoRef);
         assertThat(named(Deployment.class, echo).getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getArgs()).first().isEqualTo("worker");
+        // ... and its pods run that function's pool only, not every function's.
+        Workload echoWorker = workloadsOf("worker").stream().filter(w -> w.owner().getMetadata().getName().equals(echo))
+                .findFirst().orElseThrow();
+        assertThat(echoWorker.config().worker().pools().runs(echoRef)).isTrue();
+        assertThat(echoWorker.config().worker().pools().runs(new FunctionRef("default", "sha256"))).isFalse();
     }
 
     private static Set<String> verbsTheActuatorUses(String template) throws IOException {

@@ -19,6 +19,7 @@ public final class WorkerConfig {
     public static final String DELIVERY_COUNT_LIMIT = "worker.delivery.count.limit";
     public static final String HTTP_EGRESS_ALLOW = "worker.http.egress.allow";
     public static final String ABANDONED_RUNS_MAX = "worker.abandoned.runs.max";
+    public static final String POOLS = "worker.pools";
 
     private final boolean processRuntimeEnabled;
     private final long retryBackoffMs;
@@ -27,6 +28,7 @@ public final class WorkerConfig {
     private final int deliveryCountLimit;
     private final EgressPolicy httpEgress;
     private final int abandonedRunsMax;
+    private final PoolSelection pools;
 
     WorkerConfig(AbstractConfig config) {
         this.processRuntimeEnabled = config.getBoolean(PROCESS_RUNTIME_ENABLED);
@@ -36,6 +38,7 @@ public final class WorkerConfig {
         this.deliveryCountLimit = config.getInt(DELIVERY_COUNT_LIMIT);
         this.httpEgress = EgressPolicy.allowing(config.getList(HTTP_EGRESS_ALLOW));
         this.abandonedRunsMax = config.getInt(ABANDONED_RUNS_MAX);
+        this.pools = PoolSelection.parse(config.getList(POOLS));
     }
 
     static void define(ConfigDef def) {
@@ -60,7 +63,12 @@ public final class WorkerConfig {
                         "Timed-out runs that ignore their interrupt keep their threads. When this many of one "
                                 + "replica's runs still run 1 s after their timeout, the replica is recycled: "
                                 + "replaced by a new one with fresh threads and a new function instance, the stuck "
-                                + "threads left to end on their own (issue 11).");
+                                + "threads left to end on their own (issue 11).")
+                .define(POOLS, Type.LIST, List.of(), WorkerConfig::requirePoolNames, Importance.MEDIUM,
+                        "The pools this worker process runs: tenant/function for a function's, "
+                                + "tenant/trigger:name for a trigger's. Empty: every deployed function's and enabled "
+                                + "trigger's. For a Kubernetes Deployment per function or trigger (the actuator's "
+                                + "layout), so each pod runs its own pool only.");
     }
 
     public boolean processRuntimeEnabled() {
@@ -87,6 +95,20 @@ public final class WorkerConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(name, value, e.getMessage());
         }
+    }
+
+    private static void requirePoolNames(String name, Object value) {
+        try {
+            PoolSelection.parse(value instanceof List<?> list ? list.stream().map(String::valueOf).toList()
+                    : List.of());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, value, e.getMessage());
+        }
+    }
+
+    /** The pools this process runs ({@value #POOLS}). */
+    public PoolSelection pools() {
+        return pools;
     }
 
     public int deliveryCountLimit() {
