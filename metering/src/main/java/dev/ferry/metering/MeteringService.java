@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -73,7 +76,7 @@ public final class MeteringService implements AutoCloseable {
             throw new FerryException("Metering instance already started");
         }
         TopicCatalog topics = new TopicCatalog(config);
-        ensureTopics(topics);
+        int brokers = ensureTopics(topics);
         Topology topology = MeteringTopology.build(config, new AvroSerdes(config), processingGuarantee);
 
         MeteringConfig settings = config.metering();
@@ -90,6 +93,7 @@ public final class MeteringService implements AutoCloseable {
             self = new HostInfo(config.metering().httpHost(), http.port());
 
             Properties props = MeteringTopology.streamsProperties(config, processingGuarantee);
+            MeteringTopology.replicateInternalTopics(props, config, brokers);
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
             props.putAll(streamsOverrides);
             KafkaStreams created = new KafkaStreams(topology, props);
@@ -111,11 +115,18 @@ public final class MeteringService implements AutoCloseable {
         return this;
     }
 
-    private void ensureTopics(TopicCatalog topics) {
+    /** Creates the topics metering reads and writes if missing; answers the cluster's broker count. */
+    private int ensureTopics(TopicCatalog topics) {
         Set<String> needed = Set.of(topics.results(), topics.usage(), topics.dlq());
         List<TopicSpec> specs = topics.platformTopics().stream().filter(s -> needed.contains(s.name())).toList();
         try (Admin admin = new KafkaClients(config).admin(topics.meteringApplicationId() + "-admin")) {
             new TopicProvisioner(admin).ensure(specs);
+            return admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new FerryException("Cannot describe the Kafka cluster: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while describing the Kafka cluster", e);
         }
     }
 
