@@ -52,6 +52,7 @@ public final class WorkerResources implements AutoCloseable {
     private final Clock clock;
     private final RetryTiers retries;
     private final int maxResultBytes;
+    private final AnsweredAttempts answered = new AnsweredAttempts(AnsweredAttempts.DEFAULT_CAPACITY);
 
     public WorkerResources(FerryConfig config, Clock clock) {
         this.config = config;
@@ -85,6 +86,11 @@ public final class WorkerResources implements AutoCloseable {
 
     public FerryConfig config() {
         return config;
+    }
+
+    /** The attempts this process answered lately, so a redelivered one is not run again. */
+    public AnsweredAttempts answered() {
+        return answered;
     }
 
     public TopicCatalog topics() {
