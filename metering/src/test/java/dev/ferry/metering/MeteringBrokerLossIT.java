@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Timeout;
  * never settled (the broker SIGKILL system case's "usage stopped").
  */
 @Tag("integration")
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MeteringBrokerLossIT {
 
     private static final int MEMORY_MB = 256;
@@ -60,7 +60,7 @@ class MeteringBrokerLossIT {
                     FerryConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                     FerryConfig.SCHEMA_REGISTRY_URL, registry.url(),
                     FerryConfig.TOPIC_PREFIX, "loss.",
-                    TopicConfig.PARTITIONS, 3,
+                    TopicConfig.PARTITIONS, 1,
                     MeteringConfig.WINDOW_MS, 1000L,
                     MeteringConfig.GRACE_MS, 1000L,
                     MeteringConfig.COMMIT_INTERVAL_MS, 100L,
@@ -76,7 +76,7 @@ class MeteringBrokerLossIT {
                     MeteringItSupport.UsageTail tail = new MeteringItSupport.UsageTail(config)) {
                 billed += sendResults(producer, config, 30);
                 long before = billed;
-                await("usage of the results before the loss").atMost(Duration.ofSeconds(60))
+                await("usage of the results before the loss").atMost(Duration.ofSeconds(120))
                         .pollInterval(Duration.ofMillis(250)).until(() -> billedMillis(tail.records) == before);
 
                 Collection<TopicDescription> internal = internalTopics(admin, appId);
