@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -90,7 +93,7 @@ public final class MeteringService implements AutoCloseable {
             throw new FerryException("Metering instance already started");
         }
         TopicCatalog topics = runtime.topics();
-        ensureTopics(topics);
+        int brokers = ensureTopics(topics);
         Topology topology = MeteringTopology.build(config, runtime.serdes(), processingGuarantee);
 
         MeteringConfig settings = config.metering();
@@ -107,6 +110,7 @@ public final class MeteringService implements AutoCloseable {
             self = new HostInfo(config.metering().httpHost(), http.port());
 
             Properties props = MeteringTopology.streamsProperties(config, processingGuarantee);
+            MeteringTopology.replicateInternalTopics(props, config, brokers);
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
             props.putAll(streamsOverrides);
             KafkaStreams created = new KafkaStreams(topology, props);
@@ -128,11 +132,18 @@ public final class MeteringService implements AutoCloseable {
         return this;
     }
 
-    private void ensureTopics(TopicCatalog topics) {
+    /** Creates the topics metering reads and writes if missing; answers the cluster's broker count. */
+    private int ensureTopics(TopicCatalog topics) {
         Set<String> needed = Set.of(topics.results(), topics.usage(), topics.dlq());
         List<TopicSpec> specs = topics.platformTopics().stream().filter(s -> needed.contains(s.name())).toList();
         try (Admin admin = runtime.clients().admin(topics.meteringApplicationId() + "-admin")) {
             new TopicProvisioner(admin).ensure(specs);
+            return admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new FerryException("Cannot describe the Kafka cluster: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while describing the Kafka cluster", e);
         }
     }
 

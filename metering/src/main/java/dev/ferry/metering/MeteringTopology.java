@@ -138,6 +138,31 @@ public final class MeteringTopology {
         return props;
     }
 
+    /**
+     * The replication of metering's internal topics (its changelogs and the by-function repartition topic) on a
+     * cluster of {@code brokers} brokers: Ferry's own topics' {@code topic.replication.factor} capped by the broker
+     * count, as {@link dev.ferry.core.kafka.TopicProvisioner} creates {@code ferry.results} and {@code ferry.usage},
+     * and their {@code topic.min.insync.replicas} where that factor exceeds it. Kafka Streams otherwise creates them
+     * with the broker's {@code default.replication.factor}, 1 unless an operator set it: then one lost broker takes
+     * those partitions offline, every transaction that writes them hangs and the group never settles, so metering
+     * stops billing while the platform's own topics fail over (issue 15, the broker SIGKILL system case).
+     *
+     * <p>Keys already in {@code props} (an operator's {@code replication.factor}) are kept. Applies to topics Streams
+     * creates from now on; existing internal topics keep their replication (raise it with a partition
+     * reassignment).
+     *
+     * @param brokers the cluster's broker count, at least 1
+     */
+    public static void replicateInternalTopics(Properties props, FerryConfig config, int brokers) {
+        short replication = (short) Math.max(1, Math.min(config.topics().replicationFactor(), brokers));
+        props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) replication);
+        short minInsync = config.topics().minInsyncReplicas();
+        String minInsyncKey = StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+        if (minInsync > 1 && replication > minInsync) {
+            props.putIfAbsent(minInsyncKey, String.valueOf(minInsync));
+        }
+    }
+
     private static String stateDir(MeteringConfig settings) {
         if (settings.stateDir() == null || settings.stateDir().isBlank()) {
             return Path.of(System.getProperty("java.io.tmpdir"), "ferry-metering").toString();

@@ -74,6 +74,15 @@ public final class AttemptProcessor {
                     });
         }
         InvocationRequest request = decoded.request();
+        Decision earlier = resources.answered().decisionOf(request.getInvocationId(), request.getAttempt());
+        if (earlier != null) {
+            // Its result is written; only the acknowledgement was lost (a broker failed over). Running it again
+            // would answer the attempt twice, and a function with side effects would do them twice.
+            log.info("[{}] attempt {} of invocation {} at {} (delivery {}) was answered already ({}); "
+                    + "acknowledging it without running it again", worker, request.getAttempt(),
+                    request.getInvocationId(), WorkerResources.where(record), deliveryCount, earlier);
+            return CompletableFuture.completedFuture(earlier);
+        }
         Instant now = resources.clock().instant();
         if (deliveryCount > resources.deliveryCountLimit()) {
             String error = "Delivered " + deliveryCount + " times without an answer (the function may be killing "
@@ -123,6 +132,7 @@ public final class AttemptProcessor {
             case DONE, REJECT -> CompletableFuture.completedFuture(null);
         };
         return CompletableFuture.allOf(written, followUp).thenApply(all -> {
+            resources.answered().answered(request.getInvocationId(), request.getAttempt(), decision);
             counters.resultWritten(written.join());
             if (decision == Decision.RETRY) {
                 counters.retried();

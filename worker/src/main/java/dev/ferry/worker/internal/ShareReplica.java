@@ -3,6 +3,7 @@ package dev.ferry.worker.internal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
@@ -48,6 +49,15 @@ public final class ShareReplica extends Replica {
                         settings.settleTimeoutMs()));
         try (KafkaShareConsumer<byte[], byte[]> consumer = resources.clients().shareConsumer(settings.group(),
                 "ferry-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), props)) {
+            // An acknowledgement can be lost when the broker leading a share partition fails; its records come
+            // back, and AttemptProcessor acknowledges those it answered already instead of running them again.
+            consumer.setAcknowledgementCommitCallback((offsets, error) -> {
+                if (error != null) {
+                    log.warn("[{}] acknowledgements of {} record(s) were not committed ({}); the share group will "
+                            + "deliver them again", settings.name(),
+                            offsets.values().stream().mapToInt(Set::size).sum(), error.toString());
+                }
+            });
             consumer.subscribe(List.of(settings.topic()));
             log.info("[{}] joined share group {} on {}", settings.name(), settings.group(), settings.topic());
             while (!stopping()) {

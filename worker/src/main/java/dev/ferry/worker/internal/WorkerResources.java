@@ -53,6 +53,7 @@ public final class WorkerResources implements AutoCloseable {
     private final Clock clock;
     private final RetryTiers retries;
     private final int maxResultBytes;
+    private final AnsweredAttempts answered = new AnsweredAttempts(AnsweredAttempts.DEFAULT_CAPACITY);
 
     /** Over the process's runtime: its client factory, topic names and serdes (one registry client, issue 13). */
     public WorkerResources(FerryRuntime runtime, Clock clock) {
@@ -91,6 +92,11 @@ public final class WorkerResources implements AutoCloseable {
 
     public FerryConfig config() {
         return config;
+    }
+
+    /** The attempts this process answered lately, so a redelivered one is not run again. */
+    public AnsweredAttempts answered() {
+        return answered;
     }
 
     public TopicCatalog topics() {

@@ -1,0 +1,53 @@
+package dev.ferry.worker.internal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The attempts this worker process has answered lately, {@code (invocationId, attempt)} to the {@link Decision}
+ * taken, so a work record delivered again after its result was written is acknowledged as before instead of run a
+ * second time (issue 15: a surviving worker must not repeat an attempt).
+ *
+ * <p>Why a record comes back after its result: an acknowledgement lost with a broker. When the broker leading a
+ * share partition dies, the new leader rebuilds the partition's state from the share coordinator, where only
+ * acknowledged records are settled; records a worker had acquired, run and answered but whose acknowledgement
+ * went to the dead leader are delivered again (KIP-932), mostly to the same member, since share-group assignment
+ * does not change with partition leadership. A consumer group's redelivery after a rebalance (ordered functions)
+ * is the same case. A delivery to another worker process is not caught here: that one has not seen the attempt.
+ *
+ * <p>Bounded: the oldest of {@code capacity} entries is forgotten first (a redelivery follows its first delivery by
+ * a lock duration or a session timeout, seconds to a minute). Thread-safe.
+ */
+public final class AnsweredAttempts {
+
+    /** 50,000 entries of ~100 bytes: minutes of a busy worker's attempts, a few MB. */
+    public static final int DEFAULT_CAPACITY = 50_000;
+
+    private final Map<String, Decision> answered;
+
+    public AnsweredAttempts(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+        }
+        this.answered = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Decision> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    /** Records that the attempt's result (and its follow-up) is written and acknowledged by Kafka. */
+    public synchronized void answered(String invocationId, int attempt, Decision decision) {
+        answered.put(key(invocationId, attempt), decision);
+    }
+
+    /** The decision taken when this attempt was answered, or null if this process has not answered it lately. */
+    public synchronized Decision decisionOf(String invocationId, int attempt) {
+        return answered.get(key(invocationId, attempt));
+    }
+
+    private static String key(String invocationId, int attempt) {
+        return invocationId + "#" + attempt;
+    }
+}
