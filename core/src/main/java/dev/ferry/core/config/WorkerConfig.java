@@ -2,6 +2,7 @@ package dev.ferry.core.config;
 
 import dev.ferry.core.net.EgressPolicy;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -55,7 +56,7 @@ public final class WorkerConfig {
                         "QUEUE functions: a record delivered more often than this without an answer (it keeps "
                                 + "killing workers) gets a FAILED result and goes to the DLQ. Keep it below the "
                                 + "broker's group.share.delivery.count.limit (default 5), which archives silently.")
-                .define(HTTP_EGRESS_ALLOW, Type.LIST, List.of(), WorkerConfig::requireEgressEntries, Importance.HIGH,
+                .define(HTTP_EGRESS_ALLOW, Type.LIST, List.of(), parsedBy(EgressPolicy::allowing), Importance.HIGH,
                         "HTTP functions may not call loopback, link-local (169.254.0.0/16, fe80::/10) or cloud "
                                 + "metadata addresses; these CIDRs, addresses or host names are allowed anyway "
                                 + "(ferry dev: 127.0.0.0/8,::1). Set it on gateways too: they refuse such URLs at deploy.")
@@ -64,7 +65,7 @@ public final class WorkerConfig {
                                 + "replica's runs still run 1 s after their timeout, the replica is recycled: "
                                 + "replaced by a new one with fresh threads and a new function instance, the stuck "
                                 + "threads left to end on their own (issue 11).")
-                .define(POOLS, Type.LIST, List.of(), WorkerConfig::requirePoolNames, Importance.MEDIUM,
+                .define(POOLS, Type.LIST, List.of(), parsedBy(PoolSelection::parse), Importance.MEDIUM,
                         "The pools this worker process runs: tenant/function for a function's, "
                                 + "tenant/trigger:name for a trigger's. Empty: every deployed function's and enabled "
                                 + "trigger's. For a Kubernetes Deployment per function or trigger (the actuator's "
@@ -88,22 +89,15 @@ public final class WorkerConfig {
         return httpEgress;
     }
 
-    private static void requireEgressEntries(String name, Object value) {
-        try {
-            EgressPolicy.allowing(value instanceof List<?> list ? list.stream().map(String::valueOf).toList()
-                    : List.of());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, value, e.getMessage());
-        }
-    }
-
-    private static void requirePoolNames(String name, Object value) {
-        try {
-            PoolSelection.parse(value instanceof List<?> list ? list.stream().map(String::valueOf).toList()
-                    : List.of());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(name, value, e.getMessage());
-        }
+    /** The entries of {@code name} as strings; a list whose {@code parse} throws is refused with its message. */
+    private static ConfigDef.Validator parsedBy(Consumer<List<String>> parse) {
+        return (name, value) -> {
+            try {
+                parse.accept(value instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        };
     }
 
     /** The pools this process runs ({@value #POOLS}). */
