@@ -1,0 +1,193 @@
+package dev.ferry.ingest.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * What this gateway knows of the gateways sharing the cluster's quotas (issue 15, part 3; docs/design.md, "Quotas
+ * across gateways"): the last report of each live gateway, its own included as read back from
+ * {@code ferry.quotas}, and from them this gateway's share of any tenant's limits ({@link View}).
+ *
+ * <p>Own reports count only once read back, so every gateway computes from the same reports in the same order (the
+ * topic has one partition) and the shares of all gateways add up to the limit. A gateway whose last report is older
+ * than {@link #EXPIRY_INTERVALS} intervals is no longer live. When this gateway's own reports stop coming back for
+ * as long (the topic cannot be written or read), it is <i>cut off</i> and falls back to an even split among the
+ * gateways it last knew: safe as long as no gateway is added meanwhile.
+ *
+ * <p>Thread-safe: reports arrive on the tail's thread, {@link #tick()} on the reporter's, {@link #view()} on any.
+ */
+public final class QuotaBoard {
+
+    /** How many intervals a gateway may stay silent before it is no longer live. */
+    public static final int EXPIRY_INTERVALS = 3;
+
+    /**
+     * One tenant's load on one gateway.
+     *
+     * @param requestsPerSecond requests that asked for admission (refused ones included) per second
+     * @param concurrencyDemand the most slots held at once plus those refused, in the last interval
+     * @param inFlight slots held when the gateway reported
+     */
+    public record Load(double requestsPerSecond, int concurrencyDemand, int inFlight) {
+    }
+
+    private record Report(long receivedNanos, Map<String, Load> loads) {
+    }
+
+    private final String self;
+    private final long expiryNanos;
+    private final LongSupplier nanoTime;
+    private final long startedNanos;
+    private final Map<String, Report> reports = new HashMap<>();
+    private int lastKnownGateways = 1;
+    private volatile View view;
+
+    /**
+     * @param self this gateway's id
+     * @param interval the reporting interval of every gateway
+     * @param nanoTime the monotonic clock ({@code System::nanoTime} outside tests)
+     */
+    public QuotaBoard(String self, Duration interval, LongSupplier nanoTime) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.expiryNanos = interval.toNanos() * EXPIRY_INTERVALS;
+        this.nanoTime = nanoTime;
+        this.startedNanos = nanoTime.getAsLong();
+        this.view = build(true);
+    }
+
+    /** A gateway's report, as read from the topic: its loads per tenant (a tenant absent has none). */
+    public synchronized void report(String gateway, Map<String, Load> loads) {
+        reports.put(gateway, new Report(nanoTime.getAsLong(), Map.copyOf(loads)));
+        rebuild();
+    }
+
+    /** A gateway said it stopped (a tombstone): it is no longer live. */
+    public synchronized void left(String gateway) {
+        if (!gateway.equals(self) && reports.remove(gateway) != null) {
+            rebuild();
+        }
+    }
+
+    /** Drops the gateways silent too long and finds out whether this one is cut off; call once an interval. */
+    public synchronized void tick() {
+        rebuild();
+    }
+
+    /** The current view; a new object whenever it changes, so callers may cache what they derive from it. */
+    public View view() {
+        return view;
+    }
+
+    private void rebuild() {
+        long now = nanoTime.getAsLong();
+        reports.entrySet().removeIf(e -> !e.getKey().equals(self) && now - e.getValue().receivedNanos() > expiryNanos);
+        Report own = reports.get(self);
+        boolean heard = own != null ? now - own.receivedNanos() <= expiryNanos : now - startedNanos <= expiryNanos;
+        view = build(heard);
+    }
+
+    private View build(boolean connected) {
+        if (!connected) {
+            return View.cutOff(lastKnownGateways);
+        }
+        // Sorted, so every gateway numbers the gateways alike and breaks ties of whole slots alike.
+        TreeMap<String, Map<String, Load>> live = new TreeMap<>();
+        reports.forEach((gateway, report) -> live.put(gateway, report.loads()));
+        live.putIfAbsent(self, Map.of());
+        lastKnownGateways = live.size();
+        List<String> gateways = new ArrayList<>(live.keySet());
+        Map<String, Load[]> byTenant = new HashMap<>();
+        for (int i = 0; i < gateways.size(); i++) {
+            int index = i;
+            live.get(gateways.get(i)).forEach((tenant, load) ->
+                    byTenant.computeIfAbsent(tenant, t -> new Load[gateways.size()])[index] = load);
+        }
+        return new View(gateways.size(), gateways.indexOf(self), byTenant, false);
+    }
+
+    /** This gateway's shares of tenants' limits, as one set of reports gives them. Immutable. */
+    public static final class View {
+
+        private static final Load NONE = new Load(0, 0, 0);
+
+        private final int gateways;
+        private final int self;
+        private final Map<String, Load[]> loads;
+        private final boolean cutOff;
+
+        private View(int gateways, int self, Map<String, Load[]> loads, boolean cutOff) {
+            this.gateways = gateways;
+            this.self = self;
+            this.loads = loads;
+            this.cutOff = cutOff;
+        }
+
+        /** The whole limits on this gateway: quotas are not shared. */
+        public static View alone() {
+            return new View(1, 0, Map.of(), false);
+        }
+
+        static View cutOff(int gateways) {
+            return new View(gateways, 0, Map.of(), true);
+        }
+
+        /** The gateways sharing the limits, this one included (when cut off, those it last knew). */
+        public int gateways() {
+            return gateways;
+        }
+
+        /** Whether this gateway has not heard its own reports back for too long, and splits evenly. */
+        public boolean cutOff() {
+            return cutOff;
+        }
+
+        /** This gateway's share of a tenant's rate {@code limit}, in the limit's unit; positive. */
+        public double rate(String tenant, double limit) {
+            if (cutOff || gateways == 1) {
+                return limit / gateways;
+            }
+            Load[] tenantLoads = loads.getOrDefault(tenant, new Load[gateways]);
+            double[] demands = new double[gateways];
+            for (int i = 0; i < gateways; i++) {
+                demands[i] = load(tenantLoads, i).requestsPerSecond();
+            }
+            return QuotaShares.split(limit, demands)[self];
+        }
+
+        /**
+         * This gateway's slots of a tenant's concurrency {@code limit}: its whole-slot share, and never more than
+         * the other gateways last said they left free, so slots a gateway must give up are not taken elsewhere
+         * before it has given them up. Cut off: {@code max(1, limit / gateways)}.
+         */
+        public int slots(String tenant, int limit) {
+            if (gateways == 1) {
+                return limit;
+            }
+            if (cutOff) {
+                return Math.max(1, limit / gateways);
+            }
+            Load[] tenantLoads = loads.getOrDefault(tenant, new Load[gateways]);
+            double[] demands = new double[gateways];
+            int heldElsewhere = 0;
+            for (int i = 0; i < gateways; i++) {
+                Load load = load(tenantLoads, i);
+                demands[i] = Math.min(limit, load.concurrencyDemand());
+                if (i != self) {
+                    heldElsewhere += load.inFlight();
+                }
+            }
+            int share = QuotaShares.apportion(limit, QuotaShares.split(limit, demands))[self];
+            return Math.max(0, Math.min(share, limit - heldElsewhere));
+        }
+
+        private static Load load(Load[] loads, int i) {
+            return loads[i] == null ? NONE : loads[i];
+        }
+    }
+}
