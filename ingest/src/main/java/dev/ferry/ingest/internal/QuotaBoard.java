@@ -33,11 +33,13 @@ public final class QuotaBoard {
      * @param requestsPerSecond requests that asked for admission (refused ones included) per second
      * @param concurrencyDemand the most slots held at once plus those refused, in the last interval
      * @param inFlight slots held when the gateway reported
+     * @param slots the slots the gateway allowed itself when it reported
      */
-    public record Load(double requestsPerSecond, int concurrencyDemand, int inFlight) {
+    public record Load(double requestsPerSecond, int concurrencyDemand, int inFlight, int slots) {
     }
 
-    private record Report(long receivedNanos, Map<String, Load> loads) {
+    /** {@code loads} as the shares use them (demand over two reports), {@code latest} as reported. */
+    private record Report(long receivedNanos, Map<String, Load> loads, Map<String, Load> latest) {
     }
 
     private final String self;
@@ -61,10 +63,32 @@ public final class QuotaBoard {
         this.view = build(true);
     }
 
-    /** A gateway's report, as read from the topic: its loads per tenant (a tenant absent has none). */
+    /**
+     * A gateway's report, as read from the topic: its loads per tenant (a tenant absent has none). A gateway's demand
+     * is taken as the mean of its last two reports' (the most slots wanted, of the two), so one interval in which
+     * its callers stalled does not hand its share to the others and back.
+     */
     public synchronized void report(String gateway, Map<String, Load> loads) {
-        reports.put(gateway, new Report(nanoTime.getAsLong(), Map.copyOf(loads)));
+        Report previous = reports.get(gateway);
+        Map<String, Load> smoothed = new HashMap<>();
+        loads.forEach((tenant, load) -> {
+            Load before = previous == null ? null : previous.latest().get(tenant);
+            smoothed.put(tenant, before == null ? load : mean(before, load));
+        });
+        if (previous != null) {
+            previous.latest().forEach((tenant, before) -> {
+                if (!loads.containsKey(tenant)) {
+                    smoothed.put(tenant, mean(before, new Load(0, 0, 0, 0)));
+                }
+            });
+        }
+        reports.put(gateway, new Report(nanoTime.getAsLong(), Map.copyOf(smoothed), Map.copyOf(loads)));
         rebuild();
+    }
+
+    private static Load mean(Load before, Load now) {
+        return new Load((before.requestsPerSecond() + now.requestsPerSecond()) / 2,
+                Math.max(before.concurrencyDemand(), now.concurrencyDemand()), now.inFlight(), now.slots());
     }
 
     /** A gateway said it stopped (a tombstone): it is no longer live. */
@@ -114,7 +138,7 @@ public final class QuotaBoard {
     /** This gateway's shares of tenants' limits, as one set of reports gives them. Immutable. */
     public static final class View {
 
-        private static final Load NONE = new Load(0, 0, 0);
+        private static final Load NONE = new Load(0, 0, 0, 0);
 
         private final int gateways;
         private final int self;
@@ -162,8 +186,11 @@ public final class QuotaBoard {
 
         /**
          * This gateway's slots of a tenant's concurrency {@code limit}: its whole-slot share, and never more than
-         * the other gateways last said they left free, so slots a gateway must give up are not taken elsewhere
-         * before it has given them up. Cut off: {@code max(1, limit / gateways)}.
+         * the other gateways last said they left free. Each other gateway is taken to hold the more of what it held
+         * and what it allowed itself when it reported: a gateway whose share shrank may still hold or admit up to
+         * its old share until it reports otherwise, and a gateway whose share grew takes the slots only then. So
+         * slots are never in use on two gateways at once, except while gateways have read different reports.
+         * Cut off: {@code max(1, limit / gateways)}.
          */
         public int slots(String tenant, int limit) {
             if (gateways == 1) {
@@ -179,7 +206,7 @@ public final class QuotaBoard {
                 Load load = load(tenantLoads, i);
                 demands[i] = Math.min(limit, load.concurrencyDemand());
                 if (i != self) {
-                    heldElsewhere += load.inFlight();
+                    heldElsewhere += Math.max(load.inFlight(), load.slots());
                 }
             }
             int share = QuotaShares.apportion(limit, QuotaShares.split(limit, demands))[self];

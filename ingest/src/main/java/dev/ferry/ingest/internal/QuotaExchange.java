@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,11 +64,16 @@ public final class QuotaExchange implements AutoCloseable {
         KafkaClients clients = new KafkaClients(config);
         AvroSerdes serdes = new AvroSerdes(config);
         this.topic = new TopicCatalog(config).quotas();
-        this.board = new QuotaBoard(id, interval, System::nanoTime);
+        Serializer<QuotaReport> serializer = serdes.serializer(QuotaReport.class);
         // A report is worth nothing an interval later: never block the timer longer than that on an absent cluster.
-        this.producer = clients.producer("ferry-gateway-quotas-" + id, new StringSerializer(),
-                serdes.serializer(QuotaReport.class), Map.of(ProducerConfig.LINGER_MS_CONFIG, 0,
+        this.producer = clients.producer("ferry-gateway-quotas-" + id, new StringSerializer(), serializer,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 0,
                         ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(100L, interval.toMillis())));
+        // The schema registered and the topic's metadata fetched now, so the first report is not late for them (a
+        // gateway whose own reports do not come back in time is cut off).
+        serializer.serialize(topic, report(List.of(), interval.toMillis()));
+        producer.partitionsFor(topic);
+        this.board = new QuotaBoard(id, interval, System::nanoTime);
         Deserializer<QuotaReport> reports = serdes.deserializer(QuotaReport.class);
         // From a few intervals back, so a gateway that starts knows its live peers at once.
         this.tail = TopicTail.builder(clients, topic, record -> take(record, reports))
@@ -134,7 +140,7 @@ public final class QuotaExchange implements AutoCloseable {
         Map<String, QuotaBoard.Load> loads = new HashMap<>();
         for (TenantLoad load : report.getTenants()) {
             loads.put(load.getTenant(), new QuotaBoard.Load(load.getRequests() / seconds, load.getConcurrencyDemand(),
-                    load.getInFlight()));
+                    load.getInFlight(), load.getSlots()));
         }
         board.report(gateway, loads);
     }
@@ -146,10 +152,8 @@ public final class QuotaExchange implements AutoCloseable {
             lastReport = now;
             List<TenantLoad> tenants = quotas.drain().stream().map(u -> TenantLoad.newBuilder().setTenant(u.tenant())
                     .setRequests(u.requests()).setAdmitted(u.admitted()).setInFlight(u.inFlight())
-                    .setConcurrencyDemand(u.concurrencyDemand()).build()).toList();
-            QuotaReport report = QuotaReport.newBuilder().setGateway(id).setAt(Instant.now()).setIntervalMs(elapsedMs)
-                    .setTenants(tenants).build();
-            producer.send(new ProducerRecord<>(topic, id, report), (metadata, error) -> {
+                    .setConcurrencyDemand(u.concurrencyDemand()).setSlots(u.slots()).build()).toList();
+            producer.send(new ProducerRecord<>(topic, id, report(tenants, elapsedMs)), (metadata, error) -> {
                 if (error != null) {
                     log.debug("Gateway {}'s quota report was not written: {}", id, error.toString());
                 }
@@ -169,6 +173,11 @@ public final class QuotaExchange implements AutoCloseable {
                 log.info("Gateway {} reads its quota reports again and shares tenants' limits by demand", id);
             }
         }
+    }
+
+    private QuotaReport report(List<TenantLoad> tenants, long intervalMs) {
+        return QuotaReport.newBuilder().setGateway(id).setAt(Instant.now()).setIntervalMs(intervalMs)
+                .setTenants(tenants).build();
     }
 
     /** Stops reporting, tells the other gateways this one left, and enforces the whole limits again. */

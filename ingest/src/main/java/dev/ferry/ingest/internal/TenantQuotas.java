@@ -33,8 +33,10 @@ public final class TenantQuotas {
      * @param admitted requests admitted
      * @param inFlight slots held now
      * @param concurrencyDemand the most slots held at once plus the slots refused, at most {@code maxConcurrent}
+     * @param slots the slots this gateway allows itself now
      */
-    public record Usage(String tenant, long requests, long admitted, int inFlight, int concurrencyDemand) {
+    public record Usage(String tenant, long requests, long admitted, int inFlight, int concurrencyDemand,
+            int slots) {
     }
 
     private static final class State {
@@ -115,7 +117,8 @@ public final class TenantQuotas {
 
     /**
      * What each tenant asked of this gateway since the last call, and starts counting afresh: the tenants with
-     * requests, slots held or slots refused since.
+     * requests, slots held or slots refused since, with the slots this gateway allows itself under the current view
+     * (the others count them as taken).
      */
     public List<Usage> drain() {
         List<Usage> usage = new ArrayList<>();
@@ -127,7 +130,7 @@ public final class TenantQuotas {
             int refused = state.refusedSlots.getAndSet(0);
             if (requests > 0 || peak > 0 || refused > 0) {
                 int demand = (int) Math.min(state.limits.maxConcurrent(), (long) Math.max(peak, held) + refused);
-                usage.add(new Usage(tenant, requests, admitted, held, demand));
+                usage.add(new Usage(tenant, requests, admitted, held, demand, shares(tenant, state).slots()));
             }
         });
         return usage;

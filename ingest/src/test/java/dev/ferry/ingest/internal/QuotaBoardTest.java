@@ -30,7 +30,7 @@ class QuotaBoardTest {
 
     @Test
     void shouldEnforceTheWholeLimitsWhenNoOtherGatewayIsLive() {
-        publish("a", Map.of("acme", new QuotaBoard.Load(80, 6, 3)));
+        publish("a", Map.of("acme", new QuotaBoard.Load(80, 6, 3, 3)));
 
         assertThat(a.view().gateways()).isEqualTo(1);
         assertThat(a.view().rate("acme", 50)).isEqualTo(50);
@@ -39,8 +39,8 @@ class QuotaBoardTest {
 
     @Test
     void shouldSplitByDemandSoTheSharesOfAllGatewaysAddUpToTheLimit() {
-        publish("a", Map.of("acme", new QuotaBoard.Load(90, 4, 2)));
-        publish("b", Map.of("acme", new QuotaBoard.Load(30, 4, 2)));
+        publish("a", Map.of("acme", new QuotaBoard.Load(90, 4, 2, 2)));
+        publish("b", Map.of("acme", new QuotaBoard.Load(30, 4, 2, 2)));
 
         assertThat(a.view().rate("acme", 50) + b.view().rate("acme", 50)).isCloseTo(50, within(1e-9));
         assertThat(a.view().rate("acme", 50)).isCloseTo(25, within(1e-9));
@@ -51,7 +51,7 @@ class QuotaBoardTest {
 
     @Test
     void shouldGiveTheBusyGatewayNearlyAllWhenTheOtherHasNoDemand() {
-        publish("a", Map.of("acme", new QuotaBoard.Load(100, 4, 4)));
+        publish("a", Map.of("acme", new QuotaBoard.Load(100, 4, 4, 4)));
         publish("b", Map.of());
 
         assertThat(a.view().rate("acme", 50)).isCloseTo(47.5, within(1e-9));
@@ -61,21 +61,40 @@ class QuotaBoardTest {
     }
 
     @Test
-    void shouldNotTakeSlotsAnotherGatewayStillHoldsUntilItReportsThemFree() {
-        publish("a", Map.of("acme", new QuotaBoard.Load(10, 4, 4)));
-        publish("b", Map.of("acme", new QuotaBoard.Load(10, 4, 0)));
+    void shouldNotTakeSlotsAnotherGatewayMayStillUseUntilItReportsThemFree() {
+        // a had the 4 slots to itself and holds them; then b's calls start.
+        publish("a", Map.of("acme", new QuotaBoard.Load(10, 4, 4, 4)));
+        publish("b", Map.of("acme", new QuotaBoard.Load(10, 4, 0, 0)));
 
-        assertThat(b.view().slots("acme", 4)).as("a's share is 2, but it still holds 4").isZero();
+        assertThat(a.view().slots("acme", 4)).isEqualTo(2);
+        assertThat(b.view().slots("acme", 4)).as("a may still hold or admit 4 until it says otherwise").isZero();
 
-        publish("a", Map.of("acme", new QuotaBoard.Load(10, 4, 2)));
+        publish("a", Map.of("acme", new QuotaBoard.Load(10, 4, 3, 2)));
+        assertThat(b.view().slots("acme", 4)).as("a still holds 3").isEqualTo(1);
+
+        publish("a", Map.of("acme", new QuotaBoard.Load(10, 4, 2, 2)));
         assertThat(b.view().slots("acme", 4)).isEqualTo(2);
         assertThat(a.view().slots("acme", 4)).isEqualTo(2);
     }
 
     @Test
+    void shouldKeepTheSharesWhenOneGatewaysCallersStallForAnInterval() {
+        publish("a", Map.of("acme", new QuotaBoard.Load(60, 4, 2, 2)));
+        publish("b", Map.of("acme", new QuotaBoard.Load(60, 4, 2, 2)));
+        publish("a", Map.of()); // nothing asked of a for one interval
+
+        // a's demand is taken as 30 (the mean of its last two reports): still more than an even split needs.
+        assertThat(a.view().rate("acme", 50)).isCloseTo(25, within(1e-9));
+        assertThat(b.view().rate("acme", 50)).isCloseTo(25, within(1e-9));
+
+        publish("a", Map.of());
+        assertThat(b.view().rate("acme", 50)).as("a idle for two intervals").isCloseTo(47.5, within(1e-9));
+    }
+
+    @Test
     void shouldDropAGatewayThatStopsReportingOrSaysItLeft() {
-        publish("a", Map.of("acme", new QuotaBoard.Load(10, 1, 1)));
-        publish("b", Map.of("acme", new QuotaBoard.Load(10, 1, 1)));
+        publish("a", Map.of("acme", new QuotaBoard.Load(10, 1, 1, 1)));
+        publish("b", Map.of("acme", new QuotaBoard.Load(10, 1, 1, 1)));
         assertThat(a.view().gateways()).isEqualTo(2);
 
         for (int i = 0; i < QuotaBoard.EXPIRY_INTERVALS; i++) {
@@ -95,7 +114,7 @@ class QuotaBoardTest {
 
     @Test
     void shouldSplitEvenlyAmongTheGatewaysItLastKnewWhenItsOwnReportsStopComingBack() {
-        publish("a", Map.of("acme", new QuotaBoard.Load(100, 4, 0)));
+        publish("a", Map.of("acme", new QuotaBoard.Load(100, 4, 0, 0)));
         publish("b", Map.of());
         assertThat(a.view().rate("acme", 50)).isCloseTo(47.5, within(1e-9));
 
@@ -113,7 +132,7 @@ class QuotaBoardTest {
 
     @Test
     void shouldNotBeCutOffWhileStartingBeforeItsFirstReportComesBack() {
-        publish("b", Map.of("acme", new QuotaBoard.Load(100, 4, 0)));
+        publish("b", Map.of("acme", new QuotaBoard.Load(100, 4, 0, 0)));
 
         assertThat(a.view().cutOff()).isFalse();
         assertThat(a.view().gateways()).isEqualTo(2);

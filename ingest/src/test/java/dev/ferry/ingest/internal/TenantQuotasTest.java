@@ -51,8 +51,8 @@ class TenantQuotasTest {
     void shouldEnforceOnlyThisGatewaysShareAndReportTheDemandIncludingRefusals() {
         QuotaBoard board = new QuotaBoard("a", java.time.Duration.ofSeconds(1), now::get);
         quotas.share(board::view);
-        board.report("a", java.util.Map.of("acme", new QuotaBoard.Load(100, 4, 0)));
-        board.report("b", java.util.Map.of("acme", new QuotaBoard.Load(100, 4, 0)));
+        board.report("a", java.util.Map.of("acme", new QuotaBoard.Load(100, 4, 0, 0)));
+        board.report("b", java.util.Map.of("acme", new QuotaBoard.Load(100, 4, 0, 0)));
         Limits limits = new Limits(10, 4, 4, 100, 100);
 
         int admitted = 0;
@@ -75,9 +75,9 @@ class TenantQuotasTest {
         assertThatThrownBy(() -> quotas.acquireSlot("acme", limits)).isInstanceOf(ApiException.class);
         first.run();
 
-        assertThat(quotas.drain()).containsExactly(new TenantQuotas.Usage("acme", 13, 4, 1, 3));
+        assertThat(quotas.drain()).containsExactly(new TenantQuotas.Usage("acme", 13, 4, 1, 3, 2));
         assertThat(quotas.drain()).as("counted afresh; a slot still held").containsExactly(
-                new TenantQuotas.Usage("acme", 0, 0, 1, 1));
+                new TenantQuotas.Usage("acme", 0, 0, 1, 1, 2));
 
         board.left("b");
         for (int i = 0; i < 3; i++) {
