@@ -26,6 +26,8 @@ public final class QuotaBoard {
 
     /** How many intervals a gateway may stay silent before it is no longer live. */
     public static final int EXPIRY_INTERVALS = 3;
+    /** Splits kept per gateway since its last report: a gateway silent this long is expired anyway. */
+    private static final int MAX_HISTORY = 64;
 
     /**
      * One tenant's load on one gateway.
@@ -47,6 +49,9 @@ public final class QuotaBoard {
     private final LongSupplier nanoTime;
     private final long startedNanos;
     private final Map<String, Report> reports = new HashMap<>();
+    /** Per other gateway, the splits since its last report (that one included): what it may be using. */
+    private final Map<String, List<Split>> since = new HashMap<>();
+    private Split currentSplit;
     private int lastKnownGateways = 1;
     private volatile View view;
 
@@ -83,6 +88,12 @@ public final class QuotaBoard {
             });
         }
         reports.put(gateway, new Report(nanoTime.getAsLong(), Map.copyOf(smoothed), Map.copyOf(loads)));
+        // What the gateway may hold from now on was allowed by the split it used when it reported, or a later one.
+        List<Split> history = new ArrayList<>();
+        if (currentSplit != null) {
+            history.add(currentSplit);
+        }
+        since.put(gateway, history);
         rebuild();
     }
 
@@ -120,6 +131,24 @@ public final class QuotaBoard {
         if (!connected) {
             return View.cutOff(lastKnownGateways);
         }
+        Split split = split();
+        currentSplit = split;
+        since.keySet().retainAll(reports.keySet());
+        Map<String, List<Split>> histories = new HashMap<>();
+        for (String gateway : split.gateways) {
+            if (!gateway.equals(self)) {
+                List<Split> history = since.computeIfAbsent(gateway, g -> new ArrayList<>());
+                history.add(split);
+                if (history.size() > MAX_HISTORY) {
+                    history.remove(0);
+                }
+                histories.put(gateway, List.copyOf(history));
+            }
+        }
+        return new View(split, split.gateways.indexOf(self), false, split.gateways.size(), histories);
+    }
+
+    private Split split() {
         // Sorted, so every gateway numbers the gateways alike and breaks ties of whole slots alike.
         TreeMap<String, Map<String, Load>> live = new TreeMap<>();
         reports.forEach((gateway, report) -> live.put(gateway, report.loads()));
@@ -132,33 +161,71 @@ public final class QuotaBoard {
             live.get(gateways.get(i)).forEach((tenant, load) ->
                     byTenant.computeIfAbsent(tenant, t -> new Load[gateways.size()])[index] = load);
         }
-        return new View(gateways.size(), gateways.indexOf(self), byTenant, false);
+        return new Split(List.copyOf(gateways), byTenant);
+    }
+
+    /** The live gateways, sorted, and each one's load per tenant: what every split of one set of reports needs. */
+    static final class Split {
+
+        private static final Load NONE = new Load(0, 0, 0, 0);
+
+        final List<String> gateways;
+        private final Map<String, Load[]> loads;
+
+        Split(List<String> gateways, Map<String, Load[]> loads) {
+            this.gateways = gateways;
+            this.loads = loads;
+        }
+
+        Load load(String tenant, int gateway) {
+            Load[] tenantLoads = loads.get(tenant);
+            return tenantLoads == null || tenantLoads[gateway] == null ? NONE : tenantLoads[gateway];
+        }
+
+        double[] rates(String tenant, double limit) {
+            double[] demands = new double[gateways.size()];
+            for (int i = 0; i < demands.length; i++) {
+                demands[i] = load(tenant, i).requestsPerSecond();
+            }
+            return QuotaShares.split(limit, demands);
+        }
+
+        int[] slots(String tenant, int limit) {
+            if (gateways.size() == 1) {
+                return new int[] {limit};
+            }
+            double[] demands = new double[gateways.size()];
+            for (int i = 0; i < demands.length; i++) {
+                demands[i] = Math.min(limit, load(tenant, i).concurrencyDemand());
+            }
+            return QuotaShares.apportion(limit, QuotaShares.split(limit, demands));
+        }
     }
 
     /** This gateway's shares of tenants' limits, as one set of reports gives them. Immutable. */
     public static final class View {
 
-        private static final Load NONE = new Load(0, 0, 0, 0);
-
-        private final int gateways;
+        private final Split split;
         private final int self;
-        private final Map<String, Load[]> loads;
         private final boolean cutOff;
+        private final int gateways;
+        private final Map<String, List<Split>> since;
 
-        private View(int gateways, int self, Map<String, Load[]> loads, boolean cutOff) {
-            this.gateways = gateways;
+        private View(Split split, int self, boolean cutOff, int gateways, Map<String, List<Split>> since) {
+            this.split = split;
             this.self = self;
-            this.loads = loads;
             this.cutOff = cutOff;
+            this.gateways = gateways;
+            this.since = since;
         }
 
         /** The whole limits on this gateway: quotas are not shared. */
         public static View alone() {
-            return new View(1, 0, Map.of(), false);
+            return new View(null, 0, false, 1, Map.of());
         }
 
         static View cutOff(int gateways) {
-            return new View(gateways, 0, Map.of(), true);
+            return new View(null, 0, true, gateways, Map.of());
         }
 
         /** The gateways sharing the limits, this one included (when cut off, those it last knew). */
@@ -173,48 +240,45 @@ public final class QuotaBoard {
 
         /** This gateway's share of a tenant's rate {@code limit}, in the limit's unit; positive. */
         public double rate(String tenant, double limit) {
-            if (cutOff || gateways == 1) {
+            if (split == null || gateways == 1) {
                 return limit / gateways;
             }
-            Load[] tenantLoads = loads.getOrDefault(tenant, new Load[gateways]);
-            double[] demands = new double[gateways];
-            for (int i = 0; i < gateways; i++) {
-                demands[i] = load(tenantLoads, i).requestsPerSecond();
-            }
-            return QuotaShares.split(limit, demands)[self];
+            return split.rates(tenant, limit)[self];
         }
 
         /**
          * This gateway's slots of a tenant's concurrency {@code limit}: its whole-slot share, and never more than
-         * the other gateways last said they left free. Each other gateway is taken to hold the more of what it held
-         * and what it allowed itself when it reported: a gateway whose share shrank may still hold or admit up to
-         * its old share until it reports otherwise, and a gateway whose share grew takes the slots only then. So
-         * slots are never in use on two gateways at once, except while gateways have read different reports.
+         * the other gateways leave free. Each other gateway is taken to hold the most of what it held when it last
+         * reported and of the shares every split since then gave it: it may still hold or take them until it
+         * reports again. So a slot moves to another gateway only once its old holder has reported letting it go,
+         * and slots are never in use on two gateways at once, except while gateways have read different reports.
          * Cut off: {@code max(1, limit / gateways)}.
          */
         public int slots(String tenant, int limit) {
             if (gateways == 1) {
                 return limit;
             }
-            if (cutOff) {
+            if (split == null) {
                 return Math.max(1, limit / gateways);
             }
-            Load[] tenantLoads = loads.getOrDefault(tenant, new Load[gateways]);
-            double[] demands = new double[gateways];
+            int share = split.slots(tenant, limit)[self];
             int heldElsewhere = 0;
-            for (int i = 0; i < gateways; i++) {
-                Load load = load(tenantLoads, i);
-                demands[i] = Math.min(limit, load.concurrencyDemand());
-                if (i != self) {
-                    heldElsewhere += Math.max(load.inFlight(), load.slots());
+            for (int i = 0; i < split.gateways.size(); i++) {
+                if (i == self) {
+                    continue;
                 }
+                String gateway = split.gateways.get(i);
+                Load load = split.load(tenant, i);
+                int most = Math.max(load.inFlight(), load.slots());
+                for (Split earlier : since.getOrDefault(gateway, List.of(split))) {
+                    int index = earlier.gateways.indexOf(gateway);
+                    if (index >= 0) {
+                        most = Math.max(most, earlier.slots(tenant, limit)[index]);
+                    }
+                }
+                heldElsewhere += most;
             }
-            int share = QuotaShares.apportion(limit, QuotaShares.split(limit, demands))[self];
             return Math.max(0, Math.min(share, limit - heldElsewhere));
-        }
-
-        private static Load load(Load[] loads, int i) {
-            return loads[i] == null ? NONE : loads[i];
         }
     }
 }

@@ -71,8 +71,13 @@ public final class QuotaExchange implements AutoCloseable {
                         ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(100L, interval.toMillis())));
         // The schema registered and the topic's metadata fetched now, so the first report is not late for them (a
         // gateway whose own reports do not come back in time is cut off).
-        serializer.serialize(topic, report(List.of(), interval.toMillis()));
-        producer.partitionsFor(topic);
+        // Only a head start: what fails here fails the first reports too, which the board then notices.
+        try {
+            serializer.serialize(topic, report(List.of(), interval.toMillis()));
+            producer.partitionsFor(topic);
+        } catch (RuntimeException e) {
+            log.warn("Gateway {} could not prepare its quota reports yet: {}", id, e.toString());
+        }
         this.board = new QuotaBoard(id, interval, System::nanoTime);
         Deserializer<QuotaReport> reports = serdes.deserializer(QuotaReport.class);
         // From a few intervals back, so a gateway that starts knows its live peers at once.

@@ -44,7 +44,13 @@ class QuotaBoardTest {
 
         assertThat(a.view().rate("acme", 50) + b.view().rate("acme", 50)).isCloseTo(50, within(1e-9));
         assertThat(a.view().rate("acme", 50)).isCloseTo(25, within(1e-9));
-        assertThat(a.view().slots("acme", 4) + b.view().slots("acme", 4)).isEqualTo(4);
+        // Between the two reports a's demand alone was known, and a could take all 4 slots: b waits for a to report
+        // what it holds under the even split.
+        assertThat(b.view().slots("acme", 4)).isZero();
+        publish("a", Map.of("acme", new QuotaBoard.Load(90, 4, 2, 2)));
+        publish("b", Map.of("acme", new QuotaBoard.Load(30, 4, 2, 2)));
+        assertThat(a.view().slots("acme", 4)).isEqualTo(2);
+        assertThat(b.view().slots("acme", 4)).isEqualTo(2);
         // Another tenant, seen by neither: split evenly.
         assertThat(b.view().rate("other", 10)).isCloseTo(5, within(1e-9));
     }
