@@ -84,6 +84,23 @@ class QuotaBoardTest {
     }
 
     @Test
+    void shouldCountSlotsAGatewayTookUnderAnEarlierSplitBeforeItReportedTheTenant() {
+        publish("a", Map.of());
+        publish("b", Map.of());
+        // No demand known: 2 slots each, and both take them before either reports the tenant.
+        assertThat(a.view().slots("acme", 4)).isEqualTo(2);
+        assertThat(b.view().slots("acme", 4)).isEqualTo(2);
+
+        publish("a", Map.of("acme", new QuotaBoard.Load(10, 4, 2, 2)));
+
+        // a's demand alone is known now: its share is all 4, but b may still hold the 2 the even split gave it.
+        assertThat(a.view().slots("acme", 4)).isEqualTo(2);
+        publish("b", Map.of("acme", new QuotaBoard.Load(10, 4, 2, 0)));
+        assertThat(a.view().slots("acme", 4)).isEqualTo(2);
+        assertThat(b.view().slots("acme", 4)).as("a may have taken 4 while only its demand was known").isZero();
+    }
+
+    @Test
     void shouldKeepTheSharesWhenOneGatewaysCallersStallForAnInterval() {
         publish("a", Map.of("acme", new QuotaBoard.Load(60, 4, 2, 2)));
         publish("b", Map.of("acme", new QuotaBoard.Load(60, 4, 2, 2)));
