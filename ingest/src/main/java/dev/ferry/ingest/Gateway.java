@@ -204,7 +204,7 @@ public final class Gateway implements AutoCloseable {
             platform.register(app);
             resources.add(FerryMetrics.beforeScrape(platform::refreshScalingGauges));
             // Before the port opens, so no request is admitted under the whole limits (issue 15, part 3).
-            QuotaExchange quotaSharing = QuotaExchange.start(config, context.quotas(), GatewayId.of(config.gateway()));
+            QuotaExchange quotaSharing = QuotaExchange.start(runtime, context.quotas(), GatewayId.of(config.gateway()));
             if (quotaSharing != null) {
                 resources.add(quotaSharing);
             }

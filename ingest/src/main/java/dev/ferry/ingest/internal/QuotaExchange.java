@@ -1,11 +1,10 @@
 package dev.ferry.ingest.internal;
 
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.metrics.FerryMetrics;
-import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.schemas.QuotaReport;
 import dev.ferry.schemas.TenantLoad;
 import io.micrometer.core.instrument.Gauge;
@@ -57,13 +56,13 @@ public final class QuotaExchange implements AutoCloseable {
     private long lastReport;
     private boolean cutOff;
 
-    private QuotaExchange(FerryConfig config, TenantQuotas quotas, String id) {
+    private QuotaExchange(FerryRuntime runtime, TenantQuotas quotas, String id) {
         this.id = id;
         this.quotas = quotas;
-        this.interval = Duration.ofMillis(config.gateway().quotaReportIntervalMs());
-        KafkaClients clients = new KafkaClients(config);
-        AvroSerdes serdes = new AvroSerdes(config);
-        this.topic = new TopicCatalog(config).quotas();
+        this.interval = Duration.ofMillis(runtime.config().gateway().quotaReportIntervalMs());
+        KafkaClients clients = runtime.clients();
+        AvroSerdes serdes = runtime.serdes();
+        this.topic = runtime.topics().quotas();
         Serializer<QuotaReport> serializer = serdes.serializer(QuotaReport.class);
         // A report is worth nothing an interval later: never block the timer longer than that on an absent cluster.
         this.producer = clients.producer("ferry-gateway-quotas-" + id, new StringSerializer(), serializer,
@@ -96,17 +95,18 @@ public final class QuotaExchange implements AutoCloseable {
     }
 
     /**
-     * Starts sharing {@code quotas} as gateway {@code id}, or returns null when {@code gateway.quota.report.interval.ms}
+     * Starts sharing {@code quotas} as gateway {@code id}, over the clients and serdes of the process's
+     * {@code runtime}, or returns null when {@code gateway.quota.report.interval.ms}
      * is 0 (each gateway then enforces the whole limits).
      *
      * @throws dev.ferry.core.FerryException when {@code ferry.quotas} cannot be read
      */
-    public static QuotaExchange start(FerryConfig config, TenantQuotas quotas, String id) {
-        if (config.gateway().quotaReportIntervalMs() == 0) {
+    public static QuotaExchange start(FerryRuntime runtime, TenantQuotas quotas, String id) {
+        if (runtime.config().gateway().quotaReportIntervalMs() == 0) {
             log.info("Quota sharing is off: gateway {} enforces every tenant's whole limits", id);
             return null;
         }
-        QuotaExchange exchange = new QuotaExchange(config, quotas, id);
+        QuotaExchange exchange = new QuotaExchange(runtime, quotas, id);
         try {
             exchange.tail.start();
         } catch (RuntimeException e) {
