@@ -21,9 +21,11 @@ import dev.ferry.ingest.internal.DirectoryWatch;
 import dev.ferry.ingest.internal.FunctionRoutes;
 import dev.ferry.ingest.internal.FunctionStats;
 import dev.ferry.ingest.internal.GatewayContext;
+import dev.ferry.ingest.internal.GatewayId;
 import dev.ferry.ingest.internal.InvokeRoutes;
 import dev.ferry.ingest.internal.KafkaHealth;
 import dev.ferry.ingest.internal.PlatformRoutes;
+import dev.ferry.ingest.internal.QuotaExchange;
 import dev.ferry.ingest.internal.Readiness;
 import dev.ferry.ingest.internal.ResultRouter;
 import dev.ferry.ingest.internal.ResultStore;
@@ -201,6 +203,11 @@ public final class Gateway implements AutoCloseable {
             PlatformRoutes platform = new PlatformRoutes(context);
             platform.register(app);
             resources.add(FerryMetrics.beforeScrape(platform::refreshScalingGauges));
+            // Before the port opens, so no request is admitted under the whole limits (issue 15, part 3).
+            QuotaExchange quotaSharing = QuotaExchange.start(runtime, context.quotas(), GatewayId.of(config.gateway()));
+            if (quotaSharing != null) {
+                resources.add(quotaSharing);
+            }
             app.start(config.gateway().port());
             log.info("Gateway listening on port {}", app.port());
             return this;

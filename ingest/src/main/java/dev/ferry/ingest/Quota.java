@@ -6,9 +6,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * A tenant's limits, as written in the tenants file. A null field takes the gateway's default
  * ({@code gateway.quota.*}, {@code gateway.sync.max.payload.bytes}, {@code gateway.async.max.payload.bytes}).
  *
+ * <p>The rate, burst and concurrency hold across all the gateways of a cluster, each enforcing its share (issue 15,
+ * part 3; docs/design.md, "Quotas across gateways").
+ *
  * @param requestsPerSecond sustained invocations and API calls per second (token bucket refill)
  * @param burst requests allowed at once above the sustained rate (token bucket size)
- * @param maxConcurrent invocations of the tenant in flight on one gateway at a time
+ * @param maxConcurrent invocations of the tenant in flight at a time
  * @param syncMaxPayloadBytes largest payload of a synchronous invoke
  * @param asyncMaxPayloadBytes largest payload of an asynchronous invoke
  */

@@ -21,6 +21,8 @@ public final class GatewayConfig {
     public static final String QUOTA_REQUESTS_PER_SECOND = "gateway.quota.requests.per.second";
     public static final String QUOTA_BURST = "gateway.quota.burst";
     public static final String QUOTA_MAX_CONCURRENT = "gateway.quota.max.concurrent";
+    public static final String QUOTA_REPORT_INTERVAL_MS = "gateway.quota.report.interval.ms";
+    public static final String ID = "gateway.id";
 
     private final int port;
     private final String tenantsFile;
@@ -34,6 +36,8 @@ public final class GatewayConfig {
     private final double quotaRequestsPerSecond;
     private final int quotaBurst;
     private final int quotaMaxConcurrent;
+    private final long quotaReportIntervalMs;
+    private final String id;
 
     GatewayConfig(AbstractConfig config) {
         this.port = config.getInt(PORT);
@@ -48,6 +52,8 @@ public final class GatewayConfig {
         this.quotaRequestsPerSecond = config.getDouble(QUOTA_REQUESTS_PER_SECOND);
         this.quotaBurst = config.getInt(QUOTA_BURST);
         this.quotaMaxConcurrent = config.getInt(QUOTA_MAX_CONCURRENT);
+        this.quotaReportIntervalMs = config.getLong(QUOTA_REPORT_INTERVAL_MS);
+        this.id = config.getString(ID);
     }
 
     static void define(ConfigDef def) {
@@ -77,7 +83,14 @@ public final class GatewayConfig {
                 .define(QUOTA_BURST, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
                         "Default burst per tenant (token bucket size); tenants may override.")
                 .define(QUOTA_MAX_CONCURRENT, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
-                        "Default limit of a tenant's in-flight invocations on one gateway; tenants may override.");
+                        "Default limit of a tenant's in-flight invocations across all gateways; tenants may override.")
+                .define(QUOTA_REPORT_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
+                        "How often each gateway reports its load per tenant to ferry.quotas, from which the gateways "
+                                + "share every tenant's limits (issue 15); a gateway silent for 3 intervals drops out. "
+                                + "0 turns sharing off: each gateway then enforces the whole limits alone.")
+                .define(ID, Type.STRING, "", Importance.LOW,
+                        "This gateway's id among the gateways of the cluster, stable across restarts; empty means "
+                                + "<host name>:<gateway.port>, or <host name>:<random hex> when gateway.port is 0.");
     }
 
     public int port() {
@@ -122,6 +135,16 @@ public final class GatewayConfig {
 
     public int quotaMaxConcurrent() {
         return quotaMaxConcurrent;
+    }
+
+    /** Milliseconds between two quota reports; 0: limits are enforced per gateway, unshared. */
+    public long quotaReportIntervalMs() {
+        return quotaReportIntervalMs;
+    }
+
+    /** The configured gateway id; empty when it is to be derived from the host name and HTTP port. */
+    public String id() {
+        return id;
     }
 
     public long drainTimeoutMs() {

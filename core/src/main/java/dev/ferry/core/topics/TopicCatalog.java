@@ -48,6 +48,16 @@ public final class TopicCatalog {
         return prefix + "trigger-status";
     }
 
+    /**
+     * {@code ferry.quotas}: each gateway's load per tenant, every {@code gateway.quota.report.interval.ms}, keyed by
+     * gateway id, from which every gateway takes its share of each tenant's limits (issue 15, part 3). One partition,
+     * so every gateway reads the reports in the same order; retention of a minute, since only the last few
+     * intervals matter.
+     */
+    public String quotas() {
+        return prefix + "quotas";
+    }
+
     public String invocations() {
         return prefix + "invocations";
     }
@@ -163,7 +173,8 @@ public final class TopicCatalog {
                 spec(scaling(), 1, compact),
                 spec(usage(), partitions, userTopicConfigs()),
                 spec(triggers(), 1, compact),
-                spec(triggerStatus(), 1, compact));
+                spec(triggerStatus(), 1, compact),
+                spec(quotas(), 1, Map.of("retention.ms", "60000", "segment.ms", "60000")));
     }
 
     /** The creation settings of one of {@link #platformTopics()}. */

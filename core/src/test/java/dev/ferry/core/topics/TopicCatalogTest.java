@@ -49,7 +49,8 @@ class TopicCatalogTest {
     void shouldCompactOnlyTheCatalogTopicsAndLetPayloadTopicsCarrySixMegabytes() {
         Map<String, TopicSpec> specs = catalog.platformTopics().stream()
                 .collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
-        assertThat(specs).hasSize(9);
+        assertThat(specs).hasSize(10);
+        assertThat(specs.get("ferry.quotas").partitions()).isEqualTo(1);
         assertThat(specs.values().stream().filter(TopicSpec::compacted).map(TopicSpec::name))
                 .containsExactlyInAnyOrder("ferry.functions", "ferry.scaling", "ferry.triggers",
                         "ferry.trigger-status");

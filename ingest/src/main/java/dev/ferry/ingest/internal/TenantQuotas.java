@@ -1,26 +1,68 @@
 package dev.ferry.ingest.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * Enforces each tenant's request rate (a token bucket) and in-flight limit on this gateway. Limits are per
- * gateway instance: N gateways behind a balancer admit up to N times a tenant's quota, the usual trade for not
- * coordinating on every request.
+ * Enforces each tenant's request rate (a token bucket) and in-flight limit. With quota sharing on (issue 15, part
+ * 3; {@link #share(Supplier)}), this gateway enforces its share of each limit, as the {@link QuotaBoard.View}
+ * gives it, so N gateways together admit about the tenant's limits; the bucket keeps its tokens when its share
+ * changes ({@link TokenBucket#resize}). Unshared, each gateway enforces the whole limits.
+ *
+ * <p>It also counts what each tenant asked of this gateway, for the next quota report ({@link #drain()}).
  */
 public final class TenantQuotas {
 
-    private record State(Limits limits, TokenBucket bucket, AtomicInteger inFlight) {
+    /** This gateway's shares of one tenant's limits, under one view. */
+    private record Shares(QuotaBoard.View view, Limits limits, double rate, int slots) {
     }
+
+    /**
+     * One tenant on this gateway since the last report.
+     *
+     * @param tenant the tenant
+     * @param requests requests that asked for admission, refused ones included
+     * @param admitted requests admitted
+     * @param inFlight slots held now
+     * @param concurrencyDemand the most slots held at once plus the slots refused, at most {@code maxConcurrent}
+     * @param slots the slots this gateway allows itself now
+     */
+    public record Usage(String tenant, long requests, long admitted, int inFlight, int concurrencyDemand,
+            int slots) {
+    }
+
+    private static final class State {
+        final AtomicInteger inFlight = new AtomicInteger();
+        final LongAdder requests = new LongAdder();
+        final LongAdder admitted = new LongAdder();
+        final AtomicInteger peak = new AtomicInteger();
+        final AtomicInteger refusedSlots = new AtomicInteger();
+        volatile Limits limits;
+        volatile TokenBucket bucket;
+        volatile Shares shares;
+    }
+
+    private static final QuotaBoard.View ALONE = QuotaBoard.View.alone();
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
+    private volatile Supplier<QuotaBoard.View> views = () -> ALONE;
 
     public TenantQuotas(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
+    }
+
+    /** Shares the limits by the views of {@code board}; null enforces the whole limits again. */
+    public void share(Supplier<QuotaBoard.View> board) {
+        this.views = board == null ? () -> ALONE : board;
     }
 
     /**
@@ -29,26 +71,37 @@ public final class TenantQuotas {
      * @throws ApiException 429 with the seconds until the next request is allowed
      */
     public void admitRequest(String tenant, Limits limits) {
-        long waitNanos = state(tenant, limits).bucket().tryTake();
+        State state = state(tenant, limits);
+        state.requests.increment();
+        Shares shares = shares(tenant, state);
+        long waitNanos = state.bucket.tryTake();
         if (waitNanos > 0) {
             long seconds = Math.max(1, (long) Math.ceil(waitNanos / (double) TimeUnit.SECONDS.toNanos(1)));
             throw new ApiException(429, "rate_limited", "Tenant " + tenant + " is over its rate of "
-                    + limits.requestsPerSecond() + " requests/s (burst " + limits.burst() + ")", seconds);
+                    + limits.requestsPerSecond() + " requests/s (burst " + limits.burst() + ")"
+                    + onThisGateway(shares, String.format(java.util.Locale.ROOT, "%.1f requests/s", shares.rate())), seconds);
         }
+        state.admitted.increment();
     }
 
     /**
      * Takes an in-flight slot; give it back with the returned handle, exactly once.
      *
-     * @throws ApiException 429 when the tenant already has its maximum in flight
+     * @throws ApiException 429 when the tenant already has its maximum (its share on this gateway) in flight
      */
     public Runnable acquireSlot(String tenant, Limits limits) {
-        AtomicInteger inFlight = state(tenant, limits).inFlight();
-        if (inFlight.incrementAndGet() > limits.maxConcurrent()) {
+        State state = state(tenant, limits);
+        Shares shares = shares(tenant, state);
+        AtomicInteger inFlight = state.inFlight;
+        int now = inFlight.incrementAndGet();
+        if (now > shares.slots()) {
             inFlight.decrementAndGet();
+            state.refusedSlots.incrementAndGet();
             throw new ApiException(429, "concurrency_limited", "Tenant " + tenant + " already has "
-                    + limits.maxConcurrent() + " invocations in flight", 1);
+                    + limits.maxConcurrent() + " invocations in flight"
+                    + onThisGateway(shares, shares.slots() + " here"), 1);
         }
+        state.peak.accumulateAndGet(now, Math::max);
         AtomicInteger once = new AtomicInteger();
         return () -> {
             if (once.compareAndSet(0, 1)) {
@@ -59,17 +112,73 @@ public final class TenantQuotas {
 
     public int inFlight(String tenant) {
         State state = states.get(tenant);
-        return state == null ? 0 : state.inFlight().get();
+        return state == null ? 0 : state.inFlight.get();
+    }
+
+    /**
+     * What each tenant asked of this gateway since the last call, and starts counting afresh: the tenants with
+     * requests, slots held or slots refused since, with the slots this gateway allows itself under the current view
+     * (the others count them as taken).
+     */
+    public List<Usage> drain() {
+        List<Usage> usage = new ArrayList<>();
+        states.forEach((tenant, state) -> {
+            long requests = state.requests.sumThenReset();
+            long admitted = state.admitted.sumThenReset();
+            int held = state.inFlight.get();
+            int peak = state.peak.getAndSet(held);
+            int refused = state.refusedSlots.getAndSet(0);
+            if (requests > 0 || peak > 0 || refused > 0) {
+                int demand = (int) Math.min(state.limits.maxConcurrent(), (long) Math.max(peak, held) + refused);
+                usage.add(new Usage(tenant, requests, admitted, held, demand, shares(tenant, state).slots()));
+            }
+        });
+        return usage;
+    }
+
+    private static String onThisGateway(Shares shares, String share) {
+        return shares.view().gateways() > 1 ? "; this gateway's share of it is " + share : "";
+    }
+
+    /** The shares under the current view; computed once per view change, the bucket resized to the rate share. */
+    private Shares shares(String tenant, State state) {
+        QuotaBoard.View view = views.get();
+        Shares current = state.shares;
+        if (current != null && current.view() == view && current.limits() == state.limits) {
+            return current;
+        }
+        synchronized (state) {
+            current = state.shares;
+            Limits limits = state.limits;
+            if (current != null && current.view() == view && current.limits() == limits) {
+                return current;
+            }
+            double rate = view.rate(tenant, limits.requestsPerSecond());
+            double burst = Math.max(1, limits.burst() * rate / limits.requestsPerSecond());
+            int slots = view.slots(tenant, limits.maxConcurrent());
+            if (current == null || current.limits() != limits) {
+                state.bucket = new TokenBucket(rate, burst, nanoTime);
+            } else {
+                state.bucket.resize(rate, burst);
+            }
+            Shares shares = new Shares(view, limits, rate, slots);
+            state.shares = shares;
+            return shares;
+        }
     }
 
     /** A changed quota (the tenants file was edited) starts a fresh bucket but keeps counting what is in flight. */
     private State state(String tenant, Limits limits) {
-        return states.compute(tenant, (name, current) -> {
-            if (current != null && current.limits().equals(limits)) {
-                return current;
-            }
-            AtomicInteger inFlight = current != null ? current.inFlight() : new AtomicInteger();
-            return new State(limits, new TokenBucket(limits.requestsPerSecond(), limits.burst(), nanoTime), inFlight);
+        State state = states.computeIfAbsent(tenant, t -> {
+            State created = new State();
+            created.limits = limits;
+            return created;
         });
+        if (!Objects.equals(state.limits, limits)) {
+            synchronized (state) {
+                state.limits = limits;
+            }
+        }
+        return state;
     }
 }

@@ -10,13 +10,18 @@ public final class TokenBucket {
 
     private static final double NANOS_PER_SECOND = 1_000_000_000d;
 
-    private final double ratePerNano;
-    private final double capacity;
+    private double ratePerNano;
+    private double capacity;
     private final LongSupplier nanoTime;
     private double tokens;
     private long lastRefill;
 
     public TokenBucket(double ratePerSecond, int burst, LongSupplier nanoTime) {
+        this(ratePerSecond, (double) burst, nanoTime);
+    }
+
+    /** A bucket of a fractional size (a gateway's share of a tenant's burst), at least 1. */
+    public TokenBucket(double ratePerSecond, double burst, LongSupplier nanoTime) {
         if (ratePerSecond <= 0 || burst < 1) {
             throw new IllegalArgumentException("rate must be positive and burst at least 1, got " + ratePerSecond
                     + " and " + burst);
@@ -29,18 +34,38 @@ public final class TokenBucket {
     }
 
     /**
+     * Changes the refill rate and the size from now on (a gateway's share of the tenant's quota changed): what was
+     * earned at the old rate is kept, up to the new size; a larger size fills only at the new rate, so a change of
+     * share never hands out tokens at once.
+     */
+    public synchronized void resize(double ratePerSecond, double burst) {
+        if (ratePerSecond <= 0 || burst < 1) {
+            throw new IllegalArgumentException("rate must be positive and burst at least 1, got " + ratePerSecond
+                    + " and " + burst);
+        }
+        refill();
+        ratePerNano = ratePerSecond / NANOS_PER_SECOND;
+        capacity = burst;
+        tokens = Math.min(tokens, capacity);
+    }
+
+    /**
      * Takes one token if there is one.
      *
      * @return 0 when a token was taken, else the nanoseconds until one will be available (never 0)
      */
     public synchronized long tryTake() {
-        long now = nanoTime.getAsLong();
-        tokens = Math.min(capacity, tokens + (now - lastRefill) * ratePerNano);
-        lastRefill = now;
+        refill();
         if (tokens >= 1) {
             tokens -= 1;
             return 0;
         }
         return Math.max(1, (long) Math.ceil((1 - tokens) / ratePerNano));
+    }
+
+    private void refill() {
+        long now = nanoTime.getAsLong();
+        tokens = Math.min(capacity, tokens + (now - lastRefill) * ratePerNano);
+        lastRefill = now;
     }
 }

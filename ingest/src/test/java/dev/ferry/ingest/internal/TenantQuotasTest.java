@@ -46,4 +46,44 @@ class TenantQuotasTest {
         assertThat(quotas.inFlight("acme")).isEqualTo(2);
         assertThatThrownBy(() -> quotas.acquireSlot("acme", limits)).isInstanceOf(ApiException.class);
     }
+
+    @Test
+    void shouldEnforceOnlyThisGatewaysShareAndReportTheDemandIncludingRefusals() {
+        QuotaBoard board = new QuotaBoard("a", java.time.Duration.ofSeconds(1), now::get);
+        quotas.share(board::view);
+        board.report("a", java.util.Map.of("acme", new QuotaBoard.Load(100, 4, 0, 0)));
+        board.report("b", java.util.Map.of("acme", new QuotaBoard.Load(100, 4, 0, 0)));
+        Limits limits = new Limits(10, 4, 4, 100, 100);
+
+        int admitted = 0;
+        for (int i = 0; i < 10; i++) {
+            try {
+                quotas.admitRequest("acme", limits);
+                admitted++;
+            } catch (ApiException e) {
+                assertThat(e.getMessage()).contains("this gateway's share of it is 5.0 requests/s");
+            }
+        }
+        assertThat(admitted).as("half the burst of 4").isEqualTo(2);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        quotas.admitRequest("acme", limits);
+        quotas.admitRequest("acme", limits);
+        assertThatThrownBy(() -> quotas.admitRequest("acme", limits)).isInstanceOf(ApiException.class);
+
+        Runnable first = quotas.acquireSlot("acme", limits);
+        quotas.acquireSlot("acme", limits);
+        assertThatThrownBy(() -> quotas.acquireSlot("acme", limits)).isInstanceOf(ApiException.class);
+        first.run();
+
+        assertThat(quotas.drain()).containsExactly(new TenantQuotas.Usage("acme", 13, 4, 1, 3, 2));
+        assertThat(quotas.drain()).as("counted afresh; a slot still held").containsExactly(
+                new TenantQuotas.Usage("acme", 0, 0, 1, 1, 2));
+
+        board.left("b");
+        for (int i = 0; i < 3; i++) {
+            quotas.acquireSlot("acme", limits); // alone again: the whole limit, 1 held + 3
+        }
+        assertThat(quotas.inFlight("acme")).isEqualTo(4);
+        assertThatThrownBy(() -> quotas.acquireSlot("acme", limits)).isInstanceOf(ApiException.class);
+    }
 }

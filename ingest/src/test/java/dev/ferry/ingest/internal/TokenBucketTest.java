@@ -24,6 +24,23 @@ class TokenBucketTest {
     }
 
     @Test
+    void shouldKeepWhatWasEarnedUpToTheNewSizeAndHandOutNothingAtOnceWhenResized() {
+        TokenBucket bucket = new TokenBucket(10, 10, now::get);
+        for (int i = 0; i < 6; i++) {
+            assertThat(bucket.tryTake()).isZero();
+        }
+        bucket.resize(2, 2.5); // 4 tokens left, clamped to 2.5
+        assertThat(bucket.tryTake()).isZero();
+        assertThat(bucket.tryTake()).isZero();
+        assertThat(bucket.tryTake()).as("half a token, refilled at 2/s").isEqualTo(TimeUnit.MILLISECONDS.toNanos(250));
+
+        bucket.resize(100, 200); // a larger share fills at its rate, not at once
+        assertThat(bucket.tryTake()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(5));
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(5));
+        assertThat(bucket.tryTake()).isZero();
+    }
+
+    @Test
     void shouldRefillAtTheRateWhenTimePasses() {
         TokenBucket bucket = new TokenBucket(10, 1, now::get);
         assertThat(bucket.tryTake()).isZero();

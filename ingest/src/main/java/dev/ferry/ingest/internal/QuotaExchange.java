@@ -1,0 +1,202 @@
+package dev.ferry.ingest.internal;
+
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicTail;
+import dev.ferry.core.metrics.FerryMetrics;
+import dev.ferry.core.runtime.FerryRuntime;
+import dev.ferry.schemas.QuotaReport;
+import dev.ferry.schemas.TenantLoad;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shares every tenant's limits among the gateways of a cluster through {@code ferry.quotas} (issue 15, part 3;
+ * docs/design.md, "Quotas across gateways"): every {@code gateway.quota.report.interval.ms} this gateway writes what
+ * its tenants asked of it ({@link TenantQuotas#drain()}) as a {@link QuotaReport} keyed by its id, follows the topic
+ * with a {@link TopicTail} into a {@link QuotaBoard}, and has its {@link TenantQuotas} enforce the board's shares. On
+ * close it writes a tombstone, so its peers take over its shares at once rather than after the expiry.
+ *
+ * <p>A report that cannot be written is only logged: the board notices that its own reports stop coming back and
+ * falls back to an even split ({@link QuotaBoard}).
+ */
+public final class QuotaExchange implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(QuotaExchange.class);
+
+    private static final Duration CATCH_UP = Duration.ofSeconds(10);
+
+    private final String id;
+    private final String topic;
+    private final Duration interval;
+    private final TenantQuotas quotas;
+    private final QuotaBoard board;
+    private final KafkaProducer<String, QuotaReport> producer;
+    private final TopicTail tail;
+    private final ScheduledExecutorService timer;
+    private final Gauge gauge;
+    private long lastReport;
+    private boolean cutOff;
+
+    private QuotaExchange(FerryRuntime runtime, TenantQuotas quotas, String id) {
+        this.id = id;
+        this.quotas = quotas;
+        this.interval = Duration.ofMillis(runtime.config().gateway().quotaReportIntervalMs());
+        KafkaClients clients = runtime.clients();
+        AvroSerdes serdes = runtime.serdes();
+        this.topic = runtime.topics().quotas();
+        Serializer<QuotaReport> serializer = serdes.serializer(QuotaReport.class);
+        // A report is worth nothing an interval later: never block the timer longer than that on an absent cluster.
+        this.producer = clients.producer("ferry-gateway-quotas-" + id, new StringSerializer(), serializer,
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 0,
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(100L, interval.toMillis())));
+        // The schema registered and the topic's metadata fetched now, so the first report is not late for them (a
+        // gateway whose own reports do not come back in time is cut off).
+        // Only a head start: what fails here fails the first reports too, which the board then notices.
+        try {
+            serializer.serialize(topic, report(List.of(), interval.toMillis()));
+            producer.partitionsFor(topic);
+        } catch (RuntimeException e) {
+            log.warn("Gateway {} could not prepare its quota reports yet: {}", id, e.toString());
+        }
+        this.board = new QuotaBoard(id, interval, System::nanoTime);
+        Deserializer<QuotaReport> reports = serdes.deserializer(QuotaReport.class);
+        // From a few intervals back, so a gateway that starts knows its live peers at once.
+        this.tail = TopicTail.builder(clients, topic, record -> take(record, reports))
+                .from(TopicTail.Start.at(Instant.now().minus(interval.multipliedBy(QuotaBoard.EXPIRY_INTERVALS))))
+                .name("ferry-gateway-quotas-" + id).build();
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ferry-gateway-quotas-" + id);
+            thread.setDaemon(true);
+            return thread;
+        });
+        MeterRegistry metrics = FerryMetrics.registry();
+        this.gauge = Gauge.builder("ferry.gateway.quota.gateways", board, b -> b.view().gateways())
+                .description("Gateways sharing the tenants' quotas, as this gateway sees them (issue 15)")
+                .tag("gateway", id).register(metrics);
+    }
+
+    /**
+     * Starts sharing {@code quotas} as gateway {@code id}, over the clients and serdes of the process's
+     * {@code runtime}, or returns null when {@code gateway.quota.report.interval.ms}
+     * is 0 (each gateway then enforces the whole limits).
+     *
+     * @throws dev.ferry.core.FerryException when {@code ferry.quotas} cannot be read
+     */
+    public static QuotaExchange start(FerryRuntime runtime, TenantQuotas quotas, String id) {
+        if (runtime.config().gateway().quotaReportIntervalMs() == 0) {
+            log.info("Quota sharing is off: gateway {} enforces every tenant's whole limits", id);
+            return null;
+        }
+        QuotaExchange exchange = new QuotaExchange(runtime, quotas, id);
+        try {
+            exchange.tail.start();
+        } catch (RuntimeException e) {
+            exchange.close();
+            throw e;
+        }
+        // Knowing the live peers before the first request is admitted: otherwise it would be admitted as if alone.
+        if (!exchange.tail.awaitReadToEnd(CATCH_UP)) {
+            log.warn("Gateway {} has not read the recent quota reports after {} s; it shares by what it has read",
+                    id, CATCH_UP.toSeconds());
+        }
+        quotas.share(exchange.board::view);
+        exchange.lastReport = System.nanoTime();
+        long millis = exchange.interval.toMillis();
+        exchange.timer.scheduleAtFixedRate(exchange::report, millis, millis, TimeUnit.MILLISECONDS);
+        log.info("Gateway {} shares tenants' quotas through {}, reporting every {} ms", id, exchange.topic, millis);
+        return exchange;
+    }
+
+    /** The board this gateway takes its shares from. */
+    public QuotaBoard board() {
+        return board;
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> record, Deserializer<QuotaReport> reports) {
+        if (record.key() == null) {
+            return;
+        }
+        String gateway = new String(record.key(), StandardCharsets.UTF_8);
+        if (record.value() == null) {
+            board.left(gateway);
+            return;
+        }
+        QuotaReport report = reports.deserialize(topic, record.value());
+        double seconds = Math.max(1, report.getIntervalMs()) / 1000d;
+        Map<String, QuotaBoard.Load> loads = new HashMap<>();
+        for (TenantLoad load : report.getTenants()) {
+            loads.put(load.getTenant(), new QuotaBoard.Load(load.getRequests() / seconds, load.getConcurrencyDemand(),
+                    load.getInFlight(), load.getSlots()));
+        }
+        board.report(gateway, loads);
+    }
+
+    private void report() {
+        try {
+            long now = System.nanoTime();
+            long elapsedMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(now - lastReport));
+            lastReport = now;
+            List<TenantLoad> tenants = quotas.drain().stream().map(u -> TenantLoad.newBuilder().setTenant(u.tenant())
+                    .setRequests(u.requests()).setAdmitted(u.admitted()).setInFlight(u.inFlight())
+                    .setConcurrencyDemand(u.concurrencyDemand()).setSlots(u.slots()).build()).toList();
+            producer.send(new ProducerRecord<>(topic, id, report(tenants, elapsedMs)), (metadata, error) -> {
+                if (error != null) {
+                    log.debug("Gateway {}'s quota report was not written: {}", id, error.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Gateway {} could not write its quota report: {}", id, e.toString());
+        }
+        board.tick();
+        boolean nowCutOff = board.view().cutOff();
+        if (nowCutOff != cutOff) {
+            cutOff = nowCutOff;
+            if (nowCutOff) {
+                log.warn("Gateway {} has not read its own quota reports back for {} intervals: until it does, it "
+                        + "enforces 1/{} of every tenant's limits", id, QuotaBoard.EXPIRY_INTERVALS,
+                        board.view().gateways());
+            } else {
+                log.info("Gateway {} reads its quota reports again and shares tenants' limits by demand", id);
+            }
+        }
+    }
+
+    private QuotaReport report(List<TenantLoad> tenants, long intervalMs) {
+        return QuotaReport.newBuilder().setGateway(id).setAt(Instant.now()).setIntervalMs(intervalMs)
+                .setTenants(tenants).build();
+    }
+
+    /** Stops reporting, tells the other gateways this one left, and enforces the whole limits again. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            producer.send(new ProducerRecord<>(topic, id, null));
+        } catch (RuntimeException e) {
+            log.debug("Gateway {} could not say it left: {}", id, e.toString());
+        }
+        producer.close(Duration.ofSeconds(2));
+        tail.close();
+        quotas.share(null);
+        FerryMetrics.registry().remove(gauge);
+    }
+}
