@@ -43,6 +43,9 @@ class GatewayInstancesIT {
             HttpResponse<byte[]> deployed = new HttpApi(gateway.port()).put("/v1/functions/echo", key,
                     "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"concurrency\": 4}");
             assertThat(deployed.statusCode()).as(text(deployed)).isEqualTo(201);
+            HttpResponse<byte[]> nap = new HttpApi(gateway.port()).put("/v1/functions/nap", key,
+                    "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"timeoutMs\": 30000}");
+            assertThat(nap.statusCode()).as(text(nap)).isEqualTo(201);
         }
     }
 
@@ -92,6 +95,69 @@ class GatewayInstancesIT {
             assertThat(result.statusCode()).isEqualTo(200);
             assertThat(json(result).get("output").asText()).isEqualTo("survives");
             assertThat(json(result).get("invocationId").asText()).isEqualTo(id);
+        }
+    }
+
+    /** Issue 15, part 4: which tenant owns a pending id is in Kafka, not in the memory of the gateway that took it. */
+    @Test
+    void shouldAnswerPendingThenTheResultNeverNotFoundWhenTheGatewayRestartsWhileAnAsyncCallRuns() {
+        try (Gateway other = new Gateway(config).start()) {
+            String id;
+            try (Gateway before = new Gateway(config).start()) {
+                HttpResponse<byte[]> accepted = new HttpApi(before.port()).post("/v1/functions/nap/invocations", key,
+                        "{\"ms\": 8000}", "application/json");
+                assertThat(accepted.statusCode()).as(text(accepted)).isEqualTo(202);
+                id = json(accepted).get("invocationId").asText();
+            }
+            try (Gateway after = new Gateway(config).start()) {
+                HttpApi restarted = new HttpApi(after.port());
+                HttpApi another = new HttpApi(other.port());
+                await().atMost(Duration.ofSeconds(30)).until(() -> restarted.get("/readyz", null).statusCode() == 200);
+                List<Integer> seenAfter = new ArrayList<>();
+                List<Integer> seenOther = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    seenAfter.add(restarted.get("/v1/invocations/" + id, key).statusCode());
+                    seenOther.add(another.get("/v1/invocations/" + id, key).statusCode());
+                    return seenAfter.get(seenAfter.size() - 1) == 200 && seenOther.get(seenOther.size() - 1) == 200;
+                });
+
+                assertThat(seenAfter).as("the restarted gateway").doesNotContain(404).first().isEqualTo(202);
+                assertThat(seenOther).as("another gateway").doesNotContain(404).first().isEqualTo(202);
+                HttpResponse<byte[]> result = restarted.get("/v1/invocations/" + id, key);
+                assertThat(json(result).get("status").asText()).isEqualTo("SUCCEEDED");
+                String stranger = new TenantAdmin(dir.resolve("tenants.json")).createTenant("stranger");
+                // Ownership is the tenant's: another tenant (once its key is loaded) is told the id does not exist.
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> restarted.get("/v1/invocations/" + id, stranger).statusCode() == 404);
+            }
+        }
+    }
+
+    /**
+     * Issue 15, part 5: each gateway reads the replies of its own synchronous calls and none of the others', so its
+     * read cost stays flat as gateways are added.
+     */
+    @Test
+    void shouldReadOnlyItsOwnRepliesWhenThreeGatewaysServeSynchronousCalls() {
+        try (Gateway a = new Gateway(config).start(); Gateway b = new Gateway(config).start();
+                Gateway c = new Gateway(config).start()) {
+            List<Gateway> gateways = List.of(a, b, c);
+            int[] calls = {3, 5, 7};
+            List<CompletableFuture<HttpResponse<byte[]>>> answers = new ArrayList<>();
+            for (int g = 0; g < gateways.size(); g++) {
+                HttpApi api = new HttpApi(gateways.get(g).port());
+                for (int i = 0; i < calls[g]; i++) {
+                    String payload = "gateway-" + g + "-call-" + i;
+                    answers.add(CompletableFuture.supplyAsync(() ->
+                            api.post("/v1/functions/echo/invoke", key, payload, "text/plain")));
+                }
+            }
+            answers.forEach(answer -> assertThat(answer.join().statusCode()).as(text(answer.join())).isEqualTo(200));
+
+            assertThat(gateways.stream().map(Gateway::id).distinct()).hasSize(3);
+            for (int g = 0; g < gateways.size(); g++) {
+                assertThat(gateways.get(g).repliesRead()).as("replies read by gateway " + g).isEqualTo(calls[g]);
+            }
         }
     }
 }
