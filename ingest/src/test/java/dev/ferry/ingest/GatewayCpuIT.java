@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A measuring harness, not a test (issue 15, part 5): the gateway CPU per synchronous call with 1 and with 3
  * gateways in one JVM, from the CPU time of the gateway's threads (result readers; and all of them: readers, Jetty,
- * the answer pool, the gateway's producer). Prints its figures and asserts only that every call was answered; runs
+ * the answer pool, the gateway's producer). Logs its figures (lines {@code gateway-cpu ...}) and asserts only that every call was answered; runs
  * only with {@code -Dferry.measure.cpu=true}:
  *
  * <pre>
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class GatewayCpuIT {
 
+    private static final Logger log = LoggerFactory.getLogger(GatewayCpuIT.class);
     private static final int CALLS = Integer.getInteger("ferry.measure.calls", 1500);
     private static final int WARM_UP = 300;
     private static final int CLIENTS = 8;
@@ -88,9 +91,9 @@ class GatewayCpuIT {
             long wallMs = (System.nanoTime() - began) / 1_000_000;
             long readers = delta(readersBefore, cpu(READERS));
             long all = delta(allBefore, cpu(GATEWAY));
-            System.out.printf("gateway-cpu gateways=%d calls=%d wall=%d ms readerCpuPerCall=%.1f us "
-                    + "gatewayCpuPerCall=%.1f us%n", count, CALLS, wallMs, readers / 1000.0 / CALLS,
-                    all / 1000.0 / CALLS);
+            log.info(String.format("gateway-cpu gateways=%d calls=%d wall=%d ms readerCpuPerCall=%.1f us "
+                    + "gatewayCpuPerCall=%.1f us", count, CALLS, wallMs, readers / 1000.0 / CALLS,
+                    all / 1000.0 / CALLS));
         } finally {
             gateways.forEach(Gateway::close);
         }
