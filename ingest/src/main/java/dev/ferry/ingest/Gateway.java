@@ -250,7 +250,8 @@ public final class Gateway implements AutoCloseable {
         FunctionStats stats = new FunctionStats(metrics, Clock.systemUTC());
         // Its own replies and the shared asynchronous results, not all of ferry.results (issue 15).
         GatewayReplies replies = GatewayReplies.start(GatewayReplies.gatewayId(config.gateway()), clients, topics,
-                admin, serdes.deserializer(InvocationResult.class), serdes.deserializer(InvocationRequest.class),
+                admin, serdes.deserializer(InvocationResult.class), serdes.serializer(InvocationResult.class),
+                serdes.deserializer(InvocationRequest.class),
                 store, Duration.ofMillis(config.gateway().resultRetentionMs()), result -> {
                     store.record(result);
                     stats.record(result);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import java.net.http.HttpResponse;
@@ -46,6 +47,9 @@ class GatewayInstancesIT {
             HttpResponse<byte[]> nap = new HttpApi(gateway.port()).put("/v1/functions/nap", key,
                     "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"timeoutMs\": 30000}");
             assertThat(nap.statusCode()).as(text(nap)).isEqualTo(201);
+            HttpResponse<byte[]> dawdle = new HttpApi(gateway.port()).put("/v1/functions/dawdle", key,
+                    "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"timeoutMs\": 1000, \"maxAttempts\": 2}");
+            assertThat(dawdle.statusCode()).as(text(dawdle)).isEqualTo(201);
         }
     }
 
@@ -158,6 +162,31 @@ class GatewayInstancesIT {
             for (int g = 0; g < gateways.size(); g++) {
                 assertThat(gateways.get(g).repliesRead()).as("replies read by gateway " + g).isEqualTo(calls[g]);
             }
+        }
+    }
+
+    /**
+     * A synchronous call's result goes to its own gateway's reply topic only; when that gateway already answered 504
+     * ("fetch it later"), the late result is passed on, so another gateway behind the balancer answers too.
+     */
+    @Test
+    void shouldAnswerTheLocationOfA504OnAnotherGatewayWhenTheResultComesLate() {
+        FerryConfig impatient = config.with(GatewayConfig.SYNC_WAIT_MARGIN_MS, 0L);
+        try (Gateway holder = new Gateway(impatient).start(); Gateway other = new Gateway(config).start()) {
+            HttpResponse<byte[]> timedOut = new HttpApi(holder.port()).post("/v1/functions/dawdle/invoke", key,
+                    "{\"ms\": 5000}", "application/json");
+            assertThat(timedOut.statusCode()).as(text(timedOut)).isEqualTo(504);
+            assertThat(json(timedOut).get("code").asText()).isEqualTo("timeout");
+            String location = timedOut.headers().firstValue("Location").orElseThrow();
+
+            HttpApi another = new HttpApi(other.port());
+            List<Integer> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                seen.add(another.get(location, key).statusCode());
+                return seen.get(seen.size() - 1) == 200;
+            });
+            assertThat(seen).as("another gateway, asked where the 504 said").doesNotContain(404);
+            assertThat(json(another.get(location, key)).get("status").asText()).isEqualTo("TIMED_OUT");
         }
     }
 }

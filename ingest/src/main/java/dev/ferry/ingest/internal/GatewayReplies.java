@@ -15,14 +15,18 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Accepting an asynchronous call writes a marker (the request without its payload) to {@code ferry.accepted},
  *       read back by every gateway over the same window: which tenant owns a pending id lives in Kafka, so a restarted
  *       or another gateway answers 202 for it, never 404.</li>
+ *   <li>A synchronous call answered 504 gets a marker too, and its late result is passed on from the reply topic to
+ *       {@code ferry.async-results} ({@link #passOn}), so the {@code Location} of the 504 works on any gateway.</li>
  * </ul>
  *
  * <p>Gateways no longer read {@code ferry.results}: it stays the full record for users, metering and the
@@ -55,8 +61,11 @@ public final class GatewayReplies implements AutoCloseable {
     private final String acceptedTopic;
     private final ResultRouter router;
     private final TopicTail accepted;
+    private final Producer<String, InvocationResult> passOn;
 
-    private GatewayReplies(String gatewayId, TopicCatalog topics, ResultRouter router, TopicTail accepted) {
+    private GatewayReplies(String gatewayId, TopicCatalog topics, ResultRouter router, TopicTail accepted,
+            Producer<String, InvocationResult> passOn) {
+        this.passOn = passOn;
         this.gatewayId = gatewayId;
         this.replyTopic = topics.replies(gatewayId);
         this.asyncTopic = topics.asyncResults();
@@ -73,13 +82,18 @@ public final class GatewayReplies implements AutoCloseable {
      * @param everyResult what each result read also goes to (the store, the statistics)
      */
     public static GatewayReplies start(String gatewayId, KafkaClients clients, TopicCatalog topics, Admin admin,
-            Deserializer<InvocationResult> results, Deserializer<InvocationRequest> requests, ResultStore store,
-            Duration retention, Consumer<InvocationResult> everyResult) {
+            Deserializer<InvocationResult> results, Serializer<InvocationResult> resultWriter,
+            Deserializer<InvocationRequest> requests, ResultStore store, Duration retention,
+            Consumer<InvocationResult> everyResult) {
         new TopicProvisioner(admin).ensure(topics.replyTopic(gatewayId));
         Instant from = Instant.now().minus(retention);
         ResultRouter router = new ResultRouter(clients, results, "ferry-gateway-" + gatewayId, PARTITION_CHECK);
         TopicTail accepted = null;
+        Producer<String, InvocationResult> passOn = null;
         try {
+            passOn = clients.producer("ferry-gateway-" + gatewayId + "-pass-on", new StringSerializer(),
+                    resultWriter, Map.of(ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                            10_000));
             router.follow(topics.replies(gatewayId), TopicTail.Start.end(), everyResult);
             router.follow(topics.asyncResults(), TopicTail.Start.at(from), everyResult);
             String acceptedTopic = topics.accepted();
@@ -96,9 +110,12 @@ public final class GatewayReplies implements AutoCloseable {
                     .partitionCheck(PARTITION_CHECK).build().start();
             log.info("Gateway {} reads its replies from {} and asynchronous results from {}", gatewayId,
                     topics.replies(gatewayId), topics.asyncResults());
-            return new GatewayReplies(gatewayId, topics, router, accepted);
+            return new GatewayReplies(gatewayId, topics, router, accepted, passOn);
         } catch (RuntimeException e) {
             router.close();
+            if (passOn != null) {
+                passOn.close(Duration.ZERO);
+            }
             if (accepted != null) {
                 accepted.close();
             }
@@ -174,6 +191,28 @@ public final class GatewayReplies implements AutoCloseable {
         return sent;
     }
 
+    /**
+     * Passes the late result of a synchronous call this gateway answered 504 on to {@code ferry.async-results}, where
+     * every gateway reads it: the caller was told to fetch it by id, maybe from another gateway. Best effort: if this
+     * gateway stops first, other gateways keep the id pending (its result is on {@code ferry.results}).
+     */
+    public void passOn(InvocationResult result) {
+        if (result == null) {
+            return;
+        }
+        try {
+            passOn.send(new ProducerRecord<>(asyncTopic, result.getInvocationId(), result), (metadata, error) -> {
+                if (error != null) {
+                    log.warn("The late result of invocation {} was not passed on to {}: {}",
+                            result.getInvocationId(), asyncTopic, error.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("The late result of invocation {} was not passed on to {}: {}", result.getInvocationId(),
+                    asyncTopic, e.toString());
+        }
+    }
+
     /** True once the shared topics have been read up to where they were at start. */
     public boolean awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -195,5 +234,6 @@ public final class GatewayReplies implements AutoCloseable {
     public void close() {
         accepted.close();
         router.close();
+        passOn.close(Duration.ofSeconds(2));
     }
 }

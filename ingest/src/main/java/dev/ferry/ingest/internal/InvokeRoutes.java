@@ -67,7 +67,7 @@ public final class InvokeRoutes {
                     release.run();
                     if (error != null) {
                         g.router().forget(caller.tenant(), id);
-                        answerFailure(ctx, caller, request, unwrap(error));
+                        answerFailure(ctx, caller, spec, request, unwrap(error));
                     } else {
                         answer(ctx, r);
                     }
@@ -236,10 +236,28 @@ public final class InvokeRoutes {
         };
     }
 
-    private void answerFailure(Context ctx, Tenants.Caller caller, InvocationRequest request, Throwable error) {
+    private void answerFailure(Context ctx, Tenants.Caller caller, FunctionSpec spec, InvocationRequest request,
+            Throwable error) {
         if (error instanceof TimeoutException) {
-            // The invocation may still finish: let the caller fetch it by id later.
+            // The invocation may still finish: let the caller fetch it by id later, from any gateway (issue 15): the
+            // ownership marker makes it pending everywhere, and its late result, which comes to this gateway's reply
+            // topic only, is passed on to the shared asynchronous one.
             g.store().pending(caller.tenant(), request.getInvocationId(), request.getFunction());
+            g.replies().accept(g.producer(), request).exceptionally(e -> {
+                log.warn("The ownership marker of timed-out invocation {} was not written: {}",
+                        request.getInvocationId(), e.toString());
+                return null;
+            });
+            Duration late = Duration.ofMillis((long) spec.getTimeoutMs() * spec.getMaxAttempts()
+                    + g.config().gateway().syncWaitMarginMs());
+            g.router().expect(caller.tenant(), request.getInvocationId(), spec.getMaxAttempts(), late)
+                    .thenAccept(g.replies()::passOn);
+            // A result that came between the first wait's end and this one is in the store already.
+            g.store().get(caller.tenant(), request.getInvocationId()).map(ResultStore.Entry::result)
+                    .filter(r -> Finality.isFinal(r, spec.getMaxAttempts())).ifPresent(r -> {
+                        g.router().forget(caller.tenant(), request.getInvocationId());
+                        g.replies().passOn(r);
+                    });
             ctx.header("Location", "/v1/invocations/" + request.getInvocationId());
             Http.error(g.mapper(), ctx, new ApiException(504, "timeout", error.getMessage()
                     + "; it may still complete: GET /v1/invocations/" + request.getInvocationId()));
