@@ -40,6 +40,7 @@ import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerStatus;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -273,8 +274,8 @@ public final class Gateway implements AutoCloseable {
         resources.add(responses::shutdownNow);
         metrics.gauge("ferry.gateway.pending.results", router, ResultRouter::waiting);
         metrics.gauge("ferry.gateway.stored.results", store, ResultStore::size);
-        metrics.gauge("ferry.gateway.replies.read", List.of(io.micrometer.core.instrument.Tag.of("gateway",
-                replies.gatewayId())), replies, GatewayReplies::repliesRead);
+        metrics.gauge("ferry.gateway.replies.read", List.of(Tag.of("gateway", replies.gatewayId())), replies,
+                GatewayReplies::repliesRead);
 
         GatewayTriggers triggers = buildTriggers(clients, topics, serdes, admin);
 
