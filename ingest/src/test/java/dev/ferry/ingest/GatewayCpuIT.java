@@ -45,6 +45,7 @@ class GatewayCpuIT {
     private static final Logger log = LoggerFactory.getLogger(GatewayCpuIT.class);
     private static final int CALLS = Integer.getInteger("ferry.measure.calls", 1000);
     private static final int WARM_UP = 300;
+    private static final long IDLE_MS = 5_000;
     private static final int CLIENTS = 8;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -87,6 +88,12 @@ class GatewayCpuIT {
             }
             List<HttpApi> apis = gateways.stream().map(g -> new HttpApi(g.port())).toList();
             calls(apis, key, WARM_UP);
+            // What the readers burn with no calls at all (polling every topic they follow), per millisecond: a fixed
+            // span is what is measured here, not a wait for a condition.
+            Map<Long, Long> idleBefore = cpu(READERS);
+            long idleBegan = System.nanoTime();
+            Thread.sleep(IDLE_MS);
+            double idlePerMs = delta(idleBefore, cpu(READERS)) / ((System.nanoTime() - idleBegan) / 1e6);
             Map<Long, Long> readersBefore = cpu(READERS);
             Map<Long, Long> allBefore = cpu(GATEWAY);
             long began = System.nanoTime();
@@ -95,7 +102,8 @@ class GatewayCpuIT {
             long readers = delta(readersBefore, cpu(READERS));
             long all = delta(allBefore, cpu(GATEWAY));
             log.info(String.format("gateway-cpu gateways=%d calls=%d wall=%d ms readerCpuPerCall=%.1f us "
-                    + "gatewayCpuPerCall=%.1f us", count, CALLS, wallMs, readers / 1000.0 / CALLS,
+                    + "readerIdle=%.1f us/s readerCpuPerCallLessIdle=%.1f us gatewayCpuPerCall=%.1f us", count,
+                    CALLS, wallMs, readers / 1000.0 / CALLS, idlePerMs, (readers - idlePerMs * wallMs) / 1000.0 / CALLS,
                     all / 1000.0 / CALLS));
         } finally {
             gateways.forEach(Gateway::close);
