@@ -6,6 +6,7 @@ import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.ResultRecords;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.core.runtime.FerryRuntime;
@@ -183,10 +184,10 @@ public final class Dispatcher implements AutoCloseable {
         RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
                 new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock,
-                maxRecordBytes(clientId));
+                maxRecordBytes(clientId), ResultRecords.of(topics, admin));
         loop = new DispatchLoop(consumer, producer, router::route, lookup::newBatch,
                 topics.invocations(), topics.dlq(), transactionalId,
-                new DispatchMeters(FerryMetrics.registry(), topics.results(), topics.dlq()));
+                new DispatchMeters(FerryMetrics.registry(), topics.results(), topics.dlq(), topics::isReplyTopic));
     }
 
     /** The largest record the producer sends, and the brokers accept on topics Ferry creates. */

@@ -22,6 +22,7 @@ import dev.ferry.ingest.internal.FunctionRoutes;
 import dev.ferry.ingest.internal.FunctionStats;
 import dev.ferry.ingest.internal.GatewayContext;
 import dev.ferry.ingest.internal.GatewayId;
+import dev.ferry.ingest.internal.GatewayReplies;
 import dev.ferry.ingest.internal.InvokeRoutes;
 import dev.ferry.ingest.internal.KafkaHealth;
 import dev.ferry.ingest.internal.PlatformRoutes;
@@ -42,12 +43,12 @@ import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerStatus;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +79,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Any number of gateways may serve the same cluster: each reads every result, so a synchronous call is
- * answered by whichever instance holds it. Wire the optional sources before {@link #start()}.
+ * <p>Any number of gateways may serve the same cluster: a synchronous call's result comes back on the reply topic
+ * of the gateway that holds it ({@code ferry.replies.<id>}), and every gateway reads the asynchronous results and
+ * who owns each pending id, so any of them answers {@code GET /v1/invocations/{id}} (issue 15). Wire the optional
+ * sources before {@link #start()}.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -100,6 +103,7 @@ public final class Gateway implements AutoCloseable {
     private volatile GatewayContext context;
     private final StatisticsHandler requests = new StatisticsHandler();
     private volatile boolean draining;
+    private volatile GatewayReplies replies;
 
     /** A gateway with a runtime of its own, closed with it: for a process that runs nothing else, and tests. */
     public Gateway(FerryConfig config) {
@@ -204,7 +208,7 @@ public final class Gateway implements AutoCloseable {
             platform.register(app);
             resources.add(FerryMetrics.beforeScrape(platform::refreshScalingGauges));
             // Before the port opens, so no request is admitted under the whole limits (issue 15, part 3).
-            QuotaExchange quotaSharing = QuotaExchange.start(runtime, context.quotas(), GatewayId.of(config.gateway()));
+            QuotaExchange quotaSharing = QuotaExchange.start(runtime, context.quotas(), replies.gatewayId());
             if (quotaSharing != null) {
                 resources.add(quotaSharing);
             }
@@ -223,6 +227,28 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("The gateway is not started");
         }
         return app.port();
+    }
+
+    /** This gateway's id (it names its reply topic, {@code ferry.replies.<id>}; issue 15). */
+    public String id() {
+        return started().gatewayId();
+    }
+
+    /**
+     * How many records this gateway has read from its own reply topic since it started: with any number of gateways,
+     * the replies to its own synchronous calls and nothing else (issue 15, part 5). Also the gauge
+     * {@code ferry.gateway.replies.read}, tagged {@code gateway}.
+     */
+    public long repliesRead() {
+        return started().repliesRead();
+    }
+
+    private GatewayReplies started() {
+        GatewayReplies current = replies;
+        if (current == null) {
+            throw new IllegalStateException("The gateway is not started");
+        }
+        return current;
     }
 
     private GatewayContext buildContext() {
@@ -244,16 +270,20 @@ public final class Gateway implements AutoCloseable {
         ResultStore store = new ResultStore(config.gateway().resultStoreMaxEntries(),
                 config.gateway().resultStoreMaxBytes(),
                 Duration.ofMillis(config.gateway().resultRetentionMs()), Clock.systemUTC());
-        ResultRouter router = new ResultRouter(clients, topics.results(),
-                serdes.deserializer(InvocationResult.class), "ferry-gateway-results");
-        resources.add(router);
         // Shared with every service of this process, so one scrape of the management listener shows them all.
         PrometheusMeterRegistry metrics = FerryMetrics.registry();
         FunctionStats stats = new FunctionStats(metrics, Clock.systemUTC());
-        router.start(Instant.now().minusMillis(config.gateway().resultRetentionMs()), result -> {
-            store.record(result);
-            stats.record(result);
-        });
+        // Its own replies and the shared asynchronous results, not all of ferry.results (issue 15).
+        GatewayReplies replies = GatewayReplies.start(GatewayId.of(config.gateway()), clients, topics,
+                admin, serdes.deserializer(InvocationResult.class), serdes.serializer(InvocationResult.class),
+                serdes.deserializer(InvocationRequest.class),
+                store, Duration.ofMillis(config.gateway().resultRetentionMs()), result -> {
+                    store.record(result);
+                    stats.record(result);
+                });
+        resources.add(replies);
+        this.replies = replies;
+        ResultRouter router = replies.router();
 
         KafkaProducer<String, InvocationRequest> producer = clients.producer("ferry-gateway", new StringSerializer(),
                 serdes.serializer(InvocationRequest.class),
@@ -268,19 +298,21 @@ public final class Gateway implements AutoCloseable {
         resources.add(responses::shutdownNow);
         metrics.gauge("ferry.gateway.pending.results", router, ResultRouter::waiting);
         metrics.gauge("ferry.gateway.stored.results", store, ResultStore::size);
+        metrics.gauge("ferry.gateway.replies.read", List.of(Tag.of("gateway", replies.gatewayId())), replies,
+                GatewayReplies::repliesRead);
 
         GatewayTriggers triggers = buildTriggers(clients, topics, serdes, admin);
 
         readiness.add("kafka", new KafkaHealth(admin), "Kafka does not answer")
                 .add("functions", directory.readiness())
                 .add("triggers", triggers.directory().readiness())
-                .add("results", router.readiness());
+                .add("results", replies.readiness());
         if (usageSource != null) {
             readiness.add("usage", Readiness.cached(() -> usageSource.unavailable(), USAGE_CHECK_TTL));
         }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,
-                scalingSource, readiness, responses, triggers);
+                scalingSource, readiness, responses, triggers, replies);
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import java.net.http.HttpResponse;
@@ -43,6 +44,12 @@ class GatewayInstancesIT {
             HttpResponse<byte[]> deployed = new HttpApi(gateway.port()).put("/v1/functions/echo", key,
                     "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"concurrency\": 4}");
             assertThat(deployed.statusCode()).as(text(deployed)).isEqualTo(201);
+            HttpResponse<byte[]> nap = new HttpApi(gateway.port()).put("/v1/functions/nap", key,
+                    "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"timeoutMs\": 30000}");
+            assertThat(nap.statusCode()).as(text(nap)).isEqualTo(201);
+            HttpResponse<byte[]> dawdle = new HttpApi(gateway.port()).put("/v1/functions/dawdle", key,
+                    "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"timeoutMs\": 1000, \"maxAttempts\": 2}");
+            assertThat(dawdle.statusCode()).as(text(dawdle)).isEqualTo(201);
         }
     }
 
@@ -92,6 +99,94 @@ class GatewayInstancesIT {
             assertThat(result.statusCode()).isEqualTo(200);
             assertThat(json(result).get("output").asText()).isEqualTo("survives");
             assertThat(json(result).get("invocationId").asText()).isEqualTo(id);
+        }
+    }
+
+    /** Issue 15, part 4: which tenant owns a pending id is in Kafka, not in the memory of the gateway that took it. */
+    @Test
+    void shouldAnswerPendingThenTheResultNeverNotFoundWhenTheGatewayRestartsWhileAnAsyncCallRuns() {
+        try (Gateway other = new Gateway(config).start()) {
+            String id;
+            try (Gateway before = new Gateway(config).start()) {
+                HttpResponse<byte[]> accepted = new HttpApi(before.port()).post("/v1/functions/nap/invocations", key,
+                        "{\"ms\": 8000}", "application/json");
+                assertThat(accepted.statusCode()).as(text(accepted)).isEqualTo(202);
+                id = json(accepted).get("invocationId").asText();
+            }
+            try (Gateway after = new Gateway(config).start()) {
+                HttpApi restarted = new HttpApi(after.port());
+                HttpApi another = new HttpApi(other.port());
+                await().atMost(Duration.ofSeconds(30)).until(() -> restarted.get("/readyz", null).statusCode() == 200);
+                List<Integer> seenAfter = new ArrayList<>();
+                List<Integer> seenOther = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    seenAfter.add(restarted.get("/v1/invocations/" + id, key).statusCode());
+                    seenOther.add(another.get("/v1/invocations/" + id, key).statusCode());
+                    return seenAfter.get(seenAfter.size() - 1) == 200 && seenOther.get(seenOther.size() - 1) == 200;
+                });
+
+                assertThat(seenAfter).as("the restarted gateway").doesNotContain(404).first().isEqualTo(202);
+                assertThat(seenOther).as("another gateway").doesNotContain(404).first().isEqualTo(202);
+                HttpResponse<byte[]> result = restarted.get("/v1/invocations/" + id, key);
+                assertThat(json(result).get("status").asText()).isEqualTo("SUCCEEDED");
+                String stranger = new TenantAdmin(dir.resolve("tenants.json")).createTenant("stranger");
+                // Ownership is the tenant's: another tenant (once its key is loaded) is told the id does not exist.
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> restarted.get("/v1/invocations/" + id, stranger).statusCode() == 404);
+            }
+        }
+    }
+
+    /**
+     * Issue 15, part 5: each gateway reads the replies of its own synchronous calls and none of the others', so its
+     * read cost stays flat as gateways are added.
+     */
+    @Test
+    void shouldReadOnlyItsOwnRepliesWhenThreeGatewaysServeSynchronousCalls() {
+        try (Gateway a = new Gateway(config).start(); Gateway b = new Gateway(config).start();
+                Gateway c = new Gateway(config).start()) {
+            List<Gateway> gateways = List.of(a, b, c);
+            int[] calls = {3, 5, 7};
+            List<CompletableFuture<HttpResponse<byte[]>>> answers = new ArrayList<>();
+            for (int g = 0; g < gateways.size(); g++) {
+                HttpApi api = new HttpApi(gateways.get(g).port());
+                for (int i = 0; i < calls[g]; i++) {
+                    String payload = "gateway-" + g + "-call-" + i;
+                    answers.add(CompletableFuture.supplyAsync(() ->
+                            api.post("/v1/functions/echo/invoke", key, payload, "text/plain")));
+                }
+            }
+            answers.forEach(answer -> assertThat(answer.join().statusCode()).as(text(answer.join())).isEqualTo(200));
+
+            assertThat(gateways.stream().map(Gateway::id).distinct()).hasSize(3);
+            for (int g = 0; g < gateways.size(); g++) {
+                assertThat(gateways.get(g).repliesRead()).as("replies read by gateway " + g).isEqualTo(calls[g]);
+            }
+        }
+    }
+
+    /**
+     * A synchronous call's result goes to its own gateway's reply topic only; when that gateway already answered 504
+     * ("fetch it later"), the late result is passed on, so another gateway behind the balancer answers too.
+     */
+    @Test
+    void shouldAnswerTheLocationOfA504OnAnotherGatewayWhenTheResultComesLate() {
+        FerryConfig impatient = config.with(GatewayConfig.SYNC_WAIT_MARGIN_MS, 0L);
+        try (Gateway holder = new Gateway(impatient).start(); Gateway other = new Gateway(config).start()) {
+            HttpResponse<byte[]> timedOut = new HttpApi(holder.port()).post("/v1/functions/dawdle/invoke", key,
+                    "{\"ms\": 5000}", "application/json");
+            assertThat(timedOut.statusCode()).as(text(timedOut)).isEqualTo(504);
+            assertThat(json(timedOut).get("code").asText()).isEqualTo("timeout");
+            String location = timedOut.headers().firstValue("Location").orElseThrow();
+
+            HttpApi another = new HttpApi(other.port());
+            List<Integer> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                seen.add(another.get(location, key).statusCode());
+                return seen.get(seen.size() - 1) == 200;
+            });
+            assertThat(seen).as("another gateway, asked where the 504 said").doesNotContain(404);
+            assertThat(json(another.get(location, key)).get("status").asText()).isEqualTo("TIMED_OUT");
         }
     }
 }

@@ -173,7 +173,8 @@ class TenantIsolationIT {
             assertThat(call("GET", gateway + "/v1/triggers/" + TRIGGER, acme, null).status()).isEqualTo(200);
             assertThat(call("GET", gateway + "/v1/invocations/" + asyncId, acme, null).body()).contains("acme-async");
 
-            // Ids are chosen by clients on the Kafka path: globex's result with acme's id stays globex's.
+            // Ids are chosen by clients on the Kafka path: globex's result with acme's id stays globex's, on the
+            // topic every gateway reads.
             publishResult(config, "globex", asyncId, "globex-output");
             await().atMost(Duration.ofSeconds(30)).until(
                     () -> call("GET", gateway + "/v1/invocations/" + asyncId, globex, null).body()
@@ -228,7 +229,9 @@ class TenantIsolationIT {
                 .setDurationMicros(1000).setColdStart(false).setWorker(null).build();
         try (KafkaProducer<String, InvocationResult> producer = new KafkaClients(config).producer("iso-results",
                 new StringSerializer(), new AvroSerdes(config).serializer(InvocationResult.class), Map.of())) {
-            producer.send(new ProducerRecord<>(new TopicCatalog(config).results(), id, result)).get();
+            // Where gateways read results of asynchronous calls (issue 15): what any writer with access may put
+            // there must still stay its own tenant's.
+            producer.send(new ProducerRecord<>(new TopicCatalog(config).asyncResults(), id, result)).get();
         }
     }
 }

@@ -5,11 +5,13 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /** Settings of the HTTP gateway. */
 public final class GatewayConfig {
 
     public static final String PORT = "gateway.port";
+    public static final String ID = "gateway.id";
     public static final String TENANTS_FILE = "gateway.tenants.file";
     public static final String SYNC_MAX_PAYLOAD_BYTES = "gateway.sync.max.payload.bytes";
     public static final String ASYNC_MAX_PAYLOAD_BYTES = "gateway.async.max.payload.bytes";
@@ -22,9 +24,9 @@ public final class GatewayConfig {
     public static final String QUOTA_BURST = "gateway.quota.burst";
     public static final String QUOTA_MAX_CONCURRENT = "gateway.quota.max.concurrent";
     public static final String QUOTA_REPORT_INTERVAL_MS = "gateway.quota.report.interval.ms";
-    public static final String ID = "gateway.id";
 
     private final int port;
+    private final String id;
     private final String tenantsFile;
     private final int syncMaxPayloadBytes;
     private final int asyncMaxPayloadBytes;
@@ -37,10 +39,10 @@ public final class GatewayConfig {
     private final int quotaBurst;
     private final int quotaMaxConcurrent;
     private final long quotaReportIntervalMs;
-    private final String id;
 
     GatewayConfig(AbstractConfig config) {
         this.port = config.getInt(PORT);
+        this.id = config.getString(ID);
         this.tenantsFile = config.getString(TENANTS_FILE);
         this.syncMaxPayloadBytes = config.getInt(SYNC_MAX_PAYLOAD_BYTES);
         this.asyncMaxPayloadBytes = config.getInt(ASYNC_MAX_PAYLOAD_BYTES);
@@ -53,12 +55,22 @@ public final class GatewayConfig {
         this.quotaBurst = config.getInt(QUOTA_BURST);
         this.quotaMaxConcurrent = config.getInt(QUOTA_MAX_CONCURRENT);
         this.quotaReportIntervalMs = config.getLong(QUOTA_REPORT_INTERVAL_MS);
-        this.id = config.getString(ID);
     }
 
     static void define(ConfigDef def) {
         def.define(PORT, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH,
                         "HTTP port of the gateway and dashboard; 0 picks a free port.")
+                .define(ID, Type.STRING, "", (name, value) -> {
+                    String id = (String) value;
+                    if (id != null && !id.isEmpty() && !id.matches("[a-z0-9_-]{1,100}")) {
+                        throw new ConfigException(name, value, "1 to 100 of a-z, 0-9, '-', '_' (it names a topic)");
+                    }
+                }, Importance.MEDIUM,
+                        "This gateway's id among the gateways of the cluster: it names its reply topic "
+                                + "ferry.replies.<id> and its quota reports (issue 15). Empty: <host name>-<gateway.port> "
+                                + "(<host name>-<random hex> when gateway.port is 0). "
+                                + "Keep it stable across restarts, or reply topics of gone ids pile up (empty after "
+                                + "an hour, until an operator deletes them).")
                 .define(TENANTS_FILE, Type.STRING, "", Importance.HIGH,
                         "The tenants file: tenants, hashed API keys and quotas.")
                 .define(SYNC_MAX_PAYLOAD_BYTES, Type.INT, 6 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
@@ -67,7 +79,7 @@ public final class GatewayConfig {
                         "Default payload limit of an asynchronous invoke (as AWS Lambda: 256 KiB); tenants may override.")
                 .define(RESULT_RETENTION_MS, Type.LONG, 24L * 60 * 60 * 1000, Range.atLeast(0), Importance.MEDIUM,
                         "How long asynchronous results stay retrievable by id; a restarted gateway reads "
-                                + "ferry.results back this far.")
+                                + "ferry.async-results and ferry.accepted back this far.")
                 .define(RESULT_STORE_MAX_ENTRIES, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
                         "Most results a gateway keeps for GET /v1/invocations/{id}; the oldest go first.")
                 .define(RESULT_STORE_MAX_BYTES, Type.LONG, 256L * 1024 * 1024, Range.atLeast(0), Importance.LOW,
@@ -88,13 +100,16 @@ public final class GatewayConfig {
                         "How often each gateway reports its load per tenant to ferry.quotas, from which the gateways "
                                 + "share every tenant's limits (issue 15); a gateway silent for 3 intervals drops out. "
                                 + "0 turns sharing off: each gateway then enforces the whole limits alone.")
-                .define(ID, Type.STRING, "", Importance.LOW,
-                        "This gateway's id among the gateways of the cluster, stable across restarts; empty means "
-                                + "<host name>:<gateway.port>, or <host name>:<random hex> when gateway.port is 0.");
+;
     }
 
     public int port() {
         return port;
+    }
+
+    /** The configured {@code gateway.id}; empty when it is to be derived. */
+    public String id() {
+        return id;
     }
 
     public String tenantsFile() {
@@ -143,10 +158,6 @@ public final class GatewayConfig {
     }
 
     /** The configured gateway id; empty when it is to be derived from the host name and HTTP port. */
-    public String id() {
-        return id;
-    }
-
     public long drainTimeoutMs() {
         return drainTimeoutMs;
     }

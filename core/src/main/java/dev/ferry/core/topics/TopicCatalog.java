@@ -20,6 +20,12 @@ import java.util.Optional;
 public final class TopicCatalog {
 
     private static final String WORK = "work.";
+    private static final String REPLIES = "replies.";
+    /**
+     * Retention of a gateway's reply topic: one hour, past the longest synchronous wait (a 15-minute timeout plus
+     * the margin); a reply nobody read by then has no reader.
+     */
+    public static final long REPLY_RETENTION_MS = 60L * 60 * 1000;
 
     private final String prefix;
     private final String groupPrefix;
@@ -64,6 +70,65 @@ public final class TopicCatalog {
 
     public String results() {
         return prefix + "results";
+    }
+
+    /**
+     * {@code ferry.replies.<gatewayId>}: the results of the synchronous calls one gateway waits for, copied there by
+     * whoever writes them to {@code ferry.results} (issue 15, part 5), so a gateway reads only its own replies. The
+     * id must be a legal part of a topic name ({@link #isValidGatewayId}).
+     */
+    public String replies(String gatewayId) {
+        if (!isValidGatewayId(gatewayId)) {
+            throw new IllegalArgumentException("Not a valid gateway id (1 to 100 of a-z, 0-9, '-', '_'): "
+                    + gatewayId);
+        }
+        return prefix + REPLIES + gatewayId;
+    }
+
+    /**
+     * {@code ferry.async-results}: copies of the results of the asynchronous calls accepted over HTTP, read by every
+     * gateway (any of them may be asked {@code GET /v1/invocations/{id}}); issue 15, part 5.
+     */
+    public String asyncResults() {
+        return prefix + "async-results";
+    }
+
+    /**
+     * {@code ferry.accepted}: one small record per asynchronous call a gateway accepted (the request without its
+     * payload), so which tenant owns a pending id lives in Kafka, not in one gateway's memory (issue 15, part 4).
+     */
+    public String accepted() {
+        return prefix + "accepted";
+    }
+
+    /**
+     * Whether a request's {@code replyTo} may be written: only a gateway's reply topic or the shared asynchronous
+     * one, so a request produced by anyone can never make a worker write into another topic.
+     */
+    public boolean isReplyTopic(String topic) {
+        if (topic == null) {
+            return false;
+        }
+        if (topic.equals(asyncResults())) {
+            return true;
+        }
+        return topic.startsWith(prefix + REPLIES) && isValidGatewayId(topic.substring(prefix.length()
+                + REPLIES.length()));
+    }
+
+    /** Gateway ids name topics: 1 to 100 of {@code a-z}, {@code 0-9}, {@code -}, {@code _}. */
+    public static boolean isValidGatewayId(String id) {
+        return id != null && id.matches("[a-z0-9_-]{1,100}");
+    }
+
+    /**
+     * A gateway's reply topic: the results' size limit, the internal codec (only its gateway reads it), and a short
+     * retention ({@link #REPLY_RETENTION_MS}): a reply is read within the longest synchronous wait or never.
+     */
+    public TopicSpec replyTopic(String gatewayId) {
+        return spec(replies(gatewayId), settings.partitions(), Map.of(
+                "max.message.bytes", String.valueOf(settings.maxMessageBytes()),
+                org.apache.kafka.common.config.TopicConfig.RETENTION_MS_CONFIG, String.valueOf(REPLY_RETENTION_MS)));
     }
 
     public String dlq() {
@@ -168,6 +233,8 @@ public final class TopicCatalog {
                 spec(functions(), 1, compact),
                 spec(invocations(), partitions, payload),
                 spec(results(), partitions, userPayload),
+                spec(asyncResults(), partitions, payload),
+                spec(accepted(), partitions, Map.of()),
                 spec(dlq(), partitions, userCopies),
                 spec(lag(), partitions, Map.of()),
                 spec(scaling(), 1, compact),

@@ -1,6 +1,7 @@
 package dev.ferry.core.topics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
@@ -46,10 +47,25 @@ class TopicCatalogTest {
     }
 
     @Test
+    void shouldAcceptOnlyGatewayReplyTopicsAndTheSharedAsyncTopicAsReplyToWhenAskedByAnyone() {
+        assertThat(catalog.replies("gw-1")).isEqualTo("ferry.replies.gw-1");
+        assertThat(catalog.isReplyTopic("ferry.replies.gw-1")).isTrue();
+        assertThat(catalog.isReplyTopic("ferry.async-results")).isTrue();
+        assertThat(catalog.isReplyTopic("ferry.functions")).isFalse();
+        assertThat(catalog.isReplyTopic("ferry.replies.")).isFalse();
+        assertThat(catalog.isReplyTopic("ferry.replies.a.b")).isFalse();
+        assertThat(catalog.isReplyTopic("orders")).isFalse();
+        assertThat(catalog.isReplyTopic(null)).isFalse();
+        assertThatThrownBy(() -> catalog.replies("Host.Name")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(catalog.replyTopic("gw-1").configs()).containsEntry("retention.ms",
+                String.valueOf(TopicCatalog.REPLY_RETENTION_MS));
+    }
+
+    @Test
     void shouldCompactOnlyTheCatalogTopicsAndLetPayloadTopicsCarrySixMegabytes() {
         Map<String, TopicSpec> specs = catalog.platformTopics().stream()
                 .collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
-        assertThat(specs).hasSize(10);
+        assertThat(specs).hasSize(12);
         assertThat(specs.get("ferry.quotas").partitions()).isEqualTo(1);
         assertThat(specs.values().stream().filter(TopicSpec::compacted).map(TopicSpec::name))
                 .containsExactlyInAnyOrder("ferry.functions", "ferry.scaling", "ferry.triggers",

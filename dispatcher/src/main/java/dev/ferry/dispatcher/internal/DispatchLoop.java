@@ -50,7 +50,7 @@ public final class DispatchLoop implements Runnable {
 
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
-    private final Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router;
+    private final Function<ConsumerRecord<byte[], byte[]>, List<ProducerRecord<byte[], byte[]>>> router;
     private final Runnable beforeBatch;
     private final String source;
     private final String dlq;
@@ -73,13 +73,13 @@ public final class DispatchLoop implements Runnable {
      * @param name this instance's name in logs (its transactional.id)
      */
     public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
-            Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router, Runnable beforeBatch,
+            Function<ConsumerRecord<byte[], byte[]>, List<ProducerRecord<byte[], byte[]>>> router, Runnable beforeBatch,
             String source, String dlq, String name) {
         this(consumer, producer, router, beforeBatch, source, dlq, name, DispatchMeters.none());
     }
 
     public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
-            Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router, Runnable beforeBatch,
+            Function<ConsumerRecord<byte[], byte[]>, List<ProducerRecord<byte[], byte[]>>> router, Runnable beforeBatch,
             String source, String dlq, String name, DispatchMeters meters) {
         this.meters = meters;
         this.consumer = consumer;
@@ -188,17 +188,19 @@ public final class DispatchLoop implements Runnable {
         List<Outgoing> out = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             RecordPosition origin = RecordPosition.of(record);
-            out.add(new Outgoing(origin, refusedOrRouted(origin, record)));
+            Throwable refusal = refused.remove(origin);
+            if (refusal == null) {
+                // One record, or a rejection with its reply copy: all in this transaction (issue 15, part 5).
+                router.apply(record).forEach(routed -> out.add(new Outgoing(origin, routed)));
+            } else {
+                out.add(new Outgoing(origin, refusedInstead(origin, record, refusal)));
+            }
         }
         return out;
     }
 
-    private ProducerRecord<byte[], byte[]> refusedOrRouted(RecordPosition origin,
-            ConsumerRecord<byte[], byte[]> record) {
-        Throwable refusal = refused.remove(origin);
-        if (refusal == null) {
-            return router.apply(record);
-        }
+    private ProducerRecord<byte[], byte[]> refusedInstead(RecordPosition origin, ConsumerRecord<byte[], byte[]> record,
+            Throwable refusal) {
         if (!refusedDeadLetters.remove(origin)) {
             log.warn("[{}] Dead-lettering the invocation at {}-{}@{}: the broker refused what it became: {}", name,
                     record.topic(), record.partition(), record.offset(), refusal.getMessage());

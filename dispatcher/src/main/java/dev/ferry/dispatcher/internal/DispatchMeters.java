@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -15,12 +16,16 @@ public final class DispatchMeters {
 
     private final String results;
     private final String dlq;
+    private final Predicate<String> isReplyCopy;
     private final Counter routed;
     private final Counter rejected;
     private final Counter deadLettered;
     private final DistributionSummary batch;
 
-    public DispatchMeters(MeterRegistry registry, String resultsTopic, String dlqTopic) {
+    /** @param isReplyCopy whether a topic holds copies of results (issue 15): those are not counted again */
+    public DispatchMeters(MeterRegistry registry, String resultsTopic, String dlqTopic,
+            Predicate<String> isReplyCopy) {
+        this.isReplyCopy = isReplyCopy;
         this.results = resultsTopic;
         this.dlq = dlqTopic;
         this.routed = outcome(registry, "routed");
@@ -32,7 +37,7 @@ public final class DispatchMeters {
 
     /** Meters nobody reads, for loops built without a registry (unit tests). */
     static DispatchMeters none() {
-        return new DispatchMeters(new SimpleMeterRegistry(), "", "");
+        return new DispatchMeters(new SimpleMeterRegistry(), "", "", topic -> false);
     }
 
     private static Counter outcome(MeterRegistry registry, String outcome) {
@@ -41,7 +46,12 @@ public final class DispatchMeters {
     }
 
     void committed(List<ProducerRecord<byte[], byte[]>> records) {
+        int forwarded = 0;
         for (ProducerRecord<byte[], byte[]> record : records) {
+            if (isReplyCopy.test(record.topic())) {
+                continue;
+            }
+            forwarded++;
             if (record.topic().equals(dlq)) {
                 deadLettered.increment();
             } else if (record.topic().equals(results)) {
@@ -50,6 +60,6 @@ public final class DispatchMeters {
                 routed.increment();
             }
         }
-        batch.record(records.size());
+        batch.record(forwarded);
     }
 }

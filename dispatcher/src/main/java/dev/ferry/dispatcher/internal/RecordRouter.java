@@ -7,6 +7,7 @@ import dev.ferry.core.invocation.InvocationResults;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.kafka.RecordSize;
+import dev.ferry.core.kafka.ResultRecords;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -15,6 +16,7 @@ import dev.ferry.schemas.registry.SchemaRegistryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one record of {@code ferry.invocations} into the one record it becomes: the invocation on its function's
- * work topic, a REJECTED result on {@code ferry.results}, or, when it cannot be read at all, the untouched bytes on
+ * Turns one record of {@code ferry.invocations} into what it becomes: the invocation on its function's work topic
+ * (with its {@code replyTo} kept, as every field), a REJECTED result on {@code ferry.results} (and its copy on the
+ * request's {@code replyTo}, see {@link ResultRecords}), or, when it cannot be read at all, the untouched bytes on
  * {@code ferry.dlq}. Sending is the caller's, inside its transaction.
  *
  * <p>A failure that is not the record's fault (the schema registry unreachable, a work topic that cannot be
@@ -45,10 +48,13 @@ public final class RecordRouter {
     private final Function<FunctionRef, FunctionLoad> loads;
     private final Clock clock;
     private final int maxRecordBytes;
+    private final ResultRecords resultRecords;
 
     public RecordRouter(TopicCatalog topics, Deserializer<InvocationRequest> requests,
             Serializer<InvocationRequest> work, Serializer<InvocationResult> results, RequestValidator validator,
-            WorkRoutes routes, Function<FunctionRef, FunctionLoad> loads, Clock clock, int maxRecordBytes) {
+            WorkRoutes routes, Function<FunctionRef, FunctionLoad> loads, Clock clock, int maxRecordBytes,
+            ResultRecords resultRecords) {
+        this.resultRecords = resultRecords;
         this.topics = topics;
         this.requests = requests;
         this.work = work;
@@ -60,7 +66,8 @@ public final class RecordRouter {
         this.maxRecordBytes = maxRecordBytes;
     }
 
-    public ProducerRecord<byte[], byte[]> route(ConsumerRecord<byte[], byte[]> record) {
+    /** What the record becomes: one record, or a rejection and its reply copy. */
+    public List<ProducerRecord<byte[], byte[]>> route(ConsumerRecord<byte[], byte[]> record) {
         try {
             return routeOrReject(record, decode(record));
         } catch (RetriableFerryException e) {
@@ -71,11 +78,11 @@ public final class RecordRouter {
                         + where(record) + ": " + e.getMessage(), e);
             }
             log.warn("Dead-lettering invocation at {} that cannot be processed: {}", where(record), e.getMessage());
-            return DeadLetters.of(topics.dlq(), record, e, 1);
+            return List.of(DeadLetters.of(topics.dlq(), record, e, 1));
         }
     }
 
-    private ProducerRecord<byte[], byte[]> routeOrReject(ConsumerRecord<byte[], byte[]> record,
+    private List<ProducerRecord<byte[], byte[]>> routeOrReject(ConsumerRecord<byte[], byte[]> record,
             InvocationRequest request) {
         Instant now = clock.instant();
         RequestValidator.Verdict verdict = validator.check(request, now);
@@ -106,7 +113,7 @@ public final class RecordRouter {
                     now);
         }
         load.sent(partition);
-        return new ProducerRecord<>(route.topic(), partition, key, value, record.headers());
+        return List.of(new ProducerRecord<>(route.topic(), partition, key, value, record.headers()));
     }
 
     private InvocationRequest decode(ConsumerRecord<byte[], byte[]> record) {
@@ -121,15 +128,16 @@ public final class RecordRouter {
         return request;
     }
 
-    private ProducerRecord<byte[], byte[]> reject(ConsumerRecord<byte[], byte[]> record, InvocationRequest request,
+    private List<ProducerRecord<byte[], byte[]>> reject(ConsumerRecord<byte[], byte[]> record,
+            InvocationRequest request,
             ReasonCode reason, String error, Instant now) {
         log.warn("Rejecting invocation {} at {} ({}): {}", request.getInvocationId(), where(record), reason.code(),
                 error);
         InvocationResult result = InvocationResults.terminal(request, InvocationStatus.REJECTED, reason, error, 0,
                 now, null);
         String topic = topics.results();
-        return new ProducerRecord<>(topic, null, utf8(request.getInvocationId()), results.serialize(topic, result),
-                record.headers());
+        return resultRecords.of(request.getReplyTo(), utf8(request.getInvocationId()),
+                results.serialize(topic, result), record.headers());
     }
 
     /** No answer, or a server error: the registry is down, not the record bad. A 404 is the record's fault. */

@@ -42,8 +42,8 @@ class DispatchLoopTest {
 
     private DispatchLoop start(Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> router) {
         producer.initTransactions();
-        DispatchLoop loop = new DispatchLoop(consumer, producer, router, batches::incrementAndGet, SOURCE,
-                "ferry.dlq", "test");
+        DispatchLoop loop = new DispatchLoop(consumer, producer, router.andThen(List::of), batches::incrementAndGet,
+                SOURCE, "ferry.dlq", "test");
         Thread thread = new Thread(loop);
         threads.add(thread);
         thread.start();
@@ -134,7 +134,8 @@ class DispatchLoopTest {
         producer.initTransactions();
         producer.fenceProducer();
         consumer.schedulePollTask(this::deliverThreeRecords);
-        DispatchLoop loop = new DispatchLoop(consumer, producer, FORWARD, () -> { }, SOURCE, "ferry.dlq", "test");
+        DispatchLoop loop = new DispatchLoop(consumer, producer, FORWARD.andThen(List::of), () -> { }, SOURCE,
+                "ferry.dlq", "test");
         Thread thread = new Thread(loop);
         threads.add(thread);
         thread.start();

@@ -9,6 +9,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.kafka.ResultRecords;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.Requests;
 import dev.ferry.schemas.FunctionSpec;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,7 +52,13 @@ class RecordRouterTest {
                 new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), maxPayloadBytes),
                 new WorkRoutes(topics, spec -> provisioned.add(spec.name()), "auto", new SplittableRandom(5)),
                 ref -> loads.computeIfAbsent(ref, r -> FunctionLoad.unknown()), Clock.fixed(NOW, ZoneOffset.UTC),
-                maxRecordBytes);
+                maxRecordBytes, new ResultRecords(topics, () -> Set.of("ferry.replies.gw-1")));
+    }
+
+    /** The one record routing gave. */
+    private static ProducerRecord<byte[], byte[]> one(List<ProducerRecord<byte[], byte[]>> records) {
+        assertThat(records).hasSize(1);
+        return records.get(0);
     }
 
     private void deploy(String name, int partitions) {
@@ -74,7 +82,7 @@ class RecordRouterTest {
         deploy("resize", 4);
         InvocationRequest request = Requests.keyed("user-7");
 
-        ProducerRecord<byte[], byte[]> out = router.route(consumed(request));
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed(request)));
 
         assertThat(out.topic()).isEqualTo("ferry.work.acme.resize");
         assertThat(out.partition()).isBetween(0, 3);
@@ -90,7 +98,7 @@ class RecordRouterTest {
     void shouldKeyByInvocationIdWhenTheRequestHasNoKey() {
         deploy("resize", 1);
         InvocationRequest request = Requests.unkeyed();
-        ProducerRecord<byte[], byte[]> out = router.route(consumed(request));
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed(request)));
         assertThat(new String(out.key(), StandardCharsets.UTF_8)).isEqualTo(request.getInvocationId());
         assertThat(out.partition()).isZero();
     }
@@ -99,7 +107,7 @@ class RecordRouterTest {
     void shouldAnswerWithARejectedResultWhenTheFunctionIsUnknown() {
         InvocationRequest request = Requests.request("acme", "crop").build();
 
-        ProducerRecord<byte[], byte[]> out = router.route(consumed(request));
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed(request)));
 
         assertThat(out.topic()).isEqualTo("ferry.results");
         assertThat(new String(out.key(), StandardCharsets.UTF_8)).isEqualTo(request.getInvocationId());
@@ -119,7 +127,7 @@ class RecordRouterTest {
                 .setPartitionStrategy("fastest").build();
         deployed.put(FunctionSpecs.ref(spec), spec);
 
-        ProducerRecord<byte[], byte[]> out = router.route(consumed(Requests.unkeyed()));
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed(Requests.unkeyed())));
 
         InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize(out.topic(), out.value());
         assertThat(result.getError()).startsWith("unknown partition strategy 'fastest'");
@@ -131,7 +139,7 @@ class RecordRouterTest {
     void shouldDeadLetterWithTheErrorHeadersWhenTheBytesAreRandom() {
         ConsumerRecord<byte[], byte[]> poison = consumed("not avro".getBytes(StandardCharsets.UTF_8));
 
-        ProducerRecord<byte[], byte[]> out = router.route(poison);
+        ProducerRecord<byte[], byte[]> out = one(router.route(poison));
 
         assertThat(out.topic()).isEqualTo("ferry.dlq");
         assertThat(out.value()).isEqualTo(poison.value());
@@ -144,14 +152,14 @@ class RecordRouterTest {
 
     @Test
     void shouldDeadLetterWhenTheSchemaIdIsUnknown() {
-        ProducerRecord<byte[], byte[]> out = router.route(consumed(new byte[] {0, 0, 0, 0, 0x7f, 1, 2}));
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed(new byte[] {0, 0, 0, 0, 0x7f, 1, 2})));
         assertThat(out.topic()).isEqualTo("ferry.dlq");
         assertThat(DeadLetters.header(out.headers(), DeadLetters.ERROR_MESSAGE)).contains("Unknown schema id 127");
     }
 
     @Test
     void shouldDeadLetterWhenTheValueIsNull() {
-        ProducerRecord<byte[], byte[]> out = router.route(consumed((byte[]) null));
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed((byte[]) null)));
         assertThat(out.topic()).isEqualTo("ferry.dlq");
         assertThat(DeadLetters.header(out.headers(), DeadLetters.ERROR_MESSAGE)).contains("tombstone");
     }
@@ -159,8 +167,8 @@ class RecordRouterTest {
     @Test
     void shouldDeadLetterWhenTheInvocationHasNoId() {
         deploy("resize", 1);
-        ProducerRecord<byte[], byte[]> out = router.route(consumed(Requests.request("acme", "resize")
-                .setInvocationId(" ").build()));
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed(Requests.request("acme", "resize")
+                .setInvocationId(" ").build())));
         assertThat(out.topic()).isEqualTo("ferry.dlq");
     }
 
@@ -174,14 +182,15 @@ class RecordRouterTest {
                 cold.serializer(InvocationRequest.class), cold.serializer(InvocationResult.class),
                 new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), 1024),
                 new WorkRoutes(topics, spec -> { }, "auto", new SplittableRandom(5)),
-                ref -> FunctionLoad.unknown(), Clock.fixed(NOW, ZoneOffset.UTC), 1_000_000);
+                ref -> FunctionLoad.unknown(), Clock.fixed(NOW, ZoneOffset.UTC), 1_000_000,
+                new ResultRecords(topics, Set::of));
         registry.down(true);
 
-        assertThatThrownBy(() -> coldRouter.route(good)).isInstanceOf(RetriableFerryException.class)
+        assertThatThrownBy(() -> one(coldRouter.route(good))).isInstanceOf(RetriableFerryException.class)
                 .hasMessageContaining("ferry.invocations-2@41");
 
         registry.down(false);
-        assertThat(coldRouter.route(good).topic()).isEqualTo("ferry.work.acme.resize");
+        assertThat(one(coldRouter.route(good)).topic()).isEqualTo("ferry.work.acme.resize");
     }
 
     @Test
@@ -191,7 +200,7 @@ class RecordRouterTest {
         InvocationRequest big = Requests.request("acme", "resize")
                 .setPayload(java.nio.ByteBuffer.wrap(new byte[3000])).build();
 
-        ProducerRecord<byte[], byte[]> out = strict.route(consumed(big));
+        ProducerRecord<byte[], byte[]> out = one(strict.route(consumed(big)));
 
         assertThat(out.topic()).isEqualTo("ferry.results");
         InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize(out.topic(), out.value());
@@ -199,12 +208,36 @@ class RecordRouterTest {
         assertThat(result.getError()).contains("exceeds the work topic's record limit of 2048");
         assertThat(result.getFinal$()).isTrue();
         assertThat(result.getReasonCode()).as("the envelope is too large: HTTP 413").isEqualTo("payload_too_large");
-        assertThat(strict.route(consumed(Requests.unkeyed())).topic()).isEqualTo("ferry.work.acme.resize");
+        assertThat(one(strict.route(consumed(Requests.unkeyed()))).topic()).isEqualTo("ferry.work.acme.resize");
+    }
+
+    @Test
+    void shouldCopyARejectionToTheReplyTopicInTheSameBatchWhenTheRequestNamesOne() {
+        List<ProducerRecord<byte[], byte[]>> out = router.route(consumed(Requests.request("acme", "nope")
+                .setReplyTo("ferry.replies.gw-1").build()));
+
+        assertThat(out).extracting(ProducerRecord::topic).containsExactly("ferry.results", "ferry.replies.gw-1");
+        assertThat(out.get(1).value()).isEqualTo(out.get(0).value());
+        assertThat(out.get(1).key()).isEqualTo(out.get(0).key());
+        // Not a reply topic, or one that does not exist: ferry.results only.
+        assertThat(router.route(consumed(Requests.request("acme", "nope").setReplyTo("ferry.functions").build())))
+                .extracting(ProducerRecord::topic).containsExactly("ferry.results");
+        assertThat(router.route(consumed(Requests.request("acme", "nope").setReplyTo("ferry.replies.gone")
+                .build()))).extracting(ProducerRecord::topic).containsExactly("ferry.results");
+    }
+
+    @Test
+    void shouldKeepTheReplyToWhenRoutingToTheWorkTopic() {
+        deploy("resize", 1);
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed(Requests.request("acme", "resize")
+                .setReplyTo("ferry.async-results").build())));
+        assertThat(serdes.deserializer(InvocationRequest.class).deserialize(out.topic(), out.value()).getReplyTo())
+                .isEqualTo("ferry.async-results");
     }
 
     @Test
     void shouldCopyTheOriginalHeadersWhenRejecting() {
-        ProducerRecord<byte[], byte[]> out = router.route(consumed(Requests.request("acme", "nope").build()));
+        ProducerRecord<byte[], byte[]> out = one(router.route(consumed(Requests.request("acme", "nope").build())));
         assertThat(out.headers().lastHeader("traceparent")).isNotNull();
         assertThat(new RecordHeaders(out.headers().toArray()).toArray()).hasSize(1);
     }

@@ -14,7 +14,8 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * Everything the gateway's HTTP handlers share, built once by {@code Gateway.start()}. {@code usage} and
  * {@code scaling} are null until wired. {@code responses} writes answers that a result completes, so the result
- * reader never blocks on a slow HTTP client. {@code triggers} serves {@code /v1/triggers} (issue 14).
+ * reader never blocks on a slow HTTP client. {@code triggers} serves {@code /v1/triggers} (issue 14). {@code replies} names where results come back and
+ * writes the ownership markers of asynchronous calls (issue 15).
  */
 public record GatewayContext(
         FerryConfig config,
@@ -34,5 +35,6 @@ public record GatewayContext(
         ScalingSource scaling,
         Readiness readiness,
         Executor responses,
-        GatewayTriggers triggers) {
+        GatewayTriggers triggers,
+        GatewayReplies replies) {
 }

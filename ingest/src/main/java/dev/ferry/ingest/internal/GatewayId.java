@@ -1,14 +1,17 @@
 package dev.ferry.ingest.internal;
 
 import dev.ferry.core.config.GatewayConfig;
+import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
- * A gateway's id among the gateways of a cluster: {@code gateway.id}, else {@code <host name>:<gateway.port>},
- * stable across restarts and distinct for gateways sharing a host. A gateway on a port chosen at start
- * ({@code gateway.port} 0) has no stable port, and takes {@code <host name>:<8 random hex digits>}.
+ * A gateway's id among the gateways of a cluster (issue 15): it names the gateway's reply topic
+ * {@code ferry.replies.<id>} and keys its quota reports on {@code ferry.quotas}. {@code gateway.id} when set; else
+ * the host name and the HTTP port ({@code web-1-8080}), lower case, anything but {@code a-z0-9-} turned into
+ * {@code -}, so it is stable across restarts and distinct for gateways sharing a host; with port 0 (chosen at start)
+ * a random suffix instead of the port. Derive it once per gateway: a random suffix differs on every call.
  */
 public final class GatewayId {
 
@@ -17,16 +20,21 @@ public final class GatewayId {
 
     /** The id of the gateway configured by {@code config}. */
     public static String of(GatewayConfig config) {
-        if (!config.id().isBlank()) {
+        if (!config.id().isEmpty()) {
             return config.id();
         }
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "localhost";
+        } catch (IOException e) {
+            host = "gateway";
         }
-        return host + ":" + (config.port() != 0 ? Integer.toString(config.port())
-                : UUID.randomUUID().toString().substring(0, 8));
+        host = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        if (host.length() > 80) {
+            host = host.substring(0, 80);
+        }
+        String suffix = config.port() != 0 ? Integer.toString(config.port())
+                : UUID.randomUUID().toString().substring(0, 8);
+        return host + "-" + suffix;
     }
 }

@@ -52,7 +52,8 @@ public final class InvokeRoutes {
         Tenants.Caller caller = Http.caller(g, ctx);
         FunctionSpec spec = Http.function(g, caller, ctx.pathParam("name"));
         byte[] payload = Http.payload(ctx, caller.limits().syncMaxPayloadBytes());
-        InvocationRequest request = request(ctx, caller, spec, payload);
+        // The result comes back on this gateway's own reply topic (issue 15, part 5).
+        InvocationRequest request = request(ctx, caller, spec, payload, g.replies().replyTopic());
         Runnable release = g.quotas().acquireSlot(caller.tenant(), caller.limits());
         String id = request.getInvocationId();
         Timer.Sample sample = Timer.start(g.metrics());
@@ -66,7 +67,7 @@ public final class InvokeRoutes {
                     release.run();
                     if (error != null) {
                         g.router().forget(caller.tenant(), id);
-                        answerFailure(ctx, caller, request, unwrap(error));
+                        answerFailure(ctx, caller, spec, request, unwrap(error));
                     } else {
                         answer(ctx, r);
                     }
@@ -79,7 +80,8 @@ public final class InvokeRoutes {
         Tenants.Caller caller = Http.caller(g, ctx);
         FunctionSpec spec = Http.function(g, caller, ctx.pathParam("name"));
         byte[] payload = Http.payload(ctx, caller.limits().asyncMaxPayloadBytes());
-        InvocationRequest request = request(ctx, caller, spec, payload);
+        // Any gateway may be asked for the id: its result goes to the topic they all read.
+        InvocationRequest request = request(ctx, caller, spec, payload, g.replies().asyncTopic());
         Runnable release = g.quotas().acquireSlot(caller.tenant(), caller.limits());
         String id = request.getInvocationId();
         g.store().pending(caller.tenant(), id, spec.getName());
@@ -87,7 +89,15 @@ public final class InvokeRoutes {
         Duration wait = Duration.ofMillis((long) spec.getTimeoutMs() * spec.getMaxAttempts()
                 + g.config().gateway().syncWaitMarginMs());
         g.router().expect(caller.tenant(), id, spec.getMaxAttempts(), wait).whenComplete((r, e) -> release.run());
-        ctx.future(() -> send(request).handle((sent, error) -> {
+        // The request and the ownership marker (issue 15, part 4) go out together, and 202 waits for both, so a
+        // restarted or another gateway then knows the id is this tenant's and pending. Only the request decides
+        // between 202 and 503: a lost marker leaves ownership in this gateway's memory, as before issue 15; a marker
+        // whose request failed names an id no caller heard of (the 503 carries none).
+        CompletableFuture<Void> marked = g.replies().accept(g.producer(), request).exceptionally(error -> {
+            log.warn("The ownership marker of invocation {} was not written: {}", id, error.toString());
+            return null;
+        });
+        ctx.future(() -> send(request).thenCombine(marked, (sent, mark) -> sent).handle((sent, error) -> {
             if (error != null) {
                 g.router().forget(caller.tenant(), id);
                 g.store().forget(caller.tenant(), id);
@@ -132,8 +142,10 @@ public final class InvokeRoutes {
         return g.directory().get(new FunctionRef(tenant, function)).map(FunctionSpec::getMaxAttempts).orElse(1);
     }
 
-    private InvocationRequest request(Context ctx, Tenants.Caller caller, FunctionSpec spec, byte[] payload) {
-        InvocationRequest.Builder builder = Requests.newRequest(caller.tenant(), spec.getName(), payload);
+    private InvocationRequest request(Context ctx, Tenants.Caller caller, FunctionSpec spec, byte[] payload,
+            String replyTo) {
+        InvocationRequest.Builder builder = Requests.newRequest(caller.tenant(), spec.getName(), payload)
+                .setReplyTo(replyTo);
         String contentType = ctx.contentType();
         if (contentType != null && !contentType.isBlank()) {
             builder.setContentType(contentType);
@@ -224,10 +236,28 @@ public final class InvokeRoutes {
         };
     }
 
-    private void answerFailure(Context ctx, Tenants.Caller caller, InvocationRequest request, Throwable error) {
+    private void answerFailure(Context ctx, Tenants.Caller caller, FunctionSpec spec, InvocationRequest request,
+            Throwable error) {
         if (error instanceof TimeoutException) {
-            // The invocation may still finish: let the caller fetch it by id later.
+            // The invocation may still finish: let the caller fetch it by id later, from any gateway (issue 15): the
+            // ownership marker makes it pending everywhere, and its late result, which comes to this gateway's reply
+            // topic only, is passed on to the shared asynchronous one.
             g.store().pending(caller.tenant(), request.getInvocationId(), request.getFunction());
+            g.replies().accept(g.producer(), request).exceptionally(e -> {
+                log.warn("The ownership marker of timed-out invocation {} was not written: {}",
+                        request.getInvocationId(), e.toString());
+                return null;
+            });
+            Duration late = Duration.ofMillis((long) spec.getTimeoutMs() * spec.getMaxAttempts()
+                    + g.config().gateway().syncWaitMarginMs());
+            g.router().expect(caller.tenant(), request.getInvocationId(), spec.getMaxAttempts(), late)
+                    .thenAccept(g.replies()::passOn);
+            // A result that came between the first wait's end and this one is in the store already.
+            g.store().get(caller.tenant(), request.getInvocationId()).map(ResultStore.Entry::result)
+                    .filter(r -> Finality.isFinal(r, spec.getMaxAttempts())).ifPresent(r -> {
+                        g.router().forget(caller.tenant(), request.getInvocationId());
+                        g.replies().passOn(r);
+                    });
             ctx.header("Location", "/v1/invocations/" + request.getInvocationId());
             Http.error(g.mapper(), ctx, new ApiException(504, "timeout", error.getMessage()
                     + "; it may still complete: GET /v1/invocations/" + request.getInvocationId()));

@@ -8,14 +8,17 @@ import dev.ferry.schemas.InvocationResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -25,10 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Correlates results with the calls waiting for them, for the gateway and the Java client alike.
  *
- * <p>It follows every partition of {@code ferry.results} with a {@link TopicTail}, without a consumer group: results
- * are keyed by invocation id, so the one an instance waits for may land on any partition, and with a group each of
- * two gateways would see only half of them. Every instance reads everything and completes only its own waiters; the cost is that each
- * instance reads the whole result stream.
+ * <p>It follows every partition of one or more result topics with a {@link TopicTail} each, without a consumer
+ * group: results are keyed by invocation id, so the one an instance waits for may land on any partition, and with a
+ * group each of two readers would see only half of them. The Java client follows {@code ferry.results}, which holds
+ * everything; a gateway follows its own reply topic and the shared asynchronous one (issue 15, part 5), which hold
+ * only what it may be asked for, so its read cost does not grow with the number of gateways.
  *
  * <p>A caller registers with {@link #expect} <em>before</em> producing its request, so the result cannot slip past.
  * The waiter completes with the first final result (see {@link Finality}); at its deadline it completes with the
@@ -55,6 +59,7 @@ public final class ResultRouter implements AutoCloseable {
     }
 
     private final KafkaClients clients;
+    /** The topic {@link #start} follows; null when built for {@link #follow} only. */
     private final String topic;
     private final Deserializer<InvocationResult> deserializer;
     private final String clientId;
@@ -65,7 +70,8 @@ public final class ResultRouter implements AutoCloseable {
     /** How many tenants wait for each id here: lets the reader skip decoding results no one waits for. */
     private final Map<String, Integer> waitingIds = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
-    private volatile TopicTail tail;
+    private final List<TopicTail> tails = new CopyOnWriteArrayList<>();
+    private final Map<String, LongAdder> read = new ConcurrentHashMap<>();
 
     public ResultRouter(KafkaClients clients, String resultsTopic, Deserializer<InvocationResult> deserializer,
             String clientId) {
@@ -87,36 +93,79 @@ public final class ResultRouter implements AutoCloseable {
         });
     }
 
+    /** For a reader that follows its topics with {@link #follow}. */
+    public ResultRouter(KafkaClients clients, Deserializer<InvocationResult> deserializer, String clientId,
+            Duration partitionCheck) {
+        this(clients, null, deserializer, clientId, partitionCheck);
+    }
+
     /**
-     * Starts reading. With {@code readFrom} null, only results written from now on are seen; otherwise reading
-     * starts at the first result at or after that instant and every result goes to {@code everyResult} (the
-     * gateway's store), the old ones first.
+     * Starts reading the results topic given at construction. With {@code readFrom} null, only results written from
+     * now on are seen; otherwise reading starts at the first result at or after that instant and every result goes
+     * to {@code everyResult} (the gateway's store), the old ones first.
      *
      * <p>Positions are fixed before this returns, so a request produced afterwards cannot have its result missed.
      */
     public synchronized ResultRouter start(Instant readFrom, Consumer<InvocationResult> everyResult) {
-        if (tail != null) {
+        if (!tails.isEmpty()) {
             return this;
         }
-        TopicTail created = TopicTail.builder(clients, topic, record -> handle(record, everyResult)).name(clientId)
-                .from(readFrom == null ? TopicTail.Start.end() : TopicTail.Start.at(readFrom))
-                .partitionCheck(partitionCheck).build();
+        if (topic == null) {
+            throw new IllegalStateException("No results topic given: use follow(topic, ...)");
+        }
+        return follow(topic, readFrom == null ? TopicTail.Start.end() : TopicTail.Start.at(readFrom), everyResult);
+    }
+
+    /**
+     * Also follows {@code resultTopic} from {@code from}; every result read goes to {@code everyResult} (may be null)
+     * and completes its waiter. Positions are fixed before this returns.
+     */
+    public synchronized ResultRouter follow(String resultTopic, TopicTail.Start from,
+            Consumer<InvocationResult> everyResult) {
+        LongAdder count = read.computeIfAbsent(resultTopic, t -> new LongAdder());
+        TopicTail created = TopicTail.builder(clients, resultTopic, record -> {
+            count.increment();
+            handle(record, everyResult);
+        }).name(clientId + "-" + resultTopic).from(from).partitionCheck(partitionCheck).build();
         created.start();
-        tail = created;
+        tails.add(created);
         return this;
     }
 
-    /** True once every result present now has been read (in time). */
-    public boolean awaitCaughtUp(Duration timeout) {
-        TopicTail current = tail;
-        return current != null && current.awaitReadToEnd(timeout);
+    /** How many records were read from {@code resultTopic} since this router started: its read cost. */
+    public long recordsRead(String resultTopic) {
+        LongAdder count = read.get(resultTopic);
+        return count == null ? 0 : count.sum();
     }
 
-    /** Ready while its tail has caught up with {@code ferry.results} and follows it live. */
+    /** True once every result present now has been read (in time), on every topic followed. */
+    public boolean awaitCaughtUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (tails.isEmpty()) {
+            return false;
+        }
+        for (TopicTail tail : tails) {
+            if (!tail.awaitReadToEnd(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Ready while every tail has caught up with its topic and follows it live. */
     public ReadinessCheck readiness() {
-        TopicTail current = tail;
-        return current == null ? () -> Optional.of("result reader " + clientId + " is not started")
-                : current.readiness();
+        return () -> {
+            if (tails.isEmpty()) {
+                return Optional.of("result reader " + clientId + " is not started");
+            }
+            for (TopicTail tail : tails) {
+                Optional<String> failing = tail.readiness().problem();
+                if (failing.isPresent()) {
+                    return failing;
+                }
+            }
+            return Optional.empty();
+        };
     }
 
     /**
@@ -229,10 +278,7 @@ public final class ResultRouter implements AutoCloseable {
 
     @Override
     public void close() {
-        TopicTail current = tail;
-        if (current != null) {
-            current.close();
-        }
+        tails.forEach(TopicTail::close);
         timer.shutdownNow();
         waiters.values().forEach(w -> w.future.completeExceptionally(
                 new FerryException("Result router " + clientId + " closed")));

@@ -13,9 +13,9 @@ import java.util.Optional;
  * The results {@code GET /v1/invocations/{id}} answers from, bounded by count and by age (oldest out first).
  *
  * <p>Every entry is keyed by tenant and invocation id (issue 12): ids are chosen by clients on the Kafka path, so
- * two tenants may use the same one, and each sees only its own. A pending entry (submitted, no result yet) lives
- * only in memory; after a restart the store is rebuilt from {@code ferry.results}, and a still-pending id is
- * unknown until its result arrives.
+ * two tenants may use the same one, and each sees only its own. After a restart the store is rebuilt from Kafka:
+ * results from {@code ferry.async-results}, and who owns a still-pending asynchronous id from the markers on
+ * {@code ferry.accepted} (issue 15, part 4), in whichever order they come: a marker never hides a result.
  */
 public final class ResultStore {
 
@@ -43,7 +43,18 @@ public final class ResultStore {
 
     /** Notes that {@code tenant} submitted this invocation, which has no result yet. */
     public synchronized void pending(String tenant, String invocationId, String function) {
-        entries.putIfAbsent(key(tenant, invocationId), new Entry(tenant, function, null, clock.instant()));
+        pending(tenant, invocationId, function, clock.instant());
+    }
+
+    /**
+     * Notes that {@code tenant} submitted this invocation at {@code since} (a marker read back from
+     * {@code ferry.accepted}); a result already known is kept, and a marker older than the retention is ignored.
+     */
+    public synchronized void pending(String tenant, String invocationId, String function, Instant since) {
+        if (since.isBefore(clock.instant().minus(retention))) {
+            return;
+        }
+        entries.putIfAbsent(key(tenant, invocationId), new Entry(tenant, function, null, since));
         evict();
     }
 

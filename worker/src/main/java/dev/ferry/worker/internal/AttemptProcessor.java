@@ -123,7 +123,7 @@ public final class AttemptProcessor {
 
     private CompletableFuture<Decision> finish(ConsumerRecord<byte[], byte[]> record, InvocationRequest request,
             InvocationResult result, Decision decision, String errorClass) {
-        CompletableFuture<InvocationStatus> written = writeResult(record, result, decision);
+        CompletableFuture<InvocationStatus> written = writeResult(record, result, request.getReplyTo(), decision);
         CompletableFuture<?> followUp = switch (decision) {
             case RETRY -> resources.retries().schedule(record, InvocationRequest.newBuilder(request)
                     .setAttempt(request.getAttempt() + 1).build(), request.getAttempt());
@@ -149,8 +149,8 @@ public final class AttemptProcessor {
      * ran, so the attempt is over and billed its real time; releasing the record would only run it again.
      */
     private CompletableFuture<InvocationStatus> writeResult(ConsumerRecord<byte[], byte[]> record,
-            InvocationResult result, Decision decision) {
-        return resources.sendResult(result).thenApply(written -> result.getStatus()).exceptionallyCompose(error -> {
+            InvocationResult result, String replyTo, Decision decision) {
+        return resources.sendResult(result, replyTo).thenApply(written -> result.getStatus()).exceptionallyCompose(error -> {
             if (result.getOutput() == null || !OversizedOutput.isCause(error)) {
                 return CompletableFuture.failedFuture(error);
             }
@@ -159,7 +159,7 @@ public final class AttemptProcessor {
             log.warn("[{}] output of invocation {} at {} is too large for a result, written without it: {}", worker,
                     result.getInvocationId(), WorkerResources.where(record), error.getMessage());
             FerryMetrics.oversized("worker", "output_dropped");
-            return resources.sendResult(slim).thenApply(written -> slim.getStatus());
+            return resources.sendResult(slim, replyTo).thenApply(written -> slim.getStatus());
         });
     }
 

@@ -5,6 +5,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.RecordSize;
+import dev.ferry.core.kafka.ResultRecords;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
@@ -54,6 +55,7 @@ public final class WorkerResources implements AutoCloseable {
     private final RetryTiers retries;
     private final int maxResultBytes;
     private final AnsweredAttempts answered = new AnsweredAttempts(AnsweredAttempts.DEFAULT_CAPACITY);
+    private final ResultRecords resultRecords;
 
     /** Over the process's runtime: its client factory, topic names and serdes (one registry client, issue 13). */
     public WorkerResources(FerryRuntime runtime, Clock clock) {
@@ -69,6 +71,7 @@ public final class WorkerResources implements AutoCloseable {
         this.admin = clients.admin("ferry-worker-admin-" + workerName);
         new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
                 .filter(t -> t.name().equals(topics.results()) || t.name().equals(topics.dlq())).toList());
+        this.resultRecords = ResultRecords.of(topics, admin);
         // Results and dead letters, what users read, are most of what this producer writes: the user codec.
         this.producer = clients.userTopicProducer("ferry-worker-" + workerName, new ByteArraySerializer(),
                 new ByteArraySerializer(), Map.of());
@@ -167,11 +170,12 @@ public final class WorkerResources implements AutoCloseable {
     }
 
     /**
-     * Writes a result keyed by its invocation id; completes once Kafka acknowledged it. A record over
+     * Writes a result keyed by its invocation id, and its copy on the request's {@code replyTo} (null: none; see
+     * {@link ResultRecords}); completes once Kafka acknowledged both. A record over
      * {@link #maxResultBytes()} is not sent: the future fails with a {@link RecordTooLargeException} at once, as
      * the producer or the broker would, but without a round trip and whatever the output compresses to.
      */
-    public CompletableFuture<RecordMetadata> sendResult(InvocationResult result) {
+    public CompletableFuture<Void> sendResult(InvocationResult result, String replyTo) {
         String topic = topics.results();
         byte[] key = result.getInvocationId().getBytes(StandardCharsets.UTF_8);
         byte[] value = resultSerializer.serialize(topic, result);
@@ -181,7 +185,10 @@ public final class WorkerResources implements AutoCloseable {
                     + result.getInvocationId() + " is about " + size + " bytes, over the limit of " + maxResultBytes
                     + " bytes of " + topic + " (topic.max.message.bytes)"));
         }
-        return send(new ProducerRecord<>(topic, key, value));
+        // The result and its copy for the gateway that waits (issue 15): acknowledged together before the work
+        // record is, so a crash in between re-runs the attempt rather than leave the gateway without its answer.
+        return CompletableFuture.allOf(resultRecords.of(replyTo, key, value, null).stream().map(this::send)
+                .toArray(CompletableFuture[]::new));
     }
 
     /**
