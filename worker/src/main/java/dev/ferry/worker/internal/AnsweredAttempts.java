@@ -2,11 +2,14 @@ package dev.ferry.worker.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The attempts this worker process has answered lately, {@code (invocationId, attempt)} to the {@link Decision}
- * taken, so a work record delivered again after its result was written is acknowledged as before instead of run a
- * second time (issue 15: a surviving worker must not repeat an attempt).
+ * The work records this worker process has answered lately, by their coordinates (topic, partition, offset), to
+ * the {@link Decision} taken, so a record delivered again after its result was written is acknowledged as before
+ * instead of run a second time (issue 15: a surviving worker must not repeat an attempt). The record, not its
+ * invocation id, is the key: ids are chosen by clients on the Kafka path, so another tenant's, or a reused, id
+ * must never pass for an answered attempt.
  *
  * <p>Why a record comes back after its result: an acknowledgement lost with a broker. When the broker leading a
  * share partition dies, the new leader rebuilds the partition's state from the share coordinator, where only
@@ -37,17 +40,17 @@ public final class AnsweredAttempts {
         };
     }
 
-    /** Records that the attempt's result (and its follow-up) is written and acknowledged by Kafka. */
-    public synchronized void answered(String invocationId, int attempt, Decision decision) {
-        answered.put(key(invocationId, attempt), decision);
+    /** Records that the record's result (and its follow-up) is written and acknowledged by Kafka. */
+    public synchronized void answered(ConsumerRecord<?, ?> record, Decision decision) {
+        answered.put(key(record), decision);
     }
 
-    /** The decision taken when this attempt was answered, or null if this process has not answered it lately. */
-    public synchronized Decision decisionOf(String invocationId, int attempt) {
-        return answered.get(key(invocationId, attempt));
+    /** The decision taken when this record was answered, or null if this process has not answered it lately. */
+    public synchronized Decision decisionOf(ConsumerRecord<?, ?> record) {
+        return answered.get(key(record));
     }
 
-    private static String key(String invocationId, int attempt) {
-        return invocationId + "#" + attempt;
+    private static String key(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 }

@@ -74,7 +74,7 @@ public final class AttemptProcessor {
                     });
         }
         InvocationRequest request = decoded.request();
-        Decision earlier = resources.answered().decisionOf(request.getInvocationId(), request.getAttempt());
+        Decision earlier = resources.answered().decisionOf(record);
         if (earlier != null) {
             // Its result is written; only the acknowledgement was lost (a broker failed over). Running it again
             // would answer the attempt twice, and a function with side effects would do them twice.
@@ -132,7 +132,7 @@ public final class AttemptProcessor {
             case DONE, REJECT -> CompletableFuture.completedFuture(null);
         };
         return CompletableFuture.allOf(written, followUp).thenApply(all -> {
-            resources.answered().answered(request.getInvocationId(), request.getAttempt(), decision);
+            resources.answered().answered(record, decision);
             counters.resultWritten(written.join());
             if (decision == Decision.RETRY) {
                 counters.retried();
