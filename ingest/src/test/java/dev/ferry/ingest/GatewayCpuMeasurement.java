@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,20 +28,19 @@ import org.slf4j.LoggerFactory;
 /**
  * A measuring harness, not a test (issue 15, part 5): the gateway CPU per synchronous call with 1 and with 3
  * gateways in one JVM, from the CPU time of the gateway's threads (result readers; and all of them: readers, Jetty,
- * the answer pool, the gateway's producer). Logs its figures (lines {@code gateway-cpu ...}) and asserts only that every call was answered; runs
- * only with {@code -Dferry.measure.cpu=true}:
+ * the answer pool, the gateway's producer). Logs its figures (lines {@code gateway-cpu ...}) and asserts only that
+ * every call was answered. Its name matches neither Surefire's nor Failsafe's patterns, so only naming it runs it:
  *
  * <pre>
- * mvn -B -o -q -pl ingest -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=GatewayCpuIT \
- *     -Dfailsafe.failIfNoSpecifiedTests=false -Dferry.measure.cpu=true verify
+ * mvn -B -o -q -pl ingest -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=GatewayCpuMeasurement \
+ *     -Dfailsafe.failIfNoSpecifiedTests=false verify
  * </pre>
  */
 @FerryKafkaTest
-@EnabledIfSystemProperty(named = "ferry.measure.cpu", matches = "true")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-class GatewayCpuIT {
+class GatewayCpuMeasurement {
 
-    private static final Logger log = LoggerFactory.getLogger(GatewayCpuIT.class);
+    private static final Logger log = LoggerFactory.getLogger(GatewayCpuMeasurement.class);
     private static final int CALLS = Integer.getInteger("ferry.measure.calls", 1000);
     private static final int WARM_UP = 300;
     private static final long IDLE_MS = 5_000;
