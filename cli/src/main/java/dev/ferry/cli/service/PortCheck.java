@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * Checks, before {@code ferry dev} starts anything, that the ports it is about to listen on are free, so a taken port
  * fails at once with the option that moves it, instead of after the broker and four services have started (14 to
- * 19 s, with warnings from each). A port is free when a listener can bind it on every address; port 0 (any free
- * port) is not checked. Another process may still take a port between this check and the service's bind; that
+ * 19 s, with warnings from each). A port is free when a listener can bind it on every address the way servers do,
+ * with {@code SO_REUSEADDR}: the connections a process just stopped leaves in TIME_WAIT for a minute must not
+ * read as taken, or a restart right after a stop is refused. Port 0 (any free port) is not checked. Another process may still take a port between this check and the service's bind; that
  * service then fails as before.
  */
 final class PortCheck {
@@ -46,13 +47,13 @@ final class PortCheck {
             }
         }
         if (!taken.isEmpty()) {
-            throw new CliException(String.join("\n", taken));
+            throw new CliException(String.join("; ", taken)); // one line: the CLI prefixes it with "ferry: "
         }
     }
 
     static boolean free(int port) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(port));
             return true;
         } catch (IOException e) {

@@ -82,7 +82,7 @@ public final class TenantsCommand implements Callable<Integer> {
         @Option(names = "--burst", description = "Requests allowed at once above the rate.")
         Integer burst;
 
-        @Option(names = "--max-concurrent", description = "Invocations in flight at once on one gateway.")
+        @Option(names = "--max-concurrent", description = "Invocations in flight at once, across all gateways.")
         Integer maxConcurrent;
 
         @Option(names = "--topics", split = ",", description = TOPICS_HELP)

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,8 +52,26 @@ class DevPortCheckTest {
                     .isInstanceOf(CliException.class)
                     .hasMessageContaining("port " + gateway.getLocalPort() + " (gateway) is in use; choose another "
                             + "with --port")
-                    .hasMessageContaining("port " + registry.getLocalPort() + " (embedded schema registry) is in use");
+                    .hasMessageContaining("; port " + registry.getLocalPort() + " (embedded schema registry) is in use");
         }
+    }
+
+    /**
+     * A stopped process leaves its closed connections in TIME_WAIT for a minute; servers bind over them with
+     * SO_REUSEADDR, so must the check, or {@code ferry dev} restarted right after a stop is refused (found by a user).
+     */
+    @Test
+    void shouldTakeAPortWhoseConnectionsAreOnlyInTimeWaitAsFree() throws Exception {
+        int port;
+        try (ServerSocket server = new ServerSocket()) {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(0));
+            port = server.getLocalPort();
+            try (Socket client = new Socket("localhost", port); Socket accepted = server.accept()) {
+                accepted.close(); // the server's side closes first: its end of the connection waits in TIME_WAIT
+            }
+        }
+        assertThat(PortCheck.free(port)).isTrue();
     }
 
     @Test
