@@ -243,6 +243,11 @@ public final class Gateway implements AutoCloseable {
         return started().repliesRead();
     }
 
+    /** The synchronous calls waiting for their result now (also the gauge {@code ferry.gateway.pending.results}). */
+    public int callsWaiting() {
+        return started().router().waiting();
+    }
+
     private GatewayReplies started() {
         GatewayReplies current = replies;
         if (current == null) {

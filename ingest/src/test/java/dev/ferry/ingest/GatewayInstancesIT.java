@@ -38,7 +38,9 @@ class GatewayInstancesIT {
     @BeforeAll
     static void start(KafkaFixture kafka) {
         key = new TenantAdmin(dir.resolve("tenants.json")).createTenant("acme");
-        config = Platform.config(kafka, dir.resolve("tenants.json"));
+        // Gateways that come and go within seconds, each used at once: quota sharing (ClusterQuotasIT's subject) is
+        // off here, since a gateway that joins gets no concurrency slot until the others report giving theirs up.
+        config = Platform.config(kafka, dir.resolve("tenants.json")).with(GatewayConfig.QUOTA_REPORT_INTERVAL_MS, 0L);
         platform = Platform.start(config);
         try (Gateway gateway = new Gateway(config).start()) {
             HttpResponse<byte[]> deployed = new HttpApi(gateway.port()).put("/v1/functions/echo", key,
@@ -187,6 +189,36 @@ class GatewayInstancesIT {
             });
             assertThat(seen).as("another gateway, asked where the 504 said").doesNotContain(404);
             assertThat(json(another.get(location, key)).get("status").asText()).isEqualTo("TIMED_OUT");
+        }
+    }
+
+    /**
+     * A gateway that stops while a synchronous call waits answers 504 with a {@code Location}; the result then comes
+     * to its reply topic while it is away. When it starts again under the same id it passes that result on, so the
+     * {@code Location} answers on any gateway instead of "pending" until the retention ends (found by a user trying
+     * a rolling restart).
+     */
+    @Test
+    void shouldPassOnTheResultOfACallAnswered504AsItsGatewayStoppedWhenThatGatewayComesBack() throws Exception {
+        FerryConfig comesBack = config.with(GatewayConfig.ID, "comes-back").with(GatewayConfig.DRAIN_TIMEOUT_MS, 0L);
+        try (Gateway other = new Gateway(config).start()) {
+            Gateway holder = new Gateway(comesBack).start();
+            HttpApi holderApi = new HttpApi(holder.port());
+            CompletableFuture<HttpResponse<byte[]>> call = CompletableFuture.supplyAsync(() -> holderApi.post(
+                    "/v1/functions/nap/invoke", key, "{\"ms\": 3000}", "application/json"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> holder.callsWaiting() == 1);
+            holder.close();
+            HttpResponse<byte[]> stopped = call.get(30, TimeUnit.SECONDS);
+            assertThat(stopped.statusCode()).as(text(stopped)).isEqualTo(504);
+            String location = stopped.headers().firstValue("Location").orElseThrow();
+            HttpApi another = new HttpApi(other.port());
+            assertThat(another.get(location, key).statusCode()).as("pending, not unknown").isEqualTo(202);
+
+            try (Gateway back = new Gateway(comesBack).start()) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> another.get(location, key).statusCode() == 200);
+                assertThat(json(another.get(location, key)).get("status").asText()).isEqualTo("SUCCEEDED");
+            }
         }
     }
 }

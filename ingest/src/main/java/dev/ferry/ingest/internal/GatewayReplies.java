@@ -14,6 +14,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
@@ -49,6 +52,8 @@ public final class GatewayReplies implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayReplies.class);
     private static final Duration PARTITION_CHECK = Duration.ofSeconds(30);
+    /** How long the relay of missed late results waits for each read at start. */
+    private static final Duration RELAY_WAIT = Duration.ofMinutes(2);
 
     private final String gatewayId;
     private final String replyTopic;
@@ -57,10 +62,16 @@ public final class GatewayReplies implements AutoCloseable {
     private final ResultRouter router;
     private final TopicTail accepted;
     private final Producer<String, InvocationResult> passOn;
+    /**
+     * {@code tenant/id} of the synchronous calls answered 504 by this gateway (markers whose {@code replyTo} is this
+     * gateway's reply topic): their results, which come here only, are passed on to {@code ferry.async-results}.
+     */
+    private final Set<String> relaying;
 
     private GatewayReplies(String gatewayId, TopicCatalog topics, ResultRouter router, TopicTail accepted,
-            Producer<String, InvocationResult> passOn) {
+            Producer<String, InvocationResult> passOn, Set<String> relaying) {
         this.passOn = passOn;
+        this.relaying = relaying;
         this.gatewayId = gatewayId;
         this.replyTopic = topics.replies(gatewayId);
         this.asyncTopic = topics.asyncResults();
@@ -85,11 +96,17 @@ public final class GatewayReplies implements AutoCloseable {
         ResultRouter router = new ResultRouter(clients, results, "ferry-gateway-" + gatewayId, PARTITION_CHECK);
         TopicTail accepted = null;
         Producer<String, InvocationResult> passOn = null;
+        String replyTopic = topics.replies(gatewayId);
+        Set<String> relaying = ConcurrentHashMap.newKeySet();
         try {
             passOn = clients.producer("ferry-gateway-" + gatewayId + "-pass-on", new StringSerializer(),
                     resultWriter, Map.of(ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.MAX_BLOCK_MS_CONFIG,
                             10_000));
-            router.follow(topics.replies(gatewayId), TopicTail.Start.end(), everyResult);
+            Producer<String, InvocationResult> relay = passOn;
+            router.follow(replyTopic, TopicTail.Start.end(), result -> {
+                everyResult.accept(result);
+                relayIfMarked(relaying, relay, topics.asyncResults(), result);
+            });
             router.follow(topics.asyncResults(), TopicTail.Start.at(from), everyResult);
             String acceptedTopic = topics.accepted();
             accepted = TopicTail.builder(clients, acceptedTopic, record -> {
@@ -100,12 +117,17 @@ public final class GatewayReplies implements AutoCloseable {
                 if (marker != null) {
                     store.pending(marker.getTenant(), marker.getInvocationId(), marker.getFunction(),
                             marker.getSubmittedAt());
+                    if (replyTopic.equals(marker.getReplyTo())) {
+                        relaying.add(key(marker.getTenant(), marker.getInvocationId()));
+                    }
                 }
             }).name("ferry-gateway-" + gatewayId + "-accepted").from(TopicTail.Start.at(from))
                     .partitionCheck(PARTITION_CHECK).build().start();
             log.info("Gateway {} reads its replies from {} and asynchronous results from {}", gatewayId,
                     topics.replies(gatewayId), topics.asyncResults());
-            return new GatewayReplies(gatewayId, topics, router, accepted, passOn);
+            GatewayReplies replies = new GatewayReplies(gatewayId, topics, router, accepted, passOn, relaying);
+            replies.relayMissedLateResults(clients, results, store, from);
+            return replies;
         } catch (RuntimeException e) {
             router.close();
             if (passOn != null) {
@@ -121,6 +143,42 @@ public final class GatewayReplies implements AutoCloseable {
 
     public String gatewayId() {
         return gatewayId;
+    }
+
+    /**
+     * Once the markers are read, reads this gateway's reply topic back over the retention window once, on its own
+     * thread, and passes on what came for the calls it answered 504: a call answered 504 as this gateway stopped has
+     * its result waiting here, not on {@code ferry.async-results}, and without this its {@code Location} answered
+     * "pending" on every gateway until the retention ended. Calls answered in time have no marker and are left
+     * alone; a result passed on before the restart may be passed on again, which readers take as the same answer.
+     */
+    private void relayMissedLateResults(KafkaClients clients, Deserializer<InvocationResult> results,
+            ResultStore store, Instant from) {
+        Thread relay = new Thread(() -> {
+            if (!awaitCaughtUp(RELAY_WAIT)) {
+                log.warn("Gateway {} did not read its markers in {} s; late results on {} are not passed on",
+                        gatewayId, RELAY_WAIT.toSeconds(), replyTopic);
+                return;
+            }
+            AtomicInteger relayed = new AtomicInteger();
+            try (TopicTail missed = TopicTail.builder(clients, replyTopic, record -> {
+                InvocationResult result = record.value() == null ? null
+                        : results.deserialize(replyTopic, record.headers(), record.value());
+                if (result != null && relayIfMarked(relaying, passOn, asyncTopic, result)) {
+                    relayed.incrementAndGet();
+                }
+            }).name("ferry-gateway-" + gatewayId + "-relay").from(TopicTail.Start.at(from)).build().start()) {
+                if (!missed.awaitReadToEnd(RELAY_WAIT)) {
+                    log.warn("Gateway {} did not read {} back in {} s", gatewayId, replyTopic, RELAY_WAIT.toSeconds());
+                }
+            }
+            if (relayed.get() > 0) {
+                log.info("Gateway {} passed on {} late result(s) that came while it was away", gatewayId,
+                        relayed.get());
+            }
+        }, "ferry-gateway-" + gatewayId + "-relay");
+        relay.setDaemon(true);
+        relay.start();
     }
 
     /** The {@code replyTo} of this gateway's synchronous calls. */
@@ -148,6 +206,9 @@ public final class GatewayReplies implements AutoCloseable {
      */
     public CompletableFuture<Void> accept(Producer<String, InvocationRequest> producer, InvocationRequest request) {
         InvocationRequest marker = InvocationRequest.newBuilder(request).setPayload(ByteBuffer.allocate(0)).build();
+        if (replyTopic.equals(request.getReplyTo())) {
+            relaying.add(key(request.getTenant(), request.getInvocationId())); // before any result can be read
+        }
         CompletableFuture<Void> sent = new CompletableFuture<>();
         try {
             producer.send(new ProducerRecord<>(acceptedTopic, request.getInvocationId(), marker), (metadata, error) -> {
@@ -165,15 +226,33 @@ public final class GatewayReplies implements AutoCloseable {
 
     /**
      * Passes the late result of a synchronous call this gateway answered 504 on to {@code ferry.async-results}, where
-     * every gateway reads it: the caller was told to fetch it by id, maybe from another gateway. Best effort: if this
-     * gateway stops first, other gateways keep the id pending (its result is on {@code ferry.results}).
+     * every gateway reads it: the caller was told to fetch it by id, maybe from another gateway. Best effort: a result
+     * that comes while this gateway is away is passed on when it starts again with the same {@code gateway.id}.
      */
     public void passOn(InvocationResult result) {
+        send(passOn, asyncTopic, result);
+    }
+
+    /** Passes {@code result} on when its call was answered 504 here; forgets the call once the result is final. */
+    private static boolean relayIfMarked(Set<String> relaying, Producer<String, InvocationResult> producer,
+            String asyncTopic, InvocationResult result) {
+        String key = key(result.getTenant(), result.getInvocationId());
+        if (!relaying.contains(key)) {
+            return false;
+        }
+        send(producer, asyncTopic, result);
+        if (Boolean.TRUE.equals(result.getFinal$())) {
+            relaying.remove(key);
+        }
+        return true;
+    }
+
+    private static void send(Producer<String, InvocationResult> producer, String asyncTopic, InvocationResult result) {
         if (result == null) {
             return;
         }
         try {
-            passOn.send(new ProducerRecord<>(asyncTopic, result.getInvocationId(), result), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(asyncTopic, result.getInvocationId(), result), (metadata, error) -> {
                 if (error != null) {
                     log.warn("The late result of invocation {} was not passed on to {}: {}",
                             result.getInvocationId(), asyncTopic, error.toString());
@@ -183,6 +262,10 @@ public final class GatewayReplies implements AutoCloseable {
             log.warn("The late result of invocation {} was not passed on to {}: {}", result.getInvocationId(),
                     asyncTopic, e.toString());
         }
+    }
+
+    private static String key(String tenant, String invocationId) {
+        return tenant + "/" + invocationId;
     }
 
     /** True once the shared topics have been read up to where they were at start. */

@@ -248,11 +248,8 @@ public final class InvokeRoutes {
                         request.getInvocationId(), e.toString());
                 return null;
             });
-            Duration late = Duration.ofMillis((long) spec.getTimeoutMs() * spec.getMaxAttempts()
-                    + g.config().gateway().syncWaitMarginMs());
-            g.router().expect(caller.tenant(), request.getInvocationId(), spec.getMaxAttempts(), late)
-                    .thenAccept(g.replies()::passOn);
-            // A result that came between the first wait's end and this one is in the store already.
+            // Results read from now on are passed on by the marker (GatewayReplies); one that came between the
+            // wait's end and the marker is in the store already.
             g.store().get(caller.tenant(), request.getInvocationId()).map(ResultStore.Entry::result)
                     .filter(r -> Finality.isFinal(r, spec.getMaxAttempts())).ifPresent(r -> {
                         g.router().forget(caller.tenant(), request.getInvocationId());

@@ -97,9 +97,9 @@ public final class TenantQuotas {
         if (now > shares.slots()) {
             inFlight.decrementAndGet();
             state.refusedSlots.incrementAndGet();
-            throw new ApiException(429, "concurrency_limited", "Tenant " + tenant + " already has "
+            throw new ApiException(429, "concurrency_limited", "Tenant " + tenant + " is at its limit of "
                     + limits.maxConcurrent() + " invocations in flight"
-                    + onThisGateway(shares, shares.slots() + " here"), 1);
+                    + onThisGateway(shares, shares.slots() + " in flight, all taken"), 1);
         }
         state.peak.accumulateAndGet(now, Math::max);
         AtomicInteger once = new AtomicInteger();
@@ -137,7 +137,8 @@ public final class TenantQuotas {
     }
 
     private static String onThisGateway(Shares shares, String share) {
-        return shares.view().gateways() > 1 ? "; this gateway's share of it is " + share : "";
+        return shares.view().gateways() > 1 ? " across " + shares.view().gateways() + " gateways; this gateway's "
+                + "share of it is " + share : "";
     }
 
     /** The shares under the current view; computed once per view change, the bucket resized to the rate share. */
