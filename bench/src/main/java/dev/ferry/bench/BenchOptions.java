@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * What a benchmark run measures and where.
  *
- * @param quick short runs (about 4.5 minutes in all on a 2-core machine) instead of the full ones
+ * @param quick short runs (about 7.5 minutes in all on a 2-core machine, 3 of them `idle-cpu`) instead of the full ones
  * @param bootstrapServers an existing cluster; null starts an embedded broker
  * @param schemaRegistryUrl the registry of that cluster; null starts an embedded registry
  * @param only the scenarios to run; empty runs every one ({@link #SCENARIOS})
