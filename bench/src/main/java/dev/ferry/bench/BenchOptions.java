@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * What a benchmark run measures and where.
  *
- * @param quick short runs (about 4.5 minutes in all on a 2-core machine) instead of the full ones
+ * @param quick short runs (about 7.5 minutes in all on a 2-core machine, 3 of them `idle-cpu`) instead of the full ones
  * @param bootstrapServers an existing cluster; null starts an embedded broker
  * @param schemaRegistryUrl the registry of that cluster; null starts an embedded registry
  * @param only the scenarios to run; empty runs every one ({@link #SCENARIOS})
@@ -21,7 +21,8 @@ public record BenchOptions(boolean quick, String bootstrapServers, String schema
 
     /** Every scenario, in the order they run. */
     public static final List<String> SCENARIOS = List.of("serde-throughput", "pipeline-throughput",
-            "sync-latency-p99", "metering-eos-throughput", "autoscale-lag-seconds", "trigger-throughput");
+            "sync-latency-p99", "metering-eos-throughput", "autoscale-lag-seconds", "trigger-throughput",
+            "idle-cpu");
 
     public BenchOptions {
         only = Set.copyOf(only == null ? Set.of() : only);

@@ -10,6 +10,6 @@ public final class Scenarios {
 
     public static List<Scenario> all() {
         return List.of(new SerdeScenario(), new PipelineScenario(), new SyncLatencyScenario(), new MeteringScenario(),
-                new AutoscaleScenario(), new TriggerThroughputScenario());
+                new AutoscaleScenario(), new TriggerThroughputScenario(), new IdleCpuScenario());
     }
 }

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
 final class RetryForwarder implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RetryForwarder.class);
+    /**
+     * The longest one poll waits (issue 16). Records end a poll at once, and a paused partition's due time ends it
+     * then, so this only sets how often an idle forwarder wakes: it used to poll every 100 ms, ten wake-ups a
+     * second for each tier of each worker process with nothing to do.
+     */
+    static final long MAX_POLL_MS = 1_000;
 
     private final WorkerResources resources;
     private final String topic;
@@ -60,7 +66,7 @@ final class RetryForwarder implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> c = consumer) {
             c.subscribe(List.of(topic));
             while (running) {
-                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
+                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(pollMs()));
                 resumeDue(c);
                 Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
                 for (TopicPartition partition : records.partitions()) {
@@ -149,6 +155,15 @@ final class RetryForwarder implements AutoCloseable {
         String partitionHeader = header(record, RetryTiers.TARGET_PARTITION);
         Integer targetPartition = partitionHeader == null ? null : Integer.valueOf(partitionHeader);
         return resources.send(new ProducerRecord<>(target, targetPartition, record.key(), record.value()));
+    }
+
+    /** Until the first paused partition is due (at least 1 ms), at most {@link #MAX_POLL_MS}. */
+    private long pollMs() {
+        if (pausedUntil.isEmpty()) {
+            return MAX_POLL_MS;
+        }
+        long firstDue = pausedUntil.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+        return Math.max(1, Math.min(MAX_POLL_MS, firstDue - resources.clock().millis()));
     }
 
     private void resumeDue(KafkaConsumer<byte[], byte[]> c) {

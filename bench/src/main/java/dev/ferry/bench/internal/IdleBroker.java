@@ -1,0 +1,40 @@
+package dev.ferry.bench.internal;
+
+import dev.ferry.embedded.EmbeddedKafka;
+import dev.ferry.embedded.EmbeddedSchemaRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The baseline process of {@code idle-cpu}: what {@code ferry dev} stands on and nothing else, the embedded broker
+ * (one node keeping its data in a directory, with dev's broker setting) and the schema registry, doing nothing.
+ * Prints {@link #READY} once both serve and stops when its standard input closes (its parent ended or closed it)
+ * or on SIGTERM.
+ *
+ * <p>{@code java ... dev.ferry.bench.internal.IdleBroker DATA_DIR KAFKA_PORT REGISTRY_PORT}
+ */
+public final class IdleBroker {
+
+    static final String READY = "idle broker ready";
+
+    private IdleBroker() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().dataDir(Path.of(args[0]))
+                .port(Integer.parseInt(args[1]))
+                .brokerProperty("group.share.max.record.lock.duration.ms", "1000000"));
+        EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(),
+                Integer.parseInt(args[2]));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            registry.close();
+            kafka.close();
+        }, "idle-broker-shutdown"));
+        System.out.println(READY + " at " + kafka.bootstrapServers() + ", " + registry.url());
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // wait for the parent to close our input
+        }
+        System.exit(0);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.ferry.bench.internal;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code idle-cpu} (issue 16): the CPU an idle {@code ferry dev} burns against an idle embedded broker alone.
+ *
+ * <p>The baseline is {@link IdleBroker} in a child JVM: the embedded broker (a data directory, as dev keeps) and the
+ * schema registry, doing nothing. Ferry is {@code ferry dev} itself ({@code dev.ferry.cli.Ferry dev}, so the CLI
+ * must be on the classpath: run it through {@code ferry bench}) in a child JVM with its own embedded broker and
+ * registry, first with its built-ins only, then with N more functions deployed through the gateway ({@code echo},
+ * platform defaults). Each measurement waits a settle period after the child is ready (or the last deployment is
+ * visible) and then reads the child's CPU time (user + system, all threads) every sub-window of a measurement
+ * window; each sub-window is one repetition, in CPU seconds per minute. Resident memory and live threads are read
+ * at the end of the window. The ratio is Ferry at the largest N over the broker alone. Neither side uses the
+ * benchmark's own cluster; both children get the same JVM options (none: the JVM's defaults, as {@code ferry}).
+ */
+public final class IdleCpuScenario implements Scenario {
+
+    private static final Logger log = LoggerFactory.getLogger(IdleCpuScenario.class);
+    private static final String FERRY_MAIN = "dev.ferry.cli.Ferry";
+    private static final String DEV_READY = "Ferry dev is ready";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final int DEPLOY_THREADS = 4;
+
+    @Override
+    public String name() {
+        return "idle-cpu";
+    }
+
+    @Override
+    public Outcome run(BenchCluster cluster, boolean quick) throws Exception {
+        requireCli();
+        List<Integer> functionCounts = quick ? List.of(0, 100) : List.of(0, 100, 1000);
+        // The first 10 s after 100 deployments measured 40 CPU s/min against 25 in the next ones: deployments settle
+        // slower than a start.
+        Duration settle = Duration.ofSeconds(quick ? 30 : 60);
+        Duration window = Duration.ofSeconds(quick ? 30 : 60);
+        Duration subWindow = Duration.ofSeconds(10);
+
+        Path dir = Files.createTempDirectory("ferry-bench-idle");
+        try {
+            Measurement broker;
+            try (ChildJvm child = ChildJvm.start("idle-broker", List.of(), IdleBroker.class.getName(),
+                    List.of(dir.resolve("broker").toString(), Integer.toString(freePort()),
+                            Integer.toString(freePort())), IdleBroker.READY)) {
+                child.awaitReady(START_TIMEOUT);
+                broker = measure(child, settle, window, subWindow);
+            }
+            log.info("idle-cpu: broker alone {}", broker);
+            List<Measurement> ferry = new ArrayList<>();
+            int port = freePort();
+            Path dataDir = dir.resolve("dev");
+            try (ChildJvm child = ChildJvm.start("ferry-dev", List.of(), FERRY_MAIN,
+                    List.of("dev", "--data-dir", dataDir.toString(), "--port", Integer.toString(port),
+                            "--kafka-port", Integer.toString(freePort()),
+                            "--registry-port", Integer.toString(freePort()),
+                            "--metering-port", Integer.toString(freePort()),
+                            "--set", "management.port=-1"), DEV_READY)) {
+                child.awaitReady(START_TIMEOUT);
+                String apiKey = Files.readString(dataDir.resolve("api-key")).trim();
+                int deployed = 0;
+                for (int n : functionCounts) {
+                    deploy(port, apiKey, deployed, n);
+                    deployed = n;
+                    Measurement m = measure(child, settle, window, subWindow);
+                    log.info("idle-cpu: ferry dev with {} functions {}", n, m);
+                    ferry.add(m);
+                }
+            }
+            Measurement last = ferry.get(ferry.size() - 1);
+            int largest = functionCounts.get(functionCounts.size() - 1);
+            StringBuilder details = new StringBuilder("CPU s/min, RSS, threads: broker+registry alone ")
+                    .append(broker.describe());
+            for (int i = 0; i < ferry.size(); i++) {
+                details.append("; ferry dev +").append(functionCounts.get(i)).append(" functions ")
+                        .append(ferry.get(i).describe()).append(" (ratio ")
+                        .append(Format.ratio(ferry.get(i).cpu().median() / broker.cpu().median())).append(')');
+            }
+            details.append("; ratio at ").append(largest).append(" functions; settle ").append(settle.toSeconds())
+                    .append(" s, window ").append(window.toSeconds()).append(" s in ")
+                    .append(subWindow.toSeconds()).append(" s repetitions, child JVMs at defaults");
+            return Outcome.of(name(), "CPU s/min", last.cpu(), broker.cpu(), false, 2.0, details.toString());
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static void requireCli() {
+        try {
+            Class.forName(FERRY_MAIN, false, IdleCpuScenario.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("idle-cpu runs `ferry dev` in a child JVM and needs the CLI on the "
+                    + "classpath: run it through `ferry bench --only idle-cpu`");
+        }
+    }
+
+    /** One side's figures: CPU seconds per minute of each sub-window, then memory and threads at the end. */
+    record Measurement(Samples cpu, double rssMib, double threads) {
+        String describe() {
+            return Format.number(cpu.median()) + " CPU s/min (" + Format.number(cpu.median() / 60 * 100)
+                    + " % of a core), " + Format.number(rssMib) + " MiB, " + Format.number(threads) + " threads";
+        }
+    }
+
+    private static Measurement measure(ChildJvm child, Duration settle, Duration window, Duration subWindow)
+            throws InterruptedException {
+        Thread.sleep(settle.toMillis());
+        Samples cpu = new Samples();
+        long windows = window.toMillis() / subWindow.toMillis();
+        for (int i = 0; i < windows; i++) {
+            double before = child.cpuSeconds();
+            long began = System.nanoTime();
+            Thread.sleep(subWindow.toMillis());
+            double seconds = (System.nanoTime() - began) / 1e9;
+            cpu.add((child.cpuSeconds() - before) / seconds * 60);
+        }
+        return new Measurement(cpu, child.rssMib(), child.threads());
+    }
+
+    /** Deploys functions {@code from} (inclusive) to {@code to} (exclusive), a few at a time, each until visible. */
+    private static void deploy(int port, String apiKey, int from, int to) throws Exception {
+        if (to <= from) {
+            return;
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        ExecutorService pool = Executors.newFixedThreadPool(DEPLOY_THREADS);
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                String name = String.format(java.util.Locale.ROOT, "idle-%04d", i);
+                calls.add(pool.submit(() -> {
+                    HttpRequest request = HttpRequest.newBuilder(
+                                    URI.create("http://localhost:" + port + "/v1/functions/" + name))
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Authorization", "Bearer " + apiKey)
+                            .header("Content-Type", "application/json")
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"runtime\":\"JAVA\",\"handler\":\"echo\"}"))
+                            .build();
+                    HttpResponse<String> response = http.send(request,
+                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    if (response.statusCode() / 100 != 2) {
+                        throw new IllegalStateException("deploying " + name + ": HTTP " + response.statusCode()
+                                + " " + response.body());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> call : calls) {
+                call.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", root, e.toString());
+        }
+    }
+}
