@@ -99,6 +99,10 @@ public final class AttemptProcessor {
         Invocation invocation = invocation(request, now);
         boolean coldStart = cold.getAndSet(false);
         return invoker.run(function, invocation, spec.getTimeoutMs()).thenCompose(outcome -> {
+            if (outcome.failure() instanceof WorkerStoppedException stopped) {
+                // Not the function's failure: no result, no bill; the record is given back and runs again.
+                return CompletableFuture.failedFuture(stopped);
+            }
             Decision decision = FailureHandler.decide(outcome, request.getAttempt(), spec.getMaxAttempts());
             ReasonCode reason = FailureHandler.reason(outcome, decision);
             InvocationResult result = InvocationResults.resultOf(request)

@@ -44,6 +44,8 @@ public final class Invoker implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Clock clock;
     private final int maxAbandoned;
+    /** Set by {@link #close()}: runs failing from then on were interrupted by the stop. */
+    private volatile boolean closed;
     private final Counters counters;
     private final Runnable onLimit;
     private final AtomicInteger abandoned = new AtomicInteger();
@@ -89,7 +91,9 @@ public final class Invoker implements AutoCloseable {
         try {
             task = userThreads.submit(() -> call(function, invocation, startedAt, outcome, state));
         } catch (RejectedExecutionException e) {
-            outcome.complete(Outcome.failed(e, startedAt, clock.instant(), 0));
+            // After close() no run starts: what was handed over is given back, not failed.
+            outcome.complete(Outcome.failed(closed ? new WorkerStoppedException(e) : e, startedAt, clock.instant(),
+                    0));
             return outcome;
         }
         Runnable expire = () -> {
@@ -137,9 +141,14 @@ public final class Invoker implements AutoCloseable {
         return maxAbandoned;
     }
 
-    /** Stops taking runs; threads still inside a function are left to end on their own. */
+    /**
+     * Stops taking runs and interrupts the ones inside a function; threads that ignore the interrupt are left to end
+     * on their own. A run that ends by failing after this is the stop's doing, not the function's: its outcome's
+     * failure is a {@link WorkerStoppedException}.
+     */
     @Override
     public void close() {
+        closed = true;
         userThreads.shutdownNow();
     }
 
@@ -168,7 +177,8 @@ public final class Invoker implements AutoCloseable {
         } catch (Throwable t) {
             long micros = (System.nanoTime() - t0) / 1000;
             // After a timeout the interrupt we sent surfaces here; the TIMED_OUT outcome already won.
-            outcome.complete(Outcome.failed(t, startedAt, clock.instant(), micros));
+            outcome.complete(Outcome.failed(closed ? new WorkerStoppedException(t) : t, startedAt, clock.instant(),
+                    micros));
             if (t instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }

@@ -170,7 +170,10 @@ public final class OrderedReplica extends Replica {
             KeyQueue queue = next.queue();
             queue.running = false;
             queue.pending.poll();
-            if (next.error() != null) {
+            if (next.error() instanceof WorkerStoppedException) {
+                log.info("[{}] stopped while {} ran; its offset stays uncommitted and it runs again",
+                        settings.name(), WorkerResources.where(next.pending().record()));
+            } else if (next.error() != null) {
                 log.error("[{}] could not write the outcome of {}; its offset stays uncommitted: {}",
                         settings.name(), WorkerResources.where(next.pending().record()), next.error().toString());
                 writeFailure = next.error();

@@ -117,6 +117,11 @@ public final class ShareReplica extends Replica {
 
     private record Done(ConsumerRecord<byte[], byte[]> record, Decision decision, Throwable error) {
         AcknowledgeType acknowledgeType(String name) {
+            if (error instanceof WorkerStoppedException) {
+                log.info("[{}] stopped while {} ran; releasing it for another delivery", name,
+                        WorkerResources.where(record));
+                return AcknowledgeType.RELEASE;
+            }
             if (error != null) {
                 log.error("[{}] could not write the outcome of {}, releasing it for another delivery: {}", name,
                         WorkerResources.where(record), error.toString());

@@ -41,6 +41,38 @@ class InvokerTest {
                 Map.of(), 1, null, Instant.now().plusSeconds(30));
     }
 
+    /**
+     * A run the worker's stop interrupts is not the function's failure (a user's rolling restart used up an attempt
+     * and billed it): its outcome says the worker stopped, and so does a run handed over after the stop.
+     */
+    @Test
+    void shouldSayTheWorkerStoppedWhenTheStopInterruptsARunOrRefusesANewOne() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        var running = invoker.run(in -> {
+            inside.countDown();
+            Thread.sleep(30_000);
+            return in.payload();
+        }, invocation("x"), 60_000);
+        assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+
+        invoker.close();
+
+        Outcome stopped = running.get(10, TimeUnit.SECONDS);
+        assertThat(stopped.failure()).isInstanceOf(WorkerStoppedException.class)
+                .hasCauseInstanceOf(InterruptedException.class);
+        assertThat(invoker.run(in -> in.payload(), invocation("y"), 5_000).join().failure())
+                .isInstanceOf(WorkerStoppedException.class);
+    }
+
+    @Test
+    void shouldStillFailAsTheFunctionDidWhenNothingStops() {
+        Outcome outcome = invoker.run(in -> {
+            throw new InterruptedException("the function's own");
+        }, invocation("x"), 5_000).join();
+
+        assertThat(outcome.failure()).isInstanceOf(InterruptedException.class);
+    }
+
     @Test
     void shouldReturnTheOutputWhenTheFunctionSucceeds() {
         Outcome outcome = invoker.run(in -> in.payload(), invocation("hi"), 5_000).join();
