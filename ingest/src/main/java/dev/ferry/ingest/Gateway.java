@@ -63,6 +63,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +93,8 @@ public final class Gateway implements AutoCloseable {
     private static final Duration USAGE_CHECK_TTL = Duration.ofSeconds(2);
     /** After the drain timeout, how long the answers of expired synchronous waits may take to be written. */
     private static final Duration LAST_ANSWERS = Duration.ofSeconds(1);
+    /** How long no request must be in progress, after the listening sockets closed, before connections close. */
+    private static final Duration QUIET = Duration.ofMillis(200);
 
     private final FerryConfig config;
     private final FerryRuntime runtime;
@@ -102,6 +107,8 @@ public final class Gateway implements AutoCloseable {
     private Javalin app;
     private volatile GatewayContext context;
     private final StatisticsHandler requests = new StatisticsHandler();
+    /** The HTTP server, kept so a stop can close its listening sockets before it closes its connections. */
+    private volatile Server jetty;
     private volatile boolean draining;
     private volatile GatewayReplies replies;
 
@@ -182,7 +189,10 @@ public final class Gateway implements AutoCloseable {
                 // Counts the requests in progress (asynchronous ones until their answer is complete), for the drain
                 // of close(). Jetty's own graceful stop is not used: the drain has already waited for them, and its
                 // wait for idle connections timed out on a loaded machine and aborted the stop.
-                javalin.jetty.modifyServer(server -> server.setHandler(requests));
+                javalin.jetty.modifyServer(server -> {
+                    server.setHandler(requests);
+                    jetty = server;
+                });
             });
             HttpErrors.register(app);
             app.before(ctx -> {
@@ -356,8 +366,44 @@ public final class Gateway implements AutoCloseable {
             context.router().expireAll("the gateway is stopping");
             drained = awaitNoRequests(System.nanoTime() + LAST_ANSWERS.toNanos());
         }
+        // A connection accepted just before the drain found no request in progress would be closed unanswered by
+        // the stop (a caller saw "header parser received no bytes"): stop listening first, then let what came in on
+        // open connections meanwhile be answered (503, shutting down).
+        Server server = jetty;
+        if (server != null) {
+            for (Connector connector : server.getConnectors()) {
+                if (connector instanceof NetworkConnector network) {
+                    try {
+                        network.close();
+                    } catch (RuntimeException e) {
+                        log.debug("Cannot stop listening on {}", network, e);
+                    }
+                }
+            }
+            drained = awaitQuiet(System.nanoTime() + LAST_ANSWERS.toNanos()) && drained;
+        }
         log.info("Gateway drained in {} ms ({} requests still in progress)", (System.nanoTime() - began) / 1_000_000,
                 drained ? 0 : requests.getRequestsActive());
+    }
+
+    /** Waits until no request has been in progress for {@link #QUIET}, or the deadline. */
+    private boolean awaitQuiet(long deadlineNanos) {
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < QUIET.toNanos()) {
+            if (System.nanoTime() >= deadlineNanos) {
+                return false;
+            }
+            if (requests.getRequestsActive() > 0) {
+                quietSince = System.nanoTime();
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean awaitNoRequests(long deadlineNanos) {
