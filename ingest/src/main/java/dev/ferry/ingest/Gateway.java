@@ -361,10 +361,10 @@ public final class Gateway implements AutoCloseable {
         long began = System.nanoTime();
         draining = true;
         long deadline = began + Duration.ofMillis(config.gateway().drainTimeoutMs()).toNanos();
-        boolean drained = awaitNoRequests(deadline);
+        boolean drained = awaitNoRequests(deadline, Duration.ZERO);
         if (!drained && context != null) {
             context.router().expireAll("the gateway is stopping");
-            drained = awaitNoRequests(System.nanoTime() + LAST_ANSWERS.toNanos());
+            drained = awaitNoRequests(System.nanoTime() + LAST_ANSWERS.toNanos(), Duration.ZERO);
         }
         // A connection accepted just before the drain found no request in progress would be closed unanswered by
         // the stop (a caller saw "header parser received no bytes"): stop listening first, then let what came in on
@@ -380,36 +380,21 @@ public final class Gateway implements AutoCloseable {
                     }
                 }
             }
-            drained = awaitQuiet(System.nanoTime() + LAST_ANSWERS.toNanos()) && drained;
+            drained = awaitNoRequests(System.nanoTime() + LAST_ANSWERS.toNanos(), QUIET) && drained;
         }
         log.info("Gateway drained in {} ms ({} requests still in progress)", (System.nanoTime() - began) / 1_000_000,
                 drained ? 0 : requests.getRequestsActive());
     }
 
-    /** Waits until no request has been in progress for {@link #QUIET}, or the deadline. */
-    private boolean awaitQuiet(long deadlineNanos) {
+    /** Waits until no request has been in progress for {@code quiet} (zero: until none is), or the deadline. */
+    private boolean awaitNoRequests(long deadlineNanos, Duration quiet) {
         long quietSince = System.nanoTime();
-        while (System.nanoTime() - quietSince < QUIET.toNanos()) {
+        while (requests.getRequestsActive() > 0 || System.nanoTime() - quietSince < quiet.toNanos()) {
             if (System.nanoTime() >= deadlineNanos) {
                 return false;
             }
             if (requests.getRequestsActive() > 0) {
                 quietSince = System.nanoTime();
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean awaitNoRequests(long deadlineNanos) {
-        while (requests.getRequestsActive() > 0) {
-            if (System.nanoTime() >= deadlineNanos) {
-                return false;
             }
             try {
                 Thread.sleep(10);
