@@ -55,7 +55,7 @@ class AutoscalerServiceIT {
         try (FakePools pools = new FakePools(clients, topics, 30);
                 AutoscalerService service = new AutoscalerService(config, new InProcessActuator(pools),
                         Clock.systemUTC()).start()) {
-            AtomicInteger produced = new AtomicInteger(produce(clients, topics.work(ref), 1_000));
+            AtomicInteger produced = new AtomicInteger(produce(clients, topics.work(ref), 300));
 
             await().atMost(Duration.ofSeconds(30)).until(() -> pools.size(ref) == 6);
             // A share group member gets its first records a heartbeat or two after joining (5 s apart by

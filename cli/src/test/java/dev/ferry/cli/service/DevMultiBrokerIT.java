@@ -34,6 +34,7 @@ import picocli.CommandLine;
  * sync, the banner says the cluster keeps nothing, and a synchronous invoke still answers after a broker is stopped.
  */
 @Tag("integration")
+@Tag("system") // long (three brokers); broker loss is also proven by MeteringBrokerLossIT and systest's broker case
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DevMultiBrokerIT {
