@@ -23,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ final class DevEnvironment implements AutoCloseable {
         Set<FunctionRef> builtIns = BUILT_INS.stream().map(name -> new FunctionRef(TENANT, name))
                 .collect(Collectors.toSet());
         // The platform takes the runtime over and closes it after its services.
-        platform = Platform.start(runtime, java.util.EnumSet.allOf(Platform.Role.class), null, out, builtIns);
+        platform = Platform.start(runtime, EnumSet.allOf(Platform.Role.class), null, out, builtIns);
     }
 
     /**
@@ -147,13 +148,11 @@ final class DevEnvironment implements AutoCloseable {
      * Fails at once when a port this process will listen on is taken: the services' ports as configured (the
      * options, then {@code --set}), and the embedded broker's and registry's.
      */
+    private static final Platform.PortOptions DEV_PORT_OPTIONS = new Platform.PortOptions("--port", "--metering-port",
+            "--set management.port=N (-1: none)");
+
     private static void checkPorts(Settings settings, FerryConfig config) {
-        PortCheck check = new PortCheck()
-                .add(config.gateway().port(), "gateway", "--port")
-                .add(config.metering().httpPort(), "metering usage API", "--metering-port");
-        if (config.management().enabled()) {
-            check.add(config.management().port(), "management listener", "--set management.port=N (-1: none)");
-        }
+        PortCheck check = Platform.servicePorts(config, EnumSet.allOf(Platform.Role.class), DEV_PORT_OPTIONS);
         if (!settings.connection().externalCluster()) {
             if (settings.brokers() == 1) {
                 check.add(settings.kafkaPort(), "embedded Kafka broker", "--kafka-port");

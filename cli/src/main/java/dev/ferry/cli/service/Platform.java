@@ -4,6 +4,8 @@ import dev.ferry.autoscaler.ScalingView;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.GatewayConfig;
+import dev.ferry.core.config.MeteringConfig;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -95,7 +97,38 @@ public final class Platform implements AutoCloseable {
         }
     }
 
+    /**
+     * How the command that starts the services spells the option moving each of their ports, for the message of a
+     * taken port.
+     */
+    record PortOptions(String gateway, String metering, String management) {
+        /** The service commands ({@code ferry gateway}, {@code ferry metering}, ...). */
+        static final PortOptions SERVICE = new PortOptions("--set " + GatewayConfig.PORT + "=N",
+                "--set " + MeteringConfig.HTTP_PORT + "=N", "--management-port N (-1: none)");
+    }
+
+    /**
+     * The ports the services of {@code roles} will listen on, as configured: the gateway's, the metering usage
+     * API's and the management listener's. {@link #start} checks them before anything starts (a standalone gateway
+     * on a taken port used to fail after 14 s and leave its reply topic behind); {@code ferry dev} adds its broker's
+     * and registry's and checks before starting those.
+     */
+    static PortCheck servicePorts(FerryConfig config, Set<Role> roles, PortOptions options) {
+        PortCheck check = new PortCheck();
+        if (roles.contains(Role.GATEWAY)) {
+            check.add(config.gateway().port(), "gateway", options.gateway());
+        }
+        if (roles.contains(Role.METERING)) {
+            check.add(config.metering().httpPort(), "metering usage API", options.metering());
+        }
+        if (config.management().enabled()) {
+            check.add(config.management().port(), "management listener", options.management());
+        }
+        return check;
+    }
+
     private void startRoles(Set<Role> roles, URI meteringUrl, PrintWriter progress, Set<FunctionRef> required) {
+        servicePorts(config, roles, PortOptions.SERVICE).requireFree();
         if (config.management().enabled()) {
             // First, so a taken port or a missing token fails before anything else starts.
             management = ManagementServer.start(config.management());

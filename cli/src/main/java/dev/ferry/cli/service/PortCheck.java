@@ -10,16 +10,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks, before {@code ferry dev} starts anything, that the ports it is about to listen on are free, so a taken port
- * fails at once with the option that moves it, instead of after the broker and four services have started (14 to
- * 19 s, with warnings from each). A port is free when a listener can bind it on every address the way servers do,
+ * Checks, before a process starts anything, that the ports it is about to listen on are free, so a taken port fails
+ * at once with the option that moves it, instead of after the broker and the services have started (14 to 19 s for
+ * {@code ferry dev}, with warnings from each; a standalone gateway left its reply topic behind). {@code Platform}
+ * checks its services' ports; {@code ferry dev} adds its broker's and registry's. A port is free when a listener can bind it on every address the way servers do,
  * with {@code SO_REUSEADDR}: the connections a process just stopped leaves in TIME_WAIT for a minute must not
- * read as taken, or a restart right after a stop is refused. Port 0 (any free port) is not checked. Another process may still take a port between this check and the service's bind; that
+ * read as taken, or a restart right after a stop is refused. Port 0 (any free port) is not checked.
+ * Another process may still take a port between this check and the service's bind; that
  * service then fails as before.
  */
 final class PortCheck {
 
-    /** A port dev will listen on: what listens there, and the option that chooses another. */
+    /** A port the process will listen on: what listens there, and the option that chooses another. */
     record Wanted(int port, String what, String option) {
     }
 

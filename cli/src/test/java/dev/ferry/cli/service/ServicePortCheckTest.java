@@ -1,0 +1,79 @@
+package dev.ferry.cli.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.cli.CliException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.config.GatewayConfig;
+import dev.ferry.core.config.ManagementConfig;
+import dev.ferry.core.config.MeteringConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A service command ({@code ferry gateway}, {@code ferry metering}) refuses a taken port before it contacts Kafka.
+ * A standalone gateway used to fail only after about 14 s, leaving its reply topic and a quota report behind.
+ * The bootstrap address here leads nowhere: a check that ran after the first Kafka call would time out instead.
+ */
+class ServicePortCheckTest {
+
+    private static final FerryConfig NOWHERE = FerryConfig.defaults()
+            .with(FerryConfig.BOOTSTRAP_SERVERS, "127.0.0.1:1")
+            .with(ManagementConfig.PORT, -1);
+
+    @Test
+    void shouldRefuseAGatewayOnATakenPortBeforeContactingKafka() throws Exception {
+        try (ServerSocket taken = bound()) {
+            int port = taken.getLocalPort();
+            StringWriter out = new StringWriter();
+
+            assertThatThrownBy(() -> start(NOWHERE.with(GatewayConfig.PORT, port), EnumSet.of(Platform.Role.GATEWAY),
+                    out))
+                    .isInstanceOf(CliException.class)
+                    .hasMessage("port " + port + " (gateway) is in use; choose another with --set gateway.port=N");
+            assertThat(out.toString()).as("no service started").doesNotContain("started");
+        }
+    }
+
+    @Test
+    void shouldCheckOnlyThePortsOfTheRolesItStarts() throws Exception {
+        try (ServerSocket taken = bound()) {
+            int port = taken.getLocalPort();
+            FerryConfig config = NOWHERE.with(GatewayConfig.PORT, port).with(MeteringConfig.HTTP_PORT, port + 0);
+
+            assertThatThrownBy(() -> start(config, EnumSet.of(Platform.Role.METERING), new StringWriter()))
+                    .isInstanceOf(CliException.class)
+                    .hasMessage("port " + port + " (metering usage API) is in use; choose another with "
+                            + "--set metering.http.port=N");
+            assertThat(Platform.servicePorts(config, EnumSet.of(Platform.Role.DISPATCHER),
+                    Platform.PortOptions.SERVICE)).satisfies(PortCheck::requireFree);
+        }
+    }
+
+    @Test
+    void shouldNameTheManagementOptionOfTheServiceCommands() throws Exception {
+        try (ServerSocket taken = bound()) {
+            FerryConfig config = NOWHERE.with(ManagementConfig.PORT, taken.getLocalPort());
+
+            assertThatThrownBy(() -> start(config, EnumSet.of(Platform.Role.DISPATCHER), new StringWriter()))
+                    .isInstanceOf(CliException.class)
+                    .hasMessageContaining("(management listener) is in use; choose another with --management-port");
+        }
+    }
+
+    private static void start(FerryConfig config, Set<Platform.Role> roles, StringWriter out) {
+        Platform.start(config, roles, null, new PrintWriter(out)).close();
+    }
+
+    private static ServerSocket bound() throws java.io.IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.bind(new InetSocketAddress(0));
+        return socket;
+    }
+}
