@@ -72,8 +72,10 @@ public final class QuotaBoard {
      * A gateway's report, as read from the topic: its loads per tenant (a tenant absent has none). A gateway's demand
      * is taken as the mean of its last two reports' (the most slots wanted, of the two), so one interval in which
      * its callers stalled does not hand its share to the others and back.
+     *
+     * @return whether the gateway joined with this report: it was not live before (new, expired or left)
      */
-    public synchronized void report(String gateway, Map<String, Load> loads) {
+    public synchronized boolean report(String gateway, Map<String, Load> loads) {
         Report previous = reports.get(gateway);
         Map<String, Load> smoothed = new HashMap<>();
         loads.forEach((tenant, load) -> {
@@ -95,6 +97,7 @@ public final class QuotaBoard {
         }
         since.put(gateway, history);
         rebuild();
+        return previous == null;
     }
 
     private static Load mean(Load before, Load now) {

@@ -16,8 +16,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -43,6 +45,8 @@ public final class QuotaExchange implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QuotaExchange.class);
 
     private static final Duration CATCH_UP = Duration.ofSeconds(10);
+    /** The least time between reports, when one is written out of turn: at most ten a second per gateway. */
+    static final Duration OUT_OF_TURN_GAP = Duration.ofMillis(100);
 
     private final String id;
     private final String topic;
@@ -53,7 +57,10 @@ public final class QuotaExchange implements AutoCloseable {
     private final TopicTail tail;
     private final ScheduledExecutorService timer;
     private final Gauge gauge;
-    private long lastReport;
+    private volatile boolean reporting;
+    /** A report out of turn is queued on the timer and not yet written. */
+    private final AtomicBoolean reportQueued = new AtomicBoolean();
+    private volatile long lastReport;
     private boolean cutOff;
 
     private QuotaExchange(FerryRuntime runtime, TenantQuotas quotas, String id) {
@@ -119,9 +126,13 @@ public final class QuotaExchange implements AutoCloseable {
                     id, CATCH_UP.toSeconds());
         }
         quotas.share(exchange.board::view);
+        quotas.onWantingMore(exchange::reportSoon);
         exchange.lastReport = System.nanoTime();
+        exchange.reporting = true;
         long millis = exchange.interval.toMillis();
-        exchange.timer.scheduleAtFixedRate(exchange::report, millis, millis, TimeUnit.MILLISECONDS);
+        // The first report at once: the peers learn of this gateway now, not an interval later, and answer with
+        // reports of their own (take), which give it its slots.
+        exchange.timer.scheduleAtFixedRate(exchange::report, 0, millis, TimeUnit.MILLISECONDS);
         log.info("Gateway {} shares tenants' quotas through {}, reporting every {} ms", id, exchange.topic, millis);
         return exchange;
     }
@@ -147,7 +158,49 @@ public final class QuotaExchange implements AutoCloseable {
             loads.put(load.getTenant(), new QuotaBoard.Load(load.getRequests() / seconds, load.getConcurrencyDemand(),
                     load.getInFlight(), load.getSlots()));
         }
-        board.report(gateway, loads);
+        boolean joined = board.report(gateway, loads);
+        if (!gateway.equals(id) && (joined || wantsSlotsFromThisGateway(loads))) {
+            // A peer may take a slot only once its holder has reported giving it up. Without an answer out of turn a
+            // gateway that joined, or whose callers came to it, refused every call under a concurrency limit for
+            // one to two intervals.
+            reportSoon();
+        }
+    }
+
+    /**
+     * Whether a peer's report shows it refusing slots of a tenant this gateway is not short of: this gateway's
+     * next report may free some for it. Two gateways both short of a tenant's slots wait for their intervals, or
+     * they would answer each other's reports back and forth.
+     */
+    private boolean wantsSlotsFromThisGateway(Map<String, QuotaBoard.Load> loads) {
+        for (Map.Entry<String, QuotaBoard.Load> entry : loads.entrySet()) {
+            QuotaBoard.Load load = entry.getValue();
+            if (load.concurrencyDemand() > Math.max(load.inFlight(), load.slots())
+                    && !quotas.refusesSlots(entry.getKey())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Writes a report out of turn on the timer's thread, at least {@link #OUT_OF_TURN_GAP} after the last one. Asked
+     * for when the shares change: a gateway joined, a peer refuses slots this gateway may free, this gateway refused
+     * its first slot of a tenant. Requests while one is queued are one.
+     */
+    private void reportSoon() {
+        if (reporting && reportQueued.compareAndSet(false, true)) {
+            long sinceLast = System.nanoTime() - lastReport;
+            long delayNanos = Math.max(0, OUT_OF_TURN_GAP.toNanos() - sinceLast);
+            try {
+                timer.schedule(() -> {
+                    reportQueued.set(false);
+                    report();
+                }, delayNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // Closing: the tombstone replaces every further report.
+            }
+        }
     }
 
     private void report() {
@@ -188,6 +241,7 @@ public final class QuotaExchange implements AutoCloseable {
     /** Stops reporting, tells the other gateways this one left, and enforces the whole limits again. */
     @Override
     public void close() {
+        reporting = false;
         timer.shutdownNow();
         try {
             producer.send(new ProducerRecord<>(topic, id, null));
@@ -196,6 +250,7 @@ public final class QuotaExchange implements AutoCloseable {
         }
         producer.close(Duration.ofSeconds(2));
         tail.close();
+        quotas.onWantingMore(null);
         quotas.share(null);
         FerryMetrics.registry().remove(gauge);
     }

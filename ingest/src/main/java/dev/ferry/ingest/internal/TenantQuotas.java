@@ -45,6 +45,8 @@ public final class TenantQuotas {
         final LongAdder admitted = new LongAdder();
         final AtomicInteger peak = new AtomicInteger();
         final AtomicInteger refusedSlots = new AtomicInteger();
+        /** Whether the last report of the tenant showed refused slots: the peers know it wants more. */
+        volatile boolean reportedRefusals;
         volatile Limits limits;
         volatile TokenBucket bucket;
         volatile Shares shares;
@@ -55,6 +57,7 @@ public final class TenantQuotas {
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final LongSupplier nanoTime;
     private volatile Supplier<QuotaBoard.View> views = () -> ALONE;
+    private volatile Runnable wantsMore = () -> { };
 
     public TenantQuotas(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
@@ -63,6 +66,21 @@ public final class TenantQuotas {
     /** Shares the limits by the views of {@code board}; null enforces the whole limits again. */
     public void share(Supplier<QuotaBoard.View> board) {
         this.views = board == null ? () -> ALONE : board;
+    }
+
+    /**
+     * Runs {@code listener} when a slot is refused to a tenant whose last report showed no refusal: the peers do not
+     * know yet that this gateway wants more, and learn it only from a report. Called on the refusing thread; it must
+     * not block.
+     */
+    public void onWantingMore(Runnable listener) {
+        this.wantsMore = listener == null ? () -> { } : listener;
+    }
+
+    /** Whether this gateway refused a slot of {@code tenant} since its last report or in the interval before it. */
+    public boolean refusesSlots(String tenant) {
+        State state = states.get(tenant);
+        return state != null && (state.reportedRefusals || state.refusedSlots.get() > 0);
     }
 
     /**
@@ -96,7 +114,9 @@ public final class TenantQuotas {
         int now = inFlight.incrementAndGet();
         if (now > shares.slots()) {
             inFlight.decrementAndGet();
-            state.refusedSlots.incrementAndGet();
+            if (state.refusedSlots.incrementAndGet() == 1 && !state.reportedRefusals) {
+                wantsMore.run();
+            }
             throw new ApiException(429, "concurrency_limited", "Tenant " + tenant + " is at its limit of "
                     + limits.maxConcurrent() + " invocations in flight"
                     + onThisGateway(shares, shares.slots() + " in flight, all taken"), 1);
@@ -132,6 +152,7 @@ public final class TenantQuotas {
                 int demand = (int) Math.min(state.limits.maxConcurrent(), (long) Math.max(peak, held) + refused);
                 usage.add(new Usage(tenant, requests, admitted, held, demand, shares(tenant, state).slots()));
             }
+            state.reportedRefusals = refused > 0;
         });
         return usage;
     }
