@@ -106,7 +106,7 @@ public final class AutoscaleScenario implements Scenario {
         PairedRatios replicaRatios = PairedRatios.of(ferryReplicas, kedaReplicas);
         details.append("; replica-seconds ").append(replicaRatios.describe(1.0, false));
         return Outcome.paired(name(), "lag-seconds", ferry, keda, false, 0.5, details.toString())
-                .withCondition("no more replica-seconds", replicaRatios.median() <= 1.0);
+                .withCondition("no more replica-seconds", replicaRatios.decide(1.0, false));
     }
 
     private static Run[] once(BenchCluster cluster, int before, int step, int after) throws Exception {

@@ -9,19 +9,20 @@ import dev.ferry.bench.internal.PairedRatios.Verdict;
  * @param goal the ratio Ferry aims for: at least it when {@code higherIsBetter}, at most otherwise
  * @param details extra figures for the scenario's line (percentiles, counts, the repetitions)
  * @param condition a second part of the goal besides the ratio (empty when none), e.g. "no more replica-seconds"
- * @param conditionMet whether that part holds
+ * @param conditionVerdict whether that part holds: met or missed, or for a paired outcome also undecided
  * @param paired whether the i-th repetitions of both sides ran side by side: then the ratio is the median of the
  *        paired ratios and the goal is decided by a sign test over them ({@link PairedRatios}): met, missed or
  *        undecided within noise. Otherwise the ratio is the ratio of the medians, met or missed.
  */
 public record Outcome(String scenario, String unit, Samples ferry, Samples baseline, double ratio,
-        boolean higherIsBetter, double goal, String details, String condition, boolean conditionMet,
+        boolean higherIsBetter, double goal, String details, String condition, Verdict conditionVerdict,
         boolean paired) {
 
     public static Outcome of(String scenario, String unit, Samples ferry, Samples baseline, boolean higherIsBetter,
             double goal, String details) {
         double ratio = baseline.median() == 0 ? Double.NaN : ferry.median() / baseline.median();
-        return new Outcome(scenario, unit, ferry, baseline, ratio, higherIsBetter, goal, details, "", true, false);
+        return new Outcome(scenario, unit, ferry, baseline, ratio, higherIsBetter, goal, details, "", Verdict.MET,
+                false);
     }
 
     /**
@@ -33,12 +34,18 @@ public record Outcome(String scenario, String unit, Samples ferry, Samples basel
             boolean higherIsBetter, double goal, String details) {
         PairedRatios pairs = PairedRatios.of(ferry, baseline);
         return new Outcome(scenario, unit, ferry, baseline, pairs.median(), higherIsBetter, goal,
-                details + "; " + pairs.describe(goal, higherIsBetter), "", true, true);
+                details + "; " + pairs.describe(goal, higherIsBetter), "", Verdict.MET, true);
     }
 
     /** The same outcome whose goal also asks {@code condition}. */
     public Outcome withCondition(String text, boolean met) {
-        return new Outcome(scenario, unit, ferry, baseline, ratio, higherIsBetter, goal, details, text, met, paired);
+        return withCondition(text, met ? Verdict.MET : Verdict.MISSED);
+    }
+
+    /** The same outcome whose goal also asks {@code condition}, decided as the pairs decide it. */
+    public Outcome withCondition(String text, Verdict verdict) {
+        return new Outcome(scenario, unit, ferry, baseline, ratio, higherIsBetter, goal, details, text, verdict,
+                paired);
     }
 
     public boolean noisy() {
@@ -47,7 +54,7 @@ public record Outcome(String scenario, String unit, Samples ferry, Samples basel
 
     /**
      * Met, missed or (paired outcomes only) undecided within noise. A condition that does not hold makes it
-     * missed whatever the ratio says.
+     * missed whatever the ratio says; met needs both met.
      */
     public Verdict verdict() {
         Verdict byRatio;
@@ -56,7 +63,10 @@ public record Outcome(String scenario, String unit, Samples ferry, Samples basel
         } else {
             byRatio = (higherIsBetter ? ratio >= goal : ratio <= goal) ? Verdict.MET : Verdict.MISSED;
         }
-        return conditionMet ? byRatio : Verdict.MISSED;
+        if (byRatio == Verdict.MISSED || conditionVerdict == Verdict.MISSED) {
+            return Verdict.MISSED;
+        }
+        return byRatio == Verdict.MET && conditionVerdict == Verdict.MET ? Verdict.MET : Verdict.UNDECIDED;
     }
 
     public boolean goalMet() {

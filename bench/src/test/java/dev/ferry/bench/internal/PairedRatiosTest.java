@@ -53,5 +53,7 @@ class PairedRatiosTest {
         assertThat(outcome.verdict()).isEqualTo(Verdict.MET);
         assertThat(outcome.ratio()).isEqualTo(0.1);
         assertThat(outcome.withCondition("no more replica-seconds", false).verdict()).isEqualTo(Verdict.MISSED);
+        assertThat(outcome.withCondition("no more replica-seconds", Verdict.UNDECIDED).verdict())
+                .isEqualTo(Verdict.UNDECIDED);
     }
 }
