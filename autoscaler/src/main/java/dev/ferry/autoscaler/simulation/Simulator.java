@@ -81,7 +81,8 @@ public final class Simulator {
 
     /**
      * The real-broker benchmark {@code autoscale-lag-seconds} on simulated time: its step (4/s, 35/s from second 10
-     * to 50, 4/s until 80), its function (QUEUE, 6 partitions, 0..8 replicas, target lag 10, concurrency 1, 100 ms
+     * to 50, 4/s until 120: the benchmark's 30 s after the step plus the 40 s it may go on while a pool is still
+     * above its size before the step), its function (QUEUE, 6 partitions, 0..8 replicas, target lag 10, concurrency 1, 100 ms
      * per call) and both scalers with every time window divided by 10, both pools starting at one replica. The
      * benchmark's replicas are in-process and take about {@code startup} to join their group; on a shared machine
      * they serve fewer than the 10 records/s a 100 ms call allows ({@code perReplicaRate}), which the model,
@@ -91,7 +92,7 @@ public final class Simulator {
         FunctionSpec function = FunctionSpecs.builder("bench", "sleep", Runtime.JAVA, "sleep")
                 .setDelivery(Delivery.QUEUE).setPartitions(PARTITIONS).setConcurrency(1).setMinReplicas(0)
                 .setMaxReplicas(8).setTargetLagPerReplica(TARGET_LAG).setTimeoutMs(5_000).build();
-        Trace step = new Trace("benchmark step", "4/s, 35/s from second 10 to 50, then 4/s", 80,
+        Trace step = new Trace("benchmark step", "4/s, 35/s from second 10 to 50, then 4/s", 120,
                 t -> t >= 10 && t < 50 ? 35 : 4);
         SimulatedScaler ferry = new FerryScaler(function, withRunTime(new PredictivePolicy(Duration.ofSeconds(1)),
                 function, 100), new ScalingController.Settings(Duration.ofSeconds(3), Duration.ofSeconds(6),
