@@ -60,6 +60,8 @@ public final class AutoscaleScenario implements Scenario {
     static final int SLEEP_MS = 100;
     static final double BASE_RATE = 4;
     static final double STEP_RATE = 35;
+    /** Seconds past the run's planned end that it goes on while a pool is still above the size the step met. */
+    static final double TAIL_LIMIT = 40;
 
     /** One scaler's figures from one run. */
     record Run(double lagSeconds, double replicaSeconds, double firstScaleUpSeconds, double drainSeconds,
@@ -147,7 +149,7 @@ public final class AutoscaleScenario implements Scenario {
             LagCollector collector = new LagCollector(admin, counter, topics, () -> List.of(ferrySpec, kedaSpec),
                     Clock.systemUTC());
             collector.collect(); // the first reading only sets the base of the rates
-            Load load = new Load(producer, topics, List.of(ferrySpec, kedaSpec), before, step, after);
+            Load load = new Load(producer, topics, List.of(ferrySpec, kedaSpec), before, step);
             Thread loadThread = new Thread(load, "bench-autoscale-load");
             loadThread.setDaemon(true);
             long start = System.nanoTime();
@@ -156,16 +158,17 @@ public final class AutoscaleScenario implements Scenario {
             double end = before + step + after;
             int ferrySize = 1;
             int kedaSize = 1;
-            for (int tick = 1; ; tick++) {
-                // One sample per second of the run, as the service's collect loop paces itself: a slow reading
-                // must not push every later one back (on a loaded machine a reading took up to 3 s, and a sleep of
-                // 1 s after it left samples 2.5-4.5 s apart).
-                long wait = start + tick * 1_000_000_000L - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
+            while (true) {
+                // A second after each reading, as the service's CollectLoop (a fixed delay of autoscaler.poll.ms):
+                // a fixed rate would follow a slow reading with one a few hundred ms later, whose rates over so
+                // short an interval swung from 4 to 30/s at a steady 4/s and made the rate-aware policy flap.
+                Thread.sleep(1_000);
                 double now = (System.nanoTime() - start) / 1e9;
-                if (now > end) {
+                // Both pools are paid until they are back at the size the step met (at most TAIL_LIMIT more): a run
+                // cut while one scaler still holds its step size (KEDA stabilizes over 30 s) would not count what
+                // that hold costs.
+                if (now > end && (now > end + TAIL_LIMIT || ferryTally.settled(ferrySize)
+                        && kedaTally.settled(kedaSize))) {
                     break;
                 }
                 for (LagSample sample : collector.collect()) {
@@ -245,6 +248,11 @@ public final class AutoscaleScenario implements Scenario {
             }
         }
 
+        /** Whether a pool of {@code size} is back at the size the step met (at least one: the base load stays). */
+        boolean settled(int size) {
+            return sizeAtStep >= 0 && size <= Math.max(1, sizeAtStep);
+        }
+
         Run run() {
             double drain = Double.isNaN(lastOverTarget) ? 0 : lastOverTarget - stepStart;
             return new Run(lagSeconds, replicaSeconds, firstScaleUp, drain, peak);
@@ -258,17 +266,15 @@ public final class AutoscaleScenario implements Scenario {
         private final List<FunctionSpec> functions;
         private final double before;
         private final double stepEnd;
-        private final double end;
         private volatile boolean running = true;
 
         Load(KafkaProducer<String, InvocationRequest> producer, TopicCatalog topics, List<FunctionSpec> functions,
-                int before, int step, int after) {
+                int before, int step) {
             this.producer = producer;
             this.topics = topics;
             this.functions = functions;
             this.before = before;
             this.stepEnd = before + step;
-            this.end = before + step + after;
         }
 
         void stop() {
@@ -283,9 +289,7 @@ public final class AutoscaleScenario implements Scenario {
             double previous = 0;
             while (running) {
                 double now = (System.nanoTime() - start) / 1e9;
-                if (now > end) {
-                    return;
-                }
+                // The base load goes on past the planned end while the run waits for both pools to settle.
                 double rate = now >= before && now < stepEnd ? STEP_RATE : BASE_RATE;
                 owed += rate * (now - previous);
                 previous = now;
