@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * Reactive, and at least enough replicas to keep up with the current arrival rate and clear the backlog within
- * {@link #DRAIN} besides: {@code ceil((arrivalRate + (totalLag - replicas) / 10 s) / perReplicaRate)}, where a replica's rate is
+ * a drain time besides ({@link #DRAIN} unless a subclass says otherwise):
+ * {@code ceil((arrivalRate + (totalLag - replicas) / drain) / perReplicaRate)}, where a replica's rate is
  * learned from history or, until enough busy samples teach it, given by the throughput model (see
  * {@link AbstractScalingPolicy#perReplicaRate}). It scales before lag piles up, and keeps a steady load served
  * without the backlog a lag-only rule needs to hold its size. Only {@code ceil(arrivalRate / perReplicaRate)} is
@@ -22,12 +23,16 @@ public class RateAwarePolicy extends ReactivePolicy {
      */
     public static final Duration DRAIN = Duration.ofSeconds(10);
 
+    private final double drainSeconds;
+
     public RateAwarePolicy() {
-        this(NAME);
+        this(NAME, DRAIN);
     }
 
-    protected RateAwarePolicy(String name) {
+    /** @param drain how soon a backlog should be gone on top of keeping up; at least a millisecond */
+    protected RateAwarePolicy(String name, Duration drain) {
         super(name);
+        this.drainSeconds = Math.max(1, drain.toMillis()) / 1000.0;
     }
 
     /**
@@ -45,7 +50,7 @@ public class RateAwarePolicy extends ReactivePolicy {
         int sustained = replicasFor(sample.getArrivalRate(), perSecond);
         // A record in a replica's hands counts as lag until committed, but needs no extra replica: drain the rest.
         long waiting = Math.max(0, sample.getTotalLag() - sample.getReplicas());
-        double drain = waiting / (double) DRAIN.toSeconds();
+        double drain = waiting / drainSeconds;
         int byRate = replicasFor(sample.getArrivalRate() + drain, perSecond);
         String rate = "(arrival " + format(sample.getArrivalRate()) + "/s + lag drain " + format(drain) + "/s) / "
                 + format(perSecond) + "/s per replica = " + byRate + perReplica.get().note();

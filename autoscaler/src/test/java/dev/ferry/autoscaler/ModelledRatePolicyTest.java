@@ -72,6 +72,23 @@ class ModelledRatePolicyTest {
     }
 
     @Test
+    void shouldNotLearnFromASampleWhoseMembersChangedSinceTheOneBefore() {
+        FunctionSpec spec = sleepy();
+        RateAwarePolicy policy = new RateAwarePolicy();
+        policy.useRunTimes(runTimes(spec, 100_000, 5));
+        for (int s = 0; s < AbstractScalingPolicy.BUSY_SAMPLES_TO_LEARN; s++) {
+            policy.recommend(spec, even(spec, T0.plusSeconds(s), 30, 80, 80, 2)); // 40/s each, as modelled
+        }
+        // Scaled from 2 to 6 just before: the new members were still joining, so the group did 80/s, not 240/s.
+        Recommendation afterScaleUp = policy.recommend(spec, even(spec, T0.plusSeconds(3), 300, 80, 80, 6));
+
+        assertThat(afterScaleUp.reason()).as("13.3/s per replica must not be learned")
+                .contains("/ 40.0/s per replica").doesNotContain("measured");
+        Recommendation settled = policy.recommend(spec, even(spec, T0.plusSeconds(4), 300, 80, 240, 6));
+        assertThat(settled.reason()).contains("/ 40.0/s per replica");
+    }
+
+    @Test
     void shouldNotMentionADisagreementWhenMeasurementIsWithinTwentyPercentOfTheModel() {
         FunctionSpec spec = sleepy();
         RateAwarePolicy policy = new RateAwarePolicy();

@@ -4,6 +4,7 @@ import dev.ferry.autoscaler.AsyncActuator;
 import dev.ferry.autoscaler.InProcessActuator;
 import dev.ferry.autoscaler.LagCollector;
 import dev.ferry.autoscaler.PredictivePolicy;
+import dev.ferry.autoscaler.RunTimes;
 import dev.ferry.autoscaler.ScalingController;
 import dev.ferry.autoscaler.simulation.KedaBaseline;
 import dev.ferry.core.FunctionRef;
@@ -11,9 +12,11 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.Runtime;
 import dev.ferry.schemas.ScalingDecision;
@@ -31,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +60,8 @@ public final class AutoscaleScenario implements Scenario {
     static final int SLEEP_MS = 100;
     static final double BASE_RATE = 4;
     static final double STEP_RATE = 35;
+    /** Seconds past the run's planned end that it goes on while a pool is still above the size the step met. */
+    static final double TAIL_LIMIT = 40;
 
     /** One scaler's figures from one run. */
     record Run(double lagSeconds, double replicaSeconds, double firstScaleUpSeconds, double drainSeconds,
@@ -74,7 +80,8 @@ public final class AutoscaleScenario implements Scenario {
 
     @Override
     public Outcome run(BenchCluster cluster, boolean quick) throws Exception {
-        int repetitions = quick ? 1 : 3;
+        // Five pairs are the fewest a sign test can decide from (issue 16); the quick run's one pair only shows the way.
+        int repetitions = quick ? 1 : 5;
         int before = quick ? 6 : 10;
         int step = quick ? 20 : 40;
         int after = quick ? 16 : 30;
@@ -97,8 +104,11 @@ public final class AutoscaleScenario implements Scenario {
                 .append("/s for ").append(step).append(" s, ").append(SLEEP_MS).append(" ms per invocation, ")
                 .append("windows compressed ").append(Format.number(COMPRESSION)).append("x, real pools")
                 .append(repetitions == 1 ? ", 1 repetition" : "");
-        return Outcome.of(name(), "lag-seconds", ferry, keda, false, 0.5, details.toString())
-                .withCondition("no more replica-seconds", ferryReplicas.median() <= kedaReplicas.median());
+        // Both scalers run at the same time in each repetition, so each repetition is a pair.
+        PairedRatios replicaRatios = PairedRatios.of(ferryReplicas, kedaReplicas);
+        details.append("; replica-seconds ").append(replicaRatios.describe(1.0, false));
+        return Outcome.paired(name(), "lag-seconds", ferry, keda, false, 0.5, details.toString())
+                .withCondition("no more replica-seconds", replicaRatios.decide(1.0, false));
     }
 
     private static Run[] once(BenchCluster cluster, int before, int step, int after) throws Exception {
@@ -107,7 +117,13 @@ public final class AutoscaleScenario implements Scenario {
         FunctionSpec ferrySpec = spec("ferry-scaled");
         FunctionSpec kedaSpec = spec("keda-scaled");
         KafkaClients clients = new KafkaClients(config);
-        ScalingController controller = new ScalingController(new PredictivePolicy(Duration.ofSeconds(1)),
+        // As AutoscalerService does: the policy knows a replica's speed from the function's run times (the
+        // throughput model, issue 17) until busy samples teach it the measured one.
+        PredictivePolicy policy = new PredictivePolicy(Duration.ofSeconds(1));
+        RunTimes runTimes = new RunTimes();
+        policy.useRunTimes(runTimes);
+        Deserializer<InvocationResult> results = new AvroSerdes(config).deserializer(InvocationResult.class);
+        ScalingController controller = new ScalingController(policy,
                 new ScalingController.Settings(Duration.ofMillis(3_000), Duration.ofMillis(6_000),
                         Duration.ofMillis(3_000), 100), Clock.systemUTC());
         KedaBaseline kedaScaler = new KedaBaseline(TARGET_LAG, PARTITIONS, MAX_REPLICAS, 1, COMPRESSION);
@@ -121,6 +137,11 @@ public final class AutoscaleScenario implements Scenario {
              AsyncActuator pools = new AsyncActuator(new InProcessActuator(
                      (ref, size) -> (ref.equals(ferryRef) ? ferryWorkers : kedaWorkers).resize(size)), 2);
              Admin admin = clients.admin("bench-autoscale-lag");
+             TopicTail runTimesTail = TopicTail.builder(clients, topics.results(), r -> {
+                 if (r.value() != null) {
+                     runTimes.observe(results.deserialize(r.topic(), r.headers(), r.value()));
+                 }
+             }).name("bench-autoscale-run-times").from(TopicTail.Start.end()).build().start();
              KafkaConsumer<byte[], byte[]> counter = clients.consumer(null, "bench-autoscale-lag-counter",
                      new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
              KafkaProducer<String, InvocationRequest> producer = clients.producer("bench-autoscale-load",
@@ -128,7 +149,7 @@ public final class AutoscaleScenario implements Scenario {
             LagCollector collector = new LagCollector(admin, counter, topics, () -> List.of(ferrySpec, kedaSpec),
                     Clock.systemUTC());
             collector.collect(); // the first reading only sets the base of the rates
-            Load load = new Load(producer, topics, List.of(ferrySpec, kedaSpec), before, step, after);
+            Load load = new Load(producer, topics, List.of(ferrySpec, kedaSpec), before, step);
             Thread loadThread = new Thread(load, "bench-autoscale-load");
             loadThread.setDaemon(true);
             long start = System.nanoTime();
@@ -138,24 +159,33 @@ public final class AutoscaleScenario implements Scenario {
             int ferrySize = 1;
             int kedaSize = 1;
             while (true) {
+                // A second after each reading, as the service's CollectLoop (a fixed delay of autoscaler.poll.ms):
+                // a fixed rate would follow a slow reading with one a few hundred ms later, whose rates over so
+                // short an interval swung from 4 to 30/s at a steady 4/s and made the rate-aware policy flap.
                 Thread.sleep(1_000);
                 double now = (System.nanoTime() - start) / 1e9;
-                if (now > end) {
+                // Both pools are paid until they are back at the size the step met (at most TAIL_LIMIT more): a run
+                // cut while one scaler still holds its step size (KEDA stabilizes over 30 s) would not count what
+                // that hold costs.
+                if (now > end && (now > end + TAIL_LIMIT || ferryTally.settled(ferrySize)
+                        && kedaTally.settled(kedaSize))) {
                     break;
                 }
                 for (LagSample sample : collector.collect()) {
                     boolean isFerry = sample.getFunction().equals(ferrySpec.getName());
                     if (isFerry) {
+                        int sizeBefore = ferrySize;
                         for (ScalingDecision d : controller.onSample(ferrySpec, sample)) {
                             log.debug("Ferry decision {} -> {}: {}", d.getFrom(), d.getTo(), d.getReason());
                             pools.apply(d);
                             ferrySize = d.getTo();
                         }
-                        ferryTally.observe(now, now - last, sample.getTotalLag(), ferrySize);
+                        ferryTally.observe(now, now - last, sample.getTotalLag(), sizeBefore, ferrySize);
                         log.debug("t={} Ferry lag {} arrival {} service {} members {} -> {}",
                                 Format.number(now), sample.getTotalLag(), Format.number(sample.getArrivalRate()),
                                 Format.number(sample.getServiceRate()), sample.getReplicas(), ferrySize);
                     } else {
+                        int sizeBefore = kedaSize;
                         int size = kedaScaler.observe(now, sample.getTotalLag());
                         if (size != kedaSize) {
                             pools.apply(ScalingDecision.newBuilder().setTenant(kedaSpec.getTenant())
@@ -163,7 +193,7 @@ public final class AutoscaleScenario implements Scenario {
                                     .setTo(size).setReason("KEDA baseline").setPolicy("keda").build());
                             kedaSize = size;
                         }
-                        kedaTally.observe(now, now - last, sample.getTotalLag(), kedaSize);
+                        kedaTally.observe(now, now - last, sample.getTotalLag(), sizeBefore, kedaSize);
                         log.debug("t={} KEDA lag {} members {} -> {}", Format.number(now), sample.getTotalLag(),
                                 sample.getReplicas(), kedaSize);
                     }
@@ -196,12 +226,19 @@ public final class AutoscaleScenario implements Scenario {
             this.stepStart = stepStart;
         }
 
-        void observe(double now, double dt, long lag, int replicas) {
+        /**
+         * @param before the size in force when the sample was taken
+         * @param replicas the size after the scaler's decision on it
+         */
+        void observe(double now, double dt, long lag, int before, int replicas) {
             lagSeconds += lag * dt;
-            replicaSeconds += replicas * dt;
+            // The interval that ended with this sample ran at the size in force during it; a size decided now is
+            // paid from now on (charging it for the interval before made a quick scale-up cost a second early).
+            replicaSeconds += before * dt;
             peak = Math.max(peak, replicas);
             if (now >= stepStart && sizeAtStep < 0) {
-                sizeAtStep = replicas;
+                // The size the step met: a scale-up decided on the step's first sample is its first reaction.
+                sizeAtStep = before;
             }
             if (sizeAtStep >= 0 && Double.isNaN(firstScaleUp) && replicas > sizeAtStep) {
                 firstScaleUp = now - stepStart;
@@ -209,6 +246,11 @@ public final class AutoscaleScenario implements Scenario {
             if (now >= stepStart && lag > TARGET_LAG) {
                 lastOverTarget = now;
             }
+        }
+
+        /** Whether a pool of {@code size} is back at the size the step met (at least one: the base load stays). */
+        boolean settled(int size) {
+            return sizeAtStep >= 0 && size <= Math.max(1, sizeAtStep);
         }
 
         Run run() {
@@ -224,17 +266,15 @@ public final class AutoscaleScenario implements Scenario {
         private final List<FunctionSpec> functions;
         private final double before;
         private final double stepEnd;
-        private final double end;
         private volatile boolean running = true;
 
         Load(KafkaProducer<String, InvocationRequest> producer, TopicCatalog topics, List<FunctionSpec> functions,
-                int before, int step, int after) {
+                int before, int step) {
             this.producer = producer;
             this.topics = topics;
             this.functions = functions;
             this.before = before;
             this.stepEnd = before + step;
-            this.end = before + step + after;
         }
 
         void stop() {
@@ -249,9 +289,7 @@ public final class AutoscaleScenario implements Scenario {
             double previous = 0;
             while (running) {
                 double now = (System.nanoTime() - start) / 1e9;
-                if (now > end) {
-                    return;
-                }
+                // The base load goes on past the planned end while the run waits for both pools to settle.
                 double rate = now >= before && now < stepEnd ? STEP_RATE : BASE_RATE;
                 owed += rate * (now - previous);
                 previous = now;

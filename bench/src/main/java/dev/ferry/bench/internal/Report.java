@@ -27,7 +27,7 @@ public final class Report {
                     .append(" | ").append(Format.number(o.ferry().median())).append(' ').append(o.unit())
                     .append(" | ").append(Format.number(o.baseline().median())).append(' ').append(o.unit())
                     .append(" | ").append(Format.ratio(o.ratio())).append(o.noisy() ? " (noisy)" : "")
-                    .append(" | ").append(o.goalText()).append(o.goalMet() ? " met" : " missed")
+                    .append(" | ").append(o.goalText()).append(' ').append(o.verdict().text())
                     .append(" | ").append(where).append(" |\n");
         }
         md.append('\n');
