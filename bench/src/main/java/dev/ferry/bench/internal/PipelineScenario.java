@@ -5,6 +5,7 @@ import dev.ferry.core.config.DispatcherConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.InvocationRequest;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import io.micrometer.core.instrument.DistributionSummary;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -112,8 +114,20 @@ public final class PipelineScenario implements Scenario {
                 StringBuilder line = new StringBuilder();
                 for (int k = 0; k < sides.size(); k++) {
                     Side side = sides.get((i + k) % sides.size());
+                    boolean count = i == repetitions - 1;
+                    Map<String, Double> before = count ? ClientCounts.snapshot() : Map.of();
+                    double batches = count ? transactions().count() : 0;
+                    double batched = count ? transactions().totalAmount() : 0;
                     double rate = throughput(producer, side.input(), side.function(), side.results(), n);
                     side.samples().add(rate);
+                    if (count) {
+                        // What each side did per record (load-independent): requests, fetches, commits, acks.
+                        log.info("pipeline counts of {} over {} records (dispatcher: {} transactions, {} records "
+                                + "each):{}", side.label(), n, transactions().count() - batches,
+                                Format.number((transactions().totalAmount() - batched)
+                                        / Math.max(1, transactions().count() - batches)),
+                                ClientCounts.perRecord(before, ClientCounts.snapshot(), n));
+                    }
                     line.append(k == 0 ? "" : ", ").append(side.label()).append(' ').append(Format.number(rate));
                 }
                 log.info("pipeline repetition {} (records/s): {}", i + 1, line);
@@ -141,6 +155,11 @@ public final class PipelineScenario implements Scenario {
                             + ", ORDERED (keyless), baseline: plain at-least-once consumer-group two-hop (commit "
                             + "after produce)"));
         }
+    }
+
+    /** The dispatcher's records per transaction (its own meter in the process registry). */
+    private static DistributionSummary transactions() {
+        return DistributionSummary.builder("ferry.dispatcher.batch.records").register(FerryMetrics.registry());
     }
 
     /** Records/s of invocations of {@code function} from the first send to the last result read. */
