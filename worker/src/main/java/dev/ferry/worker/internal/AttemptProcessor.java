@@ -57,9 +57,10 @@ public final class AttemptProcessor {
 
     /**
      * As {@link #process(ConsumerRecord, Decoded, int)}, and tells {@code runEnded} as soon as the function's run is
-     * over (its outcome known, the result not written yet), on the thread that ran it: a replica may then let
-     * another run start while this one's result is being written. Not told when the attempt ran no user code (a
-     * dead letter, a rejection, an attempt answered before); the returned future says when it is over.
+     * over and what it wrote is handed to the producer (not yet acknowledged by Kafka), on the thread that ran it: a
+     * replica may then let another run start while this one's result is being written, or flush the producer once
+     * its whole batch is handed over. Not told when the attempt ran no user code (a dead letter, a rejection, an
+     * attempt answered before); the returned future says when it is over.
      *
      * @param runEnded must not block
      */
@@ -112,9 +113,9 @@ public final class AttemptProcessor {
         Invocation invocation = invocation(request, now);
         boolean coldStart = cold.getAndSet(false);
         return invoker.run(function, invocation, spec.getTimeoutMs()).thenCompose(outcome -> {
-            runEnded.run();
             if (outcome.failure() instanceof WorkerStoppedException stopped) {
                 // Not the function's failure: no result, no bill; the record is given back and runs again.
+                runEnded.run();
                 return CompletableFuture.failedFuture(stopped);
             }
             Decision decision = FailureHandler.decide(outcome, request.getAttempt(), spec.getMaxAttempts());
@@ -135,7 +136,11 @@ public final class AttemptProcessor {
                     .setFinal$(FailureHandler.isFinal(decision))
                     .setReasonCode(reason == null ? null : reason.code())
                     .build();
-            return finish(record, request, result, decision, outcome.errorClass());
+            try {
+                return finish(record, request, result, decision, outcome.errorClass());
+            } finally {
+                runEnded.run();
+            }
         });
     }
 
