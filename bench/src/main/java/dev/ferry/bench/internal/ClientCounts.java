@@ -1,10 +1,12 @@
 package dev.ferry.bench.internal;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -17,6 +19,10 @@ import javax.management.ObjectName;
 final class ClientCounts {
 
     private static final Set<String> DOMAINS = Set.of("kafka.producer", "kafka.consumer");
+    /** The counters {@link #perRecord} lists: the work per record, not connections, metadata or heartbeats. */
+    private static final List<String> WORK = List.of("fetch-manager-metrics fetch-total", "records-consumed-total",
+            "acknowledgements-send-total", "commit-total", "record-send-total", "producer-metrics request-total",
+            "consumer-metrics request-total");
 
     private ClientCounts() {
     }
@@ -63,12 +69,23 @@ final class ClientCounts {
         StringBuilder out = new StringBuilder();
         after.forEach((key, value) -> {
             double delta = value - before.getOrDefault(key, 0.0);
-            if (delta > 0 && !key.contains("bytes") && !key.contains("time")) {
+            if (delta > 0 && WORK.stream().anyMatch(key::endsWith)) {
                 out.append(String.format(Locale.ROOT, "%n  %-110s %10.0f  %8.4f/record", key, delta,
                         delta / records));
             }
         });
         return out.toString();
+    }
+
+    /** The sum of the counters matching {@code which} that moved between two snapshots. */
+    static double delta(Map<String, Double> before, Map<String, Double> after, Predicate<String> which) {
+        double sum = 0;
+        for (Map.Entry<String, Double> entry : after.entrySet()) {
+            if (which.test(entry.getKey())) {
+                sum += entry.getValue() - before.getOrDefault(entry.getKey(), 0.0);
+            }
+        }
+        return sum;
     }
 
     /** Replicas' client ids differ only by their number: one line for all of them. */

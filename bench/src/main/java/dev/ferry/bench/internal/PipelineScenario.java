@@ -68,7 +68,16 @@ public final class PipelineScenario implements Scenario {
     }
 
     /** One way through two hops: where its load goes, for which function, and where its results appear. */
-    private record Side(String label, String input, String function, ResultCounter results, Samples samples) {
+    private record Side(String label, String input, String function, ResultCounter results, Samples samples,
+            String hop2Client, double[] hop2Fetches) {
+        Side(String label, String input, String function, ResultCounter results, String hop2Client) {
+            this(label, input, function, results, new Samples(), hop2Client, new double[1]);
+        }
+
+        /** Hop 2's fetches (share fetches or consumer fetches) per 1,000 records, from the counted repetition. */
+        String fetchesPerThousand() {
+            return Format.number(hop2Fetches[0]);
+        }
     }
 
     @Override
@@ -97,15 +106,18 @@ public final class PipelineScenario implements Scenario {
              ResultCounter plainShareBatchResults = new ResultCounter(clients, plainShareBatches.resultTopic())) {
             stack.deploy(ORDERED_FUNCTION, Delivery.ORDERED, WORK_PARTITIONS, REPLICAS, CONCURRENCY);
             String ferryInput = stack.topics().invocations();
+            // Hop 2's consumers, by the client ids they are built with.
             List<Side> sides = List.of(
-                    new Side("ferry QUEUE", ferryInput, Invocations.FUNCTION, ferryResults, new Samples()),
-                    new Side("ferry ORDERED", ferryInput, ORDERED_FUNCTION, ferryResults, new Samples()),
-                    new Side("raw txn+share", raw.inputTopic(), Invocations.FUNCTION, rawResults, new Samples()),
-                    new Side("plain", plain.inputTopic(), Invocations.FUNCTION, plainResults, new Samples()),
+                    new Side("ferry QUEUE", ferryInput, Invocations.FUNCTION, ferryResults,
+                            Invocations.TENANT + "/" + Invocations.FUNCTION + "#"),
+                    new Side("ferry ORDERED", ferryInput, ORDERED_FUNCTION, ferryResults,
+                            Invocations.TENANT + "/" + ORDERED_FUNCTION + "#"),
+                    new Side("raw txn+share", raw.inputTopic(), Invocations.FUNCTION, rawResults, ".raw.hop2-"),
+                    new Side("plain", plain.inputTopic(), Invocations.FUNCTION, plainResults, ".plain.hop2-"),
                     new Side("plain+share", plainShare.inputTopic(), Invocations.FUNCTION, plainShareResults,
-                            new Samples()),
+                            ".plainshare.hop2-"),
                     new Side("plain+share batches", plainShareBatches.inputTopic(), Invocations.FUNCTION,
-                            plainShareBatchResults, new Samples()));
+                            plainShareBatchResults, ".plainsharebatch.hop2-"));
             // Warm-up: JIT, group joins, first transactions, registry lookups.
             for (Side side : sides) {
                 throughput(producer, side.input(), side.function(), side.results(), Math.max(200, n / 4));
@@ -121,12 +133,15 @@ public final class PipelineScenario implements Scenario {
                     double rate = throughput(producer, side.input(), side.function(), side.results(), n);
                     side.samples().add(rate);
                     if (count) {
+                        Map<String, Double> after = ClientCounts.snapshot();
+                        side.hop2Fetches()[0] = 1000 * ClientCounts.delta(before, after, key -> key.contains(
+                                side.hop2Client()) && key.endsWith("fetch-manager-metrics fetch-total")) / n;
                         // What each side did per record (load-independent): requests, fetches, commits, acks.
                         log.info("pipeline counts of {} over {} records (dispatcher: {} transactions, {} records "
                                 + "each):{}", side.label(), n, transactions().count() - batches,
                                 Format.number((transactions().totalAmount() - batched)
                                         / Math.max(1, transactions().count() - batches)),
-                                ClientCounts.perRecord(before, ClientCounts.snapshot(), n));
+                                ClientCounts.perRecord(before, after, n));
                     }
                     line.append(k == 0 ? "" : ", ").append(side.label()).append(' ').append(Format.number(rate));
                 }
@@ -144,7 +159,11 @@ public final class PipelineScenario implements Scenario {
                     + " of plain), at the client's acquisition defaults "
                     + Format.number(sides.get(5).samples().median()) + " records/s ("
                     + Format.ratio(sides.get(5).samples().median() / plainSamples.median()) + "; repetitions "
-                    + sides.get(4).samples() + " and " + sides.get(5).samples() + ")";
+                    + sides.get(4).samples() + " and " + sides.get(5).samples() + "); hop 2 fetches per 1,000 "
+                    + "records (last repetition): Ferry QUEUE " + sides.get(0).fetchesPerThousand() + ", raw "
+                    + sides.get(2).fetchesPerThousand() + ", plain+share " + sides.get(4).fetchesPerThousand()
+                    + ", plain+share batches " + sides.get(5).fetchesPerThousand() + ", plain "
+                    + sides.get(3).fetchesPerThousand();
             return List.of(
                     Outcome.of(name(), "records/s", queue, rawSamples, true, 0.8, common + ", QUEUE, baseline: "
                             + "transactional hop + share-group hop"),
@@ -153,7 +172,8 @@ public final class PipelineScenario implements Scenario {
                             + "produce); " + shareSplit),
                     Outcome.of("pipeline-vs-plain-ordered", "records/s", ordered, plainSamples, true, 0.5, common
                             + ", ORDERED (keyless), baseline: plain at-least-once consumer-group two-hop (commit "
-                            + "after produce)"));
+                            + "after produce); hop 2 fetches per 1,000 records (last repetition): Ferry ORDERED "
+                            + sides.get(1).fetchesPerThousand() + ", plain " + sides.get(3).fetchesPerThousand()));
         }
     }
 
