@@ -51,9 +51,10 @@ public final class Bench {
                 }
                 long started = System.nanoTime();
                 try {
-                    Outcome outcome = scenario.run(cluster, options.quick());
-                    outcomes.add(outcome);
-                    out.println(outcome.line());
+                    for (Outcome outcome : scenario.outcomes(cluster, options.quick())) {
+                        outcomes.add(outcome);
+                        out.println(outcome.line());
+                    }
                 } catch (Exception e) {
                     log().error("Scenario {} failed", scenario.name(), e);
                     failures.add(scenario.name() + ": " + e);

@@ -20,10 +20,15 @@ final class Invocations {
     }
 
     static InvocationRequest request(String id) {
+        return request(id, FUNCTION);
+    }
+
+    /** An invocation of {@code function} of the bench tenant. */
+    static InvocationRequest request(String id, String function) {
         return InvocationRequest.newBuilder()
                 .setInvocationId(id)
                 .setTenant(TENANT)
-                .setFunction(FUNCTION)
+                .setFunction(function)
                 .setPayload(ByteBuffer.wrap(PAYLOAD))
                 .setContentType("application/json")
                 .setKey(null)

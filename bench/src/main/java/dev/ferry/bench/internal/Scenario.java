@@ -1,5 +1,7 @@
 package dev.ferry.bench.internal;
 
+import java.util.List;
+
 /** One benchmark: measures Ferry and its raw-Kafka baseline on the same cluster and returns both. */
 public interface Scenario {
 
@@ -11,4 +13,12 @@ public interface Scenario {
      * timeout); the run goes on with the next scenario.
      */
     Outcome run(BenchCluster cluster, boolean quick) throws Exception;
+
+    /**
+     * Every line the scenario reports: {@link #run}'s one outcome, or several when one run measures Ferry against
+     * more than one baseline (each its own row, goal and ratio).
+     */
+    default List<Outcome> outcomes(BenchCluster cluster, boolean quick) throws Exception {
+        return List.of(run(cluster, quick));
+    }
 }

@@ -52,10 +52,24 @@ public final class AttemptProcessor {
      */
     public CompletableFuture<Decision> process(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
             int deliveryCount) {
+        return process(record, decoded, deliveryCount, () -> { });
+    }
+
+    /**
+     * As {@link #process(ConsumerRecord, Decoded, int)}, and tells {@code runEnded} as soon as the function's run is
+     * over and what it wrote is handed to the producer (not yet acknowledged by Kafka), on the thread that ran it: a
+     * replica may then let another run start while this one's result is being written, or flush the producer once
+     * its whole batch is handed over. Not told when the attempt ran no user code (a dead letter, a rejection, an
+     * attempt answered before); the returned future says when it is over.
+     *
+     * @param runEnded must not block
+     */
+    public CompletableFuture<Decision> process(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
+            int deliveryCount, Runnable runEnded) {
         counters.started();
         CompletableFuture<Decision> done;
         try {
-            done = attempt(record, decoded, deliveryCount);
+            done = attempt(record, decoded, deliveryCount, runEnded);
         } catch (RuntimeException e) {
             done = CompletableFuture.failedFuture(e);
         }
@@ -63,7 +77,7 @@ public final class AttemptProcessor {
     }
 
     private CompletableFuture<Decision> attempt(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
-            int deliveryCount) {
+            int deliveryCount, Runnable runEnded) {
         if (!decoded.ok()) {
             log.warn("[{}] undecodable record {} goes to the DLQ: {}", worker, WorkerResources.where(record),
                     decoded.error().toString());
@@ -101,6 +115,7 @@ public final class AttemptProcessor {
         return invoker.run(function, invocation, spec.getTimeoutMs()).thenCompose(outcome -> {
             if (outcome.failure() instanceof WorkerStoppedException stopped) {
                 // Not the function's failure: no result, no bill; the record is given back and runs again.
+                runEnded.run();
                 return CompletableFuture.failedFuture(stopped);
             }
             Decision decision = FailureHandler.decide(outcome, request.getAttempt(), spec.getMaxAttempts());
@@ -121,7 +136,11 @@ public final class AttemptProcessor {
                     .setFinal$(FailureHandler.isFinal(decision))
                     .setReasonCode(reason == null ? null : reason.code())
                     .build();
-            return finish(record, request, result, decision, outcome.errorClass());
+            try {
+                return finish(record, request, result, decision, outcome.errorClass());
+            } finally {
+                runEnded.run();
+            }
         });
     }
 

@@ -1,0 +1,301 @@
+package dev.ferry.bench.internal;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a user writes instead of Ferry to move an invocation through two hops (issue 16, part 4): plain
+ * at-least-once consume→produce loops, no transactions. Each hop polls, produces what each record becomes,
+ * {@code flush()}es (waits until Kafka has every record of the batch) and only then commits the batch's offsets
+ * with {@code commitSync}: the textbook careful loop, where a crash repeats at most the last batch and loses
+ * nothing.
+ *
+ * <ul>
+ *   <li>Hop 1 (the dispatcher's place): one consumer-group member on the input topic; each request is decoded,
+ *   re-encoded and spread over the work partitions in turn.</li>
+ *   <li>Hop 2 (the worker pool's place), one of {@link Hop2}: {@code replicas} consumer-group members that answer
+ *   each record on the polling thread (echo is instant, a user would not add threads), or {@code replicas} share
+ *   group members exactly as {@link RawPipeline}'s hop 2 (explicit acknowledgement, {@code record_limit} of
+ *   {@code concurrency}), which isolates what the share group costs.</li>
+ * </ul>
+ * Same client defaults ({@link KafkaClients}), serde, registry, partition counts and result codec as Ferry and
+ * {@link RawPipeline}; the consumers read committed data like every Ferry consumer.
+ */
+final class PlainPipeline implements AutoCloseable {
+
+    /** What serves the second hop. */
+    enum Hop2 {
+        /** A consumer group, records answered inline: the plain user's application. */
+        CONSUMER_GROUP,
+        /**
+         * A share group acquiring as a Ferry worker does ({@code record_limit} of {@code concurrency} records per
+         * poll): how much of the gap is the share group itself.
+         */
+        SHARE_GROUP,
+        /** A share group at the client's acquisition defaults (batches of up to {@code max.poll.records} 500). */
+        SHARE_GROUP_BATCHES;
+
+        boolean share() {
+            return this != CONSUMER_GROUP;
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(PlainPipeline.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final String input;
+    private final String work;
+    private final String output;
+    private final int workPartitions;
+    private final int concurrency;
+    private final KafkaClients clients;
+    private final Serializer<InvocationRequest> requestSerializer;
+    private final Deserializer<InvocationRequest> requestDeserializer;
+    private final Serializer<InvocationResult> resultSerializer;
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<Runnable> stoppers = new ArrayList<>();
+    private volatile boolean running = true;
+
+    PlainPipeline(FerryConfig config, String name, Hop2 hop2, int inputPartitions, int workPartitions, int replicas,
+            int concurrency) {
+        String prefix = config.topicPrefix() + name + ".";
+        this.input = prefix + "invocations";
+        this.work = prefix + "work";
+        this.output = prefix + "results";
+        this.workPartitions = workPartitions;
+        this.concurrency = concurrency;
+        this.clients = new KafkaClients(config);
+        AvroSerdes serdes = new AvroSerdes(config);
+        this.requestSerializer = serdes.serializer(InvocationRequest.class);
+        this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
+        this.resultSerializer = serdes.serializer(InvocationResult.class);
+        short rf = (short) config.topics().replicationFactor();
+        String hop2Group = prefix + "hop2";
+        try (Admin admin = clients.admin(prefix + "admin")) {
+            new TopicProvisioner(admin).ensure(new TopicSpec(input, inputPartitions, rf, Map.of()),
+                    new TopicSpec(work, workPartitions, rf, Map.of()), new TopicSpec(output, inputPartitions, rf,
+                            Map.of()));
+            if (hop2.share()) {
+                new TopicProvisioner(admin).startShareGroupAtEarliest(hop2Group);
+                ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, hop2Group);
+                admin.incrementalAlterConfigs(Map.of(group, List.of(new AlterConfigOp(
+                        new ConfigEntry("share.isolation.level", "read_committed"), AlterConfigOp.OpType.SET))))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new FerryException("Cannot prepare the plain pipeline's topics and group: " + e, e);
+        }
+        start(name + "-hop1", hop1(prefix + "hop1"));
+        for (int i = 0; i < replicas; i++) {
+            start(name + "-hop2-" + i, hop2.share() ? shareHop2(hop2Group, i, hop2 == Hop2.SHARE_GROUP)
+                    : groupHop2(hop2Group, i));
+        }
+    }
+
+    String inputTopic() {
+        return input;
+    }
+
+    String resultTopic() {
+        return output;
+    }
+
+    private void start(String name, Runnable body) {
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (WakeupException e) {
+                // closing
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.error("{} of the plain pipeline failed", name, e);
+                }
+            }
+        }, name);
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
+    }
+
+    private Runnable hop1(String group) {
+        KafkaConsumer<byte[], byte[]> consumer = clients.consumer(group, group, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Map.of());
+        KafkaProducer<byte[], byte[]> producer = clients.producer(group, new ByteArraySerializer(),
+                new ByteArraySerializer(), Map.of());
+        stoppers.add(consumer::wakeup);
+        return () -> {
+            try (consumer; producer) {
+                consumer.subscribe(List.of(input));
+                int next = 0;
+                while (running) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    Sent sent = new Sent();
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        InvocationRequest request = requestDeserializer.deserialize(record.topic(), record.headers(),
+                                record.value());
+                        byte[] key = request.getInvocationId().getBytes(StandardCharsets.UTF_8);
+                        producer.send(new ProducerRecord<>(work, next++ % workPartitions, key,
+                                requestSerializer.serialize(work, request), record.headers()), sent::completed);
+                    }
+                    commitAfterFlush(consumer, producer, records, sent);
+                }
+            }
+        };
+    }
+
+    private Runnable groupHop2(String group, int index) {
+        KafkaConsumer<byte[], byte[]> consumer = clients.consumer(group, group + "-" + index,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+        // Results are what users read: the same codec as Ferry's worker writes them with.
+        KafkaProducer<byte[], byte[]> producer = clients.userTopicProducer(group + "-" + index,
+                new ByteArraySerializer(), new ByteArraySerializer(), Map.of());
+        stoppers.add(consumer::wakeup);
+        String worker = "plain#" + index;
+        return () -> {
+            try (consumer; producer) {
+                consumer.subscribe(List.of(work));
+                while (running) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    Sent sent = new Sent();
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        producer.send(result(record, worker), sent::completed);
+                    }
+                    commitAfterFlush(consumer, producer, records, sent);
+                }
+            }
+        };
+    }
+
+    private Runnable shareHop2(String group, int index, boolean recordLimit) {
+        Map<String, Object> acquisition = recordLimit ? Map.of(
+                ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
+                ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency)
+                : Map.of(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+        KafkaShareConsumer<byte[], byte[]> consumer = clients.shareConsumer(group, group + "-" + index,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), acquisition);
+        KafkaProducer<byte[], byte[]> producer = clients.userTopicProducer(group + "-" + index,
+                new ByteArraySerializer(), new ByteArraySerializer(), Map.of());
+        stoppers.add(consumer::wakeup);
+        String worker = "plain-share#" + index;
+        return () -> {
+            try (consumer; producer) {
+                consumer.subscribe(List.of(work));
+                while (running) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    Sent sent = new Sent();
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        producer.send(result(record, worker), sent::completed);
+                    }
+                    producer.flush();
+                    AcknowledgeType type = sent.error.get() == null ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE;
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        consumer.acknowledge(record, type);
+                    }
+                    consumer.commitSync();
+                }
+            }
+        };
+    }
+
+    private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> record, String worker) {
+        Instant started = Instant.now();
+        InvocationRequest request = requestDeserializer.deserialize(record.topic(), record.headers(), record.value());
+        InvocationResult result = Invocations.echoResult(request, started, worker);
+        return new ProducerRecord<>(output, request.getInvocationId().getBytes(StandardCharsets.UTF_8),
+                resultSerializer.serialize(output, result));
+    }
+
+    /**
+     * The careful user's commit: only once Kafka has every record the batch became. A failed send means the batch
+     * is not committed; the consumer goes back to the committed offsets and the batch runs again (at least once).
+     */
+    private static void commitAfterFlush(KafkaConsumer<byte[], byte[]> consumer,
+            KafkaProducer<byte[], byte[]> producer, ConsumerRecords<byte[], byte[]> records, Sent sent) {
+        producer.flush();
+        if (sent.error.get() != null) {
+            log.warn("A send of the plain pipeline failed; the batch runs again: {}", sent.error.get().toString());
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(records.partitions());
+            for (TopicPartition tp : records.partitions()) {
+                OffsetAndMetadata offset = committed.get(tp);
+                consumer.seek(tp, offset != null ? offset.offset() : records.records(tp).get(0).offset());
+            }
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+        }
+        consumer.commitSync(offsets);
+    }
+
+    /** The first failed send of a batch, if any. */
+    private static final class Sent {
+        final AtomicReference<Exception> error = new AtomicReference<>();
+
+        void completed(Object metadata, Exception e) {
+            if (e != null) {
+                error.compareAndSet(null, e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        stoppers.forEach(Runnable::run);
+        for (Thread thread : threads) {
+            try {
+                thread.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
