@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -46,6 +47,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * settled): what the share group itself costs a round trip, beside the consumer-group baseline (issue 16, part 3).
  */
 final class RawRequestReply implements AutoCloseable {
+
+    /** The linger of the gateway's request producer ({@code Gateway}). */
+    private static final int GATEWAY_LINGER_MS = 1;
 
     private final String requests;
     private final String replies;
@@ -85,11 +89,13 @@ final class RawRequestReply implements AutoCloseable {
         this.requestSerializer = serdes.serializer(InvocationRequest.class);
         this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
         this.resultSerializer = serdes.serializer(InvocationResult.class);
+        // Each producer lingers as the Ferry producer it stands for: the caller as the gateway's, the responder as
+        // the worker's result producer (worker.result.linger.ms), so no side wins by its batching settings.
         this.callerProducer = clients.producer(prefix + "caller", new ByteArraySerializer(),
-                new ByteArraySerializer(), Map.of());
+                new ByteArraySerializer(), Map.of(ProducerConfig.LINGER_MS_CONFIG, GATEWAY_LINGER_MS));
         // Replies stand for Ferry's results, which users read: the same codec as the worker's.
         this.responderProducer = clients.userTopicProducer(prefix + "responder", new ByteArraySerializer(),
-                new ByteArraySerializer(), Map.of());
+                new ByteArraySerializer(), Map.of(ProducerConfig.LINGER_MS_CONFIG, config.worker().resultLingerMs()));
         if (shareConcurrency > 0) {
             String group = prefix + "responder";
             try (Admin admin = clients.admin(prefix + "admin")) {
