@@ -41,12 +41,6 @@ public final class BrokerDefaults {
         p.put("share.coordinator.state.topic.min.isr", minIsr);
         p.put("share.coordinator.state.topic.num.partitions", INTERNAL_TOPIC_PARTITIONS);
 
-        // A transaction begun right after the last one committed finds its markers still being written: the broker
-        // answers its first produce CONCURRENT_TRANSACTIONS and retries on its own after this backoff (KIP-890).
-        // The dispatcher commits back to back under load, and most of its transactions waited the default 20 ms
-        // where the markers took a few (issue 16, part 3); 5 ms keeps the retry cheap and the wait short.
-        p.put("add.partitions.to.txn.retry.backoff.ms", "5");
-
         // Classic groups (and Kafka Streams on the classic protocol) wait 3 s for more members by default.
         p.put("group.initial.rebalance.delay.ms", "0");
 
