@@ -69,6 +69,12 @@ public final class Dispatcher implements AutoCloseable {
      * in sendOffsetsToTransaction); 10 ms keeps the retry cheap and the latency low.
      */
     static final int DEFAULT_RETRY_BACKOFF_MS = 10;
+    /**
+     * No linger: a batch's records go out while {@code sendOffsetsToTransaction} does its two round trips (it
+     * blocks), instead of waiting for the commit's flush after them; batching needs no linger here, the commit
+     * sends whatever is left in one go (issue 16, part 3).
+     */
+    static final int DEFAULT_LINGER_MS = 0;
     private static final Duration DIRECTORY_LOAD_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LAG_CATCH_UP = Duration.ofSeconds(10);
     private static final Duration UNKNOWN_FUNCTION_GRACE = Duration.ofSeconds(1);
@@ -232,6 +238,9 @@ public final class Dispatcher implements AutoCloseable {
         }
         if (!config.kafkaClientProperties().containsKey(ProducerConfig.RETRY_BACKOFF_MS_CONFIG)) {
             overrides.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, DEFAULT_RETRY_BACKOFF_MS);
+        }
+        if (!config.kafkaClientProperties().containsKey(ProducerConfig.LINGER_MS_CONFIG)) {
+            overrides.put(ProducerConfig.LINGER_MS_CONFIG, DEFAULT_LINGER_MS);
         }
         return overrides;
     }

@@ -11,17 +11,25 @@ import dev.ferry.schemas.InvocationResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,14 +40,23 @@ import org.apache.kafka.common.serialization.Serializer;
  * The raw-Kafka baseline of a synchronous call: the caller produces a request and waits; a responder in a consumer
  * group consumes it and produces the echo reply; the caller's reply reader (all partitions assigned, no group)
  * completes the waiting call. One hop each way, the same client defaults and Avro serde as Ferry.
+ *
+ * <p>{@link #shareGroup} builds the same round trip with the responder in a share group (KIP-932) instead, read as
+ * Ferry's worker reads (explicit acknowledgement, {@code record_limit} acquisition of at most {@code concurrency}
+ * records, read_committed, each record acknowledged once its reply is written, the next poll after the batch is
+ * settled): what the share group itself costs a round trip, beside the consumer-group baseline (issue 16, part 3).
  */
 final class RawRequestReply implements AutoCloseable {
+
+    /** The linger of the gateway's request producer ({@code Gateway}). */
+    private static final int GATEWAY_LINGER_MS = 1;
 
     private final String requests;
     private final String replies;
     private final KafkaProducer<byte[], byte[]> callerProducer;
     private final KafkaProducer<byte[], byte[]> responderProducer;
     private final KafkaConsumer<byte[], byte[]> responderConsumer;
+    private final KafkaShareConsumer<byte[], byte[]> responderShareConsumer;
     private final KafkaConsumer<byte[], byte[]> replyReader;
     private final Serializer<InvocationRequest> requestSerializer;
     private final Deserializer<InvocationRequest> requestDeserializer;
@@ -50,7 +67,16 @@ final class RawRequestReply implements AutoCloseable {
     private volatile boolean running = true;
 
     RawRequestReply(FerryConfig config, int partitions) {
-        String prefix = config.topicPrefix() + "raw.";
+        this(config, partitions, 0);
+    }
+
+    /** The round trip with a share-group responder acquiring at most {@code concurrency} records per poll. */
+    static RawRequestReply shareGroup(FerryConfig config, int partitions, int concurrency) {
+        return new RawRequestReply(config, partitions, concurrency);
+    }
+
+    private RawRequestReply(FerryConfig config, int partitions, int shareConcurrency) {
+        String prefix = config.topicPrefix() + (shareConcurrency > 0 ? "raw-share." : "raw.");
         this.requests = prefix + "requests";
         this.replies = prefix + "replies";
         KafkaClients clients = new KafkaClients(config);
@@ -63,13 +89,35 @@ final class RawRequestReply implements AutoCloseable {
         this.requestSerializer = serdes.serializer(InvocationRequest.class);
         this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
         this.resultSerializer = serdes.serializer(InvocationResult.class);
+        // Each producer lingers as the Ferry producer it stands for: the caller as the gateway's, the responder as
+        // the worker's result producer (worker.result.linger.ms), so no side wins by its batching settings.
         this.callerProducer = clients.producer(prefix + "caller", new ByteArraySerializer(),
-                new ByteArraySerializer(), Map.of());
+                new ByteArraySerializer(), Map.of(ProducerConfig.LINGER_MS_CONFIG, GATEWAY_LINGER_MS));
         // Replies stand for Ferry's results, which users read: the same codec as the worker's.
         this.responderProducer = clients.userTopicProducer(prefix + "responder", new ByteArraySerializer(),
-                new ByteArraySerializer(), Map.of());
-        this.responderConsumer = clients.consumer(prefix + "responder", prefix + "responder",
-                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+                new ByteArraySerializer(), Map.of(ProducerConfig.LINGER_MS_CONFIG, config.worker().resultLingerMs()));
+        if (shareConcurrency > 0) {
+            String group = prefix + "responder";
+            try (Admin admin = clients.admin(prefix + "admin")) {
+                new TopicProvisioner(admin).startShareGroupAtEarliest(group);
+                ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+                admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                        new ConfigEntry("share.isolation.level", "read_committed"), AlterConfigOp.OpType.SET))))
+                        .all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new FerryException("Cannot prepare share group " + group + ": " + e, e);
+            }
+            this.responderConsumer = null;
+            this.responderShareConsumer = clients.shareConsumer(group, group, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer(), Map.of(
+                            ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
+                            ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
+                            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, shareConcurrency));
+        } else {
+            this.responderConsumer = clients.consumer(prefix + "responder", prefix + "responder",
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+            this.responderShareConsumer = null;
+        }
         this.replyReader = clients.consumer(null, prefix + "replies", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of());
         List<TopicPartition> replyPartitions = replyReader.partitionsFor(replies, Duration.ofSeconds(30)).stream()
@@ -77,7 +125,7 @@ final class RawRequestReply implements AutoCloseable {
         replyReader.assign(replyPartitions);
         replyReader.seekToEnd(replyPartitions);
         replyPartitions.forEach(replyReader::position);
-        this.responder = daemon("raw-responder", this::respond);
+        this.responder = daemon("raw-responder", shareConcurrency > 0 ? this::respondInShareGroup : this::respond);
         this.reader = daemon("raw-reply-reader", this::readReplies);
     }
 
@@ -113,6 +161,32 @@ final class RawRequestReply implements AutoCloseable {
         }
     }
 
+    private void respondInShareGroup() {
+        responderShareConsumer.subscribe(List.of(requests));
+        while (running) {
+            var records = responderShareConsumer.poll(Duration.ofMillis(100));
+            List<CompletableFuture<Void>> written = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                Instant started = Instant.now();
+                InvocationRequest request = requestDeserializer.deserialize(record.topic(), record.headers(),
+                        record.value());
+                InvocationResult result = Invocations.echoResult(request, started, "raw-share-responder");
+                CompletableFuture<Void> acked = new CompletableFuture<>();
+                responderProducer.send(new ProducerRecord<>(replies, record.key(),
+                        resultSerializer.serialize(replies, result)), (metadata, error) -> acked.complete(null));
+                written.add(acked);
+            }
+            // As the worker does: a record is acknowledged once its reply is written.
+            CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).join();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                responderShareConsumer.acknowledge(record, AcknowledgeType.ACCEPT);
+            }
+            if (!records.isEmpty()) {
+                responderShareConsumer.commitAsync();
+            }
+        }
+    }
+
     private void readReplies() {
         while (running) {
             for (ConsumerRecord<byte[], byte[]> record : replyReader.poll(Duration.ofMillis(100))) {
@@ -140,11 +214,19 @@ final class RawRequestReply implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        responderConsumer.wakeup();
+        if (responderConsumer != null) {
+            responderConsumer.wakeup();
+        } else {
+            responderShareConsumer.wakeup();
+        }
         replyReader.wakeup();
         join(responder);
         join(reader);
-        responderConsumer.close(Duration.ofSeconds(5));
+        if (responderConsumer != null) {
+            responderConsumer.close(Duration.ofSeconds(5));
+        } else {
+            responderShareConsumer.close(Duration.ofSeconds(5));
+        }
         replyReader.close(Duration.ofSeconds(5));
         callerProducer.close(Duration.ofSeconds(5));
         responderProducer.close(Duration.ofSeconds(5));

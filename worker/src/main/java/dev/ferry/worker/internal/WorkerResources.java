@@ -72,9 +72,10 @@ public final class WorkerResources implements AutoCloseable {
         new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
                 .filter(t -> t.name().equals(topics.results()) || t.name().equals(topics.dlq())).toList());
         this.resultRecords = ResultRecords.of(topics, admin);
-        // Results and dead letters, what users read, are most of what this producer writes: the user codec.
+        // Results and dead letters, what users read, are most of what this producer writes: the user codec. A
+        // synchronous call waits for its linger once (worker.result.linger.ms, issue 16).
         this.producer = clients.userTopicProducer("ferry-worker-" + workerName, new ByteArraySerializer(),
-                new ByteArraySerializer(), Map.of());
+                new ByteArraySerializer(), Map.of(ProducerConfig.LINGER_MS_CONFIG, config.worker().resultLingerMs()));
         Object producerLimit = clients.producerProperties(null, Map.of()).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         this.maxResultBytes = Math.min(Integer.parseInt(String.valueOf(producerLimit)),
                 config.topics().maxMessageBytes());
