@@ -171,7 +171,7 @@ public abstract class TriggerReplica {
         EventPattern filter = settings.spec().getFilter() == null ? null
                 : EventPattern.parse(settings.spec().getFilter());
         return new Intake(new SourceDecoder(settings.spec().getFormat(), resources.serdes().registry()), filter,
-                records, settings.name());
+                records, settings.name(), settings.spec().getBatchSize() > 1);
     }
 
     /**
