@@ -36,15 +36,17 @@ import org.slf4j.LoggerFactory;
 /**
  * A replica of a {@code PARTITION} or {@code KEY} trigger (docs/design.md section 10): a member of the trigger's
  * consumer group on its source topics, with a transactional producer. Records go through {@link Intake}, wait in
- * {@link Lanes} (one lane per partition, or per partition and key), run through the {@link BatchRunner}, and their
- * writes wait in each partition's {@link PartitionLedger} until every earlier record of the partition is finished;
- * every {@code trigger.commit.interval.ms} the finished prefixes and the offsets after them commit in one
- * transaction ({@link TransactionWriter}). So an output is on the destination exactly once, in source order per
- * partition (per key), across crashes (DESIGN "Triggers", Guarantees).
+ * {@link Lanes} (one lane per partition, or per partition and key), run a lane's turn at a time through the
+ * {@link BatchRunner}, and their writes wait in each partition's {@link PartitionLedger} until every earlier record
+ * of the partition is finished; each finished prefix is sent into the open transaction at once, and every
+ * {@code trigger.commit.interval.ms} the offsets after the prefixes commit with them in that transaction
+ * ({@link TransactionWriter}). So an output is on the destination exactly once, in source order per partition (per
+ * key), across crashes (DESIGN "Triggers", Guarantees).
  *
- * <p>On revocation the replica drops the partition's records that have not started, waits for its running batches,
- * and commits before handing it over; a lost partition is dropped without a commit. A partition without a committed
- * offset starts at the trigger's {@code startingPosition}.
+ * <p>On revocation the replica cuts the partition's running turns after their current batch, waits for them, drops
+ * the records that have not started, and commits before handing it over. A lost partition is dropped without a
+ * commit; if its writes were already sent, the open transaction is aborted and the replica starts over from the
+ * committed offsets. A partition without a committed offset starts at the trigger's {@code startingPosition}.
  */
 public final class OrderedTriggerReplica extends TriggerReplica {
 
@@ -111,7 +113,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS, 2 * settings.settleTimeoutMs()));
         try (TransactionWriter transactions = new TransactionWriter(resources.clients(), settings.transactionalId(),
-                "ferry-trigger-" + settings.name() + "-producer");
+                "ferry-trigger-" + settings.name() + "-producer", resources.config().triggers().commitIntervalMs());
                 KafkaConsumer<byte[], byte[]> kafka = resources.clients().consumer(settings.group(),
                         "ferry-trigger-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                         props)) {
