@@ -1,6 +1,8 @@
 package dev.ferry.core.triggers;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,7 +38,8 @@ import org.apache.kafka.common.header.Header;
  *
  * <ul>
  *   <li>BYTES: any bytes. STRING: must be valid UTF-8. JSON: must be exactly one JSON value (Jackson; nothing after
- *       it); numbers keep their exact value and written form.
+ *       it), checked by reading its tokens; the tree ({@link SourceValue#json()}) is built when first asked for, and
+ *       its numbers keep their exact value and written form.
  *   <li>AVRO: the Confluent wire format (byte 0, 4-byte big-endian schema id, Avro binary). The writer schema is
  *       fetched by id through the registry (once per id: {@link FerryAvroDeserializer} keeps a reader per id, the
  *       registry client caches schemas), so any schema under any subject strategy reads; the datum becomes JSON as
@@ -96,7 +99,10 @@ public final class SourceDecoder {
                 case BYTES -> new SourceValue(value, SourceValue.OCTET_STREAM,
                         NODES.textNode(Base64.getEncoder().encodeToString(value)));
                 case STRING -> new SourceValue(value, SourceValue.TEXT_UTF8, NODES.textNode(utf8(value)));
-                case JSON -> new SourceValue(value, SourceValue.JSON, json(value));
+                case JSON -> {
+                    checkJson(value);
+                    yield new SourceValue(value, SourceValue.JSON, () -> tree(record, value));
+                }
                 case AVRO -> avro(record.topic(), value);
             };
         } catch (RuntimeException | IOException e) {
@@ -118,6 +124,42 @@ public final class SourceDecoder {
             }
         }
         return false;
+    }
+
+    /**
+     * Checks that {@code value} is exactly one JSON value by reading its tokens, without building a tree (issue 16:
+     * building one per record cost more than the check, and only filters and batches read it).
+     */
+    private static void checkJson(byte[] value) throws IOException {
+        if (value.length == 0) {
+            throw new IOException("0 bytes, not a JSON value");
+        }
+        try (JsonParser parser = JSON.createParser(value)) {
+            if (parser.nextToken() == null) {
+                throw new IOException("only whitespace, not a JSON value");
+            }
+            parser.skipChildren();
+            JsonToken trailing = parser.nextToken();
+            if (trailing != null) {
+                throw new IOException("not JSON: a " + trailing + " token after the value");
+            }
+        } catch (JsonProcessingException e) {
+            throw new IOException("not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * The tree of a value {@link #checkJson} accepted. A number too large for an exact decimal (an exponent past
+     * what {@link java.math.BigDecimal} holds) passes the check but not this: a {@link SourceDecodingException}, not
+     * retriable.
+     */
+    private static JsonNode tree(ConsumerRecord<byte[], byte[]> record, byte[] value) {
+        try {
+            return json(value);
+        } catch (IOException | RuntimeException e) {
+            throw new SourceDecodingException("Cannot decode the value of " + where(record) + " as JSON: "
+                    + e.getMessage(), e, false);
+        }
     }
 
     private static JsonNode json(byte[] value) throws IOException {

@@ -36,19 +36,37 @@ public final class Intake {
     private final EventPattern filter;
     private final TriggerRecords records;
     private final String name;
+    private final boolean batches;
 
-    /** @param filter null: every record passes */
+    /** An intake for single-record invocations. */
     public Intake(SourceDecoder decoder, EventPattern filter, TriggerRecords records, String name) {
+        this(decoder, filter, records, name, false);
+    }
+
+    /**
+     * @param filter null: every record passes
+     * @param batches whether invocations carry batches, whose documents hold each value's tree: the tree is then
+     *        built here, where a value it cannot be built for is undecodable; otherwise only a filter builds it
+     *        ({@link SourceValue#json()} is lazy, issue 16)
+     */
+    public Intake(SourceDecoder decoder, EventPattern filter, TriggerRecords records, String name, boolean batches) {
         this.decoder = decoder;
         this.filter = filter;
         this.records = records;
         this.name = name;
+        this.batches = batches;
     }
 
     public Admission admit(ConsumerRecord<byte[], byte[]> record) {
         SourceValue value;
+        boolean matches = true;
         try {
             value = decoder.decode(record);
+            if (filter != null) {
+                matches = filter.matches(SourceDecoder.document(record, value));
+            } else if (batches) {
+                value.json();
+            }
         } catch (SourceDecodingException e) {
             if (e.retriable()) {
                 // The registry failed, not the record: the replica starts over from its committed position.
@@ -58,7 +76,7 @@ public final class Intake {
         } catch (RuntimeException e) {
             return undecodable(record, e);
         }
-        if (filter != null && !filter.matches(SourceDecoder.document(record, value))) {
+        if (!matches) {
             return new Admission(Kind.FILTERED, null, null);
         }
         return new Admission(Kind.READY, new SourceItem(record, value), null);

@@ -16,7 +16,15 @@ import org.apache.kafka.common.TopicPartition;
  * source partition ({@code PARTITION}, and every {@code NONE} poll) or per partition and key ({@code KEY}; keyless
  * records share one lane per partition). A lane runs one batch at a time, in offset order; at most
  * {@code concurrency} batches (the function's) run at once. A lane's batch starts when it holds {@code batchSize}
- * records or its oldest record has waited {@code batchWindowMs}. Not thread-safe: the polling thread owns it.
+ * records or its oldest record has waited {@code batchWindowMs}.
+ *
+ * <p>A lane's <em>turn</em> may take up to {@code batchesPerTurn} batches at once: the records of
+ * {@link Batch#items()} are then run one batch ({@code batchSize} records) after another by the replica, the next
+ * only once the previous has ended, so the lane still runs one batch at a time in offset order and a turn counts as
+ * one towards {@code concurrency} (issue 16: one hand-off to the polling thread per turn, not per batch). A turn's
+ * last batch is short only when the lane's oldest record has waited {@code batchWindowMs}. Records a turn did not
+ * run go back to the front of their lane ({@link #finished(Batch, List)}). Not thread-safe: the polling thread owns
+ * it.
  */
 public final class Lanes {
 
@@ -24,19 +32,27 @@ public final class Lanes {
     public record LaneId(TopicPartition partition, String key) {
     }
 
-    /** A batch taken from a lane; hand it back with {@link #finished}. */
+    /** A turn taken from a lane, in offset order: one or more batches; hand it back with {@link #finished}. */
     public record Batch(LaneId lane, List<SourceItem> items) {
     }
 
     private final int batchSize;
+    private final int batchesPerTurn;
     private final long windowNanos;
     private final int concurrency;
     private final Map<LaneId, Lane> lanes = new LinkedHashMap<>();
     private int running;
     private int waiting;
 
+    /** Lanes whose turns take one batch each. */
     public Lanes(int batchSize, long windowMs, int concurrency) {
+        this(batchSize, windowMs, concurrency, 1);
+    }
+
+    /** @param batchesPerTurn how many batches a lane's turn may take at most (at least 1) */
+    public Lanes(int batchSize, long windowMs, int concurrency, int batchesPerTurn) {
         this.batchSize = Math.max(1, batchSize);
+        this.batchesPerTurn = Math.max(1, batchesPerTurn);
         this.windowNanos = Math.max(0, windowMs) * 1_000_000L;
         this.concurrency = Math.max(1, concurrency);
     }
@@ -73,8 +89,12 @@ public final class Lanes {
             if (!admit.getAsBoolean()) {
                 break;
             }
-            List<SourceItem> items = new ArrayList<>(Math.min(batchSize, lane.items.size()));
-            while (items.size() < batchSize && !lane.items.isEmpty()) {
+            // Whole batches, and the short rest only once the window has passed (or there is none).
+            boolean windowPassed = nowNanos - lane.since >= windowNanos;
+            int take = Math.min(batchesPerTurn * batchSize,
+                    windowPassed ? lane.items.size() : lane.items.size() / batchSize * batchSize);
+            List<SourceItem> items = new ArrayList<>(take);
+            while (items.size() < take) {
                 items.add(lane.items.poll());
             }
             waiting -= items.size();
@@ -87,8 +107,20 @@ public final class Lanes {
     }
 
     public void finished(Batch batch) {
+        finished(batch, List.of());
+    }
+
+    /**
+     * The turn {@code batch} ended; {@code unrun}, the tail of its records that did not run (in offset order), goes
+     * back to the front of the lane. Ignored for a lane forgotten meanwhile.
+     */
+    public void finished(Batch batch, List<SourceItem> unrun) {
         Lane lane = lanes.get(batch.lane());
         if (lane != null && lane.running && lane.current == batch) {
+            for (int i = unrun.size() - 1; i >= 0; i--) {
+                lane.items.addFirst(unrun.get(i));
+            }
+            waiting += unrun.size();
             lane.running = false;
             lane.current = null;
             running--;

@@ -1,10 +1,12 @@
 package dev.ferry.worker.internal.trigger;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.core.triggers.SourceDecoder;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -29,15 +36,17 @@ import org.slf4j.LoggerFactory;
 /**
  * A replica of a {@code PARTITION} or {@code KEY} trigger (docs/design.md section 10): a member of the trigger's
  * consumer group on its source topics, with a transactional producer. Records go through {@link Intake}, wait in
- * {@link Lanes} (one lane per partition, or per partition and key), run through the {@link BatchRunner}, and their
- * writes wait in each partition's {@link PartitionLedger} until every earlier record of the partition is finished;
- * every {@code trigger.commit.interval.ms} the finished prefixes and the offsets after them commit in one
- * transaction ({@link TransactionWriter}). So an output is on the destination exactly once, in source order per
- * partition (per key), across crashes (DESIGN "Triggers", Guarantees).
+ * {@link Lanes} (one lane per partition, or per partition and key), run a lane's turn at a time through the
+ * {@link BatchRunner}, and their writes wait in each partition's {@link PartitionLedger} until every earlier record
+ * of the partition is finished; each finished prefix is sent into the open transaction at once, and every
+ * {@code trigger.commit.interval.ms} the offsets after the prefixes commit with them in that transaction
+ * ({@link TransactionWriter}). So an output is on the destination exactly once, in source order per partition (per
+ * key), across crashes (DESIGN "Triggers", Guarantees).
  *
- * <p>On revocation the replica drops the partition's records that have not started, waits for its running batches,
- * and commits before handing it over; a lost partition is dropped without a commit. A partition without a committed
- * offset starts at the trigger's {@code startingPosition}.
+ * <p>On revocation the replica cuts the partition's running turns after their current batch, waits for them, drops
+ * the records that have not started, and commits before handing it over. A lost partition is dropped without a
+ * commit; if its writes were already sent, the open transaction is aborted and the replica starts over from the
+ * committed offsets. A partition without a committed offset starts at the trigger's {@code startingPosition}.
  */
 public final class OrderedTriggerReplica extends TriggerReplica {
 
@@ -45,6 +54,8 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private static final Duration POLL = Duration.ofMillis(20);
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
     private static final long SETTLE_WAIT_MS = 20;
+    /** Records a lane's turn may take at most (in whole batches, at least one): see {@link Lanes}. */
+    static final int TURN_RECORDS = 1_000;
 
     private final boolean byKey;
     private final long commitIntervalNanos;
@@ -53,7 +64,24 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private final long lagEveryNanos;
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
-    private final LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+    /** Ended batches, in the order they ended; added to without waking the polling thread. */
+    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+    /** Ended turns: each wakes the polling thread, after its batches are in {@link #finished}. */
+    private final LinkedBlockingQueue<Turn> turnEnds = new LinkedBlockingQueue<>();
+    /** Turns running now (polling thread only). */
+    private final Set<Turn> turns = new HashSet<>();
+    private final int batchSize;
+    private final long turnNanos;
+    /** Partitions whose writes are in the open transaction (polling thread only). */
+    private final Set<TopicPartition> sentOpen = new HashSet<>();
+    /** Counts of one consume(), logged when it ends (polling thread only): polls, records, turns, commits. */
+    private long polls;
+    private long polledRecords;
+    private long turnCount;
+    private long commits;
+    private long commitNanos;
+    /** A lost partition had writes in the open transaction: abort it and start over, never commit it. */
+    private boolean lostSent;
     private Lanes lanes;
     private Intake intake;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -67,6 +95,9 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         this.byKey = settings.spec().getOrdering() == TriggerOrdering.KEY;
         this.commitIntervalNanos = resources.config().triggers().commitIntervalMs() * 1_000_000L;
         this.maxOpen = Math.max(2_000, 4 * settings.spec().getBatchSize());
+        this.batchSize = Math.max(1, settings.spec().getBatchSize());
+        // A turn starts no batch after a commit interval, so a slow function's lanes still take turns often.
+        this.turnNanos = commitIntervalNanos;
         this.lagEveryNanos = TimeUnit.MILLISECONDS.toNanos(resources.config().triggers().statusIntervalMs());
     }
 
@@ -74,15 +105,15 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     protected void consume() {
         requireTopics();
         intake = intake();
-        lanes = new Lanes(settings.spec().getBatchSize(), settings.spec().getBatchWindowMs(),
-                settings.function().getConcurrency());
+        lanes = new Lanes(batchSize, settings.spec().getBatchWindowMs(), settings.function().getConcurrency(),
+                Math.max(1, TURN_RECORDS / batchSize));
         Map<String, Object> props = Map.of(
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                 settings.spec().getStartingPosition() == StartingPosition.EARLIEST ? "earliest" : "latest",
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS, 2 * settings.settleTimeoutMs()));
         try (TransactionWriter transactions = new TransactionWriter(resources.clients(), settings.transactionalId(),
-                "ferry-trigger-" + settings.name() + "-producer");
+                "ferry-trigger-" + settings.name() + "-producer", resources.config().triggers().commitIntervalMs());
                 KafkaConsumer<byte[], byte[]> kafka = resources.clients().consumer(settings.group(),
                         "ferry-trigger-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                         props)) {
@@ -97,8 +128,20 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 // While batches run, poll without waiting and wait for their ends instead: a 20 ms poll per batch
                 // would cap a partition at 50 batches a second.
                 boolean busy = lanes.running() > 0;
-                consumer.poll(busy ? Duration.ZERO : POLL).forEach(this::receive);
-                settle(busy ? SETTLE_WAIT_MS : 0);
+                var polled = consumer.poll(busy ? Duration.ZERO : POLL);
+                polls++;
+                polledRecords += polled.count();
+                polled.forEach(this::receive);
+                if (lostSent) {
+                    // Its writes are in the open transaction but its records may run elsewhere now: committing
+                    // them would write them twice. Abort, and start over from the committed offsets.
+                    log.warn("[{}] a lost partition's outputs were in the open transaction: aborting it and "
+                            + "starting over from the committed offsets", settings.name());
+                    writer.abort();
+                    return;
+                }
+                settle(busy ? Math.max(1, Math.min(SETTLE_WAIT_MS,
+                        TimeUnit.NANOSECONDS.toMillis(nextCommit - System.nanoTime()))) : 0);
                 startBatches(nextCommit);
                 if (System.nanoTime() - nextCommit >= 0) {
                     commit();
@@ -113,9 +156,22 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             handOver(Set.copyOf(ledgers.keySet()));
             commit();
         } finally {
+            log.debug("[{}] consumed {} records in {} polls, {} turns, {} commits taking {} ms", settings.name(),
+                    polledRecords, polls, turnCount, commits, commitNanos / 1_000_000);
+            polls = 0;
+            polledRecords = 0;
+            turnCount = 0;
+            commits = 0;
+            commitNanos = 0;
+            // What still runs after a failure must not go on: its records are read again from the committed offsets.
+            turns.forEach(turn -> turn.cut = true);
+            turns.clear();
             ledgers.clear();
             committed.clear();
             finished.clear();
+            turnEnds.clear();
+            sentOpen.clear();
+            lostSent = false;
             consumer = null;
             writer = null;
         }
@@ -137,48 +193,121 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     }
 
     /**
-     * Starts what may start, each batch only while the invoker admits another run (stuck runs are bounded). A batch
-     * that is over when it returns (a bounded built-in runs on this thread, {@link BatchRunner}) is applied at once
-     * and its lane's next batch started, until nothing ends at once or {@code commitDue} (a {@link System#nanoTime})
-     * passes: a copy through {@code echo} then costs no thread hand-off per record (issue 16).
+     * Starts the turns that may start, each only while the invoker admits another run (stuck runs are bounded). A
+     * turn that is over when it returns is applied at once and its lane's next turn started, until nothing ends at
+     * once or {@code commitDue} (a {@link System#nanoTime}) passes.
      */
     private void startBatches(long commitDue) {
         do {
             lanes.start(System.nanoTime(), this::mayStartRun, batch -> {
-                PartitionLedger ledger = ledgers.get(batch.lane().partition());
-                runner.run(batch.items()).whenComplete((outcome, error) ->
-                        finished.add(new Finished(batch, ledger, outcome, error)));
+                Turn turn = new Turn(batch, ledgers.get(batch.lane().partition()), System.nanoTime() + turnNanos);
+                turns.add(turn);
+                turnCount++;
+                proceed(turn);
             });
         } while (settle(0) > 0 && System.nanoTime() - commitDue < 0);
     }
 
-    /** Applies finished batches, waiting up to {@code waitMs} for the first; returns how many it applied. */
+    /**
+     * Runs the turn's next batch, and from its end the one after, each only once the previous has ended (retries
+     * included), so a lane's batches run one at a time in offset order. The first runs from the polling thread, the
+     * others from the end of the previous, on the user thread that ran it ({@link UserThreads}): the polling thread
+     * is not woken per batch (issue 16). The turn ends when its records are done, when it was cut (hand-over, stop,
+     * failure), after {@link #turnNanos}, or when the invoker admits no more runs; what it did not run goes back to
+     * its lane.
+     */
+    private void proceed(Turn turn) {
+        List<SourceItem> items = turn.batch.items();
+        while (true) {
+            if (turn.next > 0 && (turn.next >= items.size() || turn.cut || System.nanoTime() - turn.until >= 0
+                    || !mayStartRun())) {
+                turn.unrun = items.subList(turn.next, items.size());
+                turnEnds.add(turn);
+                return;
+            }
+            List<SourceItem> part = items.subList(turn.next, Math.min(items.size(), turn.next + batchSize));
+            turn.next += part.size();
+            CompletableFuture<BatchOutcome> run = runner.run(part);
+            if (!run.isDone()) {
+                run.whenComplete((outcome, error) -> {
+                    if (batchEnded(turn, part, outcome, error)) {
+                        proceed(turn);
+                    }
+                });
+                return;
+            }
+            BatchOutcome outcome = null;
+            Throwable error = null;
+            try {
+                outcome = run.join();
+            } catch (CompletionException | CancellationException e) {
+                error = e.getCause() != null ? e.getCause() : e;
+            }
+            if (!batchEnded(turn, part, outcome, error)) {
+                return;
+            }
+        }
+    }
+
+    /** Records the end of one batch of {@code turn}; returns whether the turn goes on (false: it ended in error). */
+    private boolean batchEnded(Turn turn, List<SourceItem> part, BatchOutcome outcome, Throwable error) {
+        finished.add(new Finished(part, turn.ledger, outcome, error));
+        if (error == null) {
+            return true;
+        }
+        turn.unrun = turn.batch.items().subList(turn.next, turn.batch.items().size());
+        turnEnds.add(turn);
+        return false;
+    }
+
+    /**
+     * Applies ended turns and batches, waiting up to {@code waitMs} for a turn to end; sends each partition's
+     * finished prefix into the open transaction at once ({@link TransactionWriter#send}). Returns how many turns
+     * ended.
+     */
     private int settle(long waitMs) {
-        int applied = 0;
-        Finished next = waitMs > 0 ? take(waitMs) : finished.poll();
-        while (next != null) {
-            applied++;
-            lanes.finished(next.batch());
+        List<Turn> ended = new ArrayList<>();
+        Turn end = waitMs > 0 ? take(waitMs) : turnEnds.poll();
+        while (end != null) {
+            ended.add(end);
+            end = turnEnds.poll();
+        }
+        // After taking the ends: a turn's batches are in finished before its end is.
+        Map<TopicPartition, PartitionLedger> touched = new HashMap<>();
+        Finished next;
+        while ((next = finished.poll()) != null) {
             if (next.error() != null) {
                 throw new IllegalStateException("A batch of " + settings.name() + " ended in error: " + next.error(),
                         next.error());
             }
-            if (ledgers.get(next.batch().lane().partition()) == next.ledger()) {
-                List<SourceItem> items = next.batch().items();
+            TopicPartition tp = next.items().get(0).partition();
+            if (ledgers.get(tp) == next.ledger()) {
+                List<SourceItem> items = next.items();
                 for (int i = 0; i < items.size() - 1; i++) {
                     next.ledger().finished(items.get(i).offset(), List.of());
                 }
                 next.ledger().finished(items.get(items.size() - 1).offset(), next.outcome().writes(),
                         new PartitionLedger.Tally(0, next.outcome().answered(), next.outcome().failed()));
+                touched.put(tp, next.ledger());
             }
-            next = finished.poll();
         }
-        return applied;
+        touched.forEach((tp, ledger) -> {
+            List<ProducerRecord<byte[], byte[]>> prefix = ledger.takePrefix();
+            if (!prefix.isEmpty()) {
+                sentOpen.add(tp);
+                writer.send(prefix);
+            }
+        });
+        for (Turn turn : ended) {
+            turns.remove(turn);
+            lanes.finished(turn.batch, turn.unrun);
+        }
+        return ended.size();
     }
 
-    private Finished take(long waitMs) {
+    private Turn take(long waitMs) {
         try {
-            return finished.poll(waitMs, TimeUnit.MILLISECONDS);
+            return turnEnds.poll(waitMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -194,8 +323,12 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         // position(), currentLag() or pause() call is a round trip to the consumer's background thread, and doing
         // them once per loop cost more than the transactions did (bench trigger-throughput, JFR: 5.8 currentLag
         // calls per record).
+        if (lostSent) {
+            writer.abort();
+            throw new FerryException("A lost partition's outputs were in the open transaction; it was aborted");
+        }
         followPositions();
-        List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> writes = new java.util.ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> writes = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         PartitionLedger.Tally tally = PartitionLedger.Tally.NONE;
         for (Map.Entry<TopicPartition, PartitionLedger> entry : ledgers.entrySet()) {
@@ -206,14 +339,32 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 offsets.put(entry.getKey(), new OffsetAndMetadata(committable.getAsLong()));
             }
         }
+        long t0 = System.nanoTime();
         writer.commit(writes, offsets, consumer.groupMetadata());
+        commitNanos += System.nanoTime() - t0;
+        commits++;
+        sentOpen.clear();
         offsets.forEach((tp, offset) -> committed.put(tp, offset.offset()));
         counters.filtered(tally.filtered());
         ended(tally.answered(), tally.failed());
     }
 
-    /** Drops what has not started in {@code leaving}, and waits for what runs there. */
+    /**
+     * Cuts the turns running in {@code leaving} after their current batch, waits for them, then drops what has not
+     * started there (the next owner runs it).
+     */
     private void handOver(Set<TopicPartition> leaving) {
+        cut(leaving);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.settleTimeoutMs());
+        long nextCommit = System.nanoTime() + commitIntervalNanos;
+        while (leaving.stream().anyMatch(lanes::running) && System.nanoTime() - deadline < 0) {
+            settle(50);
+            if (System.nanoTime() - nextCommit >= 0) {
+                // Sent writes are in the open transaction: a slow batch must not outlast its timeout.
+                commit();
+                nextCommit = System.nanoTime() + commitIntervalNanos;
+            }
+        }
         for (TopicPartition tp : leaving) {
             PartitionLedger ledger = ledgers.get(tp);
             OptionalLong dropped = lanes.dropWaiting(tp);
@@ -221,9 +372,13 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 ledger.truncateFrom(dropped.getAsLong());
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.settleTimeoutMs());
-        while (leaving.stream().anyMatch(lanes::running) && System.nanoTime() - deadline < 0) {
-            settle(50);
+    }
+
+    private void cut(Collection<TopicPartition> partitions) {
+        for (Turn turn : turns) {
+            if (partitions.contains(turn.batch.lane().partition())) {
+                turn.cut = true;
+            }
         }
     }
 
@@ -296,6 +451,10 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             // Another member may own them already: their unwritten work is simply dropped and runs there.
+            cut(lost);
+            if (lost.stream().anyMatch(sentOpen::contains)) {
+                lostSent = true;
+            }
             lost.forEach(tp -> {
                 lanes.forget(tp);
                 ledgers.remove(tp);
@@ -328,6 +487,27 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         }
     }
 
-    private record Finished(Lanes.Batch batch, PartitionLedger ledger, BatchOutcome outcome, Throwable error) {
+    /** One ended batch of a turn: its records, in offset order. */
+    private record Finished(List<SourceItem> items, PartitionLedger ledger, BatchOutcome outcome, Throwable error) {
+    }
+
+    /**
+     * A lane's turn in flight. {@link #next} and {@link #unrun} are written by whichever thread runs the turn at
+     * the time, one after another (each batch's end happens before the next step); the polling thread reads
+     * {@link #unrun} after taking the turn from {@link #turnEnds}.
+     */
+    private static final class Turn {
+        final Lanes.Batch batch;
+        final PartitionLedger ledger;
+        final long until;
+        volatile boolean cut;
+        int next;
+        List<SourceItem> unrun = List.of();
+
+        Turn(Lanes.Batch batch, PartitionLedger ledger, long until) {
+            this.batch = batch;
+            this.ledger = ledger;
+            this.until = until;
+        }
     }
 }

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,7 +71,7 @@ public abstract class TriggerReplica {
                 resources.topics().results(), resources.serdes().serializer(InvocationResult.class));
         String threadPrefix = "ferry-trigger-" + settings.name() + "." + GENERATIONS.incrementAndGet() + "-";
         AtomicInteger threads = new AtomicInteger();
-        ExecutorService userThreads = Executors.newCachedThreadPool(r -> {
+        ExecutorService userThreads = new UserThreads(r -> {
             Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -172,7 +171,7 @@ public abstract class TriggerReplica {
         EventPattern filter = settings.spec().getFilter() == null ? null
                 : EventPattern.parse(settings.spec().getFilter());
         return new Intake(new SourceDecoder(settings.spec().getFormat(), resources.serdes().registry()), filter,
-                records, settings.name());
+                records, settings.name(), settings.spec().getBatchSize() > 1);
     }
 
     /**

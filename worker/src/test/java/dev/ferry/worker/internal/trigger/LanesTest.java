@@ -61,4 +61,25 @@ class LanesTest {
         assertThat(lanes.running(P0)).isTrue();
         assertThat(lanes.waiting()).isZero();
     }
+
+    @Test
+    void shouldTakeWholeBatchesPerTurnAndPutWhatDidNotRunBackInFront() {
+        Lanes lanes = new Lanes(2, 50, 1, 3);
+        Lanes.LaneId lane = new Lanes.LaneId(P0, null);
+        for (long offset = 0; offset < 9; offset++) {
+            lanes.add(lane, item(offset), 0);
+        }
+        List<Lanes.Batch> turn = lanes.startable(0);
+        assertThat(turn).singleElement().extracting(b -> b.items().stream().map(SourceItem::offset).toList())
+                .as("three whole batches of two").isEqualTo(List.of(0L, 1L, 2L, 3L, 4L, 5L));
+        lanes.finished(turn.get(0), turn.get(0).items().subList(4, 6));
+        assertThat(lanes.waiting()).isEqualTo(5);
+        List<Lanes.Batch> next = lanes.startable(0);
+        assertThat(next).singleElement().extracting(b -> b.items().stream().map(SourceItem::offset).toList())
+                .as("what did not run first, and the short rest waits for the window")
+                .isEqualTo(List.of(4L, 5L, 6L, 7L));
+        lanes.finished(next.get(0));
+        assertThat(lanes.startable(0)).isEmpty();
+        assertThat(lanes.startable(50 * MS)).singleElement().extracting(b -> b.items().size()).isEqualTo(1);
+    }
 }
