@@ -77,6 +77,11 @@ public final class TopicTail implements AutoCloseable {
      * few seconds instead of two a second (Kafka's default {@code fetch.max.wait.ms} is 500).
      */
     static final int FETCH_MAX_WAIT_MS = 5_000;
+    /**
+     * The poll of a tail that something waits on (catching up, a read-to-end): a poll returns on records only, and
+     * the last offsets of a topic written in transactions are markers, which move the position without a record.
+     */
+    static final Duration WAITING_POLL = Duration.ofMillis(100);
     private static final Duration TOPIC_WAIT = Duration.ofSeconds(30);
     /** How often the (cached) metadata is asked whether the topic still exists and has new partitions. */
     private static final long PARTITION_LOOK_NANOS = Duration.ofSeconds(1).toNanos();
@@ -444,7 +449,8 @@ public final class TopicTail implements AutoCloseable {
             polling = true;
             ConsumerRecords<byte[], byte[]> records;
             try {
-                records = consumer.poll(readRequests.isEmpty() ? POLL : Duration.ZERO);
+                records = consumer.poll(!readRequests.isEmpty() ? Duration.ZERO
+                        : progress.waiting() ? WAITING_POLL : POLL);
             } finally {
                 polling = false;
             }
