@@ -1,6 +1,7 @@
 package dev.ferry.cli.service;
 
 import dev.ferry.autoscaler.ScalingView;
+import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
@@ -20,19 +21,25 @@ import dev.ferry.worker.WorkerService;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the chosen Ferry services against one configuration, in dependency order, and stops them in reverse.
- * {@code ferry dev} runs every role in one process; each service command runs one.
+ * Starts the chosen Ferry services against one configuration and stops them in dependency order. The dispatcher,
+ * the workers (then the autoscaler, which sizes their pools) and metering start at once, each on a thread of its
+ * own, since none needs another; the gateway, which asks the autoscaler and metering, starts after them (issue 16:
+ * start to ready was the sum of every role's start). {@code ferry dev} runs every role in one process; each
+ * service command runs one.
  *
  * <p>Every role gets the same {@link FerryRuntime} (issue 13): one client factory, one registry client, one
  * directory of {@code ferry.functions} and one of {@code ferry.triggers} per process, whatever the roles. The
@@ -50,11 +57,12 @@ public final class Platform implements AutoCloseable {
     /** What each role started, in start order; closed in reverse. */
     private final Map<Role, List<AutoCloseable>> started = new EnumMap<>(Role.class);
     private final Map<String, ReadinessCheck> readiness = new LinkedHashMap<>();
-    private WorkerService workers;
-    private TriggerService triggers;
-    private MeteringService metering;
+    // Written by the start threads, read after they are joined (or by close()).
+    private volatile WorkerService workers;
+    private volatile TriggerService triggers;
+    private volatile MeteringService metering;
     private Gateway gateway;
-    private Autoscaling autoscaling;
+    private volatile Autoscaling autoscaling;
     private ManagementServer management;
 
     private Platform(FerryRuntime runtime) {
@@ -105,42 +113,40 @@ public final class Platform implements AutoCloseable {
         try (Admin admin = clients.admin("ferry-platform-admin")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
         }
+        // The dispatcher, the workers (then the autoscaler, which sizes their pools) and metering need nothing of one
+        // another: they start at once, each on a thread of its own, and the gateway after them (issue 16: start to
+        // ready was the sum of every role's start).
+        List<Runnable> independent = new ArrayList<>();
         if (roles.contains(Role.DISPATCHER)) {
-            step(progress, "dispatcher", () -> {
+            independent.add(() -> step(progress, "dispatcher", () -> {
                 Dispatcher dispatcher = new Dispatcher(runtime).start();
                 started(Role.DISPATCHER).add(dispatcher);
-                readiness.put("dispatcher", dispatcher.readiness());
-            });
+                readiness("dispatcher", dispatcher.readiness());
+            }));
         }
-        if (roles.contains(Role.WORKER)) {
-            step(progress, "workers", () -> {
-                // The pools follow the runtime's ferry.functions, the one every service of this process reads.
-                readiness.put("workers", runtime.functions().readiness());
-                WorkerContext context = new WorkerContext(runtime);
-                started(Role.WORKER).add(context);
-                // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
-                workers = new WorkerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
-                started(Role.WORKER).add(workers);
-                // Triggers run in the worker process beside the pools, sharing its context (issue 14), with the
-                // same initial replicas: 1 without an autoscaler, 0 with one.
-                readiness.put("triggers", runtime.triggers().readiness());
-                triggers = new TriggerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
-                started(Role.WORKER).add(triggers);
-            });
-        }
-        if (roles.contains(Role.AUTOSCALER)) {
-            step(progress, "autoscaler", () -> {
-                autoscaling = Autoscaling.start(runtime, workers, triggers);
-                started(Role.AUTOSCALER).add(autoscaling);
-                readiness.put("autoscaler", autoscaling.readiness());
+        if (roles.contains(Role.WORKER) || roles.contains(Role.AUTOSCALER)) {
+            independent.add(() -> {
+                if (roles.contains(Role.WORKER)) {
+                    step(progress, "workers", () -> startWorkers(roles));
+                }
+                if (roles.contains(Role.AUTOSCALER)) {
+                    step(progress, "autoscaler", () -> {
+                        Autoscaling created = Autoscaling.start(runtime, workers, triggers);
+                        started(Role.AUTOSCALER).add(created);
+                        autoscaling = created;
+                        readiness("autoscaler", created.readiness());
+                    });
+                }
             });
         }
         if (roles.contains(Role.METERING)) {
-            step(progress, "metering", () -> {
-                metering = new MeteringService(runtime).start();
-                started(Role.METERING).add(metering);
-            });
+            independent.add(() -> step(progress, "metering", () -> {
+                MeteringService created = new MeteringService(runtime).start();
+                started(Role.METERING).add(created);
+                metering = created;
+            }));
         }
+        inParallel(independent);
         if (roles.contains(Role.GATEWAY)) {
             step(progress, "gateway", () -> {
                 URI usageUrl = metering != null ? metering.url() : meteringUrl;
@@ -168,16 +174,83 @@ public final class Platform implements AutoCloseable {
         }
     }
 
+    /** What {@code role} started; the lists are synchronized, since roles start on threads of their own. */
     private List<AutoCloseable> started(Role role) {
-        return started.computeIfAbsent(role, r -> new ArrayList<>());
+        synchronized (started) {
+            return started.computeIfAbsent(role, r -> Collections.synchronizedList(new ArrayList<>()));
+        }
     }
 
     private static void step(PrintWriter progress, String name, Runnable start) {
         long began = System.nanoTime();
         start.run();
-        progress.printf("  %-11s started in %d ms%n", name, (System.nanoTime() - began) / 1_000_000);
-        progress.flush();
+        synchronized (progress) {
+            progress.printf("  %-11s started in %d ms%n", name, (System.nanoTime() - began) / 1_000_000);
+            progress.flush();
+        }
     }
+    private void startWorkers(Set<Role> roles) {
+        // The pools follow the runtime's ferry.functions, the one every service of this process reads.
+        readiness("workers", runtime.functions().readiness());
+        WorkerContext context = new WorkerContext(runtime);
+        started(Role.WORKER).add(context);
+        // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
+        workers = new WorkerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
+        started(Role.WORKER).add(workers);
+        // Triggers run in the worker process beside the pools, sharing its context (issue 14), with the same initial
+        // replicas: 1 without an autoscaler, 0 with one.
+        readiness("triggers", runtime.triggers().readiness());
+        triggers = new TriggerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
+        started(Role.WORKER).add(triggers);
+    }
+
+    /**
+     * Runs each start on a thread of its own and waits for all of them, also when one fails, so that whatever
+     * started is known to {@link #close()}; then throws the first failure.
+     */
+    private static void inParallel(List<Runnable> starts) {
+        if (starts.size() <= 1) {
+            starts.forEach(Runnable::run);
+            return;
+        }
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (int i = 0; i < starts.size(); i++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Runnable start = starts.get(i);
+            Thread thread = new Thread(() -> {
+                try {
+                    start.run();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            }, "ferry-platform-start-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            running.add(done);
+        }
+        RuntimeException first = null;
+        for (CompletableFuture<Void> done : running) {
+            try {
+                done.join();
+            } catch (CompletionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException r ? r : new FerryException(
+                            "A service failed to start: " + e.getCause(), e.getCause());
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void readiness(String name, ReadinessCheck check) {
+        synchronized (readiness) {
+            readiness.put(name, check);
+        }
+    }
+
 
     public FerryConfig config() {
         return config;
