@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -66,8 +67,11 @@ final class RetryForwarder implements AutoCloseable {
 
     /** Joins {@code group} (shared by every worker process: each parked record is forwarded by one) and starts. */
     void start(String group) {
+        // The broker holds an empty fetch up to 5 s instead of 500 ms: a parked record answers it at once, so only
+        // the idle round trips go (issue 16).
         consumer = resources.clients().consumer(group, "ferry-retry-forwarder-" + resources.workerName(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) MAX_POLL_MS));
         thread.start();
     }
 
