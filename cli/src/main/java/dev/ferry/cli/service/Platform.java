@@ -6,20 +6,26 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.health.ReadinessCheck;
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.ManagementServer;
 import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.Dispatcher;
+import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.ingest.Gateway;
+import dev.ferry.ingest.ScalingSource;
+import dev.ferry.ingest.UsageSource;
 import dev.ferry.metering.MeteringService;
 import dev.ferry.metering.UsageQueryClient;
+import dev.ferry.schemas.UsageRecord;
 import dev.ferry.worker.TriggerService;
 import dev.ferry.worker.WorkerContext;
 import dev.ferry.worker.WorkerService;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -27,6 +33,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,9 +43,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts the chosen Ferry services against one configuration and stops them in dependency order. The dispatcher,
- * the workers (then the autoscaler, which sizes their pools) and metering start at once, each on a thread of its
- * own, since none needs another; the gateway, which asks the autoscaler and metering, starts after them (issue 16:
- * start to ready was the sum of every role's start). {@code ferry dev} runs every role in one process; each
+ * the workers (then the autoscaler, which sizes their pools), metering and the gateway start at once, each on a
+ * thread of its own, since none needs another to start (issue 16: start to ready was the sum of every role's
+ * start). The gateway asks the autoscaler and metering through sources that answer once those are up, and says
+ * ready only once every role has started and is ready. {@code ferry dev} runs every role in one process; each
  * service command runs one.
  *
  * <p>Every role gets the same {@link FerryRuntime} (issue 13): one client factory, one registry client, one
@@ -61,7 +69,9 @@ public final class Platform implements AutoCloseable {
     private volatile WorkerService workers;
     private volatile TriggerService triggers;
     private volatile MeteringService metering;
-    private Gateway gateway;
+    private volatile Gateway gateway;
+    /** Set once every role has started and the gateway knows their readiness checks. */
+    private volatile boolean servicesStarted;
     private volatile Autoscaling autoscaling;
     private ManagementServer management;
 
@@ -113,9 +123,9 @@ public final class Platform implements AutoCloseable {
         try (Admin admin = clients.admin("ferry-platform-admin")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
         }
-        // The dispatcher, the workers (then the autoscaler, which sizes their pools) and metering need nothing of one
-        // another: they start at once, each on a thread of its own, and the gateway after them (issue 16: start to
-        // ready was the sum of every role's start).
+        // The dispatcher, the workers (then the autoscaler, which sizes their pools), metering and the gateway need
+        // nothing of one another to start: they start at once, each on a thread of its own (issue 16: start to ready
+        // was the sum of every role's start).
         List<Runnable> independent = new ArrayList<>();
         if (roles.contains(Role.DISPATCHER)) {
             independent.add(() -> step(progress, "dispatcher", () -> {
@@ -146,31 +156,91 @@ public final class Platform implements AutoCloseable {
                 metering = created;
             }));
         }
-        inParallel(independent);
         if (roles.contains(Role.GATEWAY)) {
-            step(progress, "gateway", () -> {
-                URI usageUrl = metering != null ? metering.url() : meteringUrl;
-                Gateway created = new Gateway(runtime);
-                if (usageUrl != null) {
-                    created.usageSource(new MeteringUsage(new UsageQueryClient(usageUrl,
-                            config.metering().httpToken())));
-                }
-                if (autoscaling != null) {
-                    created.scalingSource(autoscaling.view());
-                } else {
-                    ScalingView view = ScalingView.follow(runtime);
-                    started(Role.GATEWAY).add(view);
-                    created.scalingSource(Autoscaling.source(view));
-                    readiness.put("scaling", view.readiness());
-                }
-                // Ready means what this process serves works: every service beside the gateway, too.
-                readiness.forEach(created::readinessCheck);
-                if (!required.isEmpty()) {
-                    created.readinessCheck("builtins", created.functionsDeployed(required));
-                }
-                gateway = created.start();
-                started(Role.GATEWAY).add(gateway);
-            });
+            independent.add(() -> step(progress, "gateway", () -> startGateway(roles, meteringUrl, required)));
+        }
+        inParallel(independent);
+        if (gateway != null) {
+            // Ready means what this process serves works: every service beside the gateway, too.
+            synchronized (readiness) {
+                readiness.forEach(gateway::readinessCheck);
+            }
+            servicesStarted = true;
+        }
+    }
+
+    /**
+     * The gateway starts beside the other roles: it takes the autoscaler's view and metering's usage through
+     * sources that answer once those have started, and is not ready until every role has started and is ready.
+     */
+    private void startGateway(Set<Role> roles, URI meteringUrl, Set<FunctionRef> required) {
+        Gateway created = new Gateway(runtime);
+        if (roles.contains(Role.METERING)) {
+            created.usageSource(new StartingUsage());
+        } else if (meteringUrl != null) {
+            created.usageSource(new MeteringUsage(new UsageQueryClient(meteringUrl, config.metering().httpToken())));
+        }
+        if (roles.contains(Role.AUTOSCALER)) {
+            created.scalingSource(new StartingScaling());
+        } else {
+            ScalingView view = ScalingView.follow(runtime);
+            started(Role.GATEWAY).add(view);
+            created.scalingSource(Autoscaling.source(view));
+            readiness("scaling", view.readiness());
+        }
+        created.readinessCheck("services", () -> servicesStarted ? Optional.empty()
+                : Optional.of("the services are starting"));
+        if (!required.isEmpty()) {
+            created.readinessCheck("builtins", created.functionsDeployed(required));
+        }
+        gateway = created.start();
+        started(Role.GATEWAY).add(gateway);
+    }
+
+    /** The autoscaler's view once it has started; nothing is known of any function before. */
+    private final class StartingScaling implements ScalingSource {
+        @Override
+        public Optional<FunctionScaling> function(FunctionRef ref) {
+            Autoscaling current = autoscaling;
+            return current == null ? Optional.empty() : current.view().function(ref);
+        }
+
+        @Override
+        public List<FunctionScaling> tenant(String tenant) {
+            Autoscaling current = autoscaling;
+            return current == null ? List.of() : current.view().tenant(tenant);
+        }
+    }
+
+    /** Metering's usage API once metering has started; before, asking fails (the gateway answers 503). */
+    private final class StartingUsage implements UsageSource {
+        private volatile MeteringUsage usage;
+
+        private MeteringUsage usage() {
+            MeteringUsage current = usage;
+            MeteringService service = metering;
+            if (current == null && service != null) {
+                current = new MeteringUsage(new UsageQueryClient(service.url(), config.metering().httpToken()));
+                usage = current;
+            }
+            return current;
+        }
+
+        @Override
+        public List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function,
+                UsageGranularity granularity) {
+            MeteringUsage current = usage();
+            if (current == null) {
+                throw new IllegalStateException("Metering is starting");
+            }
+            return current.usage(tenant, from, to, function, granularity);
+        }
+
+        @Override
+        public Optional<String> unavailable() {
+            // Before metering has started the "services" check says so; a cached answer here would outlive it.
+            MeteringUsage current = usage();
+            return current == null ? Optional.empty() : current.unavailable();
         }
     }
 
