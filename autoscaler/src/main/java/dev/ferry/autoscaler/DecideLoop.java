@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -165,7 +166,8 @@ final class DecideLoop implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> record : records) {
                     try {
                         decide(samples.deserialize(record.topic(), record.headers(), record.value()));
                     } catch (RuntimeException e) {
@@ -173,7 +175,11 @@ final class DecideLoop implements AutoCloseable {
                                 record.offset(), e.toString());
                     }
                 }
-                consumer.commitAsync();
+                // Only when something was read (issue 16): an idle policy loop sent an OffsetCommit every poll,
+                // five a second, to commit the offsets it had already committed.
+                if (!records.isEmpty()) {
+                    consumer.commitAsync();
+                }
             }
         } catch (WakeupException e) {
             // close() asked us to stop

@@ -99,6 +99,12 @@ public final class MeteringTopology {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir(settings));
+        // How long an idle stream thread blocks in poll (Kafka's default 100 ms: ten loops a second with nothing to
+        // meter, issue 16). Records end the poll at once; the wall clock that closes windows is looked at after each
+        // poll, so the poll waits no longer than that clock's interval. An operator's own setting wins.
+        if (!props.containsKey(StreamsConfig.POLL_MS_CONFIG)) {
+            props.put(StreamsConfig.POLL_MS_CONFIG, MeteringProcessor.wallClockInterval(settings).toMillis());
+        }
         // Workers write results in transactions; an aborted result must never be billed, whatever the guarantee.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());

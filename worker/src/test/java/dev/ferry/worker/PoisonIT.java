@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class PoisonIT {
 
+    private KafkaFixture kafka;
     private Harness harness;
     private WorkerContext context;
     private Harness.Results results;
@@ -47,6 +48,7 @@ class PoisonIT {
 
     @BeforeAll
     void start(KafkaFixture kafka) {
+        this.kafka = kafka;
         harness = new Harness(kafka);
         // The test endpoints run on this host, which the HTTP runtime refuses unless allowed (issue 12).
         context = new WorkerContext(harness.config.with(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.1/32"));
@@ -99,6 +101,23 @@ class PoisonIT {
             assertThat(pool.stats().deadLettered()).isEqualTo(1);
             assertThat(pool.stats().retried()).isEqualTo(2);
         }
+    }
+
+    /**
+     * Issue 16: every retry tier is served by one consumer of one group, not a group member per tier (seven members
+     * heartbeating and fetching in every idle worker process).
+     */
+    @Test
+    void shouldServeEveryRetryTierWithOneGroupMember() throws Exception {
+        String group = harness.topics.retryForwarderGroup();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var description = kafka.admin().describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+            assertThat(description.members()).singleElement().satisfies(member -> assertThat(
+                    member.assignment().topicPartitions()).extracting(tp -> tp.topic()).contains(
+                            harness.topics.retry(100), harness.topics.retry(200)));
+        });
+        assertThat(kafka.admin().listGroups().all().get()).extracting(listing -> listing.groupId())
+                .as("no group per tier").doesNotContain(harness.topics.retry(100), harness.topics.retry(200));
     }
 
     @Test

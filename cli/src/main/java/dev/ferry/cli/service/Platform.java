@@ -1,40 +1,55 @@
 package dev.ferry.cli.service;
 
 import dev.ferry.autoscaler.ScalingView;
+import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.MeteringConfig;
 import dev.ferry.core.health.ReadinessCheck;
+import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.ManagementServer;
 import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.Dispatcher;
+import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.ingest.Gateway;
+import dev.ferry.ingest.ScalingSource;
+import dev.ferry.ingest.UsageSource;
 import dev.ferry.metering.MeteringService;
 import dev.ferry.metering.UsageQueryClient;
+import dev.ferry.schemas.UsageRecord;
 import dev.ferry.worker.TriggerService;
 import dev.ferry.worker.WorkerContext;
 import dev.ferry.worker.WorkerService;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the chosen Ferry services against one configuration, in dependency order, and stops them in reverse.
- * {@code ferry dev} runs every role in one process; each service command runs one.
+ * Starts the chosen Ferry services against one configuration and stops them in dependency order. The dispatcher,
+ * the workers (then the autoscaler, which sizes their pools), metering and the gateway start at once, each on a
+ * thread of its own, since none needs another to start (issue 16: start to ready was the sum of every role's
+ * start). The gateway asks the autoscaler and metering through sources that answer once those are up, and says
+ * ready only once every role has started and is ready. {@code ferry dev} runs every role in one process; each
+ * service command runs one.
  *
  * <p>Every role gets the same {@link FerryRuntime} (issue 13): one client factory, one registry client, one
  * directory of {@code ferry.functions} and one of {@code ferry.triggers} per process, whatever the roles. The
@@ -52,11 +67,14 @@ public final class Platform implements AutoCloseable {
     /** What each role started, in start order; closed in reverse. */
     private final Map<Role, List<AutoCloseable>> started = new EnumMap<>(Role.class);
     private final Map<String, ReadinessCheck> readiness = new LinkedHashMap<>();
-    private WorkerService workers;
-    private TriggerService triggers;
-    private MeteringService metering;
-    private Gateway gateway;
-    private Autoscaling autoscaling;
+    // Written by the start threads, read after they are joined (or by close()).
+    private volatile WorkerService workers;
+    private volatile TriggerService triggers;
+    private volatile MeteringService metering;
+    private volatile Gateway gateway;
+    /** Set once every role has started and the gateway knows their readiness checks. */
+    private volatile boolean servicesStarted;
+    private volatile Autoscaling autoscaling;
     private ManagementServer management;
 
     private Platform(FerryRuntime runtime) {
@@ -138,79 +156,204 @@ public final class Platform implements AutoCloseable {
         try (Admin admin = clients.admin("ferry-platform-admin")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
         }
+        // The dispatcher, the workers (then the autoscaler, which sizes their pools), metering and the gateway need
+        // nothing of one another to start: they start at once, each on a thread of its own (issue 16: start to ready
+        // was the sum of every role's start).
+        List<Runnable> independent = new ArrayList<>();
         if (roles.contains(Role.DISPATCHER)) {
-            step(progress, "dispatcher", () -> {
+            independent.add(() -> step(progress, "dispatcher", () -> {
                 Dispatcher dispatcher = new Dispatcher(runtime).start();
                 started(Role.DISPATCHER).add(dispatcher);
-                readiness.put("dispatcher", dispatcher.readiness());
-            });
+                readiness("dispatcher", dispatcher.readiness());
+            }));
         }
-        if (roles.contains(Role.WORKER)) {
-            step(progress, "workers", () -> {
-                // The pools follow the runtime's ferry.functions, the one every service of this process reads.
-                readiness.put("workers", runtime.functions().readiness());
-                WorkerContext context = new WorkerContext(runtime);
-                started(Role.WORKER).add(context);
-                // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
-                workers = new WorkerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
-                started(Role.WORKER).add(workers);
-                // Triggers run in the worker process beside the pools, sharing its context (issue 14), with the
-                // same initial replicas: 1 without an autoscaler, 0 with one.
-                readiness.put("triggers", runtime.triggers().readiness());
-                triggers = new TriggerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
-                started(Role.WORKER).add(triggers);
-            });
-        }
-        if (roles.contains(Role.AUTOSCALER)) {
-            step(progress, "autoscaler", () -> {
-                autoscaling = Autoscaling.start(runtime, workers, triggers);
-                started(Role.AUTOSCALER).add(autoscaling);
-                readiness.put("autoscaler", autoscaling.readiness());
+        if (roles.contains(Role.WORKER) || roles.contains(Role.AUTOSCALER)) {
+            independent.add(() -> {
+                if (roles.contains(Role.WORKER)) {
+                    step(progress, "workers", () -> startWorkers(roles));
+                }
+                if (roles.contains(Role.AUTOSCALER)) {
+                    step(progress, "autoscaler", () -> {
+                        Autoscaling created = Autoscaling.start(runtime, workers, triggers);
+                        started(Role.AUTOSCALER).add(created);
+                        autoscaling = created;
+                        readiness("autoscaler", created.readiness());
+                    });
+                }
             });
         }
         if (roles.contains(Role.METERING)) {
-            step(progress, "metering", () -> {
-                metering = new MeteringService(runtime).start();
-                started(Role.METERING).add(metering);
-            });
+            independent.add(() -> step(progress, "metering", () -> {
+                MeteringService created = new MeteringService(runtime).start();
+                started(Role.METERING).add(created);
+                metering = created;
+            }));
         }
         if (roles.contains(Role.GATEWAY)) {
-            step(progress, "gateway", () -> {
-                URI usageUrl = metering != null ? metering.url() : meteringUrl;
-                Gateway created = new Gateway(runtime);
-                if (usageUrl != null) {
-                    created.usageSource(new MeteringUsage(new UsageQueryClient(usageUrl,
-                            config.metering().httpToken())));
-                }
-                if (autoscaling != null) {
-                    created.scalingSource(autoscaling.view());
-                } else {
-                    ScalingView view = ScalingView.follow(runtime);
-                    started(Role.GATEWAY).add(view);
-                    created.scalingSource(Autoscaling.source(view));
-                    readiness.put("scaling", view.readiness());
-                }
-                // Ready means what this process serves works: every service beside the gateway, too.
-                readiness.forEach(created::readinessCheck);
-                if (!required.isEmpty()) {
-                    created.readinessCheck("builtins", created.functionsDeployed(required));
-                }
-                gateway = created.start();
-                started(Role.GATEWAY).add(gateway);
-            });
+            independent.add(() -> step(progress, "gateway", () -> startGateway(roles, meteringUrl, required)));
+        }
+        inParallel(independent);
+        if (gateway != null) {
+            // Ready means what this process serves works: every service beside the gateway, too.
+            synchronized (readiness) {
+                readiness.forEach(gateway::readinessCheck);
+            }
+            servicesStarted = true;
         }
     }
 
+    /**
+     * The gateway starts beside the other roles: it takes the autoscaler's view and metering's usage through
+     * sources that answer once those have started, and is not ready until every role has started and is ready.
+     */
+    private void startGateway(Set<Role> roles, URI meteringUrl, Set<FunctionRef> required) {
+        Gateway created = new Gateway(runtime);
+        if (roles.contains(Role.METERING)) {
+            created.usageSource(new StartingUsage());
+        } else if (meteringUrl != null) {
+            created.usageSource(new MeteringUsage(new UsageQueryClient(meteringUrl, config.metering().httpToken())));
+        }
+        if (roles.contains(Role.AUTOSCALER)) {
+            created.scalingSource(new StartingScaling());
+        } else {
+            ScalingView view = ScalingView.follow(runtime);
+            started(Role.GATEWAY).add(view);
+            created.scalingSource(Autoscaling.source(view));
+            readiness("scaling", view.readiness());
+        }
+        created.readinessCheck("services", () -> servicesStarted ? Optional.empty()
+                : Optional.of("the services are starting"));
+        if (!required.isEmpty()) {
+            created.readinessCheck("builtins", created.functionsDeployed(required));
+        }
+        gateway = created.start();
+        started(Role.GATEWAY).add(gateway);
+    }
+
+    /** The autoscaler's view once it has started; nothing is known of any function before. */
+    private final class StartingScaling implements ScalingSource {
+        @Override
+        public Optional<FunctionScaling> function(FunctionRef ref) {
+            Autoscaling current = autoscaling;
+            return current == null ? Optional.empty() : current.view().function(ref);
+        }
+
+        @Override
+        public List<FunctionScaling> tenant(String tenant) {
+            Autoscaling current = autoscaling;
+            return current == null ? List.of() : current.view().tenant(tenant);
+        }
+    }
+
+    /** Metering's usage API once metering has started; before, asking fails (the gateway answers 503). */
+    private final class StartingUsage implements UsageSource {
+        private volatile MeteringUsage usage;
+
+        private MeteringUsage usage() {
+            MeteringUsage current = usage;
+            MeteringService service = metering;
+            if (current == null && service != null) {
+                current = new MeteringUsage(new UsageQueryClient(service.url(), config.metering().httpToken()));
+                usage = current;
+            }
+            return current;
+        }
+
+        @Override
+        public List<UsageRecord> usage(String tenant, Instant from, Instant to, Optional<String> function,
+                UsageGranularity granularity) {
+            MeteringUsage current = usage();
+            if (current == null) {
+                throw new IllegalStateException("Metering is starting");
+            }
+            return current.usage(tenant, from, to, function, granularity);
+        }
+
+        @Override
+        public Optional<String> unavailable() {
+            // Before metering has started the "services" check says so; a cached answer here would outlive it.
+            MeteringUsage current = usage();
+            return current == null ? Optional.empty() : current.unavailable();
+        }
+    }
+
+    /** What {@code role} started; the lists are synchronized, since roles start on threads of their own. */
     private List<AutoCloseable> started(Role role) {
-        return started.computeIfAbsent(role, r -> new ArrayList<>());
+        synchronized (started) {
+            return started.computeIfAbsent(role, r -> Collections.synchronizedList(new ArrayList<>()));
+        }
     }
 
     private static void step(PrintWriter progress, String name, Runnable start) {
         long began = System.nanoTime();
         start.run();
-        progress.printf("  %-11s started in %d ms%n", name, (System.nanoTime() - began) / 1_000_000);
-        progress.flush();
+        synchronized (progress) {
+            progress.printf("  %-11s started in %d ms%n", name, (System.nanoTime() - began) / 1_000_000);
+            progress.flush();
+        }
     }
+    private void startWorkers(Set<Role> roles) {
+        // The pools follow the runtime's ferry.functions, the one every service of this process reads.
+        readiness("workers", runtime.functions().readiness());
+        WorkerContext context = new WorkerContext(runtime);
+        started(Role.WORKER).add(context);
+        // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.
+        workers = new WorkerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
+        started(Role.WORKER).add(workers);
+        // Triggers run in the worker process beside the pools, sharing its context (issue 14), with the same initial
+        // replicas: 1 without an autoscaler, 0 with one.
+        readiness("triggers", runtime.triggers().readiness());
+        triggers = new TriggerService(context, roles.contains(Role.AUTOSCALER) ? 0 : 1).start();
+        started(Role.WORKER).add(triggers);
+    }
+
+    /**
+     * Runs each start on a thread of its own and waits for all of them, also when one fails, so that whatever
+     * started is known to {@link #close()}; then throws the first failure.
+     */
+    private static void inParallel(List<Runnable> starts) {
+        if (starts.size() <= 1) {
+            starts.forEach(Runnable::run);
+            return;
+        }
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (int i = 0; i < starts.size(); i++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Runnable start = starts.get(i);
+            Thread thread = new Thread(() -> {
+                try {
+                    start.run();
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            }, "ferry-platform-start-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            running.add(done);
+        }
+        RuntimeException first = null;
+        for (CompletableFuture<Void> done : running) {
+            try {
+                done.join();
+            } catch (CompletionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException r ? r : new FerryException(
+                            "A service failed to start: " + e.getCause(), e.getCause());
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void readiness(String name, ReadinessCheck check) {
+        synchronized (readiness) {
+            readiness.put(name, check);
+        }
+    }
+
 
     public FerryConfig config() {
         return config;

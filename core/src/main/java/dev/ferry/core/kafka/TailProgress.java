@@ -68,6 +68,14 @@ final class TailProgress {
         }
     }
 
+    /**
+     * Whether something waits for this tail to reach an offset: its catch-up after opening, or a read-to-end. A poll
+     * returns on records only, not when the position passes transaction markers, so a waiting tail polls briefly.
+     */
+    boolean waiting() {
+        return catchUpTarget != null || !pendingReads.isEmpty();
+    }
+
     /** The pending requests, taken back: after a failure their targets may not fit the restarted consumer. */
     List<CompletableFuture<Void>> takePending() {
         List<CompletableFuture<Void>> futures = new ArrayList<>();

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
@@ -64,7 +65,23 @@ import org.slf4j.LoggerFactory;
 public final class TopicTail implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TopicTail.class);
-    private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * The longest one poll waits (issue 16). A record ends a poll at once, a {@link #readToEnd()} wakes it and
+     * {@link #close()} too, so this only sets how often an idle tail wakes: it used to poll every 100 ms, ten
+     * wake-ups a second for each of the dozen tails of a {@code ferry dev} with nothing to read.
+     */
+    static final Duration POLL = Duration.ofSeconds(5);
+    /**
+     * How long the broker holds a fetch that finds nothing new (issue 16): it answers at once when a record, or the
+     * marker that commits one, arrives, so a longer wait costs no latency, and an idle tail sends one fetch every
+     * few seconds instead of two a second (Kafka's default {@code fetch.max.wait.ms} is 500).
+     */
+    static final int FETCH_MAX_WAIT_MS = 5_000;
+    /**
+     * The poll of a tail that something waits on (catching up, a read-to-end): a poll returns on records only, and
+     * the last offsets of a topic written in transactions are markers, which move the position without a record.
+     */
+    static final Duration WAITING_POLL = Duration.ofMillis(100);
     private static final Duration TOPIC_WAIT = Duration.ofSeconds(30);
     /** How often the (cached) metadata is asked whether the topic still exists and has new partitions. */
     private static final long PARTITION_LOOK_NANOS = Duration.ofSeconds(1).toNanos();
@@ -140,6 +157,8 @@ public final class TopicTail implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean stopping;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** True while the tail's thread is in (or about to enter) a poll that a read request must wake. */
+    private volatile boolean polling;
     private Thread thread;
 
     private TopicTail(Builder b) {
@@ -243,6 +262,12 @@ public final class TopicTail implements AutoCloseable {
         if (state == State.STOPPED) {
             failReads();
         }
+        // An idle tail polls for seconds: wake it, so the request is served now. The tail sets polling before it
+        // looks at the queue, and this looks at polling after adding, so one of the two sees the other.
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (polling && current != null) {
+            current.wakeup();
+        }
         return future;
     }
 
@@ -334,7 +359,7 @@ public final class TopicTail implements AutoCloseable {
                 }
                 follow();
             } catch (WakeupException e) {
-                // close() asked us to stop
+                // close() asked us to stop, or a read request woke a poll: the loop decides
             } catch (Throwable e) { // an Error too: the tail must report it and come back, not die silently
                 if (stopping) {
                     break;
@@ -356,6 +381,7 @@ public final class TopicTail implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> created = clients.consumer(null, name, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of(
                         ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) partitionCheck.toMillis(),
+                        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS,
                         // A tail never creates what it follows: a missing topic is a failure to see, not to hide.
                         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
         consumer = created;
@@ -420,7 +446,15 @@ public final class TopicTail implements AutoCloseable {
                 nextLook = System.nanoTime() + PARTITION_LOOK_NANOS;
                 lookAtPartitions();
             }
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+            polling = true;
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                records = consumer.poll(!readRequests.isEmpty() ? Duration.ZERO
+                        : progress.waiting() ? WAITING_POLL : POLL);
+            } finally {
+                polling = false;
+            }
+            for (ConsumerRecord<byte[], byte[]> record : records) {
                 handle(record);
             }
             // Past the last record: transaction markers occupy offsets too.
@@ -474,7 +508,14 @@ public final class TopicTail implements AutoCloseable {
         for (CompletableFuture<Void> f; (f = readRequests.poll()) != null; ) {
             batch.add(f);
         }
-        progress.waitFor(batch, consumer.endOffsets(consumer.assignment()));
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(consumer.assignment());
+        } catch (RuntimeException e) { // a wake-up meant for a poll, or a failure: the requests wait for the next try
+            readRequests.addAll(batch);
+            throw e;
+        }
+        progress.waitFor(batch, ends);
     }
 
     private void completeReads() {

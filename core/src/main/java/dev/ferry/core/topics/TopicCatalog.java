@@ -209,6 +209,14 @@ public final class TopicCatalog {
         return groupPrefix + "-";
     }
 
+    /**
+     * {@code ferry-retry-forwarder}: the one consumer group of every worker process's retry forwarder, over all the
+     * retry tiers (issue 16; each tier had a group of its own, named after its topic, before).
+     */
+    public String retryForwarderGroup() {
+        return groupPrefix + "-retry-forwarder";
+    }
+
     public String autoscalerGroup() {
         return groupPrefix + "-autoscaler";
     }

@@ -44,7 +44,11 @@ import org.slf4j.LoggerFactory;
 public final class DispatchLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
-    private static final Duration POLL = Duration.ofMillis(200);
+    /**
+     * The longest one poll waits (issue 16): records end it at once and {@link #stop()} wakes it, so this only sets
+     * how often an idle dispatcher wakes (it was every 200 ms).
+     */
+    static final Duration POLL = Duration.ofSeconds(5);
     private static final long BACKOFF_START_MS = 200;
     private static final long BACKOFF_MAX_MS = 5_000;
 

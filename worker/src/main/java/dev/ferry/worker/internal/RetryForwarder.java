@@ -9,8 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,10 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one retry tier: consumes its topic (group named after it), and for each partition forwards records
- * whose delay has passed back to their work topic, then commits. A partition whose head is not yet due is paused
- * until it is; every record of a tier waits the same delay, so nothing behind the head can be due earlier.
- * At-least-once: a crash between forwarding and committing repeats that retry attempt.
+ * Serves every retry tier of a worker process with one consumer (issue 16): it follows all the tier topics in one
+ * group, and for each partition forwards records whose delay (its tier's) has passed back to their work topic, then
+ * commits. A partition whose head is not yet due is paused until it is; every record of a tier waits the same
+ * delay, so nothing behind the head can be due earlier. At-least-once: a crash between forwarding and committing
+ * repeats that retry attempt.
+ *
+ * <p>One consumer instead of one per tier: seven idle tiers were seven group members heartbeating and seven fetch
+ * loops, about a sixth of an idle {@code ferry dev}'s CPU with nothing to retry.
  */
 final class RetryForwarder implements AutoCloseable {
 
@@ -38,33 +44,40 @@ final class RetryForwarder implements AutoCloseable {
      * then, so this only sets how often an idle forwarder wakes: it used to poll every 100 ms, ten wake-ups a
      * second for each tier of each worker process with nothing to do.
      */
-    static final long MAX_POLL_MS = 1_000;
+    static final long MAX_POLL_MS = 5_000;
 
     private final WorkerResources resources;
-    private final String topic;
-    private final long delayMs;
+    /** Each tier topic and its delay in ms. */
+    private final Map<String, Long> delays;
+    /** For logs: the tiers served. */
+    private final String tiers;
     private final Thread thread;
     private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
-    RetryForwarder(WorkerResources resources, String topic, long delayMs) {
+    /** @param delays each tier topic with its delay in ms */
+    RetryForwarder(WorkerResources resources, Map<String, Long> delays) {
         this.resources = resources;
-        this.topic = topic;
-        this.delayMs = delayMs;
-        this.thread = new Thread(this::run, "ferry-retry-" + delayMs + "ms");
+        this.delays = Map.copyOf(delays);
+        this.tiers = String.join(",", new TreeSet<>(delays.keySet()));
+        this.thread = new Thread(this::run, "ferry-retry-forwarder");
         this.thread.setDaemon(true);
     }
 
-    void start() {
-        consumer = resources.clients().consumer(topic, "ferry-retry-forwarder-" + resources.workerName() + "-"
-                + delayMs, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+    /** Joins {@code group} (shared by every worker process: each parked record is forwarded by one) and starts. */
+    void start(String group) {
+        // The broker holds an empty fetch up to 5 s instead of 500 ms: a parked record answers it at once, so only
+        // the idle round trips go (issue 16).
+        consumer = resources.clients().consumer(group, "ferry-retry-forwarder-" + resources.workerName(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) MAX_POLL_MS));
         thread.start();
     }
 
     private void run() {
         try (KafkaConsumer<byte[], byte[]> c = consumer) {
-            c.subscribe(List.of(topic));
+            c.subscribe(List.copyOf(delays.keySet()));
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(pollMs()));
                 resumeDue(c);
@@ -80,7 +93,7 @@ final class RetryForwarder implements AutoCloseable {
             // close() woke us up.
         } catch (RuntimeException e) {
             if (running) {
-                log.error("[retry {}] forwarder stopped: {}", topic, e.toString(), e);
+                log.error("[retry {}] forwarder stopped: {}", tiers, e.toString(), e);
             }
         }
     }
@@ -89,6 +102,7 @@ final class RetryForwarder implements AutoCloseable {
     private void forwardPartition(KafkaConsumer<byte[], byte[]> c, TopicPartition partition,
             List<ConsumerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> commits) {
         long now = resources.clock().millis();
+        long delayMs = delays.get(partition.topic());
         List<Map.Entry<ConsumerRecord<byte[], byte[]>, CompletableFuture<RecordMetadata>>> sent = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             long due = record.timestamp() + delayMs;
@@ -114,7 +128,7 @@ final class RetryForwarder implements AutoCloseable {
                     commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
                     continue;
                 }
-                log.error("[retry {}] cannot forward {}, will try again: {}", topic, WorkerResources.where(record),
+                log.error("[retry {}] cannot forward {}, will try again: {}", record.topic(), WorkerResources.where(record),
                         e.getCause().toString());
                 c.seek(partition, record.offset());
                 return;
@@ -128,14 +142,14 @@ final class RetryForwarder implements AutoCloseable {
      * dead letter is acknowledged.
      */
     private boolean deadLetter(ConsumerRecord<byte[], byte[]> record, Throwable refusal) {
-        log.error("[retry {}] {} is too large for its work topic, sent to {}: {}", topic,
+        log.error("[retry {}] {} is too large for its work topic, sent to {}: {}", record.topic(),
                 WorkerResources.where(record), resources.topics().dlq(), refusal.toString());
         try {
             resources.send(DeadLetters.of(resources.topics().dlq(), record, refusal, 1)).join();
             FerryMetrics.oversized("retry-forwarder", "dead_lettered");
             return true;
         } catch (CompletionException e) {
-            log.error("[retry {}] cannot dead-letter {} either, will try again: {}", topic,
+            log.error("[retry {}] cannot dead-letter {} either, will try again: {}", record.topic(),
                     WorkerResources.where(record), e.getCause().toString());
             return false;
         }
@@ -146,7 +160,7 @@ final class RetryForwarder implements AutoCloseable {
         if (target == null) {
             // Not parked by a worker (someone produced to the tier by hand, or an older writer): nothing says where
             // it belongs, so it goes where nothing is dropped silently, with the reason on its headers (issue 13).
-            log.error("[retry {}] {} names no target topic; sent to {}", topic, WorkerResources.where(record),
+            log.error("[retry {}] {} names no target topic; sent to {}", record.topic(), WorkerResources.where(record),
                     resources.topics().dlq());
             return resources.send(DeadLetters.of(resources.topics().dlq(), record, MISSING_TARGET,
                     "A retry-tier record without the " + RetryTiers.TARGET_TOPIC + " header: no work topic to return "

@@ -5,40 +5,92 @@ import dev.ferry.core.topics.TopicSpec;
 import dev.ferry.schemas.InvocationRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delayed retries without blocking a partition: a failed attempt's request (attempt + 1) is parked on the retry
- * topic of its backoff delay ({@code ferry.retry.<delay>ms}), and a {@link RetryForwarder} per tier produces it
- * back to its work topic once due. Every tier a configured backoff can produce is served from the start, so
- * retries parked before a restart still come back.
+ * topic of its backoff delay ({@code ferry.retry.<delay>ms}), and one {@link RetryForwarder} for all the tiers
+ * (group {@code ferry-retry-forwarder}, issue 16) produces it back to its work topic once due. Every tier a
+ * configured backoff can produce is served from the start, so retries parked before a restart still come back.
  */
 public final class RetryTiers implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RetryTiers.class);
 
     /** The work topic and partition a parked retry returns to. */
     static final String TARGET_TOPIC = "ferry.retry.topic";
     static final String TARGET_PARTITION = "ferry.retry.partition";
 
     private final WorkerResources resources;
-    private final List<RetryForwarder> forwarders = new ArrayList<>();
+    private final RetryForwarder forwarder;
 
     RetryTiers(WorkerResources resources) {
         this.resources = resources;
         List<TopicSpec> specs = new ArrayList<>();
+        Map<String, Long> tiers = new LinkedHashMap<>();
         for (long delay : delays(resources.backoff())) {
             specs.add(resources.topics().retryTopic(delay));
+            tiers.put(resources.topics().retry(delay), delay);
         }
         resources.provisioner().ensure(specs);
-        for (long delay : delays(resources.backoff())) {
-            RetryForwarder forwarder = new RetryForwarder(resources, resources.topics().retry(delay), delay);
-            forwarders.add(forwarder);
-            forwarder.start();
+        String group = resources.topics().retryForwarderGroup();
+        carryOverTierGroups(resources.admin(), group, tiers.keySet());
+        forwarder = new RetryForwarder(resources, tiers);
+        forwarder.start(group);
+    }
+
+    /**
+     * Before issue 16 each tier had a group of its own, named after its topic. A new shared group with no offsets yet
+     * takes theirs, so what they had forwarded is not forwarded again after an upgrade. Best effort: when another
+     * worker process already joined the shared group (it has offsets, or refuses the change while it has members),
+     * nothing is copied.
+     */
+    private static void carryOverTierGroups(Admin admin, String group, Set<String> tierTopics) {
+        try {
+            if (!admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .isEmpty()) {
+                return;
+            }
+            Map<String, ListConsumerGroupOffsetsSpec> old = new HashMap<>();
+            tierTopics.forEach(topic -> old.put(topic, new ListConsumerGroupOffsetsSpec()));
+            Map<TopicPartition, OffsetAndMetadata> carried = new HashMap<>();
+            ListConsumerGroupOffsetsResult listed = admin.listConsumerGroupOffsets(old);
+            for (String oldGroup : tierTopics) {
+                listed.partitionsToOffsetAndMetadata(oldGroup).get(30, TimeUnit.SECONDS).forEach((tp, offset) -> {
+                    if (offset != null && tierTopics.contains(tp.topic())) {
+                        carried.put(tp, new OffsetAndMetadata(offset.offset()));
+                    }
+                });
+            }
+            if (!carried.isEmpty()) {
+                admin.alterConsumerGroupOffsets(group, carried).all().get(30, TimeUnit.SECONDS);
+                log.info("Retry forwarder group {} starts where the per-tier groups had forwarded to ({} partitions)",
+                        group, carried.size());
+            }
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            log.warn("Could not carry the per-tier retry groups' offsets over to {}: {}", group, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -72,8 +124,6 @@ public final class RetryTiers implements AutoCloseable {
 
     @Override
     public void close() {
-        // All at once: each waits for its consumer to leave its group, which adds up over seven tiers.
-        forwarders.forEach(RetryForwarder::requestStop);
-        forwarders.forEach(RetryForwarder::close);
+        forwarder.close();
     }
 }
