@@ -6,8 +6,15 @@ import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.TriggerSpec;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * The autoscaler's first loop: every {@code pollMs} a {@link LagCollector} reads the lag of every function's
  * worker pool and every trigger's pool, and a {@link LagSample} per pool goes to {@code ferry.lag}, keyed by the
  * pool ({@link PoolRef#key()}: {@code tenant/function}, or {@code tenant/trigger:name} for a trigger's pool, whose
- * sample has {@code trigger} set). One thread; a failed poll is logged and the next one tries again.
+ * sample has {@code trigger} set). One thread; a failed poll is logged and the next one tries again. Quiet pools
+ * (zero replicas, nothing to do) are read less often ({@link LagCollector#collect()}); {@link #wake} reads a pool
+ * at once when work reaches it (issue 16).
  */
 final class CollectLoop implements AutoCloseable {
 
@@ -38,6 +47,8 @@ final class CollectLoop implements AutoCloseable {
     private final Serializer<LagSample> serializer;
     private final String topic;
     private final long pollMs;
+    private final Set<PoolRef> woken = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "ferry-autoscaler-collector");
         thread.setDaemon(true);
@@ -45,12 +56,14 @@ final class CollectLoop implements AutoCloseable {
     });
 
     CollectLoop(KafkaClients clients, TopicCatalog topics, Supplier<? extends Collection<FunctionSpec>> functions,
-            Supplier<? extends Collection<TriggerSpec>> triggers, KafkaProducer<String, byte[]> producer, Serializer<LagSample> serializer, long pollMs, Clock clock) {
+            Supplier<? extends Collection<TriggerSpec>> triggers, KafkaProducer<String, byte[]> producer,
+            Serializer<LagSample> serializer, long pollMs, long quietCheckMs, Clock clock) {
         this.admin = clients.admin("ferry-autoscaler-lag");
         // read_committed and no group (KafkaClients' defaults): it counts the records behind each position.
         this.counter = clients.consumer(null, "ferry-autoscaler-lag-counter", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of());
-        this.collector = new LagCollector(admin, counter, topics, functions, triggers, clock);
+        this.collector = new LagCollector(admin, counter, topics, functions, triggers, clock,
+                LagCollector.COUNT_BUDGET, Duration.ofMillis(quietCheckMs));
         this.producer = producer;
         this.serializer = serializer;
         this.topic = topics.lag();
@@ -62,14 +75,52 @@ final class CollectLoop implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Reads {@code pools} now, on the collector's thread but ahead of its next poll (issue 16, part 2: a pool at zero
+     * replicas was given work). Wakes that arrive while one such reading waits to run join it.
+     */
+    void wake(Collection<PoolRef> pools) {
+        woken.addAll(pools);
+        if (wakeQueued.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(this::collectWoken);
+            } catch (RejectedExecutionException e) {
+                wakeQueued.set(false); // closing
+            }
+        }
+    }
+
+    private void collectWoken() {
+        wakeQueued.set(false);
+        Set<PoolRef> pools = new HashSet<>();
+        for (PoolRef pool : Set.copyOf(woken)) {
+            woken.remove(pool);
+            pools.add(pool);
+        }
+        if (pools.isEmpty()) {
+            return;
+        }
+        try {
+            List<LagSample> samples = collector.collect(pools);
+            log.debug("Woken pools {}: {} samples", pools, samples.size());
+            publish(samples);
+        } catch (RuntimeException e) {
+            log.warn("Reading the woken pools {} failed; the next poll reads them: {}", pools, e.toString());
+        }
+    }
+
     private void collectOnce() {
         try {
-            for (LagSample sample : collector.collect()) {
-                String key = PoolRef.of(sample).key();
-                producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, sample)));
-            }
+            publish(collector.collect());
         } catch (RuntimeException e) {
             log.warn("Lag collection failed, trying again next poll: {}", e.toString());
+        }
+    }
+
+    private void publish(List<LagSample> samples) {
+        for (LagSample sample : samples) {
+            String key = PoolRef.of(sample).key();
+            producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, sample)));
         }
     }
 
