@@ -181,7 +181,8 @@ public final class AutoscalerService implements AutoCloseable {
         triggers.addListener(triggerListener);
         resources.add(() -> triggers.removeListener(triggerListener));
         CollectLoop collect = new CollectLoop(clients, topics, directory::all, triggers::all, producer,
-                serdes.serializer(LagSample.class), settings.pollMs(), settings.quietCheckMs(), clock).start();
+                serdes.serializer(LagSample.class), settings.pollMs(), settings.quietCheckMs(), clock)
+                .sizedAboveZero(this::sizedAboveZero).start();
         resources.add(collect);
         followWakeups(collect);
         followRunTimes();
@@ -226,6 +227,14 @@ public final class AutoscalerService implements AutoCloseable {
         if (ownsRuntime) {
             runtime.close();
         }
+    }
+
+    /** Whether the latest decision for {@code pool} (or, with none, its members) is above zero. */
+    private boolean sizedAboveZero(PoolRef pool) {
+        if (pool.trigger()) {
+            return pool.triggerRef().flatMap(view::trigger).map(t -> t.desired() > 0).orElse(false);
+        }
+        return pool.function().flatMap(view::get).map(f -> f.desired() > 0).orElse(false);
     }
 
     /**

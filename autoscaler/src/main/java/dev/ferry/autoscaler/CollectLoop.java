@@ -7,7 +7,9 @@ import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.TriggerSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,7 +50,12 @@ final class CollectLoop implements AutoCloseable {
     private final Serializer<LagSample> serializer;
     private final String topic;
     private final long pollMs;
+    private static final Duration WAKE_RETRY = Duration.ofMillis(200);
+    private static final Duration WAKE_RETRY_FOR = Duration.ofSeconds(10);
+
     private final Set<PoolRef> woken = ConcurrentHashMap.newKeySet();
+    /** Woken pools not read yet, and since when: only the collector's thread uses it. */
+    private final Map<PoolRef, Instant> wokenSince = new HashMap<>();
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "ferry-autoscaler-collector");
@@ -68,6 +76,12 @@ final class CollectLoop implements AutoCloseable {
         this.serializer = serializer;
         this.topic = topics.lag();
         this.pollMs = pollMs;
+    }
+
+    /** Pools whose size in force is above zero are never taken for quiet (see {@link LagCollector#collect()}). */
+    CollectLoop sizedAboveZero(Predicate<PoolRef> sized) {
+        collector.sizedAboveZero(sized);
+        return this;
     }
 
     CollectLoop start() {
@@ -100,12 +114,41 @@ final class CollectLoop implements AutoCloseable {
         if (pools.isEmpty()) {
             return;
         }
+        Set<PoolRef> unread = new HashSet<>(pools);
         try {
             List<LagSample> samples = collector.collect(pools);
-            log.debug("Woken pools {}: {} samples", pools, samples.size());
+            samples.forEach(sample -> unread.remove(PoolRef.of(sample)));
             publish(samples);
         } catch (RuntimeException e) {
-            log.warn("Reading the woken pools {} failed; the next poll reads them: {}", pools, e.toString());
+            log.warn("Reading the woken pools {} failed: {}", pools, e.toString());
+        }
+        retryLater(pools, unread);
+    }
+
+    /**
+     * A wakeup can come before this process's directory has the deploy it follows (another process wrote both a
+     * moment apart), or while its topic's offsets cannot be read: such pools are tried again shortly, for a while.
+     */
+    private void retryLater(Set<PoolRef> pools, Set<PoolRef> unread) {
+        Instant now = Instant.now();
+        pools.stream().filter(p -> !unread.contains(p)).forEach(wokenSince::remove);
+        Set<PoolRef> again = new HashSet<>();
+        for (PoolRef pool : unread) {
+            Instant since = wokenSince.computeIfAbsent(pool, p -> now);
+            if (now.isBefore(since.plus(WAKE_RETRY_FOR))) {
+                again.add(pool);
+            } else {
+                wokenSince.remove(pool);
+                log.debug("[pool={}] woken but not readable for {} s; the regular collection reads it", pool.key(),
+                        WAKE_RETRY_FOR.toSeconds());
+            }
+        }
+        if (!again.isEmpty()) {
+            try {
+                scheduler.schedule(() -> wake(again), WAKE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -69,6 +70,8 @@ public final class LagCollector {
     private final Map<PoolRef, Reading> previous = new HashMap<>();
     private final Map<PoolRef, Quiet> quiet = new HashMap<>();
     private final Duration quietCheck;
+    /** Whether a pool's size in force (its latest decision) is above zero: such a pool is never quiet. */
+    private Predicate<PoolRef> sizedAboveZero = pool -> false;
 
     /** At most this many offsets of a partition are read per sample to count its records; the rest is estimated. */
     static final long MAX_COUNTED_OFFSETS = 2_000;
@@ -147,8 +150,8 @@ public final class LagCollector {
      * One reading of every pool that needs one: functions first, then triggers; a pool whose topics or offsets
      * cannot be read now is left out.
      *
-     * <p>Idle back-off (issue 16): a <em>quiet</em> pool (zero replicas, no lag, and its end offsets unchanged since
-     * its reading before) is not read in full every call. Its end offsets are compared instead, with one batched
+     * <p>Idle back-off (issue 16): a <em>quiet</em> pool (zero replicas and none decided, no lag, and its end offsets
+     * unchanged since its reading before) is not read in full every call. Its end offsets are compared instead, with one batched
      * list-offsets call for all quiet pools: a trigger pool's every call (no one else sees records arrive on a
      * user's topic), a function pool's every {@code quietCheck} (the dispatcher wakes it at once through
      * {@link #collect(Collection)} when it routes work to it, so the check only covers records written to a work
@@ -230,7 +233,8 @@ public final class LagCollector {
         Map<PoolRef, Quiet> watched = new LinkedHashMap<>();
         targets.forEach((pool, target) -> {
             Quiet q = quiet.get(pool);
-            if (q == null || !q.spec().equals(specOf.get(pool)) || !now.isBefore(q.collected().plus(QUIET_REFRESH))) {
+            if (q == null || !q.spec().equals(specOf.get(pool)) || !now.isBefore(q.collected().plus(QUIET_REFRESH))
+                    || sizedAboveZero.test(pool)) {
                 quiet.remove(pool);
                 due.put(pool, target);
             } else if (pool.trigger() || !now.isBefore(q.checked().plus(quietCheck))) {
@@ -269,11 +273,19 @@ public final class LagCollector {
                     PartitionProgress then = before.partitions().get(e.getKey());
                     return then != null && then.end() == e.getValue();
                 });
-        if (sample.getReplicas() == 0 && sample.getTotalLag() == 0 && unchanged) {
+        if (sample.getReplicas() == 0 && sample.getTotalLag() == 0 && unchanged && !sizedAboveZero.test(pool)) {
             quiet.put(pool, new Quiet(spec, ends, now, now));
         } else {
             quiet.remove(pool);
         }
+    }
+
+    /**
+     * Tells the collector which pools have a size in force above zero (their replicas are starting, or should be):
+     * those are never quiet, whatever their members say now. The autoscaler's own view of its decisions.
+     */
+    void sizedAboveZero(Predicate<PoolRef> sized) {
+        this.sizedAboveZero = sized;
     }
 
     /** Whether {@code pool} is quiet now (for tests). */
