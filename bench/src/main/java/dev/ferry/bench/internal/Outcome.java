@@ -4,7 +4,8 @@ package dev.ferry.bench.internal;
  * One scenario's result: Ferry's median and the baseline's, in the scenario's unit, their ratio and its goal.
  *
  * @param higherIsBetter whether the goal is a floor (throughput) or a ceiling (latency, lag)
- * @param goal the ratio Ferry aims for: at least it when {@code higherIsBetter}, at most otherwise
+ * @param goal the ratio Ferry aims for: at least it when {@code higherIsBetter}, at most otherwise; infinite when
+ *     the goal is the condition alone (an absolute figure, such as a first call's p50)
  * @param details extra figures for the scenario's line (percentiles, counts, the repetitions)
  * @param condition a second part of the goal besides the ratio (empty when none), e.g. "no more replica-seconds"
  * @param conditionMet whether that part holds
@@ -31,7 +32,11 @@ public record Outcome(String scenario, String unit, Samples ferry, Samples basel
         return conditionMet && (higherIsBetter ? ratio >= goal : ratio <= goal);
     }
 
+    /** The goal as text; a goal with no ratio part (an infinite {@code goal}) is its condition alone. */
     public String goalText() {
+        if (Double.isInfinite(goal)) {
+            return condition;
+        }
         return (higherIsBetter ? "≥ " : "≤ ") + Format.ratio(goal) + (condition.isEmpty() ? "" : " at " + condition);
     }
 
