@@ -2,6 +2,7 @@ package dev.ferry.autoscaler;
 
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.TriggerSpec;
@@ -47,6 +48,8 @@ final class CollectLoop implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> counter;
     private final LagCollector collector;
     private final KafkaProducer<String, byte[]> producer;
+    private final Supplier<? extends Collection<FunctionSpec>> functions;
+    private final Supplier<? extends Collection<TriggerSpec>> triggers;
     private final Serializer<LagSample> serializer;
     private final String topic;
     private final long pollMs;
@@ -73,6 +76,8 @@ final class CollectLoop implements AutoCloseable {
         this.collector = new LagCollector(admin, counter, topics, functions, triggers, clock,
                 LagCollector.COUNT_BUDGET, Duration.ofMillis(quietCheckMs));
         this.producer = producer;
+        this.functions = functions;
+        this.triggers = triggers;
         this.serializer = serializer;
         this.topic = topics.lag();
         this.pollMs = pollMs;
@@ -160,9 +165,25 @@ final class CollectLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes the samples of pools that still exist: a reading can take seconds on a loaded cluster, and a sample
+     * of a pool removed meanwhile, published after its tombstone on {@code ferry.scaling}, would bring it back into
+     * every {@link ScalingView} for good.
+     */
     private void publish(List<LagSample> samples) {
+        if (samples.isEmpty()) {
+            return;
+        }
+        Set<String> functionKeys = new HashSet<>();
+        functions.get().forEach(spec -> functionKeys.add(spec.getTenant() + "/" + spec.getName()));
+        Set<String> triggerKeys = new HashSet<>();
+        triggers.get().stream().filter(TriggerSpec::getEnabled)
+                .forEach(t -> triggerKeys.add(PoolRef.of(TriggerSpecs.ref(t)).key()));
         for (LagSample sample : samples) {
             String key = PoolRef.of(sample).key();
+            if (!(sample.getTrigger() == null ? functionKeys : triggerKeys).contains(key)) {
+                continue;
+            }
             producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, sample)));
         }
     }
