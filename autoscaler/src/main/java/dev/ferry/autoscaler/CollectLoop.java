@@ -53,7 +53,7 @@ final class CollectLoop implements AutoCloseable {
     private final Serializer<LagSample> serializer;
     private final String topic;
     private final long pollMs;
-    private static final Duration WAKE_RETRY = Duration.ofMillis(200);
+    private static final Duration WAKE_RETRY = Duration.ofMillis(50);
     private static final Duration WAKE_RETRY_FOR = Duration.ofSeconds(10);
 
     private final Set<PoolRef> woken = ConcurrentHashMap.newKeySet();
@@ -122,7 +122,11 @@ final class CollectLoop implements AutoCloseable {
         Set<PoolRef> unread = new HashSet<>(pools);
         try {
             List<LagSample> samples = collector.collect(pools);
-            samples.forEach(sample -> unread.remove(PoolRef.of(sample)));
+            // A pool at zero whose reading shows no work has not got it yet: commitTransaction() returns once the
+            // coordinator has logged the commit, and the markers that make the work readable (read_committed) reach
+            // the work topic's leader a moment later. Read it again shortly rather than drop the wakeup.
+            samples.stream().filter(sample -> sample.getTotalLag() > 0 || sample.getReplicas() > 0)
+                    .forEach(sample -> unread.remove(PoolRef.of(sample)));
             publish(samples);
         } catch (RuntimeException e) {
             log.warn("Reading the woken pools {} failed: {}", pools, e.toString());
@@ -131,8 +135,10 @@ final class CollectLoop implements AutoCloseable {
     }
 
     /**
-     * A wakeup can come before this process's directory has the deploy it follows (another process wrote both a
-     * moment apart), or while its topic's offsets cannot be read: such pools are tried again shortly, for a while.
+     * A wakeup can come before its work is readable (the transaction's markers are written after the commit
+     * returns), before this process's directory has the deploy it follows (another process wrote both a moment
+     * apart), or while its topic's offsets cannot be read: such pools are read again shortly (50 ms, then doubling up to a
+     * second), for up to 10 s.
      */
     private void retryLater(Set<PoolRef> pools, Set<PoolRef> unread) {
         Instant now = Instant.now();
@@ -149,8 +155,12 @@ final class CollectLoop implements AutoCloseable {
             }
         }
         if (!again.isEmpty()) {
+            // 50 ms at first, then about half the time waited so far (doubling), at most a second apart.
+            long waited = again.stream().mapToLong(p -> Duration.between(wokenSince.get(p), now).toMillis())
+                    .min().orElse(0);
+            long delay = Math.min(1_000, Math.max(WAKE_RETRY.toMillis(), waited / 2));
             try {
-                scheduler.schedule(() -> wake(again), WAKE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> wake(again), delay, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 // closing
             }
