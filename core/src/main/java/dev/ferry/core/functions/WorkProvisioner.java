@@ -84,35 +84,43 @@ public final class WorkProvisioner {
      */
     public void prepareShareGroup(String group, int timeoutMs) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
-        List<AlterConfigOp> ops = new ArrayList<>(List.of(set(SHARE_AUTO_OFFSET_RESET, "earliest"),
-                set(SHARE_ISOLATION_LEVEL, "read_committed")));
-        await(admin.incrementalAlterConfigs(Map.of(resource, ops)).all(),
-                "configure share group " + group + " with " + ops);
+        // One describe first: a group prepared at deploy needs nothing more when its first replica starts.
+        Config current = describe(resource);
+        List<AlterConfigOp> ops = new ArrayList<>();
+        if (!"earliest".equals(value(current, SHARE_AUTO_OFFSET_RESET))) {
+            ops.add(set(SHARE_AUTO_OFFSET_RESET, "earliest"));
+        }
+        if (!"read_committed".equals(value(current, SHARE_ISOLATION_LEVEL))) {
+            ops.add(set(SHARE_ISOLATION_LEVEL, "read_committed"));
+        }
+        if (!ops.isEmpty()) {
+            await(admin.incrementalAlterConfigs(Map.of(resource, ops)).all(),
+                    "configure share group " + group + " with " + ops);
+        }
         long needed = lockNeeded(timeoutMs);
-        long current = currentLock(resource);
-        if (current < needed) {
+        String lock = value(current, SHARE_LOCK_DURATION);
+        long currentLock = lock == null ? KAFKA_DEFAULT_LOCK_MS : Long.parseLong(lock);
+        if (currentLock < needed) {
             try {
                 await(admin.incrementalAlterConfigs(Map.of(resource, List.of(set(SHARE_LOCK_DURATION,
                         String.valueOf(needed))))).all(), "raise the acquisition lock of share group " + group);
                 log.info("Share group {}: acquisition lock raised from {} to {} ms to outlast timeoutMs {}", group,
-                        current, needed, timeoutMs);
+                        currentLock, needed, timeoutMs);
             } catch (FerryException e) {
                 log.warn("Share group {}: cannot raise the acquisition lock to {} ms ({}); attempts longer than {} "
                         + "ms may be delivered twice. Raise group.share.max.record.lock.duration.ms on the brokers.",
-                        group, needed, e.getMessage(), current);
+                        group, needed, e.getMessage(), currentLock);
             }
         }
     }
 
-    private long currentLock(ConfigResource resource) {
-        Map<ConfigResource, Config> configs = await(admin.describeConfigs(List.of(resource)).all(),
-                "describe " + resource.name());
-        Config config = configs.get(resource);
-        ConfigEntry entry = config == null ? null : config.get(SHARE_LOCK_DURATION);
-        if (entry == null || entry.value() == null) {
-            return KAFKA_DEFAULT_LOCK_MS;
-        }
-        return Long.parseLong(entry.value());
+    private Config describe(ConfigResource resource) {
+        return await(admin.describeConfigs(List.of(resource)).all(), "describe " + resource.name()).get(resource);
+    }
+
+    private static String value(Config config, String key) {
+        ConfigEntry entry = config == null ? null : config.get(key);
+        return entry == null ? null : entry.value();
     }
 
     private static AlterConfigOp set(String key, String value) {
