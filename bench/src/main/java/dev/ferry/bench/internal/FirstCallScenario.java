@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *       first call. Goal: p50 ≤ 2 s.
  *   <li>{@code cold-start}: one {@code echo} whose pool the autoscaler has taken to zero replicas (the child runs with
  *       {@code autoscaler.idle.ms} and {@code autoscaler.stabilization.ms} of 2 s so it gets there quickly); each
- *       repetition waits until the function shows zero replicas, then calls it synchronously. Goal: p50 ≤ 0.5 s.
+ *       repetition waits until the function shows zero replicas decided and zero members, then calls it. Goal: p50 ≤ 0.5 s.
  * </ul>
  *
  * Ferry's side is that first (or cold) call, the baseline a warm call of the same function right after it; the ratio
@@ -42,8 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class FirstCallScenario implements Scenario {
 
     private static final Logger log = LoggerFactory.getLogger(FirstCallScenario.class);
-    /** {@code "replicas": 0} in a function's description (the autoscaler's view of its pool). */
-    private static final Pattern AT_ZERO = Pattern.compile("\"replicas\"\\s*:\\s*0\\s*[,}]");
+    /**
+     * {@code "replicas": 0} and {@code "desiredReplicas": 0} in a function's description: the autoscaler decided zero
+     * and then saw no members (the members alone can read 0 in the sample that woke the pool).
+     */
+    private static final Pattern NO_MEMBERS = Pattern.compile("\"replicas\"\\s*:\\s*0\\s*[,}]");
+    private static final Pattern DECIDED_ZERO = Pattern.compile("\"desiredReplicas\"\\s*:\\s*0\\s*[,}]");
     private static final String FERRY_MAIN = "dev.ferry.cli.Ferry";
     private static final String DEV_READY = "Ferry dev is ready";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
@@ -201,7 +205,7 @@ public final class FirstCallScenario implements Scenario {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
                 String fn = send("GET", "/v1/functions/" + name, null).body();
-                if (AT_ZERO.matcher(fn).find()) {
+                if (NO_MEMBERS.matcher(fn).find() && DECIDED_ZERO.matcher(fn).find()) {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
