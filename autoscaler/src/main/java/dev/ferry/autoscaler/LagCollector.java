@@ -244,14 +244,12 @@ public final class LagCollector {
         if (!watched.isEmpty()) {
             Set<String> watchedTopics = new LinkedHashSet<>();
             watched.keySet().forEach(pool -> watchedTopics.addAll(targets.get(pool).topics()));
-            Map<TopicPartition, Long> ends = reader.endOffsets(watchedTopics);
+            Map<String, Map<TopicPartition, Long>> endsByTopic = new HashMap<>();
+            reader.endOffsets(watchedTopics).forEach((tp, end) ->
+                    endsByTopic.computeIfAbsent(tp.topic(), t -> new HashMap<>()).put(tp, end));
             watched.forEach((pool, q) -> {
                 Map<TopicPartition, Long> endsNow = new HashMap<>();
-                ends.forEach((tp, end) -> {
-                    if (targets.get(pool).topics().contains(tp.topic())) {
-                        endsNow.put(tp, end);
-                    }
-                });
+                targets.get(pool).topics().forEach(topic -> endsNow.putAll(endsByTopic.getOrDefault(topic, Map.of())));
                 if (endsNow.equals(q.ends())) {
                     quiet.put(pool, new Quiet(q.spec(), q.ends(), now, q.collected()));
                 } else {
