@@ -4,6 +4,7 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.functions.PoolWakeups;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
@@ -20,6 +21,7 @@ import dev.ferry.schemas.LagSample;
 import dev.ferry.schemas.ScalingDecision;
 import dev.ferry.schemas.TriggerSpec;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -127,7 +129,8 @@ public final class AutoscalerService implements AutoCloseable {
         running = true;
         try (Admin admin = clients.admin("ferry-autoscaler-setup")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
-                    .filter(t -> t.name().equals(topics.lag()) || t.name().equals(topics.scaling())).toList());
+                    .filter(t -> t.name().equals(topics.lag()) || t.name().equals(topics.scaling())
+                            || t.name().equals(topics.wakeups())).toList());
         }
         KafkaProducer<String, byte[]> producer = clients.producer("ferry-autoscaler", new StringSerializer(),
                 new ByteArraySerializer(), Map.of());
@@ -177,8 +180,11 @@ public final class AutoscalerService implements AutoCloseable {
         };
         triggers.addListener(triggerListener);
         resources.add(() -> triggers.removeListener(triggerListener));
-        resources.add(new CollectLoop(clients, topics, directory::all, triggers::all, producer,
-                serdes.serializer(LagSample.class), settings.pollMs(), clock).start());
+        CollectLoop collect = new CollectLoop(clients, topics, directory::all, triggers::all, producer,
+                serdes.serializer(LagSample.class), settings.pollMs(), settings.quietCheckMs(), clock)
+                .sizedAboveZero(this::sizedAboveZero).start();
+        resources.add(collect);
+        followWakeups(collect);
         followRunTimes();
         log.info("Autoscaler started: policy {}, actuator {}, poll {} ms", controller.policy().name(),
                 actuator.map(Actuator::name).orElse("none"), settings.pollMs());
@@ -221,6 +227,38 @@ public final class AutoscalerService implements AutoCloseable {
         if (ownsRuntime) {
             runtime.close();
         }
+    }
+
+    /** Whether the latest decision for {@code pool} (or, with none, its members) is above zero. */
+    private boolean sizedAboveZero(PoolRef pool) {
+        if (pool.trigger()) {
+            return pool.triggerRef().flatMap(view::trigger).map(t -> t.desired() > 0).orElse(false);
+        }
+        return pool.function().flatMap(view::get).map(f -> f.desired() > 0).orElse(false);
+    }
+
+    /**
+     * Scale-from-zero without waiting for the next collection (issue 16, part 2): a dispatcher that routes work to a
+     * pool it believes at zero replicas says so, and the collector reads that pool at once. A dispatcher in this
+     * process says so directly ({@code FerryRuntime.wakeups()}, no Kafka hop); one in another process writes
+     * {@code ferry.wakeups} (key {@code tenant/function}) in the transaction that routes the work, followed here from
+     * its end.
+     */
+    private void followWakeups(CollectLoop collect) {
+        PoolWakeups.Listener local = functions -> collect.wake(functions.stream().map(PoolRef::of).toList());
+        runtime.wakeups().addListener(local);
+        resources.add(() -> runtime.wakeups().removeListener(local));
+        resources.add(TopicTail.builder(clients, topics.wakeups(), r -> {
+            if (r.key() == null) {
+                return;
+            }
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            try {
+                collect.wake(List.of(PoolRef.of(FunctionRef.parseKey(key))));
+            } catch (IllegalArgumentException e) {
+                log.debug("Ignoring a wakeup with a key of no function: {}", key);
+            }
+        }).name("ferry-autoscaler-wakeups").from(TopicTail.Start.end()).build().start());
     }
 
     /**

@@ -19,11 +19,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -53,17 +54,33 @@ public final class LagCollector {
     private record Reading(Instant at, Map<TopicPartition, PartitionProgress> partitions) {
     }
 
+    /**
+     * A pool found quiet: zero replicas, no lag, nothing arrived since its reading before. {@code spec} is what it
+     * was sized by (a change ends the quiet), {@code ends} its partitions' end offsets, {@code checked} when they
+     * were last compared, {@code collected} when it was last read in full.
+     */
+    private record Quiet(Object spec, Map<TopicPartition, Long> ends, Instant checked, Instant collected) {
+    }
+
     private final OffsetReader reader;
     private final TopicCatalog topics;
     private final Supplier<? extends Collection<FunctionSpec>> functions;
     private final Supplier<? extends Collection<TriggerSpec>> triggers;
     private final Clock clock;
     private final Map<PoolRef, Reading> previous = new HashMap<>();
+    private final Map<PoolRef, Quiet> quiet = new HashMap<>();
+    private final Duration quietCheck;
+    /** Whether a pool's size in force (its latest decision) is above zero: such a pool is never quiet. */
+    private Predicate<PoolRef> sizedAboveZero = pool -> false;
 
     /** At most this many offsets of a partition are read per sample to count its records; the rest is estimated. */
     static final long MAX_COUNTED_OFFSETS = 2_000;
     /** How long one sample may spend counting records. */
     static final Duration COUNT_BUDGET = Duration.ofMillis(500);
+    /** A quiet pool is read in full at least this often, whatever its end offsets say. */
+    static final Duration QUIET_REFRESH = Duration.ofSeconds(60);
+    /** The default of {@code autoscaler.quiet.check.ms}. */
+    static final Duration QUIET_CHECK = Duration.ofSeconds(5);
 
     /**
      * A collector whose lag counts offsets (transaction markers included); for tests of offsets alone.
@@ -109,6 +126,18 @@ public final class LagCollector {
     LagCollector(Admin admin, Consumer<byte[], byte[]> counter, TopicCatalog topics,
             Supplier<? extends Collection<FunctionSpec>> functions,
             Supplier<? extends Collection<TriggerSpec>> triggers, Clock clock, Duration countBudget) {
+        this(admin, counter, topics, functions, triggers, clock, countBudget, QUIET_CHECK);
+    }
+
+    /**
+     * As above, with {@code quietCheck} how often the end offsets of a quiet function pool are compared
+     * ({@code autoscaler.quiet.check.ms}; see {@link #collect()}).
+     */
+    LagCollector(Admin admin, Consumer<byte[], byte[]> counter, TopicCatalog topics,
+            Supplier<? extends Collection<FunctionSpec>> functions,
+            Supplier<? extends Collection<TriggerSpec>> triggers, Clock clock, Duration countBudget,
+            Duration quietCheck) {
+        this.quietCheck = quietCheck;
         this.triggers = triggers;
         this.reader = new OffsetReader(admin, Duration.ofSeconds(10), clock,
                 counter == null ? null : new RecordCounter(counter, MAX_COUNTED_OFFSETS, countBudget));
@@ -118,41 +147,148 @@ public final class LagCollector {
     }
 
     /**
-     * One reading of every pool: functions first, then triggers; a pool whose topics or offsets cannot be read now
-     * is left out.
+     * One reading of every pool that needs one: functions first, then triggers; a pool whose topics or offsets
+     * cannot be read now is left out.
+     *
+     * <p>Idle back-off (issue 16): a <em>quiet</em> pool (zero replicas and none decided, no lag, and its end offsets
+     * unchanged since its reading before) is not read in full every call. Its end offsets are compared instead, with one batched
+     * list-offsets call for all quiet pools: a trigger pool's every call (no one else sees records arrive on a
+     * user's topic), a function pool's every {@code quietCheck} (the dispatcher wakes it at once through
+     * {@link #collect(Collection)} when it routes work to it, so the check only covers records written to a work
+     * topic some other way). A pool whose end offsets moved, whose spec changed, or that was last read in full
+     * {@link #QUIET_REFRESH} ago is read in full again. A pool at zero replicas with nothing to do gives no sample
+     * until then: there is nothing to decide for it.
      */
     public List<LagSample> collect() {
+        return collect(null);
+    }
+
+    /**
+     * One reading of {@code pools} only, quiet or not (those not deployed, or whose trigger is disabled, are left
+     * out): what the autoscaler does when a pool at zero is woken (issue 16, part 2).
+     */
+    public List<LagSample> collect(Collection<PoolRef> pools) {
         Map<PoolRef, OffsetReader.Target> targets = new LinkedHashMap<>();
         Map<PoolRef, String> functionOf = new HashMap<>();
-        Set<String> deployed = new HashSet<>();
+        Map<PoolRef, Object> specOf = new HashMap<>();
+        Map<String, FunctionSpec> deployed = new HashMap<>();
         for (FunctionSpec spec : functions.get()) {
             FunctionRef ref = FunctionSpecs.ref(spec);
-            deployed.add(ref.key());
-            targets.put(PoolRef.of(ref), new OffsetReader.Target(topics.work(ref), topics.workerGroup(ref),
+            deployed.put(ref.key(), spec);
+            String topic = topics.work(ref);
+            int known = reader.cachedPartitionCount(topic);
+            if (known >= 0 && known < spec.getPartitions()) {
+                reader.forgetPartitionCount(topic); // redeployed with more partitions
+            }
+            targets.put(PoolRef.of(ref), new OffsetReader.Target(topic, topics.workerGroup(ref),
                     spec.getDelivery() != Delivery.ORDERED));
             functionOf.put(PoolRef.of(ref), ref.function());
+            specOf.put(PoolRef.of(ref), spec);
         }
         for (TriggerSpec trigger : triggers.get()) {
-            if (!trigger.getEnabled() || !deployed.contains(TriggerSpecs.function(trigger).key())) {
+            FunctionSpec function = deployed.get(TriggerSpecs.function(trigger).key());
+            if (!trigger.getEnabled() || function == null) {
                 continue; // no pool runs it (issue 14: a pool per enabled trigger whose function exists)
             }
             PoolRef pool = PoolRef.of(TriggerSpecs.ref(trigger));
             targets.put(pool, new OffsetReader.Target(trigger.getTopics(), TriggerSpecs.group(trigger, topics),
                     trigger.getOrdering() == TriggerOrdering.NONE, start(trigger)));
             functionOf.put(pool, trigger.getFunction());
+            specOf.put(pool, List.of(trigger, function));
         }
         previous.keySet().retainAll(targets.keySet()); // removed pools: start afresh if they come back
-        OffsetReader.Reading<PoolRef> reading = reader.read(targets);
+        quiet.keySet().retainAll(targets.keySet());
+        Map<PoolRef, OffsetReader.Target> due = pools == null ? due(targets, specOf) : new LinkedHashMap<>();
+        if (pools != null) {
+            targets.forEach((pool, target) -> {
+                if (pools.contains(pool)) {
+                    due.put(pool, target);
+                }
+            });
+        }
+        if (due.isEmpty()) {
+            return List.of();
+        }
+        OffsetReader.Reading<PoolRef> reading = reader.read(due);
         Map<PoolRef, GroupProgress> progress = reading.groups();
         Instant now = reading.listedAt();
         List<LagSample> samples = new ArrayList<>();
-        for (PoolRef pool : targets.keySet()) {
+        for (PoolRef pool : due.keySet()) {
             GroupProgress group = progress.get(pool);
             if (group != null) {
-                samples.add(sample(pool, functionOf.get(pool), group, now));
+                Reading before = previous.get(pool);
+                LagSample sample = sample(pool, functionOf.get(pool), group, now);
+                samples.add(sample);
+                noteQuiet(pool, specOf.get(pool), group, before, sample, now);
             }
         }
         return samples;
+    }
+
+    /** The pools a regular call reads in full: every pool not quiet, and the quiet ones whose watch says so. */
+    private Map<PoolRef, OffsetReader.Target> due(Map<PoolRef, OffsetReader.Target> targets,
+            Map<PoolRef, Object> specOf) {
+        Instant now = clock.instant();
+        Map<PoolRef, OffsetReader.Target> due = new LinkedHashMap<>();
+        Map<PoolRef, Quiet> watched = new LinkedHashMap<>();
+        targets.forEach((pool, target) -> {
+            Quiet q = quiet.get(pool);
+            if (q == null || !q.spec().equals(specOf.get(pool)) || !now.isBefore(q.collected().plus(QUIET_REFRESH))
+                    || sizedAboveZero.test(pool)) {
+                quiet.remove(pool);
+                due.put(pool, target);
+            } else if (pool.trigger() || !now.isBefore(q.checked().plus(quietCheck))) {
+                watched.put(pool, q);
+            }
+        });
+        if (!watched.isEmpty()) {
+            Set<String> watchedTopics = new LinkedHashSet<>();
+            watched.keySet().forEach(pool -> watchedTopics.addAll(targets.get(pool).topics()));
+            Map<String, Map<TopicPartition, Long>> endsByTopic = new HashMap<>();
+            reader.endOffsets(watchedTopics).forEach((tp, end) ->
+                    endsByTopic.computeIfAbsent(tp.topic(), t -> new HashMap<>()).put(tp, end));
+            watched.forEach((pool, q) -> {
+                Map<TopicPartition, Long> endsNow = new HashMap<>();
+                targets.get(pool).topics().forEach(topic -> endsNow.putAll(endsByTopic.getOrDefault(topic, Map.of())));
+                if (endsNow.equals(q.ends())) {
+                    quiet.put(pool, new Quiet(q.spec(), q.ends(), now, q.collected()));
+                } else {
+                    quiet.remove(pool); // something arrived (or could not be read): read it in full
+                    due.put(pool, targets.get(pool));
+                }
+            });
+        }
+        return due;
+    }
+
+    /** Marks {@code pool} quiet when it has no replicas, no lag, and its end offsets are as at its reading before. */
+    private void noteQuiet(PoolRef pool, Object spec, GroupProgress group, Reading before, LagSample sample,
+            Instant now) {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        group.partitions().forEach(p -> ends.put(p.topicPartition(), p.end()));
+        boolean unchanged = before != null && before.partitions().size() == ends.size()
+                && ends.entrySet().stream().allMatch(e -> {
+                    PartitionProgress then = before.partitions().get(e.getKey());
+                    return then != null && then.end() == e.getValue();
+                });
+        if (sample.getReplicas() == 0 && sample.getTotalLag() == 0 && unchanged && !sizedAboveZero.test(pool)) {
+            quiet.put(pool, new Quiet(spec, ends, now, now));
+        } else {
+            quiet.remove(pool);
+        }
+    }
+
+    /**
+     * Tells the collector which pools have a size in force above zero (their replicas are starting, or should be):
+     * those are never quiet, whatever their members say now. The autoscaler's own view of its decisions.
+     */
+    void sizedAboveZero(Predicate<PoolRef> sized) {
+        this.sizedAboveZero = sized;
+    }
+
+    /** Whether {@code pool} is quiet now (for tests). */
+    boolean quiet(PoolRef pool) {
+        return quiet.containsKey(pool);
     }
 
     /** Where a trigger's group starts on a partition it has no position on: its {@code startingPosition}. */

@@ -22,7 +22,7 @@ public record BenchOptions(boolean quick, String bootstrapServers, String schema
     /** Every scenario, in the order they run. */
     public static final List<String> SCENARIOS = List.of("serde-throughput", "pipeline-throughput",
             "sync-latency-p99", "metering-eos-throughput", "autoscale-lag-seconds", "trigger-throughput",
-            "idle-cpu");
+            "idle-cpu", "first-call-after-deploy", "cold-start");
 
     public BenchOptions {
         only = Set.copyOf(only == null ? Set.of() : only);

@@ -17,6 +17,7 @@ import dev.ferry.dispatcher.internal.FreshLookup;
 import dev.ferry.dispatcher.internal.LagView;
 import dev.ferry.dispatcher.internal.RecordRouter;
 import dev.ferry.dispatcher.internal.RequestValidator;
+import dev.ferry.dispatcher.internal.Wakeups;
 import dev.ferry.dispatcher.internal.WorkRoutes;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -187,13 +188,20 @@ public final class Dispatcher implements AutoCloseable {
         FreshLookup lookup = new FreshLookup(directory::get, this::catalogEnd, UNKNOWN_FUNCTION_GRACE);
         WorkRoutes routes = new WorkRoutes(topics, provisioner::ensure, config.dispatcher().partitionStrategy(),
                 random);
+        LagView lags = lagView;
+        Wakeups wakeups = new Wakeups(topics.wakeups(), lags::replicas, runtime.wakeups(), clock);
         RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
                 new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock,
-                maxRecordBytes(clientId), ResultRecords.of(topics, admin));
-        loop = new DispatchLoop(consumer, producer, router::route, lookup::newBatch,
-                topics.invocations(), topics.dlq(), transactionalId,
-                new DispatchMeters(FerryMetrics.registry(), topics.results(), topics.dlq(), topics::isReplyTopic));
+                maxRecordBytes(clientId), ResultRecords.of(topics, admin), wakeups);
+        loop = new DispatchLoop(consumer, producer, router::route, () -> {
+            lookup.newBatch();
+            wakeups.newBatch();
+        }, topics.invocations(), topics.dlq(), transactionalId,
+                // Neither a reply copy nor a wakeup is an invocation forwarded: not counted.
+                new DispatchMeters(FerryMetrics.registry(), topics.results(), topics.dlq(),
+                        topic -> topics.isReplyTopic(topic) || topic.equals(topics.wakeups())))
+                .onCommitted(wakeups::committed);
     }
 
     /** The largest record the producer sends, and the brokers accept on topics Ferry creates. */

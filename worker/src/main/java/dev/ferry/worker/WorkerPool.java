@@ -48,15 +48,21 @@ public final class WorkerPool implements AutoCloseable {
     private final AtomicInteger generations = new AtomicInteger();
     private final List<Member> replicas = new ArrayList<>();
     private FunctionSpec spec;
+    /** Whether the work topic and group of {@link #spec} were checked since this pool last had none of its replicas. */
+    private boolean prepared;
     private boolean closed;
 
-    /** Prepares the work topic and group, then starts {@code replicas} replicas. */
+    /**
+     * Starts {@code replicas} replicas; the work topic and group are checked (and made, if a plain Kafka producer
+     * deployed the function) when the first replica starts. A pool at zero replicas makes no Kafka call: a process
+     * following a hundred deploys creates a hundred pools at once (issue 16: the hundredth waited 9.9 s behind the
+     * others' Admin calls for its first call).
+     */
     public WorkerPool(FunctionSpec spec, WorkerContext context, int replicas) {
         this.resources = context.resources;
         this.ref = FunctionSpecs.ref(spec);
         this.spec = spec;
         try {
-            prepare(spec);
             resize(replicas);
         } catch (RuntimeException e) {
             close();
@@ -88,6 +94,10 @@ public final class WorkerPool implements AutoCloseable {
             throw new IllegalStateException("Worker pool of " + ref + " is closed");
         }
         int from = replicas.size();
+        if (target > 0 && !prepared) {
+            prepare(spec);
+            prepared = true;
+        }
         while (replicas.size() < target) {
             Member member = newMember(replicas.size());
             replicas.add(member);
@@ -114,7 +124,7 @@ public final class WorkerPool implements AutoCloseable {
         int count = replicas.size();
         resize(0);
         spec = newSpec;
-        prepare(newSpec);
+        prepared = false; // more partitions, a longer timeout (its lock): checked when a replica starts
         resize(count);
         log.info("[{}] redeployed ({} {}, concurrency {})", ref, newSpec.getRuntime(), newSpec.getHandler(),
                 newSpec.getConcurrency());
@@ -150,6 +160,7 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** The work topic and group; made at deploy when deployed through Ferry, so this is one describe then. */
     private void prepare(FunctionSpec target) {
         resources.provisioner().ensure(resources.topics().workTopic(ref, target.getPartitions()));
         if (target.getDelivery() == Delivery.QUEUE) {

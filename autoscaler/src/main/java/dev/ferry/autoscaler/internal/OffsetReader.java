@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -119,6 +120,18 @@ public final class OffsetReader {
     private final RecordCounter counter;
     /** Each partition's end at the previous reading: arrivals are counted from there. */
     private final Map<TopicPartition, Long> previousEnds = new HashMap<>();
+    /**
+     * Partition counts by topic, and when each was described: partitions are only ever added, so a count is
+     * re-described every {@link #COUNT_REFRESH} (or sooner, {@link #forgetPartitionCount}) rather than every poll
+     * (issue 16: describing every topic every second was a good part of an idle autoscaler's cost).
+     */
+    private final Map<String, CachedCount> partitionCounts = new HashMap<>();
+
+    /** How long a topic's partition count is trusted before it is described again. */
+    public static final Duration COUNT_REFRESH = Duration.ofSeconds(10);
+
+    private record CachedCount(int partitions, Instant describedAt) {
+    }
 
     /**
      * @param counter counts the records between a position and the end; {@code null} counts offsets (which
@@ -141,7 +154,8 @@ public final class OffsetReader {
         if (targets.isEmpty()) {
             return new Reading<>(clock.instant(), result);
         }
-        Map<String, Integer> partitionCounts = partitionCounts(targets.values());
+        Map<String, Integer> partitionCounts = partitionCounts(targets.values().stream()
+                .flatMap(t -> t.topics().stream()).distinct().toList());
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
         partitionCounts.forEach((topic, count) -> {
@@ -153,6 +167,9 @@ public final class OffsetReader {
         // read_committed: the end a consumer can reach; open transactions of the dispatcher are not work yet.
         ListOffsetsOptions committedOnly = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
         ListOffsetsResult ends = admin.listOffsets(latest, committedOnly);
+        // Stamped when the answer arrives (on the admin client's thread), whatever the calls below then take.
+        AtomicReference<Instant> endsListedAt = new AtomicReference<>();
+        ends.all().whenComplete((offsets, error) -> endsListedAt.compareAndSet(null, clock.instant()));
         ListOffsetsResult starts = admin.listOffsets(earliest, committedOnly);
 
         // One spec per group; two targets naming one group (a user's mistake) read the union of their partitions.
@@ -184,7 +201,7 @@ public final class OffsetReader {
         var consumerGroups = consumerSpecs.isEmpty() ? null
                 : admin.describeConsumerGroups(consumerSpecs.keySet()).describedGroups();
         var shareGroups = shareSpecs.isEmpty() ? null : admin.describeShareGroups(shareSpecs.keySet()).describedGroups();
-        Instant listedAt = listed(ends); // all calls are in flight: their time does not shift the stamp
+        Instant listedAt = listed(ends, endsListedAt); // the answer's arrival, not this line's
 
         for (Map.Entry<K, Target> entry : targets.entrySet()) {
             Target target = entry.getValue();
@@ -239,6 +256,7 @@ public final class OffsetReader {
                 if (Thread.currentThread().isInterrupted()) {
                     break; // the autoscaler is stopping: no reading is wanted, and no warning per pool
                 }
+                target.topics().forEach(partitionCounts::remove); // deleted or recreated: describe it again
                 log.warn("Cannot read the progress of group {} on {}: {}", target.group(), target.topics(),
                         e.getCause() == null ? e.toString() : e.getCause().toString());
             }
@@ -262,7 +280,7 @@ public final class OffsetReader {
     }
 
     /** The end offsets' arrival time; if they cannot be read, now (the targets are then skipped anyway). */
-    private Instant listed(ListOffsetsResult ends) {
+    private Instant listed(ListOffsetsResult ends, AtomicReference<Instant> arrivedAt) {
         try {
             ends.all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -270,7 +288,48 @@ public final class OffsetReader {
         } catch (ExecutionException | TimeoutException e) {
             // reported per target below
         }
-        return clock.instant();
+        Instant at = arrivedAt.get();
+        return at != null ? at : clock.instant();
+    }
+
+    /**
+     * The committed end offset of every partition of {@code topics} that exists, with one list-offsets call and the
+     * cached partition counts: what a quiet pool's watch needs to see whether anything arrived (issue 16). Empty
+     * when the offsets cannot be read now.
+     */
+    public Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitionCounts(List.copyOf(topics)).forEach((topic, count) -> {
+            for (int p = 0; p < count; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+        });
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        if (latest.isEmpty()) {
+            return ends;
+        }
+        try {
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug("Cannot list the end offsets of {}: {}", topics, e.toString());
+            topics.forEach(partitionCounts::remove); // a topic deleted or recreated: describe it again
+        }
+        return ends;
+    }
+
+    /** The partition count of {@code topic} as last described, or -1 when not known. */
+    public int cachedPartitionCount(String topic) {
+        CachedCount cached = partitionCounts.get(topic);
+        return cached == null ? -1 : cached.partitions();
+    }
+
+    /** Describes {@code topic} again on the next reading (a redeploy asked for more partitions). */
+    public void forgetPartitionCount(String topic) {
+        partitionCounts.remove(topic);
     }
 
     /**
@@ -316,14 +375,32 @@ public final class OffsetReader {
         return new RecordCounter.Range(p.end() - p.arrived(), p.end());
     }
 
-    private Map<String, Integer> partitionCounts(Collection<Target> targets) {
-        List<String> topics = targets.stream().flatMap(t -> t.topics().stream()).distinct().toList();
+    /**
+     * The partition counts of those of {@code topics} that exist: cached ones younger than {@link #COUNT_REFRESH}
+     * as they are, the others described (a missing topic is described again on every call until it exists).
+     */
+    private Map<String, Integer> partitionCounts(List<String> topics) {
         Map<String, Integer> counts = new HashMap<>();
-        admin.describeTopics(topics).topicNameValues().forEach((topic, future) -> {
+        Instant now = clock.instant();
+        List<String> toDescribe = new ArrayList<>();
+        for (String topic : topics) {
+            CachedCount cached = partitionCounts.get(topic);
+            if (cached != null && cached.describedAt().plus(COUNT_REFRESH).isAfter(now)) {
+                counts.put(topic, cached.partitions());
+            } else {
+                toDescribe.add(topic);
+            }
+        }
+        if (toDescribe.isEmpty()) {
+            return counts;
+        }
+        admin.describeTopics(toDescribe).topicNameValues().forEach((topic, future) -> {
             try {
                 TopicDescription description = await(future);
                 counts.put(topic, description.partitions().size());
+                partitionCounts.put(topic, new CachedCount(description.partitions().size(), now));
             } catch (ExecutionException e) {
+                partitionCounts.remove(topic);
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     log.warn("Cannot describe topic {}: {}", topic, e.getCause().toString());
                 }

@@ -6,7 +6,8 @@ import dev.ferry.bench.internal.PairedRatios.Verdict;
  * One scenario's result: Ferry's median and the baseline's, in the scenario's unit, their ratio and its goal.
  *
  * @param higherIsBetter whether the goal is a floor (throughput) or a ceiling (latency, lag)
- * @param goal the ratio Ferry aims for: at least it when {@code higherIsBetter}, at most otherwise
+ * @param goal the ratio Ferry aims for: at least it when {@code higherIsBetter}, at most otherwise; infinite when
+ *     the goal is the condition alone (an absolute figure, such as a first call's p50)
  * @param details extra figures for the scenario's line (percentiles, counts, the repetitions)
  * @param condition a second part of the goal besides the ratio (empty when none), e.g. "no more replica-seconds"
  * @param conditionVerdict whether that part holds: met or missed, or for a paired outcome also undecided
@@ -73,7 +74,11 @@ public record Outcome(String scenario, String unit, Samples ferry, Samples basel
         return verdict() == Verdict.MET;
     }
 
+    /** The goal as text; a goal with no ratio part (an infinite {@code goal}) is its condition alone. */
     public String goalText() {
+        if (Double.isInfinite(goal)) {
+            return condition;
+        }
         return (higherIsBetter ? "≥ " : "≤ ") + Format.ratio(goal) + (condition.isEmpty() ? "" : " at " + condition);
     }
 

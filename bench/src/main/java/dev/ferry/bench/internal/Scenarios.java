@@ -10,6 +10,7 @@ public final class Scenarios {
 
     public static List<Scenario> all() {
         return List.of(new SerdeScenario(), new PipelineScenario(), new SyncLatencyScenario(), new MeteringScenario(),
-                new AutoscaleScenario(), new TriggerThroughputScenario(), new IdleCpuScenario());
+                new AutoscaleScenario(), new TriggerThroughputScenario(), new IdleCpuScenario(),
+                FirstCallScenario.afterDeploy(), FirstCallScenario.coldStart());
     }
 }

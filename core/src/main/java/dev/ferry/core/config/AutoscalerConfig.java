@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class AutoscalerConfig {
 
     public static final String POLL_MS = "autoscaler.poll.ms";
+    public static final String QUIET_CHECK_MS = "autoscaler.quiet.check.ms";
     public static final String STABILIZATION_MS = "autoscaler.stabilization.ms";
     public static final String IDLE_MS = "autoscaler.idle.ms";
     public static final String MAX_TOTAL_REPLICAS = "autoscaler.max.total.replicas";
@@ -22,6 +23,7 @@ public final class AutoscalerConfig {
     public static final String KUBERNETES_TRIGGER_DEPLOYMENT = "autoscaler.kubernetes.trigger.deployment";
 
     private final long pollMs;
+    private final long quietCheckMs;
     private final long stabilizationMs;
     private final long idleMs;
     private final int maxTotalReplicas;
@@ -35,6 +37,7 @@ public final class AutoscalerConfig {
 
     AutoscalerConfig(AbstractConfig config) {
         this.pollMs = config.getLong(POLL_MS);
+        this.quietCheckMs = config.getLong(QUIET_CHECK_MS);
         this.stabilizationMs = config.getLong(STABILIZATION_MS);
         this.idleMs = config.getLong(IDLE_MS);
         this.maxTotalReplicas = config.getInt(MAX_TOTAL_REPLICAS);
@@ -50,6 +53,12 @@ public final class AutoscalerConfig {
     static void define(ConfigDef def) {
         def.define(POLL_MS, Type.LONG, 1000L, Range.atLeast(10), Importance.HIGH,
                         "How often the lag of every worker group is read and published to ferry.lag.")
+                .define(QUIET_CHECK_MS, Type.LONG, 5_000L, Range.atLeast(10), Importance.LOW,
+                        "How often the end offsets of a quiet function pool (zero replicas, no lag, nothing "
+                                + "arrived) are checked instead of reading its lag every poll (issue 16). Work routed "
+                                + "by the dispatcher wakes such a pool at once (ferry.wakeups), so this bounds only the "
+                                + "scale-from-zero of records written to a work topic some other way. Trigger pools "
+                                + "are checked every autoscaler.poll.ms.")
                 .define(STABILIZATION_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.MEDIUM,
                         "A lower size must hold this long before a pool scales down; scaling up is immediate.")
                 .define(IDLE_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
@@ -80,6 +89,11 @@ public final class AutoscalerConfig {
 
     public long pollMs() {
         return pollMs;
+    }
+
+    /** How often a quiet function pool's end offsets are compared ({@value #QUIET_CHECK_MS}). */
+    public long quietCheckMs() {
+        return quietCheckMs;
     }
 
     public long stabilizationMs() {

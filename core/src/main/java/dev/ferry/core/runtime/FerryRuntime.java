@@ -2,6 +2,7 @@ package dev.ferry.core.runtime;
 
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.functions.PoolWakeups;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
@@ -57,6 +58,7 @@ public final class FerryRuntime implements AutoCloseable {
     private final KafkaClients clients;
     private final TopicCatalog topics;
     private final AvroSerdes serdes;
+    private final PoolWakeups wakeups = new PoolWakeups();
     private FunctionDirectory functions;
     private TriggerDirectory triggers;
     private boolean closed;
@@ -97,6 +99,14 @@ public final class FerryRuntime implements AutoCloseable {
     /** The process's serdes, all over {@link #registry()}. */
     public AvroSerdes serdes() {
         return serdes;
+    }
+
+    /**
+     * The process's wake signal (issue 16): its dispatcher tells its autoscaler, directly, that a pool at zero
+     * replicas was given work. Holds no threads.
+     */
+    public PoolWakeups wakeups() {
+        return wakeups;
     }
 
     /** The process's one schema registry client. */

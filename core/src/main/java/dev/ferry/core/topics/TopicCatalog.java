@@ -147,6 +147,16 @@ public final class TopicCatalog {
         return prefix + "usage";
     }
 
+    /**
+     * {@code ferry.wakeups}: a dispatcher's note that a pool it believes at zero replicas has just been given work
+     * (issue 16: the autoscaler wakes the pool at once instead of at its next lag collection). Key
+     * {@code tenant/function}, no value; written in the transaction that routes the record, so it is visible
+     * exactly when the work is.
+     */
+    public String wakeups() {
+        return prefix + "wakeups";
+    }
+
     /** {@code ferry.work.<tenant>.<function>}: one work topic per function. */
     public String work(FunctionRef function) {
         return prefix + WORK + function.tenant() + "." + function.function();
@@ -247,6 +257,8 @@ public final class TopicCatalog {
                 spec(lag(), partitions, Map.of()),
                 spec(scaling(), 1, compact),
                 spec(usage(), partitions, userTopicConfigs()),
+                // A wakeup older than a minute is worth nothing: the lag collection has seen the work since.
+                spec(wakeups(), partitions, Map.of("retention.ms", "60000", "segment.ms", "60000")),
                 spec(triggers(), 1, compact),
                 spec(triggerStatus(), 1, compact),
                 spec(quotas(), 1, Map.of("retention.ms", "60000", "segment.ms", "60000")));

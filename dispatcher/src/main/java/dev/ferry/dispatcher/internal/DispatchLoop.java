@@ -68,6 +68,7 @@ public final class DispatchLoop implements Runnable {
     private volatile Throwable failure;
     private long backoffMs = BACKOFF_START_MS;
     private final DispatchMeters meters;
+    private Runnable afterCommit = () -> { };
 
     /**
      * @param router what each record becomes (see {@link RecordRouter}); throws
@@ -93,6 +94,12 @@ public final class DispatchLoop implements Runnable {
         this.source = source;
         this.dlq = dlq;
         this.name = name;
+    }
+
+    /** Told on the routing thread after each batch's transaction commits; set before {@link #run()}. */
+    public DispatchLoop onCommitted(Runnable afterCommit) {
+        this.afterCommit = afterCommit;
+        return this;
     }
 
     private record RecordPosition(String topic, int partition, long offset) {
@@ -166,6 +173,7 @@ public final class DispatchLoop implements Runnable {
             }
             producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
             producer.commitTransaction();
+            afterCommit.run();
             meters.committed(out.stream().map(Outgoing::record).toList());
             log.debug("[{}] Committed a batch of {} records", name, out.size());
             backoffMs = BACKOFF_START_MS;

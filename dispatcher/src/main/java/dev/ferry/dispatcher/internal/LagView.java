@@ -34,6 +34,7 @@ public final class LagView implements AutoCloseable {
     private final Deserializer<LagSample> deserializer;
     private final Clock clock;
     private final ConcurrentMap<FunctionRef, FunctionLoad> loads = new ConcurrentHashMap<>();
+    private final ConcurrentMap<FunctionRef, Integer> replicas = new ConcurrentHashMap<>();
     private TopicTail tail;
 
     public LagView(KafkaClients clients, TopicCatalog topics, Deserializer<LagSample> deserializer, Clock clock) {
@@ -69,6 +70,14 @@ public final class LagView implements AutoCloseable {
     }
 
     /**
+     * The members of the function's pool in its latest sample; -1 when no sample has been seen (a function deployed a
+     * moment ago, or quiet for longer than the view looks back: either way probably at zero).
+     */
+    public int replicas(FunctionRef ref) {
+        return replicas.getOrDefault(ref, -1);
+    }
+
+    /**
      * Takes a sample as if read from the topic; the reader thread's path, open for tests. A trigger pool's sample
      * ({@code trigger} set, issue 14) is skipped: its lag is on the trigger's source topics, not on the function's
      * work topic that the dispatcher routes to.
@@ -86,6 +95,7 @@ public final class LagView implements AutoCloseable {
         }
         long[] lag = sample.getPartitionLag().stream().mapToLong(Long::longValue).toArray();
         loads.put(ref, new FunctionLoad(lag));
+        replicas.put(ref, sample.getReplicas());
     }
 
     private void read(ConsumerRecord<byte[], byte[]> record) {

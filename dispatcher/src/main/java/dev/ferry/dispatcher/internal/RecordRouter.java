@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one record of {@code ferry.invocations} into what it becomes: the invocation on its function's work topic
- * (with its {@code replyTo} kept, as every field), a REJECTED result on {@code ferry.results} (and its copy on the
+ * (with its {@code replyTo} kept, as every field) and, when its pool is at zero replicas, a wakeup ({@link Wakeups}),
+ * a REJECTED result on {@code ferry.results} (and its copy on the
  * request's {@code replyTo}, see {@link ResultRecords}), or, when it cannot be read at all, the untouched bytes on
  * {@code ferry.dlq}. Sending is the caller's, inside its transaction.
  *
@@ -49,11 +51,21 @@ public final class RecordRouter {
     private final Clock clock;
     private final int maxRecordBytes;
     private final ResultRecords resultRecords;
+    private final Wakeups wakeups;
 
     public RecordRouter(TopicCatalog topics, Deserializer<InvocationRequest> requests,
             Serializer<InvocationRequest> work, Serializer<InvocationResult> results, RequestValidator validator,
             WorkRoutes routes, Function<FunctionRef, FunctionLoad> loads, Clock clock, int maxRecordBytes,
             ResultRecords resultRecords) {
+        this(topics, requests, work, results, validator, routes, loads, clock, maxRecordBytes, resultRecords, null);
+    }
+
+    /** @param wakeups says when work goes to a pool at zero replicas (issue 16); null: never */
+    public RecordRouter(TopicCatalog topics, Deserializer<InvocationRequest> requests,
+            Serializer<InvocationRequest> work, Serializer<InvocationResult> results, RequestValidator validator,
+            WorkRoutes routes, Function<FunctionRef, FunctionLoad> loads, Clock clock, int maxRecordBytes,
+            ResultRecords resultRecords, Wakeups wakeups) {
+        this.wakeups = wakeups;
         this.resultRecords = resultRecords;
         this.topics = topics;
         this.requests = requests;
@@ -113,7 +125,15 @@ public final class RecordRouter {
                     now);
         }
         load.sent(partition);
-        return List.of(new ProducerRecord<>(route.topic(), partition, key, value, record.headers()));
+        ProducerRecord<byte[], byte[]> routed = new ProducerRecord<>(route.topic(), partition, key, value,
+                record.headers());
+        if (wakeups != null) {
+            Optional<ProducerRecord<byte[], byte[]>> wakeup = wakeups.routed(InvocationResults.ref(request));
+            if (wakeup.isPresent()) {
+                return List.of(routed, wakeup.get()); // the same transaction: visible exactly when the work is
+            }
+        }
+        return List.of(routed);
     }
 
     private InvocationRequest decode(ConsumerRecord<byte[], byte[]> record) {

@@ -1,0 +1,142 @@
+package dev.ferry.core.functions;
+
+import dev.ferry.core.FerryException;
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.kafka.TopicProvisioner;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes what a function's invocations need before the first one arrives (issue 16, part 2): its work topic
+ * ({@code FunctionSpec.partitions} partitions, grown on a redeploy that asks for more) and, for a {@code QUEUE}
+ * function, its share group's settings. Whoever deploys through Ferry (the gateway, {@code ferry dev}'s built-ins,
+ * anything using {@link FunctionPublisher}) calls it before the spec is written, so the first call finds everything
+ * in place; the dispatcher (at the first route) and the worker (at a pool's first replica) call it too, for functions
+ * written to {@code ferry.functions} by a plain Kafka producer. Idempotent; blocks on Admin calls.
+ *
+ * <p>A share group is prepared before its first member joins: it starts at the earliest offset (a new share group
+ * starts at the latest, KIP-932), reads only committed records (the dispatcher writes work topics in transactions),
+ * and holds a record for longer than one attempt. Why a long acquisition lock rather than
+ * {@code AcknowledgeType.RENEW}: a renewed record comes back from a later poll, not necessarily the next, and cannot
+ * be acknowledged until it does, which tangles with explicit mode's batch rule (acknowledge everything before
+ * polling again); a lock of {@code timeoutMs} plus a margin needs no traffic. The lock is only ever raised, never
+ * lowered, so operators (and tests) may set a longer one. The broker caps it with
+ * {@code group.share.max.record.lock.duration.ms} (60 s by default): functions with longer timeouts need that raised,
+ * or their records may be redelivered while still running; a warning says so.
+ *
+ * @throws FerryException from every method when the cluster refuses or does not answer (the lock excepted: a lock
+ *     the broker caps is logged, not thrown)
+ */
+public final class WorkProvisioner {
+
+    public static final String SHARE_AUTO_OFFSET_RESET = "share.auto.offset.reset";
+    public static final String SHARE_ISOLATION_LEVEL = "share.isolation.level";
+    public static final String SHARE_LOCK_DURATION = "share.record.lock.duration.ms";
+    /** Kafka's default of group.share.record.lock.duration.ms, assumed when the group reports none. */
+    public static final long KAFKA_DEFAULT_LOCK_MS = 30_000;
+
+    private static final Logger log = LoggerFactory.getLogger(WorkProvisioner.class);
+    private static final long TIMEOUT_MS = 30_000;
+
+    private final Admin admin;
+    private final TopicCatalog topics;
+    private final TopicProvisioner provisioner;
+
+    /** @param admin the caller's, open for as long as this is used */
+    public WorkProvisioner(Admin admin, TopicCatalog topics) {
+        this.admin = admin;
+        this.topics = topics;
+        this.provisioner = new TopicProvisioner(admin);
+    }
+
+    /** The lock an attempt of {@code timeoutMs} needs: its timeout plus room to write its result. */
+    public static long lockNeeded(int timeoutMs) {
+        return timeoutMs + Math.max(1_000L, timeoutMs / 10L);
+    }
+
+    /** The function's work topic and, for {@code QUEUE}, its worker share group's settings. */
+    public void provision(FunctionSpec spec) {
+        FunctionRef ref = FunctionSpecs.ref(spec);
+        provisioner.ensure(topics.workTopic(ref, spec.getPartitions()));
+        if (spec.getDelivery() == Delivery.QUEUE) {
+            prepareShareGroup(topics.workerGroup(ref), spec.getTimeoutMs());
+        }
+    }
+
+    /**
+     * Prepares share group {@code group} for attempts of up to {@code timeoutMs}: earliest start, committed records
+     * only, a lock of {@link #lockNeeded(int)} at least.
+     */
+    public void prepareShareGroup(String group, int timeoutMs) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+        // One describe first: a group prepared at deploy needs nothing more when its first replica starts.
+        Config current = describe(resource);
+        List<AlterConfigOp> ops = new ArrayList<>();
+        if (!"earliest".equals(value(current, SHARE_AUTO_OFFSET_RESET))) {
+            ops.add(set(SHARE_AUTO_OFFSET_RESET, "earliest"));
+        }
+        if (!"read_committed".equals(value(current, SHARE_ISOLATION_LEVEL))) {
+            ops.add(set(SHARE_ISOLATION_LEVEL, "read_committed"));
+        }
+        if (!ops.isEmpty()) {
+            await(admin.incrementalAlterConfigs(Map.of(resource, ops)).all(),
+                    "configure share group " + group + " with " + ops);
+        }
+        long needed = lockNeeded(timeoutMs);
+        String lock = value(current, SHARE_LOCK_DURATION);
+        long currentLock = lock == null ? KAFKA_DEFAULT_LOCK_MS : Long.parseLong(lock);
+        if (currentLock < needed) {
+            try {
+                await(admin.incrementalAlterConfigs(Map.of(resource, List.of(set(SHARE_LOCK_DURATION,
+                        String.valueOf(needed))))).all(), "raise the acquisition lock of share group " + group);
+                log.info("Share group {}: acquisition lock raised from {} to {} ms to outlast timeoutMs {}", group,
+                        currentLock, needed, timeoutMs);
+            } catch (FerryException e) {
+                log.warn("Share group {}: cannot raise the acquisition lock to {} ms ({}); attempts longer than {} "
+                        + "ms may be delivered twice. Raise group.share.max.record.lock.duration.ms on the brokers.",
+                        group, needed, e.getMessage(), currentLock);
+            }
+        }
+    }
+
+    private Config describe(ConfigResource resource) {
+        return await(admin.describeConfigs(List.of(resource)).all(), "describe " + resource.name()).get(resource);
+    }
+
+    private static String value(Config config, String key) {
+        ConfigEntry entry = config == null ? null : config.get(key);
+        return entry == null ? null : entry.value();
+    }
+
+    private static AlterConfigOp set(String key, String value) {
+        return new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET);
+    }
+
+    private static <T> T await(KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new FerryException("Cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new FerryException("Timed out trying to " + what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while trying to " + what, e);
+        }
+    }
+}
