@@ -1,25 +1,11 @@
 package dev.ferry.bench.internal;
 
-import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.TopicProvisioner;
-import dev.ferry.core.topics.TopicSpec;
-import dev.ferry.schemas.InvocationRequest;
-import dev.ferry.schemas.InvocationResult;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,14 +14,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * Same client defaults ({@link KafkaClients}), serde, registry, partition counts and result codec as Ferry and
  * {@link RawPipeline}; the consumers read committed data like every Ferry consumer.
  */
-final class PlainPipeline implements AutoCloseable {
+final class PlainPipeline extends TwoHopBaseline {
 
     /** What serves the second hop. */
     enum Hop2 {
@@ -77,138 +58,74 @@ final class PlainPipeline implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(PlainPipeline.class);
-    private static final Duration POLL = Duration.ofMillis(200);
-
-    private final String input;
-    private final String work;
-    private final String output;
-    private final int workPartitions;
-    private final int concurrency;
-    private final KafkaClients clients;
-    private final Serializer<InvocationRequest> requestSerializer;
-    private final Deserializer<InvocationRequest> requestDeserializer;
-    private final Serializer<InvocationResult> resultSerializer;
-    private final List<Thread> threads = new ArrayList<>();
-    private final List<Runnable> stoppers = new ArrayList<>();
-    private volatile boolean running = true;
 
     PlainPipeline(FerryConfig config, String name, Hop2 hop2, int inputPartitions, int workPartitions, int replicas,
             int concurrency) {
-        String prefix = config.topicPrefix() + name + ".";
-        this.input = prefix + "invocations";
-        this.work = prefix + "work";
-        this.output = prefix + "results";
-        this.workPartitions = workPartitions;
-        this.concurrency = concurrency;
-        this.clients = new KafkaClients(config);
-        AvroSerdes serdes = new AvroSerdes(config);
-        this.requestSerializer = serdes.serializer(InvocationRequest.class);
-        this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
-        this.resultSerializer = serdes.serializer(InvocationResult.class);
-        short rf = (short) config.topics().replicationFactor();
+        super(config, name, inputPartitions, workPartitions, concurrency);
         String hop2Group = prefix + "hop2";
-        try (Admin admin = clients.admin(prefix + "admin")) {
-            new TopicProvisioner(admin).ensure(new TopicSpec(input, inputPartitions, rf, Map.of()),
-                    new TopicSpec(work, workPartitions, rf, Map.of()), new TopicSpec(output, inputPartitions, rf,
-                            Map.of()));
-            if (hop2.share()) {
-                new TopicProvisioner(admin).startShareGroupAtEarliest(hop2Group);
-                ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, hop2Group);
-                admin.incrementalAlterConfigs(Map.of(group, List.of(new AlterConfigOp(
-                        new ConfigEntry("share.isolation.level", "read_committed"), AlterConfigOp.OpType.SET))))
-                        .all().get(30, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            throw new FerryException("Cannot prepare the plain pipeline's topics and group: " + e, e);
+        if (hop2.share()) {
+            prepareShareGroup(clients, config, hop2Group);
         }
-        start(name + "-hop1", hop1(prefix + "hop1"));
+        hop1(prefix + "hop1");
         for (int i = 0; i < replicas; i++) {
-            start(name + "-hop2-" + i, hop2.share() ? shareHop2(hop2Group, i, hop2 == Hop2.SHARE_GROUP)
-                    : groupHop2(hop2Group, i));
+            if (hop2.share()) {
+                shareHop2(hop2Group, i, hop2 == Hop2.SHARE_GROUP);
+            } else {
+                groupHop2(hop2Group, i);
+            }
         }
     }
 
-    String inputTopic() {
-        return input;
-    }
-
-    String resultTopic() {
-        return output;
-    }
-
-    private void start(String name, Runnable body) {
-        Thread thread = new Thread(() -> {
-            try {
-                body.run();
-            } catch (WakeupException e) {
-                // closing
-            } catch (RuntimeException e) {
-                if (running) {
-                    log.error("{} of the plain pipeline failed", name, e);
-                }
-            }
-        }, name);
-        thread.setDaemon(true);
-        threads.add(thread);
-        thread.start();
-    }
-
-    private Runnable hop1(String group) {
+    private void hop1(String group) {
         KafkaConsumer<byte[], byte[]> consumer = clients.consumer(group, group, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of());
         KafkaProducer<byte[], byte[]> producer = clients.producer(group, new ByteArraySerializer(),
                 new ByteArraySerializer(), Map.of());
-        stoppers.add(consumer::wakeup);
-        return () -> {
+        start(name + "-hop1", consumer::wakeup, () -> {
             try (consumer; producer) {
                 consumer.subscribe(List.of(input));
                 int next = 0;
-                while (running) {
+                while (running()) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                     if (records.isEmpty()) {
                         continue;
                     }
                     Sent sent = new Sent();
                     for (ConsumerRecord<byte[], byte[]> record : records) {
-                        InvocationRequest request = requestDeserializer.deserialize(record.topic(), record.headers(),
-                                record.value());
-                        byte[] key = request.getInvocationId().getBytes(StandardCharsets.UTF_8);
-                        producer.send(new ProducerRecord<>(work, next++ % workPartitions, key,
-                                requestSerializer.serialize(work, request), record.headers()), sent::completed);
+                        producer.send(workRecord(record, next++ % workPartitions), sent::completed);
                     }
                     commitAfterFlush(consumer, producer, records, sent);
                 }
             }
-        };
+        });
     }
 
-    private Runnable groupHop2(String group, int index) {
+    private void groupHop2(String group, int index) {
         KafkaConsumer<byte[], byte[]> consumer = clients.consumer(group, group + "-" + index,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
         // Results are what users read: the same codec as Ferry's worker writes them with.
         KafkaProducer<byte[], byte[]> producer = clients.userTopicProducer(group + "-" + index,
                 new ByteArraySerializer(), new ByteArraySerializer(), Map.of());
-        stoppers.add(consumer::wakeup);
         String worker = "plain#" + index;
-        return () -> {
+        start(name + "-hop2-" + index, consumer::wakeup, () -> {
             try (consumer; producer) {
                 consumer.subscribe(List.of(work));
-                while (running) {
+                while (running()) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                     if (records.isEmpty()) {
                         continue;
                     }
                     Sent sent = new Sent();
                     for (ConsumerRecord<byte[], byte[]> record : records) {
-                        producer.send(result(record, worker), sent::completed);
+                        producer.send(echoResult(record, worker), sent::completed);
                     }
                     commitAfterFlush(consumer, producer, records, sent);
                 }
             }
-        };
+        });
     }
 
-    private Runnable shareHop2(String group, int index, boolean recordLimit) {
+    private void shareHop2(String group, int index, boolean recordLimit) {
         Map<String, Object> acquisition = recordLimit ? Map.of(
                 ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
                 ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
@@ -218,19 +135,18 @@ final class PlainPipeline implements AutoCloseable {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer(), acquisition);
         KafkaProducer<byte[], byte[]> producer = clients.userTopicProducer(group + "-" + index,
                 new ByteArraySerializer(), new ByteArraySerializer(), Map.of());
-        stoppers.add(consumer::wakeup);
         String worker = "plain-share#" + index;
-        return () -> {
+        start(name + "-hop2-" + index, consumer::wakeup, () -> {
             try (consumer; producer) {
                 consumer.subscribe(List.of(work));
-                while (running) {
+                while (running()) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                     if (records.isEmpty()) {
                         continue;
                     }
                     Sent sent = new Sent();
                     for (ConsumerRecord<byte[], byte[]> record : records) {
-                        producer.send(result(record, worker), sent::completed);
+                        producer.send(echoResult(record, worker), sent::completed);
                     }
                     producer.flush();
                     AcknowledgeType type = sent.error.get() == null ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE;
@@ -240,15 +156,7 @@ final class PlainPipeline implements AutoCloseable {
                     consumer.commitSync();
                 }
             }
-        };
-    }
-
-    private ProducerRecord<byte[], byte[]> result(ConsumerRecord<byte[], byte[]> record, String worker) {
-        Instant started = Instant.now();
-        InvocationRequest request = requestDeserializer.deserialize(record.topic(), record.headers(), record.value());
-        InvocationResult result = Invocations.echoResult(request, started, worker);
-        return new ProducerRecord<>(output, request.getInvocationId().getBytes(StandardCharsets.UTF_8),
-                resultSerializer.serialize(output, result));
+        });
     }
 
     /**
@@ -282,19 +190,6 @@ final class PlainPipeline implements AutoCloseable {
         void completed(Object metadata, Exception e) {
             if (e != null) {
                 error.compareAndSet(null, e);
-            }
-        }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        stoppers.forEach(Runnable::run);
-        for (Thread thread : threads) {
-            try {
-                thread.join(15_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

@@ -18,8 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,7 +27,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -98,15 +95,7 @@ final class RawRequestReply implements AutoCloseable {
                 new ByteArraySerializer(), Map.of(ProducerConfig.LINGER_MS_CONFIG, config.worker().resultLingerMs()));
         if (shareConcurrency > 0) {
             String group = prefix + "responder";
-            try (Admin admin = clients.admin(prefix + "admin")) {
-                new TopicProvisioner(admin).startShareGroupAtEarliest(group);
-                ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
-                admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                        new ConfigEntry("share.isolation.level", "read_committed"), AlterConfigOp.OpType.SET))))
-                        .all().get(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new FerryException("Cannot prepare share group " + group + ": " + e, e);
-            }
+            TwoHopBaseline.prepareShareGroup(clients, config, group);
             this.responderConsumer = null;
             this.responderShareConsumer = clients.shareConsumer(group, group, new ByteArrayDeserializer(),
                     new ByteArrayDeserializer(), Map.of(
