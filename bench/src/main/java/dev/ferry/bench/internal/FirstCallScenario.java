@@ -1,24 +1,9 @@
 package dev.ferry.bench.internal;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,9 +33,6 @@ public final class FirstCallScenario implements Scenario {
      */
     private static final Pattern NO_MEMBERS = Pattern.compile("\"replicas\"\\s*:\\s*0\\s*[,}]");
     private static final Pattern DECIDED_ZERO = Pattern.compile("\"desiredReplicas\"\\s*:\\s*0\\s*[,}]");
-    private static final String FERRY_MAIN = "dev.ferry.cli.Ferry";
-    private static final String DEV_READY = "Ferry dev is ready";
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final int DEPLOY_THREADS = 4;
 
     private final boolean coldStart;
@@ -80,46 +62,32 @@ public final class FirstCallScenario implements Scenario {
 
     @Override
     public Outcome run(BenchCluster cluster, boolean quick) throws Exception {
-        requireCli();
         int repetitions = quick ? 3 : 7;
-        Path dir = Files.createTempDirectory("ferry-bench-first-call");
-        try {
-            int port = freePort();
-            Path dataDir = dir.resolve("dev");
-            List<String> args = new ArrayList<>(List.of("dev", "--data-dir", dataDir.toString(), "--port",
-                    Integer.toString(port), "--kafka-port", Integer.toString(freePort()), "--registry-port",
-                    Integer.toString(freePort()), "--metering-port", Integer.toString(freePort()), "--set",
-                    "management.port=-1"));
+        List<String> settings = coldStart ? List.of("autoscaler.idle.ms=2000", "autoscaler.stabilization.ms=2000")
+                : List.of();
+        try (DevChild dev = DevChild.start(name(), settings)) {
+            DevChild.Gateway gateway = dev.gateway();
+            Samples first = new Samples();
+            Samples warm = new Samples();
+            String extra;
             if (coldStart) {
-                args.addAll(List.of("--set", "autoscaler.idle.ms=2000", "--set", "autoscaler.stabilization.ms=2000"));
+                extra = coldStarts(gateway, repetitions, first, warm);
+            } else {
+                extra = firstCalls(gateway, quick ? 50 : 100, repetitions, first, warm);
             }
-            try (ChildJvm child = ChildJvm.start(name(), List.of(), FERRY_MAIN, args, DEV_READY)) {
-                child.awaitReady(START_TIMEOUT);
-                Gateway gateway = new Gateway(port, Files.readString(dataDir.resolve("api-key")).trim());
-                Samples first = new Samples();
-                Samples warm = new Samples();
-                String extra;
-                if (coldStart) {
-                    extra = coldStarts(gateway, repetitions, first, warm);
-                } else {
-                    extra = firstCalls(gateway, quick ? 50 : 100, repetitions, first, warm);
-                }
-                double p50 = first.median();
-                String details = name() + " p50 " + Format.number(p50) + " ms, warm call p50 "
-                        + Format.number(warm.median()) + " ms, ratio " + Format.ratio(p50 / warm.median()) + "; "
-                        + extra + "; " + repetitions + " repetitions";
-                return Outcome.of(name(), "ms", first, warm, false, Double.POSITIVE_INFINITY, details)
-                        .withCondition("p50 ≤ " + Format.number(goalMs()) + " ms", p50 <= goalMs());
-            }
-        } finally {
-            deleteTree(dir);
+            double p50 = first.median();
+            String details = name() + " p50 " + Format.number(p50) + " ms, warm call p50 "
+                    + Format.number(warm.median()) + " ms, ratio " + Format.ratio(p50 / warm.median()) + "; "
+                    + extra + "; " + repetitions + " repetitions";
+            return Outcome.of(name(), "ms", first, warm, false, Double.POSITIVE_INFINITY, details)
+                    .withCondition("p50 ≤ " + Format.number(goalMs()) + " ms", p50 <= goalMs());
         }
     }
 
-    private String firstCalls(Gateway gateway, int others, int repetitions, Samples first, Samples warm)
+    private String firstCalls(DevChild.Gateway gateway, int others, int repetitions, Samples first, Samples warm)
             throws Exception {
         long began = System.nanoTime();
-        deployMany(gateway, others);
+        gateway.deployMany("other", 0, others, DEPLOY_THREADS);
         double deploySeconds = (System.nanoTime() - began) / 1e9;
         Samples deploys = new Samples();
         for (int i = 0; i < repetitions; i++) {
@@ -141,14 +109,14 @@ public final class FirstCallScenario implements Scenario {
                 + " at a time); the deploy itself p50 " + Format.number(deploys.median()) + " ms";
     }
 
-    private String coldStarts(Gateway gateway, int repetitions, Samples first, Samples warm) throws Exception {
+    private String coldStarts(DevChild.Gateway gateway, int repetitions, Samples first, Samples warm) throws Exception {
         String name = "cold";
         gateway.deploy(name);
         gateway.invoke(name, "warm-up");
         Samples zeroWaits = new Samples();
         for (int i = 0; i < repetitions; i++) {
             long waitBegan = System.nanoTime();
-            gateway.awaitZeroReplicas(name, Duration.ofMinutes(2));
+            awaitZeroReplicas(gateway, name, Duration.ofMinutes(2));
             zeroWaits.add((System.nanoTime() - waitBegan) / 1e9);
             long t1 = System.nanoTime();
             gateway.invoke(name, "cold");
@@ -163,97 +131,19 @@ public final class FirstCallScenario implements Scenario {
                 + " s for it; autoscaler.idle.ms and stabilization.ms 2 s)";
     }
 
-    private static void deployMany(Gateway gateway, int count) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(DEPLOY_THREADS);
-        try {
-            List<Future<?>> calls = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = String.format(Locale.ROOT, "other-%04d", i);
-                calls.add(pool.submit(() -> {
-                    gateway.deploy(name);
-                    return null;
-                }));
+    private static void awaitZeroReplicas(DevChild.Gateway gateway, String name, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String fn = gateway.send("GET", "/v1/functions/" + name, null).body();
+            if (NO_MEMBERS.matcher(fn).find() && DECIDED_ZERO.matcher(fn).find()) {
+                return;
             }
-            for (Future<?> call : calls) {
-                call.get();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not scale to zero within " + timeout.toSeconds()
+                        + " s: " + fn);
             }
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    /** The child's gateway over HTTP. */
-    private record Gateway(int port, String apiKey) {
-
-        private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .build();
-
-        void deploy(String name) throws Exception {
-            expect2xx("deploying " + name, send("PUT", "/v1/functions/" + name,
-                    "{\"runtime\":\"JAVA\",\"handler\":\"echo\"}"));
-        }
-
-        void invoke(String name, String payload) throws Exception {
-            HttpResponse<String> response = send("POST", "/v1/functions/" + name + "/invoke", payload);
-            expect2xx("calling " + name, response);
-            if (!response.body().contains(payload)) {
-                throw new IllegalStateException("calling " + name + " answered " + response.body());
-            }
-        }
-
-        void awaitZeroReplicas(String name, Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                String fn = send("GET", "/v1/functions/" + name, null).body();
-                if (NO_MEMBERS.matcher(fn).find() && DECIDED_ZERO.matcher(fn).find()) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(name + " did not scale to zero within " + timeout.toSeconds()
-                            + " s: " + fn);
-                }
-                Thread.sleep(200);
-            }
-        }
-
-        private HttpResponse<String> send(String method, String path, String body) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + apiKey)
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body));
-            if (body != null && body.startsWith("{")) {
-                request.header("Content-Type", "application/json");
-            }
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        }
-
-        private static void expect2xx(String what, HttpResponse<String> response) {
-            if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException(what + ": HTTP " + response.statusCode() + " " + response.body());
-            }
-        }
-    }
-
-    private static void requireCli() {
-        try {
-            Class.forName(FERRY_MAIN, false, FirstCallScenario.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("first-call-after-deploy and cold-start run `ferry dev` in a child JVM "
-                    + "and need the CLI on the classpath: run them through `ferry bench`");
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            log.warn("Could not delete {}: {}", root, e.toString());
+            Thread.sleep(200);
         }
     }
 }

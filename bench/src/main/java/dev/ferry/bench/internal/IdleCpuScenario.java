@@ -1,27 +1,15 @@
 package dev.ferry.bench.internal;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class IdleCpuScenario implements Scenario {
 
     private static final Logger log = LoggerFactory.getLogger(IdleCpuScenario.class);
-    private static final String FERRY_MAIN = "dev.ferry.cli.Ferry";
-    private static final String DEV_READY = "Ferry dev is ready";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     /**
      * Deployments in flight at once: each waits for the deployment to be visible (and, once work topics are made at
@@ -57,7 +43,6 @@ public final class IdleCpuScenario implements Scenario {
 
     @Override
     public Outcome run(BenchCluster cluster, boolean quick) throws Exception {
-        requireCli();
         List<Integer> functionCounts = quick ? List.of(0, 100) : List.of(0, 100, 1000);
         // The first 10 s after 100 deployments measured 40 CPU s/min against 25 in the next ones: deployments settle
         // slower than a start.
@@ -69,37 +54,27 @@ public final class IdleCpuScenario implements Scenario {
         try {
             Measurement broker;
             try (ChildJvm child = ChildJvm.start("idle-broker", List.of(), IdleBroker.class.getName(),
-                    List.of(dir.resolve("broker").toString(), Integer.toString(freePort()),
-                            Integer.toString(freePort())), IdleBroker.READY)) {
+                    List.of(dir.resolve("broker").toString(), Integer.toString(DevChild.freePort()),
+                            Integer.toString(DevChild.freePort())), IdleBroker.READY)) {
                 child.awaitReady(START_TIMEOUT);
                 broker = measure(child, settle, window, subWindow);
             }
             log.info("idle-cpu: broker alone {}", broker);
             List<Measurement> ferry = new ArrayList<>();
-            int port = freePort();
-            int kafkaPort = freePort();
-            String partitions = "";
-            Path dataDir = dir.resolve("dev");
-            try (ChildJvm child = ChildJvm.start("ferry-dev", List.of(), FERRY_MAIN,
-                    List.of("dev", "--data-dir", dataDir.toString(), "--port", Integer.toString(port),
-                            "--kafka-port", Integer.toString(kafkaPort),
-                            "--registry-port", Integer.toString(freePort()),
-                            "--metering-port", Integer.toString(freePort()),
-                            "--set", "management.port=-1"), DEV_READY)) {
-                child.awaitReady(START_TIMEOUT);
-                String apiKey = Files.readString(dataDir.resolve("api-key")).trim();
+            String partitions;
+            try (DevChild dev = DevChild.start(name(), List.of())) {
                 int deployed = 0;
                 for (int n : functionCounts) {
                     long began = System.nanoTime();
-                    deploy(port, apiKey, deployed, n);
+                    dev.gateway().deployMany("idle", deployed, n, DEPLOY_THREADS);
                     log.info("idle-cpu: deployed {} functions in {} s", n - deployed,
                             (System.nanoTime() - began) / 1_000_000_000);
                     deployed = n;
-                    Measurement m = measure(child, settle, window, subWindow);
+                    Measurement m = measure(dev.jvm(), settle, window, subWindow);
                     log.info("idle-cpu: ferry dev with {} functions {}", n, m);
                     ferry.add(m);
                 }
-                partitions = partitions(kafkaPort);
+                partitions = partitions(dev.kafkaPort());
             }
             Measurement last = ferry.get(ferry.size() - 1);
             int largest = functionCounts.get(functionCounts.size() - 1);
@@ -118,16 +93,7 @@ public final class IdleCpuScenario implements Scenario {
                     .append(subWindow.toSeconds()).append(" s repetitions, child JVMs at defaults");
             return Outcome.of(name(), "CPU s/min", last.cpu(), broker.cpu(), false, 2.0, details.toString());
         } finally {
-            deleteTree(dir);
-        }
-    }
-
-    private static void requireCli() {
-        try {
-            Class.forName(FERRY_MAIN, false, IdleCpuScenario.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("idle-cpu runs `ferry dev` in a child JVM and needs the CLI on the "
-                    + "classpath: run it through `ferry bench --only idle-cpu`");
+            DevChild.deleteTree(dir);
         }
     }
 
@@ -154,42 +120,6 @@ public final class IdleCpuScenario implements Scenario {
         return new Measurement(cpu, child.rssMib(), child.threads());
     }
 
-    /** Deploys functions {@code from} (inclusive) to {@code to} (exclusive), a few at a time, each until visible. */
-    private static void deploy(int port, String apiKey, int from, int to) throws Exception {
-        if (to <= from) {
-            return;
-        }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        ExecutorService pool = Executors.newFixedThreadPool(DEPLOY_THREADS);
-        try {
-            List<Future<?>> calls = new ArrayList<>();
-            for (int i = from; i < to; i++) {
-                String name = String.format(java.util.Locale.ROOT, "idle-%04d", i);
-                calls.add(pool.submit(() -> {
-                    HttpRequest request = HttpRequest.newBuilder(
-                                    URI.create("http://localhost:" + port + "/v1/functions/" + name))
-                            .timeout(Duration.ofSeconds(60))
-                            .header("Authorization", "Bearer " + apiKey)
-                            .header("Content-Type", "application/json")
-                            .PUT(HttpRequest.BodyPublishers.ofString("{\"runtime\":\"JAVA\",\"handler\":\"echo\"}"))
-                            .build();
-                    HttpResponse<String> response = http.send(request,
-                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                    if (response.statusCode() / 100 != 2) {
-                        throw new IllegalStateException("deploying " + name + ": HTTP " + response.statusCode()
-                                + " " + response.body());
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> call : calls) {
-                call.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     /** How many topics and partitions the dev broker holds, e.g. {@code "32 topics, 300 partitions"}. */
     private static String partitions(int kafkaPort) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + kafkaPort))) {
@@ -200,20 +130,6 @@ public final class IdleCpuScenario implements Scenario {
         } catch (Exception e) {
             log.warn("idle-cpu: cannot count the dev broker's partitions: {}", e.toString());
             return "an unknown number of partitions";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            log.warn("Could not delete {}: {}", root, e.toString());
         }
     }
 }
