@@ -69,14 +69,13 @@ public final class TopicTail implements AutoCloseable {
      * The longest one poll waits (issue 16). A record ends a poll at once, a {@link #readToEnd()} wakes it and
      * {@link #close()} too, so this only sets how often an idle tail wakes: it used to poll every 100 ms, ten
      * wake-ups a second for each of the dozen tails of a {@code ferry dev} with nothing to read.
+     *
+     * <p>The broker's wait for an empty fetch stays at Kafka's default ({@code fetch.max.wait.ms} 500). A broker
+     * answers one request per connection at a time, so every other request of the tail's consumer (the offset
+     * lookups of a start or a read-to-end, metadata) queues behind a fetch the broker is holding: with a 5 s
+     * hold, a tail of an empty topic took 5 s to say it had caught up, and every service's readiness with it.
      */
     static final Duration POLL = Duration.ofSeconds(5);
-    /**
-     * How long the broker holds a fetch that finds nothing new (issue 16): it answers at once when a record, or the
-     * marker that commits one, arrives, so a longer wait costs no latency, and an idle tail sends one fetch every
-     * few seconds instead of two a second (Kafka's default {@code fetch.max.wait.ms} is 500).
-     */
-    static final int FETCH_MAX_WAIT_MS = 5_000;
     /**
      * The poll of a tail that something waits on (catching up, a read-to-end): a poll returns on records only, and
      * the last offsets of a topic written in transactions are markers, which move the position without a record.
@@ -381,7 +380,6 @@ public final class TopicTail implements AutoCloseable {
         KafkaConsumer<byte[], byte[]> created = clients.consumer(null, name, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Map.of(
                         ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) partitionCheck.toMillis(),
-                        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS,
                         // A tail never creates what it follows: a missing topic is a failure to see, not to hide.
                         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
         consumer = created;
