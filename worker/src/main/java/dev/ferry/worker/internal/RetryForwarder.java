@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,11 +66,11 @@ final class RetryForwarder implements AutoCloseable {
 
     /** Joins {@code group} (shared by every worker process: each parked record is forwarded by one) and starts. */
     void start(String group) {
-        // The broker holds an empty fetch up to 5 s instead of 500 ms: a parked record answers it at once, so only
-        // the idle round trips go (issue 16).
+        // The broker's wait for an empty fetch stays at Kafka's 500 ms: a consumer has one fetch in flight per
+        // broker, so a partition resumed when its head is due is fetched only once the fetch held for the other
+        // tiers returns. A 5 s hold put up to 5 s on top of a retry's delay.
         consumer = resources.clients().consumer(group, "ferry-retry-forwarder-" + resources.workerName(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-                Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) MAX_POLL_MS));
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
         thread.start();
     }
 
