@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * on one cluster, driven over real HTTP, admit together what one would, within the documented precision.
  */
 @FerryKafkaTest
+@Tag("system") // 40 s of driven load; the slots' hand-over between gateways runs in CI as QuotaExchangeIT
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClusterQuotasIT {
 
