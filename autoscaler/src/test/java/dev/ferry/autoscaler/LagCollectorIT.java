@@ -27,7 +27,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +39,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -300,6 +303,26 @@ class LagCollectorIT {
                     producer.commitTransaction();
                 }
             }
+        }
+        awaitCommittedVisible(clients, topic, perPartition.keySet());
+    }
+
+    /**
+     * A commit returns before its markers are written, so a read_committed reader (and the lag) may not see the last
+     * transaction yet; the test is about counting, so it waits until the last stable offsets reach the ends.
+     */
+    private static void awaitCommittedVisible(KafkaClients clients, String topic, java.util.Set<Integer> partitions) {
+        try (Admin admin = clients.admin("lag-it-visible")) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(p -> latest.put(new TopicPartition(topic, p), OffsetSpec.latest()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                var uncommitted = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                        .all().get();
+                var committed = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .all().get();
+                return latest.keySet().stream().allMatch(tp -> committed.get(tp).offset()
+                        == uncommitted.get(tp).offset());
+            });
         }
     }
 
