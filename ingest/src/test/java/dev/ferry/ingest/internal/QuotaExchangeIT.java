@@ -52,7 +52,8 @@ class QuotaExchangeIT {
         Runnable held = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> tryAcquire(second), slot -> slot != null);
         // Still one limit across both: the first now allows itself the other slot only.
-        Runnable other = first.acquireSlot("acme", TWO_AT_ONCE);
+        Runnable other = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> tryAcquire(first), slot -> slot != null);
         assertThatThrownBy(() -> first.acquireSlot("acme", TWO_AT_ONCE))
                 .isInstanceOf(ApiException.class).hasMessageContaining("limit of 2");
         assertThat(tryAcquire(second)).as("the second gateway's one slot is taken").isNull();
