@@ -2,11 +2,13 @@ package dev.ferry.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,9 +67,13 @@ class EmbeddedKafkaModesIT {
                     kafka.bootstrapServers()))) {
                 assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);
                 KafkaClients.createTopic(kafka.bootstrapServers(), "replicated", 3, 3);
-                TopicDescription description = admin.describeTopics(List.of("replicated")).allTopicNames()
-                        .get(30, TimeUnit.SECONDS).get("replicated");
-                assertThat(description.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+                // Each call may go to another broker, and one may learn of the new topic a moment after the rest.
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                    TopicDescription description = admin.describeTopics(List.of("replicated")).allTopicNames()
+                            .get(30, TimeUnit.SECONDS).get("replicated");
+                    assertThat(description.partitions()).hasSize(3)
+                            .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+                });
             }
             KafkaClients.produce(kafka.bootstrapServers(), "replicated", List.of("r1", "r2"));
             assertThat(KafkaClients.consume(kafka.bootstrapServers(), "replicated", 2))

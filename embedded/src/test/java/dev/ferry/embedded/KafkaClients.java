@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import dev.ferry.embedded.internal.TopicReadiness;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -32,6 +33,8 @@ final class KafkaClients {
         try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicas))).all()
                     .get(30, TimeUnit.SECONDS);
+            // With several brokers, the one asked next may not know the topic yet (CI once failed a describe).
+            TopicReadiness.await(admin, topic, Duration.ofSeconds(30));
         }
     }
 
