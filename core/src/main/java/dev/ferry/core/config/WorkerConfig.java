@@ -22,6 +22,7 @@ public final class WorkerConfig {
     public static final String ABANDONED_RUNS_MAX = "worker.abandoned.runs.max";
     public static final String POOLS = "worker.pools";
     public static final String RESULT_LINGER_MS = "worker.result.linger.ms";
+    public static final String QUEUE_ACQUIRE_FACTOR = "worker.queue.acquire.factor";
 
     private final boolean processRuntimeEnabled;
     private final long retryBackoffMs;
@@ -32,6 +33,7 @@ public final class WorkerConfig {
     private final int abandonedRunsMax;
     private final PoolSelection pools;
     private final int resultLingerMs;
+    private final int queueAcquireFactor;
 
     WorkerConfig(AbstractConfig config) {
         this.processRuntimeEnabled = config.getBoolean(PROCESS_RUNTIME_ENABLED);
@@ -43,6 +45,7 @@ public final class WorkerConfig {
         this.abandonedRunsMax = config.getInt(ABANDONED_RUNS_MAX);
         this.pools = PoolSelection.parse(config.getList(POOLS));
         this.resultLingerMs = config.getInt(RESULT_LINGER_MS);
+        this.queueAcquireFactor = config.getInt(QUEUE_ACQUIRE_FACTOR);
     }
 
     static void define(ConfigDef def) {
@@ -77,7 +80,13 @@ public final class WorkerConfig {
                         "linger.ms of the worker's result producer (results, their reply copies, dead letters): "
                                 + "every synchronous call waits for it once. 1 ms, not the 5 ms of Ferry's other "
                                 + "producers, costs little batching under load, since records pile up while "
-                                + "requests are in flight (issue 16). Wins over kafka.linger.ms for this producer.");
+                                + "requests are in flight (issue 16). Wins over kafka.linger.ms for this producer.")
+                .define(QUEUE_ACQUIRE_FACTOR, Type.INT, 8, Range.between(1, 64), Importance.LOW,
+                        "QUEUE functions: while a function's runs are short, a replica acquires up to this many "
+                                + "times its concurrency records per poll (at most 1000) and runs them concurrency at "
+                                + "a time, since each poll costs a share fetch (issue 16); a record not started while "
+                                + "its acquisition lock still covers a whole attempt is released unrun. 1: acquire "
+                                + "only as many as run at once.");
     }
 
     public boolean processRuntimeEnabled() {
@@ -116,6 +125,11 @@ public final class WorkerConfig {
     /** {@value #RESULT_LINGER_MS}: how long the result producer waits to fill a batch, in ms. */
     public int resultLingerMs() {
         return resultLingerMs;
+    }
+
+    /** {@value #QUEUE_ACQUIRE_FACTOR}: records acquired per poll, as a multiple of a replica's concurrency. */
+    public int queueAcquireFactor() {
+        return queueAcquireFactor;
     }
 
     public int deliveryCountLimit() {

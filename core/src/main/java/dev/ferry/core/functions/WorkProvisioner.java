@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A share group is prepared before its first member joins: it starts at the earliest offset (a new share group
  * starts at the latest, KIP-932), reads only committed records (the dispatcher writes work topics in transactions),
- * and holds a record for longer than one attempt. Why a long acquisition lock rather than
+ * and holds a record for longer than one attempt plus a short wait for a run slot (a worker acquires up to
+ * several times its concurrency per poll when runs are short, and starts a waiting record only while its lock still
+ * covers a whole attempt: ShareReplica). Why a long acquisition lock rather than
  * {@code AcknowledgeType.RENEW}: a renewed record comes back from a later poll, not necessarily the next, and cannot
  * be acknowledged until it does, which tangles with explicit mode's batch rule (acknowledge everything before
  * polling again); a lock of {@code timeoutMs} plus a margin needs no traffic. The lock is only ever raised, never
@@ -64,9 +66,27 @@ public final class WorkProvisioner {
         this.provisioner = new TopicProvisioner(admin);
     }
 
-    /** The lock an attempt of {@code timeoutMs} needs: its timeout plus room to write its result. */
+    /**
+     * The lock a {@code QUEUE} record of a function with {@code timeoutMs} needs: its timeout, room to write its
+     * result ({@link #writeMargin(int)}), and room to wait for a free run slot after it is acquired ({@link
+     * #startBudget(int)}, issue 16: a worker acquires more records per poll than it runs at once).
+     */
     public static long lockNeeded(int timeoutMs) {
-        return timeoutMs + Math.max(1_000L, timeoutMs / 10L);
+        return timeoutMs + writeMargin(timeoutMs) + startBudget(timeoutMs);
+    }
+
+    /** Room after an attempt's timeout to write its result and have the record acknowledged: max(1 s, 10 %), ms. */
+    public static long writeMargin(int timeoutMs) {
+        return Math.max(1_000L, timeoutMs / 10L);
+    }
+
+    /**
+     * How long an acquired record may wait in a worker's buffer before its run starts, when the group's lock is
+     * {@link #lockNeeded(int)}: max(1 s, 10 % of the timeout), ms. A worker derives the wait it allows from the
+     * lock the broker reports (a longer lock set by an operator allows a longer wait), not from this.
+     */
+    public static long startBudget(int timeoutMs) {
+        return Math.max(1_000L, timeoutMs / 10L);
     }
 
     /** The function's work topic and, for {@code QUEUE}, its worker share group's settings. */

@@ -1,6 +1,8 @@
 package dev.ferry.worker.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,33 +19,43 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A replica of a {@code QUEUE} function: a member of the function's share group (KIP-932) in explicit
- * acknowledgement mode. Each poll acquires at most {@code concurrency} records ({@code share.acquire.mode=
- * record_limit}, so nothing is prefetched and no lock starts before its record can run); all of them run at once,
- * and each is acknowledged on its own as soon as its result is written: ACCEPT when done or parked for retry,
- * REJECT when given up (dead-lettered or refused), RELEASE when its result could not be written. Explicit mode
- * requires every record of a poll to be acknowledged before the next poll, so a replica polls again only when
- * its batch is settled; acknowledgements go out at once with {@code commitAsync}, not at the next poll.
+ * acknowledgement mode. Each poll acquires a batch ({@code share.acquire.mode=record_limit}, so nothing is
+ * prefetched beyond it): {@code concurrency} records, or up to {@code worker.queue.acquire.factor} times that while
+ * the function's runs are short ({@link AcquirePacing}, issue 16: each poll costs a share fetch). At most {@code
+ * concurrency} of them run at once, records delivered before first; each is acknowledged on its own as soon as its
+ * result is written: ACCEPT when done or parked for retry, REJECT when given up (dead-lettered or refused), RELEASE
+ * when its result could not be written. A waiting record starts only while its acquisition lock still covers its
+ * timeout and the write margin (its start deadline: the poll's start plus the start budget); one that cannot start
+ * by then, or when the replica stops, is RELEASEd unrun, remembered ({@link UnrunReleases}) so that delivery does not
+ * count toward {@code worker.delivery.count.limit}, and the replica goes back to acquiring {@code concurrency}.
+ * Explicit mode requires every record of a poll to be acknowledged before the next poll, so a replica polls again only
+ * when its batch is settled; acknowledgements go out at once with {@code commitAsync}, not at the next poll.
  */
 public final class ShareReplica extends Replica {
 
     private static final Logger log = LoggerFactory.getLogger(ShareReplica.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+    private static final Comparator<ConsumerRecord<byte[], byte[]>> REDELIVERED_FIRST = Comparator.comparingInt(
+            (ConsumerRecord<byte[], byte[]> r) -> -deliveries(r));
 
     private final WorkerResources resources;
+    private final AcquirePacing pacing;
 
     public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
         super(settings, processor);
         this.resources = resources;
+        this.pacing = new AcquirePacing(settings.spec().getConcurrency(),
+                resources.config().worker().queueAcquireFactor(), settings.spec().getTimeoutMs());
     }
 
     @Override
     protected void consume() {
-        int concurrency = Math.max(1, settings.spec().getConcurrency());
+        int limit = pacing.acquireLimit();
         Map<String, Object> props = Map.of(
                 ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
                 ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, limit,
                 // A batch may take up to the function's timeout before the next poll.
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS,
                         settings.settleTimeoutMs()));
@@ -59,7 +71,8 @@ public final class ShareReplica extends Replica {
                 }
             });
             consumer.subscribe(List.of(settings.topic()));
-            log.info("[{}] joined share group {} on {}", settings.name(), settings.group(), settings.topic());
+            log.info("[{}] joined share group {} on {}, acquiring up to {} record(s) per poll", settings.name(),
+                    settings.group(), settings.topic(), limit);
             while (!stopping()) {
                 if (!mayStartRun()) {
                     // Runs stuck past their timeout hold threads: acquire nothing until they end or the pool
@@ -67,9 +80,19 @@ public final class ShareReplica extends Replica {
                     pause(POLL);
                     continue;
                 }
+                long polled = System.nanoTime();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                if (!records.isEmpty()) {
-                    runBatch(consumer, records);
+                if (records.isEmpty()) {
+                    continue;
+                }
+                long budgetMs = pacing.startBudgetMs(consumer.acquisitionLockTimeoutMs());
+                runBatch(consumer, records, polled + TimeUnit.MILLISECONDS.toNanos(budgetMs));
+                if (pacing.batchEnded(budgetMs) && !stopping()) {
+                    log.info("[{}] {} (longest recent run {} ms, start budget {} ms): taking a new consumer",
+                            settings.name(), pacing.ahead() ? "runs are short, acquiring ahead"
+                                    : "runs are too long to acquire ahead", Math.round(pacing.recentLongestMs()),
+                            budgetMs);
+                    break;
                 }
             }
             consumer.commitSync(Duration.ofSeconds(10));
@@ -77,55 +100,89 @@ public final class ShareReplica extends Replica {
     }
 
     /**
-     * Runs a poll's records at once and acknowledges each as its attempt ends. Once every record of the batch has
-     * run and handed its result to the producer, the producer is flushed: nothing more of this batch is coming, and
-     * the next poll waits for all of it, so waiting out {@code linger.ms} would only stretch every batch (issue 16,
-     * part 4: a plain share-group loop that flushes ran its batches in less time). The flush sends; whether a
-     * record is acknowledged still waits for its own result's acknowledgement by Kafka.
+     * Runs a poll's records, at most {@code concurrency} at once, and acknowledges each as its attempt ends. The first
+     * {@code concurrency} start at once; the others as runs end, while {@code startDeadline} (a {@link
+     * System#nanoTime()}) is not past, the replica is not stopping and its runs are not stuck; the rest are released
+     * unrun. Once nothing is left to start and every started run has handed its result to the producer, the
+     * producer is flushed: nothing more of this batch is coming, and the next poll waits for all of it, so waiting out
+     * {@code linger.ms} would only stretch every batch (issue 16, part 4: a plain share-group loop that flushes ran its
+     * batches in less time). The flush sends; whether a record is acknowledged still waits for its own result's
+     * acknowledgement by Kafka.
      */
-    private void runBatch(KafkaShareConsumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records) {
+    private void runBatch(KafkaShareConsumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records,
+            long startDeadline) {
+        int concurrency = Math.max(1, settings.spec().getConcurrency());
+        List<ConsumerRecord<byte[], byte[]>> waiting = new ArrayList<>(records.count());
+        records.forEach(waiting::add);
+        // A record delivered before (released, or its worker died) goes first, so it does not wait again.
+        waiting.sort(REDELIVERED_FIRST);
         LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
-        int pending = 0;
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
-            Attempt attempt = new Attempt();
-            processor.process(record, resources.decode(record), deliveries,
-                    () -> done.add(new Done(attempt, null, null, null)))
-                    .whenComplete((decision, error) -> done.add(new Done(attempt, record, decision, error)));
-            pending++;
-        }
-        int handingOver = pending;
+        int next = 0;
+        int running = 0; // started, run not yet over
+        int pending = waiting.size(); // not yet acknowledged
+        boolean flushed = false;
         while (pending > 0) {
-            Done next = take(done);
-            if (next == null) {
+            boolean releaseRest = next > 0 && next < waiting.size() && (stopping()
+                    || System.nanoTime() - startDeadline > 0);
+            if (releaseRest) {
+                int released = waiting.size() - next;
+                for (; next < waiting.size(); next++) {
+                    ConsumerRecord<byte[], byte[]> record = waiting.get(next);
+                    resources.unrunReleases().released(record);
+                    consumer.acknowledge(record, AcknowledgeType.RELEASE);
+                    pending--;
+                }
+                consumer.commitAsync();
+                pacing.released();
+                log.info("[{}] released {} acquired record(s) unrun: {}", settings.name(), released, stopping()
+                        ? "stopping" : "they could not start while their acquisition lock covered an attempt");
+            }
+            while (next < waiting.size() && running < concurrency && (next < concurrency || mayStartRun())) {
+                start(waiting.get(next++), done);
+                running++;
+            }
+            if (!flushed && next == waiting.size() && running == 0 && pending > 0) {
+                flushed = true;
+                flush();
+            }
+            if (pending == 0) {
+                break;
+            }
+            Done first = take(done, next < waiting.size() ? startDeadline : Long.MAX_VALUE);
+            if (first == null) {
                 continue;
             }
             boolean acknowledged = false;
-            do {
-                Attempt attempt = next.attempt();
-                if (next.record() == null) {
-                    if (!attempt.over) {
-                        attempt.handedOver = true;
-                        handingOver--;
-                    }
+            for (Done d = first; d != null; d = done.poll()) {
+                Attempt attempt = d.attempt();
+                if (!attempt.ran) {
+                    attempt.ran = true;
+                    running--;
+                    pacing.ran(System.nanoTime() - attempt.started);
+                }
+                if (d.record() == null) {
                     continue;
                 }
-                if (!attempt.handedOver) {
-                    handingOver--;
-                }
-                attempt.over = true;
-                consumer.acknowledge(next.record(), next.acknowledgeType(settings.name()));
+                consumer.acknowledge(d.record(), d.acknowledgeType(settings.name()));
                 acknowledged = true;
                 pending--;
-            } while ((next = done.poll()) != null);
+            }
             if (acknowledged) {
                 consumer.commitAsync();
             }
-            if (handingOver == 0 && pending > 0) {
-                handingOver = -1; // once per batch
-                flush();
-            }
         }
+    }
+
+    private void start(ConsumerRecord<byte[], byte[]> record, LinkedBlockingQueue<Done> done) {
+        int deliveries = resources.unrunReleases().deliveriesRun(record, deliveries(record));
+        Attempt attempt = new Attempt(System.nanoTime());
+        processor.process(record, resources.decode(record), deliveries,
+                () -> done.add(new Done(attempt, null, null, null)))
+                .whenComplete((decision, error) -> done.add(new Done(attempt, record, decision, error)));
+    }
+
+    private static int deliveries(ConsumerRecord<?, ?> record) {
+        return record.deliveryCount().map(Short::intValue).orElse(1);
     }
 
     private void flush() {
@@ -139,8 +196,13 @@ public final class ShareReplica extends Replica {
 
     /** What the replica knows of one record's attempt; the polling thread's alone. */
     private static final class Attempt {
-        boolean handedOver;
-        boolean over;
+        final long started;
+        /** Its run is over (result handed to the producer) or the attempt ended: its slot is free. */
+        boolean ran;
+
+        Attempt(long started) {
+            this.started = started;
+        }
     }
 
     private static void pause(Duration duration) {
@@ -151,9 +213,11 @@ public final class ShareReplica extends Replica {
         }
     }
 
-    private static Done take(LinkedBlockingQueue<Done> done) {
+    /** The next done attempt, waiting at most 100 ms and not past {@code deadline} (a nanoTime). */
+    private static Done take(LinkedBlockingQueue<Done> done, long deadline) {
+        long wait = Math.min(TimeUnit.MILLISECONDS.toNanos(100), Math.max(0, deadline - System.nanoTime()));
         try {
-            return done.poll(100, TimeUnit.MILLISECONDS);
+            return done.poll(wait, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

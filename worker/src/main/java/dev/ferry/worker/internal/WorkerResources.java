@@ -55,6 +55,7 @@ public final class WorkerResources implements AutoCloseable {
     private final RetryTiers retries;
     private final int maxResultBytes;
     private final AnsweredAttempts answered = new AnsweredAttempts(AnsweredAttempts.DEFAULT_CAPACITY);
+    private final UnrunReleases unrunReleases = new UnrunReleases(UnrunReleases.DEFAULT_CAPACITY);
     private final ResultRecords resultRecords;
 
     /** Over the process's runtime: its client factory, topic names and serdes (one registry client, issue 13). */
@@ -101,6 +102,11 @@ public final class WorkerResources implements AutoCloseable {
     /** The attempts this process answered lately, so a redelivered one is not run again. */
     public AnsweredAttempts answered() {
         return answered;
+    }
+
+    /** The records this process released without running them, so their deliveries do not count (issue 16). */
+    public UnrunReleases unrunReleases() {
+        return unrunReleases;
     }
 
     public TopicCatalog topics() {
