@@ -16,11 +16,13 @@ import java.util.Optional;
  *   <li>the <em>start budget</em> is how long an acquired record may wait and still have its timeout and the write
  *   margin left under its lock: the lock the broker reports minus {@code timeoutMs} minus {@link
  *   WorkProvisioner#writeMargin(int)};</li>
- *   <li>the <em>drain time</em> is how long the last record of a batch waits for a slot if every run takes the
- *   recent longest run: {@code (factor - 1) × longest}, runs going {@code concurrency} at a time;</li>
- *   <li>exact → ahead after at least {@code concurrency} runs (and {@value #COOL_DOWN_BATCHES} × that after a
- *   release) when the drain time is within a quarter of the budget; ahead → exact when it exceeds half of it, or
- *   when a record had to be released unrun. The gap between the two keeps a replica from flapping.</li>
+ *   <li>the <em>drain time</em> is how long the last record of a batch waits for a slot, runs going {@code
+ *   concurrency} at a time: {@code (factor - 1) × mean + longest}, from the recent mean and longest runs (an
+ *   estimate: the start deadline, not it, keeps records within their locks);</li>
+ *   <li>exact → ahead when the drain time is within a quarter of the budget, after at least {@code concurrency}
+ *   runs at first, a full ahead batch's worth ({@code factor × concurrency}) after going back, and {@value
+ *   #COOL_DOWN_BATCHES} of those after a release; ahead → exact when it exceeds half of it, or when a record had to
+ *   be released unrun. The gap between the thresholds and the runs needed keep a replica from flapping.</li>
  * </ul>
  * A mode change needs a new consumer ({@code max.poll.records} is fixed per consumer), so it is taken only between
  * batches. The polling thread's alone.
@@ -36,7 +38,10 @@ final class AcquirePacing {
     private final int timeoutMs;
     private boolean ahead;
     private long batchLongestNanos;
+    private long batchRunNanos;
+    private int batchRuns;
     private double recentLongestMs;
+    private double recentMeanMs = -1;
     private long runsSinceChange;
     private long runsNeeded;
     private boolean releasedInBatch;
@@ -66,6 +71,8 @@ final class AcquirePacing {
     /** A run of this batch took {@code nanos}, from its start until its result was handed over or it ended. */
     void ran(long nanos) {
         batchLongestNanos = Math.max(batchLongestNanos, nanos);
+        batchRunNanos += nanos;
+        batchRuns++;
         runsSinceChange++;
     }
 
@@ -80,18 +87,26 @@ final class AcquirePacing {
      */
     boolean batchEnded(long budgetMs) {
         recentLongestMs = Math.max(batchLongestNanos / 1e6, recentLongestMs / 2);
+        if (batchRuns > 0) {
+            double mean = batchRunNanos / 1e6 / batchRuns;
+            recentMeanMs = recentMeanMs < 0 ? mean : (recentMeanMs + mean) / 2;
+        }
         batchLongestNanos = 0;
+        batchRunNanos = 0;
+        batchRuns = 0;
         boolean released = releasedInBatch;
         releasedInBatch = false;
         if (factor == 1) {
             return false;
         }
-        double drainMs = recentLongestMs * (factor - 1);
+        // Runs go concurrency at a time, so the last of factor x concurrency records waits for about (factor - 1)
+        // runs of the mean length, plus at most one long run ahead of it on its slot.
+        double drainMs = Math.max(0, recentMeanMs) * (factor - 1) + recentLongestMs;
         if (ahead) {
             if (released || budgetMs <= 0 || drainMs > budgetMs / 2.0) {
                 ahead = false;
                 runsSinceChange = 0;
-                runsNeeded = released ? (long) COOL_DOWN_BATCHES * concurrency * factor : concurrency;
+                runsNeeded = (released ? COOL_DOWN_BATCHES : 1L) * concurrency * factor;
                 return true;
             }
         } else if (budgetMs > 0 && runsSinceChange >= runsNeeded && drainMs <= budgetMs / 4.0) {
@@ -100,6 +115,11 @@ final class AcquirePacing {
             return true;
         }
         return false;
+    }
+
+    /** For logs: the recent mean run, ms. */
+    double recentMeanMs() {
+        return Math.max(0, recentMeanMs);
     }
 
     /** For logs: the recent longest run, ms. */

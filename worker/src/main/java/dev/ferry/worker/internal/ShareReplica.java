@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * by then, or when the replica stops, is RELEASEd unrun, remembered ({@link UnrunReleases}) so that delivery does not
  * count toward {@code worker.delivery.count.limit}, and the replica goes back to acquiring {@code concurrency}.
  * Explicit mode requires every record of a poll to be acknowledged before the next poll, so a replica polls again only
- * when its batch is settled; acknowledgements go out at once with {@code commitAsync}, not at the next poll.
+ * when its batch is settled; acknowledgements go out at once with {@code commitAsync}, except a batch's last ones,
+ * which go with the next poll.
  */
 public final class ShareReplica extends Replica {
 
@@ -76,7 +77,8 @@ public final class ShareReplica extends Replica {
             while (!stopping()) {
                 if (!mayStartRun()) {
                     // Runs stuck past their timeout hold threads: acquire nothing until they end or the pool
-                    // recycles this replica.
+                    // recycles this replica. The last batch's acknowledgements were left for the next poll.
+                    consumer.commitAsync();
                     pause(POLL);
                     continue;
                 }
@@ -88,10 +90,10 @@ public final class ShareReplica extends Replica {
                 long budgetMs = pacing.startBudgetMs(consumer.acquisitionLockTimeoutMs());
                 runBatch(consumer, records, polled + TimeUnit.MILLISECONDS.toNanos(budgetMs));
                 if (pacing.batchEnded(budgetMs) && !stopping()) {
-                    log.info("[{}] {} (longest recent run {} ms, start budget {} ms): taking a new consumer",
-                            settings.name(), pacing.ahead() ? "runs are short, acquiring ahead"
-                                    : "runs are too long to acquire ahead", Math.round(pacing.recentLongestMs()),
-                            budgetMs);
+                    log.info("[{}] {} (recent runs: mean {} ms, longest {} ms; start budget {} ms): taking a new "
+                            + "consumer", settings.name(), pacing.ahead() ? "runs are short, acquiring ahead"
+                                    : "runs are too long to acquire ahead", Math.round(pacing.recentMeanMs()),
+                            Math.round(pacing.recentLongestMs()), budgetMs);
                     break;
                 }
             }
@@ -167,7 +169,9 @@ public final class ShareReplica extends Replica {
                 acknowledged = true;
                 pending--;
             }
-            if (acknowledged) {
+            // The batch's last acknowledgements ride on the next poll's share fetch, which follows at once: one
+            // request fewer per batch (issue 16).
+            if (acknowledged && pending > 0) {
                 consumer.commitAsync();
             }
         }
