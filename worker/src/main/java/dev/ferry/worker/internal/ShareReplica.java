@@ -31,6 +31,8 @@ public final class ShareReplica extends Replica {
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     private final WorkerResources resources;
+    /** Short polls right after a batch, so a fetch that acquires only a commit marker holds nothing back. */
+    private final SharePollTimeout pollTimeout = new SharePollTimeout();
 
     public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
         super(settings, processor);
@@ -67,9 +69,10 @@ public final class ShareReplica extends Replica {
                     pause(POLL);
                     continue;
                 }
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout.next(System.nanoTime()));
                 if (!records.isEmpty()) {
                     runBatch(consumer, records);
+                    pollTimeout.batchEnded(System.nanoTime());
                 }
             }
             consumer.commitSync(Duration.ofSeconds(10));
