@@ -42,6 +42,8 @@ public final class ShareReplica extends Replica {
 
     private final WorkerResources resources;
     private final AcquirePacing pacing;
+    /** Short polls right after a batch, so a fetch that acquires only a commit marker holds nothing back. */
+    private final SharePollTimeout pollTimeout = new SharePollTimeout();
 
     public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
         super(settings, processor);
@@ -83,12 +85,13 @@ public final class ShareReplica extends Replica {
                     continue;
                 }
                 long polled = System.nanoTime();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout.next(polled));
                 if (records.isEmpty()) {
                     continue;
                 }
                 long budgetMs = pacing.startBudgetMs(consumer.acquisitionLockTimeoutMs());
                 runBatch(consumer, records, polled + TimeUnit.MILLISECONDS.toNanos(budgetMs));
+                pollTimeout.batchEnded(System.nanoTime());
                 if (pacing.batchEnded(budgetMs) && !stopping()) {
                     log.info("[{}] {} (recent runs: mean {} ms, longest {} ms; start budget {} ms): taking a new "
                             + "consumer", settings.name(), pacing.ahead() ? "runs are short, acquiring ahead"
