@@ -151,6 +151,84 @@ class AutoscalerServiceIT {
         }
     }
 
+    /**
+     * Issue 16's quiet back-off must not hide vanished members: a pool whose only member (another process's) left
+     * with no work waiting has no members, no lag and unmoved end offsets, but the controller still holds the size
+     * it took from that member. Taken for quiet, it was read again only a minute later, and its stale size kept the
+     * budget's one replica from the other pool, whose work waited. The clock here moves only while the test waits,
+     * and never reaches that minute.
+     */
+    @Test
+    void shouldKeepSamplingAPoolWhoseMembersVanishedUntilItsSizeFollowsThem(KafkaFixture kafka) throws Exception {
+        Map<String, Object> settings = new java.util.HashMap<>(FAST);
+        settings.put(AutoscalerConfig.IDLE_MS, 600_000L); // the held replica is not idled away meanwhile
+        settings.put(AutoscalerConfig.MAX_TOTAL_REPLICAS, 1);
+        settings.put(AutoscalerConfig.QUIET_CHECK_MS, 500L);
+        FerryConfig config = TestConfigs.isolated(kafka, settings);
+        KafkaClients clients = new KafkaClients(config);
+        TopicCatalog topics = new TopicCatalog(config);
+        FunctionSpec heldSpec = FunctionSpecs.builder("acme", "a-held", Runtime.JAVA, "sleep")
+                .setDelivery(Delivery.QUEUE).setPartitions(1).setMinReplicas(0).setMaxReplicas(2).build();
+        FunctionSpec busySpec = FunctionSpecs.builder("acme", "b-busy", Runtime.JAVA, "sleep")
+                .setDelivery(Delivery.QUEUE).setPartitions(1).setMinReplicas(0).setMaxReplicas(2).build();
+        FunctionRef held = FunctionSpecs.ref(heldSpec);
+        FunctionRef busy = FunctionSpecs.ref(busySpec);
+        deploy(config, clients, topics, heldSpec);
+        deploy(config, clients, topics, busySpec);
+        TestClock clock = new TestClock();
+
+        try (FakePools otherProcess = new FakePools(clients, topics, 1);
+                FakePools pools = new FakePools(clients, topics, 1);
+                Admin admin = clients.admin("autoscaler-it-members")) {
+            otherProcess.resize(held, 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> members(admin, topics.workerGroup(held)) == 1);
+            try (AutoscalerService service = new AutoscalerService(config, new InProcessActuator(pools), clock)
+                    .start()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> service.view().get(held)
+                        .map(s -> s.replicas() == 1).orElse(false));
+
+                otherProcess.close();
+                await().atMost(Duration.ofSeconds(30)).until(() -> service.view().get(held)
+                        .map(s -> s.replicas() == 0).orElse(false));
+                int produced = produce(clients, topics.work(busy), 1);
+
+                // The budget's one replica goes to the pool with work once the other's size follows its members.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    clock.advance(Duration.ofMillis(250), Duration.ofSeconds(30));
+                    return pools.size(busy) == 1;
+                });
+                await().atMost(Duration.ofSeconds(30)).until(() -> pools.done(busy) >= produced);
+                assertThat(pools.size(held)).isZero();
+            }
+        }
+    }
+
+    /** Time that stands still but for what the test adds, up to a limit. */
+    private static final class TestClock extends Clock {
+        private final java.time.Instant start = java.time.Instant.now();
+        private volatile Duration added = Duration.ZERO;
+
+        void advance(Duration step, Duration limit) {
+            Duration next = added.plus(step);
+            added = next.compareTo(limit) > 0 ? limit : next;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return start.plus(added);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
     /** Issue 11: after a restart the controller continues from the last decision, not from the members it sees. */
     @Test
     void shouldContinueFromTheLastDecisionInFerryScalingAfterARestart(KafkaFixture kafka) throws Exception {
