@@ -135,7 +135,7 @@ function drawFunctions(names) {
 }
 
 // Triggers (issue 14): one row per trigger of the tenant, from GET /v1/triggers; rates are per second and shown
-// once the replicas reported twice ("-" until then, and for lag while no replica knows it).
+// once the replicas reported twice ("-" until then; lag is "-" only when neither a replica nor the broker answered).
 function drawTriggers(triggers) {
   const section = document.getElementById("triggers");
   section.hidden = triggers.length === 0;

@@ -229,12 +229,16 @@ public final class AutoscalerService implements AutoCloseable {
         }
     }
 
-    /** Whether the latest decision for {@code pool} (or, with none, its members) is above zero. */
+    /**
+     * Whether the size in force for {@code pool} is above zero: the controller's, not the view's. The view's
+     * {@code desired} falls back to the members when it has seen no decision (a size the controller took from the
+     * members it first saw, or seeded from {@code ferry.scaling} with no actuator here), so once those members died
+     * the pool looked sized at zero, went quiet, and the controller kept the old size (and its share of the
+     * budget) until the next full reading a minute later; and a view that kept a decision above zero after the
+     * controller had followed the members down never let the pool go quiet again.
+     */
     private boolean sizedAboveZero(PoolRef pool) {
-        if (pool.trigger()) {
-            return pool.triggerRef().flatMap(view::trigger).map(t -> t.desired() > 0).orElse(false);
-        }
-        return pool.function().flatMap(view::get).map(f -> f.desired() > 0).orElse(false);
+        return controller.sizeInForce(pool).orElse(0) > 0;
     }
 
     /**

@@ -150,7 +150,7 @@ public final class LagCollector {
      * One reading of every pool that needs one: functions first, then triggers; a pool whose topics or offsets
      * cannot be read now is left out.
      *
-     * <p>Idle back-off (issue 16): a <em>quiet</em> pool (zero replicas and none decided, no lag, and its end offsets
+     * <p>Idle back-off (issue 16): a <em>quiet</em> pool (zero replicas and a size in force of zero, no lag, and its end offsets
      * unchanged since its reading before) is not read in full every call. Its end offsets are compared instead, with one batched
      * list-offsets call for all quiet pools: a trigger pool's every call (no one else sees records arrive on a
      * user's topic), a function pool's every {@code quietCheck} (the dispatcher wakes it at once through

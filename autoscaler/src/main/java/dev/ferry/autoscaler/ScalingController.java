@@ -195,6 +195,21 @@ public final class ScalingController {
     }
 
     /**
+     * The size in force for the pool as this controller holds it: the size last decided, or taken from the members
+     * ({@link #followMembers}), or, before its first sample, its seed; empty when the controller knows nothing of it.
+     * The lag collector asks it before it takes a pool for quiet (issue 16): a pool whose size in force differs
+     * from its members (zero) must keep being sampled until the controller has followed them.
+     */
+    public synchronized OptionalInt sizeInForce(PoolRef ref) {
+        State state = states.get(ref);
+        if (state != null) {
+            return OptionalInt.of(state.current);
+        }
+        Integer seed = seeds.get(ref);
+        return seed == null ? OptionalInt.empty() : OptionalInt.of(seed);
+    }
+
+    /**
      * Makes the size in force follow the group's members when they have differed from it for longer than a
      * decided size takes to show ({@link Settings#settle}, plus the function's timeout when there are more members:
      * replicas being removed finish their work first) and for {@link Settings#confirm}. The usual case is members

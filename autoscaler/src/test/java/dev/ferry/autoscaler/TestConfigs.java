@@ -1,5 +1,6 @@
 package dev.ferry.autoscaler;
 
+import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.embedded.junit.KafkaFixture;
 import java.util.HashMap;
@@ -8,6 +9,13 @@ import java.util.UUID;
 
 /** A configuration against the shared test broker, with a topic prefix of its own so tests never meet. */
 final class TestConfigs {
+
+    /** An autoscaler that reacts within seconds: polls every 250 ms, scales down after 2 s, idles after 3 s. */
+    static final Map<String, Object> FAST = Map.of(
+            AutoscalerConfig.POLL_MS, 250L,
+            AutoscalerConfig.STABILIZATION_MS, 2_000L,
+            AutoscalerConfig.IDLE_MS, 3_000L,
+            AutoscalerConfig.STARTUP_MS, 1_000L);
 
     private TestConfigs() {
     }

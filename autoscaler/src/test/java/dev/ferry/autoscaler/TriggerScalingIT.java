@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.FunctionRef;
-import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
@@ -58,12 +57,6 @@ import org.junit.jupiter.api.Timeout;
 @FerryKafkaTest
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class TriggerScalingIT {
-
-    private static final Map<String, Object> FAST = Map.of(
-            AutoscalerConfig.POLL_MS, 250L,
-            AutoscalerConfig.STABILIZATION_MS, 2_000L,
-            AutoscalerConfig.IDLE_MS, 3_000L,
-            AutoscalerConfig.STARTUP_MS, 1_000L);
 
     /** One record per transaction, so a commit marker follows every record: offsets are twice the records. */
     private static final int RECORDS_PER_PARTITION = 10;
@@ -135,7 +128,7 @@ class TriggerScalingIT {
     @Test
     void shouldCapAPartitionTriggersPoolAtItsFourSourcePartitionsAndStopItWhenTheTriggerGoes(KafkaFixture kafka)
             throws Exception {
-        FerryConfig config = TestConfigs.isolated(kafka, FAST);
+        FerryConfig config = TestConfigs.isolated(kafka, TestConfigs.FAST);
         KafkaClients clients = new KafkaClients(config);
         TopicCatalog topics = new TopicCatalog(config);
         String source = "orders-" + UUID.randomUUID();
@@ -215,7 +208,7 @@ class TriggerScalingIT {
 
     @Test
     void shouldScaleANoneTriggersPoolPastItsOnlySourcePartition(KafkaFixture kafka) throws Exception {
-        FerryConfig config = TestConfigs.isolated(kafka, FAST);
+        FerryConfig config = TestConfigs.isolated(kafka, TestConfigs.FAST);
         KafkaClients clients = new KafkaClients(config);
         TopicCatalog topics = new TopicCatalog(config);
         String source = "clicks-" + UUID.randomUUID();

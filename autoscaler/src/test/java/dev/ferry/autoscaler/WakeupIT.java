@@ -5,20 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
-import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
-import dev.ferry.core.kafka.AvroSerdes;
-import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
-import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
-import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
-import dev.ferry.schemas.Runtime;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -46,37 +39,34 @@ class WakeupIT {
 
     @Test
     void shouldStartAPoolAtZeroOnAWakeupWithoutWaitingForTheNextCollection(KafkaFixture kafka) throws Exception {
-        FerryConfig config = TestConfigs.isolated(kafka, NO_POLL);
-        KafkaClients clients = new KafkaClients(config);
-        TopicCatalog topics = new TopicCatalog(config);
-        FunctionSpec spec = FunctionSpecs.builder("acme", "sleepy", Runtime.JAVA, "echo").setDelivery(Delivery.QUEUE)
+        TestCluster cluster = TestCluster.isolated(kafka, NO_POLL);
+        FunctionSpec spec = TestCluster.queue("sleepy", "echo")
                 .setPartitions(2).setMinReplicas(0).setMaxReplicas(3).build();
         FunctionRef ref = FunctionSpecs.ref(spec);
-        try (Admin admin = clients.admin("wakeup-it")) {
-            new TopicProvisioner(admin).ensure(topics.platformTopics());
+        try (Admin admin = cluster.clients().admin("wakeup-it")) {
+            new TopicProvisioner(admin).ensure(cluster.topics().platformTopics());
         }
 
-        try (FakePools pools = new FakePools(clients, topics, 1);
-                AutoscalerService service = new AutoscalerService(config, new InProcessActuator(pools),
-                        Clock.systemUTC()).start()) {
+        try (FakePools pools = cluster.pools(1);
+                AutoscalerService service = cluster.autoscaler(pools)) {
             // Deployed after the autoscaler's first (and, within this test, only) collection.
-            try (FunctionPublisher publisher = new FunctionPublisher(clients, topics,
-                    new AvroSerdes(config).serializer(FunctionSpec.class))) {
+            try (FunctionPublisher publisher = cluster.publisher()) {
                 publisher.deploy(spec);
             }
-            try (Admin admin = clients.admin("wakeup-it")) {
+            try (Admin admin = cluster.clients().admin("wakeup-it")) {
                 assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))
-                        .as("the work topic exists at deploy, before any call").contains(topics.work(ref));
+                        .as("the work topic exists at deploy, before any call")
+                        .contains(cluster.topics().work(ref));
             }
             assertThat(pools.size(ref)).isZero();
 
-            try (KafkaProducer<byte[], byte[]> producer = clients.producer("wakeup-it", new ByteArraySerializer(),
-                    new ByteArraySerializer(), Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+            try (KafkaProducer<byte[], byte[]> producer = cluster.clients().producer("wakeup-it",
+                    new ByteArraySerializer(), new ByteArraySerializer(), Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
                             "wakeup-it-" + UUID.randomUUID()))) {
                 producer.initTransactions();
                 producer.beginTransaction();
-                producer.send(new ProducerRecord<>(topics.work(ref), 0, bytes("k"), bytes("{\"ms\":1}")));
-                producer.send(new ProducerRecord<>(topics.wakeups(), bytes(ref.key()), new byte[0]));
+                producer.send(new ProducerRecord<>(cluster.topics().work(ref), 0, bytes("k"), bytes("{\"ms\":1}")));
+                producer.send(new ProducerRecord<>(cluster.topics().wakeups(), bytes(ref.key()), new byte[0]));
                 producer.commitTransaction();
             }
 

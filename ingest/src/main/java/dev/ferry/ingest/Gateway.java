@@ -34,6 +34,7 @@ import dev.ferry.ingest.internal.GatewayTriggers;
 import dev.ferry.ingest.internal.TenantQuotas;
 import dev.ferry.ingest.internal.TriggerRoutes;
 import dev.ferry.ingest.internal.TriggerStatusBoard;
+import dev.ferry.ingest.internal.TriggerLags;
 import dev.ferry.ingest.internal.TriggerTopics;
 import dev.ferry.ingest.internal.TriggerWatch;
 import dev.ferry.ingest.internal.Tenants;
@@ -354,7 +355,7 @@ public final class Gateway implements AutoCloseable {
         tail.start();
         readiness.add("trigger-status", tail.readiness());
         return new GatewayTriggers(directory, watch, publisher, board, new TriggerTopics(admin, config.topics()),
-                topics);
+                topics, new TriggerLags(admin, topics));
     }
 
     private void drain() {

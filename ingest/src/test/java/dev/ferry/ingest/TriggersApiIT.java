@@ -127,7 +127,8 @@ class TriggersApiIT {
         assertThat(trigger.get("format").asText()).isEqualTo("JSON");
         assertThat(trigger.get("ordering").asText()).isEqualTo("PARTITION");
         assertThat(trigger.get("state").asText()).isEqualTo("RUNNING");
-        assertThat(trigger.get("lag").isNull()).as("no replica reported yet").isTrue();
+        assertThat(trigger.get("lag").asText()).as("no replica reported yet: from the broker, and a trigger that "
+                + "starts at the end has nothing to do").isEqualTo("0");
         assertThat(trigger.get("read").asLong()).isZero();
         assertThat(trigger.get("rates").isNull()).isTrue();
         assertThat(partitions(destination)).as("created with the source's partition count").isEqualTo(3);
@@ -279,6 +280,43 @@ class TriggersApiIT {
         assertThat(api.put("/v1/triggers/x", null, body("echo", orders, "")).statusCode()).isEqualTo(401);
     }
 
+    /**
+     * A paused trigger has no replica to report its lag, and that lag is what a user watches grow: it is read from
+     * the broker, from the group's committed position (or, on a partition it has none, its startingPosition).
+     */
+    @Test
+    void shouldShowAPausedTriggersLagGrowingFromItsGroupsPosition(KafkaFixture kafka) throws Exception {
+        String topic = "acme.paused-" + RUN;
+        kafka.createTopic(topic, 2);
+        HttpResponse<byte[]> created = api.put("/v1/triggers/idle", acme, body("echo", topic,
+                ", \"startingPosition\": \"EARLIEST\", \"enabled\": false"));
+        assertThat(created.statusCode()).as(text(created)).isEqualTo(201);
+        assertThat(json(created).get("lag").asText()).isEqualTo("0");
+        try (KafkaProducer<String, String> producer = new KafkaClients(config).producer("test-paused",
+                new StringSerializer(), new StringSerializer(), Map.of())) {
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, "k" + i, "{}"));
+            }
+            producer.send(new ProducerRecord<>(topic, 1, "k", "{}"));
+            producer.flush();
+        }
+        // The group read two records of partition 0 before it was paused; it never read partition 1.
+        admin.alterConsumerGroupOffsets(catalog.triggerGroup(new dev.ferry.core.triggers.TriggerRef("acme", "idle")),
+                Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
+                        new org.apache.kafka.clients.consumer.OffsetAndMetadata(2))).all().get(10, TimeUnit.SECONDS);
+
+        try {
+            JsonNode described = json(api.get("/v1/triggers/idle", acme));
+            assertThat(described.get("state").asText()).isEqualTo("PAUSED");
+            assertThat(described.get("lag").asText()).as("3 left on partition 0, 1 on partition 1").isEqualTo("4");
+            assertThat(json(api.get("/v1/triggers", acme)).get("triggers"))
+                    .filteredOn(t -> t.get("name").asText().equals("idle"))
+                    .singleElement().satisfies(t -> assertThat(t.get("lag").asText()).isEqualTo("4"));
+        } finally {
+            api.delete("/v1/triggers/idle", acme);
+        }
+    }
+
     @Test
     void shouldRefuseWith409WhenOrderingWouldTurnTheConsumerGroupIntoAShareGroup() {
         assertThat(api.put("/v1/triggers/ordered", acme, body("echo", orders, "")).statusCode()).isEqualTo(201);
@@ -330,7 +368,8 @@ class TriggersApiIT {
                 assertThat(t.get("state").asText()).isEqualTo("FAILING");
                 assertThat(t.get("error").asText()).isEqualTo("cannot read the source");
                 assertThat(t.get("read").asLong()).as("the stopped replica's counts are gone").isEqualTo(31);
-                assertThat(t.get("lag").isNull()).as("the only replica does not know its lag").isTrue();
+                assertThat(t.get("lag").asText()).as("the only replica does not know its lag: the broker's, "
+                        + "from the end, where a new trigger starts").isEqualTo("0");
             });
         } finally {
             api.delete("/v1/triggers/counted", acme);

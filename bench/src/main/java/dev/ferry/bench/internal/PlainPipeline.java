@@ -6,6 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -81,23 +85,10 @@ final class PlainPipeline extends TwoHopBaseline {
                 new ByteArrayDeserializer(), Map.of());
         KafkaProducer<byte[], byte[]> producer = clients.producer(group, new ByteArraySerializer(),
                 new ByteArraySerializer(), Map.of());
-        start(name + "-hop1", consumer::wakeup, () -> {
-            try (consumer; producer) {
-                consumer.subscribe(List.of(input));
-                int next = 0;
-                while (running()) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                    if (records.isEmpty()) {
-                        continue;
-                    }
-                    Sent sent = new Sent();
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        producer.send(workRecord(record, next++ % workPartitions), sent::completed);
-                    }
-                    commitAfterFlush(consumer, producer, records, sent);
-                }
-            }
-        });
+        int[] next = {0}; // only the loop's thread counts
+        loop(name + "-hop1", Member.of(consumer, input), producer,
+                record -> workRecord(record, next[0]++ % workPartitions),
+                (records, sent) -> commitAfterFlush(consumer, producer, records, sent));
     }
 
     private void groupHop2(String group, int index) {
@@ -107,22 +98,8 @@ final class PlainPipeline extends TwoHopBaseline {
         KafkaProducer<byte[], byte[]> producer = clients.userTopicProducer(group + "-" + index,
                 new ByteArraySerializer(), new ByteArraySerializer(), Map.of());
         String worker = "plain#" + index;
-        start(name + "-hop2-" + index, consumer::wakeup, () -> {
-            try (consumer; producer) {
-                consumer.subscribe(List.of(work));
-                while (running()) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                    if (records.isEmpty()) {
-                        continue;
-                    }
-                    Sent sent = new Sent();
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        producer.send(echoResult(record, worker), sent::completed);
-                    }
-                    commitAfterFlush(consumer, producer, records, sent);
-                }
-            }
-        });
+        loop(name + "-hop2-" + index, Member.of(consumer, work), producer, record -> echoResult(record, worker),
+                (records, sent) -> commitAfterFlush(consumer, producer, records, sent));
     }
 
     private void shareHop2(String group, int index, boolean recordLimit) {
@@ -136,25 +113,56 @@ final class PlainPipeline extends TwoHopBaseline {
         KafkaProducer<byte[], byte[]> producer = clients.userTopicProducer(group + "-" + index,
                 new ByteArraySerializer(), new ByteArraySerializer(), Map.of());
         String worker = "plain-share#" + index;
-        start(name + "-hop2-" + index, consumer::wakeup, () -> {
-            try (consumer; producer) {
-                consumer.subscribe(List.of(work));
-                while (running()) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                    if (records.isEmpty()) {
-                        continue;
-                    }
-                    Sent sent = new Sent();
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        producer.send(echoResult(record, worker), sent::completed);
-                    }
+        loop(name + "-hop2-" + index, Member.of(consumer, work), producer, record -> echoResult(record, worker),
+                (records, sent) -> {
                     producer.flush();
                     AcknowledgeType type = sent.error.get() == null ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE;
                     for (ConsumerRecord<byte[], byte[]> record : records) {
                         consumer.acknowledge(record, type);
                     }
                     consumer.commitSync();
+                });
+    }
+
+    /** A hop's consumer, a consumer group's or a share group's member: what {@link #loop} needs of it. */
+    private record Member(Runnable subscribe, Supplier<ConsumerRecords<byte[], byte[]>> poll, Runnable wakeup,
+            Runnable close) {
+
+        static Member of(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+            return new Member(() -> consumer.subscribe(List.of(topic)), () -> consumer.poll(POLL), consumer::wakeup,
+                    consumer::close);
+        }
+
+        static Member of(KafkaShareConsumer<byte[], byte[]> consumer, String topic) {
+            return new Member(() -> consumer.subscribe(List.of(topic)), () -> consumer.poll(POLL), consumer::wakeup,
+                    consumer::close);
+        }
+    }
+
+    /**
+     * Every hop's loop, on a thread of its own until the pipeline stops: poll, send what each record
+     * {@code becomes}, then {@code settle} the batch (commit after the flush, or acknowledge); the producer, then the
+     * consumer, are closed when it ends.
+     */
+    private void loop(String thread, Member member, KafkaProducer<byte[], byte[]> producer,
+            Function<ConsumerRecord<byte[], byte[]>, ProducerRecord<byte[], byte[]>> becomes,
+            BiConsumer<ConsumerRecords<byte[], byte[]>, Sent> settle) {
+        start(thread, member.wakeup(), () -> {
+            try (producer) {
+                member.subscribe().run();
+                while (running()) {
+                    ConsumerRecords<byte[], byte[]> records = member.poll().get();
+                    if (records.isEmpty()) {
+                        continue;
+                    }
+                    Sent sent = new Sent();
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        producer.send(becomes.apply(record), sent::completed);
+                    }
+                    settle.accept(records, sent);
                 }
+            } finally {
+                member.close().run();
             }
         });
     }

@@ -10,13 +10,8 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.ingest.TenantAdmin;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class FirstCallIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     static Path dir;
@@ -56,6 +50,7 @@ class FirstCallIT {
     private static Platform platform;
     private static String key;
     private static String base;
+    private static GatewayCalls gateway;
 
     @BeforeAll
     static void start(KafkaFixture kafka) {
@@ -73,6 +68,7 @@ class FirstCallIT {
                 Platform.Role.WORKER, Platform.Role.AUTOSCALER, Platform.Role.GATEWAY), null,
                 new PrintWriter(new StringWriter()));
         base = "http://localhost:" + platform.gatewayPort();
+        gateway = new GatewayCalls(base, key, Duration.ofSeconds(60));
     }
 
     @AfterAll
@@ -121,20 +117,6 @@ class FirstCallIT {
     }
 
     private static HttpResponse<String> call(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return gateway.call(method, path, body);
     }
 }

@@ -14,7 +14,6 @@ import dev.ferry.ingest.TenantAdmin;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +49,6 @@ class ThroughputModelIT {
 
     private static final Logger log = LoggerFactory.getLogger(ThroughputModelIT.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final int LOAD_PER_SECOND = 40;
 
     @TempDir
@@ -59,6 +57,7 @@ class ThroughputModelIT {
     private static Platform platform;
     private static String key;
     private static String base;
+    private static GatewayCalls gateway;
 
     @BeforeAll
     static void start(KafkaFixture kafka) {
@@ -78,6 +77,7 @@ class ThroughputModelIT {
                 Platform.Role.WORKER, Platform.Role.AUTOSCALER, Platform.Role.GATEWAY), null,
                 new PrintWriter(new StringWriter()));
         base = "http://localhost:" + platform.gatewayPort();
+        gateway = new GatewayCalls(base, key, Duration.ofSeconds(30));
         HttpResponse<String> deployed = call("PUT", "/v1/functions/sleep", "{\"runtime\": \"JAVA\", \"handler\": "
                 + "\"sleep\", \"concurrency\": 4, \"minReplicas\": 2, \"maxReplicas\": 2, \"timeoutMs\": 10000}");
         assertThat(deployed.statusCode()).as(deployed.body()).isIn(200, 201);
@@ -98,8 +98,8 @@ class ThroughputModelIT {
         AtomicInteger refused = new AtomicInteger();
         AtomicReference<String> firstRefusal = new AtomicReference<>();
         // Bounded: the test's own timeout ends it at the latest, and the finally block at once when figures settle.
-        load.scheduleAtFixedRate(() -> HTTP.sendAsync(request("POST", "/v1/functions/sleep/invocations",
-                "{\"ms\": 100}"), HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
+        load.scheduleAtFixedRate(() -> gateway.callAsync("POST", "/v1/functions/sleep/invocations",
+                "{\"ms\": 100}").thenAccept(r -> {
                     if (r.statusCode() == 202) {
                         accepted.incrementAndGet();
                     } else {
@@ -152,25 +152,7 @@ class ThroughputModelIT {
         assertThat(model.get("utilization").asDouble()).as(model.toString()).isBetween(0.3, 0.7);
     }
 
-    private static HttpRequest request(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        return request.build();
-    }
-
     private static HttpResponse<String> call(String method, String path, String body) {
-        try {
-            return HTTP.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return gateway.call(method, path, body);
     }
 }

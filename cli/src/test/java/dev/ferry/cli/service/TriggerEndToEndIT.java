@@ -24,14 +24,9 @@ import dev.ferry.schemas.registry.RestSchemaRegistryClient;
 import dev.ferry.schemas.serde.FerryAvroSerdeConfig;
 import dev.ferry.schemas.serde.FerryAvroSerializer;
 import dev.ferry.schemas.serde.WireFormat;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -97,7 +92,6 @@ class TriggerEndToEndIT {
     /** Floats as BigDecimal, so an amount compares exactly with what was written. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static final Schema ORDER = new Schema.Parser().parse("""
             {"type": "record", "name": "Order", "namespace": "%s", "fields": [
@@ -127,6 +121,7 @@ class TriggerEndToEndIT {
     private static FerryConfig config;
     private static String key;
     private static String base;
+    private static GatewayCalls gateway;
     private static Instant began;
     private static String registryUrl;
     private static final Map<String, Sent> SENT = new LinkedHashMap<>();
@@ -151,6 +146,7 @@ class TriggerEndToEndIT {
         platform = Platform.start(config, EnumSet.of(Platform.Role.DISPATCHER, Platform.Role.WORKER,
                 Platform.Role.GATEWAY, Platform.Role.METERING), null, new PrintWriter(new StringWriter()));
         base = "http://127.0.0.1:" + platform.gatewayPort();
+        gateway = new GatewayCalls(base, key, Duration.ofSeconds(30));
 
         HttpResponse<String> deployed = call("PUT", "/v1/functions/" + FUNCTION,
                 "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
@@ -383,20 +379,6 @@ class TriggerEndToEndIT {
     }
 
     private static HttpResponse<String> call(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return gateway.call(method, path, body);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.core.config;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.metrics.KafkaClientCounter;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -94,12 +95,14 @@ public final class FerryConfig extends AbstractConfig {
     }
 
     /**
-     * Properties for any Kafka client of this process: {@code bootstrap.servers} plus everything passed through.
+     * Properties for any Kafka client of this process: {@code bootstrap.servers} plus everything passed through, and
+     * the reporter that counts live clients ({@link KafkaClientCounter}).
      * Callers add their own role-specific settings on top.
      */
     public Map<String, Object> kafkaClientProperties() {
         Map<String, Object> props = new HashMap<>(clientPassThrough);
         props.put(BOOTSTRAP_SERVERS, bootstrapServers());
+        KafkaClientCounter.install(props); // ferry_kafka_clients
         return props;
     }
 

@@ -9,12 +9,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.management.MalformedObjectNameException;
-import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,26 +68,12 @@ public final class FerryMetrics {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        // How many Kafka clients this process holds, by kind (issue 13, part 3): each live client registers one
-        // metrics MBean under its own client id and removes it on close, so counting the MBeans counts the clients,
-        // whoever built them. Threads: jvm_threads_live_threads, above.
-        Map<String, String> clientMBeans = Map.of(
-                "producer", "kafka.producer:type=producer-metrics,client-id=*",
-                // A share consumer registers consumer-metrics too; fetch managers tell the two kinds apart.
-                "consumer", "kafka.consumer:type=consumer-fetch-manager-metrics,client-id=*",
-                "share-consumer", "kafka.consumer:type=consumer-share-metrics,client-id=*",
-                "admin", "kafka.admin.client:type=admin-client-metrics,client-id=*");
-        clientMBeans.forEach((kind, pattern) -> Gauge.builder("ferry.kafka.clients", () -> count(pattern))
-                .description("Live Kafka clients in this process").tag("kind", kind).register(registry));
-        return registry;
-    }
-
-    /** Live MBeans matching {@code pattern}: the metrics MBean every live Kafka client of a kind registers. */
-    private static int count(String pattern) {
-        try {
-            return ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName(pattern), null).size();
-        } catch (MalformedObjectNameException e) {
-            throw new IllegalStateException(pattern, e);
+        // How many Kafka clients this process holds, by kind (issue 13, part 3), whatever their client ids:
+        // KafkaClientCounter says why not by their MBeans. Threads: jvm_threads_live_threads, above.
+        for (String kind : List.of("producer", "consumer", "share-consumer", "admin")) {
+            Gauge.builder("ferry.kafka.clients", () -> KafkaClientCounter.count(kind))
+                    .description("Live Kafka clients in this process").tag("kind", kind).register(registry);
         }
+        return registry;
     }
 }

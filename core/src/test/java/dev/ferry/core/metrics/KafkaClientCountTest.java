@@ -24,10 +24,13 @@ class KafkaClientCountTest {
         return FerryMetrics.registry().get("ferry.kafka.clients").tag("kind", kind).gauge().value();
     }
 
+    private static KafkaClients unreachable() {
+        return new KafkaClients(new FerryConfig(Map.of(FerryConfig.BOOTSTRAP_SERVERS, "127.0.0.1:1")));
+    }
+
     @Test
     void shouldCountEachKindOfLiveClientAndForgetClosedOnes() {
-        KafkaClients kafka = new KafkaClients(new FerryConfig(Map.of(FerryConfig.BOOTSTRAP_SERVERS,
-                "127.0.0.1:1")));
+        KafkaClients kafka = unreachable();
         double producers = clients("producer");
         double consumers = clients("consumer");
         double shareConsumers = clients("share-consumer");
@@ -50,5 +53,32 @@ class KafkaClientCountTest {
         assertThat(FerryMetrics.scrape()).contains("ferry_kafka_clients{kind=\"consumer\"}");
         assertThat(clients("consumer")).isEqualTo(consumers);
         assertThat(clients("admin")).isEqualTo(admins);
+    }
+
+    /**
+     * Clients that share a client id share their metrics MBeans' names: counted by MBeans, the second of two was
+     * not counted, and closing the first left neither counted while the second was still open.
+     */
+    @Test
+    void shouldCountClientsThatShareAClientIdOneByOne() {
+        KafkaClients kafka = unreachable();
+        double admins = clients("admin");
+        double consumers = clients("consumer");
+
+        try (Admin first = kafka.admin("count-twin");
+                KafkaConsumer<byte[], byte[]> one = kafka.consumer(null, "count-twin-c",
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+                KafkaConsumer<byte[], byte[]> other = kafka.consumer(null, "count-twin-c",
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of())) {
+            try (Admin second = kafka.admin("count-twin")) {
+                assertThat(clients("admin")).isEqualTo(admins + 2);
+                assertThat(clients("consumer")).isEqualTo(consumers + 2);
+            }
+            assertThat(clients("admin")).as("the first is still open").isEqualTo(admins + 1);
+            one.close();
+            assertThat(clients("consumer")).as("the other is still open").isEqualTo(consumers + 1);
+        }
+        assertThat(clients("admin")).isEqualTo(admins);
+        assertThat(clients("consumer")).isEqualTo(consumers);
     }
 }

@@ -15,5 +15,6 @@ public record GatewayTriggers(
         TriggerPublisher publisher,
         TriggerStatusBoard status,
         TriggerTopics topics,
-        TopicCatalog catalog) {
+        TopicCatalog catalog,
+        TriggerLags lags) {
 }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Triggers over HTTP (DESIGN, "Triggers"; issue 14, parts 1 and 4): create or update, list, describe, remove.
  * Writes go to {@code ferry.triggers} and answer once this gateway's directory shows them; reads come from the
- * directory and the replicas' reports ({@link TriggerStatusBoard}).
+ * directory and the replicas' reports ({@link TriggerStatusBoard}), and a lag no replica reports (a paused
+ * trigger's, or one at zero replicas) from the broker ({@link TriggerLags}).
  *
  * <p>A PUT is checked in this order, each answer naming every offending topic:
  * <ol>
@@ -90,7 +91,8 @@ public final class TriggerRoutes {
         publish(ref, t.watch().awaitPut(spec), () -> t.publisher().put(spec));
         log.info("{} trigger {} on {} -> function {}{}", current.isPresent() ? "Updated" : "Created", ref,
                 spec.getTopics(), spec.getFunction(), spec.getEnabled() ? "" : " (paused)");
-        Http.json(g, ctx, current.isPresent() ? 200 : 201, withStatus(spec, memoized(t.topics()::existing)));
+        Http.json(g, ctx, current.isPresent() ? 200 : 201, withStatus(spec, memoized(t.topics()::existing),
+                brokerLags(List.of(spec))));
     }
 
     private void list(Context ctx) {
@@ -99,14 +101,17 @@ public final class TriggerRoutes {
         ArrayNode triggers = body.putArray("triggers");
         // One listing of the cluster's topics serves every trigger of the answer (the dashboard asks every second).
         Supplier<Set<String>> topics = memoized(t.topics()::existing);
-        t.directory().all().stream().filter(s -> s.getTenant().equals(caller.tenant()))
-                .forEach(s -> triggers.add(withStatus(s, topics)));
+        List<TriggerSpec> mine = t.directory().all().stream().filter(s -> s.getTenant().equals(caller.tenant()))
+                .toList();
+        Supplier<Map<TriggerRef, Long>> lags = brokerLags(mine); // one batch of Admin calls for all of them
+        mine.forEach(s -> triggers.add(withStatus(s, topics, lags)));
         Http.json(g, ctx, 200, body);
     }
 
     private void describe(Context ctx) {
         Tenants.Caller caller = Http.caller(g, ctx);
-        Http.json(g, ctx, 200, withStatus(trigger(caller, ctx.pathParam("name")), memoized(t.topics()::existing)));
+        TriggerSpec spec = trigger(caller, ctx.pathParam("name"));
+        Http.json(g, ctx, 200, withStatus(spec, memoized(t.topics()::existing), brokerLags(List.of(spec))));
     }
 
     private void remove(Context ctx) {
@@ -127,15 +132,28 @@ public final class TriggerRoutes {
     }
 
     /**
-     * The spec as JSON ({@link TriggerJson#toJson}) with what its replicas report: {@code state}, {@code lag} (null
-     * when unknown), the counts {@code read}, {@code filtered}, {@code answered}, {@code failed}, their per-second
-     * {@code rates} (null until known), {@code replicas} reporting, and {@code error} (null unless FAILING).
+     * The lags read from the broker ({@link TriggerLags}) of those of {@code specs} whose replicas report none;
+     * asked at most once, and only if asked.
      */
-    private ObjectNode withStatus(TriggerSpec spec, Supplier<Set<String>> existingTopics) {
-        ObjectNode body = TriggerJson.toJson(g.mapper(), spec);
+    private Supplier<Map<TriggerRef, Long>> brokerLags(List<TriggerSpec> specs) {
+        return memoized(() -> t.lags().of(specs.stream().filter(s -> summary(s).lag() == null).toList()));
+    }
+
+    private TriggerStatusBoard.Summary summary(TriggerSpec spec) {
         boolean deployed = g.directory().get(TriggerSpecs.function(spec)).isPresent();
-        TriggerStatusBoard.Summary s = t.status().summary(TriggerSpecs.ref(spec), spec.getFunction(),
-                spec.getEnabled(), deployed);
+        return t.status().summary(TriggerSpecs.ref(spec), spec.getFunction(), spec.getEnabled(), deployed);
+    }
+
+    /**
+     * The spec as JSON ({@link TriggerJson#toJson}) with what its replicas report: {@code state}, {@code lag} (what the
+     * replicas report, else read from the broker: a paused trigger's lag grows; null when neither knows), the counts
+     * {@code read}, {@code filtered}, {@code answered}, {@code failed}, their per-second {@code rates} (null until
+     * known), {@code replicas} reporting, and {@code error} (null unless FAILING).
+     */
+    private ObjectNode withStatus(TriggerSpec spec, Supplier<Set<String>> existingTopics,
+            Supplier<Map<TriggerRef, Long>> brokerLags) {
+        ObjectNode body = TriggerJson.toJson(g.mapper(), spec);
+        TriggerStatusBoard.Summary s = summary(spec);
         String state = s.state().name();
         String error = s.error();
         // With no replica running (scaled to zero, or none yet) nobody reports a deleted source topic: say it here,
@@ -151,7 +169,7 @@ public final class TriggerRoutes {
         }
         body.put("group", TriggerSpecs.group(spec, t.catalog()));
         body.put("state", state);
-        body.put("lag", s.lag());
+        body.put("lag", s.lag() != null ? s.lag() : brokerLags.get().get(TriggerSpecs.ref(spec)));
         body.put("read", s.read());
         body.put("filtered", s.filtered());
         body.put("answered", s.answered());
