@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -334,8 +335,12 @@ public final class LagCollector {
         if (!watched.isEmpty()) {
             Set<String> watchedTopics = new LinkedHashSet<>();
             watched.keySet().forEach(pool -> watchedTopics.addAll(targets.get(pool).topics()));
+            // A work topic gains partitions only with a redeploy, which ends its pool's quiet: its count may be older.
+            Set<String> workTopics = new HashSet<>();
+            watched.keySet().stream().filter(pool -> !pool.trigger())
+                    .forEach(pool -> workTopics.addAll(targets.get(pool).topics()));
             Map<String, Map<TopicPartition, Long>> endsByTopic = new HashMap<>();
-            reader.endOffsets(watchedTopics).forEach((tp, end) ->
+            reader.endOffsets(watchedTopics, workTopics).forEach((tp, end) ->
                     endsByTopic.computeIfAbsent(tp.topic(), t -> new HashMap<>()).put(tp, end));
             watched.forEach((pool, q) -> {
                 Map<TopicPartition, Long> endsNow = new HashMap<>();
