@@ -138,6 +138,20 @@ public final class ScalingView implements AutoCloseable {
         return Optional.ofNullable(states.get(pool)).map(s -> toScaling(pool, s));
     }
 
+    /**
+     * Whether the pool's desired size (its latest decision, else its members) is above zero; false when nothing is
+     * known of it. Asked for every quiet pool on every autoscaler poll (issue 16), so it builds nothing.
+     */
+    public boolean desiredAboveZero(PoolRef pool) {
+        State state = states.get(pool);
+        if (state == null) {
+            return false;
+        }
+        ScalingDecision decision = state.decision();
+        LagSample sample = state.sample();
+        return decision != null ? decision.getTo() > 0 : sample != null && sample.getReplicas() > 0;
+    }
+
     /** Every function's worker pool (no trigger's), ordered by tenant and name. */
     public List<FunctionScaling> all() {
         return states.entrySet().stream().filter(e -> !e.getKey().trigger())
