@@ -28,6 +28,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -67,6 +69,7 @@ public final class AutoscalerService implements AutoCloseable {
     private volatile FunctionDirectory directory;
     private volatile TriggerDirectory triggers;
     private volatile ActLoop act;
+    private volatile KafkaProducer<String, byte[]> producer;
     private volatile boolean running;
 
     /**
@@ -135,16 +138,68 @@ public final class AutoscalerService implements AutoCloseable {
         KafkaProducer<String, byte[]> producer = clients.producer("ferry-autoscaler", new StringSerializer(),
                 new ByteArraySerializer(), Map.of());
         resources.add(producer);
+        this.producer = producer;
         // The process's directories, loaded on first use (the runtime warns if that takes long; the functions
         // known so far are scaled meanwhile). The runtime owns them: this service only stops listening.
         FunctionDirectory directory = runtime.functions();
         this.directory = directory;
         TriggerDirectory triggers = runtime.triggers();
         this.triggers = triggers;
-        actuator.ifPresent(a -> {
-            act = new ActLoop(clients, topics, a, view, serdes.deserializer(ScalingDecision.class)).start();
-            resources.add(act);
-        });
+        // Each of these reads a topic before it returns (the actuator's tail from the start of ferry.scaling, the
+        // run times' tail its end, the policy loop's seed ferry.scaling to its end): at once, not one after another
+        // (issue 16: ferry dev's start to ready).
+        CompletableFuture<ActLoop> acting = actuator.map(a -> CompletableFuture.supplyAsync(() ->
+                new ActLoop(clients, topics, a, view, serdes.deserializer(ScalingDecision.class)).start(), STARTER))
+                .orElse(CompletableFuture.completedFuture(null));
+        CompletableFuture<TopicTail> runTimes = CompletableFuture.supplyAsync(this::followRunTimes, STARTER);
+        try {
+            startLoops(directory, triggers);
+        } finally {
+            // Whatever started is closed with the service, also when another part failed to start.
+            ActLoop startedAct = joined(acting);
+            if (startedAct != null) {
+                act = startedAct;
+                resources.add(startedAct);
+            }
+            TopicTail startedRunTimes = joined(runTimes);
+            if (startedRunTimes != null) {
+                resources.add(startedRunTimes);
+            }
+        }
+        if (acting.isCompletedExceptionally() || runTimes.isCompletedExceptionally()) {
+            throw failure(acting.isCompletedExceptionally() ? acting : runTimes);
+        }
+        log.info("Autoscaler started: policy {}, actuator {}, poll {} ms", controller.policy().name(),
+                actuator.map(Actuator::name).orElse("none"), settings.pollMs());
+        return this;
+    }
+
+    /** Runs each blocking start on a daemon thread of its own (the common pool has one thread on two cores). */
+    private static final java.util.concurrent.Executor STARTER = task -> {
+        Thread thread = new Thread(task, "ferry-autoscaler-start");
+        thread.setDaemon(true);
+        thread.start();
+    };
+
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            return null;
+        }
+    }
+
+    private static RuntimeException failure(CompletableFuture<?> failed) {
+        try {
+            failed.join();
+            return new IllegalStateException("not failed");
+        } catch (CompletionException e) {
+            return e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private void startLoops(FunctionDirectory directory, TriggerDirectory triggers) {
+        KafkaProducer<String, byte[]> producer = this.producer;
         DecideLoop decide = new DecideLoop(clients, topics, directory, triggers, controller, view, producer,
                 serdes.deserializer(LagSample.class), serdes.serializer(ScalingDecision.class),
                 serdes.deserializer(ScalingDecision.class), settings.pollMs(), clock).start();
@@ -185,10 +240,6 @@ public final class AutoscalerService implements AutoCloseable {
                 .sizedAboveZero(this::sizedAboveZero).start();
         resources.add(collect);
         followWakeups(collect);
-        followRunTimes();
-        log.info("Autoscaler started: policy {}, actuator {}, poll {} ms", controller.policy().name(),
-                actuator.map(Actuator::name).orElse("none"), settings.pollMs());
-        return this;
     }
 
     /**
@@ -270,9 +321,9 @@ public final class AutoscalerService implements AutoCloseable {
      * function's mean run time, which the results carry ({@code durationMicros}); read from the end of
      * {@code ferry.results}, since older results say nothing about the function as it runs now.
      */
-    private void followRunTimes() {
+    private TopicTail followRunTimes() {
         if (!(controller.policy() instanceof RateAwarePolicy policy)) {
-            return;
+            return null;
         }
         try (Admin admin = clients.admin("ferry-autoscaler-results-setup")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
@@ -280,11 +331,12 @@ public final class AutoscalerService implements AutoCloseable {
         }
         RunTimes runTimes = new RunTimes();
         Deserializer<InvocationResult> results = serdes.deserializer(InvocationResult.class);
-        resources.add(TopicTail.builder(clients, topics.results(), r -> {
+        TopicTail tail = TopicTail.builder(clients, topics.results(), r -> {
             if (r.value() != null) {
                 runTimes.observe(results.deserialize(r.topic(), r.headers(), r.value()));
             }
-        }).name("ferry-autoscaler-run-times").from(TopicTail.Start.end()).build().start());
+        }).name("ferry-autoscaler-run-times").from(TopicTail.Start.end()).build().start();
         policy.useRunTimes(runTimes);
+        return tail;
     }
 }

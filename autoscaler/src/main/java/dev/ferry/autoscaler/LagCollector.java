@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,24 @@ public final class LagCollector {
     private final Map<PoolRef, Reading> previous = new HashMap<>();
     private final Map<PoolRef, Quiet> quiet = new HashMap<>();
     private final Duration quietCheck;
+    /**
+     * The next instant the quiet function pools are checked, all at once (issue 16): with a check time per pool,
+     * 1,000 pools that went quiet at different moments had some pool due at every poll.
+     */
+    private Instant nextQuietCheck = Instant.MIN;
+    /**
+     * What the last regular call was given (the same spec objects mean the same pools; the directories hand out
+     * the objects they hold), and until when nothing is due: a regular call that finds both unchanged, and no quiet
+     * pool sized above zero, returns at once instead of walking every pool.
+     */
+    private List<?> lastFunctions = List.of();
+    private List<?> lastTriggers = List.of();
+    private Instant idleUntil = Instant.MIN;
+    /** Each spec's pool and target, by spec identity: building them costs name checks and strings per pool. */
+    private Map<FunctionSpec, Prepared> prepared = new IdentityHashMap<>();
+
+    private record Prepared(FunctionRef ref, PoolRef pool, OffsetReader.Target target) {
+    }
     /** Whether a pool's size in force (its latest decision) is above zero: such a pool is never quiet. */
     private Predicate<PoolRef> sizedAboveZero = pool -> false;
 
@@ -168,24 +188,36 @@ public final class LagCollector {
      * out): what the autoscaler does when a pool at zero is woken (issue 16, part 2).
      */
     public List<LagSample> collect(Collection<PoolRef> pools) {
+        List<FunctionSpec> functionSpecs = List.copyOf(functions.get());
+        List<TriggerSpec> triggerSpecs = List.copyOf(triggers.get());
+        if (pools == null && idle(functionSpecs, triggerSpecs)) {
+            return List.of();
+        }
         Map<PoolRef, OffsetReader.Target> targets = new LinkedHashMap<>();
         Map<PoolRef, String> functionOf = new HashMap<>();
         Map<PoolRef, Object> specOf = new HashMap<>();
         Map<String, FunctionSpec> deployed = new HashMap<>();
-        for (FunctionSpec spec : functions.get()) {
-            FunctionRef ref = FunctionSpecs.ref(spec);
-            deployed.put(ref.key(), spec);
-            String topic = topics.work(ref);
-            int known = reader.cachedPartitionCount(topic);
-            if (known >= 0 && known < spec.getPartitions()) {
-                reader.forgetPartitionCount(topic); // redeployed with more partitions
+        Map<FunctionSpec, Prepared> preparedNow = new IdentityHashMap<>();
+        for (FunctionSpec spec : functionSpecs) {
+            Prepared p = prepared.get(spec);
+            if (p == null) {
+                FunctionRef ref = FunctionSpecs.ref(spec);
+                String topic = topics.work(ref);
+                int known = reader.cachedPartitionCount(topic);
+                if (known >= 0 && known < spec.getPartitions()) {
+                    reader.forgetPartitionCount(topic); // redeployed with more partitions
+                }
+                p = new Prepared(ref, PoolRef.of(ref), new OffsetReader.Target(topic, topics.workerGroup(ref),
+                        spec.getDelivery() != Delivery.ORDERED));
             }
-            targets.put(PoolRef.of(ref), new OffsetReader.Target(topic, topics.workerGroup(ref),
-                    spec.getDelivery() != Delivery.ORDERED));
-            functionOf.put(PoolRef.of(ref), ref.function());
-            specOf.put(PoolRef.of(ref), spec);
+            preparedNow.put(spec, p);
+            deployed.put(p.ref().key(), spec);
+            targets.put(p.pool(), p.target());
+            functionOf.put(p.pool(), p.ref().function());
+            specOf.put(p.pool(), spec);
         }
-        for (TriggerSpec trigger : triggers.get()) {
+        prepared = preparedNow;
+        for (TriggerSpec trigger : triggerSpecs) {
             FunctionSpec function = deployed.get(TriggerSpecs.function(trigger).key());
             if (!trigger.getEnabled() || function == null) {
                 continue; // no pool runs it (issue 14: a pool per enabled trigger whose function exists)
@@ -207,7 +239,13 @@ public final class LagCollector {
             });
         }
         if (due.isEmpty()) {
+            if (pools == null) {
+                rememberIdle(functionSpecs, triggerSpecs, targets.keySet());
+            }
             return List.of();
+        }
+        if (pools != null) {
+            idleUntil = Instant.MIN; // a woken pool may leave the quiet ones: the next regular call looks again
         }
         OffsetReader.Reading<PoolRef> reading = reader.read(due);
         Map<PoolRef, GroupProgress> progress = reading.groups();
@@ -225,27 +263,84 @@ public final class LagCollector {
         return samples;
     }
 
-    /** The pools a regular call reads in full: every pool not quiet, and the quiet ones whose watch says so. */
+    /**
+     * Whether a regular call has nothing to do: the same pools as the last call that found nothing due, all of
+     * them still quiet and none sized above zero, before the next check.
+     */
+    private boolean idle(List<FunctionSpec> functionSpecs, List<TriggerSpec> triggerSpecs) {
+        if (clock.instant().isBefore(idleUntil) && sameObjects(functionSpecs, lastFunctions)
+                && sameObjects(triggerSpecs, lastTriggers)) {
+            for (PoolRef pool : quiet.keySet()) {
+                if (sizedAboveZero.test(pool)) {
+                    idleUntil = Instant.MIN;
+                    return false;
+                }
+            }
+            return true;
+        }
+        idleUntil = Instant.MIN;
+        return false;
+    }
+
+    /**
+     * After a regular call that found nothing due: when every pool is a quiet function pool (a trigger pool's end
+     * offsets are compared every call), nothing is due before the next check.
+     */
+    private void rememberIdle(List<FunctionSpec> functionSpecs, List<TriggerSpec> triggerSpecs, Set<PoolRef> pools) {
+        if (pools.stream().allMatch(pool -> !pool.trigger() && quiet.containsKey(pool))) {
+            lastFunctions = functionSpecs;
+            lastTriggers = triggerSpecs;
+            idleUntil = nextQuietCheck;
+        }
+    }
+
+    private static boolean sameObjects(List<?> a, List<?> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The pools a regular call reads in full: every pool not quiet, and the quiet ones whose watch says so. Quiet
+     * function pools are checked together, every {@code quietCheck}, and one whose full reading falls due before
+     * the next check is read at this one, so that between checks a regular call has nothing to do.
+     */
     private Map<PoolRef, OffsetReader.Target> due(Map<PoolRef, OffsetReader.Target> targets,
             Map<PoolRef, Object> specOf) {
         Instant now = clock.instant();
+        boolean check = !now.isBefore(nextQuietCheck);
+        if (check) {
+            nextQuietCheck = now.plus(quietCheck);
+        }
         Map<PoolRef, OffsetReader.Target> due = new LinkedHashMap<>();
         Map<PoolRef, Quiet> watched = new LinkedHashMap<>();
         targets.forEach((pool, target) -> {
             Quiet q = quiet.get(pool);
-            if (q == null || !q.spec().equals(specOf.get(pool)) || !now.isBefore(q.collected().plus(QUIET_REFRESH))
-                    || sizedAboveZero.test(pool)) {
+            Instant refresh = q == null ? null : q.collected().plus(QUIET_REFRESH);
+            boolean refreshDue = q != null && (pool.trigger() ? !now.isBefore(refresh)
+                    : check && now.plus(quietCheck).isAfter(refresh));
+            if (q == null || !q.spec().equals(specOf.get(pool)) || refreshDue || sizedAboveZero.test(pool)) {
                 quiet.remove(pool);
                 due.put(pool, target);
-            } else if (pool.trigger() || !now.isBefore(q.checked().plus(quietCheck))) {
+            } else if (pool.trigger() || check) {
                 watched.put(pool, q);
             }
         });
         if (!watched.isEmpty()) {
             Set<String> watchedTopics = new LinkedHashSet<>();
             watched.keySet().forEach(pool -> watchedTopics.addAll(targets.get(pool).topics()));
+            // A work topic gains partitions only with a redeploy, which ends its pool's quiet: its count may be older.
+            Set<String> workTopics = new HashSet<>();
+            watched.keySet().stream().filter(pool -> !pool.trigger())
+                    .forEach(pool -> workTopics.addAll(targets.get(pool).topics()));
             Map<String, Map<TopicPartition, Long>> endsByTopic = new HashMap<>();
-            reader.endOffsets(watchedTopics).forEach((tp, end) ->
+            reader.endOffsets(watchedTopics, workTopics).forEach((tp, end) ->
                     endsByTopic.computeIfAbsent(tp.topic(), t -> new HashMap<>()).put(tp, end));
             watched.forEach((pool, q) -> {
                 Map<TopicPartition, Long> endsNow = new HashMap<>();

@@ -132,8 +132,14 @@ public final class ScalingController {
         Instant now = clock.instant();
         PoolRef ref = sample.getTrigger() == null ? PoolRef.of(FunctionSpecs.ref(spec)) : PoolRef.of(sample);
         Integer seed = seeds.remove(ref);
-        State state = states.computeIfAbsent(ref, r -> new State(settings, seed != null ? seed : sample.getReplicas(),
-                now));
+        State known = states.get(ref);
+        // What the budget's allocation depends on (every pool's claim) and what it is compared with (the size in
+        // force); unchanged, the allocation is the one the last rebalance applied to every pool.
+        int currentBefore = known == null ? -1 : known.current;
+        int desiredBefore = known == null ? -1 : known.desired;
+        int minBefore = known == null ? -1 : known.spec.getMinReplicas();
+        State state = known != null ? known
+                : states.computeIfAbsent(ref, r -> new State(settings, seed != null ? seed : sample.getReplicas(), now));
         state.spec = spec;
         followMembers(ref, state, sample, now);
 
@@ -159,6 +165,12 @@ public final class ScalingController {
                 now);
         state.desired = stable.replicas();
         state.reason = stable.note() == null ? reason : stable.note() + " (" + reason + ")";
+        if (state.desired == desiredBefore && state.current == currentBefore
+                && spec.getMinReplicas() == minBefore) {
+            // Issue 16: rebalancing walks every pool, and with 1,000 pools each sample of a pool that stays as it was
+            // cost the autoscaler's thread an O(pools) pass for nothing.
+            return List.of();
+        }
         return rebalance(ref, now);
     }
 

@@ -275,6 +275,96 @@ class LagCollectorIT {
         }
     }
 
+    /**
+     * Issue 16: an idle process with many functions must not pay per function per poll. Quiet function pools (no
+     * replicas, no lag, nothing arriving) are checked together, one list-offsets call every quiet check, and a poll
+     * between checks makes no Admin call at all; a record that arrives is seen at the next check.
+     */
+    @Test
+    void shouldMakeNoAdminCallForQuietPoolsBetweenTheirChecks(KafkaFixture kafka) throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of());
+        TopicCatalog topics = new TopicCatalog(config);
+        KafkaClients clients = new KafkaClients(config);
+        List<FunctionSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            specs.add(FunctionSpecs.builder("acme", "quiet-" + i, Runtime.JAVA, "echo").setPartitions(1).build());
+        }
+        SimulatedClock clock = new SimulatedClock(Instant.parse("2026-11-30T12:00:00Z"));
+        Duration quietCheck = Duration.ofSeconds(5);
+        try (CountingAdmin admin = new CountingAdmin(kafka.clientProperties())) {
+            TopicProvisioner provisioner = new TopicProvisioner(admin);
+            for (FunctionSpec spec : specs) {
+                provisioner.ensure(topics.workTopic(FunctionSpecs.ref(spec), 1));
+            }
+            LagCollector collector = new LagCollector(admin, null, topics, () -> specs, List::of, clock,
+                    LagCollector.COUNT_BUDGET, quietCheck);
+            // Two readings with nothing in between: every pool is quiet.
+            assertThat(collector.collect()).hasSize(20);
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(collector.collect()).hasSize(20);
+            assertThat(specs).allSatisfy(spec -> assertThat(collector.quiet(PoolRef.of(FunctionSpecs.ref(spec))))
+                    .isTrue());
+
+            admin.calls.set(0);
+            admin.listOffsetsCalls.set(0);
+            for (int poll = 0; poll < 3; poll++) {
+                clock.advance(Duration.ofSeconds(1));
+                assertThat(collector.collect()).isEmpty();
+            }
+            assertThat(admin.calls).as("Admin calls of polls between quiet checks").hasValue(0);
+
+            produce(clients, topics.work(FunctionSpecs.ref(specs.get(7))), Map.of(0, 1));
+            clock.advance(quietCheck);
+            List<LagSample> checked = collector.collect();
+            assertThat(checked).singleElement().satisfies(s -> {
+                assertThat(s.getFunction()).isEqualTo("quiet-7");
+                assertThat(s.getTotalLag()).isEqualTo(1);
+            });
+            // The check of all 20 pools is one list-offsets call; the pool whose end moved is then read in full.
+            assertThat(admin.listOffsetsCalls).hasValue(1 + 2);
+        }
+    }
+
+    /** A real Admin client that counts the calls the collector makes. */
+    private static final class CountingAdmin extends org.apache.kafka.clients.admin.ForwardingAdmin {
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger listOffsetsCalls = new AtomicInteger();
+
+        CountingAdmin(Map<String, Object> configs) {
+            super(configs);
+        }
+
+        @Override
+        public org.apache.kafka.clients.admin.ListOffsetsResult listOffsets(Map<TopicPartition, OffsetSpec> offsets,
+                ListOffsetsOptions options) {
+            calls.incrementAndGet();
+            listOffsetsCalls.incrementAndGet();
+            return super.listOffsets(offsets, options);
+        }
+
+        @Override
+        public org.apache.kafka.clients.admin.DescribeTopicsResult describeTopics(
+                org.apache.kafka.common.TopicCollection topics, org.apache.kafka.clients.admin.DescribeTopicsOptions o) {
+            calls.incrementAndGet();
+            return super.describeTopics(topics, o);
+        }
+
+        @Override
+        public org.apache.kafka.clients.admin.DescribeShareGroupsResult describeShareGroups(
+                java.util.Collection<String> groups, org.apache.kafka.clients.admin.DescribeShareGroupsOptions o) {
+            calls.incrementAndGet();
+            return super.describeShareGroups(groups, o);
+        }
+
+        @Override
+        public org.apache.kafka.clients.admin.ListShareGroupOffsetsResult listShareGroupOffsets(
+                Map<String, org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec> specs,
+                org.apache.kafka.clients.admin.ListShareGroupOffsetsOptions o) {
+            calls.incrementAndGet();
+            return super.listShareGroupOffsets(specs, o);
+        }
+    }
+
     private static LagSample awaitSample(LagCollector collector, java.util.function.Predicate<LagSample> condition) {
         List<LagSample> last = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {

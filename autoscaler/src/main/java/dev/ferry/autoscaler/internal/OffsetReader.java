@@ -129,6 +129,8 @@ public final class OffsetReader {
 
     /** How long a topic's partition count is trusted before it is described again. */
     public static final Duration COUNT_REFRESH = Duration.ofSeconds(10);
+    /** How long a stable topic's partition count is trusted (see {@link #endOffsets(Collection, Set)}). */
+    public static final Duration STABLE_COUNT_REFRESH = Duration.ofSeconds(60);
 
     private record CachedCount(int partitions, Instant describedAt) {
     }
@@ -298,8 +300,18 @@ public final class OffsetReader {
      * when the offsets cannot be read now.
      */
     public Map<TopicPartition, Long> endOffsets(Collection<String> topics) {
+        return endOffsets(topics, Set.of());
+    }
+
+    /**
+     * As {@link #endOffsets(Collection)}, trusting the cached partition counts of the {@code stable} topics for
+     * {@link #STABLE_COUNT_REFRESH} rather than {@link #COUNT_REFRESH}: topics whose partitions are added only in ways
+     * the caller sees otherwise (a work topic grows with a redeploy, which ends its pool's quiet). Issue 16:
+     * describing 1,000 work topics every other check was most of an idle autoscaler's remaining Admin traffic.
+     */
+    public Map<TopicPartition, Long> endOffsets(Collection<String> topics, Set<String> stable) {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        partitionCounts(List.copyOf(topics)).forEach((topic, count) -> {
+        partitionCounts(List.copyOf(topics), stable).forEach((topic, count) -> {
             for (int p = 0; p < count; p++) {
                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
@@ -380,12 +392,17 @@ public final class OffsetReader {
      * as they are, the others described (a missing topic is described again on every call until it exists).
      */
     private Map<String, Integer> partitionCounts(List<String> topics) {
+        return partitionCounts(topics, Set.of());
+    }
+
+    private Map<String, Integer> partitionCounts(List<String> topics, Set<String> stable) {
         Map<String, Integer> counts = new HashMap<>();
         Instant now = clock.instant();
         List<String> toDescribe = new ArrayList<>();
         for (String topic : topics) {
             CachedCount cached = partitionCounts.get(topic);
-            if (cached != null && cached.describedAt().plus(COUNT_REFRESH).isAfter(now)) {
+            Duration refresh = stable.contains(topic) ? STABLE_COUNT_REFRESH : COUNT_REFRESH;
+            if (cached != null && cached.describedAt().plus(refresh).isAfter(now)) {
                 counts.put(topic, cached.partitions());
             } else {
                 toDescribe.add(topic);
