@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * (the echo function as {@code QUEUE}, served by a share group, and as {@code ORDERED}, by a consumer group) against
  * two baselines: {@link RawPipeline}, the same protocol mechanics (a transactional hop and a share-group hop), and
  * {@link PlainPipeline}, what a user would write instead of Ferry (two plain at-least-once consumer-group hops;
- * issue 16, part 4). Two more plain pipelines whose second hop is a share group (acquiring as a worker does, and
- * at the client's defaults) say how much of the gap is the share group itself. Everything stays up for the whole
+ * issue 16, part 4). Two more plain pipelines whose second hop is a share group (acquiring as a worker acquiring
+ * ahead does, and at the client's defaults) say how much of the gap is the share group itself. Everything stays up for the whole
  * scenario and every repetition runs each side once, the order rotating, so a change in the machine's load hits
  * all alike.
  *
@@ -154,8 +154,8 @@ public final class PipelineScenario implements Scenario {
             String common = n + " echo invocations per repetition, " + WORK_PARTITIONS + " work partitions, "
                     + REPLICAS + " replicas x concurrency " + CONCURRENCY;
             String shareSplit = "share group's part: plain two-hop whose hop 2 is a share group "
-                    + Format.number(sides.get(4).samples().median()) + " records/s (record_limit " + CONCURRENCY
-                    + ", as a worker; " + Format.ratio(sides.get(4).samples().median() / plainSamples.median())
+                    + Format.number(sides.get(4).samples().median()) + " records/s (record_limit " + config.worker().queueAcquireAheadRecords(CONCURRENCY)
+                    + ", as a worker acquiring ahead; " + Format.ratio(sides.get(4).samples().median() / plainSamples.median())
                     + " of plain), at the client's acquisition defaults "
                     + Format.number(sides.get(5).samples().median()) + " records/s ("
                     + Format.ratio(sides.get(5).samples().median() / plainSamples.median()) + "; repetitions "

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Hop 2 (the worker pool's place), one of {@link Hop2}: {@code replicas} consumer-group members that answer
  *   each record on the polling thread (echo is instant, a user would not add threads), or {@code replicas} share
  *   group members exactly as {@link RawPipeline}'s hop 2 (explicit acknowledgement, {@code record_limit} of
- *   {@code concurrency}), which isolates what the share group costs.</li>
+ *   what a worker acquires ahead), which isolates what the share group costs.</li>
  * </ul>
  * Same client defaults ({@link KafkaClients}), serde, registry, partition counts and result codec as Ferry and
  * {@link RawPipeline}; the consumers read committed data like every Ferry consumer.
@@ -49,8 +49,8 @@ final class PlainPipeline extends TwoHopBaseline {
         /** A consumer group, records answered inline: the plain user's application. */
         CONSUMER_GROUP,
         /**
-         * A share group acquiring as a Ferry worker does ({@code record_limit} of {@code concurrency} records per
-         * poll): how much of the gap is the share group itself.
+         * A share group acquiring as a Ferry worker does while its runs are short ({@code record_limit} of
+         * {@link TwoHopBaseline#acquirePerPoll} records per poll): how much of the gap is the share group itself.
          */
         SHARE_GROUP,
         /** A share group at the client's acquisition defaults (batches of up to {@code max.poll.records} 500). */
@@ -106,7 +106,7 @@ final class PlainPipeline extends TwoHopBaseline {
         Map<String, Object> acquisition = recordLimit ? Map.of(
                 ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
                 ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency)
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, acquirePerPoll)
                 : Map.of(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
         KafkaShareConsumer<byte[], byte[]> consumer = clients.shareConsumer(group, group + "-" + index,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer(), acquisition);

@@ -29,7 +29,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>Hop 1, like the dispatcher: a consumer group on the input topic, one transaction per poll batch holding the
  *   re-encoded requests and the batch's offsets; requests spread over the work partitions in turn.</li>
  *   <li>Hop 2, like a worker pool: {@code replicas} members of a share group (explicit acknowledgement,
- *   {@code record_limit} acquisition of {@code concurrency} records per poll, read_committed), each record's result
+ *   {@code record_limit} acquisition of as many records per poll as a worker acquiring ahead, read_committed), each
+ *   record's result
  *   written to the result topic and the record acknowledged once Kafka has the result.</li>
  * </ul>
  * Same client defaults (from core's {@link KafkaClients}), same Avro wire-format serde and registry, same partition
@@ -91,7 +92,7 @@ final class RawPipeline extends TwoHopBaseline {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of(
                         ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
                         ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency));
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, acquirePerPoll));
         String worker = "raw#" + index;
         start("raw-hop2-" + index, consumer::wakeup, () -> {
             try (consumer) {

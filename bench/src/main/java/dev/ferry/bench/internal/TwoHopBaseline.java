@@ -45,6 +45,11 @@ abstract class TwoHopBaseline implements AutoCloseable {
     final String output;
     final int workPartitions;
     final int concurrency;
+    /**
+     * Records a share-group hop 2 acquires per poll: what a Ferry worker replica acquires while its runs are short
+     * (an echo always is), {@code worker.queue.acquire.factor} × {@code concurrency}.
+     */
+    final int acquirePerPoll;
     final KafkaClients clients;
     final Serializer<InvocationRequest> requestSerializer;
     final Deserializer<InvocationRequest> requestDeserializer;
@@ -63,6 +68,7 @@ abstract class TwoHopBaseline implements AutoCloseable {
         this.output = prefix + "results";
         this.workPartitions = workPartitions;
         this.concurrency = concurrency;
+        this.acquirePerPoll = config.worker().queueAcquireAheadRecords(concurrency);
         this.clients = new KafkaClients(config);
         AvroSerdes serdes = new AvroSerdes(config);
         this.requestSerializer = serdes.serializer(InvocationRequest.class);

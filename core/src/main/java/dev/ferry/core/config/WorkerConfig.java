@@ -23,6 +23,8 @@ public final class WorkerConfig {
     public static final String POOLS = "worker.pools";
     public static final String RESULT_LINGER_MS = "worker.result.linger.ms";
     public static final String QUEUE_ACQUIRE_FACTOR = "worker.queue.acquire.factor";
+    /** A {@code QUEUE} replica never acquires more records per poll than this, whatever the factor. */
+    public static final int QUEUE_MAX_RECORDS_PER_POLL = 1_000;
 
     private final boolean processRuntimeEnabled;
     private final long retryBackoffMs;
@@ -130,6 +132,16 @@ public final class WorkerConfig {
     /** {@value #QUEUE_ACQUIRE_FACTOR}: records acquired per poll, as a multiple of a replica's concurrency. */
     public int queueAcquireFactor() {
         return queueAcquireFactor;
+    }
+
+    /**
+     * The records a {@code QUEUE} replica of {@code concurrency} acquires per poll while it acquires ahead (its runs
+     * are short): {@link #queueAcquireFactor()} × {@code concurrency}, in whole multiples of {@code concurrency}, at
+     * most {@value #QUEUE_MAX_RECORDS_PER_POLL} (issue 16). Benchmarks that stand for a worker acquire the same.
+     */
+    public int queueAcquireAheadRecords(int concurrency) {
+        int perRun = Math.max(1, concurrency);
+        return perRun * Math.max(1, Math.min(queueAcquireFactor, Math.max(1, QUEUE_MAX_RECORDS_PER_POLL / perRun)));
     }
 
     public int deliveryCountLimit() {

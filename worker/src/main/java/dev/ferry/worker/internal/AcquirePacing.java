@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.WorkProvisioner;
 import java.util.Optional;
 
@@ -30,7 +31,7 @@ import java.util.Optional;
 final class AcquirePacing {
 
     /** Records per poll never exceed this, whatever the factor. */
-    static final int MAX_RECORDS = 1_000;
+    static final int MAX_RECORDS = WorkerConfig.QUEUE_MAX_RECORDS_PER_POLL;
     static final int COOL_DOWN_BATCHES = 8;
 
     private final int concurrency;
