@@ -100,7 +100,7 @@ public final class LagCollector {
     /** A quiet pool is read in full at least this often, whatever its end offsets say. */
     static final Duration QUIET_REFRESH = Duration.ofSeconds(60);
     /** The default of {@code autoscaler.quiet.check.ms}. */
-    static final Duration QUIET_CHECK = Duration.ofSeconds(5);
+    static final Duration QUIET_CHECK = Duration.ofSeconds(60);
 
     /**
      * A collector whose lag counts offsets (transaction markers included); for tests of offsets alone.
@@ -173,9 +173,9 @@ public final class LagCollector {
      * <p>Idle back-off (issue 16): a <em>quiet</em> pool (zero replicas and a size in force of zero, no lag, and its end offsets
      * unchanged since its reading before) is not read in full every call. Its end offsets are compared instead, with one batched
      * list-offsets call for all quiet pools: a trigger pool's every call (no one else sees records arrive on a
-     * user's topic), a function pool's every {@code quietCheck} (the dispatcher wakes it at once through
-     * {@link #collect(Collection)} when it routes work to it, so the check only covers records written to a work
-     * topic some other way). A pool whose end offsets moved, whose spec changed, or that was last read in full
+     * user's topic), a function pool's every {@code quietCheck} (the dispatcher, and the worker's retry forwarder,
+     * wake it at once through {@link #collect(Collection)} when they give it work, so the check only covers records
+     * written to a work topic some other way and lost wakeups). A pool whose end offsets moved, whose spec changed, or that was last read in full
      * {@link #QUIET_REFRESH} ago is read in full again. A pool at zero replicas with nothing to do gives no sample
      * until then: there is nothing to decide for it.
      */
