@@ -100,7 +100,7 @@ public final class LagCollector {
     /** A quiet pool is read in full at least this often, whatever its end offsets say. */
     static final Duration QUIET_REFRESH = Duration.ofSeconds(60);
     /** The default of {@code autoscaler.quiet.check.ms}. */
-    static final Duration QUIET_CHECK = Duration.ofSeconds(5);
+    static final Duration QUIET_CHECK = Duration.ofSeconds(60);
 
     /**
      * A collector whose lag counts offsets (transaction markers included); for tests of offsets alone.
@@ -173,11 +173,13 @@ public final class LagCollector {
      * <p>Idle back-off (issue 16): a <em>quiet</em> pool (zero replicas and a size in force of zero, no lag, and its end offsets
      * unchanged since its reading before) is not read in full every call. Its end offsets are compared instead, with one batched
      * list-offsets call for all quiet pools: a trigger pool's every call (no one else sees records arrive on a
-     * user's topic), a function pool's every {@code quietCheck} (the dispatcher wakes it at once through
-     * {@link #collect(Collection)} when it routes work to it, so the check only covers records written to a work
-     * topic some other way). A pool whose end offsets moved, whose spec changed, or that was last read in full
-     * {@link #QUIET_REFRESH} ago is read in full again. A pool at zero replicas with nothing to do gives no sample
-     * until then: there is nothing to decide for it.
+     * user's topic), a function pool's every {@code quietCheck} (the dispatcher, and the worker's retry forwarder,
+     * wake it at once through {@link #collect(Collection)} when they give it work, so the check only covers records
+     * written to a work topic some other way and lost wakeups). A pool whose end offsets moved or whose spec
+     * changed is read in full again. Every {@link #QUIET_REFRESH} a quiet trigger pool is read in full too, while a
+     * quiet function pool whose end offsets did not move only has its group described, and is read in full if it
+     * has members. A pool at zero replicas with nothing to do gives no sample meanwhile: there is nothing to decide
+     * for it.
      */
     public List<LagSample> collect() {
         return collect(null);
@@ -320,16 +322,21 @@ public final class LagCollector {
         }
         Map<PoolRef, OffsetReader.Target> due = new LinkedHashMap<>();
         Map<PoolRef, Quiet> watched = new LinkedHashMap<>();
+        Set<PoolRef> refreshing = new HashSet<>();
         targets.forEach((pool, target) -> {
             Quiet q = quiet.get(pool);
             Instant refresh = q == null ? null : q.collected().plus(QUIET_REFRESH);
             boolean refreshDue = q != null && (pool.trigger() ? !now.isBefore(refresh)
                     : check && now.plus(quietCheck).isAfter(refresh));
-            if (q == null || !q.spec().equals(specOf.get(pool)) || refreshDue || sizedAboveZero.test(pool)) {
+            if (q == null || !q.spec().equals(specOf.get(pool)) || (refreshDue && pool.trigger())
+                    || sizedAboveZero.test(pool)) {
                 quiet.remove(pool);
                 due.put(pool, target);
             } else if (pool.trigger() || check) {
                 watched.put(pool, q);
+                if (refreshDue) {
+                    refreshing.add(pool);
+                }
             }
         });
         if (!watched.isEmpty()) {
@@ -342,18 +349,51 @@ public final class LagCollector {
             Map<String, Map<TopicPartition, Long>> endsByTopic = new HashMap<>();
             reader.endOffsets(watchedTopics, workTopics).forEach((tp, end) ->
                     endsByTopic.computeIfAbsent(tp.topic(), t -> new HashMap<>()).put(tp, end));
+            Map<PoolRef, OffsetReader.Target> confirm = new LinkedHashMap<>();
             watched.forEach((pool, q) -> {
                 Map<TopicPartition, Long> endsNow = new HashMap<>();
                 targets.get(pool).topics().forEach(topic -> endsNow.putAll(endsByTopic.getOrDefault(topic, Map.of())));
-                if (endsNow.equals(q.ends())) {
-                    quiet.put(pool, new Quiet(q.spec(), q.ends(), now, q.collected()));
-                } else {
+                if (!endsNow.equals(q.ends())) {
                     quiet.remove(pool); // something arrived (or could not be read): read it in full
                     due.put(pool, targets.get(pool));
+                } else if (refreshing.contains(pool)) {
+                    confirm.put(pool, targets.get(pool));
+                } else {
+                    quiet.put(pool, new Quiet(q.spec(), q.ends(), now, q.collected()));
                 }
             });
+            confirmNoMembers(confirm, due, now);
         }
         return due;
+    }
+
+    /**
+     * A quiet function pool's once-a-minute refresh when its end offsets did not move (issue 16): its group is only
+     * described, and it stays quiet, refreshed, when it has no members; otherwise (or when the group cannot be
+     * described) it is read in full. Reading it in full would list the share group's offsets, for which the broker
+     * reads the group's share state: at 1,000 quiet functions, most of an idle autoscaler's requests.
+     *
+     * <p>Safe because the pool went quiet with no lag, every position at its end offset, and those did not move: a
+     * position moves only by a consumer of the group, which is a member while it consumes (then it is read in full),
+     * or by someone resetting the group's offsets by hand, which Ferry never does (the next call's wakeup, a
+     * redeploy or records arriving read it in full). Records deleted by retention move the earliest offsets, which
+     * cannot add lag. A share group with no lag has nothing in flight to become available again.
+     */
+    private void confirmNoMembers(Map<PoolRef, OffsetReader.Target> confirm, Map<PoolRef, OffsetReader.Target> due,
+            Instant now) {
+        if (confirm.isEmpty()) {
+            return;
+        }
+        Map<PoolRef, Integer> members = reader.members(confirm);
+        confirm.forEach((pool, target) -> {
+            Quiet q = quiet.get(pool);
+            if (q != null && Integer.valueOf(0).equals(members.get(pool))) {
+                quiet.put(pool, new Quiet(q.spec(), q.ends(), now, now));
+            } else {
+                quiet.remove(pool);
+                due.put(pool, target);
+            }
+        });
     }
 
     /** Marks {@code pool} quiet when it has no replicas, no lag, and its end offsets are as at its reading before. */

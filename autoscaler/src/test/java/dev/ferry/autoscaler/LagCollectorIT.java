@@ -325,10 +325,66 @@ class LagCollectorIT {
         }
     }
 
+    /**
+     * Issue 16: a quiet function pool's once-a-minute refresh, when its end offsets did not move, only describes its
+     * group: no share-group offsets are listed (the broker would read the group's share state for them) and no
+     * sample is published. A pool whose group has a member is read in full.
+     */
+    @Test
+    void shouldOnlyDescribeTheGroupsAtTheRefreshOfQuietPoolsWhoseEndsDidNotMove(KafkaFixture kafka) throws Exception {
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of());
+        TopicCatalog topics = new TopicCatalog(config);
+        KafkaClients clients = new KafkaClients(config);
+        List<FunctionSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            specs.add(FunctionSpecs.builder("acme", "still-" + i, Runtime.JAVA, "echo").setPartitions(1).build());
+        }
+        SimulatedClock clock = new SimulatedClock(Instant.parse("2026-11-30T12:00:00Z"));
+        Duration quietCheck = Duration.ofSeconds(5);
+        try (CountingAdmin admin = new CountingAdmin(kafka.clientProperties())) {
+            TopicProvisioner provisioner = new TopicProvisioner(admin);
+            for (FunctionSpec spec : specs) {
+                provisioner.ensure(topics.workTopic(FunctionSpecs.ref(spec), 1));
+            }
+            LagCollector collector = new LagCollector(admin, null, topics, () -> specs, List::of, clock,
+                    LagCollector.COUNT_BUDGET, quietCheck);
+            assertThat(collector.collect()).hasSize(5);
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(collector.collect()).hasSize(5);
+
+            admin.shareOffsetsCalls.set(0);
+            admin.listOffsetsCalls.set(0);
+            clock.advance(LagCollector.QUIET_REFRESH.plusSeconds(1));
+            assertThat(collector.collect()).as("samples of the refresh").isEmpty();
+            assertThat(admin.shareOffsetsCalls).as("share-group offsets listed at the refresh").hasValue(0);
+            assertThat(admin.listOffsetsCalls).as("list-offsets calls of the refresh").hasValue(1);
+            assertThat(specs).allSatisfy(spec -> assertThat(collector.quiet(PoolRef.of(FunctionSpecs.ref(spec))))
+                    .isTrue());
+
+            FunctionRef joined = FunctionSpecs.ref(specs.get(2));
+            String group = topics.workerGroup(joined);
+            try (KafkaShareConsumer<String, String> member = clients.shareConsumer(group, "lag-it",
+                    new StringDeserializer(), new StringDeserializer(), Map.of())) {
+                member.subscribe(List.of(topics.work(joined)));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    member.poll(Duration.ofMillis(100));
+                    return admin.describeShareGroups(List.of(group)).describedGroups().get(group)
+                            .get(10, TimeUnit.SECONDS).members().size() == 1;
+                });
+                clock.advance(LagCollector.QUIET_REFRESH.plusSeconds(1));
+                assertThat(collector.collect()).singleElement().satisfies(sample -> {
+                    assertThat(sample.getFunction()).isEqualTo("still-2");
+                    assertThat(sample.getReplicas()).isEqualTo(1);
+                });
+            }
+        }
+    }
+
     /** A real Admin client that counts the calls the collector makes. */
     private static final class CountingAdmin extends org.apache.kafka.clients.admin.ForwardingAdmin {
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger listOffsetsCalls = new AtomicInteger();
+        final AtomicInteger shareOffsetsCalls = new AtomicInteger();
 
         CountingAdmin(Map<String, Object> configs) {
             super(configs);
@@ -361,6 +417,7 @@ class LagCollectorIT {
                 Map<String, org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec> specs,
                 org.apache.kafka.clients.admin.ListShareGroupOffsetsOptions o) {
             calls.incrementAndGet();
+            shareOffsetsCalls.incrementAndGet();
             return super.listShareGroupOffsets(specs, o);
         }
     }

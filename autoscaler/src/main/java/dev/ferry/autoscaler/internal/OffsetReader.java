@@ -442,6 +442,39 @@ public final class OffsetReader {
         return partitions;
     }
 
+    /**
+     * The members of each target's group now, with one describe call per kind of group and no offsets read: what a
+     * quiet pool's refresh needs when its end offsets did not move (issue 16). A group that does not exist has no
+     * members; a target whose group cannot be described is left out.
+     */
+    public <K> Map<K, Integer> members(Map<K, Target> targets) {
+        Map<K, Integer> result = new HashMap<>();
+        if (targets.isEmpty()) {
+            return result;
+        }
+        Set<String> shareNames = new LinkedHashSet<>();
+        Set<String> consumerNames = new LinkedHashSet<>();
+        targets.values().forEach(t -> (t.share() ? shareNames : consumerNames).add(t.group()));
+        var shareGroups = shareNames.isEmpty() ? null : admin.describeShareGroups(shareNames).describedGroups();
+        var consumerGroups = consumerNames.isEmpty() ? null
+                : admin.describeConsumerGroups(consumerNames).describedGroups();
+        for (Map.Entry<K, Target> entry : targets.entrySet()) {
+            Target target = entry.getValue();
+            try {
+                result.put(entry.getKey(), target.share()
+                        ? orDefault(shareGroups.get(target.group()), d -> d.members().size(), 0)
+                        : orDefault(consumerGroups.get(target.group()), d -> d.members().size(), 0));
+            } catch (ExecutionException | TimeoutException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+                log.debug("Cannot describe group {}: {}", target.group(),
+                        e.getCause() == null ? e.toString() : e.getCause().toString());
+            }
+        }
+        return result;
+    }
+
     /** A group that does not exist (never started, or deleted) reads as {@code absent}. */
     private <T, R> R orDefault(KafkaFuture<T> future, java.util.function.Function<T, R> map, R absent)
             throws ExecutionException, TimeoutException {

@@ -53,12 +53,13 @@ public final class AutoscalerConfig {
     static void define(ConfigDef def) {
         def.define(POLL_MS, Type.LONG, 1000L, Range.atLeast(10), Importance.HIGH,
                         "How often the lag of every worker group is read and published to ferry.lag.")
-                .define(QUIET_CHECK_MS, Type.LONG, 5_000L, Range.atLeast(10), Importance.LOW,
+                .define(QUIET_CHECK_MS, Type.LONG, 60_000L, Range.atLeast(10), Importance.LOW,
                         "How often the end offsets of a quiet function pool (zero replicas, no lag, nothing "
-                                + "arrived) are checked instead of reading its lag every poll (issue 16). Work routed "
-                                + "by the dispatcher wakes such a pool at once (ferry.wakeups), so this bounds only the "
-                                + "scale-from-zero of records written to a work topic some other way. Trigger pools "
-                                + "are checked every autoscaler.poll.ms.")
+                                + "arrived) are checked instead of reading its lag every poll (issue 16). Whoever puts "
+                                + "work on a work topic wakes such a pool at once (the dispatcher, and the worker's "
+                                + "retry forwarder when a retry's delay ends: ferry.wakeups), so this is a safety net "
+                                + "that bounds only the scale-from-zero of records written to a work topic some other "
+                                + "way or of a lost wakeup. Trigger pools are checked every autoscaler.poll.ms.")
                 .define(STABILIZATION_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.MEDIUM,
                         "A lower size must hold this long before a pool scales down; scaling up is immediate.")
                 .define(IDLE_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,

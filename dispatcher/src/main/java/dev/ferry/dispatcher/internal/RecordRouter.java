@@ -3,6 +3,7 @@ package dev.ferry.dispatcher.internal;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.RetriableFerryException;
+import dev.ferry.core.functions.Wakeups;
 import dev.ferry.core.invocation.InvocationResults;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;

@@ -1,13 +1,17 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.functions.Wakeups;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.metrics.FerryMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * delay, so nothing behind the head can be due earlier. At-least-once: a crash between forwarding and committing
  * repeats that retry attempt.
  *
+ * <p>A record moved back to a work topic wakes its function's pool ({@link Wakeups}, the dispatcher's mechanism),
+ * since its pool may have scaled to zero while it waited: without that, the autoscaler would find it only at its
+ * next quiet check of the pool's end offsets ({@code autoscaler.quiet.check.ms}, a minute by default; issue 16).
+ * The wakeup follows the copy's acknowledgement, so the autoscaler reading the pool then finds the work.
+ *
  * <p>One consumer instead of one per tier: seven idle tiers were seven group members heartbeating and seven fetch
  * loops, about a sixth of an idle {@code ferry dev}'s CPU with nothing to retry.
  */
@@ -51,6 +60,7 @@ final class RetryForwarder implements AutoCloseable {
     /** For logs: the tiers served. */
     private final String tiers;
     private final Thread thread;
+    private final Wakeups wakeups;
     private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -60,6 +70,9 @@ final class RetryForwarder implements AutoCloseable {
         this.resources = resources;
         this.delays = Map.copyOf(delays);
         this.tiers = String.join(",", new TreeSet<>(delays.keySet()));
+        // The forwarder does not know how many replicas a pool has (-1): it wakes every pool it gives work to, at most
+        // once per Wakeups.REPEAT each; waking a running pool costs the autoscaler one reading of it.
+        this.wakeups = new Wakeups(resources.topics().wakeups(), ref -> -1, resources.wakeups(), resources.clock());
         this.thread = new Thread(this::run, "ferry-retry-forwarder");
         this.thread.setDaemon(true);
     }
@@ -81,9 +94,11 @@ final class RetryForwarder implements AutoCloseable {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(pollMs()));
                 resumeDue(c);
                 Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+                Set<FunctionRef> given = new LinkedHashSet<>();
                 for (TopicPartition partition : records.partitions()) {
-                    forwardPartition(c, partition, records.records(partition), commits);
+                    forwardPartition(c, partition, records.records(partition), commits, given);
                 }
+                wake(given);
                 if (!commits.isEmpty()) {
                     c.commitSync(commits);
                 }
@@ -99,7 +114,8 @@ final class RetryForwarder implements AutoCloseable {
 
     /** Forwards the due head of a partition; commits only past records whose copy Kafka acknowledged. */
     private void forwardPartition(KafkaConsumer<byte[], byte[]> c, TopicPartition partition,
-            List<ConsumerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> commits) {
+            List<ConsumerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> commits,
+            Set<FunctionRef> given) {
         long now = resources.clock().millis();
         long delayMs = delays.get(partition.topic());
         List<Map.Entry<ConsumerRecord<byte[], byte[]>, CompletableFuture<RecordMetadata>>> sent = new ArrayList<>();
@@ -122,6 +138,7 @@ final class RetryForwarder implements AutoCloseable {
             try {
                 entry.getValue().join();
                 commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                resources.topics().parseWork(header(record, RetryTiers.TARGET_TOPIC)).ifPresent(given::add);
             } catch (CompletionException e) {
                 if (OversizedOutput.isCause(e) && deadLetter(record, e.getCause())) {
                     commits.put(partition, new OffsetAndMetadata(record.offset() + 1));
@@ -132,6 +149,34 @@ final class RetryForwarder implements AutoCloseable {
                 c.seek(partition, record.offset());
                 return;
             }
+        }
+    }
+
+    /**
+     * Wakes the pools of the functions just given work back, their copies acknowledged: an autoscaler in this process
+     * is told directly, one elsewhere by a record on {@code ferry.wakeups}. Best effort: a wakeup lost is found by the
+     * autoscaler's quiet check.
+     */
+    private void wake(Set<FunctionRef> given) {
+        if (given.isEmpty()) {
+            return;
+        }
+        wakeups.newBatch();
+        boolean sent = false;
+        for (FunctionRef ref : given) {
+            Optional<ProducerRecord<byte[], byte[]>> wakeup = wakeups.routed(ref);
+            if (wakeup.isPresent()) {
+                resources.send(wakeup.get()).whenComplete((metadata, e) -> {
+                    if (e != null) {
+                        log.warn("[retry {}] cannot wake the pool of {}: {}", tiers, ref.key(), e.toString());
+                    }
+                });
+                sent = true;
+            }
+        }
+        wakeups.committed();
+        if (sent) {
+            resources.flush();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.worker.internal;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.functions.PoolWakeups;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.RecordSize;
@@ -52,6 +53,7 @@ public final class WorkerResources implements AutoCloseable {
     private final Backoff backoff;
     private final String workerName;
     private final Clock clock;
+    private final PoolWakeups wakeups;
     private final RetryTiers retries;
     private final int maxResultBytes;
     private final AnsweredAttempts answered = new AnsweredAttempts(AnsweredAttempts.DEFAULT_CAPACITY);
@@ -65,13 +67,15 @@ public final class WorkerResources implements AutoCloseable {
         this.topics = runtime.topics();
         this.clients = runtime.clients();
         this.serdes = runtime.serdes();
+        this.wakeups = runtime.wakeups();
         this.resultSerializer = serdes.serializer(InvocationResult.class);
         this.requestSerializer = serdes.serializer(InvocationRequest.class);
         this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
         this.workerName = config.worker().workerId().isBlank() ? hostName() : config.worker().workerId();
         this.admin = clients.admin("ferry-worker-admin-" + workerName);
         new TopicProvisioner(admin).ensure(topics.platformTopics().stream()
-                .filter(t -> t.name().equals(topics.results()) || t.name().equals(topics.dlq())).toList());
+                .filter(t -> t.name().equals(topics.results()) || t.name().equals(topics.dlq())
+                        || t.name().equals(topics.wakeups())).toList());
         this.resultRecords = ResultRecords.of(topics, admin);
         // Results and dead letters, what users read, are most of what this producer writes: the user codec. A
         // synchronous call waits for its linger once (worker.result.linger.ms, issue 16).
@@ -143,6 +147,11 @@ public final class WorkerResources implements AutoCloseable {
 
     public RetryTiers retries() {
         return retries;
+    }
+
+    /** This process's wake signal ({@code FerryRuntime.wakeups()}): an autoscaler here listens to it. */
+    public PoolWakeups wakeups() {
+        return wakeups;
     }
 
     public Clock clock() {

@@ -1,9 +1,8 @@
-package dev.ferry.dispatcher.internal;
+package dev.ferry.core.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.FunctionRef;
-import dev.ferry.core.functions.PoolWakeups;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
