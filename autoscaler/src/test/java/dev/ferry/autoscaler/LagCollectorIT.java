@@ -275,6 +275,35 @@ class LagCollectorIT {
         }
     }
 
+    /** {@code count} one-partition functions of tenant acme named {@code prefix0, prefix1, ...}. */
+    private static List<FunctionSpec> functions(String prefix, int count) {
+        List<FunctionSpec> specs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            specs.add(FunctionSpecs.builder("acme", prefix + i, Runtime.JAVA, "echo").setPartitions(1).build());
+        }
+        return specs;
+    }
+
+    /**
+     * A collector over {@code specs}' new work topics, read twice with nothing in between, so that every pool is
+     * quiet when it is returned.
+     */
+    private static LagCollector quietCollector(CountingAdmin admin, TopicCatalog topics, List<FunctionSpec> specs,
+            SimulatedClock clock, Duration quietCheck) {
+        TopicProvisioner provisioner = new TopicProvisioner(admin);
+        for (FunctionSpec spec : specs) {
+            provisioner.ensure(topics.workTopic(FunctionSpecs.ref(spec), 1));
+        }
+        LagCollector collector = new LagCollector(admin, null, topics, () -> specs, List::of, clock,
+                LagCollector.COUNT_BUDGET, quietCheck);
+        assertThat(collector.collect()).hasSize(specs.size());
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(collector.collect()).hasSize(specs.size());
+        assertThat(specs).allSatisfy(spec -> assertThat(collector.quiet(PoolRef.of(FunctionSpecs.ref(spec))))
+                .isTrue());
+        return collector;
+    }
+
     /**
      * Issue 16: an idle process with many functions must not pay per function per poll. Quiet function pools (no
      * replicas, no lag, nothing arriving) are checked together, one list-offsets call every quiet check, and a poll
@@ -285,25 +314,11 @@ class LagCollectorIT {
         FerryConfig config = TestConfigs.isolated(kafka, Map.of());
         TopicCatalog topics = new TopicCatalog(config);
         KafkaClients clients = new KafkaClients(config);
-        List<FunctionSpec> specs = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            specs.add(FunctionSpecs.builder("acme", "quiet-" + i, Runtime.JAVA, "echo").setPartitions(1).build());
-        }
         SimulatedClock clock = new SimulatedClock(Instant.parse("2026-11-30T12:00:00Z"));
         Duration quietCheck = Duration.ofSeconds(5);
         try (CountingAdmin admin = new CountingAdmin(kafka.clientProperties())) {
-            TopicProvisioner provisioner = new TopicProvisioner(admin);
-            for (FunctionSpec spec : specs) {
-                provisioner.ensure(topics.workTopic(FunctionSpecs.ref(spec), 1));
-            }
-            LagCollector collector = new LagCollector(admin, null, topics, () -> specs, List::of, clock,
-                    LagCollector.COUNT_BUDGET, quietCheck);
-            // Two readings with nothing in between: every pool is quiet.
-            assertThat(collector.collect()).hasSize(20);
-            clock.advance(Duration.ofSeconds(1));
-            assertThat(collector.collect()).hasSize(20);
-            assertThat(specs).allSatisfy(spec -> assertThat(collector.quiet(PoolRef.of(FunctionSpecs.ref(spec))))
-                    .isTrue());
+            List<FunctionSpec> specs = functions("quiet-", 20);
+            LagCollector collector = quietCollector(admin, topics, specs, clock, quietCheck);
 
             admin.calls.set(0);
             admin.listOffsetsCalls.set(0);
@@ -335,22 +350,10 @@ class LagCollectorIT {
         FerryConfig config = TestConfigs.isolated(kafka, Map.of());
         TopicCatalog topics = new TopicCatalog(config);
         KafkaClients clients = new KafkaClients(config);
-        List<FunctionSpec> specs = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            specs.add(FunctionSpecs.builder("acme", "still-" + i, Runtime.JAVA, "echo").setPartitions(1).build());
-        }
         SimulatedClock clock = new SimulatedClock(Instant.parse("2026-11-30T12:00:00Z"));
-        Duration quietCheck = Duration.ofSeconds(5);
         try (CountingAdmin admin = new CountingAdmin(kafka.clientProperties())) {
-            TopicProvisioner provisioner = new TopicProvisioner(admin);
-            for (FunctionSpec spec : specs) {
-                provisioner.ensure(topics.workTopic(FunctionSpecs.ref(spec), 1));
-            }
-            LagCollector collector = new LagCollector(admin, null, topics, () -> specs, List::of, clock,
-                    LagCollector.COUNT_BUDGET, quietCheck);
-            assertThat(collector.collect()).hasSize(5);
-            clock.advance(Duration.ofSeconds(1));
-            assertThat(collector.collect()).hasSize(5);
+            List<FunctionSpec> specs = functions("still-", 5);
+            LagCollector collector = quietCollector(admin, topics, specs, clock, Duration.ofSeconds(5));
 
             admin.shareOffsetsCalls.set(0);
             admin.listOffsetsCalls.set(0);
