@@ -10,11 +10,9 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
-import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
@@ -73,17 +71,7 @@ class LagToZeroIT {
         FunctionSpec ordered = spec("ledger", Delivery.ORDERED);
         FunctionSpec queued = spec("resize", Delivery.QUEUE);
         List<FunctionSpec> specs = List.of(ordered, queued);
-        try (Admin admin = clients.admin("lag-zero-it");
-                FunctionPublisher publisher = new FunctionPublisher(clients, topics,
-                        serdes.serializer(FunctionSpec.class))) {
-            TopicProvisioner provisioner = new TopicProvisioner(admin);
-            provisioner.ensure(topics.platformTopics());
-            for (FunctionSpec spec : specs) {
-                provisioner.ensure(topics.workTopic(FunctionSpecs.ref(spec), 3));
-                provisioner.startShareGroupAtEarliest(topics.workerGroup(FunctionSpecs.ref(spec)));
-                publisher.deploy(spec);
-            }
-        }
+        TestFunctions.deploy(config, ordered, queued);
 
         Set<String> succeeded = ConcurrentHashMap.newKeySet();
         Map<String, Integer> statuses = new ConcurrentHashMap<>();

@@ -10,11 +10,9 @@ import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionDirectory;
-import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -36,7 +34,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -91,15 +88,7 @@ class RetryWakeupIT {
         FunctionSpec spec = FunctionSpecs.builder("acme", "nap", Runtime.JAVA, "sleep").setPartitions(2)
                 .setMinReplicas(0).setMaxReplicas(2).build();
         FunctionRef ref = FunctionSpecs.ref(spec);
-        try (Admin admin = clients.admin("retry-wakeup-it");
-                FunctionPublisher publisher = new FunctionPublisher(clients, topics,
-                        serdes.serializer(FunctionSpec.class))) {
-            TopicProvisioner provisioner = new TopicProvisioner(admin);
-            provisioner.ensure(topics.platformTopics());
-            provisioner.ensure(topics.workTopic(ref, 2));
-            provisioner.startShareGroupAtEarliest(topics.workerGroup(ref));
-            publisher.deploy(spec);
-        }
+        TestFunctions.deploy(config, spec);
 
         Set<String> succeeded = ConcurrentHashMap.newKeySet();
         Deserializer<InvocationResult> results = serdes.deserializer(InvocationResult.class);

@@ -9,11 +9,9 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
-import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
@@ -62,15 +60,7 @@ class WorkerPoolScalingIT {
                 .setDelivery(Delivery.QUEUE).setPartitions(2).setMinReplicas(0).setMaxReplicas(6)
                 .setTargetLagPerReplica(10).build();
         FunctionRef ref = FunctionSpecs.ref(spec);
-        try (Admin admin = clients.admin("worker-scaling-it");
-                FunctionPublisher publisher = new FunctionPublisher(clients, topics,
-                        serdes.serializer(FunctionSpec.class))) {
-            TopicProvisioner provisioner = new TopicProvisioner(admin);
-            provisioner.ensure(topics.platformTopics());
-            provisioner.ensure(topics.workTopic(ref, 2));
-            provisioner.startShareGroupAtEarliest(topics.workerGroup(ref));
-            publisher.deploy(spec);
-        }
+        TestFunctions.deploy(config, spec);
 
         Set<String> succeeded = ConcurrentHashMap.newKeySet();
         Set<String> workers = ConcurrentHashMap.newKeySet();
