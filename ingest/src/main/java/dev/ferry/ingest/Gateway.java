@@ -184,7 +184,8 @@ public final class Gateway implements AutoCloseable {
             context = buildContext();
             app = Javalin.create(javalin -> {
                 javalin.showJavalinBanner = false;
-                // The tenant's own limit is checked by the handlers; this only stops absurd bodies early.
+                // Only a declared Content-Length is compared with this (Javalin 6), so it cannot bound a chunked
+                // body: every route reads its body through Http.body, which stops at the route's own limit.
                 javalin.http.maxRequestSize = config.topics().maxMessageBytes();
                 HttpErrors.configure(javalin);
                 // Counts the requests in progress (asynchronous ones until their answer is complete), for the drain

@@ -9,7 +9,15 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.UsageRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -157,5 +165,95 @@ class GatewayBadInputIT {
         JsonNode body = json(response);
         assertThat(body.get("code").asText()).isEqualTo(code);
         assertThat(body.get("error").asText()).isNotBlank();
+    }
+
+    /** Where the endless bodies below give up, so a gateway that reads them whole still answers: 64 MiB. */
+    private static final long SEND_AT_MOST = 64L * 1024 * 1024;
+
+    @Test
+    void shouldAnswer413BeforeTheEndOfAnEndlessChunkedSpec() throws Exception {
+        Refusal refusal = sendChunkedWithoutEnd("PUT", "/v1/functions/big", "application/json");
+
+        assertThat(refusal.statusLine()).startsWith("HTTP/1.1 413");
+        assertThat(refusal.body()).contains("\"code\":\"payload_too_large\"");
+        // The gateway answered while the body was still coming: it did not read it to the end.
+        assertThat(refusal.sentWhenAnswered()).isLessThan(SEND_AT_MOST);
+        assertThat(api.get("/v1/functions/big", acme).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldAnswer413BeforeTheEndOfAnEndlessChunkedPayload() throws Exception {
+        Refusal refusal = sendChunkedWithoutEnd("POST", "/v1/functions/echo/invoke", "text/plain");
+
+        assertThat(refusal.statusLine()).startsWith("HTTP/1.1 413");
+        assertThat(refusal.body()).contains("\"code\":\"payload_too_large\"");
+        assertThat(refusal.sentWhenAnswered()).isLessThan(SEND_AT_MOST);
+    }
+
+    @Test
+    void shouldAnswer413BeforeTheEndOfAnEndlessChunkedTrigger() throws Exception {
+        Refusal refusal = sendChunkedWithoutEnd("PUT", "/v1/triggers/big", "application/json");
+
+        assertThat(refusal.statusLine()).startsWith("HTTP/1.1 413");
+        assertThat(refusal.sentWhenAnswered()).isLessThan(SEND_AT_MOST);
+    }
+
+    /** The answer to a body sent without end, and how many body bytes had been sent when it came. */
+    record Refusal(String statusLine, String body, long sentWhenAnswered) {
+    }
+
+    /**
+     * Sends a chunked body of zeros, as curl's {@code Transfer-Encoding: chunked} with {@code --data-binary @-}
+     * does, until the gateway answers (or {@link #SEND_AT_MOST}, then ends it), over a raw socket: the JDK client
+     * would not read the answer before it finished sending.
+     */
+    private static Refusal sendChunkedWithoutEnd(String method, String path, String contentType) throws Exception {
+        try (Socket socket = new Socket("localhost", gateway.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + acme
+                    + "\r\nContent-Type: " + contentType + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            AtomicLong sent = new AtomicLong();
+            AtomicBoolean answered = new AtomicBoolean();
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                byte[] size = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                byte[] end = "\r\n".getBytes(StandardCharsets.US_ASCII);
+                try {
+                    while (!answered.get() && sent.get() < SEND_AT_MOST) {
+                        out.write(size);
+                        out.write(chunk);
+                        out.write(end);
+                        sent.addAndGet(chunk.length);
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException e) {
+                    // The gateway closed the connection: it stopped reading.
+                }
+            });
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            long sentWhenAnswered = sent.get();
+            answered.set(true);
+            int length = Integer.parseInt(head.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+                    .findFirst().orElseThrow().substring("content-length:".length()).trim());
+            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            socket.close();
+            sender.join();
+            return new Refusal(head.lines().findFirst().orElse(""), body, sentWhenAnswered);
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1) {
+            head.append((char) b);
+            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                break;
+            }
+        }
+        return head.toString();
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.TopicConfig;
 import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.invocation.ReasonCode;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -57,6 +59,10 @@ class OversizedRecordIT {
     private List<ConsumerRecord<byte[], byte[]>> deadLetters;
     private HttpServer server;
     private final AtomicInteger bigCalls = new AtomicInteger();
+    /** Bytes the endless function managed to write before its caller went away. */
+    private final AtomicLong endlessServed = new AtomicLong();
+    /** Where the endless function gives up, so a worker that reads it whole still ends: 256 MiB. */
+    private static final long SERVE_AT_MOST = 256L * MIB;
 
     @BeforeAll
     void start(KafkaFixture kafka) throws Exception {
@@ -84,6 +90,21 @@ class OversizedRecordIT {
                 out.write(body);
             }
         });
+        // An HTTP function answering without end (chunked), as the 1.2 GB handler of the report did.
+        server.createContext("/endless", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, 0);
+            byte[] chunk = filled(64 * 1024, 'e');
+            try (OutputStream out = exchange.getResponseBody()) {
+                while (endlessServed.get() < SERVE_AT_MOST) {
+                    out.write(chunk);
+                    endlessServed.addAndGet(chunk.length);
+                }
+            } catch (java.io.IOException e) {
+                // The worker went away: what a bounded reader does.
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -142,7 +163,8 @@ class OversizedRecordIT {
             assertThat(r.getOutput()).isNull();
             assertThat(r.getFinal$()).isTrue();
             assertThat(ReasonCode.parse(r.getReasonCode())).contains(ReasonCode.OUTPUT_TOO_LARGE);
-            assertThat(r.getError()).contains(String.valueOf(9 * MIB));
+            // The runtime stops reading one byte past the limit, so that is the size the error can name.
+            assertThat(r.getError()).contains("at least " + (TopicConfig.DEFAULT_MAX_MESSAGE_BYTES + 1));
             assertThat(r.getAttempt()).isEqualTo(1);
             assertThat(r.getDurationMicros()).isGreaterThanOrEqualTo(RUN_MS * 1000L);
         });
@@ -151,6 +173,30 @@ class OversizedRecordIT {
             assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED);
             assertThat(r.getOutput().remaining()).isEqualTo(3);
         });
+    }
+
+    @Test
+    void shouldFailAsOutputTooLargeWithoutReadingItAllWhenAnHttpFunctionAnswersWithoutEnd() {
+        FunctionRef ref = new FunctionRef("acme", "http-endless");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.HTTP,
+                        "http://localhost:" + server.getAddress().getPort() + "/endless")
+                .setPartitions(1).setTimeoutMs(30_000).build();
+        InvocationRequest endless = Harness.request(ref, "go", null);
+
+        harness.workTopic(ref, 1);
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(endless));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(endless.getInvocationId()).isEmpty());
+        }
+        assertThat(results.of(endless.getInvocationId())).singleElement().satisfies(r -> {
+            assertThat(r.getStatus()).isEqualTo(InvocationStatus.FAILED);
+            assertThat(r.getOutput()).isNull();
+            assertThat(r.getFinal$()).isTrue();
+            assertThat(ReasonCode.parse(r.getReasonCode())).contains(ReasonCode.OUTPUT_TOO_LARGE);
+        });
+        // The worker stopped reading a byte past the 8 MiB limit and dropped the connection: the function could
+        // write little more than that (socket buffers), far from its 256 MiB give-up point.
+        assertThat(endlessServed.get()).isLessThan(32L * MIB);
     }
 
     @Test

@@ -46,7 +46,7 @@ public final class FunctionRoutes {
             throw ApiException.badRequest("Invalid function name '" + Http.abbreviate(name) + "': use 1 to 63 "
                     + "characters of a-z, 0-9 and '-', starting with a letter or digit");
         }
-        SpecJson.Parsed parsed = SpecJson.parse(g.mapper(), ctx.bodyAsBytes(), caller.tenant(), name,
+        SpecJson.Parsed parsed = SpecJson.parse(g.mapper(), Http.spec(ctx), caller.tenant(), name,
                 g.config().worker().processRuntimeEnabled());
         if (!parsed.valid()) {
             Http.error(g.mapper(), ctx, new ApiException(400, "invalid_function",

@@ -8,6 +8,8 @@ import dev.ferry.core.http.HttpError;
 import dev.ferry.core.http.HttpErrors;
 import dev.ferry.schemas.FunctionSpec;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 
 /** Small helpers every handler uses: who is calling, which function they mean, and JSON answers. */
@@ -57,24 +59,55 @@ public final class Http {
     }
 
     /**
-     * The request body, refused with 413 when over {@code limit}; a declared length over the limit is refused
-     * before the body is read.
+     * The largest function or trigger spec accepted, in bytes (1 MiB): a spec is a few KiB of JSON; the limit only
+     * keeps one caller from making the gateway hold an unbounded body.
      */
+    public static final int MAX_SPEC_BYTES = 1024 * 1024;
+
+    /** An invocation's payload: {@link #body} under the caller's payload limit, 413 {@code payload_too_large}. */
     public static byte[] payload(Context ctx, int limit) {
+        return body(ctx, limit, "this tenant's limit");
+    }
+
+    /** A deployment's JSON (function or trigger spec): {@link #body} under {@link #MAX_SPEC_BYTES}. */
+    public static byte[] spec(Context ctx) {
+        return body(ctx, MAX_SPEC_BYTES, "the limit for a spec");
+    }
+
+    /**
+     * The request body, never read past {@code limit} + 1 bytes: every route that reads a body reads it here. A
+     * declared {@code Content-Length} over the limit is refused before any of it is read; a body without one
+     * (chunked) is read from the input stream until it ends or passes the limit, and then refused with 413
+     * {@code payload_too_large} without reading the rest (the connection is closed rather than drained).
+     *
+     * <p>Javalin's {@code http.maxRequestSize} is not enough: Javalin 6 compares it with the declared
+     * {@code Content-Length} only, which a chunked request does not have (-1), and then {@code bodyAsBytes()}
+     * reads the whole stream into memory, so {@code Transfer-Encoding: chunked} made the gateway hold 400 MB.
+     *
+     * @param what names the limit in the error message, e.g. "this tenant's limit"
+     */
+    static byte[] body(Context ctx, int limit, String what) {
         long declared = ctx.contentLength();
         if (declared > limit) {
-            throw tooLarge(declared, limit);
+            throw tooLarge(ctx, "of " + declared, limit, what);
         }
-        byte[] body = ctx.bodyAsBytes();
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes(limit == Integer.MAX_VALUE ? limit : limit + 1);
+        } catch (IOException e) {
+            throw new ApiException(400, "bad_request", "Cannot read the request body: " + e.getMessage());
+        }
         if (body.length > limit) {
-            throw tooLarge(body.length, limit);
+            throw tooLarge(ctx, "over " + limit, limit, what);
         }
         return body;
     }
 
-    private static ApiException tooLarge(long size, int limit) {
-        return new ApiException(413, "payload_too_large", "Payload of " + size + " bytes exceeds this tenant's "
-                + "limit of " + limit + " bytes");
+    private static ApiException tooLarge(Context ctx, String size, int limit, String what) {
+        // The rest of the body stays unread: the connection cannot carry another request after it.
+        ctx.header("Connection", "close");
+        return new ApiException(413, "payload_too_large", "Payload " + size + " bytes exceeds " + what + " of "
+                + limit + " bytes");
     }
 
     static String abbreviate(String text) {

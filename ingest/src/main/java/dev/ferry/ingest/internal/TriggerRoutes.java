@@ -74,7 +74,7 @@ public final class TriggerRoutes {
             throw new ApiException(400, "invalid_trigger", "Invalid trigger name '" + Http.abbreviate(name)
                     + "': use 1 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit");
         }
-        TriggerJson.Parsed parsed = TriggerJson.parse(g.mapper(), ctx.bodyAsBytes(), caller.tenant(), name,
+        TriggerJson.Parsed parsed = TriggerJson.parse(g.mapper(), Http.spec(ctx), caller.tenant(), name,
                 t.catalog());
         if (!parsed.valid()) {
             throw invalid(parsed.errors());

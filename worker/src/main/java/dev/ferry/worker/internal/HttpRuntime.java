@@ -6,6 +6,7 @@ import dev.ferry.core.net.EgressPolicy;
 import dev.ferry.core.net.Urls;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.Function;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -26,6 +26,16 @@ import java.util.Optional;
  * fails the call with {@link FunctionUnavailableException}, a final FAILED result ({@code function_unavailable}).
  * Redirects are never followed (the client's policy is {@code NEVER}): a 3xx fails the attempt like any non-2xx,
  * so no redirect can lead a call to a refused address.
+ *
+ * <p>The answer is read as a stream and never past {@code maxOutputBytes} + 1 bytes: an output over the largest one a
+ * result can carry ({@code topic.max.message.bytes}, {@link WorkerResources#maxResultBytes()}) is cut there, the
+ * body is closed unread (which drops the connection), and the cut output fails the result's size check as any
+ * output too large does, {@code FAILED output_too_large}. A handler answering gigabytes therefore costs the worker
+ * at most a result's worth of memory, not the answer's. An error body is read for its first KiB only.
+ *
+ * <p>Plain {@code http://} calls use HTTP/1.1: the JDK client would otherwise offer an upgrade to h2c
+ * ({@code Upgrade: h2c}, {@code HTTP2-Settings}) on every POST, which some servers answer wrongly or reject. Over
+ * TLS the version is left to ALPN, which needs no such header.
  */
 public final class HttpRuntime implements FunctionRuntime {
 
@@ -34,9 +44,15 @@ public final class HttpRuntime implements FunctionRuntime {
 
     private final HttpClient client;
     private final EgressPolicy egress;
+    /** Bytes of an answer read at most: one over the largest output kept. */
+    private final int readLimit;
 
-    /** @param client a client that follows no redirects */
-    public HttpRuntime(HttpClient client, EgressPolicy egress) {
+    /**
+     * @param client         a client that follows no redirects
+     * @param maxOutputBytes the largest output kept whole, in bytes; a longer answer is cut at this + 1 bytes
+     */
+    public HttpRuntime(HttpClient client, EgressPolicy egress, int maxOutputBytes) {
+        this.readLimit = ProcessRuntime.readLimit(maxOutputBytes);
         if (client.followRedirects() != HttpClient.Redirect.NEVER) {
             throw new IllegalArgumentException("The HTTP runtime checks every address it calls: its client must "
                     + "not follow redirects");
@@ -70,23 +86,29 @@ public final class HttpRuntime implements FunctionRuntime {
             }
             // A little past the attempt's timeout: the Invoker's TIMED_OUT should win, not an HTTP timeout error.
             Duration left = Duration.between(Instant.now(), in.timeoutAt()).plus(GRACE);
-            HttpRequest request = HttpRequest.newBuilder(uri)
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+            if ("http".equalsIgnoreCase(uri.getScheme())) {
+                builder.version(HttpClient.Version.HTTP_1_1);
+            }
+            HttpRequest request = builder
                     .timeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
                     .header("Content-Type", in.contentType())
                     .header("Ferry-Invocation-Id", in.invocationId())
                     .header("Ferry-Attempt", String.valueOf(in.attempt()))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(in.payload()))
                     .build();
-            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             int status = response.statusCode();
-            byte[] body = response.body() == null ? new byte[0] : response.body();
-            if (status < 200 || status > 299) {
-                String head = new String(Arrays.copyOf(body, Math.min(body.length, ERROR_BODY_BYTES)),
-                        StandardCharsets.UTF_8);
-                throw new FerryException("HTTP " + status + " from " + where + ": " + head);
+            // Closing the stream before its end cancels the rest of the body (the connection is not reused).
+            try (InputStream body = response.body()) {
+                if (status < 200 || status > 299) {
+                    String head = new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8);
+                    throw new FerryException("HTTP " + status + " from " + where + ": " + head);
+                }
+                response.headers().firstValue("Content-Type").ifPresent(in::outputContentType);
+                // Never past one byte over the limit: enough to know the output cannot be a result.
+                return body.readNBytes(readLimit);
             }
-            response.headers().firstValue("Content-Type").ifPresent(in::outputContentType);
-            return body;
         };
     }
 

@@ -34,7 +34,9 @@ public final class OversizedOutput {
      */
     static InvocationResult withoutOutput(InvocationResult result, int limitBytes, boolean last) {
         int outputBytes = result.getOutput() == null ? 0 : result.getOutput().remaining();
-        return withoutOutput(result, "Output of " + outputBytes + " bytes is over the limit of " + limitBytes
+        // The HTTP and PROCESS runtimes stop reading one byte over the limit: the output was at least that long.
+        String size = outputBytes == limitBytes + 1 ? "at least " + outputBytes : String.valueOf(outputBytes);
+        return withoutOutput(result, "Output of " + size + " bytes is over the limit of " + limitBytes
                 + " bytes for a result (topic.max.message.bytes); the function ran, its output was dropped", last);
     }
 

@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,15 +18,34 @@ import java.util.concurrent.ExecutionException;
  * function's env added to the worker's. The payload is its stdin, its stdout the output; a non-zero exit fails
  * the attempt with the tail of stderr. When the attempt times out its thread is interrupted and the process
  * killed. Off unless {@value WorkerConfig#PROCESS_RUNTIME_ENABLED} is true: it runs tenants' commands on the host.
+ *
+ * <p>Stdout is read no further than {@code maxOutputBytes} + 1 bytes: a command writing more is killed there, and
+ * its cut output fails the result's size check as any output too large does ({@code FAILED output_too_large}),
+ * without waiting for its exit. Stderr is drained (a command blocked on a full pipe would never end) but only its
+ * last KiB is kept. So a command printing without end costs the worker at most a result's worth of memory.
  */
 public final class ProcessRuntime implements FunctionRuntime {
 
     static final int STDERR_TAIL_BYTES = 1024;
 
-    private final boolean enabled;
+    /** The largest array the JVM reliably allocates. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    public ProcessRuntime(boolean enabled) {
+    private final boolean enabled;
+    private final int readLimit;
+
+    /** @param maxOutputBytes the largest output kept whole, in bytes; stdout is cut at this + 1 bytes */
+    public ProcessRuntime(boolean enabled, int maxOutputBytes) {
         this.enabled = enabled;
+        this.readLimit = readLimit(maxOutputBytes);
+    }
+
+    /** Bytes of an output read at most: one over {@code maxOutputBytes}, enough to know it is over. */
+    static int readLimit(int maxOutputBytes) {
+        if (maxOutputBytes < 0) {
+            throw new IllegalArgumentException("maxOutputBytes must not be negative: " + maxOutputBytes);
+        }
+        return (int) Math.min((long) maxOutputBytes + 1, MAX_ARRAY);
     }
 
     @Override
@@ -45,17 +63,19 @@ public final class ProcessRuntime implements FunctionRuntime {
             try {
                 CompletableFuture<Void> stdin = CompletableFuture.runAsync(() -> write(process.getOutputStream(),
                         in.payload()), DaemonThreads.INSTANCE);
-                CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readAll(
-                        process.getInputStream()), DaemonThreads.INSTANCE);
-                CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readAll(
-                        process.getErrorStream()), DaemonThreads.INSTANCE);
-                int exit = process.waitFor();
+                CompletableFuture<byte[]> stdout = CompletableFuture.supplyAsync(() -> readAtMost(
+                        process.getInputStream(), readLimit), DaemonThreads.INSTANCE);
+                CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> tail(
+                        process.getErrorStream(), STDERR_TAIL_BYTES), DaemonThreads.INSTANCE);
                 byte[] out = stdout.get();
+                if (out.length == readLimit) {
+                    // Over the limit: whatever else it writes could not be a result. The finally kills it.
+                    return out;
+                }
+                int exit = process.waitFor();
                 stdin.exceptionally(e -> null).get();
                 if (exit != 0) {
-                    byte[] err = stderr.get();
-                    String tail = new String(Arrays.copyOfRange(err, Math.max(0, err.length - STDERR_TAIL_BYTES),
-                            err.length), StandardCharsets.UTF_8);
+                    String tail = new String(stderr.get(), StandardCharsets.UTF_8);
                     throw new FerryException("Command exited with " + exit + ": " + tail.strip());
                 }
                 return out;
@@ -78,12 +98,36 @@ public final class ProcessRuntime implements FunctionRuntime {
         }
     }
 
-    private static byte[] readAll(InputStream stream) {
+    /** Up to {@code max} bytes of {@code stream}, fewer only at its end; the rest is left unread. */
+    private static byte[] readAtMost(InputStream stream, int max) {
         try (InputStream in = stream) {
-            return in.readAllBytes();
+            return in.readNBytes(max);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The last {@code keep} bytes of {@code stream}, read to its end; earlier bytes are dropped as it goes. */
+    private static byte[] tail(InputStream stream, int keep) {
+        byte[] ring = new byte[keep];
+        long total = 0;
+        byte[] chunk = new byte[8192];
+        try (InputStream in = stream) {
+            for (int n; (n = in.read(chunk)) != -1; ) {
+                for (int i = 0; i < n; i++) {
+                    ring[(int) ((total + i) % keep)] = chunk[i];
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int size = (int) Math.min(total, keep);
+        byte[] last = new byte[size];
+        for (int i = 0; i < size; i++) {
+            last[i] = ring[(int) ((total - size + i) % keep)];
+        }
+        return last;
     }
 
     /** Pipe pumps must not hold the JVM open, and must not compete with the common pool's CPU-bound work. */

@@ -28,6 +28,13 @@ class HttpRuntimeTest {
     private HttpServer server;
     private final AtomicReference<String> seenContentType = new AtomicReference<>();
     private final AtomicReference<String> seenInvocationId = new AtomicReference<>();
+    private final AtomicReference<String> seenUpgrade = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.CountDownLatch endlessDone = new java.util.concurrent.CountDownLatch(1);
+    /** Where the endless answer gives up, so a runtime that reads it all still ends: far over {@link #LIMIT}. */
+    private static final long SERVE_AT_MOST = 512L * 1024 * 1024;
+    /** The largest output kept by the runtime under test. */
+    private static final int LIMIT = 256 * 1024;
     private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
     @BeforeEach
@@ -60,6 +67,24 @@ class HttpRuntimeTest {
             }
             respond(exchange, 200, new byte[0]);
         });
+        server.createContext("/endless", exchange -> {
+            seenUpgrade.set(String.valueOf(exchange.getRequestHeaders().getFirst("Upgrade")));
+            exchange.getRequestBody().readAllBytes();
+            // Chunked, without end: only the reader can stop it, by going away (the write then fails).
+            exchange.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) 'a');
+            try (OutputStream out = exchange.getResponseBody()) {
+                while (served.get() < SERVE_AT_MOST) {
+                    out.write(chunk);
+                    served.addAndGet(chunk.length);
+                }
+            } catch (IOException e) {
+                // The runtime closed the connection: what a bounded reader does.
+            } finally {
+                endlessDone.countDown();
+            }
+        });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
@@ -86,7 +111,7 @@ class HttpRuntimeTest {
     }
 
     private static Function function(EgressPolicy egress, String url) {
-        return new HttpRuntime(HttpClient.newHttpClient(), egress)
+        return new HttpRuntime(HttpClient.newHttpClient(), egress, LIMIT)
                 .create(FunctionSpecs.builder("t", "f", Runtime.HTTP, url).build());
     }
 
@@ -192,7 +217,27 @@ class HttpRuntimeTest {
     @Test
     void shouldRefuseAClientThatFollowsRedirects() {
         assertThatThrownBy(() -> new HttpRuntime(HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NORMAL).build(), LOOPBACK_ALLOWED))
+                .followRedirects(HttpClient.Redirect.NORMAL).build(), LOOPBACK_ALLOWED, LIMIT))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldStopReadingOneByteOverTheLimitWhenTheEndpointAnswersWithoutEnd() throws Exception {
+        byte[] output = function("/endless").apply(invocation("x"));
+
+        // One byte over the limit: the result's size check then fails it as output_too_large.
+        assertThat(output).hasSize(LIMIT + 1);
+        // The runtime went away: the server's write failed long before its give-up point. What it could still
+        // write went into socket buffers, a few MiB at most.
+        assertThat(endlessDone.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(served.get()).isLessThan(64L * 1024 * 1024);
+    }
+
+    @Test
+    void shouldCallPlainHttpWithHttp11AndNoUpgradeOffer() throws Exception {
+        function("/endless").apply(invocation("x"));
+
+        // The JDK client offers h2c (Upgrade, HTTP2-Settings) on plain http unless told HTTP/1.1.
+        assertThat(seenUpgrade.get()).isEqualTo("null");
     }
 }
