@@ -153,6 +153,34 @@ class DashboardIT {
     }
 
     /**
+     * Tester's report: while metering was starting, `ferry demo`'s usage polls printed WARN lines into its live
+     * status line. A usage source that is not ready yet (a retriable error) answers 503 and logs nothing at WARN.
+     */
+    @Test
+    void shouldAnswerNotReadyWithoutAWarnWhileMeteringIsStarting() {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        ch.qos.logback.classic.Logger routes = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "dev.ferry.ingest.internal.PlatformRoutes");
+        routes.addAppender(logs);
+        UsageSource starting = (tenant, from, to, function, granularity) -> {
+            throw new dev.ferry.core.RetriableFerryException("Metering at http://localhost:1 is not ready: "
+                    + "Kafka Streams is PARTITIONS_ASSIGNED, not RUNNING");
+        };
+        try (Gateway other = new Gateway(config).usageSource(starting).start()) {
+            HttpResponse<byte[]> usage = new HttpApi(other.port()).get("/v1/usage", acme);
+
+            assertThat(usage.statusCode()).isEqualTo(503);
+            assertThat(text(usage)).contains("not_ready");
+            assertThat(logs.list).as("a usage source that is starting is not worth a WARN")
+                    .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+        } finally {
+            routes.detachAppender(logs);
+        }
+    }
+
+    /**
      * A real browser loads the page with the tenant's key in the URL fragment and runs its script for a few seconds
      * of virtual time; the DOM it leaves behind must hold charts drawn from live data.
      */

@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.http.Timestamps;
 import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.core.invocation.UsageRows;
@@ -161,6 +162,11 @@ public final class PlatformRoutes {
         List<UsageRecord> records;
         try {
             records = g.usage().usage(caller.tenant(), from, to, function, granularity);
+        } catch (RetriableFerryException e) {
+            // Metering starting or rebalancing (its Streams not RUNNING yet): the caller's 503 says so and it
+            // passes on its own; a WARN for it printed into `ferry demo`'s live line (tester's report).
+            log.debug("Usage source not ready for tenant {}: {}", caller.tenant(), e.toString());
+            throw ApiException.notReady("Usage is not available right now: metering is not ready; retry shortly");
         } catch (RuntimeException e) {
             log.warn("Usage source failed for tenant {}: {}", caller.tenant(), e.toString());
             throw ApiException.notReady("Usage is not available right now");
