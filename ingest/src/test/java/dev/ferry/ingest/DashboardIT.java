@@ -180,6 +180,25 @@ class DashboardIT {
         }
     }
 
+    /** RFC 9110: HEAD answers as GET would, without a body (tester's report: HEAD / was an empty text/plain). */
+    @Test
+    void shouldAnswerHeadAsGetWouldWithoutTheBody() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String path : List.of("/", "/dashboard/dashboard.js", "/healthz")) {
+            HttpResponse<byte[]> get = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + gateway.port() + path)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> head = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + gateway.port() + path))
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode()).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Type")).as(path)
+                    .isEqualTo(get.headers().firstValue("Content-Type"));
+            assertThat(head.body()).as(path).isEmpty();
+        }
+    }
+
     /**
      * A real browser loads the page with the tenant's key in the URL fragment and runs its script for a few seconds
      * of virtual time; the DOM it leaves behind must hold charts drawn from live data.
@@ -206,6 +225,8 @@ class DashboardIT {
         assertThat(Double.parseDouble(attributeText(dom, "utilization", "data-last"))).isNotNegative();
         assertThat(dom).contains("data-invocations=\"42\"");
         assertThat(dom).doesNotContain("the API key was refused");
+        assertThat(dom).as("the header names the key's tenant")
+                .contains("<span id=\"tenant\" class=\"muted\">tenant acme</span>");
     }
 
     /**

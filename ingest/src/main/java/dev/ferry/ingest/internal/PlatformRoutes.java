@@ -65,6 +65,12 @@ public final class PlatformRoutes {
         app.get("/readyz", this::ready);
         app.get("/", ctx -> dashboardFile(ctx, "index.html"));
         app.get("/dashboard/{file}", ctx -> dashboardFile(ctx, ctx.pathParam("file")));
+        // RFC 9110 (9.3.2): HEAD answers what GET would, without the body (Jetty drops it), so a HEAD of the
+        // dashboard or a probe sees its real status and content type (tester's report: HEAD / was text/plain).
+        app.head("/healthz", ctx -> Http.json(g, ctx, 200, g.mapper().createObjectNode().put("status", "ok")));
+        app.head("/readyz", this::ready);
+        app.head("/", ctx -> dashboardFile(ctx, "index.html"));
+        app.head("/dashboard/{file}", ctx -> dashboardFile(ctx, ctx.pathParam("file")));
     }
 
     /** The dashboard's static files, from the classpath; a fixed list, so no path can reach anything else. */
