@@ -79,7 +79,15 @@ async function poll() {
   drawFunctions(names);
   drawTriggers(list(triggers, "triggers"));
   const from = new Date(Date.now() - 3600_000).toISOString();
-  drawUsage(await get("/v1/usage?from=" + encodeURIComponent(from)).catch(() => null));
+  const usage = await get("/v1/usage?from=" + encodeURIComponent(from)).catch(() => null);
+  drawUsage(usage);
+  // Whose dashboard this is: every answer names the key's tenant; usage does even when the tenant has no function.
+  drawTenant((usage && usage.tenant) || (list(functions, "functions")[0] || {}).tenant
+      || (list(triggers, "triggers")[0] || {}).tenant);
+}
+
+function drawTenant(tenant) {
+  if (tenant) document.getElementById("tenant").textContent = "tenant " + tenant;
 }
 
 // The x axis spans at least a minute and grows to the whole history, so a fresh page shows a line at once.

@@ -12,7 +12,8 @@ import java.util.Optional;
  * implementation may trust {@code tenant}.
  *
  * <p>Called on HTTP threads, possibly concurrently; it should answer within a few seconds. An exception becomes
- * a 503 for the caller.
+ * a 503 for the caller. Throw {@link dev.ferry.core.RetriableFerryException} for a source that is starting or
+ * rebalancing (it passes on its own; the gateway logs it at DEBUG); any other exception is logged at WARN.
  */
 @FunctionalInterface
 public interface UsageSource {

@@ -153,6 +153,53 @@ class DashboardIT {
     }
 
     /**
+     * Tester's report: while metering was starting, `ferry demo`'s usage polls printed WARN lines into its live
+     * status line. A usage source that is not ready yet (a retriable error) answers 503 and logs nothing at WARN.
+     */
+    @Test
+    void shouldAnswerNotReadyWithoutAWarnWhileMeteringIsStarting() {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        ch.qos.logback.classic.Logger routes = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "dev.ferry.ingest.internal.PlatformRoutes");
+        routes.addAppender(logs);
+        UsageSource starting = (tenant, from, to, function, granularity) -> {
+            throw new dev.ferry.core.RetriableFerryException("Metering at http://localhost:1 is not ready: "
+                    + "Kafka Streams is PARTITIONS_ASSIGNED, not RUNNING");
+        };
+        try (Gateway other = new Gateway(config).usageSource(starting).start()) {
+            HttpResponse<byte[]> usage = new HttpApi(other.port()).get("/v1/usage", acme);
+
+            assertThat(usage.statusCode()).isEqualTo(503);
+            assertThat(text(usage)).contains("not_ready");
+            assertThat(logs.list).as("a usage source that is starting is not worth a WARN")
+                    .noneMatch(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+        } finally {
+            routes.detachAppender(logs);
+        }
+    }
+
+    /** RFC 9110: HEAD answers as GET would, without a body (tester's report: HEAD / was an empty text/plain). */
+    @Test
+    void shouldAnswerHeadAsGetWouldWithoutTheBody() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String path : List.of("/", "/dashboard/dashboard.js", "/healthz")) {
+            HttpResponse<byte[]> get = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + gateway.port() + path)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> head = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + gateway.port() + path))
+                    .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode()).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Type")).as(path)
+                    .isEqualTo(get.headers().firstValue("Content-Type"));
+            assertThat(head.body()).as(path).isEmpty();
+        }
+    }
+
+    /**
      * A real browser loads the page with the tenant's key in the URL fragment and runs its script for a few seconds
      * of virtual time; the DOM it leaves behind must hold charts drawn from live data.
      */
@@ -178,6 +225,8 @@ class DashboardIT {
         assertThat(Double.parseDouble(attributeText(dom, "utilization", "data-last"))).isNotNegative();
         assertThat(dom).contains("data-invocations=\"42\"");
         assertThat(dom).doesNotContain("the API key was refused");
+        assertThat(dom).as("the header names the key's tenant")
+                .contains("<span id=\"tenant\" class=\"muted\">tenant acme</span>");
     }
 
     /**

@@ -206,10 +206,19 @@ public final class TriggerCommand implements Callable<Integer> {
                         + "--function echo --topic TOPIC`)");
             } else {
                 table.print(spec.commandLine().getOut());
+                spec.commandLine().getOut().println(COUNTED_SINCE_NOTE);
             }
             return 0;
         }
     }
+
+    /**
+     * What the counts are: sums of the fresh replicas' own totals, each since that replica started (ingest's
+     * TriggerStatusBoard), so they start again at 0 when the replicas do (pause and resume, a restart). Kept
+     * cumulative they would need a store of their own; saying so is the honest answer (tester's report).
+     */
+    static final String COUNTED_SINCE = "the current replicas started (0 again after pause/resume or a restart)";
+    static final String COUNTED_SINCE_NOTE = "(READ, FILTERED, ANSWERED and FAILED count since " + COUNTED_SINCE + ")";
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = "Show one trigger: its settings, state, lag, and counts with rates per second.")
@@ -246,6 +255,7 @@ public final class TriggerCommand implements Callable<Integer> {
                     + ")" : ""));
             lines.put("lag", t.hasNonNull("lag") ? t.get("lag").asText() : "unknown");
             lines.put("replicas", t.path("replicas").asText());
+            lines.put("counted since", COUNTED_SINCE);
             for (String count : List.of("read", "filtered", "answered", "failed")) {
                 JsonNode rates = t.path("rates");
                 lines.put(count, t.path(count).asText() + (rates.hasNonNull(count)

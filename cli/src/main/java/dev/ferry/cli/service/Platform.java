@@ -3,6 +3,7 @@ package dev.ferry.cli.service;
 import dev.ferry.autoscaler.ScalingView;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
@@ -264,7 +265,7 @@ public final class Platform implements AutoCloseable {
                 UsageGranularity granularity) {
             MeteringUsage current = usage();
             if (current == null) {
-                throw new IllegalStateException("Metering is starting");
+                throw new RetriableFerryException("Metering is starting");
             }
             return current.usage(tenant, from, to, function, granularity);
         }

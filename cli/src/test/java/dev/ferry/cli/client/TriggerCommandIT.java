@@ -98,7 +98,9 @@ class TriggerCommandIT {
         assertThat(list.exit()).as(list.err()).isZero();
         assertThat(list.out()).containsPattern("(?m)^NAME\\s+FUNCTION\\s+TOPICS\\s+DESTINATION\\s+ORDERING\\s+STATE")
                 .containsPattern("(?m)^enrich\\s+echo\\s+" + orders.replace(".", "\\.") + "\\s+"
-                        + destination.replace(".", "\\.") + "\\s+PARTITION\\s+RUNNING\\s+0\\s+0\\s+0\\s+0\\s+0\\s+-$");
+                        + destination.replace(".", "\\.") + "\\s+PARTITION\\s+RUNNING\\s+0\\s+0\\s+0\\s+0\\s+0\\s+-$")
+                .as("the counts say they restart with the replicas (tester's report)")
+                .contains("(READ, FILTERED, ANSWERED and FAILED count since the current replicas started");
 
         Run described = ferry(acme, "trigger", "describe", "enrich");
         assertThat(described.exit()).as(described.err()).isZero();
@@ -107,7 +109,8 @@ class TriggerCommandIT {
                 .containsPattern("(?m)^filter:\\s+\\{\"value\": \\{\"status\": \\[\"paid\"]}}$")
                 .containsPattern("(?m)^state:\\s+RUNNING$")
                 .containsPattern("(?m)^lag:\\s+0$")
-                .containsPattern("(?m)^onFailure:\\s+- \\(the platform's DLQ\\)$");
+                .containsPattern("(?m)^onFailure:\\s+- \\(the platform's DLQ\\)$")
+                .containsPattern("(?m)^counted since:\\s+the current replicas started \\(0 again after pause/resume");
 
         Run paused = ferry(acme, "trigger", "pause", "enrich");
         assertThat(paused.exit()).as(paused.err()).isZero();

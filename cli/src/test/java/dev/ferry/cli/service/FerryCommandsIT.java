@@ -187,8 +187,37 @@ class FerryCommandsIT {
         assertThat(platform.err()).contains("'ferry.results' is one of Ferry's own topics").contains("403");
     }
 
+    /** Tester's report: a deploy of an existing function reset every option left out (and 409'd ORDERED ones). */
     @Test
     @Order(7)
+    void shouldKeepTheCurrentValuesOfOptionsLeftOutWhenDeployUpdatesAFunction() throws Exception {
+        Run first = ferry("deploy", "ledger", "--handler", "echo", "--delivery", "ORDERED", "--partitions", "12",
+                "--max-replicas", "12", "--env", "REGION=eu");
+        assertThat(first.exit()).as(first.err()).isZero();
+
+        Run memory = ferry("deploy", "ledger", "--memory", "256");
+        assertThat(memory.exit()).as(memory.err()).isZero();
+        assertThat(memory.out()).contains("deployed ledger: JAVA echo, 256 MB").contains("ORDERED");
+        com.fasterxml.jackson.databind.JsonNode shown = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(ferry("functions", "show", "ledger").out());
+        assertThat(shown.path("memoryMb").asInt()).isEqualTo(256);
+        assertThat(shown.path("maxReplicas").asInt()).isEqualTo(12);
+        assertThat(shown.path("partitions").asInt()).isEqualTo(12);
+        assertThat(shown.path("delivery").asText()).isEqualTo("ORDERED");
+        assertThat(shown.path("env").path("REGION").asText()).isEqualTo("eu");
+
+        Run handlerOnly = ferry("deploy", "ledger", "--handler", "wordcount");
+        assertThat(handlerOnly.exit()).as(handlerOnly.err()).isZero();
+        assertThat(ferry("functions", "show", "ledger").out()).contains("\"handler\" : \"wordcount\"")
+                .contains("\"memoryMb\" : 256");
+
+        Run missingHandler = ferry("deploy", "nosuch", "--memory", "256");
+        assertThat(missingHandler.exit()).isEqualTo(2);
+        assertThat(missingHandler.err()).contains("--handler is required");
+    }
+
+    @Test
+    @Order(8)
     void shouldKeepFunctionsAndTheKeyWhenDevRestartsOnTheSameDataDir() {
         String key = dev.apiKey();
         dev.close();

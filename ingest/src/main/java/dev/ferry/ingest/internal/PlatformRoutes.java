@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.RetriableFerryException;
 import dev.ferry.core.http.Timestamps;
 import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.core.invocation.UsageRows;
@@ -64,6 +65,12 @@ public final class PlatformRoutes {
         app.get("/readyz", this::ready);
         app.get("/", ctx -> dashboardFile(ctx, "index.html"));
         app.get("/dashboard/{file}", ctx -> dashboardFile(ctx, ctx.pathParam("file")));
+        // RFC 9110 (9.3.2): HEAD answers what GET would, without the body (Jetty drops it), so a HEAD of the
+        // dashboard or a probe sees its real status and content type (tester's report: HEAD / was text/plain).
+        app.head("/healthz", ctx -> Http.json(g, ctx, 200, g.mapper().createObjectNode().put("status", "ok")));
+        app.head("/readyz", this::ready);
+        app.head("/", ctx -> dashboardFile(ctx, "index.html"));
+        app.head("/dashboard/{file}", ctx -> dashboardFile(ctx, ctx.pathParam("file")));
     }
 
     /** The dashboard's static files, from the classpath; a fixed list, so no path can reach anything else. */
@@ -161,6 +168,11 @@ public final class PlatformRoutes {
         List<UsageRecord> records;
         try {
             records = g.usage().usage(caller.tenant(), from, to, function, granularity);
+        } catch (RetriableFerryException e) {
+            // Metering starting or rebalancing (its Streams not RUNNING yet): the caller's 503 says so and it
+            // passes on its own; a WARN for it printed into `ferry demo`'s live line (tester's report).
+            log.debug("Usage source not ready for tenant {}: {}", caller.tenant(), e.toString());
+            throw ApiException.notReady("Usage is not available right now: metering is not ready; retry shortly");
         } catch (RuntimeException e) {
             log.warn("Usage source failed for tenant {}: {}", caller.tenant(), e.toString());
             throw ApiException.notReady("Usage is not available right now");
