@@ -56,7 +56,9 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
     public final Recommendation recommend(FunctionSpec spec, LagSample sample) {
         PoolRef pool = sample.getTrigger() == null ? PoolRef.of(FunctionSpecs.ref(spec)) : PoolRef.of(sample);
         FunctionHistory history = histories.computeIfAbsent(pool, r -> new FunctionHistory());
-        history.observe(sample, spec.getConcurrency());
+        RunTimes times = runTimes;
+        history.observe(sample, spec.getConcurrency(),
+                times == null ? OptionalDouble.empty() : times.meanRunMicros(FunctionSpecs.ref(spec)));
         return bounded(spec, sample, need(spec, sample, history));
     }
 
