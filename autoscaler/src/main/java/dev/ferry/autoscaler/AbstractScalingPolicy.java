@@ -24,8 +24,8 @@ import java.util.OptionalDouble;
  *
  * <p>A replica's speed ({@link #perReplicaRate}) comes from two places (issue 17): the throughput model,
  * {@code concurrency · P = concurrency / (W · T)} with {@code T} the function's mean run time from its results
- * ({@link RunTimes}, given by {@link #useRunTimes}), and the rate learned while every slot was busy
- * ({@link FunctionHistory#perReplicaRate}). The model answers from the first result on; the measurement wins once
+ * ({@link RunTimes}, given by {@link #useRunTimes}), and the rate learned from intervals where the replicas, not the
+ * arrivals or a stalled delivery, set the pace ({@link FunctionHistory#perReplicaRate}, which says when that is). The model answers from the first result on; the measurement wins once
  * {@link #BUSY_SAMPLES_TO_LEARN} busy samples back it, since it also sees what the model cannot (I/O waits,
  * throttling, a slow dependency). Where they differ by more than {@link #DISAGREEMENT}, the reason says so.
  *
@@ -56,7 +56,9 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
     public final Recommendation recommend(FunctionSpec spec, LagSample sample) {
         PoolRef pool = sample.getTrigger() == null ? PoolRef.of(FunctionSpecs.ref(spec)) : PoolRef.of(sample);
         FunctionHistory history = histories.computeIfAbsent(pool, r -> new FunctionHistory());
-        history.observe(sample, spec.getConcurrency());
+        RunTimes times = runTimes;
+        history.observe(sample, spec.getConcurrency(),
+                times == null ? OptionalDouble.empty() : times.meanRunMicros(FunctionSpecs.ref(spec)));
         return bounded(spec, sample, need(spec, sample, history));
     }
 

@@ -57,14 +57,18 @@ class ModelledRatePolicyTest {
         FunctionSpec spec = sleepy();
         RateAwarePolicy policy = new RateAwarePolicy();
         policy.useRunTimes(runTimes(spec, 100_000, 5));
-        // Every slot busy with more waiting, yet 2 replicas do only 20/s: 10/s each, a quarter of the model's 40/s.
-        Recommendation first = policy.recommend(spec, even(spec, T0, 30, 20, 20, 2));
+        // Every slot busy with more waiting, yet 2 replicas do only 20/s: 10/s each, a quarter of the model's 40/s;
+        // their slots ran the function a quarter of the time. Members settle over the first two samples.
+        Recommendation first = null;
+        for (int s = 0; s < 3; s++) {
+            first = policy.recommend(spec, even(spec, T0.plusSeconds(s), 30, 20, 20, 2));
+        }
         assertThat(first.reason()).as("one busy sample is not enough to overrule the model")
                 .contains("/ 40.0/s per replica").contains("measured 10.0/s per replica is 75 % below the model")
                 .contains("I/O-bound or throttled");
 
         Recommendation r = null;
-        for (int s = 1; s < AbstractScalingPolicy.BUSY_SAMPLES_TO_LEARN; s++) {
+        for (int s = 3; s < 2 + AbstractScalingPolicy.BUSY_SAMPLES_TO_LEARN; s++) {
             r = policy.recommend(spec, even(spec, T0.plusSeconds(s), 30, 20, 20, 2));
         }
         assertThat(r.reason()).contains("/ 10.0/s per replica").contains("learned from 3 busy samples")
@@ -94,7 +98,7 @@ class ModelledRatePolicyTest {
         RateAwarePolicy policy = new RateAwarePolicy();
         policy.useRunTimes(runTimes(spec, 100_000, 5));
         Recommendation r = null;
-        for (int s = 0; s < 3; s++) {
+        for (int s = 0; s < 2 + AbstractScalingPolicy.BUSY_SAMPLES_TO_LEARN; s++) {
             r = policy.recommend(spec, even(spec, T0.plusSeconds(s), 30, 70, 70, 2)); // 35/s a replica: -12.5 %
         }
         assertThat(r.reason()).contains("/ 35.0/s per replica").doesNotContain("measured");
@@ -111,5 +115,39 @@ class ModelledRatePolicyTest {
         }
         assertThat(r.reason()).contains("forecast arrival in 10 s").contains("/ 40.0/s per replica");
         assertThat(r.replicas()).as("more than the 110/s of now needs, ceil(110 / 40) = 3").isGreaterThan(3);
+    }
+
+    /**
+     * {@code ferry demo}'s echo: about 3 µs a call, 8 slots, 20 calls/s, maxReplicas 8. Its pool wakes from zero with
+     * a burst of lag, and afterwards the lag stands at a floor of about 45 (records acquired and not yet
+     * acknowledged) with bursts when delivery stalls: completions follow arrivals, never the replicas. Such samples
+     * once taught 2.9/s per replica and pinned the pool at 8.
+     */
+    @Test
+    void shouldNotLearnAReplicasSpeedFromLagThatArrivalsAndStallsMadeWhenAPoolWakesFromZero() {
+        FunctionSpec echo = FunctionSpec.newBuilder(spec("echo", Delivery.QUEUE, 6, 0, 8)).setConcurrency(8)
+                .setTargetLagPerReplica(20).build();
+        AbstractScalingPolicy policy = (AbstractScalingPolicy) ScalingPolicies.fromConfig(
+                dev.ferry.core.config.FerryConfig.defaults().autoscaler());
+        policy.useRunTimes(runTimes(echo, 3, 50));
+        long[] lags = {20, 40, 45, 45, 45, 45, 30, 45, 45, 10, 45, 45, 20, 45, 45, 45, 30, 45, 45, 45, 45, 45, 45, 30,
+            45, 45, 45, 45, 45, 45};
+        double arrival = 20;
+        int replicas = 0;
+        long lagBefore = 0;
+        Recommendation r = null;
+        for (int s = 0; s < lags.length; s++) {
+            // Sampled a second apart: what completed is what arrived plus the backlog's change.
+            double served = replicas == 0 ? 0 : Math.max(0, arrival + lagBefore - lags[s]);
+            r = policy.recommend(echo, even(echo, T0.plusSeconds(s), lags[s], arrival, served, replicas));
+            replicas = r.replicas(); // the pool has the size decided by the next sample
+            lagBefore = lags[s];
+        }
+        Recommendation drained = policy.recommend(echo, even(echo, T0.plusSeconds(lags.length), 5, arrival,
+                arrival + lagBefore - 5, replicas));
+
+        assertThat(drained.replicas()).as("20 calls/s of 3 µs each keep one replica idle nearly all the time: "
+                + drained.reason()).isBetween(1, 2);
+        assertThat(drained.reason()).doesNotContain("capped by maxReplicas");
     }
 }

@@ -38,4 +38,25 @@ final class Samples {
         }
         return sample(spec, at, lags, arrivalRate, serviceRate, replicas);
     }
+
+    /**
+     * Feeds {@code policy} {@code samples} one-second samples of {@code replicas} settled members working a backlog
+     * off at {@code perReplica} records/s each while half that arrives: the samples from the third on show what a
+     * replica does (every slot busy with more waiting at both ends of the interval, the replicas setting the pace).
+     * Returns the instant after the last.
+     */
+    static Instant workOff(ScalingPolicy policy, FunctionSpec spec, Instant from, int replicas, double perReplica,
+            int samples) {
+        double service = perReplica * replicas;
+        double arrival = service / 2;
+        long drained = (long) Math.ceil(service - arrival);
+        long lag = (long) replicas * (Math.max(1, spec.getConcurrency()) + 1) + drained * samples + 10;
+        Instant at = from;
+        for (int s = 0; s < samples; s++) {
+            policy.recommend(spec, even(spec, at, lag, arrival, service, replicas));
+            lag -= drained;
+            at = at.plusSeconds(1);
+        }
+        return at;
+    }
 }

@@ -62,9 +62,9 @@ class ScalingPolicyTest {
     void shouldKeepUpWithTheArrivalRateBeforeLagPilesUpWhenRateAware() {
         FunctionSpec spec = spec("steady", Delivery.QUEUE, 6, 0, 20);
         RateAwarePolicy policy = new RateAwarePolicy();
-        // Busy at 2 replicas doing 10 records/s each: the policy learns a replica's speed.
-        policy.recommend(spec, even(spec, T0, 30, 20, 20, 2));
-        Recommendation r = policy.recommend(spec, even(spec, T0.plusSeconds(1), 0, 55, 20, 2));
+        // 2 replicas working a backlog off at 10 records/s each: the policy learns a replica's speed.
+        Instant then = Samples.workOff(policy, spec, T0, 2, 10, 3);
+        Recommendation r = policy.recommend(spec, even(spec, then, 0, 55, 20, 2));
         assertThat(r.replicas()).isEqualTo(6);
         assertThat(r.reason()).contains("(arrival 55.0/s + lag drain 0.0/s) / 10.0/s per replica = 6");
         assertThat(r.sustained()).isEqualTo(6);
@@ -81,9 +81,10 @@ class ScalingPolicyTest {
         assertThat(idle.reason()).as("no learned rate yet").doesNotContain("/s per replica");
         assertThat(idle.replicas()).as("reactive: ceil(10 / 10)").isEqualTo(1);
 
-        // Every slot taken and more waiting: now 2 replicas doing 200/s show a replica does 100/s.
-        policy.recommend(spec, even(spec, T0.plusSeconds(2), 200, 200, 200, 2));
-        Recommendation busy = policy.recommend(spec, even(spec, T0.plusSeconds(3), 0, 250, 200, 2));
+        // Every slot taken and more waiting while the backlog shrinks: 2 replicas doing 200/s show a replica does 100/s.
+        policy.recommend(spec, even(spec, T0.plusSeconds(2), 500, 100, 100, 2));
+        policy.recommend(spec, even(spec, T0.plusSeconds(3), 400, 100, 200, 2));
+        Recommendation busy = policy.recommend(spec, even(spec, T0.plusSeconds(4), 0, 250, 200, 2));
         assertThat(busy.reason()).contains("100.0/s per replica");
         assertThat(busy.replicas()).isEqualTo(3);
     }
@@ -93,6 +94,9 @@ class ScalingPolicyTest {
         FunctionSpec spec = spec("ramp", Delivery.QUEUE, 6, 0, 50);
         PredictivePolicy predictive = new PredictivePolicy(Duration.ofSeconds(10));
         RateAwarePolicy rateAware = new RateAwarePolicy();
+        // Both first learn that a replica does 10/s, working a backlog off.
+        Samples.workOff(predictive, spec, T0.minusSeconds(3), 2, 10, 3);
+        Samples.workOff(rateAware, spec, T0.minusSeconds(3), 2, 10, 3);
         Recommendation p = null;
         Recommendation r = null;
         for (int s = 0; s <= 10; s++) {
@@ -110,6 +114,7 @@ class ScalingPolicyTest {
     void shouldNotExtrapolateAStepAsATrendWhenPredictive() {
         FunctionSpec spec = spec("step", Delivery.QUEUE, 6, 0, 50);
         PredictivePolicy predictive = new PredictivePolicy(Duration.ofSeconds(10));
+        Samples.workOff(predictive, spec, T0.minusSeconds(3), 2, 10, 3); // a replica does 10/s
         predictive.recommend(spec, even(spec, T0, 30, 10, 20, 2));
         Recommendation r = null;
         for (int s = 1; s <= 3; s++) {

@@ -86,6 +86,7 @@ class GatewayApiIT {
         deploy(tiny, "echo", "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
         deploy(acme, "fail", "{\"runtime\": \"JAVA\", \"handler\": \"fail\", \"maxAttempts\": 2}");
         deploy(acme, "sleep", "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"timeoutMs\": 300, \"maxAttempts\": 1}");
+        deploy(acme, "picky", "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"maxAttempts\": 3}");
         deploy(narrow, "sleep", "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", \"concurrency\": 2}");
     }
 
@@ -224,6 +225,20 @@ class GatewayApiIT {
         assertThat(response.headers().firstValue("Ferry-Status")).contains("SUCCEEDED");
         assertThat(response.headers().firstValue("Ferry-Invocation-Id")).isPresent();
         assertThat(Long.parseLong(response.headers().firstValue("Ferry-Billed-Ms").orElseThrow())).isPositive();
+    }
+
+    /** The demo's '{not json' to sleep was retried and billed 3 times and answered with Jackson's parse error. */
+    @Test
+    void shouldAnswerAtOnceInPlainWordsWhenABuiltInRefusesAMalformedPayload() {
+        HttpResponse<byte[]> response = api.post("/v1/functions/picky/invoke", acme, "{not json", "application/json");
+
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(502);
+        assertThat(json(response).get("code").asText()).isEqualTo("not_retriable");
+        assertThat(json(response).get("error").asText()).contains("not valid JSON").contains("{\"ms\": 100}")
+                .doesNotContain("Exception").doesNotContain("Source");
+        String id = response.headers().firstValue("Ferry-Invocation-Id").orElseThrow();
+        JsonNode result = json(api.get("/v1/invocations/" + id, acme));
+        assertThat(result.get("attempt").asInt()).as("maxAttempts 3, yet no retry: " + result).isEqualTo(1);
     }
 
     @Test

@@ -352,6 +352,36 @@ class PoisonIT {
                 .isEqualTo(NonRetriableFerryException.class.getName());
     }
 
+    /** The caller's bad input to a built-in is not retried nor billed again, and the error says what was wrong. */
+    @Test
+    void shouldFailOnceInPlainWordsWhenABuiltInGetsAMalformedPayload() {
+        FunctionRef ref = new FunctionRef("acme", "sleep-bad-input");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "sleep")
+                .setMaxAttempts(3).setPartitions(1).build();
+        InvocationRequest malformed = Harness.request(ref, "{not json", null);
+        InvocationRequest wrongShape = Harness.request(ref, "{\"ms\": \"soon\"}", null);
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(malformed, wrongShape));
+            await().atMost(Duration.ofSeconds(30)).until(() -> letterOf(malformed.getInvocationId()) != null
+                    && letterOf(wrongShape.getInvocationId()) != null
+                    && !results.of(malformed.getInvocationId()).isEmpty()
+                    && !results.of(wrongShape.getInvocationId()).isEmpty());
+            assertThat(pool.stats().retried()).isZero();
+        }
+        assertThat(results.of(malformed.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getAttempt()).isEqualTo(1);
+            assertThat(result.getFinal$()).isTrue();
+            assertThat(result.getReasonCode()).isEqualTo("not_retriable");
+            assertThat(result.getError()).contains("not valid JSON").contains("{\"ms\": 100}")
+                    .doesNotContain("Exception").doesNotContain("Source");
+        });
+        assertThat(results.of(wrongShape.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getReasonCode()).isEqualTo("not_retriable");
+            assertThat(result.getError()).contains("'{\"ms\": \"soon\"}'").doesNotContain("Exception");
+        });
+    }
+
     @Test
     void shouldDeadLetterARetryTierRecordThatNamesNoWorkTopic() {
         String marker = "parked-by-hand-" + java.util.UUID.randomUUID();

@@ -71,8 +71,7 @@ public final class TopCommand implements Callable<Integer> {
             JsonNode model = models.getOrDefault(name, MissingNode.getInstance());
             table.row(name, FunctionsCommand.orDash(fn, "replicas"), FunctionsCommand.orDash(fn, "desiredReplicas"),
                     FunctionsCommand.orDash(fn, "lag"), FunctionsCommand.decimal(model, "arrivalRatePerSecond"),
-                    FunctionsCommand.decimal(model, "capacityPerSecond"),
-                    FunctionsCommand.percent(model, "utilization"));
+                    FunctionsCommand.capacity(model), FunctionsCommand.utilization(model));
         }
         if (table.isEmpty()) {
             out.println("no functions deployed");

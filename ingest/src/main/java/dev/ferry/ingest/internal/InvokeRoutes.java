@@ -214,10 +214,19 @@ public final class InvokeRoutes {
         }
     }
 
-    /** 502; an output too large for a result says so in its code, the function itself did not fail (issue 11). */
+    /**
+     * 502; an output too large for a result says so in its code, the function itself did not fail (issue 11); a
+     * function that refused its input ({@code not_retriable}: the caller's payload is wrong, and sending it again
+     * cannot help) says so too.
+     */
     static ApiException failed(InvocationResult result) {
-        if (ReasonCode.parse(result.getReasonCode()).orElse(null) == ReasonCode.OUTPUT_TOO_LARGE) {
+        ReasonCode reason = ReasonCode.parse(result.getReasonCode()).orElse(null);
+        if (reason == ReasonCode.OUTPUT_TOO_LARGE) {
             return new ApiException(502, ReasonCode.OUTPUT_TOO_LARGE.code(), result.getError());
+        }
+        if (reason == ReasonCode.NOT_RETRIABLE) {
+            return new ApiException(502, ReasonCode.NOT_RETRIABLE.code(),
+                    "The function refused the input, and sending it again will not help: " + result.getError());
         }
         return new ApiException(502, "function_failed", "The function failed: " + result.getError());
     }

@@ -46,4 +46,20 @@ class InvokeRoutesTest {
 
         assertThat(InvokeRoutes.rejected(result).status()).isEqualTo(400);
     }
+
+    @Test
+    void shouldTellACallerWhoseInputTheFunctionRefusedThatSendingItAgainWillNotHelp() {
+        InvocationResult refused = InvocationResult.newBuilder(ResultStoreTest.result("a", "acme", 1,
+                InvocationStatus.FAILED, Instant.now())).setError("sleep expects a payload like {\"ms\": 100}")
+                .setFinal$(true).setReasonCode(ReasonCode.NOT_RETRIABLE.code()).build();
+
+        ApiException answer = InvokeRoutes.failed(refused);
+
+        assertThat(answer.status()).isEqualTo(502);
+        assertThat(answer.code()).isEqualTo("not_retriable");
+        assertThat(answer.getMessage()).contains("will not help").contains("sleep expects a payload like");
+        InvocationResult exhausted = InvocationResult.newBuilder(refused)
+                .setReasonCode(ReasonCode.ATTEMPTS_EXHAUSTED.code()).build();
+        assertThat(InvokeRoutes.failed(exhausted).code()).isEqualTo("function_failed");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.schemas.InvocationStatus;
 import java.time.Instant;
 
@@ -43,9 +44,16 @@ public record Outcome(InvocationStatus status, byte[] output, String contentType
         return status == InvocationStatus.TIMED_OUT ? "java.util.concurrent.TimeoutException" : "";
     }
 
+    /**
+     * The error a caller reads. Ferry's own exceptions ({@link FerryException} and its kinds) carry messages written
+     * for the caller, so they are shown as they are: {@code "RetriableFerryException: ..."} told a caller of
+     * {@code ferry demo} nothing but Java. Any other exception is the function's own, named by its class so that
+     * its author can find it; the class also travels in the dead letter's {@code ferry.error.class} header.
+     */
     static String describe(Throwable t) {
         String message = t.getMessage();
         String text = message == null || message.isBlank() ? t.getClass().getName()
+                : t instanceof FerryException ? message
                 : t.getClass().getSimpleName() + ": " + message;
         return text.length() <= MAX_ERROR_CHARS ? text : text.substring(0, MAX_ERROR_CHARS);
     }
