@@ -6,6 +6,8 @@ import dev.ferry.core.net.EgressPolicy;
 import dev.ferry.core.net.Urls;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.Function;
+import dev.ferry.worker.Invocation;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -97,19 +99,40 @@ public final class HttpRuntime implements FunctionRuntime {
                     .header("Ferry-Attempt", String.valueOf(in.attempt()))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(in.payload()))
                     .build();
-            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            int status = response.statusCode();
-            // Closing the stream before its end cancels the rest of the body (the connection is not reused).
-            try (InputStream body = response.body()) {
-                if (status < 200 || status > 299) {
-                    String head = new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8);
-                    throw new FerryException("HTTP " + status + " from " + where + ": " + head);
-                }
-                response.headers().firstValue("Content-Type").ifPresent(in::outputContentType);
-                // Never past one byte over the limit: enough to know the output cannot be a result.
-                return body.readNBytes(readLimit);
+            try {
+                return call(request, where, readLimit, in);
+            } catch (IOException e) {
+                // The user sees this message: say what failed in words, not as a Java class name.
+                throw new FerryException("Calling " + where + " failed: " + inWords(e), e);
             }
         };
+    }
+
+    private byte[] call(HttpRequest request, String where, int readLimit, Invocation in)
+            throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        int status = response.statusCode();
+        // Closing the stream before its end cancels the rest of the body (the connection is not reused).
+        try (InputStream body = response.body()) {
+            if (status < 200 || status > 299) {
+                String head = new String(body.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8);
+                throw new FerryException("HTTP " + status + " from " + where + ": " + head);
+            }
+            response.headers().firstValue("Content-Type").ifPresent(in::outputContentType);
+            // Never past one byte over the limit: enough to know the output cannot be a result.
+            return body.readNBytes(readLimit);
+        }
+    }
+
+    /** An I/O failure as a user reads it; the JDK's client often gives a connect failure no message at all. */
+    private static String inWords(IOException e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage();
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "cannot connect";
+        }
+        return e instanceof java.net.http.HttpTimeoutException ? "no answer in time" : "the connection failed";
     }
 
     private static FunctionUnavailableException refused(FunctionSpec spec, String where, String reason) {

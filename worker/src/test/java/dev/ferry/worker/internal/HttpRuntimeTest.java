@@ -142,6 +142,21 @@ class HttpRuntimeTest {
     }
 
     @Test
+    void shouldSayInWordsWhichCallFailedWhenTheEndpointCannotBeReached() throws Exception {
+        int closed;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closed = free.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closed + "/gone";
+
+        // What a user reads in the result's error: no Java class name in front (the tester saw "IOException: ...").
+        assertThatThrownBy(() -> function(LOOPBACK_ALLOWED, url).apply(invocation("x")))
+                .isInstanceOf(FerryException.class)
+                .satisfies(e -> assertThat(Outcome.describe(e)).startsWith("Calling " + url + " failed: ")
+                        .doesNotContain("Exception"));
+    }
+
+    @Test
     void shouldTimeOutWhenTheEndpointAnswersTooLate() {
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
         java.util.concurrent.ScheduledExecutorService timers =
