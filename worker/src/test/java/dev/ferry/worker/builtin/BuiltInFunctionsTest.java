@@ -3,6 +3,7 @@ package dev.ferry.worker.builtin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.core.NonRetriableFerryException;
 import dev.ferry.core.RetriableFerryException;
 import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
@@ -51,8 +52,9 @@ class BuiltInFunctionsTest {
 
     @Test
     void shouldRejectThePayloadWhenSleepGetsNoMs() {
+        // The caller's error: not worth a retry (it would fail alike), so it ends the invocation at once.
         assertThatThrownBy(() -> run("sleep", in("{\"seconds\": 1}")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("{\"ms\": 100}");
+                .isInstanceOf(NonRetriableFerryException.class).hasMessageContaining("{\"ms\": 100}");
     }
 
     @Test
