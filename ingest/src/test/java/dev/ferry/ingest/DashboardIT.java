@@ -220,8 +220,18 @@ class DashboardIT {
         assertThat(Double.parseDouble(attributeText(dom, "replicas", "data-last"))).isEqualTo(2.0);
         assertThat(Double.parseDouble(attributeText(dom, "lag", "data-last"))).isEqualTo(5.0);
         assertThat(Double.parseDouble(attributeText(dom, "latencyP99Ms", "data-last"))).isPositive();
-        assertThat(Double.parseDouble(attributeText(dom, "capacity", "data-last")))
-                .as("the throughput model's capacity, from 2 replicas and echo's measured run time").isPositive();
+        // The capacity is drawn only when echo's measured run time resolves it (0.05 ms or more, as ferry top):
+        // below that the work around the call bounds the function, and the model's figure says nothing true.
+        double meanRunMs = json(api.get("/v1/stats", acme)).get("functions").get(0).path("model").path("meanRunMs")
+                .asDouble(Double.NaN);
+        String capacity = attributeText(dom, "capacity", "data-last");
+        if (meanRunMs >= 0.05) {
+            assertThat(Double.parseDouble(capacity))
+                    .as("the throughput model's capacity, from 2 replicas and echo's measured run time").isPositive();
+        } else {
+            assertThat(capacity.isEmpty() || "NaN".equals(capacity) || Double.parseDouble(capacity) <= 0)
+                    .as("no capacity drawn for a run time of " + meanRunMs + " ms, drawn: " + capacity).isTrue();
+        }
         assertThat(Double.parseDouble(attributeText(dom, "utilization", "data-last"))).isNotNegative();
         assertThat(dom).contains("data-invocations=\"42\"");
         assertThat(dom).doesNotContain("the API key was refused");

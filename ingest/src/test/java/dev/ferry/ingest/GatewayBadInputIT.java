@@ -176,8 +176,7 @@ class GatewayBadInputIT {
 
         assertThat(refusal.statusLine()).startsWith("HTTP/1.1 413");
         assertThat(refusal.body()).contains("\"code\":\"payload_too_large\"");
-        // The gateway answered while the body was still coming: it did not read it to the end.
-        assertThat(refusal.sentWhenAnswered()).isLessThan(SEND_AT_MOST);
+        assertStoppedAtTheLimit(refusal);
         assertThat(api.get("/v1/functions/big", acme).statusCode()).isEqualTo(404);
     }
 
@@ -187,7 +186,7 @@ class GatewayBadInputIT {
 
         assertThat(refusal.statusLine()).startsWith("HTTP/1.1 413");
         assertThat(refusal.body()).contains("\"code\":\"payload_too_large\"");
-        assertThat(refusal.sentWhenAnswered()).isLessThan(SEND_AT_MOST);
+        assertStoppedAtTheLimit(refusal);
     }
 
     @Test
@@ -195,7 +194,17 @@ class GatewayBadInputIT {
         Refusal refusal = sendChunkedWithoutEnd("PUT", "/v1/triggers/big", "application/json");
 
         assertThat(refusal.statusLine()).startsWith("HTTP/1.1 413");
-        assertThat(refusal.sentWhenAnswered()).isLessThan(SEND_AT_MOST);
+        assertStoppedAtTheLimit(refusal);
+    }
+
+    /**
+     * The route read the body only to one byte past its limit ("Payload over N bytes"), where reading it whole
+     * into memory said "Payload of 67108864 bytes". How much the sender had sent when the answer came is not the
+     * measure: after the answer Jetty may discard the rest of a request body at socket speed (into no buffer) to
+     * finish the exchange, and CI once saw all 64 MiB sent before the answer was read.
+     */
+    private static void assertStoppedAtTheLimit(Refusal refusal) {
+        assertThat(refusal.body()).contains("Payload over ").doesNotContain("Payload of " + SEND_AT_MOST);
     }
 
     /** The answer to a body sent without end, and how many body bytes had been sent when it came. */
