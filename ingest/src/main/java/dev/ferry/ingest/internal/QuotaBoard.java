@@ -49,7 +49,7 @@ public final class QuotaBoard {
     private final LongSupplier nanoTime;
     private final long startedNanos;
     private final Map<String, Report> reports = new HashMap<>();
-    /** Per other gateway, the splits since its last report (that one included): what it may be using. */
+    /** Per gateway read back, this one too, the splits since its last report (that one included): what it may use. */
     private final Map<String, List<Split>> since = new HashMap<>();
     private Split currentSplit;
     private int lastKnownGateways = 1;
@@ -139,7 +139,8 @@ public final class QuotaBoard {
         since.keySet().retainAll(reports.keySet());
         Map<String, List<Split>> histories = new HashMap<>();
         for (String gateway : split.gateways) {
-            if (!gateway.equals(self)) {
+            // This gateway's own history too, once its report is read back: what its peers count for it.
+            if (reports.containsKey(gateway)) {
                 List<Split> history = since.computeIfAbsent(gateway, g -> new ArrayList<>());
                 history.add(split);
                 if (history.size() > MAX_HISTORY) {
@@ -267,21 +268,38 @@ public final class QuotaBoard {
             int share = split.slots(tenant, limit)[self];
             int heldElsewhere = 0;
             for (int i = 0; i < split.gateways.size(); i++) {
-                if (i == self) {
-                    continue;
+                if (i != self) {
+                    heldElsewhere += counted(i, tenant, limit);
                 }
-                String gateway = split.gateways.get(i);
-                Load load = split.load(tenant, i);
-                int most = Math.max(load.inFlight(), load.slots());
-                for (Split earlier : since.getOrDefault(gateway, List.of(split))) {
-                    int index = earlier.gateways.indexOf(gateway);
-                    if (index >= 0) {
-                        most = Math.max(most, earlier.slots(tenant, limit)[index]);
-                    }
-                }
-                heldElsewhere += most;
             }
             return Math.max(0, Math.min(share, limit - heldElsewhere));
+        }
+
+        /**
+         * The slots of a tenant's concurrency {@code limit} that the other gateways count as this gateway's, by the
+         * rule of {@link #slots}: the most of what it held and allowed itself when its last report was written, and
+         * of what every split since gave it. 0 while its first report has not been read back (the peers do not know
+         * it yet), or when quotas are not shared. When this exceeds what the gateway holds and allows itself now, a
+         * report from it would let its peers take the difference.
+         */
+        public int countedByPeers(String tenant, int limit) {
+            if (split == null || gateways == 1 || !since.containsKey(split.gateways.get(self))) {
+                return 0;
+            }
+            return counted(self, tenant, limit);
+        }
+
+        private int counted(int index, String tenant, int limit) {
+            String gateway = split.gateways.get(index);
+            Load load = split.load(tenant, index);
+            int most = Math.max(load.inFlight(), load.slots());
+            for (Split earlier : since.getOrDefault(gateway, List.of(split))) {
+                int at = earlier.gateways.indexOf(gateway);
+                if (at >= 0) {
+                    most = Math.max(most, earlier.slots(tenant, limit)[at]);
+                }
+            }
+            return most;
         }
     }
 }

@@ -159,28 +159,12 @@ public final class QuotaExchange implements AutoCloseable {
                     load.getInFlight(), load.getSlots()));
         }
         boolean joined = board.report(gateway, loads);
-        if (!gateway.equals(id) && (joined || wantsSlotsFromThisGateway(loads))) {
+        if (!gateway.equals(id) && (joined || quotas.canFreeSlotsFor(loads))) {
             // A peer may take a slot only once its holder has reported giving it up. Without an answer out of turn a
             // gateway that joined, or whose callers came to it, refused every call under a concurrency limit for
             // one to two intervals.
             reportSoon();
         }
-    }
-
-    /**
-     * Whether a peer's report shows it refusing slots of a tenant this gateway is not short of: this gateway's
-     * next report may free some for it. Two gateways both short of a tenant's slots wait for their intervals, or
-     * they would answer each other's reports back and forth.
-     */
-    private boolean wantsSlotsFromThisGateway(Map<String, QuotaBoard.Load> loads) {
-        for (Map.Entry<String, QuotaBoard.Load> entry : loads.entrySet()) {
-            QuotaBoard.Load load = entry.getValue();
-            if (load.concurrencyDemand() > Math.max(load.inFlight(), load.slots())
-                    && !quotas.refusesSlots(entry.getKey())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -77,10 +77,44 @@ public final class TenantQuotas {
         this.wantsMore = listener == null ? () -> { } : listener;
     }
 
+    /**
+     * Whether a report from this gateway now may give a peer the slots that {@code peerLoads} (its report, per
+     * tenant) show it refusing, so this gateway should answer it out of turn rather than at its interval. True
+     * when the peer refuses slots of a tenant that either
+     * <ul>
+     *   <li>this gateway is not short of: it refused none since its last report nor in the interval before it; or
+     *   <li>this gateway holds and allows itself fewer of than its peers count for it
+     *   ({@link QuotaBoard.View#countedByPeers}): a split since its last report allowed it more, and until it
+     *   reports again the peers keep those slots free for it, even while both gateways are short.
+     * </ul>
+     * Two gateways both short of a tenant's slots otherwise wait for their intervals: answering each other's
+     * reports would go back and forth for as long as both are short.
+     */
+    public boolean canFreeSlotsFor(Map<String, QuotaBoard.Load> peerLoads) {
+        for (Map.Entry<String, QuotaBoard.Load> entry : peerLoads.entrySet()) {
+            QuotaBoard.Load load = entry.getValue();
+            if (load.concurrencyDemand() > Math.max(load.inFlight(), load.slots())
+                    && (!refusesSlots(entry.getKey()) || countedForMoreThanItUses(entry.getKey()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether this gateway refused a slot of {@code tenant} since its last report or in the interval before it. */
-    public boolean refusesSlots(String tenant) {
+    private boolean refusesSlots(String tenant) {
         State state = states.get(tenant);
         return state != null && (state.reportedRefusals || state.refusedSlots.get() > 0);
+    }
+
+    private boolean countedForMoreThanItUses(String tenant) {
+        State state = states.get(tenant);
+        if (state == null) {
+            return false;
+        }
+        int limit = state.limits.maxConcurrent();
+        int uses = Math.max(state.inFlight.get(), shares(tenant, state).slots());
+        return views.get().countedByPeers(tenant, limit) > uses;
     }
 
     /**
