@@ -140,8 +140,15 @@ public final class WorkerConfig {
      * most {@value #QUEUE_MAX_RECORDS_PER_POLL} (issue 16). Benchmarks that stand for a worker acquire the same.
      */
     public int queueAcquireAheadRecords(int concurrency) {
-        int perRun = Math.max(1, concurrency);
-        return perRun * Math.max(1, Math.min(queueAcquireFactor, Math.max(1, QUEUE_MAX_RECORDS_PER_POLL / perRun)));
+        return Math.max(1, concurrency) * acquireFactorAt(queueAcquireFactor, concurrency);
+    }
+
+    /**
+     * The acquire factor in use at {@code concurrency}: {@code factor}, lowered so that factor × concurrency stays
+     * within {@value #QUEUE_MAX_RECORDS_PER_POLL} records per poll; at least 1.
+     */
+    public static int acquireFactorAt(int factor, int concurrency) {
+        return Math.max(1, Math.min(factor, QUEUE_MAX_RECORDS_PER_POLL / Math.max(1, concurrency)));
     }
 
     public int deliveryCountLimit() {

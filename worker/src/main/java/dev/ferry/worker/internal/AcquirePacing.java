@@ -49,7 +49,7 @@ final class AcquirePacing {
 
     AcquirePacing(int concurrency, int factor, int timeoutMs) {
         this.concurrency = Math.max(1, concurrency);
-        this.factor = Math.max(1, Math.min(factor, Math.max(1, MAX_RECORDS / this.concurrency)));
+        this.factor = WorkerConfig.acquireFactorAt(factor, this.concurrency);
         this.timeoutMs = timeoutMs;
         this.runsNeeded = this.concurrency;
     }

@@ -1,7 +1,5 @@
 package dev.ferry.worker.internal;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -26,31 +24,19 @@ public final class AnsweredAttempts {
     /** 50,000 entries of ~100 bytes: minutes of a busy worker's attempts, a few MB. */
     public static final int DEFAULT_CAPACITY = 50_000;
 
-    private final Map<String, Decision> answered;
+    private final RecordMemory<Decision> answered;
 
     public AnsweredAttempts(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
-        }
-        this.answered = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Decision> eldest) {
-                return size() > capacity;
-            }
-        };
+        this.answered = new RecordMemory<>(capacity);
     }
 
     /** Records that the record's result (and its follow-up) is written and acknowledged by Kafka. */
-    public synchronized void answered(ConsumerRecord<?, ?> record, Decision decision) {
-        answered.put(key(record), decision);
+    public void answered(ConsumerRecord<?, ?> record, Decision decision) {
+        answered.put(record, decision);
     }
 
     /** The decision taken when this record was answered, or null if this process has not answered it lately. */
-    public synchronized Decision decisionOf(ConsumerRecord<?, ?> record) {
-        return answered.get(key(record));
-    }
-
-    private static String key(ConsumerRecord<?, ?> record) {
-        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    public Decision decisionOf(ConsumerRecord<?, ?> record) {
+        return answered.get(record);
     }
 }

@@ -1,7 +1,5 @@
 package dev.ferry.worker.internal;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -14,43 +12,32 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * delivery to another worker process is not discounted (it never saw the release); see docs/design.md for why
  * that stays rare.
  *
- * <p>Bounded like {@link AnsweredAttempts}: the oldest of {@code capacity} entries is forgotten first. Thread-safe.
+ * <p>Bounded ({@link RecordMemory}): the oldest of {@code capacity} entries is forgotten first. Thread-safe.
  */
 public final class UnrunReleases {
 
     /** Released records are few (a release also makes the replica stop acquiring ahead): 10,000 is plenty. */
     public static final int DEFAULT_CAPACITY = 10_000;
 
-    private final Map<String, Integer> released;
+    private final RecordMemory<Integer> released;
 
     public UnrunReleases(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
-        }
-        this.released = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-                return size() > capacity;
-            }
-        };
+        this.released = new RecordMemory<>(capacity);
     }
 
     /** Records that {@code record} was released by this process before it ran. */
-    public synchronized void released(ConsumerRecord<?, ?> record) {
-        released.merge(key(record), 1, Integer::sum);
+    public void released(ConsumerRecord<?, ?> record) {
+        released.merge(record, 1, Integer::sum);
     }
 
     /** How many of the record's deliveries this process released unrun (0 when none it remembers). */
-    public synchronized int unrun(ConsumerRecord<?, ?> record) {
-        return released.getOrDefault(key(record), 0);
+    public int unrun(ConsumerRecord<?, ?> record) {
+        Integer count = released.get(record);
+        return count == null ? 0 : count;
     }
 
     /** The record's delivery count without the deliveries this process released unrun; at least 1. */
     public int deliveriesRun(ConsumerRecord<?, ?> record, int deliveryCount) {
         return Math.max(1, deliveryCount - unrun(record));
-    }
-
-    private static String key(ConsumerRecord<?, ?> record) {
-        return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 }
