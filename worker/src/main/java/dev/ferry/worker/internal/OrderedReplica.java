@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.kafka.GroupPolls;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -35,7 +36,8 @@ public final class OrderedReplica extends Replica {
 
     private static final Logger log = LoggerFactory.getLogger(OrderedReplica.class);
     private static final Duration POLL = Duration.ofMillis(20);
-    private static final Duration IDLE_POLL = Duration.ofMillis(200);
+    /** {@link GroupPolls#IDLE}: a record arriving after an empty fetch waits for the next poll (kafka-clients 4.3). */
+    private static final Duration IDLE_POLL = GroupPolls.IDLE;
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
     /**
      * How often a busy replica commits: a commit per loop was one offset commit per ~20 records (issue 16, part 4:
