@@ -67,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (DevEnvironment env = DevEnvironment.start(options.settings(), out)) {
             URI gateway = URI.create("http://localhost:" + env.platform().gatewayPort());
             GatewayClient client = new GatewayClient(gateway, env.apiKey());
-            out.printf("%nDashboard: %s/#key=%s%n", gateway, env.apiKey());
+            out.printf("%nDashboard: %s/ (sign in with the API key in %s)%n", gateway, env.dataDirKeyFile());
             awaitReady(client);
             warmUp(client, out);
             out.printf("Load for %d s: %d echo/s, %d-invocation bursts to sleep, 1 fail/s%n%n", loadMillis / 1000,

@@ -53,15 +53,16 @@ public final class DevCommand implements Callable<Integer> {
         out.printf("  %-16s %s%n", "Kafka", env.kafkaDescription());
         out.printf("  %-16s %s%n", "Schema Registry", Urls.redact(env.registryUrl()));
         out.printf("  %-16s http://localhost:%d%n", "Gateway", port);
-        out.printf("  %-16s http://localhost:%d/#key=%s%n", "Dashboard", port, env.apiKey());
+        // The API key itself is never printed (banners end up in logs): the dashboard asks for it.
+        out.printf("  %-16s http://localhost:%d/ (sign in with the API key)%n", "Dashboard", port);
         out.printf("  %-16s %s%n", "Metering API", Urls.redact(env.platform().meteringUrl()));
         if (env.platform().managementPort() >= 0) {
             out.printf("  %-16s http://%s:%d/metrics%n", "Metrics", env.platform().config().management().host(),
                     env.platform().managementPort());
         }
-        out.printf("  %-16s %s (API key in %s)%n", "Tenant", DevEnvironment.TENANT,
+        out.printf("  %-16s %s%n", "Tenant", DevEnvironment.TENANT);
+        out.printf("  %-16s in %s (the ferry commands below read it from there)%n", "API key",
                 env.dataDirKeyFile());
-        out.printf("  %-16s %s%n", "API key", env.apiKey());
         out.printf("  %-16s %s%n", "Functions", String.join(", ", DevEnvironment.BUILT_INS));
         out.println();
         String reach = clientOptions(port, env.dataDirKeyFile().getParent());

@@ -20,7 +20,8 @@ import picocli.CommandLine;
 
 /**
  * Issue 12: {@code ferry dev --schema-registry http://user:SECRET@host} printed the password in its banner. Every
- * URL that is printed or logged has its credentials masked.
+ * URL that is printed or logged has its credentials masked, and the dev tenant's API key is printed nowhere: the
+ * banner names the file it is in.
  */
 @FerryKafkaTest
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -54,12 +55,14 @@ class SecretMaskingIT {
             root.detachAppender(logs);
         }
 
+        String apiKey = env.apiKey();
         assertThat(out.toString()).contains("Schema Registry").contains("http://ferry-user:****@")
-                .doesNotContain(SECRET);
+                .doesNotContain(SECRET).as("the dev tenant's API key: only the file it is in")
+                .doesNotContain(apiKey).contains(dataDir.resolve("api-key").toString());
         assertThat(logs.list).isNotEmpty().allSatisfy(event -> {
-            assertThat(event.getFormattedMessage()).doesNotContain(SECRET);
+            assertThat(event.getFormattedMessage()).doesNotContain(SECRET).doesNotContain(apiKey);
             if (event.getThrowableProxy() != null) {
-                assertThat(event.getThrowableProxy().getMessage()).doesNotContain(SECRET);
+                assertThat(event.getThrowableProxy().getMessage()).doesNotContain(SECRET).doesNotContain(apiKey);
             }
         });
     }
