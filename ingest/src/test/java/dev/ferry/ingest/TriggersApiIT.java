@@ -205,7 +205,7 @@ class TriggersApiIT {
     }
 
     @Test
-    void shouldRefuseFerrysOwnTopicsWith403EvenWhenTheTenantMayUseEveryTopic() {
+    void shouldRefuseTopicsThePlatformOrKafkaOwnWith403EvenWhenTheTenantMayUseEveryTopic() {
         String invocations = catalog.invocations();
         String results = catalog.results();
         String dlq = catalog.dlq();
@@ -223,6 +223,25 @@ class TriggersApiIT {
         assertThat(asOnFailure.statusCode()).isEqualTo(403);
         assertThat(json(asOnFailure).get("error").asText()).contains("'" + dlq + "'")
                 .contains("leave onFailure out");
+
+        // Also what is internal to Ferry and to Kafka: metering's changelogs hold every tenant's usage, its
+        // repartition topic is billed from, and Kafka's and the registry's topics start with '_'.
+        String changelog = catalog.meteringApplicationId() + "-usage-windows-changelog";
+        String repartition = catalog.meteringApplicationId() + "-by-function-repartition";
+        HttpResponse<byte[]> usage = api.put("/v1/triggers/loop", everything, body("echo", changelog, ""));
+        HttpResponse<byte[]> billing = api.put("/v1/triggers/loop", everything,
+                body("echo", "shared-" + RUN, ", \"destination\": \"" + repartition + "\""));
+        HttpResponse<byte[]> schemas = api.put("/v1/triggers/loop", everything, body("echo", "_schemas", ""));
+        HttpResponse<byte[]> offsets = api.put("/v1/triggers/loop", everything,
+                body("echo", "shared-" + RUN, ", \"onFailure\": \"__transaction_state\""));
+        assertThat(usage.statusCode()).isEqualTo(403);
+        assertThat(json(usage).get("error").asText()).contains("'" + changelog + "'").contains("internal to Ferry");
+        assertThat(billing.statusCode()).isEqualTo(403);
+        assertThat(json(billing).get("error").asText()).contains("'" + repartition + "'");
+        assertThat(schemas.statusCode()).isEqualTo(403);
+        assertThat(json(schemas).get("error").asText()).contains("'_schemas'").contains("internal to Kafka");
+        assertThat(offsets.statusCode()).isEqualTo(403);
+        assertThat(json(offsets).get("error").asText()).contains("'__transaction_state'");
 
         HttpResponse<byte[]> anyOther = api.put("/v1/triggers/loop", everything, body("echo", "shared-" + RUN, ""));
         assertThat(anyOther.statusCode()).as(text(anyOther)).isEqualTo(201);

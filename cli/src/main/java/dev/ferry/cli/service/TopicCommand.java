@@ -66,9 +66,9 @@ public final class TopicCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 throw new CliException("'" + name + "' is not a legal Kafka topic name: " + e.getMessage(), 2);
             }
-            if (catalog.isPlatformTopic(name)) {
-                throw new CliException("'" + name + "' is in Ferry's own namespace (" + config.topicPrefix()
-                        + "): Ferry creates its topics itself", 2);
+            if (catalog.reservation(name).isPresent()) {
+                throw new CliException("'" + name + "' is " + catalog.reservation(name).get()
+                        + ": Ferry and Kafka create such topics themselves", 2);
             }
             if (partitions < 1) {
                 throw new CliException("--partitions must be at least 1, got " + partitions, 2);

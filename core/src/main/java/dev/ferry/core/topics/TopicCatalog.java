@@ -207,11 +207,31 @@ public final class TopicCatalog {
     }
 
     /**
-     * Whether {@code topic} is one of Ferry's own (it starts with the topic prefix): never a trigger's source,
-     * destination or failure topic, whatever a tenant's patterns allow (issue 14, part 4).
+     * Why {@code topic} belongs to the platform rather than to a tenant, or empty when it does not: such a topic is
+     * never a trigger's source, destination or failure topic, whatever a tenant's patterns allow (issue 14, part 4),
+     * and {@code ferry topic create} does not make one. Reserved are Ferry's platform topics (the topic prefix), the
+     * internal topics of Ferry's Kafka Streams applications and anything else named after its groups (the group
+     * prefix and a dash: metering's changelogs and repartition topics, {@code ferry-metering-...}), and the names
+     * Kafka and the services beside it keep for themselves: a leading underscore ({@code __consumer_offsets},
+     * {@code __transaction_state}, the Schema Registry's {@code _schemas}, {@code _confluent-...}). Before the last
+     * two were reserved, a tenant's trigger could read every tenant's usage from metering's changelog and write
+     * billable records into its repartition topic.
      */
-    public boolean isPlatformTopic(String topic) {
-        return topic != null && topic.startsWith(prefix);
+    public Optional<String> reservation(String topic) {
+        if (topic == null) {
+            return Optional.empty();
+        }
+        if (topic.startsWith(prefix)) {
+            return Optional.of("one of Ferry's own topics");
+        }
+        if (topic.startsWith(groupNamePrefix())) {
+            return Optional.of("internal to Ferry (its Kafka Streams applications' topics start with "
+                    + groupNamePrefix() + ")");
+        }
+        if (topic.startsWith("_")) {
+            return Optional.of("internal to Kafka or a service beside it (names starting with '_')");
+        }
+        return Optional.empty();
     }
 
     /** What every group name of this installation starts with: {@code ferry-} for prefix {@code ferry.}. */

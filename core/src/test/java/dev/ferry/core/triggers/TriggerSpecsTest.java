@@ -58,8 +58,19 @@ class TriggerSpecsTest {
     void shouldParseTheKeyItWrites() {
         TriggerRef ref = new TriggerRef("acme", "enrich");
         assertThat(TriggerRef.parseKey(ref.key())).isEqualTo(ref);
-        assertThat(topics.isPlatformTopic("ferry.results")).isTrue();
-        assertThat(topics.isPlatformTopic("orders")).isFalse();
+    }
+
+    @Test
+    void shouldReserveEveryTopicThePlatformOrKafkaOwns() {
+        assertThat(topics.reservation("ferry.results")).hasValueSatisfying(why -> assertThat(why).contains("Ferry's own"));
+        assertThat(topics.reservation(topics.meteringApplicationId() + "-usage-windows-changelog"))
+                .hasValueSatisfying(why -> assertThat(why).contains("internal to Ferry"));
+        assertThat(topics.reservation("__consumer_offsets")).isPresent();
+        assertThat(topics.reservation("__transaction_state")).isPresent();
+        assertThat(topics.reservation("_schemas")).isPresent();
+        assertThat(topics.reservation("orders")).isEmpty();
+        assertThat(topics.reservation("ferry")).as("no prefix: a user's name").isEmpty();
+        assertThat(topics.reservation("ferrymetering-x")).isEmpty();
     }
 
     @Test

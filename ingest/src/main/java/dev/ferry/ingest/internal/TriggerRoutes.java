@@ -207,8 +207,9 @@ public final class TriggerRoutes {
         for (Map.Entry<String, String> named : namedTopics(spec).entrySet()) {
             String topic = named.getKey();
             String role = named.getValue();
-            if (t.catalog().isPlatformTopic(topic)) {
-                problems.add("topic '" + topic + "' is one of Ferry's own topics and cannot be a trigger's " + role
+            Optional<String> reserved = t.catalog().reservation(topic);
+            if (reserved.isPresent()) {
+                problems.add("topic '" + topic + "' is " + reserved.get() + " and cannot be a trigger's " + role
                         + (role.equals("onFailure") ? " (leave onFailure out to use " + t.catalog().dlq() + ")" : ""));
             } else if (!caller.topics().allows(topic)) {
                 problems.add("tenant '" + caller.tenant() + "' may not use topic '" + topic + "' (as " + role

@@ -181,6 +181,13 @@ public abstract class TriggerReplica {
     protected final void requireTopics() {
         List<String> needed = new ArrayList<>(settings.spec().getTopics());
         needed.addAll(records.userTopics());
+        // The gateway refuses these; a trigger stored before a name was reserved must not run either.
+        for (String topic : needed) {
+            resources.topics().reservation(topic).ifPresent(why -> {
+                throw new FerryException("Trigger " + settings.ref() + " cannot run: topic '" + topic + "' is "
+                        + why);
+            });
+        }
         Set<String> existing;
         try {
             existing = resources.admin().listTopics().names().get(30, TimeUnit.SECONDS);
