@@ -336,6 +336,52 @@ class TriggersApiIT {
         }
     }
 
+    /**
+     * LATEST means from the trigger's creation, not from when its first replica joins: records written after the
+     * PUT but before any replica runs are its work. A tester lost the record that woke a pool from zero, because
+     * the group took "latest" only when its first replica joined. Asserted as any Kafka tool shows it: the group's
+     * position is the end of each partition at creation, and a paused trigger's lag counts what came after,
+     * for a consumer group (PARTITION) and a share group (NONE) alike.
+     */
+    @Test
+    void shouldStartALatestTriggerAtItsCreationNotWhenItsFirstReplicaJoins(KafkaFixture kafka) throws Exception {
+        String topic = "acme.latest-" + RUN;
+        kafka.createTopic(topic, 2);
+        try (KafkaProducer<String, String> producer = new KafkaClients(config).producer("test-latest",
+                new StringSerializer(), new StringSerializer(), Map.of())) {
+            producer.send(new ProducerRecord<>(topic, 0, "before", "{}"));
+            producer.flush();
+            for (String ordering : List.of("PARTITION", "NONE")) {
+                String name = "late-" + ordering.toLowerCase(java.util.Locale.ROOT);
+                HttpResponse<byte[]> created = api.put("/v1/triggers/" + name, acme, body("echo", topic,
+                        ", \"ordering\": \"" + ordering + "\", \"enabled\": false"));
+                assertThat(created.statusCode()).as(text(created)).isEqualTo(201);
+            }
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 2, "after" + i, "{}"));
+            }
+            producer.flush();
+        }
+        try {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(catalog.triggerGroup(
+                            new dev.ferry.core.triggers.TriggerRef("acme", "late-partition")))
+                            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            assertThat(committed).as("the ends at creation").containsOnlyKeys(
+                    new org.apache.kafka.common.TopicPartition(topic, 0),
+                    new org.apache.kafka.common.TopicPartition(topic, 1));
+            assertThat(committed.get(new org.apache.kafka.common.TopicPartition(topic, 0)).offset()).isEqualTo(1);
+            assertThat(committed.get(new org.apache.kafka.common.TopicPartition(topic, 1)).offset()).isZero();
+            for (String name : List.of("late-partition", "late-none")) {
+                assertThat(json(api.get("/v1/triggers/" + name, acme)).get("lag").asText())
+                        .as("%s: the three records after its creation wait for it", name).isEqualTo("3");
+            }
+        } finally {
+            api.delete("/v1/triggers/late-partition", acme);
+            api.delete("/v1/triggers/late-none", acme);
+        }
+    }
+
     @Test
     void shouldRefuseWith409WhenOrderingWouldTurnTheConsumerGroupIntoAShareGroup() {
         assertThat(api.put("/v1/triggers/ordered", acme, body("echo", orders, "")).statusCode()).isEqualTo(201);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.core.triggers.TriggerSpecs;
+import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerState;
@@ -87,6 +88,11 @@ public final class TriggerRoutes {
         if (current.isEmpty() || !sameButEnabled(current.get(), spec)) {
             // Pausing or resuming a trigger must work even after its source topic was deleted.
             checkExistence(spec);
+            if (spec.getStartingPosition() == StartingPosition.LATEST) {
+                // "Latest" is when the trigger was created, not when its first replica joins.
+                t.topics().pinLatest(TriggerSpecs.group(spec, t.catalog()),
+                        spec.getOrdering() == TriggerOrdering.NONE, spec.getTopics());
+            }
         }
         publish(ref, t.watch().awaitPut(spec), () -> t.publisher().put(spec));
         log.info("{} trigger {} on {} -> function {}{}", current.isPresent() ? "Updated" : "Created", ref,

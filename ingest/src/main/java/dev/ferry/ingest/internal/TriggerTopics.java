@@ -6,6 +6,7 @@ import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicSpec;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,17 +14,26 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker side of a trigger's PUT: which of its topics exist (and with how many partitions), and creating a
- * missing destination or failure topic (issue 14, part 1). A created topic gets the source's partition count and
+ * The broker side of a trigger's PUT: which of its topics exist (and with how many partitions), creating a
+ * missing destination or failure topic (issue 14, part 1), and pinning where a {@code LATEST} trigger starts. A created topic gets the source's partition count and
  * the platform's replication settings ({@code topic.replication.factor}, {@code topic.min.insync.replicas}), and
  * otherwise the broker's defaults: it is the user's topic, not one of Ferry's.
  */
@@ -111,5 +121,69 @@ public final class TriggerTopics {
                     .map(n -> "'" + n + "'").toList()) + ": " + e.getMessage());
         }
         log.info("Created trigger topics {} with {} partitions", names, partitions);
+    }
+
+    /**
+     * Pins where a trigger whose {@code startingPosition} is {@code LATEST} starts: on every partition of
+     * {@code sources} its {@code group} has no position on yet, at that partition's end now (read_committed). Called
+     * before the trigger's spec is published, so no replica has joined yet. Without it "latest" was wherever the
+     * group's first replica joined, seconds or minutes later for a pool scaled to zero, and what arrived meanwhile,
+     * the record that woke the pool included, was never read (a tester's finding). {@code share} is the
+     * group's kind ({@code ordering NONE}). A group with members cannot be moved (an update adding a source while
+     * replicas run): those partitions then start where the replicas' own reset puts them, as before, and a warning
+     * says so. Nothing here fails the PUT.
+     */
+    public void pinLatest(String group, boolean share, Collection<String> sources) {
+        try {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            partitions(sources).forEach((topic, count) -> {
+                for (int p = 0; p < count; p++) {
+                    request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+            });
+            Set<TopicPartition> placed = share ? sharePositions(group, request.keySet())
+                    : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                            .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).entrySet().stream()
+                            .filter(e -> e.getValue() != null).map(Map.Entry::getKey).collect(Collectors.toSet());
+            request.keySet().removeAll(placed);
+            if (request.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+            if (share) {
+                admin.alterShareGroupOffsets(group, ends).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                ends.forEach((tp, end) -> offsets.put(tp, new OffsetAndMetadata(end)));
+                admin.alterConsumerGroupOffsets(group, offsets).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            log.info("Trigger group {} starts at the end of {} partition(s) of {} as of now", group, ends.size(),
+                    sources);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            log.warn("Cannot pin where trigger group {} starts on {} ({}): partitions it has no position on start "
+                    + "where its first replica joins", group, sources, e instanceof ExecutionException
+                    ? e.getCause().toString() : e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Set<TopicPartition> sharePositions(String group, Set<TopicPartition> partitions)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            Map<TopicPartition, SharePartitionOffsetInfo> infos = admin.listShareGroupOffsets(Map.of(group,
+                    new ListShareGroupOffsetsSpec().topicPartitions(partitions))).partitionsToOffsetInfo(group)
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return infos.entrySet().stream().filter(e -> e.getValue() != null && e.getValue().startOffset() >= 0)
+                    .map(Map.Entry::getKey).collect(Collectors.toSet());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return Set.of();
+            }
+            throw e;
+        }
     }
 }
