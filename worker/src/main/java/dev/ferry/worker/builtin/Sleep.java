@@ -40,7 +40,9 @@ public final class Sleep implements Function {
         } catch (IOException e) {
             throw new NonRetriableFerryException(USAGE + "; the payload could not be read");
         }
-        if (ms == null || !ms.canConvertToLong() || ms.asLong() < 0) {
+        // A fraction (1.5) is refused, not cut to a whole number: the usage says whole milliseconds.
+        if (ms == null || !ms.isNumber() || !ms.canConvertToLong() || ms.asLong() < 0
+                || !ms.isIntegralNumber() && ms.decimalValue().stripTrailingZeros().scale() > 0) {
             throw new NonRetriableFerryException(USAGE + ", got " + shown(in.payloadAsString()));
         }
         return ms.asLong();

@@ -58,6 +58,15 @@ class BuiltInFunctionsTest {
     }
 
     @Test
+    void shouldRejectAFractionOfAMillisecondButTakeAWholeNumberWrittenWithADecimalPoint() throws Exception {
+        assertThatThrownBy(() -> run("sleep", in("{\"ms\": 1.5}")))
+                .isInstanceOf(NonRetriableFerryException.class).hasMessageContaining("whole number");
+        assertThatThrownBy(() -> run("sleep", in("{\"ms\": \"5\"}")))
+                .isInstanceOf(NonRetriableFerryException.class);
+        assertThat(run("sleep", in("{\"ms\": 2.0}"))).isEqualTo("{\"slept\":2}");
+    }
+
+    @Test
     void shouldCountWordsWhenWordcountGetsText() throws Exception {
         assertThat(run("wordcount", in("  the quick\nbrown\tfox  "))).isEqualTo("{\"words\":4}");
         assertThat(run("wordcount", in("   "))).isEqualTo("{\"words\":0}");
