@@ -5,6 +5,7 @@ import dev.ferry.core.kafka.CompactedPublisher;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.FunctionSpec;
+import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.Serializer;
 
@@ -41,6 +42,11 @@ public final class FunctionPublisher implements AutoCloseable {
             new WorkProvisioner(admin(), topics).provision(spec);
         }
         publisher.put(FunctionSpecs.ref(spec).key(), spec);
+    }
+
+    /** {@link WorkProvisioner#leftoverEnds}: where a function created now starts on a work topic that outlived another. */
+    public List<Long> leftoverEnds(FunctionRef ref) {
+        return new WorkProvisioner(admin(), topics).leftoverEnds(ref);
     }
 
     public void remove(FunctionRef ref) {

@@ -7,6 +7,7 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -16,8 +17,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,6 +102,45 @@ public final class WorkProvisioner {
         if (spec.getDelivery() == Delivery.QUEUE) {
             prepareShareGroup(topics.workerGroup(ref), spec.getTimeoutMs());
         }
+    }
+
+    /**
+     * Where the work of a function created now starts on its work topic, when that topic outlived an earlier
+     * function of the same name and still holds records: each partition's end offset, by partition. Null when the
+     * topic does not exist or holds nothing. A deleted function's queued invocations stay on its topic; recorded in
+     * {@code FunctionSpec.workStartOffsets}, these offsets keep the next function of the name from running them
+     * with its own code (a tester's finding, session 7).
+     *
+     * @throws FerryException when the cluster does not answer
+     */
+    public List<Long> leftoverEnds(FunctionRef ref) {
+        String topic = topics.work(ref);
+        Map<String, TopicDescription> described;
+        try {
+            described = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return null;
+            }
+            throw new FerryException("Cannot describe " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new FerryException("Timed out describing " + topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while describing " + topic, e);
+        }
+        int partitions = described.get(topic).partitions().size();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = await(admin.listOffsets(request).all(),
+                "read the end offsets of " + topic);
+        List<Long> starts = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            starts.add(ends.get(new TopicPartition(topic, p)).offset());
+        }
+        return starts.stream().allMatch(end -> end == 0) ? null : starts;
     }
 
     /**

@@ -31,6 +31,11 @@ public enum ReasonCode {
     /** The request could not be decoded or is invalid (a bad tenant or function name, a missing field). */
     INVALID_REQUEST,
     /**
+     * The invocation was queued for a function that was deleted before it ran; a function deployed again under
+     * the name does not run it ({@code FunctionSpec.workStartOffsets}).
+     */
+    FUNCTION_DELETED,
+    /**
      * A trigger's batch failed and {@code bisectOnError} split it: this invocation is over, and its records run
      * again in two halves under new invocation ids (issue 14). Not a failure of the records yet.
      */

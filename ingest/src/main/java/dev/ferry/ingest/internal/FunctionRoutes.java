@@ -58,6 +58,9 @@ public final class FunctionRoutes {
         FunctionRef ref = new FunctionRef(caller.tenant(), name);
         Optional<FunctionSpec> current = g.directory().get(ref);
         current.ifPresent(existing -> checkCompatible(existing, spec));
+        // A created function never runs what an earlier function of the name left queued; an update keeps the mark.
+        spec.setWorkStartOffsets(current.isPresent() ? current.get().getWorkStartOffsets()
+                : g.publisher().leftoverEnds(ref));
         CompletableFuture<Void> visible = g.watch().awaitDeployed(spec);
         publish(ref, visible, () -> g.publisher().deploy(spec));
         log.info("Deployed {} ({} runtime, handler {})", ref, spec.getRuntime(), Urls.redact(spec.getHandler()));

@@ -12,6 +12,7 @@ import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -104,6 +105,13 @@ public final class AttemptProcessor {
             return finish(record, request, InvocationResults.terminal(request, InvocationStatus.FAILED,
                     ReasonCode.DELIVERY_LIMIT, error, spec.getMemoryMb(), now, worker), Decision.DLQ,
                     "dev.ferry.worker.DeliveryCountExceeded");
+        }
+        List<Long> starts = spec.getWorkStartOffsets();
+        if (starts != null && record.partition() < starts.size() && record.offset() < starts.get(record.partition())) {
+            String error = "Function " + request.getFunction() + " was deleted before this invocation ran; the "
+                    + "function deployed again under the name does not run what its predecessor left queued";
+            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED,
+                    ReasonCode.FUNCTION_DELETED, error, spec.getMemoryMb(), now, worker), Decision.REJECT, "");
         }
         if (request.getDeadline() != null && now.isAfter(request.getDeadline())) {
             String error = "Deadline " + request.getDeadline() + " passed before the invocation could run";

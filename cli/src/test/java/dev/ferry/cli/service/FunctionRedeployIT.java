@@ -1,0 +1,127 @@
+package dev.ferry.cli.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.ingest.TenantAdmin;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A function deleted with invocations still queued on its work topic, then deployed again under the same name with
+ * other code: the new function must not run what its predecessor left (a tester's finding, session 7: they ran
+ * through the new handler). On the real platform in one process: gateway, dispatcher, worker pools, autoscaler.
+ */
+@FerryKafkaTest
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class FunctionRedeployIT {
+
+    @TempDir
+    static Path dir;
+
+    private static Platform platform;
+    private static GatewayCalls gateway;
+
+    @BeforeAll
+    static void start(KafkaFixture kafka) {
+        String key = new TenantAdmin(dir.resolve("tenants.json")).createTenant("acme");
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(FerryConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        settings.put(FerryConfig.SCHEMA_REGISTRY_URL, kafka.schemaRegistryUrl());
+        settings.put(FerryConfig.TOPIC_PREFIX, "t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        settings.put("gateway.port", 0);
+        settings.put("management.port", -1);
+        settings.put("gateway.tenants.file", dir.resolve("tenants.json").toString());
+        settings.put("autoscaler.poll.ms", 250L);
+        settings.put("autoscaler.quiet.check.ms", 500L);
+        platform = Platform.start(new FerryConfig(settings), EnumSet.of(Platform.Role.DISPATCHER,
+                Platform.Role.WORKER, Platform.Role.AUTOSCALER, Platform.Role.GATEWAY), null,
+                new PrintWriter(new StringWriter()));
+        gateway = new GatewayCalls("http://localhost:" + platform.gatewayPort(), key, Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerWhatADeletedFunctionLeftQueuedAsDeletedAndNeverRunItWithTheNextFunctionOfTheName()
+            throws Exception {
+        String spec = "{\"runtime\": \"JAVA\", \"handler\": \"%s\", \"partitions\": 2, \"minReplicas\": 0}";
+        HttpResponse<String> first = gateway.call("PUT", "/v1/functions/reborn", spec.formatted("sha256"));
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        assertThat(gateway.call("DELETE", "/v1/functions/reborn", "").statusCode()).isEqualTo(204);
+        // What was queued for the first function and never ran: on its work topic, as the dispatcher wrote it.
+        TopicCatalog topics = platform.runtime().topics();
+        FunctionRef ref = new FunctionRef("acme", "reborn");
+        List<String> leftovers = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+        KafkaClients clients = new KafkaClients(platform.config());
+        var serializer = platform.runtime().serdes().serializer(InvocationRequest.class);
+        try (KafkaProducer<String, byte[]> producer = clients.producer("redeploy-it", new StringSerializer(),
+                new ByteArraySerializer(), Map.of())) {
+            for (int i = 0; i < leftovers.size(); i++) {
+                InvocationRequest request = InvocationRequest.newBuilder().setInvocationId(leftovers.get(i))
+                        .setTenant("acme").setFunction("reborn")
+                        .setPayload(ByteBuffer.wrap("old".getBytes(StandardCharsets.UTF_8)))
+                        .setContentType("text/plain").setKey(null).setSubmittedAt(Instant.now()).setDeadline(null)
+                        .setAttempt(1).setHeaders(Map.of()).build();
+                producer.send(new ProducerRecord<>(topics.work(ref), i % 2, request.getInvocationId(),
+                        serializer.serialize(topics.work(ref), request))).get(10, TimeUnit.SECONDS);
+            }
+        }
+
+        HttpResponse<String> second = gateway.call("PUT", "/v1/functions/reborn", spec.formatted("echo"));
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
+        Map<String, InvocationResult> results = new ConcurrentHashMap<>();
+        Deserializer<InvocationResult> reader = platform.runtime().serdes().deserializer(InvocationResult.class);
+        try (ResultsReader ignored = new ResultsReader(clients, topics.results(), r -> {
+            InvocationResult result = reader.deserialize(r.topic(), r.headers(), r.value());
+            results.put(result.getInvocationId(), result);
+        })) {
+            HttpResponse<String> fresh = gateway.call("POST", "/v1/functions/reborn/invoke", "new");
+            assertThat(fresh.statusCode()).as(fresh.body()).isEqualTo(200);
+            assertThat(fresh.body()).as("the new function's code").isEqualTo("new");
+            await().atMost(Duration.ofSeconds(60)).until(() -> results.keySet().containsAll(leftovers));
+        }
+        for (String id : leftovers) {
+            InvocationResult result = results.get(id);
+            assertThat(result.getStatus().name()).as("%s: %s", id, result.getError()).isEqualTo("REJECTED");
+            assertThat(result.getReasonCode()).isEqualTo("function_deleted");
+            assertThat(result.getOutput()).as("never ran").isNull();
+        }
+    }
+}
