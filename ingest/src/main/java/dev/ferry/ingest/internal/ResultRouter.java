@@ -54,6 +54,7 @@ public final class ResultRouter implements AutoCloseable {
     private static final class Waiter {
         final CompletableFuture<InvocationResult> future = new CompletableFuture<>();
         final int maxAttempts;
+        /** The latest intermediate result: only named in the timeout's message, never the waiter's answer. */
         volatile InvocationResult latest;
 
         Waiter(int maxAttempts) {
