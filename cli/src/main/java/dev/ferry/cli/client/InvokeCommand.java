@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -21,7 +22,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry invoke NAME --data ...}: a synchronous call prints the function's output; {@code --async} prints the
- * invocation id. A failed or timed-out invocation exits non-zero with the error on stderr.
+ * invocation id. A failed or timed-out invocation exits non-zero with the error on stderr. A call the gateway answered
+ * 504 with a {@code Location} has no outcome yet (no final result within the wait, maybe only a retried attempt's):
+ * it exits non-zero too, but says that the invocation is still pending and names its id, so nobody takes it for a
+ * failure and invokes again (docs/design.md, "HTTP API").
  */
 @Command(name = "invoke", mixinStandardHelpOptions = true, description = "Invoke a function and print its output.")
 public final class InvokeCommand implements Callable<Integer> {
@@ -81,6 +85,12 @@ public final class InvokeCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             err.printf("invocation %s: %s, billed %s ms%n", header(response, "Ferry-Invocation-Id"),
                     header(response, "Ferry-Status"), header(response, "Ferry-Billed-Ms"));
+        }
+        Optional<String> location = response.headers().firstValue("Location");
+        if (response.statusCode() == 504 && location.isPresent()) {
+            throw new CliException("still pending: invocation " + header(response, "Ferry-Invocation-Id")
+                    + " has no final result yet and may still run, so do not invoke it again; fetch its result later"
+                    + " with GET " + location.get() + " (" + GatewayClient.errorOf(response) + ")");
         }
         if (response.statusCode() != 200) {
             String status = header(response, "Ferry-Status");

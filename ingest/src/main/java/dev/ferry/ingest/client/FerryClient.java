@@ -104,9 +104,11 @@ public final class FerryClient implements AutoCloseable {
 
     /**
      * Invokes with a request of your making (see {@link #request}: key, deadline, content type, headers). The
-     * future completes with the first result that says it is final (a retried attempt's is not); when none comes
-     * within the client's {@link Builder#resultWait result wait} it completes with the latest attempt's result, or
-     * fails with a {@link TimeoutException} when there was none.
+     * future completes with the first result that says it is final (a retried attempt's is not), and with no other:
+     * when none comes within the client's {@link Builder#resultWait result wait} it fails with a
+     * {@link TimeoutException}, also when retried attempts' results came (its message names the latest). The
+     * invocation is then still pending and may yet succeed: read its final result from {@code ferry.results} rather
+     * than invoke again.
      */
     public CompletableFuture<InvocationResult> invoke(InvocationRequest request) {
         CompletableFuture<InvocationResult> result = router.expect(request.getTenant(), request.getInvocationId(),

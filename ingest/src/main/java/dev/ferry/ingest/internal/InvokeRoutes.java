@@ -248,7 +248,8 @@ public final class InvokeRoutes {
     private void answerFailure(Context ctx, Tenants.Caller caller, FunctionSpec spec, InvocationRequest request,
             Throwable error) {
         if (error instanceof TimeoutException) {
-            // The invocation may still finish: let the caller fetch it by id later, from any gateway (issue 15): the
+            // No final result in time (none at all, or only a retried attempt's: the router never hands over one
+            // that is not final), so the invocation is pending and may still finish: let the caller fetch it by id later, from any gateway (issue 15): the
             // ownership marker makes it pending everywhere, and its late result, which comes to this gateway's reply
             // topic only, is passed on to the shared asynchronous one.
             g.store().pending(caller.tenant(), request.getInvocationId(), request.getFunction());
@@ -266,7 +267,8 @@ public final class InvokeRoutes {
                     });
             ctx.header("Location", "/v1/invocations/" + request.getInvocationId());
             Http.error(g.mapper(), ctx, new ApiException(504, "timeout", error.getMessage()
-                    + "; it may still complete: GET /v1/invocations/" + request.getInvocationId()));
+                    + "; the invocation is still pending: fetch its result later with GET /v1/invocations/"
+                    + request.getInvocationId()));
             return;
         }
         Http.error(g.mapper(), ctx, unavailable(error));

@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
  * only what it may be asked for, so its read cost does not grow with the number of gateways.
  *
  * <p>A caller registers with {@link #expect} <em>before</em> producing its request, so the result cannot slip past.
- * The waiter completes with the first final result (see {@link Finality}); at its deadline it completes with the
- * last intermediate result seen, if any, or with a {@link TimeoutException}.
+ * The waiter completes with the first final result (see {@link Finality}) and with nothing else: at its deadline it
+ * fails with a {@link TimeoutException}, also when intermediate results came (their message names the latest
+ * attempt). A non-final result is never the answer of a call: another attempt follows it, and a caller that took a
+ * retried attempt's TIMED_OUT or FAILED for the outcome and called again would run the function twice (docs/design.md,
+ * "HTTP API": a wait that ends before the final result answers "pending, fetch it later").
  *
  * <p>Waiters are keyed by tenant and invocation id (issue 12): ids are chosen by clients on the Kafka path, so
  * another tenant's result with the same id must never complete this tenant's waiter.
@@ -51,6 +54,7 @@ public final class ResultRouter implements AutoCloseable {
     private static final class Waiter {
         final CompletableFuture<InvocationResult> future = new CompletableFuture<>();
         final int maxAttempts;
+        /** The latest intermediate result: only named in the timeout's message, never the waiter's answer. */
         volatile InvocationResult latest;
 
         Waiter(int maxAttempts) {
@@ -172,8 +176,11 @@ public final class ResultRouter implements AutoCloseable {
      * Waits for the final result of {@code tenant}'s invocation; only a result naming that tenant completes it.
      * Call before producing the request.
      *
-     * @param maxAttempts the function's {@code maxAttempts}: a failure before the last attempt is not final
+     * @param maxAttempts the function's {@code maxAttempts}, used only for results that do not say whether they are
+     *     final ({@link Finality})
      * @param wait how long to wait before giving up
+     * @return completes with the final result only; fails with a {@link TimeoutException} when none came within
+     *     {@code wait}, whether or not intermediate results came (the invocation is then still pending)
      */
     public CompletableFuture<InvocationResult> expect(String tenant, String invocationId, int maxAttempts,
             Duration wait) {
@@ -208,19 +215,14 @@ public final class ResultRouter implements AutoCloseable {
     }
 
     /**
-     * Ends every wait now, as if its time were up (the gateway is stopping): a waiter with a result so far gets
-     * it, the others a {@link TimeoutException} naming {@code why}, so each caller can still be answered.
+     * Ends every wait now, as if its time were up (the gateway is stopping): each waiter fails with a
+     * {@link TimeoutException} naming {@code why}, so each caller can still be answered "pending". A final result
+     * completes its waiter as it is read, so every waiter left here has none.
      */
     public void expireAll(String why) {
         waiters.forEach((key, waiter) -> {
             if (remove(key, waiter)) {
-                InvocationResult latest = waiter.latest;
-                if (latest != null) {
-                    waiter.future.complete(latest);
-                } else {
-                    waiter.future.completeExceptionally(new TimeoutException("No result for invocation "
-                            + key.invocationId() + " yet: " + why));
-                }
+                waiter.future.completeExceptionally(pending(key, waiter, "yet: " + why));
             }
         });
     }
@@ -231,14 +233,21 @@ public final class ResultRouter implements AutoCloseable {
 
     private void expire(WaitKey key, Waiter waiter, Duration wait) {
         if (remove(key, waiter)) {
-            InvocationResult latest = waiter.latest;
-            if (latest != null) {
-                waiter.future.complete(latest);
-            } else {
-                waiter.future.completeExceptionally(new TimeoutException("No result for invocation "
-                        + key.invocationId() + " within " + wait.toMillis() + " ms"));
-            }
+            waiter.future.completeExceptionally(pending(key, waiter, "within " + wait.toMillis() + " ms"));
         }
+    }
+
+    /**
+     * The wait ended before a final result: the invocation is still pending. An intermediate result seen is only
+     * named (its attempt and status), never handed over as the outcome: another attempt follows it.
+     */
+    private static TimeoutException pending(WaitKey key, Waiter waiter, String when) {
+        InvocationResult latest = waiter.latest;
+        if (latest == null) {
+            return new TimeoutException("No result for invocation " + key.invocationId() + " " + when);
+        }
+        return new TimeoutException("No final result for invocation " + key.invocationId() + " " + when
+                + " (attempt " + latest.getAttempt() + " " + latest.getStatus() + ", another attempt follows)");
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> record, Consumer<InvocationResult> everyResult) {
