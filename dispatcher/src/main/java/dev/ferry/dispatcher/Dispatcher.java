@@ -1,6 +1,7 @@
 package dev.ferry.dispatcher;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.config.DispatcherConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.Wakeups;
@@ -132,6 +133,20 @@ public final class Dispatcher implements AutoCloseable {
         this.transactionalId = configured.isBlank() ? topics.dispatcherGroup() + "-" + hostName() : configured;
     }
 
+    /**
+     * Every class of {@value DispatcherConfig#PARTITION_STRATEGY_CLASSES} must be a strategy this dispatcher can
+     * build: the gateway accepts deployments naming them without seeing this class path, so a wrong entry is said
+     * at start, not at each call of such a function.
+     */
+    private void checkStrategyClasses() {
+        for (String name : config.dispatcher().partitionStrategyClasses()) {
+            if (PartitionStrategies.create(name, new SplittableRandom()).isEmpty()) {
+                throw new FerryException("Dispatcher " + transactionalId + ": " + name + " of "
+                        + DispatcherConfig.PARTITION_STRATEGY_CLASSES + " is not a PartitionStrategy on its class path");
+            }
+        }
+    }
+
     /** The transactional.id this instance writes with; also its name in logs and client ids. */
     public String transactionalId() {
         return transactionalId;
@@ -168,6 +183,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void open() {
+        checkStrategyClasses();
         AvroSerdes serdes = runtime.serdes();
         String clientId = "ferry-dispatcher-" + transactionalId;
         admin = clients.admin(clientId + "-admin");
@@ -191,7 +207,7 @@ public final class Dispatcher implements AutoCloseable {
         SplittableRandom random = new SplittableRandom();
         FreshLookup lookup = new FreshLookup(directory::get, this::catalogEnd, UNKNOWN_FUNCTION_GRACE);
         WorkRoutes routes = new WorkRoutes(topics, provisioner::ensure, config.dispatcher().partitionStrategy(),
-                random);
+                config.dispatcher().partitionStrategyClasses(), random);
         LagView lags = lagView;
         Wakeups wakeups = new Wakeups(topics.wakeups(), lags::replicas, runtime.wakeups(), clock);
         RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),

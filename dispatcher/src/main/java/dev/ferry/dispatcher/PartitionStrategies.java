@@ -15,7 +15,9 @@ import java.util.random.RandomGenerator;
  * The partition strategies, by the names a {@code FunctionSpec.partitionStrategy} or
  * {@code dispatcher.partition.strategy} uses: one of the built-in names below, or the fully qualified name of a
  * class on the dispatcher's class path that implements {@link PartitionStrategy} and has a public no-argument
- * constructor (a user's own strategy).
+ * constructor (a user's own strategy). A {@code FunctionSpec} may name such a class only when the operator lists it in
+ * {@code dispatcher.partition.strategy.classes} ({@code FunctionSpecs.isAllowedStrategy}); {@code create} itself
+ * loads whatever it is given, so callers check that first.
  */
 public final class PartitionStrategies {
 

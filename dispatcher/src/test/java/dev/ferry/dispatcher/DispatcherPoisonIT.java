@@ -179,6 +179,40 @@ class DispatcherPoisonIT {
         }
     }
 
+    @Test
+    void shouldRejectAsInvalidRequestAndRouteNothingWhenAKafkaProducerWritesAnAttemptOrHeaderFieldNoWorkerCanUse(
+            KafkaFixture kafka) throws Exception {
+        try (Harness h = new Harness(kafka)) {
+            FunctionRef ref = new FunctionRef("acme", "fields");
+            h.deploy(FunctionSpecs.builder("acme", "fields", Runtime.JAVA, "echo").setPartitions(1).build());
+            h.dispatcher().start();
+
+            // What a tester produced through FerryClient: attempt -5 wrecked a worker replica, attempt 0 ran.
+            InvocationRequest negative = Requests.request("acme", "fields").setAttempt(-5).build();
+            InvocationRequest zero = Requests.request("acme", "fields").setAttempt(0).build();
+            InvocationRequest beyond = Requests.request("acme", "fields").setAttempt(4).build();
+            InvocationRequest badType = Requests.request("acme", "fields").setContentType("text/plain\r\nX: 1")
+                    .build();
+            InvocationRequest good = Requests.request("acme", "fields").setAttempt(3).build();
+            h.invoke(negative, zero, beyond, badType, good);
+
+            Map<String, InvocationResult> results = h.results(4);
+            assertThat(results).containsOnlyKeys(negative.getInvocationId(), zero.getInvocationId(),
+                    beyond.getInvocationId(), badType.getInvocationId());
+            assertThat(results.values()).allSatisfy(r -> {
+                assertThat(r.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+                assertThat(r.getReasonCode()).isEqualTo("invalid_request");
+                assertThat(r.getFinal$()).isTrue();
+            });
+            assertThat(results.get(negative.getInvocationId()).getError()).contains("attempt", "-5");
+            assertThat(results.get(negative.getInvocationId()).getAttempt()).isEqualTo(-5);
+            assertThat(results.get(badType.getInvocationId()).getError()).startsWith("contentType");
+            List<ConsumerRecord<byte[], byte[]>> routed = h.read(h.topics.work(ref), 1);
+            assertThat(h.request(routed.get(0)).getInvocationId()).isEqualTo(good.getInvocationId());
+            assertThat(h.readAll(h.topics.work(ref))).hasSize(1);
+        }
+    }
+
     private static InvocationRequest goodOne(Harness h) {
         InvocationRequest request = Requests.request("acme", "resize").build();
         h.invoke(request);

@@ -1,9 +1,12 @@
 package dev.ferry.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.DispatcherConfig;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
@@ -70,6 +73,34 @@ class DispatcherRoutingIT {
             assertThat(h.partitionCount(resizeTopic)).isEqualTo(3);
             assertThat(h.partitionCount(thumbnailTopic)).isEqualTo(5);
             assertThat(h.readAll(h.topics.results())).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldRouteWithAListedStrategyClassAndNeverLoadAnUnlistedOneWhenSpecsNameClasses(KafkaFixture kafka)
+            throws Exception {
+        String listed = PartitionStrategiesTest.LastPartition.class.getName();
+        try (Harness h = new Harness(kafka, Map.of(DispatcherConfig.PARTITION_STRATEGY_CLASSES, listed))) {
+            h.deploy(function("regional", 3, listed));
+            // Written straight to ferry.functions, past the gateway's check (a tester's "java.lang.Runtime").
+            h.deploy(function("runtime", 3, "java.lang.Runtime"));
+            h.dispatcher().start();
+
+            InvocationRequest regional = Requests.request("acme", "regional").build();
+            InvocationRequest runtime = Requests.request("acme", "runtime").build();
+            h.invoke(regional, runtime);
+
+            List<ConsumerRecord<byte[], byte[]>> routed = h.read(h.topics.work(new FunctionRef("acme", "regional")), 1);
+            assertThat(routed.get(0).partition()).isEqualTo(2);
+            InvocationResult rejected = h.results(1).get(runtime.getInvocationId());
+            assertThat(rejected.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+            assertThat(rejected.getReasonCode()).isEqualTo("function_unavailable");
+            assertThat(rejected.getError()).startsWith("unknown partition strategy 'java.lang.Runtime'")
+                    .contains(listed, DispatcherConfig.PARTITION_STRATEGY_CLASSES);
+        }
+        try (Harness h = new Harness(kafka, Map.of(DispatcherConfig.PARTITION_STRATEGY_CLASSES, "com.example.Missing"))) {
+            assertThatThrownBy(() -> h.dispatcher().start()).isInstanceOf(FerryException.class)
+                    .hasMessageContaining("com.example.Missing of " + DispatcherConfig.PARTITION_STRATEGY_CLASSES);
         }
     }
 

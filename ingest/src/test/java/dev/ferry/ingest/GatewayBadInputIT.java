@@ -115,6 +115,21 @@ class GatewayBadInputIT {
     }
 
     @Test
+    void shouldRefuseAClassAsPartitionStrategyWith400NamingTheKnownOnesWhenTheOperatorDidNotListIt() {
+        // A tester deployed this (201) and the first invoke answered 400 "unknown partition strategy".
+        HttpResponse<byte[]> response = api.put("/v1/functions/runtime", acme,
+                "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitionStrategy\": \"java.lang.Runtime\"}");
+        assertThat(response.statusCode()).as(text(response)).isEqualTo(400);
+        JsonNode error = json(response);
+        assertThat(error.get("code").asText()).isEqualTo("invalid_function");
+        assertThat(error.get("error").asText()).contains("partitionStrategy",
+                "auto, key-affinity, round-robin, weighted-random, least-lag", "'java.lang.Runtime'",
+                "dispatcher.partition.strategy.classes");
+        assertThat(error.get("errors")).hasSize(1);
+        assertThat(api.get("/v1/functions/runtime", acme).statusCode()).as("nothing was deployed").isEqualTo(404);
+    }
+
+    @Test
     void shouldAnswer400WhenTheDeadlineIsOutOfRange() {
         for (String deadline : List.of("+999999999-12-31T23:59:59Z", "99999999999999999999", "10000-01-01T00:00:00Z",
                 "-1", "tomorrow", "2020-01-01T00:00:00Z")) {

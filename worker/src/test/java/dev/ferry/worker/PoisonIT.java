@@ -268,6 +268,30 @@ class PoisonIT {
     }
 
     @Test
+    void shouldRejectWithoutRunningWhenARecordOnTheWorkTopicHasAnAttemptBelowOne() {
+        // Produced straight to the work topic, past the dispatcher: attempt -5 of a failing function made the
+        // backoff throw on every delivery until the delivery limit.
+        FunctionRef ref = new FunctionRef("acme", "negative");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "fail")
+                .setPartitions(1).build();
+        InvocationRequest negative = InvocationRequest.newBuilder(Harness.request(ref, "x", null)).setAttempt(-5)
+                .build();
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.send(List.of(negative));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !results.of(negative.getInvocationId()).isEmpty());
+        }
+        assertThat(results.of(negative.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+            assertThat(result.getReasonCode()).isEqualTo("invalid_request");
+            assertThat(result.getError()).isEqualTo("attempt must be at least 1 (attempts count from 1), got -5");
+            assertThat(result.getDurationMicros()).isZero();
+            assertThat(result.getFinal$()).isTrue();
+        });
+        assertThat(letterOf(negative.getInvocationId())).isNull();
+    }
+
+    @Test
     void shouldFailAtOnceAndDeadLetterWhenTheProcessRuntimeIsDisabled() {
         FunctionRef ref = new FunctionRef("acme", "no-process");
         FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.PROCESS, "cat")

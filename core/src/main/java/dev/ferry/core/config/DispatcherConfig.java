@@ -2,6 +2,7 @@ package dev.ferry.core.config;
 
 import dev.ferry.core.Plugins;
 import dev.ferry.core.functions.FunctionSpecs;
+import java.util.List;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -14,13 +15,16 @@ public final class DispatcherConfig {
 
     public static final String MAX_PAYLOAD_BYTES = "dispatcher.max.payload.bytes";
     public static final String PARTITION_STRATEGY = "dispatcher.partition.strategy";
+    public static final String PARTITION_STRATEGY_CLASSES = "dispatcher.partition.strategy.classes";
     public static final String TRANSACTIONAL_ID = "dispatcher.transactional.id";
 
     private final int maxPayloadBytes;
     private final String partitionStrategy;
+    private final List<String> partitionStrategyClasses;
     private final String transactionalId;
 
     DispatcherConfig(AbstractConfig config) {
+        this.partitionStrategyClasses = List.copyOf(config.getList(PARTITION_STRATEGY_CLASSES));
         this.maxPayloadBytes = config.getInt(MAX_PAYLOAD_BYTES);
         this.partitionStrategy = config.getString(PARTITION_STRATEGY);
         this.transactionalId = config.getString(TRANSACTIONAL_ID);
@@ -41,6 +45,18 @@ public final class DispatcherConfig {
                                 + "request has a key, least-lag otherwise), key-affinity, round-robin, "
                                 + "weighted-random, least-lag; or the class name of a PartitionStrategy with a public "
                                 + "no-argument constructor.")
+                .define(PARTITION_STRATEGY_CLASSES, Type.LIST, "",
+                        (key, value) -> {
+                            for (Object name : (List<?>) value) {
+                                if (!Plugins.isClassName((String) name)) {
+                                    throw new ConfigException(key, value, "'" + name + "' is not a class name");
+                                }
+                            }
+                        }, Importance.MEDIUM,
+                        "Class names of PartitionStrategy implementations on the dispatcher's class path that a "
+                                + "function's partitionStrategy may name, besides the built-in names; empty: none. "
+                                + "The gateway refuses any other name at deploy and the dispatcher never loads one. "
+                                + "Set it alike on gateways and dispatchers.")
                 .define(TRANSACTIONAL_ID, Type.STRING, "", Importance.MEDIUM,
                         "transactional.id of this dispatcher instance; unique per instance and stable across its "
                                 + "restarts, so a restart fences the crashed one. Empty: derived from the host name.");
@@ -52,6 +68,11 @@ public final class DispatcherConfig {
 
     public String partitionStrategy() {
         return partitionStrategy;
+    }
+
+    /** {@value #PARTITION_STRATEGY_CLASSES}: the user strategy classes functions may name. */
+    public List<String> partitionStrategyClasses() {
+        return partitionStrategyClasses;
     }
 
     /** The configured transactional id, or empty when it is to be derived from the host. */

@@ -68,11 +68,23 @@ public final class FunctionSpecs {
     }
 
     /**
+     * Every rule the spec breaks, with no user partition strategy allowed; see
+     * {@link #validate(FunctionSpec, boolean, List)}.
+     */
+    public static List<String> validate(FunctionSpec spec, boolean processRuntimeEnabled) {
+        return validate(spec, processRuntimeEnabled, List.of());
+    }
+
+    /**
      * Every rule the spec breaks, each as a sentence that names the field and the allowed range; empty when valid.
      *
      * @param processRuntimeEnabled whether the operator turned the PROCESS runtime on
+     * @param strategyClasses the user partition strategy classes the operator lets functions name
+     *     ({@code dispatcher.partition.strategy.classes}); {@code partitionStrategy} must be a built-in name or one
+     *     of them, as {@link #isAllowedStrategy} decides for the dispatcher too
      */
-    public static List<String> validate(FunctionSpec spec, boolean processRuntimeEnabled) {
+    public static List<String> validate(FunctionSpec spec, boolean processRuntimeEnabled,
+            List<String> strategyClasses) {
         List<String> errors = new ArrayList<>();
         if (!FunctionRef.isValidName(spec.getTenant())) {
             errors.add("tenant must match " + FunctionRef.NAME.pattern() + ", got '" + spec.getTenant() + "'");
@@ -117,10 +129,11 @@ public final class FunctionSpecs {
         range(errors, "targetLagPerReplica", spec.getTargetLagPerReplica(), 1, Integer.MAX_VALUE);
         range(errors, "maxAttempts", spec.getMaxAttempts(), 1, MAX_ATTEMPTS);
         String strategy = spec.getPartitionStrategy();
-        if (strategy != null && !PARTITION_STRATEGIES.contains(strategy) && !Plugins.isClassName(strategy)) {
-            errors.add("partitionStrategy must be one of " + String.join(", ", PARTITION_STRATEGIES)
-                    + " or the class name of a PartitionStrategy on the dispatcher's class path, got '" + strategy
-                    + "'");
+        if (strategy != null && !isAllowedStrategy(strategy, strategyClasses)) {
+            errors.add("partitionStrategy must be one of " + String.join(", ", allowedStrategies(strategyClasses))
+                    + ", got '" + strategy + "'" + (Plugins.isClassName(strategy)
+                    ? " (a class is allowed only when the operator lists it in dispatcher.partition.strategy.classes)"
+                    : ""));
         }
         if (spec.getEnv() != null) {
             spec.getEnv().forEach((name, value) -> {
@@ -132,6 +145,23 @@ public final class FunctionSpecs {
             });
         }
         return errors;
+    }
+
+    /**
+     * Whether a function may name {@code strategy}: a built-in name, or a class the operator listed. A tenant never
+     * makes the dispatcher load a class of its choosing ({@code java.lang.Runtime} was accepted at deploy, loaded by
+     * the dispatcher, and every call then REJECTED); the gateway cannot see the dispatcher's class path, so the list
+     * is what both check (docs/design.md section 4, {@code FunctionSpec}).
+     */
+    public static boolean isAllowedStrategy(String strategy, List<String> strategyClasses) {
+        return PARTITION_STRATEGIES.contains(strategy) || strategyClasses.contains(strategy);
+    }
+
+    /** The names a function may use: the built-ins, then the operator's classes. */
+    public static List<String> allowedStrategies(List<String> strategyClasses) {
+        List<String> all = new ArrayList<>(PARTITION_STRATEGIES);
+        all.addAll(strategyClasses);
+        return all;
     }
 
     private static void range(List<String> errors, String field, int value, int min, int max) {

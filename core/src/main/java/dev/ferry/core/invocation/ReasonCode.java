@@ -28,7 +28,10 @@ public enum ReasonCode {
     ATTEMPTS_EXHAUSTED,
     /** The user's code threw a non-retriable exception, so no further attempt is made. */
     NOT_RETRIABLE,
-    /** The request could not be decoded or is invalid (a bad tenant or function name, a missing field). */
+    /**
+     * The request could not be decoded or is invalid (a bad tenant or function name, a missing field, an
+     * {@code attempt} below 1 or above {@code maxAttempts}, an id or content type that cannot be an HTTP header).
+     */
     INVALID_REQUEST,
     /**
      * The invocation was queued for a function that was deleted before it ran; a function deployed again under

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FunctionSpecsTest {
@@ -72,9 +73,24 @@ class FunctionSpecsTest {
         for (String name : FunctionSpecs.PARTITION_STRATEGIES) {
             assertThat(FunctionSpecs.validate(echo().setPartitionStrategy(name).build(), false)).as(name).isEmpty();
         }
-        assertThat(FunctionSpecs.validate(echo().setPartitionStrategy("com.acme.ByRegion").build(), false))
-                .as("a user's own strategy, loaded by the dispatcher by class name").isEmpty();
         assertThat(FunctionSpecs.validate(echo().setPartitionStrategy("com.acme.").build(), false)).hasSize(1);
+    }
+
+    @Test
+    void shouldAcceptAStrategyClassOnlyWhenTheOperatorListedIt() {
+        // A tester deployed "java.lang.Runtime" (201); the first call then answered 400. The gateway cannot see the
+        // dispatcher's class path, so a class is valid only when listed in dispatcher.partition.strategy.classes.
+        assertThat(FunctionSpecs.validate(echo().setPartitionStrategy("java.lang.Runtime").build(), false))
+                .singleElement().asString().isEqualTo("partitionStrategy must be one of auto, key-affinity, "
+                        + "round-robin, weighted-random, least-lag, got 'java.lang.Runtime' (a class is allowed only "
+                        + "when the operator lists it in dispatcher.partition.strategy.classes)");
+        List<String> listed = List.of("com.acme.ByRegion");
+        assertThat(FunctionSpecs.validate(echo().setPartitionStrategy("com.acme.ByRegion").build(), false, listed))
+                .isEmpty();
+        assertThat(FunctionSpecs.validate(echo().setPartitionStrategy("java.lang.Runtime").build(), false, listed))
+                .singleElement().asString()
+                .startsWith("partitionStrategy must be one of auto, key-affinity, round-robin, weighted-random, "
+                        + "least-lag, com.acme.ByRegion, got 'java.lang.Runtime'");
     }
 
     @Test

@@ -17,6 +17,13 @@ import java.util.function.Function;
  */
 public final class RequestValidator {
 
+    /**
+     * Longest {@code invocationId} and {@code contentType} forwarded. Both travel as HTTP header values to HTTP
+     * functions ({@code Ferry-Invocation-Id}, {@code Content-Type}) and the id is part of metering's keys; a UUID is
+     * 36 characters and a media type with parameters far less than this.
+     */
+    public static final int MAX_TEXT_FIELD_LENGTH = 256;
+
     private final Function<FunctionRef, Optional<FunctionSpec>> functions;
     private final int maxPayloadBytes;
 
@@ -44,6 +51,17 @@ public final class RequestValidator {
         }
     }
 
+    /**
+     * The verdict on one request. Besides the function, deadline and payload, the fields a producer on the Kafka
+     * path sets freely and a later stage cannot handle are checked here, so a malformed request ends as one REJECTED
+     * {@code invalid_request} result instead of reaching a work topic: {@code attempt} must be between 1 and the
+     * function's {@code maxAttempts} (a worker computes backoff from it, and attempt -5 made every delivery of the
+     * record fail until the delivery limit), and {@code invocationId} and {@code contentType} must be at most
+     * {@value #MAX_TEXT_FIELD_LENGTH} printable ASCII characters (an HTTP function gets both as header values,
+     * which the JDK's client refuses with a control character). Retries never pass here: the worker writes them to
+     * a retry tier and its forwarder moves them to the work topic, so every request Ferry itself writes to
+     * {@code ferry.invocations} is attempt 1.
+     */
     public Verdict check(InvocationRequest request, Instant now) {
         FunctionRef ref;
         try {
@@ -51,9 +69,22 @@ public final class RequestValidator {
         } catch (IllegalArgumentException e) {
             return Verdict.reject(ReasonCode.INVALID_REQUEST, e.getMessage());
         }
+        Optional<String> malformed = textField("invocationId", request.getInvocationId())
+                .or(() -> textField("contentType", request.getContentType()));
+        if (malformed.isPresent()) {
+            return Verdict.reject(ReasonCode.INVALID_REQUEST, malformed.get());
+        }
+        if (request.getAttempt() < 1) {
+            return Verdict.reject(ReasonCode.INVALID_REQUEST, "attempt must be at least 1 (attempts count from 1), got "
+                    + request.getAttempt());
+        }
         Optional<FunctionSpec> spec = functions.apply(ref);
         if (spec.isEmpty()) {
             return Verdict.reject(ReasonCode.UNKNOWN_FUNCTION, "unknown function " + ref + ": it is not deployed (or was removed)");
+        }
+        if (request.getAttempt() > spec.get().getMaxAttempts()) {
+            return Verdict.reject(ReasonCode.INVALID_REQUEST, "attempt " + request.getAttempt() + " is beyond the "
+                    + "maxAttempts of " + ref + " (" + spec.get().getMaxAttempts() + ")");
         }
         Instant deadline = request.getDeadline();
         if (deadline != null && !now.isBefore(deadline)) {
@@ -66,5 +97,24 @@ public final class RequestValidator {
                     + DispatcherConfig.MAX_PAYLOAD_BYTES + ")");
         }
         return Verdict.accept(spec.get());
+    }
+
+    /** Why a text field cannot be forwarded, or empty when it can: its length and its characters, never the value. */
+    private static Optional<String> textField(String name, String value) {
+        if (value == null) {
+            return Optional.of(name + " is required");
+        }
+        if (value.length() > MAX_TEXT_FIELD_LENGTH) {
+            return Optional.of(name + " must be at most " + MAX_TEXT_FIELD_LENGTH + " characters, got "
+                    + value.length());
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return Optional.of(name + " must be printable ASCII (it travels as an HTTP header value), got "
+                        + String.format("U+%04X", (int) c) + " at index " + i);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -9,6 +9,7 @@ import dev.ferry.dispatcher.PartitionStrategies;
 import dev.ferry.dispatcher.PartitionStrategy;
 import dev.ferry.schemas.FunctionSpec;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -34,19 +35,23 @@ public final class WorkRoutes {
     private final TopicCatalog topics;
     private final Consumer<TopicSpec> provisioner;
     private final String defaultStrategy;
+    private final List<String> strategyClasses;
     private final RandomGenerator random;
     private final Map<FunctionRef, Route> routes = new HashMap<>();
     private final Map<String, Integer> provisioned = new HashMap<>();
 
     /**
      * @param provisioner creates or grows a work topic; may block, and throws when it cannot
-     * @param defaultStrategy the strategy of functions that name none
+     * @param defaultStrategy the strategy of functions that name none (the operator's choice: any name)
+     * @param strategyClasses the user strategy classes a function may name
+     *     ({@code dispatcher.partition.strategy.classes}); any other class a spec names is never loaded
      */
     public WorkRoutes(TopicCatalog topics, Consumer<TopicSpec> provisioner, String defaultStrategy,
-            RandomGenerator random) {
+            List<String> strategyClasses, RandomGenerator random) {
         this.topics = topics;
         this.provisioner = provisioner;
         this.defaultStrategy = defaultStrategy;
+        this.strategyClasses = List.copyOf(strategyClasses);
         this.random = random;
     }
 
@@ -71,6 +76,15 @@ public final class WorkRoutes {
         if (previous != null && previous.routable() && previous.strategyName().equals(name)) {
             // Same strategy: keep its state (the round-robin turn) across a redeploy.
             return new Route(spec, topic, spec.getPartitions(), name, previous.strategy(), null);
+        }
+        if (spec.getPartitionStrategy() != null
+                && !FunctionSpecs.isAllowedStrategy(spec.getPartitionStrategy(), strategyClasses)) {
+            // A spec written straight to ferry.functions: the gateway refuses such a name at deploy (issue:
+            // java.lang.Runtime), and the dispatcher does not load a class a tenant chose.
+            return new Route(spec, topic, spec.getPartitions(), name, null, "unknown partition strategy '" + name
+                    + "' of function " + ref + ": use one of "
+                    + String.join(", ", FunctionSpecs.allowedStrategies(strategyClasses))
+                    + " (a class is allowed only when listed in dispatcher.partition.strategy.classes)");
         }
         Optional<PartitionStrategy> strategy;
         try {

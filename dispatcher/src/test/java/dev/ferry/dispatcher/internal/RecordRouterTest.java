@@ -50,7 +50,7 @@ class RecordRouterTest {
         return new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
                 new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), maxPayloadBytes),
-                new WorkRoutes(topics, spec -> provisioned.add(spec.name()), "auto", new SplittableRandom(5)),
+                new WorkRoutes(topics, spec -> provisioned.add(spec.name()), "auto", List.of(), new SplittableRandom(5)),
                 ref -> loads.computeIfAbsent(ref, r -> FunctionLoad.unknown()), Clock.fixed(NOW, ZoneOffset.UTC),
                 maxRecordBytes, new ResultRecords(topics, () -> Set.of("ferry.replies.gw-1")));
     }
@@ -181,7 +181,7 @@ class RecordRouterTest {
         RecordRouter coldRouter = new RecordRouter(topics, cold.deserializer(InvocationRequest.class),
                 cold.serializer(InvocationRequest.class), cold.serializer(InvocationResult.class),
                 new RequestValidator(ref -> Optional.ofNullable(deployed.get(ref)), 1024),
-                new WorkRoutes(topics, spec -> { }, "auto", new SplittableRandom(5)),
+                new WorkRoutes(topics, spec -> { }, "auto", List.of(), new SplittableRandom(5)),
                 ref -> FunctionLoad.unknown(), Clock.fixed(NOW, ZoneOffset.UTC), 1_000_000,
                 new ResultRecords(topics, Set::of));
         registry.down(true);

@@ -73,4 +73,46 @@ class RequestValidatorTest {
                 Requests.request("acme", "resize").setPayload(ByteBuffer.wrap(new byte[100])).build(), NOW)
                 .accepted()).isTrue();
     }
+
+    @Test
+    void shouldRejectAsInvalidRequestWhenTheAttemptIsNotPositive() {
+        // A foreign producer's attempt -5 reached a worker, whose backoff refused it on every delivery.
+        for (int attempt : new int[] {0, -5, Integer.MIN_VALUE}) {
+            RequestValidator.Verdict verdict = validator.check(
+                    Requests.request("acme", "resize").setAttempt(attempt).build(), NOW);
+            assertThat(verdict.accepted()).as("attempt %d", attempt).isFalse();
+            assertThat(verdict.reason()).isEqualTo(ReasonCode.INVALID_REQUEST);
+            assertThat(verdict.rejection()).isEqualTo("attempt must be at least 1 (attempts count from 1), got " + attempt);
+        }
+    }
+
+    @Test
+    void shouldAcceptAttemptsUpToMaxAttemptsAndRejectThoseBeyond() {
+        for (int attempt = 1; attempt <= resize.getMaxAttempts(); attempt++) {
+            assertThat(validator.check(Requests.request("acme", "resize").setAttempt(attempt).build(), NOW)
+                    .accepted()).as("attempt %d", attempt).isTrue();
+        }
+        RequestValidator.Verdict verdict = validator.check(
+                Requests.request("acme", "resize").setAttempt(Integer.MAX_VALUE).build(), NOW);
+        assertThat(verdict.reason()).isEqualTo(ReasonCode.INVALID_REQUEST);
+        assertThat(verdict.rejection()).isEqualTo("attempt 2147483647 is beyond the maxAttempts of acme/resize (3)");
+    }
+
+    @Test
+    void shouldRejectAsInvalidRequestWhenTheIdOrContentTypeCannotBeAnHttpHeaderValue() {
+        RequestValidator.Verdict crlf = validator.check(Requests.request("acme", "resize")
+                .setContentType("text/plain\r\nX-Injected: 1").build(), NOW);
+        assertThat(crlf.reason()).isEqualTo(ReasonCode.INVALID_REQUEST);
+        assertThat(crlf.rejection()).isEqualTo("contentType must be printable ASCII (it travels as an HTTP header "
+                + "value), got U+000D at index 10");
+        RequestValidator.Verdict unicodeId = validator.check(Requests.request("acme", "resize")
+                .setInvocationId("caf\u00e9").build(), NOW);
+        assertThat(unicodeId.reason()).isEqualTo(ReasonCode.INVALID_REQUEST);
+        assertThat(unicodeId.rejection()).startsWith("invocationId must be printable ASCII");
+        RequestValidator.Verdict longId = validator.check(Requests.request("acme", "resize")
+                .setInvocationId("x".repeat(RequestValidator.MAX_TEXT_FIELD_LENGTH + 1)).build(), NOW);
+        assertThat(longId.rejection()).isEqualTo("invocationId must be at most 256 characters, got 257");
+        assertThat(validator.check(Requests.request("acme", "resize").setInvocationId("order-17/line 3")
+                .setContentType("application/json; charset=utf-8").build(), NOW).accepted()).isTrue();
+    }
 }

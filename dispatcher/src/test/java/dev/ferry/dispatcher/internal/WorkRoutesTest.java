@@ -21,7 +21,7 @@ class WorkRoutesTest {
 
     private final List<TopicSpec> provisioned = new ArrayList<>();
     private final WorkRoutes routes = new WorkRoutes(new TopicCatalog(FerryConfig.defaults()), provisioned::add,
-            "auto", new SplittableRandom(1));
+            "auto", List.of(FirstPartition.class.getName()), new SplittableRandom(1));
 
     private static FunctionSpec spec(int partitions, String strategy) {
         return FunctionSpecs.builder("acme", "resize", Runtime.JAVA, "echo")
@@ -66,9 +66,22 @@ class WorkRoutesTest {
         WorkRoutes.Route route = routes.routeFor(spec(3, "fastest"));
         assertThat(route.routable()).isFalse();
         assertThat(route.error()).isEqualTo("unknown partition strategy 'fastest' of function acme/resize: use one "
-                + "of auto, key-affinity, round-robin, weighted-random, least-lag, or the class name of a "
-                + "PartitionStrategy on the dispatcher's class path");
+                + "of auto, key-affinity, round-robin, weighted-random, least-lag, "
+                + FirstPartition.class.getName()
+                + " (a class is allowed only when listed in dispatcher.partition.strategy.classes)");
         assertThat(provisioned).isEmpty();
+    }
+
+    @Test
+    void shouldLoadOnlyTheStrategyClassesTheOperatorListedWhenASpecNamesAClass() {
+        // A tester deployed "java.lang.Runtime"; a spec written straight to ferry.functions can still name any class.
+        WorkRoutes.Route foreign = routes.routeFor(spec(3, "java.lang.Runtime"));
+        assertThat(foreign.routable()).isFalse();
+        assertThat(foreign.error()).startsWith("unknown partition strategy 'java.lang.Runtime' of function acme/resize")
+                .contains("dispatcher.partition.strategy.classes");
+        WorkRoutes.Route listed = routes.routeFor(spec(3, FirstPartition.class.getName()));
+        assertThat(listed.routable()).isTrue();
+        assertThat(listed.strategy()).isInstanceOf(FirstPartition.class);
     }
 
     @Test
@@ -79,11 +92,20 @@ class WorkRoutesTest {
             if (attempts.size() == 1) {
                 throw new FerryException("broker down");
             }
-        }, "auto", new SplittableRandom(1));
+        }, "auto", List.of(), new SplittableRandom(1));
         FunctionSpec spec = spec(2, null);
         assertThatThrownBy(() -> failing.routeFor(spec)).hasMessage("broker down");
         assertThat(failing.routeFor(spec).routable()).isTrue();
         failing.routeFor(spec);
         assertThat(attempts).hasSize(2);
+    }
+
+    /** A user's strategy, as an operator would list it in dispatcher.partition.strategy.classes. */
+    public static final class FirstPartition implements dev.ferry.dispatcher.PartitionStrategy {
+        @Override
+        public int partition(dev.ferry.schemas.InvocationRequest request, int partitions,
+                dev.ferry.dispatcher.PartitionLoad load) {
+            return 0;
+        }
     }
 }

@@ -47,7 +47,7 @@ public final class FunctionRoutes {
                     + "characters of a-z, 0-9 and '-', starting with a letter or digit");
         }
         SpecJson.Parsed parsed = SpecJson.parse(g.mapper(), Http.spec(ctx), caller.tenant(), name,
-                g.config().worker().processRuntimeEnabled());
+                g.config().worker().processRuntimeEnabled(), g.config().dispatcher().partitionStrategyClasses());
         if (!parsed.valid()) {
             Http.error(g.mapper(), ctx, new ApiException(400, "invalid_function",
                     String.join("; ", parsed.errors())), parsed.errors());

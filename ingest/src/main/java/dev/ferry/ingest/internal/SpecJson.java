@@ -37,9 +37,14 @@ public final class SpecJson {
     private SpecJson() {
     }
 
-    /** Reads a deployment body for {@code tenant}/{@code name}; fields left out take docs/design.md's defaults. */
+    /**
+     * Reads a deployment body for {@code tenant}/{@code name}; fields left out take docs/design.md's defaults.
+     *
+     * @param strategyClasses the user partition strategies functions may name
+     *     ({@code dispatcher.partition.strategy.classes})
+     */
     public static Parsed parse(ObjectMapper mapper, byte[] body, String tenant, String name,
-            boolean processRuntimeEnabled) {
+            boolean processRuntimeEnabled, List<String> strategyClasses) {
         JsonBody read = JsonBody.read(mapper, body, "FunctionSpec", KNOWN);
         if (read.root() == null) {
             return new Parsed(null, read.errors());
@@ -86,7 +91,7 @@ public final class SpecJson {
             return new Parsed(null, errors);
         }
         FunctionSpec spec = builder.build();
-        List<String> invalid = FunctionSpecs.validate(spec, processRuntimeEnabled);
+        List<String> invalid = FunctionSpecs.validate(spec, processRuntimeEnabled, strategyClasses);
         return invalid.isEmpty() ? new Parsed(spec, List.of()) : new Parsed(null, invalid);
     }
 

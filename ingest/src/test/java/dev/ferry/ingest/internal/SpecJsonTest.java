@@ -15,7 +15,7 @@ class SpecJsonTest {
     private final ObjectMapper mapper = new ObjectMapper();
 
     private SpecJson.Parsed parse(String json, boolean process) {
-        return SpecJson.parse(mapper, json.getBytes(StandardCharsets.UTF_8), "acme", "resize", process);
+        return SpecJson.parse(mapper, json.getBytes(StandardCharsets.UTF_8), "acme", "resize", process, java.util.List.of());
     }
 
     @Test

@@ -113,6 +113,13 @@ public final class AttemptProcessor {
             return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED,
                     ReasonCode.FUNCTION_DELETED, error, spec.getMemoryMb(), now, worker), Decision.REJECT, "");
         }
+        if (request.getAttempt() < 1) {
+            // Only a record produced straight to a work topic gets here (the dispatcher rejects it, and retries
+            // count up from 1): its backoff could not be computed, and every delivery failed until the limit.
+            String error = "attempt must be at least 1 (attempts count from 1), got " + request.getAttempt();
+            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED,
+                    ReasonCode.INVALID_REQUEST, error, spec.getMemoryMb(), now, worker), Decision.REJECT, "");
+        }
         if (request.getDeadline() != null && now.isAfter(request.getDeadline())) {
             String error = "Deadline " + request.getDeadline() + " passed before the invocation could run";
             return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED,
