@@ -174,7 +174,10 @@ class FerryCommandsIT {
         assertThat(kafkaCommand("topic", "create", "orders").out()).isEqualTo("kept existing topic orders (2 partitions)\n");
         Run own = kafkaCommand("topic", "create", "ferry.mine");
         assertThat(own.exit()).isEqualTo(2);
-        assertThat(own.err()).contains("Ferry's own namespace");
+        assertThat(own.err()).contains("'ferry.mine' is one of Ferry's own topics");
+        Run internal = kafkaCommand("topic", "create", "_schemas-copy");
+        assertThat(internal.exit()).isEqualTo(2);
+        assertThat(internal.err()).contains("internal to Kafka");
 
         Run created = ferry("trigger", "create", "paid", "--function", "echo", "--topic", "orders",
                 "--destination", "orders-paid", "--format", "JSON");
