@@ -249,9 +249,9 @@ public final class InvokeRoutes {
             Throwable error) {
         if (error instanceof TimeoutException) {
             // No final result in time (none at all, or only a retried attempt's: the router never hands over one
-            // that is not final), so the invocation is pending and may still finish: let the caller fetch it by id later, from any gateway (issue 15): the
-            // ownership marker makes it pending everywhere, and its late result, which comes to this gateway's reply
-            // topic only, is passed on to the shared asynchronous one.
+            // that is not final), so the invocation is pending and may still finish: let the caller fetch it by id
+            // later, from any gateway (issue 15): the ownership marker makes it pending everywhere, and its late
+            // result, which comes to this gateway's reply topic only, is passed on to the shared asynchronous one.
             g.store().pending(caller.tenant(), request.getInvocationId(), request.getFunction());
             g.replies().accept(g.producer(), request).exceptionally(e -> {
                 log.warn("The ownership marker of timed-out invocation {} was not written: {}",
