@@ -207,7 +207,7 @@ class TriggerIT {
         try (Harness harness = new Harness(kafka, Map.of("trigger.status.interval.ms", 200)); TriggerKit kit = new TriggerKit(harness, kafka);
                 WorkerContext context = new WorkerContext(harness.config)) {
             String source = kit.topic("status-in", 1);
-            String destination = harness.config.topicPrefix() + "status-out";
+            String destination = TriggerKit.userTopic(harness, "status-out");
             kit.produce(source, keys(10, 1), values(10));
             TriggerSpec spec = TriggerSpecs.builder("acme", "watched", "enrich-w", List.of(source))
                     .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)

@@ -41,9 +41,17 @@ final class TriggerKit implements AutoCloseable {
 
     /** A user topic under the test's prefix (so tests never share one). */
     String topic(String name, int partitions) {
-        String topic = harness.config.topicPrefix() + name;
+        String topic = userTopic(harness, name);
         new TopicProvisioner(kafka.admin()).ensure(new TopicSpec(topic, partitions, (short) 1, Map.of()));
         return topic;
+    }
+
+    /**
+     * A user's topic of this run: unique to the run, and outside every name the platform reserves (a trigger may not
+     * use {@code <topic prefix>...}, see {@code TopicCatalog.reservation}).
+     */
+    static String userTopic(Harness harness, String name) {
+        return "user." + harness.config.topicPrefix() + name;
     }
 
     /** Produces {@code values} keyed by {@code keys} (same index) with a plain producer, then flushes. */

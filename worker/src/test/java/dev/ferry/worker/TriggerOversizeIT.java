@@ -84,7 +84,7 @@ class TriggerOversizeIT {
     void shouldDeadLetterARecordTooLargeToCopyWithoutItsValue(KafkaFixture kafka) throws Exception {
         try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
                 WorkerContext context = new WorkerContext(harness.config)) {
-            String source = harness.config.topicPrefix() + "wide";
+            String source = TriggerKit.userTopic(harness, "wide");
             new TopicProvisioner(kafka.admin()).ensure(new TopicSpec(source, 1, (short) 1,
                     Map.of("max.message.bytes", String.valueOf(4 * MIB))));
             String destination = kit.topic("wide-out", 1);

@@ -181,8 +181,16 @@ public abstract class TriggerReplica {
     protected final void requireTopics() {
         List<String> needed = new ArrayList<>(settings.spec().getTopics());
         needed.addAll(records.userTopics());
-        // The gateway refuses these; a trigger stored before a name was reserved must not run either.
-        for (String topic : needed) {
+        // The gateway refuses these; a trigger stored before a name was reserved must not run either. Only the
+        // topics the spec names: a trigger without onFailure uses the platform's DLQ, rightly.
+        List<String> named = new ArrayList<>(settings.spec().getTopics());
+        if (settings.spec().getDestination() != null) {
+            named.add(settings.spec().getDestination());
+        }
+        if (settings.spec().getOnFailure() != null) {
+            named.add(settings.spec().getOnFailure());
+        }
+        for (String topic : named) {
             resources.topics().reservation(topic).ifPresent(why -> {
                 throw new FerryException("Trigger " + settings.ref() + " cannot run: topic '" + topic + "' is "
                         + why);
