@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -56,16 +55,10 @@ class FunctionRedeployIT {
     @BeforeAll
     static void start(KafkaFixture kafka) {
         String key = new TenantAdmin(dir.resolve("tenants.json")).createTenant("acme");
-        Map<String, Object> settings = new HashMap<>();
-        settings.put(FerryConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        settings.put(FerryConfig.SCHEMA_REGISTRY_URL, kafka.schemaRegistryUrl());
-        settings.put(FerryConfig.TOPIC_PREFIX, "t" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        settings.put("gateway.port", 0);
-        settings.put("management.port", -1);
-        settings.put("gateway.tenants.file", dir.resolve("tenants.json").toString());
-        settings.put("autoscaler.poll.ms", 250L);
-        settings.put("autoscaler.quiet.check.ms", 500L);
-        platform = Platform.start(new FerryConfig(settings), EnumSet.of(Platform.Role.DISPATCHER,
+        FerryConfig config = TestConfigs.isolated(kafka, Map.of("gateway.port", 0, "management.port", -1,
+                "gateway.tenants.file", dir.resolve("tenants.json").toString(), "autoscaler.poll.ms", 250L,
+                "autoscaler.quiet.check.ms", 500L));
+        platform = Platform.start(config, EnumSet.of(Platform.Role.DISPATCHER,
                 Platform.Role.WORKER, Platform.Role.AUTOSCALER, Platform.Role.GATEWAY), null,
                 new PrintWriter(new StringWriter()));
         gateway = new GatewayCalls("http://localhost:" + platform.gatewayPort(), key, Duration.ofSeconds(60));
