@@ -9,6 +9,7 @@ import dev.ferry.core.topics.TopicSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -66,8 +67,9 @@ public final class TopicCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 throw new CliException("'" + name + "' is not a legal Kafka topic name: " + e.getMessage(), 2);
             }
-            if (catalog.reservation(name).isPresent()) {
-                throw new CliException("'" + name + "' is " + catalog.reservation(name).get()
+            Optional<String> reserved = catalog.reservation(name);
+            if (reserved.isPresent()) {
+                throw new CliException("'" + name + "' is " + reserved.get()
                         + ": Ferry and Kafka create such topics themselves", 2);
             }
             if (partitions < 1) {

@@ -117,17 +117,12 @@ public final class WorkProvisioner {
         String topic = topics.work(ref);
         Map<String, TopicDescription> described;
         try {
-            described = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
+            described = await(admin.describeTopics(List.of(topic)).allTopicNames(), "describe " + topic);
+        } catch (FerryException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return null;
             }
-            throw new FerryException("Cannot describe " + topic + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new FerryException("Timed out describing " + topic, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted while describing " + topic, e);
+            throw e;
         }
         int partitions = described.get(topic).partitions().size();
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();

@@ -11,7 +11,9 @@ import dev.ferry.schemas.TriggerSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.internals.Topic;
 
@@ -67,6 +69,23 @@ public final class TriggerSpecs {
     /** The function the trigger runs. */
     public static FunctionRef function(TriggerSpec spec) {
         return new FunctionRef(spec.getTenant(), spec.getFunction());
+    }
+
+    /**
+     * Every topic the spec names, in order, to its role ({@code source}, {@code destination}, {@code onFailure}); a
+     * topic named twice keeps its first role. Without {@code onFailure} a trigger uses the platform's DLQ, which it
+     * does not name.
+     */
+    public static Map<String, String> namedTopics(TriggerSpec spec) {
+        Map<String, String> named = new LinkedHashMap<>();
+        spec.getTopics().forEach(topic -> named.put(topic, "source"));
+        if (spec.getDestination() != null) {
+            named.putIfAbsent(spec.getDestination(), "destination");
+        }
+        if (spec.getOnFailure() != null) {
+            named.putIfAbsent(spec.getOnFailure(), "onFailure");
+        }
+        return named;
     }
 
     /** The trigger's consumer (or share) group: its own {@code group}, or {@code ferry-trigger.<tenant>.<name>}. */

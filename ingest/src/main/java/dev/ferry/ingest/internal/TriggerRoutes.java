@@ -13,6 +13,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,11 +88,13 @@ public final class TriggerRoutes {
         current.ifPresent(existing -> checkCompatible(existing, spec));
         if (current.isEmpty() || !sameButEnabled(current.get(), spec)) {
             // Pausing or resuming a trigger must work even after its source topic was deleted.
-            checkExistence(spec);
+            Map<String, Integer> partitions = checkExistence(spec);
             if (spec.getStartingPosition() == StartingPosition.LATEST) {
                 // "Latest" is when the trigger was created, not when its first replica joins.
+                Map<String, Integer> sources = new LinkedHashMap<>();
+                spec.getTopics().forEach(source -> sources.put(source, partitions.get(source)));
                 t.topics().pinLatest(TriggerSpecs.group(spec, t.catalog()),
-                        spec.getOrdering() == TriggerOrdering.NONE, spec.getTopics());
+                        spec.getOrdering() == TriggerOrdering.NONE, sources);
             }
         }
         publish(ref, t.watch().awaitPut(spec), () -> t.publisher().put(spec));
@@ -210,7 +213,7 @@ public final class TriggerRoutes {
 
     private void checkAccess(Tenants.Caller caller, TriggerSpec spec) {
         List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, String> named : namedTopics(spec).entrySet()) {
+        for (Map.Entry<String, String> named : TriggerSpecs.namedTopics(spec).entrySet()) {
             String topic = named.getKey();
             String role = named.getValue();
             Optional<String> reserved = t.catalog().reservation(topic);
@@ -237,19 +240,6 @@ public final class TriggerRoutes {
         }
     }
 
-    /** Every topic the spec names, with its role; onFailure only when given (null means the platform's DLQ). */
-    private static Map<String, String> namedTopics(TriggerSpec spec) {
-        Map<String, String> named = new java.util.LinkedHashMap<>();
-        spec.getTopics().forEach(topic -> named.put(topic, "source"));
-        if (spec.getDestination() != null) {
-            named.putIfAbsent(spec.getDestination(), "destination");
-        }
-        if (spec.getOnFailure() != null) {
-            named.putIfAbsent(spec.getOnFailure(), "onFailure");
-        }
-        return named;
-    }
-
     private void checkCompatible(TriggerSpec existing, TriggerSpec wanted) {
         boolean wasShared = existing.getOrdering() == TriggerOrdering.NONE;
         boolean isShared = wanted.getOrdering() == TriggerOrdering.NONE;
@@ -268,7 +258,12 @@ public final class TriggerRoutes {
         return a.equals(b);
     }
 
-    private void checkExistence(TriggerSpec spec) {
+    /**
+     * Checks that the function and the sources exist and creates a missing destination or onFailure topic (or
+     * refuses it when the operator turned creation off); returns the partition count of every named topic that
+     * existed before.
+     */
+    private Map<String, Integer> checkExistence(TriggerSpec spec) {
         List<String> errors = new ArrayList<>();
         if (g.directory().get(TriggerSpecs.function(spec)).isEmpty()) {
             errors.add("function '" + spec.getFunction() + "' does not exist: deploy it first");
@@ -302,6 +297,7 @@ public final class TriggerRoutes {
         if (!missing.isEmpty()) {
             t.topics().create(missing, partitions.get(spec.getTopics().get(0)));
         }
+        return partitions;
     }
 
     private static ApiException invalid(List<String> errors) {

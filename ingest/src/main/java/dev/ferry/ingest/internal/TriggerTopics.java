@@ -125,7 +125,8 @@ public final class TriggerTopics {
 
     /**
      * Pins where a trigger whose {@code startingPosition} is {@code LATEST} starts: on every partition of
-     * {@code sources} its {@code group} has no position on yet, at that partition's end now (read_committed). Called
+     * {@code sources} (each source topic to its partition count, as {@link #partitions} read it for the same PUT)
+     * its {@code group} has no position on yet, at that partition's end now (read_committed). Called
      * before the trigger's spec is published, so no replica has joined yet. Without it "latest" was wherever the
      * group's first replica joined, seconds or minutes later for a pool scaled to zero, and what arrived meanwhile,
      * the record that woke the pool included, was never read (a tester's finding). {@code share} is the
@@ -133,10 +134,10 @@ public final class TriggerTopics {
      * replicas run): those partitions then start where the replicas' own reset puts them, as before, and a warning
      * says so. Nothing here fails the PUT.
      */
-    public void pinLatest(String group, boolean share, Collection<String> sources) {
+    public void pinLatest(String group, boolean share, Map<String, Integer> sources) {
         try {
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            partitions(sources).forEach((topic, count) -> {
+            sources.forEach((topic, count) -> {
                 for (int p = 0; p < count; p++) {
                     request.put(new TopicPartition(topic, p), OffsetSpec.latest());
                 }
@@ -161,10 +162,10 @@ public final class TriggerTopics {
                 admin.alterConsumerGroupOffsets(group, offsets).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
             log.info("Trigger group {} starts at the end of {} partition(s) of {} as of now", group, ends.size(),
-                    sources);
+                    sources.keySet());
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             log.warn("Cannot pin where trigger group {} starts on {} ({}): partitions it has no position on start "
-                    + "where its first replica joins", group, sources, e instanceof ExecutionException
+                    + "where its first replica joins", group, sources.keySet(), e instanceof ExecutionException
                     ? e.getCause().toString() : e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

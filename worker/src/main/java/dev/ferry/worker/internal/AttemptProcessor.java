@@ -106,24 +106,10 @@ public final class AttemptProcessor {
                     ReasonCode.DELIVERY_LIMIT, error, spec.getMemoryMb(), now, worker), Decision.DLQ,
                     "dev.ferry.worker.DeliveryCountExceeded");
         }
-        List<Long> starts = spec.getWorkStartOffsets();
-        if (starts != null && record.partition() < starts.size() && record.offset() < starts.get(record.partition())) {
-            String error = "Function " + request.getFunction() + " was deleted before this invocation ran; the "
-                    + "function deployed again under the name does not run what its predecessor left queued";
+        Refusal refusal = refusal(record, request, now);
+        if (refusal != null) {
             return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED,
-                    ReasonCode.FUNCTION_DELETED, error, spec.getMemoryMb(), now, worker), Decision.REJECT, "");
-        }
-        if (request.getAttempt() < 1) {
-            // Only a record produced straight to a work topic gets here (the dispatcher rejects it, and retries
-            // count up from 1): its backoff could not be computed, and every delivery failed until the limit.
-            String error = "attempt must be at least 1 (attempts count from 1), got " + request.getAttempt();
-            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED,
-                    ReasonCode.INVALID_REQUEST, error, spec.getMemoryMb(), now, worker), Decision.REJECT, "");
-        }
-        if (request.getDeadline() != null && now.isAfter(request.getDeadline())) {
-            String error = "Deadline " + request.getDeadline() + " passed before the invocation could run";
-            return finish(record, request, InvocationResults.terminal(request, InvocationStatus.REJECTED,
-                    ReasonCode.DEADLINE_PASSED, error, spec.getMemoryMb(), now, worker), Decision.REJECT, "");
+                    refusal.reason(), refusal.error(), spec.getMemoryMb(), now, worker), Decision.REJECT, "");
         }
         Invocation invocation = invocation(request, now);
         boolean coldStart = cold.getAndSet(false);
@@ -157,6 +143,31 @@ public final class AttemptProcessor {
                 runEnded.run();
             }
         });
+    }
+
+    /** Why a record is answered REJECTED without running. */
+    private record Refusal(ReasonCode reason, String error) {
+    }
+
+    /** Why the record must not run, or null when it may. */
+    private Refusal refusal(ConsumerRecord<byte[], byte[]> record, InvocationRequest request, Instant now) {
+        List<Long> starts = spec.getWorkStartOffsets();
+        if (starts != null && record.partition() < starts.size() && record.offset() < starts.get(record.partition())) {
+            return new Refusal(ReasonCode.FUNCTION_DELETED, "Function " + request.getFunction() + " was deleted "
+                    + "before this invocation ran; the function deployed again under the name does not run what its "
+                    + "predecessor left queued");
+        }
+        if (request.getAttempt() < 1) {
+            // Only a record produced straight to a work topic gets here (the dispatcher rejects it, and retries
+            // count up from 1): its backoff could not be computed, and every delivery failed until the limit.
+            return new Refusal(ReasonCode.INVALID_REQUEST, "attempt must be at least 1 (attempts count from 1), got "
+                    + request.getAttempt());
+        }
+        if (request.getDeadline() != null && now.isAfter(request.getDeadline())) {
+            return new Refusal(ReasonCode.DEADLINE_PASSED, "Deadline " + request.getDeadline()
+                    + " passed before the invocation could run");
+        }
+        return null;
     }
 
     private CompletableFuture<Decision> finish(ConsumerRecord<byte[], byte[]> record, InvocationRequest request,

@@ -3,6 +3,7 @@ package dev.ferry.worker.internal.trigger;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.triggers.EventPattern;
 import dev.ferry.core.triggers.SourceDecoder;
+import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.TriggerState;
 import dev.ferry.schemas.TriggerStatus;
@@ -183,14 +184,7 @@ public abstract class TriggerReplica {
         needed.addAll(records.userTopics());
         // The gateway refuses these; a trigger stored before a name was reserved must not run either. Only the
         // topics the spec names: a trigger without onFailure uses the platform's DLQ, rightly.
-        List<String> named = new ArrayList<>(settings.spec().getTopics());
-        if (settings.spec().getDestination() != null) {
-            named.add(settings.spec().getDestination());
-        }
-        if (settings.spec().getOnFailure() != null) {
-            named.add(settings.spec().getOnFailure());
-        }
-        for (String topic : named) {
+        for (String topic : TriggerSpecs.namedTopics(settings.spec()).keySet()) {
             resources.topics().reservation(topic).ifPresent(why -> {
                 throw new FerryException("Trigger " + settings.ref() + " cannot run: topic '" + topic + "' is "
                         + why);
