@@ -75,6 +75,55 @@ public final class TenantAdmin {
         }
     }
 
+    /**
+     * One of a tenant's API keys as the tenants file knows it: its id (what {@link #revokeKey} takes, printed when
+     * the key is created) and when it was created (ISO-8601). The key itself is never stored.
+     */
+    public record KeyEntry(String id, String createdAt) {
+    }
+
+    /**
+     * A tenant's keys, oldest first.
+     *
+     * @throws IllegalArgumentException for an unknown tenant
+     */
+    public List<KeyEntry> keys(String tenant) {
+        StoredTenant current = find(TenantsFile.read(file), tenant)
+                .orElseThrow(() -> new IllegalArgumentException("No tenant '" + tenant + "' in " + file));
+        return current.keys().stream().map(k -> new KeyEntry(k.id(), k.createdAt())).toList();
+    }
+
+    /**
+     * Revokes one key by its id (e.g. a leaked key, or the old one after a rotation); running gateways refuse it
+     * with 401 within a second. Revoking a tenant's last key is allowed: the tenant is then locked out until
+     * {@link #createKey} gives it a new one.
+     *
+     * @return how many keys the tenant has left
+     * @throws IllegalArgumentException for an unknown tenant or a key id the tenant does not have
+     */
+    public int revokeKey(String tenant, String keyId) {
+        synchronized (LOCK) {
+            TenantsFile.Contents contents = TenantsFile.read(file);
+            StoredTenant current = find(contents, tenant)
+                    .orElseThrow(() -> new IllegalArgumentException("No tenant '" + tenant + "' in " + file));
+            List<StoredKey> kept = current.keys().stream().filter(k -> !k.id().equals(keyId)).toList();
+            if (kept.size() == current.keys().size()) {
+                throw new IllegalArgumentException("Tenant '" + tenant + "' has no key '" + keyId + "' (its keys: "
+                        + String.join(", ", current.keys().stream().map(StoredKey::id).toList()) + ")");
+            }
+            TenantsFile.write(file, new TenantsFile.Contents(TenantsFile.replace(contents.tenants(),
+                    current.withKeys(kept))));
+            return kept.size();
+        }
+    }
+
+    /** The id of a key given in clear (as {@link #keys} lists it); empty when no tenant has that key. */
+    public Optional<String> keyIdOf(String key) {
+        String hash = ApiKeys.hash(key);
+        return TenantsFile.read(file).tenants().stream().flatMap(t -> t.keys().stream())
+                .filter(k -> k.sha256().equals(hash)).map(StoredKey::id).findFirst();
+    }
+
     /** Removes every key of a tenant but the one given (after a rotation); returns how many were removed. */
     public int revokeOtherKeys(String tenant, String keepKey) {
         synchronized (LOCK) {

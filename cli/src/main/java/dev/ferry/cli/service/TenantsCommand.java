@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
  * running gateways pick the change up within a second.
  */
 @Command(name = "tenants", mixinStandardHelpOptions = true,
-        description = "Create tenants and API keys, set the topics their triggers may use, list tenants.",
-        subcommands = {TenantsCommand.Create.class, TenantsCommand.Key.class, TenantsCommand.Topics.class})
+        description = "Create tenants, add, list and revoke their API keys, set the topics their triggers may use, "
+                + "list tenants.",
+        subcommands = {TenantsCommand.Create.class, TenantsCommand.Key.class, TenantsCommand.Keys.class,
+                TenantsCommand.Revoke.class, TenantsCommand.Topics.class})
 public final class TenantsCommand implements Callable<Integer> {
 
     static final String DEFAULT_FILE = ".ferry-data/tenants.json";
@@ -59,8 +61,10 @@ public final class TenantsCommand implements Callable<Integer> {
     static final String TOPICS_HELP = "Kafka topics the tenant's triggers may use, comma-separated; '*' stands for "
             + "any run of characters (e.g. 'orders*,acme.*'). Default: none. Ferry's own topics are never allowed.";
 
-    static void printKey(PrintWriter out, String tenant, String key) {
-        out.println("API key for tenant " + tenant + " (shown once; only its hash is stored):");
+    static void printKey(PrintWriter out, TenantAdmin admin, String tenant, String key) {
+        String id = admin.keyIdOf(key).orElseThrow();
+        out.println("API key " + id + " for tenant " + tenant + " (shown once; only its hash is stored; revoke it with "
+                + "'ferry tenants revoke " + tenant + " " + id + "'):");
         out.println(key);
         out.flush();
     }
@@ -97,7 +101,7 @@ public final class TenantsCommand implements Callable<Integer> {
                 if (topics != null) {
                     admin.setTopics(name, topics);
                 }
-                printKey(spec.commandLine().getOut(), name, key);
+                printKey(spec.commandLine().getOut(), admin, name, key);
                 return 0;
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), 2);
@@ -120,7 +124,69 @@ public final class TenantsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try {
-                printKey(spec.commandLine().getOut(), name, new TenantAdmin(parent.file).createKey(name));
+                TenantAdmin admin = new TenantAdmin(parent.file);
+                printKey(spec.commandLine().getOut(), admin, name, admin.createKey(name));
+                return 0;
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), 2);
+            }
+        }
+    }
+
+    @Command(name = "keys", mixinStandardHelpOptions = true,
+            description = "List a tenant's API keys by id and creation time (the keys themselves are not stored).")
+    static final class Keys implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        TenantsCommand parent;
+
+        @Parameters(index = "0", description = "Tenant name.")
+        String name;
+
+        @Override
+        public Integer call() {
+            try {
+                Table table = new Table("KEY_ID", "CREATED");
+                new TenantAdmin(parent.file).keys(name).forEach(k -> table.row(k.id(), k.createdAt()));
+                if (table.isEmpty()) {
+                    spec.commandLine().getOut().println("tenant " + name + " has no key");
+                } else {
+                    table.print(spec.commandLine().getOut());
+                }
+                return 0;
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), 2);
+            }
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke one of a tenant's API keys by its id (see 'keys'); running gateways refuse it "
+                    + "within a second.")
+    static final class Revoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        TenantsCommand parent;
+
+        @Parameters(index = "0", description = "Tenant name.")
+        String name;
+
+        @Parameters(index = "1", description = "The key's id, as printed when it was created or by 'keys'.")
+        String keyId;
+
+        @Override
+        public Integer call() {
+            try {
+                int left = new TenantAdmin(parent.file).revokeKey(name, keyId);
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("revoked key " + keyId + " of tenant " + name + "; " + (left == 0
+                        ? "it has no key left (add one with 'ferry tenants key " + name + "')"
+                        : left + (left == 1 ? " key" : " keys") + " left"));
+                out.flush();
                 return 0;
             } catch (IllegalArgumentException e) {
                 throw new CliException(e.getMessage(), 2);

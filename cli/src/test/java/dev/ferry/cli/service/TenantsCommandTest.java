@@ -60,6 +60,32 @@ class TenantsCommandTest {
     }
 
     @Test
+    void shouldListKeysByIdAndRevokeOneSoOnlyTheOtherStillAuthenticates() {
+        Run created = ferry("create", "acme");
+        Run added = ferry("key", "acme");
+        String first = created.out().lines().toList().get(1);
+        String second = added.out().lines().toList().get(1);
+        TenantAdmin admin = new TenantAdmin(dir.resolve("tenants.json"));
+        String firstId = admin.keyIdOf(first).orElseThrow();
+        assertThat(created.out()).startsWith("API key " + firstId + " for tenant acme")
+                .contains("'ferry tenants revoke acme " + firstId + "'").doesNotContain(second);
+
+        Run keys = ferry("keys", "acme");
+        assertThat(keys.out()).containsPattern("(?m)^KEY_ID\\s+CREATED$").containsPattern("(?m)^" + firstId + "\\s+20")
+                .doesNotContain(first).doesNotContain(second);
+
+        Run revoked = ferry("revoke", "acme", firstId);
+        assertThat(revoked.exit()).as(revoked.err()).isZero();
+        assertThat(revoked.out()).isEqualTo("revoked key " + firstId + " of tenant acme; 1 key left\n");
+        assertThat(admin.tenantOf(first)).isEmpty();
+        assertThat(admin.tenantOf(second)).contains("acme");
+
+        Run again = ferry("revoke", "acme", firstId);
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("has no key '" + firstId + "'");
+    }
+
+    @Test
     void shouldExitWith2NamingTheBadPatternOrUnknownTenant() {
         ferry("create", "acme");
 

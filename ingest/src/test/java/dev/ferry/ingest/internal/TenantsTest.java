@@ -85,6 +85,30 @@ class TenantsTest {
     }
 
     @Test
+    void shouldRefuseARevokedKeyWhenTheFileChangesWithoutARestart() throws Exception {
+        Path file = dir.resolve("tenants.json");
+        TenantAdmin admin = new TenantAdmin(file);
+        String leaked = admin.createTenant("acme");
+        String fresh = admin.createKey("acme");
+        Tenants tenants = new Tenants(file, defaults, now::get);
+        assertThat(tenants.authenticate("Bearer " + leaked).tenant()).isEqualTo("acme");
+
+        String leakedId = admin.keyIdOf(leaked).orElseThrow();
+        assertThat(admin.keys("acme")).extracting(TenantAdmin.KeyEntry::id)
+                .containsExactly(leakedId, admin.keyIdOf(fresh).orElseThrow());
+        assertThat(admin.revokeKey("acme", leakedId)).isEqualTo(1);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+
+        assertThatThrownBy(() -> tenants.authenticate("Bearer " + leaked))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(401));
+        assertThat(tenants.authenticate("Bearer " + fresh).tenant()).isEqualTo("acme");
+        assertThatThrownBy(() -> admin.revokeKey("acme", leakedId)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no key '" + leakedId + "'");
+        assertThatThrownBy(() -> admin.revokeKey("nobody", leakedId)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void shouldRefuseEveryoneWhenNoTenantsFileIsConfigured() {
         Tenants tenants = new Tenants(null, defaults, now::get);
         assertThatThrownBy(() -> tenants.authenticate("Bearer " + ApiKeys.newKey()))
