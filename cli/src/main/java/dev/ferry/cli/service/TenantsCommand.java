@@ -66,11 +66,13 @@ public final class TenantsCommand implements Callable<Integer> {
         out.println("API key " + id + " for tenant " + tenant + " (shown once; only its hash is stored; revoke it with "
                 + "'ferry tenants revoke " + tenant + " " + id + "'):");
         out.println(key);
-        out.flush();
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant and print its first API key.")
-    static final class Create implements Callable<Integer> {
+    /**
+     * What every subcommand shares: the tenant it names, the file (from the parent's {@code --file}), and a refusal
+     * of {@link TenantAdmin} (unknown tenant, bad name or pattern) turned into exit code 2 with its message.
+     */
+    abstract static class TenantSubcommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -80,6 +82,24 @@ public final class TenantsCommand implements Callable<Integer> {
         @Parameters(index = "0", description = "Tenant name: a-z, 0-9 and '-'.")
         String name;
 
+        abstract void run(TenantAdmin admin, PrintWriter out);
+
+        @Override
+        public final Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                run(new TenantAdmin(parent.file), out);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), 2);
+            } finally {
+                out.flush();
+            }
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant and print its first API key.")
+    static final class Create extends TenantSubcommand {
         @Option(names = "--requests-per-second", description = "Sustained request rate (default: the gateway's).")
         Double requestsPerSecond;
 
@@ -93,71 +113,36 @@ public final class TenantsCommand implements Callable<Integer> {
         List<String> topics;
 
         @Override
-        public Integer call() {
-            try {
-                TenantAdmin admin = new TenantAdmin(parent.file);
-                TopicPatterns.of(topics); // refuse a bad pattern before the tenant exists
-                String key = admin.createTenant(name, new Quota(requestsPerSecond, burst, maxConcurrent, null, null));
-                if (topics != null) {
-                    admin.setTopics(name, topics);
-                }
-                printKey(spec.commandLine().getOut(), admin, name, key);
-                return 0;
-            } catch (IllegalArgumentException e) {
-                throw new CliException(e.getMessage(), 2);
+        void run(TenantAdmin admin, PrintWriter out) {
+            TopicPatterns.of(topics); // refuse a bad pattern before the tenant exists
+            String key = admin.createTenant(name, new Quota(requestsPerSecond, burst, maxConcurrent, null, null));
+            if (topics != null) {
+                admin.setTopics(name, topics);
             }
+            printKey(out, admin, name, key);
         }
     }
 
     @Command(name = "key", mixinStandardHelpOptions = true,
             description = "Add an API key to a tenant (e.g. to rotate) and print it.")
-    static final class Key implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        TenantsCommand parent;
-
-        @Parameters(index = "0", description = "Tenant name.")
-        String name;
-
+    static final class Key extends TenantSubcommand {
         @Override
-        public Integer call() {
-            try {
-                TenantAdmin admin = new TenantAdmin(parent.file);
-                printKey(spec.commandLine().getOut(), admin, name, admin.createKey(name));
-                return 0;
-            } catch (IllegalArgumentException e) {
-                throw new CliException(e.getMessage(), 2);
-            }
+        void run(TenantAdmin admin, PrintWriter out) {
+            printKey(out, admin, name, admin.createKey(name));
         }
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true,
             description = "List a tenant's API keys by id and creation time (the keys themselves are not stored).")
-    static final class Keys implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        TenantsCommand parent;
-
-        @Parameters(index = "0", description = "Tenant name.")
-        String name;
-
+    static final class Keys extends TenantSubcommand {
         @Override
-        public Integer call() {
-            try {
-                Table table = new Table("KEY_ID", "CREATED");
-                new TenantAdmin(parent.file).keys(name).forEach(k -> table.row(k.id(), k.createdAt()));
-                if (table.isEmpty()) {
-                    spec.commandLine().getOut().println("tenant " + name + " has no key");
-                } else {
-                    table.print(spec.commandLine().getOut());
-                }
-                return 0;
-            } catch (IllegalArgumentException e) {
-                throw new CliException(e.getMessage(), 2);
+        void run(TenantAdmin admin, PrintWriter out) {
+            Table table = new Table("KEY_ID", "CREATED");
+            admin.keys(name).forEach(k -> table.row(k.id(), k.createdAt()));
+            if (table.isEmpty()) {
+                out.println("tenant " + name + " has no key");
+            } else {
+                table.print(out);
             }
         }
     }
@@ -165,48 +150,23 @@ public final class TenantsCommand implements Callable<Integer> {
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revoke one of a tenant's API keys by its id (see 'keys'); running gateways refuse it "
                     + "within a second.")
-    static final class Revoke implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        TenantsCommand parent;
-
-        @Parameters(index = "0", description = "Tenant name.")
-        String name;
-
+    static final class Revoke extends TenantSubcommand {
         @Parameters(index = "1", description = "The key's id, as printed when it was created or by 'keys'.")
         String keyId;
 
         @Override
-        public Integer call() {
-            try {
-                int left = new TenantAdmin(parent.file).revokeKey(name, keyId);
-                PrintWriter out = spec.commandLine().getOut();
-                out.println("revoked key " + keyId + " of tenant " + name + "; " + (left == 0
-                        ? "it has no key left (add one with 'ferry tenants key " + name + "')"
-                        : left + (left == 1 ? " key" : " keys") + " left"));
-                out.flush();
-                return 0;
-            } catch (IllegalArgumentException e) {
-                throw new CliException(e.getMessage(), 2);
-            }
+        void run(TenantAdmin admin, PrintWriter out) {
+            int left = admin.revokeKey(name, keyId);
+            out.println("revoked key " + keyId + " of tenant " + name + "; " + (left == 0
+                    ? "it has no key left (add one with 'ferry tenants key " + name + "')"
+                    : left + (left == 1 ? " key" : " keys") + " left"));
         }
     }
 
     @Command(name = "topics", mixinStandardHelpOptions = true,
             description = "Show or set the Kafka topics a tenant's triggers may use (running gateways pick it up "
                     + "within a second).")
-    static final class Topics implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        TenantsCommand parent;
-
-        @Parameters(index = "0", description = "Tenant name.")
-        String name;
-
+    static final class Topics extends TenantSubcommand {
         @Parameters(index = "1", arity = "0..1", split = ",", description = TOPICS_HELP
                 + " Without it, prints the current patterns.")
         List<String> patterns;
@@ -215,27 +175,18 @@ public final class TenantsCommand implements Callable<Integer> {
         boolean none;
 
         @Override
-        public Integer call() {
-            TenantAdmin admin = new TenantAdmin(parent.file);
-            PrintWriter out = spec.commandLine().getOut();
-            try {
-                if (none && patterns != null) {
-                    throw new CliException("give patterns or --none, not both", 2);
-                }
-                if (!none && patterns == null) {
-                    TopicPatterns current = admin.topics(name).orElseThrow(
-                            () -> new IllegalArgumentException("No tenant '" + name + "' in " + parent.file));
-                    out.println(current.isEmpty() ? "tenant " + name + " may use no topic" : current.toString());
-                    out.flush();
-                    return 0;
-                }
-                TopicPatterns set = admin.setTopics(name, none ? List.of() : patterns);
-                out.println("tenant " + name + " may use " + (set.isEmpty() ? "no topic" : "topics " + set));
-                out.flush();
-                return 0;
-            } catch (IllegalArgumentException e) {
-                throw new CliException(e.getMessage(), 2);
+        void run(TenantAdmin admin, PrintWriter out) {
+            if (none && patterns != null) {
+                throw new CliException("give patterns or --none, not both", 2);
             }
+            if (!none && patterns == null) {
+                TopicPatterns current = admin.topics(name).orElseThrow(
+                        () -> new IllegalArgumentException("No tenant '" + name + "' in " + parent.file));
+                out.println(current.isEmpty() ? "tenant " + name + " may use no topic" : current.toString());
+                return;
+            }
+            TopicPatterns set = admin.setTopics(name, none ? List.of() : patterns);
+            out.println("tenant " + name + " may use " + (set.isEmpty() ? "no topic" : "topics " + set));
         }
     }
 }
