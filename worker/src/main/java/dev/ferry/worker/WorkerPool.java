@@ -50,6 +50,8 @@ public final class WorkerPool implements AutoCloseable {
     private FunctionSpec spec;
     /** Whether the work topic and group of {@link #spec} were checked since this pool last had none of its replicas. */
     private boolean prepared;
+    /** The function was deleted: replicas answer every record REJECTED function_deleted and run no user code. */
+    private boolean retiring;
     private boolean closed;
 
     /**
@@ -130,6 +132,26 @@ public final class WorkerPool implements AutoCloseable {
                 newSpec.getConcurrency());
     }
 
+    /**
+     * Retires the pool of a deleted function: its replicas stop cleanly, and one replica that creates no function
+     * instance and runs no user code takes their place, answering every record still queued (or released by them)
+     * with a final REJECTED {@code function_deleted} result, so no invocation of a deleted function stays pending.
+     * The caller closes the pool once no record comes any more. Without it, such invocations waited for the name to
+     * be deployed again (the tester of session 7).
+     *
+     * @throws IllegalStateException when the pool is closed
+     */
+    public synchronized void retire() {
+        if (retiring) {
+            return;
+        }
+        resize(0);
+        retiring = true;
+        prepared = true; // a retiring pool makes nothing: with no work topic, there is nothing to answer
+        resize(1);
+        log.info("[{}] retiring: answering what is still queued for the deleted function", ref);
+    }
+
     public WorkerStats stats() {
         return new WorkerStats(counters.processed(), counters.succeeded(), counters.failed(),
                 counters.retriedCount(), counters.deadLetteredCount(), counters.inFlight(), counters.abandonedRuns(),
@@ -189,8 +211,8 @@ public final class WorkerPool implements AutoCloseable {
         Invoker invoker = new Invoker(userThreads, resources.timers(), resources.clock(),
                 resources.config().worker().abandonedRunsMax(), counters, () -> recycleLater(self.get()));
         try {
-            AttemptProcessor processor = new AttemptProcessor(resources, spec, resources.runtimes().create(spec),
-                    invoker, counters, settings.worker());
+            AttemptProcessor processor = new AttemptProcessor(resources, spec,
+                    retiring ? null : resources.runtimes().create(spec), invoker, counters, settings.worker(), retiring);
             Replica replica = spec.getDelivery() == Delivery.ORDERED
                     ? new OrderedReplica(settings, processor, resources)
                     : new ShareReplica(settings, processor, resources);

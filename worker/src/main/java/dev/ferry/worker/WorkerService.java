@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps one {@link WorkerPool} per deployed function, following a {@link FunctionDirectory}: a new function gets a
  * pool of {@code minReplicas} replicas (or {@code initialReplicas} when its {@code minReplicas} is 0), a changed
- * one is redeployed, a removed one has its pool closed. Changes are applied one at a time on the service's own
+ * one is redeployed, a removed one has its pool retired ({@link WorkerPool#retire}: what is still queued is answered
+ * REJECTED {@code function_deleted}) and then closed once no record came for {@code worker.retire.quiet.ms}. Changes are applied one at a time on the service's own
  * thread, so a slow pool start never holds up the directory.
  *
  * <p>With {@code worker.pools} naming pools, only those functions get one here (issue 15: a Kubernetes Deployment
@@ -40,6 +41,7 @@ public final class WorkerService implements AutoCloseable {
     private final int initialReplicas;
     private final Map<FunctionRef, WorkerPool> pools = new ConcurrentHashMap<>();
     private final Map<FunctionRef, PoolMeters> meters = new ConcurrentHashMap<>();
+    private final Map<FunctionRef, Retirement> retiring = new ConcurrentHashMap<>();
     private final ExecutorService changes = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ferry-worker-service");
         t.setDaemon(true);
@@ -98,6 +100,12 @@ public final class WorkerService implements AutoCloseable {
             return; // another process's pool (worker.pools)
         }
         try {
+            Retirement predecessor = retiring.remove(ref);
+            if (predecessor != null) {
+                // Deployed again: what the old function left queued is below the new spec's workStartOffsets, so
+                // the new pool answers it function_deleted itself.
+                predecessor.end();
+            }
             WorkerPool pool = pools.get(ref);
             if (pool == null) {
                 int replicas = spec.getMinReplicas() > 0 ? spec.getMinReplicas() : initialReplicas;
@@ -118,9 +126,68 @@ public final class WorkerService implements AutoCloseable {
         if (poolMeters != null) {
             poolMeters.close();
         }
-        if (pool != null) {
+        if (pool == null) {
+            return;
+        }
+        try {
+            pool.retire();
+        } catch (RuntimeException e) {
+            log.warn("[{}] removed; cannot retire its pool ({}), closing it: invocations still queued stay pending "
+                    + "until the name is deployed again", ref, e.toString());
             pool.close();
-            log.info("[{}] removed: pool closed", ref);
+            return;
+        }
+        Retirement retirement = new Retirement(pool, context.config().worker().retireQuiet());
+        retiring.put(ref, retirement);
+        retirement.thread.start();
+    }
+
+    /**
+     * Watches a retiring pool and closes it once no record came for {@code quiet}: nothing is dispatched to a deleted
+     * function, so a quiet pool has answered what was queued. A record it did not get by then (a replica of another
+     * process still held it, or the group took longer to assign it) is answered when the name is deployed again.
+     */
+    private final class Retirement {
+        private final WorkerPool pool;
+        private final Duration quiet;
+        private final Thread thread;
+        private volatile boolean ended;
+
+        Retirement(WorkerPool pool, Duration quiet) {
+            this.pool = pool;
+            this.quiet = quiet;
+            this.thread = new Thread(this::watch, "ferry-retire-" + pool.ref().tenant() + "-" + pool.ref().function());
+            this.thread.setDaemon(true);
+        }
+
+        private void watch() {
+            long before = pool.stats().processed();
+            long seen = before;
+            long quietSince = System.nanoTime();
+            long tick = Math.max(50, Math.min(500, quiet.toMillis() / 10));
+            try {
+                while (!ended && System.nanoTime() - quietSince < quiet.toNanos()) {
+                    Thread.sleep(tick);
+                    long now = pool.stats().processed();
+                    if (now != seen) {
+                        seen = now;
+                        quietSince = System.nanoTime();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            retiring.remove(pool.ref(), this);
+            pool.close();
+            log.info("[{}] removed: pool retired after answering {} queued records function_deleted", pool.ref(),
+                    pool.stats().processed() - before);
+        }
+
+        /** Stops watching and closes the pool now; returns once it is closed. */
+        void end() {
+            ended = true;
+            thread.interrupt();
+            pool.close();
         }
     }
 
@@ -137,6 +204,8 @@ public final class WorkerService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        retiring.values().forEach(Retirement::end);
+        retiring.clear();
         // One thread per pool: each waits for its replicas to settle and leave their groups, and a parallel stream
         // on a two-core machine would close them about one at a time (issue 11: a quick stop).
         Map<String, Runnable> stops = new LinkedHashMap<>();

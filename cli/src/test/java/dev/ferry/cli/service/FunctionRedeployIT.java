@@ -38,9 +38,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A function deleted with invocations still queued on its work topic, then deployed again under the same name with
- * other code: the new function must not run what its predecessor left (a tester's finding, session 7: they ran
- * through the new handler). On the real platform in one process: gateway, dispatcher, worker pools, autoscaler.
+ * A function deleted with invocations still queued on its work topic: each gets a final answer (REJECTED
+ * {@code function_deleted}) without the name being deployed again, and a function deployed again under the name with
+ * other code never runs what its predecessor left (a tester's findings, session 7: they stayed pending, or ran through
+ * the new handler). On the real platform in one process: gateway, dispatcher, worker pools, autoscaler.
  */
 @FerryKafkaTest
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -57,7 +58,7 @@ class FunctionRedeployIT {
         String key = new TenantAdmin(dir.resolve("tenants.json")).createTenant("acme");
         FerryConfig config = TestConfigs.isolated(kafka, Map.of("gateway.port", 0, "management.port", -1,
                 "gateway.tenants.file", dir.resolve("tenants.json").toString(), "autoscaler.poll.ms", 250L,
-                "autoscaler.quiet.check.ms", 500L));
+                "autoscaler.quiet.check.ms", 500L, "worker.retire.quiet.ms", 2_000L));
         platform = Platform.start(config, EnumSet.of(Platform.Role.DISPATCHER,
                 Platform.Role.WORKER, Platform.Role.AUTOSCALER, Platform.Role.GATEWAY), null,
                 new PrintWriter(new StringWriter()));
@@ -116,5 +117,37 @@ class FunctionRedeployIT {
             assertThat(result.getReasonCode()).isEqualTo("function_deleted");
             assertThat(result.getOutput()).as("never ran").isNull();
         }
+    }
+
+    @Test
+    void shouldAnswerEveryInvocationQueuedForADeletedFunctionWithoutADeployAgain() {
+        HttpResponse<String> deployed = gateway.call("PUT", "/v1/functions/doomed", "{\"runtime\": \"JAVA\", "
+                + "\"handler\": \"sleep\", \"partitions\": 1, \"maxReplicas\": 1, \"concurrency\": 1}");
+        assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
+        List<String> locations = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> accepted = gateway.call("POST", "/v1/functions/doomed/invocations", "{\"ms\": 1500}");
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            locations.add(accepted.headers().firstValue("Location").orElseThrow());
+        }
+        // One at a time, 1.5 s each: once the first is answered, the others are still queued when the function goes.
+        await().atMost(Duration.ofSeconds(60)).until(() -> gateway.call("GET", locations.get(0), null).statusCode()
+                == 200);
+        assertThat(gateway.call("DELETE", "/v1/functions/doomed", "").statusCode()).isEqualTo(204);
+
+        Map<String, String> outcomes = new ConcurrentHashMap<>();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String location : locations) {
+                HttpResponse<String> answer = gateway.call("GET", location, null);
+                if (answer.statusCode() == 200) {
+                    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
+                    outcomes.put(location, json.path("status").asText() + "/" + json.path("reasonCode").asText());
+                }
+            }
+            assertThat(outcomes).as("every invocation answered, none left pending").hasSize(locations.size());
+        });
+        assertThat(outcomes.values()).as("a run finished, or answered as deleted without running")
+                .allMatch(o -> o.startsWith("SUCCEEDED/") || o.equals("REJECTED/function_deleted"))
+                .contains("REJECTED/function_deleted");
     }
 }

@@ -23,6 +23,7 @@ public final class WorkerConfig {
     public static final String POOLS = "worker.pools";
     public static final String RESULT_LINGER_MS = "worker.result.linger.ms";
     public static final String QUEUE_ACQUIRE_FACTOR = "worker.queue.acquire.factor";
+    public static final String RETIRE_QUIET_MS = "worker.retire.quiet.ms";
     /** A {@code QUEUE} replica never acquires more records per poll than this, whatever the factor. */
     public static final int QUEUE_MAX_RECORDS_PER_POLL = 1_000;
 
@@ -36,6 +37,7 @@ public final class WorkerConfig {
     private final PoolSelection pools;
     private final int resultLingerMs;
     private final int queueAcquireFactor;
+    private final long retireQuietMs;
 
     WorkerConfig(AbstractConfig config) {
         this.processRuntimeEnabled = config.getBoolean(PROCESS_RUNTIME_ENABLED);
@@ -48,6 +50,7 @@ public final class WorkerConfig {
         this.pools = PoolSelection.parse(config.getList(POOLS));
         this.resultLingerMs = config.getInt(RESULT_LINGER_MS);
         this.queueAcquireFactor = config.getInt(QUEUE_ACQUIRE_FACTOR);
+        this.retireQuietMs = config.getLong(RETIRE_QUIET_MS);
     }
 
     static void define(ConfigDef def) {
@@ -68,6 +71,9 @@ public final class WorkerConfig {
                         "HTTP functions may not call loopback, link-local (169.254.0.0/16, fe80::/10) or cloud "
                                 + "metadata addresses; these CIDRs, addresses or host names are allowed anyway "
                                 + "(ferry dev: 127.0.0.0/8,::1). Set it on gateways too: they refuse such URLs at deploy.")
+                .define(RETIRE_QUIET_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
+                        "A deleted function's pool retires: one replica answers every invocation still queued for "
+                                + "it REJECTED function_deleted, and stops once no record came for this long.")
                 .define(ABANDONED_RUNS_MAX, Type.INT, 4, Range.atLeast(1), Importance.LOW,
                         "Timed-out runs that ignore their interrupt keep their threads. When this many of one "
                                 + "replica's runs still run 1 s after their timeout, the replica is recycled: "
@@ -156,6 +162,11 @@ public final class WorkerConfig {
     }
 
     /** Abandoned runs still holding threads at which a replica is recycled. */
+    /** How long a retiring pool waits without a record before it stops ({@link #RETIRE_QUIET_MS}). */
+    public java.time.Duration retireQuiet() {
+        return java.time.Duration.ofMillis(retireQuietMs);
+    }
+
     public int abandonedRunsMax() {
         return abandonedRunsMax;
     }

@@ -36,16 +36,31 @@ public final class AttemptProcessor {
     private final Invoker invoker;
     private final Counters counters;
     private final String worker;
+    private final boolean retiring;
     private final AtomicBoolean cold = new AtomicBoolean(true);
 
     public AttemptProcessor(WorkerResources resources, FunctionSpec spec, Function function, Invoker invoker,
             Counters counters, String worker) {
+        this(resources, spec, function, invoker, counters, worker, false);
+    }
+
+    /**
+     * @param function null only when {@code retiring}
+     * @param retiring the function was deleted: every record is answered REJECTED {@code function_deleted} and
+     *        nothing runs
+     */
+    public AttemptProcessor(WorkerResources resources, FunctionSpec spec, Function function, Invoker invoker,
+            Counters counters, String worker, boolean retiring) {
+        if (function == null && !retiring) {
+            throw new IllegalArgumentException("Only a retiring processor runs no function");
+        }
         this.resources = resources;
         this.spec = spec;
         this.function = function;
         this.invoker = invoker;
         this.counters = counters;
         this.worker = worker;
+        this.retiring = retiring;
     }
 
     /**
@@ -151,6 +166,10 @@ public final class AttemptProcessor {
 
     /** Why the record must not run, or null when it may. */
     private Refusal refusal(ConsumerRecord<byte[], byte[]> record, InvocationRequest request, Instant now) {
+        if (retiring) {
+            return new Refusal(ReasonCode.FUNCTION_DELETED, "Function " + request.getFunction() + " was deleted "
+                    + "before this invocation ran");
+        }
         List<Long> starts = spec.getWorkStartOffsets();
         if (starts != null && record.partition() < starts.size() && record.offset() < starts.get(record.partition())) {
             return new Refusal(ReasonCode.FUNCTION_DELETED, "Function " + request.getFunction() + " was deleted "
