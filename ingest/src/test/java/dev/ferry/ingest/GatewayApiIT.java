@@ -214,6 +214,34 @@ class GatewayApiIT {
     }
 
     @Test
+    void shouldCreateOnceAndCheckTheRestAgainstItWhenOneNameIsDeployedConcurrently() throws Exception {
+        String queue = "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 2}";
+        String ordered = "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 2, "
+                + "\"delivery\": \"ORDERED\"}";
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<HttpResponse<byte[]>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String body = i % 2 == 0 ? queue : ordered;
+                answers.add(callers.submit(() -> api.put("/v1/functions/racy", beta, body)));
+            }
+            Map<String, List<Integer>> byDelivery = new java.util.TreeMap<>();
+            for (int i = 0; i < answers.size(); i++) {
+                HttpResponse<byte[]> answer = answers.get(i).get(60, TimeUnit.SECONDS);
+                byDelivery.computeIfAbsent(i % 2 == 0 ? "QUEUE" : "ORDERED", d -> new java.util.ArrayList<>())
+                        .add(answer.statusCode());
+            }
+            String kept = json(api.get("/v1/functions/racy", beta)).get("delivery").asText();
+            String other = kept.equals("QUEUE") ? "ORDERED" : "QUEUE";
+            assertThat(byDelivery.get(kept)).as("%s", byDelivery).containsOnly(200, 201).containsOnlyOnce(201);
+            assertThat(byDelivery.get(other)).as("the other delivery conflicts with the function created: %s",
+                    byDelivery).containsOnly(409);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldAnswerWithTheOutputWhenInvokedSynchronously() {
         HttpResponse<byte[]> response = api.call("POST", "/v1/functions/echo/invoke", acme,
                 HttpApi.bytes("{\"hello\": 1}"), Map.of("Content-Type", "application/json", "Ferry-Key", "k1"));

@@ -27,6 +27,7 @@ public final class FunctionRoutes {
     private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(15);
 
     private final GatewayContext g;
+    private final NameLocks writes = new NameLocks();
 
     public FunctionRoutes(GatewayContext g) {
         this.g = g;
@@ -56,15 +57,19 @@ public final class FunctionRoutes {
         FunctionSpec spec = parsed.spec();
         refuseEgress(spec);
         FunctionRef ref = new FunctionRef(caller.tenant(), name);
-        Optional<FunctionSpec> current = g.directory().get(ref);
-        current.ifPresent(existing -> checkCompatible(existing, spec));
-        // A created function never runs what an earlier function of the name left queued; an update keeps the mark.
-        spec.setWorkStartOffsets(current.isPresent() ? current.get().getWorkStartOffsets()
-                : g.publisher().leftoverEnds(ref));
-        CompletableFuture<Void> visible = g.watch().awaitDeployed(spec);
-        publish(ref, visible, () -> g.publisher().deploy(spec));
+        boolean existed = writes.holding(ref, () -> {
+            Optional<FunctionSpec> current = g.directory().get(ref);
+            current.ifPresent(existing -> checkCompatible(existing, spec));
+            // A created function never runs what an earlier function of the name left queued; an update keeps
+            // the mark.
+            spec.setWorkStartOffsets(current.isPresent() ? current.get().getWorkStartOffsets()
+                    : g.publisher().leftoverEnds(ref));
+            CompletableFuture<Void> visible = g.watch().awaitDeployed(spec);
+            publish(ref, visible, () -> g.publisher().deploy(spec));
+            return current.isPresent();
+        });
         log.info("Deployed {} ({} runtime, handler {})", ref, spec.getRuntime(), Urls.redact(spec.getHandler()));
-        Http.json(g, ctx, current.isPresent() ? 200 : 201, SpecJson.toJson(g.mapper(), spec));
+        Http.json(g, ctx, existed ? 200 : 201, SpecJson.toJson(g.mapper(), spec));
     }
 
     /**
@@ -128,7 +133,11 @@ public final class FunctionRoutes {
         Tenants.Caller caller = Http.caller(g, ctx);
         FunctionSpec spec = Http.function(g, caller, ctx.pathParam("name"));
         FunctionRef ref = new FunctionRef(caller.tenant(), spec.getName());
-        publish(ref, g.watch().awaitRemoved(ref), () -> g.publisher().remove(ref));
+        writes.holding(ref, () -> {
+            Http.function(g, caller, ref.function()); // a delete that waited for another may find it gone: 404
+            publish(ref, g.watch().awaitRemoved(ref), () -> g.publisher().remove(ref));
+            return null;
+        });
         log.info("Removed {}", ref);
         ctx.status(204);
     }

@@ -57,6 +57,8 @@ public final class TriggerRoutes {
     private final GatewayContext g;
     private final GatewayTriggers t;
 
+    private final NameLocks writes = new NameLocks();
+
     public TriggerRoutes(GatewayContext g) {
         this.g = g;
         this.t = g.triggers();
@@ -84,6 +86,15 @@ public final class TriggerRoutes {
         TriggerSpec spec = parsed.spec();
         TriggerRef ref = TriggerSpecs.ref(spec);
         checkAccess(caller, spec);
+        boolean existed = writes.holding(ref, () -> write(spec, ref));
+        log.info("{} trigger {} on {} -> function {}{}", existed ? "Updated" : "Created", ref,
+                spec.getTopics(), spec.getFunction(), spec.getEnabled() ? "" : " (paused)");
+        Http.json(g, ctx, existed ? 200 : 201, withStatus(spec, memoized(t.topics()::existing),
+                brokerLags(List.of(spec))));
+    }
+
+    /** Checks the change against the current spec, publishes it, waits until it is visible; whether it existed. */
+    private boolean write(TriggerSpec spec, TriggerRef ref) {
         Optional<TriggerSpec> current = t.directory().get(ref);
         current.ifPresent(existing -> checkCompatible(existing, spec));
         if (current.isEmpty() || !sameButEnabled(current.get(), spec)) {
@@ -98,10 +109,7 @@ public final class TriggerRoutes {
             }
         }
         publish(ref, t.watch().awaitPut(spec), () -> t.publisher().put(spec));
-        log.info("{} trigger {} on {} -> function {}{}", current.isPresent() ? "Updated" : "Created", ref,
-                spec.getTopics(), spec.getFunction(), spec.getEnabled() ? "" : " (paused)");
-        Http.json(g, ctx, current.isPresent() ? 200 : 201, withStatus(spec, memoized(t.topics()::existing),
-                brokerLags(List.of(spec))));
+        return current.isPresent();
     }
 
     private void list(Context ctx) {
@@ -126,7 +134,11 @@ public final class TriggerRoutes {
     private void remove(Context ctx) {
         Tenants.Caller caller = Http.caller(g, ctx);
         TriggerRef ref = TriggerSpecs.ref(trigger(caller, ctx.pathParam("name")));
-        publish(ref, t.watch().awaitRemoved(ref), () -> t.publisher().remove(ref));
+        writes.holding(ref, () -> {
+            trigger(caller, ref.name()); // a delete that waited for another may find it gone: 404
+            publish(ref, t.watch().awaitRemoved(ref), () -> t.publisher().remove(ref));
+            return null;
+        });
         log.info("Removed trigger {}", ref);
         ctx.status(204);
     }
