@@ -41,6 +41,7 @@ class GatewayApiIT {
     private static Gateway gateway;
     private static Gateway bare;
     private static HttpApi api;
+    private static FerryConfig platformConfig;
     private static String acme;
     private static String beta;
     private static String tiny;
@@ -60,6 +61,7 @@ class GatewayApiIT {
         // The dispatcher's own payload limit below the gateway's lets a test see a REJECTED result answer.
         FerryConfig config = Platform.config(kafka, dir.resolve("tenants.json"))
                 .with("dispatcher.max.payload.bytes", 4096);
+        platformConfig = config;
         platform = Platform.start(config);
         UsageSource usage = (tenant, from, to, function, granularity) -> {
             usageAskedFor.add(tenant);
@@ -211,6 +213,30 @@ class GatewayApiIT {
         assertThat(json(shrink).get("code").asText()).isEqualTo("conflict");
         assertThat(ordered.statusCode()).isEqualTo(409);
         assertThat(json(api.get("/v1/functions/grow", beta)).get("partitions").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldRefuseMinReplicasThatWouldPinMoreThanTheReplicaBudgetLetsMinimumsHold() {
+        HttpResponse<byte[]> huge = api.put("/v1/functions/v12", beta,
+                "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"minReplicas\": 1000, \"maxReplicas\": 1000}");
+        assertThat(huge.statusCode()).as(text(huge)).isEqualTo(400);
+        assertThat(json(huge).get("code").asText()).isEqualTo("invalid_function");
+        assertThat(json(huge).get("error").asText()).contains("autoscaler.max.total.replicas=100").contains("90");
+        assertThat(api.get("/v1/functions/v12", beta).statusCode()).isEqualTo(404);
+
+        // A small budget (3: minimums may hold 2), so the pools this starts stay small.
+        try (Gateway small = new Gateway(platformConfig.with("autoscaler.max.total.replicas", 3)
+                .with("gateway.quota.report.interval.ms", 0)).start()) {
+            HttpApi smallApi = new HttpApi(small.port());
+            String pinned = "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"minReplicas\": %d}";
+            assertThat(smallApi.put("/v1/functions/pinned", beta, pinned.formatted(2)).statusCode()).isEqualTo(201);
+            HttpResponse<byte[]> more = smallApi.put("/v1/functions/pinned-too", beta, pinned.formatted(1));
+            assertThat(more.statusCode()).as("the tenant's minimums add up: %s", text(more)).isEqualTo(400);
+            assertThat(json(more).get("error").asText()).contains("its other functions pin 2");
+            assertThat(smallApi.put("/v1/functions/pinned", beta, pinned.formatted(2)).statusCode())
+                    .as("an update counts the function once").isEqualTo(200);
+            assertThat(smallApi.delete("/v1/functions/pinned", beta).statusCode()).isEqualTo(204);
+        }
     }
 
     @Test

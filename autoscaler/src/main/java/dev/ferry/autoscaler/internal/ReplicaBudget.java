@@ -1,5 +1,6 @@
 package dev.ferry.autoscaler.internal;
 
+import dev.ferry.core.config.AutoscalerConfig;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -7,10 +8,14 @@ import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * Shares {@code autoscaler.max.total.replicas} among functions when their demand exceeds it. Each function first
- * gets its minimum; the rest goes one replica at a time to the function whose next replica covers the most
- * demand, {@code desired / (allocated + 1)} (the D'Hondt rule), so every function keeps a share in proportion to
- * its need instead of the first-come taking all. The total never exceeds the budget, minimums included.
+ * Shares {@code autoscaler.max.total.replicas} among functions when their demand exceeds it. Minimums come first, one
+ * replica at a time to each function short of its minimum in turn (every pinned function gets its first replica
+ * before any gets its second), and together they take at most {@link AutoscalerConfig#reservable} of the budget;
+ * the rest goes one replica at a time to the function whose next replica covers the most demand beyond its minimum,
+ * {@code (desired - min) / (allocated + 1)} (the D'Hondt rule), so every function keeps a share in proportion to its need
+ * instead of the first-come taking all. The total never exceeds the budget, minimums included. Before, minimums were
+ * granted in proportion to their size, without a cap: one function deployed with {@code minReplicas} 1000 took the
+ * whole budget and left every other function at zero (a tester, session 8).
  */
 public final class ReplicaBudget {
 
@@ -29,9 +34,9 @@ public final class ReplicaBudget {
             return allocation;
         }
         claims.forEach(c -> allocation.put(c.key(), 0));
-        int left = budget;
-        left = distribute(left, claims, allocation, true);
-        distribute(left, claims, allocation, false);
+        int reservable = AutoscalerConfig.reservable(budget);
+        int leftForMinimums = distribute(reservable, claims, allocation, true);
+        distribute(budget - reservable + leftForMinimums, claims, allocation, false);
         return allocation;
     }
 
@@ -57,6 +62,7 @@ public final class ReplicaBudget {
     }
 
     private static double weight(Claim claim, boolean minimums) {
-        return minimums ? claim.min() : Math.max(claim.min(), claim.desired());
+        // Demand beyond the minimum: a pool whose minimum is its whole demand gets what is left after the others.
+        return minimums ? 1 : Math.max(0, claim.desired() - claim.min());
     }
 }

@@ -65,7 +65,9 @@ public final class AutoscalerConfig {
                 .define(IDLE_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
                         "A pool with no work for this long scales to its minReplicas (zero by default).")
                 .define(MAX_TOTAL_REPLICAS, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
-                        "Budget of replicas across all functions; shared by marginal need when demand exceeds it.")
+                        "Budget of replicas across all functions; shared by marginal need when demand exceeds it. "
+                                + "Functions' minReplicas together hold at most 90 % of it (the rest stays for "
+                                + "demand), and one tenant's may not exceed that at deploy.")
                 .define(POLICY, Type.STRING, "predictive", Importance.MEDIUM,
                         "Scaling policy: reactive, rate-aware or predictive (each includes the ones before it), or the "
                                 + "class name of a ScalingPolicy with a public no-argument constructor.")
@@ -107,6 +109,21 @@ public final class AutoscalerConfig {
 
     public int maxTotalReplicas() {
         return maxTotalReplicas;
+    }
+
+    /**
+     * How many of the budget's replicas functions' {@code minReplicas} may hold together: all but a tenth (at least
+     * one), so pinned replicas can never leave nothing for other functions' demand, much as AWS Lambda keeps 100 of an
+     * account's 1,000 concurrent executions unreserved. A tenant's minimums are refused at deploy beyond it, and the
+     * autoscaler grants minimums only up to it. A budget of 1 reserves its one replica.
+     */
+    public int reservableReplicas() {
+        return reservable(maxTotalReplicas);
+    }
+
+    /** {@link #reservableReplicas()} of a budget. */
+    public static int reservable(int budget) {
+        return budget <= 1 ? Math.max(0, budget) : budget - Math.max(1, budget / 10);
     }
 
     public String policy() {

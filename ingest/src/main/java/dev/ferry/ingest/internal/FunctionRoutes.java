@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.net.Urls;
 import dev.ferry.ingest.FunctionScaling;
@@ -60,6 +61,7 @@ public final class FunctionRoutes {
         boolean existed = writes.holding(ref, () -> {
             Optional<FunctionSpec> current = g.directory().get(ref);
             current.ifPresent(existing -> checkCompatible(existing, spec));
+            checkReservation(ref, spec);
             // A created function never runs what an earlier function of the name left queued; an update keeps
             // the mark.
             spec.setWorkStartOffsets(current.isPresent() ? current.get().getWorkStartOffsets()
@@ -140,6 +142,28 @@ public final class FunctionRoutes {
         });
         log.info("Removed {}", ref);
         ctx.status(204);
+    }
+
+    /**
+     * A tenant's functions may pin, through {@code minReplicas}, at most the part of the replica budget that minimums
+     * may hold ({@link dev.ferry.core.config.AutoscalerConfig#reservableReplicas}): one deploy of {@code minReplicas}
+     * 1000 took a whole dev platform down, every tenant's calls with it (a tester, session 8).
+     */
+    private void checkReservation(FunctionRef ref, FunctionSpec spec) {
+        if (spec.getMinReplicas() == 0) {
+            return;
+        }
+        int reservable = g.config().autoscaler().reservableReplicas();
+        int others = g.directory().all().stream()
+                .filter(s -> s.getTenant().equals(ref.tenant()) && !s.getName().equals(ref.function()))
+                .mapToInt(FunctionSpec::getMinReplicas).sum();
+        if (others + spec.getMinReplicas() > reservable) {
+            throw new ApiException(400, "invalid_function", "minReplicas " + spec.getMinReplicas() + " would pin "
+                    + (others + spec.getMinReplicas()) + " replicas for the tenant's functions, more than the "
+                    + reservable + " that minimums may hold of the platform's replica budget ("
+                    + AutoscalerConfig.MAX_TOTAL_REPLICAS + "=" + g.config().autoscaler().maxTotalReplicas()
+                    + "; a tenth stays for demand)" + (others > 0 ? "; its other functions pin " + others : ""));
+        }
     }
 
     /**
