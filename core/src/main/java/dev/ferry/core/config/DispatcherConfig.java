@@ -63,7 +63,7 @@ public final class DispatcherConfig {
                 .define(TRANSACTIONAL_ID, Type.STRING, "", Importance.MEDIUM,
                         "transactional.id of this dispatcher instance; unique per instance and stable across its "
                                 + "restarts, so a restart fences the crashed one. Empty: derived from the host name.")
-                .define(LANES, Type.INT, 3, Range.between(1, 64), Importance.LOW,
+                .define(LANES, Type.INT, 1, Range.between(1, 64), Importance.LOW,
                         "Dispatch lanes of this instance: each a member of the dispatcher group with a "
                                 + "transactional producer of its own (transactional.id <id>-lane-<n>; the first lane "
                                 + "uses <id> itself), routing the ferry.invocations partitions the group gives it, so "
