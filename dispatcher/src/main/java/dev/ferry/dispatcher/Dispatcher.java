@@ -57,8 +57,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run as many instances as {@code ferry.invocations} has partitions; each needs its own stable
  * {@code dispatcher.transactional.id} (derived from the host name when empty), so a restarted instance fences its
- * crashed predecessor. {@link #start()} returns once the function directory is loaded and routing has begun;
- * {@link #close()} finishes the open transaction and leaves the group.
+ * crashed predecessor. An instance routes in {@code dispatcher.lanes} lanes (1 by default), each a member of the group
+ * with two transactional producers taken in turn per transaction ({@code <id>} and {@code <id>-alt} for the first
+ * lane, {@code <id>-lane-<n>} and {@code <id>-lane-<n>-alt} for the others; issue 16, part 3). {@link #start()}
+ * returns once the function directory is loaded and routing has begun; {@link #close()} finishes the open
+ * transactions and leaves the group.
  */
 public final class Dispatcher implements AutoCloseable {
 

@@ -62,12 +62,15 @@ public final class DispatcherConfig {
                                 + "Set it alike on gateways and dispatchers.")
                 .define(TRANSACTIONAL_ID, Type.STRING, "", Importance.MEDIUM,
                         "transactional.id of this dispatcher instance; unique per instance and stable across its "
-                                + "restarts, so a restart fences the crashed one. Empty: derived from the host name.")
+                                + "restarts, so a restart fences the crashed one. Empty: derived from the host name. "
+                                + "Its producers use it and <id>-alt (taken in turn per transaction), and "
+                                + "<id>-lane-<n>[-alt] with more dispatcher.lanes.")
                 .define(LANES, Type.INT, 1, Range.between(1, 64), Importance.LOW,
-                        "Dispatch lanes of this instance: each a member of the dispatcher group with a "
-                                + "transactional producer of its own (transactional.id <id>-lane-<n>; the first lane "
-                                + "uses <id> itself), routing the ferry.invocations partitions the group gives it, so "
-                                + "one instance's transactions overlap instead of following each other (issue 16). "
+                        "Dispatch lanes of this instance: each a member of the dispatcher group with "
+                                + "transactional producers of its own (transactional.ids <id>-lane-<n> and "
+                                + "<id>-lane-<n>-alt; the first lane uses <id> and <id>-alt), routing the "
+                                + "ferry.invocations partitions the group gives it, so one instance's transactions "
+                                + "overlap instead of following each other (issue 16). "
                                 + "Lanes beyond the partitions of ferry.invocations idle. Keep it stable across "
                                 + "restarts: a lane that is not restarted is not fenced, and its open transaction "
                                 + "holds its partitions until transaction.timeout.ms aborts it.");
