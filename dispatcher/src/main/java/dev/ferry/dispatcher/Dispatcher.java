@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
@@ -57,11 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run as many instances as {@code ferry.invocations} has partitions; each needs its own stable
  * {@code dispatcher.transactional.id} (derived from the host name when empty), so a restarted instance fences its
- * crashed predecessor. An instance routes in {@code dispatcher.lanes} lanes (1 by default), each a member of the group
- * with two transactional producers taken in turn per transaction ({@code <id>} and {@code <id>-alt} for the first
- * lane, {@code <id>-lane-<n>} and {@code <id>-lane-<n>-alt} for the others; issue 16, part 3). {@link #start()}
- * returns once the function directory is loaded and routing has begun; {@link #close()} finishes the open
- * transactions and leaves the group.
+ * crashed predecessor. An instance writes with two transactional producers, {@code <id>} and {@code <id>-alt}, taken
+ * in turn per transaction (issue 16, part 3; {@link DispatchLoop}). {@link #start()} returns once the function
+ * directory is loaded and routing has begun; {@link #close()} finishes the open transaction and leaves the group.
  */
 public final class Dispatcher implements AutoCloseable {
 
@@ -88,11 +85,11 @@ public final class Dispatcher implements AutoCloseable {
      */
     static final int DEFAULT_LINGER_MS = 0;
     /**
-     * Transactional producers per lane, taken in turn per transaction: a transaction begun on the producer that just
-     * committed waits for its coordinator to finish the last one's markers (CONCURRENT_TRANSACTIONS, retried), on
-     * every transaction while batches follow each other (issue 16, part 3; {@link DispatchLoop}).
+     * Transactional producers of an instance, taken in turn per transaction: a transaction begun on the producer that
+     * just committed waits for its coordinator to finish the last one's markers (CONCURRENT_TRANSACTIONS, retried),
+     * on every transaction while batches follow each other (issue 16, part 3; {@link DispatchLoop}).
      */
-    static final int PRODUCERS_PER_LANE = 2;
+    static final int PRODUCERS = 2;
     private static final Duration DIRECTORY_LOAD_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LAG_CATCH_UP = Duration.ofSeconds(10);
     private static final Duration UNKNOWN_FUNCTION_GRACE = Duration.ofSeconds(1);
@@ -109,19 +106,11 @@ public final class Dispatcher implements AutoCloseable {
     private Admin admin;
     private FunctionDirectory directory;
     private LagView lagView;
-    /** The lanes routing for this instance (issue 16, part 3): each a consumer and a transactional producer. */
-    private volatile List<Lane> lanes = List.of();
-    private volatile boolean started;
-    private boolean clientsClosed;
-
-    /**
-     * One lane: a member of {@code ferry-dispatcher} with a transactional producer of its own, routing the partitions
-     * the group gives it. Lanes share nothing a transaction depends on, so each keeps the loop's exactly-once rule
-     * alone, as separate instances would; several let one instance's transactions overlap.
-     */
-    private record Lane(String transactionalId, KafkaConsumer<byte[], byte[]> consumer,
-                        List<KafkaProducer<byte[], byte[]>> producers, DispatchLoop loop) {
-    }
+    /** {@value #PRODUCERS} transactional producers, taken in turn per transaction (issue 16, part 3). */
+    private List<KafkaProducer<byte[], byte[]>> producers = List.of();
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private volatile DispatchLoop loop;
+    private volatile Thread thread;
 
     /** A dispatcher with a runtime of its own, closed with it: for a process that runs nothing else, and tests. */
     public Dispatcher(FerryConfig config) {
@@ -168,7 +157,10 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** The transactional.id this instance writes with; also its name in logs and client ids. */
+    /**
+     * The transactional.id of this instance, its first producer's; the second's is {@code <id>-alt}. Also the
+     * instance's name in logs and client ids.
+     */
     public String transactionalId() {
         return transactionalId;
     }
@@ -180,7 +172,7 @@ public final class Dispatcher implements AutoCloseable {
      * @throws FerryException when the cluster or the registry cannot be reached, or the directory does not load
      */
     public synchronized Dispatcher start() {
-        if (started) {
+        if (thread != null) {
             return this;
         }
         try {
@@ -190,19 +182,16 @@ public final class Dispatcher implements AutoCloseable {
             throw e instanceof FerryException ? e
                     : new FerryException("Dispatcher " + transactionalId + " could not start: " + e.getMessage(), e);
         }
-        started = true;
-        for (Lane lane : lanes) {
-            Thread thread = new Thread(() -> {
-                lane.loop().run();
-                if (lane.loop().failure() != null) {
-                    closeAfterFailure();
-                }
-            }, "ferry-dispatcher-" + lane.transactionalId());
-            thread.start();
-        }
-        log.info("[{}] Dispatcher routing {} in {} lane(s) ({} functions known, default strategy {})",
-                transactionalId, topics.invocations(), lanes.size(), directory.all().size(),
-                config.dispatcher().partitionStrategy());
+        DispatchLoop started = loop;
+        thread = new Thread(() -> {
+            started.run();
+            if (started.failure() != null) {
+                closeAfterFailure();
+            }
+        }, "ferry-dispatcher-" + transactionalId);
+        thread.start();
+        log.info("[{}] Dispatcher routing {} ({} functions known, default strategy {})", transactionalId,
+                topics.invocations(), directory.all().size(), config.dispatcher().partitionStrategy());
         return this;
     }
 
@@ -222,52 +211,18 @@ public final class Dispatcher implements AutoCloseable {
         lagView = new LagView(clients, topics, serdes.deserializer(LagSample.class), clock).start(clientId + "-lag",
                 LAG_CATCH_UP);
 
-        DispatchMeters meters = new DispatchMeters(FerryMetrics.registry(), topics.results(), topics.dlq(),
-                // Neither a reply copy nor a wakeup is an invocation forwarded: not counted.
-                topic -> topics.isReplyTopic(topic) || topic.equals(topics.wakeups()));
-        int count = config.dispatcher().lanes();
-        List<Lane> opened = new ArrayList<>(count);
-        lanes = opened;
-        for (int i = 0; i < count; i++) {
-            opened.add(openLane(laneTransactionalId(transactionalId, i), serdes, provisioner, meters));
+        List<KafkaProducer<byte[], byte[]>> opened = new ArrayList<>(PRODUCERS);
+        producers = opened; // closed by closeClients() if a later one does not start
+        for (int i = 0; i < PRODUCERS; i++) {
+            KafkaProducer<byte[], byte[]> producer = clients.producer(i == 0 ? clientId : clientId + "-" + i,
+                    new ByteArraySerializer(), new ByteArraySerializer(),
+                    producerOverrides(producerTransactionalId(i)));
+            opened.add(producer);
+            producer.initTransactions();
         }
-    }
+        consumer = clients.consumer(topics.dispatcherGroup(), clientId, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), consumerOverrides());
 
-    /**
-     * The transactional.id of lane {@code index}: the instance's own for the first lane (so one lane is exactly the
-     * instance it always was), {@code <id>-lane-<index>} for the others.
-     */
-    static String laneTransactionalId(String transactionalId, int index) {
-        return index == 0 ? transactionalId : transactionalId + "-lane-" + index;
-    }
-
-    /**
-     * The transactional.id of a lane's producer {@code index}: the lane's own for the first, {@code <lane id>-alt}
-     * for the second, which takes every other transaction ({@link DispatchLoop}).
-     */
-    static String producerTransactionalId(String laneId, int index) {
-        return index == 0 ? laneId : laneId + "-alt";
-    }
-
-    /** A lane's clients and loop; its routing state (strategies' turns, the unknown-function grace) is its own. */
-    private Lane openLane(String laneId, AvroSerdes serdes, TopicProvisioner provisioner, DispatchMeters meters) {
-        String clientId = "ferry-dispatcher-" + laneId;
-        List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>(PRODUCERS_PER_LANE);
-        KafkaConsumer<byte[], byte[]> consumer;
-        try {
-            for (int i = 0; i < PRODUCERS_PER_LANE; i++) {
-                String id = producerTransactionalId(laneId, i);
-                KafkaProducer<byte[], byte[]> producer = clients.producer(i == 0 ? clientId : clientId + "-" + i,
-                        new ByteArraySerializer(), new ByteArraySerializer(), producerOverrides(id));
-                producers.add(producer);
-                producer.initTransactions();
-            }
-            consumer = clients.consumer(topics.dispatcherGroup(), clientId, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer(), consumerOverrides());
-        } catch (RuntimeException e) {
-            producers.forEach(producer -> closeQuietly(() -> producer.close(Duration.ZERO)));
-            throw e;
-        }
         SplittableRandom random = new SplittableRandom();
         FreshLookup lookup = new FreshLookup(directory::get, this::catalogEnd, UNKNOWN_FUNCTION_GRACE);
         WorkRoutes routes = new WorkRoutes(topics, provisioner::ensure, config.dispatcher().partitionStrategy(),
@@ -276,18 +231,29 @@ public final class Dispatcher implements AutoCloseable {
         Wakeups wakeups = new Wakeups(topics.wakeups(), lags::replicas, runtime.wakeups(), clock);
         RecordRouter router = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
-                new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lags::load, clock,
-                maxRecordBytes(clientId, laneId), ResultRecords.of(topics, admin), wakeups);
-        DispatchLoop loop = new DispatchLoop(consumer, producers, router::route, () -> {
+                new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock,
+                maxRecordBytes(clientId), ResultRecords.of(topics, admin), wakeups);
+        loop = new DispatchLoop(consumer, opened, router::route, () -> {
             lookup.newBatch();
             wakeups.newBatch();
-        }, topics.invocations(), topics.dlq(), laneId, meters).onCommitted(wakeups::committed);
-        return new Lane(laneId, consumer, producers, loop);
+        }, topics.invocations(), topics.dlq(), transactionalId,
+                // Neither a reply copy nor a wakeup is an invocation forwarded: not counted.
+                new DispatchMeters(FerryMetrics.registry(), topics.results(), topics.dlq(),
+                        topic -> topics.isReplyTopic(topic) || topic.equals(topics.wakeups())))
+                .onCommitted(wakeups::committed);
+    }
+
+    /**
+     * The transactional.id of producer {@code index}: the instance's own for the first, {@code <id>-alt} for the
+     * second, which takes every other transaction ({@link DispatchLoop}). A restart fences both.
+     */
+    private String producerTransactionalId(int index) {
+        return index == 0 ? transactionalId : transactionalId + "-alt";
     }
 
     /** The largest record the producer sends, and the brokers accept on topics Ferry creates. */
-    private int maxRecordBytes(String clientId, String laneId) {
-        Object producerLimit = clients.producerProperties(clientId, producerOverrides(laneId))
+    private int maxRecordBytes(String clientId) {
+        Object producerLimit = clients.producerProperties(clientId, producerOverrides(transactionalId))
                 .get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         return Math.min(Integer.parseInt(String.valueOf(producerLimit)), config.topics().maxMessageBytes());
     }
@@ -318,9 +284,9 @@ public final class Dispatcher implements AutoCloseable {
         return Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS);
     }
 
-    private Map<String, Object> producerOverrides(String laneId) {
+    private Map<String, Object> producerOverrides(String producerTransactionalId) {
         Map<String, Object> overrides = new HashMap<>();
-        overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, laneId);
+        overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, producerTransactionalId);
         // An operator's kafka.transaction.timeout.ms wins over our short default.
         if (!config.kafkaClientProperties().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
             overrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEFAULT_TRANSACTION_TIMEOUT_MS);
@@ -336,13 +302,14 @@ public final class Dispatcher implements AutoCloseable {
 
     /** True while routing; false before {@link #start()}, after {@link #close()}, or after a fatal error. */
     public boolean isRunning() {
-        List<Lane> current = lanes;
-        return started && !current.isEmpty() && current.stream().allMatch(lane -> lane.loop().running());
+        DispatchLoop current = loop;
+        return thread != null && current != null && current.running();
     }
 
     /** The error that stopped routing by itself (a fenced producer, say), if any. */
     public Optional<Throwable> failure() {
-        return lanes.stream().map(lane -> lane.loop().failure()).filter(Objects::nonNull).findFirst();
+        DispatchLoop current = loop;
+        return current == null ? Optional.empty() : Optional.ofNullable(current.failure());
     }
 
     /**
@@ -366,57 +333,42 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * A lane that stopped by itself stops the others (each finishes its transaction first: a fenced lane means this
-     * instance has been replaced) and leaves nothing of its own running: no lag reader, no idle clients (the
-     * function directory is the runtime's, and stays for the process's other services).
+     * A loop that stopped by itself leaves nothing of its own running: no lag reader, no idle clients (the function
+     * directory is the runtime's, and stays for the process's other services).
      */
     private synchronized void closeAfterFailure() {
-        if (clientsClosed) {
-            return;
-        }
-        stopLanes();
         closeClients();
         log.error("[{}] Dispatcher closed after a fatal error; restart it to resume routing", transactionalId);
     }
 
-    /** Finishes the batches in flight (their transactions commit or abort), leaves the group, closes every client. */
+    /** Finishes the batch in flight (its transaction commits or aborts), leaves the group, closes every client. */
     @Override
     public synchronized void close() {
-        stopLanes();
-        closeClients();
-        log.info("[{}] Dispatcher closed", transactionalId);
-    }
-
-    private void stopLanes() {
-        List<Lane> current = lanes;
-        current.forEach(lane -> lane.loop().stop());
-        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-        for (Lane lane : current) {
+        if (loop != null) {
+            loop.stop();
             try {
-                if (started && !lane.loop().awaitStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-                    log.warn("[{}] Dispatcher did not finish its batch within {} s; closing anyway",
-                            lane.transactionalId(), CLOSE_TIMEOUT.toSeconds());
+                if (thread != null && !loop.awaitStopped(CLOSE_TIMEOUT)) {
+                    log.warn("[{}] Dispatcher did not finish its batch within {} s; closing anyway", transactionalId,
+                            CLOSE_TIMEOUT.toSeconds());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        closeClients();
+        log.info("[{}] Dispatcher closed", transactionalId);
     }
 
     private void closeClients() {
-        if (clientsClosed) {
-            return;
-        }
-        clientsClosed = true;
-        for (Lane lane : lanes) {
-            closeQuietly(lane.consumer());
-            lane.producers().forEach(producer -> closeQuietly(() -> producer.close(CLOSE_TIMEOUT)));
-        }
+        closeQuietly(consumer);
+        producers.forEach(producer -> closeQuietly(() -> producer.close(CLOSE_TIMEOUT)));
         closeQuietly(lagView);
         closeQuietly(admin);
         if (ownsRuntime) {
             closeQuietly(runtime);
         }
+        consumer = null;
+        producers = List.of();
         lagView = null;
         directory = null;
         admin = null;

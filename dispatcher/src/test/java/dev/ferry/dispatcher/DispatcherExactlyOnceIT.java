@@ -44,11 +44,6 @@ class DispatcherExactlyOnceIT {
     private static final Logger log = LoggerFactory.getLogger(DispatcherExactlyOnceIT.class);
     private static final int HALF = 1_500;
 
-    /**
-     * The killed instance routes in three lanes (one per partition of ferry.invocations here), so its transactions
-     * overlap and the kill may leave more than one open; the instance taking over has two lanes, so one of the killed
-     * instance's transactional ids is never fenced and its open transaction ends only by the broker's timeout.
-     */
     @Test
     void shouldRouteEachInvocationExactlyOnceWhenADispatcherIsKilledMidStream(KafkaFixture kafka) throws Exception {
         // Small batches: many transactions, so the kill most likely lands inside one.
@@ -59,7 +54,7 @@ class DispatcherExactlyOnceIT {
             List<String> sent = new ArrayList<>();
             sendInvocations(h, sent);
 
-            Process first = startChild(h, "first-" + h.topics.invocations(), 3);
+            Process first = startChild(h, "first-" + h.topics.invocations());
             int routedAtKill;
             try (KafkaConsumer<byte[], byte[]> work = h.reader(workTopic)) {
                 AtomicInteger seen = new AtomicInteger();
@@ -81,7 +76,7 @@ class DispatcherExactlyOnceIT {
             sendInvocations(h, sent);
 
             Dispatcher second = h.dispatcher(Map.of(DispatcherConfig.TRANSACTIONAL_ID,
-                    "second-" + h.topics.invocations(), DispatcherConfig.LANES, 2));
+                    "second-" + h.topics.invocations()));
             second.start();
             awaitAllConsumed(h, kafka.admin());
             // The killed instance's open transaction holds read_committed readers back until the broker aborts it.
@@ -103,9 +98,7 @@ class DispatcherExactlyOnceIT {
     @Test
     void shouldStopTheOldInstanceAndRouteEachInvocationOnceWhenARestartReusesItsTransactionalId(KafkaFixture kafka)
             throws Exception {
-        // Two lanes each: the restart fences both of the old instance's transactional ids, and the old instance
-        // stops as a whole when one of its lanes is fenced.
-        try (Harness h = new Harness(kafka, Map.of(DispatcherConfig.LANES, 2))) {
+        try (Harness h = new Harness(kafka)) {
             FunctionRef ref = new FunctionRef("acme", "ledger");
             h.deploy(FunctionSpecs.builder("acme", "ledger", Runtime.JAVA, "echo").setPartitions(4).build());
             Dispatcher old = h.dispatcher().start();
@@ -113,7 +106,9 @@ class DispatcherExactlyOnceIT {
             sendInvocations(h, sent, 100);
             h.read(h.topics.work(ref), 100);
 
-            Dispatcher restarted = h.dispatcher().start(); // same transactional.id: fences the old one
+            // Same transactional.id: the restart's producers fence both of the old one's (<id> and <id>-alt), and
+            // the old one stops at its next transaction, whichever producer's turn it is.
+            Dispatcher restarted = h.dispatcher().start();
             sendInvocations(h, sent, 300);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> !old.isRunning());
@@ -172,17 +167,16 @@ class DispatcherExactlyOnceIT {
         h.invoke(batch);
     }
 
-    private static Process startChild(Harness h, String transactionalId, int lanes) throws Exception {
+    private static Process startChild(Harness h, String transactionalId) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), DispatcherProcess.class.getName()));
         h.config.originals().forEach((key, value) -> {
-            if (!key.equals(DispatcherConfig.TRANSACTIONAL_ID) && !key.equals(DispatcherConfig.LANES)) {
+            if (!key.equals(DispatcherConfig.TRANSACTIONAL_ID)) {
                 command.add(key + "=" + value);
             }
         });
         command.add(DispatcherConfig.TRANSACTIONAL_ID + "=" + transactionalId);
-        command.add(DispatcherConfig.LANES + "=" + lanes);
         command.add("kafka.interceptor.classes=" + SlowSendInterceptor.class.getName());
         File log = Path.of("target", "dispatcher-process-" + transactionalId + ".log").toFile();
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();

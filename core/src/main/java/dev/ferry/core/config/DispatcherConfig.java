@@ -17,20 +17,17 @@ public final class DispatcherConfig {
     public static final String PARTITION_STRATEGY = "dispatcher.partition.strategy";
     public static final String PARTITION_STRATEGY_CLASSES = "dispatcher.partition.strategy.classes";
     public static final String TRANSACTIONAL_ID = "dispatcher.transactional.id";
-    public static final String LANES = "dispatcher.lanes";
 
     private final int maxPayloadBytes;
     private final String partitionStrategy;
     private final List<String> partitionStrategyClasses;
     private final String transactionalId;
-    private final int lanes;
 
     DispatcherConfig(AbstractConfig config) {
         this.partitionStrategyClasses = List.copyOf(config.getList(PARTITION_STRATEGY_CLASSES));
         this.maxPayloadBytes = config.getInt(MAX_PAYLOAD_BYTES);
         this.partitionStrategy = config.getString(PARTITION_STRATEGY);
         this.transactionalId = config.getString(TRANSACTIONAL_ID);
-        this.lanes = config.getInt(LANES);
     }
 
     static void define(ConfigDef def) {
@@ -63,17 +60,7 @@ public final class DispatcherConfig {
                 .define(TRANSACTIONAL_ID, Type.STRING, "", Importance.MEDIUM,
                         "transactional.id of this dispatcher instance; unique per instance and stable across its "
                                 + "restarts, so a restart fences the crashed one. Empty: derived from the host name. "
-                                + "Its producers use it and <id>-alt (taken in turn per transaction), and "
-                                + "<id>-lane-<n>[-alt] with more dispatcher.lanes.")
-                .define(LANES, Type.INT, 1, Range.between(1, 64), Importance.LOW,
-                        "Dispatch lanes of this instance: each a member of the dispatcher group with "
-                                + "transactional producers of its own (transactional.ids <id>-lane-<n> and "
-                                + "<id>-lane-<n>-alt; the first lane uses <id> and <id>-alt), routing the "
-                                + "ferry.invocations partitions the group gives it, so one instance's transactions "
-                                + "overlap instead of following each other (issue 16). "
-                                + "Lanes beyond the partitions of ferry.invocations idle. Keep it stable across "
-                                + "restarts: a lane that is not restarted is not fenced, and its open transaction "
-                                + "holds its partitions until transaction.timeout.ms aborts it.");
+                                + "Its producers use it and <id>-alt, taken in turn per transaction.");
     }
 
     public int maxPayloadBytes() {
@@ -87,11 +74,6 @@ public final class DispatcherConfig {
     /** {@value #PARTITION_STRATEGY_CLASSES}: the user strategy classes functions may name. */
     public List<String> partitionStrategyClasses() {
         return partitionStrategyClasses;
-    }
-
-    /** {@value #LANES}: how many consumer/producer pairs of this instance route at once. */
-    public int lanes() {
-        return lanes;
     }
 
     /** The configured transactional id, or empty when it is to be derived from the host. */

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * that looked emptiest until the next sample, seconds later, and herd a burst onto it.
  *
  * <p>The lag view replaces the whole object when a sample arrives (a fresh correction starts with it); the
- * dispatcher's lanes (each a routing thread) share it, so reads and counts are synchronized.
+ * routing thread alone reads it and counts its sends, so the counters need no synchronization.
  */
 public final class FunctionLoad implements PartitionLoad {
 
@@ -25,14 +25,14 @@ public final class FunctionLoad implements PartitionLoad {
     }
 
     @Override
-    public synchronized long lag(int partition) {
+    public long lag(int partition) {
         long reported = partition < sampled.length ? Math.max(0L, sampled[partition]) : 0L;
         long ours = partition < sent.length ? sent[partition] : 0L;
         return reported + ours;
     }
 
     /** Counts one record routed to {@code partition}. */
-    public synchronized void sent(int partition) {
+    public void sent(int partition) {
         if (partition >= sent.length) {
             sent = Arrays.copyOf(sent, partition + 1);
         }
