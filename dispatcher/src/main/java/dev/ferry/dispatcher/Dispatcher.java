@@ -27,7 +27,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -54,8 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run as many instances as {@code ferry.invocations} has partitions; each needs its own stable
  * {@code dispatcher.transactional.id} (derived from the host name when empty), so a restarted instance fences its
- * crashed predecessor. {@link #start()} returns once the function directory is loaded and routing has begun;
- * {@link #close()} finishes the open transaction and leaves the group.
+ * crashed predecessor. An instance writes with two transactional producers, {@code <id>} and {@code <id>-alt}, taken
+ * in turn per transaction (issue 16, part 3; {@link DispatchLoop}). {@link #start()} returns once the function
+ * directory is loaded and routing has begun; {@link #close()} finishes the open transaction and leaves the group.
  */
 public final class Dispatcher implements AutoCloseable {
 
@@ -81,6 +84,12 @@ public final class Dispatcher implements AutoCloseable {
      * sends whatever is left in one go (issue 16, part 3).
      */
     static final int DEFAULT_LINGER_MS = 0;
+    /**
+     * Transactional producers of an instance, taken in turn per transaction: a transaction begun on the producer that
+     * just committed waits for its coordinator to finish the last one's markers (CONCURRENT_TRANSACTIONS, retried),
+     * on every transaction while batches follow each other (issue 16, part 3; {@link DispatchLoop}).
+     */
+    static final int PRODUCERS = 2;
     private static final Duration DIRECTORY_LOAD_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration LAG_CATCH_UP = Duration.ofSeconds(10);
     private static final Duration UNKNOWN_FUNCTION_GRACE = Duration.ofSeconds(1);
@@ -97,7 +106,8 @@ public final class Dispatcher implements AutoCloseable {
     private Admin admin;
     private FunctionDirectory directory;
     private LagView lagView;
-    private KafkaProducer<byte[], byte[]> producer;
+    /** {@value #PRODUCERS} transactional producers, taken in turn per transaction (issue 16, part 3). */
+    private List<KafkaProducer<byte[], byte[]>> producers = List.of();
     private KafkaConsumer<byte[], byte[]> consumer;
     private volatile DispatchLoop loop;
     private volatile Thread thread;
@@ -147,7 +157,10 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** The transactional.id this instance writes with; also its name in logs and client ids. */
+    /**
+     * The transactional.id of this instance, its first producer's; the second's is {@code <id>-alt}. Also the
+     * instance's name in logs and client ids.
+     */
     public String transactionalId() {
         return transactionalId;
     }
@@ -198,9 +211,15 @@ public final class Dispatcher implements AutoCloseable {
         lagView = new LagView(clients, topics, serdes.deserializer(LagSample.class), clock).start(clientId + "-lag",
                 LAG_CATCH_UP);
 
-        producer = clients.producer(clientId, new ByteArraySerializer(), new ByteArraySerializer(),
-                producerOverrides());
-        producer.initTransactions();
+        List<KafkaProducer<byte[], byte[]>> opened = new ArrayList<>(PRODUCERS);
+        producers = opened; // closed by closeClients() if a later one does not start
+        for (int i = 0; i < PRODUCERS; i++) {
+            KafkaProducer<byte[], byte[]> producer = clients.producer(i == 0 ? clientId : clientId + "-" + i,
+                    new ByteArraySerializer(), new ByteArraySerializer(),
+                    producerOverrides(producerTransactionalId(i)));
+            opened.add(producer);
+            producer.initTransactions();
+        }
         consumer = clients.consumer(topics.dispatcherGroup(), clientId, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), consumerOverrides());
 
@@ -214,7 +233,7 @@ public final class Dispatcher implements AutoCloseable {
                 serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
                 new RequestValidator(lookup, config.dispatcher().maxPayloadBytes()), routes, lagView::load, clock,
                 maxRecordBytes(clientId), ResultRecords.of(topics, admin), wakeups);
-        loop = new DispatchLoop(consumer, producer, router::route, () -> {
+        loop = new DispatchLoop(consumer, opened, router::route, () -> {
             lookup.newBatch();
             wakeups.newBatch();
         }, topics.invocations(), topics.dlq(), transactionalId,
@@ -224,9 +243,17 @@ public final class Dispatcher implements AutoCloseable {
                 .onCommitted(wakeups::committed);
     }
 
+    /**
+     * The transactional.id of producer {@code index}: the instance's own for the first, {@code <id>-alt} for the
+     * second, which takes every other transaction ({@link DispatchLoop}). A restart fences both.
+     */
+    private String producerTransactionalId(int index) {
+        return index == 0 ? transactionalId : transactionalId + "-alt";
+    }
+
     /** The largest record the producer sends, and the brokers accept on topics Ferry creates. */
     private int maxRecordBytes(String clientId) {
-        Object producerLimit = clients.producerProperties(clientId, producerOverrides())
+        Object producerLimit = clients.producerProperties(clientId, producerOverrides(transactionalId))
                 .get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         return Math.min(Integer.parseInt(String.valueOf(producerLimit)), config.topics().maxMessageBytes());
     }
@@ -257,9 +284,9 @@ public final class Dispatcher implements AutoCloseable {
         return Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS);
     }
 
-    private Map<String, Object> producerOverrides() {
+    private Map<String, Object> producerOverrides(String producerTransactionalId) {
         Map<String, Object> overrides = new HashMap<>();
-        overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, producerTransactionalId);
         // An operator's kafka.transaction.timeout.ms wins over our short default.
         if (!config.kafkaClientProperties().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
             overrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, DEFAULT_TRANSACTION_TIMEOUT_MS);
@@ -334,15 +361,14 @@ public final class Dispatcher implements AutoCloseable {
 
     private void closeClients() {
         closeQuietly(consumer);
-        KafkaProducer<byte[], byte[]> transactional = producer;
-        closeQuietly(transactional == null ? null : () -> transactional.close(CLOSE_TIMEOUT));
+        producers.forEach(producer -> closeQuietly(() -> producer.close(CLOSE_TIMEOUT)));
         closeQuietly(lagView);
         closeQuietly(admin);
         if (ownsRuntime) {
             closeQuietly(runtime);
         }
         consumer = null;
-        producer = null;
+        producers = List.of();
         lagView = null;
         directory = null;
         admin = null;

@@ -106,7 +106,9 @@ class DispatcherExactlyOnceIT {
             sendInvocations(h, sent, 100);
             h.read(h.topics.work(ref), 100);
 
-            Dispatcher restarted = h.dispatcher().start(); // same transactional.id: fences the old one
+            // Same transactional.id: the restart's producers fence both of the old one's (<id> and <id>-alt), and
+            // the old one stops at its next transaction, whichever producer's turn it is.
+            Dispatcher restarted = h.dispatcher().start();
             sendInvocations(h, sent, 300);
 
             await().atMost(Duration.ofSeconds(60)).until(() -> !old.isRunning());

@@ -59,7 +59,8 @@ public final class DispatcherConfig {
                                 + "Set it alike on gateways and dispatchers.")
                 .define(TRANSACTIONAL_ID, Type.STRING, "", Importance.MEDIUM,
                         "transactional.id of this dispatcher instance; unique per instance and stable across its "
-                                + "restarts, so a restart fences the crashed one. Empty: derived from the host name.");
+                                + "restarts, so a restart fences the crashed one. Empty: derived from the host name. "
+                                + "Its producers use it and <id>-alt, taken in turn per transaction.");
     }
 
     public int maxPayloadBytes() {

@@ -41,6 +41,16 @@ import org.slf4j.LoggerFactory;
  * partitions rewound to their committed offsets, then retried after a backoff. A producer that can no longer
  * transact (fenced by a newer instance with the same transactional.id, or not authorized) stops the loop: going on
  * could only produce duplicates. Runs on one thread; {@link #stop()} may be called from any.
+ *
+ * <p>Given more than one producer (each with a transactional.id of its own), consecutive transactions take them in
+ * turn (issue 16, part 3). A transaction begun on the producer that just committed finds its coordinator still
+ * writing the last one's markers: its produce and its offset commit are answered {@code CONCURRENT_TRANSACTIONS} and
+ * retried after a backoff, on every transaction while batches follow each other. Taking turns, the next transaction
+ * begins on a producer whose last transaction ended a whole transaction ago. Exactly once holds as with one: the
+ * transactions still follow each other (the next begins only once the last commit returned, so it is decided), the
+ * read_committed readers' last stable offset keeps their records visible in order, and the group coordinator
+ * materializes a partition's transactional offset commit only over an older one (by its position in
+ * {@code __consumer_offsets}), so a late marker of the older transaction cannot move an offset back.
  */
 public final class DispatchLoop implements Runnable {
 
@@ -55,7 +65,10 @@ public final class DispatchLoop implements Runnable {
     private static final long BACKOFF_MAX_MS = 5_000;
 
     private final Consumer<byte[], byte[]> consumer;
-    private final Producer<byte[], byte[]> producer;
+    /** Taken in turn, one per transaction; {@link #producer} is the current transaction's. */
+    private final List<Producer<byte[], byte[]>> producers;
+    private Producer<byte[], byte[]> producer;
+    private int turn;
     private final Function<ConsumerRecord<byte[], byte[]>, List<ProducerRecord<byte[], byte[]>>> router;
     private final Runnable beforeBatch;
     private final String source;
@@ -88,9 +101,20 @@ public final class DispatchLoop implements Runnable {
     public DispatchLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
             Function<ConsumerRecord<byte[], byte[]>, List<ProducerRecord<byte[], byte[]>>> router, Runnable beforeBatch,
             String source, String dlq, String name, DispatchMeters meters) {
+        this(consumer, List.of(producer), router, beforeBatch, source, dlq, name, meters);
+    }
+
+    /** @param producers transactional producers with distinct transactional.ids, taken in turn per transaction */
+    public DispatchLoop(Consumer<byte[], byte[]> consumer, List<? extends Producer<byte[], byte[]>> producers,
+            Function<ConsumerRecord<byte[], byte[]>, List<ProducerRecord<byte[], byte[]>>> router, Runnable beforeBatch,
+            String source, String dlq, String name, DispatchMeters meters) {
+        if (producers.isEmpty()) {
+            throw new IllegalArgumentException("a dispatch loop needs a producer");
+        }
         this.meters = meters;
         this.consumer = consumer;
-        this.producer = producer;
+        this.producers = List.copyOf(producers);
+        this.producer = this.producers.get(0);
         this.router = router;
         this.beforeBatch = beforeBatch;
         this.source = source;
@@ -166,6 +190,8 @@ public final class DispatchLoop implements Runnable {
 
     private void dispatch(ConsumerRecords<byte[], byte[]> records) {
         boolean inTransaction = false;
+        producer = producers.get(turn);
+        turn = (turn + 1) % producers.size();
         try {
             List<Outgoing> out = transform(records);
             producer.beginTransaction();

@@ -164,6 +164,46 @@ class DispatchLoopTest {
         assertThat(producer.transactionInFlight()).isFalse();
     }
 
+    @Test
+    void shouldTakeTheProducersInTurnAndRetryAnAbortedBatchOnTheOtherWhenGivenTwo() {
+        MockProducer<byte[], byte[]> other =
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        other.initTransactions();
+        producer.initTransactions();
+        other.commitTransactionException = new KafkaException("coordinator moved"); // the second batch's first try
+        consumer.schedulePollTask(this::deliverThreeRecords);
+        consumer.schedulePollTask(() -> consumer.addRecord(record(3)));
+        consumer.schedulePollTask(() -> {
+            other.commitTransactionException = null;
+            consumer.addRecord(record(3)); // served again, rewound
+        });
+        consumer.schedulePollTask(() -> consumer.addRecord(record(4)));
+        DispatchLoop loop = new DispatchLoop(consumer, List.of(producer, other), FORWARD.andThen(List::of), () -> { },
+                SOURCE, "ferry.dlq", "test", DispatchMeters.none());
+        Thread thread = new Thread(loop);
+        threads.add(thread);
+        thread.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> producer.consumerGroupOffsetsHistory().size() == 2
+                && other.consumerGroupOffsetsHistory().size() == 1);
+        loop.stop();
+
+        // v0-v2 on the first producer, v3 aborted on the second and then committed on the first, v4 on the second.
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("v0", "v1", "v2", "v3");
+        assertThat(other.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("v4");
+        assertThat(producer.consumerGroupOffsetsHistory()).extracting(offsets -> offsets.values().iterator().next())
+                .containsExactly(Map.of(TP, new OffsetAndMetadata(3)), Map.of(TP, new OffsetAndMetadata(4)));
+        assertThat(other.consumerGroupOffsetsHistory().get(0).values())
+                .containsExactly(Map.of(TP, new OffsetAndMetadata(5)));
+        assertThat(loop.failure()).isNull();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(long offset) {
+        return new ConsumerRecord<>(SOURCE, 0, offset, utf8("k"), utf8("v" + offset));
+    }
+
     private static byte[] utf8(String value) {
         return value.getBytes(StandardCharsets.UTF_8);
     }
