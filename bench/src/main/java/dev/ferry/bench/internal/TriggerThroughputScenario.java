@@ -62,7 +62,9 @@ public final class TriggerThroughputScenario implements Scenario {
         int latencySeconds = quick ? 10 : 30;
         FerryConfig config = cluster.config("trigger", Map.of());
         KafkaClients clients = new KafkaClients(config);
-        String prefix = config.topicPrefix();
+        // The source and destinations are a user's topics: a trigger refuses the platform's own (its topic prefix,
+        // TopicCatalog.reservation), so they are named outside it.
+        String prefix = "user-" + config.topicPrefix();
         Samples ferry = new Samples();
         Samples streams = new Samples();
         Samples ferrySteady = new Samples();
