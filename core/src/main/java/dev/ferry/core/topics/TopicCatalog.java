@@ -299,10 +299,13 @@ public final class TopicCatalog {
      * Topic configs of a topic users read: {@code compression.type} is {@code topic.user.compression.type}, so the
      * broker stores every batch in a codec any client decodes, whichever producer wrote it (the dispatcher's
      * REJECTED results and metering's usage records come from producers tuned for internal topics; the broker
-     * recompresses those few batches). gzip at level 1: most of gzip's ratio at about half its default CPU.
+     * recompresses those few batches). gzip at level 1: most of gzip's ratio at about half its default CPU. The
+     * producers' {@code none} is {@code uncompressed} for a topic: the broker refuses {@code none} there, which made
+     * every platform topic's creation fail with {@code topic.user.compression.type=none}.
      */
     public Map<String, String> userTopicConfigs() {
-        String codec = settings.userCompressionType();
+        String codec = "none".equals(settings.userCompressionType()) ? "uncompressed"
+                : settings.userCompressionType();
         return "gzip".equals(codec)
                 ? Map.of(org.apache.kafka.common.config.TopicConfig.COMPRESSION_TYPE_CONFIG, codec,
                         org.apache.kafka.common.config.TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG, "1")

@@ -86,6 +86,10 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private Intake intake;
     private KafkaConsumer<byte[], byte[]> consumer;
     private TransactionWriter writer;
+    /** The partition of the last record received, its ledger and its partition lane (polling thread only). */
+    private TopicPartition lastPartition;
+    private PartitionLedger lastLedger;
+    private Lanes.LaneId lastLane;
     /** Whether flow control paused fetching: kept here so the loop never asks the consumer. */
     private boolean fetchPaused;
 
@@ -172,14 +176,25 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             turnEnds.clear();
             sentOpen.clear();
             lostSent = false;
+            forgetLast();
             consumer = null;
             writer = null;
         }
     }
 
     private void receive(ConsumerRecord<byte[], byte[]> record) {
-        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        PartitionLedger ledger = ledgers.computeIfAbsent(tp, p -> new PartitionLedger());
+        // A poll's records come partition by partition: the last one's ledger and lane serve most records without
+        // a new TopicPartition, LaneId and map lookup each (issue 16).
+        PartitionLedger ledger = lastLedger;
+        TopicPartition tp = lastPartition;
+        if (tp == null || tp.partition() != record.partition()
+                || !tp.topic().equals(record.topic())) {
+            tp = new TopicPartition(record.topic(), record.partition());
+            ledger = ledgers.computeIfAbsent(tp, p -> new PartitionLedger());
+            lastPartition = tp;
+            lastLedger = ledger;
+            lastLane = new Lanes.LaneId(tp, null);
+        }
         ledger.received(record.offset());
         counters.read(1);
         Intake.Admission admission = intake.admit(record);
@@ -187,9 +202,16 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             case FILTERED -> ledger.finished(record.offset(), List.of(), new PartitionLedger.Tally(1, 0, 0));
             case UNDECODABLE -> ledger.finished(record.offset(), List.of(admission.failure()),
                     new PartitionLedger.Tally(0, 0, 1));
-            case READY -> lanes.add(new Lanes.LaneId(tp, byKey ? SourceDecoder.keyText(record.key()) : null),
+            case READY -> lanes.add(byKey ? new Lanes.LaneId(tp, SourceDecoder.keyText(record.key())) : lastLane,
                     admission.item(), System.nanoTime());
         }
+    }
+
+    /** Drops the cached partition of {@link #receive}: its ledger may be gone. */
+    private void forgetLast() {
+        lastPartition = null;
+        lastLedger = null;
+        lastLane = null;
     }
 
     /**
@@ -445,6 +467,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 ledgers.remove(tp);
                 committed.remove(tp);
             });
+            forgetLast();
             log.info("[{}] revoked {}", settings.name(), revoked);
         }
 
@@ -460,6 +483,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 ledgers.remove(tp);
                 committed.remove(tp);
             });
+            forgetLast();
             log.warn("[{}] lost {}", settings.name(), lost);
         }
 

@@ -20,7 +20,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class PartitionLedger {
 
-    private static final List<ProducerRecord<byte[], byte[]>> PENDING = List.of();
+    /** Its own instance, so no finished record's list (an empty {@code List.of()} included) is ever taken for it. */
+    private static final List<ProducerRecord<byte[], byte[]>> PENDING = java.util.Collections.unmodifiableList(
+            new ArrayList<>(0));
 
     /** Fetched, not yet emitted records; a value of {@link #PENDING} (by identity) is unfinished. */
     private final TreeMap<Long, List<ProducerRecord<byte[], byte[]>>> open = new TreeMap<>();
@@ -55,8 +57,8 @@ public final class PartitionLedger {
      * counts travel with its last record).
      */
     public void finished(long offset, List<ProducerRecord<byte[], byte[]>> writes, Tally tally) {
-        if (open.containsKey(offset)) {
-            open.put(offset, new ArrayList<>(writes));
+        // One lookup, and no copy of a list that is immutable already (issue 16: per record on the polling thread).
+        if (open.replace(offset, List.copyOf(writes)) != null) {
             if (!tally.equals(Tally.NONE)) {
                 tallies.put(offset, tally);
             }

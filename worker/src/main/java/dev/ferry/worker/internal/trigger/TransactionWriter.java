@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,6 +36,12 @@ public final class TransactionWriter implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     /** The first failed send of the open transaction (set on the producer's thread). */
     private final AtomicReference<Exception> sendError = new AtomicReference<>();
+    /** Keeps the first failed send: one callback for every send, not one per record (issue 16). */
+    private final Callback onSent = (metadata, error) -> {
+        if (error != null) {
+            sendError.compareAndSet(null, error);
+        }
+    };
     /** Whether a transaction is open: begun by a send or a commit, ended by a commit or an abort. */
     private boolean open;
 
@@ -79,11 +86,7 @@ public final class TransactionWriter implements AutoCloseable {
         begin();
         try {
             for (ProducerRecord<byte[], byte[]> record : records) {
-                producer.send(record, (metadata, error) -> {
-                    if (error != null) {
-                        sendError.compareAndSet(null, error);
-                    }
-                });
+                producer.send(record, onSent);
             }
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             throw e;
