@@ -17,6 +17,7 @@ import dev.ferry.schemas.registry.SchemaRegistryException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -81,8 +82,10 @@ public final class RecordRouter {
 
     /** What the record becomes: one record, or a rejection and its reply copy. */
     public List<ProducerRecord<byte[], byte[]>> route(ConsumerRecord<byte[], byte[]> record) {
+        InvocationRequest request = null;
         try {
-            return routeOrReject(record, decode(record));
+            request = decode(record);
+            return routeOrReject(record, request);
         } catch (RetriableFerryException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -90,8 +93,17 @@ public final class RecordRouter {
                 throw new RetriableFerryException("Schema registry unavailable while routing the invocation at "
                         + where(record) + ": " + e.getMessage(), e);
             }
-            log.warn("Dead-lettering invocation at {} that cannot be processed: {}", where(record), e.getMessage());
-            return List.of(DeadLetters.of(topics.dlq(), record, e, 1));
+            log.warn("Dead-lettering invocation at {} that cannot be processed: {}", where(record), e.toString());
+            ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.of(topics.dlq(), record, e, 1);
+            if (request == null) {
+                return List.of(deadLetter); // undecodable, or no id: nobody to answer
+            }
+            // Decoded with an id, so someone waits for a final result: an unforeseen failure on a field's value
+            // (a deadline of Long.MIN_VALUE overflowed once, a tester, session 8) answers it as well as parking it.
+            List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(reject(record, request,
+                    ReasonCode.INVALID_REQUEST, "the invocation cannot be processed: " + e, clock.instant()));
+            out.add(deadLetter);
+            return out;
         }
     }
 

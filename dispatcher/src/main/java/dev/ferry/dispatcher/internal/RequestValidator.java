@@ -88,7 +88,9 @@ public final class RequestValidator {
         }
         Instant deadline = request.getDeadline();
         if (deadline != null && !now.isBefore(deadline)) {
-            long late = Duration.between(deadline, now).toMillis();
+            // Saturating: a deadline near Instant.MIN (epoch millis Long.MIN_VALUE) overflows toMillis().
+            long late = Duration.between(deadline, now).compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0
+                    ? Long.MAX_VALUE : Duration.between(deadline, now).toMillis();
             return Verdict.reject(ReasonCode.DEADLINE_PASSED, "deadline " + deadline + " passed " + late + " ms before dispatch");
         }
         int size = request.getPayload() == null ? 0 : request.getPayload().remaining();

@@ -122,6 +122,31 @@ class RecordRouterTest {
     }
 
     @Test
+    void shouldAnswerAndDeadLetterWhenADecodedInvocationFailsUnforeseen() {
+        RecordRouter failing = new RecordRouter(topics, serdes.deserializer(InvocationRequest.class),
+                serdes.serializer(InvocationRequest.class), serdes.serializer(InvocationResult.class),
+                new RequestValidator(ref -> {
+                    throw new ArithmeticException("long overflow");
+                }, 1024),
+                new WorkRoutes(topics, spec -> { }, "auto", List.of(), new SplittableRandom(5)),
+                ref -> FunctionLoad.unknown(), Clock.fixed(NOW, ZoneOffset.UTC), 1_000_000,
+                new ResultRecords(topics, () -> Set.of()));
+        InvocationRequest request = Requests.unkeyed();
+
+        List<ProducerRecord<byte[], byte[]>> out = failing.route(consumed(request));
+
+        assertThat(out).extracting(ProducerRecord::topic).containsExactly("ferry.results", "ferry.dlq");
+        InvocationResult result = serdes.deserializer(InvocationResult.class).deserialize("ferry.results",
+                out.get(0).value());
+        assertThat(result.getInvocationId()).isEqualTo(request.getInvocationId());
+        assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+        assertThat(result.getFinal$()).isTrue();
+        assertThat(result.getReasonCode()).isEqualTo("invalid_request");
+        assertThat(result.getError()).contains("long overflow");
+        assertThat(DeadLetters.header(out.get(1).headers(), DeadLetters.ERROR_MESSAGE)).contains("long overflow");
+    }
+
+    @Test
     void shouldRejectWhenTheFunctionNamesAnUnknownStrategy() {
         FunctionSpec spec = FunctionSpecs.builder("acme", "resize", Runtime.JAVA, "echo")
                 .setPartitionStrategy("fastest").build();

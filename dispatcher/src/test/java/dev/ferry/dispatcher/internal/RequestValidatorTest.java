@@ -58,6 +58,14 @@ class RequestValidatorTest {
     }
 
     @Test
+    void shouldRejectAsPassedRatherThanOverflowWhenTheDeadlineIsTheEarliestInstantAMillisecondCountCanName() {
+        RequestValidator.Verdict verdict = validator.check(
+                Requests.request("acme", "resize").setDeadline(Instant.ofEpochMilli(Long.MIN_VALUE)).build(), NOW);
+        assertThat(verdict.reason()).isEqualTo(ReasonCode.DEADLINE_PASSED);
+        assertThat(verdict.rejection()).contains("passed " + Long.MAX_VALUE + " ms");
+    }
+
+    @Test
     void shouldAcceptWhenTheDeadlineIsStillAhead() {
         assertThat(validator.check(Requests.request("acme", "resize").setDeadline(NOW.plusMillis(1)).build(), NOW)
                 .accepted()).isTrue();
