@@ -99,6 +99,14 @@ final class Harness implements AutoCloseable {
         producer.flush();
     }
 
+    /** Produces requests to the work topic of {@code ref}, whatever function they name, and flushes. */
+    void sendTo(FunctionRef ref, List<InvocationRequest> requests) {
+        for (InvocationRequest request : requests) {
+            producer.send(new ProducerRecord<>(topics.work(ref), ref.key(), request));
+        }
+        producer.flush();
+    }
+
     /** Produces raw bytes to a work topic, e.g. a record no Avro reader can decode. */
     void sendRaw(FunctionRef ref, byte[] value) {
         sendRaw(topics.work(ref), value);

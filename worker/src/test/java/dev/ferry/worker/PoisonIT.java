@@ -292,6 +292,44 @@ class PoisonIT {
     }
 
     @Test
+    void shouldRejectWithoutRunningWhenARecordOnTheWorkTopicIsAnotherPoolsOrBeyondMaxAttempts() {
+        // Produced straight to echo's work topic: another tenant's invocation, another function's, and an attempt
+        // past maxAttempts all ran echo's code, the first billed to the other tenant (a tester, session 8).
+        FunctionRef ref = new FunctionRef("acme", "stranger");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
+                .setPartitions(1).setMaxAttempts(3).build();
+        InvocationRequest otherTenant = InvocationRequest.newBuilder(Harness.request(ref, "x", null))
+                .setTenant("beta").build();
+        InvocationRequest otherFunction = InvocationRequest.newBuilder(Harness.request(ref, "x", null))
+                .setFunction("sha256").build();
+        InvocationRequest pastMax = InvocationRequest.newBuilder(Harness.request(ref, "x", null)).setAttempt(9)
+                .build();
+        InvocationRequest own = Harness.request(ref, "x", null);
+        List<InvocationRequest> sent = List.of(otherTenant, otherFunction, pastMax, own);
+
+        try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+            harness.sendTo(ref, sent);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sent.stream()
+                    .allMatch(r -> !results.of(r.getInvocationId()).isEmpty()));
+            assertThat(pool.stats().succeeded()).as("only its own invocation ran").isEqualTo(1);
+        }
+        assertThat(results.of(own.getInvocationId())).singleElement()
+                .extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED);
+        for (InvocationRequest refused : List.of(otherTenant, otherFunction, pastMax)) {
+            assertThat(results.of(refused.getInvocationId())).singleElement().satisfies(result -> {
+                assertThat(result.getStatus()).isEqualTo(InvocationStatus.REJECTED);
+                assertThat(result.getReasonCode()).isEqualTo("invalid_request");
+                assertThat(result.getOutput()).as("never ran").isNull();
+                assertThat(result.getDurationMicros()).isZero();
+            });
+        }
+        assertThat(results.of(otherTenant.getInvocationId()).get(0).getError())
+                .isEqualTo("invocation of beta/stranger found on the work topic of acme/stranger; it is not run");
+        assertThat(results.of(pastMax.getInvocationId()).get(0).getError())
+                .isEqualTo("attempt 9 is beyond the function's maxAttempts 3");
+    }
+
+    @Test
     void shouldFailAtOnceAndDeadLetterWhenTheProcessRuntimeIsDisabled() {
         FunctionRef ref = new FunctionRef("acme", "no-process");
         FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.PROCESS, "cat")

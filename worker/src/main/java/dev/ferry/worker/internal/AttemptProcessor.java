@@ -176,6 +176,17 @@ public final class AttemptProcessor {
                     + "before this invocation ran; the function deployed again under the name does not run what its "
                     + "predecessor left queued");
         }
+        if (!request.getTenant().equals(spec.getTenant()) || !request.getFunction().equals(spec.getName())) {
+            // Only a record produced straight to a work topic gets here: running it would answer, and bill, another
+            // tenant or function with this function's code (a tester, session 8).
+            return new Refusal(ReasonCode.INVALID_REQUEST, "invocation of " + request.getTenant() + "/"
+                    + request.getFunction() + " found on the work topic of " + spec.getTenant() + "/"
+                    + spec.getName() + "; it is not run");
+        }
+        if (request.getAttempt() > spec.getMaxAttempts()) {
+            return new Refusal(ReasonCode.INVALID_REQUEST, "attempt " + request.getAttempt()
+                    + " is beyond the function's maxAttempts " + spec.getMaxAttempts());
+        }
         if (request.getAttempt() < 1) {
             // Only a record produced straight to a work topic gets here (the dispatcher rejects it, and retries
             // count up from 1): its backoff could not be computed, and every delivery failed until the limit.
