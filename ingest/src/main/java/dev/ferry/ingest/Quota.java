@@ -33,8 +33,9 @@ public record Quota(Double requestsPerSecond, Integer burst, Integer maxConcurre
     }
 
     private static void positive(String field, Number value) {
-        if (value != null && value.doubleValue() <= 0) {
-            throw new IllegalArgumentException("quota " + field + " must be positive, got " + value);
+        // NaN and Infinity parse as doubles; a rate of either refused every call (a tester, session 8).
+        if (value != null && !(value.doubleValue() > 0 && Double.isFinite(value.doubleValue()))) {
+            throw new IllegalArgumentException("quota " + field + " must be a positive finite number, got " + value);
         }
     }
 }

@@ -86,6 +86,16 @@ class TenantsCommandTest {
     }
 
     @Test
+    void shouldRefuseARateThatIsNotAPositiveFiniteNumber() {
+        for (String rate : List.of("NaN", "Infinity", "-5", "0")) {
+            Run created = ferry("create", "q" + Math.abs(rate.hashCode() % 1000), "--requests-per-second=" + rate);
+            assertThat(created.exit()).as(rate).isEqualTo(2);
+            assertThat(created.err()).contains("must be a positive finite number");
+        }
+        assertThat(new TenantAdmin(dir.resolve("tenants.json")).tenants()).isEmpty();
+    }
+
+    @Test
     void shouldExitWith2NamingTheBadPatternOrUnknownTenant() {
         ferry("create", "acme");
 

@@ -90,7 +90,7 @@ public final class GatewayConfig {
                 .define(DRAIN_TIMEOUT_MS, Type.LONG, 4_000L, Range.atLeast(0), Importance.LOW,
                         "On stop, how long the gateway answers the calls it holds (refusing new ones with 503) "
                                 + "before it tells synchronous callers still waiting to fetch their result by id.")
-                .define(QUOTA_REQUESTS_PER_SECOND, Type.DOUBLE, 100.0, Range.atLeast(0.001), Importance.MEDIUM,
+                .define(QUOTA_REQUESTS_PER_SECOND, Type.DOUBLE, 100.0, Range.between(0.001, 1e9), Importance.MEDIUM,
                         "Default sustained request rate per tenant (token bucket refill); tenants may override.")
                 .define(QUOTA_BURST, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
                         "Default burst per tenant (token bucket size); tenants may override.")

@@ -22,10 +22,7 @@ public final class TokenBucket {
 
     /** A bucket of a fractional size (a gateway's share of a tenant's burst), at least 1. */
     public TokenBucket(double ratePerSecond, double burst, LongSupplier nanoTime) {
-        if (ratePerSecond <= 0 || burst < 1) {
-            throw new IllegalArgumentException("rate must be positive and burst at least 1, got " + ratePerSecond
-                    + " and " + burst);
-        }
+        check(ratePerSecond, burst);
         this.ratePerNano = ratePerSecond / NANOS_PER_SECOND;
         this.capacity = burst;
         this.nanoTime = nanoTime;
@@ -39,10 +36,7 @@ public final class TokenBucket {
      * share never hands out tokens at once.
      */
     public synchronized void resize(double ratePerSecond, double burst) {
-        if (ratePerSecond <= 0 || burst < 1) {
-            throw new IllegalArgumentException("rate must be positive and burst at least 1, got " + ratePerSecond
-                    + " and " + burst);
-        }
+        check(ratePerSecond, burst);
         refill();
         ratePerNano = ratePerSecond / NANOS_PER_SECOND;
         capacity = burst;
@@ -67,5 +61,13 @@ public final class TokenBucket {
         long now = nanoTime.getAsLong();
         tokens = Math.min(capacity, tokens + (now - lastRefill) * ratePerNano);
         lastRefill = now;
+    }
+
+    /** NaN and Infinity fail too: a bucket of either would refuse, or admit, everything. */
+    private static void check(double ratePerSecond, double burst) {
+        if (!(ratePerSecond > 0 && Double.isFinite(ratePerSecond)) || !(burst >= 1 && Double.isFinite(burst))) {
+            throw new IllegalArgumentException("rate must be positive and finite and burst at least 1, got "
+                    + ratePerSecond + " and " + burst);
+        }
     }
 }
