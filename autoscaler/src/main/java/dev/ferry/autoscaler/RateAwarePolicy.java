@@ -47,11 +47,14 @@ public class RateAwarePolicy extends ReactivePolicy {
             return byLag;
         }
         double perSecond = perReplica.get().perSecond();
-        int sustained = replicasFor(sample.getArrivalRate(), perSecond);
+        int partitions = partitions(spec, sample);
+        int sustained = replicasFor(sample.getArrivalRate(), perSecond, partitions);
         // A record in a replica's hands counts as lag until committed, but needs no extra replica: drain the rest.
         long waiting = Math.max(0, sample.getTotalLag() - sample.getReplicas());
         double drain = waiting / drainSeconds;
-        int byRate = replicasFor(sample.getArrivalRate() + drain, perSecond);
+        // While a backlog stands on the partitions every member has records of its own, so all of them work it
+        // off: the drain needs n replicas' worth of rate, and never fewer than keep up once it is gone.
+        int byRate = Math.max(sustained, replicasFor(sample.getArrivalRate() + drain, perSecond));
         String rate = "(arrival " + format(sample.getArrivalRate()) + "/s + lag drain " + format(drain) + "/s) / "
                 + format(perSecond) + "/s per replica = " + byRate + perReplica.get().note();
         return byRate > byLag.replicas()
