@@ -11,8 +11,9 @@ import java.util.Optional;
  * {@code ceil((arrivalRate + (totalLag - replicas) / drain) / perReplicaRate)}, where a replica's rate is
  * learned from history or, until enough busy samples teach it, given by the throughput model (see
  * {@link AbstractScalingPolicy#perReplicaRate}). It scales before lag piles up, and keeps a steady load served
- * without the backlog a lag-only rule needs to hold its size. Only {@code ceil(arrivalRate / perReplicaRate)} is
- * sustained.
+ * without the backlog a lag-only rule needs to hold its size. Only the replicas that carry the arrival rate over
+ * the pool's partitions ({@link AbstractScalingPolicy#replicasFor(double, double, int)}: with fewer members than
+ * partitions, those holding the most set the pace) are sustained, and the answer is never below them.
  */
 public class RateAwarePolicy extends ReactivePolicy {
 
