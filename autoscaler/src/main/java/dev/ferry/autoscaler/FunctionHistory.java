@@ -94,7 +94,8 @@ public final class FunctionHistory {
      *       a delivery stall makes; a pool too slow for its load falls behind sample after sample); or, keeping pace,
      *       have kept its slots running the function for at least {@link #BUSY_SLOTS} of the interval by the mean
      *       run time T: echo's 20 calls/s of 3 µs kept 8 slots busy 0.001 % of the time.
-     * </ul>
+     *   <li>No partition was empty at the sample: a group gives each member partitions, not records, so a member
+     *       whose partitions had nothing waiting idled while the others worked the backlog.
      * </ul>
      */
     private boolean saturatedThroughout(LagSample sample, int concurrency, OptionalDouble meanRunMicros) {
@@ -105,6 +106,11 @@ public final class FunctionHistory {
         long saturated = (long) replicas * (Math.max(1, concurrency) + 1);
         long lag = sample.getTotalLag();
         if (lastLag < saturated || lag < saturated) {
+            return false;
+        }
+        if (sample.getPartitionLag().stream().anyMatch(l -> l <= 0)) {
+            // A group hands out partitions: the members holding only empty partitions idled, however long the
+            // backlog on the others (issue 16: 4 members on 6 partitions, two of them with two).
             return false;
         }
         double arrival = Math.max(0, sample.getArrivalRate());

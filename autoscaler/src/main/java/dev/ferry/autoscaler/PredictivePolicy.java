@@ -36,7 +36,7 @@ public final class PredictivePolicy extends RateAwarePolicy {
             return current;
         }
         double forecast = history.forecastArrivalRate(startup);
-        int byForecast = replicasFor(forecast, perReplica.get().perSecond());
+        int byForecast = replicasFor(forecast, perReplica.get().perSecond(), partitions(spec, sample));
         if (byForecast <= current.replicas()) {
             return current;
         }

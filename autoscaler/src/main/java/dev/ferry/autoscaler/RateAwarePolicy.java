@@ -11,8 +11,9 @@ import java.util.Optional;
  * {@code ceil((arrivalRate + (totalLag - replicas) / drain) / perReplicaRate)}, where a replica's rate is
  * learned from history or, until enough busy samples teach it, given by the throughput model (see
  * {@link AbstractScalingPolicy#perReplicaRate}). It scales before lag piles up, and keeps a steady load served
- * without the backlog a lag-only rule needs to hold its size. Only {@code ceil(arrivalRate / perReplicaRate)} is
- * sustained.
+ * without the backlog a lag-only rule needs to hold its size. Only the replicas that carry the arrival rate over
+ * the pool's partitions ({@link AbstractScalingPolicy#replicasFor(double, double, int)}: with fewer members than
+ * partitions, those holding the most set the pace) are sustained, and the answer is never below them.
  */
 public class RateAwarePolicy extends ReactivePolicy {
 
@@ -47,11 +48,14 @@ public class RateAwarePolicy extends ReactivePolicy {
             return byLag;
         }
         double perSecond = perReplica.get().perSecond();
-        int sustained = replicasFor(sample.getArrivalRate(), perSecond);
+        int partitions = partitions(spec, sample);
+        int sustained = replicasFor(sample.getArrivalRate(), perSecond, partitions);
         // A record in a replica's hands counts as lag until committed, but needs no extra replica: drain the rest.
         long waiting = Math.max(0, sample.getTotalLag() - sample.getReplicas());
         double drain = waiting / drainSeconds;
-        int byRate = replicasFor(sample.getArrivalRate() + drain, perSecond);
+        // While a backlog stands on the partitions every member has records of its own, so all of them work it
+        // off: the drain needs n replicas' worth of rate, and never fewer than keep up once it is gone.
+        int byRate = Math.max(sustained, replicasFor(sample.getArrivalRate() + drain, perSecond));
         String rate = "(arrival " + format(sample.getArrivalRate()) + "/s + lag drain " + format(drain) + "/s) / "
                 + format(perSecond) + "/s per replica = " + byRate + perReplica.get().note();
         return byRate > byLag.replicas()

@@ -120,8 +120,25 @@ class ScalingPolicyTest {
         for (int s = 1; s <= 3; s++) {
             r = predictive.recommend(spec, even(spec, T0.plusSeconds(s), 0, 50, 50, 5));
         }
-        assertThat(r.replicas()).isEqualTo(5);
+        assertThat(r.replicas()).as("50/s needs 5 replicas of 10/s, but 5 on 6 partitions carry 30/s: 6")
+                .isEqualTo(6);
         assertThat(r.reason()).doesNotContain("forecast");
+    }
+
+    @Test
+    void shouldSizeForTheMemberWithTheMostPartitionsWhenFewerReplicasThanPartitions() {
+        // Issue 16: the real-broker benchmark's step, 35/s on 6 partitions, replicas of 10/s. Four replicas have
+        // 40/s between them, but two of them hold two partitions each (11.7/s apiece) and fall behind while the
+        // other two idle: a group hands out partitions, not records.
+        FunctionSpec spec = spec("spread", Delivery.QUEUE, 6, 0, 8);
+        RateAwarePolicy policy = new RateAwarePolicy();
+        Samples.workOff(policy, spec, T0.minusSeconds(3), 6, 10, 3); // a replica does 10/s
+        Recommendation steady = policy.recommend(spec, even(spec, T0, 0, 35, 35, 6));
+        assertThat(steady.sustained()).as("4 or 5 on 6 partitions carry 30/s").isEqualTo(6);
+        Recommendation light = policy.recommend(spec, even(spec, T0.plusSeconds(1), 0, 29, 29, 6));
+        assertThat(light.sustained()).as("3 replicas of two partitions each carry 30/s").isEqualTo(3);
+        Recommendation heavy = policy.recommend(spec, even(spec, T0.plusSeconds(2), 0, 65, 65, 6));
+        assertThat(heavy.sustained()).as("from 6 members on, every member shares partitions").isEqualTo(7);
     }
 
     @Test

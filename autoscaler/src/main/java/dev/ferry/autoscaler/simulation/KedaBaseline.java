@@ -71,6 +71,12 @@ public final class KedaBaseline implements SimulatedScaler {
         if (now + EPSILON < nextPoll) {
             return current;
         }
+        if (lastActive == Double.NEGATIVE_INFINITY && current > 0) {
+            // A pool already running when KEDA takes it over (the benchmark's, at one replica) counts its
+            // cooldown from then (initialCooldownPeriod 0: "the cooldownPeriod begins immediately upon creation"),
+            // not as idle forever: a first reading taken before any record arrived scaled it to zero at once.
+            lastActive = now;
+        }
         nextPoll = now + poll;
         boolean active = lag > 0;
         if (active) {

@@ -7,9 +7,18 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * A fluid FIFO queue served by replicas that each complete {@code perReplicaRate} records/s, where a replica asked
- * for becomes ready only {@code startup} seconds later (pod scheduling, JVM start, group join) and a replica let
- * go stops at once. Tracks the waiting time of every record, by cohorts of one time step.
+ * A fluid queue per partition, records arriving spread evenly over the partitions, served by replicas that each
+ * complete {@code perReplicaRate} records/s, where a replica asked for becomes ready only {@code startup} seconds
+ * later (pod scheduling, JVM start, group join) and a replica let go stops at once. Tracks the waiting time of every
+ * record, by cohorts of one time step.
+ *
+ * <p>A replica serves only the partitions its group assigns it, as a share group's (and a consumer group's) member
+ * does: with {@code n} ready replicas and {@code P} partitions, each partition goes to {@code ceil(n / P)} members
+ * and each member gets {@code floor} or {@code ceil} of {@code ceil(n / P) · P / n} partitions (Kafka 4.3's
+ * share-group assignor balances that way; with {@code n < P} it is KIP-848's uniform spread). A replica splits its
+ * rate over its partitions that have records, so with 4 replicas on 6 partitions the two holding two partitions
+ * carry a third of the load each and fall behind while the other two idle (issue 16: a single FIFO served by
+ * {@code n · perReplicaRate} hid that 4 replicas carry no more than 3).
  */
 final class QueueModel {
 
@@ -21,17 +30,26 @@ final class QueueModel {
 
     private final double perReplicaRate;
     private final double startup;
-    private final Deque<Cohort> queue = new ArrayDeque<>();
+    private final int partitions;
+    private final List<Deque<Cohort>> queues = new ArrayList<>();
+    private final double[] backlogs;
     private final Deque<Double> starting = new ArrayDeque<>(); // ready times of replicas still starting
     private final List<Served> served = new ArrayList<>();
     private int ready;
-    private double backlog;
     private double arrivedTotal;
     private double servedTotal;
 
-    QueueModel(double perReplicaRate, double startup) {
+    QueueModel(double perReplicaRate, double startup, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("A queue needs at least one partition: " + partitions);
+        }
         this.perReplicaRate = perReplicaRate;
         this.startup = startup;
+        this.partitions = partitions;
+        this.backlogs = new double[partitions];
+        for (int p = 0; p < partitions; p++) {
+            queues.add(new ArrayDeque<>());
+        }
     }
 
     /** Sets the desired size: new replicas start, surplus ones stop (starting ones first). */
@@ -55,30 +73,71 @@ final class QueueModel {
             ready++;
         }
         if (arrivals > 0) {
-            queue.addLast(new Cohort(now, arrivals));
-            backlog += arrivals;
+            for (int p = 0; p < partitions; p++) {
+                queues.get(p).addLast(new Cohort(now, arrivals / partitions));
+                backlogs[p] += arrivals / partitions;
+            }
             arrivedTotal += arrivals;
         }
-        double capacity = ready * perReplicaRate * dt;
+        for (List<Integer> assigned : assignment(ready)) {
+            double capacity = perReplicaRate * dt;
+            // Split over the member's partitions with records; what one cannot use goes to the others.
+            while (capacity > 1e-12) {
+                List<Integer> withRecords = assigned.stream().filter(p -> backlogs[p] > 1e-12).toList();
+                if (withRecords.isEmpty()) {
+                    break;
+                }
+                double share = capacity / withRecords.size();
+                for (int p : withRecords) {
+                    capacity -= share - serve(p, share, now);
+                }
+            }
+        }
+    }
+
+    /** Serves up to {@code amount} of partition {@code p}'s records, oldest first; returns what was left over. */
+    private double serve(int p, double amount, double now) {
+        Deque<Cohort> queue = queues.get(p);
+        double capacity = amount;
         while (capacity > 1e-12 && !queue.isEmpty()) {
-            Cohort head = queue.peekFirst();
+            Cohort head = queue.removeFirst();
             double take = Math.min(capacity, head.amount());
             served.add(new Served(Math.max(0, now - head.arrivedAt()), take));
             capacity -= take;
-            backlog -= take;
+            backlogs[p] -= take;
             servedTotal += take;
-            queue.removeFirst();
             if (take < head.amount()) {
                 queue.addFirst(new Cohort(head.arrivedAt(), head.amount() - take));
             }
         }
         if (queue.isEmpty()) {
-            backlog = 0;
+            backlogs[p] = 0;
         }
+        return capacity;
+    }
+
+    /** The partitions of each of {@code members} members: slot k of {@code ceil(n / P) · P} is partition k mod P. */
+    private List<List<Integer>> assignment(int members) {
+        List<List<Integer>> byMember = new ArrayList<>();
+        for (int m = 0; m < members; m++) {
+            byMember.add(new ArrayList<>());
+        }
+        if (members == 0) {
+            return byMember;
+        }
+        int sharing = (members + partitions - 1) / partitions;
+        for (int k = 0; k < sharing * partitions; k++) {
+            byMember.get(k % members).add(k % partitions);
+        }
+        return byMember;
     }
 
     double backlog() {
-        return backlog;
+        double total = 0;
+        for (double b : backlogs) {
+            total += b;
+        }
+        return total;
     }
 
     int ready() {

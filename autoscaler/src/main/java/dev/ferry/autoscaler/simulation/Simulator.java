@@ -116,7 +116,7 @@ public final class Simulator {
      */
     static SimulationResult run(Trace trace, SimulatedScaler scaler, double perReplicaRate, Duration startup,
             int initial) {
-        QueueModel model = new QueueModel(perReplicaRate, startup.toMillis() / 1000.0);
+        QueueModel model = new QueueModel(perReplicaRate, startup.toMillis() / 1000.0, PARTITIONS);
         model.resize(initial, 0);
         double dt = 1.0 / STEPS_PER_SECOND;
         double[] arrivals = new double[trace.seconds()];
