@@ -289,7 +289,7 @@ public final class AutoscalerService implements AutoCloseable {
      * controller had followed the members down never let the pool go quiet again.
      */
     private boolean sizedAboveZero(PoolRef pool) {
-        return controller.sizeInForce(pool).orElse(0) > 0;
+        return controller.sizedAboveZero(pool);
     }
 
     /**

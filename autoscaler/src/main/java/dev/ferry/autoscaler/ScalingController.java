@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -88,9 +90,13 @@ public final class ScalingController {
     private final ScalingPolicy policy;
     private final Settings settings;
     private final Clock clock;
-    private final Map<PoolRef, State> states = new TreeMap<>(
-            (a, b) -> a.key().compareTo(b.key()));
+    private final Map<PoolRef, State> states = new TreeMap<>(PoolRef.BY_KEY);
     private final Map<PoolRef, Integer> seeds = new HashMap<>();
+    /**
+     * The pools whose {@link #sizeInForce} is above zero, kept as sizes change: the lag collector asks about every
+     * quiet pool every poll (issue 16), and a lookup here costs no walk of the sorted map.
+     */
+    private final Set<PoolRef> aboveZero = new HashSet<>();
 
     public ScalingController(ScalingPolicy policy, Settings settings, Clock clock) {
         this.policy = policy;
@@ -115,6 +121,7 @@ public final class ScalingController {
     public synchronized void seed(PoolRef pool, int decided) {
         if (!states.containsKey(pool)) {
             seeds.put(pool, decided);
+            track(pool);
         }
     }
 
@@ -142,6 +149,7 @@ public final class ScalingController {
                 : states.computeIfAbsent(ref, r -> new State(settings, seed != null ? seed : sample.getReplicas(), now));
         state.spec = spec;
         followMembers(ref, state, sample, now);
+        track(ref);
 
         Duration stallWindow = max(settings.stall(), Duration.ofMillis(spec.getTimeoutMs()));
         StallDetector.Result stall = state.stalls.observe(sample, stallWindow, now);
@@ -186,6 +194,7 @@ public final class ScalingController {
     public synchronized List<ScalingDecision> onRemoved(PoolRef ref, String why) {
         State state = states.remove(ref);
         seeds.remove(ref);
+        aboveZero.remove(ref);
         ref.function().ifPresentOrElse(policy::forget, () -> policy.forget(ref));
         List<ScalingDecision> decisions = new ArrayList<>();
         if (state != null && state.current > 0) {
@@ -219,6 +228,22 @@ public final class ScalingController {
         }
         Integer seed = seeds.get(ref);
         return seed == null ? OptionalInt.empty() : OptionalInt.of(seed);
+    }
+
+    /**
+     * Whether {@link #sizeInForce} is above zero for the pool, from a set kept as sizes change: cheap enough for the
+     * lag collector to ask about each of 1,000 quiet pools every poll (issue 16).
+     */
+    public synchronized boolean sizedAboveZero(PoolRef ref) {
+        return aboveZero.contains(ref);
+    }
+
+    private void track(PoolRef ref) {
+        if (sizeInForce(ref).orElse(0) > 0) {
+            aboveZero.add(ref);
+        } else {
+            aboveZero.remove(ref);
+        }
     }
 
     /**
@@ -283,6 +308,7 @@ public final class ScalingController {
             state.current = size;
             state.decidedAt = now;
             state.differsSince = null;
+            track(entry.getKey());
         }
         return decisions;
     }

@@ -32,6 +32,21 @@ class PoolRefTest {
     }
 
     @Test
+    void shouldOrderPoolsExactlyAsTheirKeysCompare() {
+        List<PoolRef> pools = List.of(PoolRef.of(new FunctionRef("a", "b")), PoolRef.of(new FunctionRef("a-b", "c")),
+                PoolRef.of(new FunctionRef("a", "trigger")), PoolRef.of(new TriggerRef("a", "orders")),
+                PoolRef.of(new FunctionRef("a", "trigger-x")), PoolRef.of(new TriggerRef("a", "o")),
+                PoolRef.of(new FunctionRef("ab", "a")), PoolRef.of(new FunctionRef("a", "b0")),
+                PoolRef.of(new TriggerRef("a", "b")), PoolRef.of(new FunctionRef("a0", "z")));
+        for (PoolRef x : pools) {
+            for (PoolRef y : pools) {
+                assertThat(Integer.signum(PoolRef.BY_KEY.compare(x, y)))
+                        .as("%s against %s", x, y).isEqualTo(Integer.signum(x.key().compareTo(y.key())));
+            }
+        }
+    }
+
+    @Test
     void shouldRejectKeysOfNoPoolWithAMessageNamingTheKey() {
         for (String key : List.of("acme", "acme/orders/trigger:x", "acme/trigger:", "acme/trigger:Bad", "/f")) {
             assertThatThrownBy(() -> PoolRef.parseKey(key)).isInstanceOf(IllegalArgumentException.class);

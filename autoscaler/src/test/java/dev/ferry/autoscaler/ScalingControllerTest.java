@@ -81,6 +81,37 @@ class ScalingControllerTest {
     }
 
     @Test
+    void shouldSayAPoolIsSizedAboveZeroExactlyWhileItsSizeInForceIs() {
+        FunctionSpec spec = spec("sized", Delivery.QUEUE, 6, 0, 20);
+        FunctionSpec other = spec("other", Delivery.QUEUE, 6, 0, 20);
+        PoolRef pool = PoolRef.of(new FunctionRef(spec.getTenant(), spec.getName()));
+        PoolRef seeded = PoolRef.of(new FunctionRef(other.getTenant(), other.getName()));
+        controller.seed(seeded, 2);
+        assertThat(controller.sizedAboveZero(seeded)).as("seeded at 2").isTrue();
+        controller.onSample(other, even(other, clock.instant(), 0, 0, 0, 0));
+        assertThat(controller.sizedAboveZero(pool)).as("never sampled").isFalse();
+        controller.onSample(spec, even(spec, clock.instant(), 15, 5, 5, 0));
+        int members = 0;
+        for (int s = 1; s <= 62; s++) {
+            assertThat(controller.sizedAboveZero(pool)).as("second %d", s)
+                    .isEqualTo(controller.sizeInForce(pool).orElse(0) > 0);
+            assertThat(controller.sizedAboveZero(seeded)).as("second %d", s)
+                    .isEqualTo(controller.sizeInForce(seeded).orElse(0) > 0);
+            clock.advance(Duration.ofSeconds(1));
+            List<ScalingDecision> now = controller.onSample(spec, even(spec, clock.instant(), 0, 0, 0, members));
+            members = now.isEmpty() ? members : now.get(now.size() - 1).getTo();
+            controller.onSample(other, even(other, clock.instant(), 0, 0, 0, 0));
+        }
+        assertThat(controller.sizeInForce(pool)).hasValue(0);
+        assertThat(controller.sizedAboveZero(pool)).isFalse();
+        clock.advance(Duration.ofSeconds(1));
+        controller.onSample(spec, even(spec, clock.instant(), 1, 1, 0, 0));
+        assertThat(controller.sizedAboveZero(pool)).as("scaled up from zero").isTrue();
+        controller.onRemoved(new FunctionRef(spec.getTenant(), spec.getName()));
+        assertThat(controller.sizedAboveZero(pool)).as("removed").isFalse();
+    }
+
+    @Test
     void shouldStopScalingUpAStalledGroupAndSaySoInTheReason() {
         FunctionSpec spec = spec("stuck", Delivery.QUEUE, 6, 0, 20);
         controller.onSample(spec, even(spec, clock.instant(), 30, 0, 0, 0)); // -> 3

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The baseline process of {@code idle-cpu}: what {@code ferry dev} stands on and nothing else, the embedded broker
- * (one node keeping its data in a directory, with dev's broker setting) and the schema registry, doing nothing.
+ * (one node keeping its data in a directory, with dev's broker settings that bear on idle work: the share lock
+ * ceiling and the high-watermark checkpoint interval) and the schema registry, doing nothing.
  * Prints {@link #READY} once both serve and stops when its standard input closes (its parent ended or closed it)
  * or on SIGTERM.
  *
@@ -23,7 +24,10 @@ public final class IdleBroker {
     public static void main(String[] args) throws IOException {
         EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().dataDir(Path.of(args[0]))
                 .port(Integer.parseInt(args[1]))
-                .brokerProperty("group.share.max.record.lock.duration.ms", "1000000"));
+                .brokerProperty("group.share.max.record.lock.duration.ms", "1000000")
+                // dev's high-watermark checkpoint interval (DevEnvironment): a periodic per-partition task, so the
+                // baseline keeps it as dev does rather than pay Kafka's 5 s for its own partitions.
+                .brokerProperty("replica.high.watermark.checkpoint.interval.ms", "60000"));
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(),
                 Integer.parseInt(args[2]));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
