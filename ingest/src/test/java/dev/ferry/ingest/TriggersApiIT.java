@@ -453,6 +453,55 @@ class TriggersApiIT {
         producer.send(new ProducerRecord<>(catalog.triggerStatus(), "acme/counted/" + worker, status));
     }
 
+    /**
+     * A tester's two triggers, cyc1 to cyc2 and cyc2 to cyc1, grew both topics without end from one record, each
+     * pass billed; only a destination that is its own source was refused.
+     */
+    @Test
+    void shouldRefuseWith400ATriggerThatWouldCloseACycleThroughStoredTriggersOfAnyTenant(KafkaFixture kafka) {
+        String cyc1 = "acme.cyc1-" + RUN;
+        String cyc2 = "acme.cyc2-" + RUN;
+        String cyc3 = "acme.cyc3-" + RUN;
+        kafka.createTopic(cyc1, 1);
+        try {
+            assertThat(api.put("/v1/triggers/cyca", acme, body("echo", cyc1, ", \"destination\": \"" + cyc2
+                    + "\"")).statusCode()).isEqualTo(201);
+
+            HttpResponse<byte[]> back = api.put("/v1/triggers/cycb", acme,
+                    body("echo", cyc2, ", \"destination\": \"" + cyc1 + "\""));
+            assertThat(back.statusCode()).as(text(back)).isEqualTo(400);
+            assertThat(json(back).get("code").asText()).isEqualTo("invalid_trigger");
+            assertThat(json(back).get("error").asText()).contains("destination '" + cyc1
+                    + "' leads back to source topic '" + cyc2 + "' through trigger 'cyca'");
+            assertThat(api.get("/v1/triggers/cycb", acme).statusCode()).isEqualTo(404);
+
+            // Failures loop too, and a paused trigger counts: resuming it would start the loop.
+            assertThat(api.put("/v1/triggers/cyca", acme, body("echo", cyc1, ", \"destination\": \"" + cyc2
+                    + "\", \"enabled\": false")).statusCode()).isEqualTo(200);
+            HttpResponse<byte[]> failingBack = api.put("/v1/triggers/cycb", acme,
+                    body("echo", cyc2, ", \"onFailure\": \"" + cyc1 + "\""));
+            assertThat(failingBack.statusCode()).as(text(failingBack)).isEqualTo(400);
+            assertThat(json(failingBack).get("error").asText()).contains("onFailure '" + cyc1 + "'", "paused");
+
+            // Through another tenant's trigger on a topic both may use: refused without naming it.
+            assertThat(api.put("/v1/triggers/relay", everything, body("echo", cyc2, ", \"destination\": \""
+                    + cyc3 + "\"")).statusCode()).isEqualTo(201);
+            HttpResponse<byte[]> viaOther = api.put("/v1/triggers/cycb", acme,
+                    body("echo", cyc3, ", \"destination\": \"" + cyc1 + "\""));
+            assertThat(viaOther.statusCode()).as(text(viaOther)).isEqualTo(400);
+            assertThat(json(viaOther).get("error").asText()).contains("a cycle through other triggers")
+                    .doesNotContain("relay");
+
+            // A chain that ends is fine.
+            assertThat(api.put("/v1/triggers/cycb", acme, body("echo", cyc3, ", \"destination\": \"acme.end-"
+                    + RUN + "\"")).statusCode()).isEqualTo(201);
+        } finally {
+            api.delete("/v1/triggers/cyca", acme);
+            api.delete("/v1/triggers/cycb", acme);
+            api.delete("/v1/triggers/relay", everything);
+        }
+    }
+
     @Test
     void shouldCreateATriggerOnTheTenantsOwnTopicsThatNoOtherTenantLists() {
         HttpResponse<byte[]> mine = api.put("/v1/triggers/mine", beta, body("echo", "beta.orders-" + RUN, ""));
