@@ -7,14 +7,18 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.TriggerConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
+import dev.ferry.core.triggers.TriggerPublisher;
+import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerState;
 import dev.ferry.schemas.TriggerStatus;
 import java.net.http.HttpResponse;
@@ -495,6 +499,24 @@ class TriggersApiIT {
             // A chain that ends is fine.
             assertThat(api.put("/v1/triggers/cycb", acme, body("echo", cyc3, ", \"destination\": \"acme.end-"
                     + RUN + "\"")).statusCode()).isEqualTo(201);
+
+            // A loop stored past this check (before it existed, or through two gateways at once) can be paused,
+            // the way the CLI does it (the spec as described), but not resumed while it stands.
+            try (TriggerPublisher publisher = new TriggerPublisher(new KafkaClients(config), catalog,
+                    new AvroSerdes(config).serializer(TriggerSpec.class))) {
+                publisher.put(TriggerSpecs.builder("acme", "cycb", "echo", List.of(cyc2)).setDestination(cyc1)
+                        .build());
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> json(api.get("/v1/triggers/cycb", acme))
+                    .path("destination").asText().equals(cyc1));
+            ObjectNode described = (ObjectNode) json(api.get("/v1/triggers/cycb", acme));
+            HttpResponse<byte[]> paused = api.put("/v1/triggers/cycb", acme,
+                    described.retain(List.of("function", "topics", "group", "destination", "filter"))
+                            .put("enabled", false).toString());
+            assertThat(paused.statusCode()).as(text(paused)).isEqualTo(200);
+            HttpResponse<byte[]> resumed = api.put("/v1/triggers/cycb", acme,
+                    body("echo", cyc2, ", \"destination\": \"" + cyc1 + "\""));
+            assertThat(resumed.statusCode()).as(text(resumed)).isEqualTo(400);
         } finally {
             api.delete("/v1/triggers/cyca", acme);
             api.delete("/v1/triggers/cycb", acme);

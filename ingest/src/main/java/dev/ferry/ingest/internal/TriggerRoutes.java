@@ -108,8 +108,10 @@ public final class TriggerRoutes {
         Optional<TriggerSpec> current = t.directory().get(ref);
         current.ifPresent(existing -> checkCompatible(existing, spec));
         // Pausing is how a user stops a loop stored before the cycle check (or through two gateways at once), so
-        // a pause is never refused for one; every other write with an output may close a cycle.
-        boolean pauses = current.isPresent() && !spec.getEnabled() && sameButEnabled(current.get(), spec);
+        // a pause is never refused for one; every other write with an output may close a cycle. A pause is any
+        // write with enabled false that keeps the topics it reads and writes: `ferry trigger pause` sends back the
+        // group in use and the filter re-serialized, so the whole spec need not be the same.
+        boolean pauses = current.isPresent() && !spec.getEnabled() && sameTopics(current.get(), spec);
         if (pauses || (spec.getDestination() == null && spec.getOnFailure() == null)) {
             return checkAndPublish(spec, ref, current);
         }
@@ -293,6 +295,12 @@ public final class TriggerRoutes {
                     + "consumer group, and Kafka cannot turn group " + TriggerSpecs.group(existing, t.catalog())
                     + " into the other kind. Delete the trigger first, or give it another group.");
         }
+    }
+
+    private static boolean sameTopics(TriggerSpec existing, TriggerSpec wanted) {
+        return existing.getTopics().equals(wanted.getTopics())
+                && Objects.equals(existing.getDestination(), wanted.getDestination())
+                && Objects.equals(existing.getOnFailure(), wanted.getOnFailure());
     }
 
     private static boolean sameButEnabled(TriggerSpec existing, TriggerSpec wanted) {
