@@ -12,6 +12,11 @@ import org.apache.kafka.common.annotation.InterfaceStability;
  * called only from its dispatcher's routing thread, one invocation at a time, so it may keep plain mutable state
  * (a counter) without synchronization. It runs once per invocation on the hot path: no I/O, no blocking.
  *
+ * <p>For an {@code ORDERED} function the dispatcher asks the strategy only about invocations without a key: a keyed
+ * one goes to its key's partition (murmur2 of its UTF-8 bytes, as {@code key-affinity}), since the same key of an
+ * ORDERED function runs in order only within one partition. A strategy therefore cannot break that promise, and
+ * cannot move an ORDERED function's keys either.
+ *
  * <p>The partition count may change between calls (a function redeployed with more partitions); an
  * implementation must not cache it.
  */

@@ -7,6 +7,7 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
 import dev.ferry.dispatcher.PartitionStrategies;
 import dev.ferry.dispatcher.PartitionStrategy;
+import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Where each function's invocations go: its work topic, partition count and strategy instance, built once per
- * deployed version of the function so the hot path makes no admin call and no name lookup per record.
+ * deployed version of the function so the hot path makes no admin call and no name lookup per record. An ORDERED
+ * function's strategy places only its invocations without a key; a keyed one goes to its key's partition
+ * ({@link KeyedOrderStrategy}).
  *
  * <p>A work topic is provisioned the first time a function is routed and again only when a redeploy asks for
  * more partitions than were provisioned. Used by the routing thread only.
@@ -75,7 +78,9 @@ public final class WorkRoutes {
         String name = spec.getPartitionStrategy() != null ? spec.getPartitionStrategy() : defaultStrategy;
         if (previous != null && previous.routable() && previous.strategyName().equals(name)) {
             // Same strategy: keep its state (the round-robin turn) across a redeploy.
-            return new Route(spec, topic, spec.getPartitions(), name, previous.strategy(), null);
+            PartitionStrategy same = previous.strategy() instanceof KeyedOrderStrategy ordered
+                    ? ordered.unkeyed() : previous.strategy();
+            return new Route(spec, topic, spec.getPartitions(), name, forDelivery(spec, same), null);
         }
         if (spec.getPartitionStrategy() != null
                 && !FunctionSpecs.isAllowedStrategy(spec.getPartitionStrategy(), strategyClasses)) {
@@ -102,7 +107,15 @@ public final class WorkRoutes {
             return new Route(spec, topic, spec.getPartitions(), name, null, "function " + ref + " has "
                     + spec.getPartitions() + " partitions; it needs at least 1");
         }
-        return new Route(spec, topic, spec.getPartitions(), name, strategy.get(), null);
+        return new Route(spec, topic, spec.getPartitions(), name, forDelivery(spec, strategy.get()), null);
+    }
+
+    /**
+     * An ORDERED function's keyed invocations go to their key's partition whatever the strategy
+     * ({@link KeyedOrderStrategy}); a QUEUE function's go where its strategy says.
+     */
+    private static PartitionStrategy forDelivery(FunctionSpec spec, PartitionStrategy strategy) {
+        return spec.getDelivery() == Delivery.ORDERED ? new KeyedOrderStrategy(strategy) : strategy;
     }
 
     private void ensureTopic(FunctionRef ref, int partitions) {

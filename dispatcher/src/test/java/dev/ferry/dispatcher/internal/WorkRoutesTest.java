@@ -10,10 +10,13 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
 import dev.ferry.dispatcher.PartitionLoad;
 import dev.ferry.dispatcher.Requests;
+import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +85,52 @@ class WorkRoutesTest {
         WorkRoutes.Route listed = routes.routeFor(spec(3, FirstPartition.class.getName()));
         assertThat(listed.routable()).isTrue();
         assertThat(listed.strategy()).isInstanceOf(FirstPartition.class);
+    }
+
+    @Test
+    void shouldKeepAKeyOnOnePartitionWhenAnOrderedFunctionNamesAStrategyThatIgnoresKeys() {
+        // A tester's ORDERED function with round-robin got twelve calls of customer-1 two per partition over six.
+        int keyPartition = KeyAffinityStrategy.forKey("customer-1", 6);
+        for (String strategy : List.of("round-robin", "least-lag", "weighted-random", "auto", "key-affinity",
+                FirstPartition.class.getName())) {
+            WorkRoutes.Route route = routes.routeFor(ordered(strategy));
+            Set<Integer> keyed = new HashSet<>();
+            for (int i = 0; i < 12; i++) {
+                keyed.add(route.strategy().partition(Requests.keyed("customer-1"), 6, PartitionLoad.none()));
+            }
+            assertThat(keyed).as(strategy).containsExactly(keyPartition);
+        }
+        assertThat(keyPartition).isNotZero(); // so FirstPartition above was not simply agreeing
+        // Calls without a key are still the strategy's to place: round-robin still turns.
+        WorkRoutes.Route roundRobin = routes.routeFor(ordered("round-robin"));
+        Set<Integer> unkeyed = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            unkeyed.add(roundRobin.strategy().partition(Requests.unkeyed(), 6, PartitionLoad.none()));
+        }
+        assertThat(unkeyed).hasSize(6);
+    }
+
+    @Test
+    void shouldKeepAKeyOnOnePartitionWhenTheOperatorsDefaultIgnoresKeysAndAnOrderedFunctionNamesNone() {
+        WorkRoutes roundRobinByDefault = new WorkRoutes(new TopicCatalog(FerryConfig.defaults()), provisioned::add,
+                "round-robin", List.of(), new SplittableRandom(1));
+        WorkRoutes.Route route = roundRobinByDefault.routeFor(ordered(null));
+        Set<Integer> keyed = new HashSet<>();
+        for (int i = 0; i < 12; i++) {
+            keyed.add(route.strategy().partition(Requests.keyed("customer-1"), 6, PartitionLoad.none()));
+        }
+        assertThat(keyed).hasSize(1);
+        // A QUEUE function promises no order: its keys go where round-robin says.
+        WorkRoutes.Route queue = roundRobinByDefault.routeFor(spec(6, null));
+        Set<Integer> spread = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            spread.add(queue.strategy().partition(Requests.keyed("customer-1"), 6, PartitionLoad.none()));
+        }
+        assertThat(spread).hasSize(6);
+    }
+
+    private static FunctionSpec ordered(String strategy) {
+        return FunctionSpec.newBuilder(spec(6, strategy)).setDelivery(Delivery.ORDERED).build();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.triggers.TriggerCycles;
 import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.schemas.StartingPosition;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,12 @@ import org.slf4j.LoggerFactory;
  *   learns nothing about topics it may not use;</li>
  *   <li>an in-place change that cannot work (409 {@code conflict}): ordering NONE reads with a share group, the
  *   others with a consumer group, and Kafka does not turn one into the other;</li>
+ *   <li>cycles (400 {@code invalid_trigger}, {@link TriggerCycles}): a destination or onFailure from which the
+ *   stored triggers of every tenant, paused ones included, lead back to one of the trigger's sources, which would
+ *   run functions in a circle without end, billed every pass. 400 and not 409: this codebase answers 409 for a
+ *   change this name's current spec cannot take in place (deleting it first helps), and here it would not; like a
+ *   missing source it is what the spec names that cannot work. A write that only pauses is never refused, so a
+ *   loop stored anyway can be stopped. Within one gateway such writes run one at a time;</li>
  *   <li>existence (400 {@code invalid_trigger}): the function, every source topic; a missing destination or
  *   onFailure topic is created with the first source's partition count when {@code trigger.topics.create} is true,
  *   else named as missing.</li>
@@ -58,6 +66,8 @@ public final class TriggerRoutes {
     private final GatewayTriggers t;
 
     private final NameLocks writes = new NameLocks();
+    /** Held by writes that give a trigger a destination or onFailure, from the cycle check to seeing the write. */
+    private final ReentrantLock cycles = new ReentrantLock();
 
     public TriggerRoutes(GatewayContext g) {
         this.g = g;
@@ -97,6 +107,29 @@ public final class TriggerRoutes {
     private boolean write(TriggerSpec spec, TriggerRef ref) {
         Optional<TriggerSpec> current = t.directory().get(ref);
         current.ifPresent(existing -> checkCompatible(existing, spec));
+        // Pausing is how a user stops a loop stored before the cycle check (or through two gateways at once), so
+        // a pause is never refused for one; every other write with an output may close a cycle. A pause is any
+        // write with enabled false that keeps the topics it reads and writes: `ferry trigger pause` sends back the
+        // group in use and the filter re-serialized, so the whole spec need not be the same.
+        boolean pauses = current.isPresent() && !spec.getEnabled() && sameTopics(current.get(), spec);
+        if (pauses || (spec.getDestination() == null && spec.getOnFailure() == null)) {
+            return checkAndPublish(spec, ref, current);
+        }
+        // Two writes of different names could each close half of a loop and both pass: writes that add edges wait
+        // for each other, each checking the directory after the previous one is visible in it.
+        cycles.lock();
+        try {
+            List<String> loops = TriggerCycles.closedBy(spec, t.directory().all());
+            if (!loops.isEmpty()) {
+                throw invalid(loops);
+            }
+            return checkAndPublish(spec, ref, current);
+        } finally {
+            cycles.unlock();
+        }
+    }
+
+    private boolean checkAndPublish(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
         if (current.isEmpty() || !sameButEnabled(current.get(), spec)) {
             // Pausing or resuming a trigger must work even after its source topic was deleted.
             Map<String, Integer> partitions = checkExistence(spec);
@@ -262,6 +295,12 @@ public final class TriggerRoutes {
                     + "consumer group, and Kafka cannot turn group " + TriggerSpecs.group(existing, t.catalog())
                     + " into the other kind. Delete the trigger first, or give it another group.");
         }
+    }
+
+    private static boolean sameTopics(TriggerSpec existing, TriggerSpec wanted) {
+        return existing.getTopics().equals(wanted.getTopics())
+                && Objects.equals(existing.getDestination(), wanted.getDestination())
+                && Objects.equals(existing.getOnFailure(), wanted.getOnFailure());
     }
 
     private static boolean sameButEnabled(TriggerSpec existing, TriggerSpec wanted) {
