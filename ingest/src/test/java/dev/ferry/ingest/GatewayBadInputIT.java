@@ -142,6 +142,21 @@ class GatewayBadInputIT {
     }
 
     @Test
+    void shouldAnswer400AtTheEdgeWhenTheContentTypeCannotTravelAsAHeaderValue() {
+        // (Characters outside printable ASCII are the same rule's, HeaderText; Java's HTTP client cannot send them.)
+        for (String contentType : List.of("text/" + "x".repeat(300), "application/" + "y".repeat(252))) {
+            for (String path : List.of("/v1/functions/echo/invoke", "/v1/functions/echo/invocations")) {
+                HttpResponse<byte[]> response = api.call("POST", path, acme, HttpApi.bytes("hi"),
+                        Map.of("Content-Type", contentType));
+                assertThat(response.statusCode()).as(path + " " + text(response)).isEqualTo(400);
+                assertThat(json(response).get("code").asText()).isEqualTo("bad_request");
+                assertThat(json(response).get("error").asText()).startsWith("Content-Type must be");
+                assertThat(response.headers().firstValue("Ferry-Invocation-Id")).as("nothing was sent").isEmpty();
+            }
+        }
+    }
+
+    @Test
     void shouldAnswer400WhenAUsageBoundIsOutOfRange() {
         for (String query : List.of("from=%2B999999999-12-31T23:59:59Z", "to=99999999999999999999",
                 "to=%2B999999999-12-31T23:59:59Z", "from=-5", "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z")) {

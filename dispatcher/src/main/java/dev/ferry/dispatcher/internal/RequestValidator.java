@@ -2,6 +2,7 @@ package dev.ferry.dispatcher.internal;
 
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.DispatcherConfig;
+import dev.ferry.core.invocation.HeaderText;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
@@ -16,13 +17,6 @@ import java.util.function.Function;
  * decide on the verdict's {@link ReasonCode}, never on the sentence (issue 13 part 1).
  */
 public final class RequestValidator {
-
-    /**
-     * Longest {@code invocationId} and {@code contentType} forwarded. Both travel as HTTP header values to HTTP
-     * functions ({@code Ferry-Invocation-Id}, {@code Content-Type}) and the id is part of metering's keys; a UUID is
-     * 36 characters and a media type with parameters far less than this.
-     */
-    public static final int MAX_TEXT_FIELD_LENGTH = 256;
 
     private final Function<FunctionRef, Optional<FunctionSpec>> functions;
     private final int maxPayloadBytes;
@@ -69,8 +63,8 @@ public final class RequestValidator {
         } catch (IllegalArgumentException e) {
             return Verdict.reject(ReasonCode.INVALID_REQUEST, e.getMessage());
         }
-        Optional<String> malformed = textField("invocationId", request.getInvocationId())
-                .or(() -> textField("contentType", request.getContentType()));
+        Optional<String> malformed = HeaderText.problem("invocationId", request.getInvocationId())
+                .or(() -> HeaderText.problem("contentType", request.getContentType()));
         if (malformed.isPresent()) {
             return Verdict.reject(ReasonCode.INVALID_REQUEST, malformed.get());
         }
@@ -99,24 +93,5 @@ public final class RequestValidator {
                     + DispatcherConfig.MAX_PAYLOAD_BYTES + ")");
         }
         return Verdict.accept(spec.get());
-    }
-
-    /** Why a text field cannot be forwarded, or empty when it can: its length and its characters, never the value. */
-    private static Optional<String> textField(String name, String value) {
-        if (value == null) {
-            return Optional.of(name + " is required");
-        }
-        if (value.length() > MAX_TEXT_FIELD_LENGTH) {
-            return Optional.of(name + " must be at most " + MAX_TEXT_FIELD_LENGTH + " characters, got "
-                    + value.length());
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
-                return Optional.of(name + " must be printable ASCII (it travels as an HTTP header value), got "
-                        + String.format("U+%04X", (int) c) + " at index " + i);
-            }
-        }
-        return Optional.empty();
     }
 }

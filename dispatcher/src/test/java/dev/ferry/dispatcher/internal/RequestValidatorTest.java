@@ -118,7 +118,7 @@ class RequestValidatorTest {
         assertThat(unicodeId.reason()).isEqualTo(ReasonCode.INVALID_REQUEST);
         assertThat(unicodeId.rejection()).startsWith("invocationId must be printable ASCII");
         RequestValidator.Verdict longId = validator.check(Requests.request("acme", "resize")
-                .setInvocationId("x".repeat(RequestValidator.MAX_TEXT_FIELD_LENGTH + 1)).build(), NOW);
+                .setInvocationId("x".repeat(dev.ferry.core.invocation.HeaderText.MAX_LENGTH + 1)).build(), NOW);
         assertThat(longId.rejection()).isEqualTo("invocationId must be at most 256 characters, got 257");
         assertThat(validator.check(Requests.request("acme", "resize").setInvocationId("order-17/line 3")
                 .setContentType("application/json; charset=utf-8").build(), NOW).accepted()).isTrue();

@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.invocation.BilledTime;
+import dev.ferry.core.invocation.HeaderText;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.http.Timestamps;
 import dev.ferry.schemas.FunctionSpec;
@@ -148,6 +149,9 @@ public final class InvokeRoutes {
                 .setReplyTo(replyTo);
         String contentType = ctx.contentType();
         if (contentType != null && !contentType.isBlank()) {
+            HeaderText.problem("Content-Type", contentType).ifPresent(problem -> {
+                throw ApiException.badRequest(problem);
+            });
             builder.setContentType(contentType);
         }
         String key = ctx.header(KEY);

@@ -1,0 +1,40 @@
+package dev.ferry.core.invocation;
+
+import java.util.Optional;
+
+/**
+ * The rule for an invocation's text fields that travel as HTTP header values to HTTP functions
+ * ({@code invocationId} as {@code Ferry-Invocation-Id}, {@code contentType} as {@code Content-Type}): at most
+ * {@link #MAX_LENGTH} characters of printable ASCII. The dispatcher applies it to every request (a record produced
+ * straight to Kafka included) and the gateway to what it is given, so an HTTP caller hears 400 at once rather than a
+ * rejection from the dispatcher (a tester, session 8: a 302-character Content-Type went all the way to Kafka).
+ */
+public final class HeaderText {
+
+    /** A UUID is 36 characters and a media type with parameters far less than this. */
+    public static final int MAX_LENGTH = 256;
+
+    private HeaderText() {
+    }
+
+    /**
+     * Why {@code value} cannot be forwarded as the header value of field {@code name}, or empty when it can: its
+     * length or the first character that is not printable ASCII, never the value itself (it may hold user data).
+     */
+    public static Optional<String> problem(String name, String value) {
+        if (value == null) {
+            return Optional.of(name + " is required");
+        }
+        if (value.length() > MAX_LENGTH) {
+            return Optional.of(name + " must be at most " + MAX_LENGTH + " characters, got " + value.length());
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return Optional.of(name + " must be printable ASCII (it travels as an HTTP header value), got "
+                        + String.format("U+%04X", (int) c) + " at index " + i);
+            }
+        }
+        return Optional.empty();
+    }
+}
