@@ -6,6 +6,7 @@ import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.internal.AttemptProcessor;
 import dev.ferry.worker.internal.Counters;
+import dev.ferry.worker.internal.GroupSwitch;
 import dev.ferry.worker.internal.Invoker;
 import dev.ferry.worker.internal.OrderedReplica;
 import dev.ferry.worker.internal.Replica;
@@ -52,6 +53,12 @@ public final class WorkerPool implements AutoCloseable {
     private boolean prepared;
     /** The function was deleted: replicas answer every record REJECTED function_deleted and run no user code. */
     private boolean retiring;
+    /**
+     * Set on a retiring pool when a function of the other delivery is created under the name: the offsets where the
+     * new function's work starts. The retiring replicas answer only records below them (the rest is the new
+     * function's, which another group reads); null: every record.
+     */
+    private final AtomicReference<List<Long>> retireLine = new AtomicReference<>();
     private boolean closed;
 
     /**
@@ -152,6 +159,23 @@ public final class WorkerPool implements AutoCloseable {
         log.info("[{}] retiring: answering what is still queued for the deleted function", ref);
     }
 
+    /**
+     * Keeps a retiring pool from answering records at or past {@code line} (by partition): they belong to the function
+     * created under the name with the other delivery. Answered records are not affected.
+     */
+    public void retireBelow(List<Long> line) {
+        retireLine.set(List.copyOf(line));
+    }
+
+    /**
+     * Whether this retiring pool's group has answered every record of the work topic below {@code line} (an Admin
+     * call): its committed offsets, or its share-partition start offsets, reached it.
+     */
+    public boolean answeredBelow(List<Long> line) {
+        return GroupSwitch.reached(resources.admin(), resources.topics().workerGroup(ref), spec().getDelivery(),
+                resources.topics().work(ref), line);
+    }
+
     public WorkerStats stats() {
         return new WorkerStats(counters.processed(), counters.succeeded(), counters.failed(),
                 counters.retriedCount(), counters.deadLetteredCount(), counters.inFlight(), counters.abandonedRuns(),
@@ -185,6 +209,10 @@ public final class WorkerPool implements AutoCloseable {
     /** The work topic and group; made at deploy when deployed through Ferry, so this is one describe then. */
     private void prepare(FunctionSpec target) {
         resources.provisioner().ensure(resources.topics().workTopic(ref, target.getPartitions()));
+        // A deleted function of the name with the other delivery left a group of the other type (a tester: every
+        // replica failed with "is not a share group" for good): replaced before a member joins.
+        GroupSwitch.prepare(resources.admin(), resources.topics().workerGroup(ref), resources.topics().work(ref),
+                target);
         if (target.getDelivery() == Delivery.QUEUE) {
             ShareGroupSetup.prepare(resources, resources.topics().workerGroup(ref), target);
         }
@@ -212,7 +240,8 @@ public final class WorkerPool implements AutoCloseable {
                 resources.config().worker().abandonedRunsMax(), counters, () -> recycleLater(self.get()));
         try {
             AttemptProcessor processor = new AttemptProcessor(resources, spec,
-                    retiring ? null : resources.runtimes().create(spec), invoker, counters, settings.worker(), retiring);
+                    retiring ? null : resources.runtimes().create(spec), invoker, counters, settings.worker(), retiring,
+                    retireLine::get);
             Replica replica = spec.getDelivery() == Delivery.ORDERED
                     ? new OrderedReplica(settings, processor, resources)
                     : new ShareReplica(settings, processor, resources);

@@ -6,8 +6,10 @@ import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.worker.internal.GroupSwitch;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -102,8 +104,13 @@ public final class WorkerService implements AutoCloseable {
         try {
             Retirement predecessor = retiring.remove(ref);
             if (predecessor != null) {
+                if (predecessor.pool.spec().getDelivery() != spec.getDelivery()) {
+                    // The new function needs a group of the other type, which starts at its workStartOffsets: what
+                    // the old function left queued below them is answered by the retiring pool, or by nobody.
+                    predecessor.drainBelow(spec);
+                }
                 // Deployed again: what the old function left queued is below the new spec's workStartOffsets, so
-                // the new pool answers it function_deleted itself.
+                // the new pool answers it function_deleted itself (same delivery: the same group).
                 predecessor.end();
             }
             WorkerPool pool = pools.get(ref);
@@ -181,16 +188,68 @@ public final class WorkerService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            if (ended) {
+                return; // end() closes the pool
+            }
             retiring.remove(pool.ref(), this);
             pool.close();
             log.info("[{}] removed: pool retired after answering {} queued records function_deleted", pool.ref(),
                     pool.stats().processed() - before);
         }
 
+        /**
+         * Before a function of the other delivery takes the name: lets the retiring pool answer every record below
+         * where the new function's work starts (its {@code workStartOffsets}, else the topic's current ends) and
+         * nothing at or past it, waiting until its group's offsets reach there, or until they did not move for
+         * {@code worker.retire.quiet.ms} (then what it did not answer stays pending; docs/design.md, section 6).
+         * Blocks this service's changes meanwhile.
+         */
+        void drainBelow(FunctionSpec next) {
+            String topic = context.resources.topics().work(pool.ref());
+            List<Long> line;
+            try {
+                line = GroupSwitch.startOffsets(context.resources.admin(), topic, next);
+            } catch (RuntimeException e) {
+                log.warn("[{}] cannot read where the new function's work starts ({}); closing the retiring pool now",
+                        pool.ref(), e.toString());
+                return;
+            }
+            pool.retireBelow(line);
+            long started = System.nanoTime();
+            long stillSince = started;
+            long seen = pool.stats().processed();
+            try {
+                while (!ended) {
+                    if (pool.answeredBelow(line)) {
+                        log.info("[{}] the retiring pool answered everything below {} in {} ms; the function now "
+                                + "deployed takes the name", pool.ref(), line,
+                                (System.nanoTime() - started) / 1_000_000);
+                        return;
+                    }
+                    long now = pool.stats().processed();
+                    if (now != seen) {
+                        seen = now;
+                        stillSince = System.nanoTime();
+                    } else if (System.nanoTime() - stillSince > quiet.toNanos()) {
+                        log.warn("[{}] the retiring pool answered nothing for {} ms and has not reached {}: "
+                                + "invocations of the deleted function still queued below it stay pending (the "
+                                + "function now deployed starts its group there)", pool.ref(), quiet.toMillis(), line);
+                        return;
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("[{}] cannot read the retiring pool's offsets ({}); closing it now", pool.ref(), e.toString());
+            }
+        }
+
         /** Stops watching and closes the pool now; returns once it is closed. */
         void end() {
             ended = true;
-            thread.interrupt();
+            // Not interrupted: a watcher closing the pool at that moment would give up waiting for its replicas
+            // and leave them in their group. It sees ended at its next tick instead.
             pool.close();
         }
     }

@@ -150,4 +150,67 @@ class FunctionRedeployIT {
                 .allMatch(o -> o.startsWith("SUCCEEDED/") || o.equals("REJECTED/function_deleted"))
                 .contains("REJECTED/function_deleted");
     }
+
+    @Test
+    void shouldServeAFunctionCreatedAsQueueWhereADeletedOrderedFunctionHadItsConsumerGroup() throws Exception {
+        switchDelivery("ordq", "ORDERED", "QUEUE");
+    }
+
+    @Test
+    void shouldServeAFunctionCreatedAsOrderedWhereADeletedQueueFunctionHadItsShareGroup() throws Exception {
+        switchDelivery("qord", "QUEUE", "ORDERED");
+    }
+
+    /**
+     * A tester's steps: a function with invocations queued, deleted, and created again under its name with the other
+     * delivery (its worker group is a consumer group for ORDERED, a share group for QUEUE). Before, every replica of
+     * the new function failed with "Group ... is not a share group" (or "not a consumer group") for good: its calls
+     * answered 504. Now the new function answers, and every invocation queued before the delete has one final result
+     * (run by the old function, or answered function_deleted), none a second one from the new group reading it again.
+     */
+    private void switchDelivery(String name, String from, String to) throws Exception {
+        String path = "/v1/functions/" + name;
+        HttpResponse<String> deployed = gateway.call("PUT", path, "{\"runtime\": \"JAVA\", \"handler\": \"sleep\", "
+                + "\"timeoutMs\": 5000, \"maxReplicas\": 1, \"delivery\": \"" + from + "\", \"partitions\": 1}");
+        assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
+        KafkaClients clients = new KafkaClients(platform.config());
+        Deserializer<InvocationResult> reader = platform.runtime().serdes().deserializer(InvocationResult.class);
+        Map<String, List<String>> finals = new ConcurrentHashMap<>();
+        try (ResultsReader ignored = new ResultsReader(clients, platform.runtime().topics().results(), r -> {
+            InvocationResult result = reader.deserialize(r.topic(), r.headers(), r.value());
+            if (name.equals(result.getFunction()) && Boolean.TRUE.equals(result.getFinal$())) {
+                finals.computeIfAbsent(result.getInvocationId(), id -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                        .add(result.getStatus() + "/" + result.getReasonCode() + " by " + result.getWorker());
+            }
+        })) {
+            List<String> queued = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> accepted = gateway.call("POST", path + "/invocations", "{\"ms\": 300}");
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+                queued.add(accepted.headers().firstValue("Ferry-Invocation-Id").orElseGet(() -> accepted.headers()
+                        .firstValue("Location").orElseThrow().replaceFirst(".*/", "")));
+            }
+            // The old function's group is in use, and most of the invocations are still queued when it goes.
+            await().atMost(Duration.ofSeconds(60)).until(() -> !finals.isEmpty());
+            assertThat(gateway.call("DELETE", path, "").statusCode()).isEqualTo(204);
+
+            HttpResponse<String> again = gateway.call("PUT", path, "{\"runtime\": \"JAVA\", \"handler\": \"echo\", "
+                    + "\"delivery\": \"" + to + "\", \"partitions\": 1}");
+            assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+            HttpResponse<String> fresh = gateway.call("POST", path + "/invoke", "new");
+            assertThat(fresh.statusCode()).as(fresh.body()).isEqualTo(200);
+            assertThat(fresh.body()).as("the new function's code").isEqualTo("new");
+            String freshId = fresh.headers().firstValue("Ferry-Invocation-Id").orElseThrow();
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(finals.keySet())
+                    .as("every invocation queued before the delete answered").containsAll(queued).contains(freshId));
+            // The call after the switch is on the same partition after them: a second answer read again by the new
+            // group would have come before it.
+            for (String id : queued) {
+                assertThat(finals.get(id)).as("final results of %s", id).hasSize(1);
+                assertThat(finals.get(id).get(0)).as(id).matches("SUCCEEDED/null.*|REJECTED/function_deleted.*");
+            }
+            assertThat(finals.get(freshId)).hasSize(1);
+        }
+    }
 }

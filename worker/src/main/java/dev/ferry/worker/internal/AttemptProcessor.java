@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,20 +38,25 @@ public final class AttemptProcessor {
     private final Counters counters;
     private final String worker;
     private final boolean retiring;
+    /** For a retiring processor: records at or past these offsets (by partition) are not its to answer; null: none. */
+    private final Supplier<List<Long>> retireLine;
     private final AtomicBoolean cold = new AtomicBoolean(true);
 
     public AttemptProcessor(WorkerResources resources, FunctionSpec spec, Function function, Invoker invoker,
             Counters counters, String worker) {
-        this(resources, spec, function, invoker, counters, worker, false);
+        this(resources, spec, function, invoker, counters, worker, false, () -> null);
     }
 
     /**
      * @param function null only when {@code retiring}
      * @param retiring the function was deleted: every record is answered REJECTED {@code function_deleted} and
      *        nothing runs
+     * @param retireLine for a retiring processor, where the work of a function of the other delivery created under
+     *        the name starts (by partition; null until there is one): records at or past it get no answer here and
+     *        are given back as by a stop ({@link WorkerStoppedException}), since another group reads them
      */
     public AttemptProcessor(WorkerResources resources, FunctionSpec spec, Function function, Invoker invoker,
-            Counters counters, String worker, boolean retiring) {
+            Counters counters, String worker, boolean retiring, Supplier<List<Long>> retireLine) {
         if (function == null && !retiring) {
             throw new IllegalArgumentException("Only a retiring processor runs no function");
         }
@@ -61,6 +67,7 @@ public final class AttemptProcessor {
         this.counters = counters;
         this.worker = worker;
         this.retiring = retiring;
+        this.retireLine = retireLine;
     }
 
     /**
@@ -94,6 +101,11 @@ public final class AttemptProcessor {
 
     private CompletableFuture<Decision> attempt(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
             int deliveryCount, Runnable runEnded) {
+        if (retiring && pastRetireLine(record)) {
+            // The work of a function of the other delivery now deployed under the name: not this pool's to answer,
+            // in any way (another group reads it).
+            return CompletableFuture.failedFuture(new WorkerStoppedException(null));
+        }
         if (!decoded.ok()) {
             log.warn("[{}] undecodable record {} goes to the DLQ: {}", worker, WorkerResources.where(record),
                     decoded.error().toString());
@@ -158,6 +170,11 @@ public final class AttemptProcessor {
                 runEnded.run();
             }
         });
+    }
+
+    private boolean pastRetireLine(ConsumerRecord<byte[], byte[]> record) {
+        List<Long> line = retireLine.get();
+        return line != null && (record.partition() >= line.size() || record.offset() >= line.get(record.partition()));
     }
 
     /** Why a record is answered REJECTED without running. */
@@ -253,6 +270,9 @@ public final class AttemptProcessor {
 
     /** Closes the replica's function instance: user code, so its failures are logged, never thrown. */
     public void closeFunction() {
+        if (function == null) {
+            return; // a retiring processor runs none
+        }
         try {
             function.close();
         } catch (Exception | LinkageError e) {

@@ -178,7 +178,8 @@ public final class OrderedReplica extends Replica {
             Attempt attempt = new Attempt();
             processor.process(head.record(), head.decoded(), 1,
                     () -> done.add(new Done(attempt, null, null, null)))
-                    .whenComplete((decision, error) -> done.add(new Done(attempt, queue, head, error)));
+                    .whenComplete((decision, error) -> done.add(new Done(attempt, queue, head,
+                            WorkerStoppedException.unwrap(error))));
         }
     }
 

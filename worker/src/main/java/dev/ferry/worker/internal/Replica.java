@@ -2,6 +2,7 @@ package dev.ferry.worker.internal;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,12 +10,14 @@ import org.slf4j.LoggerFactory;
  * One member of a worker pool: a thread with its own consumer and its own function instance. Stopping is clean:
  * the replica takes no new record, finishes and acknowledges (or commits) what it holds, closes its consumer so
  * the group hands its share to the others, then closes its function. If its consumer fails, the replica starts a
- * fresh one after a pause, having first settled everything it held.
+ * fresh one after a pause (1 s, doubling for each failure in a row up to 30 s), having first settled everything it
+ * held.
  */
 public abstract class Replica {
 
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
+    private static final Duration MAX_RESTART_PAUSE = Duration.ofSeconds(30);
 
     protected final ReplicaSettings settings;
     protected final AttemptProcessor processor;
@@ -70,17 +73,32 @@ public abstract class Replica {
     }
 
     private void run() {
+        int failures = 0;
         try {
             while (!stopping) {
+                long started = System.nanoTime();
                 try {
                     consume();
+                    failures = 0;
                 } catch (RuntimeException e) {
                     if (stopping) {
                         break;
                     }
-                    log.error("[{}] consumer failed, starting a new one in {} ms: {}", settings.name(),
-                            RESTART_PAUSE.toMillis(), e.toString(), e);
-                    pause();
+                    // A consumer that served for a minute before failing starts the count again.
+                    failures = System.nanoTime() - started > 60_000_000_000L ? 1 : failures + 1;
+                    Duration pause = restartPause(failures);
+                    if (wrongGroupType(e)) {
+                        // The group of the name is of the other type (a deleted function of the other delivery left
+                        // it): it stays so until it is deleted, so retrying every second only fills the log.
+                        log.error("[{}] group {} is of the wrong type for a {} function ({}); the pool replaces "
+                                + "such a group when its first replica starts, so its members (another process's "
+                                + "retiring pool?) must leave first. Trying again in {} ms", settings.name(),
+                                settings.group(), settings.spec().getDelivery(), e.getMessage(), pause.toMillis());
+                    } else {
+                        log.error("[{}] consumer failed, starting a new one in {} ms: {}", settings.name(),
+                                pause.toMillis(), e.toString(), e);
+                    }
+                    pause(pause);
                 }
             }
         } finally {
@@ -89,9 +107,29 @@ public abstract class Replica {
         }
     }
 
-    private static void pause() {
+    /** 1 s after a failure, doubling for each failure in a row up to 30 s: a lasting cause is not retried hot. */
+    static Duration restartPause(int failuresInARow) {
+        int doublings = Math.min(Math.max(0, failuresInARow - 1), 5);
+        return Duration.ofMillis(Math.min(MAX_RESTART_PAUSE.toMillis(), RESTART_PAUSE.toMillis() << doublings));
+    }
+
+    /** Kafka's answer to a member joining a group of the other type: "Group X is not a share (consumer) group". */
+    static boolean wrongGroupType(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof GroupIdNotFoundException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void pause(Duration pause) {
+        long until = System.nanoTime() + pause.toNanos();
         try {
-            Thread.sleep(RESTART_PAUSE.toMillis());
+            // In slices, so a stop does not wait out a long pause.
+            while (!stopping && System.nanoTime() - until < 0) {
+                Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

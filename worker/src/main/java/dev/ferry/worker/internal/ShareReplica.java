@@ -185,7 +185,8 @@ public final class ShareReplica extends Replica {
         Attempt attempt = new Attempt(System.nanoTime());
         processor.process(record, resources.decode(record), deliveries,
                 () -> done.add(new Done(attempt, null, null, null)))
-                .whenComplete((decision, error) -> done.add(new Done(attempt, record, decision, error)));
+                .whenComplete((decision, error) -> done.add(new Done(attempt, record, decision,
+                        WorkerStoppedException.unwrap(error))));
     }
 
     private static int deliveries(ConsumerRecord<?, ?> record) {

@@ -13,4 +13,14 @@ public final class WorkerStoppedException extends RuntimeException {
     public WorkerStoppedException(Throwable interrupted) {
         super("The worker stopped while the function ran; the record is given back to run again", interrupted);
     }
+
+    /**
+     * {@code error} itself, or the {@link WorkerStoppedException} it wraps: a stage that completes exceptionally
+     * passes its failure on wrapped in a {@link java.util.concurrent.CompletionException}, so a replica testing
+     * {@code instanceof} on the error its {@code whenComplete} sees missed it and took the stop for a failed write.
+     */
+    public static Throwable unwrap(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() instanceof
+                WorkerStoppedException stopped ? stopped : error;
+    }
 }
