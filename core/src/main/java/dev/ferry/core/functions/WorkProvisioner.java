@@ -1,6 +1,7 @@
 package dev.ferry.core.functions;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.kafka.AdminCalls;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
@@ -10,9 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -59,7 +57,6 @@ public final class WorkProvisioner {
     public static final long KAFKA_DEFAULT_LOCK_MS = 30_000;
 
     private static final Logger log = LoggerFactory.getLogger(WorkProvisioner.class);
-    private static final long TIMEOUT_MS = 30_000;
 
     private final Admin admin;
     private final TopicCatalog topics;
@@ -188,15 +185,6 @@ public final class WorkProvisioner {
     }
 
     private static <T> T await(KafkaFuture<T> future, String what) {
-        try {
-            return future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new FerryException("Cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new FerryException("Timed out trying to " + what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted while trying to " + what, e);
-        }
+        return AdminCalls.await(future, what);
     }
 }

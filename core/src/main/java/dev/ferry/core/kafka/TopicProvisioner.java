@@ -294,15 +294,6 @@ public final class TopicProvisioner {
     }
 
     private static <T> T await(KafkaFuture<T> future, String what) {
-        try {
-            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new FerryException("Cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new FerryException("Timed out after " + TIMEOUT.toSeconds() + " s trying to " + what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted while trying to " + what, e);
-        }
+        return AdminCalls.await(future, what);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.kafka.AdminCalls;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import java.time.Duration;
@@ -211,15 +212,6 @@ public final class GroupSwitch {
     }
 
     private static <T> T await(KafkaFuture<T> future, String what) {
-        try {
-            return future.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new FerryException("Cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new FerryException("Timed out trying to " + what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted while trying to " + what, e);
-        }
+        return AdminCalls.await(future, what);
     }
 }

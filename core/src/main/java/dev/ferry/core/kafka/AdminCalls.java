@@ -1,0 +1,38 @@
+package dev.ferry.core.kafka;
+
+import dev.ferry.core.FerryException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.KafkaFuture;
+
+/** Waiting on an Admin call the way Ferry's provisioning does: a bounded wait, and one exception type for callers. */
+public final class AdminCalls {
+
+    /** How long one Admin call may take before it counts as the cluster not answering. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private AdminCalls() {
+    }
+
+    /**
+     * The future's value, within {@link #TIMEOUT}.
+     *
+     * @param what what the call does, for the message ("describe ferry.work.acme.resize")
+     * @throws FerryException when the call failed (its cause kept), timed out, or the thread was interrupted (its
+     *     interrupt flag set again)
+     */
+    public static <T> T await(KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new FerryException("Cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new FerryException("Timed out after " + TIMEOUT.toSeconds() + " s trying to " + what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while trying to " + what, e);
+        }
+    }
+}
