@@ -181,10 +181,10 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
      */
     protected static int replicasFor(double rate, double perReplicaRate, int partitions) {
         int flat = replicasFor(rate, perReplicaRate);
-        if (partitions < 1 || flat >= partitions) {
-            return flat;
+        if (partitions < 1 || flat == 0 || flat >= partitions) {
+            return flat; // no load needs no replica, whatever the partitions
         }
-        for (int n = Math.max(1, flat); n < partitions; n++) {
+        for (int n = flat; n < partitions; n++) {
             int busiest = (partitions + n - 1) / n;
             if (perReplicaRate * partitions / busiest >= rate - 1e-9) {
                 return n;

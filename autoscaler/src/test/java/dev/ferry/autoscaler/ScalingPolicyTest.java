@@ -139,6 +139,8 @@ class ScalingPolicyTest {
         assertThat(light.sustained()).as("3 replicas of two partitions each carry 30/s").isEqualTo(3);
         Recommendation heavy = policy.recommend(spec, even(spec, T0.plusSeconds(2), 0, 65, 65, 6));
         assertThat(heavy.sustained()).as("from 6 members on, every member shares partitions").isEqualTo(7);
+        Recommendation none = policy.recommend(spec, even(spec, T0.plusSeconds(3), 0, 0, 0, 6));
+        assertThat(none.replicas()).as("no load needs no replica (a drained pool goes to zero)").isZero();
     }
 
     @Test
