@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 public abstract class Replica {
 
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
-    private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
-    private static final Duration MAX_RESTART_PAUSE = Duration.ofSeconds(30);
+    /** 1 s after a consumer failure, doubling for each failure in a row, up to 30 s. */
+    private static final Backoff RESTART_PAUSES = new Backoff(1_000, 30_000);
 
     protected final ReplicaSettings settings;
     protected final AttemptProcessor processor;
@@ -109,8 +109,7 @@ public abstract class Replica {
 
     /** 1 s after a failure, doubling for each failure in a row up to 30 s: a lasting cause is not retried hot. */
     static Duration restartPause(int failuresInARow) {
-        int doublings = Math.min(Math.max(0, failuresInARow - 1), 5);
-        return Duration.ofMillis(Math.min(MAX_RESTART_PAUSE.toMillis(), RESTART_PAUSE.toMillis() << doublings));
+        return Duration.ofMillis(RESTART_PAUSES.delayAfter(Math.max(1, failuresInARow)));
     }
 
     /** Kafka's answer to a member joining a group of the other type: "Group X is not a share (consumer) group". */
