@@ -35,7 +35,8 @@ public final class SimulationReport {
                 + Simulator.STARTUP.toSeconds() + " s to start (a QUEUE function, " + Simulator.PARTITIONS
                 + " partitions, up to " + Simulator.MAX_REPLICAS + " replicas, target lag "
                 + Simulator.TARGET_LAG + " per replica). Ferry: predictive policy, 1 s samples, 30 s stabilization. "
-                + "KEDA: 30 s polling, ceil(lag / lagThreshold) capped at the partitions, HPA 10 % tolerance, "
+                + "KEDA: activation on its 30 s poll, resizes on the HPA's 15 s sync by at most max(2x, +4 pods), "
+                + "ceil(lag / lagThreshold) capped at the partitions, HPA 10 % tolerance, "
                 + "300 s scale-down stabilization, 300 s cooldown to zero.\n\n"
                 + ReportWriter.markdown(comparisons) + "\n![chart](report.svg)\n";
         try {
