@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -161,6 +162,16 @@ class FunctionRedeployIT {
         switchDelivery("qord", "QUEUE", "ORDERED");
     }
 
+    /** A key the dispatcher places on {@code partition} of {@code partitions} (murmur2, as Kafka's partitioner). */
+    private static String keyOn(int partition, int partitions) {
+        for (int i = 0; ; i++) {
+            String key = "k" + i;
+            if (Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions == partition) {
+                return key;
+            }
+        }
+    }
+
     /**
      * A tester's steps: a function with invocations queued, deleted, and created again under its name with the other
      * delivery (its worker group is a consumer group for ORDERED, a share group for QUEUE). Before, every replica of
@@ -194,16 +205,30 @@ class FunctionRedeployIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> !finals.isEmpty());
             assertThat(gateway.call("DELETE", path, "").statusCode()).isEqualTo(204);
 
+            // With more partitions (a tester, session 9): the added ones hold only the new function's calls, and
+            // those written before its first replica started were skipped by a group started at their ends.
             HttpResponse<String> again = gateway.call("PUT", path, "{\"runtime\": \"JAVA\", \"handler\": \"echo\", "
-                    + "\"delivery\": \"" + to + "\", \"partitions\": 1}");
+                    + "\"delivery\": \"" + to + "\", \"partitions\": 3}");
             assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
-            HttpResponse<String> fresh = gateway.call("POST", path + "/invoke", "new");
+            List<String> onAdded = new java.util.ArrayList<>();
+            for (int partition : List.of(1, 2)) {
+                HttpResponse<String> accepted = gateway.call("POST", path + "/invocations", "added",
+                        Map.of("Ferry-Key", keyOn(partition, 3)));
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+                onAdded.add(accepted.headers().firstValue("Ferry-Invocation-Id").orElseThrow());
+            }
+            HttpResponse<String> fresh = gateway.call("POST", path + "/invoke", "new",
+                    Map.of("Ferry-Key", keyOn(0, 3)));
             assertThat(fresh.statusCode()).as(fresh.body()).isEqualTo(200);
             assertThat(fresh.body()).as("the new function's code").isEqualTo("new");
             String freshId = fresh.headers().firstValue("Ferry-Invocation-Id").orElseThrow();
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(finals.keySet())
-                    .as("every invocation queued before the delete answered").containsAll(queued).contains(freshId));
+                    .as("every invocation queued before the delete answered").containsAll(queued).contains(freshId)
+                    .as("the new function's calls on the partitions its deploy added").containsAll(onAdded));
+            for (String id : onAdded) {
+                assertThat(finals.get(id)).as(id).singleElement().asString().startsWith("SUCCEEDED/");
+            }
             // The call after the switch is on the same partition after them: a second answer read again by the new
             // group would have come before it.
             for (String id : queued) {
