@@ -53,9 +53,11 @@ class FunctionRedeployIT {
 
     private static Platform platform;
     private static GatewayCalls gateway;
+    private static org.apache.kafka.clients.admin.Admin admin;
 
     @BeforeAll
     static void start(KafkaFixture kafka) {
+        admin = kafka.admin();
         String key = new TenantAdmin(dir.resolve("tenants.json")).createTenant("acme");
         FerryConfig config = TestConfigs.isolated(kafka, Map.of("gateway.port", 0, "management.port", -1,
                 "gateway.tenants.file", dir.resolve("tenants.json").toString(), "autoscaler.poll.ms", 250L,
@@ -160,6 +162,41 @@ class FunctionRedeployIT {
     @Test
     void shouldServeAFunctionCreatedAsOrderedWhereADeletedQueueFunctionHadItsShareGroup() throws Exception {
         switchDelivery("qord", "QUEUE", "ORDERED");
+    }
+
+    /**
+     * The old function never got a call, so its topic was empty when the new one was created: the new spec then
+     * carried no start offsets, and its group, switched from the old one's type, started at the topic's ends when
+     * its first replica started, past the calls written meanwhile (pending for good).
+     */
+    @Test
+    void shouldServeCallsMadeBeforeTheFirstReplicaWhenTheDeletedFunctionOfTheOtherDeliveryNeverRan()
+            throws Exception {
+        String path = "/v1/functions/idleswap";
+        HttpResponse<String> deployed = gateway.call("PUT", path, "{\"runtime\": \"JAVA\", \"handler\": \"echo\", "
+                + "\"delivery\": \"QUEUE\", \"partitions\": 1, \"minReplicas\": 1}");
+        assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(201);
+        String group = platform.runtime().topics().workerGroup(new FunctionRef("acme", "idleswap"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> admin.listGroups().all().get(30, TimeUnit.SECONDS)
+                .stream().anyMatch(g -> g.groupId().equals(group)));
+        assertThat(gateway.call("DELETE", path, "").statusCode()).isEqualTo(204);
+
+        HttpResponse<String> again = gateway.call("PUT", path, "{\"runtime\": \"JAVA\", \"handler\": \"echo\", "
+                + "\"delivery\": \"ORDERED\", \"partitions\": 1}");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> accepted = gateway.call("POST", path + "/invocations", "call " + i);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+            ids.add(accepted.headers().firstValue("Ferry-Invocation-Id").orElseThrow());
+        }
+        for (String id : ids) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                HttpResponse<String> result = gateway.call("GET", "/v1/invocations/" + id, null);
+                assertThat(result.statusCode()).as(id + " " + result.body()).isEqualTo(200);
+                assertThat(result.body()).contains("SUCCEEDED");
+            });
+        }
     }
 
     /** A key the dispatcher places on {@code partition} of {@code partitions} (murmur2, as Kafka's partitioner). */
