@@ -34,8 +34,6 @@ public final class TransactionWriter implements AutoCloseable {
 
     /** Short, like the dispatcher's: a crashed replica's open transaction blocks readers only this long. */
     static final int TRANSACTION_TIMEOUT_MS = 10_000;
-    /** Bytes a partition's batch may take (unless {@code batch.size} is configured): a commit interval's worth. */
-    static final int BATCH_SIZE = 256 * 1024;
 
     private final KafkaProducer<byte[], byte[]> producer;
     /** The first failed send of the open transaction (set on the producer's thread). */
@@ -68,13 +66,6 @@ public final class TransactionWriter implements AutoCloseable {
         }
         if (!clients.config().kafkaClientProperties().containsKey(ProducerConfig.LINGER_MS_CONFIG)) {
             overrides.put(ProducerConfig.LINGER_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, commitIntervalMs));
-        }
-        if (!clients.config().kafkaClientProperties().containsKey(ProducerConfig.BATCH_SIZE_CONFIG)) {
-            // Lingering a whole commit interval, a partition's 64 KiB batch is at its edge (by arithmetic, not
-            // measured: ~17k results/s of ~200 bytes over 6 partitions is ~57 KB per interval uncompressed), and a
-            // full batch goes out alone, one produce request more for the broker to verify against the
-            // transaction; the commit's flush sends what is left anyway.
-            overrides.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_SIZE);
         }
         if (!clients.config().kafkaClientProperties().containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
             overrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
