@@ -41,8 +41,13 @@ final class TriggerKit implements AutoCloseable {
 
     /** A user topic under the test's prefix (so tests never share one). */
     String topic(String name, int partitions) {
+        return topic(name, partitions, Map.of());
+    }
+
+    /** A user's topic with {@code configs} of its own, e.g. a {@code compression.type}. */
+    String topic(String name, int partitions, Map<String, String> configs) {
         String topic = userTopic(harness, name);
-        new TopicProvisioner(kafka.admin()).ensure(new TopicSpec(topic, partitions, (short) 1, Map.of()));
+        new TopicProvisioner(kafka.admin()).ensure(new TopicSpec(topic, partitions, (short) 1, configs));
         return topic;
     }
 

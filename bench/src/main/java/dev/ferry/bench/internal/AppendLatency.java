@@ -2,6 +2,7 @@ package dev.ferry.bench.internal;
 
 import dev.ferry.core.FerryException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -39,7 +40,8 @@ final class AppendLatency {
     Histogram measure(RecordMover mover, String run, int rate, int seconds) throws Exception {
         String source = prefix + run + ".source";
         String destination = prefix + run + ".destination";
-        topics.create(true, source, destination);
+        topics.create(true, source);
+        topics.create(true, TriggerThroughputScenario.DESTINATION_CODEC, List.of(destination));
         int total = rate * seconds;
         AtomicLongArray appended = new AtomicLongArray(total);
         AtomicReference<Exception> failure = new AtomicReference<>();

@@ -52,7 +52,21 @@ final class MoveTopics implements AutoCloseable {
      * broker's append time ({@code message.timestamp.type=LogAppendTime}), which the latency is computed from.
      */
     void create(boolean logAppendTime, String... names) {
-        Map<String, String> configs = logAppendTime ? Map.of("message.timestamp.type", "LogAppendTime") : Map.of();
+        create(logAppendTime, null, List.of(names));
+    }
+
+    /**
+     * As {@link #create(boolean, String...)}, with the topics' {@code compression.type} set to {@code codec}
+     * ({@code uncompressed}, {@code gzip}, ...); null leaves it to producers (Kafka's default, {@code producer}).
+     */
+    void create(boolean logAppendTime, String codec, List<String> names) {
+        Map<String, String> configs = new HashMap<>();
+        if (logAppendTime) {
+            configs.put("message.timestamp.type", "LogAppendTime");
+        }
+        if (codec != null) {
+            configs.put("compression.type", codec);
+        }
         List<TopicSpec> specs = new ArrayList<>();
         for (String name : names) {
             specs.add(new TopicSpec(name, PARTITIONS, replicationFactor, configs));

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The baseline of {@code trigger-throughput}: the Kafka Streams application a user writes to copy a topic,
  * {@code builder.stream(src).mapValues(v -> v).to(dst)} over byte arrays, at {@code exactly_once_v2} with
  * {@code commit.interval.ms} 100 (the exactly-once default, set explicitly) and one stream thread (the default).
- * Everything else is Streams' own defaults (its producer lingers 100 ms and does not compress); each run is a fresh
+ * Everything else is Streams' own defaults (its producer lingers 100 ms and does not compress, which is the codec of
+ * the scenario's destinations, {@code compression.type=uncompressed}); each run is a fresh
  * {@code application.id} (its consumer group) and state directory.
  */
 final class StreamsMover implements RecordMover {
@@ -32,9 +34,19 @@ final class StreamsMover implements RecordMover {
 
     private final FerryConfig config;
     private final Path stateRoot;
+    private final Map<String, Object> producer;
 
     StreamsMover(FerryConfig config) throws IOException {
+        this(config, Map.of());
+    }
+
+    /**
+     * @param producer settings of Streams' producer over its defaults, e.g. a codec for the scenario's variant
+     *        whose destinations leave the codec to producers (Ferry then writes gzip-1, so this side does too)
+     */
+    StreamsMover(FerryConfig config, Map<String, Object> producer) throws IOException {
         this.config = config;
+        this.producer = Map.copyOf(producer);
         this.stateRoot = Files.createTempDirectory("ferry-bench-streams");
     }
 
@@ -57,6 +69,7 @@ final class StreamsMover implements RecordMover {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateRoot.resolve(applicationId).toString());
+        producer.forEach((key, value) -> props.put(StreamsConfig.producerPrefix(key), value));
         KafkaStreams streams = new KafkaStreams(builder.build(), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Streams baseline {} failed", applicationId, e);

@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * once, or the repetition fails. Which side goes first alternates per repetition. The details also give the rate
  * between the first and the last output (the destination's append times), which leaves the start-up out, and the
  * start-up itself (start call to first output), and the CPU time one record cost the whole process, broker included
- * ({@link ThreadCpuTimes}), which a busy shared machine disturbs less than the rates.
+ * ({@link ThreadCpuTimes}), which a busy shared machine disturbs less than the rates. Destinations are
+ * {@code compression.type=uncompressed} ({@link #DESTINATION_CODEC}: the same work on both sides); one more pair
+ * into destinations left to producers, both sides at gzip-1, is reported beside it.
  *
  * <p>Latency ({@link AppendLatency}): a paced load through each side into LogAppendTime topics; the p50 and p99 of
  * destination append minus source append are reported beside the ratio, which is the throughput ratio.
@@ -35,6 +37,16 @@ public final class TriggerThroughputScenario implements Scenario {
     private static final Logger log = LoggerFactory.getLogger(TriggerThroughputScenario.class);
     static final int LATENCY_RATE = 500;
     static final int WARM_UPS = 2;
+    /**
+     * The destinations' {@code compression.type}: both sides write {@code none} (the same work). Ferry's trigger
+     * writes a destination's own codec (issue 16, {@code DestinationCodec}) and Streams' producer does not compress
+     * by default, so the baseline stays at its defaults; a destination left to producers would have Ferry write
+     * gzip-1 (kafkajs decodes nothing else without a plugin) against Streams' none, unlike work. The variant run
+     * after the repetitions gives that case too, both sides at gzip-1.
+     */
+    static final String DESTINATION_CODEC = "uncompressed";
+    /** Streams' producer in the variant: gzip at level 1, what Ferry writes to a destination left to producers. */
+    static final Map<String, Object> GZIP_1 = Map.of("compression.type", "gzip", "compression.gzip.level", 1);
 
     /** Builds Ferry's side on the scenario's configuration. */
     interface FerrySide {
@@ -76,11 +88,14 @@ public final class TriggerThroughputScenario implements Scenario {
         Samples streamsCpu = new Samples();
         Histogram ferryLatency;
         Histogram streamsLatency;
+        Run gzipFerry;
+        Run gzipStreams;
         try (MoveTopics topics = new MoveTopics(clients, cluster.replicationFactor());
              KafkaProducer<byte[], byte[]> producer = clients.producer("bench-trigger-load", new ByteArraySerializer(),
                      new ByteArraySerializer(), Map.of());
              RecordMover ferryMover = ferrySide.start(config);
-             RecordMover streamsMover = new StreamsMover(config)) {
+             RecordMover streamsMover = new StreamsMover(config);
+             RecordMover streamsGzip = new StreamsMover(config, GZIP_1)) {
             String source = prefix + "source";
             topics.create(false, source);
             long count = topics.fill(producer, source, n);
@@ -88,16 +103,17 @@ public final class TriggerThroughputScenario implements Scenario {
             // Streams' loop, the function's runtime, the first groups and transactions. After one pass Ferry's
             // repetitions were still speeding up on a busy 2-core machine (2.5k, 3.9k, 5.4k records/s).
             for (int w = 0; w < WARM_UPS; w++) {
-                throughput(topics, ferryMover, source, count, prefix, "warm" + w + "-ferry");
-                throughput(topics, streamsMover, source, count, prefix, "warm" + w + "-streams");
+                throughput(topics, ferryMover, source, count, prefix, "warm" + w + "-ferry", DESTINATION_CODEC);
+                throughput(topics, streamsMover, source, count, prefix, "warm" + w + "-streams",
+                        DESTINATION_CODEC);
             }
             for (int i = 0; i < repetitions; i++) {
                 // Alternate which side goes first, so neither always runs on a cooler machine.
                 boolean ferryFirst = i % 2 == 0;
                 Run first = throughput(topics, ferryFirst ? ferryMover : streamsMover, source, count, prefix,
-                        "r" + i + (ferryFirst ? "-ferry" : "-streams"));
+                        "r" + i + (ferryFirst ? "-ferry" : "-streams"), DESTINATION_CODEC);
                 Run second = throughput(topics, ferryFirst ? streamsMover : ferryMover, source, count, prefix,
-                        "r" + i + (ferryFirst ? "-streams" : "-ferry"));
+                        "r" + i + (ferryFirst ? "-streams" : "-ferry"), DESTINATION_CODEC);
                 Run f = ferryFirst ? first : second;
                 Run s = ferryFirst ? second : first;
                 ferry.add(f.perSecond());
@@ -110,6 +126,11 @@ public final class TriggerThroughputScenario implements Scenario {
                 streamsCpu.add(s.cpuMicrosPerRecord());
                 log.info("trigger repetition {}: ferry {} /s, streams {} /s", i + 1, f.perSecond(), s.perSecond());
             }
+            // The variant: destinations left to producers (Kafka's default), where Ferry falls back to
+            // topic.user.compression.type (gzip-1) and Streams is given the same codec. One pair: a figure beside
+            // the goal, not the goal.
+            gzipFerry = throughput(topics, ferryMover, source, count, prefix, "gzip-ferry", null);
+            gzipStreams = throughput(topics, streamsGzip, source, count, prefix, "gzip-streams", null);
             AppendLatency latency = new AppendLatency(topics, producer, prefix);
             ferryLatency = latency.measure(ferryMover, "latency-ferry", LATENCY_RATE, latencySeconds);
             streamsLatency = latency.measure(streamsMover, "latency-streams", LATENCY_RATE, latencySeconds);
@@ -117,11 +138,19 @@ public final class TriggerThroughputScenario implements Scenario {
         String details = n + " JSON records (~45 B) per repetition, " + MoveTopics.PARTITIONS + " partitions; Ferry: "
                 + "echo behind a PARTITION trigger, format JSON, batchSize 1, 1 replica; baseline: Streams mapValues "
                 + "at exactly_once_v2, 1 stream thread, commit.interval.ms " + StreamsMover.COMMIT_INTERVAL_MS
+                + "; destinations compression.type=" + DESTINATION_CODEC + ": Ferry writes a destination's own "
+                + "codec and Streams' producer does not compress by default, so both write none (the same work, the "
+                + "baseline at its defaults)"
                 + "; first to last output: Ferry " + Format.number(ferrySteady.median()) + "/s, Streams "
                 + Format.number(streamsSteady.median()) + "/s; start to first output: Ferry "
                 + Format.number(ferryStartup.median()) + " s, Streams " + Format.number(streamsStartup.median())
                 + " s; CPU per record (every thread of the process, the embedded broker's included): Ferry "
                 + Format.number(ferryCpu.median()) + " us, Streams " + Format.number(streamsCpu.median()) + " us"
+                + "; variant, destinations left to producers (Ferry falls back to topic.user.compression.type "
+                + config.topics().userCompressionType() + ", Streams' producer given gzip-1), one pair: CPU per "
+                + "record Ferry " + Format.number(gzipFerry.cpuMicrosPerRecord()) + " us, Streams "
+                + Format.number(gzipStreams.cpuMicrosPerRecord()) + " us, ratio "
+                + Format.number(gzipFerry.perSecond() / gzipStreams.perSecond())
                 + "; end-to-end (source append to destination append) p50/p99 ms at " + LATENCY_RATE + "/s for "
                 + latencySeconds + " s: Ferry " + percentiles(ferryLatency) + ", Streams "
                 + percentiles(streamsLatency);
@@ -134,9 +163,9 @@ public final class TriggerThroughputScenario implements Scenario {
 
     /** Copies {@code source} ({@code count} records) with a fresh group into a fresh destination, timed. */
     private static Run throughput(MoveTopics topics, RecordMover mover, String source, long count, String prefix,
-            String run) throws Exception {
+            String run, String codec) throws Exception {
         String destination = prefix + run + ".destination";
-        topics.create(true, destination);
+        topics.create(true, codec, List.of(destination));
         long startMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         long deadline = start + Duration.ofMinutes(5).toNanos();

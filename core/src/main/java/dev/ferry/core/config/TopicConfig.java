@@ -69,8 +69,9 @@ public final class TopicConfig {
                                 + "for the headers a copy adds. A result over it is written without its output, "
                                 + "as FAILED with reasonCode output_too_large.")
                 .define(USER_COMPRESSION_TYPE, Type.STRING, "gzip", ValidString.in(CODECS), Importance.MEDIUM,
-                        "Compression of the topics users read (ferry.results, ferry.dlq, ferry.usage, trigger "
-                                + "destinations): their compression.type and their producers' codec (gzip at "
+                        "Compression of the topics users read (ferry.results, ferry.dlq, ferry.usage, and trigger "
+                                + "destinations whose compression.type is producer; a destination naming a codec "
+                                + "is written in it): their compression.type and their producers' codec (gzip at "
                                 + "level 1). gzip or none decode in every mainstream client's default setup; kafkajs "
                                 + "has no other codec without a plugin.")
                 .define(INTERNAL_COMPRESSION_TYPE, Type.STRING, "lz4", ValidString.in(CODECS), Importance.LOW,

@@ -34,7 +34,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * snappy's ratio). Producers whose records mostly land on topics users read with their own clients (the worker's
  * results and dead letters, trigger destinations) are built with {@link #userTopicProducer} and use
  * {@code topic.user.compression.type} (gzip at level 1): kafkajs decodes nothing but gzip without a plugin, and
- * librdkafka and Java clients decode it too. An operator's {@code compression.type} pass-through still wins.
+ * librdkafka and Java clients decode it too. A trigger replica's producer writes its destination's own
+ * {@code compression.type} instead when that topic names a codec (the worker's {@code DestinationCodec}, issue 16).
+ * An operator's {@code compression.type} pass-through still wins.
  */
 public final class KafkaClients {
 

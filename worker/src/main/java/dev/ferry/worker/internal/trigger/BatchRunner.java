@@ -51,6 +51,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class BatchRunner {
 
     static final String BATCH_CONTENT_TYPE = "application/json";
+    /** The indexes of a one-record batch, the default {@code batchSize}: not built again per record. */
+    private static final List<Integer> ONLY_FIRST = List.of(0);
 
     private final TriggerSpec spec;
     private final FunctionSpec functionSpec;
@@ -82,9 +84,12 @@ public final class BatchRunner {
     /** Runs {@code batch} (one partition's records in offset order) until every record is answered or failed. */
     public CompletableFuture<BatchOutcome> run(List<SourceItem> batch) {
         Job job = new Job(batch);
-        List<Integer> all = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            all.add(i);
+        List<Integer> all = ONLY_FIRST;
+        if (batch.size() != 1) {
+            all = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                all.add(i);
+            }
         }
         return runPart(job, all, 1).thenApply(done -> job.outcome());
     }
@@ -143,16 +148,16 @@ public final class BatchRunner {
         if (live.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        List<SourceItem> items = live.stream().map(job.items::get).toList();
+        List<SourceItem> items = job.items(live);
         String id = invocationId(spec, items.get(0).record(), items.size());
         Invocation invocation = invocation(id, items, attempt, now);
-        boolean coldStart = cold.getAndSet(false);
-        return invoker.run(function, invocation, functionSpec.getTimeoutMs()).thenCompose(outcome -> settle(job, live, attempt, id, invocation, outcome, coldStart));
+        boolean coldStart = cold.get() && cold.getAndSet(false);
+        return invoker.run(function, invocation, functionSpec.getTimeoutMs())
+                .thenCompose(outcome -> settle(job, live, items, attempt, id, invocation, outcome, coldStart));
     }
 
-    private CompletableFuture<Void> settle(Job job, List<Integer> live, int attempt, String id,
-            Invocation invocation, Outcome outcome, boolean coldStart) {
-        List<SourceItem> items = live.stream().map(job.items::get).toList();
+    private CompletableFuture<Void> settle(Job job, List<Integer> live, List<SourceItem> items, int attempt,
+            String id, Invocation invocation, Outcome outcome, boolean coldStart) {
         if (outcome.succeeded()) {
             InvocationResult ran = result(items, id, attempt, outcome, coldStart, true, null);
             BatchAnswer answer = BatchAnswer.classify(outcome.output(), items.size());
@@ -369,6 +374,18 @@ public final class BatchRunner {
                 new ArrayList<>());
         private int answered;
         private int failed;
+
+        /** The items at {@code indexes}: the batch itself when they are all of it, in order. */
+        List<SourceItem> items(List<Integer> indexes) {
+            if (indexes.size() == items.size()) {
+                return items;
+            }
+            List<SourceItem> some = new ArrayList<>(indexes.size());
+            for (int i : indexes) {
+                some.add(items.get(i));
+            }
+            return some;
+        }
 
         Job(List<SourceItem> items) {
             this.items = items;

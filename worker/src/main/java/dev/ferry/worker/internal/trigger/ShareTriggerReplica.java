@@ -7,6 +7,7 @@ import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +22,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,9 @@ public final class ShareTriggerReplica extends TriggerReplica {
     private static final Logger log = LoggerFactory.getLogger(ShareTriggerReplica.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+    /** The replica's own producer while it consumes ({@link #ownProducer}); null: the worker's shared one. */
+    private volatile KafkaProducer<byte[], byte[]> producer;
 
     public ShareTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool,
             Runnable onStuck) {
@@ -62,7 +69,9 @@ public final class ShareTriggerReplica extends TriggerReplica {
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS,
                         settings.settleTimeoutMs()));
         try (KafkaShareConsumer<byte[], byte[]> consumer = resources.clients().shareConsumer(settings.group(),
-                "ferry-trigger-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), props)) {
+                "ferry-trigger-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), props);
+                OwnProducer own = new OwnProducer(ownProducer())) {
+            producer = own.producer;
             consumer.subscribe(settings.spec().getTopics());
             running();
             while (!stopping()) {
@@ -141,7 +150,55 @@ public final class ShareTriggerReplica extends TriggerReplica {
     }
 
     private CompletableFuture<Void> write(List<ProducerRecord<byte[], byte[]>> writes) {
-        return CompletableFuture.allOf(writes.stream().map(resources::send).toArray(CompletableFuture[]::new));
+        KafkaProducer<byte[], byte[]> own = producer;
+        if (own == null) {
+            return CompletableFuture.allOf(writes.stream().map(resources::send).toArray(CompletableFuture[]::new));
+        }
+        CompletableFuture<?>[] acked = new CompletableFuture<?>[writes.size()];
+        for (int i = 0; i < acked.length; i++) {
+            CompletableFuture<Void> one = new CompletableFuture<>();
+            acked[i] = one;
+            try {
+                own.send(writes.get(i), (metadata, error) -> {
+                    if (error != null) {
+                        one.completeExceptionally(error);
+                    } else {
+                        one.complete(null);
+                    }
+                });
+            } catch (RuntimeException e) {
+                one.completeExceptionally(e);
+            }
+        }
+        return CompletableFuture.allOf(acked);
+    }
+
+    /**
+     * A producer of the replica's own when its destination names a codec other than the worker's shared producer's
+     * ({@link DestinationCodec}): the user's choice of codec for their topic wins, and the broker does not
+     * recompress the outputs. Null (the shared producer) otherwise, or when the operator's pass-through sets
+     * {@code compression.type} for every client.
+     */
+    private KafkaProducer<byte[], byte[]> ownProducer() {
+        String shared = resources.config().topics().userCompressionType();
+        if (resources.config().kafkaClientProperties().containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)
+                || codec().codec().equals(shared)) {
+            return null;
+        }
+        Map<String, Object> overrides = new HashMap<>(codec().producerSettings());
+        overrides.put(ProducerConfig.LINGER_MS_CONFIG, resources.config().worker().resultLingerMs());
+        return resources.clients().userTopicProducer("ferry-trigger-" + settings.name() + "-producer",
+                new ByteArraySerializer(), new ByteArraySerializer(), overrides);
+    }
+
+    /** Closes the replica's own producer, if it has one, when a consume() ends. */
+    private record OwnProducer(KafkaProducer<byte[], byte[]> producer) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
     }
 
     /** The group's start per startingPosition, read-committed, and a lock that outlasts an attempt. */

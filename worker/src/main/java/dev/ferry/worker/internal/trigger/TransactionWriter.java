@@ -22,7 +22,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The transactional producer of one PARTITION or KEY replica (docs/design.md section 10): outputs, results, failures
  * and the source offsets ({@code sendOffsetsToTransaction} with the consumer's group metadata) go in ONE
  * transaction, so an output is on the destination exactly when its source offset is committed (DESIGN "Triggers",
- * Guarantees). Built with the user codec, since most of what it writes is read by users' clients.
+ * Guarantees). Built with the destination's codec ({@link DestinationCodec}: the topic's own
+ * {@code compression.type}, or the user codec when the topic leaves it to producers), since most of what it writes
+ * is read by users' clients.
  *
  * <p>Not thread-safe: the replica's polling thread owns it. Errors: {@link #send} and {@link #commit} throw when
  * the transaction cannot commit; it has then been aborted (or the producer is fenced and must be closed), and the
@@ -51,10 +53,17 @@ public final class TransactionWriter implements AutoCloseable {
      *        commit's flush sends what is left (as Kafka Streams' producer under exactly_once_v2 lingers 100 ms). A
      *        5 ms linger with sends spread over the interval made many small produce requests, each verified by the
      *        broker against the transaction (issue 16, JFR of trigger-throughput)
+     * @param codec the codec of the replica's destination, read once when the replica started
      */
-    public TransactionWriter(KafkaClients clients, String transactionalId, String clientId, long commitIntervalMs) {
+    public TransactionWriter(KafkaClients clients, String transactionalId, String clientId, long commitIntervalMs,
+            DestinationCodec codec) {
         Map<String, Object> overrides = new java.util.HashMap<>();
         overrides.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        if (!clients.config().kafkaClientProperties().containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)) {
+            // The destination's codec, so the broker stores the user's outputs as they come (DestinationCodec);
+            // an operator's compression.type pass-through keeps the last word, as everywhere (KafkaClients).
+            overrides.putAll(codec.producerSettings());
+        }
         if (!clients.config().kafkaClientProperties().containsKey(ProducerConfig.LINGER_MS_CONFIG)) {
             overrides.put(ProducerConfig.LINGER_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, commitIntervalMs));
         }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaFuture;
@@ -56,6 +57,7 @@ public abstract class TriggerReplica {
     private volatile String error;
     private volatile long lag = -1;
     private long failedInARow;
+    private volatile DestinationCodec codec;
     private boolean failingRecords;
 
     /** Generations of replicas in this process: in thread names, so a recycled replica's stuck threads show. */
@@ -179,7 +181,8 @@ public abstract class TriggerReplica {
 
     /**
      * Fails unless every source topic, the destination and onFailure exist (the gateway creates them); then reads
-     * the size limit of each topic the replica writes ({@link WriteLimits}), so no record too large is written.
+     * the size limit of each topic the replica writes ({@link WriteLimits}), so no record too large is written, and
+     * the destination's codec ({@link DestinationCodec}), in one describe.
      */
     protected final void requireTopics() {
         List<String> needed = new ArrayList<>(settings.spec().getTopics());
@@ -220,8 +223,20 @@ public abstract class TriggerReplica {
         }
         int producerMax = Integer.parseInt(String.valueOf(resources.clients()
                 .userTopicProducerProperties(null, Map.of()).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)));
-        records.limits(WriteLimits.describe(resources.admin(), producerMax, resources.topics().results(),
-                resources.maxResultBytes(), records.userTopics()));
+        Map<String, Config> configs = WriteLimits.describeTopics(resources.admin(), records.userTopics());
+        records.limits(WriteLimits.of(configs, producerMax, resources.topics().results(),
+                resources.maxResultBytes()));
+        String destination = settings.spec().getDestination();
+        codec = DestinationCodec.of(destination == null ? null : configs.get(destination),
+                resources.config().topics().userCompressionType());
+    }
+
+    /**
+     * The codec the replica's producer writes with: the destination's own ({@link DestinationCodec}), read by
+     * {@link #requireTopics}; the user codec before.
+     */
+    protected final DestinationCodec codec() {
+        return codec;
     }
 
     private void run() {

@@ -42,24 +42,40 @@ public final class WriteLimits {
     /** The limit of ferry.results ({@code resultsMax}, the worker's own) and of each of {@code topics}. */
     public static WriteLimits describe(Admin admin, int producerMax, String results, int resultsMax,
             Collection<String> topics) {
+        return of(describeTopics(admin, topics), producerMax, results, resultsMax);
+    }
+
+    /** As {@link #describe}, from configs already described ({@link #describeTopics}). */
+    public static WriteLimits of(Map<String, Config> configs, int producerMax, String results, int resultsMax) {
         Map<String, Integer> limits = new HashMap<>();
         limits.put(results, Math.min(producerMax, resultsMax));
+        configs.forEach((topic, config) -> {
+            ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            int topicMax = entry == null || entry.value() == null ? producerMax : Integer.parseInt(entry.value());
+            limits.put(topic, Math.min(producerMax, topicMax));
+        });
+        return new WriteLimits(producerMax, limits);
+    }
+
+    /**
+     * The configs of {@code topics} as the broker reports them (its defaults included), by topic name: one Admin
+     * call when a replica starts, which its size limits and its producer's codec ({@link DestinationCodec}) both
+     * read.
+     */
+    public static Map<String, Config> describeTopics(Admin admin, Collection<String> topics) {
         List<ConfigResource> resources = topics.stream().distinct()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
         try {
-            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
-            configs.forEach((resource, config) -> {
-                ConfigEntry entry = config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-                int topicMax = entry == null || entry.value() == null ? producerMax : Integer.parseInt(entry.value());
-                limits.put(resource.name(), Math.min(producerMax, topicMax));
-            });
+            Map<String, Config> byName = new HashMap<>();
+            admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS)
+                    .forEach((resource, config) -> byName.put(resource.name(), config));
+            return byName;
         } catch (ExecutionException | TimeoutException e) {
-            throw new FerryException("Cannot read max.message.bytes of " + topics + ": " + e.getMessage(), e);
+            throw new FerryException("Cannot read the configs of " + topics + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted while reading max.message.bytes of " + topics, e);
+            throw new FerryException("Interrupted while reading the configs of " + topics, e);
         }
-        return new WriteLimits(producerMax, limits);
     }
 
     /** Bytes a record for {@code topic} may take. */

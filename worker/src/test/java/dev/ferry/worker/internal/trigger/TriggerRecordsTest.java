@@ -1,0 +1,66 @@
+package dev.ferry.worker.internal.trigger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+
+class TriggerRecordsTest {
+
+    private final TriggerRecords records = new TriggerRecords("out", "ferry.dlq", "ferry.results", null);
+
+    private static Map<String, String> headers(ProducerRecord<byte[], byte[]> record) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Header header : record.headers()) {
+            map.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+        }
+        return map;
+    }
+
+    @Test
+    void shouldLabelEachOutputWithItsSourceAndInvocation() {
+        for (long offset : new long[] {0, 7, 1023, 1024, 98_765_432_101L}) {
+            ConsumerRecord<byte[], byte[]> source = new ConsumerRecord<>("orders", 1500, offset,
+                    "k".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8));
+
+            ProducerRecord<byte[], byte[]> output = records.output("id-" + offset, source,
+                    "{\"a\":1}".getBytes(StandardCharsets.UTF_8), "application/json");
+
+            assertThat(output.topic()).isEqualTo("out");
+            assertThat(output.key()).isEqualTo(source.key());
+            assertThat(headers(output)).containsExactly(
+                    Map.entry(TriggerRecords.INVOCATION_ID, "id-" + offset),
+                    Map.entry(TriggerRecords.SOURCE_TOPIC, "orders"),
+                    Map.entry(TriggerRecords.SOURCE_PARTITION, "1500"),
+                    Map.entry(TriggerRecords.SOURCE_OFFSET, String.valueOf(offset)),
+                    Map.entry(TriggerRecords.CONTENT_TYPE, "application/json"));
+        }
+    }
+
+    @Test
+    void shouldNameTheRightTopicAndContentTypeWhenTheyChangeFromRecordToRecord() {
+        ConsumerRecord<byte[], byte[]> a = new ConsumerRecord<>("a", 0, 5L, null, new byte[0]);
+        ConsumerRecord<byte[], byte[]> b = new ConsumerRecord<>("b", 3, 6L, null, new byte[0]);
+
+        assertThat(headers(records.output("1", a, new byte[1], null)))
+                .containsEntry(TriggerRecords.SOURCE_TOPIC, "a")
+                .containsEntry(TriggerRecords.CONTENT_TYPE, "application/octet-stream");
+        assertThat(headers(records.output("2", b, new byte[1], "text/plain; charset=utf-8")))
+                .containsEntry(TriggerRecords.SOURCE_TOPIC, "b")
+                .containsEntry(TriggerRecords.SOURCE_PARTITION, "3")
+                .containsEntry(TriggerRecords.CONTENT_TYPE, "text/plain; charset=utf-8");
+        assertThat(headers(records.output("3", a, new byte[1], null))).containsEntry(TriggerRecords.SOURCE_TOPIC, "a");
+    }
+
+    @Test
+    void shouldWriteDecimalDigitsLikeStringValueOf() {
+        for (long n : new long[] {0, 9, 10, 1023, 1024, 99_999, Long.MAX_VALUE, -1, Long.MIN_VALUE}) {
+            assertThat(new String(TriggerRecords.digits(n), StandardCharsets.US_ASCII)).isEqualTo(String.valueOf(n));
+        }
+    }
+}
