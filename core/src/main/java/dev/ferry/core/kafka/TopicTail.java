@@ -86,7 +86,7 @@ public final class TopicTail implements AutoCloseable {
      * consumer's connection waits at most this long: its metadata refreshes and the offsets of partitions added to
      * the topic. An operator's own {@code fetch.max.wait.ms} (pass-through) wins.
      */
-    static final Duration IDLE_FETCH_WAIT = Duration.ofSeconds(5);
+    static final Duration IDLE_FETCH_WAIT = GroupPolls.IDLE_FETCH_WAIT;
     /** How long listing a topic's end offsets for a read-to-end may take before the tail fails and restarts. */
     private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(30);
     /**
@@ -407,11 +407,8 @@ public final class TopicTail implements AutoCloseable {
                 ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) partitionCheck.toMillis(),
                 // A tail never creates what it follows: a missing topic is a failure to see, not to hide.
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
-        if (!clients.config().kafkaClientProperties().containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
-            overrides.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) IDLE_FETCH_WAIT.toMillis());
-        }
         KafkaConsumer<byte[], byte[]> created = clients.consumer(null, name, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), overrides);
+                new ByteArrayDeserializer(), GroupPolls.withIdleFetchWait(clients, overrides));
         consumer = created;
         if (stopping) {
             throw new WakeupException();
