@@ -2,6 +2,7 @@ package dev.ferry.autoscaler;
 
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionDirectory;
+import dev.ferry.core.kafka.GroupPolls;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.Partitions;
 import dev.ferry.core.metrics.FerryMetrics;
@@ -92,7 +93,8 @@ final class DecideLoop implements AutoCloseable {
         seedFromDecisions();
         // Old samples say nothing about now: a new group starts at the end of ferry.lag.
         consumer = clients.consumer(topics.autoscalerGroup(), "ferry-autoscaler-policy", new StringDeserializer(),
-                new ByteArrayDeserializer(), Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
+                new ByteArrayDeserializer(), GroupPolls.withIdleFetchWait(clients,
+                        Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")));
         consumer.subscribe(List.of(topics.lag()));
         running = true;
         thread = new Thread(this::run, "ferry-autoscaler-policy");

@@ -7,6 +7,7 @@ import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.Wakeups;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.AvroSerdes;
+import dev.ferry.core.kafka.GroupPolls;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.ResultRecords;
 import dev.ferry.core.kafka.TopicProvisioner;
@@ -278,10 +279,12 @@ public final class Dispatcher implements AutoCloseable {
      * on a laptop. The fetch buffer still bounds the bytes held. An operator's kafka.max.poll.records wins.
      */
     private Map<String, Object> consumerOverrides() {
+        // An idle dispatcher's fetch is held 5 s, not 500 ms (issue 16, idle cost; GroupPolls.IDLE_FETCH_WAIT).
         if (config.kafkaClientProperties().containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
-            return Map.of();
+            return GroupPolls.withIdleFetchWait(clients, Map.of());
         }
-        return Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS);
+        return GroupPolls.withIdleFetchWait(clients,
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS));
     }
 
     private Map<String, Object> producerOverrides(String producerTransactionalId) {

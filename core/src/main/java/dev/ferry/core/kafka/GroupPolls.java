@@ -1,6 +1,9 @@
 package dev.ferry.core.kafka;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
  * How long a consumer-group member on Ferry's latency path (the dispatcher, an ORDERED replica) may wait in one
@@ -20,6 +23,29 @@ public final class GroupPolls {
     /** The longest {@code poll()} of an idle member on the latency path. */
     public static final Duration IDLE = Duration.ofMillis(100);
 
+    /**
+     * How long the broker holds an idle member's fetch ({@code fetch.max.wait.ms}; issue 16, idle cost): 5 s, not
+     * Kafka's 500 ms. A record (or a transaction marker) answers a held fetch at once, and a poll still returns
+     * within {@link #IDLE}, so an arriving record is read as soon as before; an idle member asks the broker once
+     * every 5 s instead of twice a second. The catch: a consumer has one fetch in flight per broker, so a partition
+     * whose position changes while a fetch is held (handed over in a rebalance, sought back after a failed batch,
+     * resumed after a pause) is first fetched when that fetch returns, up to 5 s later. Members that pause and resume
+     * partitions as part of their work (the worker's retry forwarder) keep Kafka's 500 ms.
+     */
+    public static final Duration IDLE_FETCH_WAIT = Duration.ofSeconds(5);
+
     private GroupPolls() {
+    }
+
+    /**
+     * {@code overrides} plus {@code fetch.max.wait.ms} = {@link #IDLE_FETCH_WAIT}, unless the operator's pass-through
+     * ({@code kafka.*}, {@code --kafka-config}) sets it: the operator keeps the last word.
+     */
+    public static Map<String, Object> withIdleFetchWait(KafkaClients clients, Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>(overrides);
+        if (!clients.config().kafkaClientProperties().containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)) {
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) IDLE_FETCH_WAIT.toMillis());
+        }
+        return props;
     }
 }

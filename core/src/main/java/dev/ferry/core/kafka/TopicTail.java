@@ -70,12 +70,25 @@ public final class TopicTail implements AutoCloseable {
      * {@link #close()} too, so this only sets how often an idle tail wakes: it used to poll every 100 ms, ten
      * wake-ups a second for each of the dozen tails of a {@code ferry dev} with nothing to read.
      *
-     * <p>The broker's wait for an empty fetch stays at Kafka's default ({@code fetch.max.wait.ms} 500). A broker
-     * answers one request per connection at a time, so every other request of the tail's consumer (the offset
-     * lookups of a start or a read-to-end, metadata) queues behind a fetch the broker is holding: with a 5 s
-     * hold, a tail of an empty topic took 5 s to say it had caught up, and every service's readiness with it.
+     * <p>The broker holds an empty fetch for up to {@link #IDLE_FETCH_WAIT}, not Kafka's 500 ms.
      */
     static final Duration POLL = Duration.ofSeconds(5);
+    /**
+     * How long the broker holds a tail's fetch that finds nothing ({@code fetch.max.wait.ms}; issue 16, idle cost). A
+     * record, or a transaction marker, answers the fetch at once, so this only sets how often an idle tail asks:
+     * at Kafka's 500 ms the dozen tails of an idle {@code ferry dev} made two thirds of its broker's requests
+     * (about 1,500 fetches a minute of 1,800).
+     *
+     * <p>A broker answers one request per connection at a time, so every other request of the tail's consumer
+     * queues behind a fetch the broker is holding. The end offsets of a {@link #readToEnd()} are therefore listed on
+     * an admin client of their own ({@link TailOffsets}): with a 5 s hold and the lookups on the consumer, a tail of
+     * an empty topic took 5 s to say it had caught up, and every service's readiness with it. What is left on the
+     * consumer's connection waits at most this long: its metadata refreshes and the offsets of partitions added to
+     * the topic. An operator's own {@code fetch.max.wait.ms} (pass-through) wins.
+     */
+    static final Duration IDLE_FETCH_WAIT = GroupPolls.IDLE_FETCH_WAIT;
+    /** How long listing a topic's end offsets for a read-to-end may take before the tail fails and restarts. */
+    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(30);
     /**
      * The poll of a tail that something waits on (catching up, a read-to-end): a poll returns on records only, and
      * the last offsets of a topic written in transactions are markers, which move the position without a record.
@@ -156,6 +169,8 @@ public final class TopicTail implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean stopping;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** Where a read-to-end's end offsets are listed; held from {@link #start()} to the end of {@link #close()}. */
+    private volatile TailOffsets endOffsets;
     /** True while the tail's thread is in (or about to enter) a poll that a read request must wake. */
     private volatile boolean polling;
     private Thread thread;
@@ -237,11 +252,13 @@ public final class TopicTail implements AutoCloseable {
         }
         state = State.STARTING;
         try {
+            endOffsets = TailOffsets.acquire(clients, END_OFFSETS_TIMEOUT);
             open(true);
         } catch (RuntimeException e) {
             failure = e;
             state = State.FAILED;
             closeConsumer();
+            releaseEndOffsets();
             throw e;
         }
         thread = new Thread(this::run, name);
@@ -348,6 +365,15 @@ public final class TopicTail implements AutoCloseable {
         }
         state = State.STOPPED;
         failReads();
+        releaseEndOffsets();
+    }
+
+    private void releaseEndOffsets() {
+        TailOffsets held = endOffsets;
+        endOffsets = null;
+        if (held != null) {
+            held.close();
+        }
     }
 
     private void run() {
@@ -377,11 +403,12 @@ public final class TopicTail implements AutoCloseable {
 
     /** A new consumer, assigned and positioned: at {@link #start} the first time, where it had read to after that. */
     private void open(boolean first) {
+        Map<String, Object> overrides = new HashMap<>(Map.of(
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) partitionCheck.toMillis(),
+                // A tail never creates what it follows: a missing topic is a failure to see, not to hide.
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
         KafkaConsumer<byte[], byte[]> created = clients.consumer(null, name, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), Map.of(
-                        ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) partitionCheck.toMillis(),
-                        // A tail never creates what it follows: a missing topic is a failure to see, not to hide.
-                        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
+                new ByteArrayDeserializer(), GroupPolls.withIdleFetchWait(clients, overrides));
         consumer = created;
         if (stopping) {
             throw new WakeupException();
@@ -508,8 +535,13 @@ public final class TopicTail implements AutoCloseable {
         }
         Map<TopicPartition, Long> ends;
         try {
-            ends = consumer.endOffsets(consumer.assignment());
-        } catch (RuntimeException e) { // a wake-up meant for a poll, or a failure: the requests wait for the next try
+            TailOffsets lookups = endOffsets;
+            if (lookups == null) {
+                throw new FerryException("Tail " + name + " is closed");
+            }
+            // Not on the consumer: its connection may be held by an idle fetch (IDLE_FETCH_WAIT).
+            ends = lookups.endOffsets(consumer.assignment());
+        } catch (RuntimeException e) { // a failure: the requests wait for the next try
             readRequests.addAll(batch);
             throw e;
         }
@@ -558,7 +590,9 @@ public final class TopicTail implements AutoCloseable {
         consumer = null;
         if (current != null) {
             try {
-                current.close(Duration.ofSeconds(5));
+                // Nothing to commit, and the goodbye to the broker's fetch session would queue behind a held fetch
+                // (IDLE_FETCH_WAIT): the broker drops the session on its own.
+                current.close(Duration.ZERO);
             } catch (RuntimeException e) {
                 log.debug("[tail {}] Error closing the consumer: {}", name, e.toString());
             }
