@@ -145,24 +145,38 @@ public final class FunctionRoutes {
     }
 
     /**
-     * A tenant's functions may pin, through {@code minReplicas}, at most the part of the replica budget that minimums
-     * may hold ({@link dev.ferry.core.config.AutoscalerConfig#reservableReplicas}): one deploy of {@code minReplicas}
-     * 1000 took a whole dev platform down, every tenant's calls with it (a tester, session 8).
+     * Every function of every tenant together may pin, through {@code minReplicas}, at most the part of the replica
+     * budget that minimums may hold ({@link dev.ferry.core.config.AutoscalerConfig#reservableReplicas}): the budget is
+     * the platform's, not a tenant's. One deploy of {@code minReplicas} 1000 took a whole dev platform down (a tester,
+     * session 8); a cap per tenant then let one tenant's idle pinned pools hold 90 % of the budget and another
+     * tenant's later {@code minReplicas} 50 be accepted and silently held at 9 (session 9). The answer says how many
+     * replicas are left to reserve and what the caller's own functions pin, never other tenants' names or functions.
+     * An update counts the function once (its new minimum replaces its old one).
      */
     private void checkReservation(FunctionRef ref, FunctionSpec spec) {
         if (spec.getMinReplicas() == 0) {
             return;
         }
         int reservable = g.config().autoscaler().reservableReplicas();
-        int others = g.directory().all().stream()
-                .filter(s -> s.getTenant().equals(ref.tenant()) && !s.getName().equals(ref.function()))
-                .mapToInt(FunctionSpec::getMinReplicas).sum();
-        if (others + spec.getMinReplicas() > reservable) {
-            throw new ApiException(400, "invalid_function", "minReplicas " + spec.getMinReplicas() + " would pin "
-                    + (others + spec.getMinReplicas()) + " replicas for the tenant's functions, more than the "
-                    + reservable + " that minimums may hold of the platform's replica budget ("
-                    + AutoscalerConfig.MAX_TOTAL_REPLICAS + "=" + g.config().autoscaler().maxTotalReplicas()
-                    + "; a tenth stays for demand)" + (others > 0 ? "; its other functions pin " + others : ""));
+        long pinned = 0;
+        long ownPinned = 0;
+        for (FunctionSpec other : g.directory().all()) {
+            if (other.getTenant().equals(ref.tenant()) && other.getName().equals(ref.function())) {
+                continue;
+            }
+            pinned += other.getMinReplicas();
+            if (other.getTenant().equals(ref.tenant())) {
+                ownPinned += other.getMinReplicas();
+            }
+        }
+        if (pinned + spec.getMinReplicas() > reservable) {
+            long left = Math.max(0, reservable - pinned);
+            throw new ApiException(400, "invalid_function", "minReplicas " + spec.getMinReplicas() + " is more than "
+                    + "the platform has left to reserve: " + left + " of the " + reservable + " replicas that "
+                    + "minimums may hold of the platform's replica budget (" + AutoscalerConfig.MAX_TOTAL_REPLICAS
+                    + "=" + g.config().autoscaler().maxTotalReplicas() + "; a tenth stays for demand) are not pinned "
+                    + "by deployed functions" + (ownPinned > 0 ? "; this tenant's other functions pin " + ownPinned
+                    : ""));
         }
     }
 
