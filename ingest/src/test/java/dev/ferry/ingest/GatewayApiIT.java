@@ -334,18 +334,39 @@ class GatewayApiIT {
         assertThat(response.headers().firstValue("Ferry-Status")).contains("FAILED");
         assertThat(json(response).get("code").asText()).isEqualTo("function_failed");
         String id = response.headers().firstValue("Ferry-Invocation-Id").orElseThrow();
-        // only the final attempt answers: the result on record is attempt 2 of 2
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(json(api.get("/v1/invocations/" + id, acme)).get("attempt").asInt()).isEqualTo(2));
+        assertThat(json(response).get("invocationId").asText()).isEqualTo(id);
+        assertThat(response.headers().firstValue("Location")).contains("/v1/invocations/" + id);
+        // only the final attempt answers: the result on record is attempt 2 of 2, on any gateway
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(json(api.get("/v1/invocations/" + id, acme)).get("attempt").asInt()).isEqualTo(2);
+            assertThat(json(new HttpApi(bare.port()).get("/v1/invocations/" + id, acme)).get("attempt").asInt())
+                    .isEqualTo(2);
+        });
     }
 
+    /**
+     * docs/design.md section 6: a 504 comes "with the invocation id and Location". A final TIMED_OUT answered only
+     * the Ferry-Invocation-Id header (a tester, session 9); its Location now answers on any gateway.
+     */
     @Test
-    void shouldAnswer504WhenTheFunctionTimesOut() {
+    void shouldAnswer504WithTheIdAndALocationAnyGatewayAnswersWhenTheFunctionTimesOut() {
         HttpResponse<byte[]> response = api.post("/v1/functions/sleep/invoke", acme, "{\"ms\": 5000}",
                 "application/json");
 
         assertThat(response.statusCode()).as(text(response)).isEqualTo(504);
         assertThat(response.headers().firstValue("Ferry-Status")).contains("TIMED_OUT");
+        assertThat(json(response).get("code").asText()).isEqualTo("function_timed_out");
+        String id = response.headers().firstValue("Ferry-Invocation-Id").orElseThrow();
+        assertThat(json(response).get("invocationId").asText()).isEqualTo(id);
+        String location = response.headers().firstValue("Location").orElseThrow();
+        assertThat(location).isEqualTo("/v1/invocations/" + id);
+        for (HttpApi any : List.of(api, new HttpApi(bare.port()))) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                HttpResponse<byte[]> fetched = any.get(location, acme);
+                assertThat(fetched.statusCode()).as(text(fetched)).isEqualTo(200);
+                assertThat(json(fetched).get("status").asText()).isEqualTo("TIMED_OUT");
+            });
+        }
     }
 
     @Test
@@ -377,6 +398,8 @@ class GatewayApiIT {
         assertThat(response.statusCode()).as(text(response)).isEqualTo(413);
         assertThat(response.headers().firstValue("Ferry-Status")).contains("REJECTED");
         assertThat(json(response).get("error").asText()).contains("exceeds the limit");
+        assertThat(json(response).get("invocationId").asText())
+                .isEqualTo(response.headers().firstValue("Ferry-Invocation-Id").orElseThrow());
     }
 
     @Test
