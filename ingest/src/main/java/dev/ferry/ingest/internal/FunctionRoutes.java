@@ -3,7 +3,6 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
-import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.net.Urls;
 import dev.ferry.ingest.FunctionScaling;
@@ -147,37 +146,20 @@ public final class FunctionRoutes {
     /**
      * Every function of every tenant together may pin, through {@code minReplicas}, at most the part of the replica
      * budget that minimums may hold ({@link dev.ferry.core.config.AutoscalerConfig#reservableReplicas}): the budget is
-     * the platform's, not a tenant's. One deploy of {@code minReplicas} 1000 took a whole dev platform down (a tester,
-     * session 8); a cap per tenant then let one tenant's idle pinned pools hold 90 % of the budget and another
-     * tenant's later {@code minReplicas} 50 be accepted and silently held at 9 (session 9). The answer says how many
-     * replicas are left to reserve and what the caller's own functions pin, never other tenants' names or functions.
-     * An update counts the function once (its new minimum replaces its old one).
+     * the platform's, not a tenant's ({@link PinnedReplicas}). One deploy of {@code minReplicas} 1000 took a whole dev
+     * platform down (a tester, session 8); a cap per tenant then let another tenant's {@code minReplicas} 50 be
+     * accepted and silently held at 9 (session 9). An update counts the function once (its new minimum replaces its
+     * old one), in every pool that runs it: its own and its enabled triggers'.
      */
     private void checkReservation(FunctionRef ref, FunctionSpec spec) {
         if (spec.getMinReplicas() == 0) {
             return;
         }
-        int reservable = g.config().autoscaler().reservableReplicas();
-        long pinned = 0;
-        long ownPinned = 0;
-        for (FunctionSpec other : g.directory().all()) {
-            if (other.getTenant().equals(ref.tenant()) && other.getName().equals(ref.function())) {
-                continue;
-            }
-            pinned += other.getMinReplicas();
-            if (other.getTenant().equals(ref.tenant())) {
-                ownPinned += other.getMinReplicas();
-            }
-        }
-        if (pinned + spec.getMinReplicas() > reservable) {
-            long left = Math.max(0, reservable - pinned);
-            throw new ApiException(400, "invalid_function", "minReplicas " + spec.getMinReplicas() + " is more than "
-                    + "the platform has left to reserve: " + left + " of the " + reservable + " replicas that "
-                    + "minimums may hold of the platform's replica budget (" + AutoscalerConfig.MAX_TOTAL_REPLICAS
-                    + "=" + g.config().autoscaler().maxTotalReplicas() + "; a tenth stays for demand) are not pinned "
-                    + "by deployed functions" + (ownPinned > 0 ? "; this tenant's other functions pin " + ownPinned
-                    : ""));
-        }
+        PinnedReplicas pinned = new PinnedReplicas(g.directory().all(), g.triggers().directory().all(), t -> false);
+        int pools = pinned.pools(ref);
+        pinned.refuseBeyondReservable(g, ref.tenant(), ref, (long) spec.getMinReplicas() * pools,
+                "minReplicas " + spec.getMinReplicas() + (pools > 1 ? " in " + pools + " pools (the function's own "
+                        + "and its enabled triggers')" : ""), "invalid_function");
     }
 
     /**
