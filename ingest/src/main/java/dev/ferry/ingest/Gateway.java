@@ -295,8 +295,10 @@ public final class Gateway implements AutoCloseable {
                 admin, serdes.deserializer(InvocationResult.class), serdes.serializer(InvocationResult.class),
                 serdes.deserializer(InvocationRequest.class),
                 store, Duration.ofMillis(config.gateway().resultRetentionMs()), result -> {
-                    store.record(result);
-                    stats.record(result);
+                    // A result this gateway passed on from its reply topic comes back on the shared one: count once.
+                    if (store.record(result)) {
+                        stats.record(result);
+                    }
                 });
         resources.add(replies);
         this.replies = replies;

@@ -1,6 +1,7 @@
 package dev.ferry.ingest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.ferry.core.config.GatewayConfig;
 
 /**
  * A tenant's limits, as written in the tenants file. A null field takes the gateway's default
@@ -9,11 +10,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * <p>The rate, burst and concurrency hold across all the gateways of a cluster, each enforcing its share (issue 15,
  * part 3; docs/design.md, "Quotas across gateways").
  *
- * @param requestsPerSecond sustained invocations and API calls per second (token bucket refill)
- * @param burst requests allowed at once above the sustained rate (token bucket size)
- * @param maxConcurrent invocations of the tenant in flight at a time
- * @param syncMaxPayloadBytes largest payload of a synchronous invoke
- * @param asyncMaxPayloadBytes largest payload of an asynchronous invoke
+ * <p>Every value is checked here, so the command line ({@code ferry tenants create}), {@link TenantAdmin} and a
+ * gateway loading the tenants file refuse the same values, with the same message (a file holding one is refused
+ * whole, and the gateway keeps the tenants it had).
+ *
+ * @param requestsPerSecond sustained invocations and API calls per second (token bucket refill), from
+ *        {@value GatewayConfig#MIN_REQUESTS_PER_SECOND} to 1e9 ({@link GatewayConfig#MAX_REQUESTS_PER_SECOND})
+ * @param burst requests allowed at once above the sustained rate (token bucket size), at least 1
+ * @param maxConcurrent invocations of the tenant in flight at a time, at least 1
+ * @param syncMaxPayloadBytes largest payload of a synchronous invoke, at least 1
+ * @param asyncMaxPayloadBytes largest payload of an asynchronous invoke, at least 1
+ * @throws IllegalArgumentException naming the field, its range and the value, when one is out of range
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Quota(Double requestsPerSecond, Integer burst, Integer maxConcurrent, Integer syncMaxPayloadBytes,
@@ -25,17 +32,24 @@ public record Quota(Double requestsPerSecond, Integer burst, Integer maxConcurre
     }
 
     public Quota {
-        positive("requestsPerSecond", requestsPerSecond);
-        positive("burst", burst);
-        positive("maxConcurrent", maxConcurrent);
-        positive("syncMaxPayloadBytes", syncMaxPayloadBytes);
-        positive("asyncMaxPayloadBytes", asyncMaxPayloadBytes);
+        // NaN and Infinity parse as doubles; a rate of either refused every call (a tester, session 8), and one of
+        // 1e308 answered every call 500 (session 9): the rate has the range of gateway.quota.requests.per.second.
+        if (requestsPerSecond != null && !(requestsPerSecond >= GatewayConfig.MIN_REQUESTS_PER_SECOND
+                && requestsPerSecond <= GatewayConfig.MAX_REQUESTS_PER_SECOND)) {
+            throw new IllegalArgumentException("quota requestsPerSecond must be a positive finite number from "
+                    + GatewayConfig.MIN_REQUESTS_PER_SECOND + " to " + (long) GatewayConfig.MAX_REQUESTS_PER_SECOND
+                    + " requests/s, got " + requestsPerSecond);
+        }
+        atLeastOne("burst", burst);
+        atLeastOne("maxConcurrent", maxConcurrent);
+        atLeastOne("syncMaxPayloadBytes", syncMaxPayloadBytes);
+        atLeastOne("asyncMaxPayloadBytes", asyncMaxPayloadBytes);
     }
 
-    private static void positive(String field, Number value) {
-        // NaN and Infinity parse as doubles; a rate of either refused every call (a tester, session 8).
-        if (value != null && !(value.doubleValue() > 0 && Double.isFinite(value.doubleValue()))) {
-            throw new IllegalArgumentException("quota " + field + " must be a positive finite number, got " + value);
+    private static void atLeastOne(String field, Integer value) {
+        if (value != null && value < 1) {
+            throw new IllegalArgumentException("quota " + field + " must be a positive finite number (at least 1), "
+                    + "got " + value);
         }
     }
 }

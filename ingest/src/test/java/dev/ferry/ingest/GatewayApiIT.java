@@ -232,10 +232,41 @@ class GatewayApiIT {
             assertThat(smallApi.put("/v1/functions/pinned", beta, pinned.formatted(2)).statusCode()).isEqualTo(201);
             HttpResponse<byte[]> more = smallApi.put("/v1/functions/pinned-too", beta, pinned.formatted(1));
             assertThat(more.statusCode()).as("the tenant's minimums add up: %s", text(more)).isEqualTo(400);
-            assertThat(json(more).get("error").asText()).contains("its other functions pin 2");
+            assertThat(json(more).get("error").asText()).contains("this tenant's other functions pin 2")
+                    .contains("0 of the 2");
             assertThat(smallApi.put("/v1/functions/pinned", beta, pinned.formatted(2)).statusCode())
                     .as("an update counts the function once").isEqualTo(200);
             assertThat(smallApi.delete("/v1/functions/pinned", beta).statusCode()).isEqualTo(204);
+        }
+    }
+
+    /**
+     * Session 9: minimums were capped per tenant, so one tenant's idle pinned pools could hold what minimums may
+     * hold of the platform's budget and another tenant's later minReplicas was accepted (201) and silently held
+     * fewer. The budget is the platform's: the second tenant is refused, told how many are left, and never told
+     * whose functions hold the rest.
+     */
+    @Test
+    void shouldRefuseMinReplicasBeyondWhatThePlatformHasLeftWhenAnotherTenantPinsTheRest() {
+        // A budget of 5: minimums may hold 4.
+        try (Gateway small = new Gateway(platformConfig.with("autoscaler.max.total.replicas", 5)
+                .with("gateway.quota.report.interval.ms", 0)).start()) {
+            HttpApi smallApi = new HttpApi(small.port());
+            String pinned = "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"minReplicas\": %d}";
+            assertThat(smallApi.put("/v1/functions/hoard", beta, pinned.formatted(3)).statusCode()).isEqualTo(201);
+            try {
+                HttpResponse<byte[]> refused = smallApi.put("/v1/functions/later", acme, pinned.formatted(2));
+                assertThat(refused.statusCode()).as("another tenant pins 3 of 4: %s", text(refused)).isEqualTo(400);
+                assertThat(json(refused).get("code").asText()).isEqualTo("invalid_function");
+                assertThat(json(refused).get("error").asText()).contains("1 of the 4")
+                        .doesNotContain("beta").doesNotContain("hoard").doesNotContain("this tenant's");
+                assertThat(smallApi.get("/v1/functions/later", acme).statusCode()).isEqualTo(404);
+                assertThat(smallApi.put("/v1/functions/later", acme, pinned.formatted(1)).statusCode())
+                        .as("what is left can be reserved").isEqualTo(201);
+                assertThat(smallApi.delete("/v1/functions/later", acme).statusCode()).isEqualTo(204);
+            } finally {
+                assertThat(smallApi.delete("/v1/functions/hoard", beta).statusCode()).isEqualTo(204);
+            }
         }
     }
 
@@ -303,18 +334,39 @@ class GatewayApiIT {
         assertThat(response.headers().firstValue("Ferry-Status")).contains("FAILED");
         assertThat(json(response).get("code").asText()).isEqualTo("function_failed");
         String id = response.headers().firstValue("Ferry-Invocation-Id").orElseThrow();
-        // only the final attempt answers: the result on record is attempt 2 of 2
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(json(api.get("/v1/invocations/" + id, acme)).get("attempt").asInt()).isEqualTo(2));
+        assertThat(json(response).get("invocationId").asText()).isEqualTo(id);
+        assertThat(response.headers().firstValue("Location")).contains("/v1/invocations/" + id);
+        // only the final attempt answers: the result on record is attempt 2 of 2, on any gateway
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(json(api.get("/v1/invocations/" + id, acme)).get("attempt").asInt()).isEqualTo(2);
+            assertThat(json(new HttpApi(bare.port()).get("/v1/invocations/" + id, acme)).get("attempt").asInt())
+                    .isEqualTo(2);
+        });
     }
 
+    /**
+     * docs/design.md section 6: a 504 comes "with the invocation id and Location". A final TIMED_OUT answered only
+     * the Ferry-Invocation-Id header (a tester, session 9); its Location now answers on any gateway.
+     */
     @Test
-    void shouldAnswer504WhenTheFunctionTimesOut() {
+    void shouldAnswer504WithTheIdAndALocationAnyGatewayAnswersWhenTheFunctionTimesOut() {
         HttpResponse<byte[]> response = api.post("/v1/functions/sleep/invoke", acme, "{\"ms\": 5000}",
                 "application/json");
 
         assertThat(response.statusCode()).as(text(response)).isEqualTo(504);
         assertThat(response.headers().firstValue("Ferry-Status")).contains("TIMED_OUT");
+        assertThat(json(response).get("code").asText()).isEqualTo("function_timed_out");
+        String id = response.headers().firstValue("Ferry-Invocation-Id").orElseThrow();
+        assertThat(json(response).get("invocationId").asText()).isEqualTo(id);
+        String location = response.headers().firstValue("Location").orElseThrow();
+        assertThat(location).isEqualTo("/v1/invocations/" + id);
+        for (HttpApi any : List.of(api, new HttpApi(bare.port()))) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                HttpResponse<byte[]> fetched = any.get(location, acme);
+                assertThat(fetched.statusCode()).as(text(fetched)).isEqualTo(200);
+                assertThat(json(fetched).get("status").asText()).isEqualTo("TIMED_OUT");
+            });
+        }
     }
 
     @Test
@@ -346,6 +398,8 @@ class GatewayApiIT {
         assertThat(response.statusCode()).as(text(response)).isEqualTo(413);
         assertThat(response.headers().firstValue("Ferry-Status")).contains("REJECTED");
         assertThat(json(response).get("error").asText()).contains("exceeds the limit");
+        assertThat(json(response).get("invocationId").asText())
+                .isEqualTo(response.headers().firstValue("Ferry-Invocation-Id").orElseThrow());
     }
 
     @Test

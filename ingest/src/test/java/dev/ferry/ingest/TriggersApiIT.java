@@ -167,6 +167,44 @@ class TriggersApiIT {
         assertThat(api.delete("/v1/triggers/enrich", acme).statusCode()).isEqualTo(404);
     }
 
+    /**
+     * An enabled trigger's pool is sized by its function's spec, minimum included, so it pins the function's
+     * minReplicas once more: the platform-wide reservation (session 9) counts it, at the trigger's PUT and at a
+     * redeploy of its function, and a pause pins nothing.
+     */
+    @Test
+    void shouldRefuseATriggerWhosePoolWouldPinMoreThanThePlatformHasLeftToReserve() {
+        // A budget of 5: minimums may hold 4.
+        try (Gateway small = new Gateway(config.with("autoscaler.max.total.replicas", 5)).start()) {
+            HttpApi smallApi = new HttpApi(small.port());
+            String source = "beta.orders-" + RUN;
+            String pinned = "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"minReplicas\": %d}";
+            assertThat(smallApi.put("/v1/functions/pinned", beta, pinned.formatted(2)).statusCode()).isEqualTo(201);
+            try {
+                HttpResponse<byte[]> first = smallApi.put("/v1/triggers/pin-one", beta, body("pinned", source, ""));
+                assertThat(first.statusCode()).as("2 + 2 of 4: %s", text(first)).isEqualTo(201);
+                HttpResponse<byte[]> second = smallApi.put("/v1/triggers/pin-two", beta, body("pinned", source, ""));
+                assertThat(second.statusCode()).as(text(second)).isEqualTo(400);
+                assertThat(json(second).get("code").asText()).isEqualTo("invalid_trigger");
+                assertThat(json(second).get("error").asText()).contains("0 of the 4");
+                HttpResponse<byte[]> paused = smallApi.put("/v1/triggers/pin-two", beta,
+                        body("pinned", source, ", \"enabled\": false"));
+                assertThat(paused.statusCode()).as("a paused trigger has no pool: %s", text(paused)).isEqualTo(201);
+                assertThat(smallApi.put("/v1/triggers/pin-two", beta, body("pinned", source, "")).statusCode())
+                        .as("resuming it would pin 2 more").isEqualTo(400);
+                HttpResponse<byte[]> raised = smallApi.put("/v1/functions/pinned", beta, pinned.formatted(3));
+                assertThat(raised.statusCode()).as(text(raised)).isEqualTo(400);
+                assertThat(json(raised).get("error").asText()).contains("in 2 pools");
+                assertThat(smallApi.put("/v1/functions/pinned", beta, pinned.formatted(2)).statusCode())
+                        .as("an update that pins what it did").isEqualTo(200);
+            } finally {
+                smallApi.delete("/v1/triggers/pin-one", beta);
+                smallApi.delete("/v1/triggers/pin-two", beta);
+                assertThat(smallApi.delete("/v1/functions/pinned", beta).statusCode()).isEqualTo(204);
+            }
+        }
+    }
+
     @Test
     void shouldReportFailingNamingTheSourceWhenItIsDeletedAndNoReplicaRuns() throws Exception {
         String gone = "acme.gone-" + RUN;

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ferry invoke NAME --data ...}: a synchronous call prints the function's output; {@code --async} prints the
  * invocation id. A failed or timed-out invocation exits non-zero with the error on stderr. A call the gateway answered
- * 504 with a {@code Location} has no outcome yet (no final result within the wait, maybe only a retried attempt's):
+ * 504 without a {@code Ferry-Status} has no outcome yet (no final result within the wait, maybe only a retried
+ * attempt's; a final TIMED_OUT has {@code Ferry-Status} and, since session 9, a {@code Location} too):
  * it exits non-zero too, but says that the invocation is still pending and names its id, so nobody takes it for a
  * failure and invokes again (docs/design.md, "HTTP API").
  */
@@ -87,7 +88,8 @@ public final class InvokeCommand implements Callable<Integer> {
                     header(response, "Ferry-Status"), header(response, "Ferry-Billed-Ms"));
         }
         Optional<String> location = response.headers().firstValue("Location");
-        if (response.statusCode() == 504 && location.isPresent()) {
+        if (response.statusCode() == 504 && location.isPresent()
+                && response.headers().firstValue("Ferry-Status").isEmpty()) {
             throw new CliException("still pending: invocation " + header(response, "Ferry-Invocation-Id")
                     + " has no final result yet and may still run, so do not invoke it again; fetch its result later"
                     + " with GET " + location.get() + " (" + GatewayClient.errorOf(response) + ")");

@@ -81,9 +81,11 @@ class InvokeCommandTest {
     @Test
     void shouldReportTheFunctionTimedOutWhenItsLastAttemptDid() {
         status = 504;
+        // A final TIMED_OUT has a Location too (session 9): Ferry-Status, not Location, says it is the outcome.
         headers = Map.of("Content-Type", "application/json", "Ferry-Invocation-Id", ID, "Ferry-Status", "TIMED_OUT",
-                "Ferry-Billed-Ms", "3000");
-        body = "{\"error\":\"The function timed out: Timed out after 3000 ms\",\"code\":\"function_timed_out\"}";
+                "Ferry-Billed-Ms", "3000", "Location", "/v1/invocations/" + ID);
+        body = "{\"error\":\"The function timed out: Timed out after 3000 ms\",\"code\":\"function_timed_out\","
+                + "\"invocationId\":\"" + ID + "\"}";
 
         Run run = invoke();
 

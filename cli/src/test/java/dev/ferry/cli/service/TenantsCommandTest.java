@@ -87,10 +87,17 @@ class TenantsCommandTest {
 
     @Test
     void shouldRefuseARateThatIsNotAPositiveFiniteNumber() {
-        for (String rate : List.of("NaN", "Infinity", "-5", "0")) {
+        // 1e308 was accepted, and every call of the tenant then answered 500 (session 9): rates have the range of
+        // gateway.quota.requests.per.second.
+        for (String rate : List.of("NaN", "Infinity", "-5", "0", "1e308", "1e10", "0.0001")) {
             Run created = ferry("create", "q" + Math.abs(rate.hashCode() % 1000), "--requests-per-second=" + rate);
             assertThat(created.exit()).as(rate).isEqualTo(2);
             assertThat(created.err()).contains("must be a positive finite number");
+        }
+        for (String flag : List.of("--burst=0", "--max-concurrent=-1")) {
+            Run created = ferry("create", "q-limits", flag);
+            assertThat(created.exit()).as(flag).isEqualTo(2);
+            assertThat(created.err()).contains("at least 1");
         }
         assertThat(new TenantAdmin(dir.resolve("tenants.json")).tenants()).isEmpty();
     }

@@ -67,7 +67,8 @@ public final class AutoscalerConfig {
                 .define(MAX_TOTAL_REPLICAS, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
                         "Budget of replicas across all functions; shared by marginal need when demand exceeds it. "
                                 + "Functions' minReplicas together hold at most 90 % of it (the rest stays for "
-                                + "demand), and one tenant's may not exceed that at deploy.")
+                                + "demand), and a deploy beyond what is left of that (all tenants' minimums "
+                                + "together) is refused.")
                 .define(POLICY, Type.STRING, "predictive", Importance.MEDIUM,
                         "Scaling policy: reactive, rate-aware or predictive (each includes the ones before it), or the "
                                 + "class name of a ScalingPolicy with a public no-argument constructor.")
@@ -114,8 +115,8 @@ public final class AutoscalerConfig {
     /**
      * How many of the budget's replicas functions' {@code minReplicas} may hold together: all but a tenth (at least
      * one), so pinned replicas can never leave nothing for other functions' demand, much as AWS Lambda keeps 100 of an
-     * account's 1,000 concurrent executions unreserved. A tenant's minimums are refused at deploy beyond it, and the
-     * autoscaler grants minimums only up to it. A budget of 1 reserves its one replica.
+     * account's 1,000 concurrent executions unreserved. A deploy whose minimum, with every tenant's functions'
+     * minimums, exceeds it is refused (the budget is the platform's), and the autoscaler grants minimums only up to it. A budget of 1 reserves its one replica.
      */
     public int reservableReplicas() {
         return reservable(maxTotalReplicas);

@@ -25,6 +25,15 @@ public final class GatewayConfig {
     public static final String QUOTA_MAX_CONCURRENT = "gateway.quota.max.concurrent";
     public static final String QUOTA_REPORT_INTERVAL_MS = "gateway.quota.report.interval.ms";
 
+    /**
+     * The range of a tenant's sustained request rate, requests per second, the default's and every tenant's own
+     * alike. Beyond it the numbers derived from a rate stop being numbers: a tenant created with 1e308 had every call
+     * answered 500, its bucket's derived burst having overflowed to Infinity (a tester, session 9).
+     */
+    public static final double MIN_REQUESTS_PER_SECOND = 0.001;
+    /** See {@link #MIN_REQUESTS_PER_SECOND}. */
+    public static final double MAX_REQUESTS_PER_SECOND = 1e9;
+
     private final int port;
     private final String id;
     private final String tenantsFile;
@@ -90,7 +99,7 @@ public final class GatewayConfig {
                 .define(DRAIN_TIMEOUT_MS, Type.LONG, 4_000L, Range.atLeast(0), Importance.LOW,
                         "On stop, how long the gateway answers the calls it holds (refusing new ones with 503) "
                                 + "before it tells synchronous callers still waiting to fetch their result by id.")
-                .define(QUOTA_REQUESTS_PER_SECOND, Type.DOUBLE, 100.0, Range.between(0.001, 1e9), Importance.MEDIUM,
+                .define(QUOTA_REQUESTS_PER_SECOND, Type.DOUBLE, 100.0, Range.between(MIN_REQUESTS_PER_SECOND, MAX_REQUESTS_PER_SECOND), Importance.MEDIUM,
                         "Default sustained request rate per tenant (token bucket refill); tenants may override.")
                 .define(QUOTA_BURST, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
                         "Default burst per tenant (token bucket size); tenants may override.")

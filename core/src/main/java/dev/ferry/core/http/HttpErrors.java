@@ -42,9 +42,23 @@ public final class HttpErrors {
 
     /** The body {@code {"error": message, "code": code, "errors": [details...]}}; no {@code errors} when empty. */
     public static byte[] body(String message, String code, List<String> details) {
+        return body(message, code, details, Map.of());
+    }
+
+    /**
+     * The body with string fields of the answer's own beside {@code error} and {@code code} (the gateway's
+     * {@code invocationId}), in the order given; a field may not be one of the shape's.
+     */
+    public static byte[] body(String message, String code, List<String> details, Map<String, String> fields) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("error", message);
         node.put("code", code);
+        fields.forEach((name, value) -> {
+            if (node.has(name) || "errors".equals(name)) {
+                throw new IllegalArgumentException("An error's own field cannot replace '" + name + "'");
+            }
+            node.put(name, value);
+        });
         if (!details.isEmpty()) {
             details.forEach(node.putArray("errors")::add);
         }
@@ -57,11 +71,16 @@ public final class HttpErrors {
 
     /** Answers {@code error} on {@code ctx}: its status, the body, and {@code Retry-After} when it has one. */
     public static void write(Context ctx, HttpError error) {
+        write(ctx, error, Map.of());
+    }
+
+    /** {@link #write(Context, HttpError)} with string fields of the answer's own in the body (see {@link #body}). */
+    public static void write(Context ctx, HttpError error, Map<String, String> fields) {
         if (error.retryAfterSeconds() > 0) {
             ctx.header("Retry-After", Long.toString(error.retryAfterSeconds()));
         }
         ctx.status(error.status()).contentType(JSON)
-                .result(body(error.getMessage(), error.code(), error.details()));
+                .result(body(error.getMessage(), error.code(), error.details(), fields));
     }
 
     /** The code of an error Ferry's own handlers did not name: the status in words, as a stable identifier. */

@@ -3,7 +3,6 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
-import dev.ferry.core.config.AutoscalerConfig;
 import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.net.Urls;
 import dev.ferry.ingest.FunctionScaling;
@@ -145,25 +144,22 @@ public final class FunctionRoutes {
     }
 
     /**
-     * A tenant's functions may pin, through {@code minReplicas}, at most the part of the replica budget that minimums
-     * may hold ({@link dev.ferry.core.config.AutoscalerConfig#reservableReplicas}): one deploy of {@code minReplicas}
-     * 1000 took a whole dev platform down, every tenant's calls with it (a tester, session 8).
+     * Every function of every tenant together may pin, through {@code minReplicas}, at most the part of the replica
+     * budget that minimums may hold ({@link dev.ferry.core.config.AutoscalerConfig#reservableReplicas}): the budget is
+     * the platform's, not a tenant's ({@link PinnedReplicas}). One deploy of {@code minReplicas} 1000 took a whole dev
+     * platform down (a tester, session 8); a cap per tenant then let another tenant's {@code minReplicas} 50 be
+     * accepted and silently held at 9 (session 9). An update counts the function once (its new minimum replaces its
+     * old one), in every pool that runs it: its own and its enabled triggers'.
      */
     private void checkReservation(FunctionRef ref, FunctionSpec spec) {
         if (spec.getMinReplicas() == 0) {
             return;
         }
-        int reservable = g.config().autoscaler().reservableReplicas();
-        int others = g.directory().all().stream()
-                .filter(s -> s.getTenant().equals(ref.tenant()) && !s.getName().equals(ref.function()))
-                .mapToInt(FunctionSpec::getMinReplicas).sum();
-        if (others + spec.getMinReplicas() > reservable) {
-            throw new ApiException(400, "invalid_function", "minReplicas " + spec.getMinReplicas() + " would pin "
-                    + (others + spec.getMinReplicas()) + " replicas for the tenant's functions, more than the "
-                    + reservable + " that minimums may hold of the platform's replica budget ("
-                    + AutoscalerConfig.MAX_TOTAL_REPLICAS + "=" + g.config().autoscaler().maxTotalReplicas()
-                    + "; a tenth stays for demand)" + (others > 0 ? "; its other functions pin " + others : ""));
-        }
+        PinnedReplicas pinned = new PinnedReplicas(g.directory().all(), g.triggers().directory().all(), t -> false);
+        int pools = pinned.pools(ref);
+        pinned.refuseBeyondReservable(g, ref.tenant(), ref, (long) spec.getMinReplicas() * pools,
+                "minReplicas " + spec.getMinReplicas() + (pools > 1 ? " in " + pools + " pools (the function's own "
+                        + "and its enabled triggers')" : ""), "invalid_function");
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ferry.ingest.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.core.invocation.HeaderText;
 import dev.ferry.core.invocation.ReasonCode;
@@ -115,7 +116,7 @@ public final class InvokeRoutes {
                 g.metrics().counter("ferry.gateway.invocations", "mode", "async", "tenant", caller.tenant(),
                         "status", "ACCEPTED").increment();
                 ObjectNode body = g.mapper().createObjectNode().put("invocationId", id);
-                ctx.header("Location", "/v1/invocations/" + id).header(INVOCATION_ID, id);
+                ctx.header("Location", location(id)).header(INVOCATION_ID, id);
                 Http.json(g, ctx, 202, body);
             }
             return null;
@@ -226,14 +227,36 @@ public final class InvokeRoutes {
                 byte[] output = ResultJson.bytes(result.getOutput());
                 ctx.status(200).contentType(result.getContentType()).result(output == null ? new byte[0] : output);
             }
-            case FAILED -> Http.error(g.mapper(), ctx, failed(result));
-            case TIMED_OUT -> Http.error(g.mapper(), ctx, new ApiException(504, "function_timed_out",
+            case FAILED -> answerRun(ctx, result, failed(result));
+            case TIMED_OUT -> answerRun(ctx, result, new ApiException(504, "function_timed_out",
                     "The function timed out: " + result.getError()));
-            case THROTTLED -> Http.error(g.mapper(), ctx, new ApiException(429, "throttled",
+            case THROTTLED -> naming(ctx, result.getInvocationId(), new ApiException(429, "throttled",
                     "The platform throttled the invocation: " + result.getError(), 1));
-            case REJECTED -> Http.error(g.mapper(), ctx, rejected(result));
+            case REJECTED -> naming(ctx, result.getInvocationId(), rejected(result));
             default -> throw new IllegalStateException("unknown status " + status);
         }
+    }
+
+    /**
+     * A 502 or 504 whose final result is the outcome of a run (FAILED, TIMED_OUT): as docs/design.md section 6 says
+     * of every 504, with {@code Location: /v1/invocations/{id}} and the id in the body, so its result (error, attempt,
+     * billed time) can be fetched later. That result came to this gateway's reply topic only: it is passed on to
+     * {@code ferry.async-results} too, so the {@code Location} works on any gateway, as for a 504 still pending. A
+     * final TIMED_OUT answered only the {@code Ferry-Invocation-Id} header before (a tester, session 9).
+     */
+    private void answerRun(Context ctx, InvocationResult result, ApiException error) {
+        g.replies().passOn(result);
+        ctx.header("Location", location(result.getInvocationId()));
+        naming(ctx, result.getInvocationId(), error);
+    }
+
+    /** An error answer about an invocation that was produced: its id in the body as in the header. */
+    private static void naming(Context ctx, String invocationId, ApiException error) {
+        HttpErrors.write(ctx, error, Map.of("invocationId", invocationId));
+    }
+
+    private static String location(String invocationId) {
+        return "/v1/invocations/" + invocationId;
     }
 
     /**
@@ -287,10 +310,10 @@ public final class InvokeRoutes {
                         g.router().forget(caller.tenant(), request.getInvocationId());
                         g.replies().passOn(r);
                     });
-            ctx.header("Location", "/v1/invocations/" + request.getInvocationId());
-            Http.error(g.mapper(), ctx, new ApiException(504, "timeout", error.getMessage()
-                    + "; the invocation is still pending: fetch its result later with GET /v1/invocations/"
-                    + request.getInvocationId()));
+            ctx.header("Location", location(request.getInvocationId()));
+            naming(ctx, request.getInvocationId(), new ApiException(504, "timeout", error.getMessage()
+                    + "; the invocation is still pending: fetch its result later with GET "
+                    + location(request.getInvocationId())));
             return;
         }
         Http.error(g.mapper(), ctx, unavailable(error));

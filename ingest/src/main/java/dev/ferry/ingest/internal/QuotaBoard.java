@@ -38,6 +38,17 @@ public final class QuotaBoard {
      * @param slots the slots the gateway allowed itself when it reported
      */
     public record Load(double requestsPerSecond, int concurrencyDemand, int inFlight, int slots) {
+        /**
+         * Anything written to {@code ferry.quotas} is read, so a value no gateway reports (negative, NaN, Infinity:
+         * an interval of 0 divides by it) counts as none: a share computed from it would not be a number, and a
+         * bucket of it answers the tenant's calls 500.
+         */
+        public Load {
+            requestsPerSecond = requestsPerSecond > 0 && Double.isFinite(requestsPerSecond) ? requestsPerSecond : 0;
+            concurrencyDemand = Math.max(0, concurrencyDemand);
+            inFlight = Math.max(0, inFlight);
+            slots = Math.max(0, slots);
+        }
     }
 
     /** {@code loads} as the shares use them (demand over two reports), {@code latest} as reported. */
@@ -266,13 +277,13 @@ public final class QuotaBoard {
                 return Math.max(1, limit / gateways);
             }
             int share = split.slots(tenant, limit)[self];
-            int heldElsewhere = 0;
+            long heldElsewhere = 0; // a long: each gateway may count up to the limit, and a limit may be near 2^31
             for (int i = 0; i < split.gateways.size(); i++) {
                 if (i != self) {
                     heldElsewhere += counted(i, tenant, limit);
                 }
             }
-            return Math.max(0, Math.min(share, limit - heldElsewhere));
+            return (int) Math.max(0, Math.min(share, limit - heldElsewhere));
         }
 
         /**

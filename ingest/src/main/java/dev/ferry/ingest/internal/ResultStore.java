@@ -62,22 +62,31 @@ public final class ResultStore {
         bytes -= size(entries.remove(key(tenant, invocationId)));
     }
 
-    /** Keeps the result with the highest attempt; a redelivered older one does not replace a newer one. */
-    public synchronized void record(InvocationResult result) {
+    /**
+     * Keeps the result with the highest attempt; a redelivered older one does not replace a newer one.
+     *
+     * @return whether the result is news: not expired, and no result of this attempt or a later one was held. A
+     *     gateway reads a result twice when it passes its own reply on to {@code ferry.async-results} (a synchronous
+     *     call answered 502 or 504); its statistics count only news.
+     */
+    public synchronized boolean record(InvocationResult result) {
         Instant finished = result.getFinishedAt() != null ? result.getFinishedAt() : clock.instant();
         if (finished.isBefore(clock.instant().minus(retention))) {
-            return;
+            return false;
         }
         String id = key(result.getTenant(), result.getInvocationId());
         Entry current = entries.get(id);
         if (current != null && current.result() != null && current.result().getAttempt() > result.getAttempt()) {
-            return;
+            return false;
         }
+        boolean news = current == null || current.result() == null
+                || current.result().getAttempt() < result.getAttempt();
         bytes -= size(entries.remove(id)); // re-insert at the end: eviction order follows the latest activity
         Entry entry = new Entry(result.getTenant(), result.getFunction(), result, finished);
         entries.put(id, entry);
         bytes += size(entry);
         evict();
+        return news;
     }
 
     /** What {@code tenant} may see of this id: only its own invocation, never another tenant's of the same id. */

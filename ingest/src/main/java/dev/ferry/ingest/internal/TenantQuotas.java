@@ -209,8 +209,9 @@ public final class TenantQuotas {
             if (current != null && current.view() == view && current.limits() == limits) {
                 return current;
             }
-            double rate = view.rate(tenant, limits.requestsPerSecond());
-            double burst = Math.max(1, limits.burst() * rate / limits.requestsPerSecond());
+            double rate = rateShare(view, tenant, limits);
+            // The fraction first: burst x rate could overflow where burst x (rate / limit), at most burst, cannot.
+            double burst = Math.max(1, limits.burst() * (rate / limits.requestsPerSecond()));
             int slots = view.slots(tenant, limits.maxConcurrent());
             if (current == null || current.limits() != limits) {
                 state.bucket = new TokenBucket(rate, burst, nanoTime);
@@ -221,6 +222,20 @@ public final class TenantQuotas {
             state.shares = shares;
             return shares;
         }
+    }
+
+    /**
+     * This gateway's share of the tenant's rate, always a positive finite number of at most the limit: a share that is
+     * not (a peer's report the split cannot use) falls back to an even split, since a bucket of it would answer
+     * every call of the tenant 500 (a tenant's quota must never do that; session 9).
+     */
+    private static double rateShare(QuotaBoard.View view, String tenant, Limits limits) {
+        double limit = limits.requestsPerSecond();
+        double rate = view.rate(tenant, limit);
+        if (!(rate > 0 && Double.isFinite(rate))) {
+            rate = limit / Math.max(1, view.gateways());
+        }
+        return Math.min(rate, limit);
     }
 
     /** A changed quota (the tenants file was edited) starts a fresh bucket but keeps counting what is in flight. */

@@ -8,6 +8,7 @@ import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
+import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerState;
 import io.javalin.Javalin;
@@ -107,6 +108,7 @@ public final class TriggerRoutes {
     private boolean write(TriggerSpec spec, TriggerRef ref) {
         Optional<TriggerSpec> current = t.directory().get(ref);
         current.ifPresent(existing -> checkCompatible(existing, spec));
+        checkReservation(spec, ref, current);
         // Pausing is how a user stops a loop stored before the cycle check (or through two gateways at once), so
         // a pause is never refused for one; every other write with an output may close a cycle. A pause is any
         // write with enabled false that keeps the topics it reads and writes: `ferry trigger pause` sends back the
@@ -127,6 +129,28 @@ public final class TriggerRoutes {
         } finally {
             cycles.unlock();
         }
+    }
+
+    /**
+     * An enabled trigger's pool is sized by its function's spec, minimum included, so it pins the function's
+     * {@code minReplicas} once more: a write that starts such a pool (a new enabled trigger, a resume, a change of
+     * function) must fit what the platform has left to reserve, as a deploy must ({@link PinnedReplicas}); else the
+     * autoscaler would hold it below its minimum without a word. A pause, or a write that keeps the pool it had, pins
+     * nothing new and is never refused for it.
+     */
+    private void checkReservation(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
+        if (!spec.getEnabled() || current.filter(c -> c.getEnabled()
+                && c.getFunction().equals(spec.getFunction())).isPresent()) {
+            return;
+        }
+        Optional<FunctionSpec> function = g.directory().get(TriggerSpecs.function(spec));
+        if (function.isEmpty() || function.get().getMinReplicas() == 0) {
+            return;
+        }
+        new PinnedReplicas(g.directory().all(), t.directory().all(), s -> TriggerSpecs.ref(s).equals(ref))
+                .refuseBeyondReservable(g, spec.getTenant(), null, function.get().getMinReplicas(),
+                        "A pool of its own for function '" + spec.getFunction() + "' (minReplicas "
+                                + function.get().getMinReplicas() + ")", "invalid_trigger");
     }
 
     private boolean checkAndPublish(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {

@@ -52,6 +52,18 @@ class ResultStoreTest {
         assertThat(store.get("acme", "a").orElseThrow().result().getStatus()).isEqualTo(InvocationStatus.SUCCEEDED);
     }
 
+    /** A gateway reads the results it passes on (502, 504 answers) twice; its statistics count news only. */
+    @Test
+    void shouldSayWhetherAResultIsNewsWhenTheSameAttemptIsReadTwice() {
+        ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofHours(1), clock);
+        store.pending("acme", "a", "fn");
+        assertThat(store.record(result("a", "acme", 1, InvocationStatus.FAILED, now))).isTrue();
+        assertThat(store.record(result("a", "acme", 1, InvocationStatus.FAILED, now))).as("read again").isFalse();
+        assertThat(store.record(result("a", "acme", 2, InvocationStatus.FAILED, now))).isTrue();
+        assertThat(store.record(result("a", "acme", 1, InvocationStatus.FAILED, now))).as("older").isFalse();
+        assertThat(store.record(result("a", "beta", 2, InvocationStatus.FAILED, now))).as("another tenant's").isTrue();
+    }
+
     @Test
     void shouldKeepTheLatestAttemptWhenAnOlderOneArrivesLate() {
         ResultStore store = new ResultStore(10, Long.MAX_VALUE, Duration.ofHours(1), clock);

@@ -47,6 +47,38 @@ class TenantQuotasTest {
         assertThatThrownBy(() -> quotas.acquireSlot("acme", limits)).isInstanceOf(ApiException.class);
     }
 
+    /**
+     * Session 9: a rate of 1e308 made the bucket's derived burst Infinity, and every call of the tenant answered 500.
+     * Every number derived from a quota stays a number, at the largest limits and whatever a peer reports.
+     */
+    @Test
+    void shouldAdmitAndCountWhenTheLimitsAreAtTheirLargestOrAPeerReportsNonsense() {
+        QuotaBoard board = new QuotaBoard("a", java.time.Duration.ofSeconds(1), now::get);
+        quotas.share(board::view);
+        board.report("a", java.util.Map.of("acme", new QuotaBoard.Load(10, Integer.MAX_VALUE, 0, 0)));
+        board.report("b", java.util.Map.of("acme", new QuotaBoard.Load(Double.NaN, Integer.MAX_VALUE,
+                Integer.MAX_VALUE, Integer.MAX_VALUE)));
+        board.report("c", java.util.Map.of("acme", new QuotaBoard.Load(Double.POSITIVE_INFINITY, Integer.MAX_VALUE,
+                Integer.MAX_VALUE, Integer.MAX_VALUE)));
+        Limits largest = new Limits(dev.ferry.core.config.GatewayConfig.MAX_REQUESTS_PER_SECOND, Integer.MAX_VALUE,
+                Integer.MAX_VALUE, 100, 100);
+
+        for (int i = 0; i < 100; i++) {
+            quotas.admitRequest("acme", largest);
+        }
+        assertThatThrownBy(() -> quotas.acquireSlot("acme", largest))
+                .as("the peers count every slot as theirs: refused with 429, not failed")
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(429));
+
+        board.left("b");
+        board.left("c");
+        quotas.acquireSlot("acme", largest).run();
+        Limits smallest = new Limits(dev.ferry.core.config.GatewayConfig.MIN_REQUESTS_PER_SECOND, 1, 1, 100, 100);
+        quotas.admitRequest("beta", smallest);
+        assertThatThrownBy(() -> quotas.admitRequest("beta", smallest))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.retryAfterSeconds()).isEqualTo(1000));
+    }
+
     @Test
     void shouldEnforceOnlyThisGatewaysShareAndReportTheDemandIncludingRefusals() {
         QuotaBoard board = new QuotaBoard("a", java.time.Duration.ofSeconds(1), now::get);

@@ -117,6 +117,33 @@ class TenantsTest {
         assertThatThrownBy(() -> admin.revokeKey("nobody", leakedId)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * A rate of 1e308 written into the file by hand answered every call of its tenant 500 (session 9): a quota out of
+     * range refuses the file as NaN does, and the gateway keeps the tenants it had, with their quotas.
+     */
+    @Test
+    void shouldKeepThePreviousTenantsWhenTheFileGetsAQuotaOutOfRange() throws Exception {
+        Path file = dir.resolve("tenants.json");
+        TenantAdmin admin = new TenantAdmin(file);
+        String key = admin.createTenant("acme", new Quota(50.0, null, null, null, null));
+        Tenants tenants = new Tenants(file, defaults, now::get);
+
+        java.util.List<String> values = java.util.List.of("1e308", "1.0E10", "0.0");
+        for (int i = 0; i < values.size(); i++) {
+            String bad = values.get(i);
+            Files.writeString(file, Files.readString(file).replaceFirst("\"requestsPerSecond\" : [^,}\\s]+",
+                    "\"requestsPerSecond\" : " + bad));
+            assertThat(Files.readString(file)).contains(bad);
+            assertThatThrownBy(() -> TenantsFile.read(file)).as(bad).hasMessageContaining("requestsPerSecond")
+                    .hasMessageContaining("1000000000");
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5 + i)));
+            now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+
+            Tenants.Caller caller = tenants.authenticate("Bearer " + key);
+            assertThat(caller.limits().requestsPerSecond()).as(bad).isEqualTo(50.0);
+        }
+    }
+
     @Test
     void shouldRefuseEveryoneWhenNoTenantsFileIsConfigured() {
         Tenants tenants = new Tenants(null, defaults, now::get);
