@@ -132,8 +132,9 @@ public final class TriggerService implements AutoCloseable {
                 return;
             }
             if (pool == null) {
-                int replicas = function.get().getMinReplicas() > 0 ? function.get().getMinReplicas()
-                        : initialReplicas;
+                // Capped as a function's own pool is: a trigger's pool pins its function's minimum again (session 9).
+                int replicas = context.config().autoscaler().startingReplicas(function.get().getMinReplicas(),
+                        initialReplicas);
                 TriggerPool created = new TriggerPool(spec.get(), function.get(), context, replicas);
                 pools.put(ref, created);
                 meters.put(ref, new TriggerMeters(FerryMetrics.registry(), ref, created));

@@ -115,11 +115,7 @@ public final class WorkerService implements AutoCloseable {
             }
             WorkerPool pool = pools.get(ref);
             if (pool == null) {
-                // A spec written past the gateway (a plain producer) may pin more than the budget lets minimums hold;
-                // starting them all at once took a dev process down (a tester, session 8: minReplicas 1000).
-                int reservable = context.config().autoscaler().reservableReplicas();
-                int replicas = spec.getMinReplicas() > 0 ? Math.min(spec.getMinReplicas(), reservable)
-                        : initialReplicas;
+                int replicas = context.config().autoscaler().startingReplicas(spec.getMinReplicas(), initialReplicas);
                 WorkerPool created = new WorkerPool(spec, context, replicas);
                 pools.put(ref, created);
                 meters.put(ref, new PoolMeters(FerryMetrics.registry(), ref, created));

@@ -122,6 +122,15 @@ public final class AutoscalerConfig {
         return reservable(maxTotalReplicas);
     }
 
+    /**
+     * The replicas a worker starts a new pool with, a function's own or a trigger's: its {@code minReplicas}, capped
+     * at {@link #reservableReplicas()} (a spec written past the gateway may pin more, and starting them all at once
+     * took a dev process down: a tester, session 8), or {@code initialReplicas} when its minimum is 0.
+     */
+    public int startingReplicas(int minReplicas, int initialReplicas) {
+        return minReplicas > 0 ? Math.min(minReplicas, reservableReplicas()) : initialReplicas;
+    }
+
     /** {@link #reservableReplicas()} of a budget. */
     public static int reservable(int budget) {
         return budget <= 1 ? Math.max(0, budget) : budget - Math.max(1, budget / 10);

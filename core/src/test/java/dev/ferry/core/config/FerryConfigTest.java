@@ -86,4 +86,12 @@ class FerryConfigTest {
         assertThat(FerryConfig.definition().configKeys().values())
                 .allSatisfy(key -> assertThat(key.documentation).as(key.name).isNotBlank());
     }
+
+    @Test
+    void shouldStartANewPoolAtItsMinimumCappedAtWhatMinimumsMayHoldOrAtTheInitialSizeWithoutOne() {
+        AutoscalerConfig autoscaler = new FerryConfig(Map.of(AutoscalerConfig.MAX_TOTAL_REPLICAS, "100")).autoscaler();
+        assertThat(autoscaler.startingReplicas(5, 0)).isEqualTo(5);
+        assertThat(autoscaler.startingReplicas(1_000, 0)).as("a spec written past the gateway").isEqualTo(90);
+        assertThat(autoscaler.startingReplicas(0, 1)).isEqualTo(1);
+    }
 }
