@@ -143,14 +143,23 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Which of {@code specs}' topics exist, asked of those topics alone (a describe): listing every topic of the
-     * cluster to learn about a few cost each function's deploy a listing of thousands of names when thousands of
-     * functions are deployed.
+     * Which of {@code specs}' topics exist, asked of those topics alone ({@link #existing(Admin, Collection)}).
      */
     private Set<String> existing(Collection<TopicSpec> specs) {
+        return existing(admin, specs.stream().map(TopicSpec::name).toList());
+    }
+
+    /**
+     * Which of {@code names} exist, asked of those topics alone (a describe): listing every topic of the cluster to
+     * learn about a few cost each function's deploy, and each trigger replica's start, a listing of thousands of
+     * names when thousands of functions are deployed.
+     *
+     * @throws FerryException when a describe fails for another reason than an unknown topic, or times out
+     */
+    public static Set<String> existing(Admin admin, Collection<String> names) {
         Set<String> existing = new HashSet<>();
-        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(specs.stream()
-                .map(TopicSpec::name).distinct().toList()).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(names.stream().distinct()
+                .toList()).topicNameValues();
         for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : described.entrySet()) {
             try {
                 topic.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
