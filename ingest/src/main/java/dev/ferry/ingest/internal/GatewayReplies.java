@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.Sends;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
@@ -13,9 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -209,19 +210,8 @@ public final class GatewayReplies implements AutoCloseable {
         if (replyTopic.equals(request.getReplyTo())) {
             relaying.add(key(request.getTenant(), request.getInvocationId())); // before any result can be read
         }
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        try {
-            producer.send(new ProducerRecord<>(acceptedTopic, request.getInvocationId(), marker), (metadata, error) -> {
-                if (error != null) {
-                    sent.completeExceptionally(error);
-                } else {
-                    sent.complete(null);
-                }
-            });
-        } catch (RuntimeException e) {
-            sent.completeExceptionally(e);
-        }
-        return sent;
+        return Sends.send(producer, new ProducerRecord<>(acceptedTopic, request.getInvocationId(), marker))
+                .thenApply(metadata -> null);
     }
 
     /**

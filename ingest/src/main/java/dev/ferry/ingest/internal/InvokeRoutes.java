@@ -3,10 +3,11 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.http.HttpErrors;
+import dev.ferry.core.http.Timestamps;
 import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.core.invocation.HeaderText;
 import dev.ferry.core.invocation.ReasonCode;
-import dev.ferry.core.http.Timestamps;
+import dev.ferry.core.kafka.Sends;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -198,22 +199,12 @@ public final class InvokeRoutes {
     }
 
     private CompletableFuture<Void> send(InvocationRequest request) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        try {
-            g.producer().send(new ProducerRecord<>(g.invocationsTopic(), Requests.recordKey(request), request),
-                    (metadata, error) -> {
-                        if (error != null) {
-                            sent.completeExceptionally(error);
-                        } else {
-                            // The arrival rate of the throughput model (issue 17): what this gateway admitted.
-                            g.stats().admitted(new FunctionRef(request.getTenant(), request.getFunction()));
-                            sent.complete(null);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            sent.completeExceptionally(e);
-        }
-        return sent;
+        return Sends.send(g.producer(), new ProducerRecord<>(g.invocationsTopic(), Requests.recordKey(request),
+                request)).thenApply(metadata -> {
+                    // The arrival rate of the throughput model (issue 17): what this gateway admitted.
+                    g.stats().admitted(new FunctionRef(request.getTenant(), request.getFunction()));
+                    return null;
+                });
     }
 
     private void answer(Context ctx, InvocationResult result) {

@@ -7,6 +7,7 @@ import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.RecordSize;
 import dev.ferry.core.kafka.ResultRecords;
+import dev.ferry.core.kafka.Sends;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicCatalog;
@@ -218,19 +219,7 @@ public final class WorkerResources implements AutoCloseable {
 
     /** Sends a record; the future completes when Kafka acknowledged it, or exceptionally. */
     public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
-        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-        try {
-            producer.send(record, (metadata, error) -> {
-                if (error != null) {
-                    acked.completeExceptionally(error);
-                } else {
-                    acked.complete(metadata);
-                }
-            });
-        } catch (RuntimeException e) {
-            acked.completeExceptionally(e);
-        }
-        return acked;
+        return Sends.send(producer, record);
     }
 
     public void flush() {

@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal.trigger;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.kafka.Sends;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.worker.internal.ShareGroupSetup;
 import dev.ferry.worker.internal.WorkerResources;
@@ -154,23 +155,8 @@ public final class ShareTriggerReplica extends TriggerReplica {
         if (own == null) {
             return CompletableFuture.allOf(writes.stream().map(resources::send).toArray(CompletableFuture[]::new));
         }
-        CompletableFuture<?>[] acked = new CompletableFuture<?>[writes.size()];
-        for (int i = 0; i < acked.length; i++) {
-            CompletableFuture<Void> one = new CompletableFuture<>();
-            acked[i] = one;
-            try {
-                own.send(writes.get(i), (metadata, error) -> {
-                    if (error != null) {
-                        one.completeExceptionally(error);
-                    } else {
-                        one.complete(null);
-                    }
-                });
-            } catch (RuntimeException e) {
-                one.completeExceptionally(e);
-            }
-        }
-        return CompletableFuture.allOf(acked);
+        return CompletableFuture.allOf(writes.stream().map(write -> Sends.send(own, write))
+                .toArray(CompletableFuture[]::new));
     }
 
     /**
