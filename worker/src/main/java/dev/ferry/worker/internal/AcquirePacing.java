@@ -26,7 +26,7 @@ import java.util.Optional;
  *   be released unrun. The gap between the thresholds and the runs needed keep a replica from flapping.</li>
  * </ul>
  * A mode change needs a new consumer ({@code max.poll.records} is fixed per consumer), so it is taken only between
- * batches. The polling thread's alone.
+ * batches. Thread-safe: a replica acquiring ahead polls from two threads (one per consumer).
  */
 final class AcquirePacing {
 
@@ -55,11 +55,11 @@ final class AcquirePacing {
     }
 
     /** {@code max.poll.records} for the next consumer. */
-    int acquireLimit() {
+    synchronized int acquireLimit() {
         return ahead ? concurrency * factor : concurrency;
     }
 
-    boolean ahead() {
+    synchronized boolean ahead() {
         return ahead;
     }
 
@@ -70,7 +70,7 @@ final class AcquirePacing {
     }
 
     /** A run of this batch took {@code nanos}, from its start until its result was handed over or it ended. */
-    void ran(long nanos) {
+    synchronized void ran(long nanos) {
         batchLongestNanos = Math.max(batchLongestNanos, nanos);
         batchRunNanos += nanos;
         batchRuns++;
@@ -78,7 +78,7 @@ final class AcquirePacing {
     }
 
     /** Records of this batch had to be released unrun. */
-    void released() {
+    synchronized void released() {
         releasedInBatch = true;
     }
 
@@ -86,7 +86,7 @@ final class AcquirePacing {
      * Ends a batch; true when the replica should take a new consumer in the other mode ({@link #ahead()} says
      * which, already switched).
      */
-    boolean batchEnded(long budgetMs) {
+    synchronized boolean batchEnded(long budgetMs) {
         recentLongestMs = Math.max(batchLongestNanos / 1e6, recentLongestMs / 2);
         if (batchRuns > 0) {
             double mean = batchRunNanos / 1e6 / batchRuns;
@@ -119,12 +119,12 @@ final class AcquirePacing {
     }
 
     /** For logs: the recent mean run, ms. */
-    double recentMeanMs() {
+    synchronized double recentMeanMs() {
         return Math.max(0, recentMeanMs);
     }
 
     /** For logs: the recent longest run, ms. */
-    double recentLongestMs() {
+    synchronized double recentLongestMs() {
         return recentLongestMs;
     }
 }
