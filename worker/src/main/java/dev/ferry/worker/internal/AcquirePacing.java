@@ -26,7 +26,7 @@ import java.util.Optional;
  *   be released unrun. The gap between the thresholds and the runs needed keep a replica from flapping.</li>
  * </ul>
  * A mode change needs a new consumer ({@code max.poll.records} is fixed per consumer), so it is taken only between
- * batches. Thread-safe: a replica acquiring ahead polls from two threads (one per consumer).
+ * batches. The polling thread's alone.
  */
 final class AcquirePacing {
 
@@ -55,11 +55,11 @@ final class AcquirePacing {
     }
 
     /** {@code max.poll.records} for the next consumer. */
-    synchronized int acquireLimit() {
+    int acquireLimit() {
         return ahead ? concurrency * factor : concurrency;
     }
 
-    synchronized boolean ahead() {
+    boolean ahead() {
         return ahead;
     }
 
@@ -70,7 +70,7 @@ final class AcquirePacing {
     }
 
     /** A run of this batch took {@code nanos}, from its start until its result was handed over or it ended. */
-    synchronized void ran(long nanos) {
+    void ran(long nanos) {
         batchLongestNanos = Math.max(batchLongestNanos, nanos);
         batchRunNanos += nanos;
         batchRuns++;
@@ -78,7 +78,7 @@ final class AcquirePacing {
     }
 
     /** Records of this batch had to be released unrun. */
-    synchronized void released() {
+    void released() {
         releasedInBatch = true;
     }
 
@@ -86,7 +86,7 @@ final class AcquirePacing {
      * Ends a batch; true when the replica should take a new consumer in the other mode ({@link #ahead()} says
      * which, already switched).
      */
-    synchronized boolean batchEnded(long budgetMs) {
+    boolean batchEnded(long budgetMs) {
         recentLongestMs = Math.max(batchLongestNanos / 1e6, recentLongestMs / 2);
         if (batchRuns > 0) {
             double mean = batchRunNanos / 1e6 / batchRuns;
@@ -119,12 +119,12 @@ final class AcquirePacing {
     }
 
     /** For logs: the recent mean run, ms. */
-    synchronized double recentMeanMs() {
+    double recentMeanMs() {
         return Math.max(0, recentMeanMs);
     }
 
     /** For logs: the recent longest run, ms. */
-    synchronized double recentLongestMs() {
+    double recentLongestMs() {
         return recentLongestMs;
     }
 }

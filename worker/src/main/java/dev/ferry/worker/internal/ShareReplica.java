@@ -22,24 +22,15 @@ import org.slf4j.LoggerFactory;
  * acknowledgement mode. Each poll acquires a batch ({@code share.acquire.mode=record_limit}, so nothing is
  * prefetched beyond it): {@code concurrency} records, or up to {@code worker.queue.acquire.factor} times that while
  * the function's runs are short ({@link AcquirePacing}, issue 16: each poll costs a share fetch). At most {@code
- * concurrency} of the replica's records run at once, records delivered before first; each is acknowledged on its own
- * as soon as its result is written: ACCEPT when done or parked for retry, REJECT when given up (dead-lettered or
- * refused), RELEASE when its result could not be written. A waiting record starts only while its acquisition lock
- * still covers its timeout and the write margin (its start deadline: the poll's start plus the start budget); one
- * that cannot start by then, or when the replica stops, is RELEASEd unrun, remembered ({@link UnrunReleases}) so
- * that delivery does not count toward {@code worker.delivery.count.limit}, and the replica goes back to acquiring
- * {@code concurrency}.
- *
- * <p>Explicit mode requires every record of a poll to be acknowledged before that consumer polls again, so a
- * consumer polls again only when its batch is settled: its last results written and acknowledged by Kafka, then a
- * share fetch, with the replica's slots idle meanwhile. While acquiring ahead the replica therefore runs two
- * consumers (members of the same group), each on its own thread (issue 16, part 4): one polls while the other's
- * batch is in its tail, so the next batch is there when slots free up. They share the {@code concurrency} slots, and
- * a consumer polls only while the other has no record waiting for a slot, so batches queue one behind the other (two
- * polls that return at the same moment can leave both waiting; the start deadline keeps that within the locks).
- * Acquiring {@code concurrency}, a replica runs one consumer: a second batch would wait for slots with no start
- * budget. Acknowledgements go out at once with {@code commitAsync}, except a batch's last ones, which go with that
- * consumer's next poll.
+ * concurrency} of them run at once, records delivered before first; each is acknowledged on its own as soon as its
+ * result is written: ACCEPT when done or parked for retry, REJECT when given up (dead-lettered or refused), RELEASE
+ * when its result could not be written. A waiting record starts only while its acquisition lock still covers its
+ * timeout and the write margin (its start deadline: the poll's start plus the start budget); one that cannot start
+ * by then, or when the replica stops, is RELEASEd unrun, remembered ({@link UnrunReleases}) so that delivery does not
+ * count toward {@code worker.delivery.count.limit}, and the replica goes back to acquiring {@code concurrency}.
+ * Explicit mode requires every record of a poll to be acknowledged before the next poll, so a replica polls again only
+ * when its batch is settled; acknowledgements go out at once with {@code commitAsync}, except a batch's last ones,
+ * which go with the next poll.
  */
 public final class ShareReplica extends Replica {
 
@@ -51,6 +42,8 @@ public final class ShareReplica extends Replica {
 
     private final WorkerResources resources;
     private final AcquirePacing pacing;
+    /** Short polls right after a batch, so a fetch that acquires only a commit marker holds nothing back. */
+    private final SharePollTimeout pollTimeout = new SharePollTimeout();
 
     public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
         super(settings, processor);
@@ -62,35 +55,6 @@ public final class ShareReplica extends Replica {
     @Override
     protected void consume() {
         int limit = pacing.acquireLimit();
-        // Acquiring ahead, a second consumer fetches the next batch while the first one's tail is written.
-        Lanes lanes = new Lanes(pacing.ahead() ? 2 : 1, Math.max(1, settings.spec().getConcurrency()));
-        Thread second = null;
-        if (lanes.count() > 1) {
-            second = new Thread(() -> {
-                try {
-                    serve(lanes, 1, limit);
-                } catch (RuntimeException | Error e) {
-                    lanes.failed(e);
-                }
-            }, "ferry-" + settings.name() + "-b");
-            second.setDaemon(true);
-            second.start();
-        }
-        try {
-            serve(lanes, 0, limit);
-        } catch (RuntimeException e) {
-            lanes.failed(e);
-        } finally {
-            lanes.end();
-            if (second != null) {
-                joinUninterruptibly(second);
-            }
-        }
-        lanes.rethrow();
-    }
-
-    /** One lane: a consumer of its own, serving batches until the replica stops or the lanes end. */
-    private void serve(Lanes lanes, int lane, int limit) {
         Map<String, Object> props = Map.of(
                 ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
                 ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
@@ -98,11 +62,8 @@ public final class ShareReplica extends Replica {
                 // A batch may take up to the function's timeout before the next poll.
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS,
                         settings.settleTimeoutMs()));
-        String clientId = "ferry-" + settings.name() + (lane == 0 ? "" : "-" + (char) ('a' + lane));
-        SharePollTimeout pollTimeout = new SharePollTimeout();
-        LinkedBlockingQueue<Done> done = lanes.queue(lane);
         try (KafkaShareConsumer<byte[], byte[]> consumer = resources.clients().shareConsumer(settings.group(),
-                clientId, new ByteArrayDeserializer(), new ByteArrayDeserializer(), props)) {
+                "ferry-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(), props)) {
             // An acknowledgement can be lost when the broker leading a share partition fails; its records come
             // back, and AttemptProcessor acknowledges those it answered already instead of running them again.
             consumer.setAcknowledgementCommitCallback((offsets, error) -> {
@@ -113,21 +74,14 @@ public final class ShareReplica extends Replica {
                 }
             });
             consumer.subscribe(List.of(settings.topic()));
-            log.info("[{}] joined share group {} on {}, acquiring up to {} record(s) per poll{}", settings.name(),
-                    settings.group(), settings.topic(), limit, lanes.count() > 1 ? " (consumer " + (lane + 1)
-                            + " of " + lanes.count() + ")" : "");
-            while (!stopping() && !lanes.ended()) {
+            log.info("[{}] joined share group {} on {}, acquiring up to {} record(s) per poll", settings.name(),
+                    settings.group(), settings.topic(), limit);
+            while (!stopping()) {
                 if (!mayStartRun()) {
                     // Runs stuck past their timeout hold threads: acquire nothing until they end or the pool
                     // recycles this replica. The last batch's acknowledgements were left for the next poll.
                     consumer.commitAsync();
                     pause(POLL);
-                    continue;
-                }
-                // Records of another lane still waiting for a slot go first: no second batch waits behind them.
-                if (!lanes.awaitTurn(lane, POLL)) {
-                    // The last batch's acknowledgements were left for the next poll, which has to wait.
-                    consumer.commitAsync();
                     continue;
                 }
                 long polled = System.nanoTime();
@@ -136,14 +90,14 @@ public final class ShareReplica extends Replica {
                     continue;
                 }
                 long budgetMs = pacing.startBudgetMs(consumer.acquisitionLockTimeoutMs());
-                runBatch(consumer, records, polled + TimeUnit.MILLISECONDS.toNanos(budgetMs), lanes, lane, done);
+                runBatch(consumer, records, polled + TimeUnit.MILLISECONDS.toNanos(budgetMs));
                 pollTimeout.batchEnded(System.nanoTime());
                 if (pacing.batchEnded(budgetMs) && !stopping()) {
-                    log.info("[{}] {} (recent runs: mean {} ms, longest {} ms; start budget {} ms): taking new "
-                            + "consumers", settings.name(), pacing.ahead() ? "runs are short, acquiring ahead"
+                    log.info("[{}] {} (recent runs: mean {} ms, longest {} ms; start budget {} ms): taking a new "
+                            + "consumer", settings.name(), pacing.ahead() ? "runs are short, acquiring ahead"
                                     : "runs are too long to acquire ahead", Math.round(pacing.recentMeanMs()),
                             Math.round(pacing.recentLongestMs()), budgetMs);
-                    lanes.end();
+                    break;
                 }
             }
             consumer.commitSync(Duration.ofSeconds(10));
@@ -151,39 +105,31 @@ public final class ShareReplica extends Replica {
     }
 
     /**
-     * Runs a poll's records and acknowledges each as its attempt ends; no more than {@code concurrency} of the
-     * replica's runs, over all its lanes, go at once. As many as there are free slots start at once; the others
-     * as runs end, while {@code startDeadline} (a {@link System#nanoTime()}) is not past, the replica is not
-     * stopping and its runs are not stuck; the rest are released unrun. Once nothing of this batch is left to start
-     * and every started run has handed its result to the producer, the producer is flushed: nothing more of this
-     * batch is coming, and the lane's next poll waits for all of it, so waiting out {@code linger.ms} would only
-     * stretch every batch (issue 16, part 4: a plain share-group loop that flushes ran its batches in less time).
-     * The flush sends; whether a record is acknowledged still waits for its own result's acknowledgement by Kafka.
+     * Runs a poll's records, at most {@code concurrency} at once, and acknowledges each as its attempt ends. The first
+     * {@code concurrency} start at once; the others as runs end, while {@code startDeadline} (a {@link
+     * System#nanoTime()}) is not past, the replica is not stopping and its runs are not stuck; the rest are released
+     * unrun. Once nothing is left to start and every started run has handed its result to the producer, the
+     * producer is flushed: nothing more of this batch is coming, and the next poll waits for all of it, so waiting out
+     * {@code linger.ms} would only stretch every batch (issue 16, part 4: a plain share-group loop that flushes ran its
+     * batches in less time). The flush sends; whether a record is acknowledged still waits for its own result's
+     * acknowledgement by Kafka.
      */
     private void runBatch(KafkaShareConsumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records,
-            long startDeadline, Lanes lanes, int lane, LinkedBlockingQueue<Done> done) {
+            long startDeadline) {
         int concurrency = Math.max(1, settings.spec().getConcurrency());
         List<ConsumerRecord<byte[], byte[]>> waiting = new ArrayList<>(records.count());
         records.forEach(waiting::add);
         // A record delivered before (released, or its worker died) goes first, so it does not wait again.
         waiting.sort(REDELIVERED_FIRST);
+        LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
         int next = 0;
-        int running = 0; // this batch's: started, run not yet over
+        int running = 0; // started, run not yet over
         int pending = waiting.size(); // not yet acknowledged
         boolean flushed = false;
-        boolean firstPass = true;
-        lanes.waiting(lane, true);
         while (pending > 0) {
-            // The first pass starts what finds a slot whatever the deadline (with no start budget, the records of
-            // a batch of concurrency, which all find one); later records only before it.
-            boolean late = System.nanoTime() - startDeadline > 0;
-            while (next < waiting.size() && (firstPass || !late) && (next < concurrency || mayStartRun())
-                    && lanes.takeSlot()) {
-                start(waiting.get(next++), done);
-                running++;
-            }
-            firstPass = false;
-            if (next < waiting.size() && (stopping() || late)) {
+            boolean releaseRest = next > 0 && next < waiting.size() && (stopping()
+                    || System.nanoTime() - startDeadline > 0);
+            if (releaseRest) {
                 int released = waiting.size() - next;
                 for (; next < waiting.size(); next++) {
                     ConsumerRecord<byte[], byte[]> record = waiting.get(next);
@@ -196,8 +142,9 @@ public final class ShareReplica extends Replica {
                 log.info("[{}] released {} acquired record(s) unrun: {}", settings.name(), released, stopping()
                         ? "stopping" : "they could not start while their acquisition lock covered an attempt");
             }
-            if (next == waiting.size()) {
-                lanes.waiting(lane, false);
+            while (next < waiting.size() && running < concurrency && (next < concurrency || mayStartRun())) {
+                start(waiting.get(next++), done);
+                running++;
             }
             if (!flushed && next == waiting.size() && running == 0 && pending > 0) {
                 flushed = true;
@@ -213,13 +160,9 @@ public final class ShareReplica extends Replica {
             boolean acknowledged = false;
             for (Done d = first; d != null; d = done.poll()) {
                 Attempt attempt = d.attempt();
-                if (attempt == null) {
-                    continue; // another lane's run ended: a slot may be free
-                }
                 if (!attempt.ran) {
                     attempt.ran = true;
                     running--;
-                    lanes.freeSlot();
                     pacing.ran(System.nanoTime() - attempt.started);
                 }
                 if (d.record() == null) {
@@ -235,7 +178,6 @@ public final class ShareReplica extends Replica {
                 consumer.commitAsync();
             }
         }
-        lanes.waiting(lane, false);
     }
 
     private void start(ConsumerRecord<byte[], byte[]> record, LinkedBlockingQueue<Done> done) {
@@ -271,20 +213,6 @@ public final class ShareReplica extends Replica {
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static void pause(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
@@ -304,10 +232,7 @@ public final class ShareReplica extends Replica {
         }
     }
 
-    /**
-     * The attempt's run ended and its result is with the producer ({@code record} null), or the attempt is over;
-     * with no attempt, a wake-up: another lane's run ended, so a slot may be free.
-     */
+    /** The attempt's run ended and its result is with the producer ({@code record} null), or the attempt is over. */
     private record Done(Attempt attempt, ConsumerRecord<byte[], byte[]> record, Decision decision, Throwable error) {
         AcknowledgeType acknowledgeType(String name) {
             if (error instanceof WorkerStoppedException) {
@@ -322,129 +247,6 @@ public final class ShareReplica extends Replica {
             }
             return decision == Decision.DLQ || decision == Decision.REJECT ? AcknowledgeType.REJECT
                     : AcknowledgeType.ACCEPT;
-        }
-    }
-
-    /**
-     * What the lanes (consumers) of one {@link #consume()} share: the replica's {@code concurrency} run slots, whose
-     * turn it is to poll (a lane polls only while no other lane has records waiting for a slot, so batches queue one
-     * behind the other rather than side by side), and how they end (a mode change, a stop, a lane's failure).
-     */
-    private static final class Lanes {
-        private static final Done WAKE = new Done(null, null, null, null);
-
-        private final int count;
-        private final int concurrency;
-        private final List<LinkedBlockingQueue<Done>> queues = new ArrayList<>();
-        private final boolean[] waiting; // guarded by this
-        private int running; // guarded by this
-        private volatile boolean ended;
-        private Throwable failure; // guarded by this
-
-        Lanes(int count, int concurrency) {
-            this.count = count;
-            this.concurrency = concurrency;
-            this.waiting = new boolean[count];
-            for (int i = 0; i < count; i++) {
-                queues.add(new LinkedBlockingQueue<>());
-            }
-        }
-
-        int count() {
-            return count;
-        }
-
-        /** Where the lane's attempts report, and other lanes wake it when a slot is freed. */
-        LinkedBlockingQueue<Done> queue(int lane) {
-            return queues.get(lane);
-        }
-
-        /** Takes a run slot if one is free. */
-        synchronized boolean takeSlot() {
-            if (running >= concurrency) {
-                return false;
-            }
-            running++;
-            return true;
-        }
-
-        /** Frees a run slot and wakes the lanes whose records wait for one. */
-        void freeSlot() {
-            synchronized (this) {
-                running--;
-                if (count == 1) {
-                    return;
-                }
-                for (int i = 0; i < count; i++) {
-                    if (waiting[i]) {
-                        queues.get(i).offer(WAKE);
-                    }
-                }
-            }
-        }
-
-        /** Whether the lane holds records that did not start yet. */
-        synchronized void waiting(int lane, boolean value) {
-            if (waiting[lane] != value) {
-                waiting[lane] = value;
-                if (!value) {
-                    notifyAll();
-                }
-            }
-        }
-
-        /** Waits at most {@code max} until no other lane has records waiting; true when none has. */
-        synchronized boolean awaitTurn(int lane, Duration max) {
-            long until = System.nanoTime() + max.toNanos();
-            while (!ended && othersWaiting(lane)) {
-                long left = until - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return !othersWaiting(lane);
-        }
-
-        private boolean othersWaiting(int lane) {
-            for (int i = 0; i < count; i++) {
-                if (i != lane && waiting[i]) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** Every lane settles its batch and closes its consumer. */
-        synchronized void end() {
-            ended = true;
-            notifyAll();
-        }
-
-        boolean ended() {
-            return ended;
-        }
-
-        /** A lane's consumer failed: the others end too, and {@link #rethrow()} throws it. */
-        synchronized void failed(Throwable error) {
-            if (failure == null) {
-                failure = error;
-            }
-            end();
-        }
-
-        synchronized void rethrow() {
-            if (failure instanceof RuntimeException e) {
-                throw e;
-            }
-            if (failure instanceof Error e) {
-                throw e;
-            }
         }
     }
 }
