@@ -5,6 +5,7 @@ import static dev.ferry.ingest.HttpApi.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
@@ -153,6 +154,58 @@ class GatewayBadInputIT {
                 assertThat(json(response).get("error").asText()).startsWith("Content-Type must be");
                 assertThat(response.headers().firstValue("Ferry-Invocation-Id")).as("nothing was sent").isEmpty();
             }
+        }
+    }
+
+    @Test
+    void shouldAnswer400NamingTheRuleWhenAKeyOrTraceparentIsNotPrintableAscii() throws Exception {
+        // A UTF-8 key in a header arrives as ISO-8859-1 ("é" as "Ã©"): not the same bytes as the same key given on
+        // the Kafka path, so its calls would silently fall out of that key's order. HTAB is a legal header character
+        // but a control character all the same.
+        byte[] utf8 = "caf\u00e9".getBytes(StandardCharsets.UTF_8);
+        byte[] tab = "a\tb".getBytes(StandardCharsets.US_ASCII);
+        for (String path : List.of("/v1/functions/echo/invoke", "/v1/functions/echo/invocations")) {
+            for (Map.Entry<String, byte[]> header : List.of(Map.entry("Ferry-Key", utf8), Map.entry("Ferry-Key", tab),
+                    Map.entry("traceparent", utf8))) {
+                RawAnswer answer = postRaw(path, header.getKey(), header.getValue());
+                String what = path + " " + header.getKey() + " -> " + answer;
+                assertThat(answer.statusLine()).as(what).contains(" 400 ");
+                JsonNode body = new ObjectMapper().readTree(answer.body());
+                assertThat(body.get("code").asText()).as(what).isEqualTo("bad_request");
+                assertThat(body.get("error").asText()).as(what).startsWith(header.getKey() + " must be printable ASCII")
+                        .contains("ISO-8859-1");
+                assertThat(answer.head().toLowerCase()).as("nothing was sent").doesNotContain("ferry-invocation-id");
+            }
+        }
+        // The same key in ASCII is taken (asynchronously: this gateway has no worker behind it).
+        RawAnswer ascii = postRaw("/v1/functions/echo/invocations", "Ferry-Key",
+                "cafe".getBytes(StandardCharsets.US_ASCII));
+        assertThat(ascii.statusLine()).as(ascii.toString()).contains(" 202 ");
+    }
+
+    /** A response read off a raw socket: its status line, its head, its body. */
+    record RawAnswer(String statusLine, String head, String body) {
+    }
+
+    /**
+     * POSTs "hi" with one extra header whose value is the given bytes, over a raw socket: Java's HTTP client refuses
+     * to send a header value outside printable ASCII, which is exactly what a curl user can send.
+     */
+    private static RawAnswer postRaw(String path, String header, byte[] value) throws IOException {
+        try (Socket socket = new Socket("localhost", gateway.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + acme
+                    + "\r\nContent-Length: 2\r\nConnection: close\r\n" + header + ": ")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(value);
+            out.write("\r\n\r\nhi".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            int length = Integer.parseInt(head.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+                    .findFirst().orElseThrow().substring("content-length:".length()).trim());
+            return new RawAnswer(head.lines().findFirst().orElse(""), head,
+                    new String(in.readNBytes(length), StandardCharsets.UTF_8));
         }
     }
 

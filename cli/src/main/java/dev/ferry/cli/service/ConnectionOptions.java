@@ -22,17 +22,30 @@ public final class ConnectionOptions {
     @Option(names = "--topic-prefix", description = "Prefix of every Ferry topic (default: ferry.).")
     String topicPrefix;
 
+    @Option(names = "--config-file", paramLabel = "FILE",
+            description = "A properties file of Ferry settings: any key of the README's configuration table, kafka.* "
+                    + "included; --set overrides it. Put secrets (management.token, metering.http.token) here, "
+                    + "not in --set: a command line is visible to every user of the machine (ps).")
+    Path configFile;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Any Ferry configuration key (see the README's configuration table); repeatable.")
+            description = "Any Ferry configuration key (see the README's configuration table); repeatable. Visible "
+                    + "in ps: give secrets with --config-file.")
     Map<String, String> settings = new LinkedHashMap<>();
 
     boolean externalCluster() {
         return bootstrapServers != null;
     }
 
-    /** The configuration: {@code defaults}, then {@code --set} values, then the dedicated options. */
+    /**
+     * The configuration: {@code defaults}, then the {@code --config-file} settings, then {@code --set} values, then
+     * the dedicated options.
+     */
     public FerryConfig toConfig(Map<String, Object> defaults) {
         Map<String, Object> values = new HashMap<>(defaults);
+        if (configFile != null) {
+            values.putAll(ConfigFile.read(configFile));
+        }
         values.putAll(settings);
         if (bootstrapServers != null) {
             values.put(FerryConfig.BOOTSTRAP_SERVERS, bootstrapServers);

@@ -52,16 +52,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        FerryConfig config = connection.toConfig(Map.of());
-        if (managementPort != null) {
-            config = config.with(ManagementConfig.PORT, managementPort);
-        }
-        out.printf("Starting the Ferry %s against %s%n", spec.name(), Urls.redact(config.bootstrapServers()));
-        out.flush();
-        Platform platform = Platform.start(config, roles(), meteringUrl(), out);
-        if (platform.managementPort() >= 0) {
-            out.printf("  metrics     http://%s:%d/metrics%n", config.management().host(), platform.managementPort());
-        }
+        Platform platform = start(out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             platform.close();
@@ -73,6 +64,24 @@ public abstract class ServiceCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Starts the service and prints its banner: where it connects (credentials masked) and its metrics address.
+     * Never a setting's value beyond those: the configuration may hold secrets (management.token and others).
+     */
+    Platform start(PrintWriter out) {
+        FerryConfig config = connection.toConfig(Map.of());
+        if (managementPort != null) {
+            config = config.with(ManagementConfig.PORT, managementPort);
+        }
+        out.printf("Starting the Ferry %s against %s%n", spec.name(), Urls.redact(config.bootstrapServers()));
+        out.flush();
+        Platform platform = Platform.start(config, roles(), meteringUrl(), out);
+        if (platform.managementPort() >= 0) {
+            out.printf("  metrics     http://%s:%d/metrics%n", config.management().host(), platform.managementPort());
+        }
+        return platform;
     }
 
     /**

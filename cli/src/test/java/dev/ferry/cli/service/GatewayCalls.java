@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,6 +30,10 @@ final class GatewayCalls {
     }
 
     HttpRequest request(String method, String path, String body) {
+        return request(method, path, body, Map.of());
+    }
+
+    HttpRequest request(String method, String path, String body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .header("Authorization", "Bearer " + key)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -36,13 +41,19 @@ final class GatewayCalls {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
+        headers.forEach(request::header);
         return request.build();
     }
 
     /** The call's answer; an I/O failure is thrown unchecked. */
     HttpResponse<String> call(String method, String path, String body) {
+        return call(method, path, body, Map.of());
+    }
+
+    /** The call's answer with extra request headers ({@code Ferry-Key}, ...); an I/O failure is thrown unchecked. */
+    HttpResponse<String> call(String method, String path, String body, Map<String, String> headers) {
         try {
-            return HTTP.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request(method, path, body, headers), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -10,6 +10,10 @@ import dev.ferry.embedded.junit.KafkaFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,7 +35,7 @@ class SecretMaskingIT {
 
     @Test
     void shouldKeepTheRegistryPasswordOutOfTheBannerAndTheLogsWhenDevJoinsACluster(KafkaFixture kafka,
-            @TempDir Path dataDir) {
+            @TempDir Path dataDir) throws Exception {
         URI registry = URI.create(kafka.schemaRegistryUrl());
         String withCredentials = "http://ferry-user:" + SECRET + "@" + registry.getHost() + ":" + registry.getPort();
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -41,13 +45,18 @@ class SecretMaskingIT {
         StringWriter out = new StringWriter();
         DevEnvironment env = null;
         try {
+            // The operator token from a file (--set would put it in ps): in force, and printed nowhere either.
+            Path settings = Files.writeString(dataDir.resolve("ferry.properties"), "management.token=Dev" + SECRET
+                    + "\n");
             DevOptions options = new DevOptions();
             new CommandLine(options).parseArgs("--data-dir", dataDir.toString(), "--port", "0",
                     "--bootstrap-servers", kafka.bootstrapServers(), "--schema-registry", withCredentials,
-                    "--topic-prefix", "mask.", "--set", "metering.http.port=0", "--set", "management.port=0");
+                    "--topic-prefix", "mask.", "--set", "metering.http.port=0", "--set", "management.port=0",
+                    "--config-file", settings.toString());
             PrintWriter printer = new PrintWriter(out, true);
             env = DevEnvironment.start(options.settings(), printer);
             DevCommand.banner(printer, env, 0);
+            assertThat(env.platform().config().management().token()).isEqualTo("Dev" + SECRET);
         } finally {
             if (env != null) {
                 env.close();
@@ -63,6 +72,59 @@ class SecretMaskingIT {
             assertThat(event.getFormattedMessage()).doesNotContain(SECRET).doesNotContain(apiKey);
             if (event.getThrowableProxy() != null) {
                 assertThat(event.getThrowableProxy().getMessage()).doesNotContain(SECRET).doesNotContain(apiKey);
+            }
+        });
+    }
+
+    /**
+     * Secrets given with {@code --set} are visible in {@code ps}; a service takes them from {@code --config-file}
+     * and neither its banner nor any log line carries them, while they are in force: {@code /metrics} needs the
+     * token from the file.
+     */
+    @Test
+    void shouldTakeTheTokensFromTheConfigFileAndPrintOrLogThemNowhere(KafkaFixture kafka, @TempDir Path dir)
+            throws Exception {
+        String token = "Mgmt" + SECRET;
+        String meteringToken = "Meter" + SECRET;
+        Path file = dir.resolve("ferry.properties");
+        Files.writeString(file, "management.token=" + token + "\nmetering.http.token=" + meteringToken
+                + "\nmanagement.port=0\n");
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(logs);
+        StringWriter out = new StringWriter();
+        ServiceCommand dispatcher = new ServiceCommand.Dispatcher();
+        Platform platform = null;
+        int metrics;
+        HttpResponse<String> anonymous;
+        HttpResponse<String> operator;
+        try {
+            new CommandLine(dispatcher).parseArgs("--bootstrap-servers", kafka.bootstrapServers(),
+                    "--schema-registry", kafka.schemaRegistryUrl(), "--topic-prefix", "maskfile.",
+                    "--config-file", file.toString());
+            platform = dispatcher.start(new PrintWriter(out, true));
+            metrics = platform.managementPort();
+            HttpClient http = HttpClient.newHttpClient();
+            URI uri = URI.create("http://127.0.0.1:" + metrics + "/metrics");
+            anonymous = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            operator = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } finally {
+            if (platform != null) {
+                platform.close();
+            }
+            root.detachAppender(logs);
+        }
+
+        assertThat(anonymous.statusCode()).as("the file's token is in force").isEqualTo(401);
+        assertThat(operator.statusCode()).isEqualTo(200);
+        assertThat(out.toString()).contains("Starting the Ferry dispatcher").contains("/metrics")
+                .doesNotContain(SECRET);
+        assertThat(logs.list).isNotEmpty().allSatisfy(event -> {
+            assertThat(event.getFormattedMessage()).doesNotContain(SECRET);
+            if (event.getThrowableProxy() != null) {
+                assertThat(event.getThrowableProxy().getMessage()).doesNotContain(SECRET);
             }
         });
     }

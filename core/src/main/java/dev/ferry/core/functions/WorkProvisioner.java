@@ -103,8 +103,10 @@ public final class WorkProvisioner {
 
     /**
      * Where the work of a function created now starts on its work topic, when that topic outlived an earlier
-     * function of the same name and still holds records: each partition's end offset, by partition. Null when the
-     * topic does not exist or holds nothing. A deleted function's queued invocations stay on its topic; recorded in
+     * function of the same name: each partition's end offset, by partition (zeros when it never held a record).
+     * Null when the topic does not exist. Zeros are not null: a function created again with the other delivery
+     * starts its new group at these offsets, and null there means "the topic's current ends" (a spec written past
+     * the gateway), which would skip the new function's calls written before its first replica started. A deleted function's queued invocations stay on its topic; recorded in
      * {@code FunctionSpec.workStartOffsets}, these offsets keep the next function of the name from running them
      * with its own code (a tester's finding, session 7).
      *
@@ -132,7 +134,7 @@ public final class WorkProvisioner {
         for (int p = 0; p < partitions; p++) {
             starts.add(ends.get(new TopicPartition(topic, p)).offset());
         }
-        return starts.stream().allMatch(end -> end == 0) ? null : starts;
+        return starts;
     }
 
     /**

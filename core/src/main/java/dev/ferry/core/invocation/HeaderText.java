@@ -22,16 +22,30 @@ public final class HeaderText {
      * length or the first character that is not printable ASCII, never the value itself (it may hold user data).
      */
     public static Optional<String> problem(String name, String value) {
+        return problem(name, value, MAX_LENGTH, "it travels as an HTTP header value");
+    }
+
+    /**
+     * Why {@code value}, given as or forwarded as an HTTP header value, breaks the rule: at most {@code maxLength}
+     * characters, each printable ASCII (U+0020 to U+007E), else empty. HTTP header values reach a server as
+     * ISO-8859-1 (RFC 9110, section 5.5: other octets are opaque), so a header value outside ASCII is not the text
+     * the caller meant: the UTF-8 bytes of "é" arrive as "Ã©". A gateway refuses such a value rather than store
+     * different bytes than the same text given on the Kafka path (a key that silently fails to match its own
+     * ordering lane). Control characters are refused for the same reason they are in a forwarded header.
+     *
+     * @param why the reason named in the answer, e.g. "it travels as an HTTP header value"
+     */
+    public static Optional<String> problem(String name, String value, int maxLength, String why) {
         if (value == null) {
             return Optional.of(name + " is required");
         }
-        if (value.length() > MAX_LENGTH) {
-            return Optional.of(name + " must be at most " + MAX_LENGTH + " characters, got " + value.length());
+        if (value.length() > maxLength) {
+            return Optional.of(name + " must be at most " + maxLength + " characters, got " + value.length());
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 || c > 0x7e) {
-                return Optional.of(name + " must be printable ASCII (it travels as an HTTP header value), got "
+                return Optional.of(name + " must be printable ASCII (" + why + "), got "
                         + String.format("U+%04X", (int) c) + " at index " + i);
             }
         }

@@ -56,7 +56,7 @@ public final class TopicProvisioner {
             return;
         }
         int brokers = await(admin.describeCluster().nodes(), "describe the cluster").size();
-        Set<String> existing = await(admin.listTopics().names(), "list topics");
+        Set<String> existing = existing(specs);
 
         List<NewTopic> toCreate = new ArrayList<>();
         List<TopicSpec> present = new ArrayList<>();
@@ -70,7 +70,7 @@ public final class TopicProvisioner {
             }
         }
         Set<String> raced = create(toCreate);
-        // Listed as missing but there when created (listing lags creation): as present as the others.
+        // Missing when described but there when created (another process made it meanwhile): as present as the others.
         specs.stream().filter(s -> raced.contains(s.name())).forEach(present::add);
         grow(present);
         alignCompression(present);
@@ -116,7 +116,7 @@ public final class TopicProvisioner {
             return;
         }
         int brokers = await(admin.describeCluster().nodes(), "describe the cluster").size();
-        Set<String> existing = await(admin.listTopics().names(), "list topics");
+        Set<String> existing = existing(specs);
         List<NewTopic> toCreate = new ArrayList<>();
         for (TopicSpec spec : specs) {
             if (!existing.contains(spec.name())) {
@@ -142,6 +142,34 @@ public final class TopicProvisioner {
                 "set share.auto.offset.reset=earliest on share group " + groupId);
     }
 
+    /**
+     * Which of {@code specs}' topics exist, asked of those topics alone (a describe): listing every topic of the
+     * cluster to learn about a few cost each function's deploy a listing of thousands of names when thousands of
+     * functions are deployed.
+     */
+    private Set<String> existing(Collection<TopicSpec> specs) {
+        Set<String> existing = new HashSet<>();
+        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(specs.stream()
+                .map(TopicSpec::name).distinct().toList()).topicNameValues();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : described.entrySet()) {
+            try {
+                topic.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                existing.add(topic.getKey());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new FerryException("Cannot describe topic " + topic.getKey() + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new FerryException("Timed out describing topic " + topic.getKey(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FerryException("Interrupted while describing topic " + topic.getKey(), e);
+            }
+        }
+        return existing;
+    }
+
     /** Creates the topics; answers those that already existed. */
     private Set<String> create(List<NewTopic> topics) {
         Set<String> existed = new HashSet<>();
@@ -158,7 +186,7 @@ public final class TopicProvisioner {
                     throw new FerryException("Cannot create topic " + result.getKey() + ": "
                             + e.getCause().getMessage(), e.getCause());
                 }
-                // Another instance created it between our listing and our request: that is what we wanted.
+                // Another instance created it between our describe and our request: that is what we wanted.
                 existed.add(result.getKey());
             } catch (TimeoutException e) {
                 throw new FerryException("Timed out creating topic " + result.getKey(), e);
@@ -175,7 +203,7 @@ public final class TopicProvisioner {
             return;
         }
         List<String> names = present.stream().map(TopicSpec::name).toList();
-        awaitLeaders(names); // listed is not yet described: a topic created a moment ago may still be propagating
+        awaitLeaders(names); // a topic created a moment ago may still be propagating
         Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames(),
                 "describe topics");
         Map<String, NewPartitions> increases = new HashMap<>();

@@ -13,7 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ForwardingAdmin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.ListTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
@@ -41,6 +46,36 @@ class TopicProvisionerIT {
         ConfigResource functions = new ConfigResource(ConfigResource.Type.TOPIC, topics.functions());
         Config config = kafka.admin().describeConfigs(List.of(functions)).all().get().get(functions);
         assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+    }
+
+    /**
+     * A deploy asks about its own topics only: listing every topic of the cluster to learn whether one work topic
+     * exists made each of 1,000 deploys list thousands of names.
+     */
+    @Test
+    void shouldCreateAMissingTopicWithoutListingTheClustersTopics(KafkaFixture kafka) throws Exception {
+        TopicCatalog topics = new TopicCatalog(TestConfigs.isolated(kafka));
+        FunctionRef fn = new FunctionRef("acme", "unlisted");
+        AtomicInteger listings = new AtomicInteger();
+        try (Admin admin = new ForwardingAdmin(kafka.clientProperties()) {
+            @Override
+            public ListTopicsResult listTopics(ListTopicsOptions options) {
+                listings.incrementAndGet();
+                return super.listTopics(options);
+            }
+        }) {
+            TopicProvisioner provisioner = new TopicProvisioner(admin);
+            provisioner.ensure(topics.workTopic(fn, 2));
+            provisioner.ensure(topics.workTopic(fn, 3));
+            provisioner.createIfMissing(List.of(new TopicSpec(topics.work(fn), 1, (short) 1, Map.of()),
+                    new TopicSpec(topics.work(fn) + ".user", 1, (short) 1, Map.of())));
+        }
+
+        assertThat(listings.get()).as("cluster-wide topic listings").isZero();
+        Map<String, TopicDescription> described = kafka.admin().describeTopics(List.of(topics.work(fn),
+                topics.work(fn) + ".user")).allTopicNames().get(30, TimeUnit.SECONDS);
+        assertThat(described.get(topics.work(fn)).partitions()).hasSize(3);
+        assertThat(described.get(topics.work(fn) + ".user").partitions()).hasSize(1);
     }
 
     @Test

@@ -35,7 +35,14 @@ public final class InvokeRoutes {
     public static final String BILLED_MS = "Ferry-Billed-Ms";
     public static final String KEY = "Ferry-Key";
     public static final String DEADLINE = "Ferry-Deadline";
+    public static final String TRACEPARENT = "traceparent";
     private static final int MAX_KEY_LENGTH = 1024;
+    private static final String HEADER_RULE = "it travels as an HTTP header value";
+    private static final String ARRIVES_RULE = "HTTP header values arrive as ISO-8859-1, so any other character is "
+            + "not the text that was sent";
+    /** Why a key must be ASCII: the same key must be the same bytes whichever way it came in. */
+    private static final String KEY_RULE = "HTTP header values arrive as ISO-8859-1, so any other character would not "
+            + "be the same key as on the Kafka path, breaking per-key order";
 
     private final GatewayContext g;
 
@@ -149,9 +156,7 @@ public final class InvokeRoutes {
                 .setReplyTo(replyTo);
         String contentType = ctx.contentType();
         if (contentType != null && !contentType.isBlank()) {
-            HeaderText.problem("Content-Type", contentType).ifPresent(problem -> {
-                throw ApiException.badRequest(problem);
-            });
+            userHeader("Content-Type", contentType, HeaderText.MAX_LENGTH, HEADER_RULE);
             builder.setContentType(contentType);
         }
         String key = ctx.header(KEY);
@@ -159,6 +164,7 @@ public final class InvokeRoutes {
             if (key.isBlank() || key.length() > MAX_KEY_LENGTH) {
                 throw ApiException.badRequest(KEY + " must be 1 to " + MAX_KEY_LENGTH + " characters");
             }
+            userHeader(KEY, key, MAX_KEY_LENGTH, KEY_RULE);
             builder.setKey(key);
         }
         String deadline = ctx.header(DEADLINE);
@@ -170,12 +176,24 @@ public final class InvokeRoutes {
             builder.setDeadline(at);
         }
         Map<String, String> headers = new HashMap<>();
-        String traceparent = ctx.header("traceparent");
+        String traceparent = ctx.header(TRACEPARENT);
         if (traceparent != null) {
-            headers.put("traceparent", traceparent);
+            userHeader(TRACEPARENT, traceparent, HeaderText.MAX_LENGTH, ARRIVES_RULE);
+            headers.put(TRACEPARENT, traceparent);
         }
         builder.setHeaders(headers);
         return builder.build();
+    }
+
+    /**
+     * Refuses (400) a header value a caller gave that is not printable ASCII or too long: one rule for every header
+     * Ferry reads from a caller and keeps ({@code Content-Type}, {@code Ferry-Key}, {@code traceparent}; core's
+     * {@link HeaderText}). {@code Ferry-Deadline} is parsed, and {@code Authorization} only compared.
+     */
+    private static void userHeader(String name, String value, int maxLength, String why) {
+        HeaderText.problem(name, value, maxLength, why).ifPresent(problem -> {
+            throw ApiException.badRequest(problem);
+        });
     }
 
     private CompletableFuture<Void> send(InvocationRequest request) {

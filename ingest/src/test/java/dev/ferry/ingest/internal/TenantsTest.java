@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +25,28 @@ class TenantsTest {
 
     private final AtomicLong now = new AtomicLong();
     private final GatewayConfig defaults = FerryConfig.defaults().gateway();
+    private Path file;
+    private TenantAdmin admin;
+
+    @BeforeEach
+    void tenantsFile() {
+        file = dir.resolve("tenants.json");
+        admin = new TenantAdmin(file);
+    }
+
+    /** The gateway's view of the tenants file, on this test's clock. */
+    private Tenants tenants() {
+        return new Tenants(file, defaults, now::get);
+    }
+
+    /** The file changes after the gateway read it, and the gateway's next look at it is due. */
+    private void fileChangedAndLookDue() throws Exception {
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+    }
 
     @Test
     void shouldWriteOnlyHashesWhenCreatingTenantsAndKeys() throws Exception {
-        Path file = dir.resolve("tenants.json");
-        TenantAdmin admin = new TenantAdmin(file);
-
         String first = admin.createTenant("acme");
         String second = admin.createKey("acme");
 
@@ -41,11 +59,9 @@ class TenantsTest {
 
     @Test
     void shouldAuthenticateABearerKeyWhenItBelongsToATenant() {
-        Path file = dir.resolve("tenants.json");
-        TenantAdmin admin = new TenantAdmin(file);
         String acme = admin.createTenant("acme", new Quota(5.0, 7, 3, 1024, null));
         String beta = admin.createTenant("beta");
-        Tenants tenants = new Tenants(file, defaults, now::get);
+        Tenants tenants = tenants();
 
         Tenants.Caller caller = tenants.authenticate("Bearer " + acme);
         assertThat(caller.tenant()).isEqualTo("acme");
@@ -56,9 +72,8 @@ class TenantsTest {
 
     @Test
     void shouldRefuseWith401WithoutRevealingTheKeyWhenTheKeyIsMissingOrWrong() {
-        Path file = dir.resolve("tenants.json");
-        new TenantAdmin(file).createTenant("acme");
-        Tenants tenants = new Tenants(file, defaults, now::get);
+        admin.createTenant("acme");
+        Tenants tenants = tenants();
         String wrong = ApiKeys.newKey();
 
         for (String header : new String[] {null, "", "Basic abc", "Bearer ", "Bearer " + wrong}) {
@@ -72,33 +87,27 @@ class TenantsTest {
 
     @Test
     void shouldSeeANewKeyWhenTheFileChangesWithoutARestart() throws Exception {
-        Path file = dir.resolve("tenants.json");
-        TenantAdmin admin = new TenantAdmin(file);
         admin.createTenant("acme");
-        Tenants tenants = new Tenants(file, defaults, now::get);
+        Tenants tenants = tenants();
 
         String added = admin.createKey("acme");
-        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
-        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        fileChangedAndLookDue();
 
         assertThat(tenants.authenticate("Bearer " + added).tenant()).isEqualTo("acme");
     }
 
     @Test
     void shouldRefuseARevokedKeyWhenTheFileChangesWithoutARestart() throws Exception {
-        Path file = dir.resolve("tenants.json");
-        TenantAdmin admin = new TenantAdmin(file);
         String leaked = admin.createTenant("acme");
         String fresh = admin.createKey("acme");
-        Tenants tenants = new Tenants(file, defaults, now::get);
+        Tenants tenants = tenants();
         assertThat(tenants.authenticate("Bearer " + leaked).tenant()).isEqualTo("acme");
 
         String leakedId = admin.keyIdOf(leaked).orElseThrow();
         assertThat(admin.keys("acme")).extracting(TenantAdmin.KeyEntry::id)
                 .containsExactly(leakedId, admin.keyIdOf(fresh).orElseThrow());
         assertThat(admin.revokeKey("acme", leakedId)).isEqualTo(1);
-        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
-        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        fileChangedAndLookDue();
 
         assertThatThrownBy(() -> tenants.authenticate("Bearer " + leaked))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(401));
@@ -117,8 +126,6 @@ class TenantsTest {
 
     @Test
     void shouldDropOtherKeysWhenRotating() {
-        Path file = dir.resolve("tenants.json");
-        TenantAdmin admin = new TenantAdmin(file);
         String old = admin.createTenant("acme");
         String fresh = admin.createKey("acme");
 
@@ -130,7 +137,6 @@ class TenantsTest {
 
     @Test
     void shouldRefuseADuplicateOrInvalidTenantWhenCreating() {
-        TenantAdmin admin = new TenantAdmin(dir.resolve("tenants.json"));
         admin.createTenant("acme");
 
         assertThatThrownBy(() -> admin.createTenant("acme")).isInstanceOf(IllegalArgumentException.class);
@@ -140,14 +146,12 @@ class TenantsTest {
 
     @Test
     void shouldGiveTheCallerTheTopicsOfItsEntryAndKeepThemWhenKeysChange() throws Exception {
-        Path file = dir.resolve("tenants.json");
-        TenantAdmin admin = new TenantAdmin(file);
         String acme = admin.createTenant("acme");
         String beta = admin.createTenant("beta");
-        admin.setTopics("acme", java.util.List.of("orders*", "payments"));
+        admin.setTopics("acme", List.of("orders*", "payments"));
         String rotated = admin.createKey("acme");
         admin.revokeOtherKeys("acme", rotated);
-        Tenants tenants = new Tenants(file, defaults, now::get);
+        Tenants tenants = tenants();
 
         Tenants.Caller caller = tenants.authenticate("Bearer " + rotated);
         assertThat(caller.topics().patterns()).containsExactly("orders*", "payments");
@@ -160,13 +164,11 @@ class TenantsTest {
 
     @Test
     void shouldRefuseAnInvalidPatternOrAnUnknownTenantWhenSettingTopics() {
-        Path file = dir.resolve("tenants.json");
-        TenantAdmin admin = new TenantAdmin(file);
         admin.createTenant("acme");
 
-        assertThatThrownBy(() -> admin.setTopics("acme", java.util.List.of("a b")))
+        assertThatThrownBy(() -> admin.setTopics("acme", List.of("a b")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a b'");
-        assertThatThrownBy(() -> admin.setTopics("nobody", java.util.List.of("x")))
+        assertThatThrownBy(() -> admin.setTopics("nobody", List.of("x")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nobody");
     }
 }

@@ -13,12 +13,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -61,7 +63,7 @@ public final class GroupSwitch {
      *     #MEMBERS_PATIENCE} (the pool then does not start; its next resize tries again)
      */
     public static void prepare(Admin admin, String group, String topic, FunctionSpec spec) {
-        Optional<GroupType> existing = typeOf(admin, group);
+        Optional<GroupType> existing = conflicting(admin, group, spec.getDelivery());
         if (existing.isEmpty() || fits(existing.get(), spec.getDelivery())) {
             return;
         }
@@ -85,14 +87,37 @@ public final class GroupSwitch {
                 + "not read again)", group, spec.getDelivery() == Delivery.QUEUE ? "share" : "consumer", starts, topic);
     }
 
-    /** The type of group {@code group}, or empty when none of the name exists. */
-    static Optional<GroupType> typeOf(Admin admin, String group) {
-        for (GroupListing listing : await(admin.listGroups().all(), "list groups")) {
-            if (listing.groupId().equals(group)) {
-                return listing.type();
+    /**
+     * The type of the group named {@code group} when it is one a pool of {@code delivery} cannot join, else empty
+     * (no group of the name, or one of the right type). Asks about that one group only: a describe of the other
+     * type (share groups for ORDERED, consumer and classic groups for QUEUE), answered by the group's coordinator.
+     * Listing every group of the cluster to find one, as this did before, cost each pool's first start a call to
+     * every broker returning every group: 1,000 such listings when a process starts 1,000 functions.
+     */
+    static Optional<GroupType> conflicting(Admin admin, String group, Delivery delivery) {
+        try {
+            if (delivery == Delivery.QUEUE) {
+                ConsumerGroupDescription found = await(admin.describeConsumerGroups(List.of(group)).describedGroups()
+                        .get(group), "describe group " + group);
+                return live(found.groupState()) ? Optional.of(found.type()) : Optional.empty();
             }
+            ShareGroupDescription found = await(admin.describeShareGroups(List.of(group)).describedGroups()
+                    .get(group), "describe group " + group);
+            return live(found.groupState()) ? Optional.of(GroupType.SHARE) : Optional.empty();
+        } catch (FerryException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return Optional.empty(); // none of the name, or one of another type (which is then not ours to mind)
+            }
+            if (delivery == Delivery.QUEUE && e.getCause() instanceof IllegalArgumentException) {
+                return Optional.of(GroupType.CLASSIC); // a classic group of another protocol (Connect's, say)
+            }
+            throw e;
         }
-        return Optional.empty();
+    }
+
+    /** A described group that exists: brokers answer a describe of an unknown name with {@code DEAD}. */
+    private static boolean live(GroupState state) {
+        return state != null && state != GroupState.DEAD && state != GroupState.UNKNOWN;
     }
 
     private static void delete(Admin admin, String group, GroupType type) {
@@ -130,34 +155,38 @@ public final class GroupSwitch {
     }
 
     /**
-     * Where the spec's work starts on {@code topic}, by partition: its {@code workStartOffsets} (padded with the
-     * current ends for partitions added since), else the topic's current ends.
+     * Where the spec's work starts on {@code topic}, by partition: its {@code workStartOffsets}, and the earliest
+     * offset of each partition beyond them (added since they were taken, by this deploy's larger {@code partitions}
+     * or a later one: it holds nothing of an earlier function of the name, so all of it is this function's work); a
+     * spec without them (written past the gateway) starts at the topic's current ends, the one line that cannot read
+     * an earlier function's records again. Before, added partitions also started at their current ends, and a
+     * function created again with the other delivery and more partitions never answered the calls written there
+     * before its first replica started (a tester, session 9: PENDING for good, lag 0).
      */
     public static List<Long> startOffsets(Admin admin, String topic, FunctionSpec spec) {
-        List<Long> ends = ends(admin, topic);
         List<Long> given = spec.getWorkStartOffsets();
         if (given == null) {
-            return ends;
+            return offsets(admin, topic, OffsetSpec.latest());
         }
-        Long[] starts = ends.toArray(new Long[0]);
+        Long[] starts = offsets(admin, topic, OffsetSpec.earliest()).toArray(new Long[0]);
         for (int p = 0; p < starts.length && p < given.size(); p++) {
             starts[p] = given.get(p);
         }
         return List.of(starts);
     }
 
-    private static List<Long> ends(Admin admin, String topic) {
+    private static List<Long> offsets(Admin admin, String topic, OffsetSpec which) {
         int partitions = await(admin.describeTopics(List.of(topic)).allTopicNames(), "describe " + topic)
                 .get(topic).partitions().size();
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
-            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            request.put(new TopicPartition(topic, p), which);
         }
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = await(admin.listOffsets(request).all(),
-                "read the end offsets of " + topic);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> found = await(admin.listOffsets(request).all(),
+                "read the offsets of " + topic);
         Long[] result = new Long[partitions];
         for (int p = 0; p < partitions; p++) {
-            result[p] = ends.get(new TopicPartition(topic, p)).offset();
+            result[p] = found.get(new TopicPartition(topic, p)).offset();
         }
         return List.of(result);
     }

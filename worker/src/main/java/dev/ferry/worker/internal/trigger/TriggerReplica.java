@@ -15,14 +15,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,16 +192,28 @@ public abstract class TriggerReplica {
                         + why);
             });
         }
-        Set<String> existing;
-        try {
-            existing = resources.admin().listTopics().names().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new FerryException("Cannot list topics: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted while listing topics", e);
+        // Asked of these topics alone: a listing of every topic of the cluster at each replica's start grew with
+        // everything else on the cluster (thousands of work topics where thousands of functions are deployed).
+        List<String> missing = new ArrayList<>();
+        Map<String, KafkaFuture<TopicDescription>> described = resources.admin().describeTopics(needed.stream()
+                .distinct().toList()).topicNameValues();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : described.entrySet()) {
+            try {
+                topic.getValue().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new FerryException("Cannot describe topic " + topic.getKey() + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                missing.add(topic.getKey());
+            } catch (TimeoutException e) {
+                throw new FerryException("Timed out describing topic " + topic.getKey(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FerryException("Interrupted while describing topics", e);
+            }
         }
-        List<String> missing = needed.stream().filter(t -> !existing.contains(t)).distinct().toList();
+        missing.sort(null);
         if (!missing.isEmpty()) {
             throw new FerryException("Trigger " + settings.ref() + " cannot run: topic(s) " + missing
                     + " do not exist");
