@@ -31,19 +31,27 @@ import org.slf4j.LoggerFactory;
  * Explicit mode requires every record of a poll to be acknowledged before the next poll, so a replica polls again only
  * when its batch is settled; acknowledgements go out at once with {@code commitAsync}, except a batch's last ones,
  * which go with the next poll.
+ *
+ * <p>Each poll waits {@value #POLL_MS} ms at most, not less (issue 16, the bench's 15-27 s stalls). With kafka-clients
+ * 4.3.1 a poll that gives up while its share fetch is out, the fetch coming back just after, leaves that fetch's
+ * records buffered, and the next poll asks for another fetch before returning them: the consumer acquires a second
+ * batch, whose locks tick while the first runs, and the GAP acknowledgements of that second batch's transaction
+ * markers were seen never to reach the broker. A marker left acquired holds its share partition's start offset until
+ * its lock runs out, the partition's in-flight window ({@code group.share.partition.max.record.locks}, 2,000) fills,
+ * and nothing more of it is acquired meanwhile. Polls of 10 ms right after a batch (for a warm call's marker-only
+ * fetch) made that race frequent, so they are gone.
  */
 public final class ShareReplica extends Replica {
 
     private static final Logger log = LoggerFactory.getLogger(ShareReplica.class);
-    private static final Duration POLL = Duration.ofMillis(200);
+    private static final int POLL_MS = 200;
+    private static final Duration POLL = Duration.ofMillis(POLL_MS);
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
     private static final Comparator<ConsumerRecord<byte[], byte[]>> REDELIVERED_FIRST = Comparator.comparingInt(
             (ConsumerRecord<byte[], byte[]> r) -> -deliveries(r));
 
     private final WorkerResources resources;
     private final AcquirePacing pacing;
-    /** Short polls right after a batch, so a fetch that acquires only a commit marker holds nothing back. */
-    private final SharePollTimeout pollTimeout = new SharePollTimeout();
 
     public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
         super(settings, processor);
@@ -85,13 +93,13 @@ public final class ShareReplica extends Replica {
                     continue;
                 }
                 long polled = System.nanoTime();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout.next(polled));
+                // Never shorter than a share fetch's round trip (see the class doc).
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 if (records.isEmpty()) {
                     continue;
                 }
                 long budgetMs = pacing.startBudgetMs(consumer.acquisitionLockTimeoutMs());
                 runBatch(consumer, records, polled + TimeUnit.MILLISECONDS.toNanos(budgetMs));
-                pollTimeout.batchEnded(System.nanoTime());
                 if (pacing.batchEnded(budgetMs) && !stopping()) {
                     log.info("[{}] {} (recent runs: mean {} ms, longest {} ms; start budget {} ms): taking a new "
                             + "consumer", settings.name(), pacing.ahead() ? "runs are short, acquiring ahead"
