@@ -14,9 +14,9 @@ import java.time.Duration;
  * (always at concurrency 1: the record fills the limit), the first fetch after the batch acquires the marker alone.
  * Right after a batch the replica therefore polls in {@link #AFTER_BATCH} slices, each asking for a fetch of its
  * own, for {@link #AFTER_BATCH_WINDOW}; then, idle, it polls for {@link #IDLE} at a time again (an idle replica's
- * fetch waits at the broker, which answers as soon as a record arrives). Only while the replica acquires exactly
- * {@code concurrency}: a slice that gives up while its fetch is out can make the consumer acquire a second batch
- * whose markers' acknowledgements are lost, which stalled replicas acquiring ahead for a lock duration
+ * fetch waits at the broker, which answers as soon as a record arrives). Only after a batch of at most {@code
+ * concurrency} records: a slice that gives up while its fetch is out can make the consumer acquire a second batch
+ * whose markers' acknowledgements are lost, which stalled replicas running batches of 256 for a lock duration
  * ({@link ShareReplica}, issue 16). Used by the polling thread only.
  */
 final class SharePollTimeout {
@@ -31,9 +31,13 @@ final class SharePollTimeout {
     private boolean batchSeen;
     private long batchEndedNanos;
 
-    /** A batch was run and acknowledged at {@code nowNanos} ({@link System#nanoTime()}). */
-    void batchEnded(long nowNanos) {
-        batchSeen = true;
+    /**
+     * A batch was run and acknowledged at {@code nowNanos} ({@link System#nanoTime()}); {@code small} when it held
+     * at most {@code concurrency} records. Only after a small batch do short polls follow: after a larger one they
+     * made a consumer acquire a second batch whose markers' acknowledgements were lost ({@link ShareReplica}).
+     */
+    void batchEnded(long nowNanos, boolean small) {
+        batchSeen = small;
         batchEndedNanos = nowNanos;
     }
 

@@ -32,17 +32,17 @@ import org.slf4j.LoggerFactory;
  * when its batch is settled; acknowledgements go out at once with {@code commitAsync}, except a batch's last ones,
  * which go with the next poll.
  *
- * <p>While acquiring ahead each poll waits {@value #POLL_MS} ms at most, never less (issue 16, the bench's 15-27 s
- * stalls). With kafka-clients 4.3.1 a poll that gives up while its share fetch is out, the fetch coming back just
- * after, leaves that fetch's records buffered, and the next poll asks for another fetch before returning them: the
- * consumer acquires a second batch, whose locks tick while the first runs, and the GAP acknowledgements of that
- * second batch's transaction markers were seen never to reach the broker. A marker left acquired holds its share
- * partition's start offset until its lock runs out, the partition's in-flight window ({@code
- * group.share.partition.max.record.locks}, 2,000) fills, and nothing more of it is acquired meanwhile. Only a replica
- * acquiring exactly {@code concurrency} polls in short slices right after a batch ({@link SharePollTimeout}): there a
- * batch that fills the limit leaves its marker to a fetch of its own, which would hold the next call back for a whole
- * poll, while a second batch of {@code concurrency} records at the rates such a replica runs cannot fill the window
- * within a lock duration. Ahead, a fetch of fewer records than the limit takes their marker along.
+ * <p>After a batch larger than {@code concurrency} each poll waits {@value #POLL_MS} ms at most, never less (issue
+ * 16, the bench's 15-27 s stalls). With kafka-clients 4.3.1 a poll that gives up while its share fetch is out, the
+ * fetch coming back just after, leaves that fetch's records buffered, and the next poll asks for another fetch before
+ * returning them: the consumer acquires a second batch, whose locks tick while the first runs, and the GAP
+ * acknowledgements of that second batch's transaction markers were seen never to reach the broker. A marker left
+ * acquired holds its share partition's start offset until its lock runs out, the partition's in-flight window
+ * ({@code group.share.partition.max.record.locks}, 2,000) fills, and nothing more of it is acquired meanwhile. After
+ * a batch of at most {@code concurrency} records the replica polls in short slices ({@link SharePollTimeout}): a
+ * fetch right after it often acquires only the batch's commit marker, which would hold the next call back for a
+ * whole poll (measured: a warm call 230 ms instead of 60-100 with 200 ms polls after every batch), while batches that
+ * small come at rates that cannot fill the window within a lock duration.
  */
 public final class ShareReplica extends Replica {
 
@@ -99,14 +99,13 @@ public final class ShareReplica extends Replica {
                 }
                 long polled = System.nanoTime();
                 // Ahead, never shorter than a share fetch's round trip (see the class doc).
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(pacing.ahead() ? POLL
-                        : pollTimeout.next(polled));
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout.next(polled));
                 if (records.isEmpty()) {
                     continue;
                 }
                 long budgetMs = pacing.startBudgetMs(consumer.acquisitionLockTimeoutMs());
                 runBatch(consumer, records, polled + TimeUnit.MILLISECONDS.toNanos(budgetMs));
-                pollTimeout.batchEnded(System.nanoTime());
+                pollTimeout.batchEnded(System.nanoTime(), records.count() <= settings.spec().getConcurrency());
                 if (pacing.batchEnded(budgetMs) && !stopping()) {
                     log.info("[{}] {} (recent runs: mean {} ms, longest {} ms; start budget {} ms): taking a new "
                             + "consumer", settings.name(), pacing.ahead() ? "runs are short, acquiring ahead"

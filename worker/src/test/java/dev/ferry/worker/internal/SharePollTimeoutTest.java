@@ -17,7 +17,7 @@ class SharePollTimeoutTest {
     @Test
     void rightAfterABatchEachPollIsShortSoAMarkerOnlyFetchCannotHoldTheNextRecordBack() {
         SharePollTimeout timeout = new SharePollTimeout();
-        timeout.batchEnded(T0);
+        timeout.batchEnded(T0, true);
 
         assertThat(timeout.next(T0)).isEqualTo(SharePollTimeout.AFTER_BATCH);
         assertThat(timeout.next(T0 + SharePollTimeout.AFTER_BATCH_WINDOW.toNanos() - 1))
@@ -28,11 +28,19 @@ class SharePollTimeoutTest {
     @Test
     void onceTheWindowAfterTheLastBatchHasPassedTheReplicaPollsForTheIdleTimeoutAgain() {
         SharePollTimeout timeout = new SharePollTimeout();
-        timeout.batchEnded(T0);
+        timeout.batchEnded(T0, true);
 
         assertThat(timeout.next(T0 + SharePollTimeout.AFTER_BATCH_WINDOW.toNanos())).isEqualTo(SharePollTimeout.IDLE);
 
-        timeout.batchEnded(T0 + Duration.ofSeconds(5).toNanos());
+        timeout.batchEnded(T0 + Duration.ofSeconds(5).toNanos(), true);
         assertThat(timeout.next(T0 + Duration.ofSeconds(5).toNanos() + 1)).isEqualTo(SharePollTimeout.AFTER_BATCH);
+    }
+
+    @Test
+    void afterABatchLargerThanConcurrencyPollsAreNeverShortSoNoFetchIsLeftOutWhileAPollGivesUp() {
+        SharePollTimeout timeout = new SharePollTimeout();
+        timeout.batchEnded(T0, false);
+
+        assertThat(timeout.next(T0)).isEqualTo(SharePollTimeout.IDLE);
     }
 }
