@@ -98,7 +98,7 @@ public final class ShareReplica extends Replica {
                     continue;
                 }
                 long polled = System.nanoTime();
-                // Ahead, never shorter than a share fetch's round trip (see the class doc).
+                // Short slices only after a batch of at most concurrency records (see the class doc).
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout.next(polled));
                 if (records.isEmpty()) {
                     continue;
