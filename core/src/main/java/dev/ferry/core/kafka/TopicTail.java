@@ -70,23 +70,11 @@ public final class TopicTail implements AutoCloseable {
      * {@link #close()} too, so this only sets how often an idle tail wakes: it used to poll every 100 ms, ten
      * wake-ups a second for each of the dozen tails of a {@code ferry dev} with nothing to read.
      *
-     * <p>The broker holds an empty fetch for up to {@link #IDLE_FETCH_WAIT}, not Kafka's 500 ms.
+     * <p>The broker holds an empty fetch for up to {@link GroupPolls#IDLE_FETCH_WAIT}, not Kafka's 500 ms (at 500 ms
+     * the dozen tails of an idle {@code ferry dev} made about 1,500 of its broker's 1,800 fetches a minute), so a
+     * read-to-end's end offsets are listed off the tail's connection ({@link TailOffsets}).
      */
     static final Duration POLL = Duration.ofSeconds(5);
-    /**
-     * How long the broker holds a tail's fetch that finds nothing ({@code fetch.max.wait.ms}; issue 16, idle cost). A
-     * record, or a transaction marker, answers the fetch at once, so this only sets how often an idle tail asks:
-     * at Kafka's 500 ms the dozen tails of an idle {@code ferry dev} made two thirds of its broker's requests
-     * (about 1,500 fetches a minute of 1,800).
-     *
-     * <p>A broker answers one request per connection at a time, so every other request of the tail's consumer
-     * queues behind a fetch the broker is holding. The end offsets of a {@link #readToEnd()} are therefore listed on
-     * an admin client of their own ({@link TailOffsets}): with a 5 s hold and the lookups on the consumer, a tail of
-     * an empty topic took 5 s to say it had caught up, and every service's readiness with it. What is left on the
-     * consumer's connection waits at most this long: its metadata refreshes and the offsets of partitions added to
-     * the topic. An operator's own {@code fetch.max.wait.ms} (pass-through) wins.
-     */
-    static final Duration IDLE_FETCH_WAIT = GroupPolls.IDLE_FETCH_WAIT;
     /** How long listing a topic's end offsets for a read-to-end may take before the tail fails and restarts. */
     private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(30);
     /**
@@ -539,7 +527,7 @@ public final class TopicTail implements AutoCloseable {
             if (lookups == null) {
                 throw new FerryException("Tail " + name + " is closed");
             }
-            // Not on the consumer: its connection may be held by an idle fetch (IDLE_FETCH_WAIT).
+            // Not on the consumer: its connection may be held by an idle fetch (GroupPolls.IDLE_FETCH_WAIT).
             ends = lookups.endOffsets(consumer.assignment());
         } catch (RuntimeException e) { // a failure: the requests wait for the next try
             readRequests.addAll(batch);
@@ -591,7 +579,7 @@ public final class TopicTail implements AutoCloseable {
         if (current != null) {
             try {
                 // Nothing to commit, and the goodbye to the broker's fetch session would queue behind a held fetch
-                // (IDLE_FETCH_WAIT): the broker drops the session on its own.
+                // (GroupPolls.IDLE_FETCH_WAIT): the broker drops the session on its own.
                 current.close(Duration.ZERO);
             } catch (RuntimeException e) {
                 log.debug("[tail {}] Error closing the consumer: {}", name, e.toString());
