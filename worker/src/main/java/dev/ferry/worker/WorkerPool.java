@@ -4,6 +4,7 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.worker.internal.AcquireMemory;
 import dev.ferry.worker.internal.AttemptProcessor;
 import dev.ferry.worker.internal.Counters;
 import dev.ferry.worker.internal.GroupSwitch;
@@ -51,6 +52,8 @@ public final class WorkerPool implements AutoCloseable {
     private FunctionSpec spec;
     /** Whether the work topic and group of {@link #spec} were checked since this pool last had none of its replicas. */
     private boolean prepared;
+    /** What the QUEUE replicas learned of the runs, so an added replica starts as they run (issue 16). */
+    private AcquireMemory acquireMemory = new AcquireMemory();
     /** The function was deleted: replicas answer every record REJECTED function_deleted and run no user code. */
     private boolean retiring;
     /**
@@ -133,6 +136,7 @@ public final class WorkerPool implements AutoCloseable {
         int count = replicas.size();
         resize(0);
         spec = newSpec;
+        acquireMemory = new AcquireMemory(); // new code runs for other lengths
         prepared = false; // more partitions, a longer timeout (its lock): checked when a replica starts
         resize(count);
         log.info("[{}] redeployed ({} {}, concurrency {})", ref, newSpec.getRuntime(), newSpec.getHandler(),
@@ -244,7 +248,7 @@ public final class WorkerPool implements AutoCloseable {
                     retireLine::get);
             Replica replica = spec.getDelivery() == Delivery.ORDERED
                     ? new OrderedReplica(settings, processor, resources)
-                    : new ShareReplica(settings, processor, resources);
+                    : new ShareReplica(settings, processor, resources, acquireMemory);
             replica.admission(invoker::mayStartRun);
             self.set(new Member(replica, invoker));
             return self.get();
