@@ -44,8 +44,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code batchSize}, never the number of records that happen to run together: at 1 the bare value with the
  * {@code ferry.source.*} headers, above 1 always a JSON array, also of one record (tester 10, finding 4), and a
  * run of one record whose answer names it in {@code batchItemFailures} is a failed attempt of that record (retried
- * in place up to {@code maxAttempts}, then {@code onFailure}), not a retry alone without end. It writes nothing itself: the {@link BatchOutcome} lists
- * what the caller writes, so a transactional and an at-least-once writer share it.
+ * in place up to {@code maxAttempts}, then {@code onFailure}), not a retry alone without end. It writes nothing
+ * itself: the {@link BatchOutcome} lists what the caller writes, so a transactional and an at-least-once writer
+ * share it.
  *
  * <p>Invocation ids are deterministic (docs/design.md section 10): {@code
  * UUID.nameUUIDFromBytes("<tenant>/<trigger>/<topic>/<partition>/<offset>/<size>")} of the first record of what
