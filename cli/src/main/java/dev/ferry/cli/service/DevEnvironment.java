@@ -67,6 +67,24 @@ final class DevEnvironment implements AutoCloseable {
      */
     static final String HW_CHECKPOINT_KEY = "replica.high.watermark.checkpoint.interval.ms";
     static final String HW_CHECKPOINT_MS = "60000";
+    /**
+     * How often the dev broker asks members of KIP-848 consumer groups, KIP-932 share groups and KIP-1071 streams
+     * groups to heartbeat: every 2 s, not the embedded broker's 500 ms (issue 16, idle cost). Those 500 ms are for
+     * tests, which wait for group changes; an idle {@code ferry dev} has three such members (the dispatcher, the
+     * autoscaler's policy consumer, the worker's retry forwarder), and their heartbeats were its largest request
+     * source: 360 of about 1,300 requests a minute, counted on the broker (JMX {@code RequestsPerSec}); at 2 s, 90.
+     * What it costs: a member learns of a change of its group's assignment at its next heartbeat, so a handover
+     * between members (an {@code ORDERED} pool scaling between one and more replicas, the replicas left taking over
+     * a leaver's partitions, a consumer taking over a dead one's after the 10 s session timeout, as after a SIGKILL)
+     * may wait up to 2 s instead of 0.5 s. A first member of an empty group (a pool woken from zero, a service
+     * starting) gets its partitions in the answer to its first heartbeat, as before. Kafka's own
+     * default is 5 s (with a 45 s session); 2 s keeps five heartbeats within the dev broker's 10 s session, so a
+     * member on a busy laptop is not dropped for one late heartbeat. The minimum stays 500 ms, so a group's own
+     * {@code consumer.heartbeat.interval.ms} may still ask for less.
+     */
+    static final List<String> HEARTBEAT_KEYS = List.of("group.consumer.heartbeat.interval.ms",
+            "group.share.heartbeat.interval.ms", "group.streams.heartbeat.interval.ms");
+    static final String HEARTBEAT_MS = "2000";
 
     private final Path dataDir;
     private EmbeddedKafka kafka;
@@ -121,10 +139,14 @@ final class DevEnvironment implements AutoCloseable {
             long began = System.nanoTime();
             // Functions may run up to 15 minutes; let share-group locks cover that (the worker raises a group's
             // lock to its function's timeout), instead of Kafka's 60 s ceiling.
-            kafka = EmbeddedKafka.start(kafkaOptions(settings)
+            EmbeddedKafka.Options options = kafkaOptions(settings)
                     .brokerProperty("group.share.max.record.lock.duration.ms", "1000000")
                     .brokerProperty(INDEX_SIZE_KEY, INDEX_SIZE)
-                    .brokerProperty(HW_CHECKPOINT_KEY, HW_CHECKPOINT_MS));
+                    .brokerProperty(HW_CHECKPOINT_KEY, HW_CHECKPOINT_MS);
+            for (String key : HEARTBEAT_KEYS) {
+                options = options.brokerProperty(key, HEARTBEAT_MS);
+            }
+            kafka = EmbeddedKafka.start(options);
             out.printf("  %-11s started in %d ms%n", "kafka", (System.nanoTime() - began) / 1_000_000);
             registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(), settings.registryPort());
             out.printf("  %-11s started%n", "registry");

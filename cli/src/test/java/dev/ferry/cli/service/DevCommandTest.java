@@ -28,6 +28,7 @@ class DevCommandTest {
     @Test
     void shouldSetOnlyKeysTheDevBrokerKnows() {
         assertThat(CollectionConverters.asJava(KafkaConfig.configNames()))
-                .contains(DevEnvironment.INDEX_SIZE_KEY, DevEnvironment.HW_CHECKPOINT_KEY);
+                .contains(DevEnvironment.INDEX_SIZE_KEY, DevEnvironment.HW_CHECKPOINT_KEY)
+                .containsAll(DevEnvironment.HEARTBEAT_KEYS);
     }
 }

@@ -41,9 +41,25 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class KafkaClients {
 
     private final FerryConfig config;
+    private final TailOffsets tailOffsets;
 
+    /** A factory whose {@link TopicTail}s each list their end offsets on an admin client of their own. */
     public KafkaClients(FerryConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A factory whose {@link TopicTail}s list their end offsets on {@code tailOffsets}, which the caller owns and
+     * closes after every tail: the process's {@link dev.ferry.core.runtime.FerryRuntime} passes its one.
+     */
+    public KafkaClients(FerryConfig config, TailOffsets tailOffsets) {
         this.config = config;
+        this.tailOffsets = tailOffsets;
+    }
+
+    /** The end-offset lookups this factory's tails share, or null when each tail makes its own. */
+    TailOffsets sharedTailOffsets() {
+        return tailOffsets;
     }
 
     public FerryConfig config() {

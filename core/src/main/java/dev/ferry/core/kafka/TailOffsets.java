@@ -1,6 +1,7 @@
 package dev.ferry.core.kafka;
 
 import dev.ferry.core.FerryException;
+import dev.ferry.core.config.FerryConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -17,81 +17,57 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The end offsets a {@link TopicTail} waits for in a {@link TopicTail#readToEnd()}, looked up on an admin client
- * of their own, shared by every tail of the process that connects the same way and closed with the last of them
- * (issue 16, idle cost).
+ * Where a {@link TopicTail} lists the end offsets it waits for in a {@link TopicTail#readToEnd()}: an admin client
+ * of their own, off the tails' connections (issue 16, idle cost).
  *
  * <p>Why not the tail's consumer: an idle tail's fetch is held by the broker for up to
  * {@link GroupPolls#IDLE_FETCH_WAIT}, and a broker answers one request per connection at a time, so a lookup on the
  * tail's own connection would queue behind that fetch. The ends are {@code read_committed} ones (the last stable
  * offset), as the tail's consumer would have listed them. With the lookups on the consumer and a 5 s hold, a tail of
  * an empty topic took 5 s to say it had caught up, and every service's readiness with it.
+ *
+ * <p>Ownership: a process's {@link dev.ferry.core.runtime.FerryRuntime} holds one, given to its
+ * {@link KafkaClients}, so every tail of the process lists on one admin client, which the runtime closes last. A
+ * tail built on a {@code KafkaClients} without one (a tool's, a test's) makes its own and closes it with itself. The
+ * admin client is created at the first lookup, so a holder that never tails connects to nothing. Thread-safe.
  */
-final class TailOffsets implements AutoCloseable {
+public final class TailOffsets implements AutoCloseable {
 
-    /** One admin client per set of connection properties, with the number of tails holding it. */
-    private static final Map<Map<String, Object>, Shared> SHARED = new HashMap<>();
+    /** How long listing a topic's end offsets for a read-to-end may take before the tail fails and restarts. */
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private static final class Shared {
-        private final Admin admin;
-        private int holders;
+    private final FerryConfig config;
+    private final String clientId;
+    private Admin admin;
+    private boolean closed;
 
-        private Shared(Admin admin) {
-            this.admin = admin;
-        }
-    }
-
-    private final Map<String, Object> key;
-    private final Duration timeout;
-    private Shared shared;
-
-    private TailOffsets(Map<String, Object> key, Shared shared, Duration timeout) {
-        this.key = key;
-        this.shared = shared;
-        this.timeout = timeout;
+    private TailOffsets(FerryConfig config, String clientId) {
+        this.config = config;
+        this.clientId = clientId;
     }
 
     /**
-     * Takes a hold on the process's admin client for {@code clients}' connection settings, creating it if no tail
-     * holds one; give it back with {@link #close()}.
-     *
-     * @param timeout how long one lookup may take before it fails
+     * Lookups over {@code config}'s connection settings, as client {@code clientId}. Connects to nothing until the
+     * first lookup.
      */
-    static TailOffsets acquire(KafkaClients clients, Duration timeout) {
-        Map<String, Object> key = clients.config().kafkaClientProperties();
-        synchronized (SHARED) {
-            Shared shared = SHARED.get(key);
-            if (shared == null) {
-                Map<String, Object> props = new HashMap<>(key);
-                props.put(AdminClientConfig.CLIENT_ID_CONFIG, "ferry-tail-offsets");
-                shared = new Shared(Admin.create(props));
-                SHARED.put(key, shared);
-            }
-            shared.holders++;
-            return new TailOffsets(key, shared, timeout);
-        }
+    public static TailOffsets create(FerryConfig config, String clientId) {
+        return new TailOffsets(config, clientId);
     }
 
     /**
      * The {@code read_committed} end offset of each of {@code partitions}.
      *
-     * @throws FerryException when they cannot be listed within the timeout (the cause says why)
-     * @throws IllegalStateException after {@link #close()}
+     * @throws FerryException when they cannot be listed within {@link #TIMEOUT} (the cause says why), or after
+     *     {@link #close()}
      */
     Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions) {
-        Admin admin;
-        synchronized (SHARED) {
-            if (shared == null) {
-                throw new IllegalStateException("Closed");
-            }
-            admin = shared.admin;
-        }
+        Admin lookups = admin();
         Map<TopicPartition, OffsetSpec> query = new HashMap<>();
         partitions.forEach(p -> query.put(p, OffsetSpec.latest()));
         try {
-            Map<TopicPartition, ListOffsetsResultInfo> listed = admin.listOffsets(query,
+            Map<TopicPartition, ListOffsetsResultInfo> listed = lookups.listOffsets(query,
                     new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Map<TopicPartition, Long> ends = new HashMap<>();
             listed.forEach((p, info) -> ends.put(p, info.offset()));
             return ends;
@@ -103,23 +79,28 @@ final class TailOffsets implements AutoCloseable {
                     e.getCause());
         } catch (TimeoutException e) {
             throw new FerryException("Listing the end offsets of " + partitions + " took over "
-                    + timeout.toMillis() + " ms", e);
+                    + TIMEOUT.toMillis() + " ms", e);
         }
     }
 
-    /** Gives the hold back; the admin client closes when no tail holds it. Idempotent. */
+    private synchronized Admin admin() {
+        if (closed) {
+            throw new FerryException("The end-offset lookups " + clientId + " are closed");
+        }
+        if (admin == null) {
+            admin = new KafkaClients(config).admin(clientId);
+        }
+        return admin;
+    }
+
+    /** Closes the admin client, if one was made; a lookup after this fails. Idempotent. */
     @Override
     public void close() {
-        Admin toClose = null;
-        synchronized (SHARED) {
-            if (shared == null) {
-                return;
-            }
-            if (--shared.holders == 0) {
-                SHARED.remove(key, shared);
-                toClose = shared.admin;
-            }
-            shared = null;
+        Admin toClose;
+        synchronized (this) {
+            closed = true;
+            toClose = admin;
+            admin = null;
         }
         if (toClose != null) {
             toClose.close(Duration.ofSeconds(5));

@@ -75,8 +75,6 @@ public final class TopicTail implements AutoCloseable {
      * read-to-end's end offsets are listed off the tail's connection ({@link TailOffsets}).
      */
     static final Duration POLL = Duration.ofSeconds(5);
-    /** How long listing a topic's end offsets for a read-to-end may take before the tail fails and restarts. */
-    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(30);
     /**
      * The poll of a tail that something waits on (catching up, a read-to-end): a poll returns on records only, and
      * the last offsets of a topic written in transactions are markers, which move the position without a record.
@@ -157,7 +155,10 @@ public final class TopicTail implements AutoCloseable {
     private volatile Throwable failure;
     private volatile boolean stopping;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    /** Where a read-to-end's end offsets are listed; held from {@link #start()} to the end of {@link #close()}. */
+    /**
+     * Where a read-to-end's end offsets are listed, held from {@link #start()} to the end of {@link #close()}: the
+     * process's, shared through its {@link KafkaClients}, else the tail's own, closed with it.
+     */
     private volatile TailOffsets endOffsets;
     /** True while the tail's thread is in (or about to enter) a poll that a read request must wake. */
     private volatile boolean polling;
@@ -240,7 +241,8 @@ public final class TopicTail implements AutoCloseable {
         }
         state = State.STARTING;
         try {
-            endOffsets = TailOffsets.acquire(clients, END_OFFSETS_TIMEOUT);
+            TailOffsets shared = clients.sharedTailOffsets();
+            endOffsets = shared != null ? shared : TailOffsets.create(clients.config(), name + "-offsets");
             open(true);
         } catch (RuntimeException e) {
             failure = e;
@@ -359,7 +361,7 @@ public final class TopicTail implements AutoCloseable {
     private void releaseEndOffsets() {
         TailOffsets held = endOffsets;
         endOffsets = null;
-        if (held != null) {
+        if (held != null && held != clients.sharedTailOffsets()) {
             held.close();
         }
     }

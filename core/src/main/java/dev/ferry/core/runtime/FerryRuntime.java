@@ -5,6 +5,7 @@ import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.PoolWakeups;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.TailOffsets;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerDirectory;
 import dev.ferry.schemas.FunctionSpec;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>Ownership: the runtime owns the directories and the registry client; a service given a runtime uses them and
  * never closes them (it removes its own directory listeners when it stops). A service built from a bare
  * {@code FerryConfig} builds a private runtime and closes it when it closes, so there is one way things are built.
- * The factory, catalog and serdes hold no threads or connections; the directories are the only things
+ * The catalog and serdes hold no threads or connections; the directories and the admin client on which the
+ * factory's topic tails list their end offsets ({@link TailOffsets}, made at the first lookup) are the only things
  * {@link #close()} stops.
  *
  * <p>The directories start on first use ({@link #functions()}, {@link #triggers()}): a process without a service
@@ -56,6 +58,8 @@ public final class FerryRuntime implements AutoCloseable {
 
     private final FerryConfig config;
     private final KafkaClients clients;
+    /** Where every topic tail of the process lists its end offsets: one admin client, made at the first lookup. */
+    private final TailOffsets tailOffsets;
     private final TopicCatalog topics;
     private final AvroSerdes serdes;
     private final PoolWakeups wakeups = new PoolWakeups();
@@ -65,7 +69,8 @@ public final class FerryRuntime implements AutoCloseable {
 
     private FerryRuntime(FerryConfig config, SchemaRegistryClient registry) {
         this.config = Objects.requireNonNull(config, "config");
-        this.clients = new KafkaClients(config);
+        this.tailOffsets = TailOffsets.create(config, "ferry-tail-offsets");
+        this.clients = new KafkaClients(config, tailOffsets);
         this.topics = new TopicCatalog(config);
         this.serdes = new AvroSerdes(Objects.requireNonNull(registry, "registry"), config);
     }
@@ -173,8 +178,8 @@ public final class FerryRuntime implements AutoCloseable {
     }
 
     /**
-     * Stops the directories (their reader threads and consumers). Close it after every service that uses it; safe
-     * to call twice.
+     * Stops the directories (their reader threads and consumers), then closes the tails' end-offset lookups. Close it
+     * after every service that uses it; safe to call twice.
      */
     @Override
     public synchronized void close() {
@@ -184,6 +189,7 @@ public final class FerryRuntime implements AutoCloseable {
         closed = true;
         closeQuietly(triggers);
         closeQuietly(functions);
+        closeQuietly(tailOffsets);
         triggers = null;
         functions = null;
     }

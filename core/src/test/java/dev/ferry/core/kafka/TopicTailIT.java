@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.TestConfigs;
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.topics.TopicSpec;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TopicTailIT {
 
+    private FerryConfig config;
     private KafkaClients clients;
     private Admin admin;
     private KafkaProducer<String, String> producer;
@@ -42,7 +46,7 @@ class TopicTailIT {
 
     @BeforeEach
     void setUp(KafkaFixture kafka) {
-        FerryConfig config = TestConfigs.isolated(kafka);
+        config = TestConfigs.isolated(kafka);
         clients = new KafkaClients(config);
         admin = clients.admin("tail-test-admin");
         topic = config.topicPrefix() + "tailed";
@@ -153,6 +157,38 @@ class TopicTailIT {
         tail.close();
         assertThat(tail.state()).isEqualTo(TopicTail.State.STOPPED);
         assertThatThrownBy(() -> read.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    }
+
+    /**
+     * Issue 16: the tails of one process list their end offsets on one admin client, which the process's runtime
+     * holds and closes, not on one each (seen in JMX, as an operator counting a process's clients would).
+     */
+    @Test
+    void shouldListTheEndOffsetsOfARuntimesTailsOnOneAdminClientThatTheRuntimeCloses() throws Exception {
+        send(0, "a");
+        ObjectName shared = new ObjectName("kafka.admin.client:type=app-info,id=ferry-tail-offsets");
+        FerryRuntime runtime = FerryRuntime.create(config);
+        try {
+            try (TopicTail first = TopicTail.builder(runtime.clients(), topic, r -> seen.add(value(r.value())))
+                    .name("tail-test-first").build().start();
+                    TopicTail second = TopicTail.builder(runtime.clients(), topic, r -> { })
+                            .name("tail-test-second").build().start()) {
+                first.readToEnd().get(30, TimeUnit.SECONDS);
+                second.readToEnd().get(30, TimeUnit.SECONDS);
+                assertThat(seen).containsExactly("a");
+                assertThat(registered(shared)).isTrue();
+                assertThat(registered(new ObjectName("kafka.admin.client:type=app-info,id=tail-test-first-offsets")))
+                        .isFalse();
+            }
+            assertThat(registered(shared)).as("held by the runtime, not by its tails").isTrue();
+        } finally {
+            runtime.close();
+        }
+        assertThat(registered(shared)).as("closed with the runtime").isFalse();
+    }
+
+    private static boolean registered(ObjectName name) {
+        return ManagementFactory.getPlatformMBeanServer().isRegistered(name);
     }
 
     private TopicTail tail(TopicTail.Start start) {
