@@ -7,6 +7,7 @@ import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.internal.AttemptProcessor;
 import dev.ferry.worker.internal.Counters;
 import dev.ferry.worker.internal.GroupSwitch;
+import dev.ferry.worker.internal.Handover;
 import dev.ferry.worker.internal.Invoker;
 import dev.ferry.worker.internal.OrderedReplica;
 import dev.ferry.worker.internal.Replica;
@@ -17,10 +18,13 @@ import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,14 +55,11 @@ public final class WorkerPool implements AutoCloseable {
     private FunctionSpec spec;
     /** Whether the work topic and group of {@link #spec} were checked since this pool last had none of its replicas. */
     private boolean prepared;
-    /** The function was deleted: replicas answer every record REJECTED function_deleted and run no user code. */
-    private boolean retiring;
     /**
-     * Set on a retiring pool when a function of the other delivery is created under the name: the offsets where the
-     * new function's work starts. The retiring replicas answer only records below them (the rest is the new
-     * function's, which another group reads); null: every record.
+     * Set when the function was deleted: its replicas run no user code and answer REJECTED function_deleted what the
+     * handover says is the deleted function's, giving back what belongs to the function deployed under the name next.
      */
-    private final AtomicReference<List<Long>> retireLine = new AtomicReference<>();
+    private volatile Handover handover;
     private boolean closed;
 
     /**
@@ -140,31 +141,51 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * Retires the pool of a deleted function whose name nothing follows: as {@link #retire(Supplier)} with a
+     * catalog in which the name is never deployed again, so every record still queued is answered.
+     */
+    public void retire() {
+        retire(() -> CompletableFuture.completedFuture(false));
+    }
+
+    /**
      * Retires the pool of a deleted function: its replicas stop cleanly, and one replica that creates no function
      * instance and runs no user code takes their place, answering every record still queued (or released by them)
      * with a final REJECTED {@code function_deleted} result, so no invocation of a deleted function stays pending.
      * The caller closes the pool once no record comes any more. Without it, such invocations waited for the name to
      * be deployed again (the tester of session 7).
      *
+     * <p>A record may also be a call of a function created again under the name, which this worker process has not
+     * taken in yet: such a record is not answered, but held and then given back for the new function's pool (CI
+     * saw one answered {@code function_deleted}). {@code nameTaken} tells which: it reads the function catalog to its
+     * current end and says whether a function of the name is deployed; a record that arrived before such a read
+     * that says no is the deleted function's ({@link Handover}).
+     *
+     * @param nameTaken whether the function catalog, read to its end from now, holds a function of this name; must
+     *        not complete on the catalog's reader thread
      * @throws IllegalStateException when the pool is closed
      */
-    public synchronized void retire() {
-        if (retiring) {
+    public synchronized void retire(Supplier<? extends CompletionStage<Boolean>> nameTaken) {
+        if (handover != null) {
             return;
         }
         resize(0);
-        retiring = true;
+        handover = new Handover(ref.toString(), nameTaken);
         prepared = true; // a retiring pool makes nothing: with no work topic, there is nothing to answer
         resize(1);
         log.info("[{}] retiring: answering what is still queued for the deleted function", ref);
     }
 
     /**
-     * Keeps a retiring pool from answering records at or past {@code line} (by partition): they belong to the function
-     * created under the name with the other delivery. Answered records are not affected.
+     * Tells a retiring pool where the work of a function of the other delivery created under the name starts (by
+     * partition): it answers only records below, and gives back those at or past it (another group reads them),
+     * held ones included. Answered records are not affected.
      */
     public void retireBelow(List<Long> line) {
-        retireLine.set(List.copyOf(line));
+        Handover current = handover;
+        if (current != null) {
+            current.line(line);
+        }
     }
 
     /**
@@ -196,6 +217,9 @@ public final class WorkerPool implements AutoCloseable {
     public synchronized void close(Duration patience) {
         if (closed) {
             return;
+        }
+        if (handover != null) {
+            handover.close(); // what a retiring replica holds is given back, so it can stop
         }
         int from = replicas.size();
         stop(new ArrayList<>(replicas), patience);
@@ -240,8 +264,8 @@ public final class WorkerPool implements AutoCloseable {
                 resources.config().worker().abandonedRunsMax(), counters, () -> recycleLater(self.get()));
         try {
             AttemptProcessor processor = new AttemptProcessor(resources, spec,
-                    retiring ? null : resources.runtimes().create(spec), invoker, counters, settings.worker(), retiring,
-                    retireLine::get);
+                    handover != null ? null : resources.runtimes().create(spec), invoker, counters, settings.worker(),
+                    handover);
             Replica replica = spec.getDelivery() == Delivery.ORDERED
                     ? new OrderedReplica(settings, processor, resources)
                     : new ShareReplica(settings, processor, resources);
