@@ -18,7 +18,6 @@ import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -141,36 +140,35 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Retires the pool of a deleted function whose name nothing follows: as {@link #retire(Supplier)} with a
-     * catalog in which the name is never deployed again, so every record still queued is answered.
-     */
-    public void retire() {
-        retire(() -> CompletableFuture.completedFuture(false));
-    }
-
-    /**
      * Retires the pool of a deleted function: its replicas stop cleanly, and one replica that creates no function
      * instance and runs no user code takes their place, answering every record still queued (or released by them)
      * with a final REJECTED {@code function_deleted} result, so no invocation of a deleted function stays pending.
      * The caller closes the pool once no record comes any more. Without it, such invocations waited for the name to
-     * be deployed again (the tester of session 7).
+     * be deployed again (the tester of session 7). A pool retired this way follows no function catalog: it answers
+     * every record (a {@link WorkerService} retires its pools so that a call of a function created again under the
+     * name is left to that function).
      *
-     * <p>A record may also be a call of a function created again under the name, which this worker process has not
-     * taken in yet: such a record is not answered, but held and then given back for the new function's pool (CI
-     * saw one answered {@code function_deleted}). {@code nameTaken} tells which: it reads the function catalog to its
-     * current end and says whether a function of the name is deployed; a record that arrived before such a read
-     * that says no is the deleted function's ({@link Handover}).
-     *
-     * @param nameTaken whether the function catalog, read to its end from now, holds a function of this name; must
-     *        not complete on the catalog's reader thread
      * @throws IllegalStateException when the pool is closed
      */
-    public synchronized void retire(Supplier<? extends CompletionStage<Boolean>> nameTaken) {
+    public void retire() {
+        retire(null);
+    }
+
+    /**
+     * {@link #retire()}, where a record may also be a call of a function created again under the name, which this
+     * worker process has not taken in yet: such a record is not answered but held, then given back for the new
+     * function's pool (CI saw one answered {@code function_deleted}). {@code reader} tells which ({@link Handover}).
+     *
+     * @param reader lists the work topic's end offsets, then reads the function catalog to its end and says whether
+     *        it holds a function of this name; must not complete on the catalog's reader thread; null: every record
+     *        is the deleted function's
+     */
+    synchronized void retire(Supplier<? extends CompletionStage<Handover.Reading>> reader) {
         if (handover != null) {
             return;
         }
         resize(0);
-        handover = new Handover(ref.toString(), nameTaken);
+        handover = new Handover(ref.toString(), reader);
         prepared = true; // a retiring pool makes nothing: with no work topic, there is nothing to answer
         resize(1);
         log.info("[{}] retiring: answering what is still queued for the deleted function", ref);

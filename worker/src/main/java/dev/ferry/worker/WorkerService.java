@@ -7,7 +7,10 @@ import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.internal.GroupSwitch;
+import dev.ferry.worker.internal.Handover;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one {@link WorkerPool} per deployed function, following a {@link FunctionDirectory}: a new function gets a
  * pool of {@code minReplicas} replicas (or {@code initialReplicas} when its {@code minReplicas} is 0), a changed
- * one is redeployed, a removed one has its pool retired ({@link WorkerPool#retire(java.util.function.Supplier)}:
+ * one is redeployed, a removed one has its pool retired ({@link WorkerPool#retire()}:
  * what is still queued for it is answered REJECTED {@code function_deleted}, while a call of a function created again
  * under the name, which this service may take in after the call reached the retiring pool, is held and given back to
  * the new pool) and then closed once no record came for {@code worker.retire.quiet.ms}. Changes are applied one at a
@@ -40,7 +46,7 @@ public final class WorkerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
     /** How long a process stop lets the pools finish what they hold. */
     static final Duration STOP_PATIENCE = Duration.ofSeconds(5);
-    /** How long a retiring pool waits for the directory to read {@code ferry.functions} to its end. */
+    /** How long a retiring pool's reading (the work topic's ends, then the directory to its end) may take. */
     private static final Duration CATALOG_READ_PATIENCE = Duration.ofSeconds(30);
 
     private final WorkerContext context;
@@ -143,7 +149,7 @@ public final class WorkerService implements AutoCloseable {
             return;
         }
         try {
-            pool.retire(() -> nameTaken(ref));
+            pool.retire(() -> reading(ref));
         } catch (RuntimeException e) {
             log.warn("[{}] removed; cannot retire its pool ({}), closing it: invocations still queued stay pending "
                     + "until the name is deployed again", ref, e.toString());
@@ -156,15 +162,35 @@ public final class WorkerService implements AutoCloseable {
     }
 
     /**
-     * Whether the directory, read to the end {@code ferry.functions} has now, holds a function named {@code ref}: a
-     * retiring pool asks before it answers a record {@code function_deleted}, since a call of a function created again
-     * under the name is written after its spec, and this service may take the spec in after the call reached the
-     * retiring pool. Completes on the worker's timer thread, never the directory's reader, and within
-     * {@link #CATALOG_READ_PATIENCE} (else exceptionally: the retiring pool then holds the record).
+     * A retiring pool's {@link Handover.Reading}: the work topic's end offsets, then whether the directory, read to
+     * the end {@code ferry.functions} has after that, holds a function named {@code ref}. A call of a function created
+     * again under the name is written after its spec, and this service may take the spec in after the call reached
+     * the retiring pool; a record below those ends whose function was created again would find that spec. Completes
+     * on the worker's timer thread, never the directory's reader, and within {@link #CATALOG_READ_PATIENCE} (else
+     * exceptionally: the retiring pool then holds the record).
      */
-    private CompletableFuture<Boolean> nameTaken(FunctionRef ref) {
-        return directory.tail().readToEnd().orTimeout(CATALOG_READ_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApplyAsync(read -> directory.get(ref).isPresent(), context.resources.timers());
+    private CompletableFuture<Handover.Reading> reading(FunctionRef ref) {
+        Admin admin = context.resources.admin();
+        String topic = context.resources.topics().work(ref);
+        return admin.describeTopics(List.of(topic)).allTopicNames().toCompletionStage().toCompletableFuture()
+                .thenCompose(described -> {
+                    int partitions = described.get(topic).partitions().size();
+                    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                    for (int p = 0; p < partitions; p++) {
+                        request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                    }
+                    return admin.listOffsets(request).all().toCompletionStage().thenApply(found -> {
+                        List<Long> ends = new ArrayList<>();
+                        for (int p = 0; p < partitions; p++) {
+                            ends.add(found.get(new TopicPartition(topic, p)).offset());
+                        }
+                        return ends;
+                    });
+                })
+                .thenCompose(ends -> directory.tail().readToEnd()
+                        .thenApply(read -> new Handover.Reading(ends, directory.get(ref).isPresent())))
+                .orTimeout(CATALOG_READ_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(reading -> reading, context.resources.timers());
     }
 
     /**

@@ -100,7 +100,7 @@ public final class AttemptProcessor {
             int deliveryCount, Runnable runEnded) {
         if (handover != null) {
             // Not this pool's to answer in any way when it is the work of the function that has the name next.
-            return handover.owns(record, System.nanoTime()).thenCompose(owned -> owned
+            return handover.owns(record).thenCompose(owned -> owned
                     ? answer(record, decoded, deliveryCount, runEnded) : giveBack(record));
         }
         return answer(record, decoded, deliveryCount, runEnded);
