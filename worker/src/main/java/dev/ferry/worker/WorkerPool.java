@@ -4,6 +4,7 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.worker.internal.AcquireMemory;
 import dev.ferry.worker.internal.AttemptProcessor;
 import dev.ferry.worker.internal.Counters;
 import dev.ferry.worker.internal.GroupSwitch;
@@ -54,6 +55,8 @@ public final class WorkerPool implements AutoCloseable {
     private FunctionSpec spec;
     /** Whether the work topic and group of {@link #spec} were checked since this pool last had none of its replicas. */
     private boolean prepared;
+    /** What the QUEUE replicas learned of the runs, so an added replica starts as they run (issue 16). */
+    private AcquireMemory acquireMemory = new AcquireMemory();
     /**
      * Set when the function was deleted: its replicas run no user code and answer REJECTED function_deleted what the
      * handover says is the deleted function's, giving back what belongs to the function deployed under the name next.
@@ -133,6 +136,7 @@ public final class WorkerPool implements AutoCloseable {
         int count = replicas.size();
         resize(0);
         spec = newSpec;
+        acquireMemory = new AcquireMemory(); // new code runs for other lengths
         prepared = false; // more partitions, a longer timeout (its lock): checked when a replica starts
         resize(count);
         log.info("[{}] redeployed ({} {}, concurrency {})", ref, newSpec.getRuntime(), newSpec.getHandler(),
@@ -266,7 +270,7 @@ public final class WorkerPool implements AutoCloseable {
                     handover);
             Replica replica = spec.getDelivery() == Delivery.ORDERED
                     ? new OrderedReplica(settings, processor, resources)
-                    : new ShareReplica(settings, processor, resources);
+                    : new ShareReplica(settings, processor, resources, acquireMemory);
             replica.admission(invoker::mayStartRun);
             self.set(new Member(replica, invoker));
             return self.get();

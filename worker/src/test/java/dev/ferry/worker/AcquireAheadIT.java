@@ -17,9 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -81,6 +84,62 @@ class AcquireAheadIT {
             });
             assertThat(deadLetters).isEmpty();
         }
+    }
+
+    /**
+     * The autoscaler adds replicas to a pool whose replica already acquires ahead: each added replica must join the
+     * share group once, acquiring ahead from its first poll. Before, each joined acquiring {@code concurrency}, ran
+     * one batch, then left and joined again with a consumer for the larger batch: three membership changes per added
+     * replica, each a regroup in which the pool served little (issue 16, the autoscale bench's slow scale-ups). The
+     * group epoch counts membership changes (KIP-932: each join and each leave bumps it).
+     */
+    @Test
+    void shouldJoinTheShareGroupOnceForEachReplicaAddedToAPoolThatAcquiresAhead(KafkaFixture kafka) throws Exception {
+        try (Harness harness = new Harness(kafka, Map.of(WorkerConfig.QUEUE_ACQUIRE_FACTOR, 8));
+             WorkerContext context = new WorkerContext(harness.config)) {
+            Harness.Results results = harness.results();
+            FunctionRef ref = new FunctionRef("acme", "widened");
+            FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA,
+                    CountedSleepFunction.class.getName()).setConcurrency(1).setTimeoutMs(5_000).setPartitions(3)
+                    .build();
+            harness.workTopic(ref, spec.getPartitions());
+            String group = harness.topics.workerGroup(ref);
+            try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+                List<InvocationRequest> warmUp = quickCalls(ref, "warm", 30);
+                harness.send(warmUp);
+                await().atMost(Duration.ofSeconds(30)).until(() -> answered(results, warmUp));
+                await().atMost(Duration.ofSeconds(30)).until(() -> stableWith(kafka, group, 1));
+                int before = epoch(kafka, group);
+
+                pool.resize(3);
+                // Keyed apart, so they reach every partition and so every replica.
+                List<InvocationRequest> spread = quickCalls(ref, "spread", 90);
+                harness.send(spread);
+                await().atMost(Duration.ofSeconds(30)).until(() -> answered(results, spread));
+                await().atMost(Duration.ofSeconds(30)).until(() -> stableWith(kafka, group, 3));
+                assertThat(pool.replicas()).isEqualTo(3);
+                assertThat(epoch(kafka, group) - before).as("membership changes for two added replicas")
+                        .isEqualTo(2);
+            }
+        }
+    }
+
+    private static List<InvocationRequest> quickCalls(FunctionRef ref, String prefix, int count) {
+        return IntStream.range(0, count).mapToObj(i -> Harness.request(ref, "{\"ms\": 1}", prefix + i)).toList();
+    }
+
+    private static boolean stableWith(KafkaFixture kafka, String group, int members) throws Exception {
+        ShareGroupDescription description = describe(kafka, group);
+        return description.groupState() == GroupState.STABLE && description.members().size() == members;
+    }
+
+    private static int epoch(KafkaFixture kafka, String group) throws Exception {
+        return describe(kafka, group).groupEpoch();
+    }
+
+    private static ShareGroupDescription describe(KafkaFixture kafka, String group) throws Exception {
+        return kafka.admin().describeShareGroups(List.of(group)).describedGroups().get(group)
+                .get(10, TimeUnit.SECONDS);
     }
 
     private static boolean answered(Harness.Results results, List<InvocationRequest> requests) {

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
  * loaded, so the bounds are generous: a run time stretched by load lowers capacity, and arrival is sampled.
  */
 @FerryKafkaTest
+// Load-driven (40 calls/s for seconds): the model's arithmetic is ThroughputModelTest, throughput is the bench's.
+@Tag("system")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ThroughputModelIT {
 

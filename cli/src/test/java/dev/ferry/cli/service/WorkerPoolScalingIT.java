@@ -39,11 +39,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The autoscaler resizing the worker module's real pools in the same process, as {@code ferry dev} runs them. */
 @FerryKafkaTest
+// Long (six replicas up, then down to zero); real pools sized in-process down to zero run in CI as LagToZeroIT.
+@Tag("system")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class WorkerPoolScalingIT {
 

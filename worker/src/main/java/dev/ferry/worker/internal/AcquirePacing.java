@@ -10,7 +10,8 @@ import java.util.Optional;
  * records makes short functions pay a fetch round trip per {@code concurrency} runs (measured: 65 share fetches
  * per 1,000 records at 32, against 4.6 at the client's default batches). Acquiring more is safe only while every
  * acquired record can still start before its lock runs short of a whole attempt, which depends on how long runs
- * take; so the replica starts by acquiring {@code concurrency} ("exact") and acquires {@code factor × concurrency}
+ * take; so the replica starts by acquiring {@code concurrency} ("exact"), unless its pool's replicas already
+ * acquire ahead ({@link AcquireMemory}), and acquires {@code factor × concurrency}
  * ("ahead", at most {@value #MAX_RECORDS}) only while recent runs are short enough:
  *
  * <ul>
@@ -47,11 +48,30 @@ final class AcquirePacing {
     private long runsNeeded;
     private boolean releasedInBatch;
 
+    private final AcquireMemory pool;
+
+    /** A replica of a pool of its own (nothing learned before it). */
     AcquirePacing(int concurrency, int factor, int timeoutMs) {
+        this(concurrency, factor, timeoutMs, new AcquireMemory());
+    }
+
+    /**
+     * A replica of a pool whose replicas share {@code pool}: it starts in the mode they last chose, with their recent
+     * run lengths, so a replica added to a pool that acquires ahead does not join exact and then take a new consumer
+     * (see {@link AcquireMemory}).
+     */
+    AcquirePacing(int concurrency, int factor, int timeoutMs, AcquireMemory pool) {
         this.concurrency = Math.max(1, concurrency);
         this.factor = WorkerConfig.acquireFactorAt(factor, this.concurrency);
         this.timeoutMs = timeoutMs;
         this.runsNeeded = this.concurrency;
+        this.pool = pool;
+        AcquireMemory.Learned learned = pool.learned();
+        if (learned != null && this.factor > 1) {
+            ahead = learned.ahead();
+            recentMeanMs = learned.meanMs();
+            recentLongestMs = learned.longestMs();
+        }
     }
 
     /** {@code max.poll.records} for the next consumer. */
@@ -100,6 +120,12 @@ final class AcquirePacing {
         if (factor == 1) {
             return false;
         }
+        boolean change = decide(budgetMs, released);
+        pool.remember(new AcquireMemory.Learned(ahead, recentMeanMs, recentLongestMs));
+        return change;
+    }
+
+    private boolean decide(long budgetMs, boolean released) {
         // Runs go concurrency at a time, so the last of factor x concurrency records waits for about (factor - 1)
         // runs of the mean length, plus at most one long run ahead of it on its slot.
         double drainMs = Math.max(0, recentMeanMs) * (factor - 1) + recentLongestMs;

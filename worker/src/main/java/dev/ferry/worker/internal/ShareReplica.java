@@ -58,11 +58,13 @@ public final class ShareReplica extends Replica {
     /** Short polls right after a batch while acquiring exactly {@code concurrency} (see the class doc). */
     private final SharePollTimeout pollTimeout = new SharePollTimeout();
 
-    public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
+    /** @param pool what the pool's replicas learned of the function's runs, shared with them ({@link AcquireMemory}) */
+    public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources,
+            AcquireMemory pool) {
         super(settings, processor);
         this.resources = resources;
         this.pacing = new AcquirePacing(settings.spec().getConcurrency(),
-                resources.config().worker().queueAcquireFactor(), settings.spec().getTimeoutMs());
+                resources.config().worker().queueAcquireFactor(), settings.spec().getTimeoutMs(), pool);
     }
 
     @Override

@@ -85,6 +85,44 @@ class AcquirePacingTest {
         assertThat(pacing.acquireLimit()).isEqualTo(AcquirePacing.MAX_RECORDS);
     }
 
+    @Test
+    void shouldStartANewReplicaAheadWhenItsPoolsReplicasAcquireAhead() {
+        AcquireMemory pool = new AcquireMemory();
+        assertThat(new AcquirePacing(4, 8, 30_000, pool).acquireLimit()).as("nothing learned yet").isEqualTo(4);
+        AcquirePacing first = new AcquirePacing(4, 8, 30_000, pool);
+        runs(first, 4, 1);
+        assertThat(first.batchEnded(3_000)).isTrue();
+
+        AcquirePacing added = new AcquirePacing(4, 8, 30_000, pool);
+        assertThat(added.ahead()).isTrue();
+        assertThat(added.acquireLimit()).isEqualTo(32);
+        runs(added, 32, 1);
+        assertThat(added.batchEnded(3_000)).as("no new consumer for the mode it started in").isFalse();
+    }
+
+    @Test
+    void shouldStartANewReplicaExactWhenItsPoolWentBackAndStillGoBackWhenRunsGrowLong() {
+        AcquireMemory pool = new AcquireMemory();
+        AcquirePacing first = new AcquirePacing(4, 8, 30_000, pool);
+        runs(first, 4, 1);
+        first.batchEnded(3_000);
+        runs(first, 4, 1);
+        first.released();
+        assertThat(first.batchEnded(3_000)).isTrue();
+        assertThat(new AcquirePacing(4, 8, 30_000, pool).acquireLimit()).isEqualTo(4);
+
+        AcquireMemory fast = new AcquireMemory();
+        AcquirePacing learner = new AcquirePacing(4, 8, 30_000, fast);
+        runs(learner, 4, 1);
+        learner.batchEnded(3_000);
+        AcquirePacing added = new AcquirePacing(4, 8, 30_000, fast);
+        runs(added, 1, 900); // what it learned was 1 ms runs; these need 7 x 450 + 900 ms > 1.5 s
+        assertThat(added.batchEnded(3_000)).isTrue();
+        assertThat(added.ahead()).isFalse();
+        assertThat(new AcquirePacing(4, 1, 30_000, fast).acquireLimit()).as("factor 1 never acquires ahead")
+                .isEqualTo(4);
+    }
+
     private static AcquirePacing ahead() {
         AcquirePacing pacing = new AcquirePacing(4, 8, 30_000);
         runs(pacing, 4, 1);
