@@ -205,6 +205,40 @@ class TriggersApiIT {
         }
     }
 
+    /**
+     * Session 10: 10 parallel trigger PUTs through one gateway all answered 201 and pinned 102 replicas of 90, each
+     * checked against a directory that did not yet show the others. Writes that pin replicas wait for each other.
+     */
+    @Test
+    void shouldNotOvercommitMinReplicasWhenTriggersThroughOneGatewayComeAtOnce() throws Exception {
+        // A budget of 10: minimums may hold 9; the function pins 2, so three triggers of it fit (8) and a fourth not.
+        try (Gateway small = new Gateway(config.with("autoscaler.max.total.replicas", 10)).start()) {
+            HttpApi smallApi = new HttpApi(small.port());
+            String source = "beta.orders-" + RUN;
+            assertThat(smallApi.put("/v1/functions/rushed", beta, "{\"runtime\": \"JAVA\", \"handler\": \"echo\", "
+                    + "\"minReplicas\": 2}").statusCode()).isEqualTo(201);
+            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                List<java.util.concurrent.Future<HttpResponse<byte[]>>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String path = "/v1/triggers/rush-" + i;
+                    answers.add(callers.submit(() -> smallApi.put(path, beta, body("rushed", source, ""))));
+                }
+                List<Integer> codes = new java.util.ArrayList<>();
+                for (java.util.concurrent.Future<HttpResponse<byte[]>> answer : answers) {
+                    codes.add(answer.get(60, TimeUnit.SECONDS).statusCode());
+                }
+                assertThat(codes).as("%s", codes).containsOnly(201, 400).filteredOn(code -> code == 201).hasSize(3);
+            } finally {
+                callers.shutdownNow();
+                for (int i = 0; i < 6; i++) {
+                    smallApi.delete("/v1/triggers/rush-" + i, beta);
+                }
+                smallApi.delete("/v1/functions/rushed", beta);
+            }
+        }
+    }
+
     @Test
     void shouldReportFailingNamingTheSourceWhenItIsDeletedAndNoReplicaRuns() throws Exception {
         String gone = "acme.gone-" + RUN;

@@ -107,6 +107,12 @@ public final class TriggerRoutes {
     /** Checks the change against the current spec, publishes it, waits until it is visible; whether it existed. */
     private boolean write(TriggerSpec spec, TriggerRef ref) {
         Optional<TriggerSpec> current = t.directory().get(ref);
+        // A write that may start a pool pinning its function's minimum is checked and written while no other such
+        // write of this gateway is (PinningWrites).
+        return g.pinning().holdingIf(startsPool(spec, current), () -> write(spec, ref, current));
+    }
+
+    private boolean write(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
         current.ifPresent(existing -> checkCompatible(existing, spec));
         checkReservation(spec, ref, current);
         // Pausing is how a user stops a loop stored before the cycle check (or through two gateways at once), so
@@ -139,8 +145,7 @@ public final class TriggerRoutes {
      * nothing new and is never refused for it.
      */
     private void checkReservation(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
-        if (!spec.getEnabled() || current.filter(c -> c.getEnabled()
-                && c.getFunction().equals(spec.getFunction())).isPresent()) {
+        if (!startsPool(spec, current)) {
             return;
         }
         Optional<FunctionSpec> function = g.directory().get(TriggerSpecs.function(spec));
@@ -151,6 +156,12 @@ public final class TriggerRoutes {
                 .refuseBeyondReservable(g, spec.getTenant(), null, function.get().getMinReplicas(),
                         "A pool of its own for function '" + spec.getFunction() + "' (minReplicas "
                                 + function.get().getMinReplicas() + ")", "invalid_trigger");
+    }
+
+    /** Whether the write starts a pool that was not running: created or resumed enabled, or moved to a function. */
+    private static boolean startsPool(TriggerSpec spec, Optional<TriggerSpec> current) {
+        return spec.getEnabled() && current.filter(c -> c.getEnabled()
+                && c.getFunction().equals(spec.getFunction())).isEmpty();
     }
 
     private boolean checkAndPublish(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
