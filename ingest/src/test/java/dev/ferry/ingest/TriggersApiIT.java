@@ -239,6 +239,37 @@ class TriggersApiIT {
         }
     }
 
+    /**
+     * Kafka refuses a topic whose name differs from an existing one's only by '.' against '_'. A destination named
+     * like Ferry's results topic that way answered 503 with the broker's message (a tester, session 10), and one made
+     * first would have blocked the platform's own topic: it is Ferry's name (403, like the topic itself), and one
+     * colliding with any other topic is the caller's to rename (400), both before anything is created.
+     */
+    @Test
+    void shouldRefuseATopicToCreateWhoseNameCollidesWithAnotherByKafkasDotUnderscoreRule(KafkaFixture kafka)
+            throws Exception {
+        String results = catalog.results().replace('.', '_');
+        HttpResponse<byte[]> ferrys = api.put("/v1/triggers/collide", everything,
+                body("echo", "shared-" + RUN, ", \"destination\": \"" + results + "\""));
+        assertThat(ferrys.statusCode()).as(text(ferrys)).isEqualTo(403);
+        assertThat(json(ferrys).get("error").asText()).contains("'" + results + "'").contains(catalog.results())
+                .contains("'.' and '_'");
+        HttpResponse<byte[]> schemas = api.put("/v1/triggers/collide", everything,
+                body("echo", "shared-" + RUN, ", \"onFailure\": \".schemas\""));
+        assertThat(schemas.statusCode()).as(text(schemas)).isEqualTo(403);
+
+        String taken = "beta.coll.out-" + RUN;
+        kafka.createTopic(taken, 1);
+        String twin = "beta.coll_out-" + RUN;
+        HttpResponse<byte[]> users = api.put("/v1/triggers/collide", beta,
+                body("echo", "beta.orders-" + RUN, ", \"destination\": \"" + twin + "\""));
+        assertThat(users.statusCode()).as(text(users)).isEqualTo(400);
+        assertThat(json(users).get("error").asText()).contains("'" + twin + "'").contains("'" + taken + "'")
+                .contains("'.' and '_'");
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(twin, results);
+        assertThat(api.get("/v1/triggers/collide", beta).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void shouldReportFailingNamingTheSourceWhenItIsDeletedAndNoReplicaRuns() throws Exception {
         String gone = "acme.gone-" + RUN;
