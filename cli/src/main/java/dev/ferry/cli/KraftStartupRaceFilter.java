@@ -21,7 +21,9 @@ import ch.qos.logback.core.spi.FilterReply;
  * waits on it: the broker is ready when the controller is, and Ferry's readiness is checked on its own.
  *
  * <p>Only those two lines are dropped: ERROR of {@code kafka.server.ControllerApis} whose throwable is a
- * {@code NotControllerException} for a {@code CONTROLLER_REGISTRATION} request, and
+ * {@code NotControllerException}, or has one among its causes (Kafka 4.3.1 mostly logs it wrapped in the
+ * {@code CompletionException} of the controller's future: tester 10, finding 7d, saw that line on most restarts),
+ * for a {@code CONTROLLER_REGISTRATION} request, and
  * {@code kafka.server.ControllerRegistrationManager}'s line that the controller returned {@code NOT_CONTROLLER}.
  * Any other error of either, a NotControllerException for any other request, and every other line pass.
  */
@@ -41,13 +43,22 @@ public final class KraftStartupRaceFilter extends Filter<ILoggingEvent> {
             return FilterReply.NEUTRAL;
         }
         if (CONTROLLER_APIS.equals(event.getLoggerName())) {
-            IThrowableProxy thrown = event.getThrowableProxy();
-            boolean notController = thrown != null && NOT_CONTROLLER.equals(thrown.getClassName());
-            return notController && message.contains("CONTROLLER_REGISTRATION") ? FilterReply.DENY : FilterReply.NEUTRAL;
+            return causedByNotController(event.getThrowableProxy()) && message.contains("CONTROLLER_REGISTRATION")
+                    ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
         if (REGISTRATION_MANAGER.equals(event.getLoggerName())) {
             return message.contains("controller returned error NOT_CONTROLLER") ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
         return FilterReply.NEUTRAL;
+    }
+
+    /** Whether {@code thrown} or one of its causes is a NotControllerException (a bounded walk: causes may loop). */
+    private static boolean causedByNotController(IThrowableProxy thrown) {
+        for (int depth = 0; thrown != null && depth < 8; depth++, thrown = thrown.getCause()) {
+            if (NOT_CONTROLLER.equals(thrown.getClassName())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

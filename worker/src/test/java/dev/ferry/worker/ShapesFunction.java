@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A trigger's test function for the batch answers of DESIGN "Triggers": given a batch (a JSON array of record
  * documents) it answers {@code {"batchItemFailures": [i, ...]}} naming the records whose value has
  * {@code "flaky": true} or {@code "stubborn": true} when any has, else (env {@code whole} set) one object
- * {@code {"count": <records>, "first": <first value's n>}} for the whole batch. Given one record it fails when the
- * value has {@code "stubborn": true} and answers the value with {@code "alone": true} otherwise.
+ * {@code {"count": <records>, "first": <first value's n>}} for the whole batch. Given a batch of one record (an
+ * array of one: a record retried alone) it fails when the value has {@code "stubborn": true} and answers the
+ * value with {@code "alone": true} otherwise, as a one-element array; given a bare value (batchSize 1) the same,
+ * bare.
  */
 public final class ShapesFunction implements Function {
 
@@ -21,12 +23,12 @@ public final class ShapesFunction implements Function {
         JsonNode input = JSON.readTree(in.payload());
         in.outputContentType("application/json");
         if (!input.isArray()) {
-            if (input.path("stubborn").asBoolean(false)) {
-                throw new IllegalStateException("stubborn record " + input);
-            }
-            ObjectNode copy = ((ObjectNode) input).deepCopy();
-            copy.put("alone", true);
-            return JSON.writeValueAsBytes(copy);
+            return alone(input);
+        }
+        if (input.size() == 1) {
+            ArrayNode one = JSON.createArrayNode();
+            one.add(JSON.readTree(alone(input.get(0).get("value"))));
+            return JSON.writeValueAsBytes(one);
         }
         ArrayNode failures = JSON.createArrayNode();
         for (int i = 0; i < input.size(); i++) {
@@ -44,5 +46,14 @@ public final class ShapesFunction implements Function {
         whole.put("count", input.size());
         whole.put("first", input.get(0).get("value").path("n").asInt());
         return JSON.writeValueAsBytes(whole);
+    }
+
+    private static byte[] alone(JsonNode value) throws Exception {
+        if (value.path("stubborn").asBoolean(false)) {
+            throw new IllegalStateException("stubborn record " + value);
+        }
+        ObjectNode copy = ((ObjectNode) value).deepCopy();
+        copy.put("alone", true);
+        return JSON.writeValueAsBytes(copy);
     }
 }

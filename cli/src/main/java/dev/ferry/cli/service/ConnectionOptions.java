@@ -1,10 +1,12 @@
 package dev.ferry.cli.service;
 
+import dev.ferry.cli.CliException;
 import dev.ferry.core.config.FerryConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Option;
 
 /** The options every service takes (docs/design.md): where Kafka and the registry are, and how clients connect. */
@@ -40,6 +42,8 @@ public final class ConnectionOptions {
     /**
      * The configuration: {@code defaults}, then the {@code --config-file} settings, then {@code --set} values, then
      * the dedicated options.
+     *
+     * @throws CliException (exit 2, a usage error like an unknown option) when a value is not valid for its key
      */
     public FerryConfig toConfig(Map<String, Object> defaults) {
         Map<String, Object> values = new HashMap<>(defaults);
@@ -59,6 +63,11 @@ public final class ConnectionOptions {
         if (topicPrefix != null) {
             values.put(FerryConfig.TOPIC_PREFIX, topicPrefix);
         }
-        return new FerryConfig(values);
+        try {
+            return new FerryConfig(values);
+        } catch (ConfigException e) {
+            // A value the user gave (--set or an option): the same kind of mistake as an unknown key, so exit 2.
+            throw new CliException(e.getMessage(), 2);
+        }
     }
 }

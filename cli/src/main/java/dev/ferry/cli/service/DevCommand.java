@@ -30,17 +30,8 @@ public final class DevCommand implements Callable<Integer> {
         long began = System.nanoTime();
         DevEnvironment env = DevEnvironment.start(options.settings(), out);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println();
-            out.println("Stopping Ferry dev...");
-            out.flush();
-            long stopBegan = System.nanoTime();
-            env.close();
-            out.printf("Ferry dev stopped in %.1f s%n", (System.nanoTime() - stopBegan) / 1e9);
-            out.flush();
-            stopped.countDown();
-            ServiceCommand.exitCleanly();
-        }, "ferry-dev-shutdown"));
+        Runtime.getRuntime().addShutdownHook(
+                ConsoleStop.hook(out, "dev", env::close, stopped, ServiceCommand::exitCleanly));
         banner(out, env, (System.nanoTime() - began) / 1_000_000);
         stopped.await();
         return 0;

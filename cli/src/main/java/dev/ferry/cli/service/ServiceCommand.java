@@ -54,16 +54,16 @@ public abstract class ServiceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Platform platform = start(out);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            platform.close();
-            out.flush();
-            stopped.countDown();
-            exitCleanly();
-        }, "ferry-shutdown"));
+        Runtime.getRuntime().addShutdownHook(stopHook(out, platform::close, stopped, ServiceCommand::exitCleanly));
         out.printf("Ferry %s is running; Ctrl-C stops it.%n", spec.name());
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** What runs on Ctrl-C or SIGTERM: {@code close}, said on the console as {@code ferry dev} says it. */
+    Thread stopHook(PrintWriter out, Runnable close, CountDownLatch stopped, Runnable exit) {
+        return ConsoleStop.hook(out, spec.name(), close, stopped, exit);
     }
 
     /**

@@ -81,4 +81,36 @@ class ConfigFileTest {
         assertThatThrownBy(() -> worker.connection.toConfig(Map.of()))
                 .isInstanceOf(CliException.class).hasMessageContaining(missing.toString());
     }
+
+    @Test
+    void shouldSayInWordsWhyAFileCannotBeRead() throws Exception {
+        Path latin1 = dir.resolve("latin1.properties");
+        Files.write(latin1, "gateway.id=caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        for (Map.Entry<Path, String> file : Map.of(dir, "is a directory", latin1, "not UTF-8",
+                dir.resolve("absent.properties"), "no such file").entrySet()) {
+            ServiceCommand worker = new ServiceCommand.Worker();
+            new CommandLine(worker).parseArgs("--config-file", file.getKey().toString());
+
+            assertThatThrownBy(() -> worker.connection.toConfig(Map.of())).isInstanceOfSatisfying(CliException.class,
+                    e -> assertThat(e.exitCode()).isEqualTo(2))
+                    .hasMessageContaining(file.getKey().toString()).hasMessageContaining(file.getValue())
+                    .hasMessageNotContaining("Exception");
+        }
+    }
+
+    @Test
+    void shouldRefuseABadValueAsAUsageErrorLikeAnUnknownKeyNamingTheKeyButNeverTheValue() throws Exception {
+        Path file = file("gateway.port=" + TOKEN + "\n");
+        ServiceCommand gateway = new ServiceCommand.Gateway();
+        new CommandLine(gateway).parseArgs("--config-file", file.toString());
+
+        assertThatThrownBy(() -> gateway.connection.toConfig(Map.of())).isInstanceOfSatisfying(CliException.class,
+                e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessageContaining("gateway.port").hasMessageContaining(file.toString())
+                .hasMessageNotContaining(TOKEN);
+        ServiceCommand set = new ServiceCommand.Gateway();
+        new CommandLine(set).parseArgs("--set", "gateway.port=abc");
+        assertThatThrownBy(() -> set.connection.toConfig(Map.of())).isInstanceOfSatisfying(CliException.class,
+                e -> assertThat(e.exitCode()).isEqualTo(2)).hasMessageContaining("gateway.port");
+    }
 }

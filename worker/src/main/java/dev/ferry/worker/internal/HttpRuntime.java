@@ -16,7 +16,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code HTTP}: each invocation is a POST of the payload to the handler URL, within the time left before the
@@ -35,6 +40,14 @@ import java.util.Optional;
  * output too large does, {@code FAILED output_too_large}. A handler answering gigabytes therefore costs the worker
  * at most a result's worth of memory, not the answer's. An error body is read for its first KiB only.
  *
+ * <p>The invocation's headers (DESIGN section 10, {@code InvocationRequest.headers}: the caller's {@code traceparent},
+ * a trigger's {@code ferry.source.*}) go with the POST as request headers, as the docs promise (tester 10, finding
+ * 7e: only {@code Ferry-Invocation-Id} and {@code Ferry-Attempt} arrived). One that HTTP cannot carry as it is is
+ * left out, logged at DEBUG: a name that is not an HTTP token, a value outside printable ASCII and tab (the JDK
+ * client would turn such a character into {@code ?}, changing it without a word), a value over
+ * {@value #MAX_FORWARDED_VALUE} characters, and the names the runtime sets itself or that belong to the connection
+ * ({@link #NOT_FORWARDED}).
+ *
  * <p>Plain {@code http://} calls use HTTP/1.1: the JDK client would otherwise offer an upgrade to h2c
  * ({@code Upgrade: h2c}, {@code HTTP2-Settings}) on every POST, which some servers answer wrongly or reject. Over
  * TLS the version is left to ALPN, which needs no such header.
@@ -42,6 +55,13 @@ import java.util.Optional;
 public final class HttpRuntime implements FunctionRuntime {
 
     static final int ERROR_BODY_BYTES = 1024;
+    /** The longest invocation header value passed on, in characters: far over a traceparent's 55. */
+    static final int MAX_FORWARDED_VALUE = 4096;
+    /** Lower-case names never taken from the invocation's headers: set by the runtime or by the connection. */
+    static final Set<String> NOT_FORWARDED = Set.of("content-type", "content-length", "ferry-invocation-id",
+            "ferry-attempt", "host", "connection", "keep-alive", "expect", "upgrade", "transfer-encoding", "te",
+            "trailer", "http2-settings", "proxy-connection", "proxy-authorization");
+    private static final Logger log = LoggerFactory.getLogger(HttpRuntime.class);
     private static final Duration GRACE = Duration.ofSeconds(1);
 
     private final HttpClient client;
@@ -92,6 +112,7 @@ public final class HttpRuntime implements FunctionRuntime {
             if ("http".equalsIgnoreCase(uri.getScheme())) {
                 builder.version(HttpClient.Version.HTTP_1_1);
             }
+            forward(builder, in.headers());
             HttpRequest request = builder
                     .timeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
                     .header("Content-Type", in.contentType())
@@ -106,6 +127,50 @@ public final class HttpRuntime implements FunctionRuntime {
                 throw new FerryException("Calling " + where + " failed: " + inWords(e), e);
             }
         };
+    }
+
+    /** Adds each of the invocation's headers HTTP can carry as it is; see the class comment. */
+    static void forward(HttpRequest.Builder builder, Map<String, String> headers) {
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            String name = header.getKey();
+            String value = header.getValue();
+            if (name == null || value == null || !isToken(name)
+                    || NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) || !isPlainValue(value)) {
+                log.debug("Invocation header '{}' is not passed to the HTTP function: HTTP cannot carry it as it is",
+                        name);
+                continue;
+            }
+            builder.header(name, value);
+        }
+    }
+
+    /** An RFC 9110 token: the characters a header name may have. */
+    private static boolean isToken(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isPlainValue(String value) {
+        if (value.length() > MAX_FORWARDED_VALUE) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 || c > 0x7e) && c != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private byte[] call(HttpRequest request, String where, int readLimit, Invocation in)

@@ -29,6 +29,7 @@ class HttpRuntimeTest {
     private final AtomicReference<String> seenContentType = new AtomicReference<>();
     private final AtomicReference<String> seenInvocationId = new AtomicReference<>();
     private final AtomicReference<String> seenUpgrade = new AtomicReference<>();
+    private final AtomicReference<com.sun.net.httpserver.Headers> seenHeaders = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.CountDownLatch endlessDone = new java.util.concurrent.CountDownLatch(1);
     /** Where the endless answer gives up, so a runtime that reads it all still ends: far over {@link #LIMIT}. */
@@ -47,6 +48,11 @@ class HttpRuntimeTest {
                     .toUpperCase().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/x-upper");
             respond(exchange, 200, body);
+        });
+        server.createContext("/headers", exchange -> {
+            seenHeaders.set(exchange.getRequestHeaders());
+            exchange.getRequestBody().readAllBytes();
+            respond(exchange, 200, new byte[0]);
         });
         server.createContext("/broken", exchange -> {
             exchange.getRequestBody().readAllBytes();
@@ -130,6 +136,30 @@ class HttpRuntimeTest {
         assertThat(in.outputContentType()).isEqualTo("text/x-upper");
         assertThat(seenContentType.get()).isEqualTo("text/plain");
         assertThat(seenInvocationId.get()).isEqualTo("inv-7");
+    }
+
+    @Test
+    void shouldPassTheInvocationsHeadersOnAsRequestHeadersLeavingOutWhatHttpCannotCarryAsItIs() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("traceparent", traceparent);
+        headers.put("ferry.source.topic", "orders");
+        headers.put("ferry.source.key", "k\u00e9");
+        headers.put("Host", "elsewhere.example");
+        headers.put("Ferry-Attempt", "9");
+        headers.put("bad name", "x");
+        Invocation in = new Invocation("inv-8", new byte[0], "text/plain", null, headers, Map.of(), 1, null,
+                Instant.now().plusSeconds(10));
+
+        function("/headers").apply(in);
+
+        com.sun.net.httpserver.Headers seen = seenHeaders.get();
+        assertThat(seen.getFirst("traceparent")).isEqualTo(traceparent);
+        assertThat(seen.getFirst("ferry.source.topic")).isEqualTo("orders");
+        assertThat(seen.get("ferry.source.key")).as("changed to ? by the JDK client: left out").isNull();
+        assertThat(seen.getFirst("Host")).startsWith("127.0.0.1");
+        assertThat(seen.get("Ferry-Attempt")).containsExactly("1");
+        assertThat(seen.get("bad name")).isNull();
     }
 
     @Test

@@ -10,10 +10,14 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * What a batch's output means (DESIGN "Triggers", "What a batch answers"): a JSON array with one element per input
- * record is one output per record (a {@code null} element: none), {@code {"batchItemFailures": [i, ...]}} marks
- * only those records failed, anything else (or any output of a batch of one) is one output for the whole batch.
- * Indexes out of range in {@code batchItemFailures} are ignored. Pure.
+ * What the output of a trigger whose {@code batchSize} is more than 1 means (DESIGN "Triggers", "What the function
+ * sees and answers"): a JSON array with one element per input record is one output per record (a {@code null}
+ * element: none), {@code {"batchItemFailures": [i, ...]}} marks only those records failed, anything else is one
+ * output for the whole batch. The rule is the same for a batch that holds one record (a lone record in the batch
+ * window, a half of a bisect, a record retried alone): the function got a one-element array, so {@code [x]} is the
+ * output {@code x} of that record and {@code {"batchItemFailures": [0]}} fails it (tester 10, finding 4: a batch
+ * of one was read as a bare value). A trigger of {@code batchSize} 1 does not classify its answers: the output is
+ * the record's output as it is. Indexes out of range in {@code batchItemFailures} are ignored. Pure.
  */
 public sealed interface BatchAnswer {
 
@@ -29,8 +33,12 @@ public sealed interface BatchAnswer {
     record Whole(byte[] output) implements BatchAnswer {
     }
 
+    /**
+     * @param output what the function answered to a batch (a JSON array of record documents)
+     * @param size the number of records in that array, 1 or more
+     */
     static BatchAnswer classify(byte[] output, int size) {
-        if (size <= 1 || output == null || output.length == 0) {
+        if (output == null || output.length == 0) {
             return new Whole(output);
         }
         JsonNode tree;

@@ -40,8 +40,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * a result, {@code final=false} until the last), splits a failing batch of more than one record in halves when
  * {@code bisectOnError} (each half from attempt 1, the first half first, so offset order holds), retries
  * {@code batchItemFailures} one record at a time, and sends a record older than {@code maxRecordAgeMs} (by its
- * timestamp) to {@code onFailure} instead of running it. It writes nothing itself: the {@link BatchOutcome} lists
- * what the caller writes, so a transactional and an at-least-once writer share it.
+ * timestamp) to {@code onFailure} instead of running it. The shape of what the function gets follows the trigger's
+ * {@code batchSize}, never the number of records that happen to run together: at 1 the bare value with the
+ * {@code ferry.source.*} headers, above 1 always a JSON array, also of one record (tester 10, finding 4), and a
+ * run of one record whose answer names it in {@code batchItemFailures} is a failed attempt of that record (retried
+ * in place up to {@code maxAttempts}, then {@code onFailure}), not a retry alone without end. It writes nothing
+ * itself: the {@link BatchOutcome} lists what the caller writes, so a transactional and an at-least-once writer
+ * share it.
  *
  * <p>Invocation ids are deterministic (docs/design.md section 10): {@code
  * UUID.nameUUIDFromBytes("<tenant>/<trigger>/<topic>/<partition>/<offset>/<size>")} of the first record of what
@@ -63,6 +68,8 @@ public final class BatchRunner {
     private final ScheduledExecutorService timers;
     private final Clock clock;
     private final TriggerRecords records;
+    /** {@code batchSize} > 1: the function gets arrays and answers as {@link BatchAnswer} reads them. */
+    private final boolean batched;
     private final AtomicBoolean cold = new AtomicBoolean(true);
     /** The function's env, copied once: an immutable map is not copied again by each {@link Invocation}. */
     private final Map<String, String> env;
@@ -78,6 +85,7 @@ public final class BatchRunner {
         this.timers = timers;
         this.clock = clock;
         this.records = records;
+        this.batched = spec.getBatchSize() > 1;
         this.env = functionSpec.getEnv() == null ? Map.of() : Map.copyOf(functionSpec.getEnv());
     }
 
@@ -158,9 +166,20 @@ public final class BatchRunner {
 
     private CompletableFuture<Void> settle(Job job, List<Integer> live, List<SourceItem> items, int attempt,
             String id, Invocation invocation, Outcome outcome, boolean coldStart) {
+        BatchAnswer answer = !outcome.succeeded() ? null
+                : batched ? BatchAnswer.classify(outcome.output(), items.size())
+                : new BatchAnswer.Whole(outcome.output());
+        String errorClass = outcome.errorClass();
+        if (live.size() == 1 && answer instanceof BatchAnswer.ItemFailures failures && !failures.failed().isEmpty()) {
+            // Retrying it alone would run the same one record again from attempt 1, without end: its own failure.
+            outcome = new Outcome(InvocationStatus.FAILED, null, null, "The function answered {\"batchItemFailures\": "
+                    + "[0]} for the record at " + items.get(0).where() + ", alone in its batch", null,
+                    outcome.startedAt(), outcome.finishedAt(), outcome.durationMicros());
+            answer = null;
+            errorClass = TriggerRecords.ITEM_FAILED;
+        }
         if (outcome.succeeded()) {
             InvocationResult ran = result(items, id, attempt, outcome, coldStart, true, null);
-            BatchAnswer answer = BatchAnswer.classify(outcome.output(), items.size());
             if (answer instanceof BatchAnswer.ItemFailures failures && !failures.failed().isEmpty()) {
                 job.results.add(records.result(ran));
                 List<Integer> again = new ArrayList<>();
@@ -206,7 +225,7 @@ public final class BatchRunner {
         ReasonCode reason = FailureHandler.reason(outcome, Decision.DLQ);
         job.results.add(records.result(result(items, id, attempt, outcome, coldStart, true, reason)));
         for (int i : live) {
-            job.fail(i, records.failure(job.items.get(i).record(), outcome.errorClass(), outcome.error(), attempt));
+            job.fail(i, records.failure(job.items.get(i).record(), errorClass, outcome.error(), attempt));
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -286,7 +305,7 @@ public final class BatchRunner {
         Map<String, String> headers;
         byte[] payload;
         String contentType;
-        if (items.size() == 1) {
+        if (!batched) {
             String timestamp = String.valueOf(record.timestamp());
             headers = key == null
                     ? Map.of(TriggerRecords.SOURCE_TOPIC, topic, TriggerRecords.SOURCE_PARTITION, partition,

@@ -197,7 +197,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             lastLane = new Lanes.LaneId(tp, null);
         }
         ledger.received(record.offset());
-        counters.read(1);
+        counters.read(tp, record.offset());
         Intake.Admission admission = intake.admit(record);
         switch (admission.kind()) {
             case FILTERED -> ledger.finished(record.offset(), List.of(), new PartitionLedger.Tally(1, 0, 0));

@@ -99,7 +99,7 @@ public final class ShareTriggerReplica extends TriggerReplica {
         Map<TopicPartition, List<SourceItem>> ready = new LinkedHashMap<>();
         int pending = 0;
         for (ConsumerRecord<byte[], byte[]> record : polled) {
-            counters.read(1);
+            counters.readDelivery(record);
             Intake.Admission admission = intake.admit(record);
             switch (admission.kind()) {
                 case FILTERED -> {

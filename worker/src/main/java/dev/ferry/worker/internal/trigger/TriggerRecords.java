@@ -34,6 +34,8 @@ public final class TriggerRecords {
     public static final String TOO_OLD = "dev.ferry.trigger.RecordTooOld";
     /** Error class of a record whose output is too large for where it goes (issue 11: no record stops a trigger). */
     public static final String OUTPUT_TOO_LARGE = "dev.ferry.trigger.OutputTooLarge";
+    /** The error class of a record that a batch answer named in {@code batchItemFailures} until its last attempt. */
+    public static final String ITEM_FAILED = "dev.ferry.trigger.BatchItemFailed";
 
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final byte[] OCTET_STREAM_BYTES = OCTET_STREAM.getBytes(StandardCharsets.UTF_8);

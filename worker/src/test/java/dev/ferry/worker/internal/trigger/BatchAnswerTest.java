@@ -32,7 +32,17 @@ class BatchAnswerTest {
     void shouldTreatAnyOtherOutputAsOneForTheWholeBatch() {
         assertThat(BatchAnswer.classify(json("[1, 2]"), 3)).isInstanceOf(BatchAnswer.Whole.class);
         assertThat(BatchAnswer.classify(json("not json"), 3)).isInstanceOf(BatchAnswer.Whole.class);
-        assertThat(BatchAnswer.classify(json("[1]"), 1)).as("a batch of one").isInstanceOf(BatchAnswer.Whole.class);
         assertThat(BatchAnswer.classify(null, 3)).isEqualTo(new BatchAnswer.Whole(null));
+    }
+
+    @Test
+    void shouldReadTheAnswerToABatchOfOneRecordAsTheAnswerToAnyBatch() {
+        // A batch of one is still a one-element array to the function (tester 10, finding 4): [x] is x for it.
+        assertThat(BatchAnswer.classify(json("[{\"a\":1}]"), 1)).isInstanceOfSatisfying(BatchAnswer.PerRecord.class,
+                perRecord -> assertThat(perRecord.outputs()).singleElement()
+                        .satisfies(o -> assertThat(new String(o, StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}")));
+        assertThat(BatchAnswer.classify(json("{\"batchItemFailures\": [0]}"), 1)).isInstanceOfSatisfying(
+                BatchAnswer.ItemFailures.class, failures -> assertThat(failures.failed()).containsExactly(0));
+        assertThat(BatchAnswer.classify(json("{\"a\":1}"), 1)).isInstanceOf(BatchAnswer.Whole.class);
     }
 }

@@ -1,0 +1,137 @@
+package dev.ferry.worker.internal.trigger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.triggers.SourceValue;
+import dev.ferry.core.triggers.TriggerRef;
+import dev.ferry.core.triggers.TriggerSpecs;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.Runtime;
+import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.worker.Function;
+import dev.ferry.worker.internal.Backoff;
+import dev.ferry.worker.internal.Invoker;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a function of a trigger gets follows the trigger's {@code batchSize}, not the number of records that run
+ * together (tester 10, finding 4): a function written for arrays got a bare value when a batch held one record.
+ */
+class BatchRunnerShapeTest {
+
+    private final ExecutorService userThreads = Executors.newFixedThreadPool(2);
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    /** Every payload the function got, as text. */
+    private final List<String> payloads = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void stop() {
+        userThreads.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    private BatchOutcome run(int batchSize, boolean bisect, int maxAttempts, Function function, int records)
+            throws Exception {
+        TriggerSpec spec = TriggerSpecs.builder("acme", "shape", "f", List.of("in")).setBatchSize(batchSize)
+                .setBisectOnError(bisect).setDestination("out").setOnFailure("dlq").build();
+        FunctionSpec functionSpec = FunctionSpecs.builder("acme", "f", Runtime.JAVA, "unused")
+                .setMaxAttempts(maxAttempts).setTimeoutMs(10_000).build();
+        TriggerReplicaSettings settings = new TriggerReplicaSettings(new TriggerRef("acme", "shape"), spec,
+                functionSpec, 0, "g", "dlq", "shape#0", "w");
+        Function recording = in -> {
+            payloads.add(in.payloadAsString());
+            return function.apply(in);
+        };
+        BatchRunner runner = new BatchRunner(settings, recording, new Invoker(userThreads, timers, Clock.systemUTC()),
+                new Backoff(0, 0), timers, Clock.systemUTC(),
+                new TriggerRecords("out", "dlq", "ferry.results", (topic, result) -> new byte[0]));
+        List<SourceItem> batch = new ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            byte[] value = ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+            batch.add(new SourceItem(new ConsumerRecord<>("in", 0, i, null, value),
+                    new SourceValue(value, SourceValue.JSON, Json.MAPPER.readTree(value))));
+        }
+        return runner.run(batch).get(10, TimeUnit.SECONDS);
+    }
+
+    private static List<String> written(BatchOutcome outcome, String topic) {
+        return outcome.writes().stream().filter(w -> w.topic().equals(topic))
+                .map(w -> new String(w.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+    private static String header(ProducerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldSendALoneRecordAsAOneElementArrayWhenTheBatchSizeIsAboveOne() throws Exception {
+        BatchOutcome outcome = run(10, false, 1, in -> "[{\"seen\":1}]".getBytes(StandardCharsets.UTF_8), 1);
+
+        assertThat(payloads).singleElement().satisfies(p -> assertThat(p).startsWith("[{").contains("\"offset\":0"));
+        assertThat(written(outcome, "out")).as("[x] answers the one record with x").containsExactly("{\"seen\":1}");
+        assertThat(outcome.answered()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendTheBareValueWhenTheBatchSizeIsOne() throws Exception {
+        BatchOutcome outcome = run(1, false, 1, in -> "[1]".getBytes(StandardCharsets.UTF_8), 1);
+
+        assertThat(payloads).containsExactly("{\"n\":0}");
+        assertThat(written(outcome, "out")).as("an array is just an output at batchSize 1").containsExactly("[1]");
+    }
+
+    @Test
+    void shouldKeepSendingArraysWhenBisectReachesOneRecord() throws Exception {
+        BatchOutcome outcome = run(4, true, 1, in -> {
+            if (in.payloadAsString().contains("\"n\":2")) {
+                throw new IllegalStateException("bad record");
+            }
+            return null;
+        }, 4);
+
+        assertThat(payloads).hasSize(5).allSatisfy(p -> assertThat(p).startsWith("["));
+        assertThat(outcome.answered()).isEqualTo(3);
+        assertThat(outcome.failed()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRetryABatchItemFailureAsAOneElementArrayAndFailItInPlaceWhenItIsNamedAgain() throws Exception {
+        // Names every record whose value is n=1, also when it is alone: that is its attempt failing, not a loop.
+        BatchOutcome outcome = run(3, false, 2, in -> {
+            JsonNode batch = Json.MAPPER.readTree(in.payload());
+            for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i).path("value").path("n").asInt() == 1) {
+                    return ("{\"batchItemFailures\":[" + i + "]}").getBytes(StandardCharsets.UTF_8);
+                }
+            }
+            return null;
+        }, 3);
+
+        assertThat(payloads).hasSize(3).allSatisfy(p -> assertThat(p).startsWith("["));
+        assertThat(payloads.get(1)).isEqualTo(payloads.get(2)).contains("\"offset\":1").doesNotContain("\"offset\":0");
+        List<ProducerRecord<byte[], byte[]>> letters = outcome.writes().stream()
+                .filter(w -> w.topic().equals("dlq")).toList();
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(header(letter, DeadLetters.ORIGINAL_OFFSET)).isEqualTo("1");
+            assertThat(header(letter, DeadLetters.ATTEMPT)).isEqualTo("2");
+            assertThat(header(letter, DeadLetters.ERROR_CLASS)).isEqualTo(TriggerRecords.ITEM_FAILED);
+        });
+        assertThat(outcome.answered()).isEqualTo(2);
+        assertThat(written(outcome, "out")).isEmpty();
+    }
+}
