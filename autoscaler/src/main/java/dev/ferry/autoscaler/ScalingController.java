@@ -189,12 +189,20 @@ public final class ScalingController {
 
     /**
      * The pool is gone (its function removed; for a trigger's pool also the trigger removed or disabled, or its
-     * function removed): it goes to zero and everything learned about it is forgotten.
+     * function removed): it goes to zero and everything learned about it is forgotten, except, for a function's
+     * pool, that zero, from which a function created again under the name starts.
      */
     public synchronized List<ScalingDecision> onRemoved(PoolRef ref, String why) {
         State state = states.remove(ref);
         seeds.remove(ref);
         aboveZero.remove(ref);
+        if (!ref.trigger()) {
+            // A function created again under the name starts from the zero decided here, not from the members of its
+            // first sample: the deleted function's retiring replica stays in the group for a while (a worker's
+            // WorkerPool.retire), and taken as the size in force it kept the new function's pool at zero, its calls
+            // waiting, until the members had differed from it for a while (10 s; FunctionRedeployIT, session 10).
+            seeds.put(ref, 0);
+        }
         ref.function().ifPresentOrElse(policy::forget, () -> policy.forget(ref));
         List<ScalingDecision> decisions = new ArrayList<>();
         if (state != null && state.current > 0) {

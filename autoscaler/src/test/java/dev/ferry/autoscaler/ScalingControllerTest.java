@@ -184,6 +184,26 @@ class ScalingControllerTest {
     }
 
     /**
+     * A function deleted and created again at once: the first samples of the new function still count the deleted
+     * function's retiring replica as a member of the group. The controller took that member as the size in force and
+     * decided nothing until the members had differed from it for a while (10 s), so the new function's first calls
+     * waited with its pool at zero (FunctionRedeployIT, session 10). It starts from the zero it decided at the delete.
+     */
+    @Test
+    void shouldScaleAFunctionCreatedAgainFromZeroWhileTheDeletedOnesRetiringReplicaIsStillAMember() {
+        FunctionSpec spec = spec("reborn", Delivery.QUEUE, 1, 1, 10);
+        FunctionRef ref = new FunctionRef("acme", "reborn");
+        controller.onSample(spec, even(spec, clock.instant(), 0, 0, 0, 1));
+        assertThat(controller.onRemoved(ref)).singleElement().satisfies(d -> assertThat(d.getTo()).isZero());
+
+        FunctionSpec again = spec("reborn", Delivery.QUEUE, 1, 0, 10);
+        clock.advance(Duration.ofSeconds(1));
+        List<ScalingDecision> decisions = controller.onSample(again, even(again, clock.instant(), 3, 0, 0, 1));
+        assertThat(decisions).as("the new function's calls get a replica at once").singleElement()
+                .satisfies(d -> assertThat(d.getTo()).isEqualTo(1));
+    }
+
+    /**
      * Issue 11: the first sample saw the replica of a worker in another process; that worker was killed with two
      * calls waiting. The controller took 1 as the size for good and decided nothing: replicas 0 and lag 4 for
      * minutes. Now the members it sees for a few polls are the size in force, and work with no member gets one.

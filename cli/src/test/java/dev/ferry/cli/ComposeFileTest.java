@@ -12,19 +12,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.ferry.cli.service.ConnectionOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /**
  * There is no Docker engine here, so docker-compose.yml cannot be started by the tests; this checks what can go
- * wrong without one: every Ferry service's command parses with the real command line, and the ports it publishes
- * are the ones the service listens on.
+ * wrong without one: every Ferry service's command parses with the real command line, the ports it publishes are the
+ * ones the service listens on, and secrets reach services as Compose secrets, never on a command line.
  */
 class ComposeFileTest {
 
     private static final Path ROOT = Path.of("..");
-    private final JsonNode compose = read(ROOT.resolve("docker-compose.yml"));
+    private static final Path COMPOSE = ROOT.resolve("docker-compose.yml");
+    private static final String SECRETS = "/run/secrets/";
+    private final JsonNode compose = read(COMPOSE);
 
     /** SnakeYAML (under Jackson's YAML module) applies merge keys ({@code <<: *ferry}) as docker compose does. */
     private static JsonNode read(Path file) {
@@ -74,14 +78,71 @@ class ComposeFileTest {
         assertThat(publishedPorts("kafka")).containsExactly("9092");
     }
 
-    /** Issue 12: metering's usage API answers any tenant's usage, so it is reachable only with its token. */
+    /**
+     * Issue 12: metering's usage API answers any tenant's usage, so it is reachable only with its token, which the
+     * gateway sends. Both read it from the Compose secret the file's own recipe writes: the recipe's file, mounted,
+     * read by the real command line, gives both the same token.
+     */
     @Test
-    void shouldKeepMeteringsUsageApiOffTheHostAndBehindATokenTheGatewaySends() {
+    void shouldKeepMeteringsUsageApiOffTheHostAndBehindATokenTheGatewaySends(@TempDir Path dir) throws IOException {
         assertThat(publishedPorts("metering")).isEmpty();
         assertThat(setting("metering", "metering.http.bind.address")).isEqualTo("0.0.0.0");
-        String token = setting("metering", "metering.http.token");
-        assertThat(token).startsWith("${FERRY_METERING_TOKEN:?");
-        assertThat(setting("gateway", "metering.http.token")).isEqualTo(token);
+
+        Matcher recipe = Pattern.compile("printf '([^']*)' \"[^\"]*\" > (\\S+)").matcher(Files.readString(COMPOSE));
+        assertThat(recipe.find()).as("the header says how to write the secret file").isTrue();
+        String token = "compose-test-token";
+        Path made = dir.resolve("secret.properties");
+        Files.writeString(made, recipe.group(1).replace("%s", token).replace("\\n", "\n"));
+        for (String service : List.of("gateway", "metering")) {
+            String file = secretFile(service);
+            assertThat(compose.path("secrets").path(file.substring(SECRETS.length())).path("file").asText())
+                    .as(service + "'s secret is the file the recipe writes").isEqualTo("./" + recipe.group(2));
+            List<String> command = strings(service(service).path("command"));
+            command.set(command.indexOf(file), made.toString());
+            ParseResult parsed = Ferry.commandLine().parseArgs(command.toArray(String[]::new));
+            ConnectionOptions options = (ConnectionOptions) parsed.subcommand().commandSpec().mixins()
+                    .get("connection").userObject();
+            assertThat(options.toConfig(Map.of()).metering().httpToken()).as(service).isEqualTo(token);
+        }
+    }
+
+    /**
+     * A command line is readable by every user of the host ({@code ps}), so no secret is given with {@code --set} or
+     * interpolated into a command; a service reads its secrets with {@code --config-file} from a Compose secret it is
+     * given. The worker gets none: JAVA functions run in its process and could read them.
+     */
+    @Test
+    void shouldGiveSecretsThroughComposeSecretsNeverOnTheCommandLine() {
+        Pattern secretish = Pattern.compile("(?i).*(token|password|secret|jaas|api.?key).*");
+        compose.path("services").fields().forEachRemaining(entry -> {
+            String service = entry.getKey();
+            List<String> command = strings(entry.getValue().path("command"));
+            for (int i = 0; i < command.size() - 1; i++) {
+                if (command.get(i).equals("--set")) {
+                    assertThat(command.get(i + 1).split("=", 2)[0]).as(service + " --set")
+                            .doesNotMatch(secretish);
+                }
+            }
+            assertThat(command).as(service + " interpolates nothing into its command").noneMatch(a -> a.contains("${"));
+        });
+        for (String service : List.of("gateway", "metering")) {
+            assertThat(secretFile(service)).isNotNull();
+        }
+        assertThat(service("worker").path("secrets").isMissingNode()).as("the worker runs user code").isTrue();
+        assertThat(strings(service("worker").path("command"))).doesNotContain("--config-file");
+    }
+
+    /** The {@code --config-file} of a service: a Compose secret the service lists, mounted under /run/secrets. */
+    private String secretFile(String service) {
+        List<String> command = strings(service(service).path("command"));
+        int at = command.indexOf("--config-file");
+        assertThat(at).as(service + " reads a --config-file").isNotNegative();
+        String file = command.get(at + 1);
+        assertThat(file).as(service).startsWith(SECRETS);
+        String secret = file.substring(SECRETS.length());
+        assertThat(strings(service(service).path("secrets"))).as(service + " is given the secret").contains(secret);
+        assertThat(compose.path("secrets").path(secret).path("file").asText()).as("secret " + secret).isNotEmpty();
+        return file;
     }
 
     @Test

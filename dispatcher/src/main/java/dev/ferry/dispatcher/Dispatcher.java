@@ -44,6 +44,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -95,6 +97,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final Duration LAG_CATCH_UP = Duration.ofSeconds(10);
     private static final Duration UNKNOWN_FUNCTION_GRACE = Duration.ofSeconds(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** How often a fenced instance asks whether the other instance with its transactional.id is still there. */
+    static final Duration FENCED_CHECK = Duration.ofSeconds(2);
 
     private final FerryConfig config;
     private final FerryRuntime runtime;
@@ -112,6 +116,9 @@ public final class Dispatcher implements AutoCloseable {
     private KafkaConsumer<byte[], byte[]> consumer;
     private volatile DispatchLoop loop;
     private volatile Thread thread;
+    private volatile boolean closing;
+    /** Why this instance waits after a fence (what to do about it), or null. */
+    private volatile String fencedNote;
 
     /** A dispatcher with a runtime of its own, closed with it: for a process that runs nothing else, and tests. */
     public Dispatcher(FerryConfig config) {
@@ -141,7 +148,27 @@ public final class Dispatcher implements AutoCloseable {
         this.clients = runtime.clients();
         this.topics = runtime.topics();
         String configured = config.dispatcher().transactionalId();
-        this.transactionalId = configured.isBlank() ? topics.dispatcherGroup() + "-" + hostName() : configured;
+        this.transactionalId = configured.isBlank() ? derivedId(topics.dispatcherGroup(), config) : configured;
+    }
+
+    /**
+     * The default {@code dispatcher.transactional.id}: the group, the host name and the management port
+     * ({@code ferry-dispatcher-web-1-9400}), stable across restarts and distinct for instances sharing a host, which
+     * cannot share a management port. Before, it was the host alone, and a second dispatcher started on the host of a
+     * {@code ferry dev} fenced dev's for good (a tester, session 10). With the management listener off or on a port
+     * chosen at start, a random suffix: such an instance does not fence a crashed predecessor (whose open transaction
+     * then holds read_committed readers up to the transaction timeout, 10 s), so it is logged.
+     */
+    private static String derivedId(String group, FerryConfig config) {
+        int port = config.management().enabled() ? config.management().port() : 0;
+        if (port > 0) {
+            return group + "-" + hostName() + "-" + port;
+        }
+        String id = group + "-" + hostName() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        log.warn("dispatcher.transactional.id derived as {}, with a random suffix since the management listener has "
+                + "no fixed port: a restart will not fence a crashed predecessor; set dispatcher.transactional.id "
+                + "(unique per instance, stable across its restarts)", id);
+        return id;
     }
 
     /**
@@ -183,23 +210,128 @@ public final class Dispatcher implements AutoCloseable {
             throw e instanceof FerryException ? e
                     : new FerryException("Dispatcher " + transactionalId + " could not start: " + e.getMessage(), e);
         }
-        DispatchLoop started = loop;
-        thread = new Thread(() -> {
-            started.run();
-            if (started.failure() != null) {
-                closeAfterFailure();
-            }
-        }, "ferry-dispatcher-" + transactionalId);
+        thread = new Thread(this::route, "ferry-dispatcher-" + transactionalId);
         thread.start();
         log.info("[{}] Dispatcher routing {} ({} functions known, default strategy {})", transactionalId,
                 topics.invocations(), directory.all().size(), config.dispatcher().partitionStrategy());
         return this;
     }
 
+    /**
+     * Runs the routing loop. A loop fenced by another instance with this transactional.id (a restart of this one, or
+     * a second instance configured alike) does not end routing for good: this instance waits, unready, until no other
+     * member of the dispatcher group has its client id, and then routes again (a tester, session 10: a stray second
+     * dispatcher stopped, and the first still routed nothing until its process was restarted). Any other failure ends
+     * routing.
+     */
+    private void route() {
+        DispatchLoop current = loop;
+        while (true) {
+            current.run();
+            Throwable failure = current.failure();
+            if (failure == null || closing) {
+                return;
+            }
+            if (!fenced(failure)) {
+                closeAfterFailure();
+                return;
+            }
+            DispatchLoop next = retakeAfterFence();
+            if (next == null) {
+                return;
+            }
+            current = next;
+        }
+    }
+
+    /** Whether another producer with this instance's transactional.id took it over. */
+    static boolean fenced(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * After a fence: closes this instance's clients, waits until no other member of the dispatcher group has this
+     * instance's client id (checked every {@link #FENCED_CHECK}), then opens new ones, whose producers fence the
+     * other's in turn. Null when closed meanwhile.
+     */
+    private DispatchLoop retakeAfterFence() {
+        synchronized (this) {
+            if (closing) {
+                return null;
+            }
+            closeRouting();
+            fencedNote = "fenced by another dispatcher with dispatcher.transactional.id " + transactionalId
+                    + " (a second instance configured alike, or this one's restart): give each instance its own id; "
+                    + "this one routes again once no other member of group " + topics.dispatcherGroup()
+                    + " has client id " + clientId();
+        }
+        log.error("[{}] Dispatcher {}", transactionalId, fencedNote);
+        try (Admin check = clients.admin(clientId() + "-fenced")) {
+            while (!closing) {
+                try {
+                    if (!otherInstanceAlive(check)) {
+                        synchronized (this) {
+                            if (closing) {
+                                return null;
+                            }
+                            open();
+                            fencedNote = null;
+                        }
+                        log.warn("[{}] No other dispatcher with this transactional.id is left: routing again",
+                                transactionalId);
+                        return loop;
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("[{}] Cannot take routing back yet ({}); trying again in {} s", transactionalId,
+                            e.toString(), FENCED_CHECK.toSeconds());
+                    synchronized (this) {
+                        closeRouting();
+                    }
+                }
+                pauseUnlessClosing(FENCED_CHECK);
+            }
+        }
+        return null;
+    }
+
+    private boolean otherInstanceAlive(Admin admin) {
+        String group = topics.dispatcherGroup();
+        try {
+            return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                    .get(30, TimeUnit.SECONDS).members().stream()
+                    .anyMatch(member -> member.clientId().equals(clientId()));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new FerryException("Cannot describe group " + group + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted describing group " + group, e);
+        }
+    }
+
+    private void pauseUnlessClosing(Duration pause) {
+        long until = System.nanoTime() + pause.toNanos();
+        try {
+            while (!closing && System.nanoTime() - until < 0) {
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String clientId() {
+        return "ferry-dispatcher-" + transactionalId;
+    }
+
     private void open() {
         checkStrategyClasses();
         AvroSerdes serdes = runtime.serdes();
-        String clientId = "ferry-dispatcher-" + transactionalId;
+        String clientId = clientId();
         admin = clients.admin(clientId + "-admin");
         TopicProvisioner provisioner = new TopicProvisioner(admin);
         provisioner.ensure(topics.platformTopics());
@@ -321,6 +453,10 @@ public final class Dispatcher implements AutoCloseable {
      */
     public ReadinessCheck readiness() {
         return () -> {
+            String fenced = fencedNote;
+            if (fenced != null) {
+                return Optional.of("dispatcher " + transactionalId + " is not routing: " + fenced);
+            }
             if (!isRunning()) {
                 return Optional.of("dispatcher " + transactionalId + " is not routing"
                         + failure().map(f -> ": " + f).orElse(""));
@@ -346,7 +482,12 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Finishes the batch in flight (its transaction commits or aborts), leaves the group, closes every client. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        closing = true;
+        closeNow();
+    }
+
+    private synchronized void closeNow() {
         if (loop != null) {
             loop.stop();
             try {
@@ -363,13 +504,18 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void closeClients() {
+        closeRouting();
+        if (ownsRuntime) {
+            closeQuietly(runtime);
+        }
+    }
+
+    /** Closes this instance's own clients; the runtime (and its function directory) stays. */
+    private void closeRouting() {
         closeQuietly(consumer);
         producers.forEach(producer -> closeQuietly(() -> producer.close(CLOSE_TIMEOUT)));
         closeQuietly(lagView);
         closeQuietly(admin);
-        if (ownsRuntime) {
-            closeQuietly(runtime);
-        }
         consumer = null;
         producers = List.of();
         lagView = null;

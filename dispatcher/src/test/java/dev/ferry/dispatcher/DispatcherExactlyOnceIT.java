@@ -122,6 +122,48 @@ class DispatcherExactlyOnceIT {
         }
     }
 
+    /**
+     * A second instance with the same transactional.id (a stray one started alike) fences the first; once it stops,
+     * the first routes again by itself. Before, the fenced instance stayed dead, unready, and every invocation waited
+     * until its process was restarted (a tester, session 10: a second `ferry dispatcher` beside `ferry dev`).
+     */
+    @Test
+    void shouldRouteAgainWhenTheInstanceThatFencedItStops(KafkaFixture kafka) throws Exception {
+        try (Harness h = new Harness(kafka)) {
+            FunctionRef ref = new FunctionRef("acme", "ledger");
+            h.deploy(FunctionSpecs.builder("acme", "ledger", Runtime.JAVA, "echo").setPartitions(2).build());
+            Dispatcher first = h.dispatcher().start();
+            List<String> sent = new ArrayList<>();
+            Dispatcher stray = h.dispatcher().start();
+            sendInvocations(h, sent, 50);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !first.isRunning());
+            assertThat(first.readiness().problem()).get().asString().contains("fenced by another dispatcher");
+
+            stray.close();
+            await().atMost(Duration.ofSeconds(60)).until(first::isRunning);
+            assertThat(first.readiness().problem()).isEmpty();
+            sendInvocations(h, sent, 50);
+            awaitAllConsumed(h, kafka.admin());
+            List<String> routed = h.readAll(h.topics.work(ref)).stream()
+                    .map(r -> h.request(r).getInvocationId()).toList();
+            assertThat(routed).hasSize(100).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    /** The default transactional.id names the management port too: two instances on one host do not share it. */
+    @Test
+    void shouldDeriveDistinctTransactionalIdsForInstancesOnOneHost(KafkaFixture kafka) throws Exception {
+        try (Harness h = new Harness(kafka)) {
+            String one = h.dispatcher(Map.of("dispatcher.transactional.id", "", "management.port", 39401))
+                    .transactionalId();
+            String other = h.dispatcher(Map.of("dispatcher.transactional.id", "", "management.port", 39402))
+                    .transactionalId();
+            assertThat(one).isNotEqualTo(other).endsWith("-39401");
+            assertThat(h.dispatcher(Map.of("dispatcher.transactional.id", "", "management.port", 39401))
+                    .transactionalId()).as("stable across restarts").isEqualTo(one);
+        }
+    }
+
     private static List<Throwable> causes(Throwable error) {
         List<Throwable> chain = new ArrayList<>();
         for (Throwable t = error; t != null && !chain.contains(t); t = t.getCause()) {

@@ -270,6 +270,45 @@ class GatewayApiIT {
         }
     }
 
+    /**
+     * Session 10: parallel deploys through one gateway were each checked against a directory that did not yet show
+     * the others: 8 PUTs of minReplicas 2 with 8 left all answered 201. Writes that pin replicas now wait for each
+     * other within a gateway.
+     */
+    @Test
+    void shouldNotOvercommitMinReplicasWhenDeploysThroughOneGatewayComeAtOnce() throws Exception {
+        // A budget of 10: minimums may hold 9, so four functions of minReplicas 2 fit and a fifth does not.
+        try (Gateway small = new Gateway(platformConfig.with("autoscaler.max.total.replicas", 10)
+                .with("gateway.quota.report.interval.ms", 0)).start()) {
+            HttpApi smallApi = new HttpApi(small.port());
+            String pinned = "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"minReplicas\": 2}";
+            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<String> created = new java.util.ArrayList<>();
+            try {
+                List<java.util.concurrent.Future<HttpResponse<byte[]>>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    String path = "/v1/functions/rush-" + i;
+                    answers.add(callers.submit(() -> smallApi.put(path, beta, pinned)));
+                }
+                List<Integer> codes = new java.util.ArrayList<>();
+                for (int i = 0; i < answers.size(); i++) {
+                    int code = answers.get(i).get(60, TimeUnit.SECONDS).statusCode();
+                    codes.add(code);
+                    if (code == 201) {
+                        created.add("/v1/functions/rush-" + i);
+                    }
+                }
+                assertThat(codes).as("2 x 201s may not pin more than 9").containsOnly(201, 400);
+                assertThat(created).as("%s", codes).hasSize(4);
+            } finally {
+                callers.shutdownNow();
+                for (String path : created) {
+                    smallApi.delete(path, beta);
+                }
+            }
+        }
+    }
+
     @Test
     void shouldCreateOnceAndCheckTheRestAgainstItWhenOneNameIsDeployedConcurrently() throws Exception {
         String queue = "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 2}";

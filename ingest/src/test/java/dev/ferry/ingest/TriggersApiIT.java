@@ -205,6 +205,71 @@ class TriggersApiIT {
         }
     }
 
+    /**
+     * Session 10: 10 parallel trigger PUTs through one gateway all answered 201 and pinned 102 replicas of 90, each
+     * checked against a directory that did not yet show the others. Writes that pin replicas wait for each other.
+     */
+    @Test
+    void shouldNotOvercommitMinReplicasWhenTriggersThroughOneGatewayComeAtOnce() throws Exception {
+        // A budget of 10: minimums may hold 9; the function pins 2, so three triggers of it fit (8) and a fourth not.
+        try (Gateway small = new Gateway(config.with("autoscaler.max.total.replicas", 10)).start()) {
+            HttpApi smallApi = new HttpApi(small.port());
+            String source = "beta.orders-" + RUN;
+            assertThat(smallApi.put("/v1/functions/rushed", beta, "{\"runtime\": \"JAVA\", \"handler\": \"echo\", "
+                    + "\"minReplicas\": 2}").statusCode()).isEqualTo(201);
+            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                List<java.util.concurrent.Future<HttpResponse<byte[]>>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String path = "/v1/triggers/rush-" + i;
+                    answers.add(callers.submit(() -> smallApi.put(path, beta, body("rushed", source, ""))));
+                }
+                List<Integer> codes = new java.util.ArrayList<>();
+                for (java.util.concurrent.Future<HttpResponse<byte[]>> answer : answers) {
+                    codes.add(answer.get(60, TimeUnit.SECONDS).statusCode());
+                }
+                assertThat(codes).as("%s", codes).containsOnly(201, 400).filteredOn(code -> code == 201).hasSize(3);
+            } finally {
+                callers.shutdownNow();
+                for (int i = 0; i < 6; i++) {
+                    smallApi.delete("/v1/triggers/rush-" + i, beta);
+                }
+                smallApi.delete("/v1/functions/rushed", beta);
+            }
+        }
+    }
+
+    /**
+     * Kafka refuses a topic whose name differs from an existing one's only by '.' against '_'. A destination named
+     * like Ferry's results topic that way answered 503 with the broker's message (a tester, session 10), and one made
+     * first would have blocked the platform's own topic: it is Ferry's name (403, like the topic itself), and one
+     * colliding with any other topic is the caller's to rename (400), both before anything is created.
+     */
+    @Test
+    void shouldRefuseATopicToCreateWhoseNameCollidesWithAnotherByKafkasDotUnderscoreRule(KafkaFixture kafka)
+            throws Exception {
+        String results = catalog.results().replace('.', '_');
+        HttpResponse<byte[]> ferrys = api.put("/v1/triggers/collide", everything,
+                body("echo", "shared-" + RUN, ", \"destination\": \"" + results + "\""));
+        assertThat(ferrys.statusCode()).as(text(ferrys)).isEqualTo(403);
+        assertThat(json(ferrys).get("error").asText()).contains("'" + results + "'").contains(catalog.results())
+                .contains("'.' and '_'");
+        HttpResponse<byte[]> schemas = api.put("/v1/triggers/collide", everything,
+                body("echo", "shared-" + RUN, ", \"onFailure\": \".schemas\""));
+        assertThat(schemas.statusCode()).as(text(schemas)).isEqualTo(403);
+
+        String taken = "beta.coll.out-" + RUN;
+        kafka.createTopic(taken, 1);
+        String twin = "beta.coll_out-" + RUN;
+        HttpResponse<byte[]> users = api.put("/v1/triggers/collide", beta,
+                body("echo", "beta.orders-" + RUN, ", \"destination\": \"" + twin + "\""));
+        assertThat(users.statusCode()).as(text(users)).isEqualTo(400);
+        assertThat(json(users).get("error").asText()).contains("'" + twin + "'").contains("'" + taken + "'")
+                .contains("'.' and '_'");
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(twin, results);
+        assertThat(api.get("/v1/triggers/collide", beta).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void shouldReportFailingNamingTheSourceWhenItIsDeletedAndNoReplicaRuns() throws Exception {
         String gone = "acme.gone-" + RUN;

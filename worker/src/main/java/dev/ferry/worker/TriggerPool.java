@@ -158,7 +158,7 @@ public final class TriggerPool implements AutoCloseable {
         String worker = resources.workerName() + "#" + ref.name() + "#" + index;
         TriggerReplicaSettings settings = new TriggerReplicaSettings(ref, spec, function, index,
                 TriggerSpecs.group(spec, resources.topics()), TriggerSpecs.onFailure(spec, resources.topics()),
-                ref + "#" + index, worker);
+                ref + "#" + index, worker, resources.instanceName());
         AtomicReference<TriggerReplica> self = new AtomicReference<>();
         Runnable onStuck = () -> recycleLater(self.get());
         TriggerReplica replica = spec.getOrdering() == TriggerOrdering.NONE

@@ -8,6 +8,7 @@ import dev.ferry.worker.internal.AcquireMemory;
 import dev.ferry.worker.internal.AttemptProcessor;
 import dev.ferry.worker.internal.Counters;
 import dev.ferry.worker.internal.GroupSwitch;
+import dev.ferry.worker.internal.Handover;
 import dev.ferry.worker.internal.Invoker;
 import dev.ferry.worker.internal.OrderedReplica;
 import dev.ferry.worker.internal.Replica;
@@ -18,10 +19,12 @@ import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,14 +57,11 @@ public final class WorkerPool implements AutoCloseable {
     private boolean prepared;
     /** What the QUEUE replicas learned of the runs, so an added replica starts as they run (issue 16). */
     private AcquireMemory acquireMemory = new AcquireMemory();
-    /** The function was deleted: replicas answer every record REJECTED function_deleted and run no user code. */
-    private boolean retiring;
     /**
-     * Set on a retiring pool when a function of the other delivery is created under the name: the offsets where the
-     * new function's work starts. The retiring replicas answer only records below them (the rest is the new
-     * function's, which another group reads); null: every record.
+     * Set when the function was deleted: its replicas run no user code and answer REJECTED function_deleted what the
+     * handover says is the deleted function's, giving back what belongs to the function deployed under the name next.
      */
-    private final AtomicReference<List<Long>> retireLine = new AtomicReference<>();
+    private volatile Handover handover;
     private boolean closed;
 
     /**
@@ -148,27 +148,46 @@ public final class WorkerPool implements AutoCloseable {
      * instance and runs no user code takes their place, answering every record still queued (or released by them)
      * with a final REJECTED {@code function_deleted} result, so no invocation of a deleted function stays pending.
      * The caller closes the pool once no record comes any more. Without it, such invocations waited for the name to
-     * be deployed again (the tester of session 7).
+     * be deployed again (the tester of session 7). A pool retired this way follows no function catalog: it answers
+     * every record (a {@link WorkerService} retires its pools so that a call of a function created again under the
+     * name is left to that function).
      *
      * @throws IllegalStateException when the pool is closed
      */
-    public synchronized void retire() {
-        if (retiring) {
+    public void retire() {
+        retire(null);
+    }
+
+    /**
+     * {@link #retire()}, where a record may also be a call of a function created again under the name, which this
+     * worker process has not taken in yet: such a record is not answered but held, then given back for the new
+     * function's pool (CI saw one answered {@code function_deleted}). {@code reader} tells which ({@link Handover}).
+     *
+     * @param reader lists the work topic's end offsets, then reads the function catalog to its end and says whether
+     *        it holds a function of this name; must not complete on the catalog's reader thread; null: every record
+     *        is the deleted function's
+     */
+    synchronized void retire(Supplier<? extends CompletionStage<Handover.Reading>> reader) {
+        if (handover != null) {
             return;
         }
         resize(0);
-        retiring = true;
+        handover = new Handover(ref.toString(), reader);
         prepared = true; // a retiring pool makes nothing: with no work topic, there is nothing to answer
         resize(1);
         log.info("[{}] retiring: answering what is still queued for the deleted function", ref);
     }
 
     /**
-     * Keeps a retiring pool from answering records at or past {@code line} (by partition): they belong to the function
-     * created under the name with the other delivery. Answered records are not affected.
+     * Tells a retiring pool where the work of a function of the other delivery created under the name starts (by
+     * partition): it answers only records below, and gives back those at or past it (another group reads them),
+     * held ones included. Answered records are not affected.
      */
     public void retireBelow(List<Long> line) {
-        retireLine.set(List.copyOf(line));
+        Handover current = handover;
+        if (current != null) {
+            current.line(line);
+        }
     }
 
     /**
@@ -200,6 +219,9 @@ public final class WorkerPool implements AutoCloseable {
     public synchronized void close(Duration patience) {
         if (closed) {
             return;
+        }
+        if (handover != null) {
+            handover.close(); // what a retiring replica holds is given back, so it can stop
         }
         int from = replicas.size();
         stop(new ArrayList<>(replicas), patience);
@@ -244,8 +266,8 @@ public final class WorkerPool implements AutoCloseable {
                 resources.config().worker().abandonedRunsMax(), counters, () -> recycleLater(self.get()));
         try {
             AttemptProcessor processor = new AttemptProcessor(resources, spec,
-                    retiring ? null : resources.runtimes().create(spec), invoker, counters, settings.worker(), retiring,
-                    retireLine::get);
+                    handover != null ? null : resources.runtimes().create(spec), invoker, counters, settings.worker(),
+                    handover);
             Replica replica = spec.getDelivery() == Delivery.ORDERED
                     ? new OrderedReplica(settings, processor, resources)
                     : new ShareReplica(settings, processor, resources, acquireMemory);

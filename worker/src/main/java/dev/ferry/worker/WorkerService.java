@@ -7,24 +7,33 @@ import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.internal.GroupSwitch;
+import dev.ferry.worker.internal.Handover;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one {@link WorkerPool} per deployed function, following a {@link FunctionDirectory}: a new function gets a
  * pool of {@code minReplicas} replicas (or {@code initialReplicas} when its {@code minReplicas} is 0), a changed
- * one is redeployed, a removed one has its pool retired ({@link WorkerPool#retire}: what is still queued is answered
- * REJECTED {@code function_deleted}) and then closed once no record came for {@code worker.retire.quiet.ms}. Changes are applied one at a time on the service's own
- * thread, so a slow pool start never holds up the directory.
+ * one is redeployed, a removed one has its pool retired ({@link WorkerPool#retire()}:
+ * what is still queued for it is answered REJECTED {@code function_deleted}, while a call of a function created again
+ * under the name, which this service may take in after the call reached the retiring pool, is held and given back to
+ * the new pool) and then closed once no record came for {@code worker.retire.quiet.ms}. Changes are applied one at a
+ * time on the service's own thread, so a slow pool start never holds up the directory.
  *
  * <p>With {@code worker.pools} naming pools, only those functions get one here (issue 15: a Kubernetes Deployment
  * per function runs its own function only).
@@ -37,6 +46,8 @@ public final class WorkerService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
     /** How long a process stop lets the pools finish what they hold. */
     static final Duration STOP_PATIENCE = Duration.ofSeconds(5);
+    /** How long a retiring pool's reading (the work topic's ends, then the directory to its end) may take. */
+    private static final Duration CATALOG_READ_PATIENCE = Duration.ofSeconds(30);
 
     private final WorkerContext context;
     private final FunctionDirectory directory;
@@ -110,7 +121,8 @@ public final class WorkerService implements AutoCloseable {
                     predecessor.drainBelow(spec);
                 }
                 // Deployed again: what the old function left queued is below the new spec's workStartOffsets, so
-                // the new pool answers it function_deleted itself (same delivery: the same group).
+                // the new pool answers it function_deleted itself (same delivery: the same group). Closing gives
+                // back what the retiring pool held as a possible call of this function (Handover).
                 predecessor.end();
             }
             WorkerPool pool = pools.get(ref);
@@ -137,7 +149,7 @@ public final class WorkerService implements AutoCloseable {
             return;
         }
         try {
-            pool.retire();
+            pool.retire(() -> reading(ref));
         } catch (RuntimeException e) {
             log.warn("[{}] removed; cannot retire its pool ({}), closing it: invocations still queued stay pending "
                     + "until the name is deployed again", ref, e.toString());
@@ -147,6 +159,38 @@ public final class WorkerService implements AutoCloseable {
         Retirement retirement = new Retirement(pool, context.config().worker().retireQuiet());
         retiring.put(ref, retirement);
         retirement.thread.start();
+    }
+
+    /**
+     * A retiring pool's {@link Handover.Reading}: the work topic's end offsets, then whether the directory, read to
+     * the end {@code ferry.functions} has after that, holds a function named {@code ref}. A call of a function created
+     * again under the name is written after its spec, and this service may take the spec in after the call reached
+     * the retiring pool; a record below those ends whose function was created again would find that spec. Completes
+     * on the worker's timer thread, never the directory's reader, and within {@link #CATALOG_READ_PATIENCE} (else
+     * exceptionally: the retiring pool then holds the record).
+     */
+    private CompletableFuture<Handover.Reading> reading(FunctionRef ref) {
+        Admin admin = context.resources.admin();
+        String topic = context.resources.topics().work(ref);
+        return admin.describeTopics(List.of(topic)).allTopicNames().toCompletionStage().toCompletableFuture()
+                .thenCompose(described -> {
+                    int partitions = described.get(topic).partitions().size();
+                    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                    for (int p = 0; p < partitions; p++) {
+                        request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                    }
+                    return admin.listOffsets(request).all().toCompletionStage().thenApply(found -> {
+                        List<Long> ends = new ArrayList<>();
+                        for (int p = 0; p < partitions; p++) {
+                            ends.add(found.get(new TopicPartition(topic, p)).offset());
+                        }
+                        return ends;
+                    });
+                })
+                .thenCompose(ends -> directory.tail().readToEnd()
+                        .thenApply(read -> new Handover.Reading(ends, directory.get(ref).isPresent())))
+                .orTimeout(CATALOG_READ_PATIENCE.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(reading -> reading, context.resources.timers());
     }
 
     /**

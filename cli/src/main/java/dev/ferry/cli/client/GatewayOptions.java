@@ -25,8 +25,11 @@ public final class GatewayOptions {
     Path dataDir;
 
     public GatewayClient client() {
-        return new GatewayClient(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url),
-                resolveApiKey());
+        // The key travels as the Authorization header: a character the JDK's client cannot send as given would
+        // reach the gateway as another key (see InvokeCommand.headerValue).
+        String key = InvokeCommand.headerValue("the API key (--api-key or $" + API_KEY_ENV + ")", resolveApiKey(),
+                dev.ferry.core.invocation.HeaderText.MAX_LENGTH);
+        return new GatewayClient(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url), key);
     }
 
     private String resolveApiKey() {

@@ -2,6 +2,7 @@ package dev.ferry.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.CliException;
+import dev.ferry.core.invocation.HeaderText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
@@ -51,10 +52,15 @@ public final class InvokeCommand implements Callable<Integer> {
         Path file;
     }
 
-    @Option(names = "--key", description = "Ordering/affinity key: same key, same partition.")
+    /** The gateway's limit on {@code Ferry-Key}. */
+    static final int MAX_KEY_LENGTH = 1024;
+
+    @Option(names = "--key", description = "Ordering/affinity key: same key, same partition. Printable ASCII, at "
+            + "most 1024 characters (it travels as an HTTP header).")
     String key;
 
-    @Option(names = "--content-type", defaultValue = "text/plain", description = "Payload content type (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--content-type", defaultValue = "text/plain", description = "Payload content type (default: "
+            + "${DEFAULT-VALUE}); printable ASCII, at most 256 characters.")
     String contentType;
 
     @Option(names = "--async", description = "Do not wait: print the invocation id (fetch it later with GET /v1/invocations/{id}).")
@@ -65,12 +71,12 @@ public final class InvokeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        byte[] body = payloadBytes();
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", contentType);
+        headers.put("Content-Type", headerValue("--content-type", contentType, HeaderText.MAX_LENGTH));
         if (key != null) {
-            headers.put("Ferry-Key", key);
+            headers.put("Ferry-Key", headerValue("--key", key, MAX_KEY_LENGTH));
         }
+        byte[] body = payloadBytes();
         GatewayClient client = gateway.client();
         String fn = GatewayClient.encode(name);
         PrintWriter out = spec.commandLine().getOut();
@@ -105,6 +111,20 @@ public final class InvokeCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * {@code value} when it may travel as an HTTP header value as given: printable ASCII within {@code maxLength}
+     * (core's {@link HeaderText}, the gateway's own rule). The JDK's client sends anything else as other bytes (a
+     * tester's {@code --key 'ké'} reached the gateway as {@code k?}: another key, without a word), so it is refused
+     * here, exit 2, naming the option and the rule.
+     */
+    static String headerValue(String option, String value, int maxLength) {
+        HeaderText.problem(option, value, maxLength, "it travels as an HTTP header value, which carries only "
+                + "ASCII as sent").ifPresent(problem -> {
+                    throw new CliException(problem, 2);
+                });
+        return value;
     }
 
     private byte[] payloadBytes() throws IOException {

@@ -162,11 +162,20 @@ public final class Platform implements AutoCloseable {
         // was the sum of every role's start).
         List<Runnable> independent = new ArrayList<>();
         if (roles.contains(Role.DISPATCHER)) {
-            independent.add(() -> step(progress, "dispatcher", () -> {
-                Dispatcher dispatcher = new Dispatcher(runtime).start();
-                started(Role.DISPATCHER).add(dispatcher);
-                readiness("dispatcher", dispatcher.readiness());
-            }));
+            independent.add(() -> {
+                List<Dispatcher> dispatchers = new ArrayList<>(1);
+                step(progress, "dispatcher", () -> {
+                    Dispatcher dispatcher = new Dispatcher(runtime).start();
+                    started(Role.DISPATCHER).add(dispatcher);
+                    readiness("dispatcher", dispatcher.readiness());
+                    dispatchers.add(dispatcher);
+                });
+                // Two instances with one id fence each other (a tester, session 10): say which one this is.
+                synchronized (progress) {
+                    progress.printf("  %-11s transactional.id %s%n", "", dispatchers.get(0).transactionalId());
+                    progress.flush();
+                }
+            });
         }
         if (roles.contains(Role.WORKER) || roles.contains(Role.AUTOSCALER)) {
             independent.add(() -> {

@@ -28,11 +28,13 @@ class InvokeCommandTest {
     private volatile int status;
     private volatile Map<String, String> headers;
     private volatile String body;
+    private volatile int requests;
 
     @BeforeEach
     void start() throws IOException {
         gateway = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
         gateway.createContext("/v1/functions/flaky/invoke", exchange -> {
+            requests++;
             exchange.getRequestBody().readAllBytes();
             headers.forEach(exchange.getResponseHeaders()::add);
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -59,6 +61,27 @@ class InvokeCommandTest {
                 "--data", "req-A", "--url", "http://localhost:" + gateway.getAddress().getPort(),
                 "--api-key", "ferry_test");
         return new Run(exit, out.toString(), err.toString());
+    }
+
+    /**
+     * Session 10: {@code --key 'ké'} and a non-ASCII {@code --content-type} reached the gateway as other text (the
+     * JDK's client sent them as other bytes), so the key changed without a word; curl got the gateway's 400. The
+     * command refuses them before any call, exit 2, naming the option and the rule.
+     */
+    @Test
+    void shouldRefuseAKeyOrContentTypeThatCannotTravelAsAnHttpHeaderAsGiven() {
+        requests = 0;
+        for (String[] option : new String[][] {{"--key", "k\u00e9"}, {"--content-type", "text/plain; x=\u00e9"},
+                {"--key", "k\u2603"}, {"--key", "x".repeat(1025)}}) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = Ferry.execute(new PrintWriter(out, true), new PrintWriter(err, true), "invoke", "flaky",
+                    "--data", "req-A", option[0], option[1], "--url",
+                    "http://localhost:" + gateway.getAddress().getPort(), "--api-key", "ferry_test");
+            assertThat(exit).as(option[0]).isEqualTo(2);
+            assertThat(err.toString()).as(option[0]).contains(option[0]).containsAnyOf("printable ASCII", "at most");
+        }
+        assertThat(requests).as("nothing was sent").isZero();
     }
 
     @Test

@@ -59,8 +59,9 @@ public final class DispatcherConfig {
                                 + "Set it alike on gateways and dispatchers.")
                 .define(TRANSACTIONAL_ID, Type.STRING, "", Importance.MEDIUM,
                         "transactional.id of this dispatcher instance; unique per instance and stable across its "
-                                + "restarts, so a restart fences the crashed one. Empty: derived from the host name. "
-                                + "Its producers use it and <id>-alt, taken in turn per transaction.");
+                                + "restarts, so a restart fences the crashed one. Empty: derived from the host name and "
+                                + "the management port (random without a fixed management port). Its producers use "
+                                + "it and <id>-alt, taken in turn per transaction.");
     }
 
     public int maxPayloadBytes() {
@@ -76,7 +77,7 @@ public final class DispatcherConfig {
         return partitionStrategyClasses;
     }
 
-    /** The configured transactional id, or empty when it is to be derived from the host. */
+    /** The configured transactional id, or empty when it is to be derived from the host and management port. */
     public String transactionalId() {
         return transactionalId;
     }

@@ -215,7 +215,8 @@ public final class TopicCatalog {
      * Kafka and the services beside it keep for themselves: a leading underscore ({@code __consumer_offsets},
      * {@code __transaction_state}, the Schema Registry's {@code _schemas}, {@code _confluent-...}). Before the last
      * two were reserved, a tenant's trigger could read every tenant's usage from metering's changelog and write
-     * billable records into its repartition topic.
+     * billable records into its repartition topic. A name that Kafka takes for one of these ({@link #collisionForm}:
+     * {@code ferry_results} for {@code ferry.results}) is reserved too.
      */
     public Optional<String> reservation(String topic) {
         if (topic == null) {
@@ -231,7 +232,31 @@ public final class TopicCatalog {
         if (topic.startsWith("_")) {
             return Optional.of("internal to Kafka or a service beside it (names starting with '_')");
         }
+        // Kafka refuses a topic whose name differs from an existing one's only by '.' against '_', so such a name
+        // would also take one of the names above from the platform (a tester, session 10: destination
+        // 'ferry_results' answered 503 with the broker's message; one made first would block Ferry's own topic).
+        String form = collisionForm(topic);
+        if (form.startsWith(collisionForm(prefix))) {
+            return Optional.of("the same name to Kafka as Ferry's own '" + prefix + topic.substring(prefix.length())
+                    + "' (" + COLLISION_RULE + ")");
+        }
+        if (form.startsWith("_")) {
+            return Optional.of("the same name to Kafka as '_" + topic.substring(1) + "', and names starting with '_' "
+                    + "are internal to Kafka or a service beside it (" + COLLISION_RULE + ")");
+        }
         return Optional.empty();
+    }
+
+    /** Kafka's rule, as a reason: topic names that differ only by '.' against '_' collide. */
+    public static final String COLLISION_RULE = "Kafka treats '.' and '_' in topic names alike: two names that "
+            + "differ only there collide, and it refuses to create the second";
+
+    /**
+     * {@code topic} with every '.' as '_': two names with the same form collide in Kafka (its metrics replace '.' by
+     * '_', so the broker refuses to create a topic whose form equals an existing topic's), so they name one topic.
+     */
+    public static String collisionForm(String topic) {
+        return topic.replace('.', '_');
     }
 
     /** What every group name of this installation starts with: {@code ferry-} for prefix {@code ferry.}. */

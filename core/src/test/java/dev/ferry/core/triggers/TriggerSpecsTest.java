@@ -71,6 +71,11 @@ class TriggerSpecsTest {
         assertThat(topics.reservation("orders")).isEmpty();
         assertThat(topics.reservation("ferry")).as("no prefix: a user's name").isEmpty();
         assertThat(topics.reservation("ferrymetering-x")).isEmpty();
+        // Kafka takes names that differ only by '.' against '_' for one (a tester, session 10).
+        assertThat(topics.reservation("ferry_results")).hasValueSatisfying(why -> assertThat(why)
+                .contains("'ferry.results'").contains("'.' and '_'"));
+        assertThat(topics.reservation(".schemas")).hasValueSatisfying(why -> assertThat(why).contains("'_schemas'"));
+        assertThat(topics.reservation("orders_out")).isEmpty();
     }
 
     @Test

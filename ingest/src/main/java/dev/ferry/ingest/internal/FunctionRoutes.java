@@ -57,7 +57,8 @@ public final class FunctionRoutes {
         FunctionSpec spec = parsed.spec();
         refuseEgress(spec);
         FunctionRef ref = new FunctionRef(caller.tenant(), name);
-        boolean existed = writes.holding(ref, () -> {
+        // A minimum above 0 pins replicas: checked and written while no other such write of this gateway is.
+        boolean existed = writes.holding(ref, () -> g.pinning().holdingIf(spec.getMinReplicas() > 0, () -> {
             Optional<FunctionSpec> current = g.directory().get(ref);
             current.ifPresent(existing -> checkCompatible(existing, spec));
             checkReservation(ref, spec);
@@ -68,7 +69,7 @@ public final class FunctionRoutes {
             CompletableFuture<Void> visible = g.watch().awaitDeployed(spec);
             publish(ref, visible, () -> g.publisher().deploy(spec));
             return current.isPresent();
-        });
+        }));
         log.info("Deployed {} ({} runtime, handler {})", ref, spec.getRuntime(), Urls.redact(spec.getHandler()));
         Http.json(g, ctx, existed ? 200 : 201, SpecJson.toJson(g.mapper(), spec));
     }

@@ -15,7 +15,8 @@ import org.apache.kafka.clients.producer.Producer;
  * Everything the gateway's HTTP handlers share, built once by {@code Gateway.start()}. {@code usage} and
  * {@code scaling} are null until wired. {@code responses} writes answers that a result completes, so the result
  * reader never blocks on a slow HTTP client. {@code triggers} serves {@code /v1/triggers} (issue 14). {@code replies} names where results come back and
- * writes the ownership markers of asynchronous calls (issue 15).
+ * writes the ownership markers of asynchronous calls (issue 15). {@code pinning} serializes the writes that pin
+ * replicas, functions' and triggers' alike.
  */
 public record GatewayContext(
         FerryConfig config,
@@ -36,5 +37,6 @@ public record GatewayContext(
         Readiness readiness,
         Executor responses,
         GatewayTriggers triggers,
-        GatewayReplies replies) {
+        GatewayReplies replies,
+        PinningWrites pinning) {
 }

@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerCycles;
 import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.core.triggers.TriggerSpecs;
@@ -15,6 +16,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -107,6 +109,12 @@ public final class TriggerRoutes {
     /** Checks the change against the current spec, publishes it, waits until it is visible; whether it existed. */
     private boolean write(TriggerSpec spec, TriggerRef ref) {
         Optional<TriggerSpec> current = t.directory().get(ref);
+        // A write that may start a pool pinning its function's minimum is checked and written while no other such
+        // write of this gateway is (PinningWrites).
+        return g.pinning().holdingIf(startsPool(spec, current), () -> write(spec, ref, current));
+    }
+
+    private boolean write(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
         current.ifPresent(existing -> checkCompatible(existing, spec));
         checkReservation(spec, ref, current);
         // Pausing is how a user stops a loop stored before the cycle check (or through two gateways at once), so
@@ -139,8 +147,7 @@ public final class TriggerRoutes {
      * nothing new and is never refused for it.
      */
     private void checkReservation(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
-        if (!spec.getEnabled() || current.filter(c -> c.getEnabled()
-                && c.getFunction().equals(spec.getFunction())).isPresent()) {
+        if (!startsPool(spec, current)) {
             return;
         }
         Optional<FunctionSpec> function = g.directory().get(TriggerSpecs.function(spec));
@@ -151,6 +158,12 @@ public final class TriggerRoutes {
                 .refuseBeyondReservable(g, spec.getTenant(), null, function.get().getMinReplicas(),
                         "A pool of its own for function '" + spec.getFunction() + "' (minReplicas "
                                 + function.get().getMinReplicas() + ")", "invalid_trigger");
+    }
+
+    /** Whether the write starts a pool that was not running: created or resumed enabled, or moved to a function. */
+    private static boolean startsPool(TriggerSpec spec, Optional<TriggerSpec> current) {
+        return spec.getEnabled() && current.filter(c -> c.getEnabled()
+                && c.getFunction().equals(spec.getFunction())).isEmpty();
     }
 
     private boolean checkAndPublish(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
@@ -366,6 +379,9 @@ public final class TriggerRoutes {
                         + topic + "' does not exist (create it first: this platform does not create trigger topics)");
             }
         }
+        if (create && !missing.isEmpty()) {
+            errors.addAll(collisions(spec, missing));
+        }
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
@@ -373,6 +389,30 @@ public final class TriggerRoutes {
             t.topics().create(missing, partitions.get(spec.getTopics().get(0)));
         }
         return partitions;
+    }
+
+    /**
+     * Why a topic to be created for the trigger cannot be: another topic of the cluster, or another one to be
+     * created with it, has a name Kafka takes for the same ({@link TopicCatalog#collisionForm}). Before, the create
+     * failed with the broker's message and a 503 (a tester, session 10); a cluster that cannot list its topics in
+     * time leaves that to the create.
+     */
+    private List<String> collisions(TriggerSpec spec, List<String> missing) {
+        Set<String> existing = t.topics().existing();
+        List<String> problems = new ArrayList<>();
+        Map<String, String> byForm = new HashMap<>();
+        if (existing != null) {
+            existing.forEach(topic -> byForm.putIfAbsent(TopicCatalog.collisionForm(topic), topic));
+        }
+        for (String topic : missing) {
+            String other = byForm.putIfAbsent(TopicCatalog.collisionForm(topic), topic);
+            if (other != null && !other.equals(topic)) {
+                problems.add((Objects.equals(topic, spec.getDestination()) ? "destination" : "onFailure") + " topic '"
+                        + topic + "' cannot be created: it collides with topic '" + other + "' ("
+                        + TopicCatalog.COLLISION_RULE + "); name that topic, or another");
+            }
+        }
+        return problems;
     }
 
     private static ApiException invalid(List<String> errors) {

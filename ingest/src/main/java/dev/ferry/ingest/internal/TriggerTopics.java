@@ -26,6 +26,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -116,6 +117,13 @@ public final class TriggerTopics {
         try {
             new TopicProvisioner(admin).createIfMissing(specs);
         } catch (FerryException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+                if (cause instanceof InvalidTopicException) {
+                    // A name the broker refuses (one that collides with a topic made meanwhile): the caller's to fix.
+                    throw ApiException.badRequest("Cannot create topic " + String.join(", ", names.stream()
+                            .map(n -> "'" + n + "'").toList()) + ": " + cause.getMessage());
+                }
+            }
             log.warn("Cannot create trigger topics {}: {}", names, e.getMessage());
             throw ApiException.notReady("Cannot create topic " + String.join(", ", names.stream()
                     .map(n -> "'" + n + "'").toList()) + ": " + e.getMessage());

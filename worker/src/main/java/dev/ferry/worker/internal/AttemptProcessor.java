@@ -4,6 +4,7 @@ import dev.ferry.core.invocation.InvocationResults;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.metrics.FerryMetrics;
+import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,27 +37,25 @@ public final class AttemptProcessor {
     private final Invoker invoker;
     private final Counters counters;
     private final String worker;
-    private final boolean retiring;
-    /** For a retiring processor: records at or past these offsets (by partition) are not its to answer; null: none. */
-    private final Supplier<List<Long>> retireLine;
+    /** Set for a retiring processor (its function deleted): which records are its to answer; null otherwise. */
+    private final Handover handover;
     private final AtomicBoolean cold = new AtomicBoolean(true);
 
     public AttemptProcessor(WorkerResources resources, FunctionSpec spec, Function function, Invoker invoker,
             Counters counters, String worker) {
-        this(resources, spec, function, invoker, counters, worker, false, () -> null);
+        this(resources, spec, function, invoker, counters, worker, null);
     }
 
     /**
-     * @param function null only when {@code retiring}
-     * @param retiring the function was deleted: every record is answered REJECTED {@code function_deleted} and
-     *        nothing runs
-     * @param retireLine for a retiring processor, where the work of a function of the other delivery created under
-     *        the name starts (by partition; null until there is one): records at or past it get no answer here and
-     *        are given back as by a stop ({@link WorkerStoppedException}), since another group reads them
+     * @param function null only for a retiring processor
+     * @param handover non-null for a retiring processor (the function was deleted): nothing runs; a record the
+     *        handover says is the deleted function's is answered REJECTED {@code function_deleted}, any other is
+     *        given back unanswered as by a stop ({@link WorkerStoppedException}): it is the work of the function
+     *        that has the name next
      */
     public AttemptProcessor(WorkerResources resources, FunctionSpec spec, Function function, Invoker invoker,
-            Counters counters, String worker, boolean retiring, Supplier<List<Long>> retireLine) {
-        if (function == null && !retiring) {
+            Counters counters, String worker, Handover handover) {
+        if (function == null && handover == null) {
             throw new IllegalArgumentException("Only a retiring processor runs no function");
         }
         this.resources = resources;
@@ -66,8 +64,7 @@ public final class AttemptProcessor {
         this.invoker = invoker;
         this.counters = counters;
         this.worker = worker;
-        this.retiring = retiring;
-        this.retireLine = retireLine;
+        this.handover = handover;
     }
 
     /**
@@ -101,11 +98,27 @@ public final class AttemptProcessor {
 
     private CompletableFuture<Decision> attempt(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
             int deliveryCount, Runnable runEnded) {
-        if (retiring && pastRetireLine(record)) {
-            // The work of a function of the other delivery now deployed under the name: not this pool's to answer,
-            // in any way (another group reads it).
-            return CompletableFuture.failedFuture(new WorkerStoppedException(null));
+        if (handover != null) {
+            // Not this pool's to answer in any way when it is the work of the function that has the name next.
+            return handover.owns(record).thenCompose(owned -> owned
+                    ? answer(record, decoded, deliveryCount, runEnded) : giveBack(record));
         }
+        return answer(record, decoded, deliveryCount, runEnded);
+    }
+
+    /** Unanswered and unacknowledged, for the pool of the function deployed under the name next to take. */
+    private CompletableFuture<Decision> giveBack(ConsumerRecord<byte[], byte[]> record) {
+        if (spec.getDelivery() == Delivery.QUEUE) {
+            // Released unrun: that delivery must not count toward the next pool's worker.delivery.count.limit.
+            resources.unrunReleases().released(record);
+        }
+        return CompletableFuture.failedFuture(new WorkerStoppedException("the function deleted under this name "
+                + "does not answer " + WorkerResources.where(record) + ": it is the work of the function deployed "
+                + "under the name next"));
+    }
+
+    private CompletableFuture<Decision> answer(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
+            int deliveryCount, Runnable runEnded) {
         if (!decoded.ok()) {
             log.warn("[{}] undecodable record {} goes to the DLQ: {}", worker, WorkerResources.where(record),
                     decoded.error().toString());
@@ -172,18 +185,13 @@ public final class AttemptProcessor {
         });
     }
 
-    private boolean pastRetireLine(ConsumerRecord<byte[], byte[]> record) {
-        List<Long> line = retireLine.get();
-        return line != null && (record.partition() >= line.size() || record.offset() >= line.get(record.partition()));
-    }
-
     /** Why a record is answered REJECTED without running. */
     private record Refusal(ReasonCode reason, String error) {
     }
 
     /** Why the record must not run, or null when it may. */
     private Refusal refusal(ConsumerRecord<byte[], byte[]> record, InvocationRequest request, Instant now) {
-        if (retiring) {
+        if (handover != null) {
             return new Refusal(ReasonCode.FUNCTION_DELETED, "Function " + request.getFunction() + " was deleted "
                     + "before this invocation ran");
         }

@@ -235,9 +235,9 @@ public final class OrderedReplica extends Replica {
             KeyQueue queue = next.queue();
             queue.running = false;
             queue.pending.poll();
-            if (next.error() instanceof WorkerStoppedException) {
-                log.info("[{}] stopped while {} ran; its offset stays uncommitted and it runs again",
-                        settings.name(), WorkerResources.where(next.pending().record()));
+            if (next.error() instanceof WorkerStoppedException stopped) {
+                log.info("[{}] {} stays uncommitted, to be read again: {}", settings.name(),
+                        WorkerResources.where(next.pending().record()), stopped.getMessage());
             } else if (next.error() != null) {
                 log.error("[{}] could not write the outcome of {}; its offset stays uncommitted: {}",
                         settings.name(), WorkerResources.where(next.pending().record()), next.error().toString());

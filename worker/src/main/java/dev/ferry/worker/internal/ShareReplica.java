@@ -251,9 +251,9 @@ public final class ShareReplica extends Replica {
     /** The attempt's run ended and its result is with the producer ({@code record} null), or the attempt is over. */
     private record Done(Attempt attempt, ConsumerRecord<byte[], byte[]> record, Decision decision, Throwable error) {
         AcknowledgeType acknowledgeType(String name) {
-            if (error instanceof WorkerStoppedException) {
-                log.info("[{}] stopped while {} ran; releasing it for another delivery", name,
-                        WorkerResources.where(record));
+            if (error instanceof WorkerStoppedException stopped) {
+                log.info("[{}] releasing {} for another delivery: {}", name, WorkerResources.where(record),
+                        stopped.getMessage());
                 return AcknowledgeType.RELEASE;
             }
             if (error != null) {

@@ -165,6 +165,20 @@ public final class WorkerResources implements AutoCloseable {
         return workerName;
     }
 
+    /**
+     * This worker process among those of the cluster, stable across its restarts: {@code worker.id}, or the host name
+     * and the management port ({@code web-1-9400}; processes sharing a host cannot share that port). Names
+     * what must not be shared by two processes, such as a trigger replica's {@code transactional.id}: with the host
+     * alone, a second worker process on the host fenced the first's trigger replicas.
+     */
+    public String instanceName() {
+        if (!config.worker().workerId().isBlank()) {
+            return workerName;
+        }
+        int port = config.management().enabled() ? config.management().port() : 0;
+        return port > 0 ? workerName + "-" + port : workerName;
+    }
+
     public int deliveryCountLimit() {
         return config.worker().deliveryCountLimit();
     }

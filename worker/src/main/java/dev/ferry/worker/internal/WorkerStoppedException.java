@@ -14,6 +14,11 @@ public final class WorkerStoppedException extends RuntimeException {
         super("The worker stopped while the function ran; the record is given back to run again", interrupted);
     }
 
+    /** A record given back unrun, for the reason {@code why} (a retiring pool's, for the function named next). */
+    public WorkerStoppedException(String why) {
+        super(why);
+    }
+
     /**
      * {@code error} itself, or the {@link WorkerStoppedException} it wraps: a stage that completes exceptionally
      * passes its failure on wrapped in a {@link java.util.concurrent.CompletionException}, so a replica testing

@@ -11,10 +11,12 @@ import dev.ferry.schemas.TriggerSpec;
  * @param onFailure where records that failed for good go ({@code TriggerSpecs.onFailure})
  * @param name the log prefix and thread name, e.g. {@code acme/orders#0}
  * @param worker the replica as results and statuses name it: {@code <workerName>#<trigger>#<index>}
- *        (docs/design.md section 10), which also makes its {@code transactional.id}
+ *        (docs/design.md section 10)
+ * @param instance the worker process among those of the cluster ({@code WorkerResources.instanceName}): with the
+ *        trigger and the index, its {@code transactional.id}
  */
 public record TriggerReplicaSettings(TriggerRef ref, TriggerSpec spec, FunctionSpec function, int index,
-        String group, String onFailure, String name, String worker) {
+        String group, String onFailure, String name, String worker, String instance) {
 
     /** A bound far beyond any attempt, so settling a stop never waits forever. */
     public long settleTimeoutMs() {
@@ -22,10 +24,12 @@ public record TriggerReplicaSettings(TriggerRef ref, TriggerSpec spec, FunctionS
     }
 
     /**
-     * Stable across restarts of the same replica of the same process ({@code worker.id}), so a restarted replica
-     * fences its predecessor and aborts its open transaction at once instead of after the transaction timeout.
+     * Stable across restarts of the same replica of the same process ({@code worker.id}, else the host and the
+     * management port), so a restarted replica fences its predecessor and aborts its open transaction at once instead
+     * of after the transaction timeout; distinct for worker processes sharing a host, which would otherwise fence each
+     * other's replicas of a trigger (the dispatcher's kind of collision, a tester's, session 10).
      */
     public String transactionalId() {
-        return "ferry-trigger." + ref.tenant() + "." + ref.name() + "." + worker;
+        return "ferry-trigger." + ref.tenant() + "." + ref.name() + "." + instance + "#" + ref.name() + "#" + index;
     }
 }

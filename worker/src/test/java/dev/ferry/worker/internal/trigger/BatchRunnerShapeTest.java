@@ -52,7 +52,7 @@ class BatchRunnerShapeTest {
         FunctionSpec functionSpec = FunctionSpecs.builder("acme", "f", Runtime.JAVA, "unused")
                 .setMaxAttempts(maxAttempts).setTimeoutMs(10_000).build();
         TriggerReplicaSettings settings = new TriggerReplicaSettings(new TriggerRef("acme", "shape"), spec,
-                functionSpec, 0, "g", "dlq", "shape#0", "w");
+                functionSpec, 0, "g", "dlq", "shape#0", "w", "w");
         Function recording = in -> {
             payloads.add(in.payloadAsString());
             return function.apply(in);
