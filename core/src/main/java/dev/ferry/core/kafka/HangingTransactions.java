@@ -1,6 +1,7 @@
 package dev.ferry.core.kafka;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.core.topics.TopicCatalog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
+import org.apache.kafka.clients.admin.DescribeTransactionsResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.ProducerState;
@@ -32,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +62,12 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Each such transaction is aborted with {@code Admin.abortTransaction}, which writes an ABORT marker for that
  * producer id and epoch to the partition (with the coordinator epoch the partition last saw), and logged at WARN.
- * Open transactions that fail only the first condition are reported as {@link Report#pending} with the instant they
- * become old enough; {@link #repair} waits for those that fall within its time budget.
+ * Open transactions that fail only the first condition are looked at again once old enough, and those their
+ * coordinator runs once it should have ended them (a prepared one at once, an ongoing one after its timeout): a
+ * coordinator that has just loaded its state may complete a prepared transaction without writing its markers
+ * (Kafka's marker channel skips partitions whose leader it cannot find, as "likely deleted", as a broker starting
+ * up can). {@link #repair} waits for what falls within its time budget and reports the rest as
+ * {@link Report#pending}.
  *
  * <p>Thread-safety: one call at a time.
  */
@@ -79,6 +86,11 @@ public final class HangingTransactions {
     /** How many partitions one {@code describeProducers} call asks about; progress is logged per batch. */
     static final int PARTITIONS_PER_CALL = 1_000;
     private static final long CALL_TIMEOUT_MS = 30_000;
+    private static final String TRANSACTION_STATE = "__transaction_state";
+    /** How soon a prepared transaction's markers should be written: looked at again after this. */
+    static final Duration PREPARED_SETTLE = Duration.ofSeconds(1);
+    /** Kafka's {@code transaction.abort.timed.out.transaction.cleanup.interval.ms} default. */
+    static final Duration TIMEOUT_CHECK_INTERVAL = Duration.ofSeconds(10);
     private static final Set<TransactionState> RUNNING = Set.of(TransactionState.ONGOING,
             TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT, TransactionState.PREPARE_EPOCH_FENCE);
 
@@ -98,6 +110,18 @@ public final class HangingTransactions {
         this.ferryTopic = ferryTopic;
         this.ferryTimeout = ferryTimeout;
         this.clock = clock;
+    }
+
+    /**
+     * The repair for a Ferry installation configured by {@code config}: Ferry's own topics are those named with its
+     * topic prefix or its group-name prefix (metering's internal topics), the timeout {@link #ferryTimeout}.
+     */
+    public static HangingTransactions forFerry(Admin admin, FerryConfig config) {
+        TopicCatalog catalog = new TopicCatalog(config);
+        String prefix = config.topicPrefix();
+        String groupPrefix = catalog.groupNamePrefix();
+        return new HangingTransactions(admin, topic -> topic.startsWith(prefix) || topic.startsWith(groupPrefix),
+                ferryTimeout(config), Clock.systemUTC());
     }
 
     /**
@@ -122,8 +146,8 @@ public final class HangingTransactions {
      *
      * @param partitions how many partitions were looked at
      * @param aborted the hanging transactions aborted
-     * @param pending when the open transactions that no coordinator runs but that are not old enough yet become old
-     *        enough, the earliest of them; empty when there are none (left for a later {@link #repair})
+     * @param pending when to look again, beyond the budget: the earliest instant an open transaction becomes old
+     *        enough or should have been ended by its coordinator; empty when nothing is left to look at
      * @param complete false when the budget ran out or a call failed before every partition was looked at
      */
     public record Report(int partitions, List<Aborted> aborted, Optional<Instant> pending, boolean complete) {
@@ -155,12 +179,13 @@ public final class HangingTransactions {
                 }
                 long waitNanos = Duration.between(clock.instant(), pending.get()).toNanos();
                 if (System.nanoTime() + waitNanos >= deadline) {
-                    log.warn("Open transactions no coordinator runs become old enough to abort only at {}, after "
-                            + "this repair's budget of {} s: left for later", pending.get(), budget.toSeconds());
+                    log.info("Open transactions not old enough to abort, or that their coordinators should end, are "
+                            + "looked at again only at {}, after this repair's budget of {} s: left for later",
+                            pending.get(), budget.toSeconds());
                     return new Report(partitions, aborted, pending, true);
                 }
-                log.info("Waiting {} ms until open transactions no coordinator runs are old enough to abort",
-                        Math.max(0, waitNanos / 1_000_000));
+                log.info("Looking at open transactions again in {} ms: some are not old enough to abort yet, or "
+                        + "their coordinators should end them by then", Math.max(0, waitNanos / 1_000_000));
                 TimeUnit.NANOSECONDS.sleep(Math.max(0, waitNanos) + TimeUnit.MILLISECONDS.toNanos(100));
             }
         } catch (InterruptedException e) {
@@ -186,18 +211,23 @@ public final class HangingTransactions {
                 ferryProducers.add(candidate.producer().producerId());
             }
         }
-        Map<Long, Set<TopicPartition>> running = runningAtCoordinators(open, deadline);
+        Map<Long, TransactionDescription> running = runningAtCoordinators(open, deadline);
         Instant now = clock.instant();
         Optional<Instant> pending = Optional.empty();
         for (Open candidate : open) {
             ProducerState producer = candidate.producer();
-            if (running.getOrDefault(producer.producerId(), Set.of()).contains(candidate.partition())) {
-                continue; // its coordinator will end it (or time it out) itself
+            TransactionDescription coordinator = running.get(producer.producerId());
+            if (coordinator != null && coordinator.topicPartitions().contains(candidate.partition())) {
+                // Its coordinator ends it itself; but a coordinator that has just loaded its state may complete a
+                // prepared transaction without writing its markers (Kafka skips the partitions whose leader it
+                // cannot find yet, "likely deleted"), so look again once it should have ended.
+                pending = earliest(pending, endExpected(coordinator, now));
+                continue;
             }
             Duration timeout = ferryProducers.contains(producer.producerId()) ? ferryTimeout : brokerMax;
             Instant oldEnough = Instant.ofEpochMilli(producer.lastTimestamp()).plus(timeout);
             if (!now.isAfter(oldEnough)) {
-                pending = pending.filter(p -> p.isBefore(oldEnough)).or(() -> Optional.of(oldEnough));
+                pending = earliest(pending, oldEnough);
                 continue;
             }
             Duration age = Duration.between(Instant.ofEpochMilli(producer.lastTimestamp()), now);
@@ -213,12 +243,29 @@ public final class HangingTransactions {
         return pending;
     }
 
+    private static Optional<Instant> earliest(Optional<Instant> pending, Instant candidate) {
+        return Optional.of(pending.filter(p -> p.isBefore(candidate)).orElse(candidate));
+    }
+
+    /**
+     * When a transaction its coordinator runs should have ended: a prepared one within moments (its markers are
+     * being written), an ongoing one once its coordinator's periodic check has aborted it after its timeout.
+     */
+    private static Instant endExpected(TransactionDescription coordinator, Instant now) {
+        if (coordinator.state() != TransactionState.ONGOING) {
+            return now.plus(PREPARED_SETTLE);
+        }
+        Instant started = Instant.ofEpochMilli(coordinator.transactionStartTimeMs().orElse(now.toEpochMilli()));
+        Instant expected = started.plusMillis(coordinator.transactionTimeoutMs()).plus(TIMEOUT_CHECK_INTERVAL);
+        return expected.isAfter(now) ? expected : now.plus(PREPARED_SETTLE);
+    }
+
     private List<TopicPartition> partitions(long deadline)
             throws InterruptedException, ExecutionException, TimeoutException {
         Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
                 .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
         List<String> scanned = topics.stream()
-                .filter(topic -> !topic.equals("__transaction_state")) // no producer writes it
+                .filter(topic -> !topic.equals(TRANSACTION_STATE)) // no producer writes it
                 .sorted().toList();
         Map<String, TopicDescription> described = admin.describeTopics(scanned).allTopicNames()
                 .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
@@ -246,18 +293,19 @@ public final class HangingTransactions {
         return open;
     }
 
-    /** For each producer id with an open transaction, the partitions of the transaction its coordinator runs. */
-    private Map<Long, Set<TopicPartition>> runningAtCoordinators(Collection<Open> open, long deadline)
+    /** For each producer id with an open transaction, the transaction its coordinator runs now, if any. */
+    private Map<Long, TransactionDescription> runningAtCoordinators(Collection<Open> open, long deadline)
             throws InterruptedException, ExecutionException, TimeoutException {
         Set<Long> producerIds = new HashSet<>();
         open.forEach(candidate -> producerIds.add(candidate.producer().producerId()));
+        awaitCoordinatorsLoaded(deadline);
         // Fails while any coordinator is still loading its state (COORDINATOR_LOAD_IN_PROGRESS): then nothing is
         // known and nothing may be aborted; retried until the deadline.
         Collection<TransactionListing> listings = retryWhileLoading(() -> admin.listTransactions(
                 new ListTransactionsOptions().filterProducerIds(producerIds)).all(), deadline);
         List<String> runningIds = listings.stream().filter(listing -> RUNNING.contains(listing.state()))
                 .map(TransactionListing::transactionalId).toList();
-        Map<Long, Set<TopicPartition>> running = new HashMap<>();
+        Map<Long, TransactionDescription> running = new HashMap<>();
         if (runningIds.isEmpty()) {
             return running;
         }
@@ -265,11 +313,39 @@ public final class HangingTransactions {
                 () -> admin.describeTransactions(runningIds).all(), deadline);
         for (TransactionDescription description : descriptions.values()) {
             if (RUNNING.contains(description.state())) {
-                running.computeIfAbsent(description.producerId(), id -> new HashSet<>())
-                        .addAll(description.topicPartitions());
+                running.put(description.producerId(), description);
             }
         }
         return running;
+    }
+
+    /**
+     * Returns once every partition of {@code __transaction_state} has a coordinator that has loaded it. Needed
+     * because a broker that has just started answers {@code listTransactions} with an empty list, and no error, for
+     * the partitions whose coordinator it has not become yet: everything would look unknown to the coordinators, a
+     * live transaction included. One transactional id that hashes to each partition (Kafka's
+     * {@code abs(hashCode) % partitions}) is described: the admin client retries until that partition's coordinator
+     * has loaded it, which then answers that it does not know the id.
+     */
+    private void awaitCoordinatorsLoaded(long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        int partitions = admin.describeTopics(List.of(TRANSACTION_STATE)).allTopicNames()
+                .get(remainingMs(deadline), TimeUnit.MILLISECONDS).get(TRANSACTION_STATE).partitions().size();
+        Map<Integer, String> probes = new HashMap<>();
+        for (int i = 0; probes.size() < partitions; i++) {
+            String id = "ferry-hanging-transactions-probe-" + i;
+            probes.putIfAbsent((id.hashCode() & 0x7fffffff) % partitions, id);
+        }
+        DescribeTransactionsResult answers = admin.describeTransactions(probes.values());
+        for (String probe : probes.values()) {
+            try {
+                answers.description(probe).get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TransactionalIdNotFoundException)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private interface Call<T> {

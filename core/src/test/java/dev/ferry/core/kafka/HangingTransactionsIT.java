@@ -92,14 +92,15 @@ class HangingTransactionsIT {
 
         HangingTransactions.Report report;
         try (Admin admin = admin()) {
-            // An hour ahead: every open transaction is old enough, so only the coordinators protect the live one.
-            Clock hourAhead = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
-            report = new HangingTransactions(admin, topic -> topic.startsWith("ferry."),
-                    HangingTransactions.FERRY_DEFAULT_TIMEOUT, hourAhead).repair(Duration.ofSeconds(60));
+            // Ferry's producers said to time out after 1 ms: every open transaction is old enough, so only its
+            // coordinator protects the live one.
+            report = new HangingTransactions(admin, topic -> topic.startsWith("ferry."), Duration.ofMillis(1),
+                    Clock.systemUTC()).repair(Duration.ofSeconds(60));
             assertThat(openTransactions(admin, new TopicPartition("ferry.live", 0))).hasSize(1);
         }
 
         assertThat(report.complete()).isTrue();
+        assertThat(report.pending()).as("the live transaction, looked at again after its timeout").isPresent();
         assertThat(report.aborted()).extracting(HangingTransactions.Aborted::partition)
                 .containsExactlyInAnyOrder(new TopicPartition(FERRY_TOPIC, 0), new TopicPartition(USER_TOPIC, 0));
         assertThat(readCommitted(FERRY_TOPIC, Duration.ofSeconds(30))).containsExactly("committed after");
