@@ -76,6 +76,12 @@ final class DevEnvironment implements AutoCloseable {
     static final String HW_CHECKPOINT_MS = "60000";
     /** What a look for hanging transactions may take beyond waiting for them to be old enough to abort. */
     static final Duration REPAIR_SLACK = Duration.ofSeconds(20);
+    /**
+     * The least time between two looks in the background: each describes every partition's producers, and a
+     * transaction whose coordinator cannot write its markers (a partition offline) would otherwise be looked at
+     * every second.
+     */
+    static final Duration REPAIR_INTERVAL = Duration.ofSeconds(30);
 
     private final Path dataDir;
     private EmbeddedKafka kafka;
@@ -205,7 +211,7 @@ final class DevEnvironment implements AutoCloseable {
                 return thread;
             });
         }
-        long delayMs = Math.max(0, Duration.between(Instant.now(), when).toMillis()) + 1_000;
+        long delayMs = Math.max(REPAIR_INTERVAL.toMillis(), Duration.between(Instant.now(), when).toMillis() + 1_000);
         log.info("Open transactions no coordinator runs are looked at again in {} s, once old enough to abort",
                 delayMs / 1_000);
         repairs.schedule(() -> {

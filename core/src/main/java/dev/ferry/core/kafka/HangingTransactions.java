@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeProducersResult;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.DescribeTransactionsResult;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -231,9 +232,17 @@ public final class HangingTransactions {
                 continue;
             }
             Duration age = Duration.between(Instant.ofEpochMilli(producer.lastTimestamp()), now);
-            admin.abortTransaction(new AbortTransactionSpec(candidate.partition(), producer.producerId(),
-                    (short) producer.producerEpoch(), producer.coordinatorEpoch().orElse(0)))
-                    .all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            try {
+                admin.abortTransaction(new AbortTransactionSpec(candidate.partition(), producer.producerId(),
+                        (short) producer.producerEpoch(), producer.coordinatorEpoch().orElse(0)))
+                        .all().get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                // e.g. the producer wrote again meanwhile with a newer epoch, which fences this marker: not hanging
+                log.warn("Could not abort the open transaction on {} of producer id {}, epoch {}: {}",
+                        candidate.partition(), producer.producerId(), producer.producerEpoch(),
+                        e.getCause().toString());
+                continue;
+            }
             log.warn("Aborted a hanging transaction on {}: producer id {}, epoch {}, open since offset {}, last "
                     + "written {} s ago, and no transaction coordinator runs it (KIP-664)",
                     candidate.partition(), producer.producerId(), producer.producerEpoch(),
@@ -281,11 +290,20 @@ public final class HangingTransactions {
         List<Open> open = new ArrayList<>();
         for (int from = 0; from < all.size(); from += PARTITIONS_PER_CALL) {
             List<TopicPartition> batch = all.subList(from, Math.min(all.size(), from + PARTITIONS_PER_CALL));
-            Map<TopicPartition, PartitionProducerState> states = admin.describeProducers(batch).all()
-                    .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
-            states.forEach((partition, state) -> state.activeProducers().stream()
-                    .filter(producer -> producer.currentTransactionStartOffset().isPresent())
-                    .forEach(producer -> open.add(new Open(partition, producer))));
+            DescribeProducersResult result = admin.describeProducers(batch);
+            for (TopicPartition partition : batch) {
+                PartitionProducerState state;
+                try {
+                    state = result.partitionResult(partition).get(remainingMs(deadline), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    // e.g. no leader: nothing can be read from it anyway, and it is looked at on the next start
+                    log.warn("Cannot describe the producers of {}: {}", partition, e.getCause().toString());
+                    continue;
+                }
+                state.activeProducers().stream()
+                        .filter(producer -> producer.currentTransactionStartOffset().isPresent())
+                        .forEach(producer -> open.add(new Open(partition, producer)));
+            }
             if (all.size() > PARTITIONS_PER_CALL) {
                 log.info("Looked for open transactions on {} of {} partitions", from + batch.size(), all.size());
             }
