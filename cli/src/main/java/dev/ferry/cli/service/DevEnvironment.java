@@ -188,7 +188,11 @@ final class DevEnvironment implements AutoCloseable {
      */
     private void abortHangingTransactions(FerryConfig config, PrintWriter out) {
         Duration budget = HangingTransactions.ferryTimeout(config).plus(REPAIR_SLACK);
+        long began = System.nanoTime();
         HangingTransactions.Report report = repairOnce(config, budget);
+        log.info("Looked for hanging transactions on {} partitions in {} ms: aborted {}{}", report.partitions(),
+                (System.nanoTime() - began) / 1_000_000, report.aborted().size(),
+                report.complete() ? "" : " (not finished, see the warning above)");
         if (!report.aborted().isEmpty()) {
             out.printf("  %-11s aborted %d hanging transaction(s) a crash left open (see the log)%n", "kafka",
                     report.aborted().size());
