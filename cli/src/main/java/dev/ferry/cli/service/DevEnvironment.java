@@ -9,6 +9,8 @@ import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.HangingTransactions;
+import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.net.Urls;
 import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.embedded.EmbeddedKafka;
@@ -23,6 +25,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +36,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +92,14 @@ final class DevEnvironment implements AutoCloseable {
     static final List<String> HEARTBEAT_KEYS = List.of("group.consumer.heartbeat.interval.ms",
             "group.share.heartbeat.interval.ms", "group.streams.heartbeat.interval.ms");
     static final String HEARTBEAT_MS = "2000";
+    /** What a look for hanging transactions may take beyond waiting for them to be old enough to abort. */
+    static final Duration REPAIR_SLACK = Duration.ofSeconds(20);
+    /**
+     * The least time between two looks in the background: each describes every partition's producers, and a
+     * transaction whose coordinator cannot write its markers (a partition offline) would otherwise be looked at
+     * every second.
+     */
+    static final Duration REPAIR_INTERVAL = Duration.ofSeconds(30);
 
     private final Path dataDir;
     private EmbeddedKafka kafka;
@@ -93,6 +108,8 @@ final class DevEnvironment implements AutoCloseable {
     private EmbeddedSchemaRegistry registry;
     private Platform platform;
     private String apiKey;
+    /** Later looks for hanging transactions not old enough at start; {@code null} until one is needed. */
+    private ScheduledExecutorService repairs;
 
     private DevEnvironment(Path dataDir) {
         this.dataDir = dataDir;
@@ -163,6 +180,9 @@ final class DevEnvironment implements AutoCloseable {
         // Everything runs on this machine, so HTTP functions may call it (issue 12 refuses loopback elsewhere).
         defaults.put(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1");
         FerryConfig config = connection.toConfig(defaults);
+        if (kafka != null && persistent()) {
+            abortHangingTransactions(config, out);
+        }
 
         // The built-ins go in first, through the runtime the services then share, so its directory holds them when
         // they start; and the gateway is ready only once it sees them, so a user who waits for /readyz never gets
@@ -178,6 +198,52 @@ final class DevEnvironment implements AutoCloseable {
                 .collect(Collectors.toSet());
         // The platform takes the runtime over and closes it after its services.
         platform = Platform.start(runtime, EnumSet.allOf(Platform.Role.class), null, out, builtIns);
+    }
+
+    /**
+     * Aborts the transactions a SIGKILL left open on the embedded broker's partitions that no coordinator will ever
+     * end (KIP-664; docs/design.md, "Hanging transactions"), before any service reads: this process owned the broker
+     * and died with it, and a {@code read_committed} reader (metering, result tails, triggers) never reads past such
+     * a transaction. Those a Ferry producer left are old enough to abort within Ferry's transaction timeout and are
+     * waited for; any other (Kafka's {@code transaction.max.timeout.ms}) is looked at again once old enough, in the
+     * background.
+     */
+    private void abortHangingTransactions(FerryConfig config, PrintWriter out) {
+        Duration budget = HangingTransactions.ferryTimeout(config).plus(REPAIR_SLACK);
+        long began = System.nanoTime();
+        HangingTransactions.Report report = repairOnce(config, budget);
+        log.info("Looked for hanging transactions on {} partitions in {} ms: aborted {}{}", report.partitions(),
+                (System.nanoTime() - began) / 1_000_000, report.aborted().size(),
+                report.complete() ? "" : " (not finished, see the warning above)");
+        if (!report.aborted().isEmpty()) {
+            out.printf("  %-11s aborted %d hanging transaction(s) a crash left open (see the log)%n", "kafka",
+                    report.aborted().size());
+            out.flush();
+        }
+        report.pending().ifPresent(when -> scheduleRepair(config, when));
+    }
+
+    private HangingTransactions.Report repairOnce(FerryConfig config, Duration budget) {
+        try (Admin admin = new KafkaClients(config).admin("ferry-dev-hanging-transactions")) {
+            return HangingTransactions.forFerry(admin, config).repair(budget);
+        }
+    }
+
+    private synchronized void scheduleRepair(FerryConfig config, Instant when) {
+        if (repairs == null) {
+            repairs = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "ferry-dev-hanging-transactions");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        long delayMs = Math.max(REPAIR_INTERVAL.toMillis(), Duration.between(Instant.now(), when).toMillis() + 1_000);
+        log.info("Open transactions no coordinator runs are looked at again in {} s, once old enough to abort",
+                delayMs / 1_000);
+        repairs.schedule(() -> {
+            HangingTransactions.Report report = repairOnce(config, REPAIR_SLACK);
+            report.pending().ifPresent(next -> scheduleRepair(config, next));
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -365,6 +431,11 @@ final class DevEnvironment implements AutoCloseable {
     /** The platform first, then what it stands on: the registry, then the broker. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (repairs != null) {
+                repairs.shutdownNow();
+            }
+        }
         if (platform != null) {
             platform.close();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.cli.Ferry;
+import dev.ferry.embedded.EmbeddedKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -11,7 +12,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -231,4 +243,55 @@ class FerryCommandsIT {
         assertThat(ferry("functions").out()).containsPattern("(?m)^count\\s+JAVA\\s+wordcount");
         assertThat(ferry("invoke", "echo", "--data", "again").out()).isEqualTo("again\n");
     }
+
+    /**
+     * Session 10, item 1: a SIGKILL left transactions open that no coordinator would ever end, and dev's
+     * read_committed readers (metering, result tails) stopped at them for good. Made here by a transaction left open
+     * on ferry.results while the broker is stopped, then the coordinator's state removed.
+     */
+    @Test
+    @Order(9)
+    void shouldAbortATransactionACrashLeftOpenWhenDevRestarts() throws Exception {
+        dev.close();
+        dev = null;
+        TopicPartition results = new TopicPartition("ferry.results", 0);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults()
+                .dataDir(dataDir.resolve("kafka")))) {
+            KafkaProducer<byte[], byte[]> crashed = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ferry-trigger.default.crashed",
+                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            crashed.initTransactions();
+            crashed.beginTransaction();
+            crashed.send(new ProducerRecord<>(results.topic(), results.partition(), null, new byte[1])).get();
+            kafka.close();
+            crashed.close(Duration.ZERO);
+        }
+        try (Stream<Path> logs = Files.list(dataDir.resolve("kafka").resolve("kafka"))) {
+            for (Path dir : logs.filter(d -> d.getFileName().toString().startsWith("__transaction_state-")).toList()) {
+                try (Stream<Path> tree = Files.walk(dir)) {
+                    tree.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                }
+            }
+        }
+
+        dev = startDev();
+        url = "http://localhost:" + dev.platform().gatewayPort();
+
+        assertThat(ferry("invoke", "echo", "--data", "after").out()).isEqualTo("after\n");
+        try (KafkaConsumer<byte[], byte[]> committed = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, dev.kafka().bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                KafkaConsumer<byte[], byte[]> everything = new KafkaConsumer<>(Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, dev.kafka().bootstrapServers()),
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            // A read_committed reader's end (the last stable offset) reaches the log's end again.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(committed.endOffsets(List.of(results)).get(results))
+                            .isEqualTo(everything.endOffsets(List.of(results)).get(results)));
+        }
+    }
 }
+
