@@ -16,6 +16,7 @@ import dev.ferry.schemas.TriggerSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -40,16 +41,18 @@ class TriggerCountIT {
             List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
             FunctionSpec function = FunctionSpecs.builder("acme", "slow-first", Runtime.JAVA,
                     SlowFirstFunction.class.getName()).setConcurrency(4).setMaxAttempts(1).setTimeoutMs(60_000)
-                    .setEnv(Map.of("slowMs", "20000")).build();
+                    .setEnv(Map.of("slowMs", "60000")).build();
             TriggerSpec spec = TriggerSpecs.builder("acme", "counted", "slow-first", List.of(source))
                     .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
                     .setOrdering(TriggerOrdering.KEY).setDestination(destination).build();
             SlowFirstFunction.FINISHED.set(0);
+            SlowFirstFunction.gate = new CountDownLatch(1);
             try (TriggerPool pool = new TriggerPool(spec, function, context, 1)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> SlowFirstFunction.FINISHED.get() >= 9);
                 // Nine records are finished but wait behind offset 0: nothing committed, nothing counted.
                 await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                         .until(() -> pool.stats().answered() == 0 && outputs.isEmpty());
+                SlowFirstFunction.gate.countDown();
                 await().atMost(Duration.ofSeconds(90)).until(() -> outputs.size() >= 10
                         && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(10, 0, 10, 0));
