@@ -109,7 +109,11 @@ class LagToZeroIT {
                         + statuses, e);
             }
             // Done: no record is left, so the lag is exactly 0 (not one per partition, not a marker per record)...
-            await().atMost(Duration.ofSeconds(30)).until(() -> specs.stream().allMatch(s -> view
+            // within one acquisition lock (36 s here): CI once saw the QUEUE group's lag stay above 0 for 30 s after
+            // every call had succeeded, as a marker left acquired holds a share partition's start until its lock
+            // runs out (kafka-clients 4.3.1; docs/design.md, "QUEUE stalls of one lock duration"). A lag stuck for
+            // good, the bug this test is for, still fails.
+            await().atMost(Duration.ofSeconds(60)).until(() -> specs.stream().allMatch(s -> view
                     .get(FunctionSpecs.ref(s)).map(v -> v.lag() == 0).orElse(false)));
             // ...and after the idle period both pools go to zero.
             await().atMost(Duration.ofSeconds(60)).until(() -> specs.stream()
