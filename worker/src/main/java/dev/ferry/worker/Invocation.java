@@ -8,8 +8,10 @@ import java.util.Optional;
 import org.apache.kafka.common.annotation.InterfaceStability;
 
 /**
- * One attempt of an invocation, as a {@link Function} sees it: the payload and its content type, the request's
- * headers, the function's environment, the attempt number and the deadline.
+ * One attempt of an invocation, as a {@link Function} sees it: the function's tenant and name, the payload and its
+ * content type, the request's headers, the function's environment, the attempt number and the deadline. HTTP and
+ * PROCESS functions get the same facts as {@code Ferry-*} request headers and {@code FERRY_*} environment variables
+ * (worker README, "Runtimes").
  *
  * <p>The output's content type defaults to the request's; a function that answers in another format sets it with
  * {@link #outputContentType(String)}.
@@ -17,6 +19,8 @@ import org.apache.kafka.common.annotation.InterfaceStability;
 @InterfaceStability.Evolving
 public final class Invocation {
 
+    private final String tenant;
+    private final String function;
     private final String invocationId;
     private final byte[] payload;
     private final String contentType;
@@ -28,8 +32,25 @@ public final class Invocation {
     private final Instant timeoutAt;
     private volatile String outputContentType;
 
+    /** Without a tenant and function name ({@link #tenant()} and {@link #function()} are null): for tests. */
     public Invocation(String invocationId, byte[] payload, String contentType, String key, Map<String, String> headers,
             Map<String, String> env, int attempt, Instant deadline, Instant timeoutAt) {
+        this(null, null, invocationId, payload, contentType, key, headers, env, attempt, deadline, timeoutAt);
+    }
+
+    /**
+     * @param tenant    the function's tenant
+     * @param function  the function's name
+     * @param key       the ordering key, or null
+     * @param attempt   1 for the first attempt
+     * @param deadline  the caller's deadline, or null
+     * @param timeoutAt when this attempt times out
+     */
+    public Invocation(String tenant, String function, String invocationId, byte[] payload, String contentType,
+            String key, Map<String, String> headers, Map<String, String> env, int attempt, Instant deadline,
+            Instant timeoutAt) {
+        this.tenant = tenant;
+        this.function = function;
         this.invocationId = Objects.requireNonNull(invocationId, "invocationId");
         this.payload = payload == null ? new byte[0] : payload;
         this.contentType = contentType == null ? "application/octet-stream" : contentType;
@@ -40,6 +61,22 @@ public final class Invocation {
         this.deadline = deadline;
         this.timeoutAt = Objects.requireNonNull(timeoutAt, "timeoutAt");
         this.outputContentType = this.contentType;
+    }
+
+    /**
+     * The tenant of the function this attempt runs (HTTP functions get it as {@code Ferry-Tenant}, PROCESS functions
+     * as {@code FERRY_TENANT}); null only on an invocation built without one.
+     */
+    public String tenant() {
+        return tenant;
+    }
+
+    /**
+     * The name of the function this attempt runs, as deployed: one class deployed under several names tells them
+     * apart by it ({@code Ferry-Function}, {@code FERRY_FUNCTION}); null only on an invocation built without one.
+     */
+    public String function() {
+        return function;
     }
 
     /** The same for every attempt of one invocation: use it to make side effects idempotent. */

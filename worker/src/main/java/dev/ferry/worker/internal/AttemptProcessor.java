@@ -271,9 +271,9 @@ public final class AttemptProcessor {
         ByteBuffer buffer = request.getPayload().duplicate();
         byte[] payload = new byte[buffer.remaining()];
         buffer.get(payload);
-        return new Invocation(request.getInvocationId(), payload, request.getContentType(), request.getKey(),
-                request.getHeaders(), spec.getEnv(), request.getAttempt(), request.getDeadline(),
-                now.plusMillis(spec.getTimeoutMs()));
+        return new Invocation(spec.getTenant(), spec.getName(), request.getInvocationId(), payload,
+                request.getContentType(), request.getKey(), request.getHeaders(), spec.getEnv(), request.getAttempt(),
+                request.getDeadline(), now.plusMillis(spec.getTimeoutMs()));
     }
 
     /** Closes the replica's function instance: user code, so its failures are logged, never thrown. */

@@ -327,8 +327,8 @@ public final class BatchRunner {
             }
             contentType = BATCH_CONTENT_TYPE;
         }
-        return new Invocation(id, payload, contentType, key, headers, env, attempt, null,
-                now.plusMillis(functionSpec.getTimeoutMs()));
+        return new Invocation(functionSpec.getTenant(), functionSpec.getName(), id, payload, contentType, key, headers,
+                env, attempt, null, now.plusMillis(functionSpec.getTimeoutMs()));
     }
 
     private InvocationResult result(List<SourceItem> items, String id, int attempt, Outcome outcome,

@@ -87,6 +87,15 @@ class BatchRunnerShapeTest {
         assertThat(outcome.answered()).isEqualTo(1);
     }
 
+    /** Session 11: HTTP and PROCESS functions are told their tenant and name; a JAVA function reads them too. */
+    @Test
+    void shouldTellTheFunctionItsTenantAndNameAndTheSourceAsHeaders() throws Exception {
+        BatchOutcome outcome = run(1, false, 1, in -> ("\"" + in.tenant() + "/" + in.function() + " "
+                + in.headers().get(TriggerRecords.SOURCE_OFFSET) + "\"").getBytes(StandardCharsets.UTF_8), 1);
+
+        assertThat(written(outcome, "out")).containsExactly("\"acme/f 0\"");
+    }
+
     @Test
     void shouldSendTheBareValueWhenTheBatchSizeIsOne() throws Exception {
         BatchOutcome outcome = run(1, false, 1, in -> "[1]".getBytes(StandardCharsets.UTF_8), 1);
