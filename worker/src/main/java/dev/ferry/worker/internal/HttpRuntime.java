@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -40,13 +41,16 @@ import org.slf4j.LoggerFactory;
  * output too large does, {@code FAILED output_too_large}. A handler answering gigabytes therefore costs the worker
  * at most a result's worth of memory, not the answer's. An error body is read for its first KiB only.
  *
- * <p>The invocation's headers (DESIGN section 10, {@code InvocationRequest.headers}: the caller's {@code traceparent},
- * a trigger's {@code ferry.source.*}) go with the POST as request headers, as the docs promise (tester 10, finding
+ * <p>The POST carries the attempt's facts as headers ({@link InvocationFacts}: {@code Ferry-Invocation-Id},
+ * {@code Ferry-Attempt}, {@code Ferry-Tenant}, {@code Ferry-Function}, {@code Ferry-Key}, {@code Ferry-Deadline-Ms},
+ * {@code Ferry-Timeout-At-Ms}, {@code Content-Type}), the same a PROCESS function gets as environment variables.
+ * The invocation's headers (DESIGN section 10, {@code InvocationRequest.headers}: the caller's {@code traceparent},
+ * a trigger's {@code ferry.source.*}) go with it as request headers, as the docs promise (tester 10, finding
  * 7e: only {@code Ferry-Invocation-Id} and {@code Ferry-Attempt} arrived). One that HTTP cannot carry as it is is
  * left out, logged at DEBUG: a name that is not an HTTP token, a value outside printable ASCII and tab (the JDK
  * client would turn such a character into {@code ?}, changing it without a word), a value over
- * {@value #MAX_FORWARDED_VALUE} characters, and the names the runtime sets itself or that belong to the connection
- * ({@link #NOT_FORWARDED}).
+ * {@value #MAX_FORWARDED_VALUE} characters, and the names the runtime sets itself ({@code Ferry-*}) or that belong
+ * to the connection ({@link #NOT_FORWARDED}). A fact's value HTTP cannot carry (a non-ASCII key) is left out too.
  *
  * <p>Plain {@code http://} calls use HTTP/1.1: the JDK client would otherwise offer an upgrade to h2c
  * ({@code Upgrade: h2c}, {@code HTTP2-Settings}) on every POST, which some servers answer wrongly or reject. Over
@@ -57,10 +61,16 @@ public final class HttpRuntime implements FunctionRuntime {
     static final int ERROR_BODY_BYTES = 1024;
     /** The longest invocation header value passed on, in characters: far over a traceparent's 55. */
     static final int MAX_FORWARDED_VALUE = 4096;
-    /** Lower-case names never taken from the invocation's headers: set by the runtime or by the connection. */
-    static final Set<String> NOT_FORWARDED = Set.of("content-type", "content-length", "ferry-invocation-id",
-            "ferry-attempt", "host", "connection", "keep-alive", "expect", "upgrade", "transfer-encoding", "te",
-            "trailer", "http2-settings", "proxy-connection", "proxy-authorization");
+    /** Lower-case prefix of the headers the runtime sets ({@link InvocationFacts}). */
+    static final String RESERVED_PREFIX = "ferry-";
+    /**
+     * Lower-case names never taken from the invocation's headers: set by the runtime or by the connection. Every
+     * name starting with {@value #RESERVED_PREFIX} is the runtime's too ({@link InvocationFacts}), so a producer on
+     * the Kafka path cannot send a function a second {@code Ferry-Tenant}.
+     */
+    static final Set<String> NOT_FORWARDED = Set.of("content-type", "content-length", "host", "connection",
+            "keep-alive", "expect", "upgrade", "transfer-encoding", "te", "trailer", "http2-settings",
+            "proxy-connection", "proxy-authorization");
     private static final Logger log = LoggerFactory.getLogger(HttpRuntime.class);
     private static final Duration GRACE = Duration.ofSeconds(1);
 
@@ -113,11 +123,9 @@ public final class HttpRuntime implements FunctionRuntime {
                 builder.version(HttpClient.Version.HTTP_1_1);
             }
             forward(builder, in.headers());
+            facts(builder, InvocationFacts.of(spec, in));
             HttpRequest request = builder
                     .timeout(left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left)
-                    .header("Content-Type", in.contentType())
-                    .header("Ferry-Invocation-Id", in.invocationId())
-                    .header("Ferry-Attempt", String.valueOf(in.attempt()))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(in.payload()))
                     .build();
             try {
@@ -129,19 +137,38 @@ public final class HttpRuntime implements FunctionRuntime {
         };
     }
 
+    /**
+     * Sets the attempt's facts as headers ({@link InvocationFacts}); one whose value HTTP cannot carry as it is (a
+     * key with a non-ASCII character) is left out, logged at DEBUG.
+     */
+    static void facts(HttpRequest.Builder builder, List<InvocationFacts.Fact> facts) {
+        for (InvocationFacts.Fact fact : facts) {
+            if (isPlainValue(fact.value())) {
+                builder.header(fact.header(), fact.value());
+            } else {
+                log.debug("{} is not sent to the HTTP function: HTTP cannot carry its value as it is", fact.header());
+            }
+        }
+    }
+
     /** Adds each of the invocation's headers HTTP can carry as it is; see the class comment. */
     static void forward(HttpRequest.Builder builder, Map<String, String> headers) {
         for (Map.Entry<String, String> header : headers.entrySet()) {
             String name = header.getKey();
             String value = header.getValue();
-            if (name == null || value == null || !isToken(name)
-                    || NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) || !isPlainValue(value)) {
+            if (name == null || value == null || !isToken(name) || isReserved(name.toLowerCase(Locale.ROOT))
+                    || !isPlainValue(value)) {
                 log.debug("Invocation header '{}' is not passed to the HTTP function: HTTP cannot carry it as it is",
                         name);
                 continue;
             }
             builder.header(name, value);
         }
+    }
+
+    /** A name the runtime sets itself ({@code Ferry-*}, {@code Content-Type}) or that belongs to the connection. */
+    private static boolean isReserved(String lowerCaseName) {
+        return lowerCaseName.startsWith(RESERVED_PREFIX) || NOT_FORWARDED.contains(lowerCaseName);
     }
 
     /** An RFC 9110 token: the characters a header name may have. */

@@ -4,20 +4,29 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.worker.Function;
+import dev.ferry.worker.Invocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code PROCESS}: the handler is a command line run by {@code /bin/sh -c}, once per invocation, with the
- * function's env added to the worker's. The payload is its stdin, its stdout the output; a non-zero exit fails
- * the attempt with the tail of stderr. When the attempt times out its thread is interrupted and the process
- * killed. Off unless {@value WorkerConfig#PROCESS_RUNTIME_ENABLED} is true: it runs tenants' commands on the host.
+ * function's env added to the worker's and the attempt's own variables over both ({@link InvocationFacts}:
+ * {@code FERRY_INVOCATION_ID}, {@code FERRY_ATTEMPT}, {@code TRACEPARENT}, a trigger's {@code FERRY_SOURCE_*}...,
+ * the facts an HTTP function gets as headers; see {@link #environment}). The payload is its stdin, its stdout the
+ * output; a non-zero exit fails the attempt with the tail of stderr. When the attempt times out its thread is
+ * interrupted and the process killed. Off unless {@value WorkerConfig#PROCESS_RUNTIME_ENABLED} is true: it runs
+ * tenants' commands on the host, as the worker's user and with the worker's environment (PATH, HOME...).
  *
  * <p>Stdout is read no further than {@code maxOutputBytes} + 1 bytes: a command writing more is killed there, and
  * its cut output fails the result's size check as any output too large does ({@code FAILED output_too_large}),
@@ -27,6 +36,7 @@ import java.util.concurrent.ExecutionException;
 public final class ProcessRuntime implements FunctionRuntime {
 
     static final int STDERR_TAIL_BYTES = 1024;
+    private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
 
     /** The largest array the JVM reliably allocates. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -56,9 +66,16 @@ public final class ProcessRuntime implements FunctionRuntime {
                     + spec.getName());
         }
         List<String> command = List.of("/bin/sh", "-c", spec.getHandler());
+        Set<String> overridden = new TreeSet<>(spec.getEnv() == null ? Set.of() : spec.getEnv().keySet());
+        overridden.retainAll(InvocationFacts.ENV_NAMES);
+        if (!overridden.isEmpty()) {
+            // Names only: an env value may be a secret.
+            log.warn("The env of {}/{} sets {}, which the PROCESS runtime sets itself for each attempt: the "
+                    + "function's values are not used", spec.getTenant(), spec.getName(), overridden);
+        }
         return in -> {
             ProcessBuilder builder = new ProcessBuilder(command);
-            builder.environment().putAll(in.env());
+            environment(builder.environment(), spec, in);
             Process process = builder.start();
             try {
                 CompletableFuture<Void> stdin = CompletableFuture.runAsync(() -> write(process.getOutputStream(),
@@ -88,6 +105,32 @@ public final class ProcessRuntime implements FunctionRuntime {
                 }
             }
         };
+    }
+
+    /**
+     * Fills a process's environment, which starts as the worker's: the function's {@code env}, then the attempt's
+     * own variables ({@link InvocationFacts#env}). Every name the runtime may set is first removed, from the
+     * worker's variables and the function's alike, so what a command reads under one of them is always this
+     * attempt's and a fact the attempt lacks (a key, a trace context) is unset. A value an environment cannot carry
+     * (a NUL character, or over {@value HttpRuntime#MAX_FORWARDED_VALUE} characters, such as a huge key) is left
+     * out, logged at DEBUG.
+     */
+    static void environment(Map<String, String> environment, FunctionSpec spec, Invocation in) {
+        environment.keySet().removeAll(InvocationFacts.ENV_NAMES);
+        for (Map.Entry<String, String> variable : in.env().entrySet()) {
+            if (!InvocationFacts.ENV_NAMES.contains(variable.getKey())) {
+                environment.put(variable.getKey(), variable.getValue());
+            }
+        }
+        for (Map.Entry<String, String> fact : InvocationFacts.env(spec, in).entrySet()) {
+            String value = fact.getValue();
+            if (value.indexOf('\0') >= 0 || value.length() > HttpRuntime.MAX_FORWARDED_VALUE) {
+                log.debug("{} is not set for the command: an environment variable cannot carry its value as it is",
+                        fact.getKey());
+                continue;
+            }
+            environment.put(fact.getKey(), value);
+        }
     }
 
     private static void write(OutputStream stream, byte[] payload) {

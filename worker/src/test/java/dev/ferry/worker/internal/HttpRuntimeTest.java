@@ -162,6 +162,39 @@ class HttpRuntimeTest {
         assertThat(seen.get("bad name")).isNull();
     }
 
+    /**
+     * Session 11: the facts a JAVA function reads from its Invocation (key, the caller's deadline, when the attempt
+     * times out) and a PROCESS function now gets as variables reach an HTTP function as headers too, under the names
+     * of InvocationFacts; a producer's own Ferry-* header cannot stand in for one of them.
+     */
+    @Test
+    void shouldSendTheAttemptsFactsAsFerryHeadersAndNoFerryHeaderOfTheInvocations() throws Exception {
+        Instant deadline = Instant.ofEpochMilli(1764558123456L);
+        Instant timeoutAt = Instant.now().plusSeconds(10);
+        Invocation in = new Invocation("inv-9", new byte[0], "application/json", "order-1",
+                Map.of("Ferry-Tenant", "someone-else", "ferry-function", "other", "Ferry-Whatever", "x"), Map.of(),
+                3, deadline, timeoutAt);
+
+        function("/headers").apply(in);
+
+        com.sun.net.httpserver.Headers seen = seenHeaders.get();
+        assertThat(seen.get("Ferry-Invocation-Id")).containsExactly("inv-9");
+        assertThat(seen.get("Ferry-Attempt")).containsExactly("3");
+        assertThat(seen.get("Ferry-Tenant")).containsExactly("t");
+        assertThat(seen.get("Ferry-Function")).containsExactly("f");
+        assertThat(seen.get("Ferry-Key")).containsExactly("order-1");
+        assertThat(seen.get("Ferry-Deadline-Ms")).containsExactly("1764558123456");
+        assertThat(seen.get("Ferry-Timeout-At-Ms")).containsExactly(String.valueOf(timeoutAt.toEpochMilli()));
+        assertThat(seen.get("Content-Type")).containsExactly("application/json");
+        assertThat(seen.get("Ferry-Whatever")).as("Ferry-* is the runtime's").isNull();
+
+        Invocation plain = new Invocation("inv-10", new byte[0], "text/plain", "cl\u00e9", Map.of(), Map.of(), 1, null,
+                Instant.now().plusSeconds(10));
+        function("/headers").apply(plain);
+        assertThat(seenHeaders.get().get("Ferry-Key")).as("not ASCII: left out, not changed").isNull();
+        assertThat(seenHeaders.get().get("Ferry-Deadline-Ms")).as("the caller set none").isNull();
+    }
+
     @Test
     void shouldFailWithTheStatusAndTheBodysHeadWhenTheEndpointAnswers500() {
         assertThatThrownBy(() -> function("/broken").apply(invocation("x")))

@@ -56,6 +56,74 @@ class ProcessRuntimeTest {
         assertThat(output).asString(StandardCharsets.UTF_8).isEqualTo("hey");
     }
 
+    /**
+     * Session 11: an HTTP function got the invocation id, the attempt and the invocation's headers (traceparent, a
+     * trigger's ferry.source.*), a PROCESS function none of them. It gets the same facts as environment variables.
+     */
+    @Test
+    void shouldSeeTheAttemptsFactsAndTraceContextAsEnvironmentVariables() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("traceparent", traceparent);
+        headers.put("ferry.source.topic", "orders");
+        headers.put("ferry.source.partition", "2");
+        headers.put("ferry.source.offset", "41");
+        headers.put("ferry.source.timestamp", "1764558000000");
+        headers.put("ferry.source.key", "k-1");
+        headers.put("PATH", "/nowhere");
+        Instant deadline = Instant.ofEpochMilli(1764558123456L);
+        Instant timeoutAt = Instant.now().plusSeconds(10);
+        Invocation in = new Invocation("inv-9", new byte[0], "application/json", "k-1", headers,
+                Map.of("GREETING", "hey"), 2, deadline, timeoutAt);
+        String[] names = {"FERRY_INVOCATION_ID", "FERRY_ATTEMPT", "FERRY_TENANT", "FERRY_FUNCTION", "FERRY_KEY",
+            "FERRY_DEADLINE_MS", "FERRY_TIMEOUT_AT_MS", "FERRY_CONTENT_TYPE", "TRACEPARENT", "FERRY_SOURCE_TOPIC",
+            "FERRY_SOURCE_PARTITION", "FERRY_SOURCE_OFFSET", "FERRY_SOURCE_TIMESTAMP", "FERRY_SOURCE_KEY", "GREETING"};
+        StringBuilder command = new StringBuilder();
+        for (String name : names) {
+            command.append("printf '%s=%s\\n' ").append(name).append(" \"$").append(name).append("\"; ");
+        }
+
+        String output = new String(new ProcessRuntime(true, LIMIT).create(spec(command.toString())).apply(in),
+                StandardCharsets.UTF_8);
+
+        assertThat(output.lines()).containsExactly("FERRY_INVOCATION_ID=inv-9", "FERRY_ATTEMPT=2",
+                "FERRY_TENANT=t", "FERRY_FUNCTION=f", "FERRY_KEY=k-1", "FERRY_DEADLINE_MS=1764558123456",
+                "FERRY_TIMEOUT_AT_MS=" + timeoutAt.toEpochMilli(), "FERRY_CONTENT_TYPE=application/json",
+                "TRACEPARENT=" + traceparent, "FERRY_SOURCE_TOPIC=orders", "FERRY_SOURCE_PARTITION=2",
+                "FERRY_SOURCE_OFFSET=41", "FERRY_SOURCE_TIMESTAMP=1764558000000", "FERRY_SOURCE_KEY=k-1",
+                "GREETING=hey");
+    }
+
+    /**
+     * The platform's variables win over the function's env and the worker's own: a function relying on
+     * FERRY_INVOCATION_ID to be idempotent must never read a value from its deploy, and a variable the attempt has
+     * no value for (no trace context here) is unset, not left as the worker or the deploy had it.
+     */
+    @Test
+    void shouldSetThePlatformsVariablesOverTheFunctionsEnvAndTheWorkersWhenNamesCollide() {
+        FunctionSpec spec = FunctionSpecs.builder("t", "f", Runtime.PROCESS, "env")
+                .setEnv(Map.of("FERRY_INVOCATION_ID", "stale", "TRACEPARENT", "00-fake", "GREETING", "hey")).build();
+        Invocation in = new Invocation("inv-10", new byte[0], "text/plain", null,
+                Map.of("Traceparent", "00-real", "PATH", "/nowhere"), spec.getEnv(), 1, null,
+                Instant.now().plusSeconds(10));
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("PATH", "/usr/bin", "FERRY_KEY", "worker's",
+                "TRACESTATE", "worker's", "HOME", "/home/ferry"));
+
+        ProcessRuntime.environment(environment, spec, in);
+
+        assertThat(environment).containsEntry("FERRY_INVOCATION_ID", "inv-10").containsEntry("TRACEPARENT", "00-real")
+                .containsEntry("GREETING", "hey").containsEntry("PATH", "/usr/bin").containsEntry("HOME", "/home/ferry")
+                .doesNotContainKeys("FERRY_KEY", "TRACESTATE", "FERRY_DEADLINE_MS", "FERRY_SOURCE_TOPIC")
+                .as("no header but the listed ones becomes a variable").doesNotContainValue("/nowhere");
+
+        Invocation untraced = new Invocation("inv-11", new byte[0], "text/plain", "k\0ey", Map.of(), spec.getEnv(), 1,
+                null, Instant.now().plusSeconds(10));
+        Map<String, String> second = new java.util.HashMap<>();
+        ProcessRuntime.environment(second, spec, untraced);
+        assertThat(second).as("no trace context: the deploy's fake one is not set either; a NUL cannot be carried")
+                .doesNotContainKeys("TRACEPARENT", "FERRY_KEY").containsEntry("FERRY_INVOCATION_ID", "inv-11");
+    }
+
     @Test
     void shouldFailWithStderrsTailWhenTheCommandExitsNonZero() {
         Function failing = new ProcessRuntime(true, LIMIT).create(spec("echo 'disk on fire' >&2; exit 3"));
