@@ -2,6 +2,7 @@ package dev.ferry.ingest;
 
 import static dev.ferry.ingest.HttpApi.json;
 import static dev.ferry.ingest.HttpApi.text;
+import static dev.ferry.ingest.TriggerApiFixture.body;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.config.FerryConfig;
-import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.TriggerConfig;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -42,20 +41,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code /v1/triggers} over real HTTP against the real broker (issue 14, parts 1 and 4): what a user sees when
  * creating, reading, pausing and deleting triggers, the access rule with its 403s, the 400s that name a missing
- * topic, and the status summed from what replicas report on {@code ferry.trigger-status}.
+ * topic, and the status summed from what replicas report on {@code ferry.trigger-status}. The tenants, the gateway
+ * and the source topics are {@link TriggerApiFixture}'s; the replica budget's cases are {@link TriggerReplicaBudgetIT}.
  */
 @FerryKafkaTest
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TriggersApiIT {
 
-    private static final int STATUS_INTERVAL_MS = 1000;
-
-    @TempDir
-    static Path dir;
-
+    private static TriggerApiFixture fixture;
     private static FerryConfig config;
     private static TopicCatalog catalog;
-    private static Gateway gateway;
     private static Gateway strict;
     private static HttpApi api;
     private static HttpApi strictApi;
@@ -65,52 +60,37 @@ class TriggersApiIT {
     private static String everything;
     private static String nothing;
     private static String orders;
-    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static String run;
+
+    @TempDir
+    static Path dir;
 
     @BeforeAll
     static void start(KafkaFixture kafka) {
-        TenantAdmin tenants = new TenantAdmin(dir.resolve("tenants.json"));
-        acme = tenants.createTenant("acme");
-        tenants.setTopics("acme", List.of("acme.*"));
-        beta = tenants.createTenant("beta");
-        tenants.setTopics("beta", List.of("beta.*"));
-        everything = tenants.createTenant("dev");
-        tenants.setTopics("dev", List.of("*"));
-        nothing = tenants.createTenant("plain");
-        // Two gateways only for their trigger settings: each enforces the whole quotas, or a burst of this test's
-        // calls on one gateway could meet the share the other's reports left it (429).
-        config = Platform.config(kafka, dir.resolve("tenants.json"))
-                .with(TriggerConfig.STATUS_INTERVAL_MS, STATUS_INTERVAL_MS)
-                .with(GatewayConfig.QUOTA_REPORT_INTERVAL_MS, 0L);
-        catalog = new TopicCatalog(config);
-        admin = kafka.admin();
-        gateway = new Gateway(config).start();
+        fixture = TriggerApiFixture.start(kafka, dir);
+        config = fixture.config;
+        catalog = fixture.catalog;
+        admin = fixture.admin;
+        api = fixture.api;
+        acme = fixture.acme;
+        beta = fixture.beta;
+        everything = fixture.everything;
+        nothing = fixture.nothing;
+        orders = fixture.orders;
+        run = fixture.run;
+        // A second gateway only for its trigger setting: it may not create topics.
         strict = new Gateway(config.with(TriggerConfig.TOPICS_CREATE, false)).start();
-        api = new HttpApi(gateway.port());
         strictApi = new HttpApi(strict.port());
-        for (String key : List.of(acme, beta, everything, nothing)) {
-            HttpResponse<byte[]> deployed = api.put("/v1/functions/echo", key,
-                    "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
-            assertThat(deployed.statusCode()).as(text(deployed)).isIn(200, 201);
-        }
-        orders = "acme.orders-" + RUN;
-        kafka.createTopic(orders, 3);
-        kafka.createTopic("beta.orders-" + RUN, 1);
-        kafka.createTopic("shared-" + RUN, 1);
     }
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
         if (strict != null) {
             strict.close();
         }
-    }
-
-    private static String body(String function, String source, String extra) {
-        return "{\"function\": \"" + function + "\", \"topics\": [\"" + source + "\"]" + extra + "}";
+        if (fixture != null) {
+            fixture.close();
+        }
     }
 
     private static int partitions(String topic) throws Exception {
@@ -124,7 +104,7 @@ class TriggersApiIT {
 
     @Test
     void shouldCreateDescribeListPauseAndDeleteATriggerWhenItsTopicsAreTheTenantsOwn() throws Exception {
-        String destination = "acme.orders-enriched-" + RUN;
+        String destination = "acme.orders-enriched-" + run;
         HttpResponse<byte[]> created = api.put("/v1/triggers/enrich", acme,
                 body("echo", orders, ", \"destination\": \"" + destination + "\", \"format\": \"json\""));
 
@@ -168,78 +148,6 @@ class TriggersApiIT {
     }
 
     /**
-     * An enabled trigger's pool is sized by its function's spec, minimum included, so it pins the function's
-     * minReplicas once more: the platform-wide reservation (session 9) counts it, at the trigger's PUT and at a
-     * redeploy of its function, and a pause pins nothing.
-     */
-    @Test
-    void shouldRefuseATriggerWhosePoolWouldPinMoreThanThePlatformHasLeftToReserve() {
-        // A budget of 5: minimums may hold 4.
-        try (Gateway small = new Gateway(config.with("autoscaler.max.total.replicas", 5)).start()) {
-            HttpApi smallApi = new HttpApi(small.port());
-            String source = "beta.orders-" + RUN;
-            String pinned = "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"minReplicas\": %d}";
-            assertThat(smallApi.put("/v1/functions/pinned", beta, pinned.formatted(2)).statusCode()).isEqualTo(201);
-            try {
-                HttpResponse<byte[]> first = smallApi.put("/v1/triggers/pin-one", beta, body("pinned", source, ""));
-                assertThat(first.statusCode()).as("2 + 2 of 4: %s", text(first)).isEqualTo(201);
-                HttpResponse<byte[]> second = smallApi.put("/v1/triggers/pin-two", beta, body("pinned", source, ""));
-                assertThat(second.statusCode()).as(text(second)).isEqualTo(400);
-                assertThat(json(second).get("code").asText()).isEqualTo("invalid_trigger");
-                assertThat(json(second).get("error").asText()).contains("0 of the 4");
-                HttpResponse<byte[]> paused = smallApi.put("/v1/triggers/pin-two", beta,
-                        body("pinned", source, ", \"enabled\": false"));
-                assertThat(paused.statusCode()).as("a paused trigger has no pool: %s", text(paused)).isEqualTo(201);
-                assertThat(smallApi.put("/v1/triggers/pin-two", beta, body("pinned", source, "")).statusCode())
-                        .as("resuming it would pin 2 more").isEqualTo(400);
-                HttpResponse<byte[]> raised = smallApi.put("/v1/functions/pinned", beta, pinned.formatted(3));
-                assertThat(raised.statusCode()).as(text(raised)).isEqualTo(400);
-                assertThat(json(raised).get("error").asText()).contains("in 2 pools");
-                assertThat(smallApi.put("/v1/functions/pinned", beta, pinned.formatted(2)).statusCode())
-                        .as("an update that pins what it did").isEqualTo(200);
-            } finally {
-                smallApi.delete("/v1/triggers/pin-one", beta);
-                smallApi.delete("/v1/triggers/pin-two", beta);
-                assertThat(smallApi.delete("/v1/functions/pinned", beta).statusCode()).isEqualTo(204);
-            }
-        }
-    }
-
-    /**
-     * Session 10: 10 parallel trigger PUTs through one gateway all answered 201 and pinned 102 replicas of 90, each
-     * checked against a directory that did not yet show the others. Writes that pin replicas wait for each other.
-     */
-    @Test
-    void shouldNotOvercommitMinReplicasWhenTriggersThroughOneGatewayComeAtOnce() throws Exception {
-        // A budget of 10: minimums may hold 9; the function pins 2, so three triggers of it fit (8) and a fourth not.
-        try (Gateway small = new Gateway(config.with("autoscaler.max.total.replicas", 10)).start()) {
-            HttpApi smallApi = new HttpApi(small.port());
-            String source = "beta.orders-" + RUN;
-            assertThat(smallApi.put("/v1/functions/rushed", beta, "{\"runtime\": \"JAVA\", \"handler\": \"echo\", "
-                    + "\"minReplicas\": 2}").statusCode()).isEqualTo(201);
-            java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(6);
-            try {
-                List<java.util.concurrent.Future<HttpResponse<byte[]>>> answers = new java.util.ArrayList<>();
-                for (int i = 0; i < 6; i++) {
-                    String path = "/v1/triggers/rush-" + i;
-                    answers.add(callers.submit(() -> smallApi.put(path, beta, body("rushed", source, ""))));
-                }
-                List<Integer> codes = new java.util.ArrayList<>();
-                for (java.util.concurrent.Future<HttpResponse<byte[]>> answer : answers) {
-                    codes.add(answer.get(60, TimeUnit.SECONDS).statusCode());
-                }
-                assertThat(codes).as("%s", codes).containsOnly(201, 400).filteredOn(code -> code == 201).hasSize(3);
-            } finally {
-                callers.shutdownNow();
-                for (int i = 0; i < 6; i++) {
-                    smallApi.delete("/v1/triggers/rush-" + i, beta);
-                }
-                smallApi.delete("/v1/functions/rushed", beta);
-            }
-        }
-    }
-
-    /**
      * Kafka refuses a topic whose name differs from an existing one's only by '.' against '_'. A destination named
      * like Ferry's results topic that way answered 503 with the broker's message (a tester, session 10), and one made
      * first would have blocked the platform's own topic: it is Ferry's name (403, like the topic itself), and one
@@ -250,19 +158,19 @@ class TriggersApiIT {
             throws Exception {
         String results = catalog.results().replace('.', '_');
         HttpResponse<byte[]> ferrys = api.put("/v1/triggers/collide", everything,
-                body("echo", "shared-" + RUN, ", \"destination\": \"" + results + "\""));
+                body("echo", "shared-" + run, ", \"destination\": \"" + results + "\""));
         assertThat(ferrys.statusCode()).as(text(ferrys)).isEqualTo(403);
         assertThat(json(ferrys).get("error").asText()).contains("'" + results + "'").contains(catalog.results())
                 .contains("'.' and '_'");
         HttpResponse<byte[]> schemas = api.put("/v1/triggers/collide", everything,
-                body("echo", "shared-" + RUN, ", \"onFailure\": \".schemas\""));
+                body("echo", "shared-" + run, ", \"onFailure\": \".schemas\""));
         assertThat(schemas.statusCode()).as(text(schemas)).isEqualTo(403);
 
-        String taken = "beta.coll.out-" + RUN;
+        String taken = "beta.coll.out-" + run;
         kafka.createTopic(taken, 1);
-        String twin = "beta.coll_out-" + RUN;
+        String twin = "beta.coll_out-" + run;
         HttpResponse<byte[]> users = api.put("/v1/triggers/collide", beta,
-                body("echo", "beta.orders-" + RUN, ", \"destination\": \"" + twin + "\""));
+                body("echo", "beta.orders-" + run, ", \"destination\": \"" + twin + "\""));
         assertThat(users.statusCode()).as(text(users)).isEqualTo(400);
         assertThat(json(users).get("error").asText()).contains("'" + twin + "'").contains("'" + taken + "'")
                 .contains("'.' and '_'");
@@ -272,7 +180,7 @@ class TriggersApiIT {
 
     @Test
     void shouldReportFailingNamingTheSourceWhenItIsDeletedAndNoReplicaRuns() throws Exception {
-        String gone = "acme.gone-" + RUN;
+        String gone = "acme.gone-" + run;
         admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(gone, 1, (short) 1))).all()
                 .get(30, TimeUnit.SECONDS);
         HttpResponse<byte[]> created = api.put("/v1/triggers/orphan", acme, body("echo", gone, ""));
@@ -290,10 +198,10 @@ class TriggersApiIT {
 
     @Test
     void shouldRefuseWith403NamingTheTopicWhenItBelongsToAnotherTenantsPatterns() throws Exception {
-        String stolen = "acme.stolen-" + RUN;
+        String stolen = "acme.stolen-" + run;
         HttpResponse<byte[]> source = api.put("/v1/triggers/peek", beta, body("echo", orders, ""));
         HttpResponse<byte[]> output = api.put("/v1/triggers/leak", beta,
-                body("echo", "beta.orders-" + RUN, ", \"destination\": \"" + stolen + "\""));
+                body("echo", "beta.orders-" + run, ", \"destination\": \"" + stolen + "\""));
 
         for (HttpResponse<byte[]> refused : List.of(source, output)) {
             assertThat(refused.statusCode()).as(text(refused)).isEqualTo(403);
@@ -306,13 +214,13 @@ class TriggersApiIT {
 
         // A group of its own must be in the tenant's namespace too: another application's group is not its to join.
         HttpResponse<byte[]> group = api.put("/v1/triggers/join", beta,
-                body("echo", "beta.orders-" + RUN, ", \"group\": \"acme-billing\""));
+                body("echo", "beta.orders-" + run, ", \"group\": \"acme-billing\""));
         assertThat(group.statusCode()).as(text(group)).isEqualTo(403);
         assertThat(json(group).get("error").asText()).contains("group 'acme-billing'").contains("beta.*");
 
-        HttpResponse<byte[]> none = api.put("/v1/triggers/any", nothing, body("echo", "shared-" + RUN, ""));
+        HttpResponse<byte[]> none = api.put("/v1/triggers/any", nothing, body("echo", "shared-" + run, ""));
         assertThat(none.statusCode()).isEqualTo(403);
-        assertThat(json(none).get("error").asText()).contains("'shared-" + RUN + "'").contains("its topics: none");
+        assertThat(json(none).get("error").asText()).contains("'shared-" + run + "'").contains("its topics: none");
     }
 
     @Test
@@ -322,9 +230,9 @@ class TriggersApiIT {
         String dlq = catalog.dlq();
         HttpResponse<byte[]> asSource = api.put("/v1/triggers/loop", everything, body("echo", invocations, ""));
         HttpResponse<byte[]> asDestination = api.put("/v1/triggers/loop", everything,
-                body("echo", "shared-" + RUN, ", \"destination\": \"" + results + "\""));
+                body("echo", "shared-" + run, ", \"destination\": \"" + results + "\""));
         HttpResponse<byte[]> asOnFailure = api.put("/v1/triggers/loop", everything,
-                body("echo", "shared-" + RUN, ", \"onFailure\": \"" + dlq + "\""));
+                body("echo", "shared-" + run, ", \"onFailure\": \"" + dlq + "\""));
 
         assertThat(asSource.statusCode()).isEqualTo(403);
         assertThat(json(asSource).get("error").asText()).contains("'" + invocations + "'")
@@ -341,10 +249,10 @@ class TriggersApiIT {
         String repartition = catalog.meteringApplicationId() + "-by-function-repartition";
         HttpResponse<byte[]> usage = api.put("/v1/triggers/loop", everything, body("echo", changelog, ""));
         HttpResponse<byte[]> billing = api.put("/v1/triggers/loop", everything,
-                body("echo", "shared-" + RUN, ", \"destination\": \"" + repartition + "\""));
+                body("echo", "shared-" + run, ", \"destination\": \"" + repartition + "\""));
         HttpResponse<byte[]> schemas = api.put("/v1/triggers/loop", everything, body("echo", "_schemas", ""));
         HttpResponse<byte[]> offsets = api.put("/v1/triggers/loop", everything,
-                body("echo", "shared-" + RUN, ", \"onFailure\": \"__transaction_state\""));
+                body("echo", "shared-" + run, ", \"onFailure\": \"__transaction_state\""));
         assertThat(usage.statusCode()).isEqualTo(403);
         assertThat(json(usage).get("error").asText()).contains("'" + changelog + "'").contains("internal to Ferry");
         assertThat(billing.statusCode()).isEqualTo(403);
@@ -354,7 +262,7 @@ class TriggersApiIT {
         assertThat(offsets.statusCode()).isEqualTo(403);
         assertThat(json(offsets).get("error").asText()).contains("'__transaction_state'");
 
-        HttpResponse<byte[]> anyOther = api.put("/v1/triggers/loop", everything, body("echo", "shared-" + RUN, ""));
+        HttpResponse<byte[]> anyOther = api.put("/v1/triggers/loop", everything, body("echo", "shared-" + run, ""));
         assertThat(anyOther.statusCode()).as(text(anyOther)).isEqualTo(201);
         assertThat(json(anyOther).get("onFailure").isNull()).as("null: the platform's DLQ").isTrue();
         assertThat(api.delete("/v1/triggers/loop", everything).statusCode()).isEqualTo(204);
@@ -362,8 +270,8 @@ class TriggersApiIT {
 
     @Test
     void shouldRefuseWith400NamingTheMissingSourceTopicAndFunction() throws Exception {
-        String missing = "acme.missing-" + RUN;
-        String destination = "acme.never-" + RUN;
+        String missing = "acme.missing-" + run;
+        String destination = "acme.never-" + run;
         HttpResponse<byte[]> response = api.put("/v1/triggers/broken", acme,
                 body("ghost", missing, ", \"destination\": \"" + destination + "\""));
 
@@ -380,8 +288,8 @@ class TriggersApiIT {
 
     @Test
     void shouldNameTheMissingDestinationWhenTheGatewayMayNotCreateTopics() throws Exception {
-        String destination = "acme.out-" + RUN;
-        String failures = "acme.failed-" + RUN;
+        String destination = "acme.out-" + run;
+        String failures = "acme.failed-" + run;
         HttpResponse<byte[]> response = strictApi.put("/v1/triggers/strict", acme, body("echo", orders,
                 ", \"destination\": \"" + destination + "\", \"onFailure\": \"" + failures + "\""));
 
@@ -416,7 +324,7 @@ class TriggersApiIT {
      */
     @Test
     void shouldShowAPausedTriggersLagGrowingFromItsGroupsPosition(KafkaFixture kafka) throws Exception {
-        String topic = "acme.paused-" + RUN;
+        String topic = "acme.paused-" + run;
         kafka.createTopic(topic, 2);
         HttpResponse<byte[]> created = api.put("/v1/triggers/idle", acme, body("echo", topic,
                 ", \"startingPosition\": \"EARLIEST\", \"enabled\": false"));
@@ -456,7 +364,7 @@ class TriggersApiIT {
      */
     @Test
     void shouldStartALatestTriggerAtItsCreationNotWhenItsFirstReplicaJoins(KafkaFixture kafka) throws Exception {
-        String topic = "acme.latest-" + RUN;
+        String topic = "acme.latest-" + run;
         kafka.createTopic(topic, 2);
         try (KafkaProducer<String, String> producer = new KafkaClients(config).producer("test-latest",
                 new StringSerializer(), new StringSerializer(), Map.of())) {
@@ -566,9 +474,9 @@ class TriggersApiIT {
      */
     @Test
     void shouldRefuseWith400ATriggerThatWouldCloseACycleThroughStoredTriggersOfAnyTenant(KafkaFixture kafka) {
-        String cyc1 = "acme.cyc1-" + RUN;
-        String cyc2 = "acme.cyc2-" + RUN;
-        String cyc3 = "acme.cyc3-" + RUN;
+        String cyc1 = "acme.cyc1-" + run;
+        String cyc2 = "acme.cyc2-" + run;
+        String cyc3 = "acme.cyc3-" + run;
         kafka.createTopic(cyc1, 1);
         try {
             assertThat(api.put("/v1/triggers/cyca", acme, body("echo", cyc1, ", \"destination\": \"" + cyc2
@@ -601,7 +509,7 @@ class TriggersApiIT {
 
             // A chain that ends is fine.
             assertThat(api.put("/v1/triggers/cycb", acme, body("echo", cyc3, ", \"destination\": \"acme.end-"
-                    + RUN + "\"")).statusCode()).isEqualTo(201);
+                    + run + "\"")).statusCode()).isEqualTo(201);
 
             // A loop stored past this check (before it existed, or through two gateways at once) can be paused,
             // the way the CLI does it (the spec as described), but not resumed while it stands.
@@ -629,7 +537,7 @@ class TriggersApiIT {
 
     @Test
     void shouldCreateATriggerOnTheTenantsOwnTopicsThatNoOtherTenantLists() {
-        HttpResponse<byte[]> mine = api.put("/v1/triggers/mine", beta, body("echo", "beta.orders-" + RUN, ""));
+        HttpResponse<byte[]> mine = api.put("/v1/triggers/mine", beta, body("echo", "beta.orders-" + run, ""));
         assertThat(mine.statusCode()).as(text(mine)).isEqualTo(201);
         assertThat(json(api.get("/v1/triggers", acme)).get("triggers")).extracting(t -> t.get("name").asText())
                 .doesNotContain("mine");
