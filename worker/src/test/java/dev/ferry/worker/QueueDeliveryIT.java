@@ -105,6 +105,35 @@ class QueueDeliveryIT {
         assertThat(perWorker.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(400);
     }
 
+    /**
+     * Session 11, end to end: a PROCESS function reads the attempt's facts from its environment, as an HTTP function
+     * reads them from its headers. Before, a command saw its deploy's env only: no invocation id, no trace context.
+     */
+    @Test
+    void shouldTellAProcessFunctionItsInvocationAndTraceContextThroughItsEnvironment() {
+        FunctionRef ref = new FunctionRef("acme", "process-facts");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.PROCESS,
+                "printf '%s|%s|%s/%s|%s|%s' \"$FERRY_INVOCATION_ID\" \"$FERRY_ATTEMPT\" \"$FERRY_TENANT\" "
+                        + "\"$FERRY_FUNCTION\" \"$FERRY_KEY\" \"$TRACEPARENT\"")
+                .setPartitions(1).setEnv(Map.of("FERRY_INVOCATION_ID", "from-the-deploy")).build();
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        InvocationRequest request = Harness.request(ref, "", "order-7");
+        request.setHeaders(Map.of("traceparent", traceparent));
+
+        try (WorkerContext processes = new WorkerContext(harness.config
+                .with(dev.ferry.core.config.WorkerConfig.PROCESS_RUNTIME_ENABLED, true));
+                WorkerPool pool = new WorkerPool(spec, processes, 1)) {
+            harness.send(List.of(request));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(request.getInvocationId()).isEmpty());
+        }
+
+        assertThat(results.of(request.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getStatus()).as(result.getError()).isEqualTo(InvocationStatus.SUCCEEDED);
+            assertThat(text(result.getOutput().duplicate())).isEqualTo(request.getInvocationId()
+                    + "|1|acme/process-facts|order-7|" + traceparent);
+        });
+    }
+
     private static String text(java.nio.ByteBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
