@@ -204,8 +204,9 @@ public final class TriggerThroughputScenario implements Scenario {
                     + destination);
         }
         double steady = last > first ? (count - 1) * 1000.0 / (last - first) : Double.NaN;
-        log.info("{} {}: {} records in {} s, first output after {} ms", mover.label(), run, count,
-                Format.number(seconds), first - startMillis);
+        // Each copy's CPU per record too, so a change is judged by adjacent pairs, not medians alone (issue 16).
+        log.info("{} {}: {} records in {} s, first output after {} ms, CPU per record {} us", mover.label(), run,
+                count, Format.number(seconds), first - startMillis, Format.number(cpuNanos / 1000.0 / count));
         return new Run(count / seconds, steady, (first - startMillis) / 1000.0, cpuNanos / 1000.0 / count);
     }
 
