@@ -274,7 +274,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
 
     /** Records the end of one batch of {@code turn}; returns whether the turn goes on (false: it ended in error). */
     private boolean batchEnded(Turn turn, List<SourceItem> part, BatchOutcome outcome, Throwable error) {
-        finished.add(new Finished(part, turn.ledger, outcome, error));
+        finished.add(new Finished(part, turn.batch.lane().partition(), turn.ledger, outcome, error));
         if (error == null) {
             return true;
         }
@@ -303,7 +303,8 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 throw new IllegalStateException("A batch of " + settings.name() + " ended in error: " + next.error(),
                         next.error());
             }
-            TopicPartition tp = next.items().get(0).partition();
+            // The turn's partition, not one built from a record per batch (issue 16).
+            TopicPartition tp = next.partition();
             if (ledgers.get(tp) == next.ledger()) {
                 List<SourceItem> items = next.items();
                 for (int i = 0; i < items.size() - 1; i++) {
@@ -512,8 +513,9 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         }
     }
 
-    /** One ended batch of a turn: its records, in offset order. */
-    private record Finished(List<SourceItem> items, PartitionLedger ledger, BatchOutcome outcome, Throwable error) {
+    /** One ended batch of a turn: its records, in offset order, and their partition. */
+    private record Finished(List<SourceItem> items, TopicPartition partition, PartitionLedger ledger,
+            BatchOutcome outcome, Throwable error) {
     }
 
     /**

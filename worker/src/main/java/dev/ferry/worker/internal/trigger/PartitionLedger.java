@@ -1,7 +1,7 @@
 package dev.ferry.worker.internal.trigger;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -20,14 +20,21 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class PartitionLedger {
 
-    /** Its own instance, so no finished record's list (an empty {@code List.of()} included) is ever taken for it. */
-    private static final List<ProducerRecord<byte[], byte[]>> PENDING = java.util.Collections.unmodifiableList(
-            new ArrayList<>(0));
+    /** A fetched record: what it writes once finished, and what it came to; {@link #PENDING} while unfinished. */
+    private record Slot(List<ProducerRecord<byte[], byte[]>> writes, Tally tally) {
+    }
 
-    /** Fetched, not yet emitted records; a value of {@link #PENDING} (by identity) is unfinished. */
-    private final TreeMap<Long, List<ProducerRecord<byte[], byte[]>>> open = new TreeMap<>();
-    private final Map<Long, Tally> tallies = new HashMap<>();
-    private Tally taken = Tally.NONE;
+    /** Its own instance, so no finished record's slot is ever taken for it (compared by identity). */
+    private static final Slot PENDING = new Slot(List.of(), Tally.NONE);
+
+    /**
+     * Fetched, not yet emitted records by offset. A record's tally travels in its slot (issue 16: a map of tallies
+     * beside this one cost a boxed offset, a node and a lookup per record on the polling thread).
+     */
+    private final TreeMap<Long, Slot> open = new TreeMap<>();
+    private int takenFiltered;
+    private int takenAnswered;
+    private int takenFailed;
     private long next = -1;
     private boolean truncated;
 
@@ -58,31 +65,34 @@ public final class PartitionLedger {
      */
     public void finished(long offset, List<ProducerRecord<byte[], byte[]>> writes, Tally tally) {
         // One lookup, and no copy of a list that is immutable already (issue 16: per record on the polling thread).
-        if (open.replace(offset, List.copyOf(writes)) != null) {
-            if (!tally.equals(Tally.NONE)) {
-                tallies.put(offset, tally);
-            }
-        }
+        open.replace(offset, new Slot(List.copyOf(writes), tally));
     }
 
     /** Removes the finished prefix and returns what it writes, in offset order; its tallies go to {@link #taken}. */
     public List<ProducerRecord<byte[], byte[]>> takePrefix() {
         List<ProducerRecord<byte[], byte[]>> writes = new ArrayList<>();
-        while (!open.isEmpty() && open.firstEntry().getValue() != PENDING) {
-            Map.Entry<Long, List<ProducerRecord<byte[], byte[]>>> first = open.pollFirstEntry();
-            writes.addAll(first.getValue());
-            Tally tally = tallies.remove(first.getKey());
-            if (tally != null) {
-                taken = taken.plus(tally);
+        // One walk from the lowest offset, each entry removed by the iterator (not a first-entry lookup twice each).
+        for (Iterator<Slot> slots = open.values().iterator(); slots.hasNext(); ) {
+            Slot slot = slots.next();
+            if (slot == PENDING) {
+                break;
             }
+            writes.addAll(slot.writes());
+            takenFiltered += slot.tally().filtered();
+            takenAnswered += slot.tally().answered();
+            takenFailed += slot.tally().failed();
+            slots.remove();
         }
         return writes;
     }
 
     /** What the records taken by {@link #takePrefix()} since the last call came to; resets it. */
     public Tally taken() {
-        Tally result = taken;
-        taken = Tally.NONE;
+        Tally result = takenFiltered == 0 && takenAnswered == 0 && takenFailed == 0 ? Tally.NONE
+                : new Tally(takenFiltered, takenAnswered, takenFailed);
+        takenFiltered = 0;
+        takenAnswered = 0;
+        takenFailed = 0;
         return result;
     }
 
@@ -91,7 +101,7 @@ public final class PartitionLedger {
         if (next < 0) {
             return OptionalLong.empty();
         }
-        Map.Entry<Long, List<ProducerRecord<byte[], byte[]>>> first = open.firstEntry();
+        Map.Entry<Long, Slot> first = open.firstEntry();
         return OptionalLong.of(first == null ? next : first.getKey());
     }
 
@@ -101,7 +111,6 @@ public final class PartitionLedger {
      */
     public void truncateFrom(long offset) {
         open.tailMap(offset, true).clear();
-        tallies.keySet().removeIf(o -> o >= offset);
         next = open.isEmpty() ? offset : Math.min(next, offset);
         truncated = true;
     }

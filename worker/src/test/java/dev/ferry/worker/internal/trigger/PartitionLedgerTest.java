@@ -88,4 +88,38 @@ class PartitionLedgerTest {
         ledger.takePrefix();
         assertThat(ledger.taken()).isEqualTo(PartitionLedger.Tally.NONE);
     }
+
+    @Test
+    void shouldCountOnlyTheTalliesOfRecordsKeptWhenTruncatedAfterTheyFinished() {
+        PartitionLedger ledger = new PartitionLedger();
+        for (long offset = 0; offset < 4; offset++) {
+            ledger.received(offset);
+        }
+        ledger.finished(2, List.of(out("c")), new PartitionLedger.Tally(0, 1, 0));
+        ledger.finished(3, List.of(), new PartitionLedger.Tally(1, 0, 0));
+        ledger.truncateFrom(2); // handed over: the next owner runs and counts 2 and 3
+        ledger.finished(0, List.of(out("a")), new PartitionLedger.Tally(0, 1, 0));
+        ledger.finished(1, List.of(), new PartitionLedger.Tally(0, 0, 1));
+
+        assertThat(ledger.takePrefix()).extracting(ProducerRecord::topic).containsExactly("a");
+        assertThat(ledger.taken()).isEqualTo(new PartitionLedger.Tally(0, 1, 1));
+        assertThat(ledger.committable()).hasValue(2);
+    }
+
+    @Test
+    void shouldKeepATallyWithItsRecordUntilThePrefixReachesIt() {
+        PartitionLedger ledger = new PartitionLedger();
+        for (long offset = 0; offset < 3; offset++) {
+            ledger.received(offset);
+        }
+        ledger.finished(1, List.of(out("b")), new PartitionLedger.Tally(0, 1, 0));
+        ledger.finished(2, List.of(out("c")), new PartitionLedger.Tally(0, 1, 0));
+
+        assertThat(ledger.takePrefix()).isEmpty();
+        assertThat(ledger.taken()).isEqualTo(PartitionLedger.Tally.NONE);
+        ledger.finished(0, List.of(out("a")), new PartitionLedger.Tally(1, 0, 0));
+        assertThat(ledger.takePrefix()).extracting(ProducerRecord::topic).containsExactly("a", "b", "c");
+        assertThat(ledger.taken()).isEqualTo(new PartitionLedger.Tally(1, 2, 0));
+        assertThat(ledger.size()).isZero();
+    }
 }
