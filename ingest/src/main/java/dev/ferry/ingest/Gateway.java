@@ -328,7 +328,9 @@ public final class Gateway implements AutoCloseable {
                 .add("triggers", triggers.directory().readiness())
                 .add("results", replies.readiness());
         if (usageSource != null) {
-            readiness.add("usage", Readiness.cached(() -> usageSource.unavailable(), USAGE_CHECK_TTL));
+            // Advisory: metering down stops GET /v1/usage only (it answers 503 then), not the invocations this
+            // gateway serves; a process that runs metering itself adds that as a check of its own.
+            readiness.addAdvisory("usage", Readiness.cached(() -> usageSource.unavailable(), USAGE_CHECK_TTL));
         }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,

@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -220,6 +221,14 @@ public final class Platform implements AutoCloseable {
         Gateway created = new Gateway(runtime);
         if (roles.contains(Role.METERING)) {
             created.usageSource(new StartingUsage());
+            // Metering is a service of this process: not ready while its Streams are not running (the gateway's own
+            // "usage" check is advisory, for a metering that runs elsewhere). Before it has started, "services" says so.
+            readiness("metering", () -> {
+                MeteringService service = metering;
+                KafkaStreams.State state = service == null ? KafkaStreams.State.RUNNING : service.state();
+                return state == KafkaStreams.State.RUNNING ? Optional.empty()
+                        : Optional.of("its Kafka Streams are " + state);
+            });
         } else if (meteringUrl != null) {
             created.usageSource(new MeteringUsage(new UsageQueryClient(meteringUrl, config.metering().httpToken())));
         }

@@ -214,17 +214,22 @@ public final class PlatformRoutes {
 
     /**
      * 200 only when what this process serves works (DESIGN, "HTTP API"; issue 11, part 4); otherwise 503 with the
-     * error shape, the error naming each check that is not ready and why.
+     * error shape, the error naming each check that is not ready and why. An advisory check that fails (metering
+     * elsewhere, for {@code /v1/usage}) leaves the answer 200 and is listed under {@code degraded}.
      */
     private void ready(Context ctx) {
-        Map<String, Optional<String>> answers = g.readiness().evaluate();
+        Map<String, Readiness.Answer> answers = g.readiness().evaluate();
         ObjectNode body = g.mapper().createObjectNode();
         ObjectNode checks = body.putObject("checks");
         List<String> problems = new java.util.ArrayList<>();
-        answers.forEach((name, problem) -> {
-            checks.put(name, problem.orElse("ok"));
-            problem.ifPresent(p -> problems.add(name + ": " + p));
+        List<String> degraded = new java.util.ArrayList<>();
+        answers.forEach((name, answer) -> {
+            checks.put(name, answer.problem().orElse("ok"));
+            answer.problem().ifPresent(p -> (answer.advisory() ? degraded : problems).add(name + ": " + p));
         });
+        if (!degraded.isEmpty()) {
+            degraded.forEach(body.putArray("degraded")::add);
+        }
         if (problems.isEmpty()) {
             Http.json(g, ctx, 200, body.put("status", "ready"));
         } else {

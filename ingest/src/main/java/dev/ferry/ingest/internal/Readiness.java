@@ -10,19 +10,35 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What {@code GET /readyz} asks, by name: Kafka reachable, the function directory and result reader caught up and
- * live, the usage source reachable where one is wired, and whatever the assembler of the process adds (the services
- * running beside the gateway, the built-in functions of {@code ferry dev}). Ready only when every check is.
+ * live, and whatever the assembler of the process adds (the services running beside the gateway, the built-in
+ * functions of {@code ferry dev}). Ready only when every such check is. An <em>advisory</em> check (the usage source
+ * of a gateway whose metering runs elsewhere) is reported beside them but does not decide readiness: it names a
+ * dependency of one endpoint, whose own answer is 503 while it is down, not of what the gateway serves.
  * Thread-safe; checks may be added while the gateway serves.
  */
 public final class Readiness {
 
-    private record Named(String name, ReadinessCheck check) {
+    private record Named(String name, ReadinessCheck check, boolean advisory) {
+    }
+
+    /** One check's answer: its problem, empty when it is ready; {@code advisory} when it does not decide readiness. */
+    public record Answer(Optional<String> problem, boolean advisory) {
     }
 
     private final CopyOnWriteArrayList<Named> checks = new CopyOnWriteArrayList<>();
 
     public Readiness add(String name, ReadinessCheck check) {
-        checks.add(new Named(name, check));
+        checks.add(new Named(name, check, false));
+        return this;
+    }
+
+    /**
+     * Adds a check that is reported but does not decide readiness (issue 16 tester, session 11: a gateway whose
+     * metering was down answered 503 on {@code /readyz}, so the shipped Kubernetes probe took every gateway out of
+     * its Service while every invocation still worked).
+     */
+    public Readiness addAdvisory(String name, ReadinessCheck check) {
+        checks.add(new Named(name, check, true));
         return this;
     }
 
@@ -56,9 +72,12 @@ public final class Readiness {
         };
     }
 
-    /** Each check's problem, empty where it is ready, in the order added; a check that throws is not ready. */
-    public Map<String, Optional<String>> evaluate() {
-        Map<String, Optional<String>> answers = new LinkedHashMap<>();
+    /**
+     * Each check's answer by name, in the order added; a check that throws is not ready. Two checks under one name
+     * are one answer: the first problem, advisory only when both are.
+     */
+    public Map<String, Answer> evaluate() {
+        Map<String, Answer> answers = new LinkedHashMap<>();
         for (Named named : checks) {
             Optional<String> problem;
             try {
@@ -66,7 +85,8 @@ public final class Readiness {
             } catch (RuntimeException e) {
                 problem = Optional.of("its check failed: " + e);
             }
-            answers.merge(named.name(), problem, (a, b) -> a.isPresent() ? a : b);
+            answers.merge(named.name(), new Answer(problem, named.advisory()), (a, b) -> new Answer(
+                    a.problem().isPresent() ? a.problem() : b.problem(), a.advisory() && b.advisory()));
         }
         return answers;
     }
