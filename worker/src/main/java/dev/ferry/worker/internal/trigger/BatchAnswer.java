@@ -1,9 +1,11 @@
 package dev.ferry.worker.internal.trigger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.SortedSet;
@@ -18,6 +20,11 @@ import java.util.TreeSet;
  * output {@code x} of that record and {@code {"batchItemFailures": [0]}} fails it (tester 10, finding 4: a batch
  * of one was read as a bare value). A trigger of {@code batchSize} 1 does not classify its answers: the output is
  * the record's output as it is. Indexes out of range in {@code batchItemFailures} are ignored. Pure.
+ *
+ * <p>A per-record output is the element's bytes exactly as the function wrote them, not the element parsed and
+ * written again: a parse made {@code 2.50} into {@code 2.5}, {@code 1E+5} into {@code 100000.0} and {@code 1e400}
+ * into the string {@code "Infinity"} (session 11 tester, finding 5), and amounts or ids written as decimals must reach
+ * the destination as the function answered them.
  */
 public sealed interface BatchAnswer {
 
@@ -48,11 +55,7 @@ public sealed interface BatchAnswer {
             return new Whole(output);
         }
         if (tree != null && tree.isArray() && tree.size() == size) {
-            List<byte[]> outputs = new ArrayList<>(size);
-            for (JsonNode element : tree) {
-                outputs.add(element.isNull() ? null : bytes(element));
-            }
-            return new PerRecord(Collections.unmodifiableList(outputs));
+            return new PerRecord(Collections.unmodifiableList(elements(output, size)));
         }
         if (tree != null && tree.isObject() && tree.size() == 1 && tree.path("batchItemFailures").isArray()) {
             SortedSet<Integer> failed = new TreeSet<>();
@@ -66,11 +69,46 @@ public sealed interface BatchAnswer {
         return new Whole(output);
     }
 
-    private static byte[] bytes(JsonNode element) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(element);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A parsed JSON element cannot be written back", e);
+    /**
+     * The {@code size} elements of the JSON array {@code output} (already parsed whole, so well formed), each as the
+     * bytes the function wrote for it, surrounding whitespace left out; null for a {@code null} element. Element
+     * {@code i} runs from its first token to the comma before element {@code i + 1} (or the closing bracket).
+     */
+    private static List<byte[]> elements(byte[] output, int size) {
+        long[] starts = new long[size + 1];
+        boolean[] nulls = new boolean[size];
+        try (JsonParser parser = Json.MAPPER.getFactory().createParser(output)) {
+            parser.nextToken(); // START_ARRAY
+            for (int i = 0; i < size; i++) {
+                JsonToken token = parser.nextToken();
+                starts[i] = parser.currentTokenLocation().getByteOffset();
+                nulls[i] = token == JsonToken.VALUE_NULL;
+                parser.skipChildren();
+            }
+            parser.nextToken(); // END_ARRAY
+            starts[size] = parser.currentTokenLocation().getByteOffset();
+        } catch (IOException e) {
+            throw new IllegalStateException("A parsed JSON array cannot be read again", e);
         }
+        List<byte[]> outputs = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            int end = (int) starts[i + 1];
+            while (end > starts[i] && isBlank(output[end - 1])) {
+                end--;
+            }
+            if (i < size - 1 && end > starts[i] && output[end - 1] == ',') {
+                end--;
+                while (end > starts[i] && isBlank(output[end - 1])) {
+                    end--;
+                }
+            }
+            outputs.add(nulls[i] ? null : Arrays.copyOfRange(output, (int) starts[i], end));
+        }
+        return outputs;
+    }
+
+    /** JSON's insignificant whitespace (RFC 8259). */
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 }

@@ -45,4 +45,16 @@ class BatchAnswerTest {
                 BatchAnswer.ItemFailures.class, failures -> assertThat(failures.failed()).containsExactly(0));
         assertThat(BatchAnswer.classify(json("{\"a\":1}"), 1)).isInstanceOf(BatchAnswer.Whole.class);
     }
+
+    @Test
+    void shouldWriteEachElementAsTheFunctionWroteItWhenItsNumbersWouldNotSurviveAParse() {
+        // Session 11 tester, finding 5: 2.50 became 2.5, 1E+5 100000.0 and 1e400 the string "Infinity".
+        String answer = "[ {\"x\":1e400} ,\n\t{\"x\":2.50},{\"x\":1E+5}, 12345678901234567890123456789,"
+                + " [1, {\"y\": [2, \"a,]b\"]}] , \"],\" ,null ]";
+        assertThat(BatchAnswer.classify(json(answer), 7)).isInstanceOfSatisfying(BatchAnswer.PerRecord.class,
+                perRecord -> assertThat(perRecord.outputs()).extracting(o -> o == null ? null
+                        : new String(o, StandardCharsets.UTF_8)).containsExactly("{\"x\":1e400}", "{\"x\":2.50}",
+                        "{\"x\":1E+5}", "12345678901234567890123456789", "[1, {\"y\": [2, \"a,]b\"]}]", "\"],\"",
+                        null));
+    }
 }
