@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  *   learns nothing about topics it may not use;</li>
  *   <li>an in-place change that cannot work (409 {@code conflict}): ordering NONE reads with a share group, the
  *   others with a consumer group, and Kafka does not turn one into the other;</li>
+ *   <li>a group another stored trigger reads with, any tenant's (409 {@code conflict}, not naming another
+ *   tenant's trigger): the group is taken, as a name can be, and the write would pass once it is free; 409 and
+ *   not 403, since it is no matter of the caller's rights (its own other trigger is refused the same way). Only
+ *   a write that takes the group (a new trigger, a change of group) is checked, so a pause always passes.
+ *   Within one gateway such writes run one at a time; through two gateways at the same instant both can pass
+ *   (docs/design.md, "HTTP API");</li>
  *   <li>cycles (400 {@code invalid_trigger}, {@link TriggerCycles}): a destination or onFailure from which the
  *   stored triggers of every tenant, paused ones included, lead back to one of the trigger's sources, which would
  *   run functions in a circle without end, billed every pass. 400 and not 409: this codebase answers 409 for a
@@ -71,6 +77,11 @@ public final class TriggerRoutes {
     private final NameLocks writes = new NameLocks();
     /** Held by writes that give a trigger a destination or onFailure, from the cycle check to seeing the write. */
     private final ReentrantLock cycles = new ReentrantLock();
+    /**
+     * Held by writes that take a group (a new trigger, or a change of group), from the check that no other trigger
+     * uses it to seeing the write. Taken after {@link PinningWrites} and before {@link #cycles}.
+     */
+    private final ReentrantLock groups = new ReentrantLock();
 
     public TriggerRoutes(GatewayContext g) {
         this.g = g;
@@ -116,6 +127,51 @@ public final class TriggerRoutes {
 
     private boolean write(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
         current.ifPresent(existing -> checkCompatible(existing, spec));
+        String group = TriggerSpecs.group(spec, t.catalog());
+        if (current.isPresent() && TriggerSpecs.group(current.get(), t.catalog()).equals(group)) {
+            // Keeping the group it has takes nothing from anyone; and a pause must work even for a trigger that
+            // came to share its group through two gateways at once.
+            return writeInGroup(spec, ref, current);
+        }
+        if (spec.getGroup() == null) {
+            // The default group is the trigger's by name: no other trigger may name it (TriggerSpecs.validate).
+            checkGroupFree(spec, ref, group);
+            return writeInGroup(spec, ref, current);
+        }
+        // Two writes of different names could each find the group free and both take it: writes that take a group
+        // of their own wait for each other, each checking the directory after the previous one is visible in it.
+        groups.lock();
+        try {
+            checkGroupFree(spec, ref, group);
+            return writeInGroup(spec, ref, current);
+        } finally {
+            groups.unlock();
+        }
+    }
+
+    /**
+     * Refuses (409 {@code conflict}) a group that another stored trigger reads with, of any tenant, paused or not:
+     * Kafka splits a group's partitions among all its members, so each of the two triggers would see only part of
+     * the records, and the other's offsets would be committed for it (a tester's trigger of tenant beta joined
+     * alpha's group and answered 30 of alpha's 40 records with beta's function, while alpha's showed lag 0, session
+     * 11). Another tenant's trigger is not named, nor its tenant; the caller's own is.
+     */
+    private void checkGroupFree(TriggerSpec spec, TriggerRef ref, String group) {
+        Optional<TriggerSpec> holder = t.directory().all().stream()
+                .filter(other -> !TriggerSpecs.ref(other).equals(ref))
+                .filter(other -> TriggerSpecs.group(other, t.catalog()).equals(group))
+                .findFirst();
+        if (holder.isEmpty()) {
+            return;
+        }
+        String who = holder.get().getTenant().equals(spec.getTenant())
+                ? "your trigger '" + holder.get().getName() + "'" : "another trigger";
+        throw new ApiException(409, "conflict", "group '" + group + "' is already used by " + who + ": Kafka "
+                + "splits a group's partitions among its members, so each trigger would see only part of the records. "
+                + "Choose another group, or leave group out for " + t.catalog().triggerGroup(ref));
+    }
+
+    private boolean writeInGroup(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
         checkReservation(spec, ref, current);
         // Pausing is how a user stops a loop stored before the cycle check (or through two gateways at once), so
         // a pause is never refused for one; every other write with an output may close a cycle. A pause is any

@@ -116,9 +116,9 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 settings.spec().getStartingPosition() == StartingPosition.EARLIEST ? "earliest" : "latest",
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS, 2 * settings.settleTimeoutMs()));
-        try (TransactionWriter transactions = new TransactionWriter(resources.clients(), settings.transactionalId(),
-                "ferry-trigger-" + settings.name() + "-producer", resources.config().triggers().commitIntervalMs(),
-                codec());
+        try (TransactionWriter transactions = new TransactionWriter(resources.clients(),
+                settings.transactionalId(resources.topics()), "ferry-trigger-" + settings.name() + "-producer",
+                resources.config().triggers().commitIntervalMs(), codec());
                 KafkaConsumer<byte[], byte[]> kafka = resources.clients().consumer(settings.group(),
                         "ferry-trigger-" + settings.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                         props)) {

@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal.trigger;
 
+import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.TriggerSpec;
@@ -27,9 +28,12 @@ public record TriggerReplicaSettings(TriggerRef ref, TriggerSpec spec, FunctionS
      * Stable across restarts of the same replica of the same process ({@code worker.id}, else the host and the
      * management port), so a restarted replica fences its predecessor and aborts its open transaction at once instead
      * of after the transaction timeout; distinct for worker processes sharing a host, which would otherwise fence each
-     * other's replicas of a trigger (the dispatcher's kind of collision, a tester's, session 10).
+     * other's replicas of a trigger (the dispatcher's kind of collision, a tester's, session 10). It starts with the
+     * trigger's default group ({@code ferry-trigger.<tenant>.<name>} for prefix {@code ferry.}), so it follows the
+     * topic prefix: two installations on one cluster have ids of their own, which ACLs by prefix keep apart (it was
+     * {@code ferry-trigger.} whatever the prefix, session 11).
      */
-    public String transactionalId() {
-        return "ferry-trigger." + ref.tenant() + "." + ref.name() + "." + instance + "#" + ref.name() + "#" + index;
+    public String transactionalId(TopicCatalog topics) {
+        return topics.triggerGroup(ref) + "." + instance + "#" + ref.name() + "#" + index;
     }
 }
