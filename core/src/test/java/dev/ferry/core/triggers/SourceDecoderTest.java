@@ -275,7 +275,7 @@ class SourceDecoderTest {
         byte[] objects = utf8("{\"a\":".repeat(depth) + "1" + "}".repeat(depth));
         SourceDecoder json = new SourceDecoder(RecordFormat.JSON, null);
 
-        // Jackson's StreamReadConstraints (maxNestingDepth, 500 by default in the 2.21 Ferry uses) stop the check.
+        // Jackson's StreamReadConstraints (maxNestingDepth, 1,000 by default in the 2.21 Ferry uses) stop the check.
         for (byte[] value : new byte[][] {arrays, objects}) {
             assertThatThrownBy(() -> json.decode(record(value)))
                     .isInstanceOf(SourceDecodingException.class)
