@@ -185,7 +185,7 @@ final class DecideLoop implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // close() asked us to stop
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: never a loop that ends without a line in the log
             log.error("Autoscaler policy loop stopped", e);
         } finally {
             consumer.close(Duration.ofSeconds(5));

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -115,6 +116,48 @@ class DispatcherPoisonIT {
             assertThat(results.get(unknownFunction.getInvocationId()).getReasonCode()).isEqualTo("unknown_function");
             assertThat(results.get(oversized.getInvocationId()).getReasonCode()).isEqualTo("payload_too_large");
             assertThat(results.get(expired.getInvocationId()).getReasonCode()).isEqualTo("deadline_passed");
+        }
+    }
+
+    @Test
+    void shouldDeadLetterAnInvocationNestedDeeperThanTheStackAndRouteTheNext(KafkaFixture kafka) throws Exception {
+        try (Harness h = new Harness(kafka)) {
+            FunctionRef ref = new FunctionRef("acme", "deep");
+            h.deploy(FunctionSpecs.builder("acme", "deep", Runtime.JAVA, "echo").setPartitions(1).build());
+            h.dispatcher().start();
+
+            // Tester 11A, finding 3: a Kafka-path client registers the request's schema plus a recursive field the
+            // dispatcher's reader does not know, and writes it 200,000 levels deep; skipping it overflowed the
+            // stack and the Error ended the dispatcher's loop for every tenant, also after a restart.
+            Schema junk = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Junk\",\"namespace\":"
+                    + "\"tester\",\"fields\":[{\"name\":\"next\",\"type\":[\"null\",\"Junk\"],\"default\":null}]}");
+            Schema base = InvocationRequest.getClassSchema();
+            List<Schema.Field> fields = new ArrayList<>();
+            base.getFields().forEach(f -> fields.add(new Schema.Field(f, f.schema())));
+            fields.add(new Schema.Field("junk", Schema.createUnion(Schema.create(Schema.Type.NULL), junk), null,
+                    Schema.Field.NULL_DEFAULT_VALUE));
+            Schema writer = Schema.createRecord(base.getName(), null, base.getNamespace(), false, fields);
+            int id = h.serdes.registry().register("deep-invocations-value", writer);
+            InvocationRequest deep = Requests.request("acme", "deep").build();
+            byte[] request = h.serdes.serializer(InvocationRequest.class).serialize(h.topics.invocations(), deep);
+            int depth = 200_000;
+            byte[] bytes = Arrays.copyOf(request, request.length + depth + 2);
+            ByteBuffer.wrap(bytes).putInt(1, id);
+            Arrays.fill(bytes, request.length, bytes.length - 1, (byte) 2); // union branch 1: one more level each
+            h.sendAndWait(new ProducerRecord<>(h.topics.invocations(), 0, Harness.utf8("acme/deep"), bytes));
+            InvocationRequest next = Requests.request("acme", "deep").build();
+            h.invoke(next);
+
+            List<ConsumerRecord<byte[], byte[]>> routed = h.read(h.topics.work(ref), 1);
+            assertThat(h.request(routed.get(0)).getInvocationId()).isEqualTo(next.getInvocationId());
+            ConsumerRecord<byte[], byte[]> dead = h.read(h.topics.dlq(), 1).get(0);
+            assertThat(dead.value()).isEqualTo(bytes);
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_CLASS))
+                    .isEqualTo(SerializationException.class.getName());
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.ERROR_MESSAGE))
+                    .contains("stack overflow while decoding");
+            assertThat(DeadLetters.header(dead.headers(), DeadLetters.ORIGINAL_TOPIC))
+                    .isEqualTo(h.topics.invocations());
         }
     }
 

@@ -20,13 +20,16 @@ import dev.ferry.schemas.TriggerState;
 import dev.ferry.schemas.TriggerStatus;
 import dev.ferry.worker.internal.trigger.BatchRunner;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,6 +133,50 @@ class TriggerIT {
             // Filtered records were never invoked: exactly one result per paid record, none for the others.
             assertThat(ofFunction(results, "enrich-f")).hasSize(100);
         }
+    }
+
+    @Test
+    void shouldSendAnAvroRecordNestedDeeperThanTheStackToOnFailureAndAnswerTheNext(KafkaFixture kafka)
+            throws Exception {
+        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            String source = kit.topic("nodes", 1);
+            String destination = kit.topic("nodes-out", 1);
+            String failures = kit.topic("nodes-failed", 1);
+            // Tester 11A, finding 4: a recursive schema, one record 100,000 levels deep (two bytes a level, written
+            // by hand: Avro's encoder recurses too) and a normal one; the deep one's StackOverflowError ended the
+            // replica for good while the trigger said RUNNING.
+            Schema node = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Node\",\"namespace\":"
+                    + "\"tester\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"},{\"name\":\"next\","
+                    + "\"type\":[\"null\",\"Node\"],\"default\":null}]}");
+            int id = harness.serdes.registry().register(source + "-value", node);
+            kit.produceBytes(source, List.of(nested(id, 100_000), nested(id, 2)));
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
+            TriggerSpec spec = TriggerSpecs.builder("acme", "deep", "enrich-d", List.of(source))
+                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.AVRO)
+                    .setDestination(destination).setOnFailure(failures).build();
+            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-d", 1, 1), context, 1)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 1 && failed.size() >= 1
+                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+            }
+            assertThat(outputs).singleElement().satisfies(out -> assertThat(TriggerKit.value(out))
+                    .contains("\"id\":1", "\"enriched\":true"));
+            assertThat(failed).singleElement().satisfies(letter -> {
+                assertThat(TriggerKit.header(letter, DeadLetters.ERROR_CLASS)).isEqualTo(TriggerRecords.UNDECODABLE);
+                assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE))
+                        .contains("stack overflow while decoding");
+                assertThat(TriggerKit.header(letter, DeadLetters.ORIGINAL_OFFSET)).isEqualTo("0");
+            });
+        }
+    }
+
+    /** A tester.Node record {@code depth} levels deep in the wire format: id 1 and branch 1 a level, then null. */
+    private static byte[] nested(int schemaId, int depth) {
+        byte[] bytes = new byte[5 + 2 * depth + 2];
+        ByteBuffer.wrap(bytes).put((byte) 0).putInt(schemaId);
+        Arrays.fill(bytes, 5, bytes.length - 1, (byte) 2); // zig-zag 1; the last byte stays 0: branch null
+        return bytes;
     }
 
     @Test

@@ -110,7 +110,19 @@ public final class SourceDecoder {
             throw new SourceDecodingException("Cannot decode the value of " + where(record) + " as " + format + ": "
                     + e.getMessage() + (registryFailed ? " (the schema registry failed, not the record: retry)" : ""),
                     e, registryFailed);
+        } catch (StackOverflowError e) {
+            throw nestedTooDeep(record);
         }
+    }
+
+    /**
+     * A value nested deeper than the stack holds, found by a step that recurses per level (Avro's reader is caught
+     * in {@link FerryAvroDeserializer}; this catches the rest, e.g. the datum's conversion to JSON): the record's
+     * own failure, never an {@link Error} that ends the replica's thread (docs/design.md section 11).
+     */
+    private static SourceDecodingException nestedTooDeep(ConsumerRecord<byte[], byte[]> record) {
+        return new SourceDecodingException("Cannot decode the value of " + where(record) + ": it is nested deeper "
+                + "than this decoder's stack allows (stack overflow while decoding)", null, false);
     }
 
     /**
@@ -159,6 +171,8 @@ public final class SourceDecoder {
         } catch (IOException | RuntimeException e) {
             throw new SourceDecodingException("Cannot decode the value of " + where(record) + " as JSON: "
                     + e.getMessage(), e, false);
+        } catch (StackOverflowError e) {
+            throw nestedTooDeep(record);
         }
     }
 

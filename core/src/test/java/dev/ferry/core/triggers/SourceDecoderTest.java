@@ -14,7 +14,9 @@ import dev.ferry.schemas.serde.FerryAvroSerializer;
 import dev.ferry.schemas.serde.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -246,5 +248,39 @@ class SourceDecoderTest {
         new GenericDatumWriter<Object>(schema).write(datum, encoder);
         encoder.flush();
         return out.toByteArray();
+    }
+
+    @Test
+    void shouldFailTheRecordNotTheThreadWhenAnAvroValueIsNestedDeeperThanTheStack() {
+        Schema node = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Node\",\"fields\":["
+                + "{\"name\":\"id\",\"type\":\"int\"},{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
+        int id = registry.register("orders-value", node);
+        int depth = 100_000; // a tester's record (session 11) that ended a trigger's replica with a StackOverflowError
+        byte[] deep = new byte[WireFormat.HEADER_SIZE + 2 * depth + 2];
+        ByteBuffer.wrap(deep).put((byte) 0).putInt(id);
+        Arrays.fill(deep, WireFormat.HEADER_SIZE, deep.length - 1, (byte) 2); // id 1, branch 1; last id 1
+        SourceDecoder avro = new SourceDecoder(RecordFormat.AVRO, registry);
+
+        assertThatThrownBy(() -> avro.decode(record(deep)))
+                .isInstanceOf(SourceDecodingException.class)
+                .hasMessageContaining("orders-2@7")
+                .hasMessageContaining("stack overflow while decoding")
+                .satisfies(e -> assertThat(((SourceDecodingException) e).retriable()).isFalse());
+    }
+
+    @Test
+    void shouldFailTheRecordNotTheThreadWhenAJsonValueIsNestedDeeperThanJacksonAllows() {
+        int depth = 100_000;
+        byte[] arrays = utf8("[".repeat(depth) + "]".repeat(depth));
+        byte[] objects = utf8("{\"a\":".repeat(depth) + "1" + "}".repeat(depth));
+        SourceDecoder json = new SourceDecoder(RecordFormat.JSON, null);
+
+        // Jackson's StreamReadConstraints (maxNestingDepth, 1,000 by default in the 2.21 Ferry uses) stop the check.
+        for (byte[] value : new byte[][] {arrays, objects}) {
+            assertThatThrownBy(() -> json.decode(record(value)))
+                    .isInstanceOf(SourceDecodingException.class)
+                    .hasMessageStartingWith("Cannot decode the value of orders-2@7 as JSON: ")
+                    .hasMessageContaining("nesting depth");
+        }
     }
 }

@@ -146,7 +146,9 @@ public final class DispatchLoop implements Runnable {
             }
         } catch (WakeupException e) {
             // stop() woke us from a poll
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (docs/design.md section 11): never a thread that ends with no line in Ferry's log while
+            // the instance still holds its partitions; failure() is what readiness reports.
             failure = e;
             log.error("[{}] Dispatcher stopped on an unexpected error; routing of {} halts until it is restarted",
                     name, source, e);

@@ -84,8 +84,16 @@ public final class RecordRouter {
     public List<ProducerRecord<byte[], byte[]>> route(ConsumerRecord<byte[], byte[]> record) {
         InvocationRequest request = null;
         try {
-            request = decode(record);
-            return routeOrReject(record, request);
+            try {
+                request = decode(record);
+                return routeOrReject(record, request);
+            } catch (StackOverflowError e) {
+                // A value nested deeper than the stack holds (the deserializer turns Avro's own overflow into a
+                // SerializationException; this is anything else that recursed): this record's failure, never an
+                // Error that ends the loop for every tenant (docs/design.md section 11).
+                throw new IllegalArgumentException("stack overflow while processing the invocation: its value is "
+                        + "nested deeper than the dispatcher's stack allows");
+            }
         } catch (RetriableFerryException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -104,7 +104,24 @@ public class FerryAvroDeserializer<T> implements Deserializer<T> {
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Malformed Avro data on topic " + topic + " (schema id " + schemaId
                     + ", " + data.length + " bytes): " + e, e);
+        } catch (StackOverflowError e) {
+            throw nestedTooDeep(topic, schemaId, data.length);
         }
+    }
+
+    /**
+     * A record of a recursive writer schema nested deeper than the thread's stack holds (each level of a recursive
+     * union is one byte, so 200 kB of data is 200,000 levels): Avro's reader and its skip recurse per level and
+     * overflow. The overflow is caught here, at the one boundary where Ferry decodes Avro, and becomes this
+     * record's {@link SerializationException}, so the caller's path for an undecodable record takes it (dead
+     * letter, onFailure, skip and count) instead of an {@link Error} ending the caller's thread. The reader keeps
+     * no state between records (the decoder is re-initialised per record), so nothing is left half-updated.
+     */
+    static SerializationException nestedTooDeep(String topic, int schemaId, int bytes) {
+        // Not the cause: its trace is a thousand identical frames in every log line and dead letter.
+        return new SerializationException("Avro data on topic " + topic + " (schema id "
+                + schemaId + ", " + bytes + " bytes) is nested deeper than this reader's stack allows: stack "
+                + "overflow while decoding; a recursive schema nested this deep is refused as malformed");
     }
 
     private static <T> Class<T> requireSpecific(Class<T> type) {

@@ -206,4 +206,50 @@ class SerdeBehaviourTest {
                 Map.of(FerryAvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "yes"), false))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("auto.register.schemas");
     }
+
+    /** A recursive schema: each level of a record nested n deep is two bytes (id, then the union's branch). */
+    static final Schema NODE = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Node\",\"namespace\":"
+            + "\"test\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"},{\"name\":\"next\","
+            + "\"type\":[\"null\",\"Node\"],\"default\":null}]}");
+
+    /** A Node record {@code depth} levels deep in the wire format, written by hand (Avro's encoder recurses too). */
+    static byte[] deepNode(int schemaId, int depth) {
+        byte[] bytes = new byte[WireFormat.HEADER_SIZE + 2 * depth + 2];
+        ByteBuffer.wrap(bytes).put((byte) 0).putInt(schemaId);
+        for (int i = WireFormat.HEADER_SIZE; i < bytes.length - 2; i++) {
+            bytes[i] = 2; // zig-zag 1: id 1, then branch 1 (another Node)
+        }
+        bytes[bytes.length - 2] = 2; // the last id
+        bytes[bytes.length - 1] = 0; // branch 0: null
+        return bytes;
+    }
+
+    @Test
+    void shouldRaiseASerializationExceptionNotAnErrorWhenARecursiveRecordIsNestedDeeperThanTheStack() {
+        int id = registry.register("deep-value", NODE);
+        FerryAvroDeserializer<GenericRecord> deserializer = new FerryAvroDeserializer<>(registry);
+        // A tester's record (session 11): 200,000 levels overflowed Avro's reader, and the Error ended the dispatcher.
+        assertThatThrownBy(() -> deserializer.deserialize("deep", deepNode(id, 200_000)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("stack overflow while decoding")
+                .hasMessageContaining("schema id " + id);
+
+        // The thread's decoder is intact: the next record on it reads.
+        GenericRecord three = deserializer.deserialize("deep", deepNode(id, 3));
+        assertThat(three.toString()).isEqualTo("{\"id\": 1, \"next\": {\"id\": 1, \"next\": {\"id\": 1, "
+                + "\"next\": {\"id\": 1, \"next\": null}}}}");
+    }
+
+    @Test
+    void shouldRaiseASerializationExceptionNotAnErrorWhenADeepFieldTheReaderDoesNotKnowIsSkipped() {
+        // The reader schema lacks the recursive field, so Avro skips it, recursively: the dispatcher's case.
+        Schema reader = SchemaBuilder.record("Node").namespace("test").fields().requiredInt("id").endRecord();
+        int id = registry.register("deep-value", NODE);
+        FerryAvroDeserializer<GenericRecord> deserializer = new FerryAvroDeserializer<>(registry, reader);
+
+        assertThatThrownBy(() -> deserializer.deserialize("deep", deepNode(id, 200_000)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("stack overflow while decoding");
+        assertThat(deserializer.deserialize("deep", deepNode(id, 3)).get("id")).isEqualTo(1);
+    }
 }

@@ -80,7 +80,7 @@ public abstract class Replica {
                 try {
                     consume();
                     failures = 0;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) { // an Error too: logged and restarted, never a silent end
                     if (stopping) {
                         break;
                     }

@@ -107,7 +107,7 @@ final class RetryForwarder implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // close() woke us up.
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: never a forwarder that ends without a log line
             if (running) {
                 log.error("[retry {}] forwarder stopped: {}", tiers, e.toString(), e);
             }

@@ -75,6 +75,11 @@ public final class Intake {
             return undecodable(record, e);
         } catch (RuntimeException e) {
             return undecodable(record, e);
+        } catch (StackOverflowError e) {
+            // Whatever recursed per level of the value (a filter over a deep tree): this record's failure, not the
+            // end of the replica's thread (docs/design.md section 11).
+            return undecodable(record, new IllegalArgumentException("the value is nested deeper than the stack "
+                    + "allows (stack overflow while decoding or filtering it)"));
         }
         if (!matches) {
             return new Admission(Kind.FILTERED, null, null);

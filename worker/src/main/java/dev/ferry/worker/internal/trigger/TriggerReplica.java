@@ -224,7 +224,9 @@ public abstract class TriggerReplica {
             while (!stopping) {
                 try {
                     consume();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // An Error too (docs/design.md section 11): the replica says FAILING with why and starts over,
+                    // rather than its thread ending silently while the trigger's state still says RUNNING.
                     if (stopping) {
                         break;
                     }
