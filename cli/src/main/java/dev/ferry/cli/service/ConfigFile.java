@@ -42,15 +42,7 @@ final class ConfigFile {
      *     key whose value is not valid
      */
     static Map<String, String> read(Path file) {
-        Properties properties = new Properties();
-        if (Files.isDirectory(file)) {
-            throw new CliException("Cannot read --config-file " + file + ": it is a directory, not a file", 2);
-        }
-        try (Reader reader = Files.newBufferedReader(file)) {
-            properties.load(reader);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new CliException("Cannot read --config-file " + file + ": " + why(e), 2);
-        }
+        Properties properties = load(file, "--config-file");
         ConfigDef definition = FerryConfig.definition();
         Set<String> known = definition.names();
         List<String> unknown = properties.stringPropertyNames().stream()
@@ -63,6 +55,25 @@ final class ConfigFile {
         properties.stringPropertyNames().stream().sorted().forEach(key -> settings.put(key, properties.getProperty(key)));
         settings.forEach((key, value) -> check(file, definition, key, value));
         return settings;
+    }
+
+    /**
+     * The properties in {@code file}, given with {@code option} ({@code --config-file}, {@code --kafka-config}).
+     *
+     * @throws CliException (exit 2) naming the option, the file and why it cannot be read, in words (session 11
+     *     tester: a missing {@code --kafka-config} file exited 1 with the bare path as its reason)
+     */
+    static Properties load(Path file, String option) {
+        Properties properties = new Properties();
+        if (Files.isDirectory(file)) {
+            throw new CliException("Cannot read " + option + " " + file + ": it is a directory, not a file", 2);
+        }
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CliException("Cannot read " + option + " " + file + ": " + why(e), 2);
+        }
+        return properties;
     }
 
     /** Refuses a value its key's type or rule does not take, as {@link FerryConfig} would, without quoting it. */

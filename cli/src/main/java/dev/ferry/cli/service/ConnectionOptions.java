@@ -60,6 +60,12 @@ public final class ConnectionOptions {
         if (kafkaConfig != null) {
             values.put(FerryConfig.KAFKA_CONFIG_FILE, kafkaConfig.toString());
         }
+        Object kafkaConfigFile = values.get(FerryConfig.KAFKA_CONFIG_FILE);
+        if (kafkaConfigFile != null && !kafkaConfigFile.toString().isBlank()) {
+            // A file the user named: unreadable is their mistake, said in words with exit 2, as for --config-file.
+            ConfigFile.load(Path.of(kafkaConfigFile.toString()), kafkaConfig != null ? "--kafka-config"
+                    : FerryConfig.KAFKA_CONFIG_FILE);
+        }
         if (topicPrefix != null) {
             values.put(FerryConfig.TOPIC_PREFIX, topicPrefix);
         }

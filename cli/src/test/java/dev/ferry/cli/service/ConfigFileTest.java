@@ -99,6 +99,24 @@ class ConfigFileTest {
     }
 
     @Test
+    void shouldRefuseAKafkaConfigFileItCannotReadAsAUsageErrorSayingWhy() {
+        // Session 11 tester: a missing --kafka-config file exited 1 with the bare path as its reason.
+        Path missing = dir.resolve("nope.properties");
+        ServiceCommand dispatcher = new ServiceCommand.Dispatcher();
+        new CommandLine(dispatcher).parseArgs("--kafka-config", missing.toString());
+        assertThatThrownBy(() -> dispatcher.connection.toConfig(Map.of())).isInstanceOfSatisfying(CliException.class,
+                e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessageContaining("--kafka-config").hasMessageContaining(missing.toString())
+                .hasMessageContaining("no such file");
+
+        ServiceCommand worker = new ServiceCommand.Worker();
+        new CommandLine(worker).parseArgs("--set", FerryConfig.KAFKA_CONFIG_FILE + "=" + dir);
+        assertThatThrownBy(() -> worker.connection.toConfig(Map.of())).isInstanceOfSatisfying(CliException.class,
+                e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessageContaining(FerryConfig.KAFKA_CONFIG_FILE).hasMessageContaining("is a directory");
+    }
+
+    @Test
     void shouldRefuseABadValueAsAUsageErrorLikeAnUnknownKeyNamingTheKeyButNeverTheValue() throws Exception {
         Path file = file("gateway.port=" + TOKEN + "\n");
         ServiceCommand gateway = new ServiceCommand.Gateway();
