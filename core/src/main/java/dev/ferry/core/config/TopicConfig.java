@@ -30,6 +30,17 @@ public final class TopicConfig {
     /** Kafka's codecs; every one of them decodes in Java clients, only none and gzip in every mainstream client. */
     private static final String[] CODECS = {"none", "gzip", "snappy", "lz4", "zstd"};
     public static final String MIN_INSYNC_REPLICAS = "topic.min.insync.replicas";
+    public static final String WORK_MAX_TOTAL_PARTITIONS = "topic.work.max.total.partitions";
+
+    /**
+     * Default of {@link #WORK_MAX_TOTAL_PARTITIONS}. Each partition of a work topic is, on every broker holding a
+     * replica, about 1 open file and 2 memory maps (its active segment, its offset and time indexes): a tester's 19
+     * functions of 1000 partitions took a dev platform from 796 to 19,743 open files and then past its 20,000, and
+     * the broker died (session 11); vm.max_map_count is 65,530 on most Linux boxes. 8000 partitions are about
+     * 8,000 files and 16,000 maps, which a 2-core dev box with those limits survives, with room for the platform's own
+     * topics, and 1,000 functions of the default 6 partitions fit (the idle benchmark's).
+     */
+    public static final int DEFAULT_WORK_MAX_TOTAL_PARTITIONS = 8000;
 
     /** Room for a 6 MiB synchronous payload (Lambda's limit) plus the envelope and headers. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -46,6 +57,7 @@ public final class TopicConfig {
     private final String userCompressionType;
     private final String internalCompressionType;
     private final short minInsyncReplicas;
+    private final int workMaxTotalPartitions;
 
     TopicConfig(AbstractConfig config) {
         this.replicationFactor = config.getInt(REPLICATION_FACTOR).shortValue();
@@ -54,6 +66,7 @@ public final class TopicConfig {
         this.userCompressionType = config.getString(USER_COMPRESSION_TYPE);
         this.internalCompressionType = config.getString(INTERNAL_COMPRESSION_TYPE);
         this.minInsyncReplicas = config.getInt(MIN_INSYNC_REPLICAS).shortValue();
+        this.workMaxTotalPartitions = config.getInt(WORK_MAX_TOTAL_PARTITIONS);
     }
 
     static void define(ConfigDef def) {
@@ -80,7 +93,14 @@ public final class TopicConfig {
                 .define(MIN_INSYNC_REPLICAS, Type.INT, 2, Range.between(1, Short.MAX_VALUE), Importance.MEDIUM,
                         "min.insync.replicas of the topics Ferry creates, set only where the replication factor "
                                 + "(after capping) is at least this plus one, so one lost broker never stops "
-                                + "writes; below that the broker's default applies.");
+                                + "writes; below that the broker's default applies.")
+                .define(WORK_MAX_TOTAL_PARTITIONS, Type.INT, DEFAULT_WORK_MAX_TOTAL_PARTITIONS, Range.atLeast(1),
+                        Importance.MEDIUM, "Budget of work-topic partitions on the whole platform: the partitions of "
+                                + "all tenants' functions together. A deploy that creates a function or raises its "
+                                + "partitions beyond what is left is refused (400). Each partition costs every broker "
+                                + "holding it about 1 open file and 2 memory maps; the default, about 8,000 files and "
+                                + "16,000 maps, fits a dev box's limits (20,000 files, vm.max_map_count 65,530) and "
+                                + "1,000 functions of 6 partitions.");
     }
 
     public short replicationFactor() {
@@ -94,6 +114,14 @@ public final class TopicConfig {
     /** The wanted {@code min.insync.replicas}; {@link dev.ferry.core.topics.TopicSpec} decides where it applies. */
     public short minInsyncReplicas() {
         return minInsyncReplicas;
+    }
+
+    /**
+     * The most partitions all functions' work topics may have together ({@link #WORK_MAX_TOTAL_PARTITIONS}), at least
+     * 1; the gateway refuses a deploy beyond it.
+     */
+    public int workMaxTotalPartitions() {
+        return workMaxTotalPartitions;
     }
 
     /** L: {@code max.message.bytes} of the payload topics, and the largest record written to them. */

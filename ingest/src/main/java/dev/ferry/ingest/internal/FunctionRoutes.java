@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.TopicConfig;
 import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.net.Urls;
 import dev.ferry.ingest.FunctionScaling;
@@ -57,19 +58,25 @@ public final class FunctionRoutes {
         FunctionSpec spec = parsed.spec();
         refuseEgress(spec);
         FunctionRef ref = new FunctionRef(caller.tenant(), name);
-        // A minimum above 0 pins replicas: checked and written while no other such write of this gateway is.
-        boolean existed = writes.holding(ref, () -> g.pinning().holdingIf(spec.getMinReplicas() > 0, () -> {
-            Optional<FunctionSpec> current = g.directory().get(ref);
-            current.ifPresent(existing -> checkCompatible(existing, spec));
-            checkReservation(ref, spec);
-            // A created function never runs what an earlier function of the name left queued; an update keeps
-            // the mark.
-            spec.setWorkStartOffsets(current.isPresent() ? current.get().getWorkStartOffsets()
-                    : g.publisher().leftoverEnds(ref));
-            CompletableFuture<Void> visible = g.watch().awaitDeployed(spec);
-            publish(ref, visible, () -> g.publisher().deploy(spec));
-            return current.isPresent();
-        }));
+        // A minimum above 0 pins replicas, a create or a raise of partitions takes from the partition budget: such
+        // writes are checked and written while no other of this gateway is. The name's lock keeps `before` current.
+        boolean existed = writes.holding(ref, () -> {
+            Optional<FunctionSpec> before = g.directory().get(ref);
+            boolean morePartitions = before.map(s -> spec.getPartitions() > s.getPartitions()).orElse(true);
+            return g.pinning().holdingIf(spec.getMinReplicas() > 0 || morePartitions, () -> {
+                Optional<FunctionSpec> current = g.directory().get(ref);
+                current.ifPresent(existing -> checkCompatible(existing, spec));
+                checkReservation(ref, spec);
+                checkPartitionBudget(ref, spec, current);
+                // A created function never runs what an earlier function of the name left queued; an update keeps
+                // the mark.
+                spec.setWorkStartOffsets(current.isPresent() ? current.get().getWorkStartOffsets()
+                        : g.publisher().leftoverEnds(ref));
+                CompletableFuture<Void> visible = g.watch().awaitDeployed(spec);
+                publish(ref, visible, () -> g.publisher().deploy(spec));
+                return current.isPresent();
+            });
+        });
         log.info("Deployed {} ({} runtime, handler {})", ref, spec.getRuntime(), Urls.redact(spec.getHandler()));
         Http.json(g, ctx, existed ? 200 : 201, SpecJson.toJson(g.mapper(), spec));
     }
@@ -164,6 +171,41 @@ public final class FunctionRoutes {
     }
 
     /**
+     * All tenants' functions together may have at most {@link TopicConfig#workMaxTotalPartitions()} work-topic
+     * partitions: one tenant's 19 deploys of {@code partitions} 1000, each answered 201, took the embedded broker past
+     * its open-file limit and the whole dev platform down (a tester, session 11). Only a write that adds partitions
+     * (a create, or an update that raises them) is checked, so a platform already over a lowered budget can still
+     * update its functions. 400 {@code invalid_function} says the budget, what is left and what the caller's own
+     * other functions hold, never another tenant's.
+     */
+    private void checkPartitionBudget(FunctionRef ref, FunctionSpec spec, Optional<FunctionSpec> current) {
+        int had = current.map(FunctionSpec::getPartitions).orElse(0);
+        if (spec.getPartitions() <= had) {
+            return;
+        }
+        long others = 0;
+        long own = 0;
+        for (FunctionSpec function : g.directory().all()) {
+            if (function.getTenant().equals(ref.tenant()) && function.getName().equals(ref.function())) {
+                continue;
+            }
+            others += Math.max(0, function.getPartitions());
+            if (function.getTenant().equals(ref.tenant())) {
+                own += Math.max(0, function.getPartitions());
+            }
+        }
+        int budget = g.config().topics().workMaxTotalPartitions();
+        if (others + spec.getPartitions() > budget) {
+            long left = Math.max(0, budget - others);
+            throw new ApiException(400, "invalid_function", "partitions " + spec.getPartitions() + " is more than "
+                    + "the platform has left of its work-topic partition budget: " + left + " of "
+                    + TopicConfig.WORK_MAX_TOTAL_PARTITIONS + "=" + budget + " are not held by deployed functions"
+                    + (own > 0 ? "; this tenant's other functions hold " + own : "")
+                    + ". Deploy with fewer partitions, or ask an operator to raise the budget");
+        }
+    }
+
+    /**
      * Topics never shrink and a group cannot change its type (share group vs consumer group), so those edits of
      * a deployed function would leave it broken: refuse them and say how to get there.
      */
@@ -196,7 +238,7 @@ public final class FunctionRoutes {
             throw ApiException.notReady("Interrupted");
         } catch (RuntimeException e) {
             log.warn("Cannot write {} to the function registry: {}", ref, e.getMessage());
-            throw ApiException.notReady("Cannot write to the function registry: " + e.getClass().getSimpleName());
+            throw ApiException.notReady("Cannot write to the function registry: " + Http.inWords(e));
         } finally {
             visible.cancel(false);
         }

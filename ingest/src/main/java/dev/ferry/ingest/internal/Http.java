@@ -110,6 +110,25 @@ public final class Http {
                 + limit + " bytes");
     }
 
+    /**
+     * What went wrong, in words, for an error answer: the exception's message and, where it adds something, its root
+     * cause's (e.g. "Cannot create topic ferry.work.t.f: ...: Too many open files"), at most 500 characters; the
+     * class's simple name only when neither has a message. A 503 once said only "FerryException" (session 11).
+     */
+    static String inWords(Throwable e) {
+        String text = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                : e.getMessage();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != e && root.getMessage() != null && !root.getMessage().isBlank()
+                && !text.contains(root.getMessage())) {
+            text = text + ": " + root.getMessage();
+        }
+        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
+    }
+
     static String abbreviate(String text) {
         return text.length() > 64 ? text.substring(0, 64) + "..." : text;
     }

@@ -489,7 +489,7 @@ public final class TriggerRoutes {
             throw ApiException.notReady("Interrupted");
         } catch (RuntimeException e) {
             log.warn("Cannot write {} to the trigger registry: {}", ref, e.getMessage());
-            throw ApiException.notReady("Cannot write to the trigger registry: " + e.getClass().getSimpleName());
+            throw ApiException.notReady("Cannot write to the trigger registry: " + Http.inWords(e));
         } finally {
             visible.cancel(false);
         }
