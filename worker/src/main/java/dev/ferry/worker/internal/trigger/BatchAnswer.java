@@ -48,48 +48,56 @@ public sealed interface BatchAnswer {
         if (output == null || output.length == 0) {
             return new Whole(output);
         }
-        JsonNode tree;
-        try {
-            tree = Json.MAPPER.readTree(output);
-        } catch (IOException e) {
-            return new Whole(output);
-        }
-        if (tree != null && tree.isArray() && tree.size() == size) {
-            return new PerRecord(Collections.unmodifiableList(elements(output, size)));
-        }
-        if (tree != null && tree.isObject() && tree.size() == 1 && tree.path("batchItemFailures").isArray()) {
-            SortedSet<Integer> failed = new TreeSet<>();
-            for (JsonNode index : tree.get("batchItemFailures")) {
-                if (index.canConvertToInt() && index.asInt() >= 0 && index.asInt() < size) {
-                    failed.add(index.asInt());
+        // One pass over the answer: an array is walked for its elements' byte ranges, an object read as a tree.
+        try (JsonParser parser = Json.MAPPER.getFactory().createParser(output)) {
+            JsonToken first = parser.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                List<byte[]> outputs = elements(parser, output, size);
+                return outputs == null ? new Whole(output) : new PerRecord(Collections.unmodifiableList(outputs));
+            }
+            if (first == JsonToken.START_OBJECT) {
+                JsonNode tree = Json.MAPPER.readTree(parser);
+                if (tree.size() == 1 && tree.path("batchItemFailures").isArray()) {
+                    SortedSet<Integer> failed = new TreeSet<>();
+                    for (JsonNode index : tree.get("batchItemFailures")) {
+                        if (index.canConvertToInt() && index.asInt() >= 0 && index.asInt() < size) {
+                            failed.add(index.asInt());
+                        }
+                    }
+                    return new ItemFailures(Collections.unmodifiableSortedSet(failed));
                 }
             }
-            return new ItemFailures(Collections.unmodifiableSortedSet(failed));
+        } catch (IOException e) {
+            // Not JSON: one output for the whole batch, as it is.
         }
         return new Whole(output);
     }
 
     /**
-     * The {@code size} elements of the JSON array {@code output} (already parsed whole, so well formed), each as the
-     * bytes the function wrote for it, surrounding whitespace left out; null for a {@code null} element. Element
-     * {@code i} runs from its first token to the comma before element {@code i + 1} (or the closing bracket).
+     * The elements of the JSON array {@code parser} is at the start of, each as the bytes the function wrote for it,
+     * surrounding whitespace left out; null for a {@code null} element. Element {@code i} runs from its first token to
+     * the comma before element {@code i + 1} (or the closing bracket). Null when the array does not hold exactly
+     * {@code size} elements.
+     *
+     * @throws IOException when the array is not well formed
      */
-    private static List<byte[]> elements(byte[] output, int size) {
+    private static List<byte[]> elements(JsonParser parser, byte[] output, int size) throws IOException {
         long[] starts = new long[size + 1];
         boolean[] nulls = new boolean[size];
-        try (JsonParser parser = Json.MAPPER.getFactory().createParser(output)) {
-            parser.nextToken(); // START_ARRAY
-            for (int i = 0; i < size; i++) {
-                JsonToken token = parser.nextToken();
-                starts[i] = parser.currentTokenLocation().getByteOffset();
-                nulls[i] = token == JsonToken.VALUE_NULL;
-                parser.skipChildren();
+        int count = 0;
+        for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+            if (token == null || count == size) {
+                return null; // cut short, or more elements than records
             }
-            parser.nextToken(); // END_ARRAY
-            starts[size] = parser.currentTokenLocation().getByteOffset();
-        } catch (IOException e) {
-            throw new IllegalStateException("A parsed JSON array cannot be read again", e);
+            starts[count] = parser.currentTokenLocation().getByteOffset();
+            nulls[count] = token == JsonToken.VALUE_NULL;
+            parser.skipChildren();
+            count++;
         }
+        if (count != size) {
+            return null;
+        }
+        starts[size] = parser.currentTokenLocation().getByteOffset();
         List<byte[]> outputs = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             int end = (int) starts[i + 1];
