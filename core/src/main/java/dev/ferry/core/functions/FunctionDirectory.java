@@ -35,6 +35,10 @@ public final class FunctionDirectory implements AutoCloseable {
         void removed(FunctionRef ref);
     }
 
+    /** One comparator object, so the table answers {@link #all()} from its snapshot until it changes. */
+    private static final Comparator<FunctionSpec> BY_TENANT_AND_NAME =
+            Comparator.comparing(FunctionSpec::getTenant).thenComparing(FunctionSpec::getName);
+
     private final CompactedTable<FunctionRef, FunctionSpec> table;
     private final Map<Listener, CompactedTable.Listener<FunctionRef, FunctionSpec>> adapters =
             new ConcurrentHashMap<>();
@@ -72,9 +76,9 @@ public final class FunctionDirectory implements AutoCloseable {
         return table.get(ref);
     }
 
-    /** Every deployed function, ordered by tenant and name. */
+    /** Every deployed function, ordered by tenant and name; unmodifiable, the same list until the next change. */
     public List<FunctionSpec> all() {
-        return table.all(Comparator.comparing(FunctionSpec::getTenant).thenComparing(FunctionSpec::getName));
+        return table.all(BY_TENANT_AND_NAME);
     }
 
     public void addListener(Listener listener) {

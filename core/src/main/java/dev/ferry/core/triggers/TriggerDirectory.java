@@ -23,6 +23,10 @@ public final class TriggerDirectory implements AutoCloseable {
     public interface Listener extends CompactedTable.Listener<TriggerRef, TriggerSpec> {
     }
 
+    /** One comparator object, so the table answers {@link #all()} from its snapshot until it changes. */
+    private static final Comparator<TriggerSpec> BY_TENANT_AND_NAME =
+            Comparator.comparing(TriggerSpec::getTenant).thenComparing(TriggerSpec::getName);
+
     private final CompactedTable<TriggerRef, TriggerSpec> table;
 
     public TriggerDirectory(KafkaClients clients, TopicCatalog topics, Deserializer<TriggerSpec> deserializer) {
@@ -49,9 +53,9 @@ public final class TriggerDirectory implements AutoCloseable {
         return table.get(ref);
     }
 
-    /** Every trigger, ordered by tenant and name. */
+    /** Every trigger, ordered by tenant and name; unmodifiable, the same list until the next change. */
     public List<TriggerSpec> all() {
-        return table.all(Comparator.comparing(TriggerSpec::getTenant).thenComparing(TriggerSpec::getName));
+        return table.all(BY_TENANT_AND_NAME);
     }
 
     public void addListener(Listener listener) {

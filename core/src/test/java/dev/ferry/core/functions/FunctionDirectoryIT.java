@@ -1,6 +1,7 @@
 package dev.ferry.core.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.FunctionRef;
@@ -53,6 +54,9 @@ class FunctionDirectoryIT {
             directory.start();
             assertThat(directory.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             assertThat(directory.get(new FunctionRef("acme", "echo"))).contains(echo);
+            List<FunctionSpec> before = directory.all();
+            assertThat(directory.all()).as("the same answer until the directory changes").isSameAs(before);
+            assertThatThrownBy(() -> before.add(sleep)).isInstanceOf(UnsupportedOperationException.class);
 
             directory.addListener(new FunctionDirectory.Listener() {
                 @Override
@@ -72,6 +76,7 @@ class FunctionDirectoryIT {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events).containsExactly(
                     "deployed echo 128", "deployed sleep 256", "deployed sleep 512", "removed echo"));
             assertThat(directory.all()).extracting(FunctionSpec::getName).containsExactly("sleep");
+            assertThat(before).as("an earlier answer is not changed afterwards").containsExactly(echo);
         }
     }
 
