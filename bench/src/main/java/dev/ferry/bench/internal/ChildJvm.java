@@ -38,6 +38,16 @@ final class ChildJvm implements AutoCloseable {
         reader.start();
     }
 
+    /**
+     * The JVM options the {@code ferry} script gives every process it starts: {@code FERRY_JAVA_OPTS}, split on
+     * whitespace as the script's unquoted expansion splits it; none when unset. Children that stand for a process a
+     * user starts with {@code ferry} take them, so a run measures what that user runs.
+     */
+    static List<String> ferryJavaOptions() {
+        String options = System.getenv().getOrDefault("FERRY_JAVA_OPTS", "").trim();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+    }
+
     /** Starts {@code mainClass} with {@code args}; its output (stdout and stderr) is read until it ends. */
     static ChildJvm start(String name, List<String> jvmOptions, String mainClass, List<String> args,
             String readyMarker) throws IOException {

@@ -71,7 +71,7 @@ final class DevChild implements AutoCloseable {
                     "--registry-port", Integer.toString(freePort()), "--metering-port", Integer.toString(freePort()),
                     "--set", "management.port=-1"));
             settings.forEach(setting -> args.addAll(List.of("--set", setting)));
-            child = ChildJvm.start(scenario, List.of(), FERRY_MAIN, args, DEV_READY);
+            child = ChildJvm.start(scenario, ChildJvm.ferryJavaOptions(), FERRY_MAIN, args, DEV_READY);
             child.awaitReady(START_TIMEOUT);
             String apiKey = Files.readString(dataDir.resolve("api-key")).trim();
             return new DevChild(dir, child, kafkaPort, new Gateway(port, apiKey));

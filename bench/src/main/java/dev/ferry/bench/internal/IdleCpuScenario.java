@@ -53,7 +53,7 @@ public final class IdleCpuScenario implements Scenario {
         Path dir = Files.createTempDirectory("ferry-bench-idle");
         try {
             Measurement broker;
-            try (ChildJvm child = ChildJvm.start("idle-broker", List.of(), IdleBroker.class.getName(),
+            try (ChildJvm child = ChildJvm.start("idle-broker", ChildJvm.ferryJavaOptions(), IdleBroker.class.getName(),
                     List.of(dir.resolve("broker").toString(), Integer.toString(DevChild.freePort()),
                             Integer.toString(DevChild.freePort())), IdleBroker.READY)) {
                 child.awaitReady(START_TIMEOUT);
@@ -90,7 +90,9 @@ public final class IdleCpuScenario implements Scenario {
             details.append("; the dev broker holds ").append(partitions);
             details.append("; ratio at ").append(largest).append(" functions; settle ").append(settle.toSeconds())
                     .append(" s, window ").append(window.toSeconds()).append(" s in ")
-                    .append(subWindow.toSeconds()).append(" s repetitions, child JVMs at defaults");
+                    .append(subWindow.toSeconds()).append(" s repetitions, child JVMs ")
+                    .append(ChildJvm.ferryJavaOptions().isEmpty() ? "at defaults"
+                            : "with FERRY_JAVA_OPTS " + String.join(" ", ChildJvm.ferryJavaOptions()));
             return Outcome.of(name(), "CPU s/min", last.cpu(), broker.cpu(), false, 2.0, details.toString());
         } finally {
             DevChild.deleteTree(dir);
