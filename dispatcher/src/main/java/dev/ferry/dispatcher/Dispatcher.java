@@ -13,6 +13,7 @@ import dev.ferry.core.kafka.ResultRecords;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.FerryMetrics;
 import dev.ferry.core.runtime.FerryRuntime;
+import dev.ferry.core.runtime.RegistryCheck;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.internal.DispatchLoop;
 import dev.ferry.dispatcher.internal.DispatchMeters;
@@ -20,6 +21,7 @@ import dev.ferry.dispatcher.internal.FreshLookup;
 import dev.ferry.dispatcher.internal.LagView;
 import dev.ferry.dispatcher.internal.RecordRouter;
 import dev.ferry.dispatcher.internal.RequestValidator;
+import dev.ferry.dispatcher.internal.StepOut;
 import dev.ferry.dispatcher.internal.WorkRoutes;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -197,13 +199,18 @@ public final class Dispatcher implements AutoCloseable {
      * Creates the platform topics if missing, loads the function directory, fences any earlier instance with the
      * same transactional.id, and starts routing on a thread of its own.
      *
-     * @throws FerryException when the cluster or the registry cannot be reached, or the directory does not load
+     * Waits first, up to {@code schema.registry.wait.ms}, for the schema registry to answer ({@link RegistryCheck}):
+     * an instance that cannot read the invocations must not take partitions of them (a tester, session 12).
+     *
+     * @throws FerryException when the cluster or the registry cannot be reached
+     *     ({@link RegistryCheck.RegistryUnavailableException}), or the directory does not load
      */
     public synchronized Dispatcher start() {
         if (thread != null) {
             return this;
         }
         try {
+            RegistryCheck.await(runtime.registry(), config.schemaRegistryUrls(), config.schemaRegistryWait());
             open();
         } catch (RuntimeException e) {
             closeClients();
@@ -373,7 +380,9 @@ public final class Dispatcher implements AutoCloseable {
                 // Neither a reply copy nor a wakeup is an invocation forwarded: not counted.
                 new DispatchMeters(FerryMetrics.registry(), topics.results(), topics.dlq(),
                         topic -> topics.isReplyTopic(topic) || topic.equals(topics.wakeups())))
-                .onCommitted(wakeups::committed);
+                .onCommitted(wakeups::committed)
+                .steppingOut(new StepOut(config.dispatcher().stepOutFailures(), config.dispatcher().stepOutWindow(),
+                        System::nanoTime), () -> RegistryCheck.problem(runtime.registry()));
     }
 
     /**
@@ -448,8 +457,10 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Ready while routing, with its function directory and lag view caught up and following their topics; the
-     * process's {@code /readyz} asks this (issue 11, part 4).
+     * Ready while routing, with its function directory and lag view caught up and following their topics; not ready
+     * while it stepped out of its group (its batches kept failing: the schema registry gone, say) or waits after a
+     * fence. The process's {@code /readyz} asks this, on the management listener and on a gateway beside it (issue
+     * 11, part 4; session 12).
      */
     public ReadinessCheck readiness() {
         return () -> {
@@ -460,6 +471,11 @@ public final class Dispatcher implements AutoCloseable {
             if (!isRunning()) {
                 return Optional.of("dispatcher " + transactionalId + " is not routing"
                         + failure().map(f -> ": " + f).orElse(""));
+            }
+            DispatchLoop current = loop;
+            Optional<String> out = current == null ? Optional.empty() : current.steppedOut();
+            if (out.isPresent()) {
+                return Optional.of("dispatcher " + transactionalId + " " + out.get());
             }
             FunctionDirectory currentDirectory = directory;
             LagView currentLag = lagView;

@@ -189,6 +189,7 @@ final class DevEnvironment implements AutoCloseable {
         // "No function 'echo'".
         FerryRuntime runtime = FerryRuntime.create(config);
         try {
+            Platform.awaitRegistry(runtime); // before the directory reads a record through it
             deployBuiltIns(runtime);
         } catch (RuntimeException e) {
             runtime.close();

@@ -1,6 +1,7 @@
 package dev.ferry.cli.service;
 
 import dev.ferry.autoscaler.ScalingView;
+import dev.ferry.cli.CliException;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.RetriableFerryException;
@@ -14,6 +15,7 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.metrics.ManagementServer;
 import dev.ferry.core.runtime.FerryRuntime;
+import dev.ferry.core.runtime.RegistryCheck;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.ingest.FunctionScaling;
@@ -76,6 +78,8 @@ public final class Platform implements AutoCloseable {
     private volatile Gateway gateway;
     /** Set once every role has started and the gateway knows their readiness checks. */
     private volatile boolean servicesStarted;
+    /** Set once every role of this process has started; the management listener's /readyz says "starting" before. */
+    private volatile boolean rolesStarted;
     private volatile Autoscaling autoscaling;
     private ManagementServer management;
 
@@ -150,9 +154,11 @@ public final class Platform implements AutoCloseable {
     private void startRoles(Set<Role> roles, URI meteringUrl, PrintWriter progress, Set<FunctionRef> required) {
         servicePorts(config, roles, PortOptions.SERVICE).requireFree();
         if (config.management().enabled()) {
-            // First, so a taken port or a missing token fails before anything else starts.
-            management = ManagementServer.start(config.management());
+            // First, so a taken port or a missing token fails before anything else starts; its /readyz says
+            // "starting" until every role has started, then asks each role's checks (session 12).
+            management = ManagementServer.start(config.management(), this::readinessChecks);
         }
+        awaitRegistry(runtime);
         KafkaClients clients = runtime.clients();
         TopicCatalog topics = runtime.topics();
         try (Admin admin = clients.admin("ferry-platform-admin")) {
@@ -204,6 +210,7 @@ public final class Platform implements AutoCloseable {
             independent.add(() -> step(progress, "gateway", () -> startGateway(roles, meteringUrl, required)));
         }
         inParallel(independent);
+        rolesStarted = true;
         if (gateway != null) {
             // Ready means what this process serves works: every service beside the gateway, too.
             synchronized (readiness) {
@@ -367,6 +374,34 @@ public final class Platform implements AutoCloseable {
         }
     }
 
+    /**
+     * Every service reads Avro through the schema registry: one that cannot reach it must not start and take work
+     * it cannot do (a tester, session 12: a dispatcher with a wrong --schema-registry started, took partitions of
+     * ferry.invocations and stalled every call on them while it reported healthy). A bounded wait, for an
+     * orchestrator that starts the registry a moment later; then exit 2 like any other wrong option, naming the URL
+     * and the last answer. {@code ferry dev} asks it before it deploys its built-ins, with a registry of its own or not.
+     *
+     * @throws CliException exit 2, when the registry does not answer within {@code schema.registry.wait.ms}
+     */
+    static void awaitRegistry(FerryRuntime runtime) {
+        FerryConfig config = runtime.config();
+        try {
+            RegistryCheck.await(runtime.registry(), config.schemaRegistryUrls(), config.schemaRegistryWait());
+        } catch (RegistryCheck.RegistryUnavailableException e) {
+            throw new CliException(e.getMessage(), 2);
+        }
+    }
+
+    /** What the management listener's /readyz asks: "services" until every role has started, then each role's. */
+    private Map<String, ReadinessCheck> readinessChecks() {
+        Map<String, ReadinessCheck> checks = new LinkedHashMap<>();
+        checks.put("services", () -> rolesStarted ? Optional.empty() : Optional.of("the services are starting"));
+        synchronized (readiness) {
+            checks.putAll(readiness);
+        }
+        return checks;
+    }
+
     private void readiness(String name, ReadinessCheck check) {
         synchronized (readiness) {
             readiness.put(name, check);
@@ -391,7 +426,10 @@ public final class Platform implements AutoCloseable {
         return gateway.port();
     }
 
-    /** The management listener's port (/metrics, /healthz), or -1 when it is off ({@code management.port=-1}). */
+    /**
+     * The management listener's port (/metrics, /healthz, /readyz), or -1 when it is off
+     * ({@code management.port=-1}).
+     */
     public int managementPort() {
         return management == null ? -1 : management.port();
     }

@@ -29,8 +29,8 @@ public abstract class ServiceCommand implements Callable<Integer> {
     ConnectionOptions connection;
 
     @Option(names = {"--management-port", "--metrics-port"}, description = "Port of this process's management "
-            + "listener: Prometheus /metrics and /healthz, on management.host (127.0.0.1 unless set; another address "
-            + "needs management.token). Default: management.port (9400); -1 turns it off.")
+            + "listener: Prometheus /metrics, /healthz and /readyz, on management.host (127.0.0.1 unless set; another "
+            + "address needs management.token). Default: management.port (9400); -1 turns it off.")
     Integer managementPort;
 
     private final Platform.Role role;

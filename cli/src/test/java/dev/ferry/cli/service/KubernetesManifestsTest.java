@@ -212,12 +212,13 @@ class KubernetesManifestsTest {
 
     /**
      * The paths each port serves, from the code: the gateway's routes (ingest PlatformRoutes) and metering's usage
-     * API (UsageHttpApi) serve /healthz and /readyz; every process's metrics/management listener serves /healthz.
+     * API (UsageHttpApi) serve /healthz and /readyz; every process's metrics/management listener serves /healthz and,
+     * since session 12, /readyz (ManagementServer).
      */
     private static Map<Integer, Set<String>> served(Workload w) {
         Map<Integer, Set<String>> served = new HashMap<>();
         // The gateway's own listener since issue 12's management listener; before it, the others' --metrics-port.
-        served.put(w.managementPort(), Set.of("/healthz"));
+        served.put(w.managementPort(), Set.of("/healthz", "/readyz"));
         switch (w.service()) {
             case "gateway" -> served.put(w.config().gateway().port(), Set.of("/healthz", "/readyz"));
             case "metering" -> served.put(w.config().metering().httpPort(), Set.of("/healthz", "/readyz"));
@@ -260,6 +261,8 @@ class KubernetesManifestsTest {
         }
         assertThat(only("gateway").container().getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(only("metering").container().getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        // Session 12: a dispatcher that cannot route (its registry gone) is not ready, which /healthz never said.
+        assertThat(only("dispatcher").container().getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     }
 
     @Test

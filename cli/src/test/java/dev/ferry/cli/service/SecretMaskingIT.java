@@ -99,6 +99,7 @@ class SecretMaskingIT {
         int metrics;
         HttpResponse<String> anonymous;
         HttpResponse<String> operator;
+        HttpResponse<String> ready;
         try {
             new CommandLine(dispatcher).parseArgs("--bootstrap-servers", kafka.bootstrapServers(),
                     "--schema-registry", kafka.schemaRegistryUrl(), "--topic-prefix", "maskfile.",
@@ -110,6 +111,9 @@ class SecretMaskingIT {
             anonymous = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
             operator = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).build(),
                     HttpResponse.BodyHandlers.ofString());
+            // Session 12: the dispatcher's readiness is on the management listener, open like /healthz.
+            ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } finally {
             if (platform != null) {
                 platform.close();
@@ -119,6 +123,8 @@ class SecretMaskingIT {
 
         assertThat(anonymous.statusCode()).as("the file's token is in force").isEqualTo(401);
         assertThat(operator.statusCode()).isEqualTo(200);
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"dispatcher\":\"ok\"").contains("\"status\":\"ready\"");
         assertThat(out.toString()).contains("Starting the Ferry dispatcher").contains("/metrics")
                 .doesNotContain(SECRET);
         assertThat(logs.list).isNotEmpty().allSatisfy(event -> {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ public final class FerryConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String TOPIC_PREFIX = "topic.prefix";
     public static final String KAFKA_CONFIG_FILE = "kafka.config.file";
+    public static final String SCHEMA_REGISTRY_WAIT_MS = "schema.registry.wait.ms";
     /** Keys with this prefix are passed, without it, to every Kafka client and to the registry client. */
     public static final String KAFKA_PREFIX = "kafka.";
 
@@ -88,6 +90,11 @@ public final class FerryConfig extends AbstractConfig {
 
     public List<String> schemaRegistryUrls() {
         return getList(SCHEMA_REGISTRY_URL);
+    }
+
+    /** {@value #SCHEMA_REGISTRY_WAIT_MS}: how long a service waits at start for the schema registry. */
+    public Duration schemaRegistryWait() {
+        return Duration.ofMillis(getLong(SCHEMA_REGISTRY_WAIT_MS));
     }
 
     public String topicPrefix() {
@@ -174,6 +181,10 @@ public final class FerryConfig extends AbstractConfig {
                         "Kafka brokers to connect to, host:port, comma-separated.")
                 .define(SCHEMA_REGISTRY_URL, Type.LIST, "http://localhost:8081", Importance.HIGH,
                         "Schema Registry URLs (Confluent REST API), comma-separated; the client fails over in order.")
+                .define(SCHEMA_REGISTRY_WAIT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                        "How long a service waits at start for the schema registry to answer GET /subjects with a "
+                                + "list of subjects (asked every second, logged once) before it stops with exit code "
+                                + "2, naming the URL and the last answer; 0 asks once.")
                 .define(TOPIC_PREFIX, Type.STRING, DEFAULT_TOPIC_PREFIX, new TopicPrefixValidator(), Importance.MEDIUM,
                         "Prefix of every Ferry topic; group names derive from it (ferry. gives ferry-dispatcher).")
                 .define(KAFKA_CONFIG_FILE, Type.STRING, "", Importance.MEDIUM,

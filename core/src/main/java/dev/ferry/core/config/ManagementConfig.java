@@ -9,9 +9,9 @@ import org.apache.kafka.common.config.types.Password;
 
 /**
  * Settings of the management listener: the operators' port, apart from the public gateway, that serves
- * {@code /metrics} (whose labels name every tenant and function) and {@code /healthz}. Issue 12: the public port never
- * shows tenant labels; this one binds to the loopback interface unless told otherwise, and a listener on any other
- * address must have {@value #TOKEN} set (it refuses to start without).
+ * {@code /metrics} (whose labels name every tenant and function), {@code /healthz} and {@code /readyz}. Issue 12:
+ * the public port never shows tenant labels; this one binds to the loopback interface unless told otherwise, and a
+ * listener on any other address must have {@value #TOKEN} set (it refuses to start without).
  */
 public final class ManagementConfig {
 
@@ -34,8 +34,8 @@ public final class ManagementConfig {
 
     static void define(ConfigDef def) {
         def.define(HOST, Type.STRING, "127.0.0.1", Importance.HIGH,
-                        "Address the management listener (/metrics, /healthz) binds to. The default serves this "
-                                + "host only; any other address needs management.token.")
+                        "Address the management listener (/metrics, /healthz, /readyz) binds to. The default serves "
+                                + "this host only; any other address needs management.token.")
                 .define(PORT, Type.INT, 9400, Range.between(DISABLED, 65535), Importance.MEDIUM,
                         "Port of the management listener; 0 picks a free port, -1 runs none.")
                 .define(TOKEN, Type.PASSWORD, "", Importance.HIGH,

@@ -9,11 +9,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -63,6 +65,8 @@ public final class DispatchLoop implements Runnable {
     static final Duration POLL = GroupPolls.IDLE;
     private static final long BACKOFF_START_MS = 200;
     private static final long BACKOFF_MAX_MS = 5_000;
+    /** How often an instance that stepped out asks whether it may come back. */
+    static final Duration PROBE = Duration.ofSeconds(1);
 
     private final Consumer<byte[], byte[]> consumer;
     /** Taken in turn, one per transaction; {@link #producer} is the current transaction's. */
@@ -84,6 +88,11 @@ public final class DispatchLoop implements Runnable {
     private long backoffMs = BACKOFF_START_MS;
     private final DispatchMeters meters;
     private Runnable afterCommit = () -> { };
+    private StepOut stepOut = StepOut.never();
+    /** Why the schema registry cannot serve (empty: it can); asked while stepped out on a registry failure. */
+    private Supplier<Optional<String>> registryProblem = Optional::empty;
+    /** Why this instance stepped out of its group and what brings it back, or null while it is in. */
+    private volatile String steppedOut;
 
     /**
      * @param router what each record becomes (see {@link RecordRouter}); throws
@@ -126,6 +135,21 @@ public final class DispatchLoop implements Runnable {
     public DispatchLoop onCommitted(Runnable afterCommit) {
         this.afterCommit = afterCommit;
         return this;
+    }
+
+    /**
+     * When to step out of the group (a tester, session 12; {@link StepOut}) and how to ask whether the schema
+     * registry answers again; set before {@link #run()}. Without it the loop never steps out.
+     */
+    public DispatchLoop steppingOut(StepOut decisions, Supplier<Optional<String>> registryProblem) {
+        this.stepOut = decisions;
+        this.registryProblem = registryProblem;
+        return this;
+    }
+
+    /** Why this instance is out of its group now, and what brings it back; empty while it holds its share. */
+    public Optional<String> steppedOut() {
+        return Optional.ofNullable(steppedOut);
     }
 
     private record RecordPosition(String topic, int partition, long offset) {
@@ -207,6 +231,7 @@ public final class DispatchLoop implements Runnable {
             meters.committed(out.stream().map(Outgoing::record).toList());
             log.debug("[{}] Committed a batch of {} records", name, out.size());
             backoffMs = BACKOFF_START_MS;
+            stepOut.succeeded();
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
                 | UnsupportedVersionException e) {
             fatal(e);
@@ -214,11 +239,64 @@ public final class DispatchLoop implements Runnable {
             if (inTransaction && !abort(e)) {
                 return;
             }
+            rewind(records);
+            if (stepOut.failed()) {
+                stepOutUntilBack(records.count(), e);
+                return;
+            }
             log.warn("[{}] Batch of {} records not forwarded, retrying from the last committed offsets: {}", name,
                     records.count(), e.toString());
-            rewind(records);
             pause();
         }
+    }
+
+    /**
+     * Leaves the group, so the other instances route this one's partitions (nothing of the failed batch was
+     * committed: they start from its committed offsets), waits out of it until what failed works again (the
+     * registry answers, or the time out has passed for any other failure), and subscribes again. The producers stay:
+     * their transactions are all ended, and a restart of this instance still fences them (a tester, session 12).
+     */
+    private void stepOutUntilBack(int batch, RuntimeException cause) {
+        boolean registry = StepOut.registryFailure(cause);
+        String group = consumer.groupMetadata().groupId();
+        Set<TopicPartition> held = consumer.assignment();
+        String back = registry ? "the schema registry answers again (asked every " + PROBE.toSeconds() + " s)"
+                : stepOut.window().toSeconds() + " s have passed, to try again";
+        log.warn("[{}] Batch of {} records not forwarded {} times in a row over {} s ({}): stepping out of group {}, "
+                + "so the other dispatchers route its partitions {} from their committed offsets; not ready until "
+                + "it rejoins, once {}", name, batch, stepOut.failedInARow(), stepOut.failingFor().toSeconds(),
+                cause.toString(), group, held, back);
+        try {
+            consumer.unsubscribe();
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            log.warn("[{}] Could not leave group {}: {}", name, group, e.toString());
+        }
+        steppedOut = "stepped out of group " + group + " since " + (registry ? "the schema registry is unavailable"
+                : "its batches keep failing") + " (" + stepOut.failedInARow() + " attempts in a row over "
+                + stepOut.failingFor().toSeconds() + " s; the last: " + cause + "); it rejoins once " + back;
+        try {
+            while (running) {
+                if (stopRequested.await(PROBE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                if (stepOut.mayRejoin(registry, () -> registryProblem.get().isEmpty())) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        if (!running) {
+            return;
+        }
+        log.warn("[{}] Rejoining group {}: {}", name, group, registry ? "the schema registry answers again"
+                : "trying again after " + stepOut.window().toSeconds() + " s out");
+        backoffMs = BACKOFF_START_MS;
+        consumer.subscribe(List.of(source));
+        steppedOut = null;
     }
 
     /** A record to send, and the position of the record it came from. */

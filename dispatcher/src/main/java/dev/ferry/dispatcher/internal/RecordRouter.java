@@ -181,14 +181,12 @@ public final class RecordRouter {
                 results.serialize(topic, result), record.headers());
     }
 
-    /** No answer, or a server error: the registry is down, not the record bad. A 404 is the record's fault. */
+    /**
+     * No answer, a server error, or an answer that is not the registry's own (a 404 without its error code): the
+     * registry is down or the URL wrong, not the record bad. A registry's "no such schema" is the record's fault.
+     */
     private static boolean registryUnavailable(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SchemaRegistryException registry) {
-                return registry.status() == SchemaRegistryException.NO_RESPONSE || registry.status() >= 500;
-            }
-        }
-        return false;
+        return SchemaRegistryException.unavailable(error);
     }
 
     private static String where(ConsumerRecord<?, ?> record) {

@@ -129,6 +129,40 @@ class DispatchLoopTest {
         assertThat(producer.history()).hasSize(3);
     }
 
+    /** Session 12: a batch that keeps failing on the registry gives the partitions away until the registry answers. */
+    @Test
+    void shouldLeaveTheGroupWhenBatchesKeepFailingAndSubscribeAgainWhenTheRegistryAnswers() {
+        AtomicReference<Boolean> registryUp = new AtomicReference<>(false);
+        consumer.schedulePollTask(this::deliverThreeRecords);
+        producer.initTransactions();
+        DispatchLoop loop = new DispatchLoop(consumer, producer, record -> {
+            if (!registryUp.get()) {
+                throw new dev.ferry.core.RetriableFerryException("routing", new dev.ferry.schemas.registry
+                        .SchemaRegistryException(-1, -1, "Schema registry at http://localhost:1 unreachable"));
+            }
+            return List.of(FORWARD.apply(record));
+        }, () -> { }, SOURCE, "ferry.dlq", "test", DispatchMeters.none())
+                .steppingOut(new StepOut(1, Duration.ZERO, System::nanoTime), () -> registryUp.get()
+                        ? java.util.Optional.empty() : java.util.Optional.of("unreachable"));
+        Thread thread = new Thread(loop);
+        threads.add(thread);
+        thread.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> loop.steppedOut().isPresent());
+        assertThat(consumer.subscription()).isEmpty();
+        assertThat(loop.steppedOut().get()).contains("schema registry is unavailable").contains("rejoins once");
+        assertThat(producer.history()).isEmpty();
+
+        consumer.schedulePollTask(this::deliverThreeRecords);
+        registryUp.set(true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> producer.consumerGroupOffsetsHistory().size() == 1);
+        loop.stop();
+        assertThat(consumer.subscription()).containsExactly(SOURCE);
+        assertThat(loop.steppedOut()).isEmpty();
+        assertThat(producer.history()).hasSize(3);
+        assertThat(loop.failure()).isNull();
+    }
+
     @Test
     void shouldStopAndLeaveTheGroupWhenTheProducerIsFenced() {
         producer.initTransactions();

@@ -42,4 +42,25 @@ public class SchemaRegistryException extends RuntimeException {
     public boolean isNotFound() {
         return status == 404;
     }
+
+    /**
+     * Whether the registry could not serve the call, which is then no fault of the record or schema asked about:
+     * no answer, a server error, or an error answer without a registry {@code error_code} of its own (a Confluent
+     * registry gives five digits, {@code 40403} for an unknown schema id; a proxy's or another server's {@code 404},
+     * as from a mistyped URL, and a refused credential have none, so the code is the status). Such a failure is
+     * retried, never taken for a bad record (a tester, session 12: a URL answering 404 made every schema "unknown").
+     */
+    public boolean unavailable() {
+        return status == NO_RESPONSE || status >= 500 || (status >= 400 && errorCode == status);
+    }
+
+    /** Whether {@code failure} or one of its causes is a {@code SchemaRegistryException} that is {@link #unavailable}. */
+    public static boolean unavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SchemaRegistryException registry) {
+                return registry.unavailable();
+            }
+        }
+        return false;
+    }
 }

@@ -54,7 +54,9 @@ public final class ReaderResolver {
         try {
             return registry.getById(schemaId);
         } catch (SchemaRegistryException e) {
-            if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND || e.isNotFound()) {
+            // A 404 that is not the registry's own (a wrong URL) is the registry unavailable, not the schema unknown.
+            if (!e.unavailable()
+                    && (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND || e.isNotFound())) {
                 throw new SerializationException("Unknown schema id " + schemaId + " in a record on topic " + topic
                         + ": the schema registry has no such schema (" + e.getMessage() + ")", e);
             }

@@ -66,7 +66,7 @@ public final class WriterResolver {
         try {
             return registry.lookup(subject, schema).id();
         } catch (SchemaRegistryException e) {
-            if (e.isNotFound()) {
+            if (e.isNotFound() && !e.unavailable()) { // a 404 that is not the registry's own: a wrong URL, thrown as is
                 throw new SerializationException("Schema " + schema.getFullName() + " is not registered under subject "
                         + subject + " and auto.register.schemas is false: " + e.getMessage(), e);
             }
