@@ -43,6 +43,11 @@ import java.util.regex.Pattern;
  *       existing state}): a race of transactions v2 that Kafka handles (docs/design.md, "Triggers": the producer
  *       retries both batches in order and the transaction commits; nothing is lost, repeated or aborted). Only with
  *       that exception and those words; becomes one WARN line.</li>
+ *   <li><b>A group or share coordinator's load cut short because its partition's leadership moved</b>
+ *       ({@code CoordinatorRuntime}: "Failed to load metadata from __consumer_offsets-1 ... because the partition
+ *       is not online or is no longer the leader", a {@code NotLeaderOrFollowerException}), seen from
+ *       {@code ferry dev --brokers 3}'s brokers as they stop one after another: the coordinator follows the
+ *       partition's leadership, and the new leader loads it. Dropped.</li>
  * </ul>
  *
  * <p>{@link StreamsRecoveryFilter} and {@link KraftStartupRaceFilter} drop two more such lines at the console.
@@ -69,6 +74,10 @@ public final class RecoveryLines extends UnsynchronizedAppenderBase<ILoggingEven
     private static final String OUT_OF_ORDER = "org.apache.kafka.common.errors.OutOfOrderSequenceException";
     private static final String FIRST_OVERTAKEN =
             "Expected sequence 0 for transactions v2 idempotent producer with no existing state";
+
+    static final String COORDINATOR_RUNTIME = "org.apache.kafka.coordinator.common.runtime.CoordinatorRuntime";
+    private static final String NOT_LEADER = "org.apache.kafka.common.errors.NotLeaderOrFollowerException";
+    private static final String LOAD_FAILED = "Failed to load metadata from ";
 
     private final AppenderAttachableImpl<ILoggingEvent> appenders = new AppenderAttachableImpl<>();
 
@@ -107,6 +116,10 @@ public final class RecoveryLines extends UnsynchronizedAppenderBase<ILoggingEven
             return null;
         }
         IThrowableProxy thrown = event.getThrowableProxy();
+        if (COORDINATOR_RUNTIME.equals(event.getLoggerName()) && message.contains(LOAD_FAILED) && thrown != null
+                && NOT_LEADER.equals(thrown.getClassName())) {
+            return null;
+        }
         if (REPLICA_MANAGER.equals(event.getLoggerName()) && thrown != null
                 && OUT_OF_ORDER.equals(thrown.getClassName()) && thrown.getMessage() != null
                 && thrown.getMessage().contains(FIRST_OVERTAKEN)) {

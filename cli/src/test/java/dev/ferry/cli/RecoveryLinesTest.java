@@ -7,6 +7,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -91,6 +92,19 @@ class RecoveryLinesTest {
                 new OutOfOrderSequenceException("Out of order sequence number for producer 7: 5 (incoming seq. "
                         + "number), 3 (current end sequence number)"));
         assertThat(RecoveryLines.reword(otherSequence)).isSameAs(otherSequence);
+    }
+
+    @Test
+    void shouldDropACoordinatorLoadCutShortByALeadershipMove() {
+        // ferry dev --brokers 3 stopping: the brokers stop one after another and leadership moves.
+        String line = "[GroupCoordinator id=1] Failed to load metadata from __consumer_offsets-1 with epoch 1 due to "
+                + "Stopped loading records from __consumer_offsets-1 because the partition is not online or is no "
+                + "longer the leader.";
+        assertThat(RecoveryLines.reword(event(RecoveryLines.COORDINATOR_RUNTIME, Level.ERROR, line,
+                new NotLeaderOrFollowerException("Stopped loading records")))).isNull();
+        LoggingEvent corrupt = event(RecoveryLines.COORDINATOR_RUNTIME, Level.ERROR, line,
+                new IllegalStateException("Received an unknown record type"));
+        assertThat(RecoveryLines.reword(corrupt)).isSameAs(corrupt);
     }
 
     @Test
