@@ -6,6 +6,7 @@ import dev.ferry.cli.client.InvokeCommand;
 import dev.ferry.cli.client.TopCommand;
 import dev.ferry.cli.client.TriggerCommand;
 import dev.ferry.cli.client.UsageCommand;
+import dev.ferry.cli.service.ConnectionOptions;
 import dev.ferry.cli.service.DemoCommand;
 import dev.ferry.cli.service.DevCommand;
 import dev.ferry.cli.service.ServiceCommand;
@@ -73,14 +74,27 @@ public final class Ferry implements Runnable {
                 commandLine.getErr().println("ferry: " + failure.getMessage());
                 return failure.exitCode();
             }
-            String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            commandLine.getErr().println("ferry: " + message);
+            commandLine.getErr().println("ferry: " + explain(e, commandLine));
             if (System.getenv("FERRY_DEBUG") != null) {
                 e.printStackTrace(commandLine.getErr());
             }
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The line printed for a failure that is not a {@link CliException}: its causes in words, secrets masked
+     * ({@link FailureText}), and, when Kafka did not answer in time, where the command looked for it: a timeout
+     * alone does not say that nothing listens at the address, nor which address that was.
+     */
+    static String explain(Exception failure, CommandLine command) {
+        String text = FailureText.describe(failure);
+        boolean timedOut = FailureText.causedBy(failure, java.util.concurrent.TimeoutException.class)
+                || FailureText.causedBy(failure, org.apache.kafka.common.errors.TimeoutException.class);
+        String kafka = timedOut ? ConnectionOptions.bootstrapServersOf(command.getCommandSpec()) : null;
+        return kafka == null ? text
+                : text + " (is Kafka running and reachable at " + FailureText.mask(kafka) + "?)";
     }
 
     /** The version from the jar manifest, or "development" when run from classes. */

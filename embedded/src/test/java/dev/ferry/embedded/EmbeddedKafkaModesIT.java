@@ -59,9 +59,20 @@ class EmbeddedKafkaModesIT {
         assertThat(ferryDirs(tmp)).as("the temporary data dir is deleted on close").isEqualTo(before);
     }
 
+    /**
+     * Also: the brokers' directories are under a {@code ferry-kafka-} directory of Ferry's, deleted on close, not
+     * under the test kit's own temp dir, whose JVM shutdown hook deleted them under running brokers on every Ctrl-C
+     * of {@code ferry dev --brokers 3} (some 80 ERROR lines of "Disk error when trying to access log file").
+     */
     @Test
     void shouldReplicateAcrossThreeBrokersWhenStartedWithThree() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        List<Path> before = ferryDirs(tmp);
+        List<Path> clusterDirs;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().brokers(3))) {
+            clusterDirs = ferryDirs(tmp).stream().filter(d -> !before.contains(d))
+                    .filter(d -> Files.isDirectory(d.resolve("broker_1_data0"))).toList();
+            assertThat(clusterDirs).as("the brokers' directory, Ferry's own").hasSize(1);
             assertThat(kafka.brokerCount()).isEqualTo(3);
             try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
                     kafka.bootstrapServers()))) {
@@ -79,6 +90,7 @@ class EmbeddedKafkaModesIT {
             assertThat(KafkaClients.consume(kafka.bootstrapServers(), "replicated", 2))
                     .containsExactlyInAnyOrder("r1", "r2");
         }
+        assertThat(clusterDirs.get(0)).as("deleted on close").doesNotExist();
     }
 
     @Test

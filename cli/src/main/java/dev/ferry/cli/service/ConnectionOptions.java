@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** The options every service takes (docs/design.md): where Kafka and the registry are, and how clients connect. */
@@ -34,6 +35,28 @@ public final class ConnectionOptions {
             description = "Any Ferry configuration key (see the README's configuration table); repeatable. Visible "
                     + "in ps: give secrets with --config-file.")
     Map<String, String> settings = new LinkedHashMap<>();
+
+    /** The bootstrap servers of the last configuration built ({@link #toConfig(Map)}), for messages; or null. */
+    private String resolvedBootstrapServers;
+
+    /**
+     * The Kafka address that the command of {@code command} connects to, for a message saying where Kafka did not
+     * answer: that of its {@link ConnectionOptions} (a mixin of the command, or of one of its mixins) once it built
+     * its configuration, else the one given with {@code --bootstrap-servers}; null when the command has none.
+     */
+    public static String bootstrapServersOf(CommandSpec command) {
+        for (CommandSpec mixin : command.mixins().values()) {
+            if (mixin.userObject() instanceof ConnectionOptions options) {
+                return options.resolvedBootstrapServers != null ? options.resolvedBootstrapServers
+                        : options.bootstrapServers;
+            }
+            String nested = bootstrapServersOf(mixin);
+            if (nested != null) {
+                return nested;
+            }
+        }
+        return null;
+    }
 
     boolean externalCluster() {
         return bootstrapServers != null;
@@ -70,7 +93,9 @@ public final class ConnectionOptions {
             values.put(FerryConfig.TOPIC_PREFIX, topicPrefix);
         }
         try {
-            return new FerryConfig(values);
+            FerryConfig config = new FerryConfig(values);
+            resolvedBootstrapServers = config.bootstrapServers();
+            return config;
         } catch (ConfigException e) {
             // A value the user gave (--set or an option): the same kind of mistake as an unknown key, so exit 2.
             throw new CliException(e.getMessage(), 2);

@@ -42,9 +42,16 @@ public final class TopicProvisioner {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Admin admin;
+    /** How long one call may take before the cluster counts as not answering: {@link #TIMEOUT} but in tests. */
+    private final Duration timeout;
 
     public TopicProvisioner(Admin admin) {
+        this(admin, TIMEOUT);
+    }
+
+    TopicProvisioner(Admin admin, Duration timeout) {
         this.admin = admin;
+        this.timeout = timeout;
     }
 
     public void ensure(TopicSpec... specs) {
@@ -82,6 +89,10 @@ public final class TopicProvisioner {
      * half-dozen a full pass makes, plus the check that the leaders serve (issue 16: the work topic of a function deployed through Ferry exists before its
      * first call, and the dispatcher's and worker's checks of it must cost next to nothing). Topics whose
      * {@code compression.type} Ferry aligns always take the full pass; any doubt (an error, a missing topic) too.
+     * A cluster that does not answer is no doubt: the full pass would wait as long again on its first call before
+     * failing (tester: a service started with nothing at its address took 66 s to say it had waited 30 s).
+     *
+     * @throws FerryException when the describe call is not answered in time
      */
     private boolean alreadyInPlace(Collection<TopicSpec> specs) {
         if (specs.stream().anyMatch(s -> s.configs()
@@ -89,14 +100,21 @@ public final class TopicProvisioner {
             return false;
         }
         try {
-            Map<String, TopicDescription> described = admin.describeTopics(specs.stream().map(TopicSpec::name)
-                    .toList()).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> names = specs.stream().map(TopicSpec::name).toList();
+            Map<String, TopicDescription> described;
+            try {
+                described = admin.describeTopics(names).allTopicNames().get(timeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new FerryException("Timed out after " + seconds(timeout) + " trying to describe topics "
+                        + names, e);
+            }
             return specs.stream().allMatch(spec -> {
                 TopicDescription description = described.get(spec.name());
                 return description != null && description.partitions().size() >= spec.partitions()
                         && description.partitions().stream().allMatch(p -> p.leader() != null);
             }) && leadersServe(described); // created a moment ago by another process: it must serve, too
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -188,7 +206,7 @@ public final class TopicProvisioner {
         Map<String, KafkaFuture<Void>> results = admin.createTopics(topics).values();
         for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
             try {
-                result.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                result.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 log.info("Created topic {}", result.getKey());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -275,11 +293,13 @@ public final class TopicProvisioner {
      * has a leader.
      */
     private void awaitLeaders(List<String> names) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
+                // What is left of the one wait, not a new one: two unanswered calls were twice the time said.
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
                 Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
-                        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                        .get(left, TimeUnit.MILLISECONDS);
                 if (described.values().stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null)
                         && leadersServe(described)) {
                     return;
@@ -297,7 +317,7 @@ public final class TopicProvisioner {
             }
             if (System.nanoTime() > deadline) {
                 throw new FerryException("Topics " + names + " have no leader for every partition after "
-                        + TIMEOUT.toSeconds() + " s");
+                        + seconds(timeout));
             }
             try {
                 Thread.sleep(50);
@@ -320,7 +340,7 @@ public final class TopicProvisioner {
         described.forEach((name, description) -> description.partitions()
                 .forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
         try {
-            admin.listOffsets(partitions).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (ExecutionException | TimeoutException e) {
             return false;
@@ -328,6 +348,11 @@ public final class TopicProvisioner {
             Thread.currentThread().interrupt();
             throw new FerryException("Interrupted while waiting for topics " + described.keySet(), e);
         }
+    }
+
+    /** {@code 30 s}, or {@code 0.3 s} for a timeout under a second (tests). */
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
     }
 
     private static <T> T await(KafkaFuture<T> future, String what) {

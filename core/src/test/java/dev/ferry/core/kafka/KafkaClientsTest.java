@@ -47,4 +47,25 @@ class KafkaClientsTest {
         assertThat(clients.consumerProperties("g", "c", Map.of())).containsEntry("max.poll.records", 7);
         assertThat(clients.producerProperties("p", Map.of("linger.ms", 0))).containsEntry("linger.ms", 0);
     }
+
+    @Test
+    void shouldCloseAnAdminWithoutWaitingForItsPendingCallsToTimeOut() throws Exception {
+        // Tester: a service with nothing at its Kafka address said "Timed out after 30 s" after 69 s: its Admin's
+        // close waited for the unanswered call to reach Kafka's own timeout (default.api.timeout.ms, 60 s).
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        FerryConfig config = FerryConfig.defaults().with(FerryConfig.BOOTSTRAP_SERVERS, "localhost:" + port);
+        org.apache.kafka.clients.admin.Admin admin = new KafkaClients(config).admin("close-test");
+        org.apache.kafka.common.KafkaFuture<?> pending = admin.describeCluster().nodes();
+        long start = System.nanoTime();
+
+        admin.close();
+
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+        // Failed by the Admin's thread as it ends, a moment after close returned.
+        assertThat((java.util.concurrent.Future<?>) pending).as("the pending call fails")
+                .failsWithin(java.time.Duration.ofSeconds(10));
+    }
 }

@@ -1,5 +1,8 @@
 package dev.ferry.embedded.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,6 +17,12 @@ import org.slf4j.LoggerFactory;
 /**
  * An ephemeral cluster from Kafka's own test kit: random ports, a temp dir deleted on close. Node 0 is a combined
  * broker and controller; further nodes are brokers only.
+ *
+ * <p>The temp dir is Ferry's ({@code ferry-kafka-*}), not the kit's own: the kit's ({@code TestUtils.tempDirectory})
+ * comes with a JVM shutdown hook that deletes it, and on Ctrl-C or SIGTERM that hook ran beside {@code ferry dev}'s
+ * own stop, deleting the brokers' log directories under them while they still ran and wrote checkpoints: some 80
+ * ERROR lines ({@code LogDirFailureChannel}, {@code ReplicaFetcherThread} "Disk error when trying to access log
+ * file") on every stop of {@code ferry dev --brokers 3}. {@link #close()} deletes the dir once every node has stopped.
  */
 public final class TestKitBroker implements Broker {
 
@@ -32,8 +41,11 @@ public final class TestKitBroker implements Broker {
     public static TestKitBroker start(int brokers, Map<String, String> properties) {
         long started = System.nanoTime();
         KafkaClusterTestKit cluster = null;
+        Path dir = null;
         try {
+            dir = Files.createTempDirectory("ferry-kafka-");
             TestKitNodes nodes = new TestKitNodes.Builder(productionBootstrap())
+                    .setBaseDirectory(dir)
                     .setCombined(true)
                     .setNumBrokerNodes(brokers)
                     // One controller in every case: a three-voter quorum on one small machine sometimes lost its
@@ -52,10 +64,10 @@ public final class TestKitBroker implements Broker {
             return broker;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeQuietly(cluster);
+            closeQuietly(cluster, dir);
             throw new IllegalStateException("Interrupted while starting the embedded Kafka cluster", e);
         } catch (Exception e) {
-            closeQuietly(cluster);
+            closeQuietly(cluster, dir);
             throw new IllegalStateException("Embedded Kafka cluster of " + brokers + " broker(s) failed to start: "
                     + e.getMessage(), e);
         }
@@ -109,13 +121,15 @@ public final class TestKitBroker implements Broker {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            closeQuietly(cluster);
+            closeQuietly(cluster, null); // the kit deletes its base directory, ours, once every node has stopped
             LOG.info("Embedded Kafka stopped");
         }
     }
 
-    private static void closeQuietly(KafkaClusterTestKit cluster) {
+    /** Stops {@code cluster} (which deletes {@code dir}), or deletes {@code dir} when there is no cluster yet. */
+    private static void closeQuietly(KafkaClusterTestKit cluster, Path dir) {
         if (cluster == null) {
+            deleteQuietly(dir);
             return;
         }
         try {
@@ -125,6 +139,17 @@ public final class TestKitBroker implements Broker {
             LOG.warn("Interrupted while stopping the embedded Kafka cluster", e);
         } catch (Exception e) {
             LOG.warn("Embedded Kafka cluster did not stop cleanly", e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try {
+            org.apache.kafka.common.utils.Utils.delete(dir.toFile());
+        } catch (IOException e) {
+            LOG.warn("Could not delete the embedded cluster's temporary directory {}", dir, e);
         }
     }
 }
