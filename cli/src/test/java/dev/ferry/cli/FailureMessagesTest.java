@@ -3,10 +3,13 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.FerryException;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeoutException;
@@ -36,21 +39,42 @@ class FailureMessagesTest {
                 + "sasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
                 + "required username=\"ferry\" password=\"S3cr3tPassw0rd\"\n");
         String address = "localhost:" + freePort();
-        for (Path file : new Path[] {missing, broken}) {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            int exit = Ferry.execute(new PrintWriter(out, true), new PrintWriter(err, true), "dispatcher",
-                    "--bootstrap-servers", address, "--kafka-config", file.toString(), "--set", "management.port=-1");
-
-            assertThat(exit).isEqualTo(1);
-            String said = err.toString();
-            assertThat(said).as(file.getFileName().toString())
-                    .startsWith("ferry: Failed to create new KafkaAdminClient: ")
-                    .doesNotContain("S3cr3tPassw0rd").doesNotContain("\tat ").doesNotContain("Exception:");
-            assertThat(said.split("ferry: ", -1)).as("said once").hasSize(2);
-            if (file == missing) {
-                assertThat(said).contains("Could not find a 'KafkaClient' entry in the JAAS configuration");
+        // A service asks its schema registry before Kafka (session 12): one that answers GET /subjects, so the
+        // command goes on to Kafka's client, which this test is about.
+        HttpServer registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        registry.createContext("/subjects", exchange -> {
+            byte[] body = "[]".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        registry.start();
+        String registryUrl = "http://127.0.0.1:" + registry.getAddress().getPort();
+        try {
+            for (Path file : new Path[] {missing, broken}) {
+                saysWhySaslCannotStart(file, file == missing, address, registryUrl);
             }
+        } finally {
+            registry.stop(0);
+        }
+    }
+
+    private static void saysWhySaslCannotStart(Path file, boolean missing, String address, String registryUrl) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Ferry.execute(new PrintWriter(out, true), new PrintWriter(err, true), "dispatcher",
+                "--bootstrap-servers", address, "--schema-registry", registryUrl, "--kafka-config",
+                file.toString(), "--set", "management.port=-1");
+
+        assertThat(exit).isEqualTo(1);
+        String said = err.toString();
+        assertThat(said).as(file.getFileName().toString())
+                .startsWith("ferry: Failed to create new KafkaAdminClient: ")
+                .doesNotContain("S3cr3tPassw0rd").doesNotContain("\tat ").doesNotContain("Exception:");
+        assertThat(said.split("ferry: ", -1)).as("said once").hasSize(2);
+        if (missing) {
+            assertThat(said).contains("Could not find a 'KafkaClient' entry in the JAAS configuration");
         }
     }
 
