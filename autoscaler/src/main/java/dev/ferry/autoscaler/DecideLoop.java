@@ -188,7 +188,14 @@ final class DecideLoop implements AutoCloseable {
         } catch (RuntimeException | Error e) { // an Error too: never a loop that ends without a line in the log
             log.error("Autoscaler policy loop stopped", e);
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            // What was read was decided on: committed as the loop's last commitAsync would have been, then the
+            // member leaves and closes without waiting out a fetch the broker holds (up to 5 s).
+            try {
+                consumer.commitSync(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.debug("Autoscaler policy loop could not commit on stop: {}", e.toString());
+            }
+            GroupPolls.leaveAndClose(consumer, "ferry-autoscaler-policy");
         }
     }
 

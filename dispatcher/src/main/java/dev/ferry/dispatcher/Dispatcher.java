@@ -528,7 +528,10 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Closes this instance's own clients; the runtime (and its function directory) stays. */
     private void closeRouting() {
-        closeQuietly(consumer);
+        if (consumer != null) {
+            // Leaves the group, then closes without waiting out a fetch the broker holds (up to 5 s).
+            GroupPolls.leaveAndClose(consumer, transactionalId);
+        }
         producers.forEach(producer -> closeQuietly(() -> producer.close(CLOSE_TIMEOUT)));
         closeQuietly(lagView);
         closeQuietly(admin);

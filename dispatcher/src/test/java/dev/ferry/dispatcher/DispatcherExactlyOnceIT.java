@@ -54,6 +54,8 @@ class DispatcherExactlyOnceIT {
             List<String> sent = new ArrayList<>();
             sendInvocations(h, sent);
 
+            // The second instance gets the killed one's partitions once its session ends: 6 s, not the broker's 10.
+            kafka.shortestSessions(List.of(h.topics.dispatcherGroup()));
             Process first = startChild(h, "first-" + h.topics.invocations());
             int routedAtKill;
             try (KafkaConsumer<byte[], byte[]> work = h.reader(workTopic)) {
