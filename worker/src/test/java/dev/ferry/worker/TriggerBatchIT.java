@@ -17,7 +17,6 @@ import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerStatus;
-import dev.ferry.worker.internal.trigger.BatchRunner;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,9 +76,9 @@ class TriggerBatchIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("3");
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE)).contains("stubborn");
             });
-            String batch = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 0L, null, null), 10);
-            String three = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 3L, null, null), 1);
-            String seven = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 7L, null, null), 1);
+            String batch = kit.invocationId(spec, source, 0, 0L, 10);
+            String three = kit.invocationId(spec, source, 0, 3L, 1);
+            String seven = kit.invocationId(spec, source, 0, 7L, 1);
             await().atMost(Duration.ofSeconds(30)).until(() -> results.of(three).size() >= 3);
             assertThat(results.of(batch)).singleElement()
                     .satisfies(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED));
