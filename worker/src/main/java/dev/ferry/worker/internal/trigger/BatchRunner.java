@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one batch to its end, whatever consumes it (DESIGN "Triggers"; issue 14 part 2): invokes the function through
@@ -58,6 +60,8 @@ import org.apache.kafka.common.Uuid;
  */
 public final class BatchRunner {
 
+    private static final Logger log = LoggerFactory.getLogger(BatchRunner.class);
+
     static final String BATCH_CONTENT_TYPE = "application/json";
     /** The indexes of a one-record batch, the default {@code batchSize}: not built again per record. */
     private static final List<Integer> ONLY_FIRST = List.of(0);
@@ -75,6 +79,9 @@ public final class BatchRunner {
     /** {@code batchSize} > 1: the function gets arrays and answers as {@link BatchAnswer} reads them. */
     private final boolean batched;
     private final AtomicBoolean cold = new AtomicBoolean(true);
+    /** Whether the warning about a {@code batchItemFailures} answer without outputs was logged. */
+    private final AtomicBoolean toldNoOutputs = new AtomicBoolean();
+    private final String name;
     /** The function's env, copied once: an immutable map is not copied again by each {@link Invocation}. */
     private final Map<String, String> env;
 
@@ -84,6 +91,7 @@ public final class BatchRunner {
         this.functionSpec = settings.function();
         this.worker = settings.worker();
         this.group = settings.group();
+        this.name = settings.name();
         this.function = function;
         this.invoker = invoker;
         this.backoff = backoff;
@@ -198,13 +206,25 @@ public final class BatchRunner {
             if (answer instanceof BatchAnswer.ItemFailures failures && !failures.failed().isEmpty()) {
                 job.results.add(records.result(ran));
                 List<Integer> again = new ArrayList<>();
+                List<Integer> answered = new ArrayList<>();
+                List<byte[]> outputs = new ArrayList<>();
                 for (int k = 0; k < live.size(); k++) {
                     if (failures.failed().contains(k)) {
                         again.add(live.get(k));
                     } else {
-                        job.answer(live.get(k), null);
+                        answered.add(live.get(k));
+                        outputs.add(failures.outputs() == null ? null : failures.outputs().get(k));
                     }
                 }
+                if (failures.outputs() == null && records.hasDestination() && !answered.isEmpty()
+                        && !toldNoOutputs.getAndSet(true)) {
+                    log.warn("[{}] the function answered {\"batchItemFailures\": [...]} without \"outputs\": the "
+                            + "{} record(s) it did not name are answered without output on {} (as a null element of "
+                            + "an array answer). Answer {\"batchItemFailures\": [...], \"outputs\": [...]} to "
+                            + "write theirs. Said once per replica", name, answered.size(),
+                            spec.getDestination());
+                }
+                perRecord(job, answered, id, outputs, attempt);
                 CompletableFuture<Void> chain = delay(backoff.delayAfter(attempt));
                 for (int i : again) {
                     chain = chain.thenCompose(v -> runPart(job, List.of(i), 1));
@@ -255,19 +275,7 @@ public final class BatchRunner {
             int attempt) {
         String refused = null;
         if (answer instanceof BatchAnswer.PerRecord perRecord) {
-            for (int k = 0; k < live.size(); k++) {
-                int i = live.get(k);
-                ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(i).record(),
-                        perRecord.outputs().get(k), BATCH_CONTENT_TYPE);
-                if (output == null || records.fits(output)) {
-                    job.answer(i, output);
-                } else {
-                    refused = tooLargeFor(output);
-                    job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, refused,
-                            attempt));
-                }
-            }
-            return refused;
+            return perRecord(job, live, id, perRecord.outputs(), attempt);
         }
         byte[] whole = answer instanceof BatchAnswer.Whole w ? w.output() : null;
         ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(live.get(0)).record(), whole,
@@ -287,6 +295,29 @@ public final class BatchRunner {
         }
         job.extra(live.get(live.size() - 1), output);
         return null;
+    }
+
+    /**
+     * Answers the records at {@code indexes}, each with the output at the same place of {@code outputs} (null:
+     * none); one too large for the destination goes to {@code onFailure} instead.
+     *
+     * @return null when every output fits, else the error of the last that did not
+     */
+    private String perRecord(Job job, List<Integer> indexes, String id, List<byte[]> outputs, int attempt) {
+        String refused = null;
+        for (int k = 0; k < indexes.size(); k++) {
+            int i = indexes.get(k);
+            ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(i).record(), outputs.get(k),
+                    BATCH_CONTENT_TYPE);
+            if (output == null || records.fits(output)) {
+                job.answer(i, output);
+            } else {
+                refused = tooLargeFor(output);
+                job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, refused,
+                        attempt));
+            }
+        }
+        return refused;
     }
 
     private String tooLargeFor(ProducerRecord<byte[], byte[]> output) {
