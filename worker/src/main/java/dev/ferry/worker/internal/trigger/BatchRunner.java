@@ -359,6 +359,12 @@ public final class BatchRunner {
                     : Map.of(TriggerRecords.SOURCE_TOPIC, topic, TriggerRecords.SOURCE_PARTITION, partition,
                             TriggerRecords.SOURCE_OFFSET, offset, TriggerRecords.SOURCE_TIMESTAMP, timestamp,
                             TriggerRecords.SOURCE_KEY, key);
+            if (record.value() == null) {
+                // A tombstone's payload is empty, as an empty value's is: the header tells them apart.
+                Map<String, String> more = new java.util.HashMap<>(headers);
+                more.put(TriggerRecords.SOURCE_TOMBSTONE, "true");
+                headers = Map.copyOf(more);
+            }
             payload = first.value().payload();
             contentType = first.value().contentType();
         } else {
