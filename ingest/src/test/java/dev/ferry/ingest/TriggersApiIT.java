@@ -413,6 +413,37 @@ class TriggersApiIT {
         assertThat(api.delete("/v1/triggers/ordered", acme).statusCode()).isEqualTo(204);
     }
 
+    /**
+     * Deleting a trigger keeps its group, so one re-created under the name with the other kind of ordering found a
+     * group Kafka would never let it join: 201, then FAILING for good (tester 12A, finding 5). The PUT now answers
+     * the 409 of a change in place, checked against the group Kafka has, in both directions.
+     */
+    @Test
+    void shouldRefuseWith409ARecreatedTriggerWhoseKeptGroupIsOfTheOtherKind() {
+        for (String[] kinds : new String[][] {{"PARTITION", "NONE", "consumer"}, {"NONE", "KEY", "share"}}) {
+            String name = "kept-" + kinds[0].toLowerCase(java.util.Locale.ROOT);
+            String group = catalog.triggerGroup(new dev.ferry.core.triggers.TriggerRef("acme", name));
+            HttpResponse<byte[]> created = api.put("/v1/triggers/" + name, acme,
+                    body("echo", orders, ", \"ordering\": \"" + kinds[0] + "\""));
+            assertThat(created.statusCode()).as(text(created)).isEqualTo(201);
+            assertThat(api.delete("/v1/triggers/" + name, acme).statusCode()).isEqualTo(204);
+
+            HttpResponse<byte[]> again = api.put("/v1/triggers/" + name, acme,
+                    body("echo", orders, ", \"ordering\": \"" + kinds[1] + "\""));
+
+            assertThat(again.statusCode()).as(text(again)).isEqualTo(409);
+            assertThat(json(again).get("code").asText()).isEqualTo("conflict");
+            assertThat(json(again).get("error").asText()).contains("group '" + group + "' exists in Kafka as a "
+                    + kinds[2] + " group", "another group", "kafka-" + kinds[2] + "-groups.sh");
+            assertThat(api.get("/v1/triggers/" + name, acme).statusCode()).isEqualTo(404);
+            // The same ordering as before continues in the kept group, as documented.
+            HttpResponse<byte[]> same = api.put("/v1/triggers/" + name, acme,
+                    body("echo", orders, ", \"ordering\": \"" + kinds[0] + "\""));
+            assertThat(same.statusCode()).as(text(same)).isEqualTo(201);
+            assertThat(api.delete("/v1/triggers/" + name, acme).statusCode()).isEqualTo(204);
+        }
+    }
+
     @Test
     void shouldSumWhatTheFreshReplicasReportWithRatesAndState() throws Exception {
         assertThat(api.put("/v1/triggers/counted", acme, body("echo", orders, "")).statusCode()).isEqualTo(201);

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A trigger's test function for the batch answers of DESIGN "Triggers": given a batch (a JSON array of record
  * documents) it answers {@code {"batchItemFailures": [i, ...]}} naming the records whose value has
- * {@code "flaky": true} or {@code "stubborn": true} when any has, else (env {@code whole} set) one object
+ * {@code "flaky": true} or {@code "stubborn": true} when any has (env {@code outputs} set: with {@code "outputs"}, each
+ * record's value with {@code "batch": true}), else one object
  * {@code {"count": <records>, "first": <first value's n>}} for the whole batch. Given a batch of one record (an
  * array of one: a record retried alone) it fails when the value has {@code "stubborn": true} and answers the
  * value with {@code "alone": true} otherwise, as a one-element array; given a bare value (batchSize 1) the same,
@@ -40,6 +41,14 @@ public final class ShapesFunction implements Function {
         if (!failures.isEmpty()) {
             ObjectNode answer = JSON.createObjectNode();
             answer.set("batchItemFailures", failures);
+            if (in.env().containsKey("outputs")) {
+                ArrayNode outputs = answer.putArray("outputs");
+                for (int i = 0; i < input.size(); i++) {
+                    ObjectNode copy = ((ObjectNode) input.get(i).get("value")).deepCopy();
+                    copy.put("batch", true);
+                    outputs.add(copy);
+                }
+            }
             return JSON.writeValueAsBytes(answer);
         }
         ObjectNode whole = JSON.createObjectNode();

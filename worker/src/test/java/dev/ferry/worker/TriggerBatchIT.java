@@ -17,12 +17,12 @@ import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerStatus;
-import dev.ferry.worker.internal.trigger.BatchRunner;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -77,9 +77,9 @@ class TriggerBatchIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("3");
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE)).contains("stubborn");
             });
-            String batch = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 0L, null, null), 10);
-            String three = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 3L, null, null), 1);
-            String seven = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 7L, null, null), 1);
+            String batch = kit.invocationId(spec, source, 0, 0L, 10);
+            String three = kit.invocationId(spec, source, 0, 3L, 1);
+            String seven = kit.invocationId(spec, source, 0, 7L, 1);
             await().atMost(Duration.ofSeconds(30)).until(() -> results.of(three).size() >= 3);
             assertThat(results.of(batch)).singleElement()
                     .satisfies(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED));
@@ -87,6 +87,44 @@ class TriggerBatchIT {
                     .satisfies(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED));
             assertThat(results.of(three)).extracting(InvocationResult::getAttempt).containsExactly(1, 2, 3);
             assertThat(TriggerIT.ofFunction(results, "shapes-i")).hasSize(5);
+        }
+    }
+
+    @Test
+    void shouldWriteTheOutputsOfTheRecordsABatchItemFailuresAnswerDidNotName(KafkaFixture kafka) throws Exception {
+        // Tester 12A, finding 6: {"batchItemFailures": [...]} alone answers the other records without output, so
+        // with a destination they were on neither topic; "outputs" beside it gives them theirs.
+        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            String source = kit.topic("items-o", 1);
+            String destination = kit.topic("items-o-out", 1);
+            String failures = kit.topic("items-o-failed", 1);
+            List<String> values = new ArrayList<>(TriggerIT.values(10));
+            values.set(3, "{\"n\":3,\"stubborn\":true}");
+            values.set(7, "{\"n\":7,\"flaky\":true}");
+            kit.produce(source, TriggerIT.keys(10, 1), values);
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
+            TriggerSpec spec = TriggerSpecs.builder("acme", "items-o", "shapes-o", List.of(source))
+                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
+                    .setBatchSize(10).setBatchWindowMs(10_000)
+                    .setDestination(destination).setOnFailure(failures).build();
+            FunctionSpec function = FunctionSpec.newBuilder(shapes("shapes-o", 2)).setEnv(Map.of("outputs", "1"))
+                    .build();
+            try (TriggerPool pool = new TriggerPool(spec, function, context, 1)) {
+                await().atMost(Duration.ofSeconds(90)).until(() -> outputs.size() >= 9 && failed.size() >= 1
+                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+                assertThat(pool.stats()).isEqualTo(new TriggerStats(10, 0, 9, 1));
+            }
+            // Every source record ends exactly one way: nine outputs (eight from the batch, 7 retried alone), 3 failed.
+            assertThat(outputs.stream().map(TriggerKit::source).sorted()).containsExactlyElementsOf(
+                    IntStream.range(0, 10).filter(i -> i != 3).mapToObj(i -> source + "-0@" + i).sorted().toList());
+            assertThat(outputs).filteredOn(out -> !TriggerKit.source(out).endsWith("@7"))
+                    .allSatisfy(out -> assertThat(TriggerKit.value(out)).contains("\"batch\":true"));
+            assertThat(outputs).filteredOn(out -> TriggerKit.source(out).endsWith("@7")).singleElement()
+                    .satisfies(out -> assertThat(TriggerKit.value(out)).contains("\"alone\":true"));
+            assertThat(failed).singleElement().satisfies(letter ->
+                    assertThat(TriggerKit.source(letter)).isEqualTo(source + "-0@3"));
         }
     }
 

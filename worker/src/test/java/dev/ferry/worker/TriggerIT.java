@@ -18,7 +18,6 @@ import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerState;
 import dev.ferry.schemas.TriggerStatus;
-import dev.ferry.worker.internal.trigger.BatchRunner;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -27,6 +26,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.avro.Schema;
@@ -93,6 +93,43 @@ class TriggerIT {
                 assertThat(r.getOutput()).isNull();
             });
             assertThat(mine.stream().map(InvocationResult::getInvocationId).distinct()).hasSize(count);
+        }
+    }
+
+    @Test
+    void shouldGiveTheRecordsOfAReCreatedTopicInvocationIdsOfTheirOwn(KafkaFixture kafka) throws Exception {
+        // Tester 12A, finding 3: ids derived from coordinates alone repeated the old topic's, and metering's dedup
+        // dropped the new runs as already billed.
+        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            Harness.Results results = harness.results();
+            String source = kit.topic("bill", 1);
+            String destination = kit.topic("billed", 1);
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            TriggerSpec spec = TriggerSpecs.builder("acme", "bill", "enrich-r", List.of(source))
+                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
+                    .setDestination(destination).build();
+            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-r", 1, 3), context, 1)) {
+                kit.produce(source, keys(2, 1), values(2));
+                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 2);
+                String old = kit.invocationId(spec, source, 0, 0L, 1);
+                kafka.admin().deleteTopics(List.of(source)).all().get(30, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                    kit.topic("bill", 1);
+                    return !kit.invocationId(spec, source, 0, 0L, 1).equals(old);
+                });
+                kit.produce(source, keys(1, 1), values(1));
+                await().atMost(Duration.ofSeconds(90)).until(() -> outputs.size() >= 3);
+            }
+            List<String> ids = outputs.stream().map(out -> TriggerKit.header(out, TriggerRecords.INVOCATION_ID))
+                    .toList();
+            assertThat(outputs.stream().map(TriggerKit::source)).containsExactly(source + "-0@0", source + "-0@1",
+                    source + "-0@0");
+            assertThat(ids).doesNotHaveDuplicates();
+            assertThat(ids.get(2)).isEqualTo(kit.invocationId(spec, source, 0, 0L, 1));
+            await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "enrich-r").size() >= 3);
+            assertThat(ofFunction(results, "enrich-r").stream().map(InvocationResult::getInvocationId).distinct())
+                    .hasSize(3);
         }
     }
 
@@ -211,14 +248,14 @@ class TriggerIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("2");
             });
             // The poison record alone: attempt 1 is not final, attempt 2 (maxAttempts) is, and says why.
-            String alone = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 37L, null, null), 1);
+            String alone = kit.invocationId(spec, source, 0, 37L, 1);
             await().atMost(Duration.ofSeconds(20)).until(() -> results.of(alone).size() >= 2);
             assertThat(results.of(alone)).extracting(InvocationResult::getAttempt, InvocationResult::getFinal$,
                     InvocationResult::getReasonCode).containsExactly(tuple(1, false, null),
                     tuple(2, true, "attempts_exhausted"));
             assertThat(results.of(alone)).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.FAILED));
             // The whole batch's invocation is over, split rather than given up: its records are not failed yet.
-            String whole = BatchRunner.invocationId(spec, new ConsumerRecord<>(source, 0, 0L, null, null), 100);
+            String whole = kit.invocationId(spec, source, 0, 0L, 100);
             await().atMost(Duration.ofSeconds(20)).until(() -> !results.of(whole).isEmpty());
             assertThat(results.of(whole)).extracting(InvocationResult::getFinal$, InvocationResult::getReasonCode)
                     .containsExactly(tuple(true, "bisected"));

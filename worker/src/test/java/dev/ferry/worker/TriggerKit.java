@@ -3,7 +3,10 @@ package dev.ferry.worker;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.worker.internal.trigger.BatchRunner;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -113,6 +117,14 @@ final class TriggerKit implements AutoCloseable {
                 .get(10, TimeUnit.SECONDS);
         return ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0 || (committed.get(e.getKey()) != null
                 && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+    }
+
+    /** The invocation id of a run of {@code size} records from {@code topic-partition@offset}, as the worker makes it. */
+    String invocationId(TriggerSpec spec, String topic, int partition, long offset, int size) throws Exception {
+        Uuid topicId = kafka.admin().describeTopics(List.of(topic)).topicNameValues().get(topic)
+                .get(10, TimeUnit.SECONDS).topicId();
+        return BatchRunner.invocationId(spec, TriggerSpecs.group(spec, harness.topics), topicId,
+                new ConsumerRecord<>(topic, partition, offset, null, null), size);
     }
 
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *   {@code ferry.dlq}, the one platform topic a trigger writes to. Access comes before existence, so a tenant
  *   learns nothing about topics it may not use;</li>
  *   <li>an in-place change that cannot work (409 {@code conflict}): ordering NONE reads with a share group, the
- *   others with a consumer group, and Kafka does not turn one into the other;</li>
+ *   others with a consumer group, and Kafka does not turn one into the other; the same for a group the write takes
+ *   that exists in Kafka as the other kind (a deleted trigger's, kept for its offsets);</li>
  *   <li>a group another stored trigger reads with, any tenant's (409 {@code conflict}, not naming another
  *   tenant's trigger): the group is taken, as a name can be, and the write would pass once it is free; 409 and
  *   not 403, since it is no matter of the caller's rights (its own other trigger is refused the same way). Only
@@ -136,6 +137,7 @@ public final class TriggerRoutes {
         if (spec.getGroup() == null) {
             // The default group is the trigger's by name: no other trigger may name it (TriggerSpecs.validate).
             checkGroupFree(spec, ref, group);
+            checkGroupKind(spec, group);
             return writeInGroup(spec, ref, current);
         }
         // Two writes of different names could each find the group free and both take it: writes that take a group
@@ -143,6 +145,7 @@ public final class TriggerRoutes {
         groups.lock();
         try {
             checkGroupFree(spec, ref, group);
+            checkGroupKind(spec, group);
             return writeInGroup(spec, ref, current);
         } finally {
             groups.unlock();
@@ -169,6 +172,29 @@ public final class TriggerRoutes {
         throw new ApiException(409, "conflict", "group '" + group + "' is already used by " + who + ": Kafka "
                 + "splits a group's partitions among its members, so each trigger would see only part of the records. "
                 + "Choose another group, or leave group out for " + t.catalog().triggerGroup(ref));
+    }
+
+    /**
+     * Refuses (409 {@code conflict}) a group that exists in Kafka as the other kind than the spec's ordering reads
+     * with ({@link TriggerTopics#otherKind}): the group of a deleted trigger, kept on purpose, under a trigger
+     * re-created with the other ordering, which Kafka would refuse for good (tester 12A, finding 5: 201, then
+     * FAILING, ~6 ERROR lines a second). The same answer as a change of ordering in place, with the ways out.
+     */
+    private void checkGroupKind(TriggerSpec spec, String group) {
+        boolean share = spec.getOrdering() == TriggerOrdering.NONE;
+        t.topics().otherKind(group, share).ifPresent(kind -> {
+            throw new ApiException(409, "conflict", "group '" + group + "' exists in Kafka as a " + kind
+                    + " group (kept from a trigger that used it, for its offsets), and ordering "
+                    + spec.getOrdering() + " reads with a " + (share ? "share" : "consumer") + " group: Kafka "
+                    + "cannot turn one kind into the other. " + groupWaysOut(group, kind));
+        });
+    }
+
+    /** How to get a trigger of the other ordering onto {@code group}, a Kafka group of {@code kind}. */
+    private static String groupWaysOut(String group, String kind) {
+        return "Give the trigger another group (\"group\", --group), or delete the Kafka group to start it afresh "
+                + "(kafka-" + kind + "-groups.sh --bootstrap-server ... --delete --group " + group + ", once no trigger "
+                + "uses it).";
     }
 
     private boolean writeInGroup(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
@@ -386,7 +412,8 @@ public final class TriggerRoutes {
             throw new ApiException(409, "conflict", "ordering cannot change from " + existing.getOrdering() + " to "
                     + wanted.getOrdering() + " in place: NONE reads with a share group, PARTITION and KEY with a "
                     + "consumer group, and Kafka cannot turn group " + TriggerSpecs.group(existing, t.catalog())
-                    + " into the other kind. Delete the trigger first, or give it another group.");
+                    + " into the other kind. " + groupWaysOut(TriggerSpecs.group(existing, t.catalog()),
+                    wasShared ? "share" : "consumer"));
         }
     }
 

@@ -10,18 +10,22 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -178,6 +182,50 @@ public final class TriggerTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The kind of the Kafka group {@code group} when it exists and is of the other kind than a trigger needs:
+     * {@code "consumer"} when {@code share} (ordering NONE reads with a share group) and a consumer (or classic)
+     * group of the name exists, {@code "share"} when not {@code share} and a share group does; empty when no group
+     * of the name exists or it is of the right kind. A group of one kind refuses members of the other for as long as
+     * it exists, and deleting a trigger keeps its group on purpose (a trigger re-created under the name continues
+     * where it stopped), so a trigger re-created with the other ordering would fail for good (tester 12A, finding
+     * 5). Asks about that one group only (a describe of the other kind, answered by its coordinator; never a
+     * listing of every group), as the worker's {@code GroupSwitch} does for function pools. Empty, with a warning,
+     * when the cluster does not answer: the write then passes, and the replicas report a mismatch as FAILING.
+     */
+    public Optional<String> otherKind(String group, boolean share) {
+        try {
+            if (share) {
+                ConsumerGroupDescription found = admin.describeConsumerGroups(List.of(group)).describedGroups()
+                        .get(group).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return live(found.groupState()) ? Optional.of("consumer") : Optional.empty();
+            }
+            ShareGroupDescription found = admin.describeShareGroups(List.of(group)).describedGroups().get(group)
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return live(found.groupState()) ? Optional.of("share") : Optional.empty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return Optional.empty(); // none of the name, or one of the kind wanted
+            }
+            log.warn("Cannot tell the kind of group {}: {}", group, e.getCause().toString());
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            // A classic group of another protocol than the consumer's (Kafka Connect's, say): not a share group.
+            return share ? Optional.of("consumer") : Optional.empty();
+        } catch (TimeoutException | RuntimeException e) {
+            log.warn("Cannot tell the kind of group {}: {}", group, e.toString());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** A described group that exists: brokers answer a describe of an unknown name with {@code DEAD}. */
+    private static boolean live(GroupState state) {
+        return state != null && state != GroupState.DEAD && state != GroupState.UNKNOWN;
     }
 
     private Set<TopicPartition> sharePositions(String group, Set<TopicPartition> partitions)

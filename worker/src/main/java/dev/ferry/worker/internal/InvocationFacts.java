@@ -107,7 +107,8 @@ final class InvocationFacts {
         map.put("traceparent", "TRACEPARENT");
         map.put("tracestate", "TRACESTATE");
         for (String source : List.of(TriggerRecords.SOURCE_TOPIC, TriggerRecords.SOURCE_PARTITION,
-                TriggerRecords.SOURCE_OFFSET, TriggerRecords.SOURCE_TIMESTAMP, TriggerRecords.SOURCE_KEY)) {
+                TriggerRecords.SOURCE_OFFSET, TriggerRecords.SOURCE_TIMESTAMP, TriggerRecords.SOURCE_KEY,
+                TriggerRecords.SOURCE_TOMBSTONE)) {
             map.put(source, source.replace('.', '_').toUpperCase(Locale.ROOT));
         }
         return Map.copyOf(map);

@@ -14,8 +14,10 @@ import java.util.TreeSet;
 /**
  * What the output of a trigger whose {@code batchSize} is more than 1 means (DESIGN "Triggers", "What the function
  * sees and answers"): a JSON array with one element per input record is one output per record (a {@code null}
- * element: none), {@code {"batchItemFailures": [i, ...]}} marks only those records failed, anything else is one
- * output for the whole batch. The rule is the same for a batch that holds one record (a lone record in the batch
+ * element: none), {@code {"batchItemFailures": [i, ...]}} marks only those records failed (the others answered
+ * without output), {@code {"batchItemFailures": [i, ...], "outputs": [...]}} does so and gives the others their
+ * outputs as an array answer would (tester 12A, finding 6: with a destination the others' outputs were lost),
+ * anything else is one output for the whole batch. The rule is the same for a batch that holds one record (a lone record in the batch
  * window, a half of a bisect, a record retried alone): the function got a one-element array, so {@code [x]} is the
  * output {@code x} of that record and {@code {"batchItemFailures": [0]}} fails it (tester 10, finding 4: a batch
  * of one was read as a bare value). A trigger of {@code batchSize} 1 does not classify its answers: the output is
@@ -32,8 +34,19 @@ public sealed interface BatchAnswer {
     record PerRecord(List<byte[]> outputs) implements BatchAnswer {
     }
 
-    /** The records at these indexes failed; the others are answered, without output. */
-    record ItemFailures(SortedSet<Integer> failed) implements BatchAnswer {
+    /**
+     * The records at these indexes failed; the others are answered, each with its element of {@code outputs} when
+     * the answer had them ({@code {"batchItemFailures": [...], "outputs": [...]}}), else without output.
+     *
+     * @param outputs one per record of the batch (an element null where the function answered {@code null}; those
+     *        of failed records are not used), or null when the answer named no outputs
+     */
+    record ItemFailures(SortedSet<Integer> failed, List<byte[]> outputs) implements BatchAnswer {
+
+        /** Failures without outputs: Lambda's answer. */
+        ItemFailures(SortedSet<Integer> failed) {
+            this(failed, null);
+        }
     }
 
     /** One output for the whole batch (null: none). */
@@ -56,21 +69,53 @@ public sealed interface BatchAnswer {
                 return outputs == null ? new Whole(output) : new PerRecord(Collections.unmodifiableList(outputs));
             }
             if (first == JsonToken.START_OBJECT) {
-                JsonNode tree = Json.MAPPER.readTree(parser);
-                if (tree.size() == 1 && tree.path("batchItemFailures").isArray()) {
-                    SortedSet<Integer> failed = new TreeSet<>();
-                    for (JsonNode index : tree.get("batchItemFailures")) {
-                        if (index.canConvertToInt() && index.asInt() >= 0 && index.asInt() < size) {
-                            failed.add(index.asInt());
-                        }
-                    }
-                    return new ItemFailures(Collections.unmodifiableSortedSet(failed));
+                BatchAnswer failures = itemFailures(parser, output, size);
+                if (failures != null) {
+                    return failures;
                 }
             }
         } catch (IOException e) {
             // Not JSON: one output for the whole batch, as it is.
         }
         return new Whole(output);
+    }
+
+    /**
+     * The answer {@code {"batchItemFailures": [i, ...]}} or {@code {"batchItemFailures": [i, ...], "outputs": [o,
+     * ...]}} (either order) whose object {@code parser} is at the start of; null for any other object (another
+     * field, {@code batchItemFailures} not an array, {@code outputs} not an array of exactly {@code size}
+     * elements). Failures with outputs but no index in range are the outputs alone ({@link PerRecord}).
+     */
+    private static BatchAnswer itemFailures(JsonParser parser, byte[] output, int size) throws IOException {
+        SortedSet<Integer> failed = null;
+        List<byte[]> outputs = null;
+        for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if ("batchItemFailures".equals(field) && value == JsonToken.START_ARRAY && failed == null) {
+                failed = new TreeSet<>();
+                for (JsonNode index : (JsonNode) Json.MAPPER.readTree(parser)) {
+                    if (index.canConvertToInt() && index.asInt() >= 0 && index.asInt() < size) {
+                        failed.add(index.asInt());
+                    }
+                }
+            } else if ("outputs".equals(field) && value == JsonToken.START_ARRAY && outputs == null) {
+                outputs = elements(parser, output, size);
+                if (outputs == null) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        if (failed == null || parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+            return null;
+        }
+        if (outputs != null && failed.isEmpty()) {
+            return new PerRecord(Collections.unmodifiableList(outputs));
+        }
+        return new ItemFailures(Collections.unmodifiableSortedSet(failed),
+                outputs == null ? null : Collections.unmodifiableList(outputs));
     }
 
     /**

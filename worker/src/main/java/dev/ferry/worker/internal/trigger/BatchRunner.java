@@ -32,6 +32,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one batch to its end, whatever consumes it (DESIGN "Triggers"; issue 14 part 2): invokes the function through
@@ -49,11 +52,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * share it.
  *
  * <p>Invocation ids are deterministic (docs/design.md section 10): {@code
- * UUID.nameUUIDFromBytes("<tenant>/<trigger>/<topic>/<partition>/<offset>/<size>")} of the first record of what
- * runs, so a re-run after a crash carries the same id. The returned future never completes exceptionally for a
- * function's failure.
+ * UUID.nameUUIDFromBytes("<tenant>/<trigger>/<group>/<topicId>/<topic>/<partition>/<offset>/<size>")} of the first
+ * record of what runs, so a re-run after a crash carries the same id; the group and the Kafka topic id make them
+ * differ for another incarnation of the coordinates (a re-created topic, a trigger re-created under another group
+ * reading the topic again), whose runs metering would otherwise drop as already billed (tester 12A, finding 3).
+ * The returned future never completes exceptionally for a function's failure.
  */
 public final class BatchRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchRunner.class);
 
     static final String BATCH_CONTENT_TYPE = "application/json";
     /** The indexes of a one-record batch, the default {@code batchSize}: not built again per record. */
@@ -62,6 +69,7 @@ public final class BatchRunner {
     private final TriggerSpec spec;
     private final FunctionSpec functionSpec;
     private final String worker;
+    private final String group;
     private final Function function;
     private final Invoker invoker;
     private final Backoff backoff;
@@ -71,6 +79,9 @@ public final class BatchRunner {
     /** {@code batchSize} > 1: the function gets arrays and answers as {@link BatchAnswer} reads them. */
     private final boolean batched;
     private final AtomicBoolean cold = new AtomicBoolean(true);
+    /** Whether the warning about a {@code batchItemFailures} answer without outputs was logged. */
+    private final AtomicBoolean toldNoOutputs = new AtomicBoolean();
+    private final String name;
     /** The function's env, copied once: an immutable map is not copied again by each {@link Invocation}. */
     private final Map<String, String> env;
 
@@ -79,6 +90,8 @@ public final class BatchRunner {
         this.spec = settings.spec();
         this.functionSpec = settings.function();
         this.worker = settings.worker();
+        this.group = settings.group();
+        this.name = settings.name();
         this.function = function;
         this.invoker = invoker;
         this.backoff = backoff;
@@ -102,11 +115,21 @@ public final class BatchRunner {
         return runPart(job, all, 1).thenApply(done -> job.outcome());
     }
 
-    /** The invocation id of a run whose first record is {@code first} and that holds {@code size} records. */
-    public static String invocationId(TriggerSpec spec, ConsumerRecord<?, ?> first, int size) {
-        String name = spec.getTenant() + "/" + spec.getName() + "/" + first.topic() + "/" + first.partition() + "/"
-                + first.offset() + "/" + size;
+    /**
+     * The invocation id of a run whose first record is {@code first} and that holds {@code size} records.
+     *
+     * @param group the trigger's consumer or share group ({@code TriggerSpecs.group})
+     * @param topicId the Kafka id of {@code first}'s topic (Admin {@code describeTopics})
+     */
+    public static String invocationId(TriggerSpec spec, String group, Uuid topicId, ConsumerRecord<?, ?> first,
+            int size) {
+        String name = spec.getTenant() + "/" + spec.getName() + "/" + group + "/" + topicId + "/" + first.topic()
+                + "/" + first.partition() + "/" + first.offset() + "/" + size;
         return nameUuid(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private String invocationId(SourceItem first, int size) {
+        return invocationId(spec, group, first.topicId(), first.record(), size);
     }
 
     /** One MD5 per thread: {@code MessageDigest.getInstance} per id cost as much as the digest (issue 16, JFR). */
@@ -157,7 +180,7 @@ public final class BatchRunner {
             return CompletableFuture.completedFuture(null);
         }
         List<SourceItem> items = job.items(live);
-        String id = invocationId(spec, items.get(0).record(), items.size());
+        String id = invocationId(items.get(0), items.size());
         Invocation invocation = invocation(id, items, attempt, now);
         boolean coldStart = cold.get() && cold.getAndSet(false);
         return invoker.run(function, invocation, functionSpec.getTimeoutMs())
@@ -183,13 +206,25 @@ public final class BatchRunner {
             if (answer instanceof BatchAnswer.ItemFailures failures && !failures.failed().isEmpty()) {
                 job.results.add(records.result(ran));
                 List<Integer> again = new ArrayList<>();
+                List<Integer> answered = new ArrayList<>();
+                List<byte[]> outputs = new ArrayList<>();
                 for (int k = 0; k < live.size(); k++) {
                     if (failures.failed().contains(k)) {
                         again.add(live.get(k));
                     } else {
-                        job.answer(live.get(k), null);
+                        answered.add(live.get(k));
+                        outputs.add(failures.outputs() == null ? null : failures.outputs().get(k));
                     }
                 }
+                if (failures.outputs() == null && records.hasDestination() && !answered.isEmpty()
+                        && !toldNoOutputs.getAndSet(true)) {
+                    log.warn("[{}] the function answered {\"batchItemFailures\": [...]} without \"outputs\": the "
+                            + "{} record(s) it did not name are answered without output on {} (as a null element of "
+                            + "an array answer). Answer {\"batchItemFailures\": [...], \"outputs\": [...]} to "
+                            + "write theirs. Said once per replica", name, answered.size(),
+                            spec.getDestination());
+                }
+                perRecord(job, answered, id, outputs, attempt);
                 CompletableFuture<Void> chain = delay(backoff.delayAfter(attempt));
                 for (int i : again) {
                     chain = chain.thenCompose(v -> runPart(job, List.of(i), 1));
@@ -240,19 +275,7 @@ public final class BatchRunner {
             int attempt) {
         String refused = null;
         if (answer instanceof BatchAnswer.PerRecord perRecord) {
-            for (int k = 0; k < live.size(); k++) {
-                int i = live.get(k);
-                ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(i).record(),
-                        perRecord.outputs().get(k), BATCH_CONTENT_TYPE);
-                if (output == null || records.fits(output)) {
-                    job.answer(i, output);
-                } else {
-                    refused = tooLargeFor(output);
-                    job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, refused,
-                            attempt));
-                }
-            }
-            return refused;
+            return perRecord(job, live, id, perRecord.outputs(), attempt);
         }
         byte[] whole = answer instanceof BatchAnswer.Whole w ? w.output() : null;
         ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(live.get(0)).record(), whole,
@@ -272,6 +295,29 @@ public final class BatchRunner {
         }
         job.extra(live.get(live.size() - 1), output);
         return null;
+    }
+
+    /**
+     * Answers the records at {@code indexes}, each with the output at the same place of {@code outputs} (null:
+     * none); one too large for the destination goes to {@code onFailure} instead.
+     *
+     * @return null when every output fits, else the error of the last that did not
+     */
+    private String perRecord(Job job, List<Integer> indexes, String id, List<byte[]> outputs, int attempt) {
+        String refused = null;
+        for (int k = 0; k < indexes.size(); k++) {
+            int i = indexes.get(k);
+            ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(i).record(), outputs.get(k),
+                    BATCH_CONTENT_TYPE);
+            if (output == null || records.fits(output)) {
+                job.answer(i, output);
+            } else {
+                refused = tooLargeFor(output);
+                job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, refused,
+                        attempt));
+            }
+        }
+        return refused;
     }
 
     private String tooLargeFor(ProducerRecord<byte[], byte[]> output) {
@@ -313,6 +359,12 @@ public final class BatchRunner {
                     : Map.of(TriggerRecords.SOURCE_TOPIC, topic, TriggerRecords.SOURCE_PARTITION, partition,
                             TriggerRecords.SOURCE_OFFSET, offset, TriggerRecords.SOURCE_TIMESTAMP, timestamp,
                             TriggerRecords.SOURCE_KEY, key);
+            if (record.value() == null) {
+                // A tombstone's payload is empty, as an empty value's is: the header tells them apart.
+                Map<String, String> more = new java.util.HashMap<>(headers);
+                more.put(TriggerRecords.SOURCE_TOMBSTONE, "true");
+                headers = Map.copyOf(more);
+            }
             payload = first.value().payload();
             contentType = first.value().contentType();
         } else {
@@ -349,8 +401,8 @@ public final class BatchRunner {
 
     /** The end of a retried invocation whose records grew too old before their next attempt: not run, not billed. */
     private InvocationResult terminal(Job job, List<Integer> part, int attempt, Instant now) {
-        ConsumerRecord<byte[], byte[]> first = job.items.get(part.get(0)).record();
-        return base(first, invocationId(spec, first, part.size()), attempt)
+        SourceItem first = job.items.get(part.get(0));
+        return base(first.record(), invocationId(first, part.size()), attempt)
                 .setStatus(InvocationStatus.REJECTED)
                 .setError("Records older than maxRecordAgeMs " + spec.getMaxRecordAgeMs() + " are not retried")
                 .setStartedAt(now)

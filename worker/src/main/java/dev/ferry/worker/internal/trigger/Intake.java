@@ -6,6 +6,7 @@ import dev.ferry.core.triggers.SourceDecodingException;
 import dev.ferry.core.triggers.SourceValue;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * and loses nothing"); one that does not match is skipped: counted, never invoked, never billed. When the schema
  * registry, not the record, failed ({@link SourceDecodingException#retriable()}), {@link #admit} throws it, so the
  * replica reports FAILING and starts over from its committed position: the record is retried, not dead-lettered
- * (docs/design.md section 10). Consumer-agnostic and thread-safe.
+ * (docs/design.md section 10). Consumer-agnostic; called from the polling thread only (it tracks each partition's
+ * offsets for {@link SourceTopicIds}).
  */
 public final class Intake {
 
@@ -37,10 +39,11 @@ public final class Intake {
     private final TriggerRecords records;
     private final String name;
     private final boolean batches;
+    private final SourceTopicIds topicIds;
 
-    /** An intake for single-record invocations. */
+    /** An intake for single-record invocations, of topics whose ids are not known ({@link Uuid#ZERO_UUID}). */
     public Intake(SourceDecoder decoder, EventPattern filter, TriggerRecords records, String name) {
-        this(decoder, filter, records, name, false);
+        this(decoder, filter, records, name, false, null);
     }
 
     /**
@@ -48,16 +51,21 @@ public final class Intake {
      * @param batches whether invocations carry batches, whose documents hold each value's tree: the tree is then
      *        built here, where a value it cannot be built for is undecodable; otherwise only a filter builds it
      *        ({@link SourceValue#json()} is lazy, issue 16)
+     * @param topicIds the ids of the source topics, for invocation ids; null: {@link Uuid#ZERO_UUID} (tests)
      */
-    public Intake(SourceDecoder decoder, EventPattern filter, TriggerRecords records, String name, boolean batches) {
+    Intake(SourceDecoder decoder, EventPattern filter, TriggerRecords records, String name, boolean batches,
+            SourceTopicIds topicIds) {
         this.decoder = decoder;
         this.filter = filter;
         this.records = records;
         this.name = name;
         this.batches = batches;
+        this.topicIds = topicIds;
     }
 
     public Admission admit(ConsumerRecord<byte[], byte[]> record) {
+        // Every record, filtered or not: an offset going back is seen whatever the filter keeps.
+        Uuid topicId = topicIds == null ? Uuid.ZERO_UUID : topicIds.of(record);
         SourceValue value;
         boolean matches = true;
         try {
@@ -84,7 +92,7 @@ public final class Intake {
         if (!matches) {
             return new Admission(Kind.FILTERED, null, null);
         }
-        return new Admission(Kind.READY, new SourceItem(record, value), null);
+        return new Admission(Kind.READY, new SourceItem(record, value, topicId), null);
     }
 
     private Admission undecodable(ConsumerRecord<byte[], byte[]> record, RuntimeException e) {

@@ -27,6 +27,11 @@ public final class TriggerRecords {
     public static final String SOURCE_OFFSET = "ferry.source.offset";
     public static final String SOURCE_TIMESTAMP = "ferry.source.timestamp";
     public static final String SOURCE_KEY = "ferry.source.key";
+    /**
+     * {@code true} on the invocation of a tombstone (a null value) at {@code batchSize} 1, whose payload is empty as an
+     * empty value's is; absent otherwise (in a batch the record's {@code value} is JSON null). Tester 12A, finding 8.
+     */
+    public static final String SOURCE_TOMBSTONE = "ferry.source.tombstone";
     public static final String CONTENT_TYPE = "content-type";
     /** Error class of a record that could not be decoded per the trigger's format. */
     public static final String UNDECODABLE = "dev.ferry.trigger.UndecodableRecord";

@@ -167,12 +167,16 @@ public abstract class TriggerReplica {
         lag = records;
     }
 
-    /** The decode and filter step; a filter that does not parse fails the replica visibly. */
+    /**
+     * The decode and filter step, made anew at each start of {@link #consume}, so the source topic ids of invocation
+     * ids are asked again ({@link SourceTopicIds}); a filter that does not parse fails the replica visibly.
+     */
     protected final Intake intake() {
         EventPattern filter = settings.spec().getFilter() == null ? null
                 : EventPattern.parse(settings.spec().getFilter());
         return new Intake(new SourceDecoder(settings.spec().getFormat(), resources.serdes().registry()), filter,
-                records, settings.name(), settings.spec().getBatchSize() > 1);
+                records, settings.name(), settings.spec().getBatchSize() > 1,
+                new SourceTopicIds(SourceTopicIds.of(resources.admin()), settings.name()));
     }
 
     /**

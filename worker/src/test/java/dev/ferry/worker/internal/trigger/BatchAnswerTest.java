@@ -29,6 +29,30 @@ class BatchAnswerTest {
     }
 
     @Test
+    void shouldGiveTheUnnamedRecordsTheirOutputsWhenBatchItemFailuresComesWithOutputs() {
+        // Tester 12A, finding 6: failures alone leave the others without output; "outputs" gives them theirs.
+        BatchAnswer answer = BatchAnswer.classify(json("{\"outputs\": [{\"a\": 2.50}, null, \"x\"], "
+                + "\"batchItemFailures\": [1]}"), 3);
+        assertThat(answer).isInstanceOfSatisfying(BatchAnswer.ItemFailures.class, failures -> {
+            assertThat(failures.failed()).containsExactly(1);
+            assertThat(new String(failures.outputs().get(0), StandardCharsets.UTF_8)).isEqualTo("{\"a\": 2.50}");
+            assertThat(new String(failures.outputs().get(2), StandardCharsets.UTF_8)).isEqualTo("\"x\"");
+        });
+        assertThat(BatchAnswer.classify(json("{\"batchItemFailures\": [0]}"), 2)).isInstanceOfSatisfying(
+                BatchAnswer.ItemFailures.class, failures -> assertThat(failures.outputs()).isNull());
+        // None failed: the outputs alone, as an array answer.
+        assertThat(BatchAnswer.classify(json("{\"batchItemFailures\": [], \"outputs\": [1, 2]}"), 2))
+                .isInstanceOfSatisfying(BatchAnswer.PerRecord.class, perRecord -> assertThat(perRecord.outputs())
+                        .extracting(o -> new String(o, StandardCharsets.UTF_8)).containsExactly("1", "2"));
+        // Not one output per record, another field, or outputs without failures: one output for the whole batch.
+        assertThat(BatchAnswer.classify(json("{\"batchItemFailures\": [0], \"outputs\": [1]}"), 2))
+                .isInstanceOf(BatchAnswer.Whole.class);
+        assertThat(BatchAnswer.classify(json("{\"batchItemFailures\": [0], \"other\": 1}"), 2))
+                .isInstanceOf(BatchAnswer.Whole.class);
+        assertThat(BatchAnswer.classify(json("{\"outputs\": [1, 2]}"), 2)).isInstanceOf(BatchAnswer.Whole.class);
+    }
+
+    @Test
     void shouldTreatAnyOtherOutputAsOneForTheWholeBatch() {
         assertThat(BatchAnswer.classify(json("[1, 2]"), 3)).isInstanceOf(BatchAnswer.Whole.class);
         assertThat(BatchAnswer.classify(json("not json"), 3)).isInstanceOf(BatchAnswer.Whole.class);

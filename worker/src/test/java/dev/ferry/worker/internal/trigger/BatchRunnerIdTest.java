@@ -2,8 +2,14 @@ package dev.ferry.worker.internal.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.triggers.TriggerSpecs;
+import dev.ferry.schemas.TriggerSpec;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 
 class BatchRunnerIdTest {
@@ -17,5 +23,40 @@ class BatchRunnerIdTest {
             assertThat(BatchRunner.nameUuid(bytes)).isEqualTo(UUID.nameUUIDFromBytes(bytes));
             assertThat(BatchRunner.nameUuid(bytes)).isEqualTo(UUID.nameUUIDFromBytes(bytes));
         }
+    }
+
+    @Test
+    void shouldGiveTheSameCoordinatesOfAnotherTopicIncarnationOrGroupAnotherId() {
+        // Tester 12A, finding 3: a re-created topic, or a trigger re-created under another group reading the topic
+        // again, runs new invocations at old coordinates; metering bills (invocationId, attempt) once.
+        TriggerSpec spec = TriggerSpecs.builder("acme", "copy", "fn", List.of("orders")).build();
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("orders", 0, 7L, null, null);
+        Uuid topic = Uuid.randomUuid();
+        String id = BatchRunner.invocationId(spec, "g1", topic, record, 1);
+        assertThat(BatchRunner.invocationId(spec, "g1", topic, record, 1)).isEqualTo(id);
+        assertThat(BatchRunner.invocationId(spec, "g1", Uuid.randomUuid(), record, 1)).isNotEqualTo(id);
+        assertThat(BatchRunner.invocationId(spec, "g2", topic, record, 1)).isNotEqualTo(id);
+        assertThat(BatchRunner.invocationId(spec, "g1", topic, record, 2)).isNotEqualTo(id);
+    }
+
+    @Test
+    void shouldAskTheTopicIdAgainOnlyWhenAPartitionGoesBackInOffset() {
+        List<String> asked = new ArrayList<>();
+        Uuid[] current = {Uuid.randomUuid()};
+        SourceTopicIds ids = new SourceTopicIds(topic -> {
+            asked.add(topic);
+            return current[0];
+        }, "test");
+        Uuid first = current[0];
+        assertThat(ids.of(new ConsumerRecord<>("t", 0, 0L, null, null))).isEqualTo(first);
+        assertThat(ids.of(new ConsumerRecord<>("t", 0, 1L, null, null))).isEqualTo(first);
+        assertThat(ids.of(new ConsumerRecord<>("t", 1, 0L, null, null))).isEqualTo(first);
+        assertThat(ids.of(new ConsumerRecord<>("t", 0, 5L, null, null))).isEqualTo(first);
+        assertThat(asked).hasSize(1);
+        // The topic re-created: its records start again at offset 0.
+        current[0] = Uuid.randomUuid();
+        assertThat(ids.of(new ConsumerRecord<>("t", 0, 0L, null, null))).isEqualTo(current[0]);
+        assertThat(ids.of(new ConsumerRecord<>("t", 1, 1L, null, null))).isEqualTo(current[0]);
+        assertThat(asked).hasSize(2);
     }
 }

@@ -96,6 +96,27 @@ class BatchRunnerShapeTest {
         assertThat(written(outcome, "out")).containsExactly("\"acme/f 0\"");
     }
 
+    /** Tester 12A, finding 8: a tombstone and an empty value both arrive as an empty payload; the header tells. */
+    @Test
+    void shouldMarkATombstoneWithAHeaderWhenTheBatchSizeIsOne() throws Exception {
+        TriggerSpec spec = TriggerSpecs.builder("acme", "shape", "f", List.of("in")).setDestination("out").build();
+        FunctionSpec functionSpec = FunctionSpecs.builder("acme", "f", Runtime.JAVA, "unused").build();
+        TriggerReplicaSettings settings = new TriggerReplicaSettings(new TriggerRef("acme", "shape"), spec,
+                functionSpec, 0, "g", "dlq", "shape#0", "w", "w");
+        BatchRunner runner = new BatchRunner(settings, in -> (in.payload().length + " "
+                + in.headers().get(TriggerRecords.SOURCE_TOMBSTONE)).getBytes(StandardCharsets.UTF_8),
+                new Invoker(userThreads, timers, Clock.systemUTC()), new Backoff(0, 0), timers, Clock.systemUTC(),
+                new TriggerRecords("out", "dlq", "ferry.results", (topic, result) -> new byte[0]));
+        List<String> outputs = new ArrayList<>();
+        for (byte[] value : new byte[][] {null, new byte[0]}) {
+            SourceItem item = new SourceItem(new ConsumerRecord<>("in", 0, 0L, null, value),
+                    new SourceValue(new byte[0], SourceValue.OCTET_STREAM, Json.MAPPER.nullNode()));
+            outputs.addAll(written(runner.run(List.of(item)).get(10, TimeUnit.SECONDS), "out"));
+        }
+
+        assertThat(outputs).containsExactly("0 true", "0 null");
+    }
+
     @Test
     void shouldSendTheBareValueWhenTheBatchSizeIsOne() throws Exception {
         BatchOutcome outcome = run(1, false, 1, in -> "[1]".getBytes(StandardCharsets.UTF_8), 1);
