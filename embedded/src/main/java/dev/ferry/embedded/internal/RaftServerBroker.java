@@ -72,7 +72,7 @@ public final class RaftServerBroker implements Broker {
             return new RaftServerBroker(server, bootstrap, deleteOnClose);
         } catch (RuntimeException e) {
             stop(server);
-            deleteQuietly(deleteOnClose);
+            TempDirectories.deleteQuietly(deleteOnClose, "the embedded broker's");
             throw new IllegalStateException("Embedded Kafka failed to start on " + dataDir + " with client port "
                     + clientPort + ": " + e.getMessage(), e);
         }
@@ -109,7 +109,7 @@ public final class RaftServerBroker implements Broker {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             stop(server);
-            deleteQuietly(deleteOnClose);
+            TempDirectories.deleteQuietly(deleteOnClose, "the embedded broker's");
             LOG.info("Embedded Kafka at {} stopped", bootstrapServers);
         }
     }
@@ -123,17 +123,6 @@ public final class RaftServerBroker implements Broker {
             server.awaitShutdown();
         } catch (RuntimeException e) {
             LOG.warn("Embedded Kafka did not stop cleanly", e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try {
-            org.apache.kafka.common.utils.Utils.delete(dir.toFile());
-        } catch (IOException e) {
-            LOG.warn("Could not delete the embedded broker's temporary directory {}", dir, e);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.embedded.internal;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -129,7 +128,7 @@ public final class TestKitBroker implements Broker {
     /** Stops {@code cluster} (which deletes {@code dir}), or deletes {@code dir} when there is no cluster yet. */
     private static void closeQuietly(KafkaClusterTestKit cluster, Path dir) {
         if (cluster == null) {
-            deleteQuietly(dir);
+            TempDirectories.deleteQuietly(dir, "the embedded cluster's");
             return;
         }
         try {
@@ -139,17 +138,6 @@ public final class TestKitBroker implements Broker {
             LOG.warn("Interrupted while stopping the embedded Kafka cluster", e);
         } catch (Exception e) {
             LOG.warn("Embedded Kafka cluster did not stop cleanly", e);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try {
-            org.apache.kafka.common.utils.Utils.delete(dir.toFile());
-        } catch (IOException e) {
-            LOG.warn("Could not delete the embedded cluster's temporary directory {}", dir, e);
         }
     }
 }
