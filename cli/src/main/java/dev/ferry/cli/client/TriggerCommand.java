@@ -214,12 +214,14 @@ public final class TriggerCommand implements Callable<Integer> {
 
     /**
      * What the counts are: sums of the fresh replicas' own totals, each since that replica started (ingest's
-     * TriggerStatusBoard), so they start again at 0 when the replicas do (pause and resume, a restart). Kept
+     * TriggerStatusBoard), so they start again at 0 when the replicas do (pause and resume, a restart) and drop when a replica is removed
+     * (session 12 tester). Kept
      * cumulative they would need a store of their own; saying so is the honest answer (tester's report). READ counts
      * records, not fetches (TriggerCounters; tester 10, finding 7c): list and describe say both the same way.
      */
-    static final String COUNTED_SINCE = "the current replicas started (0 again after pause/resume or a restart); "
-            + "read counts a record once, however often it is fetched again";
+    static final String COUNTED_SINCE = "the current replicas started (0 again after pause/resume or a restart; "
+            + "lower when the autoscaler removes a replica); read counts a record once, however often it is fetched "
+            + "again";
     static final String COUNTED_SINCE_NOTE = "(READ, FILTERED, ANSWERED and FAILED count since " + COUNTED_SINCE + ")";
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
