@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * with one: a source topic deleted and re-created under a running pool leaves its group without offsets (the broker
  * drops them), and must not count as a new trigger then. Replicas of one process set it one at a time; replicas of
  * several processes starting together may each set it (a {@code TIMESTAMP} start is the same each time; a
- * {@code LATEST} one may move a moment later) until the first joins, after which Kafka refuses it.
+ * {@code LATEST} one may move a moment later) until the first joins, after which Kafka refuses it. A source a
+ * running trigger gains is started the same way by {@link #ensureAdded} while the pool restarts on the new spec.
  */
-final class TriggerStart {
+public final class TriggerStart {
 
     private static final Logger log = LoggerFactory.getLogger(TriggerStart.class);
     /** Groups this process knows have a position: their start is never set again here. */
@@ -82,6 +83,32 @@ final class TriggerStart {
                 log.debug("Trigger group {} has members already: its start is theirs", group);
             }
             STARTED.add(group);
+        }
+    }
+
+    /**
+     * Sets the start of {@code group} on {@code added}, sources a running trigger gained, on which it has no position:
+     * the gateway cannot while the pool's replicas are members, so the pool does it between stopping its replicas and
+     * starting them on the new spec. Kafka refuses while members of other processes remain: those sources then
+     * start at their earliest offsets. Never throws: a failure is a warning, and the replicas go on.
+     */
+    public static void ensureAdded(Admin admin, String group, boolean share, TriggerSpec spec, List<String> added) {
+        if (added.isEmpty() || spec.getStartingPosition() == StartingPosition.EARLIEST) {
+            return;
+        }
+        try {
+            synchronized (LOCKS.computeIfAbsent(group, g -> new Object())) {
+                if (hasPosition(admin, group, share, added)) {
+                    return;
+                }
+                TriggerSpec only = TriggerSpec.newBuilder(spec).setTopics(added).build();
+                GroupSwitch.setStart(admin, group, share, starts(admin, only));
+                log.info("Trigger group {} starts at {} on its new source(s) {}", group, spec.getStartingPosition(),
+                        added);
+            }
+        } catch (FerryException e) {
+            log.warn("Cannot set where trigger group {} starts on its new source(s) {} ({}): they start at their "
+                    + "earliest offsets", group, added, e.getMessage());
         }
     }
 
