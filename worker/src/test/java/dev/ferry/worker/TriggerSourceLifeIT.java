@@ -62,6 +62,33 @@ class TriggerSourceLifeIT {
     }
 
     @Test
+    void shouldStartANoneTriggerAtTheEndAndReadAPartitionAddedLaterFromItsStart(KafkaFixture kafka) throws Exception {
+        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            String source = kit.topic("grow-share", 1);
+            String destination = kit.topic("grow-share-out", 1);
+            kit.produce(source, TriggerIT.keys(5, 1), TriggerIT.values(5)); // before the trigger: not its work
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            TriggerSpec spec = TriggerSpecs.builder("acme", "grow-share", "enrich-gs", List.of(source))
+                    .setOrdering(dev.ferry.schemas.TriggerOrdering.NONE).setFormat(RecordFormat.JSON)
+                    .setDestination(destination).build();
+            try (TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-gs", 2, 3), context, 1)) {
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> !kafka.admin()
+                        .describeShareGroups(List.of(TriggerSpecs.group(spec, harness.topics))).describedGroups()
+                        .get(TriggerSpecs.group(spec, harness.topics)).get().members().isEmpty());
+                produce(kafka, source, 0, 2);
+                await().atMost(Duration.ofSeconds(30)).until(() -> outputs.size() >= 2);
+                kafka.admin().createPartitions(Map.of(source, NewPartitions.increaseTo(2))).all()
+                        .get(10, TimeUnit.SECONDS);
+                produce(kafka, source, 1, 5);
+                await().atMost(Duration.ofSeconds(90)).until(() -> outputs.size() >= 7);
+            }
+            assertThat(outputs.stream().map(TriggerKit::source).distinct().toList()).hasSize(7)
+                    .noneMatch(s -> s.equals(source + "-0@0"));
+        }
+    }
+
+    @Test
     void shouldResumeAtTheEarliestRemainingRecordWhenRetentionOvertookIt(KafkaFixture kafka) throws Exception {
         try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
                 WorkerContext context = new WorkerContext(harness.config)) {
