@@ -45,7 +45,8 @@ import org.apache.kafka.common.TopicPartition;
  * has {@code function} = the function it runs and {@code trigger} = its name; its partitions are those of its
  * source topics in the order the trigger lists them ({@link TriggerSpecs#group} is the group read). Where a
  * trigger's group has no position yet, it counts from where the trigger will start ({@code startingPosition}), so
- * a new {@code LATEST} trigger on a long topic shows no lag. Partitions added since the last call join the sums; a function whose work topic does not
+ * a new {@code LATEST} trigger on a long topic shows no lag; a partition a started group has no position on (added
+ * to a source, a re-created source's) counts from its earliest record, where the replicas read it. Partitions added since the last call join the sums; a function whose work topic does not
  * exist yet is skipped; a deleted group counts as no members with lag from the earliest retained offset. The
  * first sample of a function has zero rates: a rate needs two readings.
  *

@@ -395,6 +395,20 @@ class TriggersApiIT {
                 assertThat(json(api.get("/v1/triggers/" + name, acme)).get("lag").asText())
                         .as("%s: the three records after its creation wait for it", name).isEqualTo("3");
             }
+            // A partition added later is read from its start (tester 12A, finding 1): its records count, they were 0.
+            admin.createPartitions(Map.of(topic, org.apache.kafka.clients.admin.NewPartitions.increaseTo(3))).all()
+                    .get(10, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = new KafkaClients(config).producer("test-latest-grown",
+                    new StringSerializer(), new StringSerializer(), Map.of())) {
+                producer.send(new ProducerRecord<>(topic, 2, "added0", "{}"));
+                producer.send(new ProducerRecord<>(topic, 2, "added1", "{}"));
+                producer.flush();
+            }
+            for (String name : List.of("late-partition", "late-none")) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(json(api.get("/v1/triggers/"
+                        + name, acme)).get("lag").asText()).as("%s: the added partition's records wait too", name)
+                        .isEqualTo("5"));
+            }
         } finally {
             api.delete("/v1/triggers/late-partition", acme);
             api.delete("/v1/triggers/late-none", acme);

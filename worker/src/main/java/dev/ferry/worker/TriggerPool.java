@@ -11,6 +11,7 @@ import dev.ferry.worker.internal.trigger.ShareTriggerReplica;
 import dev.ferry.worker.internal.trigger.TriggerCounters;
 import dev.ferry.worker.internal.trigger.TriggerReplica;
 import dev.ferry.worker.internal.trigger.TriggerReplicaSettings;
+import dev.ferry.worker.internal.trigger.TriggerStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,6 +116,12 @@ public final class TriggerPool implements AutoCloseable {
         }
         int count = replicas.size();
         resize(0);
+        String group = TriggerSpecs.group(newSpec, resources.topics());
+        if (group.equals(TriggerSpecs.group(spec, resources.topics()))) {
+            // With this process's replicas gone the group may be empty: where a gained source starts is set now.
+            TriggerStart.ensureAdded(resources.admin(), group, newSpec.getOrdering() == TriggerOrdering.NONE, newSpec,
+                    newSpec.getTopics().stream().filter(t -> !spec.getTopics().contains(t)).toList());
+        }
         spec = newSpec;
         function = newFunction;
         resize(count);

@@ -127,6 +127,13 @@ final class TriggerKit implements AutoCloseable {
                 new ConsumerRecord<>(topic, partition, offset, null, null), size);
     }
 
+    /** Whether {@code group} has a member with partitions assigned: a replica has joined and reads. */
+    boolean member(String group) throws Exception {
+        return kafka.admin().describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                .get(10, TimeUnit.SECONDS).members().stream()
+                .anyMatch(m -> !m.assignment().topicPartitions().isEmpty());
+    }
+
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         return DeadLetters.header(record.headers(), name);
     }

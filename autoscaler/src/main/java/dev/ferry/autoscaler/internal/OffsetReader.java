@@ -237,12 +237,15 @@ public final class OffsetReader {
                     });
                 }
                 List<PartitionProgress> progress = new ArrayList<>();
+                // The target's start is where a new group starts; one with positions reads a partition it has none
+                // on (added since, or a re-created topic's) from its earliest record, as trigger replicas do.
+                Start start = positions.isEmpty() ? target.start() : Start.EARLIEST;
                 for (TopicPartition tp : partitions) {
                     long first = await(starts.partitionResult(tp)).offset();
                     long end = await(ends.partitionResult(tp)).offset();
                     Long position = positions.get(tp);
                     if (position == null) {
-                        position = startOf(target.start(), timestampStarts.get(entry.getKey()), tp, first, end);
+                        position = startOf(start, timestampStarts.get(entry.getKey()), tp, first, end);
                     }
                     position = Math.min(end, Math.max(first, position));
                     Long endBefore = previousEnds.get(tp);

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>Per source partition: the end ({@code read_committed}) less the group's position, the position never below
  * the earliest retained offset (what retention deleted is no one's work); a consumer group's position is its
  * committed offset, a share group's is {@code end - lag} of its share-partition (KIP-1226), else its start offset;
- * a group with no position counts from where the trigger will start ({@code startingPosition}), as the autoscaler
- * does. Offsets, as a replica's own report ({@code KafkaConsumer.currentLag}) counts them: a transactional source's
+ * a group with no position at all counts from where the trigger will start ({@code startingPosition}), and a
+ * partition without one of a group that has positions elsewhere (added to a source, a re-created source's) from its
+ * earliest offset, where the replicas start it (docs/design.md section 10). Offsets, as a replica's own report ({@code KafkaConsumer.currentLag}) counts them: a transactional source's
  * markers count. All triggers of one call share one batch of Admin calls; a trigger whose topics or group cannot
  * be read now is left out (its lag stays unknown).
  */
@@ -156,7 +157,9 @@ public final class TriggerLags {
         }
         List<TopicPartition> unstarted = partitions.stream().filter(tp -> !positions.containsKey(tp)).toList();
         if (!unstarted.isEmpty()) {
-            OffsetSpec start = switch (trigger.getStartingPosition()) {
+            // startingPosition is where a new trigger starts; a started one (a position on some partition) reads a
+            // partition it has none on (added to a source, a re-created source's) from its earliest record.
+            OffsetSpec start = !positions.isEmpty() ? OffsetSpec.earliest() : switch (trigger.getStartingPosition()) {
                 case EARLIEST -> OffsetSpec.earliest();
                 case LATEST -> null;
                 case TIMESTAMP -> trigger.getStartingTimestamp() == null ? null

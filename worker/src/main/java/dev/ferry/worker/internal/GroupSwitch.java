@@ -76,15 +76,27 @@ public final class GroupSwitch {
         for (int p = 0; p < starts.size(); p++) {
             positions.put(new TopicPartition(topic, p), starts.get(p));
         }
-        if (spec.getDelivery() == Delivery.QUEUE) {
+        setStart(admin, group, spec.getDelivery() == Delivery.QUEUE, positions);
+        log.info("Group {} made again as a {} group starting at {} on {} (the deleted function's records below are "
+                + "not read again)", group, spec.getDelivery() == Delivery.QUEUE ? "share" : "consumer", starts, topic);
+    }
+
+    /**
+     * Sets where {@code group} starts on each partition of {@code positions} (offset by partition): a share group's
+     * start offsets ({@code share}) or a consumer group's committed offsets. Kafka takes it only while the group has
+     * no members.
+     *
+     * @throws FerryException when the cluster refuses (its cause kept: {@code GroupNotEmptyException} or, for a
+     *     consumer group, {@code UnknownMemberIdException} when members joined) or does not answer
+     */
+    public static void setStart(Admin admin, String group, boolean share, Map<TopicPartition, Long> positions) {
+        if (share) {
             await(admin.alterShareGroupOffsets(group, positions).all(), "set the start of share group " + group);
         } else {
             Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
             positions.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset)));
             await(admin.alterConsumerGroupOffsets(group, commits).all(), "set the start of consumer group " + group);
         }
-        log.info("Group {} made again as a {} group starting at {} on {} (the deleted function's records below are "
-                + "not read again)", group, spec.getDelivery() == Delivery.QUEUE ? "share" : "consumer", starts, topic);
     }
 
     /**

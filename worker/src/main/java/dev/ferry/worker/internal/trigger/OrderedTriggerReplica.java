@@ -2,7 +2,6 @@ package dev.ferry.worker.internal.trigger;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.triggers.SourceDecoder;
-import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
@@ -23,9 +22,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -46,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * <p>On revocation the replica cuts the partition's running turns after their current batch, waits for them, drops
  * the records that have not started, and commits before handing it over. A lost partition is dropped without a
  * commit; if its writes were already sent, the open transaction is aborted and the replica starts over from the
- * committed offsets. A partition without a committed offset starts at the trigger's {@code startingPosition}.
+ * committed offsets. The trigger's {@code startingPosition} is set once, before its group's first member joins
+ * ({@link TriggerStart}); a partition without a committed offset after that (added to a topic, a re-created topic's)
+ * starts at its earliest offset, and a committed offset that retention overtook resumes at the earliest record still
+ * there, with a warning naming the partition and how many offsets were lost. A source topic that disappears makes
+ * the replica FAILING until it is back.
  */
 public final class OrderedTriggerReplica extends TriggerReplica {
 
@@ -54,6 +59,11 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private static final Duration POLL = Duration.ofMillis(20);
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
     private static final long SETTLE_WAIT_MS = 20;
+    /**
+     * How old the consumer's metadata may grow (Kafka's default is 5 minutes): a partition added to a source is
+     * assigned and read within this. One metadata request per replica per interval, idle or not.
+     */
+    static final int METADATA_MAX_AGE_MS = 15_000;
     /** Records a lane's turn may take at most (in whole batches, at least one): see {@link Lanes}. */
     static final int TURN_RECORDS = 1_000;
 
@@ -92,6 +102,8 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private Lanes.LaneId lastLane;
     /** Whether flow control paused fetching: kept here so the loop never asks the consumer. */
     private boolean fetchPaused;
+    /** Partitions were revoked or lost: whether a source topic is gone is asked once the poll returns. */
+    private boolean checkSources;
 
     public OrderedTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool,
             Runnable onStuck) {
@@ -111,9 +123,12 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         intake = intake();
         lanes = new Lanes(batchSize, settings.spec().getBatchWindowMs(), settings.function().getConcurrency(),
                 Math.max(1, TURN_RECORDS / batchSize));
+        TriggerStart.ensure(resources.admin(), settings.group(), false, settings.spec());
+        // "none": a partition without a committed offset, or one whose offset retention overtook, is placed by
+        // place() below, which says what it skipped; Kafka's own reset would do it silently.
         Map<String, Object> props = Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                settings.spec().getStartingPosition() == StartingPosition.EARLIEST ? "earliest" : "latest",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS,
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
                 (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS, 2 * settings.settleTimeoutMs()));
         try (TransactionWriter transactions = new TransactionWriter(resources.clients(),
@@ -129,11 +144,22 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             long nextCommit = System.nanoTime() + commitIntervalNanos;
             long nextLag = System.nanoTime();
             fetchPaused = false;
+            checkSources = false;
             while (!stopping()) {
                 // While batches run, poll without waiting and wait for their ends instead: a 20 ms poll per batch
                 // would cap a partition at 50 batches a second.
                 boolean busy = lanes.running() > 0;
-                var polled = consumer.poll(busy ? Duration.ZERO : POLL);
+                ConsumerRecords<byte[], byte[]> polled;
+                try {
+                    polled = consumer.poll(busy ? Duration.ZERO : POLL);
+                } catch (NoOffsetForPartitionException | OffsetOutOfRangeException e) {
+                    place(e);
+                    continue;
+                }
+                if (checkSources) {
+                    checkSources = false;
+                    requireSources();
+                }
                 polls++;
                 polledRecords += polled.count();
                 polled.forEach(this::receive);
@@ -181,6 +207,39 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             consumer = null;
             writer = null;
         }
+    }
+
+    /**
+     * Places partitions the consumer has no valid position for: one without a committed offset (added to a source
+     * after the trigger started, or a re-created topic's: its records were all written since) at its earliest
+     * offset; one whose committed offset is below the log start (retention, or a deletion of records, overtook the
+     * trigger) at the log start, with a warning counting the offsets lost; one past the log end at the end.
+     */
+    private void place(RuntimeException e) {
+        if (e instanceof NoOffsetForPartitionException none) {
+            log.info("[{}] {} have no committed offset (a new trigger's EARLIEST start, a partition added to a source, "
+                    + "a re-created source): reading them from their earliest offset", settings.name(),
+                    none.partitions());
+            consumer.seekToBeginning(none.partitions());
+            return;
+        }
+        Map<TopicPartition, Long> fetched = ((OffsetOutOfRangeException) e).offsetOutOfRangePartitions();
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(fetched.keySet());
+        Map<TopicPartition, Long> ends = consumer.endOffsets(fetched.keySet());
+        fetched.forEach((tp, offset) -> {
+            long start = starts.getOrDefault(tp, 0L);
+            long end = ends.getOrDefault(tp, start);
+            if (offset > end) {
+                log.warn("[{}] the position {} of {} is past its end {}: resuming at the end", settings.name(),
+                        offset, tp, end);
+                consumer.seek(tp, end);
+            } else {
+                log.warn("[{}] records {}..{} of {} were deleted (retention) before the trigger read them: {} "
+                        + "offsets skipped, resuming at {}", settings.name(), offset, start - 1, tp,
+                        Math.max(0, start - offset), start);
+                consumer.seek(tp, start);
+            }
+        });
     }
 
     private void receive(ConsumerRecord<byte[], byte[]> record) {
@@ -453,9 +512,6 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 return;
             }
             log.info("[{}] assigned {}", settings.name(), assigned);
-            if (settings.spec().getStartingPosition() == StartingPosition.TIMESTAMP) {
-                startAtTimestamp(assigned);
-            }
         }
 
         @Override
@@ -470,6 +526,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 committed.remove(tp);
             });
             forgetLast();
+            checkSources = true;
             log.info("[{}] revoked {}", settings.name(), revoked);
         }
 
@@ -486,30 +543,8 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 committed.remove(tp);
             });
             forgetLast();
+            checkSources = true;
             log.warn("[{}] lost {}", settings.name(), lost);
-        }
-
-        /** Partitions without a committed offset start at the first record at or after startingTimestamp. */
-        private void startAtTimestamp(Collection<TopicPartition> assigned) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = consumer.committed(new HashSet<>(assigned));
-            Map<TopicPartition, Long> fresh = new HashMap<>();
-            for (TopicPartition tp : assigned) {
-                if (offsets.get(tp) == null) {
-                    fresh.put(tp, settings.spec().getStartingTimestamp().toEpochMilli());
-                }
-            }
-            if (fresh.isEmpty()) {
-                return;
-            }
-            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(fresh);
-            for (TopicPartition tp : fresh.keySet()) {
-                OffsetAndTimestamp at = found.get(tp);
-                if (at != null) {
-                    consumer.seek(tp, at.offset());
-                } else {
-                    consumer.seekToEnd(List.of(tp));
-                }
-            }
         }
     }
 

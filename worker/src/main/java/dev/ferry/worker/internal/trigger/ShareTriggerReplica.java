@@ -1,23 +1,17 @@
 package dev.ferry.worker.internal.trigger;
 
-import dev.ferry.core.FerryException;
 import dev.ferry.core.kafka.Sends;
-import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.worker.internal.ShareGroupSetup;
 import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,7 +21,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -38,15 +31,23 @@ import org.slf4j.LoggerFactory;
  * in explicit acknowledgement mode, so any number of replicas share even one partition. Each poll's records go
  * through the same {@link Intake} and {@link BatchRunner} as an ordered trigger's; a record is acknowledged (ACCEPT)
  * only once everything its batch writes is acknowledged by Kafka, and RELEASEd for another delivery when a write
- * failed: at least once (DESIGN "Triggers", Guarantees). Before its first member joins, the group starts at the
- * trigger's {@code startingPosition} ({@code share.auto.offset.reset}), like {@link ShareGroupSetup} does for worker
- * groups.
+ * failed: at least once (DESIGN "Triggers", Guarantees). Before its first member joins, the group's start on each
+ * partition is set from the trigger's {@code startingPosition} ({@link TriggerStart}); a partition it has no
+ * position on after that (added to a source, a re-created source's) starts at its earliest offset
+ * ({@code share.auto.offset.reset=earliest}, as {@link ShareGroupSetup} sets it for worker groups). A source topic
+ * that disappears makes the replica FAILING until it is back.
  */
 public final class ShareTriggerReplica extends TriggerReplica {
 
     private static final Logger log = LoggerFactory.getLogger(ShareTriggerReplica.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+    /**
+     * How often a running replica asks whether its source topics still exist (a share consumer tells nothing when
+     * one is deleted): one describe per replica per interval.
+     */
+    private static final long SOURCES_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(
+            OrderedTriggerReplica.METADATA_MAX_AGE_MS);
 
     /** The replica's own producer while it consumes ({@link #ownProducer}); null: the worker's shared one. */
     private volatile KafkaProducer<byte[], byte[]> producer;
@@ -67,6 +68,7 @@ public final class ShareTriggerReplica extends TriggerReplica {
                 ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit",
                 ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(10_000, concurrency * batchSize),
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, OrderedTriggerReplica.METADATA_MAX_AGE_MS,
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(DEFAULT_MAX_POLL_INTERVAL_MS,
                         settings.settleTimeoutMs()));
         try (KafkaShareConsumer<byte[], byte[]> consumer = resources.clients().shareConsumer(settings.group(),
@@ -75,7 +77,12 @@ public final class ShareTriggerReplica extends TriggerReplica {
             producer = own.producer;
             consumer.subscribe(settings.spec().getTopics());
             running();
+            long nextCheck = System.nanoTime() + SOURCES_CHECK_NANOS;
             while (!stopping()) {
+                if (System.nanoTime() - nextCheck >= 0) {
+                    requireSources();
+                    nextCheck = System.nanoTime() + SOURCES_CHECK_NANOS;
+                }
                 if (!mayStartRun()) {
                     // Runs stuck past their timeout hold threads: take no records until they end or the pool
                     // recycles this replica (issue 11).
@@ -190,28 +197,7 @@ public final class ShareTriggerReplica extends TriggerReplica {
     /** The group's start per startingPosition, read-committed, and a lock that outlasts an attempt. */
     private void prepareGroup() {
         ShareGroupSetup.prepare(resources, settings.group(), settings.function());
-        TriggerSpec spec = settings.spec();
-        String reset = switch (spec.getStartingPosition()) {
-            case EARLIEST -> null; // ShareGroupSetup's own start
-            case LATEST -> "latest";
-            case TIMESTAMP -> "by_duration:" + Duration.between(spec.getStartingTimestamp(), Instant.now()
-                    .plusSeconds(1)).abs();
-        };
-        if (reset == null) {
-            return;
-        }
-        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, settings.group());
-        AlterConfigOp op = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", reset),
-                AlterConfigOp.OpType.SET);
-        try {
-            resources.admin().incrementalAlterConfigs(Map.of(group, List.of(op))).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new FerryException("Cannot start share group " + settings.group() + " at " + reset + ": "
-                    + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted preparing share group " + settings.group(), e);
-        }
+        TriggerStart.ensure(resources.admin(), settings.group(), true, settings.spec());
     }
 
     private static void sleepBriefly() {

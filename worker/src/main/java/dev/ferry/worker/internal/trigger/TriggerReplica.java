@@ -198,6 +198,7 @@ public abstract class TriggerReplica {
         // Asked of these topics alone: a listing of every topic of the cluster at each replica's start grew with
         // everything else on the cluster (thousands of work topics where thousands of functions are deployed).
         Set<String> existing = TopicProvisioner.existing(resources.admin(), needed);
+        missingSources(existing);
         List<String> missing = new ArrayList<>(needed.stream().distinct().filter(t -> !existing.contains(t))
                 .toList());
         missing.sort(null);
@@ -213,6 +214,24 @@ public abstract class TriggerReplica {
         String destination = settings.spec().getDestination();
         codec = DestinationCodec.of(destination == null ? null : configs.get(destination),
                 resources.config().topics().userCompressionType());
+    }
+
+    /**
+     * Fails (the replica reports FAILING with the message, and starts over after a pause) while a source topic does
+     * not exist: a topic deleted under a running replica, which its consumer does not report (docs/design.md section
+     * 10, Lifecycle). One describe of the source topics.
+     */
+    protected final void requireSources() {
+        missingSources(TopicProvisioner.existing(resources.admin(), settings.spec().getTopics()));
+    }
+
+    private void missingSources(Set<String> existing) {
+        List<String> missing = settings.spec().getTopics().stream().filter(t -> !existing.contains(t)).distinct()
+                .sorted().toList();
+        if (!missing.isEmpty()) {
+            // The gateway's words for the same (a trigger at zero replicas), so a trigger says one thing.
+            throw new FerryException("source topic(s) " + missing + " do not exist");
+        }
     }
 
     /**
