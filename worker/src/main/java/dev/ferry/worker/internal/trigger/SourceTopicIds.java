@@ -56,7 +56,7 @@ final class SourceTopicIds {
                         .topicId();
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    throw new FerryException("Source topic '" + topic + "' does not exist any more");
+                    throw new FerryException("source topic(s) [" + topic + "] do not exist");
                 }
                 throw new FerryException("Cannot describe source topic '" + topic + "': " + e.getCause(), e);
             } catch (TimeoutException e) {
