@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,14 +26,18 @@ import org.junit.jupiter.api.Test;
 class RegistryCheckTest {
 
     private HttpServer server;
-    private final AtomicBoolean registry = new AtomicBoolean();
+    /** From which ask of {@code /subjects} on (1 = the first) the server is a registry; 0: never. */
+    private volatile int registryFrom;
+    private final AtomicInteger asked = new AtomicInteger();
 
-    /** A server that answers 404 with an HTML page, as a wrong URL does, until it is {@link #registry} one. */
+    /** A server that answers 404 with an HTML page, as a wrong URL does, until it becomes a registry. */
     private String start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             try (exchange) {
-                boolean api = registry.get() && exchange.getRequestURI().getPath().equals("/subjects");
+                boolean subjects = exchange.getRequestURI().getPath().equals("/subjects");
+                int ask = subjects ? asked.incrementAndGet() : 0;
+                boolean api = subjects && registryFrom > 0 && ask >= registryFrom;
                 byte[] body = (api ? "[\"ferry.functions-value\"]" : "<html>Not Found</html>")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(api ? 200 : 404, body.length);
@@ -84,20 +88,11 @@ class RegistryCheckTest {
     @Test
     void shouldWaitForARegistryThatComesUpWithinTheWait() throws Exception {
         String url = start();
-        Thread later = new Thread(() -> {
-            try {
-                Thread.sleep(1_500); // the registry's container, started a moment after the service's
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            registry.set(true);
-        });
-        later.start();
+        registryFrom = 3; // the registry's container, up a moment after the service's: two asks answered 404
 
         RegistryCheck.await(client(url), List.of(url), Duration.ofSeconds(30));
 
-        assertThat(registry).isTrue();
+        assertThat(asked).as("asked again until it answered").hasValue(3);
         assertThat(RegistryCheck.problem(client(url))).isEmpty();
-        later.join();
     }
 }
