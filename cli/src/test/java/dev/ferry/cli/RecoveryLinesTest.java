@@ -6,11 +6,15 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
+import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
 
@@ -120,5 +124,83 @@ class RecoveryLinesTest {
                 new InvalidProducerEpochException("old epoch"), FENCED_TAIL).getMessage(),
                 new InvalidProducerEpochException("old epoch"));
         assertThat(RecoveryLines.reword(warning)).isSameAs(warning);
+    }
+
+    private static final String CORRUPTED = "org.apache.kafka.streams.errors.TaskCorruptedException: Tasks [%s] are "
+            + "corrupted and hence need to be re-initialized";
+
+    private static String taskExceptions(String map) {
+        return "stream-thread [t-metering-1-StreamThread-1] Get exceptions for the following tasks: {" + map + "}";
+    }
+
+    @Test
+    void shouldDropStreamsLineAboutTasksOnlyCorruptedAndKeepItWhenAnyFailedOtherwise() {
+        assertThat(RecoveryLines.reword(event(RecoveryLines.TASK_MANAGER, Level.ERROR,
+                taskExceptions("1_1=" + CORRUPTED.formatted("1_1")), null))).isNull();
+        assertThat(RecoveryLines.reword(event(RecoveryLines.TASK_MANAGER, Level.ERROR, taskExceptions("1_1="
+                + CORRUPTED.formatted("1_1, 1_3") + ", 1_3=" + CORRUPTED.formatted("1_1, 1_3")), null))).isNull();
+
+        LoggingEvent mixed = event(RecoveryLines.TASK_MANAGER, Level.ERROR, taskExceptions("1_1="
+                + CORRUPTED.formatted("1_1") + ", 1_2=org.apache.kafka.streams.errors.StreamsException: boom"), null);
+        assertThat(RecoveryLines.reword(mixed)).isSameAs(mixed);
+        LoggingEvent fenced = event(RecoveryLines.TASK_MANAGER, Level.ERROR,
+                taskExceptions("0_0=org.apache.kafka.common.KafkaException: fenced"), null);
+        assertThat(RecoveryLines.reword(fenced)).isSameAs(fenced);
+        LoggingEvent otherLogger = event("org.apache.kafka.streams.processor.internals.StreamThread", Level.ERROR,
+                taskExceptions("1_1=" + CORRUPTED.formatted("1_1")), null);
+        assertThat(RecoveryLines.reword(otherLogger)).isSameAs(otherLogger);
+        LoggingEvent other = event(RecoveryLines.TASK_MANAGER, Level.ERROR, "something else failed", null);
+        assertThat(RecoveryLines.reword(other)).isSameAs(other);
+    }
+
+    /** The line as Kafka 4.3's ControllerApis writes it (request description shortened). */
+    private static final String UNEXPECTED = "[ControllerApis nodeId=1] Unexpected error handling request "
+            + "RequestHeader(apiKey=%s, apiVersion=0, clientId=raft-client-1, correlationId=1) -- "
+            + "ControllerRegistrationRequestData(controllerId=1) with context RequestContext(...)";
+
+    @Test
+    void shouldDropTheControllerRegistrationThatReachedTheControllerBeforeItWasActive() {
+        assertThat(RecoveryLines.reword(event(RecoveryLines.CONTROLLER_APIS, Level.ERROR,
+                UNEXPECTED.formatted("CONTROLLER_REGISTRATION"),
+                new NotControllerException("The active controller appears to be node 1.")))).isNull();
+        // The variant Kafka 4.3.1 logs on most restarts: wrapped by the controller's future (tester 10, 7d).
+        assertThat(RecoveryLines.reword(event(RecoveryLines.CONTROLLER_APIS, Level.ERROR,
+                UNEXPECTED.formatted("CONTROLLER_REGISTRATION"), new CompletionException(
+                        new NotControllerException("The active controller appears to be node 1."))))).isNull();
+        assertThat(RecoveryLines.reword(event(RecoveryLines.REGISTRATION_MANAGER, Level.ERROR,
+                "[ControllerRegistrationManager id=1 incarnation=x] RegistrationResponseHandler: controller returned "
+                        + "error NOT_CONTROLLER (The active controller appears to be node 1.)", null))).isNull();
+    }
+
+    @Test
+    void shouldKeepEveryOtherControllerError() {
+        List<LoggingEvent> kept = List.of(
+                event(RecoveryLines.CONTROLLER_APIS, Level.ERROR, UNEXPECTED.formatted("CONTROLLER_REGISTRATION"),
+                        new UnknownServerException("boom")),
+                event(RecoveryLines.CONTROLLER_APIS, Level.ERROR, UNEXPECTED.formatted("CONTROLLER_REGISTRATION"),
+                        new CompletionException(new UnknownServerException("boom"))),
+                event(RecoveryLines.CONTROLLER_APIS, Level.ERROR, UNEXPECTED.formatted("CREATE_TOPICS"),
+                        new NotControllerException("The active controller appears to be node 1.")),
+                event(RecoveryLines.REGISTRATION_MANAGER, Level.ERROR,
+                        "RegistrationResponseHandler: controller returned error INVALID_REGISTRATION (x)", null),
+                event("kafka.server.BrokerServer", Level.ERROR, "controller returned error NOT_CONTROLLER", null));
+        assertThat(kept).allSatisfy(line -> assertThat(RecoveryLines.reword(line)).isSameAs(line));
+    }
+
+    @Test
+    void shouldDropAReconciliationCutShortByTheConsumersOwnClose() {
+        // Seen at every bench run as a worker stopped an ORDERED pool's replica during a rebalance.
+        String line = "[Consumer clientId=ferry-bench/echo-ordered#1, groupId=bench-pipeline-worker.bench.echo-ordered]"
+                + " Reconciliation failed.";
+        assertThat(RecoveryLines.reword(event(RecoveryLines.MEMBERSHIP_MANAGER, Level.ERROR, line,
+                new CompletionException(new TimeoutException("PartitionsAssignedEvent could not be completed before "
+                        + "the consumer closed"))))).isNull();
+
+        LoggingEvent timedOut = event(RecoveryLines.MEMBERSHIP_MANAGER, Level.ERROR, line,
+                new CompletionException(new TimeoutException("Commit timed out")));
+        assertThat(RecoveryLines.reword(timedOut)).isSameAs(timedOut);
+        LoggingEvent failed = event(RecoveryLines.MEMBERSHIP_MANAGER, Level.ERROR, line,
+                new CompletionException(new IllegalStateException("boom")));
+        assertThat(RecoveryLines.reword(failed)).isSameAs(failed);
     }
 }
