@@ -321,6 +321,8 @@ public final class Platform implements AutoCloseable {
     private void startWorkers(Set<Role> roles) {
         // The pools follow the runtime's ferry.functions, the one every service of this process reads.
         readiness("workers", runtime.functions().readiness());
+        // A replica that met a record whose schema the registry could not give waits out of its group: not ready.
+        readiness("schema registry", runtime.registryWatch());
         WorkerContext context = new WorkerContext(runtime);
         started(Role.WORKER).add(context);
         // With an autoscaler in this process, pools start at minReplicas and it sizes them from lag.

@@ -63,6 +63,7 @@ public final class FerryRuntime implements AutoCloseable {
     private final TopicCatalog topics;
     private final AvroSerdes serdes;
     private final PoolWakeups wakeups = new PoolWakeups();
+    private final RegistryWatch registryWatch;
     private FunctionDirectory functions;
     private TriggerDirectory triggers;
     private boolean closed;
@@ -73,6 +74,7 @@ public final class FerryRuntime implements AutoCloseable {
         this.clients = new KafkaClients(config, tailOffsets);
         this.topics = new TopicCatalog(config);
         this.serdes = new AvroSerdes(Objects.requireNonNull(registry, "registry"), config);
+        this.registryWatch = new RegistryWatch(registry, config.schemaRegistryUrls());
     }
 
     /**
@@ -117,6 +119,15 @@ public final class FerryRuntime implements AutoCloseable {
     /** The process's one schema registry client. */
     public SchemaRegistryClient registry() {
         return serdes.registry();
+    }
+
+    /**
+     * Whether the process's schema registry is lost, as its users found, and when it answers again: the one the
+     * worker's replicas wait on instead of dead-lettering what they cannot decode without it. Holds a thread only
+     * while the registry is lost (it asks the registry once a second until it answers).
+     */
+    public RegistryWatch registryWatch() {
+        return registryWatch;
     }
 
     /**
@@ -190,6 +201,7 @@ public final class FerryRuntime implements AutoCloseable {
         closeQuietly(triggers);
         closeQuietly(functions);
         closeQuietly(tailOffsets);
+        registryWatch.close();
         triggers = null;
         functions = null;
     }

@@ -119,6 +119,15 @@ public final class AttemptProcessor {
 
     private CompletableFuture<Decision> answer(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
             int deliveryCount, Runnable runEnded) {
+        if (!decoded.ok() && decoded.registryLost()) {
+            // Not the record's fault: it waits for the registry (the replica steps out until it answers).
+            if (spec.getDelivery() == Delivery.QUEUE) {
+                resources.unrunReleases().released(record);
+            }
+            return CompletableFuture.failedFuture(new WorkerStoppedException("the schema registry could not give "
+                    + "the schema of " + WorkerResources.where(record) + " (" + decoded.error().getMessage()
+                    + "); it is given back unrun, to run once the registry answers"));
+        }
         if (!decoded.ok()) {
             log.warn("[{}] undecodable record {} goes to the DLQ: {}", worker, WorkerResources.where(record),
                     decoded.error().toString());

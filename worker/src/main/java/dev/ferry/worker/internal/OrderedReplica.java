@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * concurrently up to {@code concurrency}. Offsets are committed per partition up to the lowest invocation whose
  * result is not written yet, or to the consumer's position (past transaction markers) when all are written
  * ({@link OffsetTracker}). On revocation the replica finishes the partition's running
- * invocations, commits, and drops what it fetched but had not started, which the new owner fetches again.
+ * invocations, commits, and drops what it fetched but had not started, which the new owner fetches again. A record
+ * whose schema the registry cannot give stops its partition there until the registry answers ({@link #receive}).
  */
 public final class OrderedReplica extends Replica {
 
@@ -46,10 +47,11 @@ public final class OrderedReplica extends Replica {
      */
     private static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
 
-    private final WorkerResources resources;
     private final int concurrency;
     private final int maxBuffered;
     private final Map<TopicPartition, PartitionWork> partitions = new HashMap<>();
+    /** Partitions stopped at a record whose schema the registry could not give, until the replica steps out. */
+    private final Set<TopicPartition> halted = new HashSet<>();
     private final ArrayDeque<KeyQueue> ready = new ArrayDeque<>();
     private final LinkedBlockingDeque<Done> done = new LinkedBlockingDeque<>();
     /** Runs inside the function now: at most {@code concurrency}. */
@@ -61,8 +63,7 @@ public final class OrderedReplica extends Replica {
     private Throwable writeFailure;
 
     public OrderedReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
-        super(settings, processor);
-        this.resources = resources;
+        super(settings, processor, resources);
         this.concurrency = Math.max(1, settings.spec().getConcurrency());
         this.maxBuffered = Math.max(100, concurrency * 20);
         this.maxWriting = maxBuffered;
@@ -79,7 +80,7 @@ public final class OrderedReplica extends Replica {
             consumer.subscribe(List.of(settings.topic()), new Rebalance(consumer));
             long lastCommit = System.nanoTime();
             try {
-                while (!stopping() && writeFailure == null) {
+                while (!stopping() && writeFailure == null && !steppingOut()) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(awaitWork());
                     records.forEach(this::receive);
                     followPositions(consumer);
@@ -96,6 +97,7 @@ public final class OrderedReplica extends Replica {
                 drain(partitions.keySet());
                 commit(consumer, partitions.keySet(), true);
                 partitions.clear();
+                halted.clear();
                 ready.clear();
                 buffered = 0;
             }
@@ -125,11 +127,27 @@ public final class OrderedReplica extends Replica {
         }
     }
 
+    /**
+     * Queues a fetched record behind its key. A record whose schema the registry could not give halts its partition
+     * there: it is tracked unanswered, so no commit passes it, and neither it nor anything after it in the partition
+     * runs (its key is unknown, so running a later record could break its key's order); the replica then steps out
+     * until the registry answers ({@link Replica}) and reads the partition again from there.
+     */
     private void receive(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        if (halted.contains(tp)) {
+            return;
+        }
         PartitionWork work = partitions.computeIfAbsent(tp, PartitionWork::new);
         work.tracker.received(record.offset());
         Decoded decoded = resources.decode(record);
+        if (decoded.registryLost()) {
+            halted.add(tp);
+            stepOutForRegistry();
+            log.info("[{}] {} waits for the schema registry: {}", settings.name(), WorkerResources.where(record),
+                    decoded.error().toString());
+            return;
+        }
         String key = decoded.ok() ? decoded.request().getKey() : null;
         KeyQueue queue = key == null ? new KeyQueue(work, null) : work.keys.computeIfAbsent(key,
                 k -> new KeyQueue(work, k));

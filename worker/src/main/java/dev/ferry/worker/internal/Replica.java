@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
  * the replica takes no new record, finishes and acknowledges (or commits) what it holds, closes its consumer so
  * the group hands its share to the others, then closes its function. If its consumer fails, the replica starts a
  * fresh one after a pause (1 s, doubling for each failure in a row up to 30 s), having first settled everything it
- * held.
+ * held. A replica that meets a work record whose schema the registry cannot give (the registry does not answer:
+ * {@link WorkerResources#registryWatch()}) leaves its group, having given back that record and what it had not
+ * started, and joins again once the registry answers: such records wait in Kafka rather than go to the DLQ.
  */
 public abstract class Replica {
 
@@ -21,13 +23,17 @@ public abstract class Replica {
 
     protected final ReplicaSettings settings;
     protected final AttemptProcessor processor;
+    protected final WorkerResources resources;
     private final Thread thread;
     private volatile boolean stopping;
     private volatile BooleanSupplier admission = () -> true;
+    /** Stepped out for a lost schema registry; the replica's thread's alone. */
+    private boolean outForRegistry;
 
-    protected Replica(ReplicaSettings settings, AttemptProcessor processor) {
+    protected Replica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources) {
         this.settings = settings;
         this.processor = processor;
+        this.resources = resources;
         this.thread = new Thread(this::run, "ferry-" + settings.name());
     }
 
@@ -76,6 +82,13 @@ public abstract class Replica {
         int failures = 0;
         try {
             while (!stopping) {
+                if (outForRegistry) {
+                    awaitRegistry();
+                    outForRegistry = false;
+                    if (stopping) {
+                        break;
+                    }
+                }
                 long started = System.nanoTime();
                 try {
                     consume();
@@ -105,6 +118,32 @@ public abstract class Replica {
             processor.closeFunction();
             log.info("[{}] stopped", settings.name());
         }
+    }
+
+    /**
+     * Returns once the process's schema registry serves, or the replica stops: looked at every 100 ms (the
+     * {@link dev.ferry.core.runtime.RegistryWatch} asks the registry, once a second for the whole process).
+     */
+    private void awaitRegistry() {
+        log.info("[{}] out of group {} until the schema registry answers", settings.name(), settings.group());
+        while (!stopping && !resources.registryWatch().available()) {
+            pause(Duration.ofMillis(100));
+        }
+    }
+
+    /**
+     * The replica met a work record whose schema the registry could not give ({@link Decoded#registryLost()}): its
+     * {@link #consume()} gives back what it holds unrun and returns, and the replica joins its group again once the
+     * registry answers. Replicas of the process that did not meet such a record keep running (the schemas they read
+     * are at hand). Polling thread only.
+     */
+    protected final void stepOutForRegistry() {
+        outForRegistry = true;
+    }
+
+    /** Whether {@link #stepOutForRegistry()} was called during this {@link #consume()}. */
+    protected final boolean steppingOut() {
+        return outForRegistry;
     }
 
     /** 1 s after a failure, doubling for each failure in a row up to 30 s: a lasting cause is not retried hot. */

@@ -24,10 +24,12 @@ import org.slf4j.LoggerFactory;
  * the function's runs are short ({@link AcquirePacing}, issue 16: each poll costs a share fetch). At most {@code
  * concurrency} of them run at once, records delivered before first; each is acknowledged on its own as soon as its
  * result is written: ACCEPT when done or parked for retry, REJECT when given up (dead-lettered or refused), RELEASE
- * when its result could not be written. A waiting record starts only while its acquisition lock still covers its
- * timeout and the write margin (its start deadline: the poll's start plus the start budget); one that cannot start
- * by then, or when the replica stops, is RELEASEd unrun, remembered ({@link UnrunReleases}) so that delivery does not
- * count toward {@code worker.delivery.count.limit}, and the replica goes back to acquiring {@code concurrency}.
+ * when its result could not be written, or unrun when the schema registry could not give its schema (the replica
+ * then releases what it had not started and leaves the group until the registry answers, {@link Replica}). A waiting
+ * record starts only while its acquisition lock still covers its timeout and the write margin (its start deadline:
+ * the poll's start plus the start budget); one that cannot start by then, or when the replica stops, is RELEASEd
+ * unrun, remembered ({@link UnrunReleases}) so that delivery does not count toward
+ * {@code worker.delivery.count.limit}, and the replica goes back to acquiring {@code concurrency}.
  * Explicit mode requires every record of a poll to be acknowledged before the next poll, so a replica polls again only
  * when its batch is settled; acknowledgements go out at once with {@code commitAsync}, except a batch's last ones,
  * which go with the next poll.
@@ -53,7 +55,6 @@ public final class ShareReplica extends Replica {
     private static final Comparator<ConsumerRecord<byte[], byte[]>> REDELIVERED_FIRST = Comparator.comparingInt(
             (ConsumerRecord<byte[], byte[]> r) -> -deliveries(r));
 
-    private final WorkerResources resources;
     private final AcquirePacing pacing;
     /** Short polls right after a batch while acquiring exactly {@code concurrency} (see the class doc). */
     private final SharePollTimeout pollTimeout = new SharePollTimeout();
@@ -61,8 +62,7 @@ public final class ShareReplica extends Replica {
     /** @param pool what the pool's replicas learned of the function's runs, shared with them ({@link AcquireMemory}) */
     public ShareReplica(ReplicaSettings settings, AttemptProcessor processor, WorkerResources resources,
             AcquireMemory pool) {
-        super(settings, processor);
-        this.resources = resources;
+        super(settings, processor, resources);
         this.pacing = new AcquirePacing(settings.spec().getConcurrency(),
                 resources.config().worker().queueAcquireFactor(), settings.spec().getTimeoutMs(), pool);
     }
@@ -91,7 +91,7 @@ public final class ShareReplica extends Replica {
             consumer.subscribe(List.of(settings.topic()));
             log.info("[{}] joined share group {} on {}, acquiring up to {} record(s) per poll", settings.name(),
                     settings.group(), settings.topic(), limit);
-            while (!stopping()) {
+            while (!stopping() && !steppingOut()) {
                 if (!mayStartRun()) {
                     // Runs stuck past their timeout hold threads: acquire nothing until they end or the pool
                     // recycles this replica. The last batch's acknowledgements were left for the next poll.
@@ -143,7 +143,7 @@ public final class ShareReplica extends Replica {
         int pending = waiting.size(); // not yet acknowledged
         boolean flushed = false;
         while (pending > 0) {
-            boolean releaseRest = next > 0 && next < waiting.size() && (stopping()
+            boolean releaseRest = next > 0 && next < waiting.size() && (stopping() || steppingOut()
                     || System.nanoTime() - startDeadline > 0);
             if (releaseRest) {
                 int released = waiting.size() - next;
@@ -154,11 +154,15 @@ public final class ShareReplica extends Replica {
                     pending--;
                 }
                 consumer.commitAsync();
-                pacing.released();
+                if (!steppingOut()) {
+                    pacing.released(); // about the lock's time for runs, which a step-out says nothing of
+                }
                 log.info("[{}] released {} acquired record(s) unrun: {}", settings.name(), released, stopping()
-                        ? "stopping" : "they could not start while their acquisition lock covered an attempt");
+                        ? "stopping" : steppingOut() ? "leaving the share group until the schema registry answers"
+                        : "they could not start while their acquisition lock covered an attempt");
             }
-            while (next < waiting.size() && running < concurrency && (next < concurrency || mayStartRun())) {
+            while (next < waiting.size() && running < concurrency && !steppingOut()
+                    && (next < concurrency || mayStartRun())) {
                 start(waiting.get(next++), done);
                 running++;
             }
@@ -199,7 +203,11 @@ public final class ShareReplica extends Replica {
     private void start(ConsumerRecord<byte[], byte[]> record, LinkedBlockingQueue<Done> done) {
         int deliveries = resources.unrunReleases().deliveriesRun(record, deliveries(record));
         Attempt attempt = new Attempt(System.nanoTime());
-        processor.process(record, resources.decode(record), deliveries,
+        Decoded decoded = resources.decode(record);
+        if (decoded.registryLost()) {
+            stepOutForRegistry(); // this record is given back unrun (AttemptProcessor), and so is the rest
+        }
+        processor.process(record, decoded, deliveries,
                 () -> done.add(new Done(attempt, null, null, null)))
                 .whenComplete((decision, error) -> done.add(new Done(attempt, record, decision,
                         WorkerStoppedException.unwrap(error))));

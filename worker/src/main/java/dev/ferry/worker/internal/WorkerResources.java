@@ -10,9 +10,11 @@ import dev.ferry.core.kafka.ResultRecords;
 import dev.ferry.core.kafka.Sends;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.runtime.FerryRuntime;
+import dev.ferry.core.runtime.RegistryWatch;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.registry.SchemaRegistryException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +62,7 @@ public final class WorkerResources implements AutoCloseable {
     private final AnsweredAttempts answered = new AnsweredAttempts(AnsweredAttempts.DEFAULT_CAPACITY);
     private final UnrunReleases unrunReleases = new UnrunReleases(UnrunReleases.DEFAULT_CAPACITY);
     private final ResultRecords resultRecords;
+    private final RegistryWatch registryWatch;
 
     /** Over the process's runtime: its client factory, topic names and serdes (one registry client, issue 13). */
     public WorkerResources(FerryRuntime runtime, Clock clock) {
@@ -69,6 +72,7 @@ public final class WorkerResources implements AutoCloseable {
         this.clients = runtime.clients();
         this.serdes = runtime.serdes();
         this.wakeups = runtime.wakeups();
+        this.registryWatch = runtime.registryWatch();
         this.resultSerializer = serdes.serializer(InvocationResult.class);
         this.requestSerializer = serdes.serializer(InvocationRequest.class);
         this.requestDeserializer = serdes.deserializer(InvocationRequest.class);
@@ -183,18 +187,34 @@ public final class WorkerResources implements AutoCloseable {
         return config.worker().deliveryCountLimit();
     }
 
-    /** Decodes a work record; never throws, so one bad record cannot stall a partition. */
+    /**
+     * Decodes a work record; never throws, so one bad record cannot stall a partition. A failure of the schema
+     * registry (no answer for the record's schema id, {@code SchemaRegistryException.unavailable}) is told to the
+     * process's {@link #registryWatch()} and marked {@link Decoded#registryLost()}: the record is not at fault.
+     */
     public Decoded decode(ConsumerRecord<byte[], byte[]> record) {
         try {
             InvocationRequest request = requestDeserializer.deserialize(record.topic(), record.headers(),
                     record.value());
             if (request == null) {
-                return new Decoded(null, new FerryException("Empty record (null value) at " + where(record)));
+                return Decoded.failed(new FerryException("Empty record (null value) at " + where(record)), false);
             }
-            return new Decoded(request, null);
+            return Decoded.of(request);
         } catch (RuntimeException e) {
-            return new Decoded(null, e);
+            boolean registryLost = SchemaRegistryException.unavailable(e);
+            if (registryLost) {
+                registryWatch.lost(e);
+            }
+            return Decoded.failed(e, registryLost);
         }
+    }
+
+    /**
+     * Whether this process's schema registry is lost ({@code FerryRuntime.registryWatch()}): replicas take no record
+     * while it is, and the worker's readiness says so.
+     */
+    public RegistryWatch registryWatch() {
+        return registryWatch;
     }
 
     public byte[] encode(String topic, InvocationRequest request) {

@@ -4,6 +4,7 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.triggers.EventPattern;
 import dev.ferry.core.triggers.SourceDecoder;
+import dev.ferry.core.triggers.SourceDecodingException;
 import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.TriggerState;
@@ -29,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * One member of a trigger's pool: a thread with its own consumer, its own function instance and user threads (an
  * {@link Invoker}), and a status report. If it cannot consume (a topic is missing, a write failed, the producer was
  * fenced) it reports {@code FAILING} with the error and starts over after a pause from the committed position, so a
- * problem is visible and never silent (DESIGN "Triggers"). Stopping is clean: it takes no new record, finishes what
- * runs, commits, leaves the group, closes its function and removes its status entry.
+ * problem is visible and never silent (DESIGN "Triggers"); when the problem is a schema registry that does not
+ * answer (an AVRO source record's schema could not be had), it starts over once the registry answers instead, out of
+ * its group meanwhile. Stopping is clean: it takes no new record, finishes what runs, commits, leaves the group,
+ * closes its function and removes its status entry.
  */
 public abstract class TriggerReplica {
 
@@ -256,17 +259,29 @@ public abstract class TriggerReplica {
                     state = TriggerState.FAILING;
                     String previous = error;
                     error = e.getMessage() != null ? e.getMessage() : e.toString();
+                    boolean registry = registryFailed(e);
+                    if (registry) {
+                        resources.registryWatch().lost(e);
+                    }
+                    String when = registry ? "once the schema registry answers" : "in " + RESTART_PAUSE.toMillis()
+                            + " ms";
                     // A missing topic is a sentence, not a stack trace every two seconds; and the same sentence
                     // again is DEBUG (the status says FAILING all along), so an operator's log shows each problem
                     // once and when it changes.
                     if (error.equals(previous)) {
-                        log.debug("[{}] still cannot consume, starting over in {} ms: {}", settings.name(),
-                                RESTART_PAUSE.toMillis(), error);
+                        log.debug("[{}] still cannot consume, starting over {}: {}", settings.name(), when, error);
+                    } else if (registry) {
+                        // Not the trigger's failure, and it recovers on its own: the watch said it at WARN too.
+                        log.warn("[{}] cannot consume, starting over {}: {}", settings.name(), when, error);
                     } else {
-                        log.error("[{}] cannot consume, starting over in {} ms: {}", settings.name(),
-                                RESTART_PAUSE.toMillis(), error, e instanceof FerryException ? null : e);
+                        log.error("[{}] cannot consume, starting over {}: {}", settings.name(), when, error,
+                                e instanceof FerryException ? null : e);
                     }
-                    pause();
+                    if (registry) {
+                        awaitRegistry();
+                    } else {
+                        pause();
+                    }
                 }
             }
         } finally {
@@ -295,6 +310,35 @@ public abstract class TriggerReplica {
                 .setAnswered(counters.answered())
                 .setFailed(counters.failed())
                 .build();
+    }
+
+    /**
+     * Whether {@code e} is a source record that could not be decoded because the schema registry did not answer
+     * ({@link SourceDecodingException#retriable()}), not because the record is bad.
+     */
+    private static boolean registryFailed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SourceDecodingException decoding) {
+                return decoding.retriable();
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Out of the group until the process's schema registry answers (asked once a second for the whole process by
+     * the {@link dev.ferry.core.runtime.RegistryWatch}), or the replica stops: restarting every 2 s took the
+     * partitions back from the replicas of other processes each time (session 12).
+     */
+    private void awaitRegistry() {
+        while (!stopping && !resources.registryWatch().available()) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void pause() {

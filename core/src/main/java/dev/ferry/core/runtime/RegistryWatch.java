@@ -1,0 +1,118 @@
+package dev.ferry.core.runtime;
+
+import dev.ferry.core.health.ReadinessCheck;
+import dev.ferry.core.net.Urls;
+import dev.ferry.schemas.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether this process's schema registry is lost, as the process's own users of it found, and when it is back: one
+ * per process ({@link FerryRuntime#registryWatch()}). A worker that cannot decode a work record or a trigger's AVRO
+ * source record because the registry does not answer (not because the record is bad) calls {@link #lost}; the
+ * replica that met the record leaves its group and joins again once {@link #available()}, so that records wait for
+ * the registry in Kafka instead of going to the DLQ (a tester, session 12: a worker whose registry was gone
+ * dead-lettered every work record of a schema id it had not seen yet, and an AVRO trigger's replica left and
+ * rejoined its group every 2 s).
+ *
+ * <p>While lost, one thread of the watch asks the registry {@code GET /subjects} ({@link RegistryCheck#problem})
+ * every {@link #ASK_EVERY} until it answers, so a thousand waiting replicas cost one request a second and none of
+ * them waits on the network; the thread ends then. {@link #problem()} is a {@link ReadinessCheck}: a process whose
+ * registry is lost is not ready and says why. Thread-safe.
+ */
+public final class RegistryWatch implements ReadinessCheck, AutoCloseable {
+
+    /** How often a lost registry is asked whether it answers again. */
+    public static final Duration ASK_EVERY = Duration.ofSeconds(1);
+
+    private static final Logger log = LoggerFactory.getLogger(RegistryWatch.class);
+
+    private final Supplier<Optional<String>> ask;
+    private final String where;
+    private final Duration every;
+    /** Why the registry is lost (its last answer), or null while it serves. */
+    private String lostBecause;
+    private boolean closed;
+
+    /** @param urls the configured registry URLs, for the messages (credentials masked) */
+    public RegistryWatch(SchemaRegistryClient registry, List<String> urls) {
+        this(() -> RegistryCheck.problem(registry), Urls.redact(String.join(",", urls)), ASK_EVERY);
+    }
+
+    /**
+     * @param ask empty when the registry answers, else why not ({@link RegistryCheck#problem})
+     * @param where the registry's URLs, credentials masked
+     * @param every how often a lost registry is asked
+     */
+    RegistryWatch(Supplier<Optional<String>> ask, String where, Duration every) {
+        this.ask = ask;
+        this.where = where;
+        this.every = every;
+    }
+
+    /**
+     * A user of the registry got no answer from it (a {@code SchemaRegistryException} that is
+     * {@code unavailable()}): the registry counts as lost until it answers {@code GET /subjects} again, which the
+     * watch asks every {@link #ASK_EVERY} from now on. Logs one WARN when it becomes lost.
+     */
+    public void lost(Throwable why) {
+        String because = why.getMessage() == null ? why.toString() : why.getMessage();
+        synchronized (this) {
+            if (lostBecause != null || closed) {
+                return;
+            }
+            lostBecause = because;
+        }
+        log.warn("The schema registry at {} does not answer ({}): the replicas that need it leave their groups until "
+                + "it does; their records wait in Kafka, none is dead-lettered for it", where, because);
+        Thread asker = new Thread(this::askUntilAnswered, "ferry-registry-watch");
+        asker.setDaemon(true);
+        asker.start();
+    }
+
+    private void askUntilAnswered() {
+        while (true) {
+            try {
+                Thread.sleep(every.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Optional<String> problem = ask.get();
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                if (problem.isPresent()) {
+                    lostBecause = problem.get();
+                    continue;
+                }
+                lostBecause = null;
+            }
+            log.info("The schema registry at {} answers again: replicas join their groups again", where);
+            return;
+        }
+    }
+
+    /** Whether the registry serves this process: true unless {@link #lost} and not answering since. */
+    public synchronized boolean available() {
+        return lostBecause == null;
+    }
+
+    /** Empty while the registry serves; otherwise that it is lost, where, and its last answer. */
+    @Override
+    public synchronized Optional<String> problem() {
+        return lostBecause == null ? Optional.empty()
+                : Optional.of("the schema registry at " + where + " does not answer (" + lostBecause + ")");
+    }
+
+    /** Stops asking (the runtime closes). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+}

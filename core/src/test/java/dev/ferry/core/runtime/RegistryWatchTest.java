@@ -1,0 +1,79 @@
+package dev.ferry.core.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A lost registry is reported until it answers again, and asked by one thread of the watch, not by its callers. */
+class RegistryWatchTest {
+
+    private final AtomicBoolean answers = new AtomicBoolean(false);
+    private final AtomicInteger asked = new AtomicInteger();
+    private final RegistryWatch watch = new RegistryWatch(() -> {
+        asked.incrementAndGet();
+        return answers.get() ? Optional.empty() : Optional.of("Connection refused");
+    }, "http://registry:8081", Duration.ofMillis(20));
+
+    @AfterEach
+    void close() {
+        watch.close();
+        // Its thread ends at its next wake: gone before the next test counts askers.
+        await().atMost(Duration.ofSeconds(5)).until(() -> askers() == 0);
+    }
+
+    private static long askers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("ferry-registry-watch") && t.isAlive()).count();
+    }
+
+    @Test
+    void shouldServeUntilLostAndAskNothingMeanwhile() {
+        assertThat(watch.available()).isTrue();
+        assertThat(watch.problem()).isEmpty();
+        assertThat(asked).hasValue(0);
+    }
+
+    @Test
+    void shouldReportTheLossWithTheRegistrysLastAnswerUntilItAnswersAgain() {
+        watch.lost(new IllegalStateException("Schema registry at http://registry:8081 unreachable"));
+
+        assertThat(watch.available()).isFalse();
+        // The user's failure until the watch's own first question, then the registry's last answer.
+        assertThat(watch.problem()).hasValueSatisfying(problem -> assertThat(problem)
+                .contains("http://registry:8081").contains("does not answer").containsAnyOf("unreachable",
+                        "Connection refused"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> asked.get() >= 2);
+        assertThat(watch.problem()).hasValueSatisfying(problem -> assertThat(problem).contains("Connection refused"));
+
+        answers.set(true);
+        await().atMost(Duration.ofSeconds(5)).until(watch::available);
+        assertThat(watch.problem()).isEmpty();
+        int then = asked.get();
+        // Its thread ended with the answer: nothing asks while the registry serves.
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> asked.get() == then);
+    }
+
+    @Test
+    void shouldStartOneAskerHoweverManyFindTheLoss() {
+        for (int i = 0; i < 50; i++) {
+            watch.lost(new IllegalStateException("no answer " + i));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> asked.get() >= 3);
+        assertThat(askers()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStopAskingOnceClosed() {
+        watch.lost(new IllegalStateException("gone"));
+        watch.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> askers() == 0);
+        int then = asked.get();
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1)).until(() -> asked.get() == then);
+    }
+}

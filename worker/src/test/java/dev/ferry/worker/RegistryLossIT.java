@@ -1,0 +1,228 @@
+package dev.ferry.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.core.FunctionRef;
+import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.runtime.FerryRuntime;
+import dev.ferry.core.triggers.TriggerSpecs;
+import dev.ferry.embedded.junit.FerryKafkaTest;
+import dev.ferry.embedded.junit.KafkaFixture;
+import dev.ferry.schemas.Delivery;
+import dev.ferry.schemas.FunctionSpec;
+import dev.ferry.schemas.InvocationRequest;
+import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
+import dev.ferry.schemas.RecordFormat;
+import dev.ferry.schemas.Runtime;
+import dev.ferry.schemas.StartingPosition;
+import dev.ferry.schemas.TriggerSpec;
+import dev.ferry.schemas.registry.RestSchemaRegistryClient;
+import dev.ferry.schemas.registry.SchemaRegistryClient;
+import dev.ferry.schemas.registry.SchemaRegistryException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A worker whose schema registry is gone while it meets a record of a schema id it has not read yet (a tester,
+ * session 12): the record was dead-lettered as undecodable, with no result for its caller, and an AVRO trigger's
+ * replica left and rejoined its group every 2 s. Now such a record waits in Kafka: its replica gives it back unrun,
+ * leaves its group until the registry answers, and then runs it once; the process reports the loss meanwhile.
+ */
+@FerryKafkaTest
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class RegistryLossIT {
+
+    @Test
+    void shouldRunAQueueRecordOfANewSchemaOnceTheRegistryIsBackInsteadOfDeadLetteringIt(KafkaFixture kafka)
+            throws Exception {
+        runsOnceTheRegistryIsBack(kafka, Delivery.QUEUE);
+    }
+
+    @Test
+    void shouldKeepAnOrderedKeysOrderWhileItsRecordWaitsForTheRegistry(KafkaFixture kafka) throws Exception {
+        runsOnceTheRegistryIsBack(kafka, Delivery.ORDERED);
+    }
+
+    private static void runsOnceTheRegistryIsBack(KafkaFixture kafka, Delivery delivery) throws Exception {
+        AtomicBoolean up = new AtomicBoolean(true);
+        try (Harness harness = new Harness(kafka);
+                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, up));
+                WorkerContext context = new WorkerContext(runtime)) {
+            Harness.Results results = harness.results();
+            List<ConsumerRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+            FunctionRef ref = new FunctionRef("acme", "echo-" + delivery.name().toLowerCase());
+            FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
+                    .setDelivery(delivery).setPartitions(1).setConcurrency(4).build();
+            harness.workTopic(ref, 1);
+            InvocationRequest warm = Harness.request(ref, "warm", "k");
+            InvocationRequest before = Harness.request(ref, "before", "k");
+            InvocationRequest evolved = Harness.request(ref, "evolved", "k");
+            InvocationRequest after = Harness.request(ref, "after", "k");
+            try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+                // A first call while the registry answers: the worker reads today's schema and writes a result.
+                harness.send(List.of(warm));
+                await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(warm.getInvocationId()).isEmpty());
+
+                // The registry goes; a record of a schema the worker never read arrives (an upgraded dispatcher's
+                // next version of the request), between two of the same key.
+                up.set(false);
+                harness.send(List.of(before));
+                harness.sendRaw(harness.topics.work(ref), nextVersion(harness, ref, evolved));
+                harness.send(List.of(after));
+
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> runtime.registryWatch().problem().isPresent());
+                assertThat(runtime.registryWatch().problem()).hasValueSatisfying(problem -> assertThat(problem)
+                        .contains("schema registry").contains("does not answer"));
+
+                up.set(true);
+                await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(evolved.getInvocationId()).isEmpty()
+                        && !results.of(after.getInvocationId()).isEmpty());
+                await().atMost(Duration.ofSeconds(10)).until(() -> runtime.registryWatch().problem().isEmpty());
+            }
+            for (InvocationRequest request : List.of(warm, before, evolved, after)) {
+                assertThat(results.of(request.getInvocationId())).as(request.getInvocationId()).singleElement()
+                        .extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED);
+            }
+            assertThat(deadLetters).as("nothing dead-lettered for the registry").isEmpty();
+            if (delivery == Delivery.ORDERED) {
+                // The key's order held: what came after the waiting record ran after it.
+                InvocationResult first = results.of(before.getInvocationId()).get(0);
+                InvocationResult waited = results.of(evolved.getInvocationId()).get(0);
+                InvocationResult last = results.of(after.getInvocationId()).get(0);
+                assertThat(waited.getStartedAt()).isAfterOrEqualTo(first.getFinishedAt());
+                assertThat(last.getStartedAt()).isAfterOrEqualTo(waited.getFinishedAt());
+            }
+        }
+    }
+
+    @Test
+    void shouldTakeAnAvroTriggersRecordOnceTheRegistryIsBackAndStayOutOfItsGroupMeanwhile(KafkaFixture kafka)
+            throws Exception {
+        AtomicBoolean up = new AtomicBoolean(true);
+        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
+                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, up));
+                WorkerContext context = new WorkerContext(runtime)) {
+            String source = kit.topic("avro-orders", 1);
+            String destination = kit.topic("avro-orders-out", 1);
+            String failures = kit.topic("avro-orders-failed", 1);
+            Schema order = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Order\",\"namespace\":"
+                    + "\"tester\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
+            int id = harness.serdes.registry().register(source + "-value", order);
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
+            TriggerSpec spec = TriggerSpecs.builder("acme", "orders", "enrich-o", List.of(source))
+                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.AVRO)
+                    .setDestination(destination).setOnFailure(failures).build();
+            String group = TriggerSpecs.group(spec, harness.topics);
+
+            up.set(false);
+            kit.produceBytes(source, List.of(wire(id, order, 7)));
+            try (TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-o", 1, 1), context, 1)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> runtime.registryWatch().problem().isPresent());
+                // Out of its group while it waits, and staying out (it rejoined every 2 s, taking its partitions
+                // back each time).
+                await().atMost(Duration.ofSeconds(30)).until(() -> members(kafka, group) == 0);
+                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                        .until(() -> members(kafka, group) == 0);
+                assertThat(outputs).isEmpty();
+
+                up.set(true);
+                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 1
+                        && kit.caughtUp(group, source));
+                assertThat(runtime.registryWatch().problem()).isEmpty();
+            }
+            assertThat(outputs).singleElement().satisfies(out -> assertThat(TriggerKit.value(out))
+                    .contains("\"id\":7", "\"enriched\":true"));
+            assertThat(failed).as("nothing sent to onFailure for the registry").isEmpty();
+        }
+    }
+
+    /** A registry client over the test's registry that answers as if unreachable while {@code up} is false. */
+    private static SchemaRegistryClient switchable(Harness harness, AtomicBoolean up) {
+        SchemaRegistryClient real = RestSchemaRegistryClient.fromConfig(harness.config.schemaRegistryProperties());
+        return (SchemaRegistryClient) Proxy.newProxyInstance(RegistryLossIT.class.getClassLoader(),
+                new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return method.invoke(real, args);
+                    }
+                    if (!up.get()) {
+                        throw new SchemaRegistryException(SchemaRegistryException.NO_RESPONSE,
+                                SchemaRegistryException.NO_RESPONSE,
+                                "Schema registry at http://localhost:1 unreachable: java.net.ConnectException");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
+     * {@code request} in the wire format under the next version of the request's schema (one more optional field),
+     * registered now under the work topic's subject: a schema id the worker has not read.
+     */
+    private static byte[] nextVersion(Harness harness, FunctionRef ref, InvocationRequest request) throws IOException {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field field : InvocationRequest.SCHEMA$.getFields()) {
+            fields.add(new Schema.Field(field, field.schema()));
+        }
+        fields.add(new Schema.Field("region", Schema.createUnion(Schema.create(Schema.Type.NULL),
+                Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE));
+        Schema next = Schema.createRecord(InvocationRequest.SCHEMA$.getName(), null,
+                InvocationRequest.SCHEMA$.getNamespace(), false, fields);
+        int id = harness.serdes.registry().register(harness.topics.work(ref) + "-value", next);
+        // Today's bytes read as the next version (the new field takes its default), then written as it.
+        ByteArrayOutputStream today = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(today, null);
+        new SpecificDatumWriter<InvocationRequest>(InvocationRequest.SCHEMA$).write(request, encoder);
+        encoder.flush();
+        GenericRecord asNext = new GenericDatumReader<GenericRecord>(InvocationRequest.SCHEMA$, next)
+                .read(null, DecoderFactory.get().binaryDecoder(today.toByteArray(), null));
+        asNext.put("region", "eu-west");
+        return wire(id, next, asNext);
+    }
+
+    private static byte[] wire(int id, Schema schema, int orderId) throws IOException {
+        GenericRecord record = new GenericData.Record(schema);
+        record.put("id", orderId);
+        return wire(id, schema, record);
+    }
+
+    private static byte[] wire(int id, Schema schema, GenericRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(ByteBuffer.allocate(5).put((byte) 0).putInt(id).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    private static int members(KafkaFixture kafka, String group) throws Exception {
+        return kafka.admin().describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                .get(10, TimeUnit.SECONDS).members().size();
+    }
+}
