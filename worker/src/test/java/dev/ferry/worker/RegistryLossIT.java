@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionSpecs;
+import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.runtime.FerryRuntime;
 import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.embedded.junit.FerryKafkaTest;
@@ -17,6 +18,7 @@ import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.Runtime;
 import dev.ferry.schemas.StartingPosition;
+import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.registry.RestSchemaRegistryClient;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
@@ -160,15 +162,87 @@ class RegistryLossIT {
         }
     }
 
+    @Test
+    void shouldDeadLetterAQueueRecordTheRegistryKeepsFailingRatherThanLetTheBrokerArchiveIt(KafkaFixture kafka)
+            throws Exception {
+        AtomicBoolean byId = new AtomicBoolean(true);
+        try (Harness harness = new Harness(kafka);
+                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, new AtomicBoolean(true),
+                        byId));
+                WorkerContext context = new WorkerContext(runtime)) {
+            Harness.Results results = harness.results();
+            List<ConsumerRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+            FunctionRef ref = new FunctionRef("acme", "echo-flapping");
+            FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
+                    .setPartitions(1).build();
+            harness.workTopic(ref, 1);
+            InvocationRequest warm = Harness.request(ref, "warm", null);
+            InvocationRequest evolved = Harness.request(ref, "evolved", null);
+            try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+                harness.send(List.of(warm));
+                await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(warm.getInvocationId()).isEmpty());
+                // The registry answers GET /subjects, so each outage ends at once, but never gives the schema: the
+                // record comes back once per outage, and the broker would archive it at its fifth delivery.
+                byId.set(false);
+                harness.sendRaw(harness.topics.work(ref), nextVersion(harness, ref, evolved));
+                await().atMost(Duration.ofSeconds(90)).until(() -> !deadLetters.isEmpty());
+            }
+            assertThat(deadLetters).singleElement().satisfies(letter -> assertThat(
+                    DeadLetters.header(letter.headers(), DeadLetters.ERROR_MESSAGE))
+                    .startsWith("Delivered 3 times while the schema registry could not give its schema"));
+            assertThat(results.of(evolved.getInvocationId())).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldSendAShareTriggersRecordTheRegistryKeepsFailingToOnFailureRatherThanLetTheBrokerArchiveIt(
+            KafkaFixture kafka) throws Exception {
+        AtomicBoolean byId = new AtomicBoolean(false);
+        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
+                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, new AtomicBoolean(true),
+                        byId));
+                WorkerContext context = new WorkerContext(runtime)) {
+            String source = kit.topic("avro-events", 1);
+            String destination = kit.topic("avro-events-out", 1);
+            String failures = kit.topic("avro-events-failed", 1);
+            Schema event = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Event\",\"namespace\":"
+                    + "\"tester\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
+            int id = harness.serdes.registry().register(source + "-value", event);
+            kit.produceBytes(source, List.of(wire(id, event, 9)));
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
+            TriggerSpec spec = TriggerSpecs.builder("acme", "events", "enrich-e", List.of(source))
+                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.AVRO)
+                    .setOrdering(TriggerOrdering.NONE).setDestination(destination).setOnFailure(failures).build();
+            // The registry answers GET /subjects but never gives the schema: each wait ends at once and the share
+            // group delivers the record again; its fifth delivery would be archived by the broker, silently.
+            try (TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-e", 1, 1), context, 1)) {
+                await().atMost(Duration.ofSeconds(90)).until(() -> !failed.isEmpty());
+            }
+            assertThat(failed).singleElement().satisfies(letter -> assertThat(TriggerKit.header(letter,
+                    DeadLetters.ERROR_MESSAGE)).contains("Delivered 3 times while the schema registry could not "
+                            + "give its schema"));
+            assertThat(outputs).isEmpty();
+        }
+    }
+
     /** A registry client over the test's registry that answers as if unreachable while {@code up} is false. */
     private static SchemaRegistryClient switchable(Harness harness, AtomicBoolean up) {
+        return switchable(harness, up, new AtomicBoolean(true));
+    }
+
+    /**
+     * As above, and while {@code byId} is false only fetching a schema by its id fails as if unreachable: a registry
+     * that answers {@code GET /subjects} (so it looks back) and still cannot give the record's schema.
+     */
+    private static SchemaRegistryClient switchable(Harness harness, AtomicBoolean up, AtomicBoolean byId) {
         SchemaRegistryClient real = RestSchemaRegistryClient.fromConfig(harness.config.schemaRegistryProperties());
         return (SchemaRegistryClient) Proxy.newProxyInstance(RegistryLossIT.class.getClassLoader(),
                 new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
                     if (method.getDeclaringClass() == Object.class) {
                         return method.invoke(real, args);
                     }
-                    if (!up.get()) {
+                    if (!up.get() || (!byId.get() && method.getName().equals("getById"))) {
                         throw new SchemaRegistryException(SchemaRegistryException.NO_RESPONSE,
                                 SchemaRegistryException.NO_RESPONSE,
                                 "Schema registry at http://localhost:1 unreachable: java.net.ConnectException");

@@ -119,7 +119,9 @@ public final class AttemptProcessor {
 
     private CompletableFuture<Decision> answer(ConsumerRecord<byte[], byte[]> record, Decoded decoded,
             int deliveryCount, Runnable runEnded) {
-        if (!decoded.ok() && decoded.registryLost()) {
+        int delivered = record.deliveryCount().map(Short::intValue).orElse(1);
+        boolean mayWait = spec.getDelivery() != Delivery.QUEUE || delivered < resources.deliveryCountLimit();
+        if (!decoded.ok() && decoded.registryLost() && mayWait) {
             // Not the record's fault: it waits for the registry (the replica steps out until it answers).
             if (spec.getDelivery() == Delivery.QUEUE) {
                 resources.unrunReleases().released(record);
@@ -127,6 +129,20 @@ public final class AttemptProcessor {
             return CompletableFuture.failedFuture(new WorkerStoppedException("the schema registry could not give "
                     + "the schema of " + WorkerResources.where(record) + " (" + decoded.error().getMessage()
                     + "); it is given back unrun, to run once the registry answers"));
+        }
+        if (!decoded.ok() && decoded.registryLost()) {
+            // Given back once per outage, a record caught by several would meet the broker's silent archive at
+            // group.share.delivery.count.limit: kept in the DLQ instead, from worker.delivery.count.limit on.
+            log.warn("[{}] {} was delivered {} times while the schema registry could not give its schema; it goes "
+                    + "to the DLQ rather than back to the share group, whose delivery limit would archive it: {}",
+                    worker, WorkerResources.where(record), delivered, decoded.error().toString());
+            return resources.send(DeadLetters.of(resources.topics().dlq(), record,
+                    decoded.error().getClass().getName(), "Delivered " + delivered + " times while the schema "
+                    + "registry could not give its schema: " + decoded.error().getMessage(), 1))
+                    .thenApply(sent -> {
+                        counters.deadLettered();
+                        return Decision.DLQ;
+                    });
         }
         if (!decoded.ok()) {
             log.warn("[{}] undecodable record {} goes to the DLQ: {}", worker, WorkerResources.where(record),

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * to {@code onFailure} at once, with an error that says why, and the rest flow on ("Bad input gets a clear error
  * and loses nothing"); one that does not match is skipped: counted, never invoked, never billed. When the schema
  * registry, not the record, failed ({@link SourceDecodingException#retriable()}), {@link #admit} throws it, so the
- * replica reports FAILING and starts over from its committed position: the record is retried, not dead-lettered
- * (docs/design.md section 10). Consumer-agnostic; called from the polling thread only (it tracks each partition's
+ * replica reports FAILING, waits for the registry and starts over from its committed position: the record is
+ * retried, not dead-lettered (docs/design.md section 10), except a share group's record at its
+ * {@code worker.delivery.count.limit}-th delivery, which goes to {@code onFailure} saying so rather than back to the
+ * group, whose delivery limit would archive it silently. Consumer-agnostic; called from the polling thread only (it tracks each partition's
  * offsets for {@link SourceTopicIds}).
  */
 public final class Intake {
@@ -40,10 +42,12 @@ public final class Intake {
     private final String name;
     private final boolean batches;
     private final SourceTopicIds topicIds;
+    /** A share group's delivery of a record from which a registry failure sends it to onFailure. */
+    private final int deliveryLimit;
 
     /** An intake for single-record invocations, of topics whose ids are not known ({@link Uuid#ZERO_UUID}). */
     public Intake(SourceDecoder decoder, EventPattern filter, TriggerRecords records, String name) {
-        this(decoder, filter, records, name, false, null);
+        this(decoder, filter, records, name, false, null, Integer.MAX_VALUE);
     }
 
     /**
@@ -52,15 +56,19 @@ public final class Intake {
      *        built here, where a value it cannot be built for is undecodable; otherwise only a filter builds it
      *        ({@link SourceValue#json()} is lazy, issue 16)
      * @param topicIds the ids of the source topics, for invocation ids; null: {@link Uuid#ZERO_UUID} (tests)
+     * @param deliveryLimit {@code worker.delivery.count.limit}: a share group's record whose schema the registry
+     *        cannot give goes to {@code onFailure} at this delivery rather than back to the group (a consumer
+     *        group's records have no delivery count and wait for the registry however long)
      */
     Intake(SourceDecoder decoder, EventPattern filter, TriggerRecords records, String name, boolean batches,
-            SourceTopicIds topicIds) {
+            SourceTopicIds topicIds, int deliveryLimit) {
         this.decoder = decoder;
         this.filter = filter;
         this.records = records;
         this.name = name;
         this.batches = batches;
         this.topicIds = topicIds;
+        this.deliveryLimit = deliveryLimit;
     }
 
     public Admission admit(ConsumerRecord<byte[], byte[]> record) {
@@ -76,9 +84,17 @@ public final class Intake {
                 value.json();
             }
         } catch (SourceDecodingException e) {
-            if (e.retriable()) {
-                // The registry failed, not the record: the replica starts over from its committed position.
+            int delivered = record.deliveryCount().map(Short::intValue).orElse(0);
+            if (e.retriable() && delivered < deliveryLimit) {
+                // The registry failed, not the record: the replica waits for it and starts over from its committed
+                // position (a consumer group's), or gets the record again (a share group's, one delivery more).
                 throw e;
+            }
+            if (e.retriable()) {
+                // A share group's record given back at every outage would meet the broker's silent archive at
+                // group.share.delivery.count.limit: sent to onFailure instead, from worker.delivery.count.limit on.
+                return undecodable(record, new SourceDecodingException("Delivered " + delivered + " times while "
+                        + "the schema registry could not give its schema: " + e.getMessage(), e, false));
             }
             return undecodable(record, e);
         } catch (RuntimeException e) {

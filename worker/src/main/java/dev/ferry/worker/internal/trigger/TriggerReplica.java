@@ -179,7 +179,8 @@ public abstract class TriggerReplica {
                 : EventPattern.parse(settings.spec().getFilter());
         return new Intake(new SourceDecoder(settings.spec().getFormat(), resources.serdes().registry()), filter,
                 records, settings.name(), settings.spec().getBatchSize() > 1,
-                new SourceTopicIds(SourceTopicIds.of(resources.admin()), settings.name()));
+                new SourceTopicIds(SourceTopicIds.of(resources.admin()), settings.name()),
+                resources.deliveryCountLimit());
     }
 
     /**
