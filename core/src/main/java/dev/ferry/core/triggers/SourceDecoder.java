@@ -12,17 +12,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.invocation.Utf8;
 import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
 import dev.ferry.schemas.registry.SchemaRegistryException;
 import dev.ferry.schemas.serde.FerryAvroDeserializer;
 import dev.ferry.schemas.serde.WireFormat;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
@@ -231,7 +227,7 @@ public final class SourceDecoder {
         if (key == null) {
             return null;
         }
-        return invalidUtf8At(key) < 0
+        return Utf8.invalidAt(key) < 0
                 ? new String(key, StandardCharsets.UTF_8)
                 : Base64.getEncoder().encodeToString(key);
     }
@@ -245,35 +241,8 @@ public final class SourceDecoder {
         };
     }
 
-    /** The index of the first byte that is not part of valid UTF-8, or -1 when all of it is. */
-    static int invalidUtf8At(byte[] bytes) {
-        // ASCII, as most keys are, is valid as it is: no decoder per key (issue 16, a trigger reads each record's).
-        int ascii = 0;
-        while (ascii < bytes.length && bytes[ascii] >= 0) {
-            ascii++;
-        }
-        if (ascii == bytes.length) {
-            return -1;
-        }
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(Math.min(bytes.length, 8192));
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        while (true) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isError()) {
-                return in.position();
-            }
-            if (result.isUnderflow()) {
-                return -1;
-            }
-            out.clear(); // overflow: only validity matters, not the text
-        }
-    }
-
     private static String utf8(byte[] bytes) throws IOException {
-        int invalid = invalidUtf8At(bytes);
+        int invalid = Utf8.invalidAt(bytes);
         if (invalid >= 0) {
             throw new IOException("not valid UTF-8 at byte " + invalid + " of " + bytes.length);
         }

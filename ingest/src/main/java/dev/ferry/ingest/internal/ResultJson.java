@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.invocation.BilledTime;
+import dev.ferry.core.invocation.Utf8;
 import dev.ferry.schemas.InvocationResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,9 @@ public final class ResultJson {
         byte[] output = bytes(result.getOutput());
         if (output == null) {
             node.putNull("output");
-        } else if (isText(result.getContentType())) {
+        } else if (isText(result.getContentType()) && Utf8.valid(output)) {
+            // As text only when it is UTF-8: other bytes (another charset, binary under a text type) would come
+            // back as U+FFFD and be lost, so they go as base64 whatever the content type says (session 13).
             node.put("output", new String(output, StandardCharsets.UTF_8));
             node.put("outputEncoding", "utf-8");
         } else {

@@ -44,6 +44,23 @@ class ResultJsonTest {
     }
 
     @Test
+    void shouldEncodeTextOutputThatIsNotUtf8AsBase64SoNoByteIsLost() {
+        // A tester's "caf\xe9" in ISO-8859-1 came back as "caf\ufffd": the byte was gone.
+        byte[] latin = {'c', 'a', 'f', (byte) 0xe9};
+        byte[] binary = {0, 1, (byte) 0xff, (byte) 0xfe};
+        for (var output : java.util.Map.of(latin, "text/plain; charset=iso-8859-1", binary, "text/plain",
+                new byte[] {'{', (byte) 0xc3, '}'}, "application/json").entrySet()) {
+            ObjectNode json = ResultJson.toJson(mapper, result(output.getKey(), output.getValue()));
+
+            assertThat(json.get("outputEncoding").asText()).as(output.getValue()).isEqualTo("base64");
+            assertThat(Base64.getDecoder().decode(json.get("output").asText())).isEqualTo(output.getKey());
+        }
+        ObjectNode utf8 = ResultJson.toJson(mapper, result("café".getBytes(StandardCharsets.UTF_8), "text/plain"));
+        assertThat(utf8.get("output").asText()).isEqualTo("café");
+        assertThat(utf8.get("outputEncoding").asText()).isEqualTo("utf-8");
+    }
+
+    @Test
     void shouldShowTheBilledMillisecondsRoundedUpWhenTheAttemptRan() {
         InvocationResult ran = InvocationResult.newBuilder(result(new byte[0], "text/plain"))
                 .setDurationMicros(1001).build();
