@@ -135,6 +135,9 @@ public final class AutoscalerService implements AutoCloseable {
                     .filter(t -> t.name().equals(topics.lag()) || t.name().equals(topics.scaling())
                             || t.name().equals(topics.wakeups())).toList());
         }
+        // Its decisions and lag samples written without the registry from now on (session 13: a registry lost before
+        // this process's first decision kept every pool of it where it was for the whole outage).
+        serdes.prepare(Map.of(topics.scaling(), ScalingDecision.class, topics.lag(), LagSample.class));
         KafkaProducer<String, byte[]> producer = clients.producer("ferry-autoscaler", new StringSerializer(),
                 new ByteArraySerializer(), Map.of());
         resources.add(producer);

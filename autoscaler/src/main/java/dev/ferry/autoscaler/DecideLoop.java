@@ -237,6 +237,9 @@ final class DecideLoop implements AutoCloseable {
 
     private void publish(ScalingDecision decision) {
         String key = PoolRef.of(decision).key();
+        // First, so a decision that cannot be written (its schema not had from the registry) is not counted as
+        // published nor shown as the size in force (a tester, session 13).
+        byte[] value = decisions.serialize(topics.scaling(), decision);
         log.info("[pool={}] scale {} -> {}: {}", key, decision.getFrom(), decision.getTo(), decision.getReason());
         view.onDecision(decision);
         // One tag set for every pool (Prometheus wants it): trigger is empty for a function's own pool.
@@ -245,7 +248,7 @@ final class DecideLoop implements AutoCloseable {
                         "trigger", decision.getTrigger() == null ? "" : decision.getTrigger(),
                         "direction", decision.getTo() > decision.getFrom() ? "up" : "down")
                 .register(FerryMetrics.registry()).increment();
-        producer.send(new ProducerRecord<>(topics.scaling(), key, decisions.serialize(topics.scaling(), decision)),
+        producer.send(new ProducerRecord<>(topics.scaling(), key, value),
                 (metadata, error) -> {
                     if (error != null) {
                         log.error("[pool={}] cannot publish scaling decision: {}", key, error.toString());

@@ -211,6 +211,9 @@ public final class Dispatcher implements AutoCloseable {
         }
         try {
             RegistryCheck.await(runtime.registry(), config.schemaRegistryUrls(), config.schemaRegistryWait());
+            // The results it writes itself (refusals) without the registry from now on; a work topic's requests are
+            // per function, asked at its first call (a lost registry then makes the instance step out).
+            runtime.serdes().prepare(Map.of(topics.results(), InvocationResult.class));
             open();
         } catch (RuntimeException e) {
             closeClients();

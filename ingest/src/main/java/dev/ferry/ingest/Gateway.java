@@ -276,6 +276,10 @@ public final class Gateway implements AutoCloseable {
         Admin admin = clients.admin("ferry-gateway-admin");
         resources.add(admin);
         new TopicProvisioner(admin).ensure(topics.platformTopics());
+        // What it writes to its fixed topics, written without the registry from now on (session 13).
+        serdes.prepare(Map.of(topics.invocations(), InvocationRequest.class, topics.accepted(),
+                InvocationRequest.class, topics.asyncResults(), InvocationResult.class, topics.functions(),
+                FunctionSpec.class, topics.triggers(), TriggerSpec.class));
 
         // The process's directory, loaded on first use; the runtime owns it, this gateway only stops listening.
         FunctionDirectory directory = runtime.functions();

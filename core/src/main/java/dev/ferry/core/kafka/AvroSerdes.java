@@ -4,12 +4,16 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.schemas.registry.RestSchemaRegistryClient;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
 import dev.ferry.schemas.serde.FerryAvroSerde;
+import dev.ferry.schemas.serde.FerryAvroSerializer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Value serdes for Ferry's records, in the Confluent wire format with {@code <topic>-value} subjects, all over one
@@ -17,6 +21,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * the same schema. A service takes them from its process's {@link dev.ferry.core.runtime.FerryRuntime#serdes()}.
  */
 public final class AvroSerdes {
+
+    private static final Logger log = LoggerFactory.getLogger(AvroSerdes.class);
 
     private final SchemaRegistryClient registry;
     private final Map<String, Object> serdeConfig;
@@ -51,5 +57,27 @@ public final class AvroSerdes {
 
     public <T extends SpecificRecord> Deserializer<T> deserializer(Class<T> type) {
         return serde(type).deserializer();
+    }
+
+    /**
+     * Gets the schema id of each of {@code writes} (a topic and the record type written to it) from the registry now,
+     * so that this process's later writes of them need no registry: a service calls it at start, right after the
+     * registry answered its start check, for the platform records it writes to fixed topics. Without it, a registry
+     * lost after start stopped the first write of each (a tester, session 13: an autoscaler that had not yet
+     * published a decision scaled nothing for the whole outage). Best effort: what cannot be had now is logged at
+     * WARN and asked again at its first write.
+     */
+    public void prepare(Map<String, Class<? extends SpecificRecord>> writes) {
+        writes.forEach((topic, type) -> {
+            try {
+                Serializer<?> serializer = serializer(type);
+                if (serializer instanceof FerryAvroSerializer<?> avro) {
+                    avro.prepare(topic, SpecificData.get().getSchema(type));
+                }
+            } catch (RuntimeException e) {
+                log.warn("The schema of {} on {} could not be had from the registry yet (it is asked again at the "
+                        + "first write): {}", type.getSimpleName(), topic, e.toString());
+            }
+        });
     }
 }

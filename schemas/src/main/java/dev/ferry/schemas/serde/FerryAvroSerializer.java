@@ -6,6 +6,7 @@ import dev.ferry.schemas.serde.internal.WriterResolver;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.kafka.common.annotation.InterfaceStability;
 import org.apache.kafka.common.errors.SerializationException;
@@ -63,6 +64,21 @@ public class FerryAvroSerializer<T> implements Serializer<T> {
 
     boolean hasRegistry() {
         return registry != null;
+    }
+
+    /**
+     * Registers (or looks up) {@code schema} under {@code topic}'s subject now, as the first {@link #serialize} to
+     * that topic would, so that writing it later needs no registry: the id is cached for the process.
+     *
+     * @throws org.apache.kafka.common.errors.SerializationException or a registry exception when the registry cannot
+     *     give the id now
+     */
+    public void prepare(String topic, Schema schema) {
+        WriterResolver resolver = writers;
+        if (resolver == null) {
+            throw new IllegalStateException("FerryAvroSerializer used before configure() and without a registry client");
+        }
+        resolver.writerFor(topic, schema);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.ferry.core.runtime.RegistryWatch;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.TriggerStatus;
 import dev.ferry.schemas.registry.SchemaRegistryException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -82,6 +83,8 @@ public final class WorkerResources implements AutoCloseable {
                 .filter(t -> t.name().equals(topics.results()) || t.name().equals(topics.dlq())
                         || t.name().equals(topics.wakeups())).toList());
         this.resultRecords = ResultRecords.of(topics, admin);
+        // Results and trigger statuses written without the registry from now on (session 13).
+        serdes.prepare(Map.of(topics.results(), InvocationResult.class, topics.triggerStatus(), TriggerStatus.class));
         // Results and dead letters, what users read, are most of what this producer writes: the user codec. A
         // synchronous call waits for its linger once (worker.result.linger.ms, issue 16).
         this.producer = clients.userTopicProducer("ferry-worker-" + workerName, new ByteArraySerializer(),
