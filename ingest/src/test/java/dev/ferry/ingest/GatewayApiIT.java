@@ -201,7 +201,7 @@ class GatewayApiIT {
     }
 
     @Test
-    void shouldAnswer409WhenAnUpdateWouldShrinkPartitionsOrChangeDelivery() {
+    void shouldAnswer409WhenAnUpdateWouldShrinkPartitionsGrowAnOrderedFunctionsOrChangeDelivery() {
         deploy(beta, "grow", "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 4}");
 
         HttpResponse<byte[]> shrink = api.put("/v1/functions/grow", beta,
@@ -213,6 +213,20 @@ class GatewayApiIT {
         assertThat(json(shrink).get("code").asText()).isEqualTo("conflict");
         assertThat(ordered.statusCode()).isEqualTo(409);
         assertThat(json(api.get("/v1/functions/grow", beta)).get("partitions").asInt()).isEqualTo(4);
+
+        // An ORDERED function's keys would run out of order after a raise (tester 13A); a QUEUE one's may grow.
+        deploy(beta, "keyed", "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 2, "
+                + "\"delivery\": \"ORDERED\"}");
+        HttpResponse<byte[]> raise = api.put("/v1/functions/keyed", beta,
+                "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 8, \"delivery\": \"ORDERED\"}");
+        assertThat(raise.statusCode()).isEqualTo(409);
+        assertThat(json(raise).get("error").asText()).contains("ORDERED").contains("cannot grow from 2 to 8");
+        assertThat(json(api.get("/v1/functions/keyed", beta)).get("partitions").asInt()).isEqualTo(2);
+        assertThat(api.put("/v1/functions/grow", beta,
+                "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 6}").statusCode()).isEqualTo(200);
+        // Other tests list beta's functions.
+        assertThat(api.delete("/v1/functions/grow", beta).statusCode()).isEqualTo(204);
+        assertThat(api.delete("/v1/functions/keyed", beta).statusCode()).isEqualTo(204);
     }
 
     @Test

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -67,10 +68,26 @@ class RegistryLossIT {
         runsOnceTheRegistryIsBack(kafka, Delivery.ORDERED);
     }
 
+    @Test
+    void shouldTakeARegistryUrlAnsweringALoginPageForARegistryLostNotForABadRecord(KafkaFixture kafka)
+            throws Exception {
+        // Tester 13B: an ingress in front of the registry answered 200 with an HTML page; every record went to the DLQ.
+        runsOnceTheRegistryIsBack(kafka, Delivery.QUEUE, () -> new SchemaRegistryException(200, 200,
+                "Unreadable registry answer: <html>login page</html>"));
+    }
+
     private static void runsOnceTheRegistryIsBack(KafkaFixture kafka, Delivery delivery) throws Exception {
+        runsOnceTheRegistryIsBack(kafka, delivery, () -> new SchemaRegistryException(
+                SchemaRegistryException.NO_RESPONSE, SchemaRegistryException.NO_RESPONSE,
+                "Schema registry at http://localhost:1 unreachable"));
+    }
+
+    private static void runsOnceTheRegistryIsBack(KafkaFixture kafka, Delivery delivery,
+            Supplier<SchemaRegistryException> down) throws Exception {
         AtomicBoolean up = new AtomicBoolean(true);
         try (Harness harness = new Harness(kafka);
-                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, up));
+                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, up,
+                        new AtomicBoolean(true), down));
                 WorkerContext context = new WorkerContext(runtime)) {
             Harness.Results results = harness.results();
             List<ConsumerRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
@@ -231,11 +248,18 @@ class RegistryLossIT {
         return switchable(harness, up, new AtomicBoolean(true));
     }
 
+    private static SchemaRegistryClient switchable(Harness harness, AtomicBoolean up, AtomicBoolean byId) {
+        return switchable(harness, up, byId, () -> new SchemaRegistryException(SchemaRegistryException.NO_RESPONSE,
+                SchemaRegistryException.NO_RESPONSE,
+                "Schema registry at http://localhost:1 unreachable: java.net.ConnectException"));
+    }
+
     /**
      * As above, and while {@code byId} is false only fetching a schema by its id fails as if unreachable: a registry
      * that answers {@code GET /subjects} (so it looks back) and still cannot give the record's schema.
      */
-    private static SchemaRegistryClient switchable(Harness harness, AtomicBoolean up, AtomicBoolean byId) {
+    private static SchemaRegistryClient switchable(Harness harness, AtomicBoolean up, AtomicBoolean byId,
+            Supplier<SchemaRegistryException> down) {
         SchemaRegistryClient real = RestSchemaRegistryClient.fromConfig(harness.config.schemaRegistryProperties());
         return (SchemaRegistryClient) Proxy.newProxyInstance(RegistryLossIT.class.getClassLoader(),
                 new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
@@ -243,9 +267,7 @@ class RegistryLossIT {
                         return method.invoke(real, args);
                     }
                     if (!up.get() || (!byId.get() && method.getName().equals("getById"))) {
-                        throw new SchemaRegistryException(SchemaRegistryException.NO_RESPONSE,
-                                SchemaRegistryException.NO_RESPONSE,
-                                "Schema registry at http://localhost:1 unreachable: java.net.ConnectException");
+                        throw down.get();
                     }
                     try {
                         return method.invoke(real, args);

@@ -7,6 +7,7 @@ import dev.ferry.core.config.TopicConfig;
 import dev.ferry.core.config.WorkerConfig;
 import dev.ferry.core.net.Urls;
 import dev.ferry.ingest.FunctionScaling;
+import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -207,13 +208,24 @@ public final class FunctionRoutes {
 
     /**
      * Topics never shrink and a group cannot change its type (share group vs consumer group), so those edits of
-     * a deployed function would leave it broken: refuse them and say how to get there.
+     * a deployed function would leave it broken: refuse them and say how to get there. Nor can an {@code ORDERED}
+     * function's partitions grow: a key goes to {@code murmur2(key) % partitions}, so after a raise a key's next
+     * invocations land on another partition than its queued ones, and the consumer group runs the two partitions in
+     * parallel, the later before the earlier (a tester, session 13: keys run out of order and at once after a raise
+     * from 2 to 8, every result SUCCEEDED).
      */
     private static void checkCompatible(FunctionSpec existing, FunctionSpec wanted) {
         List<String> conflicts = new ArrayList<>();
         if (wanted.getPartitions() < existing.getPartitions()) {
             conflicts.add("partitions cannot shrink from " + existing.getPartitions() + " to "
                     + wanted.getPartitions());
+        }
+        if (wanted.getPartitions() > existing.getPartitions() && existing.getDelivery() == Delivery.ORDERED
+                && wanted.getDelivery() == Delivery.ORDERED) {
+            conflicts.add("partitions of an ORDERED function cannot grow from " + existing.getPartitions() + " to "
+                    + wanted.getPartitions() + " in place: a key's next invocations would go to another partition "
+                    + "than its queued ones and could run before them; deploy it under a new name with the "
+                    + "partitions it needs");
         }
         if (wanted.getDelivery() != existing.getDelivery()) {
             conflicts.add("delivery cannot change from " + existing.getDelivery() + " to " + wanted.getDelivery()

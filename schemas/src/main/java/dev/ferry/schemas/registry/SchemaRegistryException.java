@@ -44,14 +44,19 @@ public class SchemaRegistryException extends RuntimeException {
     }
 
     /**
-     * Whether the registry could not serve the call, which is then no fault of the record or schema asked about:
-     * no answer, a server error, or an error answer without a registry {@code error_code} of its own (a Confluent
-     * registry gives five digits, {@code 40403} for an unknown schema id; a proxy's or another server's {@code 404},
-     * as from a mistyped URL, and a refused credential have none, so the code is the status). Such a failure is
-     * retried, never taken for a bad record (a tester, session 12: a URL answering 404 made every schema "unknown").
+     * Whether the registry could not serve the call, which is then no fault of the record or schema asked about.
+     * Only the registry's own verdict on the thing asked about is: a {@code 404} (no such subject, version or schema
+     * id), {@code 409} (incompatible) or {@code 422} (invalid) carrying a registry {@code error_code} of its own (a
+     * Confluent registry gives five digits, {@code 40403} for an unknown schema id). Everything else is the registry
+     * unavailable to this process: no answer, a server error, a refused credential, an error answer without a
+     * registry code (a proxy's or another server's {@code 404}, as from a mistyped URL), and a success or redirect
+     * whose body is not the registry's answer (a login or maintenance page behind an ingress answering {@code 200}).
+     * Such a failure is retried, never taken for a bad record (testers, session 12: a URL answering 404 made every
+     * schema "unknown"; session 13: one answering 200 with an HTML page dead-lettered every work record).
      */
     public boolean unavailable() {
-        return status == NO_RESPONSE || status >= 500 || (status >= 400 && errorCode == status);
+        boolean registrysVerdict = errorCode != status && (status == 404 || status == 409 || status == 422);
+        return !registrysVerdict;
     }
 
     /** Whether {@code failure} or one of its causes is a {@code SchemaRegistryException} that is {@link #unavailable}. */
