@@ -59,6 +59,13 @@ final class HttpApi {
         return call("POST", path, key, bytes(body), Map.of("Content-Type", contentType));
     }
 
+    /** A POST with {@code headers} of the caller's own besides the content type. */
+    HttpResponse<byte[]> post(String path, String key, String body, String contentType, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("Content-Type", contentType);
+        return call("POST", path, key, bytes(body), all);
+    }
+
     static String text(HttpResponse<byte[]> response) {
         return new String(response.body(), StandardCharsets.UTF_8);
     }

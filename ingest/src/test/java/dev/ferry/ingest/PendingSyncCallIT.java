@@ -151,6 +151,39 @@ class PendingSyncCallIT {
         });
     }
 
+    @Test
+    void shouldPassTheCallersTraceStateOnWithItsTraceParent() {
+        // W3C Trace Context: tracestate travels with traceparent (a tester, session 13: the gateway dropped it).
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        try (KafkaConsumer<String, InvocationRequest> invocations = new KafkaClients(config).consumer(null,
+                "it-invocations-trace", new StringDeserializer(),
+                new AvroSerdes(config).deserializer(InvocationRequest.class), Map.of())) {
+            String topic = new TopicCatalog(config).invocations();
+            List<TopicPartition> partitions = invocations.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            invocations.assign(partitions);
+            invocations.seekToEnd(partitions);
+            partitions.forEach(invocations::position);
+
+            HttpResponse<byte[]> accepted = api.post("/v1/functions/flaky/invocations", acme, "traced", "text/plain",
+                    Map.of("traceparent", traceparent, "tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"));
+            assertThat(accepted.statusCode()).as(text(accepted)).isEqualTo(202);
+            String id = json(accepted).get("invocationId").asText();
+
+            AtomicReference<InvocationRequest> seen = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                invocations.poll(Duration.ofMillis(100)).forEach(r -> {
+                    if (id.equals(r.value().getInvocationId())) {
+                        seen.set(r.value());
+                    }
+                });
+                return seen.get() != null;
+            });
+            assertThat(seen.get().getHeaders()).containsEntry("traceparent", traceparent)
+                    .containsEntry("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+        }
+    }
+
     /** As the worker writes it: to the request's {@code replyTo}, keyed by invocation id. */
     private static void write(InvocationRequest request, InvocationResult result) throws Exception {
         results.send(new ProducerRecord<>(request.getReplyTo(), request.getInvocationId(), result)).get();
