@@ -93,7 +93,9 @@ public final class RegistryWatch implements ReadinessCheck, AutoCloseable {
                 }
                 lostBecause = null;
             }
-            log.info("The schema registry at {} answers again: replicas join their groups again", where);
+            // WARN as the loss was, so a console at the default level shows the outage's end too (tester 13B).
+            log.warn("The schema registry at {} answers again: the replicas that waited for it join their groups "
+                    + "again", where);
             return;
         }
     }

@@ -228,6 +228,34 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldWarnOnceThatARegistryIsUnreachableAndOnceThatItAnswersAgain() {
+        // A tester, session 13: a worker waiting out a lost registry logged the same WARN every second.
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        ch.qos.logback.classic.Logger transport = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "dev.ferry.schemas.registry.internal.RegistryTransport");
+        transport.addAppender(logs);
+        try {
+            stub.answer("GET /subjects", 503, "{\"error_code\":50003,\"message\":\"forwarding failed\"}");
+            RestSchemaRegistryClient client = client(stub.url());
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(client::subjects).isInstanceOf(SchemaRegistryException.class);
+            }
+            stub.answer("GET /subjects", 200, "[\"a\"]");
+            client.subjects();
+            client.subjects();
+
+            assertThat(logs.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .satisfiesExactly(lost -> assertThat(lost).contains("answered 503"),
+                            back -> assertThat(back).contains("answers again"));
+        } finally {
+            transport.detachAppender(logs);
+        }
+    }
+
+    @Test
     void shouldKeepLastServerErrorWhenEveryUrlFails() {
         stub.answer("GET /subjects", 502, "<html>Bad Gateway</html>");
         RestSchemaRegistryClient client = client(stub.url());

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,8 @@ public final class RegistryTransport {
     private final SchemaRegistryClientConfig config;
     private final HttpClient http;
     private final AtomicInteger current = new AtomicInteger();
+    /** The URLs whose last call failed: their next failures are logged at DEBUG only. */
+    private final Set<URI> failing = ConcurrentHashMap.newKeySet();
 
     public RegistryTransport(SchemaRegistryClientConfig config) {
         this.config = config;
@@ -79,7 +83,7 @@ public final class RegistryTransport {
                 lastError = new SchemaRegistryException(SchemaRegistryException.NO_RESPONSE,
                         SchemaRegistryException.NO_RESPONSE, "Schema registry at " + base + " unreachable for "
                         + method + " " + path + ": " + e, e);
-                log.warn("Schema registry at {} unreachable ({}); {}", base, e.toString(), nextHint(attempt));
+                failed(base, "unreachable (" + e + ")", nextHint(attempt));
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -89,8 +93,11 @@ public final class RegistryTransport {
             int status = response.statusCode();
             if (status >= 500) {
                 lastError = error(base, method, path, response);
-                log.warn("Schema registry at {} answered {}; {}", base, status, nextHint(attempt));
+                failed(base, "answered " + status, nextHint(attempt));
                 continue;
+            }
+            if (failing.remove(base)) {
+                log.warn("Schema registry at {} answers again", base);
             }
             if (index != start && current.compareAndSet(start, index)) {
                 log.info("Schema registry calls now go to {}", base);
@@ -101,6 +108,19 @@ public final class RegistryTransport {
             throw error(base, method, path, response);
         }
         throw lastError;
+    }
+
+    /**
+     * Logs a failed call: at WARN the first since {@code base} last answered, at DEBUG the rest, so an outage is one
+     * line and its end another, not one line per call (a tester, session 13: a worker waiting out a lost registry
+     * logged the same WARN every second for the whole outage).
+     */
+    private void failed(URI base, String what, String hint) {
+        if (failing.add(base)) {
+            log.warn("Schema registry at {} {}; {} (said once until it answers again)", base, what, hint);
+        } else {
+            log.debug("Schema registry at {} {}; {}", base, what, hint);
+        }
     }
 
     private String nextHint(int attempt) {

@@ -258,6 +258,9 @@ public abstract class TriggerReplica {
                         break;
                     }
                     state = TriggerState.FAILING;
+                    // Out of its group it no longer knows what waits: unknown, not the last figure (tester 13B: a
+                    // replica waiting for the registry showed lag 0 with 8 records waiting).
+                    lag = -1;
                     String previous = error;
                     error = e.getMessage() != null ? e.getMessage() : e.toString();
                     boolean registry = registryFailed(e);
