@@ -14,8 +14,11 @@ import java.util.Set;
 
 /**
  * The first step of reading a PUT body of spec fields (a function's, a trigger's): strict JSON (a key given twice
- * or a second value after the object is a mistake, not "the last one wins"), an object, no {@code tenant} (it is the
- * API key's), no unknown field. Every problem is collected, so one answer names them all.
+ * or a second value after the object is a mistake, not "the last one wins"), an object, no {@code tenant} but the API
+ * key's own, no unknown field. The fields a GET adds to the spec (its status: replicas, lag, ...) are known and
+ * ignored, so what a GET answered can be changed and PUT back as it is, the read-modify-write a full replacement
+ * asks of a client (a tester, session 13: a GET's body PUT back answered 400 naming five fields). Every problem is
+ * collected, so one answer names them all.
  *
  * @param root   the object, or null when the body is not one (then {@code errors} says why and nothing more can
  *               be read)
@@ -23,8 +26,14 @@ import java.util.Set;
  */
 record JsonBody(JsonNode root, List<String> errors) {
 
-    /** @param what the spec's name for messages, e.g. {@code FunctionSpec} */
-    static JsonBody read(ObjectMapper mapper, byte[] body, String what, Set<String> known) {
+    /**
+     * @param what the spec's name for messages, e.g. {@code FunctionSpec}
+     * @param known the spec's fields
+     * @param status the fields its GET adds, ignored here
+     * @param tenant the API key's tenant: a {@code tenant} field naming it is ignored, any other refused
+     */
+    static JsonBody read(ObjectMapper mapper, byte[] body, String what, Set<String> known, Set<String> status,
+            String tenant) {
         JsonNode root;
         try {
             root = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -41,8 +50,11 @@ record JsonBody(JsonNode root, List<String> errors) {
         for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
             String field = it.next();
             if (field.equals("tenant")) {
-                errors.add("tenant must not be given: it is the tenant of the API key");
-            } else if (!known.contains(field)) {
+                JsonNode given = root.get(field);
+                if (!given.isTextual() || !given.asText().equals(tenant)) {
+                    errors.add("tenant must not be given: it is the tenant of the API key");
+                }
+            } else if (!known.contains(field) && !status.contains(field)) {
                 errors.add("unknown field '" + field + "'");
             }
         }

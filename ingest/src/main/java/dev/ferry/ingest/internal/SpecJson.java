@@ -26,6 +26,8 @@ public final class SpecJson {
     private static final Set<String> KNOWN = Set.of("name", "runtime", "handler", "memoryMb", "timeoutMs",
             "concurrency", "minReplicas", "maxReplicas", "partitions", "delivery", "targetLagPerReplica",
             "maxAttempts", "env", "partitionStrategy", "updatedAt");
+    /** The fields {@code GET /v1/functions/{name}} adds to the spec ({@code FunctionRoutes}): ignored in a PUT. */
+    static final Set<String> STATUS = Set.of("replicas", "desiredReplicas", "lag", "model");
 
     /** The outcome of parsing: a spec, or the list of everything wrong with the input. */
     public record Parsed(FunctionSpec spec, List<String> errors) {
@@ -45,7 +47,7 @@ public final class SpecJson {
      */
     public static Parsed parse(ObjectMapper mapper, byte[] body, String tenant, String name,
             boolean processRuntimeEnabled, List<String> strategyClasses) {
-        JsonBody read = JsonBody.read(mapper, body, "FunctionSpec", KNOWN);
+        JsonBody read = JsonBody.read(mapper, body, "FunctionSpec", KNOWN, STATUS, tenant);
         if (read.root() == null) {
             return new Parsed(null, read.errors());
         }

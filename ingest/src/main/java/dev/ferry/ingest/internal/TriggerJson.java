@@ -37,6 +37,9 @@ public final class TriggerJson {
     static final Set<String> KNOWN = Set.of("name", "function", "topics", "group", "startingPosition",
             "startingTimestamp", "format", "batchSize", "batchWindowMs", "filter", "ordering", "destination",
             "onFailure", "maxRecordAgeMs", "bisectOnError", "enabled", "updatedAt");
+    /** The fields {@code GET /v1/triggers/{name}} adds to the spec ({@code TriggerRoutes}): ignored in a PUT. */
+    static final Set<String> STATUS = Set.of("state", "lag", "read", "filtered", "answered", "failed", "rates",
+            "replicas", "error");
 
     /** The outcome of parsing: a spec, or the list of everything wrong with the input. */
     public record Parsed(TriggerSpec spec, List<String> errors) {
@@ -50,7 +53,7 @@ public final class TriggerJson {
 
     /** Reads a trigger body for {@code tenant}/{@code name}; fields left out take DESIGN's defaults. */
     public static Parsed parse(ObjectMapper mapper, byte[] body, String tenant, String name, TopicCatalog topics) {
-        JsonBody read = JsonBody.read(mapper, body, "TriggerSpec", KNOWN);
+        JsonBody read = JsonBody.read(mapper, body, "TriggerSpec", KNOWN, STATUS, tenant);
         if (read.root() == null) {
             return new Parsed(null, read.errors());
         }

@@ -16,7 +16,7 @@ class JsonBodyTest {
         int depth = 100_000;
         byte[] body = ("{\"name\":" + "[".repeat(depth) + "]".repeat(depth) + "}").getBytes(StandardCharsets.UTF_8);
 
-        JsonBody read = JsonBody.read(new ObjectMapper(), body, "FunctionSpec", Set.of("name"));
+        JsonBody read = JsonBody.read(new ObjectMapper(), body, "FunctionSpec", Set.of("name"), Set.of(), "acme");
 
         assertThat(read.root()).isNull();
         assertThat(read.errors()).singleElement().asString()

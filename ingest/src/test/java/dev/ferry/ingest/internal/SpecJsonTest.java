@@ -54,6 +54,19 @@ class SpecJsonTest {
     }
 
     @Test
+    void shouldTakeBackWhatAGetAnsweredStatusAndOwnTenantIncluded() {
+        // A tester, session 13: the README's read-modify-write over HTTP answered 400 naming five fields.
+        SpecJson.Parsed parsed = parse("""
+                {"tenant": "acme", "name": "resize", "runtime": "JAVA", "handler": "echo", "memoryMb": 512,
+                 "replicas": 2, "desiredReplicas": 3, "lag": 7, "model": {"replicaRate": 10.0}}
+                """, false);
+
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(parsed.spec().getMemoryMb()).isEqualTo(512);
+        assertThat(parsed.spec().getTenant()).isEqualTo("acme");
+    }
+
+    @Test
     void shouldListEveryProblemAtOnceWhenTheBodyIsWrong() {
         SpecJson.Parsed parsed = parse("""
                 {"tenant": "other", "handler": 5, "memoryMb": "big", "delivery": "SOMETIMES", "colour": "red"}

@@ -65,6 +65,18 @@ class TriggerJsonTest {
     }
 
     @Test
+    void shouldTakeBackWhatAGetAnsweredStatusAndOwnTenantIncluded() {
+        TriggerJson.Parsed parsed = parse("""
+                {"tenant": "acme", "name": "enrich", "function": "echo", "topics": ["orders"], "batchSize": 5,
+                 "state": "RUNNING", "lag": 0, "read": 10, "filtered": 0, "answered": 10, "failed": 0,
+                 "rates": {"read": 1.0, "filtered": 0.0, "answered": 1.0, "failed": 0.0}, "replicas": 1,
+                 "error": null}""");
+
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(parsed.spec().getBatchSize()).isEqualTo(5);
+    }
+
+    @Test
     void shouldNameEveryProblemWhenTheBodyHasUnknownFieldsAndBadValues() {
         TriggerJson.Parsed parsed = parse("""
                 {"tenant": "beta", "function": 7, "topics": "orders", "batchSize": "ten", "ordering": "RANDOM",
