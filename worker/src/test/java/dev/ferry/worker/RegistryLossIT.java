@@ -180,6 +180,43 @@ class RegistryLossIT {
     }
 
     @Test
+    void shouldKeepARecordWaitingWhileTheRegistryListsSubjectsButCannotGiveItsSchema(KafkaFixture kafka)
+            throws Exception {
+        // Tester 13B: a 500 on /schemas/ids/* alone; the watch took GET /subjects for the registry back, the replica
+        // rejoined and stepped out every second, and the broker archived the record at its fifth delivery.
+        AtomicBoolean byId = new AtomicBoolean(true);
+        try (Harness harness = new Harness(kafka);
+                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, new AtomicBoolean(true),
+                        byId, new AtomicBoolean(true), () -> new SchemaRegistryException(500, 50001,
+                                "Schema registry answered 500 (error_code 50001): backend store unavailable")));
+                WorkerContext context = new WorkerContext(runtime)) {
+            Harness.Results results = harness.results();
+            List<ConsumerRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+            FunctionRef ref = new FunctionRef("acme", "echo-half");
+            FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
+                    .setPartitions(1).build();
+            harness.workTopic(ref, 1);
+            InvocationRequest warm = Harness.request(ref, "warm", null);
+            InvocationRequest evolved = Harness.request(ref, "evolved", null);
+            try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
+                harness.send(List.of(warm));
+                await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(warm.getInvocationId()).isEmpty());
+                byId.set(false);
+                harness.sendRaw(harness.topics.work(ref), nextVersion(harness, ref, evolved));
+                await().atMost(Duration.ofSeconds(60)).until(() -> runtime.registryWatch().problem().isPresent());
+                // Out while its schema cannot be had, though the registry lists subjects: no rejoin, no delivery.
+                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                        .until(() -> runtime.registryWatch().problem().isPresent() && deadLetters.isEmpty());
+                byId.set(true);
+                await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(evolved.getInvocationId()).isEmpty());
+            }
+            assertThat(results.of(evolved.getInvocationId())).singleElement()
+                    .extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED);
+            assertThat(deadLetters).isEmpty();
+        }
+    }
+
+    @Test
     void shouldDeadLetterAQueueRecordTheRegistryKeepsFailingRatherThanLetTheBrokerArchiveIt(KafkaFixture kafka)
             throws Exception {
         AtomicBoolean byId = new AtomicBoolean(true);
@@ -198,8 +235,9 @@ class RegistryLossIT {
             try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
                 harness.send(List.of(warm));
                 await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(warm.getInvocationId()).isEmpty());
-                // The registry answers GET /subjects, so each outage ends at once, but never gives the schema: the
-                // record comes back once per outage, and the broker would archive it at its fifth delivery.
+                // A registry that flaps: it gives the watch the schema, so each outage ends at once, but never gives
+                // it to the replica: the record comes back once per outage, and the broker would archive it at its
+                // fifth delivery.
                 byId.set(false);
                 harness.sendRaw(harness.topics.work(ref), nextVersion(harness, ref, evolved));
                 await().atMost(Duration.ofSeconds(90)).until(() -> !deadLetters.isEmpty());
@@ -231,8 +269,8 @@ class RegistryLossIT {
             TriggerSpec spec = TriggerSpecs.builder("acme", "events", "enrich-e", List.of(source))
                     .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.AVRO)
                     .setOrdering(TriggerOrdering.NONE).setDestination(destination).setOnFailure(failures).build();
-            // The registry answers GET /subjects but never gives the schema: each wait ends at once and the share
-            // group delivers the record again; its fifth delivery would be archived by the broker, silently.
+            // A registry that gives the watch the schema but never the replica: each wait ends at once and the
+            // share group delivers the record again; its fifth delivery would be archived by the broker, silently.
             try (TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-e", 1, 1), context, 1)) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> !failed.isEmpty());
             }
@@ -255,18 +293,27 @@ class RegistryLossIT {
     }
 
     /**
-     * As above, and while {@code byId} is false only fetching a schema by its id fails as if unreachable: a registry
-     * that answers {@code GET /subjects} (so it looks back) and still cannot give the record's schema.
+     * As above, and while {@code byId} is false fetching a schema by its id fails as if unreachable, except for the
+     * registry watch's own questions: a registry that flaps, telling the watch it is back and failing the replica's
+     * next fetch. ({@link #shouldKeepARecordWaitingWhileTheRegistryListsSubjectsButCannotGiveItsSchema} fails the
+     * watch's fetches too.)
      */
     private static SchemaRegistryClient switchable(Harness harness, AtomicBoolean up, AtomicBoolean byId,
             Supplier<SchemaRegistryException> down) {
+        return switchable(harness, up, byId, new AtomicBoolean(false), down);
+    }
+
+    private static SchemaRegistryClient switchable(Harness harness, AtomicBoolean up, AtomicBoolean byId,
+            AtomicBoolean byIdForAll, Supplier<SchemaRegistryException> down) {
         SchemaRegistryClient real = RestSchemaRegistryClient.fromConfig(harness.config.schemaRegistryProperties());
         return (SchemaRegistryClient) Proxy.newProxyInstance(RegistryLossIT.class.getClassLoader(),
                 new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
                     if (method.getDeclaringClass() == Object.class) {
                         return method.invoke(real, args);
                     }
-                    if (!up.get() || (!byId.get() && method.getName().equals("getById"))) {
+                    boolean watch = Thread.currentThread().getName().equals("ferry-registry-watch");
+                    if (!up.get() || (!byId.get() && method.getName().equals("getById")
+                            && (!watch || byIdForAll.get()))) {
                         throw down.get();
                     }
                     try {

@@ -4,8 +4,11 @@ import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.net.Urls;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * dead-lettered every work record of a schema id it had not seen yet, and an AVRO trigger's replica left and
  * rejoined its group every 2 s).
  *
- * <p>While lost, one thread of the watch asks the registry {@code GET /subjects} ({@link RegistryCheck#problem})
- * every {@link #ASK_EVERY} until it answers, so a thousand waiting replicas cost one request a second and none of
- * them waits on the network; the thread ends then. {@link #problem()} is a {@link ReadinessCheck}: a process whose
+ * <p>While lost, one thread of the watch asks the registry {@code GET /subjects} ({@link RegistryCheck#problem}),
+ * and the schema of every id whose fetch failed ({@link #lostSchema}), every {@link #ASK_EVERY} until all answer, so
+ * a thousand waiting replicas cost one request a second and none of them waits on the network; the thread ends
+ * then. {@link #problem()} is a {@link ReadinessCheck}: a process whose
  * registry is lost is not ready and says why. Thread-safe.
  */
 public final class RegistryWatch implements ReadinessCheck, AutoCloseable {
@@ -32,6 +36,13 @@ public final class RegistryWatch implements ReadinessCheck, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RegistryWatch.class);
 
     private final Supplier<Optional<String>> ask;
+    private final IntFunction<Optional<String>> fetch;
+    /**
+     * The schema ids whose fetch failed since the loss began: the registry is back only once each of them is had
+     * again too, since a registry can answer {@code GET /subjects} while its lookups by id fail (a tester, session
+     * 13: a 500 on {@code /schemas/ids/*} alone made replicas rejoin and step out again every second).
+     */
+    private final Set<Integer> schemaIds = new LinkedHashSet<>();
     private final String where;
     private final Duration every;
     /** Why the registry is lost (its last answer), or null while it serves. */
@@ -40,18 +51,40 @@ public final class RegistryWatch implements ReadinessCheck, AutoCloseable {
 
     /** @param urls the configured registry URLs, for the messages (credentials masked) */
     public RegistryWatch(SchemaRegistryClient registry, List<String> urls) {
-        this(() -> RegistryCheck.problem(registry), Urls.redact(String.join(",", urls)), ASK_EVERY);
+        this(() -> RegistryCheck.problem(registry), id -> {
+            try {
+                registry.getById(id);
+                return Optional.empty();
+            } catch (RuntimeException e) {
+                return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        }, Urls.redact(String.join(",", urls)), ASK_EVERY);
     }
 
     /**
      * @param ask empty when the registry answers, else why not ({@link RegistryCheck#problem})
+     * @param fetch empty when the registry gives the schema of an id, else why not
      * @param where the registry's URLs, credentials masked
      * @param every how often a lost registry is asked
      */
-    RegistryWatch(Supplier<Optional<String>> ask, String where, Duration every) {
+    RegistryWatch(Supplier<Optional<String>> ask, IntFunction<Optional<String>> fetch, String where, Duration every) {
         this.ask = ask;
+        this.fetch = fetch;
         this.where = where;
         this.every = every;
+    }
+
+    /**
+     * As {@link #lost(Throwable)}, for a failure to fetch the schema of {@code schemaId}: the registry counts as back
+     * only once that schema is had too.
+     */
+    public void lostSchema(int schemaId, Throwable why) {
+        synchronized (this) {
+            if (!closed) {
+                schemaIds.add(schemaId);
+            }
+        }
+        lost(why);
     }
 
     /**
@@ -83,6 +116,13 @@ public final class RegistryWatch implements ReadinessCheck, AutoCloseable {
                 return;
             }
             Optional<String> problem = ask.get();
+            List<Integer> ids;
+            synchronized (this) {
+                ids = List.copyOf(schemaIds);
+            }
+            for (int i = 0; i < ids.size() && problem.isEmpty(); i++) {
+                problem = fetch.apply(ids.get(i));
+            }
             synchronized (this) {
                 if (closed) {
                     return;
@@ -91,6 +131,10 @@ public final class RegistryWatch implements ReadinessCheck, AutoCloseable {
                     lostBecause = problem.get();
                     continue;
                 }
+                if (schemaIds.size() > ids.size()) {
+                    continue; // another id was found lost meanwhile: ask for it too before saying the registry is back
+                }
+                schemaIds.clear();
                 lostBecause = null;
             }
             // WARN as the loss was, so a console at the default level shows the outage's end too (tester 13B).

@@ -105,7 +105,7 @@ public final class SourceDecoder {
             boolean registryFailed = registryFailed(e);
             throw new SourceDecodingException("Cannot decode the value of " + where(record) + " as " + format + ": "
                     + e.getMessage() + (registryFailed ? " (the schema registry failed, not the record: retry)" : ""),
-                    e, registryFailed);
+                    e, registryFailed, format == RecordFormat.AVRO ? schemaIdOf(record) : null);
         } catch (StackOverflowError e) {
             throw nestedTooDeep(record);
         }
@@ -247,6 +247,15 @@ public final class SourceDecoder {
             throw new IOException("not valid UTF-8 at byte " + invalid + " of " + bytes.length);
         }
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** The schema id of the record's value in the wire format, or null when it is not in it. */
+    private static Integer schemaIdOf(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return WireFormat.schemaId(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static String where(ConsumerRecord<?, ?> record) {

@@ -17,6 +17,7 @@ public class SourceDecodingException extends FerryException {
     private static final long serialVersionUID = 1L;
 
     private final boolean retriable;
+    private final Integer schemaId;
 
     /** A record that is itself undecodable: not {@link #retriable()}. */
     public SourceDecodingException(String message, Throwable cause) {
@@ -24,8 +25,19 @@ public class SourceDecodingException extends FerryException {
     }
 
     public SourceDecodingException(String message, Throwable cause, boolean retriable) {
+        this(message, cause, retriable, null);
+    }
+
+    /** @param schemaId the schema id of the record's value (AVRO), or null when it has none or it is not known */
+    public SourceDecodingException(String message, Throwable cause, boolean retriable, Integer schemaId) {
         super(message, cause);
         this.retriable = retriable;
+        this.schemaId = schemaId;
+    }
+
+    /** The schema id of the record's value when it is in the wire format (AVRO), whose fetch may be what failed. */
+    public java.util.OptionalInt schemaId() {
+        return schemaId == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(schemaId);
     }
 
     /** True when the registry, not the record, failed: decode the same record again later. */

@@ -15,10 +15,12 @@ class RegistryWatchTest {
 
     private final AtomicBoolean answers = new AtomicBoolean(false);
     private final AtomicInteger asked = new AtomicInteger();
+    private final AtomicBoolean givesSchemas = new AtomicBoolean(true);
     private final RegistryWatch watch = new RegistryWatch(() -> {
         asked.incrementAndGet();
         return answers.get() ? Optional.empty() : Optional.of("Connection refused");
-    }, "http://registry:8081", Duration.ofMillis(20));
+    }, id -> givesSchemas.get() ? Optional.empty() : Optional.of("answered 500 to GET /schemas/ids/" + id),
+            "http://registry:8081", Duration.ofMillis(20));
 
     @AfterEach
     void close() {
@@ -57,6 +59,22 @@ class RegistryWatchTest {
         int then = asked.get();
         // Its thread ended with the answer: nothing asks while the registry serves.
         await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> asked.get() == then);
+    }
+
+    @Test
+    void shouldStayLostWhileTheRegistryListsSubjectsButCannotGiveTheSchemaThatFailed() {
+        // A tester, session 13: a 500 on /schemas/ids/* alone; GET /subjects answered, and the replicas rejoined
+        // and stepped out again every second, each time a delivery more for the share group's record.
+        answers.set(true);
+        givesSchemas.set(false);
+        watch.lostSchema(4, new IllegalStateException("Cannot fetch schema id 4"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> asked.get() >= 3);
+        assertThat(watch.available()).isFalse();
+        assertThat(watch.problem()).hasValueSatisfying(problem -> assertThat(problem).contains("/schemas/ids/4"));
+
+        givesSchemas.set(true);
+        await().atMost(Duration.ofSeconds(5)).until(watch::available);
     }
 
     @Test

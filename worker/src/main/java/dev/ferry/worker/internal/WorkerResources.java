@@ -16,6 +16,7 @@ import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.TriggerStatus;
 import dev.ferry.schemas.registry.SchemaRegistryException;
+import dev.ferry.schemas.serde.WireFormat;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -206,7 +207,12 @@ public final class WorkerResources implements AutoCloseable {
         } catch (RuntimeException e) {
             boolean registryLost = SchemaRegistryException.unavailable(e);
             if (registryLost) {
-                registryWatch.lost(e);
+                try {
+                    // The registry is back for this record once it gives this schema, not just any answer.
+                    registryWatch.lostSchema(WireFormat.schemaId(record.topic(), record.value()), e);
+                } catch (RuntimeException notWireFormat) {
+                    registryWatch.lost(e);
+                }
             }
             return Decoded.failed(e, registryLost);
         }

@@ -263,9 +263,14 @@ public abstract class TriggerReplica {
                     lag = -1;
                     String previous = error;
                     error = e.getMessage() != null ? e.getMessage() : e.toString();
-                    boolean registry = registryFailed(e);
+                    SourceDecodingException decoding = registryFailure(e);
+                    boolean registry = decoding != null;
                     if (registry) {
-                        resources.registryWatch().lost(e);
+                        if (decoding.schemaId().isPresent()) {
+                            resources.registryWatch().lostSchema(decoding.schemaId().getAsInt(), e);
+                        } else {
+                            resources.registryWatch().lost(e);
+                        }
                     }
                     String when = registry ? "once the schema registry answers" : "in " + RESTART_PAUSE.toMillis()
                             + " ms";
@@ -317,16 +322,17 @@ public abstract class TriggerReplica {
     }
 
     /**
-     * Whether {@code e} is a source record that could not be decoded because the schema registry did not answer
-     * ({@link SourceDecodingException#retriable()}), not because the record is bad.
+     * The failure to decode a source record because the schema registry did not answer
+     * ({@link SourceDecodingException#retriable()}), not because the record is bad, that {@code e} is or holds; null
+     * for any other failure.
      */
-    private static boolean registryFailed(Throwable e) {
+    private static SourceDecodingException registryFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SourceDecodingException decoding) {
-                return decoding.retriable();
+                return decoding.retriable() ? decoding : null;
             }
         }
-        return false;
+        return null;
     }
 
     /**
