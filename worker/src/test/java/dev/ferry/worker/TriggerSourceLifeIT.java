@@ -143,6 +143,32 @@ class TriggerSourceLifeIT {
         }
     }
 
+    @Test
+    void shouldReadARecreatedSourceFromItsStartWhenNoReplicaOfThisProcessSawTheTriggersGroup(KafkaFixture kafka)
+            throws Exception {
+        // Tester 13A, finding 1: the source re-created while no replica ran (a restart, a pool at zero); the group
+        // had no offsets left, looked new, and LATEST put it at the new topic's end: every record skipped.
+        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
+                WorkerContext context = new WorkerContext(harness.config)) {
+            String source = kit.topic("phoenix", 1);
+            String destination = kit.topic("phoenix-out", 1);
+            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
+            kit.produce(source, TriggerIT.keys(3, 3), TriggerIT.values(3)); // before the trigger: never read
+            TriggerSpec spec = TriggerSpecs.builder("acme", "phoenix", "enrich-p", List.of(source))
+                    .setFormat(RecordFormat.JSON).setDestination(destination)
+                    .setUpdatedAt(java.time.Instant.now()).build();
+            kafka.admin().deleteTopics(List.of(source)).all().get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> kit.topic("phoenix", 1) != null);
+            kit.produce(source, TriggerIT.keys(5, 5), TriggerIT.values(5));
+
+            try (TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-p", 2, 3), context, 1)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 5
+                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+            }
+            assertThat(outputs).hasSize(5);
+        }
+    }
+
     /** Waits until a replica of the trigger has joined its group and has partitions of {@code source}. */
     private static void awaitAssigned(TriggerKit kit, TriggerSpec spec, Harness harness, String source) {
         String group = TriggerSpecs.group(spec, harness.topics);
