@@ -92,15 +92,7 @@ class PendingSyncCallIT {
     void shouldAnswerPendingWithLocationWhenOnlyARetriedAttemptsResultCameInTime() throws Exception {
         InvocationRequest request;
         CompletableFuture<HttpResponse<byte[]>> call;
-        try (KafkaConsumer<String, InvocationRequest> invocations = new KafkaClients(config).consumer(null,
-                "it-invocations", new StringDeserializer(), new AvroSerdes(config).deserializer(InvocationRequest.class),
-                Map.of())) {
-            String topic = new TopicCatalog(config).invocations();
-            List<TopicPartition> partitions = invocations.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            invocations.assign(partitions);
-            invocations.seekToEnd(partitions);
-            partitions.forEach(invocations::position);
+        try (KafkaConsumer<String, InvocationRequest> invocations = invocationsFromNow("it-invocations")) {
 
             call = CompletableFuture.supplyAsync(() ->
                     api.post("/v1/functions/flaky/invoke", acme, "req-A", "text/plain"));
@@ -155,15 +147,7 @@ class PendingSyncCallIT {
     void shouldPassTheCallersTraceStateOnWithItsTraceParent() {
         // W3C Trace Context: tracestate travels with traceparent (a tester, session 13: the gateway dropped it).
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-        try (KafkaConsumer<String, InvocationRequest> invocations = new KafkaClients(config).consumer(null,
-                "it-invocations-trace", new StringDeserializer(),
-                new AvroSerdes(config).deserializer(InvocationRequest.class), Map.of())) {
-            String topic = new TopicCatalog(config).invocations();
-            List<TopicPartition> partitions = invocations.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            invocations.assign(partitions);
-            invocations.seekToEnd(partitions);
-            partitions.forEach(invocations::position);
+        try (KafkaConsumer<String, InvocationRequest> invocations = invocationsFromNow("it-invocations-trace")) {
 
             HttpResponse<byte[]> accepted = api.post("/v1/functions/flaky/invocations", acme, "traced", "text/plain",
                     Map.of("traceparent", traceparent, "tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"));
@@ -182,6 +166,19 @@ class PendingSyncCallIT {
             assertThat(seen.get().getHeaders()).containsEntry("traceparent", traceparent)
                     .containsEntry("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
         }
+    }
+
+    /** A group-less reader of ferry.invocations placed at its end now: what the gateway writes from here on. */
+    private static KafkaConsumer<String, InvocationRequest> invocationsFromNow(String clientId) {
+        KafkaConsumer<String, InvocationRequest> invocations = new KafkaClients(config).consumer(null, clientId,
+                new StringDeserializer(), new AvroSerdes(config).deserializer(InvocationRequest.class), Map.of());
+        String topic = new TopicCatalog(config).invocations();
+        List<TopicPartition> partitions = invocations.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        invocations.assign(partitions);
+        invocations.seekToEnd(partitions);
+        partitions.forEach(invocations::position);
+        return invocations;
     }
 
     /** As the worker writes it: to the request's {@code replyTo}, keyed by invocation id. */
