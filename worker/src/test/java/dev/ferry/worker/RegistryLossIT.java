@@ -184,68 +184,82 @@ class RegistryLossIT {
             throws Exception {
         // Tester 13B: a 500 on /schemas/ids/* alone; the watch took GET /subjects for the registry back, the replica
         // rejoined and stepped out every second, and the broker archived the record at its fifth delivery.
-        AtomicBoolean byId = new AtomicBoolean(true);
-        try (Harness harness = new Harness(kafka);
-                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, new AtomicBoolean(true),
-                        byId, new AtomicBoolean(true), () -> new SchemaRegistryException(500, 50001,
-                                "Schema registry answered 500 (error_code 50001): backend store unavailable")));
-                WorkerContext context = new WorkerContext(runtime)) {
-            Harness.Results results = harness.results();
-            List<ConsumerRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
-            FunctionRef ref = new FunctionRef("acme", "echo-half");
-            FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
-                    .setPartitions(1).build();
-            harness.workTopic(ref, 1);
-            InvocationRequest warm = Harness.request(ref, "warm", null);
-            InvocationRequest evolved = Harness.request(ref, "evolved", null);
-            try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
-                harness.send(List.of(warm));
-                await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(warm.getInvocationId()).isEmpty());
-                byId.set(false);
-                harness.sendRaw(harness.topics.work(ref), nextVersion(harness, ref, evolved));
-                await().atMost(Duration.ofSeconds(60)).until(() -> runtime.registryWatch().problem().isPresent());
-                // Out while its schema cannot be had, though the registry lists subjects: no rejoin, no delivery.
-                await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
-                        .until(() -> runtime.registryWatch().problem().isPresent() && deadLetters.isEmpty());
-                byId.set(true);
-                await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(evolved.getInvocationId()).isEmpty());
-            }
-            assertThat(results.of(evolved.getInvocationId())).singleElement()
+        try (SchemaLoss c = new SchemaLoss(kafka, "echo-half", true)) {
+            c.sendEvolvedWhileSchemasFail();
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.runtime.registryWatch().problem().isPresent());
+            // Out while its schema cannot be had, though the registry lists subjects: no rejoin, no delivery.
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                    .until(() -> c.runtime.registryWatch().problem().isPresent() && c.deadLetters.isEmpty());
+            c.byId.set(true);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !c.results.of(c.evolved.getInvocationId()).isEmpty());
+            c.pool.close();
+            assertThat(c.results.of(c.evolved.getInvocationId())).singleElement()
                     .extracting(InvocationResult::getStatus).isEqualTo(InvocationStatus.SUCCEEDED);
-            assertThat(deadLetters).isEmpty();
+            assertThat(c.deadLetters).isEmpty();
         }
     }
 
     @Test
     void shouldDeadLetterAQueueRecordTheRegistryKeepsFailingRatherThanLetTheBrokerArchiveIt(KafkaFixture kafka)
             throws Exception {
-        AtomicBoolean byId = new AtomicBoolean(true);
-        try (Harness harness = new Harness(kafka);
-                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, new AtomicBoolean(true),
-                        byId));
-                WorkerContext context = new WorkerContext(runtime)) {
-            Harness.Results results = harness.results();
-            List<ConsumerRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
-            FunctionRef ref = new FunctionRef("acme", "echo-flapping");
-            FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
-                    .setPartitions(1).build();
-            harness.workTopic(ref, 1);
-            InvocationRequest warm = Harness.request(ref, "warm", null);
-            InvocationRequest evolved = Harness.request(ref, "evolved", null);
-            try (WorkerPool pool = new WorkerPool(spec, context, 1)) {
-                harness.send(List.of(warm));
-                await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(warm.getInvocationId()).isEmpty());
-                // A registry that flaps: it gives the watch the schema, so each outage ends at once, but never gives
-                // it to the replica: the record comes back once per outage, and the broker would archive it at its
-                // fifth delivery.
-                byId.set(false);
-                harness.sendRaw(harness.topics.work(ref), nextVersion(harness, ref, evolved));
-                await().atMost(Duration.ofSeconds(90)).until(() -> !deadLetters.isEmpty());
-            }
-            assertThat(deadLetters).singleElement().satisfies(letter -> assertThat(
+        // A registry that flaps: it gives the watch the schema, so each outage ends at once, but never gives it to
+        // the replica: the record comes back once per outage, and the broker would archive it at its fifth delivery.
+        try (SchemaLoss c = new SchemaLoss(kafka, "echo-flapping", false)) {
+            c.sendEvolvedWhileSchemasFail();
+            await().atMost(Duration.ofSeconds(90)).until(() -> !c.deadLetters.isEmpty());
+            c.pool.close();
+            assertThat(c.deadLetters).singleElement().satisfies(letter -> assertThat(
                     DeadLetters.header(letter.headers(), DeadLetters.ERROR_MESSAGE))
                     .startsWith("Delivered 3 times while the schema registry could not give its schema"));
-            assertThat(results.of(evolved.getInvocationId())).isEmpty();
+            assertThat(c.results.of(c.evolved.getInvocationId())).isEmpty();
+        }
+    }
+
+    /**
+     * A QUEUE function's pool of one replica over a registry whose fetches of a schema by id fail while {@code byId}
+     * is false ({@code evenForTheWatch}: the watch's own fetches too, else they succeed), having run one call.
+     */
+    private static final class SchemaLoss implements AutoCloseable {
+        final AtomicBoolean byId = new AtomicBoolean(true);
+        final Harness harness;
+        final FerryRuntime runtime;
+        final WorkerContext context;
+        final Harness.Results results;
+        final List<ConsumerRecord<byte[], byte[]>> deadLetters;
+        final FunctionRef ref;
+        final WorkerPool pool;
+        final InvocationRequest evolved;
+
+        SchemaLoss(KafkaFixture kafka, String function, boolean evenForTheWatch) {
+            harness = new Harness(kafka);
+            runtime = FerryRuntime.create(harness.config, switchable(harness, new AtomicBoolean(true), byId,
+                    new AtomicBoolean(evenForTheWatch), () -> new SchemaRegistryException(500, 50001,
+                            "Schema registry answered 500 (error_code 50001): backend store unavailable")));
+            context = new WorkerContext(runtime);
+            results = harness.results();
+            deadLetters = harness.deadLetters();
+            ref = new FunctionRef("acme", function);
+            harness.workTopic(ref, 1);
+            evolved = Harness.request(ref, "evolved", null);
+            pool = new WorkerPool(FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.JAVA, "echo")
+                    .setPartitions(1).build(), context, 1);
+            InvocationRequest warm = Harness.request(ref, "warm", null);
+            harness.send(List.of(warm));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(warm.getInvocationId()).isEmpty());
+        }
+
+        /** Fetches by id fail from now on, and a record of a schema id the worker has not read arrives. */
+        void sendEvolvedWhileSchemasFail() throws IOException {
+            byId.set(false);
+            harness.sendRaw(harness.topics.work(ref), nextVersion(harness, ref, evolved));
+        }
+
+        @Override
+        public void close() {
+            pool.close();
+            context.close();
+            runtime.close();
+            harness.close();
         }
     }
 
