@@ -146,6 +146,14 @@ final class Harness implements AutoCloseable {
         return letters;
     }
 
+    /**
+     * A reader of every record of {@code topic} from its start into {@code sink}, on its own thread until the caller
+     * closes it (the harness does not).
+     */
+    Reader reader(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        return new Reader(topic, sink);
+    }
+
     @Override
     public void close() {
         readers.forEach(Reader::close);
@@ -180,7 +188,7 @@ final class Harness implements AutoCloseable {
     }
 
     /** A group-less consumer of every partition of a topic, from the beginning, on its own thread. */
-    private final class Reader implements AutoCloseable {
+    final class Reader implements AutoCloseable {
         private final Thread thread;
         private volatile boolean running = true;
 
