@@ -1,6 +1,7 @@
 package dev.ferry.worker;
 
 import static dev.ferry.worker.TriggerFixture.keys;
+import static dev.ferry.worker.TriggerFixture.ofFunction;
 import static dev.ferry.worker.TriggerFixture.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -89,7 +90,7 @@ class TriggerBatchIT {
             assertThat(results.of(seven)).singleElement()
                     .satisfies(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED));
             assertThat(results.of(three)).extracting(InvocationResult::getAttempt).containsExactly(1, 2, 3);
-            assertThat(f.ofFunction("shapes-i")).hasSize(5);
+            assertThat(ofFunction(results, "shapes-i")).hasSize(5);
         }
     }
 
@@ -123,6 +124,7 @@ class TriggerBatchIT {
     @Test
     void shouldSendRecordsOlderThanMaxRecordAgeToOnFailureWithoutRunningThem(KafkaFixture kafka) throws Exception {
         try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
             String source = f.topic("aged", 1);
             Sink outputs = f.sink("aged-out");
             Sink failed = f.sink("aged-failed");
@@ -143,9 +145,9 @@ class TriggerBatchIT {
                     .isEqualTo(TriggerRecords.TOO_OLD));
             assertThat(outputs).extracting(TriggerKit::source)
                     .containsExactly(source + "-0@5", source + "-0@6", source + "-0@7");
-            await().atMost(Duration.ofSeconds(20)).until(() -> f.ofFunction("shapes-a").size() >= 3);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "shapes-a").size() >= 3);
             // Only the fresh records ran: no result at all for the old ones.
-            assertThat(f.ofFunction("shapes-a")).hasSize(3)
+            assertThat(ofFunction(results, "shapes-a")).hasSize(3)
                     .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED));
         }
     }
@@ -154,6 +156,7 @@ class TriggerBatchIT {
     void shouldProcessOnlyRecordsProducedAfterTheStartWhenStartingPositionIsLatest(KafkaFixture kafka)
             throws Exception {
         try (TriggerFixture f = new TriggerFixture(kafka, Map.of("trigger.status.interval.ms", 200))) {
+            Harness.Results results = f.results();
             String source = f.topic("latest", 1);
             Sink outputs = f.sink("latest-out");
             f.produce(source, 5, 1);
@@ -169,8 +172,8 @@ class TriggerBatchIT {
             }
             assertThat(outputs).extracting(TriggerKit::source)
                     .containsExactly(source + "-0@5", source + "-0@6", source + "-0@7");
-            await().atMost(Duration.ofSeconds(20)).until(() -> f.ofFunction("shapes-l").size() >= 3);
-            assertThat(f.ofFunction("shapes-l")).hasSize(3);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "shapes-l").size() >= 3);
+            assertThat(ofFunction(results, "shapes-l")).hasSize(3);
         }
     }
 

@@ -122,17 +122,15 @@ final class TriggerFixture implements AutoCloseable {
         assertThat(perPartition.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(count);
     }
 
-    /** Every result on ferry.results, read from its start in the background from the first call on. */
+    /**
+     * Every result on ferry.results, read from its start in the background from the first call on: call it before
+     * the pool runs, as a check that does not wait sees only what the reader has had time to read.
+     */
     Harness.Results results() {
         if (results == null) {
             results = harness.results();
         }
         return results;
-    }
-
-    /** The results of {@code function} read so far. */
-    List<InvocationResult> ofFunction(String function) {
-        return ofFunction(results(), function);
     }
 
     /** A user topic of this test (see {@link TriggerKit#topic(String, int)}). */

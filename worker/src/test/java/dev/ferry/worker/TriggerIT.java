@@ -2,6 +2,7 @@ package dev.ferry.worker;
 
 import static dev.ferry.worker.TriggerFixture.enrich;
 import static dev.ferry.worker.TriggerFixture.keys;
+import static dev.ferry.worker.TriggerFixture.ofFunction;
 import static dev.ferry.worker.TriggerFixture.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -63,8 +64,8 @@ class TriggerIT {
                 assertThat(TriggerKit.header(out, TriggerRecords.CONTENT_TYPE)).isEqualTo("application/json");
                 assertThat(TriggerKit.header(out, TriggerRecords.INVOCATION_ID)).isNotBlank();
             });
-            await().atMost(Duration.ofSeconds(20)).until(() -> f.ofFunction("enrich").size() >= count);
-            List<InvocationResult> mine = f.ofFunction("enrich");
+            await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "enrich").size() >= count);
+            List<InvocationResult> mine = ofFunction(results, "enrich");
             assertThat(mine).hasSize(count).allSatisfy(r -> {
                 assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED);
                 assertThat(r.getFinal$()).isTrue();
@@ -81,6 +82,7 @@ class TriggerIT {
         // Tester 12A, finding 3: ids derived from coordinates alone repeated the old topic's, and metering's dedup
         // dropped the new runs as already billed.
         try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
             String source = f.topic("bill", 1);
             Sink outputs = f.sink("billed");
             TriggerSpec spec = f.specFromEarliest("bill", "enrich-r", source).setDestination(outputs.topic()).build();
@@ -102,8 +104,8 @@ class TriggerIT {
                     source + "-0@0");
             assertThat(ids).doesNotHaveDuplicates();
             assertThat(ids.get(2)).isEqualTo(f.kit.invocationId(spec, source, 0, 0L, 1));
-            await().atMost(Duration.ofSeconds(20)).until(() -> f.ofFunction("enrich-r").size() >= 3);
-            assertThat(f.ofFunction("enrich-r").stream().map(InvocationResult::getInvocationId).distinct())
+            await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "enrich-r").size() >= 3);
+            assertThat(ofFunction(results, "enrich-r").stream().map(InvocationResult::getInvocationId).distinct())
                     .hasSize(3);
         }
     }
@@ -111,6 +113,7 @@ class TriggerIT {
     @Test
     void shouldSkipFilteredRecordsAndDeadLetterUndecodableOnesWhileTheRestFlow(KafkaFixture kafka) throws Exception {
         try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
             String source = f.topic("payments", 2);
             Sink outputs = f.sink("paid");
             Sink failed = f.sink("payments-failed");
@@ -137,7 +140,7 @@ class TriggerIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ORIGINAL_OFFSET)).isEqualTo("200");
             });
             // Filtered records were never invoked: exactly one result per paid record, none for the others.
-            assertThat(f.ofFunction("enrich-f")).hasSize(100);
+            assertThat(ofFunction(results, "enrich-f")).hasSize(100);
         }
     }
 
@@ -295,6 +298,7 @@ class TriggerIT {
     @Test
     void shouldSendARecordWhoseOutputIsTooLargeToOnFailureAndKeepRunning(KafkaFixture kafka) throws Exception {
         try (TriggerFixture f = new TriggerFixture(kafka, Map.of("trigger.status.interval.ms", 200))) {
+            Harness.Results results = f.results();
             String source = f.topic("big", 1);
             Sink outputs = f.sink("big-out"); // broker defaults: max.message.bytes about 1 MiB
             Sink failed = f.sink("big-failed");
@@ -324,8 +328,8 @@ class TriggerIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE))
                         .contains("over the limit of", outputs.topic());
             });
-            await().atMost(Duration.ofSeconds(30)).until(() -> f.ofFunction("enrich-big").size() >= 20);
-            List<InvocationResult> big = f.ofFunction("enrich-big").stream()
+            await().atMost(Duration.ofSeconds(30)).until(() -> ofFunction(results, "enrich-big").size() >= 20);
+            List<InvocationResult> big = ofFunction(results, "enrich-big").stream()
                     .filter(r -> r.getStatus() != InvocationStatus.SUCCEEDED).toList();
             assertThat(big).singleElement().satisfies(r -> {
                 assertThat(r.getStatus()).isEqualTo(InvocationStatus.FAILED);
@@ -334,7 +338,7 @@ class TriggerIT {
                 assertThat(r.getFinal$()).isTrue();
                 assertThat(r.getDurationMicros()).isPositive();
             });
-            assertThat(f.ofFunction("enrich-big")).hasSize(20);
+            assertThat(ofFunction(results, "enrich-big")).hasSize(20);
         }
     }
 }
