@@ -9,6 +9,8 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,6 +23,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -121,6 +128,19 @@ final class Harness implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code record} in the wire format of a schema registry's serializers: magic byte 0, the schema {@code id}
+     * (4 bytes, big-endian), then the Avro binary encoding of {@code record} by {@code schema}.
+     */
+    static byte[] wire(int id, Schema schema, GenericRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(ByteBuffer.allocate(5).put((byte) 0).putInt(id).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
     /** Sets a group config of a share group, e.g. a short acquisition lock for a crash test. */
     void shareGroupConfig(String group, String key, String value) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
@@ -144,6 +164,14 @@ final class Harness implements AutoCloseable {
         List<ConsumerRecord<byte[], byte[]>> letters = new CopyOnWriteArrayList<>();
         readers.add(new Reader(topics.dlq(), letters::add));
         return letters;
+    }
+
+    /**
+     * A reader of every record of {@code topic} from its start into {@code sink}, on its own thread until the caller
+     * closes it (the harness does not).
+     */
+    Reader reader(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        return new Reader(topic, sink);
     }
 
     @Override
@@ -180,7 +208,7 @@ final class Harness implements AutoCloseable {
     }
 
     /** A group-less consumer of every partition of a topic, from the beginning, on its own thread. */
-    private final class Reader implements AutoCloseable {
+    final class Reader implements AutoCloseable {
         private final Thread thread;
         private volatile boolean running = true;
 

@@ -7,7 +7,6 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.runtime.FerryRuntime;
-import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.Delivery;
@@ -17,17 +16,16 @@ import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.Runtime;
-import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.registry.RestSchemaRegistryClient;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
 import dev.ferry.schemas.registry.SchemaRegistryException;
+import dev.ferry.worker.TriggerFixture.Sink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -141,26 +137,19 @@ class RegistryLossIT {
     void shouldTakeAnAvroTriggersRecordOnceTheRegistryIsBackAndStayOutOfItsGroupMeanwhile(KafkaFixture kafka)
             throws Exception {
         AtomicBoolean up = new AtomicBoolean(true);
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, up));
-                WorkerContext context = new WorkerContext(runtime)) {
-            String source = kit.topic("avro-orders", 1);
-            String destination = kit.topic("avro-orders-out", 1);
-            String failures = kit.topic("avro-orders-failed", 1);
-            Schema order = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Order\",\"namespace\":"
-                    + "\"tester\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
-            int id = harness.serdes.registry().register(source + "-value", order);
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "orders", "enrich-o", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.AVRO)
-                    .setDestination(destination).setOnFailure(failures).build();
-            String group = TriggerSpecs.group(spec, harness.topics);
+        try (TriggerFixture f = new TriggerFixture(kafka, harness -> switchable(harness, up))) {
+            String source = f.topic("avro-orders", 1);
+            Sink outputs = f.sink("avro-orders-out");
+            Sink failed = f.sink("avro-orders-failed");
+            TriggerSpec spec = f.specFromEarliest("orders", "enrich-o", source).setFormat(RecordFormat.AVRO)
+                    .setDestination(outputs.topic()).setOnFailure(failed.topic()).build();
+            String group = f.group(spec);
 
             up.set(false);
-            kit.produceBytes(source, List.of(wire(id, order, 7)));
-            try (TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-o", 1, 1), context, 1)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> runtime.registryWatch().problem().isPresent());
+            Schema order = TriggerFixture.idRecord("Order");
+            f.produceAvro(source, order, TriggerFixture.withId(order, 7));
+            try (TriggerPool pool = f.pool(spec, TriggerFixture.enrich("acme", "enrich-o", 1, 1))) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> f.runtime.registryWatch().problem().isPresent());
                 // Out of its group while it waits, and staying out (it rejoined every 2 s, taking its partitions
                 // back each time).
                 await().atMost(Duration.ofSeconds(30)).until(() -> members(kafka, group) == 0);
@@ -169,9 +158,8 @@ class RegistryLossIT {
                 assertThat(outputs).isEmpty();
 
                 up.set(true);
-                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 1
-                        && kit.caughtUp(group, source));
-                assertThat(runtime.registryWatch().problem()).isEmpty();
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 1);
+                assertThat(f.runtime.registryWatch().problem()).isEmpty();
             }
             assertThat(outputs).singleElement().satisfies(out -> assertThat(TriggerKit.value(out))
                     .contains("\"id\":7", "\"enriched\":true"));
@@ -267,25 +255,19 @@ class RegistryLossIT {
     void shouldSendAShareTriggersRecordTheRegistryKeepsFailingToOnFailureRatherThanLetTheBrokerArchiveIt(
             KafkaFixture kafka) throws Exception {
         AtomicBoolean byId = new AtomicBoolean(false);
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                FerryRuntime runtime = FerryRuntime.create(harness.config, switchable(harness, new AtomicBoolean(true),
-                        byId));
-                WorkerContext context = new WorkerContext(runtime)) {
-            String source = kit.topic("avro-events", 1);
-            String destination = kit.topic("avro-events-out", 1);
-            String failures = kit.topic("avro-events-failed", 1);
-            Schema event = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Event\",\"namespace\":"
-                    + "\"tester\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
-            int id = harness.serdes.registry().register(source + "-value", event);
-            kit.produceBytes(source, List.of(wire(id, event, 9)));
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "events", "enrich-e", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.AVRO)
-                    .setOrdering(TriggerOrdering.NONE).setDestination(destination).setOnFailure(failures).build();
+        try (TriggerFixture f = new TriggerFixture(kafka, harness -> switchable(harness, new AtomicBoolean(true),
+                byId))) {
+            String source = f.topic("avro-events", 1);
+            Sink outputs = f.sink("avro-events-out");
+            Sink failed = f.sink("avro-events-failed");
+            Schema event = TriggerFixture.idRecord("Event");
+            f.produceAvro(source, event, TriggerFixture.withId(event, 9));
+            TriggerSpec spec = f.specFromEarliest("events", "enrich-e", source).setFormat(RecordFormat.AVRO)
+                    .setOrdering(TriggerOrdering.NONE).setDestination(outputs.topic()).setOnFailure(failed.topic())
+                    .build();
             // A registry that gives the watch the schema but never the replica: each wait ends at once and the
             // share group delivers the record again; its fifth delivery would be archived by the broker, silently.
-            try (TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-e", 1, 1), context, 1)) {
+            try (TriggerPool pool = f.pool(spec, TriggerFixture.enrich("acme", "enrich-e", 1, 1))) {
                 await().atMost(Duration.ofSeconds(90)).until(() -> !failed.isEmpty());
             }
             assertThat(failed).singleElement().satisfies(letter -> assertThat(TriggerKit.header(letter,
@@ -360,22 +342,7 @@ class RegistryLossIT {
         GenericRecord asNext = new GenericDatumReader<GenericRecord>(InvocationRequest.SCHEMA$, next)
                 .read(null, DecoderFactory.get().binaryDecoder(today.toByteArray(), null));
         asNext.put("region", "eu-west");
-        return wire(id, next, asNext);
-    }
-
-    private static byte[] wire(int id, Schema schema, int orderId) throws IOException {
-        GenericRecord record = new GenericData.Record(schema);
-        record.put("id", orderId);
-        return wire(id, schema, record);
-    }
-
-    private static byte[] wire(int id, Schema schema, GenericRecord record) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(ByteBuffer.allocate(5).put((byte) 0).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
+        return Harness.wire(id, next, asNext);
     }
 
     private static int members(KafkaFixture kafka, String group) throws Exception {

@@ -1,22 +1,24 @@
 package dev.ferry.worker;
 
+import static dev.ferry.worker.TriggerFixture.keys;
+import static dev.ferry.worker.TriggerFixture.ofFunction;
+import static dev.ferry.worker.TriggerFixture.values;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.DeadLetters;
-import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
-import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.Runtime;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.TriggerSpec;
-import dev.ferry.schemas.TriggerStatus;
+import dev.ferry.worker.TriggerFixture.Sink;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,28 +44,31 @@ class TriggerBatchIT {
                 .setConcurrency(2).setMaxAttempts(maxAttempts).setTimeoutMs(10_000).build();
     }
 
+    /**
+     * Ten JSON records of one key to {@code source}, where record 3 fails every time it runs ({@code stubborn}) and
+     * record 7 fails in a batch but not alone ({@code flaky}), and a spec over them of one batch of ten.
+     */
+    private static TriggerSpec.Builder itemsWithFailures(TriggerFixture f, String name, String function,
+            String source, Sink outputs, Sink failed) {
+        List<String> values = new ArrayList<>(values(10));
+        values.set(3, "{\"n\":3,\"stubborn\":true}");
+        values.set(7, "{\"n\":7,\"flaky\":true}");
+        f.kit.produce(source, keys(10, 1), values);
+        return f.specFromEarliest(name, function, source).setBatchSize(10).setBatchWindowMs(10_000)
+                .setDestination(outputs.topic()).setOnFailure(failed.topic());
+    }
+
     @Test
     void shouldRetryOnlyTheBatchItemFailuresAloneAndDeadLetterTheOnesThatKeepFailing(KafkaFixture kafka)
             throws Exception {
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            Harness.Results results = harness.results();
-            String source = kit.topic("items", 1);
-            String destination = kit.topic("items-out", 1);
-            String failures = kit.topic("items-failed", 1);
-            List<String> values = new ArrayList<>(TriggerIT.values(10));
-            values.set(3, "{\"n\":3,\"stubborn\":true}");
-            values.set(7, "{\"n\":7,\"flaky\":true}");
-            kit.produce(source, TriggerIT.keys(10, 1), values);
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "items", "shapes-i", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setBatchSize(10).setBatchWindowMs(10_000)
-                    .setDestination(destination).setOnFailure(failures).build();
-            try (TriggerPool pool = new TriggerPool(spec, shapes("shapes-i", 3), context, 1)) {
-                await().atMost(Duration.ofSeconds(90)).until(() -> outputs.size() >= 1 && failed.size() >= 1
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
+            String source = f.topic("items", 1);
+            Sink outputs = f.sink("items-out");
+            Sink failed = f.sink("items-failed");
+            TriggerSpec spec = itemsWithFailures(f, "items", "shapes-i", source, outputs, failed).build();
+            try (TriggerPool pool = f.pool(spec, shapes("shapes-i", 3))) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(90), () -> outputs.size() >= 1 && failed.size() >= 1);
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(10, 0, 9, 1));
             }
             // Record 7 retried alone answered; the other eight were answered by the batch, without output.
@@ -77,16 +81,16 @@ class TriggerBatchIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("3");
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE)).contains("stubborn");
             });
-            String batch = kit.invocationId(spec, source, 0, 0L, 10);
-            String three = kit.invocationId(spec, source, 0, 3L, 1);
-            String seven = kit.invocationId(spec, source, 0, 7L, 1);
+            String batch = f.kit.invocationId(spec, source, 0, 0L, 10);
+            String three = f.kit.invocationId(spec, source, 0, 3L, 1);
+            String seven = f.kit.invocationId(spec, source, 0, 7L, 1);
             await().atMost(Duration.ofSeconds(30)).until(() -> results.of(three).size() >= 3);
             assertThat(results.of(batch)).singleElement()
                     .satisfies(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED));
             assertThat(results.of(seven)).singleElement()
                     .satisfies(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED));
             assertThat(results.of(three)).extracting(InvocationResult::getAttempt).containsExactly(1, 2, 3);
-            assertThat(TriggerIT.ofFunction(results, "shapes-i")).hasSize(5);
+            assertThat(ofFunction(results, "shapes-i")).hasSize(5);
         }
     }
 
@@ -94,26 +98,15 @@ class TriggerBatchIT {
     void shouldWriteTheOutputsOfTheRecordsABatchItemFailuresAnswerDidNotName(KafkaFixture kafka) throws Exception {
         // Tester 12A, finding 6: {"batchItemFailures": [...]} alone answers the other records without output, so
         // with a destination they were on neither topic; "outputs" beside it gives them theirs.
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            String source = kit.topic("items-o", 1);
-            String destination = kit.topic("items-o-out", 1);
-            String failures = kit.topic("items-o-failed", 1);
-            List<String> values = new ArrayList<>(TriggerIT.values(10));
-            values.set(3, "{\"n\":3,\"stubborn\":true}");
-            values.set(7, "{\"n\":7,\"flaky\":true}");
-            kit.produce(source, TriggerIT.keys(10, 1), values);
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "items-o", "shapes-o", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setBatchSize(10).setBatchWindowMs(10_000)
-                    .setDestination(destination).setOnFailure(failures).build();
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            String source = f.topic("items-o", 1);
+            Sink outputs = f.sink("items-o-out");
+            Sink failed = f.sink("items-o-failed");
+            TriggerSpec spec = itemsWithFailures(f, "items-o", "shapes-o", source, outputs, failed).build();
             FunctionSpec function = FunctionSpec.newBuilder(shapes("shapes-o", 2)).setEnv(Map.of("outputs", "1"))
                     .build();
-            try (TriggerPool pool = new TriggerPool(spec, function, context, 1)) {
-                await().atMost(Duration.ofSeconds(90)).until(() -> outputs.size() >= 9 && failed.size() >= 1
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+            try (TriggerPool pool = f.pool(spec, function)) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(90), () -> outputs.size() >= 9 && failed.size() >= 1);
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(10, 0, 9, 1));
             }
             // Every source record ends exactly one way: nine outputs (eight from the batch, 7 retried alone), 3 failed.
@@ -130,26 +123,20 @@ class TriggerBatchIT {
 
     @Test
     void shouldSendRecordsOlderThanMaxRecordAgeToOnFailureWithoutRunningThem(KafkaFixture kafka) throws Exception {
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            Harness.Results results = harness.results();
-            String source = kit.topic("aged", 1);
-            String destination = kit.topic("aged-out", 1);
-            String failures = kit.topic("aged-failed", 1);
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
+            String source = f.topic("aged", 1);
+            Sink outputs = f.sink("aged-out");
+            Sink failed = f.sink("aged-failed");
             // Five records stamped an hour ago (the producer sets CreateTime), so no test has to wait for age.
-            kit.produce(source, TriggerIT.keys(5, 1), TriggerIT.values(5),
-                    System.currentTimeMillis() - Duration.ofHours(1).toMillis());
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "aged", "shapes-a", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setMaxRecordAgeMs(Duration.ofMinutes(1).toMillis()).setDestination(destination)
-                    .setOnFailure(failures).build();
-            try (TriggerPool pool = new TriggerPool(spec, shapes("shapes-a", 3), context, 1)) {
+            f.kit.produce(source, keys(5, 1), values(5), System.currentTimeMillis() - Duration.ofHours(1).toMillis());
+            TriggerSpec spec = f.specFromEarliest("aged", "shapes-a", source)
+                    .setMaxRecordAgeMs(Duration.ofMinutes(1).toMillis()).setDestination(outputs.topic())
+                    .setOnFailure(failed.topic()).build();
+            try (TriggerPool pool = f.pool(spec, shapes("shapes-a", 3))) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() >= 5);
-                kit.produce(source, TriggerIT.keys(3, 1), List.of("{\"n\":5}", "{\"n\":6}", "{\"n\":7}"));
-                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 3
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+                f.kit.produce(source, keys(3, 1), List.of("{\"n\":5}", "{\"n\":6}", "{\"n\":7}"));
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 3);
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(8, 0, 3, 5));
             }
             assertThat(failed).extracting(TriggerKit::source)
@@ -158,9 +145,9 @@ class TriggerBatchIT {
                     .isEqualTo(TriggerRecords.TOO_OLD));
             assertThat(outputs).extracting(TriggerKit::source)
                     .containsExactly(source + "-0@5", source + "-0@6", source + "-0@7");
-            await().atMost(Duration.ofSeconds(20)).until(() -> TriggerIT.ofFunction(results, "shapes-a").size() >= 3);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "shapes-a").size() >= 3);
             // Only the fresh records ran: no result at all for the old ones.
-            assertThat(TriggerIT.ofFunction(results, "shapes-a")).hasSize(3)
+            assertThat(ofFunction(results, "shapes-a")).hasSize(3)
                     .allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED));
         }
     }
@@ -168,59 +155,46 @@ class TriggerBatchIT {
     @Test
     void shouldProcessOnlyRecordsProducedAfterTheStartWhenStartingPositionIsLatest(KafkaFixture kafka)
             throws Exception {
-        try (Harness harness = new Harness(kafka, java.util.Map.of("trigger.status.interval.ms", 200));
-                TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            Harness.Results results = harness.results();
-            String source = kit.topic("latest", 1);
-            String destination = kit.topic("latest-out", 1);
-            kit.produce(source, TriggerIT.keys(5, 1), TriggerIT.values(5));
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "latest", "shapes-l", List.of(source))
-                    .setStartingPosition(StartingPosition.LATEST).setFormat(RecordFormat.JSON)
-                    .setDestination(destination).build();
-            var deserializer = harness.serdes.deserializer(TriggerStatus.class);
-            String key = "acme/latest/" + context.workerName() + "#latest#0";
-            try (TriggerPool pool = new TriggerPool(spec, shapes("shapes-l", 3), context, 1)) {
-                List<ConsumerRecord<byte[], byte[]>> statuses = kit.read(harness.topics.triggerStatus());
+        try (TriggerFixture f = new TriggerFixture(kafka, Map.of("trigger.status.interval.ms", 200))) {
+            Harness.Results results = f.results();
+            String source = f.topic("latest", 1);
+            Sink outputs = f.sink("latest-out");
+            f.produce(source, 5, 1);
+            TriggerSpec spec = f.spec("latest", "shapes-l", source).setStartingPosition(StartingPosition.LATEST)
+                    .setDestination(outputs.topic()).build();
+            String key = f.statusKey("latest");
+            try (TriggerPool pool = f.pool(spec, shapes("shapes-l", 3))) {
                 // A known lag of 0 means the replica has its position: the end, past the five old records.
-                await().atMost(Duration.ofSeconds(90)).until(() -> TriggerIT.latest(statuses, key, deserializer) != null
-                        && TriggerIT.latest(statuses, key, deserializer).getLag() == 0);
-                kit.produce(source, TriggerIT.keys(3, 1), List.of("{\"n\":900}", "{\"n\":901}", "{\"n\":902}"));
-                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 3
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+                f.statuses().await(key, Duration.ofSeconds(90), status -> status.getLag() == 0);
+                f.kit.produce(source, keys(3, 1), List.of("{\"n\":900}", "{\"n\":901}", "{\"n\":902}"));
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 3);
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(3, 0, 3, 0));
             }
             assertThat(outputs).extracting(TriggerKit::source)
                     .containsExactly(source + "-0@5", source + "-0@6", source + "-0@7");
-            await().atMost(Duration.ofSeconds(20)).until(() -> TriggerIT.ofFunction(results, "shapes-l").size() >= 3);
-            assertThat(TriggerIT.ofFunction(results, "shapes-l")).hasSize(3);
+            await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "shapes-l").size() >= 3);
+            assertThat(ofFunction(results, "shapes-l")).hasSize(3);
         }
     }
 
     @Test
     void shouldWriteOneRecordPerBatchKeyedByItsFirstRecordWhenAKeyTriggerAnswersForTheWholeBatch(
             KafkaFixture kafka) throws Exception {
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            String source = kit.topic("whole", 1);
-            String destination = kit.topic("whole-out", 1);
-            kit.produce(source, TriggerIT.keys(10, 2), TriggerIT.values(10));
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "whole", "shapes-w", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setOrdering(TriggerOrdering.KEY).setBatchSize(5).setBatchWindowMs(10_000)
-                    .setDestination(destination).build();
-            try (TriggerPool pool = new TriggerPool(spec, shapes("shapes-w", 3), context, 1)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 2
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            String source = f.topic("whole", 1);
+            Sink outputs = f.sink("whole-out");
+            f.produce(source, 10, 2);
+            TriggerSpec spec = f.specFromEarliest("whole", "shapes-w", source).setOrdering(TriggerOrdering.KEY)
+                    .setBatchSize(5).setBatchWindowMs(10_000).setDestination(outputs.topic()).build();
+            try (TriggerPool pool = f.pool(spec, shapes("shapes-w", 3))) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 2);
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(10, 0, 10, 0));
             }
             // Keys alternate k0, k1: each key's five records are one batch, answered by one record.
             assertThat(outputs).hasSize(2).extracting(o -> new String(o.key(), StandardCharsets.UTF_8),
                     TriggerKit::value, TriggerKit::source).containsExactlyInAnyOrder(
-                    org.assertj.core.api.Assertions.tuple("k0", "{\"count\":5,\"first\":0}", source + "-0@0"),
-                    org.assertj.core.api.Assertions.tuple("k1", "{\"count\":5,\"first\":1}", source + "-0@1"));
+                    tuple("k0", "{\"count\":5,\"first\":0}", source + "-0@0"),
+                    tuple("k1", "{\"count\":5,\"first\":1}", source + "-0@1"));
         }
     }
 }

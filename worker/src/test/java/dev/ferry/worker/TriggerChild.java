@@ -31,8 +31,8 @@ public final class TriggerChild {
                 "worker.id", "trigger-child"));
         TriggerSpec spec = spec(args[3], args[4], args[5], TriggerOrdering.valueOf(args[6]));
         WorkerContext context = new WorkerContext(config);
-        TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-crash", Integer.parseInt(args[7]),
-                3), context, 1);
+        TriggerPool pool = new TriggerPool(spec, TriggerFixture.enrich("acme", "enrich-crash",
+                Integer.parseInt(args[7]), 3), context, 1);
         new CountDownLatch(1).await();
         pool.close();
         context.close();

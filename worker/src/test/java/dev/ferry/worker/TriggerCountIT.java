@@ -37,7 +37,7 @@ class TriggerCountIT {
                 WorkerContext context = new WorkerContext(harness.config)) {
             String source = kit.topic("counted", 1);
             String destination = kit.topic("counted-out", 1);
-            kit.produce(source, IntStream.range(0, 10).mapToObj(i -> "k" + i).toList(), TriggerIT.values(10));
+            kit.produce(source, IntStream.range(0, 10).mapToObj(i -> "k" + i).toList(), TriggerFixture.values(10));
             List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
             FunctionSpec function = FunctionSpecs.builder("acme", "slow-first", Runtime.JAVA,
                     SlowFirstFunction.class.getName()).setConcurrency(4).setMaxAttempts(1).setTimeoutMs(60_000)

@@ -35,14 +35,14 @@ class TriggerCrashIT {
         try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka)) {
             String source = kit.topic("crash-in", 6);
             String destination = kit.topic("crash-out", 6);
-            kit.produce(source, TriggerIT.keys(COUNT, 100), TriggerIT.values(COUNT));
+            kit.produce(source, TriggerFixture.keys(COUNT, 100), TriggerFixture.values(COUNT));
             List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
 
             killMidRun(kafka, harness, "crash", source, destination, TriggerOrdering.PARTITION, 6, outputs, 1_500);
             killMidRun(kafka, harness, "crash", source, destination, TriggerOrdering.PARTITION, 6, outputs, 4_500);
             finish(kafka, harness, kit, "crash", source, destination, TriggerOrdering.PARTITION, 6, outputs);
 
-            TriggerIT.assertOncePerRecordInOrder(outputs, source, COUNT);
+            TriggerFixture.assertOncePerRecordInOrder(outputs, source, COUNT);
             assertThat(outputs).allSatisfy(out -> assertThat(TriggerKit.value(out)).contains("\"enriched\":true"));
         }
     }
@@ -52,7 +52,7 @@ class TriggerCrashIT {
         try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka)) {
             String source = kit.topic("keyed-in", 2);
             String destination = kit.topic("keyed-out", 4);
-            kit.produce(source, TriggerIT.keys(COUNT, 40), TriggerIT.values(COUNT));
+            kit.produce(source, TriggerFixture.keys(COUNT, 40), TriggerFixture.values(COUNT));
             List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
 
             killMidRun(kafka, harness, "keyed", source, destination, TriggerOrdering.KEY, 8, outputs, 3_000);

@@ -1,36 +1,35 @@
 package dev.ferry.worker;
 
+import static dev.ferry.worker.TriggerFixture.enrich;
+import static dev.ferry.worker.TriggerFixture.keys;
+import static dev.ferry.worker.TriggerFixture.ofFunction;
+import static dev.ferry.worker.TriggerFixture.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.DeadLetters;
-import dev.ferry.core.triggers.TriggerSpecs;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.RecordFormat;
-import dev.ferry.schemas.Runtime;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerState;
 import dev.ferry.schemas.TriggerStatus;
+import dev.ferry.worker.TriggerFixture.Sink;
+import dev.ferry.worker.TriggerFixture.Statuses;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.avro.Schema;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,41 +42,23 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(240)
 class TriggerIT {
 
-    static FunctionSpec enrich(String tenant, String name, int concurrency, int maxAttempts) {
-        return FunctionSpecs.builder(tenant, name, Runtime.JAVA, EnrichFunction.class.getName())
-                .setConcurrency(concurrency).setMaxAttempts(maxAttempts).setTimeoutMs(10_000).build();
-    }
-
-    static List<String> keys(int n, int distinct) {
-        return IntStream.range(0, n).mapToObj(i -> "k" + (i % distinct)).toList();
-    }
-
-    static List<String> values(int n) {
-        return IntStream.range(0, n).mapToObj(i -> "{\"n\":" + i + "}").toList();
-    }
-
     @Test
     void shouldWriteEachOutputOnceInSourceOrderWhenAPartitionTriggerRuns(KafkaFixture kafka) throws Exception {
         int count = 10_000;
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            Harness.Results results = harness.results();
-            String source = kit.topic("orders", 6);
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
+            String source = f.topic("orders", 6);
             // The user's topic names its codec: the replica writes none, not the platform's gzip (issue 16).
-            String destination = kit.topic("enriched", 3, Map.of("compression.type", "uncompressed"));
-            kit.produce(source, keys(count, 60), values(count));
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "happy", "enrich", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setDestination(destination).build();
-            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich", 6, 3), context, 1)) {
-                await().atMost(Duration.ofSeconds(150)).until(() -> outputs.size() >= count
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+            Sink outputs = f.sink("enriched", 3, Map.of("compression.type", "uncompressed"));
+            f.produce(source, count, 60);
+            TriggerSpec spec = f.specFromEarliest("happy", "enrich", source).setDestination(outputs.topic()).build();
+            try (TriggerPool pool = f.pool(spec, enrich("acme", "enrich", 6, 3))) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(150), () -> outputs.size() >= count);
                 assertThat(pool.stats().answered()).isEqualTo(count);
                 assertThat(pool.stats().read()).isEqualTo(count);
             }
 
-            assertOncePerRecordInOrder(outputs, source, count);
+            TriggerFixture.assertOncePerRecordInOrder(outputs, source, count);
             assertThat(outputs).allSatisfy(out -> {
                 assertThat(TriggerKit.value(out)).contains("\"enriched\":true");
                 assertThat(TriggerKit.header(out, TriggerRecords.CONTENT_TYPE)).isEqualTo("application/json");
@@ -88,7 +69,7 @@ class TriggerIT {
             assertThat(mine).hasSize(count).allSatisfy(r -> {
                 assertThat(r.getStatus()).isEqualTo(InvocationStatus.SUCCEEDED);
                 assertThat(r.getFinal$()).isTrue();
-                assertThat(r.getWorker()).isEqualTo(context.workerName() + "#happy#0");
+                assertThat(r.getWorker()).isEqualTo(f.context.workerName() + "#happy#0");
                 // The output is on the destination, keyed to this id by ferry.invocation.id: not written twice.
                 assertThat(r.getOutput()).isNull();
             });
@@ -100,25 +81,21 @@ class TriggerIT {
     void shouldGiveTheRecordsOfAReCreatedTopicInvocationIdsOfTheirOwn(KafkaFixture kafka) throws Exception {
         // Tester 12A, finding 3: ids derived from coordinates alone repeated the old topic's, and metering's dedup
         // dropped the new runs as already billed.
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            Harness.Results results = harness.results();
-            String source = kit.topic("bill", 1);
-            String destination = kit.topic("billed", 1);
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "bill", "enrich-r", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setDestination(destination).build();
-            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-r", 1, 3), context, 1)) {
-                kit.produce(source, keys(2, 1), values(2));
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
+            String source = f.topic("bill", 1);
+            Sink outputs = f.sink("billed");
+            TriggerSpec spec = f.specFromEarliest("bill", "enrich-r", source).setDestination(outputs.topic()).build();
+            try (TriggerPool pool = f.pool(spec, enrich("acme", "enrich-r", 1, 3))) {
+                f.produce(source, 2, 1);
                 await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 2);
-                String old = kit.invocationId(spec, source, 0, 0L, 1);
-                kafka.admin().deleteTopics(List.of(source)).all().get(30, TimeUnit.SECONDS);
+                String old = f.kit.invocationId(spec, source, 0, 0L, 1);
+                f.deleteTopic(source);
                 await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-                    kit.topic("bill", 1);
-                    return !kit.invocationId(spec, source, 0, 0L, 1).equals(old);
+                    f.topic("bill", 1);
+                    return !f.kit.invocationId(spec, source, 0, 0L, 1).equals(old);
                 });
-                kit.produce(source, keys(1, 1), values(1));
+                f.produce(source, 1, 1);
                 await().atMost(Duration.ofSeconds(90)).until(() -> outputs.size() >= 3);
             }
             List<String> ids = outputs.stream().map(out -> TriggerKit.header(out, TriggerRecords.INVOCATION_ID))
@@ -126,7 +103,7 @@ class TriggerIT {
             assertThat(outputs.stream().map(TriggerKit::source)).containsExactly(source + "-0@0", source + "-0@1",
                     source + "-0@0");
             assertThat(ids).doesNotHaveDuplicates();
-            assertThat(ids.get(2)).isEqualTo(kit.invocationId(spec, source, 0, 0L, 1));
+            assertThat(ids.get(2)).isEqualTo(f.kit.invocationId(spec, source, 0, 0L, 1));
             await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "enrich-r").size() >= 3);
             assertThat(ofFunction(results, "enrich-r").stream().map(InvocationResult::getInvocationId).distinct())
                     .hasSize(3);
@@ -135,27 +112,22 @@ class TriggerIT {
 
     @Test
     void shouldSkipFilteredRecordsAndDeadLetterUndecodableOnesWhileTheRestFlow(KafkaFixture kafka) throws Exception {
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            Harness.Results results = harness.results();
-            String source = kit.topic("payments", 2);
-            String destination = kit.topic("paid", 1);
-            String failures = kit.topic("payments-failed", 1);
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
+            String source = f.topic("payments", 2);
+            Sink outputs = f.sink("paid");
+            Sink failed = f.sink("payments-failed");
             List<String> values = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 values.add("{\"n\":" + i + ",\"status\":\"" + (i % 2 == 0 ? "paid" : "open") + "\"}");
             }
             values.add("this is not json");
-            kit.produce(source, keys(values.size(), 1), values);
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "filtered", "enrich-f", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setFilter("{\"value\": {\"status\": [\"paid\"]}}").setDestination(destination)
-                    .setOnFailure(failures).build();
-            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-f", 1, 3), context, 1)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 100 && failed.size() >= 1
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+            f.kit.produce(source, keys(values.size(), 1), values);
+            TriggerSpec spec = f.specFromEarliest("filtered", "enrich-f", source)
+                    .setFilter("{\"value\": {\"status\": [\"paid\"]}}").setDestination(outputs.topic())
+                    .setOnFailure(failed.topic()).build();
+            try (TriggerPool pool = f.pool(spec, enrich("acme", "enrich-f", 1, 3))) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 100 && failed.size() >= 1);
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(201, 100, 100, 1));
             }
             assertThat(outputs).hasSize(100).allSatisfy(out -> assertThat(TriggerKit.value(out))
@@ -175,27 +147,22 @@ class TriggerIT {
     @Test
     void shouldSendAnAvroRecordNestedDeeperThanTheStackToOnFailureAndAnswerTheNext(KafkaFixture kafka)
             throws Exception {
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            String source = kit.topic("nodes", 1);
-            String destination = kit.topic("nodes-out", 1);
-            String failures = kit.topic("nodes-failed", 1);
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            String source = f.topic("nodes", 1);
+            Sink outputs = f.sink("nodes-out");
+            Sink failed = f.sink("nodes-failed");
             // Tester 11A, finding 4: a recursive schema, one record 100,000 levels deep (two bytes a level, written
             // by hand: Avro's encoder recurses too) and a normal one; the deep one's StackOverflowError ended the
             // replica for good while the trigger said RUNNING.
             Schema node = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Node\",\"namespace\":"
                     + "\"tester\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"},{\"name\":\"next\","
                     + "\"type\":[\"null\",\"Node\"],\"default\":null}]}");
-            int id = harness.serdes.registry().register(source + "-value", node);
-            kit.produceBytes(source, List.of(nested(id, 100_000), nested(id, 2)));
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "deep", "enrich-d", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.AVRO)
-                    .setDestination(destination).setOnFailure(failures).build();
-            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-d", 1, 1), context, 1)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 1 && failed.size() >= 1
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+            int id = f.register(source, node);
+            f.kit.produceBytes(source, List.of(nested(id, 100_000), nested(id, 2)));
+            TriggerSpec spec = f.specFromEarliest("deep", "enrich-d", source).setFormat(RecordFormat.AVRO)
+                    .setDestination(outputs.topic()).setOnFailure(failed.topic()).build();
+            try (TriggerPool pool = f.pool(spec, enrich("acme", "enrich-d", 1, 1))) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 1 && failed.size() >= 1);
             }
             assertThat(outputs).singleElement().satisfies(out -> assertThat(TriggerKit.value(out))
                     .contains("\"id\":1", "\"enriched\":true"));
@@ -218,24 +185,19 @@ class TriggerIT {
 
     @Test
     void shouldSendExactlyThePoisonRecordToOnFailureWhenABisectedBatchFails(KafkaFixture kafka) throws Exception {
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            Harness.Results results = harness.results();
-            String source = kit.topic("batches", 1);
-            String destination = kit.topic("batches-out", 1);
-            String failures = kit.topic("batches-failed", 1);
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            Harness.Results results = f.results();
+            String source = f.topic("batches", 1);
+            Sink outputs = f.sink("batches-out");
+            Sink failed = f.sink("batches-failed");
             List<String> values = new ArrayList<>(values(100));
             values.set(37, "{\"n\":37,\"poison\":true}");
-            kit.produce(source, keys(100, 7), values);
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "bisect", "enrich-b", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
+            f.kit.produce(source, keys(100, 7), values);
+            TriggerSpec spec = f.specFromEarliest("bisect", "enrich-b", source)
                     .setBatchSize(100).setBatchWindowMs(10_000).setBisectOnError(true)
-                    .setDestination(destination).setOnFailure(failures).build();
-            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-b", 1, 2), context, 1)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 99 && failed.size() >= 1
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+                    .setDestination(outputs.topic()).setOnFailure(failed.topic()).build();
+            try (TriggerPool pool = f.pool(spec, enrich("acme", "enrich-b", 1, 2))) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 99 && failed.size() >= 1);
                 assertThat(pool.stats().answered()).isEqualTo(99);
                 assertThat(pool.stats().failed()).isEqualTo(1);
             }
@@ -248,14 +210,14 @@ class TriggerIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("2");
             });
             // The poison record alone: attempt 1 is not final, attempt 2 (maxAttempts) is, and says why.
-            String alone = kit.invocationId(spec, source, 0, 37L, 1);
+            String alone = f.kit.invocationId(spec, source, 0, 37L, 1);
             await().atMost(Duration.ofSeconds(20)).until(() -> results.of(alone).size() >= 2);
             assertThat(results.of(alone)).extracting(InvocationResult::getAttempt, InvocationResult::getFinal$,
                     InvocationResult::getReasonCode).containsExactly(tuple(1, false, null),
                     tuple(2, true, "attempts_exhausted"));
             assertThat(results.of(alone)).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(InvocationStatus.FAILED));
             // The whole batch's invocation is over, split rather than given up: its records are not failed yet.
-            String whole = kit.invocationId(spec, source, 0, 0L, 100);
+            String whole = f.kit.invocationId(spec, source, 0, 0L, 100);
             await().atMost(Duration.ofSeconds(20)).until(() -> !results.of(whole).isEmpty());
             assertThat(results.of(whole)).extracting(InvocationResult::getFinal$, InvocationResult::getReasonCode)
                     .containsExactly(tuple(true, "bisected"));
@@ -265,22 +227,17 @@ class TriggerIT {
     @Test
     void shouldStartAtTheFirstRecordAtOrAfterTheTimestampWhenStartingPositionIsTimestamp(KafkaFixture kafka)
             throws Exception {
-        try (Harness harness = new Harness(kafka); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            String source = kit.topic("timed", 2);
-            String destination = kit.topic("timed-out", 1);
-            kit.produce(source, keys(20, 4), values(20));
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            String source = f.topic("timed", 2);
+            Sink outputs = f.sink("timed-out");
+            f.produce(source, 20, 4);
             long cut = System.currentTimeMillis() + 1;
             await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > cut);
-            kit.produce(source, keys(10, 4), IntStream.range(100, 110).mapToObj(i -> "{\"n\":" + i + "}").toList());
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            TriggerSpec spec = TriggerSpecs.builder("acme", "timed", "enrich-t", List.of(source))
-                    .setStartingPosition(StartingPosition.TIMESTAMP)
-                    .setStartingTimestamp(java.time.Instant.ofEpochMilli(cut)).setFormat(RecordFormat.JSON)
-                    .setDestination(destination).build();
-            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-t", 2, 3), context, 1)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> outputs.size() >= 10
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+            f.kit.produce(source, keys(10, 4), IntStream.range(100, 110).mapToObj(i -> "{\"n\":" + i + "}").toList());
+            TriggerSpec spec = f.spec("timed", "enrich-t", source).setStartingPosition(StartingPosition.TIMESTAMP)
+                    .setStartingTimestamp(java.time.Instant.ofEpochMilli(cut)).setDestination(outputs.topic()).build();
+            try (TriggerPool pool = f.pool(spec, enrich("acme", "enrich-t", 2, 3))) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 10);
                 assertThat(pool.stats().read()).isEqualTo(10);
             }
             assertThat(outputs).hasSize(10).allSatisfy(out -> assertThat(TriggerKit.value(out))
@@ -291,62 +248,46 @@ class TriggerIT {
     @Test
     void shouldReportFailingWithTheErrorWhenTheDestinationIsMissingAndRunningOnceItExists(KafkaFixture kafka)
             throws Exception {
-        try (Harness harness = new Harness(kafka, Map.of("trigger.status.interval.ms", 200)); TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            String source = kit.topic("status-in", 1);
-            String destination = TriggerKit.userTopic(harness, "status-out");
-            kit.produce(source, keys(10, 1), values(10));
-            TriggerSpec spec = TriggerSpecs.builder("acme", "watched", "enrich-w", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setDestination(destination).build();
-            var deserializer = harness.serdes.deserializer(TriggerStatus.class);
-            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-w", 1, 3), context, 1)) {
-                List<ConsumerRecord<byte[], byte[]>> statuses = kit.read(harness.topics.triggerStatus());
-                String key = "acme/watched/" + context.workerName() + "#watched#0";
-                await().atMost(Duration.ofSeconds(30)).until(() -> latest(statuses, key, deserializer) != null
-                        && latest(statuses, key, deserializer).getState() == TriggerState.FAILING);
-                assertThat(latest(statuses, key, deserializer).getError()).contains(destination, "do not exist");
+        try (TriggerFixture f = new TriggerFixture(kafka, Map.of("trigger.status.interval.ms", 200))) {
+            String source = f.topic("status-in", 1);
+            String destination = TriggerKit.userTopic(f.harness, "status-out");
+            f.produce(source, 10, 1);
+            TriggerSpec spec = f.specFromEarliest("watched", "enrich-w", source).setDestination(destination).build();
+            try (TriggerPool pool = f.pool(spec, enrich("acme", "enrich-w", 1, 3))) {
+                Statuses statuses = f.statuses();
+                String key = f.statusKey("watched");
+                statuses.await(key, Duration.ofSeconds(30), status -> status.getState() == TriggerState.FAILING);
+                assertThat(statuses.latest(key).getError()).contains(destination, "do not exist");
 
-                kit.topic("status-out", 1);
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
-                    TriggerStatus status = latest(statuses, key, deserializer);
-                    // The lag is read once per report, so the report that first counts 10 answers may still
-                    // carry the lag read before them.
-                    return status != null && status.getState() == TriggerState.RUNNING && status.getAnswered() == 10
-                            && status.getLag() == 0;
-                });
-                assertThat(latest(statuses, key, deserializer)).satisfies(status -> {
+                f.topic("status-out", 1);
+                // The lag is read once per report, so the report that first counts 10 answers may still carry the
+                // lag read before them.
+                statuses.await(key, Duration.ofSeconds(60), status -> status.getState() == TriggerState.RUNNING
+                        && status.getAnswered() == 10 && status.getLag() == 0);
+                assertThat(statuses.latest(key)).satisfies(status -> {
                     assertThat(status.getRead()).isEqualTo(10);
                     assertThat(status.getError()).isNull();
                     assertThat(status.getLag()).isZero();
                 });
                 pool.close();
-                await().atMost(Duration.ofSeconds(30)).until(() -> statuses.stream()
-                        .filter(r -> key.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)))
-                        .reduce((a, b) -> b).map(r -> r.value() == null).orElse(false));
+                await().atMost(Duration.ofSeconds(30)).until(() -> statuses.cleared(key));
             }
         }
     }
 
     @Test
     void shouldReportFailingWhenItsRecentRecordsAllFail(KafkaFixture kafka) throws Exception {
-        try (Harness harness = new Harness(kafka, Map.of("trigger.status.interval.ms", 200));
-                TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            String source = kit.topic("doomed", 1);
-            String failures = kit.topic("doomed-failed", 1);
-            kit.produce(source, keys(12, 3), IntStream.range(0, 12)
+        try (TriggerFixture f = new TriggerFixture(kafka, Map.of("trigger.status.interval.ms", 200))) {
+            String source = f.topic("doomed", 1);
+            String failures = f.topic("doomed-failed", 1);
+            f.kit.produce(source, keys(12, 3), IntStream.range(0, 12)
                     .mapToObj(i -> "{\"n\":" + i + ",\"poison\":true}").toList());
-            TriggerSpec spec = TriggerSpecs.builder("acme", "doomed", "enrich-d", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setOnFailure(failures).build();
-            var deserializer = harness.serdes.deserializer(TriggerStatus.class);
-            try (TriggerPool pool = new TriggerPool(spec, enrich("acme", "enrich-d", 1, 1), context, 1)) {
-                List<ConsumerRecord<byte[], byte[]>> statuses = kit.read(harness.topics.triggerStatus());
-                String key = "acme/doomed/" + context.workerName() + "#doomed#0";
-                await().atMost(Duration.ofSeconds(30)).until(() -> latest(statuses, key, deserializer) != null
-                        && latest(statuses, key, deserializer).getFailed() == 12);
-                assertThat(latest(statuses, key, deserializer)).satisfies(status -> {
+            TriggerSpec spec = f.specFromEarliest("doomed", "enrich-d", source).setOnFailure(failures).build();
+            try (TriggerPool pool = f.pool(spec, enrich("acme", "enrich-d", 1, 1))) {
+                Statuses statuses = f.statuses();
+                String key = f.statusKey("doomed");
+                statuses.await(key, Duration.ofSeconds(30), status -> status.getFailed() == 12);
+                assertThat(statuses.latest(key)).satisfies(status -> {
                     assertThat(status.getState()).isEqualTo(TriggerState.FAILING);
                     assertThat(status.getError()).contains("all failed", failures);
                 });
@@ -356,30 +297,23 @@ class TriggerIT {
 
     @Test
     void shouldSendARecordWhoseOutputIsTooLargeToOnFailureAndKeepRunning(KafkaFixture kafka) throws Exception {
-        try (Harness harness = new Harness(kafka, Map.of("trigger.status.interval.ms", 200));
-                TriggerKit kit = new TriggerKit(harness, kafka);
-                WorkerContext context = new WorkerContext(harness.config)) {
-            Harness.Results results = harness.results();
-            String source = kit.topic("big", 1);
-            String destination = kit.topic("big-out", 1); // broker defaults: max.message.bytes about 1 MiB
-            String failures = kit.topic("big-failed", 1);
-            kit.produce(source, keys(20, 4), values(20));
-            List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
-            List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            var deserializer = harness.serdes.deserializer(TriggerStatus.class);
+        try (TriggerFixture f = new TriggerFixture(kafka, Map.of("trigger.status.interval.ms", 200))) {
+            Harness.Results results = f.results();
+            String source = f.topic("big", 1);
+            Sink outputs = f.sink("big-out"); // broker defaults: max.message.bytes about 1 MiB
+            Sink failed = f.sink("big-failed");
+            f.produce(source, 20, 4);
             FunctionSpec function = FunctionSpec.newBuilder(enrich("acme", "enrich-big", 1, 3))
                     .setEnv(Map.of("hugeN", "7")).build();
-            TriggerSpec spec = TriggerSpecs.builder("acme", "big", "enrich-big", List.of(source))
-                    .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
-                    .setDestination(destination).setOnFailure(failures).build();
-            String key = "acme/big/" + context.workerName() + "#big#0";
-            try (TriggerPool pool = new TriggerPool(spec, function, context, 1)) {
-                List<ConsumerRecord<byte[], byte[]>> statuses = kit.read(harness.topics.triggerStatus());
-                await().atMost(Duration.ofSeconds(120)).until(() -> outputs.size() >= 19 && failed.size() >= 1
-                        && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
+            TriggerSpec spec = f.specFromEarliest("big", "enrich-big", source).setDestination(outputs.topic())
+                    .setOnFailure(failed.topic()).build();
+            String key = f.statusKey("big");
+            try (TriggerPool pool = f.pool(spec, function)) {
+                Statuses statuses = f.statuses();
+                f.awaitCaughtUp(spec, Duration.ofSeconds(120), () -> outputs.size() >= 19 && failed.size() >= 1);
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(20, 0, 19, 1));
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    TriggerStatus status = latest(statuses, key, deserializer);
+                    TriggerStatus status = statuses.latest(key);
                     assertThat(status).isNotNull();
                     assertThat(status.getFailed()).isEqualTo(1);
                     assertThat(status.getState()).isEqualTo(TriggerState.RUNNING);
@@ -392,7 +326,7 @@ class TriggerIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_CLASS))
                         .isEqualTo(TriggerRecords.OUTPUT_TOO_LARGE);
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE))
-                        .contains("over the limit of", destination);
+                        .contains("over the limit of", outputs.topic());
             });
             await().atMost(Duration.ofSeconds(30)).until(() -> ofFunction(results, "enrich-big").size() >= 20);
             List<InvocationResult> big = ofFunction(results, "enrich-big").stream()
@@ -406,39 +340,5 @@ class TriggerIT {
             });
             assertThat(ofFunction(results, "enrich-big")).hasSize(20);
         }
-    }
-
-    static TriggerStatus latest(List<ConsumerRecord<byte[], byte[]>> statuses, String key,
-            org.apache.kafka.common.serialization.Deserializer<TriggerStatus> deserializer) {
-        return statuses.stream()
-                .filter(r -> key.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)))
-                .filter(r -> r.value() != null)
-                .reduce((a, b) -> b)
-                .map(r -> deserializer.deserialize(r.topic(), r.headers(), r.value()))
-                .orElse(null);
-    }
-
-    static List<InvocationResult> ofFunction(Harness.Results results, String function) {
-        return results.all().stream().filter(r -> r.getFunction().equals(function)).toList();
-    }
-
-    /**
-     * Exactly one output per source record, none missing, and within each destination partition the outputs of one
-     * source partition in increasing source offset.
-     */
-    static void assertOncePerRecordInOrder(List<ConsumerRecord<byte[], byte[]>> outputs, String source, int count) {
-        List<String> sources = outputs.stream().map(TriggerKit::source).toList();
-        assertThat(sources).doesNotHaveDuplicates().hasSize(count);
-        assertThat(sources).allSatisfy(s -> assertThat(s).startsWith(source + "-"));
-        Map<String, Long> last = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> out : outputs) {
-            String lane = out.partition() + "/" + TriggerKit.header(out, TriggerRecords.SOURCE_PARTITION);
-            long offset = Long.parseLong(TriggerKit.header(out, TriggerRecords.SOURCE_OFFSET));
-            assertThat(offset).as("source order within %s", lane).isGreaterThan(last.getOrDefault(lane, -1L));
-            last.put(lane, offset);
-        }
-        Map<String, Long> perPartition = sources.stream().collect(Collectors.groupingBy(
-                s -> s.substring(0, s.indexOf('@')), Collectors.counting()));
-        assertThat(perPartition.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(count);
     }
 }

@@ -9,7 +9,6 @@ import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.worker.internal.trigger.BatchRunner;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +17,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -37,7 +34,7 @@ final class TriggerKit implements AutoCloseable {
 
     private final Harness harness;
     private final KafkaFixture kafka;
-    private final List<Reader> readers = new CopyOnWriteArrayList<>();
+    private final List<Harness.Reader> readers = new CopyOnWriteArrayList<>();
 
     TriggerKit(Harness harness, KafkaFixture kafka) {
         this.harness = harness;
@@ -98,9 +95,9 @@ final class TriggerKit implements AutoCloseable {
 
     /** Every record of {@code topic} from the beginning, read committed, collected in the background. */
     List<ConsumerRecord<byte[], byte[]>> read(String topic) {
-        Reader reader = new Reader(topic);
-        readers.add(reader);
-        return reader.records;
+        List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
+        readers.add(harness.reader(topic, records::add));
+        return records;
     }
 
     /** Whether the group has committed the end of every partition of {@code topic}: it consumed everything. */
@@ -150,39 +147,6 @@ final class TriggerKit implements AutoCloseable {
 
     @Override
     public void close() {
-        readers.forEach(Reader::close);
-    }
-
-    private final class Reader {
-        final List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        Reader(String topic) {
-            KafkaConsumer<byte[], byte[]> consumer = harness.clients.consumer(null, "test-reader-" + topic,
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            thread = new Thread(() -> {
-                try (consumer) {
-                    while (running) {
-                        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-                    }
-                }
-            }, "test-reader-" + topic);
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void close() {
-            running = false;
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        readers.forEach(Harness.Reader::close);
     }
 }

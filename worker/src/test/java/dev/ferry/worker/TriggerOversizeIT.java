@@ -48,9 +48,9 @@ class TriggerOversizeIT {
             Harness.Results results = harness.results();
             String source = kit.topic("noout", 1);
             String failures = kit.topic("noout-failed", 1);
-            kit.produce(source, TriggerIT.keys(5, 1), TriggerIT.values(5));
+            kit.produce(source, TriggerFixture.keys(5, 1), TriggerFixture.values(5));
             List<ConsumerRecord<byte[], byte[]>> failed = kit.read(failures);
-            FunctionSpec function = FunctionSpec.newBuilder(TriggerIT.enrich("acme", "enrich-r", 1, 3))
+            FunctionSpec function = FunctionSpec.newBuilder(TriggerFixture.enrich("acme", "enrich-r", 1, 3))
                     .setEnv(Map.of("hugeN", "2")).build();
             TriggerSpec spec = TriggerSpecs.builder("acme", "noout", "enrich-r", List.of(source))
                     .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
@@ -67,15 +67,16 @@ class TriggerOversizeIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE))
                         .contains("over the limit of", harness.topics.results());
             });
-            await().atMost(Duration.ofSeconds(30)).until(() -> TriggerIT.ofFunction(results, "enrich-r").size() >= 5);
-            assertThat(TriggerIT.ofFunction(results, "enrich-r")).hasSize(5)
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TriggerFixture.ofFunction(results, "enrich-r").size() >= 5);
+            assertThat(TriggerFixture.ofFunction(results, "enrich-r")).hasSize(5)
                     .filteredOn(r -> r.getStatus() != InvocationStatus.SUCCEEDED).singleElement().satisfies(r -> {
                         assertThat(r.getStatus()).isEqualTo(InvocationStatus.FAILED);
                         assertThat(r.getReasonCode()).isEqualTo("output_too_large");
                         assertThat(r.getOutput()).isNull();
                         assertThat(r.getDurationMicros()).isPositive();
                     });
-            assertThat(TriggerIT.ofFunction(results, "enrich-r")).filteredOn(r -> r.getOutput() != null)
+            assertThat(TriggerFixture.ofFunction(results, "enrich-r")).filteredOn(r -> r.getOutput() != null)
                     .extracting(InvocationResult::getStatus).hasSize(4).containsOnly(InvocationStatus.SUCCEEDED);
         }
     }
@@ -100,7 +101,8 @@ class TriggerOversizeIT {
             TriggerSpec spec = TriggerSpecs.builder("acme", "wide", "enrich-w", List.of(source))
                     .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
                     .setDestination(destination).setOnFailure(failures).build();
-            try (TriggerPool pool = new TriggerPool(spec, TriggerIT.enrich("acme", "enrich-w", 1, 3), context, 1)) {
+            FunctionSpec function = TriggerFixture.enrich("acme", "enrich-w", 1, 3);
+            try (TriggerPool pool = new TriggerPool(spec, function, context, 1)) {
                 await().atMost(Duration.ofSeconds(120)).until(() -> failed.size() >= 1 && outputs.size() >= 1
                         && kit.caughtUp(TriggerSpecs.group(spec, harness.topics), source));
                 assertThat(pool.stats()).isEqualTo(new TriggerStats(2, 0, 1, 1));

@@ -28,7 +28,7 @@ class TriggerPoolUpdateIT {
             String source = kit.topic("updated", 1);
             TriggerSpec spec = TriggerSpecs.builder("acme", "updated", "enrich-u", List.of(source))
                     .setStartingPosition(StartingPosition.EARLIEST).build();
-            FunctionSpec function = TriggerIT.enrich("acme", "enrich-u", 1, 3);
+            FunctionSpec function = TriggerFixture.enrich("acme", "enrich-u", 1, 3);
             try (TriggerPool pool = new TriggerPool(spec, function, context, 1)) {
                 TriggerReplica before = pool.members().get(0);
 

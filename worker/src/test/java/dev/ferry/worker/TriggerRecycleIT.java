@@ -79,9 +79,9 @@ class TriggerRecycleIT {
             assertThat(most).as("stuck threads per replica generation").isNotEmpty()
                     .allSatisfy((generation, count) -> assertThat(count).isLessThanOrEqualTo(BOUND));
             assertThat(most.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(SPINS);
-            await().atMost(Duration.ofSeconds(30)).until(() -> TriggerIT.ofFunction(results, "stubborn-t").size()
+            await().atMost(Duration.ofSeconds(30)).until(() -> TriggerFixture.ofFunction(results, "stubborn-t").size()
                     >= SPINS + 1);
-            assertThat(TriggerIT.ofFunction(results, "stubborn-t")).extracting(InvocationResult::getStatus)
+            assertThat(TriggerFixture.ofFunction(results, "stubborn-t")).extracting(InvocationResult::getStatus)
                     .containsOnly(InvocationStatus.TIMED_OUT, InvocationStatus.SUCCEEDED).hasSize(SPINS + 1);
         }
     }

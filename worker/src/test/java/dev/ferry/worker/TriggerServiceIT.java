@@ -58,17 +58,17 @@ class TriggerServiceIT {
                     .setDestination(first).build();
 
             triggers.put(spec);
-            kit.produce(source, TriggerIT.keys(50, 5), TriggerIT.values(50));
+            kit.produce(source, TriggerFixture.keys(50, 5), TriggerFixture.values(50));
             assertThat(triggerDirectory.awaitCaughtUp(Duration.ofSeconds(10))).isTrue();
             assertThat(service.pool(ref)).as("no pool before its function is deployed").isEmpty();
 
-            functions.deploy(TriggerIT.enrich("acme", "enrich-svc", 2, 3));
+            functions.deploy(TriggerFixture.enrich("acme", "enrich-svc", 2, 3));
             await().atMost(Duration.ofSeconds(60)).until(() -> firstOut.size() >= 50);
             assertThat(service.pool(ref).orElseThrow().replicas()).isEqualTo(1);
 
             triggers.put(TriggerSpec.newBuilder(spec).setEnabled(false).build());
             await().atMost(Duration.ofSeconds(30)).until(() -> service.pool(ref).isEmpty());
-            kit.produce(source, TriggerIT.keys(20, 5), IntStream.range(50, 70).mapToObj(i -> "{\"n\":" + i + "}")
+            kit.produce(source, TriggerFixture.keys(20, 5), IntStream.range(50, 70).mapToObj(i -> "{\"n\":" + i + "}")
                     .toList());
 
             TriggerSpec resumed = TriggerSpec.newBuilder(spec).setDestination(second).build();
@@ -82,7 +82,7 @@ class TriggerServiceIT {
             triggers.put(TriggerSpec.newBuilder(resumed).setDestination(first).build());
             await().atMost(Duration.ofSeconds(30)).until(() -> service.pool(ref).orElseThrow().spec()
                     .getDestination().equals(first));
-            kit.produce(source, TriggerIT.keys(10, 5), IntStream.range(70, 80).mapToObj(i -> "{\"n\":" + i + "}")
+            kit.produce(source, TriggerFixture.keys(10, 5), IntStream.range(70, 80).mapToObj(i -> "{\"n\":" + i + "}")
                     .toList());
             await().atMost(Duration.ofSeconds(60)).until(() -> firstOut.size() >= 60);
             assertThat(firstOut).as("the update took effect live").hasSize(60);

@@ -40,12 +40,12 @@ class TriggerShareIT {
             String source = kit.topic("shared-in", 1);
             // A codec of the user's own: each replica writes lz4 with a producer of its own (issue 16).
             String destination = kit.topic("shared-out", 1, Map.of("compression.type", "lz4"));
-            kit.produce(source, TriggerIT.keys(COUNT, 1), TriggerIT.values(COUNT));
+            kit.produce(source, TriggerFixture.keys(COUNT, 1), TriggerFixture.values(COUNT));
             List<ConsumerRecord<byte[], byte[]>> outputs = kit.read(destination);
             TriggerSpec spec = TriggerSpecs.builder("acme", "shared", "enrich-s", List.of(source))
                     .setStartingPosition(StartingPosition.EARLIEST).setFormat(RecordFormat.JSON)
                     .setOrdering(TriggerOrdering.NONE).setDestination(destination).build();
-            FunctionSpec function = FunctionSpec.newBuilder(TriggerIT.enrich("acme", "enrich-s", 2, 3))
+            FunctionSpec function = FunctionSpec.newBuilder(TriggerFixture.enrich("acme", "enrich-s", 2, 3))
                     .setEnv(Map.of("sleepMs", "20")).build();
             try (TriggerPool pool = new TriggerPool(spec, function, context, 4)) {
                 await().atMost(Duration.ofSeconds(120)).until(() -> outputs.stream().map(TriggerKit::source)
@@ -57,7 +57,7 @@ class TriggerShareIT {
             Set<String> sources = outputs.stream().map(TriggerKit::source).collect(Collectors.toSet());
             assertThat(sources).isEqualTo(IntStream.range(0, COUNT).mapToObj(i -> source + "-0@" + i)
                     .collect(Collectors.toSet()));
-            List<InvocationResult> mine = TriggerIT.ofFunction(results, "enrich-s");
+            List<InvocationResult> mine = TriggerFixture.ofFunction(results, "enrich-s");
             assertThat(mine.stream().map(InvocationResult::getWorker).collect(Collectors.toSet()))
                     .as("four replicas served the one partition").containsExactlyInAnyOrderElementsOf(
                             IntStream.range(0, 4).mapToObj(i -> context.workerName() + "#shared#" + i).toList());
