@@ -52,14 +52,20 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
         return name;
     }
 
+    /** As {@link #recommend(FunctionSpec, LagSample, int)} with the sample's members as the size in force. */
     @Override
     public final Recommendation recommend(FunctionSpec spec, LagSample sample) {
+        return recommend(spec, sample, sample.getReplicas());
+    }
+
+    @Override
+    public final Recommendation recommend(FunctionSpec spec, LagSample sample, int sizeInForce) {
         PoolRef pool = sample.getTrigger() == null ? PoolRef.of(FunctionSpecs.ref(spec)) : PoolRef.of(sample);
         FunctionHistory history = histories.computeIfAbsent(pool, r -> new FunctionHistory());
         RunTimes times = runTimes;
         history.observe(sample, spec.getConcurrency(),
                 times == null ? OptionalDouble.empty() : times.meanRunMicros(FunctionSpecs.ref(spec)));
-        return bounded(spec, sample, need(spec, sample, history));
+        return bounded(spec, sample, need(spec, sample, history, Math.max(0, sizeInForce)));
     }
 
     @Override
@@ -133,8 +139,14 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
                 + " busy samples teach the real rate" + disagreement + "]"));
     }
 
-    /** The replicas the function needs by this policy's rule, before bounds. */
-    protected abstract Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history);
+    /**
+     * The replicas the function needs by this policy's rule, before bounds.
+     *
+     * @param sizeInForce the replicas last decided for the pool (see {@link ScalingPolicy#recommend(FunctionSpec,
+     *        LagSample, int)})
+     */
+    protected abstract Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history,
+            int sizeInForce);
 
     /**
      * KEDA's rule, {@code ceil(totalLag / targetLagPerReplica)}, except that for an {@code ORDERED} function a
@@ -185,12 +197,28 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
             return flat; // no load needs no replica, whatever the partitions
         }
         for (int n = flat; n < partitions; n++) {
-            int busiest = (partitions + n - 1) / n;
-            if (perReplicaRate * partitions / busiest >= rate - 1e-9) {
+            if (groupRate(n, perReplicaRate, partitions) >= rate - 1e-9) {
                 return n;
             }
         }
         return partitions;
+    }
+
+    /**
+     * What {@code replicas} members carry together, records per second, when the load is spread evenly over
+     * {@code partitions}: {@code perReplicaRate · P / ceil(P / n)} below {@code P} members (see
+     * {@link #replicasFor(double, double, int)}), {@code n · perReplicaRate} from {@code P} on or when
+     * {@code partitions} is below 1.
+     */
+    protected static double groupRate(int replicas, double perReplicaRate, int partitions) {
+        if (replicas <= 0) {
+            return 0;
+        }
+        if (partitions < 1 || replicas >= partitions) {
+            return replicas * perReplicaRate;
+        }
+        int busiest = (partitions + replicas - 1) / replicas;
+        return perReplicaRate * partitions / busiest;
     }
 
     /** The partitions a sample's pool spreads its load over: the sample's, else the spec's. */
@@ -202,12 +230,21 @@ public abstract class AbstractScalingPolicy implements ScalingPolicy {
         return String.format(java.util.Locale.ROOT, "%.1f", value);
     }
 
+    /**
+     * The most replicas the pool may have: {@code maxReplicas}, and for an {@code ORDERED} pool its partitions (a
+     * consumer group gives each partition to one member).
+     */
+    protected static int ceiling(FunctionSpec spec, LagSample sample) {
+        return spec.getDelivery() == Delivery.ORDERED
+                ? Math.min(spec.getMaxReplicas(), partitions(spec, sample)) : spec.getMaxReplicas();
+    }
+
     private static Recommendation bounded(FunctionSpec spec, LagSample sample, Recommendation need) {
         int replicas = need.replicas();
         String reason = need.reason();
         int max = spec.getMaxReplicas();
         if (spec.getDelivery() == Delivery.ORDERED) {
-            int partitions = sample.getPartitionLag().isEmpty() ? spec.getPartitions() : sample.getPartitionLag().size();
+            int partitions = partitions(spec, sample);
             if (partitions < max) {
                 max = partitions;
                 if (replicas > max) {

@@ -23,14 +23,14 @@ public final class PredictivePolicy extends RateAwarePolicy {
     private final Duration startup;
 
     public PredictivePolicy(Duration startup) {
-        super(NAME, startup.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : startup);
+        super(NAME, startup.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : startup, startup);
         this.startup = startup;
     }
 
     /** The forecast part is not sustained: a forecast that does not come true is released at once. */
     @Override
-    protected Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history) {
-        Recommendation current = super.need(spec, sample, history);
+    protected Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history, int sizeInForce) {
+        Recommendation current = super.need(spec, sample, history, sizeInForce);
         Optional<PerReplicaRate> perReplica = perReplicaRate(spec, history);
         if (perReplica.isEmpty() || !history.risingTrend()) {
             return current;

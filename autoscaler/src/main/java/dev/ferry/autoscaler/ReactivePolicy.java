@@ -17,7 +17,7 @@ public class ReactivePolicy extends AbstractScalingPolicy {
     }
 
     @Override
-    protected Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history) {
+    protected Recommendation need(FunctionSpec spec, LagSample sample, FunctionHistory history, int sizeInForce) {
         return lagNeed(spec, sample);
     }
 }

@@ -153,7 +153,8 @@ public final class ScalingController {
 
         Duration stallWindow = max(settings.stall(), Duration.ofMillis(spec.getTimeoutMs()));
         StallDetector.Result stall = state.stalls.observe(sample, stallWindow, now);
-        Recommendation recommendation = policy.recommend(spec, withoutPartitions(sample, stall.stalledPartitions()));
+        Recommendation recommendation = policy.recommend(spec, withoutPartitions(sample, stall.stalledPartitions()),
+                state.current);
         int target = recommendation.replicas();
         int sustained = recommendation.sustained();
         String reason = recommendation.reason();

@@ -24,6 +24,16 @@ public interface ScalingPolicy {
     /** The replicas the function needs given this sample, within its bounds, with the reason in words. */
     Recommendation recommend(FunctionSpec spec, LagSample sample);
 
+    /**
+     * {@link #recommend(FunctionSpec, LagSample)} knowing the pool's size in force: the replicas last decided for it,
+     * which members still starting or leaving may not show yet in {@code sample.replicas}. The
+     * {@link ScalingController} calls this one. A policy that weighs what a change of size costs (every change of a
+     * group's members pauses its delivery while partitions move) compares with this size; the default ignores it.
+     */
+    default Recommendation recommend(FunctionSpec spec, LagSample sample, int sizeInForce) {
+        return recommend(spec, sample);
+    }
+
     /** The function was removed: drop whatever was learned about it. */
     void forget(FunctionRef ref);
 

@@ -9,7 +9,10 @@ import java.util.List;
 /**
  * A fluid queue per partition, records arriving spread evenly over the partitions, served by replicas that each
  * complete {@code perReplicaRate} records/s, where a replica asked for becomes ready only {@code startup} seconds
- * later (pod scheduling, JVM start, group join) and a replica let go stops at once. Tracks the waiting time of every
+ * later (pod scheduling, JVM start, group join) and a replica let go stops at once. Every change of the ready
+ * replicas (one joining, one let go) is a regroup: the group serves nothing for {@code regroup} seconds while its
+ * partitions move, as a real share group barely served for one to three seconds after each change in the
+ * real-broker benchmark ({@link dev.ferry.autoscaler.RateAwarePolicy#REGROUP}). Tracks the waiting time of every
  * record, by cohorts of one time step.
  *
  * <p>A replica serves only the partitions its group assigns it, as a share group's (and a consumer group's) member
@@ -30,21 +33,26 @@ final class QueueModel {
 
     private final double perReplicaRate;
     private final double startup;
+    private final double regroup;
     private final int partitions;
     private final List<Deque<Cohort>> queues = new ArrayList<>();
     private final double[] backlogs;
     private final Deque<Double> starting = new ArrayDeque<>(); // ready times of replicas still starting
     private final List<Served> served = new ArrayList<>();
     private int ready;
+    /** Until when the group serves nothing: the last change of its ready replicas plus {@code regroup}. */
+    private double regroupingUntil = Double.NEGATIVE_INFINITY;
     private double arrivedTotal;
     private double servedTotal;
 
-    QueueModel(double perReplicaRate, double startup, int partitions) {
+    /** @param regroup seconds a change of the ready replicas serves nothing; 0 for changes that cost no service */
+    QueueModel(double perReplicaRate, double startup, double regroup, int partitions) {
         if (partitions < 1) {
             throw new IllegalArgumentException("A queue needs at least one partition: " + partitions);
         }
         this.perReplicaRate = perReplicaRate;
         this.startup = startup;
+        this.regroup = regroup;
         this.partitions = partitions;
         this.backlogs = new double[partitions];
         for (int p = 0; p < partitions; p++) {
@@ -62,6 +70,7 @@ final class QueueModel {
                 starting.removeLast();
             } else {
                 ready--;
+                regroupingUntil = now + regroup;
             }
         }
     }
@@ -71,6 +80,7 @@ final class QueueModel {
         while (!starting.isEmpty() && starting.peekFirst() <= now) {
             starting.removeFirst();
             ready++;
+            regroupingUntil = now + regroup;
         }
         if (arrivals > 0) {
             for (int p = 0; p < partitions; p++) {
@@ -78,6 +88,9 @@ final class QueueModel {
                 backlogs[p] += arrivals / partitions;
             }
             arrivedTotal += arrivals;
+        }
+        if (now < regroupingUntil) {
+            return;
         }
         for (List<Integer> assigned : assignment(ready)) {
             double capacity = perReplicaRate * dt;

@@ -1,6 +1,7 @@
 package dev.ferry.autoscaler.simulation;
 
 import dev.ferry.autoscaler.PredictivePolicy;
+import dev.ferry.autoscaler.RateAwarePolicy;
 import dev.ferry.autoscaler.RunTimes;
 import dev.ferry.autoscaler.ScalingController;
 import dev.ferry.core.functions.FunctionSpecs;
@@ -116,7 +117,8 @@ public final class Simulator {
      */
     static SimulationResult run(Trace trace, SimulatedScaler scaler, double perReplicaRate, Duration startup,
             int initial) {
-        QueueModel model = new QueueModel(perReplicaRate, startup.toMillis() / 1000.0, PARTITIONS);
+        QueueModel model = new QueueModel(perReplicaRate, startup.toMillis() / 1000.0,
+                RateAwarePolicy.REGROUP.toMillis() / 1000.0, PARTITIONS);
         model.resize(initial, 0);
         double dt = 1.0 / STEPS_PER_SECOND;
         double[] arrivals = new double[trace.seconds()];
