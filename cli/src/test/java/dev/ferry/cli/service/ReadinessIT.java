@@ -147,9 +147,9 @@ class ReadinessIT {
             // only "services" before: a metering whose Streams had stopped looked ready to its operator).
             String meteringManagement = "http://localhost:" + metering.managementPort();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                assertThat(JSON.readTree(get(meteringManagement + "/readyz").body()).get("checks").get("metering")
+                assertThat(JSON.readTree(get(meteringManagement + "/readyz").body()).path("checks").path("metering")
                         .asText()).isEqualTo("ok");
-                assertThat(JSON.readTree(get(meteringUrl + "/readyz").body()).get("checks").get("streams")
+                assertThat(JSON.readTree(get(meteringUrl + "/readyz").body()).path("checks").path("streams")
                         .asText()).isEqualTo("ok");
             });
 
