@@ -5,6 +5,7 @@ import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
+import dev.ferry.core.health.Readiness;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.kafka.AvroSerdes;
@@ -28,7 +29,6 @@ import dev.ferry.ingest.internal.KafkaHealth;
 import dev.ferry.ingest.internal.PinningWrites;
 import dev.ferry.ingest.internal.PlatformRoutes;
 import dev.ferry.ingest.internal.QuotaExchange;
-import dev.ferry.ingest.internal.Readiness;
 import dev.ferry.ingest.internal.ResultRouter;
 import dev.ferry.ingest.internal.ResultStore;
 import dev.ferry.ingest.internal.GatewayTriggers;
@@ -105,7 +105,7 @@ public final class Gateway implements AutoCloseable {
     private UsageSource usageSource;
     private ScalingSource scalingSource;
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final Readiness readiness = new Readiness();
+    private volatile Readiness readiness = new Readiness();
     private Javalin app;
     private volatile GatewayContext context;
     private final StatisticsHandler requests = new StatisticsHandler();
@@ -137,6 +137,17 @@ public final class Gateway implements AutoCloseable {
     public synchronized Gateway usageSource(UsageSource source) {
         requireNotStarted();
         this.usageSource = source;
+        return this;
+    }
+
+    /**
+     * The readiness of the process this gateway serves in: the gateway adds its checks to it, and its public
+     * {@code /readyz} answers it whole, so the process's management listener, answering the same, cannot tell
+     * another story (tester 13B). Without one the gateway has a readiness of its own.
+     */
+    public synchronized Gateway readiness(Readiness processReadiness) {
+        requireNotStarted();
+        this.readiness = processReadiness;
         return this;
     }
 

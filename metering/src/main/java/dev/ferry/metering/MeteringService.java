@@ -3,6 +3,8 @@ package dev.ferry.metering;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.health.Readiness;
+import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.net.BearerTokens;
@@ -15,6 +17,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -104,7 +107,9 @@ public final class MeteringService implements AutoCloseable {
             HttpErrors.configure(javalin);
         });
         HttpErrors.register(http);
-        new UsageHttpApi(() -> streams, () -> self, settings.httpToken()).register(http);
+        // Its own check only, not the process's: a gateway beside it asks this /readyz for its "usage" check.
+        new UsageHttpApi(() -> streams, () -> self, settings.httpToken(), new Readiness().add("streams", readiness()))
+                .register(http);
         try {
             http.start(settings.httpBindAddress(), settings.httpPort());
             self = new HostInfo(config.metering().httpHost(), http.port());
@@ -158,6 +163,23 @@ public final class MeteringService implements AutoCloseable {
 
     public int httpPort() {
         return url().getPort();
+    }
+
+    /**
+     * Empty while this instance's Kafka Streams are {@code RUNNING}, else their state ("its Kafka Streams are
+     * REBALANCING", "... are not started"): what its usage API's {@code /readyz} asks (as {@code streams}) and, in a
+     * process of several services, the process's readiness (as {@code metering}).
+     */
+    public ReadinessCheck readiness() {
+        return () -> {
+            KafkaStreams current = streams;
+            if (current == null) {
+                return Optional.of("its Kafka Streams are not started");
+            }
+            KafkaStreams.State state = current.state();
+            return state == KafkaStreams.State.RUNNING ? Optional.empty()
+                    : Optional.of("its Kafka Streams are " + state);
+        };
     }
 
     public KafkaStreams.State state() {

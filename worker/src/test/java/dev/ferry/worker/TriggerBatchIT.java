@@ -78,7 +78,9 @@ class TriggerBatchIT {
             });
             assertThat(failed).singleElement().satisfies(letter -> {
                 assertThat(TriggerKit.source(letter)).isEqualTo(source + "-0@3");
-                assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("3");
+                // Run four times: in the batch, then alone three times (maxAttempts 3).
+                assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("4");
+                assertThat(TriggerKit.header(letter, TriggerRecords.TRIGGER)).isEqualTo("acme/items");
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE)).contains("stubborn");
             });
             String batch = f.kit.invocationId(spec, source, 0, 0L, 10);
@@ -141,8 +143,11 @@ class TriggerBatchIT {
             }
             assertThat(failed).extracting(TriggerKit::source)
                     .containsExactlyElementsOf(IntStream.range(0, 5).mapToObj(i -> source + "-0@" + i).toList());
-            assertThat(failed).allSatisfy(letter -> assertThat(TriggerKit.header(letter, DeadLetters.ERROR_CLASS))
-                    .isEqualTo(TriggerRecords.TOO_OLD));
+            assertThat(failed).allSatisfy(letter -> {
+                assertThat(TriggerKit.header(letter, DeadLetters.ERROR_CLASS)).isEqualTo(TriggerRecords.TOO_OLD);
+                assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("0");
+                assertThat(TriggerKit.header(letter, TriggerRecords.TRIGGER)).isEqualTo("acme/aged");
+            });
             assertThat(outputs).extracting(TriggerKit::source)
                     .containsExactly(source + "-0@5", source + "-0@6", source + "-0@7");
             await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "shapes-a").size() >= 3);

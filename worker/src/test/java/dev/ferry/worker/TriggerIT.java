@@ -138,6 +138,9 @@ class TriggerIT {
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_CLASS)).isEqualTo(TriggerRecords.UNDECODABLE);
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE)).contains("@200");
                 assertThat(TriggerKit.header(letter, DeadLetters.ORIGINAL_OFFSET)).isEqualTo("200");
+                // Never run, so no result says whose it is: the letter names its trigger.
+                assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("0");
+                assertThat(TriggerKit.header(letter, TriggerRecords.TRIGGER)).isEqualTo("acme/filtered");
             });
             // Filtered records were never invoked: exactly one result per paid record, none for the others.
             assertThat(ofFunction(results, "enrich-f")).hasSize(100);
@@ -207,7 +210,9 @@ class TriggerIT {
             assertThat(failed).singleElement().satisfies(letter -> {
                 assertThat(TriggerKit.source(letter)).isEqualTo(source + "-0@37");
                 assertThat(TriggerKit.header(letter, DeadLetters.ERROR_MESSAGE)).contains("poison");
-                assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("2");
+                // Every run of record 37: the batch of 100, halves of 50, 25, 13, 6 and 3, then alone twice.
+                assertThat(TriggerKit.header(letter, DeadLetters.ATTEMPT)).isEqualTo("8");
+                assertThat(TriggerKit.header(letter, TriggerRecords.TRIGGER)).isEqualTo("acme/bisect");
             });
             // The poison record alone: attempt 1 is not final, attempt 2 (maxAttempts) is, and says why.
             String alone = f.kit.invocationId(spec, source, 0, 37L, 1);

@@ -9,6 +9,7 @@ import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.health.Readiness;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.core.kafka.KafkaClients;
@@ -43,7 +44,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,15 +70,17 @@ public final class Platform implements AutoCloseable {
     private final FerryRuntime runtime;
     /** What each role started, in start order; closed in reverse. */
     private final Map<Role, List<AutoCloseable>> started = new EnumMap<>(Role.class);
-    private final Map<String, ReadinessCheck> readiness = new LinkedHashMap<>();
+    /**
+     * The process's readiness: "services" until every role has started, then each role's checks (the gateway's
+     * own among them). The one answer of the management listener's /readyz and of the gateway's public one.
+     */
+    private final Readiness readiness = new Readiness();
     // Written by the start threads, read after they are joined (or by close()).
     private volatile WorkerService workers;
     private volatile TriggerService triggers;
     private volatile MeteringService metering;
     private volatile Gateway gateway;
-    /** Set once every role has started and the gateway knows their readiness checks. */
-    private volatile boolean servicesStarted;
-    /** Set once every role of this process has started; the management listener's /readyz says "starting" before. */
+    /** Set once every role of this process has started; /readyz says "the services are starting" before. */
     private volatile boolean rolesStarted;
     private volatile Autoscaling autoscaling;
     private ManagementServer management;
@@ -86,6 +88,7 @@ public final class Platform implements AutoCloseable {
     private Platform(FerryRuntime runtime) {
         this.runtime = runtime;
         this.config = runtime.config();
+        readiness.add("services", () -> rolesStarted ? Optional.empty() : Optional.of("the services are starting"));
     }
 
     /**
@@ -156,7 +159,7 @@ public final class Platform implements AutoCloseable {
         if (config.management().enabled()) {
             // First, so a taken port or a missing token fails before anything else starts; its /readyz says
             // "starting" until every role has started, then asks each role's checks (session 12).
-            management = ManagementServer.start(config.management(), this::readinessChecks);
+            management = ManagementServer.start(config.management(), readiness);
         }
         awaitRegistry(runtime);
         KafkaClients clients = runtime.clients();
@@ -204,6 +207,9 @@ public final class Platform implements AutoCloseable {
                 MeteringService created = new MeteringService(runtime).start();
                 started(Role.METERING).add(created);
                 metering = created;
+                // Not ready while its Streams are not running, with or without a gateway beside it (a metering
+                // process's management /readyz said nothing of them). Before it has started, "services" says so.
+                readiness("metering", created.readiness());
             }));
         }
         if (roles.contains(Role.GATEWAY)) {
@@ -211,13 +217,6 @@ public final class Platform implements AutoCloseable {
         }
         inParallel(independent);
         rolesStarted = true;
-        if (gateway != null) {
-            // Ready means what this process serves works: every service beside the gateway, too.
-            synchronized (readiness) {
-                readiness.forEach(gateway::readinessCheck);
-            }
-            servicesStarted = true;
-        }
     }
 
     /**
@@ -225,17 +224,13 @@ public final class Platform implements AutoCloseable {
      * sources that answer once those have started, and is not ready until every role has started and is ready.
      */
     private void startGateway(Set<Role> roles, URI meteringUrl, Set<FunctionRef> required) {
-        Gateway created = new Gateway(runtime);
+        // Ready means what this process serves works, every service beside the gateway too: its checks join the
+        // process's, and its public /readyz answers them whole, as the management listener does (tester 13B).
+        Gateway created = new Gateway(runtime).readiness(readiness);
         if (roles.contains(Role.METERING)) {
+            // Metering is a service of this process, with a deciding check of its own ("metering"); the gateway's
+            // "usage" check is advisory, for a metering that runs elsewhere.
             created.usageSource(new StartingUsage());
-            // Metering is a service of this process: not ready while its Streams are not running (the gateway's own
-            // "usage" check is advisory, for a metering that runs elsewhere). Before it has started, "services" says so.
-            readiness("metering", () -> {
-                MeteringService service = metering;
-                KafkaStreams.State state = service == null ? KafkaStreams.State.RUNNING : service.state();
-                return state == KafkaStreams.State.RUNNING ? Optional.empty()
-                        : Optional.of("its Kafka Streams are " + state);
-            });
         } else if (meteringUrl != null) {
             created.usageSource(new MeteringUsage(new UsageQueryClient(meteringUrl, config.metering().httpToken())));
         }
@@ -247,8 +242,6 @@ public final class Platform implements AutoCloseable {
             created.scalingSource(Autoscaling.source(view));
             readiness("scaling", view.readiness());
         }
-        created.readinessCheck("services", () -> servicesStarted ? Optional.empty()
-                : Optional.of("the services are starting"));
         if (!required.isEmpty()) {
             created.readinessCheck("builtins", created.functionsDeployed(required));
         }
@@ -394,20 +387,8 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    /** What the management listener's /readyz asks: "services" until every role has started, then each role's. */
-    private Map<String, ReadinessCheck> readinessChecks() {
-        Map<String, ReadinessCheck> checks = new LinkedHashMap<>();
-        checks.put("services", () -> rolesStarted ? Optional.empty() : Optional.of("the services are starting"));
-        synchronized (readiness) {
-            checks.putAll(readiness);
-        }
-        return checks;
-    }
-
     private void readiness(String name, ReadinessCheck check) {
-        synchronized (readiness) {
-            readiness.put(name, check);
-        }
+        readiness.add(name, check);
     }
 
 

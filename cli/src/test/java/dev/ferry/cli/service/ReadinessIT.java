@@ -11,7 +11,6 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
-import dev.ferry.metering.MeteringService;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -137,11 +136,22 @@ class ReadinessIT {
         FerryConfig config = new FerryConfig(settings);
         URI meteringUrl = URI.create("http://localhost:" + meteringPort);
 
-        MeteringService metering = new MeteringService(config).start();
+        // Metering as its own process (its own management listener), as `ferry metering` runs it.
+        Platform metering = startMetering(config);
         try (Platform gateway = Platform.start(config, EnumSet.of(Platform.Role.GATEWAY), meteringUrl,
                 new PrintWriter(new StringWriter()))) {
             String base = "http://localhost:" + gateway.gatewayPort();
+            String management = "http://localhost:" + gateway.managementPort();
             await().atMost(Duration.ofSeconds(90)).until(() -> get(base + "/readyz").statusCode() == 200);
+            // A metering process's management /readyz names its Streams, as its usage API's /readyz does (it said
+            // only "services" before: a metering whose Streams had stopped looked ready to its operator).
+            String meteringManagement = "http://localhost:" + metering.managementPort();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(JSON.readTree(get(meteringManagement + "/readyz").body()).path("checks").path("metering")
+                        .asText()).isEqualTo("ok");
+                assertThat(JSON.readTree(get(meteringUrl + "/readyz").body()).path("checks").path("streams")
+                        .asText()).isEqualTo("ok");
+            });
 
             metering.close();
             // Metering down stops GET /v1/usage, not the invocations this gateway serves: a 503 here took every
@@ -155,17 +165,39 @@ class ReadinessIT {
                         .contains(meteringUrl.toString());
                 assertThat(body.get("checks").get("usage").asText()).contains(meteringUrl.toString());
             });
+            // The management listener's /readyz answers the same checks, the outage among them (tester 13B: it
+            // said only services and scaling, so an operator scraping management ports saw nothing).
+            assertSameReadiness(base, management);
 
-            metering = new MeteringService(config).start();
+            metering = startMetering(config);
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                 HttpResponse<String> ready = get(base + "/readyz");
                 assertThat(ready.statusCode()).isEqualTo(200);
                 assertThat(JSON.readTree(ready.body()).get("checks").get("usage").asText()).isEqualTo("ok");
                 assertThat(JSON.readTree(ready.body()).has("degraded")).isFalse();
             });
+            assertSameReadiness(base, management);
         } finally {
             metering.close();
         }
+    }
+
+    private static Platform startMetering(FerryConfig config) {
+        return Platform.start(config, EnumSet.of(Platform.Role.METERING), null, new PrintWriter(new StringWriter()));
+    }
+
+    /**
+     * The public and the management {@code /readyz} of one gateway process agree: status, every check by name and
+     * the degraded list. Retried briefly: the usage check is asked afresh every 2 s, and the words of a failure
+     * (refused, timed out) may change between two probes.
+     */
+    private static void assertSameReadiness(String base, String management) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            HttpResponse<String> publicReady = get(base + "/readyz");
+            HttpResponse<String> managementReady = get(management + "/readyz");
+            assertThat(managementReady.statusCode()).isEqualTo(publicReady.statusCode());
+            assertThat(JSON.readTree(managementReady.body())).isEqualTo(JSON.readTree(publicReady.body()));
+        });
     }
 
     /** Waits for a 503 in the error shape whose error names each of {@code mentions}. */

@@ -1,22 +1,16 @@
 package dev.ferry.core.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.ManagementConfig;
-import dev.ferry.core.health.ReadinessCheck;
+import dev.ferry.core.health.Readiness;
 import dev.ferry.core.net.BearerTokens;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +18,12 @@ import org.slf4j.LoggerFactory;
  * The management listener of one process (issue 12): the operators' port, apart from the public gateway, serving
  * {@code GET /metrics} (Prometheus text; its labels name tenants and functions), {@code GET /healthz} (liveness: the
  * process answers) and {@code GET /readyz} (readiness: the checks of the services the process runs, by name; no
- * tenant data, no token, like {@code /healthz}). {@code /readyz} answers the gateway's shape: 200
- * {@code {"status":"ready","checks":{name:"ok"}}}, or 503 {@code {"error":"not ready: name: why; ...",
- * "code":"not_ready","checks":{name:why or "ok"}}} (session 12: a dispatcher that could not route answered only
- * {@code /healthz}, 200, so its probes saw nothing wrong). It binds to {@code management.host} (127.0.0.1 by
+ * tenant data, no token, like {@code /healthz}). {@code /readyz} answers the process's {@link Readiness}, the very
+ * answer of the gateway's public {@code /readyz} when the process runs one ({@link Readiness#report()}: 200
+ * {@code {"checks":{name:"ok"},"status":"ready"}}, {@code degraded} listing failed advisory checks, or 503
+ * {@code {"checks":{name:why or "ok"},"error":"not ready: name: why; ...","code":"not_ready"}}; session 12: a
+ * dispatcher that could not route answered only {@code /healthz}, 200, so its probes saw nothing wrong; tester 13B:
+ * a gateway's management {@code /readyz} left out the metering outage its public one reported). It binds to {@code management.host} (127.0.0.1 by
  * default) and, when {@code management.token} is set, answers {@code /metrics} only with {@code Authorization: Bearer <token>}; on any non-loopback address the token
  * is required and {@link #start} fails without it. Other paths answer 404, and a missing or wrong token 401, as
  * JSON {@code {"error", "code"}}.
@@ -53,14 +49,14 @@ public final class ManagementServer implements AutoCloseable {
      * @throws FerryException if the port cannot be bound, or the address is not loopback and no token is set
      */
     public static ManagementServer start(ManagementConfig config) {
-        return start(config, Map::of);
+        return start(config, new Readiness());
     }
 
     /**
-     * As {@link #start(ManagementConfig)}, with {@code /readyz} asking {@code readiness}: the process's checks by
-     * name, asked afresh at each probe (services add theirs as they start).
+     * As {@link #start(ManagementConfig)}, with {@code /readyz} answering {@code readiness}: the process's checks,
+     * asked afresh at each probe (services add theirs as they start).
      */
-    public static ManagementServer start(ManagementConfig config, Supplier<Map<String, ReadinessCheck>> readiness) {
+    public static ManagementServer start(ManagementConfig config, Readiness readiness) {
         String token = config.token();
         BearerTokens.requireTokenOffLoopback("management listener", config.host(), token, ManagementConfig.TOKEN);
         try {
@@ -75,7 +71,7 @@ public final class ManagementServer implements AutoCloseable {
                     } else if ("/healthz".equals(path)) {
                         json(exchange, 200, "{\"status\":\"ok\"}");
                     } else if ("/readyz".equals(path)) {
-                        ready(exchange, readiness.get());
+                        ready(exchange, readiness.report());
                     } else if (!"/metrics".equals(path)) {
                         json(exchange, 404, error("Not found: the management listener serves /metrics, /healthz and "
                                 + "/readyz", "not_found"));
@@ -98,28 +94,8 @@ public final class ManagementServer implements AutoCloseable {
         }
     }
 
-    /** 200 when every check is ready, else 503 naming each that is not; a check that throws is not ready. */
-    private static void ready(HttpExchange exchange, Map<String, ReadinessCheck> checks) throws IOException {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode answers = body.putObject("checks");
-        List<String> problems = new ArrayList<>();
-        checks.forEach((name, check) -> {
-            Optional<String> problem;
-            try {
-                problem = check.problem();
-            } catch (RuntimeException e) {
-                problem = Optional.of("its check failed: " + e);
-            }
-            answers.put(name, problem.orElse("ok"));
-            problem.ifPresent(p -> problems.add(name + ": " + p));
-        });
-        if (problems.isEmpty()) {
-            body.put("status", "ready");
-            json(exchange, 200, body.toString());
-        } else {
-            body.put("error", "not ready: " + String.join("; ", problems)).put("code", "not_ready");
-            json(exchange, 503, body.toString());
-        }
+    private static void ready(HttpExchange exchange, Readiness.Report report) throws IOException {
+        json(exchange, report.status(), JSON.writeValueAsString(report.body()));
     }
 
     private static String error(String message, String code) {

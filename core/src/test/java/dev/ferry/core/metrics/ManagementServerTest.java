@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.ManagementConfig;
+import dev.ferry.core.health.Readiness;
 import dev.ferry.core.health.ReadinessCheck;
 import io.micrometer.core.instrument.Counter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -80,15 +80,14 @@ class ManagementServerTest {
     /** Session 12: a process whose service cannot work says so on /readyz, as the gateway does, without a token. */
     @Test
     void shouldAnswerReadyzWithEveryCheckAnd503NamingTheOnesNotReady() throws Exception {
-        Map<String, ReadinessCheck> checks = new LinkedHashMap<>();
-        checks.put("workers", ReadinessCheck.READY);
+        Readiness checks = new Readiness().add("workers", ReadinessCheck.READY);
         try (ManagementServer server = ManagementServer.start(config(Map.of(ManagementConfig.TOKEN, "op-token")),
-                () -> checks)) {
+                checks)) {
             HttpResponse<String> ready = get(server, "/readyz", null);
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(ready.body()).isEqualTo("{\"checks\":{\"workers\":\"ok\"},\"status\":\"ready\"}");
 
-            checks.put("dispatcher", () -> Optional.of("stepped out: \"registry\" unavailable"));
+            checks.add("dispatcher", () -> Optional.of("stepped out: \"registry\" unavailable"));
             HttpResponse<String> notReady = get(server, "/readyz", null);
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).contains("\"code\":\"not_ready\"")

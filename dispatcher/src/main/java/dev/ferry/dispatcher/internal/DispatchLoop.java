@@ -324,14 +324,14 @@ public final class DispatchLoop implements Runnable {
         if (!refusedDeadLetters.remove(origin)) {
             log.warn("[{}] Dead-lettering the invocation at {}-{}@{}: the broker refused what it became: {}", name,
                     record.topic(), record.partition(), record.offset(), refusal.getMessage());
-            return DeadLetters.of(dlq, record, refusal, 1);
+            return DeadLetters.of(dlq, record, refusal, 0);
         }
         // Even the dead letter was too large: keep the verdict and the way back to the original, drop the bytes.
         log.warn("[{}] Dead-lettering the invocation at {}-{}@{} without its value, which no topic accepts", name,
                 record.topic(), record.partition(), record.offset());
         return DeadLetters.of(dlq, withoutValue(record), refusal.getClass().getName(), refusal.getMessage()
                 + " (the value was dropped from this dead letter: it exceeds the DLQ's limit too; the original "
-                + "stays in its topic until retention removes it)", 1);
+                + "stays in its topic until retention removes it)", 0);
     }
 
     private static ConsumerRecord<byte[], byte[]> withoutValue(ConsumerRecord<byte[], byte[]> record) {

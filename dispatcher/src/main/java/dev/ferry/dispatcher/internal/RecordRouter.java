@@ -102,7 +102,8 @@ public final class RecordRouter {
                         + where(record) + ": " + e.getMessage(), e);
             }
             log.warn("Dead-lettering invocation at {} that cannot be processed: {}", where(record), e.toString());
-            ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.of(topics.dlq(), record, e, 1);
+            // Never run: no attempt was made (ferry.attempt 0).
+            ProducerRecord<byte[], byte[]> deadLetter = DeadLetters.of(topics.dlq(), record, e, 0);
             if (request == null) {
                 return List.of(deadLetter); // undecodable, or no id: nobody to answer
             }

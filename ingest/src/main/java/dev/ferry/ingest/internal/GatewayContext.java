@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
+import dev.ferry.core.health.Readiness;
 import dev.ferry.ingest.ScalingSource;
 import dev.ferry.ingest.UsageSource;
 import dev.ferry.schemas.InvocationRequest;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.RetriableFerryException;
+import dev.ferry.core.health.Readiness;
 import dev.ferry.core.http.Timestamps;
 import dev.ferry.core.invocation.UsageGranularity;
 import dev.ferry.core.invocation.UsageRows;
@@ -215,26 +216,11 @@ public final class PlatformRoutes {
     /**
      * 200 only when what this process serves works (DESIGN, "HTTP API"; issue 11, part 4); otherwise 503 with the
      * error shape, the error naming each check that is not ready and why. An advisory check that fails (metering
-     * elsewhere, for {@code /v1/usage}) leaves the answer 200 and is listed under {@code degraded}.
+     * elsewhere, for {@code /v1/usage}) leaves the answer 200 and is listed under {@code degraded}. The process's
+     * one {@link Readiness}: its management listener's {@code /readyz} answers the same.
      */
     private void ready(Context ctx) {
-        Map<String, Readiness.Answer> answers = g.readiness().evaluate();
-        ObjectNode body = g.mapper().createObjectNode();
-        ObjectNode checks = body.putObject("checks");
-        List<String> problems = new java.util.ArrayList<>();
-        List<String> degraded = new java.util.ArrayList<>();
-        answers.forEach((name, answer) -> {
-            checks.put(name, answer.problem().orElse("ok"));
-            answer.problem().ifPresent(p -> (answer.advisory() ? degraded : problems).add(name + ": " + p));
-        });
-        if (!degraded.isEmpty()) {
-            degraded.forEach(body.putArray("degraded")::add);
-        }
-        if (problems.isEmpty()) {
-            Http.json(g, ctx, 200, body.put("status", "ready"));
-        } else {
-            body.put("error", "not ready: " + String.join("; ", problems)).put("code", "not_ready");
-            Http.json(g, ctx, 503, body);
-        }
+        Readiness.Report report = g.readiness().report();
+        Http.json(g, ctx, report.status(), g.mapper().valueToTree(report.body()));
     }
 }

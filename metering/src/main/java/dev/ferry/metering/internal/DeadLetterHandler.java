@@ -40,6 +40,6 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
         if (dlqTopic == null) {
             return Response.resume();
         }
-        return Response.resume(List.of(DeadLetters.of(dlqTopic, record, exception, 1)));
+        return Response.resume(List.of(DeadLetters.of(dlqTopic, record, exception, 0)));
     }
 }

@@ -84,6 +84,6 @@ public final class ProductionErrorHandler implements ProductionExceptionHandler 
         ConsumerRecord<byte[], byte[]> source = new ConsumerRecord<>(context.topic(), context.partition(),
                 context.offset(), context.timestamp(), TimestampType.CREATE_TIME, key == null ? -1 : key.length,
                 value.length, key, value, context.headers(), java.util.Optional.empty());
-        return DeadLetters.of(dlqTopic, source, exception, 1);
+        return DeadLetters.of(dlqTopic, source, exception, 0);
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.metering.internal;
 
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.health.Readiness;
 import dev.ferry.core.net.BearerTokens;
 import dev.ferry.core.http.HttpError;
 import dev.ferry.core.http.HttpErrors;
@@ -49,13 +50,18 @@ public final class UsageHttpApi {
     private final Supplier<KafkaStreams> streams;
     private final Supplier<HostInfo> self;
     private final String token;
+    private final Readiness readiness;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** @param token the shared token every {@code /v1} call must carry; empty: none */
-    public UsageHttpApi(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, String token) {
+    /**
+     * @param token     the shared token every {@code /v1} call must carry; empty: none
+     * @param readiness what {@code /readyz} answers, in the shape of every Ferry {@code /readyz}
+     */
+    public UsageHttpApi(Supplier<KafkaStreams> streams, Supplier<HostInfo> self, String token, Readiness readiness) {
         this.streams = streams;
         this.self = self;
         this.token = token;
+        this.readiness = readiness;
     }
 
     public void register(Javalin app) {
@@ -73,14 +79,8 @@ public final class UsageHttpApi {
         // JSON like every other Ferry endpoint: the gateway's /readyz shape, the error shape when not ready.
         app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/readyz", ctx -> {
-            KafkaStreams current = streams.get();
-            KafkaStreams.State state = current == null ? null : current.state();
-            if (state == KafkaStreams.State.RUNNING) {
-                ctx.json(Map.of("status", "ready", "checks", Map.of("streams", "ok")));
-            } else {
-                fail(ctx, HttpStatus.SERVICE_UNAVAILABLE, "not ready: streams: " + (state == null ? "not started"
-                        : state.name()), "not_ready");
-            }
+            Readiness.Report report = readiness.report();
+            ctx.status(report.status()).json(report.body());
         });
         app.exception(BadRequest.class, (e, ctx) -> fail(ctx, HttpStatus.BAD_REQUEST, e.getMessage(), "bad_request"));
         app.exception(InvalidStateStoreException.class, (e, ctx) ->

@@ -138,7 +138,7 @@ public final class AttemptProcessor {
                     worker, WorkerResources.where(record), delivered, decoded.error().toString());
             return resources.send(DeadLetters.of(resources.topics().dlq(), record,
                     decoded.error().getClass().getName(), "Delivered " + delivered + " times while the schema "
-                    + "registry could not give its schema: " + decoded.error().getMessage(), 1))
+                    + "registry could not give its schema: " + decoded.error().getMessage(), 0))
                     .thenApply(sent -> {
                         counters.deadLettered();
                         return Decision.DLQ;
@@ -147,7 +147,8 @@ public final class AttemptProcessor {
         if (!decoded.ok()) {
             log.warn("[{}] undecodable record {} goes to the DLQ: {}", worker, WorkerResources.where(record),
                     decoded.error().toString());
-            return resources.send(DeadLetters.of(resources.topics().dlq(), record, decoded.error(), 1))
+            // Never run: no attempt was made (ferry.attempt 0).
+            return resources.send(DeadLetters.of(resources.topics().dlq(), record, decoded.error(), 0))
                     .thenApply(sent -> {
                         counters.deadLettered();
                         return Decision.DLQ;

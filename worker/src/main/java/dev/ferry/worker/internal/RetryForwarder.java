@@ -191,7 +191,7 @@ final class RetryForwarder implements AutoCloseable {
         log.error("[retry {}] {} is too large for its work topic, sent to {}: {}", record.topic(),
                 WorkerResources.where(record), resources.topics().dlq(), refusal.toString());
         try {
-            resources.send(DeadLetters.of(resources.topics().dlq(), record, refusal, 1)).join();
+            resources.send(DeadLetters.of(resources.topics().dlq(), record, refusal, attemptsMade(record))).join();
             FerryMetrics.oversized("retry-forwarder", "dead_lettered");
             return true;
         } catch (CompletionException e) {
@@ -199,6 +199,15 @@ final class RetryForwarder implements AutoCloseable {
                     WorkerResources.where(record), e.getCause().toString());
             return false;
         }
+    }
+
+    /**
+     * The attempts made on the invocation a retry tier holds, for its dead letter's {@code ferry.attempt}: one
+     * fewer than the attempt it parks (which never ran); 0 when its request cannot be read.
+     */
+    private int attemptsMade(ConsumerRecord<byte[], byte[]> record) {
+        Decoded decoded = resources.decode(record);
+        return decoded.ok() ? Math.max(0, decoded.request().getAttempt() - 1) : 0;
     }
 
     private CompletableFuture<RecordMetadata> forward(ConsumerRecord<byte[], byte[]> record) {
@@ -210,7 +219,7 @@ final class RetryForwarder implements AutoCloseable {
                     resources.topics().dlq());
             return resources.send(DeadLetters.of(resources.topics().dlq(), record, MISSING_TARGET,
                     "A retry-tier record without the " + RetryTiers.TARGET_TOPIC + " header: no work topic to return "
-                            + "it to", 1));
+                            + "it to", attemptsMade(record)));
         }
         String partitionHeader = header(record, RetryTiers.TARGET_PARTITION);
         Integer targetPartition = partitionHeader == null ? null : Integer.valueOf(partitionHeader);

@@ -167,7 +167,7 @@ public final class BatchRunner {
                 ConsumerRecord<byte[], byte[]> record = job.items.get(i).record();
                 job.fail(i, records.failure(record, TriggerRecords.TOO_OLD, "The record at " + SourceItem.where(record)
                         + " is older than maxRecordAgeMs " + spec.getMaxRecordAgeMs() + " (timestamp "
-                        + record.timestamp() + "); not run", attempt - 1));
+                        + record.timestamp() + "); not run", job.runs(i)));
             } else {
                 live.add(i);
             }
@@ -180,6 +180,7 @@ public final class BatchRunner {
             return CompletableFuture.completedFuture(null);
         }
         List<SourceItem> items = job.items(live);
+        job.ran(live);
         String id = invocationId(items.get(0), items.size());
         Invocation invocation = invocation(id, items, attempt, now);
         boolean coldStart = cold.get() && cold.getAndSet(false);
@@ -224,7 +225,7 @@ public final class BatchRunner {
                             + "write theirs. Said once per replica", name, answered.size(),
                             spec.getDestination());
                 }
-                perRecord(job, answered, id, outputs, attempt);
+                perRecord(job, answered, id, outputs);
                 CompletableFuture<Void> chain = delay(backoff.delayAfter(attempt));
                 for (int i : again) {
                     chain = chain.thenCompose(v -> runPart(job, List.of(i), 1));
@@ -234,12 +235,12 @@ public final class BatchRunner {
             ProducerRecord<byte[], byte[]> written = records.result(ran);
             if (!records.fits(written)) {
                 // No destination: the output lives in the result, which ferry.results cannot take.
-                tooLarge(job, live, ran, attempt, "Output of about " + WriteLimits.size(written)
+                tooLarge(job, live, ran, "Output of about " + WriteLimits.size(written)
                         + " bytes (as a result) is over the limit of " + records.limits().limit(written.topic())
                         + " bytes of " + written.topic() + " (max.message.bytes or max.request.size)");
                 return CompletableFuture.completedFuture(null);
             }
-            String refused = answer(job, live, id, answer, invocation.outputContentType(), attempt);
+            String refused = answer(job, live, id, answer, invocation.outputContentType());
             job.results.add(refused == null ? written : records.result(OversizedOutput.withoutOutput(ran, refused,
                     true)));
             return CompletableFuture.completedFuture(null);
@@ -260,7 +261,7 @@ public final class BatchRunner {
         ReasonCode reason = FailureHandler.reason(outcome, Decision.DLQ);
         job.results.add(records.result(result(items, id, attempt, outcome, coldStart, true, reason)));
         for (int i : live) {
-            job.fail(i, records.failure(job.items.get(i).record(), errorClass, outcome.error(), attempt));
+            job.fail(i, records.failure(job.items.get(i).record(), errorClass, outcome.error(), job.runs(i)));
         }
         return CompletableFuture.completedFuture(null);
     }
@@ -271,11 +272,10 @@ public final class BatchRunner {
      *
      * @return null when every output fits, else the error naming the size and the limit
      */
-    private String answer(Job job, List<Integer> live, String id, BatchAnswer answer, String contentType,
-            int attempt) {
+    private String answer(Job job, List<Integer> live, String id, BatchAnswer answer, String contentType) {
         String refused = null;
         if (answer instanceof BatchAnswer.PerRecord perRecord) {
-            return perRecord(job, live, id, perRecord.outputs(), attempt);
+            return perRecord(job, live, id, perRecord.outputs());
         }
         byte[] whole = answer instanceof BatchAnswer.Whole w ? w.output() : null;
         ProducerRecord<byte[], byte[]> output = records.output(id, job.items.get(live.get(0)).record(), whole,
@@ -284,7 +284,7 @@ public final class BatchRunner {
             refused = tooLargeFor(output);
             for (int i : live) {
                 job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, refused,
-                        attempt));
+                        job.runs(i)));
             }
             return refused;
         }
@@ -303,7 +303,7 @@ public final class BatchRunner {
      *
      * @return null when every output fits, else the error of the last that did not
      */
-    private String perRecord(Job job, List<Integer> indexes, String id, List<byte[]> outputs, int attempt) {
+    private String perRecord(Job job, List<Integer> indexes, String id, List<byte[]> outputs) {
         String refused = null;
         for (int k = 0; k < indexes.size(); k++) {
             int i = indexes.get(k);
@@ -314,7 +314,7 @@ public final class BatchRunner {
             } else {
                 refused = tooLargeFor(output);
                 job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, refused,
-                        attempt));
+                        job.runs(i)));
             }
         }
         return refused;
@@ -327,10 +327,11 @@ public final class BatchRunner {
     }
 
     /** The function ran but its output fits nowhere: result FAILED output_too_large, billed; records to onFailure. */
-    private void tooLarge(Job job, List<Integer> live, InvocationResult ran, int attempt, String error) {
+    private void tooLarge(Job job, List<Integer> live, InvocationResult ran, String error) {
         job.results.add(records.result(OversizedOutput.withoutOutput(ran, error, true)));
         for (int i : live) {
-            job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, error, attempt));
+            job.fail(i, records.failure(job.items.get(i).record(), TriggerRecords.OUTPUT_TOO_LARGE, error,
+                    job.runs(i)));
         }
     }
 
@@ -437,9 +438,15 @@ public final class BatchRunner {
         return due;
     }
 
-    /** The state of one batch: what each record came to, and every result written on the way. */
+    /**
+     * The state of one batch: what each record came to, how many times each was run (in the batch, in a half of
+     * it, alone: its letter's {@code ferry.attempt}, where the attempt of the last invocation alone undercounted a
+     * record that ran in a batch before, and a record too old after a bisection said 0, never run), and every result
+     * written on the way.
+     */
     private static final class Job {
         final List<SourceItem> items;
+        private final int[] runs;
         final List<List<ProducerRecord<byte[], byte[]>>> perItem = new ArrayList<>();
         final List<ProducerRecord<byte[], byte[]>> results = java.util.Collections.synchronizedList(
                 new ArrayList<>());
@@ -460,9 +467,22 @@ public final class BatchRunner {
 
         Job(List<SourceItem> items) {
             this.items = items;
+            this.runs = new int[items.size()];
             for (int i = 0; i < items.size(); i++) {
                 perItem.add(new ArrayList<>(1));
             }
+        }
+
+        /** The records at {@code indexes} are run once more. */
+        synchronized void ran(List<Integer> indexes) {
+            for (int i : indexes) {
+                runs[i]++;
+            }
+        }
+
+        /** How many times the record at {@code i} was run so far. */
+        synchronized int runs(int i) {
+            return runs[i];
         }
 
         synchronized void answer(int i, ProducerRecord<byte[], byte[]> output) {

@@ -1,6 +1,7 @@
 package dev.ferry.worker.internal.trigger;
 
 import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.schemas.InvocationResult;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -16,8 +17,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * Builds what a trigger writes (DESIGN "Triggers", topics table): destination records keyed by the source key with
  * the headers {@code ferry.invocation.id}, {@code ferry.source.topic}, {@code ferry.source.partition},
  * {@code ferry.source.offset} and {@code content-type}; failure records for {@code onFailure}, the source bytes with
- * the DLQ headers of {@link DeadLetters} plus {@code ferry.source.*}; results for {@code ferry.results} keyed by
- * invocation id. Header values are UTF-8 text. Thread-safe.
+ * the DLQ headers of {@link DeadLetters} plus {@code ferry.source.*} and {@link #TRIGGER}; results for
+ * {@code ferry.results} keyed by invocation id. Header values are UTF-8 text. Thread-safe.
  */
 public final class TriggerRecords {
 
@@ -33,6 +34,12 @@ public final class TriggerRecords {
      */
     public static final String SOURCE_TOMBSTONE = "ferry.source.tombstone";
     public static final String CONTENT_TYPE = "content-type";
+    /**
+     * On every failure record: the trigger that wrote it, {@code tenant/name} (its key on {@code ferry.triggers}),
+     * since several triggers may share one {@code onFailure} topic ({@code ferry.dlq} by default) and a record that
+     * never ran has no result to tell (tester: a letter with {@code ferry.attempt=0} named no trigger).
+     */
+    public static final String TRIGGER = "ferry.trigger";
     /** Error class of a record that could not be decoded per the trigger's format. */
     public static final String UNDECODABLE = "dev.ferry.trigger.UndecodableRecord";
     /** Error class of a record older than {@code maxRecordAgeMs} when it would have been (re)tried. */
@@ -59,6 +66,7 @@ public final class TriggerRecords {
     private record Encoded(String text, byte[] bytes) {
     }
 
+    private final String trigger;
     private final String destination;
     private volatile Encoded lastTopic;
     private final String onFailure;
@@ -66,9 +74,13 @@ public final class TriggerRecords {
     private final Serializer<InvocationResult> resultSerializer;
     private volatile WriteLimits limits = WriteLimits.producerOnly(Integer.MAX_VALUE);
 
-    /** @param destination null: outputs go to {@code ferry.results} only */
-    public TriggerRecords(String destination, String onFailure, String results,
+    /**
+     * @param trigger     the trigger whose records these are, named by {@link #TRIGGER} on its failure records
+     * @param destination null: outputs go to {@code ferry.results} only
+     */
+    public TriggerRecords(TriggerRef trigger, String destination, String onFailure, String results,
             Serializer<InvocationResult> resultSerializer) {
+        this.trigger = trigger.key();
         this.destination = destination;
         this.onFailure = onFailure;
         this.results = results;
@@ -155,14 +167,19 @@ public final class TriggerRecords {
     }
 
     /**
-     * A source record that failed for good, for {@code onFailure}. When the copy would be too large for
-     * {@code onFailure} (its source came from a topic allowing more), the letter carries no value, the error
-     * message saying so, so the failure is still recorded and the trigger goes on (issue 11).
+     * A source record that failed for good, for {@code onFailure}: its key and bytes with the DLQ headers,
+     * {@code ferry.source.*} and {@link #TRIGGER}. When the copy would be too large for {@code onFailure} (its source
+     * came from a topic allowing more), the letter carries no value, the error message saying so, so the failure is
+     * still recorded and the trigger goes on (issue 11).
+     *
+     * @param runs how many times the function was run on the record, in batches and alone, each run a result on
+     *             {@code ferry.results}: {@link DeadLetters#ATTEMPT}; 0 when it never ran (undecodable, older than
+     *             {@code maxRecordAgeMs} before its first run)
      */
     public ProducerRecord<byte[], byte[]> failure(ConsumerRecord<byte[], byte[]> source, String errorClass,
-            String message, int attempt) {
-        ProducerRecord<byte[], byte[]> letter = DeadLetters.of(onFailure, source, errorClass, message, attempt);
-        sourceHeaders(letter.headers(), source);
+            String message, int runs) {
+        ProducerRecord<byte[], byte[]> letter = DeadLetters.of(onFailure, source, errorClass, message, runs);
+        failureHeaders(letter.headers(), source);
         if (limits.fits(letter)) {
             return letter;
         }
@@ -173,8 +190,8 @@ public final class TriggerRecords {
                 + SourceItem.where(source) + "] " + message;
         ProducerRecord<byte[], byte[]> slim = DeadLetters.of(onFailure,
                 new ConsumerRecord<>(source.topic(), source.partition(), source.offset(), source.key(), null),
-                errorClass, why, attempt);
-        sourceHeaders(slim.headers(), source);
+                errorClass, why, runs);
+        failureHeaders(slim.headers(), source);
         return slim;
     }
 
@@ -183,10 +200,12 @@ public final class TriggerRecords {
         return new ProducerRecord<>(results, key, resultSerializer.serialize(results, result));
     }
 
-    private static void sourceHeaders(Headers headers, ConsumerRecord<byte[], byte[]> source) {
-        for (String name : List.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, SOURCE_TIMESTAMP)) {
+    /** {@code ferry.source.*} and {@link #TRIGGER}, in place of any the source record carried. */
+    private void failureHeaders(Headers headers, ConsumerRecord<byte[], byte[]> source) {
+        for (String name : List.of(SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, SOURCE_TIMESTAMP, TRIGGER)) {
             headers.remove(name);
         }
+        put(headers, TRIGGER, trigger);
         put(headers, SOURCE_TOPIC, source.topic());
         put(headers, SOURCE_PARTITION, String.valueOf(source.partition()));
         put(headers, SOURCE_OFFSET, String.valueOf(source.offset()));

@@ -71,7 +71,7 @@ public abstract class TriggerReplica {
         this.settings = settings;
         this.resources = resources;
         this.counters = new TriggerCounters(pool);
-        this.records = new TriggerRecords(settings.spec().getDestination(), settings.onFailure(),
+        this.records = new TriggerRecords(settings.ref(), settings.spec().getDestination(), settings.onFailure(),
                 resources.topics().results(), resources.serdes().serializer(InvocationResult.class));
         String threadPrefix = "ferry-trigger-" + settings.name() + "." + GENERATIONS.incrementAndGet() + "-";
         AtomicInteger threads = new AtomicInteger();

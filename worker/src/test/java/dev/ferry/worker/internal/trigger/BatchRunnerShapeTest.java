@@ -16,15 +16,23 @@ import dev.ferry.worker.internal.Backoff;
 import dev.ferry.worker.internal.Invoker;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +67,7 @@ class BatchRunnerShapeTest {
         };
         BatchRunner runner = new BatchRunner(settings, recording, new Invoker(userThreads, timers, Clock.systemUTC()),
                 new Backoff(0, 0), timers, Clock.systemUTC(),
-                new TriggerRecords("out", "dlq", "ferry.results", (topic, result) -> new byte[0]));
+                new TriggerRecords(new TriggerRef("acme", "shape"), "out", "dlq", "ferry.results", (topic, result) -> new byte[0]));
         List<SourceItem> batch = new ArrayList<>();
         for (int i = 0; i < records; i++) {
             byte[] value = ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
@@ -106,7 +114,7 @@ class BatchRunnerShapeTest {
         BatchRunner runner = new BatchRunner(settings, in -> (in.payload().length + " "
                 + in.headers().get(TriggerRecords.SOURCE_TOMBSTONE)).getBytes(StandardCharsets.UTF_8),
                 new Invoker(userThreads, timers, Clock.systemUTC()), new Backoff(0, 0), timers, Clock.systemUTC(),
-                new TriggerRecords("out", "dlq", "ferry.results", (topic, result) -> new byte[0]));
+                new TriggerRecords(new TriggerRef("acme", "shape"), "out", "dlq", "ferry.results", (topic, result) -> new byte[0]));
         List<String> outputs = new ArrayList<>();
         for (byte[] value : new byte[][] {null, new byte[0]}) {
             SourceItem item = new SourceItem(new ConsumerRecord<>("in", 0, 0L, null, value),
@@ -158,10 +166,90 @@ class BatchRunnerShapeTest {
                 .filter(w -> w.topic().equals("dlq")).toList();
         assertThat(letters).singleElement().satisfies(letter -> {
             assertThat(header(letter, DeadLetters.ORIGINAL_OFFSET)).isEqualTo("1");
-            assertThat(header(letter, DeadLetters.ATTEMPT)).isEqualTo("2");
+            // Run three times: in the batch, then alone twice (maxAttempts 2).
+            assertThat(header(letter, DeadLetters.ATTEMPT)).isEqualTo("3");
             assertThat(header(letter, DeadLetters.ERROR_CLASS)).isEqualTo(TriggerRecords.ITEM_FAILED);
         });
         assertThat(outcome.answered()).isEqualTo(2);
         assertThat(written(outcome, "out")).isEmpty();
+    }
+
+    /**
+     * {@code ferry.attempt} on a letter is how many times the function ran on the record, in a batch and alone: a
+     * record that failed in its batch, in its half and alone was dead-lettered as attempt 1 (its last invocation's).
+     */
+    @Test
+    void shouldCountEveryRunOfARecordInItsLetterWhenBisectionNarrowsItDown() throws Exception {
+        BatchOutcome outcome = run(4, true, 1, in -> {
+            if (in.payloadAsString().contains("\"n\":2")) {
+                throw new IllegalStateException("bad record");
+            }
+            return null;
+        }, 4);
+
+        List<ProducerRecord<byte[], byte[]>> letters = outcome.writes().stream()
+                .filter(w -> w.topic().equals("dlq")).toList();
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(header(letter, DeadLetters.ORIGINAL_OFFSET)).isEqualTo("2");
+            // The batch of 4, the half [2, 3], then alone.
+            assertThat(header(letter, DeadLetters.ATTEMPT)).isEqualTo("3");
+            assertThat(header(letter, TriggerRecords.TRIGGER)).isEqualTo("acme/shape");
+        });
+    }
+
+    /**
+     * A record that ran in a failing batch and is too old by the time its half would run was dead-lettered with
+     * {@code ferry.attempt} 0, "never ran", though it had: it counts its run.
+     */
+    @Test
+    void shouldCountTheRunsOfARecordThatGrewTooOldAfterABisection() throws Exception {
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        AtomicReference<Instant> now = new AtomicReference<>(start);
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        TriggerSpec spec = TriggerSpecs.builder("acme", "shape", "f", List.of("in")).setBatchSize(2)
+                .setBisectOnError(true).setMaxRecordAgeMs(60_000L).setDestination("out").setOnFailure("dlq").build();
+        FunctionSpec functionSpec = FunctionSpecs.builder("acme", "f", Runtime.JAVA, "unused").setMaxAttempts(1)
+                .setTimeoutMs(10_000).build();
+        TriggerReplicaSettings settings = new TriggerReplicaSettings(new TriggerRef("acme", "shape"), spec,
+                functionSpec, 0, "g", "dlq", "shape#0", "w", "w");
+        // The batch fails and takes two minutes: both records are past maxRecordAgeMs before their halves run.
+        BatchRunner runner = new BatchRunner(settings, in -> {
+            now.set(start.plus(Duration.ofMinutes(2)));
+            throw new IllegalStateException("slow and failing");
+        }, new Invoker(userThreads, timers, clock), new Backoff(0, 0), timers, clock,
+                new TriggerRecords(new TriggerRef("acme", "shape"), "out", "dlq", "ferry.results",
+                        (topic, result) -> new byte[0]));
+        List<SourceItem> batch = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            byte[] value = ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+            batch.add(new SourceItem(new ConsumerRecord<>("in", 0, i, start.toEpochMilli(), TimestampType.CREATE_TIME,
+                    0, value.length, null, value, new RecordHeaders(), Optional.empty()),
+                    new SourceValue(value, SourceValue.JSON, Json.MAPPER.readTree(value))));
+        }
+
+        BatchOutcome outcome = runner.run(batch).get(10, TimeUnit.SECONDS);
+
+        List<ProducerRecord<byte[], byte[]>> letters = outcome.writes().stream()
+                .filter(w -> w.topic().equals("dlq")).toList();
+        assertThat(letters).hasSize(2).allSatisfy(letter -> {
+            assertThat(header(letter, DeadLetters.ERROR_CLASS)).isEqualTo(TriggerRecords.TOO_OLD);
+            assertThat(header(letter, DeadLetters.ATTEMPT)).isEqualTo("1");
+            assertThat(header(letter, TriggerRecords.TRIGGER)).isEqualTo("acme/shape");
+        });
     }
 }

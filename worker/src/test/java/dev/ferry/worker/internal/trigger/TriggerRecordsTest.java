@@ -2,17 +2,22 @@ package dev.ferry.worker.internal.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.kafka.DeadLetters;
+import dev.ferry.core.triggers.TriggerRef;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 class TriggerRecordsTest {
 
-    private final TriggerRecords records = new TriggerRecords("out", "ferry.dlq", "ferry.results", null);
+    private final TriggerRecords records = new TriggerRecords(new TriggerRef("acme", "shape"), "out", "ferry.dlq", "ferry.results", null);
 
     private static Map<String, String> headers(ProducerRecord<byte[], byte[]> record) {
         Map<String, String> map = new LinkedHashMap<>();
@@ -62,5 +67,32 @@ class TriggerRecordsTest {
         for (long n : new long[] {0, 9, 10, 1023, 1024, 99_999, Long.MAX_VALUE, -1, Long.MIN_VALUE}) {
             assertThat(new String(TriggerRecords.digits(n), StandardCharsets.US_ASCII)).isEqualTo(String.valueOf(n));
         }
+    }
+
+    /**
+     * An operator reading {@code ferry.dlq} tells which trigger wrote a letter, also one that never ran and so has no
+     * result ({@code ferry.attempt} 0); a header the source record carried under that name is replaced.
+     */
+    @Test
+    void shouldNameTheTriggerAndTheAttemptsMadeOnEveryFailureRecord() {
+        RecordHeaders carried = new RecordHeaders();
+        carried.add(TriggerRecords.TRIGGER, "other/forged".getBytes(StandardCharsets.UTF_8));
+        ConsumerRecord<byte[], byte[]> source = new ConsumerRecord<>("orders", 2, 9L, 1_000L,
+                TimestampType.CREATE_TIME, 1, 2, "k".getBytes(StandardCharsets.UTF_8),
+                "{}".getBytes(StandardCharsets.UTF_8), carried, Optional.empty());
+
+        ProducerRecord<byte[], byte[]> letter = records.failure(source, TriggerRecords.UNDECODABLE, "not JSON", 0);
+
+        assertThat(letter.topic()).isEqualTo("ferry.dlq");
+        assertThat(letter.headers().headers(TriggerRecords.TRIGGER)).hasSize(1);
+        assertThat(headers(letter))
+                .containsEntry(TriggerRecords.TRIGGER, "acme/shape")
+                .containsEntry(DeadLetters.ATTEMPT, "0")
+                .containsEntry(DeadLetters.ERROR_CLASS, TriggerRecords.UNDECODABLE)
+                .containsEntry(TriggerRecords.SOURCE_TOPIC, "orders")
+                .containsEntry(TriggerRecords.SOURCE_OFFSET, "9");
+        assertThat(headers(records.failure(source, TriggerRecords.ITEM_FAILED, "failed", 4)))
+                .containsEntry(TriggerRecords.TRIGGER, "acme/shape")
+                .containsEntry(DeadLetters.ATTEMPT, "4");
     }
 }

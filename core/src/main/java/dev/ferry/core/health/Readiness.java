@@ -1,20 +1,26 @@
-package dev.ferry.ingest.internal;
+package dev.ferry.core.health;
 
-import dev.ferry.core.health.ReadinessCheck;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 /**
- * What {@code GET /readyz} asks, by name: Kafka reachable, the function directory and result reader caught up and
- * live, and whatever the assembler of the process adds (the services running beside the gateway, the built-in
- * functions of {@code ferry dev}). Ready only when every such check is. An <em>advisory</em> check (the usage source
- * of a gateway whose metering runs elsewhere) is reported beside them but does not decide readiness: it names a
- * dependency of one endpoint, whose own answer is 503 while it is down, not of what the gateway serves.
- * Thread-safe; checks may be added while the gateway serves.
+ * The readiness of one process, by name: what every {@code /readyz} of the process answers, the gateway's public
+ * one, metering's and the management listener's alike, so that no two of them can tell different stories (tester
+ * 13B: a gateway's management {@code /readyz} left out the metering outage its public one reported). Each service
+ * adds its checks as it starts (the gateway: Kafka reachable, its function directory and result reader caught up
+ * and live; a dispatcher, the workers, metering: theirs); the process adds "services" while they start. Ready only
+ * when every such check is. An <em>advisory</em> check (the usage source of a gateway whose metering runs
+ * elsewhere) is reported beside them but does not decide readiness: it names a dependency of one endpoint, whose own
+ * answer is 503 while it is down, not of what the process serves.
+ *
+ * <p>{@link #report()} is the one answer every {@code /readyz} renders. Thread-safe; checks may be added while the
+ * process serves.
  */
 public final class Readiness {
 
@@ -89,5 +95,42 @@ public final class Readiness {
                     a.problem().isPresent() ? a.problem() : b.problem(), a.advisory() && b.advisory()));
         }
         return answers;
+    }
+
+    /**
+     * What {@code /readyz} answers: {@link #evaluate()} in the one shape of every Ferry {@code /readyz}.
+     *
+     * @return 200 with {@code {"checks":{name:"ok" or why},"degraded":["name: why",...],"status":"ready"}}
+     *         ({@code degraded} only when an advisory check fails), or 503 with {@code {"checks":{...},
+     *         "degraded":[...],"error":"not ready: name: why; ...","code":"not_ready"}} naming each deciding check
+     *         that is not ready
+     */
+    public Report report() {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        List<String> degraded = new ArrayList<>();
+        evaluate().forEach((name, answer) -> {
+            checks.put(name, answer.problem().orElse("ok"));
+            answer.problem().ifPresent(p -> (answer.advisory() ? degraded : problems).add(name + ": " + p));
+        });
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("checks", checks);
+        if (!degraded.isEmpty()) {
+            body.put("degraded", List.copyOf(degraded));
+        }
+        if (problems.isEmpty()) {
+            body.put("status", "ready");
+            return new Report(200, body);
+        }
+        body.put("error", "not ready: " + String.join("; ", problems));
+        body.put("code", "not_ready");
+        return new Report(503, body);
+    }
+
+    /**
+     * One {@code /readyz} answer: its HTTP status (200 or 503) and JSON body (maps, lists and strings in order), as
+     * {@link #report()} describes.
+     */
+    public record Report(int status, Map<String, Object> body) {
     }
 }
