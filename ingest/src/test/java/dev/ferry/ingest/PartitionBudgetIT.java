@@ -96,7 +96,7 @@ class PartitionBudgetIT {
             assertThat(leftover.statusCode()).as("a removed function's work topic stays: %s", text(leftover))
                     .isEqualTo(400);
             assertThat(json(leftover).get("error").asText())
-                    .contains("the work topics of deleted functions hold 4;").doesNotContain("later");
+                    .contains("the work topics of deleted functions hold 4:").doesNotContain("later");
             String later = new TopicCatalog(config).work(new FunctionRef("acme", "later"));
             try (Admin admin = new KafkaClients(config).admin("budget-it-operator")) {
                 admin.deleteTopics(List.of(later)).all().get(30, TimeUnit.SECONDS);
