@@ -40,6 +40,7 @@ public final class LeftoverWorkTopics {
 
     private final Admin admin;
     private final TopicCatalog topics;
+    private final Duration timeout;
     private final Map<String, Known> known = new HashMap<>();
 
     private record Known(Uuid id, int partitions) {
@@ -47,8 +48,13 @@ public final class LeftoverWorkTopics {
 
     /** @param admin the gateway's, open for as long as this is used */
     public LeftoverWorkTopics(Admin admin, TopicCatalog topics) {
+        this(admin, topics, TIMEOUT);
+    }
+
+    LeftoverWorkTopics(Admin admin, TopicCatalog topics, Duration timeout) {
         this.admin = admin;
         this.topics = topics;
+        this.timeout = timeout;
     }
 
     /** What the work topics' names look like, for messages ({@link TopicCatalog#workPattern()}). */
@@ -101,13 +107,13 @@ public final class LeftoverWorkTopics {
         return partitions;
     }
 
-    private static <T> T await(KafkaFuture<T> future, String what) {
+    private <T> T await(KafkaFuture<T> future, String what) {
         try {
-            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new FerryException("Cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new FerryException("Timed out after " + TIMEOUT.toSeconds() + " s trying to " + what, e);
+            throw new FerryException("Timed out after " + timeout.toMillis() + " ms trying to " + what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FerryException("Interrupted while trying to " + what, e);
