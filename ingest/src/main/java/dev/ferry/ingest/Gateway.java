@@ -26,6 +26,7 @@ import dev.ferry.ingest.internal.GatewayId;
 import dev.ferry.ingest.internal.GatewayReplies;
 import dev.ferry.ingest.internal.InvokeRoutes;
 import dev.ferry.ingest.internal.KafkaHealth;
+import dev.ferry.ingest.internal.LeftoverWorkTopics;
 import dev.ferry.ingest.internal.PinningWrites;
 import dev.ferry.ingest.internal.PlatformRoutes;
 import dev.ferry.ingest.internal.QuotaExchange;
@@ -349,7 +350,8 @@ public final class Gateway implements AutoCloseable {
         }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,
-                scalingSource, readiness, responses, triggers, replies, new PinningWrites());
+                scalingSource, readiness, responses, triggers, replies, new PinningWrites(),
+                new LeftoverWorkTopics(admin, topics));
     }
 
     /**

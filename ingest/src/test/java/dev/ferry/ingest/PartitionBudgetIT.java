@@ -3,20 +3,26 @@ package dev.ferry.ingest;
 import static dev.ferry.ingest.HttpApi.json;
 import static dev.ferry.ingest.HttpApi.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.TopicConfig;
+import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,14 +54,20 @@ class PartitionBudgetIT {
     }
 
     private static FerryConfig config(KafkaFixture kafka) {
+        return config(kafka, 10);
+    }
+
+    private static FerryConfig config(KafkaFixture kafka, int budget) {
         return Platform.config(kafka, dir.resolve("tenants.json"))
-                .with(TopicConfig.WORK_MAX_TOTAL_PARTITIONS, 10)
+                .with(TopicConfig.WORK_MAX_TOTAL_PARTITIONS, budget)
                 .with(GatewayConfig.QUOTA_REPORT_INTERVAL_MS, 0L);
     }
 
     @Test
-    void shouldRefuseCreatesAndRaisesBeyondWhatIsLeftOfThePlatformsPartitionBudget(KafkaFixture kafka) {
-        try (Gateway gateway = new Gateway(config(kafka)).start()) {
+    void shouldRefuseCreatesAndRaisesBeyondWhatIsLeftOfThePlatformsPartitionBudget(KafkaFixture kafka)
+            throws Exception {
+        FerryConfig config = config(kafka);
+        try (Gateway gateway = new Gateway(config).start()) {
             HttpApi api = new HttpApi(gateway.port());
             assertThat(api.put("/v1/functions/wide", beta, SPEC.formatted(6)).statusCode()).isEqualTo(201);
 
@@ -80,8 +92,75 @@ class PartitionBudgetIT {
                     .contains("this tenant's other functions hold 6");
 
             assertThat(api.delete("/v1/functions/later", acme).statusCode()).isEqualTo(204);
+            HttpResponse<byte[]> leftover = api.put("/v1/functions/wide-too", beta, SPEC.formatted(4));
+            assertThat(leftover.statusCode()).as("a removed function's work topic stays: %s", text(leftover))
+                    .isEqualTo(400);
+            assertThat(json(leftover).get("error").asText())
+                    .contains("the work topics of deleted functions hold 4:").doesNotContain("later");
+            String later = new TopicCatalog(config).work(new FunctionRef("acme", "later"));
+            try (Admin admin = new KafkaClients(config).admin("budget-it-operator")) {
+                admin.deleteTopics(List.of(later)).all().get(30, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get().contains(later));
+            }
             assertThat(api.put("/v1/functions/wide-too", beta, SPEC.formatted(4)).statusCode())
-                    .as("a removed function's partitions are free again").isEqualTo(201);
+                    .as("its partitions are free once an operator deleted its topic").isEqualTo(201);
+        }
+    }
+
+    /**
+     * A deleted function's work topic stays on the brokers (its queued calls are answered from it, and a function
+     * created again under the name starts past them), so it holds its partitions until an operator deletes it. Before,
+     * the budget counted deployed functions only: a tenant creating wide functions under new names and deleting them
+     * grew the brokers' partitions without bound and was never refused. Budget 25: two deleted functions' topics hold
+     * 20; a function created again over its old, wider topic holds the topic's partitions, counted once; a work
+     * topic an operator deleted is made again by the next deploy of its name, whose calls run.
+     */
+    @Test
+    void shouldCountTheWorkTopicsOfDeletedFunctionsUntilAnOperatorDeletesThem(KafkaFixture kafka) throws Exception {
+        FerryConfig config = config(kafka, 25);
+        TopicCatalog topics = new TopicCatalog(config);
+        try (Platform platform = Platform.start(config); Gateway gateway = new Gateway(config).start();
+                Admin admin = new KafkaClients(config).admin("budget-it-operator")) {
+            HttpApi api = new HttpApi(gateway.port());
+            assertThat(api.put("/v1/functions/f1", acme, SPEC.formatted(10)).statusCode()).isEqualTo(201);
+            assertThat(api.post("/v1/functions/f1/invoke", acme, "one", "text/plain").statusCode()).isEqualTo(200);
+            assertThat(api.delete("/v1/functions/f1", acme).statusCode()).isEqualTo(204);
+            assertThat(api.put("/v1/functions/f2", acme, SPEC.formatted(10)).statusCode()).isEqualTo(201);
+            assertThat(api.delete("/v1/functions/f2", acme).statusCode()).isEqualTo(204);
+
+            HttpResponse<byte[]> refused = api.put("/v1/functions/f3", acme, SPEC.formatted(10));
+            assertThat(refused.statusCode()).as("deleted functions' topics hold 20 of 25: %s", text(refused))
+                    .isEqualTo(400);
+            assertThat(json(refused).get("code").asText()).isEqualTo("invalid_function");
+            assertThat(json(refused).get("error").asText())
+                    .contains("5 of topic.work.max.total.partitions=25")
+                    .contains("the work topics of deleted functions hold 20 (this tenant's 20)")
+                    .contains("deleting such a topic").contains("Kafka's tools")
+                    .contains("once no function of that name exists");
+            assertThat(api.get("/v1/functions/f3", acme).statusCode()).isEqualTo(404);
+
+            String f1Topic = topics.work(new FunctionRef("acme", "f1"));
+            admin.deleteTopics(List.of(f1Topic)).all().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get().contains(f1Topic));
+            assertThat(api.put("/v1/functions/f3", acme, SPEC.formatted(10)).statusCode())
+                    .as("the operator freed f1's 10").isEqualTo(201);
+
+            assertThat(api.put("/v1/functions/f2", acme, SPEC.formatted(5)).statusCode())
+                    .as("created again on its old topic, which adds no partition").isEqualTo(201);
+            HttpResponse<byte[]> counted = api.put("/v1/functions/f4", acme, SPEC.formatted(6));
+            assertThat(counted.statusCode()).as(text(counted)).isEqualTo(400);
+            assertThat(json(counted).get("error").asText())
+                    .as("f2 holds its topic's 10, not its spec's 5, and not twice")
+                    .contains("5 of topic.work.max.total.partitions=25")
+                    .doesNotContain("deleted functions hold");
+
+            HttpResponse<byte[]> again = api.put("/v1/functions/f1", acme, SPEC.formatted(5));
+            assertThat(again.statusCode()).as(text(again)).isEqualTo(201);
+            assertThat(admin.describeTopics(List.of(f1Topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(f1Topic).partitions()).as("made again by the deploy").hasSize(5);
+            HttpResponse<byte[]> call = api.post("/v1/functions/f1/invoke", acme, "two", "text/plain");
+            assertThat(call.statusCode()).as(text(call)).isEqualTo(200);
+            assertThat(text(call)).contains("two");
         }
     }
 

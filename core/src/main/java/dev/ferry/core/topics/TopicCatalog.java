@@ -162,6 +162,11 @@ public final class TopicCatalog {
         return prefix + WORK + function.tenant() + "." + function.function();
     }
 
+    /** What every work topic's name looks like, for messages: {@code ferry.work.<tenant>.<function>}. */
+    public String workPattern() {
+        return prefix + WORK + "<tenant>.<function>";
+    }
+
     /**
      * {@code ferry.retry.<delayMs>ms}: the worker's retry tier for one backoff delay. Every record in a tier waits
      * the same delay, so its forwarder only ever waits for the head of a partition.

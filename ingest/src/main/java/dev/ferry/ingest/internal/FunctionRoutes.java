@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -172,16 +173,36 @@ public final class FunctionRoutes {
     }
 
     /**
-     * All tenants' functions together may have at most {@link TopicConfig#workMaxTotalPartitions()} work-topic
-     * partitions: one tenant's 19 deploys of {@code partitions} 1000, each answered 201, took the embedded broker past
-     * its open-file limit and the whole dev platform down (a tester, session 11). Only a write that adds partitions
-     * (a create, or an update that raises them) is checked, so a platform already over a lowered budget can still
-     * update its functions. 400 {@code invalid_function} says the budget, what is left and what the caller's own
-     * other functions hold, never another tenant's.
+     * All tenants' work topics together may have at most {@link TopicConfig#workMaxTotalPartitions()} partitions:
+     * one tenant's 19 deploys of {@code partitions} 1000, each answered 201, took the embedded broker past its
+     * open-file limit and the whole dev platform down (a tester, session 11). Counted is what the brokers hold: each
+     * deployed function's topic ({@link #held}) and the work topics deleted functions left ({@link
+     * LeftoverWorkTopics}: a delete keeps the topic, so creating wide functions under new names and deleting them
+     * grew the brokers' partitions without bound while the budget, counting specs only, never refused). Only a write
+     * that adds partitions to the brokers is checked (a create beyond its name's leftover topic, or an update that
+     * raises them beyond its topic's), so a platform already over a lowered budget can still update its functions and
+     * create again a function over its old topic. 400 {@code invalid_function} says the budget, what is left, what
+     * the caller's own other functions hold and what deleted functions' topics hold (the caller's part of it, never
+     * another tenant's) and how an operator frees those; 503 {@code not_ready} when the cluster cannot list its
+     * topics: a deploy needs the cluster to make its topic anyway, and counting specs alone then would let the
+     * growth through exactly when the brokers are strained.
      */
     private void checkPartitionBudget(FunctionRef ref, FunctionSpec spec, Optional<FunctionSpec> current) {
-        int had = current.map(FunctionSpec::getPartitions).orElse(0);
-        if (spec.getPartitions() <= had) {
+        if (current.isPresent() && spec.getPartitions() <= held(current.get())) {
+            return;
+        }
+        Map<FunctionRef, Integer> leftovers;
+        try {
+            leftovers = g.leftovers().partitions(function -> g.directory().get(function).isPresent());
+        } catch (RuntimeException e) {
+            log.warn("Cannot check the work-topic partition budget for {}: {}", ref, e.getMessage());
+            throw ApiException.notReady("Cannot check the work-topic partition budget (" + TopicConfig
+                    .WORK_MAX_TOTAL_PARTITIONS + "), which counts the work topics on the brokers: "
+                    + Http.inWords(e) + ". Try again when the cluster answers");
+        }
+        int had = current.map(FunctionRoutes::held).orElse(leftovers.getOrDefault(ref, 0));
+        int holds = Math.max(spec.getPartitions(), had); // a topic never shrinks
+        if (holds <= had) {
             return;
         }
         long others = 0;
@@ -190,20 +211,47 @@ public final class FunctionRoutes {
             if (function.getTenant().equals(ref.tenant()) && function.getName().equals(ref.function())) {
                 continue;
             }
-            others += Math.max(0, function.getPartitions());
+            others += held(function);
             if (function.getTenant().equals(ref.tenant())) {
-                own += Math.max(0, function.getPartitions());
+                own += held(function);
+            }
+        }
+        long left = 0;
+        long ownLeft = 0;
+        for (Map.Entry<FunctionRef, Integer> topic : leftovers.entrySet()) {
+            if (!topic.getKey().equals(ref)) {
+                left += topic.getValue();
+                if (topic.getKey().tenant().equals(ref.tenant())) {
+                    ownLeft += topic.getValue();
+                }
             }
         }
         int budget = g.config().topics().workMaxTotalPartitions();
-        if (others + spec.getPartitions() > budget) {
-            long left = Math.max(0, budget - others);
+        if (others + left + holds > budget) {
+            long free = Math.max(0, budget - others - left);
             throw new ApiException(400, "invalid_function", "partitions " + spec.getPartitions() + " is more than "
-                    + "the platform has left of its work-topic partition budget: " + left + " of "
+                    + "the platform has left of its work-topic partition budget: " + free + " of "
                     + TopicConfig.WORK_MAX_TOTAL_PARTITIONS + "=" + budget + " are not held by deployed functions"
+                    + (left > 0 ? " or the work topics of deleted functions" : "")
                     + (own > 0 ? "; this tenant's other functions hold " + own : "")
-                    + ". Deploy with fewer partitions, or ask an operator to raise the budget");
+                    + (left > 0 ? "; the work topics of deleted functions hold " + left
+                            + (ownLeft > 0 ? " (this tenant's " + ownLeft + ")" : "") + ": a deleted function's "
+                            + "work topic stays on the brokers until an operator frees its partitions by deleting "
+                            + "such a topic (" + g.leftovers().pattern() + ") with Kafka's tools once no "
+                            + "function of that name exists; the name's next deploy makes it again" : "")
+                    + ". Deploy with fewer partitions, or ask an operator to raise the budget"
+                    + (left > 0 ? " or to free those partitions" : ""));
         }
+    }
+
+    /**
+     * The partitions a deployed function's work topic holds: its {@code partitions}, or more when it was created
+     * again over an earlier function's wider topic (topics never shrink; the gateway recorded that topic's
+     * partitions then, one {@code workStartOffsets} entry each).
+     */
+    private static int held(FunctionSpec function) {
+        int leftover = function.getWorkStartOffsets() == null ? 0 : function.getWorkStartOffsets().size();
+        return Math.max(Math.max(0, function.getPartitions()), leftover);
     }
 
     /**

@@ -17,7 +17,8 @@ import org.apache.kafka.clients.producer.Producer;
  * {@code scaling} are null until wired. {@code responses} writes answers that a result completes, so the result
  * reader never blocks on a slow HTTP client. {@code triggers} serves {@code /v1/triggers} (issue 14). {@code replies} names where results come back and
  * writes the ownership markers of asynchronous calls (issue 15). {@code pinning} serializes the writes that pin
- * replicas, functions' and triggers' alike.
+ * replicas, functions' and triggers' alike. {@code leftovers} finds the work topics deleted functions left, which the
+ * partition budget counts.
  */
 public record GatewayContext(
         FerryConfig config,
@@ -39,5 +40,6 @@ public record GatewayContext(
         Executor responses,
         GatewayTriggers triggers,
         GatewayReplies replies,
-        PinningWrites pinning) {
+        PinningWrites pinning,
+        LeftoverWorkTopics leftovers) {
 }
