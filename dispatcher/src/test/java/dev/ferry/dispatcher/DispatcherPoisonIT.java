@@ -257,6 +257,59 @@ class DispatcherPoisonIT {
         }
     }
 
+    /**
+     * A record naming the id of a JSON Schema or Protobuf schema (what Confluent's JSON Schema and Protobuf
+     * serializers write, in the same wire format) is the record's fault: dead-lettered, and the calls beside it on
+     * its partition flow on (tester, session 14: the dispatcher took it for a registry outage and retried the batch
+     * for good, the partition's calls of every tenant waiting).
+     */
+    @Test
+    void shouldDeadLetterRecordsNamingANonAvroSchemaAndRouteTheCallsBesideThem(KafkaFixture kafka) throws Exception {
+        int jsonId = registerSchema(kafka, "poison-json-value", "JSON", "{\"type\":\"object\"}");
+        int protobufId = registerSchema(kafka, "poison-proto-value", "PROTOBUF",
+                "syntax = \"proto3\"; message Poison { string a = 1; }");
+        try (Harness h = new Harness(kafka, Map.of())) {
+            h.deploy(FunctionSpecs.builder("acme", "resize", Runtime.JAVA, "echo").setPartitions(2).build());
+            h.dispatcher().start();
+            List<InvocationRequest> good = new ArrayList<>();
+            good.add(goodOne(h));
+            byte[] json = wire(jsonId, "{\"a\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            h.sendAndWait(new ProducerRecord<>(h.topics.invocations(), 0, Harness.utf8("acme/resize"), json));
+            good.add(goodOne(h));
+            byte[] protobuf = wire(protobufId, new byte[] {0, 0x0a, 1, 0x78});
+            h.sendAndWait(new ProducerRecord<>(h.topics.invocations(), 0, Harness.utf8("acme/resize"), protobuf));
+            good.add(goodOne(h));
+
+            List<InvocationRequest> routed = h.read(h.topics.work(new FunctionRef("acme", "resize")), good.size())
+                    .stream().map(h::request).toList();
+            assertThat(routed).extracting(InvocationRequest::getInvocationId).containsExactlyInAnyOrderElementsOf(
+                    good.stream().map(InvocationRequest::getInvocationId).toList());
+            List<ConsumerRecord<byte[], byte[]>> dead = h.read(h.topics.dlq(), 2);
+            assertThat(dead).extracting(ConsumerRecord::value).containsExactlyInAnyOrder(json, protobuf);
+            assertThat(dead).extracting(r -> DeadLetters.header(r.headers(), DeadLetters.ERROR_MESSAGE))
+                    .anySatisfy(m -> assertThat(m).contains("Schema id " + jsonId).contains("is JSON, not AVRO"))
+                    .anySatisfy(m -> assertThat(m).contains("Schema id " + protobufId).contains("PROTOBUF"));
+        }
+    }
+
+    private static int registerSchema(KafkaFixture kafka, String subject, String type, String schema)
+            throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String body = json.writeValueAsString(Map.of("schemaType", type, "schema", schema));
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(kafka.schemaRegistryUrl() + "/subjects/"
+                        + subject + "/versions")).header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return json.readTree(answer.body()).path("id").asInt();
+    }
+
+    /** Confluent's wire format: magic byte 0, the schema id big-endian, then the payload. */
+    private static byte[] wire(int schemaId, byte[] payload) {
+        return ByteBuffer.allocate(5 + payload.length).put((byte) 0).putInt(schemaId).put(payload).array();
+    }
+
     private static InvocationRequest goodOne(Harness h) {
         InvocationRequest request = Requests.request("acme", "resize").build();
         h.invoke(request);

@@ -123,16 +123,12 @@ public final class SourceDecoder {
 
     /**
      * Whether the registry, not the record, is at fault: a {@link SchemaRegistryException} in the causes that is
-     * not "not found" (an unknown schema id is the record's fault; no answer, a 5xx or refused credentials are not,
-     * nor a 404 without the registry's own error code: another server at a mistyped URL, session 12).
+     * {@link SchemaRegistryException#unavailable() unavailable} (no answer, a 5xx, refused credentials, a 404
+     * without the registry's own error code: another server at a mistyped URL, session 12). The registry's own
+     * verdict (an unknown schema id) and a schema it gave that is not Avro are the record's fault (session 14).
      */
     private static boolean registryFailed(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SchemaRegistryException registry) {
-                return !registry.isNotFound() || registry.unavailable();
-            }
-        }
-        return false;
+        return SchemaRegistryException.unavailable(e);
     }
 
     /**

@@ -3,7 +3,12 @@ package dev.ferry.core.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.schemas.registry.SchemaRegistryClient;
+import dev.ferry.schemas.registry.SchemaRegistryException;
+import dev.ferry.schemas.registry.UnreadableSchemaException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,5 +98,35 @@ class RegistryWatchTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> askers() == 0);
         int then = asked.get();
         await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1)).until(() -> asked.get() == then);
+    }
+
+    /**
+     * The registry's own verdict on a schema whose fetch failed (deleted since: 40403; or one Ferry cannot read) is an
+     * answer: the watch ends, and the record is judged by that verdict (tester, session 14: a watch waiting for a
+     * schema its registry had since deleted kept the process unready and the replicas out until a restart).
+     */
+    @Test
+    void shouldTakeTheRegistrysVerdictOnALostSchemaForAnAnswer() {
+        for (SchemaRegistryException verdict : List.of(
+                new SchemaRegistryException(404, SchemaRegistryException.SCHEMA_NOT_FOUND, "Schema 15 not found"),
+                new UnreadableSchemaException("The schema of schema id 15 is JSON, not AVRO"))) {
+            SchemaRegistryClient registry = (SchemaRegistryClient) Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
+                        switch (method.getName()) {
+                            case "subjects":
+                                return List.of();
+                            case "getById":
+                                throw verdict;
+                            default:
+                                throw new UnsupportedOperationException(method.getName());
+                        }
+                    });
+            try (RegistryWatch judged = new RegistryWatch(registry, List.of("http://registry:8081"))) {
+                judged.lostSchema(15, new SchemaRegistryException(500, 50001, "Internal Server Error"));
+
+                assertThat(judged.available()).isFalse();
+                await().atMost(Duration.ofSeconds(10)).until(judged::available);
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FerryException;
 import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.registry.SchemaRegistryException;
+import dev.ferry.schemas.registry.UnreadableSchemaException;
 import dev.ferry.schemas.serde.FerryAvroSerializer;
 import dev.ferry.schemas.serde.WireFormat;
 import java.io.ByteArrayOutputStream;
@@ -199,6 +200,20 @@ class SourceDecoderTest {
                 .isInstanceOfSatisfying(SourceDecodingException.class, e -> assertThat(e.retriable()).isFalse());
         assertThatThrownBy(() -> decoder.decode(record(utf8("{}"))))
                 .isInstanceOfSatisfying(SourceDecodingException.class, e -> assertThat(e.retriable()).isFalse());
+    }
+
+    @Test
+    void shouldTakeASchemaTheRegistryGivesButFerryCannotReadForTheRecordsFault() {
+        byte[] bytes = new FerryAvroSerializer<GenericRecord>(registry).serialize("orders", AvroSamples.refund());
+        // What the registry client throws for a JSON Schema's or a Protobuf schema's id (tester, session 14).
+        registry.failWith(new UnreadableSchemaException("The schema of schema id 1001 is JSON, not AVRO; Ferry "
+                + "reads Avro only"));
+        SourceDecoder decoder = new SourceDecoder(RecordFormat.AVRO, registry);
+
+        assertThatThrownBy(() -> decoder.decode(record(bytes)))
+                .isInstanceOfSatisfying(SourceDecodingException.class, e -> assertThat(e.retriable())
+                        .as("onFailure at once, never a wait for a registry that answered").isFalse())
+                .hasMessageContaining("is JSON, not AVRO").hasMessageNotContaining("retry");
     }
 
     @Test

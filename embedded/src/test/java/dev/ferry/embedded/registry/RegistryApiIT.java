@@ -181,6 +181,10 @@ class RegistryApiIT {
         assertError(http.register(subject, record("Bad", "{\"name\":\"n\",\"type\":\"int\",\"default\":\"x\"}")),
                 422, 42201);
         assertError(http.post("/subjects/" + subject + "/versions", object("schemaType", "AVRO")), 422, 42201);
+        // Only a type name that nothing defines: Avro's parser throws a NullPointerException (tester, session 14).
+        assertError(http.register(subject, "\"Foo\""), 422, 42201);
+        assertError(http.register(subject, record("Holder", "{\"name\":\"f\",\"type\":\"Undefined\"}")), 422,
+                42201);
         assertThat(http.get("/subjects/" + subject + "/versions").errorCode()).isEqualTo(40401);
     }
 

@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,8 +224,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         for (Map.Entry<String, String> dependency : texts.entrySet()) {
             try {
                 parser.parse(dependency.getValue());
-            } catch (SchemaParseException e) {
-                throw new SchemaRegistryException(200, 200, "The referenced schema " + dependency.getKey()
+            } catch (RuntimeException e) { // not only SchemaParseException: an NPE for an unknown name
+                throw new UnreadableSchemaException("The referenced schema " + dependency.getKey()
                         + " of " + what + " is not valid Avro: " + e.getMessage(), e);
             }
         }
@@ -241,7 +240,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 continue;
             }
             if (!path.add(key)) {
-                throw new SchemaRegistryException(200, 200, "Circular schema reference through " + key);
+                throw new UnreadableSchemaException("Circular schema reference through " + key);
             }
             collect(target.references(), texts, path);
             path.remove(key);
@@ -272,7 +271,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     private Schema parse(SchemaResponse answer, String what) {
         if (!answer.isAvro()) {
-            throw new SchemaRegistryException(200, 200, "The schema of " + what + " is " + answer.schemaType()
+            throw new UnreadableSchemaException("The schema of " + what + " is " + answer.schemaType()
                     + ", not AVRO; Ferry reads Avro only");
         }
         if (answer.schema() == null) {
@@ -282,8 +281,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 : parserKnowing(answer.references(), what);
         try {
             return parser.parse(answer.schema());
-        } catch (SchemaParseException e) {
-            throw new SchemaRegistryException(200, 200, "The registry's schema of " + what + " is not valid Avro: "
+        } catch (RuntimeException e) { // Avro's parser throws more than SchemaParseException: an NPE for a bad name
+            throw new UnreadableSchemaException("The registry's schema of " + what + " is not valid Avro: "
                     + e.getMessage(), e);
         }
     }

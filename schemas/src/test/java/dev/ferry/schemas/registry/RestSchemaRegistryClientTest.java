@@ -181,7 +181,18 @@ class RestSchemaRegistryClientTest {
         stub.answer("GET /schemas/ids/5", 200, "{\"schema\":\"syntax = \\\"proto3\\\";\",\"schemaType\":\"PROTOBUF\"}");
 
         assertThatThrownBy(() -> client(stub.url()).getById(5))
-                .isInstanceOf(SchemaRegistryException.class).hasMessageContaining("PROTOBUF");
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.unavailable())
+                        .as("the registry answered: its schema is the record's fault, not an outage").isFalse())
+                .hasMessageContaining("PROTOBUF");
+    }
+
+    @Test
+    void shouldTakeAnInvalidAvroSchemaForTheSchemasFaultNotAnOutage() {
+        stub.answer("GET /schemas/ids/6", 200, "{\"schema\":\"{\\\"type\\\":\\\"nonsense\\\"}\"}");
+
+        assertThatThrownBy(() -> client(stub.url()).getById(6))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.unavailable()).isFalse())
+                .hasMessageContaining("not valid Avro");
     }
 
     @Test

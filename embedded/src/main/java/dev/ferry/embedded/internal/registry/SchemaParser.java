@@ -80,7 +80,9 @@ final class SchemaParser {
             Schema schema = parser.parse(schemaText);
             String normalized = known.isEmpty() ? schema.toString() : schema.toString(known, false);
             return new Parsed(new SchemaContent(SchemaContent.AVRO, normalized, concrete), schema);
-        } catch (AvroRuntimeException | IllegalArgumentException e) {
+        } catch (AvroRuntimeException | IllegalArgumentException | NullPointerException e) {
+            // Avro 1.12's parser throws a NullPointerException for a name it cannot resolve ("Foo" alone): the
+            // schema is invalid (42201), not the registry broken (tester, session 14: 500 50001).
             throw RegistryException.invalidSchema(e.getMessage());
         }
     }

@@ -2,6 +2,7 @@ package dev.ferry.schemas.serde.internal;
 
 import dev.ferry.schemas.registry.SchemaRegistryClient;
 import dev.ferry.schemas.registry.SchemaRegistryException;
+import dev.ferry.schemas.registry.UnreadableSchemaException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.AvroRuntimeException;
@@ -59,6 +60,10 @@ public final class ReaderResolver {
                     && (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND || e.isNotFound())) {
                 throw new SerializationException("Unknown schema id " + schemaId + " in a record on topic " + topic
                         + ": the schema registry has no such schema (" + e.getMessage() + ")", e);
+            }
+            if (e instanceof UnreadableSchemaException) {
+                throw new SerializationException("Schema id " + schemaId + " of a record on topic " + topic
+                        + " is not one Ferry can read: " + e.getMessage(), e);
             }
             throw new SerializationException("Cannot fetch schema id " + schemaId + " for a record on topic " + topic
                     + ": " + e.getMessage(), e);
