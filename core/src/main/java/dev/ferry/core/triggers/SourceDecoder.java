@@ -19,6 +19,7 @@ import dev.ferry.schemas.registry.SchemaRegistryException;
 import dev.ferry.schemas.serde.FerryAvroDeserializer;
 import dev.ferry.schemas.serde.WireFormat;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
@@ -149,8 +150,22 @@ public final class SourceDecoder {
                 throw new IOException("not JSON: a " + trailing + " token after the value");
             }
         } catch (JsonProcessingException e) {
-            throw new IOException("not JSON: " + e.getOriginalMessage(), e);
+            throw new IOException("not JSON: " + e.getOriginalMessage() + wireFormatHint(value), e);
         }
+    }
+
+    /**
+     * For a value in the Confluent wire format (magic byte 0, a 4-byte schema id: what Confluent's JSON Schema,
+     * Protobuf and Avro serializers write), a hint that says so; otherwise empty. Jackson, seeing the zero bytes,
+     * guesses UTF-32 and says "Invalid UTF-32 character", which sent a tester the wrong way (session 14).
+     */
+    private static String wireFormatHint(byte[] value) {
+        if (value.length < 5 || value[0] != 0) {
+            return "";
+        }
+        int schemaId = ByteBuffer.wrap(value, 1, 4).getInt();
+        return " (the value starts as the Confluent wire format does: magic byte 0, schema id " + schemaId
+                + "; format AVRO reads that format for Avro schemas, JSON reads plain JSON text only)";
     }
 
     /**
@@ -180,7 +195,7 @@ public final class SourceDecoder {
             }
             return tree;
         } catch (JsonProcessingException e) {
-            throw new IOException("not JSON: " + e.getOriginalMessage(), e);
+            throw new IOException("not JSON: " + e.getOriginalMessage() + wireFormatHint(value), e);
         }
     }
 

@@ -115,6 +115,19 @@ class SourceDecoderTest {
         }
     }
 
+    @Test
+    void shouldSayAValueIsInTheConfluentWireFormatWhenAJsonTriggerCannotReadIt() {
+        // What Confluent's JSON Schema serializer writes: magic byte 0, schema id 15, then the JSON text.
+        byte[] wire = java.nio.ByteBuffer.allocate(5 + 10).put((byte) 0).putInt(15).put(utf8("{\"a\": \"x\"}"))
+                .array();
+
+        assertThatThrownBy(() -> new SourceDecoder(RecordFormat.JSON, null).decode(record(wire)))
+                .isInstanceOf(SourceDecodingException.class)
+                .hasMessageContaining("Confluent wire format").hasMessageContaining("schema id 15");
+        assertThatThrownBy(() -> new SourceDecoder(RecordFormat.JSON, null).decode(record(utf8("not json"))))
+                .hasMessageNotContaining("wire format");
+    }
+
     @ParameterizedTest
     @EnumSource(RecordFormat.class)
     void shouldDecodeANullValueAsAnEmptyPayloadAndJsonNullInEveryFormat(RecordFormat format) {
