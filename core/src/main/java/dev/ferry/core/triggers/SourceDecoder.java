@@ -18,6 +18,7 @@ import dev.ferry.schemas.registry.SchemaRegistryClient;
 import dev.ferry.schemas.registry.SchemaRegistryException;
 import dev.ferry.schemas.serde.FerryAvroDeserializer;
 import dev.ferry.schemas.serde.WireFormat;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -151,6 +152,8 @@ public final class SourceDecoder {
             }
         } catch (JsonProcessingException e) {
             throw new IOException("not JSON: " + e.getOriginalMessage() + wireFormatHint(value), e);
+        } catch (CharConversionException e) { // zero bytes first: Jackson reads UTF-32 and finds no character
+            throw new IOException("not JSON: " + e.getMessage() + wireFormatHint(value), e);
         }
     }
 
@@ -196,6 +199,8 @@ public final class SourceDecoder {
             return tree;
         } catch (JsonProcessingException e) {
             throw new IOException("not JSON: " + e.getOriginalMessage() + wireFormatHint(value), e);
+        } catch (CharConversionException e) { // zero bytes first: Jackson reads UTF-32 and finds no character
+            throw new IOException("not JSON: " + e.getMessage() + wireFormatHint(value), e);
         }
     }
 
