@@ -189,6 +189,16 @@ class RegistryApiIT {
     }
 
     @Test
+    void shouldAnswerTheRegistrysErrorShapeWhenTheBodyIsTooLarge() {
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < 15_000; i++) { // about 1.5 MB
+            fields.append(i == 0 ? "" : ",").append("{\"name\":\"field_with_a_long_name_").append(i)
+                    .append("\",\"type\":\"string\",\"doc\":\"padding padding padding padding\"}");
+        }
+        assertError(http.register(subject, record("Huge", fields.toString())), 413, 413);
+    }
+
+    @Test
     void shouldRefuseAnUnknownSchemaTypeWith42201() {
         Response r = http.post("/subjects/" + subject + "/versions",
                 new ObjectMapper().createObjectNode().put("schema", "<xs:schema/>").put("schemaType", "XML"));

@@ -25,6 +25,9 @@ public final class RegistryHttpApi implements AutoCloseable {
 
     private final SchemaLog log;
     private final RegistryService service;
+    /** The largest request body served: Javalin's default, named so the error can say it. */
+    static final long MAX_BODY_BYTES = 1_000_000L;
+
     private final Javalin app;
 
     private RegistryHttpApi(SchemaLog log, RegistryService service, Javalin app) {
@@ -44,6 +47,7 @@ public final class RegistryHttpApi implements AutoCloseable {
                 config.showJavalinBanner = false;
                 config.startupWatcherEnabled = false;
                 config.http.defaultContentType = CONTENT_TYPE;
+                config.http.maxRequestSize = MAX_BODY_BYTES;
             });
             RegistryHttpApi api = new RegistryHttpApi(log, service, app);
             api.routes();
@@ -82,6 +86,11 @@ public final class RegistryHttpApi implements AutoCloseable {
                 error(ctx, 404, "HTTP 404 Not Found");
             }
         });
+        // Javalin refuses a body over its maxRequestSize (1 MB) in plain text; a Confluent client parses the
+        // registry's JSON error shape (a tester, session 14). A schema that large would not fit the schemas topic's
+        // records either.
+        app.error(413, ctx -> error(ctx, 413, "Request body larger than the registry accepts ("
+                + MAX_BODY_BYTES + " bytes)"));
 
         app.get("/", ctx -> ok(ctx, JSON.createObjectNode()));
         app.get("/schemas/types", ctx -> ok(ctx, strings(SchemaContent.TYPES)));
