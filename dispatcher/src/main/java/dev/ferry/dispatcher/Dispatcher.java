@@ -214,6 +214,9 @@ public final class Dispatcher implements AutoCloseable {
             // The results it writes itself (refusals) without the registry from now on; a work topic's requests are
             // per function, asked at its first call (a lost registry then makes the instance step out).
             runtime.serdes().prepare(Map.of(topics.results(), InvocationResult.class));
+            // The subject of what it reads, which outside producers write too: guarded, with its own reader schema
+            // registered there, so the registry refuses any request schema this dispatcher could not read.
+            runtime.serdes().prepareInput(topics.invocations(), InvocationRequest.class);
             open();
         } catch (RuntimeException e) {
             closeClients();

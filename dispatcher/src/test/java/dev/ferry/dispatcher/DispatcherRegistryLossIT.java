@@ -19,6 +19,7 @@ import dev.ferry.schemas.registry.SchemaRegistryException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -162,6 +163,11 @@ class DispatcherRegistryLossIT {
         @Override
         public CompatibilityLevel getCompatibility(String subject) {
             return real().getCompatibility(subject);
+        }
+
+        @Override
+        public Optional<CompatibilityLevel> getSubjectCompatibility(String subject) {
+            return real().getSubjectCompatibility(subject);
         }
 
         @Override

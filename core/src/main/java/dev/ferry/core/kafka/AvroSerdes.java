@@ -1,11 +1,14 @@
 package dev.ferry.core.kafka;
 
 import dev.ferry.core.config.FerryConfig;
+import dev.ferry.schemas.registry.CompatibilityLevel;
 import dev.ferry.schemas.registry.RestSchemaRegistryClient;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
 import dev.ferry.schemas.serde.FerryAvroSerde;
 import dev.ferry.schemas.serde.FerryAvroSerializer;
+import dev.ferry.schemas.serde.TopicNameStrategy;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -23,6 +26,14 @@ import org.slf4j.LoggerFactory;
 public final class AvroSerdes {
 
     private static final Logger log = LoggerFactory.getLogger(AvroSerdes.class);
+
+    /**
+     * The compatibility level of a subject whose records Ferry reads and producers outside Ferry write
+     * ({@link #prepareInput}): every live version there can read, and be read by, every other, so Ferry's reader
+     * (registered there too) reads whatever a producer could register, and Ferry's own next schema (an optional field
+     * more) still registers. docs/design.md section 8, "Subjects Ferry reads", has the reasoning.
+     */
+    public static final CompatibilityLevel INPUT_COMPATIBILITY = CompatibilityLevel.FULL_TRANSITIVE;
 
     private final SchemaRegistryClient registry;
     private final Map<String, Object> serdeConfig;
@@ -79,5 +90,33 @@ public final class AvroSerdes {
                         + "first write): {}", type.getSimpleName(), topic, e.toString());
             }
         });
+    }
+
+    /**
+     * Guards the subject of {@code topic}, a topic Ferry reads and producers outside Ferry write (the Kafka path's
+     * {@code ferry.invocations}): sets its compatibility level to {@link #INPUT_COMPATIBILITY} when the subject has
+     * no level of its own (one an operator set, or Ferry at an earlier start, is left as it is), then registers
+     * Ferry's reader schema of {@code type} there, as {@link #prepare} does. Without it the registry's default
+     * (BACKWARD, which guards readers that upgrade first) let a producer register a request schema without
+     * {@code tenant}, and every call written with it was dead-lettered (tester 14A, finding 2). Best effort, like
+     * {@link #prepare}: a registry that refuses or cannot answer is logged at WARN and the service starts anyway.
+     */
+    public void prepareInput(String topic, Class<? extends SpecificRecord> type) {
+        String subject = new TopicNameStrategy().subjectName(topic, false, SpecificData.get().getSchema(type));
+        try {
+            Optional<CompatibilityLevel> own = registry.getSubjectCompatibility(subject);
+            if (own.isEmpty()) {
+                registry.setCompatibility(subject, INPUT_COMPATIBILITY);
+                log.info("Subject {} set to compatibility {}: Ferry reads what producers outside it write there",
+                        subject, INPUT_COMPATIBILITY);
+            } else if (own.get() != INPUT_COMPATIBILITY) {
+                log.info("Subject {} keeps the compatibility {} set on it (Ferry would set {})", subject,
+                        own.get(), INPUT_COMPATIBILITY);
+            }
+        } catch (RuntimeException e) {
+            log.warn("The compatibility level of subject {} could not be checked or set (it is tried again at the "
+                    + "next start): {}", subject, e.toString());
+        }
+        prepare(Map.of(topic, type));
     }
 }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     private static final Logger log = LoggerFactory.getLogger(RestSchemaRegistryClient.class);
+
+    /** The registry's error code for "this subject has no compatibility level of its own". */
+    private static final int SUBJECT_COMPATIBILITY_NOT_CONFIGURED = 40408;
 
     private final RegistryTransport transport;
     private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
@@ -150,6 +154,26 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             throw new SchemaRegistryException(200, 200, "Registry answered no compatibility level for " + path);
         }
         return CompatibilityLevel.parse(answer.level());
+    }
+
+    @Override
+    public Optional<CompatibilityLevel> getSubjectCompatibility(String subject) {
+        Objects.requireNonNull(subject, "subject");
+        String path = "/config/" + encode(subject);
+        CompatibilityConfig answer;
+        try {
+            answer = RegistryJson.read(transport.get(path), CompatibilityConfig.class);
+        } catch (SchemaRegistryException e) {
+            if (e.isNotFound() && (e.errorCode() == SUBJECT_COMPATIBILITY_NOT_CONFIGURED
+                    || e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (answer.level() == null) {
+            throw new SchemaRegistryException(200, 200, "Registry answered no compatibility level for " + path);
+        }
+        return Optional.of(CompatibilityLevel.parse(answer.level()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.ferry.schemas.registry;
 
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.Schema;
 
 /**
@@ -68,6 +69,16 @@ public interface SchemaRegistryClient {
      * the subject has none of its own.
      */
     CompatibilityLevel getCompatibility(String subject);
+
+    /**
+     * The rule set on {@code subject} itself, or empty when it has none of its own (then the global rule applies):
+     * whether an operator, or Ferry, chose one for it. Registries answer 40408 for "none of its own"; older ones 40401.
+     *
+     * @throws UnsupportedOperationException by clients that cannot tell (the default)
+     */
+    default Optional<CompatibilityLevel> getSubjectCompatibility(String subject) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot tell a subject's own rule");
+    }
 
     /** Sets the rule of {@code subject}, or the global rule when {@code subject} is null. */
     void setCompatibility(String subject, CompatibilityLevel level);

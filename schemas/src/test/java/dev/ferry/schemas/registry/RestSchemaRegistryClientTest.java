@@ -291,6 +291,22 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldTellASubjectsOwnLevelFromNoneOfItsOwnAndAnOutage() {
+        stub.answer("GET /config/set-value", 200, "{\"compatibilityLevel\":\"FULL_TRANSITIVE\"}");
+        stub.answer("GET /config/unset-value", 404, "{\"error_code\":40408,\"message\":\"Subject 'unset-value' does "
+                + "not have subject-level compatibility configured\"}");
+        stub.answer("GET /config/old-value", 404, "{\"error_code\":40401,\"message\":\"Subject not found.\"}");
+        stub.answer("GET /config/down-value", 500, "{\"error_code\":50001,\"message\":\"store failure\"}");
+        RestSchemaRegistryClient client = client(stub.url());
+
+        assertThat(client.getSubjectCompatibility("set-value")).contains(CompatibilityLevel.FULL_TRANSITIVE);
+        assertThat(client.getSubjectCompatibility("unset-value")).isEmpty();
+        assertThat(client.getSubjectCompatibility("old-value")).isEmpty();
+        assertThatThrownBy(() -> client.getSubjectCompatibility("down-value"))
+                .isInstanceOf(SchemaRegistryException.class);
+    }
+
+    @Test
     void shouldEncodeSubjectWhenItHasReservedCharacters() {
         stub.answer("GET /subjects/a%2Fb%20c/versions", 200, "[1]");
 
