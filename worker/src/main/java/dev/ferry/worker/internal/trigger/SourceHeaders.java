@@ -35,10 +35,10 @@ import org.apache.kafka.common.header.Headers;
  */
 final class SourceHeaders {
 
-    static final String TRACEPARENT = "traceparent";
-    static final String TRACESTATE = "tracestate";
-    /** The gateway's limit (W3C Trace Context: 32 members of at most 256 characters, cut to what vendors send). */
-    static final int MAX_TRACESTATE_LENGTH = 512;
+    static final String TRACEPARENT = HeaderText.TRACEPARENT;
+    static final String TRACESTATE = HeaderText.TRACESTATE;
+    /** The gateway's limit ({@link HeaderText#MAX_TRACESTATE_LENGTH}). */
+    static final int MAX_TRACESTATE_LENGTH = HeaderText.MAX_TRACESTATE_LENGTH;
 
     private SourceHeaders() {
     }
