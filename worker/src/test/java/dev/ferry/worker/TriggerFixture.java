@@ -220,6 +220,21 @@ final class TriggerFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * One record keyed {@code key} with {@code value} and the Kafka {@code headers} given, in their order (a name may
+     * repeat), to partition 0 of {@code topic}.
+     */
+    void produceWithHeaders(String topic, String key, String value, List<Map.Entry<String, byte[]>> headers) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()), new StringSerializer(),
+                new StringSerializer())) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, 0, key, value);
+            headers.forEach(header -> record.headers().add(header.getKey(), header.getValue()));
+            producer.send(record);
+            producer.flush();
+        }
+    }
+
     /** Registers {@code schema} under {@code topic}'s value subject ({@code <topic>-value}) and gives its id. */
     int register(String topic, Schema schema) {
         return harness.serdes.registry().register(topic + "-value", schema);

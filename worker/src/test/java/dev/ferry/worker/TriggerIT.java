@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
@@ -15,6 +18,7 @@ import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.RecordFormat;
+import dev.ferry.schemas.Runtime;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.schemas.TriggerState;
@@ -23,6 +27,7 @@ import dev.ferry.worker.TriggerFixture.Sink;
 import dev.ferry.worker.TriggerFixture.Statuses;
 import dev.ferry.worker.internal.trigger.TriggerRecords;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,6 +112,48 @@ class TriggerIT {
             await().atMost(Duration.ofSeconds(20)).until(() -> ofFunction(results, "enrich-r").size() >= 3);
             assertThat(ofFunction(results, "enrich-r").stream().map(InvocationResult::getInvocationId).distinct())
                     .hasSize(3);
+        }
+    }
+
+    @Test
+    void shouldGiveABatchSizeOneFunctionItsRecordsHeadersWithoutLettingThemSpoofFerrys(KafkaFixture kafka)
+            throws Exception {
+        // Tester 14A, finding 3: at batchSize 1 the function got the ferry.source.* headers only, so neither the
+        // producer's trace context nor the app's own headers reached it (at batchSize 2 they were in the document).
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            String source = f.topic("hdr-src", 1);
+            Sink outputs = f.sink("hdr-out");
+            f.produceWithHeaders(source, "k", "{\"n\":1}", List.of(
+                    Map.entry("traceparent", traceparent.getBytes(StandardCharsets.UTF_8)),
+                    Map.entry("tracestate", "k=v".getBytes(StandardCharsets.UTF_8)),
+                    Map.entry("x-app", "1".getBytes(StandardCharsets.UTF_8)),
+                    Map.entry("x-app", "2".getBytes(StandardCharsets.UTF_8)),
+                    Map.entry("x-bin", new byte[] {(byte) 0xff, (byte) 0xfe}),
+                    Map.entry(TriggerRecords.SOURCE_TOPIC, "spoofed".getBytes(StandardCharsets.UTF_8)),
+                    Map.entry(TriggerRecords.INVOCATION_ID, "spoofed".getBytes(StandardCharsets.UTF_8)),
+                    Map.entry("Ferry.Source.Tombstone", "true".getBytes(StandardCharsets.UTF_8))));
+            TriggerSpec spec = f.specFromEarliest("hdrs", "hdrs", source).setDestination(outputs.topic()).build();
+            FunctionSpec function = FunctionSpecs.builder("acme", "hdrs", Runtime.JAVA,
+                    HeadersFunction.class.getName()).setTimeoutMs(10_000).build();
+            try (TriggerPool pool = f.pool(spec, function)) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 1);
+            }
+            assertThat(outputs).singleElement().satisfies(out -> {
+                JsonNode seen = new ObjectMapper().readTree(out.value());
+                assertThat(seen.path("traceparent").asText()).isEqualTo(traceparent);
+                assertThat(seen.path("tracestate").asText()).isEqualTo("k=v");
+                assertThat(seen.path("x-app").asText()).as("the last of a repeated name").isEqualTo("2");
+                assertThat(seen.path("x-bin").asText()).as("not UTF-8: base64").isEqualTo("//4=");
+                assertThat(seen.path(TriggerRecords.SOURCE_TOPIC).asText()).isEqualTo(source);
+                assertThat(seen.path(TriggerRecords.SOURCE_KEY).asText()).isEqualTo("k");
+                List<String> names = new ArrayList<>();
+                seen.fieldNames().forEachRemaining(names::add);
+                assertThat(names).as("no ferry.* name of the record's own").noneMatch(name -> name.toLowerCase(
+                        java.util.Locale.ROOT).startsWith("ferry.") && !name.startsWith("ferry.source."));
+                assertThat(names).doesNotContain("Ferry.Source.Tombstone", TriggerRecords.SOURCE_TOMBSTONE);
+                assertThat(TriggerKit.header(out, TriggerRecords.INVOCATION_ID)).isNotEqualTo("spoofed");
+            });
         }
     }
 

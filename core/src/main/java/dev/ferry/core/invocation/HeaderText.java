@@ -13,6 +13,14 @@ public final class HeaderText {
 
     /** A UUID is 36 characters and a media type with parameters far less than this. */
     public static final int MAX_LENGTH = 256;
+    /** W3C Trace Context's {@code traceparent}, kept by {@link #MAX_LENGTH}: the gateway's and a trigger's rule. */
+    public static final String TRACEPARENT = "traceparent";
+    /**
+     * W3C Trace Context's vendor state, which travels with {@code traceparent} only, never alone: at most
+     * {@link #MAX_TRACESTATE_LENGTH} characters.
+     */
+    public static final String TRACESTATE = "tracestate";
+    public static final int MAX_TRACESTATE_LENGTH = 512;
 
     private HeaderText() {
     }

@@ -37,10 +37,11 @@ public final class InvokeRoutes {
     public static final String BILLED_MS = "Ferry-Billed-Ms";
     public static final String KEY = "Ferry-Key";
     public static final String DEADLINE = "Ferry-Deadline";
-    public static final String TRACEPARENT = "traceparent";
+    public static final String TRACEPARENT = HeaderText.TRACEPARENT;
     /** W3C Trace Context: vendors' trace state, which travels with {@code traceparent} (at most 512 characters). */
-    public static final String TRACESTATE = "tracestate";
-    private static final int MAX_TRACESTATE_LENGTH = 512;
+    public static final String TRACESTATE = HeaderText.TRACESTATE;
+    /** The same limit a trigger applies to a source record's {@code tracestate} ({@link HeaderText}). */
+    private static final int MAX_TRACESTATE_LENGTH = HeaderText.MAX_TRACESTATE_LENGTH;
     private static final int MAX_KEY_LENGTH = 1024;
     private static final String HEADER_RULE = "it travels as an HTTP header value";
     private static final String ARRIVES_RULE = "HTTP header values arrive as ISO-8859-1, so any other character is "

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * {@code batchItemFailures} one record at a time, and sends a record older than {@code maxRecordAgeMs} (by its
  * timestamp) to {@code onFailure} instead of running it. The shape of what the function gets follows the trigger's
  * {@code batchSize}, never the number of records that happen to run together: at 1 the bare value with the
- * {@code ferry.source.*} headers, above 1 always a JSON array, also of one record (tester 10, finding 4), and a
+ * record's own headers and {@code ferry.source.*} over them ({@link SourceHeaders}), above 1 always a JSON array, also of one record (tester 10, finding 4), and a
  * run of one record whose answer names it in {@code batchItemFailures} is a failed attempt of that record (retried
  * in place up to {@code maxAttempts}, then {@code onFailure}), not a retry alone without end. It writes nothing
  * itself: the {@link BatchOutcome} lists what the caller writes, so a transactional and an at-least-once writer
@@ -360,10 +360,15 @@ public final class BatchRunner {
                     : Map.of(TriggerRecords.SOURCE_TOPIC, topic, TriggerRecords.SOURCE_PARTITION, partition,
                             TriggerRecords.SOURCE_OFFSET, offset, TriggerRecords.SOURCE_TIMESTAMP, timestamp,
                             TriggerRecords.SOURCE_KEY, key);
-            if (record.value() == null) {
-                // A tombstone's payload is empty, as an empty value's is: the header tells them apart.
-                Map<String, String> more = new java.util.HashMap<>(headers);
-                more.put(TriggerRecords.SOURCE_TOMBSTONE, "true");
+            if (record.value() == null || SourceHeaders.any(record.headers())) {
+                // The record's own headers (its trace context, the app's), Ferry's put over them: the function of
+                // a record run alone gets them however it came to run alone (tester 14A, finding 3). A tombstone's
+                // payload is empty, as an empty value's is: the header tells them apart.
+                Map<String, String> more = SourceHeaders.of(record.headers());
+                more.putAll(headers);
+                if (record.value() == null) {
+                    more.put(TriggerRecords.SOURCE_TOMBSTONE, "true");
+                }
                 headers = Map.copyOf(more);
             }
             payload = first.value().payload();

@@ -125,6 +125,41 @@ class BatchRunnerShapeTest {
         assertThat(outputs).containsExactly("0 true", "0 null");
     }
 
+    /** Tester 14A, finding 3: every attempt of a record run alone carries its headers, Ferry's over the record's. */
+    @Test
+    void shouldGiveEveryAttemptAtBatchSizeOneTheRecordsHeadersWithFerrysOverThem() throws Exception {
+        TriggerSpec spec = TriggerSpecs.builder("acme", "shape", "f", List.of("in")).setDestination("out").build();
+        FunctionSpec functionSpec = FunctionSpecs.builder("acme", "f", Runtime.JAVA, "unused").setMaxAttempts(2)
+                .build();
+        TriggerReplicaSettings settings = new TriggerReplicaSettings(new TriggerRef("acme", "shape"), spec,
+                functionSpec, 0, "g", "dlq", "shape#0", "w", "w");
+        List<java.util.Map<String, String>> seen = Collections.synchronizedList(new ArrayList<>());
+        BatchRunner runner = new BatchRunner(settings, in -> {
+            seen.add(in.headers());
+            if (in.attempt() == 1) {
+                throw new IllegalStateException("first attempt");
+            }
+            return "ok".getBytes(StandardCharsets.UTF_8);
+        }, new Invoker(userThreads, timers, Clock.systemUTC()), new Backoff(0, 0), timers, Clock.systemUTC(),
+                new TriggerRecords(new TriggerRef("acme", "shape"), "out", "dlq", "ferry.results",
+                        (topic, result) -> new byte[0]));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                .getBytes(StandardCharsets.UTF_8));
+        headers.add("x-app", "1".getBytes(StandardCharsets.UTF_8));
+        headers.add(TriggerRecords.SOURCE_OFFSET, "99".getBytes(StandardCharsets.UTF_8));
+        byte[] value = "{}".getBytes(StandardCharsets.UTF_8);
+        SourceItem item = new SourceItem(new ConsumerRecord<>("in", 0, 7L, 5L, TimestampType.CREATE_TIME, 0,
+                value.length, null, value, headers, Optional.empty()),
+                new SourceValue(value, SourceValue.JSON, Json.MAPPER.readTree(value)));
+
+        assertThat(written(runner.run(List.of(item)).get(10, TimeUnit.SECONDS), "out")).containsExactly("ok");
+        assertThat(seen).hasSize(2).allSatisfy(h -> assertThat(h).containsEntry("x-app", "1")
+                .containsEntry("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+                .containsEntry(TriggerRecords.SOURCE_OFFSET, "7").containsEntry(TriggerRecords.SOURCE_TIMESTAMP, "5")
+                .doesNotContainKey(TriggerRecords.SOURCE_KEY));
+    }
+
     @Test
     void shouldSendTheBareValueWhenTheBatchSizeIsOne() throws Exception {
         BatchOutcome outcome = run(1, false, 1, in -> "[1]".getBytes(StandardCharsets.UTF_8), 1);
