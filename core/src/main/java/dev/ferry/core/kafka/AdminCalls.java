@@ -24,12 +24,18 @@ public final class AdminCalls {
      *     interrupt flag set again)
      */
     public static <T> T await(KafkaFuture<T> future, String what) {
+        return await(future, what, TIMEOUT);
+    }
+
+    /** {@link #await(KafkaFuture, String)} within {@code timeout}. */
+    public static <T> T await(KafkaFuture<T> future, String what, Duration timeout) {
         try {
-            return future.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new FerryException("Cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new FerryException("Timed out after " + TIMEOUT.toSeconds() + " s trying to " + what, e);
+            String after = timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
+            throw new FerryException("Timed out after " + after + " trying to " + what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FerryException("Interrupted while trying to " + what, e);

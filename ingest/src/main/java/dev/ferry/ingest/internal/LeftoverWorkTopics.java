@@ -2,6 +2,7 @@ package dev.ferry.ingest.internal;
 
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.kafka.AdminCalls;
 import dev.ferry.core.topics.TopicCatalog;
 import java.time.Duration;
 import java.util.Collection;
@@ -9,9 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -108,15 +106,6 @@ public final class LeftoverWorkTopics {
     }
 
     private <T> T await(KafkaFuture<T> future, String what) {
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new FerryException("Cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new FerryException("Timed out after " + timeout.toMillis() + " ms trying to " + what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FerryException("Interrupted while trying to " + what, e);
-        }
+        return AdminCalls.await(future, what, timeout);
     }
 }
