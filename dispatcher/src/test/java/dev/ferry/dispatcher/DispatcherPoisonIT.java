@@ -178,18 +178,25 @@ class DispatcherPoisonIT {
             new Random(3).nextBytes(incompressible);
             InvocationRequest tooBig = Requests.request("acme", "small")
                     .setPayload(ByteBuffer.wrap(incompressible)).build();
-            InvocationRequest after = Requests.request("acme", "small").build();
             h.invoke(before);
             h.invoke(tooBig);
-            h.invoke(after);
+            // Small calls right behind it share its produce batches now and then, which the broker refuses whole: a
+            // run in CI dead-lettered the one call after it too (session 14). Each is tried alone before that.
+            List<String> small = new ArrayList<>(List.of(before.getInvocationId()));
+            for (int i = 0; i < 10; i++) {
+                InvocationRequest after = Requests.request("acme", "small").build();
+                h.invoke(after);
+                small.add(after.getInvocationId());
+            }
 
             List<ConsumerRecord<byte[], byte[]>> dead = h.read(h.topics.dlq(), 1);
             assertThat(h.request(dead.get(0)).getInvocationId()).isEqualTo(tooBig.getInvocationId());
             assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.ERROR_CLASS))
                     .isEqualTo(RecordTooLargeException.class.getName());
-            assertThat(h.read(h.topics.work(ref), 2).stream().map(r -> h.request(r).getInvocationId()))
-                    .containsExactlyInAnyOrder(before.getInvocationId(), after.getInvocationId());
-            assertThat(h.readAll(h.topics.work(ref))).hasSize(2);
+            assertThat(h.read(h.topics.work(ref), small.size()).stream().map(r -> h.request(r).getInvocationId()))
+                    .containsExactlyInAnyOrderElementsOf(small);
+            assertThat(h.readAll(h.topics.work(ref))).hasSize(small.size());
+            assertThat(h.readAll(h.topics.dlq())).as("only the call too large for the work topic").hasSize(1);
         }
     }
 

@@ -81,6 +81,13 @@ public final class DispatchLoop implements Runnable {
     /** Records the broker refused as they were (too large): the retry sends them to the DLQ instead of looping. */
     private final Map<RecordPosition, Throwable> refused = new ConcurrentHashMap<>();
     private final Set<RecordPosition> refusedDeadLetters = ConcurrentHashMap.newKeySet();
+    /**
+     * Records whose last send went in a produce batch of their own ({@link Outgoing#alone}). The broker judges a
+     * batch's size, not a record's, and refuses a batch whole: a small record that shared one with a too-large record
+     * was refused with it and dead-lettered too (a CI run, session 14). So a refused record is first sent again
+     * alone, and dead-lettered only when refused that way too.
+     */
+    private final Set<RecordPosition> sentAlone = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -299,8 +306,11 @@ public final class DispatchLoop implements Runnable {
         steppedOut = null;
     }
 
-    /** A record to send, and the position of the record it came from. */
-    private record Outgoing(RecordPosition origin, ProducerRecord<byte[], byte[]> record) {
+    /**
+     * A record to send, the position of the record it came from, and whether it goes in a produce batch of its own
+     * (flushed before and after it: a retry of a record the broker refused beside others).
+     */
+    private record Outgoing(RecordPosition origin, ProducerRecord<byte[], byte[]> record, boolean alone) {
     }
 
     private List<Outgoing> transform(ConsumerRecords<byte[], byte[]> records) {
@@ -308,12 +318,15 @@ public final class DispatchLoop implements Runnable {
         List<Outgoing> out = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> record : records) {
             RecordPosition origin = RecordPosition.of(record);
+            boolean wasAlone = sentAlone.remove(origin);
             Throwable refusal = refused.remove(origin);
-            if (refusal == null) {
-                // One record, or a rejection with its reply copy: all in this transaction (issue 15, part 5).
-                router.apply(record).forEach(routed -> out.add(new Outgoing(origin, routed)));
+            if (refusal != null && (wasAlone || refusedDeadLetters.contains(origin))) {
+                out.add(new Outgoing(origin, refusedInstead(origin, record, refusal), false));
             } else {
-                out.add(new Outgoing(origin, refusedInstead(origin, record, refusal)));
+                // One record, or a rejection with its reply copy: all in this transaction (issue 15, part 5); a
+                // record refused beside others goes alone this time (see sentAlone).
+                boolean alone = refusal != null;
+                router.apply(record).forEach(routed -> out.add(new Outgoing(origin, routed, alone)));
             }
         }
         return out;
@@ -342,6 +355,10 @@ public final class DispatchLoop implements Runnable {
 
     private void send(Outgoing outgoing) {
         ProducerRecord<byte[], byte[]> record = outgoing.record();
+        if (outgoing.alone()) {
+            producer.flush(); // what was sent before goes in batches without it
+            sentAlone.add(outgoing.origin());
+        }
         producer.send(record, (metadata, error) -> {
             // Retrying a record the broker refuses for its size would fail every retry of the batch; the retry
             // sends a dead letter in its place instead.
@@ -352,6 +369,9 @@ public final class DispatchLoop implements Runnable {
                 refused.putIfAbsent(outgoing.origin(), error);
             }
         });
+        if (outgoing.alone()) {
+            producer.flush(); // and what comes after it
+        }
     }
 
     private boolean abort(Exception cause) {
