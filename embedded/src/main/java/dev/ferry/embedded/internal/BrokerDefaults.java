@@ -9,8 +9,8 @@ import java.util.Map;
  * <p>Two concerns: a cluster of one node must work at all (internal topics default to 3 replicas and would never
  * be created, so group and transaction coordinators would hang silently), and tests on one small machine must see
  * group changes in seconds rather than the production defaults of 45 s sessions and 5 s heartbeats. Every key here
- * exists in Kafka 4.3 (an unknown key is only warned about, but a value outside a key's range fails startup, which
- * is why each minimum is lowered together with its value).
+ * exists in Kafka 4.3 and 4.4 (an unknown key is only warned about, but a value outside a key's range fails startup,
+ * which is why each minimum is lowered together with its value).
  */
 public final class BrokerDefaults {
 

@@ -2,7 +2,7 @@ package dev.ferry.embedded.internal;
 
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.common.utils.internals.AppInfoParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
