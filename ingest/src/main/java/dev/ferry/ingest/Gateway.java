@@ -290,8 +290,8 @@ public final class Gateway implements AutoCloseable {
         new TopicProvisioner(admin).ensure(topics.platformTopics());
         // The Kafka path's subject, which outside producers write too: guarded so Ferry reads all they register.
         serdes.prepareInput(topics.invocations(), InvocationRequest.class);
-        // What it writes to its fixed topics, written without the registry from now on (session 13).
-        serdes.prepare(Map.of(topics.invocations(), InvocationRequest.class, topics.accepted(),
+        // What else it writes to its fixed topics, written without the registry from now on (session 13).
+        serdes.prepare(Map.of(topics.accepted(),
                 InvocationRequest.class, topics.asyncResults(), InvocationResult.class, topics.functions(),
                 FunctionSpec.class, topics.triggers(), TriggerSpec.class));
 

@@ -25,8 +25,9 @@ import org.apache.kafka.common.header.Headers;
  *   <li>{@code traceparent} and {@code tracestate} (in any case) become the invocation's W3C trace context under
  *       their lower-case names, by the gateway's rule for an HTTP caller's: {@code traceparent} at most
  *       {@value HeaderText#MAX_LENGTH} printable ASCII characters, {@code tracestate} at most
- *       {@value #MAX_TRACESTATE_LENGTH}, not blank, and only with a {@code traceparent}. Where the gateway answers
- *       400, a trigger cannot refuse its record: a trace context breaking the rule is left out, the record runs.</li>
+ *       {@value HeaderText#MAX_TRACESTATE_LENGTH}, not blank, and only with a {@code traceparent}. Where the
+ *       gateway answers 400, a trigger cannot refuse its record: a trace context breaking the rule is left out, the
+ *       record runs.</li>
  * </ul>
  *
  * Anything else travels as it is; each runtime then passes on what it can carry (an HTTP function the names and
@@ -34,11 +35,6 @@ import org.apache.kafka.common.header.Headers;
  * variables), the same as for a call on the Kafka path.
  */
 final class SourceHeaders {
-
-    static final String TRACEPARENT = HeaderText.TRACEPARENT;
-    static final String TRACESTATE = HeaderText.TRACESTATE;
-    /** The gateway's limit ({@link HeaderText#MAX_TRACESTATE_LENGTH}). */
-    static final int MAX_TRACESTATE_LENGTH = HeaderText.MAX_TRACESTATE_LENGTH;
 
     private SourceHeaders() {
     }
@@ -66,19 +62,19 @@ final class SourceHeaders {
                 continue;
             }
             String value = SourceDecoder.keyText(header.value());
-            if (lower.equals(TRACEPARENT)) {
+            if (lower.equals(HeaderText.TRACEPARENT)) {
                 traceparent = value;
-            } else if (lower.equals(TRACESTATE)) {
+            } else if (lower.equals(HeaderText.TRACESTATE)) {
                 tracestate = value;
             } else {
                 out.put(name, value);
             }
         }
-        if (traceparent != null && HeaderText.problem(TRACEPARENT, traceparent).isEmpty()) {
-            out.put(TRACEPARENT, traceparent);
-            if (tracestate != null && !tracestate.isBlank() && HeaderText.problem(TRACESTATE, tracestate,
-                    MAX_TRACESTATE_LENGTH, "it travels as an HTTP header value").isEmpty()) {
-                out.put(TRACESTATE, tracestate);
+        if (traceparent != null && HeaderText.problem(HeaderText.TRACEPARENT, traceparent).isEmpty()) {
+            out.put(HeaderText.TRACEPARENT, traceparent);
+            if (tracestate != null && !tracestate.isBlank() && HeaderText.problem(HeaderText.TRACESTATE, tracestate,
+                    HeaderText.MAX_TRACESTATE_LENGTH, "it travels as an HTTP header value").isEmpty()) {
+                out.put(HeaderText.TRACESTATE, tracestate);
             }
         }
         return out;
