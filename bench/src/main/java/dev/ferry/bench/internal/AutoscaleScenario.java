@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Measures, per scaler: lag-seconds (the integral of the group's lag), time to the first scale-up after the
  * step, time to drain (from the step's start to the last sample whose lag exceeded one replica's target), and
- * replica-seconds (sizes asked for, integrated). The ratio is Ferry's lag-seconds over KEDA's.
+ * replica-seconds (sizes asked for, integrated). The ratio is Ferry's lag-seconds over KEDA's. Beside the lag,
+ * unfinished-seconds integrate the invocations sent and without a result on {@code ferry.results} yet (waiting or
+ * running), counted from outside the group: a check that the lag the scalers see is what callers wait.
  */
 public final class AutoscaleScenario implements Scenario {
 
@@ -64,12 +67,13 @@ public final class AutoscaleScenario implements Scenario {
     static final double TAIL_LIMIT = 40;
 
     /** One scaler's figures from one run. */
-    record Run(double lagSeconds, double replicaSeconds, double firstScaleUpSeconds, double drainSeconds,
-            int peakReplicas) {
+    record Run(double lagSeconds, double unfinishedSeconds, double replicaSeconds, double firstScaleUpSeconds,
+            double drainSeconds, int peakReplicas) {
         String describe() {
-            return String.format(Locale.ROOT, "lag-s %s, replica-s %s, first scale-up %s s, drained %s s after the step began, peak %d",
-                    Format.number(lagSeconds), Format.number(replicaSeconds), Format.number(firstScaleUpSeconds),
-                    Format.number(drainSeconds), peakReplicas);
+            return String.format(Locale.ROOT, "lag-s %s (unfinished-s %s), replica-s %s, first scale-up %s s, "
+                    + "drained %s s after the step began, peak %d", Format.number(lagSeconds),
+                    Format.number(unfinishedSeconds), Format.number(replicaSeconds), Format.number(firstScaleUpSeconds), Format.number(drainSeconds),
+                    peakReplicas);
         }
     }
 
@@ -133,6 +137,9 @@ public final class AutoscaleScenario implements Scenario {
         Tally ferryTally = new Tally(before);
         Tally kedaTally = new Tally(before);
         FunctionRef ferryRef = FunctionSpecs.ref(ferrySpec);
+        Map<String, AtomicLong> finished = Map.of(
+                ferrySpec.getName(), new AtomicLong(),
+                kedaSpec.getName(), new AtomicLong());
         try (WorkerContext context = new WorkerContext(config);
              WorkerPool ferryWorkers = new WorkerPool(ferrySpec, context, 1);
              WorkerPool kedaWorkers = new WorkerPool(kedaSpec, context, 1);
@@ -142,7 +149,12 @@ public final class AutoscaleScenario implements Scenario {
              Admin admin = clients.admin("bench-autoscale-lag");
              TopicTail runTimesTail = TopicTail.builder(clients, topics.results(), r -> {
                  if (r.value() != null) {
-                     runTimes.observe(results.deserialize(r.topic(), r.headers(), r.value()));
+                     InvocationResult result = results.deserialize(r.topic(), r.headers(), r.value());
+                     runTimes.observe(result);
+                     var count = finished.get(result.getFunction().toString());
+                     if (count != null) {
+                         count.incrementAndGet();
+                     }
                  }
              }).name("bench-autoscale-run-times").from(TopicTail.Start.end()).build().start();
              KafkaConsumer<byte[], byte[]> counter = clients.consumer(null, "bench-autoscale-lag-counter",
@@ -174,7 +186,10 @@ public final class AutoscaleScenario implements Scenario {
                         && kedaTally.settled(kedaSize))) {
                     break;
                 }
-                for (LagSample sample : collector.collect()) {
+                long readStart = System.nanoTime();
+                List<LagSample> samples = collector.collect();
+                double readSeconds = (System.nanoTime() - readStart) / 1e9;
+                for (LagSample sample : samples) {
                     boolean isFerry = sample.getFunction().equals(ferrySpec.getName());
                     if (isFerry) {
                         int sizeBefore = ferrySize;
@@ -183,9 +198,11 @@ public final class AutoscaleScenario implements Scenario {
                             pools.apply(d);
                             ferrySize = d.getTo();
                         }
-                        ferryTally.observe(now, now - last, sample.getTotalLag(), sizeBefore, ferrySize);
-                        log.debug("t={} Ferry lag {} arrival {} service {} members {} -> {}",
-                                Format.number(now), sample.getTotalLag(), Format.number(sample.getArrivalRate()),
+                        long unfinished = load.sent() - finished.get(ferrySpec.getName()).get();
+                        ferryTally.observe(now, now - last, sample.getTotalLag(), unfinished, sizeBefore, ferrySize);
+                        log.debug("t={} Ferry lag {} unfinished {} read {} s arrival {} service {} members {} -> {}",
+                                Format.number(now), sample.getTotalLag(), unfinished, Format.number(readSeconds),
+                                Format.number(sample.getArrivalRate()),
                                 Format.number(sample.getServiceRate()), sample.getReplicas(), ferrySize);
                     } else {
                         int sizeBefore = kedaSize;
@@ -196,9 +213,10 @@ public final class AutoscaleScenario implements Scenario {
                                     .setTo(size).setReason("KEDA baseline").setPolicy("keda").build());
                             kedaSize = size;
                         }
-                        kedaTally.observe(now, now - last, sample.getTotalLag(), sizeBefore, kedaSize);
-                        log.debug("t={} KEDA lag {} members {} -> {}", Format.number(now), sample.getTotalLag(),
-                                sample.getReplicas(), kedaSize);
+                        long unfinished = load.sent() - finished.get(kedaSpec.getName()).get();
+                        kedaTally.observe(now, now - last, sample.getTotalLag(), unfinished, sizeBefore, kedaSize);
+                        log.debug("t={} KEDA lag {} unfinished {} members {} -> {}", Format.number(now),
+                                sample.getTotalLag(), unfinished, sample.getReplicas(), kedaSize);
                     }
                 }
                 last = now;
@@ -219,6 +237,7 @@ public final class AutoscaleScenario implements Scenario {
     private static final class Tally {
         private final double stepStart;
         private double lagSeconds;
+        private double unfinishedSeconds;
         private double replicaSeconds;
         private double firstScaleUp = Double.NaN;
         private double lastOverTarget = Double.NaN;
@@ -230,11 +249,15 @@ public final class AutoscaleScenario implements Scenario {
         }
 
         /**
+         * @param lag the group's lag in the sample
+         * @param unfinished invocations sent to the function and without a result on ferry.results yet (waiting or
+         *     running), counted once the reading is answered: a check on the lag from outside the group
          * @param before the size in force when the sample was taken
          * @param replicas the size after the scaler's decision on it
          */
-        void observe(double now, double dt, long lag, int before, int replicas) {
+        void observe(double now, double dt, long lag, long unfinished, int before, int replicas) {
             lagSeconds += lag * dt;
+            unfinishedSeconds += unfinished * dt;
             // The interval that ended with this sample ran at the size in force during it; a size decided now is
             // paid from now on (charging it for the interval before made a quick scale-up cost a second early).
             replicaSeconds += before * dt;
@@ -258,7 +281,7 @@ public final class AutoscaleScenario implements Scenario {
 
         Run run() {
             double drain = Double.isNaN(lastOverTarget) ? 0 : lastOverTarget - stepStart;
-            return new Run(lagSeconds, replicaSeconds, firstScaleUp, drain, peak);
+            return new Run(lagSeconds, unfinishedSeconds, replicaSeconds, firstScaleUp, drain, peak);
         }
     }
 
@@ -270,6 +293,12 @@ public final class AutoscaleScenario implements Scenario {
         private final double before;
         private final double stepEnd;
         private volatile boolean running = true;
+        private final AtomicLong sent = new AtomicLong();
+
+        /** Invocations sent to each function so far. */
+        long sent() {
+            return sent.get();
+        }
 
         Load(KafkaProducer<String, InvocationRequest> producer, TopicCatalog topics, List<FunctionSpec> functions,
                 int before, int step) {
@@ -305,6 +334,7 @@ public final class AutoscaleScenario implements Scenario {
                         request.setPayload(ByteBuffer.wrap(payload));
                         producer.send(new ProducerRecord<>(topics.work(ref), id, request));
                     }
+                    sent.incrementAndGet();
                 }
                 try {
                     Thread.sleep(20);
