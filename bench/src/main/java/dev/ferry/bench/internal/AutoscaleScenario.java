@@ -72,8 +72,8 @@ public final class AutoscaleScenario implements Scenario {
         String describe() {
             return String.format(Locale.ROOT, "lag-s %s (unfinished-s %s), replica-s %s, first scale-up %s s, "
                     + "drained %s s after the step began, peak %d", Format.number(lagSeconds),
-                    Format.number(unfinishedSeconds), Format.number(replicaSeconds), Format.number(firstScaleUpSeconds), Format.number(drainSeconds),
-                    peakReplicas);
+                    Format.number(unfinishedSeconds), Format.number(replicaSeconds),
+                    Format.number(firstScaleUpSeconds), Format.number(drainSeconds), peakReplicas);
         }
     }
 
@@ -186,6 +186,10 @@ public final class AutoscaleScenario implements Scenario {
                         && kedaTally.settled(kedaSize))) {
                     break;
                 }
+                // Counted as the reading begins, when the collector lists the end offsets its lag is measured at.
+                long sent = load.sent();
+                long ferryUnfinished = sent - finished.get(ferrySpec.getName()).get();
+                long kedaUnfinished = sent - finished.get(kedaSpec.getName()).get();
                 long readStart = System.nanoTime();
                 List<LagSample> samples = collector.collect();
                 double readSeconds = (System.nanoTime() - readStart) / 1e9;
@@ -198,10 +202,10 @@ public final class AutoscaleScenario implements Scenario {
                             pools.apply(d);
                             ferrySize = d.getTo();
                         }
-                        long unfinished = load.sent() - finished.get(ferrySpec.getName()).get();
-                        ferryTally.observe(now, now - last, sample.getTotalLag(), unfinished, sizeBefore, ferrySize);
+                        ferryTally.observe(now, now - last, sample.getTotalLag(), ferryUnfinished, sizeBefore,
+                                ferrySize);
                         log.debug("t={} Ferry lag {} unfinished {} read {} s arrival {} service {} members {} -> {}",
-                                Format.number(now), sample.getTotalLag(), unfinished, Format.number(readSeconds),
+                                Format.number(now), sample.getTotalLag(), ferryUnfinished, Format.number(readSeconds),
                                 Format.number(sample.getArrivalRate()),
                                 Format.number(sample.getServiceRate()), sample.getReplicas(), ferrySize);
                     } else {
@@ -213,10 +217,9 @@ public final class AutoscaleScenario implements Scenario {
                                     .setTo(size).setReason("KEDA baseline").setPolicy("keda").build());
                             kedaSize = size;
                         }
-                        long unfinished = load.sent() - finished.get(kedaSpec.getName()).get();
-                        kedaTally.observe(now, now - last, sample.getTotalLag(), unfinished, sizeBefore, kedaSize);
+                        kedaTally.observe(now, now - last, sample.getTotalLag(), kedaUnfinished, sizeBefore, kedaSize);
                         log.debug("t={} KEDA lag {} unfinished {} members {} -> {}", Format.number(now),
-                                sample.getTotalLag(), unfinished, sample.getReplicas(), kedaSize);
+                                sample.getTotalLag(), kedaUnfinished, sample.getReplicas(), kedaSize);
                     }
                 }
                 last = now;
@@ -251,7 +254,7 @@ public final class AutoscaleScenario implements Scenario {
         /**
          * @param lag the group's lag in the sample
          * @param unfinished invocations sent to the function and without a result on ferry.results yet (waiting or
-         *     running), counted once the reading is answered: a check on the lag from outside the group
+         *     running), counted as the reading began: a check on the lag from outside the group
          * @param before the size in force when the sample was taken
          * @param replicas the size after the scaler's decision on it
          */
