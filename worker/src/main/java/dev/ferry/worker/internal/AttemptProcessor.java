@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.invocation.HeaderText;
 import dev.ferry.core.invocation.InvocationResults;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
@@ -13,7 +14,9 @@ import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -297,9 +300,28 @@ public final class AttemptProcessor {
         ByteBuffer buffer = request.getPayload().duplicate();
         byte[] payload = new byte[buffer.remaining()];
         buffer.get(payload);
+        HeaderText.Encoded key = HeaderText.encode(request.getKey());
         return new Invocation(spec.getTenant(), spec.getName(), request.getInvocationId(), payload,
-                request.getContentType(), request.getKey(), request.getHeaders(), spec.getEnv(), request.getAttempt(),
-                request.getDeadline(), now.plusMillis(spec.getTimeoutMs()));
+                request.getContentType(), key == null ? null : key.text(), headers(request.getHeaders(), key),
+                spec.getEnv(), request.getAttempt(), request.getDeadline(), now.plusMillis(spec.getTimeoutMs()));
+    }
+
+    /**
+     * The request's headers as the function gets them, with {@link Invocation#KEY_ENCODING} set only by the rule for
+     * keys ({@link HeaderText#encode}): a Kafka-path key that is not printable ASCII (any string a producer wrote)
+     * reaches every runtime as base64 of its UTF-8 bytes, marked, where an HTTP function used to lose it.
+     */
+    static Map<String, String> headers(Map<String, String> requested, HeaderText.Encoded key) {
+        boolean spoofed = requested.keySet().stream().anyMatch(Invocation.KEY_ENCODING::equalsIgnoreCase);
+        if (!spoofed && (key == null || !key.base64())) {
+            return requested;
+        }
+        Map<String, String> headers = new HashMap<>(requested);
+        headers.keySet().removeIf(Invocation.KEY_ENCODING::equalsIgnoreCase);
+        if (key != null && key.base64()) {
+            headers.put(Invocation.KEY_ENCODING, HeaderText.BASE64);
+        }
+        return headers;
     }
 
     /** Closes the replica's function instance: user code, so its failures are logged, never thrown. */
