@@ -35,6 +35,18 @@ public final class HeaderText {
     }
 
     /**
+     * Whether a header name is Ferry's own: it starts with {@code ferry.} or {@code ferry-} in any case (HTTP names
+     * and the PROCESS runtime's variable lookup ignore case). Such a name is never taken from outside Ferry: not
+     * from a source record's headers (a trigger), not from an {@code InvocationRequest}'s {@code headers} map (the
+     * Kafka path, any producer of a work topic), and the gateway keeps no such header of an HTTP caller's. So
+     * {@code ferry.source.topic}, {@code ferry.source.tombstone} or {@code Ferry-Tenant} always come from Ferry.
+     */
+    public static boolean isReserved(String name) {
+        return name != null && name.length() >= 6 && (name.regionMatches(true, 0, "ferry.", 0, 6)
+                || name.regionMatches(true, 0, "ferry-", 0, 6));
+    }
+
+    /**
      * A value as it travels to a function: {@code text} as it is, or, when {@code base64}, standard base64 of the
      * bytes meant (to be marked as such: {@link #BASE64}).
      */

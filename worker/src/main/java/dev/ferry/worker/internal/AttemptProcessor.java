@@ -307,17 +307,22 @@ public final class AttemptProcessor {
     }
 
     /**
-     * The request's headers as the function gets them, with {@link Invocation#KEY_ENCODING} set only by the rule for
-     * keys ({@link HeaderText#encode}): a Kafka-path key that is not printable ASCII (any string a producer wrote)
-     * reaches every runtime as base64 of its UTF-8 bytes, marked, where an HTTP function used to lose it.
+     * The request's headers as the function gets them. A name Ferry reserves ({@link HeaderText#isReserved}:
+     * {@code ferry.}/{@code ferry-} in any case) is never taken from a request, as the gateway takes none from an
+     * HTTP caller (tester 14A: a producer's {@code ferry.source.topic}/{@code .offset}/{@code .tombstone} reached a
+     * function as if a trigger had called it). Every request a function runs passes here, whoever wrote it: the
+     * dispatcher's forward from {@code ferry.invocations}, a record produced straight to a work topic, a retry.
+     * {@link Invocation#KEY_ENCODING} is then set only by the rule for keys ({@link HeaderText#encode}): a
+     * Kafka-path key that is not printable ASCII (any string a producer wrote) reaches every runtime as base64 of
+     * its UTF-8 bytes, marked, where an HTTP function used to lose it.
      */
     static Map<String, String> headers(Map<String, String> requested, HeaderText.Encoded key) {
-        boolean spoofed = requested.keySet().stream().anyMatch(Invocation.KEY_ENCODING::equalsIgnoreCase);
-        if (!spoofed && (key == null || !key.base64())) {
+        boolean reserved = requested.keySet().stream().anyMatch(HeaderText::isReserved);
+        if (!reserved && (key == null || !key.base64())) {
             return requested;
         }
         Map<String, String> headers = new HashMap<>(requested);
-        headers.keySet().removeIf(Invocation.KEY_ENCODING::equalsIgnoreCase);
+        headers.keySet().removeIf(HeaderText::isReserved);
         if (key != null && key.base64()) {
             headers.put(Invocation.KEY_ENCODING, HeaderText.BASE64);
         }

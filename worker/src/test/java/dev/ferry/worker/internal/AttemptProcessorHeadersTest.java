@@ -27,4 +27,21 @@ class AttemptProcessorHeadersTest {
         assertThat(AttemptProcessor.headers(Map.of("Ferry.Key.Encoding", "base64", "x", "1"), text))
                 .containsOnly(entry("x", "1"));
     }
+
+    /**
+     * Tester 14A, minor observation: a producer's {@code ferry.source.topic}/{@code .offset}/{@code .tombstone} in
+     * a request's headers reached an HTTP function as if a trigger had called it. Names Ferry reserves are not taken
+     * from a request, in any case, as the gateway takes none from an HTTP caller; every other header is.
+     */
+    @Test
+    void shouldNeverTakeANameFerryReservesFromARequest() {
+        Map<String, String> requested = Map.of("ferry.source.topic", "payments", "ferry.source.offset", "42",
+                "Ferry.Source.Tombstone", "true", "FERRY-TENANT", "evil", "ferry-anything", "x",
+                "traceparent", "00-x", "ferryman", "ok", "x-ferry.source.topic", "kept");
+
+        assertThat(AttemptProcessor.headers(requested, HeaderText.encode("k"))).containsOnly(
+                entry("traceparent", "00-x"), entry("ferryman", "ok"), entry("x-ferry.source.topic", "kept"));
+        assertThat(AttemptProcessor.headers(requested, null)).doesNotContainKeys("ferry.source.topic",
+                "Ferry.Source.Tombstone");
+    }
 }

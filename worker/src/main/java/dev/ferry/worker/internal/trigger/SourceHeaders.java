@@ -61,10 +61,10 @@ final class SourceHeaders {
             if (name == null || header.value() == null) {
                 continue;
             }
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("ferry.") || lower.startsWith("ferry-")) {
+            if (HeaderText.isReserved(name)) {
                 continue;
             }
+            String lower = name.toLowerCase(Locale.ROOT);
             HeaderText.Encoded encoded = HeaderText.encode(header.value());
             // A trace context is printable ASCII or none: one that is not is left out below, as too long is.
             String value = encoded.text();
