@@ -23,6 +23,7 @@ import dev.ferry.dispatcher.internal.RecordRouter;
 import dev.ferry.dispatcher.internal.RequestValidator;
 import dev.ferry.dispatcher.internal.StepOut;
 import dev.ferry.dispatcher.internal.WorkRoutes;
+import dev.ferry.dispatcher.internal.WorkSubjects;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
 import dev.ferry.schemas.LagSample;
@@ -112,6 +113,8 @@ public final class Dispatcher implements AutoCloseable {
     private final String transactionalId;
     private Admin admin;
     private FunctionDirectory directory;
+    /** Soft-deletes a deleted function's work subject (tester 14A, finding 10); follows {@link #directory}. */
+    private WorkSubjects workSubjects;
     private LagView lagView;
     /** {@value #PRODUCERS} transactional producers, taken in turn per transaction (issue 16, part 3). */
     private List<KafkaProducer<byte[], byte[]>> producers = List.of();
@@ -354,6 +357,8 @@ public final class Dispatcher implements AutoCloseable {
             throw new FerryException("Dispatcher " + transactionalId + " could not load " + topics.functions()
                     + " within " + DIRECTORY_LOAD_TIMEOUT.toSeconds() + " s");
         }
+        workSubjects = new WorkSubjects(directory::get, topics, serdes);
+        directory.addListener(workSubjects);
         lagView = new LagView(clients, topics, serdes.deserializer(LagSample.class), clock).start(clientId + "-lag",
                 LAG_CATCH_UP);
 
@@ -541,6 +546,13 @@ public final class Dispatcher implements AutoCloseable {
         producers.forEach(producer -> closeQuietly(() -> producer.close(CLOSE_TIMEOUT)));
         closeQuietly(lagView);
         closeQuietly(admin);
+        if (workSubjects != null) {
+            if (directory != null) {
+                directory.removeListener(workSubjects);
+            }
+            workSubjects.close();
+            workSubjects = null;
+        }
         consumer = null;
         producers = List.of();
         lagView = null;

@@ -2,6 +2,7 @@ package dev.ferry.dispatcher;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.DispatcherConfig;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.TopicConfig;
@@ -81,6 +82,10 @@ final class Harness implements AutoCloseable {
 
     void deploy(FunctionSpec spec) {
         publisher.deploy(spec);
+    }
+
+    void remove(FunctionRef ref) {
+        publisher.remove(ref);
     }
 
     /** Sends invocations to ferry.invocations as a client would, keyed tenant/function or by their key. */

@@ -18,6 +18,7 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerDirectory;
 import dev.ferry.core.triggers.TriggerPublisher;
 import dev.ferry.ingest.internal.ApiException;
+import dev.ferry.ingest.internal.CreatedTopics;
 import dev.ferry.ingest.internal.DirectoryWatch;
 import dev.ferry.ingest.internal.FunctionRoutes;
 import dev.ferry.ingest.internal.FunctionStats;
@@ -379,8 +380,11 @@ public final class Gateway implements AutoCloseable {
         resources.add(tail);
         tail.start();
         readiness.add("trigger-status", tail.readiness());
+        CreatedTopics created = new CreatedTopics(clients, topics, admin);
+        resources.add(created);
+        created.start(Duration.ofSeconds(30));
         return new GatewayTriggers(directory, watch, publisher, board, new TriggerTopics(admin, config.topics()),
-                topics, new TriggerLags(admin, topics));
+                topics, new TriggerLags(admin, topics), created);
     }
 
     private void drain() {

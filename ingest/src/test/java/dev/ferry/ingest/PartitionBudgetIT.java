@@ -50,6 +50,7 @@ class PartitionBudgetIT {
     static void tenants() {
         TenantAdmin admin = new TenantAdmin(dir.resolve("tenants.json"));
         acme = admin.createTenant("acme");
+        admin.setTopics("acme", List.of("acme.*"));
         beta = admin.createTenant("beta");
     }
 
@@ -161,6 +162,68 @@ class PartitionBudgetIT {
             HttpResponse<byte[]> call = api.post("/v1/functions/f1/invoke", acme, "two", "text/plain");
             assertThat(call.statusCode()).as(text(call)).isEqualTo(200);
             assertThat(text(call)).contains("two");
+        }
+    }
+
+    /**
+     * The lead's notes, session 14: a destination or onFailure topic a trigger PUT creates was not counted, so a
+     * tenant naming new topics grew the brokers' partitions without bound. Budget 10: a function holds 1; a trigger
+     * that creates two topics of its source's 3 partitions takes 6; a second one that would take 6 more is refused
+     * (400 invalid_trigger, nothing created) and so is a deploy wider than what is left; the created topics stay
+     * counted when their trigger is deleted, until an operator deletes one; a topic that existed is never counted.
+     */
+    @Test
+    void shouldCountTheTopicsTriggerPutsCreateInThePartitionBudget(KafkaFixture kafka) throws Exception {
+        FerryConfig config = config(kafka, 10);
+        String run = java.util.UUID.randomUUID().toString().substring(0, 8);
+        String source = "acme.src-" + run;
+        String out1 = "acme.out1-" + run;
+        String fail1 = "acme.fail1-" + run;
+        String mine = "acme.mine-" + run;
+        kafka.createTopic(source, 3);
+        kafka.createTopic(mine, 3);
+        String trigger = "{\"function\": \"fn\", \"topics\": [\"" + source + "\"]%s}";
+        try (Gateway gateway = new Gateway(config).start();
+                Admin admin = new KafkaClients(config).admin("budget-it-operator")) {
+            HttpApi api = new HttpApi(gateway.port());
+            assertThat(api.put("/v1/functions/fn", acme, SPEC.formatted(1)).statusCode()).isEqualTo(201);
+            HttpResponse<byte[]> first = api.put("/v1/triggers/t1", acme, trigger.formatted(
+                    ", \"destination\": \"" + out1 + "\", \"onFailure\": \"" + fail1 + "\""));
+            assertThat(first.statusCode()).as(text(first)).isEqualTo(201);
+
+            String out2 = "acme.out2-" + run;
+            String fail2 = "acme.fail2-" + run;
+            HttpResponse<byte[]> refused = api.put("/v1/triggers/t2", acme, trigger.formatted(
+                    ", \"destination\": \"" + out2 + "\", \"onFailure\": \"" + fail2 + "\""));
+            assertThat(refused.statusCode()).as("1 + 6 held of 10, 6 more asked: %s", text(refused)).isEqualTo(400);
+            assertThat(json(refused).get("code").asText()).isEqualTo("invalid_trigger");
+            assertThat(json(refused).get("error").asText()).contains("takes 6 partitions")
+                    .contains("3 of topic.work.max.total.partitions=10").contains("this tenant's hold 7");
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain(out2, fail2);
+            assertThat(api.get("/v1/triggers/t2", acme).statusCode()).isEqualTo(404);
+
+            HttpResponse<byte[]> existing = api.put("/v1/triggers/t3", acme, trigger.formatted(
+                    ", \"destination\": \"" + mine + "\""));
+            assertThat(existing.statusCode()).as("a topic that exists is the user's: %s", text(existing))
+                    .isEqualTo(201);
+
+            HttpResponse<byte[]> wide = api.put("/v1/functions/wide", acme, SPEC.formatted(4));
+            assertThat(wide.statusCode()).as(text(wide)).isEqualTo(400);
+            assertThat(json(wide).get("code").asText()).isEqualTo("invalid_function");
+            assertThat(json(wide).get("error").asText()).contains("3 of topic.work.max.total.partitions=10")
+                    .contains("topics trigger PUTs created hold 6 (this tenant's 6)");
+
+            assertThat(api.delete("/v1/triggers/t1", acme).statusCode()).isEqualTo(204);
+            assertThat(api.put("/v1/functions/wide", acme, SPEC.formatted(4)).statusCode())
+                    .as("the topics stay, and stay counted").isEqualTo(400);
+            admin.deleteTopics(List.of(out1)).all().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get().contains(out1));
+            HttpResponse<byte[]> freed = api.put("/v1/functions/wide", acme, SPEC.formatted(4));
+            assertThat(freed.statusCode()).as("an operator freed 3: %s", text(freed)).isEqualTo(201);
+            HttpResponse<byte[]> full = api.put("/v1/functions/more", acme, SPEC.formatted(3));
+            assertThat(full.statusCode()).as(text(full)).isEqualTo(400);
+            assertThat(json(full).get("error").asText()).contains("2 of topic.work.max.total.partitions=10")
+                    .contains("topics trigger PUTs created hold 3");
         }
     }
 

@@ -19,6 +19,14 @@ import org.apache.kafka.common.annotation.InterfaceStability;
 @InterfaceStability.Evolving
 public final class Invocation {
 
+    /**
+     * The header that says {@link #key()} is standard base64 of the key's bytes, value {@code base64}: a key that is
+     * not printable ASCII (a trigger's Avro or binary key, a Kafka-path key with other characters) travels so in
+     * every runtime, marked (HTTP {@code Ferry-Key-Encoding}, PROCESS {@code FERRY_KEY_ENCODING}); absent when the
+     * key is its text. Ferry's own: never taken from a request's headers.
+     */
+    public static final String KEY_ENCODING = "ferry.key.encoding";
+
     private final String tenant;
     private final String function;
     private final String invocationId;
@@ -100,6 +108,14 @@ public final class Invocation {
     /** The ordering key of the request, if it had one. */
     public Optional<String> key() {
         return Optional.ofNullable(key);
+    }
+
+    /**
+     * {@code base64} when {@link #key()} is standard base64 of the key's bytes (the key was not printable ASCII),
+     * empty when the key is its text or there is none ({@link #KEY_ENCODING}).
+     */
+    public Optional<String> keyEncoding() {
+        return key == null ? Optional.empty() : Optional.ofNullable(headers.get(KEY_ENCODING));
     }
 
     /** Free-form request headers ({@code traceparent} travels here). */

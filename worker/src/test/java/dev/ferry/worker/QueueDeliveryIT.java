@@ -134,6 +134,35 @@ class QueueDeliveryIT {
         });
     }
 
+    /**
+     * Tester 14A: a request written straight to a work topic (as any producer on the Kafka path may) passed its
+     * {@code ferry.source.*} headers on as if a trigger had called (minor observation), and a key that is not
+     * printable ASCII was left out of an HTTP function's headers (finding 13). Reserved names are dropped whoever
+     * wrote the request; the key comes as marked base64, here to a PROCESS function.
+     */
+    @Test
+    void shouldDropReservedHeadersOfARequestAndGiveAKeyThatIsNotPrintableAsciiAsMarkedBase64() {
+        FunctionRef ref = new FunctionRef("acme", "process-reserved");
+        FunctionSpec spec = FunctionSpecs.builder(ref.tenant(), ref.function(), Runtime.PROCESS,
+                "printf '%s|%s|%s|%s' \"$FERRY_SOURCE_TOPIC\" \"$FERRY_SOURCE_TOMBSTONE\" \"$FERRY_KEY\" "
+                        + "\"$FERRY_KEY_ENCODING\"").setPartitions(1).build();
+        InvocationRequest request = Harness.request(ref, "", "k\u0001\u00e9");
+        request.setHeaders(Map.of("ferry.source.topic", "payments", "Ferry.Source.Tombstone", "true",
+                "ferry.key.encoding", "text"));
+
+        try (WorkerContext processes = new WorkerContext(harness.config
+                .with(dev.ferry.core.config.WorkerConfig.PROCESS_RUNTIME_ENABLED, true));
+                WorkerPool pool = new WorkerPool(spec, processes, 1)) {
+            harness.send(List.of(request));
+            await().atMost(Duration.ofSeconds(60)).until(() -> !results.of(request.getInvocationId()).isEmpty());
+        }
+
+        assertThat(results.of(request.getInvocationId())).singleElement().satisfies(result -> {
+            assertThat(result.getStatus()).as(result.getError()).isEqualTo(InvocationStatus.SUCCEEDED);
+            assertThat(text(result.getOutput().duplicate())).isEqualTo("||awHDqQ==|base64");
+        });
+    }
+
     private static String text(java.nio.ByteBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);

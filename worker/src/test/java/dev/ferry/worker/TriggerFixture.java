@@ -235,6 +235,18 @@ final class TriggerFixture implements AutoCloseable {
         }
     }
 
+    /** One record with a key of any bytes (an Avro key, say) and {@code value}, to partition 0 of {@code topic}. */
+    void produceKeyed(String topic, byte[] key, String value, List<Map.Entry<String, byte[]>> headers) {
+        try (KafkaProducer<byte[], String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(), new StringSerializer())) {
+            ProducerRecord<byte[], String> record = new ProducerRecord<>(topic, 0, key, value);
+            headers.forEach(header -> record.headers().add(header.getKey(), header.getValue()));
+            producer.send(record);
+            producer.flush();
+        }
+    }
+
     /** Registers {@code schema} under {@code topic}'s value subject ({@code <topic>-value}) and gives its id. */
     int register(String topic, Schema schema) {
         return harness.serdes.registry().register(topic + "-value", schema);

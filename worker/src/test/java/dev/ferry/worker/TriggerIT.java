@@ -157,6 +157,40 @@ class TriggerIT {
         }
     }
 
+    /**
+     * Tester 14A, finding 13: an Avro key ({@code 0x00|schema id|...}, valid UTF-8 holding control characters for
+     * most ids) never reached an HTTP function. Any key or source header value that is not printable ASCII now comes
+     * as base64, marked, the same in every runtime; the destination record keeps the key's own bytes.
+     */
+    @Test
+    void shouldGiveAnAvroKeyAndAControlCharacterHeaderAsMarkedBase64(KafkaFixture kafka) throws Exception {
+        byte[] avroKey = {0, 0, 0, 0, 91, 14, 'o', 'r', 'd', 'e', 'r', '-', '1'};
+        try (TriggerFixture f = new TriggerFixture(kafka)) {
+            String source = f.topic("akey-src", 1);
+            Sink outputs = f.sink("akey-out");
+            f.produceKeyed(source, avroKey, "{\"n\":1}", List.of(
+                    Map.entry("x-ctl", new byte[] {'a', 1, 'b'}), Map.entry("x-app", "1".getBytes(
+                            StandardCharsets.UTF_8))));
+            TriggerSpec spec = f.specFromEarliest("akey", "hdrs", source).setDestination(outputs.topic()).build();
+            FunctionSpec function = FunctionSpecs.builder("acme", "hdrs", Runtime.JAVA,
+                    HeadersFunction.class.getName()).setTimeoutMs(10_000).build();
+            try (TriggerPool pool = f.pool(spec, function)) {
+                f.awaitCaughtUp(spec, Duration.ofSeconds(60), () -> outputs.size() >= 1);
+            }
+            String base64 = java.util.Base64.getEncoder().encodeToString(avroKey);
+            assertThat(outputs).singleElement().satisfies(out -> {
+                JsonNode seen = new ObjectMapper().readTree(out.value());
+                assertThat(seen.path(TriggerRecords.SOURCE_KEY).asText()).isEqualTo(base64);
+                assertThat(seen.path(TriggerRecords.SOURCE_KEY_ENCODING).asText()).isEqualTo("base64");
+                assertThat(seen.path(dev.ferry.worker.Invocation.KEY_ENCODING).asText()).isEqualTo("base64");
+                assertThat(seen.path("x-ctl").asText()).isEqualTo("YQFi");
+                assertThat(seen.path("x-app").asText()).isEqualTo("1");
+                assertThat(seen.path(TriggerRecords.SOURCE_BASE64_HEADERS).asText()).isEqualTo("x-ctl");
+                assertThat(out.key()).as("the destination keeps the key's bytes").isEqualTo(avroKey);
+            });
+        }
+    }
+
     @Test
     void shouldSkipFilteredRecordsAndDeadLetterUndecodableOnesWhileTheRestFlow(KafkaFixture kafka) throws Exception {
         try (TriggerFixture f = new TriggerFixture(kafka)) {

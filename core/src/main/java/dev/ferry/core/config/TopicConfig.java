@@ -97,8 +97,9 @@ public final class TopicConfig {
                 .define(WORK_MAX_TOTAL_PARTITIONS, Type.INT, DEFAULT_WORK_MAX_TOTAL_PARTITIONS, Range.atLeast(1),
                         Importance.MEDIUM, "Budget of work-topic partitions on the whole platform: the partitions of "
                                 + "all tenants' work topics together, deployed functions' and those deleted functions "
-                                + "left (until an operator deletes them). A deploy that adds partitions beyond what is "
-                                + "left is refused (400). Each partition costs every broker "
+                                + "left (until an operator deletes them), and the topics trigger PUTs created "
+                                + "(destination, onFailure; until an operator deletes them). A deploy or trigger PUT that "
+                                + "adds partitions beyond what is left is refused (400). Each partition costs every broker "
                                 + "holding it about 1 open file and 2 memory maps; the default, about 8,000 files and "
                                 + "16,000 maps, fits a dev box's limits (20,000 files, vm.max_map_count 65,530) and "
                                 + "1,000 functions of 6 partitions.");

@@ -7,6 +7,7 @@ import dev.ferry.schemas.registry.SchemaRegistryClient;
 import dev.ferry.schemas.serde.FerryAvroSerde;
 import dev.ferry.schemas.serde.FerryAvroSerializer;
 import dev.ferry.schemas.serde.TopicNameStrategy;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,6 +94,28 @@ public final class AvroSerdes {
     }
 
     /**
+     * Soft-deletes the subject of {@code topic} written with {@code type} (every version; not permanent, so records
+     * written with its schema stay readable by id) and forgets this process's cached id for it, so its next write
+     * there registers the schema again. Used for the work topic of a deleted function (tester 14A, finding 10).
+     *
+     * @return the versions deleted
+     * @throws dev.ferry.schemas.registry.SchemaRegistryException when the registry refuses (40401: no such live
+     *     subject) or does not answer
+     */
+    public List<Integer> deleteSubject(String topic, Class<? extends SpecificRecord> type) {
+        Serializer<?> serializer = serializer(type);
+        if (serializer instanceof FerryAvroSerializer<?> avro) {
+            avro.forget(topic);
+        }
+        return registry.deleteSubject(subjectOf(topic, type));
+    }
+
+    /** The subject of {@code topic}'s values of {@code type}: {@code <topic>-value} (topic name strategy). */
+    public static String subjectOf(String topic, Class<? extends SpecificRecord> type) {
+        return new TopicNameStrategy().subjectName(topic, false, SpecificData.get().getSchema(type));
+    }
+
+    /**
      * Guards the subject of {@code topic}, a topic Ferry reads and producers outside Ferry write (the Kafka path's
      * {@code ferry.invocations}): sets its compatibility level to {@link #INPUT_COMPATIBILITY} when the subject has
      * no level of its own (one an operator set, or Ferry at an earlier start, is left as it is), then registers
@@ -102,7 +125,7 @@ public final class AvroSerdes {
      * {@link #prepare}: a registry that refuses or cannot answer is logged at WARN and the service starts anyway.
      */
     public void prepareInput(String topic, Class<? extends SpecificRecord> type) {
-        String subject = new TopicNameStrategy().subjectName(topic, false, SpecificData.get().getSchema(type));
+        String subject = subjectOf(topic, type);
         try {
             Optional<CompatibilityLevel> own = registry.getSubjectCompatibility(subject);
             if (own.isEmpty()) {

@@ -55,6 +55,15 @@ public final class TopicCatalog {
     }
 
     /**
+     * {@code ferry.trigger-topics}: the topics trigger PUTs created (a missing destination or onFailure), compacted,
+     * keyed by the topic's name, the value {@code <tenant>/<topic>/<topic id>} as UTF-8 text; the gateway counts
+     * them in the partition budget.
+     */
+    public String triggerTopics() {
+        return prefix + "trigger-topics";
+    }
+
+    /**
      * {@code ferry.quotas}: each gateway's load per tenant, every {@code gateway.quota.report.interval.ms}, keyed by
      * gateway id, from which every gateway takes its share of each tenant's limits (issue 15, part 3). One partition,
      * so every gateway reads the reports in the same order; retention of a minute, since only the last few
@@ -311,6 +320,7 @@ public final class TopicCatalog {
                 spec(wakeups(), partitions, Map.of("retention.ms", "60000", "segment.ms", "60000")),
                 spec(triggers(), 1, compact),
                 spec(triggerStatus(), 1, compact),
+                spec(triggerTopics(), 1, compact),
                 spec(quotas(), 1, Map.of("retention.ms", "60000", "segment.ms", "60000")));
     }
 

@@ -236,8 +236,9 @@ public final class SourceDecoder {
     }
 
     /**
-     * The key as the {@code ferry.source.key} header carries it (DESIGN "Triggers"): the UTF-8 text, or standard
-     * base64 (with padding) when the bytes are not valid UTF-8; null for no key.
+     * The key (or a header value) as a record document carries it (DESIGN "Triggers"): the UTF-8 text, or standard
+     * base64 (with padding) when the bytes are not valid UTF-8; null for no key. JSON carries any text; what travels
+     * as a header ({@code ferry.source.key}, a call's key) follows {@code HeaderText#encode} instead.
      */
     public static String keyText(byte[] key) {
         if (key == null) {

@@ -65,12 +65,12 @@ class TopicCatalogTest {
     void shouldCompactOnlyTheCatalogTopicsAndLetPayloadTopicsCarrySixMegabytes() {
         Map<String, TopicSpec> specs = catalog.platformTopics().stream()
                 .collect(java.util.stream.Collectors.toMap(TopicSpec::name, s -> s));
-        assertThat(specs).hasSize(13);
+        assertThat(specs).hasSize(14);
         assertThat(specs.get("ferry.wakeups").configs()).containsEntry("retention.ms", "60000");
         assertThat(specs.get("ferry.quotas").partitions()).isEqualTo(1);
         assertThat(specs.values().stream().filter(TopicSpec::compacted).map(TopicSpec::name))
                 .containsExactlyInAnyOrder("ferry.functions", "ferry.scaling", "ferry.triggers",
-                        "ferry.trigger-status");
+                        "ferry.trigger-status", "ferry.trigger-topics");
         assertThat(Integer.parseInt(specs.get("ferry.invocations").configs().get("max.message.bytes")))
                 .isGreaterThan(6 * 1024 * 1024);
     }

@@ -178,7 +178,8 @@ public final class FunctionRoutes {
      * open-file limit and the whole dev platform down (a tester, session 11). Counted is what the brokers hold: each
      * deployed function's topic ({@link #held}) and the work topics deleted functions left ({@link
      * LeftoverWorkTopics}: a delete keeps the topic, so creating wide functions under new names and deleting them
-     * grew the brokers' partitions without bound while the budget, counting specs only, never refused). Only a write
+     * grew the brokers' partitions without bound while the budget, counting specs only, never refused), and the topics
+     * trigger PUTs created ({@link CreatedTopics}: a missing destination or onFailure topic). Only a write
      * that adds partitions to the brokers is checked (a create beyond its name's leftover topic, or an update that
      * raises them beyond its topic's), so a platform already over a lowered budget can still update its functions and
      * create again a function over its old topic. 400 {@code invalid_function} says the budget, what is left, what
@@ -192,8 +193,10 @@ public final class FunctionRoutes {
             return;
         }
         Map<FunctionRef, Integer> leftovers;
+        Map<String, CreatedTopics.Held> created;
         try {
             leftovers = g.leftovers().partitions(function -> g.directory().get(function).isPresent());
+            created = g.triggers().created().partitions();
         } catch (RuntimeException e) {
             log.warn("Cannot check the work-topic partition budget for {}: {}", ref, e.getMessage());
             throw ApiException.notReady("Cannot check the work-topic partition budget (" + TopicConfig
@@ -226,14 +229,25 @@ public final class FunctionRoutes {
                 }
             }
         }
+        long made = 0;
+        long ownMade = 0;
+        for (CreatedTopics.Held topic : created.values()) {
+            made += topic.partitions();
+            if (topic.tenant().equals(ref.tenant())) {
+                ownMade += topic.partitions();
+            }
+        }
         int budget = g.config().topics().workMaxTotalPartitions();
-        if (others + left + holds > budget) {
-            long free = Math.max(0, budget - others - left);
+        if (others + left + made + holds > budget) {
+            long free = Math.max(0, budget - others - left - made);
             throw new ApiException(400, "invalid_function", "partitions " + spec.getPartitions() + " is more than "
                     + "the platform has left of its work-topic partition budget: " + free + " of "
                     + TopicConfig.WORK_MAX_TOTAL_PARTITIONS + "=" + budget + " are not held by deployed functions"
                     + (left > 0 ? " or the work topics of deleted functions" : "")
+                    + (made > 0 ? " or the topics triggers created" : "")
                     + (own > 0 ? "; this tenant's other functions hold " + own : "")
+                    + (made > 0 ? "; topics trigger PUTs created hold " + made
+                            + (ownMade > 0 ? " (this tenant's " + ownMade + ")" : "") : "")
                     + (left > 0 ? "; the work topics of deleted functions hold " + left
                             + (ownLeft > 0 ? " (this tenant's " + ownLeft + ")" : "") + ": a deleted function's "
                             + "work topic stays on the brokers until an operator frees its partitions by deleting "
@@ -249,7 +263,7 @@ public final class FunctionRoutes {
      * again over an earlier function's wider topic (topics never shrink; the gateway recorded that topic's
      * partitions then, one {@code workStartOffsets} entry each).
      */
-    private static int held(FunctionSpec function) {
+    static int held(FunctionSpec function) {
         int leftover = function.getWorkStartOffsets() == null ? 0 : function.getWorkStartOffsets().size();
         return Math.max(Math.max(0, function.getPartitions()), leftover);
     }

@@ -7,7 +7,8 @@ import dev.ferry.core.triggers.TriggerPublisher;
 /**
  * What the gateway's trigger handlers share (issue 14): the directory it follows ({@code ferry.triggers}), the watch
  * a write waits on, the publisher writes go through, the replicas' reports ({@code ferry.trigger-status}), the topic
- * checks against the broker, and the topic names.
+ * checks against the broker, the topic names, and the topics trigger PUTs created (counted in the partition
+ * budget).
  */
 public record GatewayTriggers(
         TriggerDirectory directory,
@@ -16,5 +17,6 @@ public record GatewayTriggers(
         TriggerStatusBoard status,
         TriggerTopics topics,
         TopicCatalog catalog,
-        TriggerLags lags) {
+        TriggerLags lags,
+        CreatedTopics created) {
 }

@@ -6,8 +6,9 @@ import java.util.function.Supplier;
 /**
  * Serializes, within one gateway, the writes that may pin replicas against the platform's reservable part ({@link
  * PinnedReplicas}): a function deployed with {@code minReplicas} above 0, a trigger that starts a pool for such a
- * function, and a deploy that creates a function or raises its partitions (the platform's work-topic partition
- * budget, {@link dev.ferry.core.config.TopicConfig#workMaxTotalPartitions()}). Each checks what this gateway's
+ * function, a deploy that creates a function or raises its partitions, and a trigger write with a destination or
+ * onFailure it may create (the platform's partition budget,
+ * {@link dev.ferry.core.config.TopicConfig#workMaxTotalPartitions()}). Each checks what this gateway's
  * directories show, publishes and waits until its spec is visible there, holding this lock throughout, so the next
  * one's check counts it. Per name ({@link NameLocks}) was not enough: a
  * tester's 10 parallel trigger PUTs through one gateway all answered 201 and pinned 102 replicas of 90, and 8

@@ -3,6 +3,7 @@ package dev.ferry.ingest.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.FunctionRef;
+import dev.ferry.core.config.TopicConfig;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerCycles;
 import dev.ferry.core.triggers.TriggerRef;
@@ -121,9 +122,11 @@ public final class TriggerRoutes {
     /** Checks the change against the current spec, publishes it, waits until it is visible; whether it existed. */
     private boolean write(TriggerSpec spec, TriggerRef ref) {
         Optional<TriggerSpec> current = t.directory().get(ref);
-        // A write that may start a pool pinning its function's minimum is checked and written while no other such
-        // write of this gateway is (PinningWrites).
-        return g.pinning().holdingIf(startsPool(spec, current), () -> write(spec, ref, current));
+        // A write that may start a pool pinning its function's minimum, or create a destination or onFailure topic
+        // (the partition budget), is checked and written while no other such write of this gateway is
+        // (PinningWrites).
+        boolean mayCreate = spec.getDestination() != null || spec.getOnFailure() != null;
+        return g.pinning().holdingIf(startsPool(spec, current) || mayCreate, () -> write(spec, ref, current));
     }
 
     private boolean write(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
@@ -469,9 +472,76 @@ public final class TriggerRoutes {
             throw invalid(errors);
         }
         if (!missing.isEmpty()) {
-            t.topics().create(missing, partitions.get(spec.getTopics().get(0)));
+            int each = partitions.get(spec.getTopics().get(0));
+            checkPartitionBudget(spec, missing, each);
+            t.topics().create(missing, each);
+            try {
+                t.created().record(spec.getTenant(), missing);
+            } catch (RuntimeException e) {
+                log.warn("Created {} for trigger {}/{} but could not record them in {} (their partitions are not "
+                        + "counted in the partition budget): {}", missing, spec.getTenant(), spec.getName(),
+                        t.catalog().triggerTopics(), e.toString());
+            }
         }
         return partitions;
+    }
+
+    /**
+     * A destination or onFailure topic a trigger PUT creates takes partitions from the platform's partition budget
+     * ({@link TopicConfig#workMaxTotalPartitions()}), as a work topic does: {@code each} (the first source's count)
+     * per topic in {@code missing}. Before, a tenant naming new destination topics grew the brokers' partitions
+     * without bound. Counted against it: every deployed function's work topic, the work topics deleted functions
+     * left, and every topic trigger PUTs created before ({@link CreatedTopics}). 400 {@code invalid_trigger} says
+     * what it would take, what is left, the caller's own share, and the ways out; 503 when the cluster cannot be
+     * asked. A topic that exists is never created and never counted.
+     */
+    private void checkPartitionBudget(TriggerSpec spec, List<String> missing, int each) {
+        Map<FunctionRef, Integer> leftovers;
+        Map<String, CreatedTopics.Held> created;
+        try {
+            leftovers = g.leftovers().partitions(function -> g.directory().get(function).isPresent());
+            created = t.created().partitions();
+        } catch (RuntimeException e) {
+            log.warn("Cannot check the partition budget for trigger {}/{}: {}", spec.getTenant(), spec.getName(),
+                    e.getMessage());
+            throw ApiException.notReady("Cannot check the partition budget (" + TopicConfig.WORK_MAX_TOTAL_PARTITIONS
+                    + "), which counts the topics on the brokers: " + Http.inWords(e)
+                    + ". Try again when the cluster answers");
+        }
+        String tenant = spec.getTenant();
+        long held = 0;
+        long own = 0;
+        for (FunctionSpec function : g.directory().all()) {
+            held += FunctionRoutes.held(function);
+            if (function.getTenant().equals(tenant)) {
+                own += FunctionRoutes.held(function);
+            }
+        }
+        for (Map.Entry<FunctionRef, Integer> topic : leftovers.entrySet()) {
+            held += topic.getValue();
+            if (topic.getKey().tenant().equals(tenant)) {
+                own += topic.getValue();
+            }
+        }
+        for (CreatedTopics.Held topic : created.values()) {
+            held += topic.partitions();
+            if (topic.tenant().equals(tenant)) {
+                own += topic.partitions();
+            }
+        }
+        long adding = (long) missing.size() * each;
+        int budget = g.config().topics().workMaxTotalPartitions();
+        if (held + adding > budget) {
+            long free = Math.max(0, budget - held);
+            throw invalid(List.of("creating " + String.join(", ", missing.stream().map(n -> "'" + n + "'").toList())
+                    + " (" + each + " partition" + (each == 1 ? "" : "s") + " each, the first source's count) takes "
+                    + adding + " partitions, more than the platform has left of its partition budget: " + free
+                    + " of " + TopicConfig.WORK_MAX_TOTAL_PARTITIONS + "=" + budget + " are not held by work topics "
+                    + "or the topics triggers created" + (own > 0 ? "; this tenant's hold " + own : "")
+                    + ". Create the topic yourself first (a topic that exists is the user's and not counted), or "
+                    + "ask an operator to raise the budget or to free partitions (a topic a trigger created stays "
+                    + "counted until it is deleted with Kafka's tools)"));
+        }
     }
 
     /**

@@ -81,6 +81,17 @@ public class FerryAvroSerializer<T> implements Serializer<T> {
         resolver.writerFor(topic, schema);
     }
 
+    /**
+     * Forgets the schema ids this serializer keeps for {@code topic}: the next write there registers (or looks up)
+     * its schema again. For a subject deleted in the registry, which the next write must bring back.
+     */
+    public void forget(String topic) {
+        WriterResolver resolver = writers;
+        if (resolver != null) {
+            resolver.forget(topic);
+        }
+    }
+
     @Override
     public byte[] serialize(String topic, T data) {
         if (data == null) {

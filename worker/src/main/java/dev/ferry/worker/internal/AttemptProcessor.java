@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.invocation.HeaderText;
 import dev.ferry.core.invocation.InvocationResults;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.kafka.DeadLetters;
@@ -13,7 +14,9 @@ import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -297,9 +300,33 @@ public final class AttemptProcessor {
         ByteBuffer buffer = request.getPayload().duplicate();
         byte[] payload = new byte[buffer.remaining()];
         buffer.get(payload);
+        HeaderText.Encoded key = HeaderText.encode(request.getKey());
         return new Invocation(spec.getTenant(), spec.getName(), request.getInvocationId(), payload,
-                request.getContentType(), request.getKey(), request.getHeaders(), spec.getEnv(), request.getAttempt(),
-                request.getDeadline(), now.plusMillis(spec.getTimeoutMs()));
+                request.getContentType(), key == null ? null : key.text(), headers(request.getHeaders(), key),
+                spec.getEnv(), request.getAttempt(), request.getDeadline(), now.plusMillis(spec.getTimeoutMs()));
+    }
+
+    /**
+     * The request's headers as the function gets them. A name Ferry reserves ({@link HeaderText#isReserved}:
+     * {@code ferry.}/{@code ferry-} in any case) is never taken from a request, as the gateway takes none from an
+     * HTTP caller (tester 14A: a producer's {@code ferry.source.topic}/{@code .offset}/{@code .tombstone} reached a
+     * function as if a trigger had called it). Every request a function runs passes here, whoever wrote it: the
+     * dispatcher's forward from {@code ferry.invocations}, a record produced straight to a work topic, a retry.
+     * {@link Invocation#KEY_ENCODING} is then set only by the rule for keys ({@link HeaderText#encode}): a
+     * Kafka-path key that is not printable ASCII (any string a producer wrote) reaches every runtime as base64 of
+     * its UTF-8 bytes, marked, where an HTTP function used to lose it.
+     */
+    static Map<String, String> headers(Map<String, String> requested, HeaderText.Encoded key) {
+        boolean reserved = requested.keySet().stream().anyMatch(HeaderText::isReserved);
+        if (!reserved && (key == null || !key.base64())) {
+            return requested;
+        }
+        Map<String, String> headers = new HashMap<>(requested);
+        headers.keySet().removeIf(HeaderText::isReserved);
+        if (key != null && key.base64()) {
+            headers.put(Invocation.KEY_ENCODING, HeaderText.BASE64);
+        }
+        return headers;
     }
 
     /** Closes the replica's function instance: user code, so its failures are logged, never thrown. */

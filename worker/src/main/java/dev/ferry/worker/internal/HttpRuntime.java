@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * left out, logged at DEBUG: a name that is not an HTTP token, a value outside printable ASCII and tab (the JDK
  * client would turn such a character into {@code ?}, changing it without a word), a value over
  * {@value #MAX_FORWARDED_VALUE} characters, and the names the runtime sets itself ({@code Ferry-*}) or that belong
- * to the connection ({@link #NOT_FORWARDED}). A fact's value HTTP cannot carry (a non-ASCII key) is left out too.
+ * to the connection ({@link #NOT_FORWARDED}; {@link Invocation#KEY_ENCODING} goes as the fact
+ * {@code Ferry-Key-Encoding}). A key, and a trigger's {@code ferry.source.key} and source header values, are printable
+ * ASCII or marked base64 before they get here ({@code HeaderText#encode}), so they always travel.
  *
  * <p>Plain {@code http://} calls use HTTP/1.1: the JDK client would otherwise offer an upgrade to h2c
  * ({@code Upgrade: h2c}, {@code HTTP2-Settings}) on every POST, which some servers answer wrongly or reject. Over
@@ -70,7 +72,7 @@ public final class HttpRuntime implements FunctionRuntime {
      */
     static final Set<String> NOT_FORWARDED = Set.of("content-type", "content-length", "host", "connection",
             "keep-alive", "expect", "upgrade", "transfer-encoding", "te", "trailer", "http2-settings",
-            "proxy-connection", "proxy-authorization");
+            "proxy-connection", "proxy-authorization", Invocation.KEY_ENCODING);
     private static final Logger log = LoggerFactory.getLogger(HttpRuntime.class);
     private static final Duration GRACE = Duration.ofSeconds(1);
 

@@ -24,7 +24,10 @@ import java.util.TreeSet;
  *   <tr><td>Ferry-Attempt</td><td>FERRY_ATTEMPT</td><td>1, 2, ... decimal</td></tr>
  *   <tr><td>Ferry-Tenant</td><td>FERRY_TENANT</td><td>the function's tenant</td></tr>
  *   <tr><td>Ferry-Function</td><td>FERRY_FUNCTION</td><td>the function's name</td></tr>
- *   <tr><td>Ferry-Key</td><td>FERRY_KEY</td><td>the ordering key, only when the invocation has one</td></tr>
+ *   <tr><td>Ferry-Key</td><td>FERRY_KEY</td><td>the ordering key, only when the invocation has one: its text
+ *       when printable ASCII, else standard base64 of its bytes</td></tr>
+ *   <tr><td>Ferry-Key-Encoding</td><td>FERRY_KEY_ENCODING</td><td>{@code base64} when the key is base64, absent
+ *       otherwise ({@link Invocation#keyEncoding()})</td></tr>
  *   <tr><td>Ferry-Deadline-Ms</td><td>FERRY_DEADLINE_MS</td><td>the caller's deadline, epoch milliseconds,
  *       only when set</td></tr>
  *   <tr><td>Ferry-Timeout-At-Ms</td><td>FERRY_TIMEOUT_AT_MS</td><td>when this attempt times out, epoch
@@ -49,6 +52,7 @@ final class InvocationFacts {
     private static final String[][] NAMES = {
         {"Ferry-Invocation-Id", "FERRY_INVOCATION_ID"}, {"Ferry-Attempt", "FERRY_ATTEMPT"},
         {"Ferry-Tenant", "FERRY_TENANT"}, {"Ferry-Function", "FERRY_FUNCTION"}, {"Ferry-Key", "FERRY_KEY"},
+        {"Ferry-Key-Encoding", "FERRY_KEY_ENCODING"},
         {"Ferry-Deadline-Ms", "FERRY_DEADLINE_MS"}, {"Ferry-Timeout-At-Ms", "FERRY_TIMEOUT_AT_MS"},
         {"Content-Type", "FERRY_CONTENT_TYPE"}
     };
@@ -74,9 +78,10 @@ final class InvocationFacts {
         add(facts, 2, spec.getTenant());
         add(facts, 3, spec.getName());
         in.key().ifPresent(key -> add(facts, 4, key));
-        in.deadline().ifPresent(deadline -> add(facts, 5, String.valueOf(deadline.toEpochMilli())));
-        add(facts, 6, String.valueOf(in.timeoutAt().toEpochMilli()));
-        add(facts, 7, in.contentType());
+        in.keyEncoding().ifPresent(encoding -> add(facts, 5, encoding));
+        in.deadline().ifPresent(deadline -> add(facts, 6, String.valueOf(deadline.toEpochMilli())));
+        add(facts, 7, String.valueOf(in.timeoutAt().toEpochMilli()));
+        add(facts, 8, in.contentType());
         return facts;
     }
 
@@ -108,7 +113,7 @@ final class InvocationFacts {
         map.put("tracestate", "TRACESTATE");
         for (String source : List.of(TriggerRecords.SOURCE_TOPIC, TriggerRecords.SOURCE_PARTITION,
                 TriggerRecords.SOURCE_OFFSET, TriggerRecords.SOURCE_TIMESTAMP, TriggerRecords.SOURCE_KEY,
-                TriggerRecords.SOURCE_TOMBSTONE)) {
+                TriggerRecords.SOURCE_KEY_ENCODING, TriggerRecords.SOURCE_TOMBSTONE)) {
             map.put(source, source.replace('.', '_').toUpperCase(Locale.ROOT));
         }
         return Map.copyOf(map);

@@ -195,6 +195,22 @@ class HttpRuntimeTest {
         assertThat(seenHeaders.get().get("Ferry-Deadline-Ms")).as("the caller set none").isNull();
     }
 
+    /** Tester 14A, finding 13: a key given as base64 reaches the function marked, never left out. */
+    @Test
+    void shouldMarkABase64KeyWithFerryKeyEncodingAndPassTheSourceKeysMarkOn() throws Exception {
+        Invocation in = new Invocation("inv-12", new byte[0], "text/plain", "AAAAAFsOb3JkZXItMQ==",
+                Map.of(Invocation.KEY_ENCODING, "base64", "ferry.source.key", "AAAAAFsOb3JkZXItMQ==",
+                        "ferry.source.key.encoding", "base64"), Map.of(), 1, null, Instant.now().plusSeconds(10));
+
+        function("/headers").apply(in);
+
+        com.sun.net.httpserver.Headers seen = seenHeaders.get();
+        assertThat(seen.get("Ferry-Key")).containsExactly("AAAAAFsOb3JkZXItMQ==");
+        assertThat(seen.get("Ferry-Key-Encoding")).containsExactly("base64");
+        assertThat(seen.get("ferry.source.key.encoding")).containsExactly("base64");
+        assertThat(seen.get(Invocation.KEY_ENCODING)).as("sent as the fact Ferry-Key-Encoding only").isNull();
+    }
+
     @Test
     void shouldFailWithTheStatusAndTheBodysHeadWhenTheEndpointAnswers500() {
         assertThatThrownBy(() -> function("/broken").apply(invocation("x")))

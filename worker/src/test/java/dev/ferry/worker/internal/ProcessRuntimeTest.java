@@ -124,6 +124,25 @@ class ProcessRuntimeTest {
                 .doesNotContainKeys("TRACEPARENT", "FERRY_KEY").containsEntry("FERRY_INVOCATION_ID", "inv-11");
     }
 
+    /** Tester 14A, finding 13: the marks of a base64 key are variables as well. */
+    @Test
+    void shouldSetTheKeysEncodingMarksAsVariables() {
+        FunctionSpec spec = FunctionSpecs.builder("t", "f", Runtime.PROCESS, "env").build();
+        Invocation in = new Invocation("inv-13", new byte[0], "text/plain", "AA==",
+                Map.of(Invocation.KEY_ENCODING, "base64", "ferry.source.key", "AA==", "ferry.source.key.encoding",
+                        "base64"), Map.of(), 1, null, Instant.now().plusSeconds(10));
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("FERRY_KEY_ENCODING", "worker's"));
+
+        ProcessRuntime.environment(environment, spec, in);
+
+        assertThat(environment).containsEntry("FERRY_KEY", "AA==").containsEntry("FERRY_KEY_ENCODING", "base64")
+                .containsEntry("FERRY_SOURCE_KEY_ENCODING", "base64");
+        Map<String, String> plain = new java.util.HashMap<>(Map.of("FERRY_KEY_ENCODING", "worker's"));
+        ProcessRuntime.environment(plain, spec, new Invocation("inv-14", new byte[0], "text/plain", "k", Map.of(),
+                Map.of(), 1, null, Instant.now().plusSeconds(10)));
+        assertThat(plain).containsEntry("FERRY_KEY", "k").doesNotContainKey("FERRY_KEY_ENCODING");
+    }
+
     @Test
     void shouldFailWithStderrsTailWhenTheCommandExitsNonZero() {
         Function failing = new ProcessRuntime(true, LIMIT).create(spec("echo 'disk on fire' >&2; exit 3"));

@@ -26,6 +26,11 @@ public final class WriterResolver {
         this.settings = settings;
     }
 
+    /** Drops what is known of {@code topic}'s writers: its next write resolves its subject and id again. */
+    public void forget(String topic) {
+        writersByTopic.remove(topic);
+    }
+
     public SchemaWriter writerFor(String topic, Schema schema) {
         ConcurrentMap<Schema, SchemaWriter> writers = writersByTopic.get(topic);
         if (writers == null) {

@@ -2,6 +2,7 @@ package dev.ferry.worker.internal.trigger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.ferry.core.invocation.HeaderText;
 import dev.ferry.core.invocation.ReasonCode;
 import dev.ferry.core.triggers.SourceDecoder;
 import dev.ferry.schemas.FunctionSpec;
@@ -346,7 +347,11 @@ public final class BatchRunner {
         String topic = record.topic();
         String partition = String.valueOf(record.partition());
         String offset = String.valueOf(record.offset());
-        String key = SourceDecoder.keyText(record.key());
+        // One rule in every runtime: a key of printable ASCII is that text, any other key base64 and marked
+        // (tester 14A, finding 13: an Avro key's control characters left it out of an HTTP function's headers).
+        HeaderText.Encoded encodedKey = HeaderText.encode(record.key());
+        String key = encodedKey == null ? null : encodedKey.text();
+        boolean base64Key = encodedKey != null && encodedKey.base64();
         // Immutable maps built at once: Invocation keeps them as they are, where a HashMap was filled and then
         // copied for every record (issue 16, JFR of trigger-throughput).
         Map<String, String> headers;
@@ -360,7 +365,7 @@ public final class BatchRunner {
                     : Map.of(TriggerRecords.SOURCE_TOPIC, topic, TriggerRecords.SOURCE_PARTITION, partition,
                             TriggerRecords.SOURCE_OFFSET, offset, TriggerRecords.SOURCE_TIMESTAMP, timestamp,
                             TriggerRecords.SOURCE_KEY, key);
-            if (record.value() == null || SourceHeaders.any(record.headers())) {
+            if (record.value() == null || base64Key || SourceHeaders.any(record.headers())) {
                 // The record's own headers (its trace context, the app's), Ferry's put over them: the function of
                 // a record run alone gets them however it came to run alone (tester 14A, finding 3). A tombstone's
                 // payload is empty, as an empty value's is: the header tells them apart.
@@ -369,13 +374,20 @@ public final class BatchRunner {
                 if (record.value() == null) {
                     more.put(TriggerRecords.SOURCE_TOMBSTONE, "true");
                 }
+                if (base64Key) {
+                    more.put(TriggerRecords.SOURCE_KEY_ENCODING, HeaderText.BASE64);
+                    more.put(Invocation.KEY_ENCODING, HeaderText.BASE64);
+                }
                 headers = Map.copyOf(more);
             }
             payload = first.value().payload();
             contentType = first.value().contentType();
         } else {
-            headers = Map.of(TriggerRecords.SOURCE_TOPIC, topic, TriggerRecords.SOURCE_PARTITION, partition,
-                    TriggerRecords.SOURCE_OFFSET, offset);
+            headers = base64Key
+                    ? Map.of(TriggerRecords.SOURCE_TOPIC, topic, TriggerRecords.SOURCE_PARTITION, partition,
+                            TriggerRecords.SOURCE_OFFSET, offset, Invocation.KEY_ENCODING, HeaderText.BASE64)
+                    : Map.of(TriggerRecords.SOURCE_TOPIC, topic, TriggerRecords.SOURCE_PARTITION, partition,
+                            TriggerRecords.SOURCE_OFFSET, offset);
             ArrayNode array = Json.MAPPER.createArrayNode();
             items.forEach(item -> array.add(SourceDecoder.document(item.record(), item.value())));
             try {

@@ -1,10 +1,11 @@
 package dev.ferry.worker.internal.trigger;
 
 import dev.ferry.core.invocation.HeaderText;
-import dev.ferry.core.triggers.SourceDecoder;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -14,10 +15,12 @@ import org.apache.kafka.common.header.Headers;
  * never reached the function): the source record's Kafka headers, then Ferry's {@code ferry.source.*} over them.
  *
  * <ul>
- *   <li>A value is text as the record document's {@code headers} give it ({@link SourceDecoder#keyText}): UTF-8 as
- *       it is, bytes that are not valid UTF-8 as standard base64, unmarked; a header with a null value is left out
- *       (as {@code ferry.source.key} is for a null key). Of a name repeated in the record the last value is kept,
- *       as Kafka's {@code Headers.lastHeader} and the document do.</li>
+ *   <li>A value is text by the rule of {@code ferry.source.key} ({@link HeaderText#encode}): printable ASCII as it
+ *       is, any other bytes (control characters, UTF-8 beyond ASCII, bytes that are not UTF-8) as standard base64,
+ *       whose names {@value TriggerRecords#SOURCE_BASE64_HEADERS} lists (tester 14A, finding 13: such a value was
+ *       left out for an HTTP function or came as base64 nobody could tell from text); a header with a null value
+ *       is left out (as {@code ferry.source.key} is for a null key). Of a name repeated in the record the last
+ *       value is kept, as Kafka's {@code Headers.lastHeader} and the document do.</li>
  *   <li>A name starting with {@code ferry.} or {@code ferry-}, in any case, is Ferry's and never taken from a
  *       record: a source header {@code ferry.source.topic} or {@code Ferry.Source.Tombstone} cannot pass for the
  *       platform's word (HTTP names and the PROCESS runtime's variable lookup ignore case), nor a
@@ -52,23 +55,33 @@ final class SourceHeaders {
         Map<String, String> out = new HashMap<>();
         String traceparent = null;
         String tracestate = null;
+        Map<String, Boolean> base64 = new LinkedHashMap<>();
         for (Header header : headers) {
             String name = header.key();
             if (name == null || header.value() == null) {
                 continue;
             }
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("ferry.") || lower.startsWith("ferry-")) {
+            if (HeaderText.isReserved(name)) {
                 continue;
             }
-            String value = SourceDecoder.keyText(header.value());
+            String lower = name.toLowerCase(Locale.ROOT);
+            HeaderText.Encoded encoded = HeaderText.encode(header.value());
+            // A trace context is printable ASCII or none: one that is not is left out below, as too long is.
+            String value = encoded.text();
             if (lower.equals(HeaderText.TRACEPARENT)) {
-                traceparent = value;
+                traceparent = encoded.base64() ? null : value;
             } else if (lower.equals(HeaderText.TRACESTATE)) {
-                tracestate = value;
+                tracestate = encoded.base64() ? null : value;
             } else {
                 out.put(name, value);
+                base64.remove(name); // the last value decides, and the list keeps the record's order
+                base64.put(name, encoded.base64());
             }
+        }
+        String encoded = base64.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey)
+                .collect(Collectors.joining(","));
+        if (!encoded.isEmpty()) {
+            out.put(TriggerRecords.SOURCE_BASE64_HEADERS, encoded);
         }
         if (traceparent != null && HeaderText.problem(HeaderText.TRACEPARENT, traceparent).isEmpty()) {
             out.put(HeaderText.TRACEPARENT, traceparent);

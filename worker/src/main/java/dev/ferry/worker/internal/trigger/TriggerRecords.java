@@ -29,6 +29,16 @@ public final class TriggerRecords {
     public static final String SOURCE_TIMESTAMP = "ferry.source.timestamp";
     public static final String SOURCE_KEY = "ferry.source.key";
     /**
+     * {@code base64} when {@link #SOURCE_KEY} is base64 of a key that is not printable ASCII
+     * ({@code HeaderText#encode}); absent when the key is its text (tester 14A, finding 13).
+     */
+    public static final String SOURCE_KEY_ENCODING = "ferry.source.key.encoding";
+    /**
+     * The names, comma-separated in the record's order, of the source record's own headers whose values the call
+     * carries as base64 because they are not printable ASCII ({@code HeaderText#encode}); absent when there is none.
+     */
+    public static final String SOURCE_BASE64_HEADERS = "ferry.source.headers.base64";
+    /**
      * {@code true} on the invocation of a tombstone (a null value) at {@code batchSize} 1, whose payload is empty as an
      * empty value's is; absent otherwise (in a batch the record's {@code value} is JSON null). Tester 12A, finding 8.
      */

@@ -12,6 +12,7 @@ import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
 import dev.ferry.schemas.TriggerSpec;
 import dev.ferry.worker.Function;
+import dev.ferry.worker.Invocation;
 import dev.ferry.worker.internal.Backoff;
 import dev.ferry.worker.internal.Invoker;
 import java.nio.charset.StandardCharsets;
@@ -158,6 +159,52 @@ class BatchRunnerShapeTest {
                 .containsEntry("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
                 .containsEntry(TriggerRecords.SOURCE_OFFSET, "7").containsEntry(TriggerRecords.SOURCE_TIMESTAMP, "5")
                 .doesNotContainKey(TriggerRecords.SOURCE_KEY));
+    }
+
+    /**
+     * Tester 14A, finding 13: an Avro key ({@code 0x00|schema id|...}, valid UTF-8 with control characters for most
+     * ids) was left out of an HTTP function's headers, one not UTF-8 came as unmarked base64. Now any key (and any
+     * source header value) that is not printable ASCII is base64, marked, the same for every runtime.
+     */
+    @Test
+    void shouldGiveAKeyOrHeaderValueThatIsNotPrintableAsciiAsMarkedBase64() throws Exception {
+        TriggerSpec spec = TriggerSpecs.builder("acme", "shape", "f", List.of("in")).setDestination("out").build();
+        FunctionSpec functionSpec = FunctionSpecs.builder("acme", "f", Runtime.JAVA, "unused").build();
+        TriggerReplicaSettings settings = new TriggerReplicaSettings(new TriggerRef("acme", "shape"), spec,
+                functionSpec, 0, "g", "dlq", "shape#0", "w", "w");
+        List<Invocation> seen = Collections.synchronizedList(new ArrayList<>());
+        BatchRunner runner = new BatchRunner(settings, in -> {
+            seen.add(in);
+            return "ok".getBytes(StandardCharsets.UTF_8);
+        }, new Invoker(userThreads, timers, Clock.systemUTC()), new Backoff(0, 0), timers, Clock.systemUTC(),
+                new TriggerRecords(new TriggerRef("acme", "shape"), "out", "dlq", "ferry.results",
+                        (topic, result) -> new byte[0]));
+        byte[] avroKey = {0, 0, 0, 0, 91, 14, 'o', 'r', 'd', 'e', 'r', '-', '1'};
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("x-ctl", new byte[] {'a', 1, 'b'});
+        headers.add("x-text", "ok".getBytes(StandardCharsets.UTF_8));
+        headers.add("x-bin", new byte[] {(byte) 0xc8});
+        byte[] value = "{}".getBytes(StandardCharsets.UTF_8);
+        for (byte[] key : new byte[][] {avroKey, "order-1".getBytes(StandardCharsets.UTF_8)}) {
+            SourceItem item = new SourceItem(new ConsumerRecord<>("in", 0, 7L, 5L, TimestampType.CREATE_TIME, 0,
+                    value.length, key, value, headers, Optional.empty()),
+                    new SourceValue(value, SourceValue.JSON, Json.MAPPER.readTree(value)));
+            runner.run(List.of(item)).get(10, TimeUnit.SECONDS);
+        }
+
+        assertThat(seen).hasSize(2);
+        String base64 = java.util.Base64.getEncoder().encodeToString(avroKey);
+        assertThat(seen.get(0).key()).contains(base64);
+        assertThat(seen.get(0).keyEncoding()).contains("base64");
+        assertThat(seen.get(0).headers()).containsEntry(TriggerRecords.SOURCE_KEY, base64)
+                .containsEntry(TriggerRecords.SOURCE_KEY_ENCODING, "base64")
+                .containsEntry(Invocation.KEY_ENCODING, "base64")
+                .containsEntry("x-ctl", "YQFi").containsEntry("x-bin", "yA==").containsEntry("x-text", "ok")
+                .containsEntry(TriggerRecords.SOURCE_BASE64_HEADERS, "x-ctl,x-bin");
+        assertThat(seen.get(1).key()).contains("order-1");
+        assertThat(seen.get(1).keyEncoding()).as("printable ASCII is its text, unmarked").isEmpty();
+        assertThat(seen.get(1).headers()).containsEntry(TriggerRecords.SOURCE_KEY, "order-1")
+                .doesNotContainKeys(TriggerRecords.SOURCE_KEY_ENCODING, Invocation.KEY_ENCODING);
     }
 
     @Test

@@ -23,10 +23,12 @@ class SourceHeadersTest {
     }
 
     @Test
-    void shouldTakeTextAsItIsBinaryAsBase64AndTheLastOfARepeatedName() {
+    void shouldTakePrintableAsciiAsItIsAnythingElseAsMarkedBase64AndTheLastOfARepeatedName() {
         assertThat(SourceHeaders.of(headers("x-app", "1", "x-app", "2", "x-bin", new byte[] {(byte) 0xff, 0},
-                "x-null", null, "x-utf8", "é"))).containsOnly(entry("x-app", "2"), entry("x-bin", "/wA="),
-                entry("x-utf8", "é"));
+                "x-null", null, "x-utf8", "é", "x-ctl", "a\u0000b", "x-was", "\u0001", "x-was", "fine")))
+                .containsOnly(entry("x-app", "2"), entry("x-bin", "/wA="), entry("x-utf8", "w6k="),
+                        entry("x-ctl", "YQBi"), entry("x-was", "fine"),
+                        entry(TriggerRecords.SOURCE_BASE64_HEADERS, "x-bin,x-utf8,x-ctl"));
     }
 
     @Test
