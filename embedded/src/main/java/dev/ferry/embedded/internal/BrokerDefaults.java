@@ -70,6 +70,11 @@ public final class BrokerDefaults {
         p.put("group.streams.min.heartbeat.interval.ms", HEARTBEAT_MS);
         p.put("group.streams.assignment.interval.ms", ASSIGNMENT_INTERVAL_MS);
         p.put("group.streams.initial.rebalance.delay.ms", "0");
+
+        // A crashed producer's open transaction is aborted once its timeout has passed, but the coordinator only
+        // looks every 10 s by default: read_committed readers stayed stuck up to 10 s longer than the timeout.
+        // The scan walks the coordinator's in-memory transactions, a trivial cost at once a second.
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         return p;
     }
 }
