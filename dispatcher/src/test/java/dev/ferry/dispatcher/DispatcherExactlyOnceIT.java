@@ -54,7 +54,7 @@ class DispatcherExactlyOnceIT {
             List<String> sent = new ArrayList<>();
             sendInvocations(h, sent);
 
-            // The second instance gets the killed one's partitions once its session ends: 6 s, not the broker's 10.
+            // The second instance gets the killed one's partitions once its session ends: 3 s, not the broker's 10.
             kafka.shortestSessions(List.of(h.topics.dispatcherGroup()));
             Process first = startChild(h, "first-" + h.topics.invocations());
             int routedAtKill;

@@ -73,7 +73,7 @@ class TriggerCrashIT {
     private static void killMidRun(KafkaFixture kafka, Harness harness, String name, String source,
             String destination, TriggerOrdering ordering, int concurrency,
             List<ConsumerRecord<byte[], byte[]>> outputs, int atLeast) throws Exception {
-        // The next child gets the killed one's partitions once its session ends: 6 s, not the broker's 10.
+        // The next child gets the killed one's partitions once its session ends: 3 s, not the broker's 10.
         kafka.shortestSessions(List.of(TriggerSpecs.group(TriggerChild.spec(name, source, destination, ordering),
                 harness.topics)));
         Process child = startChild(kafka, harness, name, source, destination, ordering, concurrency);

@@ -17,7 +17,11 @@ public final class BrokerDefaults {
     /** Few partitions per internal topic: 50 each (the default) slows the first group or transaction on a laptop. */
     private static final String INTERNAL_TOPIC_PARTITIONS = "5";
     private static final String SESSION_TIMEOUT_MS = "10000";
-    private static final String MIN_SESSION_TIMEOUT_MS = "6000";
+    /**
+     * The shortest session a group may choose (the default stays {@link #SESSION_TIMEOUT_MS}): 3 s, six heartbeats,
+     * for tests that kill a member with SIGKILL and wait for its partitions ({@code KafkaFixture.shortestSessions}).
+     */
+    private static final String MIN_SESSION_TIMEOUT_MS = "3000";
     private static final String HEARTBEAT_MS = "500";
     private static final String ASSIGNMENT_INTERVAL_MS = "0";
 
