@@ -132,7 +132,7 @@ class DevShutdownIT {
             assertThat(produced).as("invocations the gateway produced").isNotEmpty();
             assertThat(produced).as("every produced invocation was named to its caller")
                     .allSatisfy(request -> assertThat(answered).contains(request.getInvocationId()));
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 Set<String> withResult = new HashSet<>();
                 readAll(config, "ferry.results", serdes.deserializer(InvocationResult.class))
                         .forEach(r -> withResult.add(r.getInvocationId()));
