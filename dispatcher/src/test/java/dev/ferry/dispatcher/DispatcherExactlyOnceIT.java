@@ -47,8 +47,10 @@ class DispatcherExactlyOnceIT {
 
     @Test
     void shouldRouteEachInvocationExactlyOnceWhenADispatcherIsKilledMidStream(KafkaFixture kafka) throws Exception {
-        // Small batches: many transactions, so the kill most likely lands inside one.
-        try (Harness h = new Harness(kafka, Map.of("kafka.max.poll.records", 50))) {
+        // Small batches: many transactions, so the kill most likely lands inside one. Partitions handed over after
+        // the kill are first fetched when the fetch the broker holds returns: Kafka's 500 ms here, not the 5 s of an
+        // idle dispatcher (GroupPolls.IDLE_FETCH_WAIT), as idle cost is not what this case is about.
+        try (Harness h = new Harness(kafka, Map.of("kafka.max.poll.records", 50, "kafka.fetch.max.wait.ms", 500))) {
             FunctionRef ref = new FunctionRef("acme", "ledger");
             h.deploy(FunctionSpecs.builder("acme", "ledger", Runtime.JAVA, "echo").setPartitions(4).build());
             String workTopic = h.topics.work(ref);
