@@ -3,6 +3,7 @@ package dev.ferry.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ferry.autoscaler.internal.OffsetReader;
 import dev.ferry.autoscaler.simulation.SimulatedClock;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
@@ -63,10 +64,13 @@ class LagCollectorIT {
                 .setDelivery(Delivery.ORDERED).setPartitions(3).build();
         FunctionRef ref = FunctionSpecs.ref(spec);
         String topic = topics.work(ref);
+        // Simulated time, moved on by each reading (awaitSample), so the partition count cached for COUNT_REFRESH
+        // can be let expire below instead of waited out.
+        SimulatedClock clock = new SimulatedClock(Instant.now());
         try (Admin admin = clients.admin("lag-it")) {
             new TopicProvisioner(admin).ensure(topics.workTopic(ref, 3));
             produce(clients, topic, Map.of(0, 20, 1, 20, 2, 10));
-            LagCollector collector = new LagCollector(admin, topics, () -> List.of(spec), Clock.systemUTC());
+            LagCollector collector = new LagCollector(admin, topics, () -> List.of(spec), clock);
 
             assertThat(collector.collect()).singleElement().satisfies(s -> {
                 assertThat(s.getPartitionLag()).containsExactly(20L, 20L, 10L);
@@ -85,7 +89,7 @@ class LagCollectorIT {
                 consumer.commitSync(Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(15),
                         new TopicPartition(topic, 1), new OffsetAndMetadata(5)));
 
-                LagSample sample = awaitSample(collector, s -> s.getReplicas() == 1);
+                LagSample sample = awaitSample(collector, clock, s -> s.getReplicas() == 1);
                 assertThat(sample.getPartitionLag()).containsExactly(5L, 15L, 10L);
                 assertThat(sample.getTotalLag()).isEqualTo(30);
                 assertThat(sample.getServiceRate()).isGreaterThan(0);
@@ -97,14 +101,17 @@ class LagCollectorIT {
             // A partition added to the topic joins the sample with its records.
             admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS);
             produce(clients, topic, Map.of(3, 7));
-            LagSample grown = awaitSample(collector, s -> s.getPartitionLag().size() == 4);
+            // A topic's partition count is described again once COUNT_REFRESH has passed, not on every reading
+            // (issue 16): the test waited those 10 s in real time.
+            clock.advance(OffsetReader.COUNT_REFRESH);
+            LagSample grown = awaitSample(collector, clock, s -> s.getPartitionLag().size() == 4);
             assertThat(grown.getPartitionLag()).containsExactly(5L, 15L, 6L, 7L);
             assertThat(grown.getTotalLag()).isEqualTo(33);
 
             // A deleted group has no members and no offsets: its lag counts from the earliest retained offset again.
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> admin
                     .deleteConsumerGroups(List.of(topics.workerGroup(ref))).all().get(10, TimeUnit.SECONDS));
-            LagSample deleted = awaitSample(collector, s -> s.getTotalLag() == 53);
+            LagSample deleted = awaitSample(collector, clock, s -> s.getTotalLag() == 53);
             assertThat(deleted.getPartitionLag()).containsExactly(20L, 20L, 6L, 7L);
             assertThat(deleted.getReplicas()).isZero();
         }
@@ -545,8 +552,18 @@ class LagCollectorIT {
     }
 
     private static LagSample awaitSample(LagCollector collector, java.util.function.Predicate<LagSample> condition) {
+        return awaitSample(collector, null, condition);
+    }
+
+    /** As above, with {@code clock} (when not null) moved on by each reading's poll interval, as real time is. */
+    private static LagSample awaitSample(LagCollector collector, SimulatedClock clock,
+            java.util.function.Predicate<LagSample> condition) {
+        Duration interval = Duration.ofMillis(250);
         List<LagSample> last = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(interval).until(() -> {
+            if (clock != null) {
+                clock.advance(interval);
+            }
             last.clear();
             last.addAll(collector.collect());
             return last.size() == 1 && condition.test(last.get(0));

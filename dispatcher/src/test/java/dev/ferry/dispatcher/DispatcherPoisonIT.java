@@ -165,7 +165,10 @@ class DispatcherPoisonIT {
     @Test
     void shouldDeadLetterAnInvocationAndKeepRoutingWhenTheBrokerRefusesItsWorkRecord(KafkaFixture kafka)
             throws Exception {
-        try (Harness h = new Harness(kafka)) {
+        // Each refused batch is sought back and polled again, and the poll first waits out the fetch the broker
+        // holds: 5 s for an idle dispatcher (GroupPolls.IDLE_FETCH_WAIT), Kafka's 500 ms here, as idle cost is not
+        // what this case is about.
+        try (Harness h = new Harness(kafka, Map.of("kafka.fetch.max.wait.ms", 500))) {
             FunctionRef ref = new FunctionRef("acme", "small");
             // Someone created the work topic by hand, with a record limit far below the platform's.
             kafka.admin().createTopics(List.of(new NewTopic(h.topics.work(ref), 1, (short) 1)

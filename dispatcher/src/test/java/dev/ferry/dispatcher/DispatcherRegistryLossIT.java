@@ -43,10 +43,11 @@ class DispatcherRegistryLossIT {
 
     /**
      * Out after the second failed attempt, a second or more after the first. A retried batch's next poll may wait for
-     * the fetch in flight before the rewind, up to the idle fetch wait (5 s), so two attempts take up to 5 s.
+     * the fetch in flight before the rewind, up to the fetch wait: Kafka's 500 ms here, not the 5 s of an idle
+     * dispatcher (GroupPolls.IDLE_FETCH_WAIT), which would only stretch each attempt and hand-over of this test.
      */
     private static final Map<String, Object> QUICK_STEP_OUT = Map.of(DispatcherConfig.STEP_OUT_FAILURES, 2,
-            DispatcherConfig.STEP_OUT_WINDOW_MS, 1_000);
+            DispatcherConfig.STEP_OUT_WINDOW_MS, 1_000, "kafka.fetch.max.wait.ms", 500);
 
     @Test
     void shouldStepOutSoTheOtherDispatcherRoutesItsPartitionsWhenItsRegistryIsGoneAndRejoinWhenItIsBack(

@@ -47,7 +47,9 @@ class CrashIT {
             harness.workTopic(ref, spec.getPartitions());
             // Short enough for a quick take-over, long enough for one attempt (the worker never lowers it).
             harness.shareGroupConfig(harness.topics.workerGroup(ref), "share.record.lock.duration.ms", "2000");
-            // The dead member holds its assignment until its session expires: the broker's minimum, 6 s.
+            // The dead member holds its assignment until its session expires: 6 s, not the broker's 10 (nor its
+            // minimum, 3 s: a survivor fenced by a stalled heartbeat would run records again, repeats this test
+            // counts).
             harness.shareGroupConfig(harness.topics.workerGroup(ref), "share.session.timeout.ms", "6000");
             List<InvocationRequest> requests = IntStream.range(0, INVOCATIONS)
                     .mapToObj(i -> Harness.request(ref, "{\"ms\": 10}", null)).toList();

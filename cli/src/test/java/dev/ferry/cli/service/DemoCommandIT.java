@@ -32,7 +32,7 @@ class DemoCommandIT {
         int exit;
         try {
             exit = Ferry.execute(new PrintWriter(out, true), new PrintWriter(err, true), "demo",
-                    "--duration", "12s", "--rate", "10", "--burst", "80",
+                    "--duration", "6s", "--rate", "10", "--burst", "80",
                     "--data-dir", dataDir.toString(), "--port", "0", "--kafka-port", "0", "--registry-port", "0",
                     "--set", "metering.http.port=0", "--set", "management.port=0", "--usage-window", "2s",
                     "--usage-grace", "1s");

@@ -17,7 +17,11 @@ public final class BrokerDefaults {
     /** Few partitions per internal topic: 50 each (the default) slows the first group or transaction on a laptop. */
     private static final String INTERNAL_TOPIC_PARTITIONS = "5";
     private static final String SESSION_TIMEOUT_MS = "10000";
-    private static final String MIN_SESSION_TIMEOUT_MS = "6000";
+    /**
+     * The shortest session a group may choose (the default stays {@link #SESSION_TIMEOUT_MS}): 3 s, six heartbeats,
+     * for tests that kill a member with SIGKILL and wait for its partitions ({@code KafkaFixture.shortestSessions}).
+     */
+    private static final String MIN_SESSION_TIMEOUT_MS = "3000";
     private static final String HEARTBEAT_MS = "500";
     private static final String ASSIGNMENT_INTERVAL_MS = "0";
 
@@ -70,6 +74,11 @@ public final class BrokerDefaults {
         p.put("group.streams.min.heartbeat.interval.ms", HEARTBEAT_MS);
         p.put("group.streams.assignment.interval.ms", ASSIGNMENT_INTERVAL_MS);
         p.put("group.streams.initial.rebalance.delay.ms", "0");
+
+        // A crashed producer's open transaction is aborted once its timeout has passed, but the coordinator only
+        // looks every 10 s by default: read_committed readers stayed stuck up to 10 s longer than the timeout.
+        // The scan walks the coordinator's in-memory transactions, a trivial cost at once a second.
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         return p;
     }
 }

@@ -43,10 +43,11 @@ public interface KafkaFixture {
 
     /**
      * Gives the KIP-848 consumer groups {@code groupIds} the shortest session the broker allows (group config
-     * {@code consumer.session.timeout.ms} = the broker's {@code group.consumer.min.session.timeout.ms}: 6 s on the
-     * test broker, whose default session is 10 s), for a test that kills a member with SIGKILL and waits for its
-     * partitions to move to a new one: the wait is the session, nothing the test proves. Set before the members
-     * join. Where the cluster does not say its minimum or refuses, the groups keep its default (logged).
+     * {@code consumer.session.timeout.ms} = the broker's {@code group.consumer.min.session.timeout.ms}: 3 s, six
+     * heartbeats, on the test broker, whose default session is 10 s), for a test that kills a member with SIGKILL
+     * and waits for its partitions to move to a new one: the wait is the session, nothing the test proves. Set
+     * before the members join. Where the cluster does not say its minimum or refuses, the groups keep its default
+     * (logged).
      */
     default void shortestSessions(Collection<String> groupIds) {
         try {
