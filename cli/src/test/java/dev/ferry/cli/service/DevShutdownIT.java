@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  * to its caller; after a restart every accepted invocation has its result; and the process exits 0.
  */
 @Tag("integration")
+@Tag("system") // two `ferry dev` starts under load (~45 s); a gateway stopped with calls in flight stays in mvn verify
+// through GatewayInstancesIT, every service's SIGTERM under load through systest's rolling restart
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class DevShutdownIT {
 
