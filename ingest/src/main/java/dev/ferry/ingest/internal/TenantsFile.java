@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.ingest.Quota;
 import dev.ferry.ingest.TopicPatterns;
 import java.io.IOException;
@@ -74,7 +75,22 @@ public final class TenantsFile {
     private TenantsFile() {
     }
 
-    /** The file's tenants; none when the file does not exist yet. */
+    /**
+     * The tenants of a file that must be there: the gateway's, named by {@code gateway.tenants.file}. A missing
+     * file is a mistake in the path (tester 15A, finding 3: a typo'd path started a gateway that refused every key
+     * with 401 and said it was ready), not a file of no tenants.
+     *
+     * @throws FerryException naming the path and the setting, when the file does not exist or cannot be read
+     */
+    public static Contents readExisting(Path file) {
+        if (!Files.exists(file)) {
+            throw new FerryException("The tenants file " + file + " (" + GatewayConfig.TENANTS_FILE + ") does not "
+                    + "exist: fix the path, or create the file with 'ferry tenants create NAME --file " + file + "'");
+        }
+        return read(file);
+    }
+
+    /** The file's tenants; none when the file does not exist yet ({@code ferry tenants} is about to write it). */
     public static Contents read(Path file) {
         if (!Files.exists(file)) {
             return new Contents(List.of());
