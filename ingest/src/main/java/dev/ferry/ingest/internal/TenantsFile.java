@@ -97,8 +97,12 @@ public final class TenantsFile {
         }
         try {
             return MAPPER.readValue(file.toFile(), Contents.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's words and where, without its source dump; they may quote the file, which holds only hashes.
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new FerryException("Cannot read the tenants file " + file + ": " + e.getOriginalMessage()
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         } catch (IOException e) {
-            // Jackson's message may quote the file's content, which holds only hashes: safe to pass on.
             throw new FerryException("Cannot read the tenants file " + file + ": " + e.getMessage(), e);
         }
     }

@@ -155,7 +155,8 @@ class TenantsTest {
         Path broken = dir.resolve("bad.json");
         Files.writeString(broken, "{\"tenants\": [{\"name\": \"acme\", \"ke");
         assertThatThrownBy(() -> new Tenants(broken, defaults, now::get))
-                .isInstanceOf(dev.ferry.core.FerryException.class).hasMessageContaining(broken.toString());
+                .isInstanceOf(dev.ferry.core.FerryException.class).hasMessageContaining(broken.toString())
+                .hasMessageContaining("line 1").hasMessageNotContaining("REDACTED");
     }
 
     @Test
