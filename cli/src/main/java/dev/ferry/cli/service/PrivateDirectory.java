@@ -22,6 +22,9 @@ import java.util.Set;
  * this user and looks like Ferry's (it holds {@code api-key}, {@code tenants.json} or {@value #KAFKA}) or is empty.
  * Another directory named with {@code --data-dir} ({@code .} or a home directory) is left as it was; the
  * directories Ferry makes in it are private all the same. Nothing is done on a file system without POSIX modes.
+ * Kafka Streams makes metering's state dir {@code rwxr-x---} again at each start (seen: {@value #METERING} 0750,
+ * segments 0644 under {@code kafka/} 0700); within the private data directory that is out of others' reach too,
+ * and it holds usage counts, not payloads.
  */
 final class PrivateDirectory {
 
