@@ -26,6 +26,13 @@ import java.util.regex.Pattern;
  * class. Masked: the credentials of every URL ({@link Urls#redact(CharSequence)}), and the value of every
  * {@code key=value} or {@code key: value} whose key names a secret (a password, secret, token or credential, a
  * {@code sasl.jaas.config}), quoted or not: the JAAS options {@code password="..."} among them.
+ *
+ * <p>Not masked: prose that only looks like {@code key: value}. A message says "without a token: set
+ * management.token ..." or "for configuration ssl.key.password: Expected ...", where what follows the colon is a
+ * word of the sentence, not a secret (tester 15A, finding 7: the operator read {@code **** management.token}). So a
+ * {@code key: value} whose value is a plain word (letters, lower case but for the first, at most
+ * {@value #PROSE_WORD_MAX} of them) followed by more words is left as it is; a value with a digit, an inner capital
+ * or a symbol, a quoted value, the last word of the text, and every {@code key=value} are masked as before.
  */
 public final class FailureText {
 
@@ -35,6 +42,12 @@ public final class FailureText {
     private static final Pattern SECRET = Pattern.compile(
             "(?i)\\b([\\w.-]*(?:password|secret|token|credential|jaas\\.config)[\\w.-]*)(\\s*[=:]\\s*)"
                     + "(\"[^\"]*\"|'[^']*'|[^\\s,;]+)");
+    /** A word of a sentence: letters, lower case but for the first (a secret of this shape is a dictionary word). */
+    private static final Pattern PROSE_WORD = Pattern.compile("[A-Za-z][a-z]*");
+    /** The longest word taken for prose after {@code key:}; a random token of letters only is longer. */
+    private static final int PROSE_WORD_MAX = 12;
+    /** A space and a further word: the sentence goes on. */
+    private static final Pattern MORE_WORDS = Pattern.compile("\\s+[\\w(\"'`]");
     /** {@code some.package.SomeException: } at the start of a message: a wrapper that names its cause's class. */
     private static final Pattern CLASS_PREFIX = Pattern.compile("^(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*: ");
     private static final String MASK = "****";
@@ -76,13 +89,29 @@ public final class FailureText {
         if (text == null) {
             return null;
         }
-        Matcher m = SECRET.matcher(Urls.redact(text));
+        String redacted = Urls.redact(text);
+        Matcher m = SECRET.matcher(redacted);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + m.group(2) + MASK));
+            if (isProse(m, redacted)) {
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group()));
+            } else {
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + m.group(2) + MASK));
+            }
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /** Whether the {@code key: value} found by {@code m} in {@code text} is a sentence going on (see the class). */
+    private static boolean isProse(Matcher m, String text) {
+        String value = m.group(3);
+        if (m.group(2).indexOf(':') < 0 || value.length() > PROSE_WORD_MAX || !PROSE_WORD.matcher(value).matches()) {
+            return false;
+        }
+        Matcher more = MORE_WORDS.matcher(text);
+        more.region(m.end(), text.length());
+        return more.lookingAt();
     }
 
     /** Whether {@code failure} or one of its causes is of {@code type}. */

@@ -50,4 +50,25 @@ class FailureTextTest {
                 .contains("username=\"ferry\"").contains("password=****").contains("http://user:****@registry:8081")
                 .contains("token: ****");
     }
+
+    @Test
+    void shouldNotMaskTheWordsOfASentenceThatFollowASecretsName() {
+        // Tester 15A, finding 7: "without a token: set management.token" was printed "**** management.token".
+        String refusal = "The management listener "
+                + "would listen on 0.0.0.0 without a token: set management.token (callers then send 'Authorization: "
+                + "Bearer <token>'), or bind it to 127.0.0.1";
+        assertThat(FailureText.mask(refusal)).isEqualTo(refusal);
+        String kafka = "Invalid value [hidden] for configuration ssl.key.password: Expected a password";
+        assertThat(FailureText.mask(kafka)).isEqualTo(kafka);
+        String metering = "metering.http.token: the usage API needs it off loopback";
+        assertThat(FailureText.mask(metering)).isEqualTo(metering);
+
+        // Still masked: a value shaped like a secret, quoted, last in the text, or after '='.
+        assertThat(FailureText.mask("bad token: Tok3n was refused")).isEqualTo("bad token: **** was refused");
+        assertThat(FailureText.mask("token: hunter")).isEqualTo("token: ****");
+        assertThat(FailureText.mask("password: 'set me' here")).isEqualTo("password: **** here");
+        assertThat(FailureText.mask("management.token=set and more")).isEqualTo("management.token=**** and more");
+        assertThat(FailureText.mask("token: aBcDeFgH then")).isEqualTo("token: **** then");
+        assertThat(FailureText.mask("secret: abcdefghijklmnopqrstu then")).isEqualTo("secret: **** then");
+    }
 }

@@ -34,6 +34,16 @@ public final class TenantAdmin {
         this.file = file;
     }
 
+    /**
+     * Checks that {@code file} can serve a gateway: it exists and parses, as the gateway's first read of it
+     * requires; a command calls this before starting anything, to refuse a mistake in the path as a usage error.
+     *
+     * @throws dev.ferry.core.FerryException naming {@code file} and saying what is wrong with it
+     */
+    public static void requireReadable(Path file) {
+        TenantsFile.readExisting(file);
+    }
+
     /** Creates a tenant with default quotas and returns its first API key, in clear. */
     public String createTenant(String name) {
         return createTenant(name, Quota.defaults());

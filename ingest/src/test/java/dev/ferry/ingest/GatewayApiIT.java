@@ -181,12 +181,34 @@ class GatewayApiIT {
         assertThat(api.put("/v1/functions/Bad_Name", acme, "{}").statusCode()).isEqualTo(400);
     }
 
+    /** A non-loopback IPv4 address of one of this host's interfaces, if it has one. */
+    private static java.util.Optional<String> ownAddress() {
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(
+                    java.net.NetworkInterface.getNetworkInterfaces())) {
+                for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof java.net.Inet4Address && !address.isLoopbackAddress()
+                            && !address.isLinkLocalAddress()) {
+                        return java.util.Optional.of(address.getHostAddress());
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // no interfaces to read: loopback is checked all the same
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Issue 12: an HTTP handler may not point at the platform's own services or the cloud's metadata. */
     @Test
     void shouldAnswer400WhenAnHttpHandlerPointsAtAnAddressTheWorkersRefuse() {
-        for (String url : List.of("http://127.0.0.1:9092/", "http://localhost:8081/subjects",
+        List<String> urls = new java.util.ArrayList<>(List.of("http://127.0.0.1:9092/",
+                "http://localhost:8081/subjects",
                 "http://169.254.169.254/latest/meta-data/", "http://[::1]:8080/v1/functions",
-                "http://admin:SECRET@0.0.0.0:8082/v1/usage")) {
+                "http://admin:SECRET@0.0.0.0:8082/v1/usage", "http://localhost.:9400/metrics"));
+        // Tester 15A, finding 5: the host's own non-loopback address, where listeners bound to 0.0.0.0 answer.
+        ownAddress().ifPresent(own -> urls.add("http://" + own + ":8080/readyz"));
+        for (String url : urls) {
             HttpResponse<byte[]> response = api.put("/v1/functions/inward", acme,
                     "{\"runtime\": \"HTTP\", \"handler\": \"" + url + "\"}");
             assertThat(response.statusCode()).as(url).isEqualTo(400);

@@ -43,18 +43,30 @@ final class ConfigFile {
      */
     static Map<String, String> read(Path file) {
         Properties properties = load(file, "--config-file");
-        ConfigDef definition = FerryConfig.definition();
-        Set<String> known = definition.names();
-        List<String> unknown = properties.stringPropertyNames().stream()
-                .filter(key -> !known.contains(key) && !key.startsWith(FerryConfig.KAFKA_PREFIX)).sorted().toList();
-        if (!unknown.isEmpty()) {
-            throw new CliException("--config-file " + file + " has keys Ferry does not know: " + unknown
-                    + " (see the README's configuration table; Kafka client settings take the kafka. prefix)", 2);
-        }
         Map<String, String> settings = new LinkedHashMap<>();
         properties.stringPropertyNames().stream().sorted().forEach(key -> settings.put(key, properties.getProperty(key)));
-        settings.forEach((key, value) -> check(file, definition, key, value));
+        check("--config-file " + file, settings);
         return settings;
+    }
+
+    /**
+     * Refuses what the user gave in {@code source} ({@code --config-file FILE}, {@code --set}) that Ferry would not
+     * take: the one check for both, so a misspelt key is refused wherever it is given (tester 15A, finding 6: an
+     * unknown {@code --set} key was silently ignored while the same key in the file exited 2).
+     *
+     * @throws CliException (exit 2) naming {@code source} and each unknown key, or the key whose value is not
+     *     valid, never quoting a value
+     */
+    static void check(String source, Map<String, String> settings) {
+        ConfigDef definition = FerryConfig.definition();
+        Set<String> known = definition.names();
+        List<String> unknown = settings.keySet().stream()
+                .filter(key -> !known.contains(key) && !key.startsWith(FerryConfig.KAFKA_PREFIX)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new CliException(source + " has keys Ferry does not know: " + unknown
+                    + " (see the README's configuration table; Kafka client settings take the kafka. prefix)", 2);
+        }
+        settings.forEach((key, value) -> check(source, definition, key, value));
     }
 
     /**
@@ -77,7 +89,7 @@ final class ConfigFile {
     }
 
     /** Refuses a value its key's type or rule does not take, as {@link FerryConfig} would, without quoting it. */
-    private static void check(Path file, ConfigDef definition, String key, String value) {
+    private static void check(String source, ConfigDef definition, String key, String value) {
         ConfigDef.ConfigKey rule = definition.configKeys().get(key);
         if (rule == null) {
             return; // a kafka. client setting: the client checks it
@@ -88,7 +100,7 @@ final class ConfigFile {
                 rule.validator.ensureValid(key, parsed);
             }
         } catch (ConfigException e) {
-            throw new CliException("--config-file " + file + ": the value of " + key + " is not valid: it must be "
+            throw new CliException(source + ": the value of " + key + " is not valid: it must be "
                     + rule.type.toString().toLowerCase(java.util.Locale.ROOT)
                     + (rule.validator == null ? "" : ", " + rule.validator), 2);
         }

@@ -66,13 +66,15 @@ public final class ConnectionOptions {
      * The configuration: {@code defaults}, then the {@code --config-file} settings, then {@code --set} values, then
      * the dedicated options.
      *
-     * @throws CliException (exit 2, a usage error like an unknown option) when a value is not valid for its key
+     * @throws CliException (exit 2, a usage error like an unknown option) when a key, in the file or in
+     *     {@code --set}, is not one Ferry knows, or a value is not valid for its key
      */
     public FerryConfig toConfig(Map<String, Object> defaults) {
         Map<String, Object> values = new HashMap<>(defaults);
         if (configFile != null) {
             values.putAll(ConfigFile.read(configFile));
         }
+        ConfigFile.check("--set", settings);
         values.putAll(settings);
         if (bootstrapServers != null) {
             values.put(FerryConfig.BOOTSTRAP_SERVERS, bootstrapServers);

@@ -131,7 +131,7 @@ final class DevEnvironment implements AutoCloseable {
     }
 
     private void startAll(Settings settings, PrintWriter out) {
-        createDirectory(dataDir);
+        PrivateDirectory.prepare(dataDir);
         Map<String, Object> defaults = new HashMap<>();
         ConnectionOptions connection = settings.connection();
         if (settings.brokers() < 1) {
@@ -418,14 +418,6 @@ final class DevEnvironment implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new CliException("cannot write the API key to " + keyFile + ": " + e.getMessage());
-        }
-    }
-
-    private static void createDirectory(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new CliException("cannot create the data directory " + dir + ": " + e.getMessage());
         }
     }
 

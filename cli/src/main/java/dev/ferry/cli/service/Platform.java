@@ -22,6 +22,7 @@ import dev.ferry.dispatcher.Dispatcher;
 import dev.ferry.ingest.FunctionScaling;
 import dev.ferry.ingest.Gateway;
 import dev.ferry.ingest.ScalingSource;
+import dev.ferry.ingest.TenantAdmin;
 import dev.ferry.ingest.UsageSource;
 import dev.ferry.metering.MeteringService;
 import dev.ferry.metering.UsageQueryClient;
@@ -154,8 +155,27 @@ public final class Platform implements AutoCloseable {
         return check;
     }
 
+    /**
+     * Refuses, before anything starts, a gateway whose configured tenants file is missing or broken (tester 15A,
+     * finding 3: it started, said it was ready and answered every key 401). No file configured stays allowed.
+     *
+     * @throws CliException exit 2, as the other configuration mistakes, naming the path and what is wrong
+     */
+    static void requireTenantsFile(FerryConfig config, Set<Role> roles) {
+        String file = config.gateway().tenantsFile();
+        if (!roles.contains(Role.GATEWAY) || file.isBlank()) {
+            return;
+        }
+        try {
+            TenantAdmin.requireReadable(java.nio.file.Path.of(file));
+        } catch (FerryException e) {
+            throw new CliException(e.getMessage(), 2);
+        }
+    }
+
     private void startRoles(Set<Role> roles, URI meteringUrl, PrintWriter progress, Set<FunctionRef> required) {
         servicePorts(config, roles, PortOptions.SERVICE).requireFree();
+        requireTenantsFile(config, roles);
         if (config.management().enabled()) {
             // First, so a taken port or a missing token fails before anything else starts; its /readyz says
             // "starting" until every role has started, then asks each role's checks (session 12).

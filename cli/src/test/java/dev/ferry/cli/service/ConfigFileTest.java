@@ -73,6 +73,24 @@ class ConfigFileTest {
     }
 
     @Test
+    void shouldRefuseAnUnknownSetKeyAsTheFileDoes() {
+        // Tester 15A, finding 6: a misspelt --set key was ignored and the setting meant left at its default.
+        for (ServiceCommand service : List.of(new ServiceCommand.Dispatcher(), new ServiceCommand.Gateway())) {
+            new CommandLine(service).parseArgs("--set", "dispatcher.transactinal.id=x", "--set", "gateway.id=g1",
+                    "--set", "kafka.linger.ms=5");
+            assertThatThrownBy(() -> service.connection.toConfig(Map.of())).isInstanceOfSatisfying(CliException.class,
+                    e -> assertThat(e.exitCode()).isEqualTo(2))
+                    .hasMessageContaining("--set").hasMessageContaining("dispatcher.transactinal.id")
+                    .hasMessageNotContaining("gateway.id").hasMessageNotContaining("kafka.linger.ms");
+        }
+        DevOptions dev = new DevOptions();
+        new CommandLine(dev).parseArgs("--set", "managment.token=" + TOKEN);
+        assertThatThrownBy(() -> dev.connection.toConfig(Map.of())).isInstanceOfSatisfying(CliException.class,
+                e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessageContaining("managment.token").hasMessageNotContaining(TOKEN);
+    }
+
+    @Test
     void shouldRefuseAFileItCannotReadNamingIt() {
         Path missing = dir.resolve("absent.properties");
         ServiceCommand worker = new ServiceCommand.Worker();

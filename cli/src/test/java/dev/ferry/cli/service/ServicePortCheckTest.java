@@ -12,9 +12,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A service command ({@code ferry gateway}, {@code ferry metering}) refuses a taken port before it contacts Kafka.
@@ -65,6 +69,30 @@ class ServicePortCheckTest {
                     .isInstanceOf(CliException.class)
                     .hasMessageContaining("(management listener) is in use; choose another with --management-port");
         }
+    }
+
+    @Test
+    void shouldRefuseAGatewayWhoseTenantsFileIsMissingOrBrokenBeforeContactingKafka(@TempDir Path dir)
+            throws Exception {
+        // Tester 15A, finding 3: it started, said it was ready and answered every key 401.
+        int port;
+        try (ServerSocket free = bound()) {
+            port = free.getLocalPort();
+        }
+        Path typo = dir.resolve("tenatns.json");
+        Path broken = Files.writeString(dir.resolve("bad.json"), "{\"tenants\": [");
+        for (Path file : List.of(typo, broken)) {
+            FerryConfig config = NOWHERE.with(GatewayConfig.PORT, port)
+                    .with(GatewayConfig.TENANTS_FILE, file.toString());
+            StringWriter out = new StringWriter();
+            assertThatThrownBy(() -> start(config, EnumSet.of(Platform.Role.GATEWAY), out))
+                    .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                    .hasMessageContaining(file.toString());
+            assertThat(out.toString()).as("no service started").doesNotContain("started");
+            // Only a gateway reads the file.
+            Platform.requireTenantsFile(config, EnumSet.of(Platform.Role.DISPATCHER));
+        }
+        Platform.requireTenantsFile(NOWHERE, EnumSet.of(Platform.Role.GATEWAY)); // none configured: allowed
     }
 
     private static void start(FerryConfig config, Set<Platform.Role> roles, StringWriter out) {

@@ -81,7 +81,8 @@ public final class GatewayConfig {
                                 + "Keep it stable across restarts, or reply topics of gone ids pile up (empty after "
                                 + "an hour, until an operator deletes them).")
                 .define(TENANTS_FILE, Type.STRING, "", Importance.HIGH,
-                        "The tenants file: tenants, hashed API keys and quotas.")
+                        "The tenants file: tenants, hashed API keys and quotas. A file named must exist and "
+                                + "parse at start.")
                 .define(SYNC_MAX_PAYLOAD_BYTES, Type.INT, 6 * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
                         "Default payload limit of a synchronous invoke (as AWS Lambda: 6 MiB); tenants may override.")
                 .define(ASYNC_MAX_PAYLOAD_BYTES, Type.INT, 256 * 1024, Range.atLeast(0), Importance.MEDIUM,

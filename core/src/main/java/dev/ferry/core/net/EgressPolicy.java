@@ -1,12 +1,18 @@
 package dev.ferry.core.net;
 
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where an HTTP function may send its calls (issue 12): never to the worker host's own services or the cloud's
@@ -19,13 +25,26 @@ import java.util.Optional;
  * names, which are then allowed whatever they resolve to. {@code ferry dev} allows loopback, since it runs
  * everything on one machine.
  *
+ * <p>The worker's own host is every address it has, not only loopback (tester 15A, finding 5: a handler called
+ * the host's eth0 address, where a gateway bound to {@code 0.0.0.0} answered): every address of every local network
+ * interface ({@link NetworkInterface}, read again at most every {@value #LOCAL_ADDRESSES_TTL_MS} ms, as interfaces
+ * come and go) is refused like loopback. A host name is compared without its trailing dot ({@code localhost.} is
+ * {@code localhost}), and {@code localhost}, its subdomains and this host's own name are checked at deploy too,
+ * where no other name is looked up (the deploy check runs on the gateway's host: its own addresses are refused
+ * there); a subdomain of {@code localhost} that resolves to nothing is refused outright.
+ *
+ * <p>Left open: the address checked is the one the JDK's resolver gives right before the call, not read from the
+ * connection itself ({@code java.net.http} does not tell which address it connected to).
+ *
  * <p>{@link #refusal(URI)} resolves the host and checks every address it has, so a name that points at a refused
- * address is refused too. The JDK caches each lookup ({@code networkaddress.cache.ttl}, 30 s by default), so the
- * HTTP client that connects right after the check gets the same answer: a DNS record that changes between the two
- * (rebinding) does not slip through.
+ * address is refused too; the worker calls it before every call, since DNS may change. The JDK caches each lookup
+ * ({@code networkaddress.cache.ttl}, 30 s by default), so the HTTP client that connects right after the check gets
+ * the same answer: a DNS record that changes between the two (rebinding) does not slip through.
  */
 public final class EgressPolicy {
 
+    /** How long the local interfaces' addresses are kept before they are read again, in milliseconds. */
+    static final long LOCAL_ADDRESSES_TTL_MS = 10_000;
     private static final List<Cidr> REFUSED_EXTRA = List.of(
             Cidr.parse("fd00:ec2::254/128"),   // AWS instance metadata over IPv6
             Cidr.parse("100.100.100.200/32"),  // Alibaba Cloud metadata
@@ -37,19 +56,36 @@ public final class EgressPolicy {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
+    /** The host's own addresses and names, injectable for tests. */
+    public interface LocalHost {
+        /** Every address of every network interface of this host; read often, so it may cache. */
+        Set<InetAddress> addresses();
+
+        /** This host's own names, lower case, without a trailing dot. */
+        Set<String> names();
+    }
+
     private final List<Cidr> allowedRanges;
     private final List<String> allowedHosts;
     private final Resolver resolver;
+    private final LocalHost localHost;
 
-    private EgressPolicy(List<Cidr> allowedRanges, List<String> allowedHosts, Resolver resolver) {
+    private EgressPolicy(List<Cidr> allowedRanges, List<String> allowedHosts, Resolver resolver,
+            LocalHost localHost) {
         this.allowedRanges = List.copyOf(allowedRanges);
         this.allowedHosts = List.copyOf(allowedHosts);
         this.resolver = resolver;
+        this.localHost = localHost;
     }
 
     /** This policy, resolving names with {@code resolver} instead of the JDK's {@link InetAddress}. */
     public EgressPolicy withResolver(Resolver resolver) {
-        return new EgressPolicy(allowedRanges, allowedHosts, resolver);
+        return new EgressPolicy(allowedRanges, allowedHosts, resolver, localHost);
+    }
+
+    /** This policy, taking {@code localHost} for this host's addresses and names instead of its interfaces'. */
+    public EgressPolicy withLocalHost(LocalHost localHost) {
+        return new EgressPolicy(allowedRanges, allowedHosts, resolver, localHost);
     }
 
     /**
@@ -71,28 +107,34 @@ public final class EgressPolicy {
                 hosts.add(entry.toLowerCase(Locale.ROOT));
             }
         }
-        return new EgressPolicy(ranges, hosts, InetAddress::getAllByName);
+        return new EgressPolicy(ranges, hosts, InetAddress::getAllByName, new Interfaces());
     }
 
-    /** Why a call to {@code uri} is refused now, after resolving its host; empty when it may go. */
+    /**
+     * Why a call to {@code uri} is refused now, after resolving its host; empty when it may go. A name with a
+     * trailing dot is resolved both without it and as given (what the HTTP client asks).
+     */
     public Optional<String> refusal(URI uri) {
-        String host = hostOf(uri);
-        if (host == null) {
+        String given = rawHostOf(uri);
+        if (given == null) {
             return Optional.of("the URL has no host");
         }
+        String host = withoutTrailingDots(given);
         if (allowedHosts.contains(host)) {
             return Optional.empty();
         }
-        InetAddress[] addresses;
-        try {
-            addresses = resolver.resolve(host);
-        } catch (UnknownHostException e) {
-            return Optional.empty(); // the call itself fails, with the client's own error
-        }
-        for (InetAddress address : addresses) {
-            Optional<String> refused = refusal(address);
-            if (refused.isPresent()) {
-                return Optional.of(host + " resolves to " + address.getHostAddress() + ", " + refused.get());
+        for (String name : given.equals(host) ? List.of(host) : List.of(host, given)) {
+            InetAddress[] addresses;
+            try {
+                addresses = resolver.resolve(name);
+            } catch (UnknownHostException e) {
+                continue; // the call itself fails, with the client's own error
+            }
+            for (InetAddress address : addresses) {
+                Optional<String> refused = refusal(address);
+                if (refused.isPresent()) {
+                    return Optional.of(name + " resolves to " + address.getHostAddress() + ", " + refused.get());
+                }
             }
         }
         return Optional.empty();
@@ -100,16 +142,21 @@ public final class EgressPolicy {
 
     /**
      * Why a call to {@code uri} is certain to be refused, decided without a DNS lookup (at deploy, where a name may
-     * still change its address): a literal address in the URL, or {@code localhost}. Empty when it may go, or when
-     * only the call can tell.
+     * still change its address): a literal address in the URL, or a name of this host ({@code localhost}, its
+     * subdomains, the host's own name; each resolved from the host's own files), with or without a trailing dot.
+     * Empty when it may go, or when only the call can tell.
      */
     public Optional<String> refusalWithoutLookup(URI uri) {
         String host = hostOf(uri);
         if (host == null || allowedHosts.contains(host)) {
             return Optional.empty();
         }
-        if (host.equals("localhost") || host.endsWith(".localhost")) {
-            return refusal(uri);
+        if (host.equals("localhost") || host.endsWith(".localhost") || localHost.names().contains(host)) {
+            // Its addresses come from the host's own files (/etc/hosts), not from DNS. One that resolves to none
+            // (a.localhost, which some resolvers answer with loopback) is refused: it can only mean this host.
+            Optional<String> refused = refusal(uri);
+            return refused.isPresent() || resolves(host) ? refused
+                    : Optional.of(host + " is a name of the worker's own host");
         }
         if (!looksLikeAddress(host)) {
             return Optional.empty();
@@ -122,6 +169,14 @@ public final class EgressPolicy {
         }
     }
 
+    private boolean resolves(String host) {
+        try {
+            return resolver.resolve(host).length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
     private Optional<String> refusal(InetAddress address) {
         for (Cidr allowed : allowedRanges) {
             if (allowed.contains(address)) {
@@ -130,6 +185,9 @@ public final class EgressPolicy {
         }
         if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
             return Optional.of("a loopback address (the worker's own host)");
+        }
+        if (localHost.addresses().contains(withoutScope(address))) {
+            return Optional.of("an address of the worker's own host");
         }
         if (address.getHostAddress().equals("169.254.169.254") || REFUSED_EXTRA.stream()
                 .anyMatch(c -> c.contains(address))) {
@@ -141,13 +199,90 @@ public final class EgressPolicy {
         return Optional.empty();
     }
 
+    /** The URL's host, lower case, without brackets or a trailing dot; null when it has none. */
     private static String hostOf(URI uri) {
+        String host = rawHostOf(uri);
+        return host == null ? null : withoutTrailingDots(host);
+    }
+
+    /** The URL's host as the HTTP client will resolve it: lower case, without brackets; null when it has none. */
+    private static String rawHostOf(URI uri) {
         String host = uri.getHost();
         if (host == null) {
             return null;
         }
         host = host.toLowerCase(Locale.ROOT);
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** {@code localhost.} and {@code 127.0.0.1.} name what {@code localhost} and {@code 127.0.0.1} do. */
+    private static String withoutTrailingDots(String host) {
+        String bare = host;
+        while (bare.endsWith(".")) {
+            bare = bare.substring(0, bare.length() - 1);
+        }
+        return bare;
+    }
+
+    /** The address alone: an IPv6 address of an interface carries its scope, one from a URL or DNS does not. */
+    static InetAddress withoutScope(InetAddress address) {
+        try {
+            return InetAddress.getByAddress(address.getAddress());
+        } catch (UnknownHostException e) {
+            return address; // not reached: the length of an address's bytes is always valid
+        }
+    }
+
+    /** This host's interfaces, read again at most every {@value #LOCAL_ADDRESSES_TTL_MS} ms. */
+    private static final class Interfaces implements LocalHost {
+
+        private volatile Set<InetAddress> addresses = Set.of();
+        private volatile Set<String> names = Set.of();
+        private volatile long readAt;
+        private volatile boolean read;
+
+        @Override
+        public Set<InetAddress> addresses() {
+            refresh();
+            return addresses;
+        }
+
+        @Override
+        public Set<String> names() {
+            refresh();
+            return names;
+        }
+
+        private synchronized void refresh() {
+            long now = System.nanoTime();
+            if (read && now - readAt < TimeUnit.MILLISECONDS.toNanos(LOCAL_ADDRESSES_TTL_MS)) {
+                return;
+            }
+            Set<InetAddress> found = new HashSet<>();
+            try {
+                for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                        found.add(withoutScope(address));
+                    }
+                }
+            } catch (SocketException e) {
+                // Keep what was read last: loopback and any-local are refused without it.
+            }
+            if (!found.isEmpty()) {
+                addresses = Set.copyOf(found);
+            }
+            if (!read) {
+                // The name this host gives itself, read once: it does not change, and reading it may ask DNS.
+                try {
+                    names = Set.of(withoutTrailingDots(
+                            InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT)));
+                } catch (UnknownHostException e) {
+                    // A host without a resolvable name of its own: its addresses are checked all the same.
+                }
+            }
+            readAt = now;
+            read = true;
+        }
     }
 
     private static boolean looksLikeAddress(String host) {

@@ -3,6 +3,7 @@ package dev.ferry.core.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,5 +54,79 @@ class EgressPolicyTest {
     void shouldRejectAMalformedAllowlistEntry() {
         assertThatThrownBy(() -> EgressPolicy.allowing(List.of("10.0.0.0/33")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10.0.0.0/33");
+    }
+
+    /** A host with the address 192.0.2.2 on its eth0 and 2001:db8::5 on another interface, named worker-1. */
+    private static final EgressPolicy.LocalHost HOST = new EgressPolicy.LocalHost() {
+        @Override
+        public java.util.Set<InetAddress> addresses() {
+            try {
+                return java.util.Set.of(InetAddress.getByName("192.0.2.2"), InetAddress.getByName("2001:db8::5"),
+                        InetAddress.getByName("127.0.0.1"));
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public java.util.Set<String> names() {
+            return java.util.Set.of("worker-1");
+        }
+    };
+
+    /** Tester 15A, finding 5: a handler reached a gateway bound to 0.0.0.0 through the host's eth0 address. */
+    @Test
+    void shouldRefuseEveryAddressOfTheHostsOwnInterfacesAtDeployAndAtCallTime() {
+        EgressPolicy policy = EgressPolicy.allowing(List.of()).withLocalHost(HOST).withResolver(host -> switch (host) {
+            case "worker-1", "worker-1.", "sneaky.example" -> new InetAddress[] {InetAddress.getByName("192.0.2.2")};
+            case "v6.example" -> new InetAddress[] {InetAddress.getByName("2001:db8::5")};
+            default -> InetAddress.getAllByName(host);
+        });
+        for (String url : List.of("http://192.0.2.2:33200/readyz", "http://[2001:db8::5]:9400/metrics",
+                "http://[::ffff:192.0.2.2]:33200/", "http://worker-1:8080/",
+                "http://WORKER-1.:8080/")) {
+            assertThat(policy.refusalWithoutLookup(URI.create(url))).as(url)
+                    .hasValueSatisfying(reason -> assertThat(reason).contains("own host"));
+        }
+        // An address with a trailing dot is no host to java.net.URI, so no HTTP client can call it: refused at call.
+        assertThat(URI.create("http://192.0.2.2.:33200/").getHost()).isNull();
+        assertThat(policy.refusal(URI.create("http://192.0.2.2.:33200/"))).isPresent();
+        assertThat(policy.refusalWithoutLookup(URI.create("http://sneaky.example/"))).as("only DNS can tell").isEmpty();
+        assertThat(policy.refusal(URI.create("http://sneaky.example/")))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("192.0.2.2").contains("own host"));
+        assertThat(policy.refusal(URI.create("http://v6.example/")))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("own host"));
+        assertThat(refused(policy, "http://192.0.2.3/")).isFalse();
+        assertThat(refused(EgressPolicy.allowing(List.of("192.0.2.2/32")).withLocalHost(HOST),
+                "http://192.0.2.2:8080/")).as("the operator may allow it").isFalse();
+    }
+
+    @Test
+    void shouldRefuseTheNameFormsOfTheLocalHostWithATrailingDot() {
+        EgressPolicy policy = EgressPolicy.allowing(List.of());
+        for (String url : List.of("http://localhost.:33214/metrics", "http://LOCALHOST./",
+                "http://api.localhost./", "http://[::1]/")) {
+            assertThat(refused(policy, url)).as(url).isTrue();
+        }
+        assertThat(policy.refusal(URI.create("http://localhost.:33214/metrics"))).isPresent();
+    }
+
+    @Test
+    void shouldRefuseAnAddressOfThisMachinesOwnInterfaces() throws Exception {
+        InetAddress own = null;
+        for (java.net.NetworkInterface nic : java.util.Collections.list(
+                java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                if (!address.isLoopbackAddress() && !address.isLinkLocalAddress()) {
+                    own = address;
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(own != null, "a non-loopback interface address");
+        String literal = own instanceof java.net.Inet6Address ? "[" + own.getHostAddress().replaceAll("%.*", "")
+                + "]" : own.getHostAddress();
+
+        assertThat(EgressPolicy.allowing(List.of()).refusalWithoutLookup(URI.create("http://" + literal + ":8080/")))
+                .as(literal).hasValueSatisfying(reason -> assertThat(reason).contains("own host"));
     }
 }

@@ -17,7 +17,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Who is calling: turns an {@code Authorization} header into a tenant. The tenants file is re-read when it
  * changes (checked at most once a second), so a key created with {@code TenantAdmin} works without a restart.
- * A file that cannot be read keeps the last good contents.
+ *
+ * <p>The first read must succeed: a configured file that is missing or cannot be parsed fails the constructor,
+ * naming the path, so a gateway with a typo'd or broken file does not start (tester 15A, finding 3: it started,
+ * said it was ready and answered every key 401). Later, a file that is missing or cannot be read keeps the last
+ * good contents, logged at ERROR: a file being replaced (a Kubernetes Secret swapped) must not refuse every caller.
  */
 public final class Tenants {
 
@@ -38,6 +42,10 @@ public final class Tenants {
     private volatile FileTime loadedVersion;
     private volatile long nextCheck;
 
+    /**
+     * @param file the tenants file, or null for none (every call 401)
+     * @throws dev.ferry.core.FerryException naming {@code file} when it does not exist or cannot be read
+     */
     public Tenants(Path file, GatewayConfig defaults, LongSupplier nanoTime) {
         this.file = file;
         this.defaults = defaults;
@@ -45,7 +53,10 @@ public final class Tenants {
         if (file == null) {
             log.warn("No tenants file ({}): every call will be refused with 401", GatewayConfig.TENANTS_FILE);
         } else {
-            reloadIfChanged(true);
+            nextCheck = nanoTime.getAsLong() + CHECK_INTERVAL_NANOS;
+            loadedVersion = modified(file);
+            tenants = TenantsFile.readExisting(file).tenants();
+            log.info("Loaded {} tenants from {}", tenants.size(), file);
         }
     }
 
@@ -69,7 +80,7 @@ public final class Tenants {
     /** The tenant a key belongs to, if any. */
     public Optional<Caller> find(String key) {
         if (file != null) {
-            reloadIfChanged(false);
+            reloadIfChanged();
         }
         Caller found = null;
         // Check every tenant, so timing does not depend on where the match is.
@@ -93,18 +104,26 @@ public final class Tenants {
         }
     }
 
-    private void reloadIfChanged(boolean force) {
+    private static FileTime modified(Path file) {
+        try {
+            return Files.exists(file) ? Files.getLastModifiedTime(file) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void reloadIfChanged() {
         long now = nanoTime.getAsLong();
-        if (!force && now - nextCheck < 0) {
+        if (now - nextCheck < 0) {
             return;
         }
         nextCheck = now + CHECK_INTERVAL_NANOS;
         try {
             FileTime version = Files.exists(file) ? Files.getLastModifiedTime(file) : null;
-            if (!force && Objects.equals(version, loadedVersion)) {
+            if (Objects.equals(version, loadedVersion)) {
                 return;
             }
-            tenants = TenantsFile.read(file).tenants();
+            tenants = TenantsFile.readExisting(file).tenants();
             loadedVersion = version;
             log.info("Loaded {} tenants from {}", tenants.size(), file);
         } catch (IOException | RuntimeException e) {

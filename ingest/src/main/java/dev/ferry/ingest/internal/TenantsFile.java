@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.core.FerryException;
+import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.ingest.Quota;
 import dev.ferry.ingest.TopicPatterns;
 import java.io.IOException;
@@ -74,15 +75,34 @@ public final class TenantsFile {
     private TenantsFile() {
     }
 
-    /** The file's tenants; none when the file does not exist yet. */
+    /**
+     * The tenants of a file that must be there: the gateway's, named by {@code gateway.tenants.file}. A missing
+     * file is a mistake in the path (tester 15A, finding 3: a typo'd path started a gateway that refused every key
+     * with 401 and said it was ready), not a file of no tenants.
+     *
+     * @throws FerryException naming the path and the setting, when the file does not exist or cannot be read
+     */
+    public static Contents readExisting(Path file) {
+        if (!Files.exists(file)) {
+            throw new FerryException("The tenants file " + file + " (" + GatewayConfig.TENANTS_FILE + ") does not "
+                    + "exist: fix the path, or create the file with 'ferry tenants create NAME --file " + file + "'");
+        }
+        return read(file);
+    }
+
+    /** The file's tenants; none when the file does not exist yet ({@code ferry tenants} is about to write it). */
     public static Contents read(Path file) {
         if (!Files.exists(file)) {
             return new Contents(List.of());
         }
         try {
             return MAPPER.readValue(file.toFile(), Contents.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's words and where, without its source dump; they may quote the file, which holds only hashes.
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new FerryException("Cannot read the tenants file " + file + ": " + e.getOriginalMessage()
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         } catch (IOException e) {
-            // Jackson's message may quote the file's content, which holds only hashes: safe to pass on.
             throw new FerryException("Cannot read the tenants file " + file + ": " + e.getMessage(), e);
         }
     }

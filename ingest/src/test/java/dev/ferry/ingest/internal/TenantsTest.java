@@ -145,6 +145,35 @@ class TenantsTest {
     }
 
     @Test
+    void shouldRefuseToStartOnAConfiguredFileThatIsMissingOrBrokenNamingIt() throws Exception {
+        // Tester 15A, finding 3: a typo'd or truncated file started a gateway that answered every key 401.
+        Path typo = dir.resolve("tenatns.json");
+        assertThatThrownBy(() -> new Tenants(typo, defaults, now::get))
+                .isInstanceOf(dev.ferry.core.FerryException.class)
+                .hasMessageContaining(typo.toString()).hasMessageContaining("does not exist")
+                .hasMessageContaining(GatewayConfig.TENANTS_FILE);
+        Path broken = dir.resolve("bad.json");
+        Files.writeString(broken, "{\"tenants\": [{\"name\": \"acme\", \"ke");
+        assertThatThrownBy(() -> new Tenants(broken, defaults, now::get))
+                .isInstanceOf(dev.ferry.core.FerryException.class).hasMessageContaining(broken.toString())
+                .hasMessageContaining("line 1").hasMessageNotContaining("REDACTED");
+    }
+
+    @Test
+    void shouldKeepThePreviousTenantsWhenTheFileGoesMissingOrBreaksAfterTheStart() throws Exception {
+        String key = admin.createTenant("acme");
+        Tenants tenants = tenants();
+
+        Files.delete(file);
+        now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        assertThat(tenants.authenticate("Bearer " + key).tenant()).isEqualTo("acme");
+
+        Files.writeString(file, "{\"tenants\": [");
+        fileChangedAndLookDue();
+        assertThat(tenants.authenticate("Bearer " + key).tenant()).isEqualTo("acme");
+    }
+
+    @Test
     void shouldRefuseEveryoneWhenNoTenantsFileIsConfigured() {
         Tenants tenants = new Tenants(null, defaults, now::get);
         assertThatThrownBy(() -> tenants.authenticate("Bearer " + ApiKeys.newKey()))

@@ -12,6 +12,7 @@ import dev.ferry.worker.Function;
 import dev.ferry.worker.Invocation;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -275,6 +276,51 @@ class HttpRuntimeTest {
                     .hasMessageNotContaining("SECRET");
         }
         assertThat(seenInvocationId.get()).as("nothing reached the server").isNull();
+    }
+
+    /**
+     * Tester 15A, finding 5: a gateway co-located with the worker and bound to 0.0.0.0 answered a handler that named
+     * the host's eth0 address, and its answer went back to the tenant. Every address of the host is its own.
+     */
+    @Test
+    void shouldRefuseTheWorkersOwnNonLoopbackAddressesWhereAWildcardListenerAnswers() throws Exception {
+        InetAddress own = null;
+        for (java.net.NetworkInterface nic : java.util.Collections.list(
+                java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                if (address instanceof java.net.Inet4Address && !address.isLoopbackAddress()
+                        && !address.isLinkLocalAddress()) {
+                    own = address;
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(own != null, "a non-loopback IPv4 interface address");
+        HttpServer everywhere = HttpServer.create(new InetSocketAddress(0), 0); // 0.0.0.0, as a gateway binds
+        AtomicReference<String> reached = new AtomicReference<>();
+        everywhere.createContext("/readyz", exchange -> {
+            reached.set(exchange.getRequestURI().toString());
+            exchange.getRequestBody().readAllBytes();
+            respond(exchange, 200, "ready".getBytes(StandardCharsets.UTF_8));
+        });
+        everywhere.start();
+        try {
+            String url = "http://" + own.getHostAddress() + ":" + everywhere.getAddress().getPort() + "/readyz";
+            for (EgressPolicy egress : List.of(EgressPolicy.allowing(List.of()), LOOPBACK_ALLOWED)) {
+                assertThatThrownBy(() -> function(egress, url)).as(url)
+                        .isInstanceOf(FunctionUnavailableException.class)
+                        .hasMessageContaining("own host").hasMessageContaining("worker.http.egress.allow");
+            }
+            // At call time too: a name that resolves to the host's address when the call is made.
+            String address = own.getHostAddress();
+            EgressPolicy byName = EgressPolicy.allowing(List.of()).withResolver(host -> host.equals("fn.example")
+                    ? new InetAddress[] {InetAddress.getByName(address)} : InetAddress.getAllByName(host));
+            Function fn = function(byName, "http://fn.example:" + everywhere.getAddress().getPort() + "/readyz");
+            assertThatThrownBy(() -> fn.apply(invocation("x"))).isInstanceOf(FunctionUnavailableException.class)
+                    .hasMessageContaining("resolves to " + address).hasMessageContaining("own host");
+            assertThat(reached.get()).as("nothing reached the host's listener").isNull();
+        } finally {
+            everywhere.stop(0);
+        }
     }
 
     @Test
