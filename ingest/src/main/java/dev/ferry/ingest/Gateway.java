@@ -118,6 +118,8 @@ public final class Gateway implements AutoCloseable {
     private volatile Server jetty;
     private volatile boolean draining;
     private volatile GatewayReplies replies;
+    /** Shares the tenants' quotas with the other gateways; null when sharing is off or before start. */
+    private volatile QuotaExchange quotaSharing;
 
     /** A gateway with a runtime of its own, closed with it: for a process that runs nothing else, and tests. */
     public Gateway(FerryConfig config) {
@@ -220,6 +222,12 @@ public final class Gateway implements AutoCloseable {
                     ctx.header("Connection", "close");
                     throw new ApiException(503, "shutting_down", "The gateway is shutting down; retry", 1);
                 }
+                QuotaExchange sharing = quotaSharing;
+                Optional<String> steppedOut = sharing == null ? Optional.empty() : sharing.steppedOut();
+                if (steppedOut.isPresent() && ctx.path().startsWith("/v1/")) {
+                    // Two live gateways with one id would each admit a tenant's whole quota (tester 15A).
+                    throw new ApiException(503, "not_ready", "This gateway does not serve: " + steppedOut.get(), 1);
+                }
             });
             app.after(ctx -> {
                 if (draining) {
@@ -237,9 +245,12 @@ public final class Gateway implements AutoCloseable {
             platform.register(app);
             resources.add(FerryMetrics.beforeScrape(platform::refreshScalingGauges));
             // Before the port opens, so no request is admitted under the whole limits (issue 15, part 3).
-            QuotaExchange quotaSharing = QuotaExchange.start(runtime, context.quotas(), replies.gatewayId());
-            if (quotaSharing != null) {
-                resources.add(quotaSharing);
+            // Fails when another gateway is live with this gateway.id; while running, the later of two steps out.
+            QuotaExchange sharing = QuotaExchange.start(runtime, context.quotas(), replies.gatewayId());
+            if (sharing != null) {
+                resources.add(sharing);
+                readiness.add("gateway-id", sharing::steppedOut);
+                quotaSharing = sharing;
             }
             app.start(config.gateway().port());
             log.info("Gateway listening on port {}", app.port());
