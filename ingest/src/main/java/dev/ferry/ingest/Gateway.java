@@ -94,7 +94,10 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-    private static final Duration USAGE_CHECK_TTL = Duration.ofSeconds(2);
+    /** How often the usage source is asked whether it can answer, in the background. */
+    private static final Duration USAGE_CHECK_INTERVAL = Duration.ofSeconds(2);
+    /** Its answer's age after which it counts as none (the source hangs past its few seconds). */
+    private static final Duration USAGE_CHECK_STALE = Duration.ofSeconds(10);
     /** After the drain timeout, how long the answers of expired synchronous waits may take to be written. */
     private static final Duration LAST_ANSWERS = Duration.ofSeconds(1);
     /** How long no request must be in progress, after the listening sockets closed, before connections close. */
@@ -115,6 +118,8 @@ public final class Gateway implements AutoCloseable {
     private volatile Server jetty;
     private volatile boolean draining;
     private volatile GatewayReplies replies;
+    /** Shares the tenants' quotas with the other gateways; null when sharing is off or before start. */
+    private volatile QuotaExchange quotaSharing;
 
     /** A gateway with a runtime of its own, closed with it: for a process that runs nothing else, and tests. */
     public Gateway(FerryConfig config) {
@@ -217,6 +222,12 @@ public final class Gateway implements AutoCloseable {
                     ctx.header("Connection", "close");
                     throw new ApiException(503, "shutting_down", "The gateway is shutting down; retry", 1);
                 }
+                QuotaExchange sharing = quotaSharing;
+                Optional<String> steppedOut = sharing == null ? Optional.empty() : sharing.steppedOut();
+                if (steppedOut.isPresent() && ctx.path().startsWith("/v1/")) {
+                    // Two live gateways with one id would each admit a tenant's whole quota (tester 15A).
+                    throw new ApiException(503, "not_ready", "This gateway does not serve: " + steppedOut.get(), 1);
+                }
             });
             app.after(ctx -> {
                 if (draining) {
@@ -234,9 +245,12 @@ public final class Gateway implements AutoCloseable {
             platform.register(app);
             resources.add(FerryMetrics.beforeScrape(platform::refreshScalingGauges));
             // Before the port opens, so no request is admitted under the whole limits (issue 15, part 3).
-            QuotaExchange quotaSharing = QuotaExchange.start(runtime, context.quotas(), replies.gatewayId());
-            if (quotaSharing != null) {
-                resources.add(quotaSharing);
+            // Fails when another gateway is live with this gateway.id; while running, the later of two steps out.
+            QuotaExchange sharing = QuotaExchange.start(runtime, context.quotas(), replies.gatewayId());
+            if (sharing != null) {
+                resources.add(sharing);
+                readiness.add("gateway-id", sharing::steppedOut);
+                quotaSharing = sharing;
             }
             app.start(config.gateway().port());
             log.info("Gateway listening on port {}", app.port());
@@ -324,9 +338,15 @@ public final class Gateway implements AutoCloseable {
         this.replies = replies;
         ResultRouter router = replies.router();
 
+        // Bounded below the answers' own bounds (session 15): send() blocks at most max.block.ms (5 s) without
+        // metadata, below InvokeRoutes.ACK_WAIT (10 s), so such a refusal, which wrote nothing, answers 503 first;
+        // a record not acknowledged is given up after delivery.timeout.ms (30 s, not the default 120 s), each try
+        // after request.timeout.ms (10 s). The callers are answered at their own bounds whatever these do.
         KafkaProducer<String, InvocationRequest> producer = clients.producer("ferry-gateway", new StringSerializer(),
                 serdes.serializer(InvocationRequest.class),
-                Map.of(ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000));
+                Map.of(ProducerConfig.LINGER_MS_CONFIG, 1, ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000));
         // Bounded: after the drain nothing is in flight, and a stop must not hang on an unreachable cluster.
         resources.add(() -> producer.close(Duration.ofSeconds(2)));
 
@@ -342,14 +362,20 @@ public final class Gateway implements AutoCloseable {
 
         GatewayTriggers triggers = buildTriggers(clients, topics, serdes, admin);
 
-        readiness.add("kafka", new KafkaHealth(admin), "Kafka does not answer")
+        // Asked in the background: a probe never waits on the cluster (a frozen broker left /readyz unanswered).
+        Readiness.Polled kafka = KafkaHealth.polled(admin, "ferry-gateway-kafka-health");
+        resources.add(kafka);
+        readiness.add("kafka", kafka)
                 .add("functions", directory.readiness())
                 .add("triggers", triggers.directory().readiness())
                 .add("results", replies.readiness());
         if (usageSource != null) {
             // Advisory: metering down stops GET /v1/usage only (it answers 503 then), not the invocations this
             // gateway serves; a process that runs metering itself adds that as a check of its own.
-            readiness.addAdvisory("usage", Readiness.cached(() -> usageSource.unavailable(), USAGE_CHECK_TTL));
+            Readiness.Polled usage = Readiness.polled(() -> usageSource.unavailable(), USAGE_CHECK_INTERVAL,
+                    USAGE_CHECK_STALE, "ferry-gateway-usage-health");
+            resources.add(usage);
+            readiness.addAdvisory("usage", usage);
         }
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,

@@ -79,7 +79,9 @@ public final class GatewayConfig {
                                 + "ferry.replies.<id> and its quota reports (issue 15). Empty: <host name>-<gateway.port> "
                                 + "(<host name>-<random hex> when gateway.port is 0). "
                                 + "Keep it stable across restarts, or reply topics of gone ids pile up (empty after "
-                                + "an hour, until an operator deletes them).")
+                                + "an hour, until an operator deletes them). Unique per gateway: a gateway that finds "
+                                + "another live one with its id in ferry.quotas refuses to start, and of two that run "
+                                + "with one id the later steps out (ERROR, /readyz 503, calls 503).")
                 .define(TENANTS_FILE, Type.STRING, "", Importance.HIGH,
                         "The tenants file: tenants, hashed API keys and quotas. A file named must exist and "
                                 + "parse at start.")

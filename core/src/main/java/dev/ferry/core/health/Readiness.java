@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -54,28 +57,69 @@ public final class Readiness {
     }
 
     /**
-     * {@code check} asked at most once per {@code ttl}, for a dependency a probe must not load (a remote service):
-     * probes come every few seconds from every balancer.
+     * {@code check} asked every {@code interval} on a daemon thread of its own ({@code threadName}), never on the
+     * thread of a probe: the returned check answers at once from its latest answer. For a dependency whose question
+     * can block (a cluster or a remote service that hangs: a tester froze the broker and the gateway's public
+     * {@code /readyz}, asking Kafka on the probe's thread, left probes unanswered for over 2 s, session 15). An answer
+     * older than {@code stale} (the check is stuck, or has not answered yet) is a problem of its own, naming how long
+     * it has been. Close it to stop the thread.
+     *
+     * @param interval the pause between the end of one question and the next, positive
+     * @param stale how old the latest answer may be before the check says it has none, longer than {@code interval}
+     *     plus the time the check may take
      */
-    public static ReadinessCheck cached(ReadinessCheck check, Duration ttl) {
-        return new ReadinessCheck() {
-            private long askedAt;
-            private Optional<String> answer;
+    public static Polled polled(ReadinessCheck check, Duration interval, Duration stale, String threadName) {
+        return new Polled(check, interval, stale, threadName);
+    }
 
-            @Override
-            public synchronized Optional<String> problem() {
-                long now = System.nanoTime();
-                if (answer == null || now - askedAt >= ttl.toNanos()) {
-                    try {
-                        answer = check.problem();
-                    } catch (RuntimeException e) {
-                        answer = Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
-                    }
-                    askedAt = now;
-                }
-                return answer;
+    /** A check asked in the background ({@link #polled}); {@link #close()} stops it. */
+    public static final class Polled implements ReadinessCheck, AutoCloseable {
+
+        private record Latest(Optional<String> problem, long atNanos) {
+        }
+
+        private final ReadinessCheck check;
+        private final long staleNanos;
+        private final long startedNanos = System.nanoTime();
+        private final ScheduledExecutorService thread;
+        private volatile Latest latest;
+
+        private Polled(ReadinessCheck check, Duration interval, Duration stale, String threadName) {
+            this.check = check;
+            this.staleNanos = stale.toNanos();
+            this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, threadName);
+                t.setDaemon(true);
+                return t;
+            });
+            thread.scheduleWithFixedDelay(this::ask, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void ask() {
+            Optional<String> problem;
+            try {
+                problem = check.problem();
+            } catch (RuntimeException e) {
+                problem = Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
             }
-        };
+            latest = new Latest(problem, System.nanoTime());
+        }
+
+        @Override
+        public Optional<String> problem() {
+            Latest now = latest;
+            long since = System.nanoTime() - (now == null ? startedNanos : now.atNanos());
+            if (since > staleNanos) {
+                return Optional.of((now == null ? "no answer yet" : "no answer") + " for "
+                        + TimeUnit.NANOSECONDS.toMillis(since) + " ms");
+            }
+            return now == null ? Optional.of("not asked yet") : now.problem();
+        }
+
+        @Override
+        public void close() {
+            thread.shutdownNow();
+        }
     }
 
     /**

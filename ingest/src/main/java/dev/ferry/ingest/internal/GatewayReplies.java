@@ -3,7 +3,6 @@ package dev.ferry.ingest.internal;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
-import dev.ferry.core.kafka.Sends;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.kafka.TopicTail;
 import dev.ferry.core.topics.TopicCatalog;
@@ -17,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -203,15 +203,17 @@ public final class GatewayReplies implements AutoCloseable {
 
     /**
      * Writes the ownership marker of an asynchronous call: the request without its payload, keyed by its id.
-     * Completes when Kafka has it.
+     * Completes when Kafka has it. Sent from a thread of {@code executor}: the caller never waits on the producer
+     * (its {@code send} blocks without metadata), while a synchronous call's relay is registered before this returns.
      */
-    public CompletableFuture<Void> accept(Producer<String, InvocationRequest> producer, InvocationRequest request) {
+    public CompletableFuture<Void> accept(Producer<String, InvocationRequest> producer, InvocationRequest request,
+            Executor executor) {
         InvocationRequest marker = InvocationRequest.newBuilder(request).setPayload(ByteBuffer.allocate(0)).build();
         if (replyTopic.equals(request.getReplyTo())) {
             relaying.add(key(request.getTenant(), request.getInvocationId())); // before any result can be read
         }
-        return Sends.send(producer, new ProducerRecord<>(acceptedTopic, request.getInvocationId(), marker))
-                .thenApply(metadata -> null);
+        return Produced.send(producer, new ProducerRecord<>(acceptedTopic, request.getInvocationId(), marker),
+                executor).thenApply(metadata -> null);
     }
 
     /**

@@ -7,7 +7,6 @@ import dev.ferry.core.http.Timestamps;
 import dev.ferry.core.invocation.BilledTime;
 import dev.ferry.core.invocation.HeaderText;
 import dev.ferry.core.invocation.ReasonCode;
-import dev.ferry.core.kafka.Sends;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.InvocationRequest;
 import dev.ferry.schemas.InvocationResult;
@@ -21,6 +20,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -50,6 +50,13 @@ public final class InvokeRoutes {
     private static final String KEY_RULE = "HTTP header values arrive as ISO-8859-1, so any other character would not "
             + "be the same key as on the Kafka path, breaking per-key order";
 
+    /**
+     * How long an asynchronous call waits for Kafka's acknowledgement of its request before it answers 504
+     * {@code unconfirmed} (docs/design.md section 6). Above the producer's {@code max.block.ms} (5 s, Gateway), so a
+     * send refused for want of metadata answers 503 before it.
+     */
+    public static final Duration ACK_WAIT = Duration.ofSeconds(10);
+
     private final GatewayContext g;
 
     public InvokeRoutes(GatewayContext g) {
@@ -75,19 +82,38 @@ public final class InvokeRoutes {
         CompletableFuture<InvocationResult> result = g.router().expect(caller.tenant(), id, spec.getMaxAttempts(),
                 wait);
         ctx.header(INVOCATION_ID, id);
-        ctx.future(() -> send(request)
-                .thenCompose(sent -> result)
-                .handleAsync((r, error) -> {
-                    release.run();
-                    if (error != null) {
-                        g.router().forget(caller.tenant(), id);
-                        answerFailure(ctx, caller, spec, request, unwrap(error));
-                    } else {
-                        answer(ctx, r);
-                    }
-                    sample.stop(g.metrics().timer("ferry.gateway.invoke.latency", "mode", "sync"));
-                    return null;
-                }, g.responses()));
+        // The answer comes at the wait's end at the latest, whether or not Kafka has acknowledged the request by
+        // then: the wait runs from now, not from the acknowledgement (a tester froze the broker and a call was held
+        // unanswered past 60 s, then ran). Only a send that certainly wrote nothing answers before with 503; one that
+        // may still be written waits on for its result, and at the deadline is the 504 that names the id.
+        CompletableFuture<InvocationResult> outcome = new CompletableFuture<>();
+        result.whenComplete((r, error) -> {
+            if (error != null) {
+                outcome.completeExceptionally(error);
+            } else {
+                outcome.complete(r);
+            }
+        });
+        send(request).whenComplete((sent, error) -> {
+            Throwable cause = unwrap(error);
+            if (cause instanceof Produced.NotWritten) {
+                outcome.completeExceptionally(cause);
+            } else if (cause != null) {
+                log.warn("Kafka did not acknowledge synchronous invocation {}, which may still be written: {}", id,
+                        cause.toString());
+            }
+        });
+        ctx.future(() -> outcome.handleAsync((r, error) -> {
+            release.run();
+            if (error != null) {
+                g.router().forget(caller.tenant(), id);
+                answerFailure(ctx, caller, spec, request, unwrap(error));
+            } else {
+                answer(ctx, r);
+            }
+            sample.stop(g.metrics().timer("ferry.gateway.invoke.latency", "mode", "sync"));
+            return null;
+        }, g.responses()));
     }
 
     private void submit(Context ctx) {
@@ -107,25 +133,70 @@ public final class InvokeRoutes {
         // restarted or another gateway then knows the id is this tenant's and pending. Only the request decides
         // between 202 and 503: a lost marker leaves ownership in this gateway's memory, as before issue 15; a marker
         // whose request failed names an id no caller heard of (the 503 carries none).
-        CompletableFuture<Void> marked = g.replies().accept(g.producer(), request).exceptionally(error -> {
-            log.warn("The ownership marker of invocation {} was not written: {}", id, error.toString());
-            return null;
-        });
-        ctx.future(() -> send(request).thenCombine(marked, (sent, mark) -> sent).handle((sent, error) -> {
-            if (error != null) {
+        CompletableFuture<Void> marked = g.replies().accept(g.producer(), request, g.responses())
+                .exceptionally(error -> {
+                    log.warn("The ownership marker of invocation {} was not written: {}", id, error.toString());
+                    return null;
+                });
+        CompletableFuture<Void> sent = send(request);
+        // Bounded (session 15: a frozen broker held an asynchronous call over 60 s, which then ran, its caller never
+        // told): at ACK_WAIT the caller hears what is known, never a plain failure for a call that may still run.
+        CompletableFuture<Void> acked = sent.thenCombine(marked, (s, m) -> s);
+        ctx.future(() -> acked.copy().orTimeout(ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS).handle((ok, error) -> {
+            Throwable cause = unwrap(error);
+            boolean requestAcked = sent.isDone() && !sent.isCompletedExceptionally();
+            if (cause == null || requestAcked) {
+                accepted(ctx, caller, id);
+            } else if (cause instanceof Produced.NotWritten notWritten) {
                 g.router().forget(caller.tenant(), id);
                 g.store().forget(caller.tenant(), id);
                 release.run();
-                Http.error(g.mapper(), ctx, unavailable(unwrap(error)));
+                Http.error(g.mapper(), ctx, unavailable(notWritten.getCause()));
             } else {
-                g.metrics().counter("ferry.gateway.invocations", "mode", "async", "tenant", caller.tenant(),
-                        "status", "ACCEPTED").increment();
-                ObjectNode body = g.mapper().createObjectNode().put("invocationId", id);
-                ctx.header("Location", location(id)).header(INVOCATION_ID, id);
-                Http.json(g, ctx, 202, body);
+                unconfirmed(ctx, caller, id, sent, release);
             }
             return null;
         }));
+    }
+
+    private void accepted(Context ctx, Tenants.Caller caller, String id) {
+        g.metrics().counter("ferry.gateway.invocations", "mode", "async", "tenant", caller.tenant(),
+                "status", "ACCEPTED").increment();
+        ObjectNode body = g.mapper().createObjectNode().put("invocationId", id);
+        ctx.header("Location", location(id)).header(INVOCATION_ID, id);
+        Http.json(g, ctx, 202, body);
+    }
+
+    /**
+     * 504 {@code unconfirmed} naming the id: Kafka has not acknowledged the request within {@link #ACK_WAIT} (or its
+     * send failed in a way that may still have written it). It stays pending here ({@code GET} answers 202) and may
+     * still run: a caller checks the id before it submits again, or runs the function twice. Should the send later
+     * turn out certainly unwritten, the id is forgotten ({@code GET} answers 404).
+     */
+    private void unconfirmed(Context ctx, Tenants.Caller caller, String id, CompletableFuture<Void> sent,
+            Runnable release) {
+        g.metrics().counter("ferry.gateway.invocations", "mode", "async", "tenant", caller.tenant(),
+                "status", "UNCONFIRMED").increment();
+        log.warn("Kafka did not acknowledge asynchronous invocation {} within {} ms; answered 504 unconfirmed",
+                id, ACK_WAIT.toMillis());
+        sent.whenComplete((ok, late) -> {
+            Throwable cause = unwrap(late);
+            if (cause == null) {
+                log.info("Kafka acknowledged invocation {} after its caller was told it is unconfirmed", id);
+            } else if (cause instanceof Produced.NotWritten) {
+                log.warn("Invocation {}, answered unconfirmed, was not written: {}", id, cause.getCause().toString());
+                g.router().forget(caller.tenant(), id);
+                g.store().forget(caller.tenant(), id);
+                release.run();
+            } else {
+                log.warn("Invocation {}, answered unconfirmed, may or may not have been written (it stays pending): "
+                        + "{}", id, cause.toString());
+            }
+        });
+        ctx.header("Location", location(id)).header(INVOCATION_ID, id);
+        naming(ctx, id, new ApiException(504, "unconfirmed", "Kafka did not acknowledge the invocation within "
+                + ACK_WAIT.toMillis() + " ms; it may still be written and run: check GET " + location(id)
+                + " (202 while pending) before submitting it again"));
     }
 
     private void status(Context ctx) {
@@ -210,9 +281,13 @@ public final class InvokeRoutes {
         });
     }
 
+    /**
+     * Produces {@code request} from a thread of the gateway's executor, never the request's. Fails with
+     * {@link Produced.NotWritten} when nothing was certainly written.
+     */
     private CompletableFuture<Void> send(InvocationRequest request) {
-        return Sends.send(g.producer(), new ProducerRecord<>(g.invocationsTopic(), Requests.recordKey(request),
-                request)).thenApply(metadata -> {
+        return Produced.send(g.producer(), new ProducerRecord<>(g.invocationsTopic(), Requests.recordKey(request),
+                request), g.responses()).thenApply(metadata -> {
                     // The arrival rate of the throughput model (issue 17): what this gateway admitted.
                     g.stats().admitted(new FunctionRef(request.getTenant(), request.getFunction()));
                     return null;
@@ -248,7 +323,7 @@ public final class InvokeRoutes {
      * final TIMED_OUT answered only the {@code Ferry-Invocation-Id} header before (a tester, session 9).
      */
     private void answerRun(Context ctx, InvocationResult result, ApiException error) {
-        g.replies().passOn(result);
+        g.responses().execute(() -> g.replies().passOn(result)); // the answer never waits on the producer
         ctx.header("Location", location(result.getInvocationId()));
         naming(ctx, result.getInvocationId(), error);
     }
@@ -301,7 +376,7 @@ public final class InvokeRoutes {
             // later, from any gateway (issue 15): the ownership marker makes it pending everywhere, and its late
             // result, which comes to this gateway's reply topic only, is passed on to the shared asynchronous one.
             g.store().pending(caller.tenant(), request.getInvocationId(), request.getFunction());
-            g.replies().accept(g.producer(), request).exceptionally(e -> {
+            g.replies().accept(g.producer(), request, g.responses()).exceptionally(e -> {
                 log.warn("The ownership marker of timed-out invocation {} was not written: {}",
                         request.getInvocationId(), e.toString());
                 return null;
@@ -311,7 +386,7 @@ public final class InvokeRoutes {
             g.store().get(caller.tenant(), request.getInvocationId()).map(ResultStore.Entry::result)
                     .filter(r -> Finality.isFinal(r, spec.getMaxAttempts())).ifPresent(r -> {
                         g.router().forget(caller.tenant(), request.getInvocationId());
-                        g.replies().passOn(r);
+                        g.responses().execute(() -> g.replies().passOn(r));
                     });
             ctx.header("Location", location(request.getInvocationId()));
             naming(ctx, request.getInvocationId(), new ApiException(504, "timeout", error.getMessage()
@@ -319,7 +394,7 @@ public final class InvokeRoutes {
                     + location(request.getInvocationId())));
             return;
         }
-        Http.error(g.mapper(), ctx, unavailable(error));
+        Http.error(g.mapper(), ctx, unavailable(error instanceof Produced.NotWritten ? error.getCause() : error));
     }
 
     private static ApiException unavailable(Throwable error) {

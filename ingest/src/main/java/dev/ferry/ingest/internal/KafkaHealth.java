@@ -1,43 +1,49 @@
 package dev.ferry.ingest.internal;
 
+import dev.ferry.core.health.Readiness;
+import dev.ferry.core.health.ReadinessCheck;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
-/** Whether the cluster answers, asked at most every few seconds so probes cannot load the brokers. */
-public final class KafkaHealth implements BooleanSupplier {
+/**
+ * Whether the cluster answers: a describe of the cluster within 2 s, asked every second on a thread of its own
+ * ({@link #polled}), so a probe answers at once from the latest answer and cannot load the brokers. Before session
+ * 15 a probe asked it on its own thread, under a lock: with the broker frozen, probes queued behind each other's 2 s
+ * waits and the public {@code /readyz} stopped answering within 2 s (a tester's finding).
+ */
+public final class KafkaHealth implements ReadinessCheck {
 
-    private static final long CACHE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int TIMEOUT_MS = 2_000;
+    private static final Duration INTERVAL = Duration.ofSeconds(1);
+    /** An answer older than this is none: the question is stuck past its own timeout. */
+    private static final Duration STALE = Duration.ofMillis(INTERVAL.toMillis() + 2L * TIMEOUT_MS);
 
     private final Admin admin;
-    private long checkedAt;
-    private boolean reachable;
-    private boolean checked;
 
     public KafkaHealth(Admin admin) {
         this.admin = admin;
     }
 
+    /** This check asked in the background, as {@code /readyz} uses it; close it with the gateway. */
+    public static Readiness.Polled polled(Admin admin, String threadName) {
+        return Readiness.polled(new KafkaHealth(admin), INTERVAL, STALE, threadName);
+    }
+
+    /** Asks the cluster now; blocks for up to 2 s. */
     @Override
-    public synchronized boolean getAsBoolean() {
-        long now = System.nanoTime();
-        if (checked && now - checkedAt < CACHE_NANOS) {
-            return reachable;
-        }
+    public Optional<String> problem() {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes()
                     .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            reachable = true;
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            reachable = false;
+            return Optional.of("Kafka does not answer (interrupted)");
         } catch (Exception e) {
-            reachable = false;
+            return Optional.of("Kafka does not answer within " + TIMEOUT_MS + " ms");
         }
-        checked = true;
-        checkedAt = now;
-        return reachable;
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.ingest.internal;
 
+import dev.ferry.core.FerryException;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicTail;
@@ -12,9 +13,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,6 +43,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A report that cannot be written is only logged: the board notices that its own reports stop coming back and
  * falls back to an even split ({@link QuotaBoard}).
+ *
+ * <p>Each report names this gateway's instance, a random id new at each start, and when it started. A report under
+ * this gateway's id from another instance means two live gateways share one {@code gateway.id}: each would read the
+ * other's reports as its own and take a tenant's whole limits (tester 15A: two gateways both {@code gw1} admitted
+ * twice a tenant's rate). At start such a report written since this instance started fails the start; while both
+ * run, the one that started later steps out ({@link #steppedOut()}: its {@code /readyz} says so and it refuses
+ * calls) until the other's reports stop for {@link QuotaBoard#EXPIRY_INTERVALS} intervals. Both log an ERROR naming
+ * the id.
  */
 public final class QuotaExchange implements AutoCloseable {
 
@@ -62,6 +74,15 @@ public final class QuotaExchange implements AutoCloseable {
     private final AtomicBoolean reportQueued = new AtomicBoolean();
     private volatile long lastReport;
     private boolean cutOff;
+    /** This instance: a random id and its start, in every report (see the class comment). */
+    private final String instance = UUID.randomUUID().toString();
+    private final Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    /** The latest report of another instance under this id, when read (nanoTime); null when none is known. */
+    private volatile Duplicate duplicate;
+
+    /** Another instance reporting under this gateway's id. */
+    private record Duplicate(String instance, Instant startedAt, Instant at, long readNanos, boolean later) {
+    }
 
     private QuotaExchange(FerryRuntime runtime, TenantQuotas quotas, String id) {
         this.id = id;
@@ -125,6 +146,12 @@ public final class QuotaExchange implements AutoCloseable {
             log.warn("Gateway {} has not read the recent quota reports after {} s; it shares by what it has read",
                     id, CATCH_UP.toSeconds());
         }
+        try {
+            exchange.refuseALiveDuplicate();
+        } catch (RuntimeException e) {
+            exchange.close();
+            throw e;
+        }
         quotas.share(exchange.board::view);
         quotas.onWantingMore(exchange::reportSoon);
         exchange.lastReport = System.nanoTime();
@@ -135,6 +162,76 @@ public final class QuotaExchange implements AutoCloseable {
         exchange.timer.scheduleAtFixedRate(exchange::report, 0, millis, TimeUnit.MILLISECONDS);
         log.info("Gateway {} shares tenants' quotas through {}, reporting every {} ms", id, exchange.topic, millis);
         return exchange;
+    }
+
+    /**
+     * Fails when another instance reports under this id since this one started. A report of another instance read
+     * from before (a predecessor that crashed without its tombstone, or a live duplicate between two reports) is
+     * waited out: up to {@link QuotaBoard#EXPIRY_INTERVALS} intervals and one more for a live one to report again.
+     */
+    private void refuseALiveDuplicate() {
+        Duplicate seen = duplicate;
+        if (seen == null) {
+            return;
+        }
+        log.info("Gateway {} read a quota report of another instance with its id ({}, at {}); waiting up to {} ms "
+                + "to see whether it is still live", id, seen.instance(), seen.at(),
+                interval.multipliedBy(QuotaBoard.EXPIRY_INTERVALS + 1).toMillis());
+        long deadline = System.nanoTime() + interval.multipliedBy(QuotaBoard.EXPIRY_INTERVALS + 1).toNanos();
+        while (System.nanoTime() < deadline) {
+            Duplicate now = duplicate;
+            if (now != null && !now.at().isBefore(startedAt)) {
+                String message = "Another gateway is live with gateway.id " + id + " (instance " + now.instance()
+                        + ", started " + now.startedAt() + ", reported at " + now.at() + "): each would take every "
+                        + "tenant's whole quota. Give each gateway its own gateway.id";
+                log.error(message);
+                throw new FerryException(message);
+            }
+            try {
+                Thread.sleep(Math.min(50, Math.max(1, interval.toMillis() / 10)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        log.info("Gateway {}: the other instance with its id ({}) reports no more; taking over its id", id,
+                seen.instance());
+        duplicate = null;
+    }
+
+    /**
+     * Why this gateway must not serve: another instance, started before it, is live under its id. Empty when none
+     * is (also when this one started first: the other one steps out).
+     */
+    public Optional<String> steppedOut() {
+        Duplicate seen = duplicate;
+        if (seen == null || !seen.later() || !live(seen)) {
+            return Optional.empty();
+        }
+        return Optional.of("another gateway is live with gateway.id " + id + " (instance " + seen.instance()
+                + ", started " + seen.startedAt() + "); this one, started later, steps out: give each gateway its "
+                + "own gateway.id");
+    }
+
+    private boolean live(Duplicate seen) {
+        return System.nanoTime() - seen.readNanos() < interval.multipliedBy(QuotaBoard.EXPIRY_INTERVALS).toNanos();
+    }
+
+    /** Notes another instance's report under this id, and says so (ERROR) when it is a new one. */
+    private void duplicateReport(QuotaReport report) {
+        Instant theirStart = report.getStartedAt() == null ? Instant.EPOCH : report.getStartedAt();
+        String theirs = report.getInstance();
+        // The later start steps out; at one instant, the greater instance id.
+        boolean later = startedAt.isAfter(theirStart)
+                || startedAt.equals(theirStart) && instance.compareTo(theirs) > 0;
+        Duplicate before = duplicate;
+        duplicate = new Duplicate(theirs, theirStart, report.getAt(), System.nanoTime(), later);
+        if (reporting && (before == null || !before.instance().equals(theirs) || !live(before))) {
+            log.error("Another gateway is live with gateway.id {} (instance {}, started {}; this one {}, started {}): "
+                    + "gateway.id must be unique per gateway, or each takes every tenant's whole quota. {}", id, theirs,
+                    theirStart, instance, startedAt, later ? "This one, started later, steps out (/readyz 503, calls "
+                    + "refused) while the other reports" : "The other one, started later, steps out");
+        }
     }
 
     /** The board this gateway takes its shares from. */
@@ -148,10 +245,20 @@ public final class QuotaExchange implements AutoCloseable {
         }
         String gateway = new String(record.key(), StandardCharsets.UTF_8);
         if (record.value() == null) {
-            board.left(gateway);
+            if (gateway.equals(id)) {
+                // Another instance with this id stopped (or this id's predecessor did): this one is not leaving.
+                duplicate = null;
+            } else {
+                board.left(gateway);
+            }
             return;
         }
         QuotaReport report = reports.deserialize(topic, record.value());
+        if (gateway.equals(id) && report.getInstance() != null && !report.getInstance().equals(instance)) {
+            // Never this gateway's own report coming back: its load is not this gateway's to count.
+            duplicateReport(report);
+            return;
+        }
         double seconds = Math.max(1, report.getIntervalMs()) / 1000d;
         Map<String, QuotaBoard.Load> loads = new HashMap<>();
         for (TenantLoad load : report.getTenants()) {
@@ -218,8 +325,8 @@ public final class QuotaExchange implements AutoCloseable {
     }
 
     private QuotaReport report(List<TenantLoad> tenants, long intervalMs) {
-        return QuotaReport.newBuilder().setGateway(id).setAt(Instant.now()).setIntervalMs(intervalMs)
-                .setTenants(tenants).build();
+        return QuotaReport.newBuilder().setGateway(id).setInstance(instance).setStartedAt(startedAt)
+                .setAt(Instant.now()).setIntervalMs(intervalMs).setTenants(tenants).build();
     }
 
     /** Stops reporting, tells the other gateways this one left, and enforces the whole limits again. */
