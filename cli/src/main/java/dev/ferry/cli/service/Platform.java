@@ -9,6 +9,7 @@ import dev.ferry.core.Shutdown;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.GatewayConfig;
 import dev.ferry.core.config.MeteringConfig;
+import dev.ferry.core.health.KafkaHealth;
 import dev.ferry.core.health.Readiness;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.invocation.UsageGranularity;
@@ -32,6 +33,7 @@ import dev.ferry.worker.WorkerContext;
 import dev.ferry.worker.WorkerService;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -85,6 +87,9 @@ public final class Platform implements AutoCloseable {
     private volatile boolean rolesStarted;
     private volatile Autoscaling autoscaling;
     private ManagementServer management;
+    /** The cluster check of a process without a gateway, and its admin client; null otherwise. */
+    private Readiness.Polled kafkaHealth;
+    private Admin kafkaAdmin;
 
     private Platform(FerryRuntime runtime) {
         this.runtime = runtime;
@@ -186,6 +191,14 @@ public final class Platform implements AutoCloseable {
         TopicCatalog topics = runtime.topics();
         try (Admin admin = clients.admin("ferry-platform-admin")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
+        }
+        if (!roles.contains(Role.GATEWAY)) {
+            // A gateway asks the cluster among its own checks; any other process asks it here (tester 15A, finding
+            // 4: a dispatcher, worker and metering said ready through a whole broker outage, as nothing they did
+            // failed while their polls waited on a broker that did not answer).
+            kafkaAdmin = clients.admin("ferry-platform-health");
+            kafkaHealth = KafkaHealth.polled(kafkaAdmin, "ferry-kafka-health");
+            readiness("kafka", kafkaHealth);
         }
         // The dispatcher, the workers (then the autoscaler, which sizes their pools), metering and the gateway need
         // nothing of one another to start: they start at once, each on a thread of its own (issue 16: start to ready
@@ -457,6 +470,12 @@ public final class Platform implements AutoCloseable {
                 .forEach(role -> stops.put("ferry-stop-" + role.name().toLowerCase(), () -> closeRole(role)));
         Shutdown.inParallel(stops);
         started.clear();
+        if (kafkaHealth != null) {
+            kafkaHealth.close();
+            kafkaAdmin.close(Duration.ofSeconds(5));
+            kafkaHealth = null;
+            kafkaAdmin = null;
+        }
         // After every role: none closes what it shares, so the directories stop here, once.
         runtime.close();
         // Last: metrics stay scrapeable while the services stop.

@@ -11,6 +11,7 @@ import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.topics.TopicSpec;
+import dev.ferry.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -179,6 +180,48 @@ class ReadinessIT {
             assertSameReadiness(base, management);
         } finally {
             metering.close();
+        }
+    }
+
+    /**
+     * Tester 15A, finding 4: a process without a gateway (here a dispatcher, as {@code ferry dispatcher} runs it) said
+     * ready on its management {@code /readyz} through a whole broker outage: nothing it did failed while its polls
+     * waited on a broker that did not answer. It now asks the cluster as the gateway does.
+     */
+    @Test
+    @Order(4)
+    void shouldSayADispatcherProcessIsNotReadyWhileItsBrokerIsGone() throws Exception {
+        DevEnvironment env = dev.get(3, TimeUnit.MINUTES);
+        EmbeddedKafka broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults()
+                .dataDir(dataDir.resolve("outage-kafka")));
+        Platform dispatcher = null;
+        boolean brokerGone = false;
+        try {
+            Map<String, Object> settings = new HashMap<>();
+            settings.put(FerryConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+            settings.put(FerryConfig.SCHEMA_REGISTRY_URL,
+                    String.join(",", env.platform().config().schemaRegistryUrls()));
+            settings.put(FerryConfig.TOPIC_PREFIX, "outage.");
+            settings.put("management.port", 0);
+            dispatcher = Platform.start(new FerryConfig(settings), EnumSet.of(Platform.Role.DISPATCHER), null,
+                    new PrintWriter(new StringWriter()));
+            String management = "http://localhost:" + dispatcher.managementPort();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                HttpResponse<String> ready = get(management + "/readyz");
+                assertThat(ready.statusCode()).isEqualTo(200);
+                assertThat(JSON.readTree(ready.body()).path("checks").path("kafka").asText()).isEqualTo("ok");
+            });
+
+            broker.close();
+            brokerGone = true;
+            awaitNotReady(management, "Kafka");
+        } finally {
+            if (!brokerGone) {
+                broker.close();
+            }
+            if (dispatcher != null) {
+                dispatcher.close();
+            }
         }
     }
 

@@ -1,7 +1,5 @@
-package dev.ferry.ingest.internal;
+package dev.ferry.core.health;
 
-import dev.ferry.core.health.Readiness;
-import dev.ferry.core.health.ReadinessCheck;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +10,10 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * Whether the cluster answers: a describe of the cluster within 2 s, asked every second on a thread of its own
  * ({@link #polled}), so a probe answers at once from the latest answer and cannot load the brokers. Before session
  * 15 a probe asked it on its own thread, under a lock: with the broker frozen, probes queued behind each other's 2 s
- * waits and the public {@code /readyz} stopped answering within 2 s (a tester's finding).
+ * waits and the public {@code /readyz} stopped answering within 2 s (a tester's finding). Every process asks it: the
+ * gateway among its own checks, a process without a gateway (dispatcher, worker, autoscaler, metering) as the
+ * platform's; before session 15 only the gateway did, and the others said ready through a whole broker outage
+ * (tester 15A, finding 4).
  */
 public final class KafkaHealth implements ReadinessCheck {
 
@@ -27,7 +28,7 @@ public final class KafkaHealth implements ReadinessCheck {
         this.admin = admin;
     }
 
-    /** This check asked in the background, as {@code /readyz} uses it; close it with the gateway. */
+    /** This check asked in the background, as {@code /readyz} uses it; close it with the process's services. */
     public static Readiness.Polled polled(Admin admin, String threadName) {
         return Readiness.polled(new KafkaHealth(admin), INTERVAL, STALE, threadName);
     }
