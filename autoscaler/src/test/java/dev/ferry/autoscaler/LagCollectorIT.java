@@ -163,125 +163,6 @@ class LagCollectorIT {
     }
 
     /**
-     * Issue 16: Kafka 4.4 answered a share group's lag now and then about two seconds late (a reading that took
-     * 1.6-2.5 s under load), counting records that arrived after the collector had listed the end offsets while its
-     * start offset was from when the call began: the autoscale benchmark saw lag 89 with 6 records unfinished. Records
-     * before the share-partition start offset are all delivered, so the lag at the listed end is never more than the
-     * end minus that start offset; records that arrive later count at the next reading.
-     */
-    @Test
-    void shouldNotCountRecordsArrivedAfterTheEndsWereListedWhenTheShareGroupsLagIsAnsweredLater(KafkaFixture kafka)
-            throws Exception {
-        FerryConfig config = TestConfigs.isolated(kafka, Map.of());
-        TopicCatalog topics = new TopicCatalog(config);
-        KafkaClients clients = new KafkaClients(config);
-        FunctionSpec spec = FunctionSpecs.builder("acme", "late-lag", Runtime.JAVA, "echo")
-                .setDelivery(Delivery.QUEUE).setPartitions(1).build();
-        FunctionRef ref = FunctionSpecs.ref(spec);
-        String topic = topics.work(ref);
-        String group = topics.workerGroup(ref);
-        int lateArrivals = 25;
-        try (LateShareLagAdmin admin = new LateShareLagAdmin(kafka.clientProperties(),
-                () -> produce(clients, topic, Map.of(0, lateArrivals)))) {
-            TopicProvisioner provisioner = new TopicProvisioner(admin);
-            provisioner.ensure(topics.workTopic(ref, 1));
-            provisioner.startShareGroupAtEarliest(group);
-            produce(clients, topic, Map.of(0, 10));
-            LagCollector collector = new LagCollector(admin, topics, () -> List.of(spec), Clock.systemUTC());
-            try (KafkaShareConsumer<String, String> consumer = clients.shareConsumer(group, "lag-it",
-                    new StringDeserializer(), new StringDeserializer(),
-                    Map.of("share.acknowledgement.mode", "explicit"))) {
-                consumer.subscribe(List.of(topic));
-                AtomicInteger accepted = new AtomicInteger();
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                        consumer.acknowledge(record, AcknowledgeType.ACCEPT);
-                        accepted.incrementAndGet();
-                    }
-                    consumer.commitSync();
-                    return accepted.get() == 10;
-                });
-                // A consumer that goes on fetching moves the group's start offset past what it completed (up to the
-                // last batch it took, which the start offset passes when the next is taken).
-                TopicPartition partition = new TopicPartition(topic, 0);
-                await().atMost(Duration.ofSeconds(60)).until(() -> {
-                    produce(clients, topic, Map.of(0, 1));
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                        consumer.acknowledge(record, AcknowledgeType.ACCEPT);
-                    }
-                    consumer.commitSync();
-                    return startOffset(admin, group, partition) >= 10;
-                });
-                awaitSample(collector, s -> s.getTotalLag() == 0);
-                long pastStart = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
-                        .get(10, TimeUnit.SECONDS).offset() - startOffset(admin, group, partition);
-
-                admin.arriveLate.set(true);
-                assertThat(collector.collect()).as("the reading whose lag the broker answered after more arrived")
-                        .singleElement().satisfies(s -> assertThat(s.getTotalLag())
-                                .as("at most the records past the start offset, all of them done")
-                                .isLessThanOrEqualTo(pastStart).isLessThan(lateArrivals));
-                assertThat(collector.collect()).as("the next reading counts them").singleElement()
-                        .satisfies(s -> assertThat(s.getTotalLag()).isEqualTo(lateArrivals));
-            }
-        }
-    }
-
-    private static long startOffset(Admin admin, String group, TopicPartition partition) throws Exception {
-        var info = admin.listShareGroupOffsets(Map.of(group,
-                new org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec().topicPartitions(List.of(partition))))
-                .partitionsToOffsetInfo(group).get(10, TimeUnit.SECONDS).get(partition);
-        return info == null ? -1 : info.startOffset();
-    }
-
-    /**
-     * A real Admin client whose next share-group offsets call, once armed, is sent only after the end offsets the
-     * collector listed have been answered and more records have arrived: what a broker answering late reports.
-     */
-    private static final class LateShareLagAdmin extends org.apache.kafka.clients.admin.ForwardingAdmin {
-        final java.util.concurrent.atomic.AtomicBoolean arriveLate = new java.util.concurrent.atomic.AtomicBoolean();
-        private final ThrowingRunnable arrivals;
-
-        LateShareLagAdmin(Map<String, Object> configs, ThrowingRunnable arrivals) {
-            super(configs);
-            this.arrivals = arrivals;
-        }
-
-        @Override
-        public org.apache.kafka.clients.admin.ListOffsetsResult listOffsets(Map<TopicPartition, OffsetSpec> offsets,
-                ListOffsetsOptions options) {
-            org.apache.kafka.clients.admin.ListOffsetsResult result = super.listOffsets(offsets, options);
-            if (arriveLate.get()) {
-                try {
-                    result.all().get(30, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return result;
-        }
-
-        @Override
-        public org.apache.kafka.clients.admin.ListShareGroupOffsetsResult listShareGroupOffsets(
-                Map<String, org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec> specs,
-                org.apache.kafka.clients.admin.ListShareGroupOffsetsOptions o) {
-            if (arriveLate.getAndSet(false)) {
-                try {
-                    arrivals.run();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return super.listShareGroupOffsets(specs, o);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
-    /**
      * Issue 11: the dispatcher writes in transactions, one marker per transaction and partition. With one record
      * per transaction an offset difference counts every waiting record twice; the lag counts records, for a
      * consumer group and a share group alike, and reaches exactly 0 once everything is done.
@@ -551,7 +432,7 @@ class LagCollectorIT {
         }
     }
 
-    private static LagSample awaitSample(LagCollector collector, java.util.function.Predicate<LagSample> condition) {
+    static LagSample awaitSample(LagCollector collector, java.util.function.Predicate<LagSample> condition) {
         return awaitSample(collector, null, condition);
     }
 
@@ -612,7 +493,7 @@ class LagCollectorIT {
         }
     }
 
-    private static void produce(KafkaClients clients, String topic, Map<Integer, Integer> perPartition)
+    static void produce(KafkaClients clients, String topic, Map<Integer, Integer> perPartition)
             throws Exception {
         try (KafkaProducer<String, String> producer = clients.producer("lag-it", new StringSerializer(),
                 new StringSerializer(), new HashMap<>())) {
