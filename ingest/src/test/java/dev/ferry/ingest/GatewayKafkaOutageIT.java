@@ -68,20 +68,10 @@ class GatewayKafkaOutageIT {
             HttpApi api = prepare(gateway);
 
             proxy.freeze();
-            CompletableFuture<HttpResponse<byte[]>> sync = call(() ->
-                    api.post("/v1/functions/slow/invoke", key, "sync", "text/plain"));
-            CompletableFuture<HttpResponse<byte[]>> async = call(() ->
-                    api.post("/v1/functions/slow/invocations", key, "async", "text/plain"));
-            long began = System.nanoTime();
-            assertReadyzAnswersAtOnceAndSaysKafka(gateway);
-
             // The synchronous call: 504 `timeout` naming the id at its deadline, although nothing acknowledged it.
-            assertPendingTimeout(sync.get(TIMEOUT_MS + MARGIN_MS + SLACK_MS, TimeUnit.MILLISECONDS));
-
             // The asynchronous call: at ACK_WAIT, 504 `unconfirmed` naming the id, which stays pending here: the
             // request may still be written (the broker reads what it buffered when it resumes).
-            HttpResponse<byte[]> answer = async.get(remaining(began, InvokeRoutes.ACK_WAIT.toMillis() + SLACK_MS),
-                    TimeUnit.MILLISECONDS);
+            HttpResponse<byte[]> answer = asyncAnswerOfCallsDuringTheOutage(api, gateway);
             assertThat(answer.statusCode()).as(text(answer)).isEqualTo(504);
             assertThat(json(answer).get("code").asText()).isEqualTo("unconfirmed");
             String id = json(answer).get("invocationId").asText();
@@ -102,19 +92,11 @@ class GatewayKafkaOutageIT {
             HttpApi api = prepare(gateway);
 
             kafka.close();
-            CompletableFuture<HttpResponse<byte[]>> sync = call(() ->
-                    api.post("/v1/functions/slow/invoke", key, "sync", "text/plain"));
-            CompletableFuture<HttpResponse<byte[]>> async = call(() ->
-                    api.post("/v1/functions/slow/invocations", key, "async", "text/plain"));
-            long began = System.nanoTime();
-            assertReadyzAnswersAtOnceAndSaysKafka(gateway);
-
-            // Its deadline comes before the producer's refusal (max.block.ms): pending as far as the caller knows.
-            assertPendingTimeout(sync.get(TIMEOUT_MS + MARGIN_MS + SLACK_MS, TimeUnit.MILLISECONDS));
-            // Within the bound, whichever the producer can tell: a plain refusal when it had lost the topic's
-            // metadata with the broker (certainly not written), else `unconfirmed` naming the id.
-            HttpResponse<byte[]> answer = async.get(remaining(began, InvokeRoutes.ACK_WAIT.toMillis() + SLACK_MS),
-                    TimeUnit.MILLISECONDS);
+            // The synchronous call's deadline comes before the producer's refusal (max.block.ms): pending as far as
+            // the caller knows. The asynchronous one, within its bound, whichever the producer can tell: a plain
+            // refusal when it had lost the topic's metadata with the broker (certainly not written), else
+            // `unconfirmed` naming the id.
+            HttpResponse<byte[]> answer = asyncAnswerOfCallsDuringTheOutage(api, gateway);
             if (answer.statusCode() == 503) {
                 assertThat(json(answer).get("code").asText()).as(text(answer)).isEqualTo("unavailable");
                 assertThat(json(answer).has("invocationId")).isFalse();
@@ -166,6 +148,22 @@ class GatewayKafkaOutageIT {
         for (int i = 0; i < 5; i++) {
             assertThatCode(() -> readyz(gateway.port())).doesNotThrowAnyException();
         }
+    }
+
+    /**
+     * Makes a synchronous and an asynchronous call at once while Kafka does not answer; checks that every probe
+     * answers at once and says Kafka, and that the synchronous call is answered 504 {@code timeout} naming its id by
+     * its deadline; returns the asynchronous call's answer, given within {@link InvokeRoutes#ACK_WAIT}.
+     */
+    private HttpResponse<byte[]> asyncAnswerOfCallsDuringTheOutage(HttpApi api, Gateway gateway) throws Exception {
+        CompletableFuture<HttpResponse<byte[]>> sync = call(() ->
+                api.post("/v1/functions/slow/invoke", key, "sync", "text/plain"));
+        CompletableFuture<HttpResponse<byte[]>> async = call(() ->
+                api.post("/v1/functions/slow/invocations", key, "async", "text/plain"));
+        long began = System.nanoTime();
+        assertReadyzAnswersAtOnceAndSaysKafka(gateway);
+        assertPendingTimeout(sync.get(TIMEOUT_MS + MARGIN_MS + SLACK_MS, TimeUnit.MILLISECONDS));
+        return async.get(remaining(began, InvokeRoutes.ACK_WAIT.toMillis() + SLACK_MS), TimeUnit.MILLISECONDS);
     }
 
     private static void assertPendingTimeout(HttpResponse<byte[]> answer) {
