@@ -14,7 +14,6 @@ import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -192,51 +191,24 @@ public final class FunctionRoutes {
         if (current.isPresent() && spec.getPartitions() <= held(current.get())) {
             return;
         }
-        Map<FunctionRef, Integer> leftovers;
-        Map<String, CreatedTopics.Held> created;
+        PartitionHoldings holdings;
         try {
-            leftovers = g.leftovers().partitions(function -> g.directory().get(function).isPresent());
-            created = g.triggers().created().partitions();
-        } catch (RuntimeException e) {
+            holdings = PartitionHoldings.count(g, ref.tenant(), Optional.of(ref), "work-topic partition budget");
+        } catch (ApiException e) {
             log.warn("Cannot check the work-topic partition budget for {}: {}", ref, e.getMessage());
-            throw ApiException.notReady("Cannot check the work-topic partition budget (" + TopicConfig
-                    .WORK_MAX_TOTAL_PARTITIONS + "), which counts the work topics on the brokers: "
-                    + Http.inWords(e) + ". Try again when the cluster answers");
+            throw e;
         }
-        int had = current.map(FunctionRoutes::held).orElse(leftovers.getOrDefault(ref, 0));
+        int had = current.map(FunctionRoutes::held).orElse(holdings.leftover(ref));
         int holds = Math.max(spec.getPartitions(), had); // a topic never shrinks
         if (holds <= had) {
             return;
         }
-        long others = 0;
-        long own = 0;
-        for (FunctionSpec function : g.directory().all()) {
-            if (function.getTenant().equals(ref.tenant()) && function.getName().equals(ref.function())) {
-                continue;
-            }
-            others += held(function);
-            if (function.getTenant().equals(ref.tenant())) {
-                own += held(function);
-            }
-        }
-        long left = 0;
-        long ownLeft = 0;
-        for (Map.Entry<FunctionRef, Integer> topic : leftovers.entrySet()) {
-            if (!topic.getKey().equals(ref)) {
-                left += topic.getValue();
-                if (topic.getKey().tenant().equals(ref.tenant())) {
-                    ownLeft += topic.getValue();
-                }
-            }
-        }
-        long made = 0;
-        long ownMade = 0;
-        for (CreatedTopics.Held topic : created.values()) {
-            made += topic.partitions();
-            if (topic.tenant().equals(ref.tenant())) {
-                ownMade += topic.partitions();
-            }
-        }
+        long others = holdings.functions();
+        long own = holdings.own().functions();
+        long left = holdings.leftovers();
+        long ownLeft = holdings.own().leftovers();
+        long made = holdings.created();
+        long ownMade = holdings.own().created();
         int budget = g.config().topics().workMaxTotalPartitions();
         if (others + left + made + holds > budget) {
             long free = Math.max(0, budget - others - left - made);

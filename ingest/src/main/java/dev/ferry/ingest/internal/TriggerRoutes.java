@@ -496,39 +496,16 @@ public final class TriggerRoutes {
      * asked. A topic that exists is never created and never counted.
      */
     private void checkPartitionBudget(TriggerSpec spec, List<String> missing, int each) {
-        Map<FunctionRef, Integer> leftovers;
-        Map<String, CreatedTopics.Held> created;
+        PartitionHoldings holdings;
         try {
-            leftovers = g.leftovers().partitions(function -> g.directory().get(function).isPresent());
-            created = t.created().partitions();
-        } catch (RuntimeException e) {
+            holdings = PartitionHoldings.count(g, spec.getTenant(), Optional.empty(), "partition budget");
+        } catch (ApiException e) {
             log.warn("Cannot check the partition budget for trigger {}/{}: {}", spec.getTenant(), spec.getName(),
                     e.getMessage());
-            throw ApiException.notReady("Cannot check the partition budget (" + TopicConfig.WORK_MAX_TOTAL_PARTITIONS
-                    + "), which counts the topics on the brokers: " + Http.inWords(e)
-                    + ". Try again when the cluster answers");
+            throw e;
         }
-        String tenant = spec.getTenant();
-        long held = 0;
-        long own = 0;
-        for (FunctionSpec function : g.directory().all()) {
-            held += FunctionRoutes.held(function);
-            if (function.getTenant().equals(tenant)) {
-                own += FunctionRoutes.held(function);
-            }
-        }
-        for (Map.Entry<FunctionRef, Integer> topic : leftovers.entrySet()) {
-            held += topic.getValue();
-            if (topic.getKey().tenant().equals(tenant)) {
-                own += topic.getValue();
-            }
-        }
-        for (CreatedTopics.Held topic : created.values()) {
-            held += topic.partitions();
-            if (topic.tenant().equals(tenant)) {
-                own += topic.partitions();
-            }
-        }
+        long held = holdings.total();
+        long own = holdings.own().total();
         long adding = (long) missing.size() * each;
         int budget = g.config().topics().workMaxTotalPartitions();
         if (held + adding > budget) {
