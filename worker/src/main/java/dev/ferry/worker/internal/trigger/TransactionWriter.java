@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -48,6 +49,14 @@ public final class TransactionWriter implements AutoCloseable {
      * partitions holds about 3 MiB where it held 0.75.
      */
     static final int BATCH_BYTES = 256 * 1024;
+    /**
+     * The producer's {@code max.block.ms} unless configured: how long a send, {@code sendOffsetsToTransaction} or a
+     * commit may wait (Kafka's default is a minute). Twice {@link #TRANSACTION_TIMEOUT_MS}, past which the coordinator
+     * has aborted the transaction anyway. What it bounds is a request the producer retries without end: Kafka 4.4
+     * retries a {@code TxnOffsetCommit} answered {@code UNKNOWN_TOPIC_ID} (a source deleted, or re-created under an
+     * id the producer does not know yet) until this passes, and the replica's polling thread waits meanwhile.
+     */
+    static final int MAX_BLOCK_MS = 2 * TRANSACTION_TIMEOUT_MS;
 
     private final KafkaProducer<byte[], byte[]> producer;
     /** The first failed send of the open transaction (set on the producer's thread). */
@@ -60,6 +69,11 @@ public final class TransactionWriter implements AutoCloseable {
     };
     /** Whether a transaction is open: begun by a send or a commit, ended by a commit or an abort. */
     private boolean open;
+    /**
+     * A call timed out ({@code max.block.ms}) with a request still pending: an abort would wait for it as long
+     * again, so none is tried; the next producer's {@code initTransactions} aborts the transaction.
+     */
+    private boolean stuck;
 
     /**
      * @param commitIntervalMs how often the replica commits: the producer lingers as long (unless
@@ -104,6 +118,9 @@ public final class TransactionWriter implements AutoCloseable {
         }
         if (!passThrough.containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
             overrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+        }
+        if (!passThrough.containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG)) {
+            overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         }
         return overrides;
     }
@@ -166,6 +183,9 @@ public final class TransactionWriter implements AutoCloseable {
     }
 
     private void begin() {
+        if (stuck) {
+            throw new IllegalStateException("A call of this producer timed out: it cannot begin a transaction");
+        }
         if (!open) {
             sendError.set(null);
             producer.beginTransaction();
@@ -174,7 +194,11 @@ public final class TransactionWriter implements AutoCloseable {
     }
 
     private KafkaException aborted(KafkaException e) {
-        rollback();
+        if (e instanceof TimeoutException) {
+            stuck = true;
+        } else {
+            rollback();
+        }
         open = false;
         Exception cause = sendError.get();
         return cause == null ? e : new KafkaException("A trigger write failed: " + cause.getMessage(), cause);
@@ -202,6 +226,7 @@ public final class TransactionWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        // A stuck producer would spend the whole timeout on the request it keeps retrying.
+        producer.close(stuck ? Duration.ZERO : Duration.ofSeconds(5));
     }
 }

@@ -16,7 +16,8 @@ class TransactionWriterTest {
         assertThat(settings).containsEntry("batch.size", 256 * 1024)
                 .containsEntry("linger.ms", 100)
                 .containsEntry("transactional.id", "tx")
-                .containsEntry("compression.type", "none");
+                .containsEntry("compression.type", "none")
+                .containsEntry("max.block.ms", 2 * TransactionWriter.TRANSACTION_TIMEOUT_MS);
     }
 
     @Test
