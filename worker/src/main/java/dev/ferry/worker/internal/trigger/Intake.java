@@ -71,6 +71,19 @@ public final class Intake {
         this.deliveryLimit = deliveryLimit;
     }
 
+    /**
+     * Whether a source topic was found re-created since the last call ({@link SourceTopicIds#takeRecreated}); false
+     * without topic ids.
+     */
+    boolean takeSourceRecreated() {
+        return topicIds != null && topicIds.takeRecreated();
+    }
+
+    /** Whether {@code topic}, read before, has another id now ({@link SourceTopicIds#recreated}). */
+    boolean sourceRecreated(String topic) {
+        return topicIds != null && topicIds.recreated(topic);
+    }
+
     public Admission admit(ConsumerRecord<byte[], byte[]> record) {
         // Every record, filtered or not: an offset going back is seen whatever the filter keeps.
         Uuid topicId = topicIds == null ? Uuid.ZERO_UUID : topicIds.of(record);

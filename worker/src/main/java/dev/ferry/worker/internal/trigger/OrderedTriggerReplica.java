@@ -92,6 +92,11 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private long commitNanos;
     /** A lost partition had writes in the open transaction: abort it and start over, never commit it. */
     private boolean lostSent;
+    /**
+     * The open work was given up ({@link #abandon}): the transaction is aborted and what the ledgers hold must not
+     * be committed, so the revocation of the consumer's close commits nothing.
+     */
+    private boolean abandoned;
     private Lanes lanes;
     private Intake intake;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -139,50 +144,18 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                         props)) {
             writer = transactions;
             consumer = kafka;
+            abandoned = false;
             consumer.subscribe(settings.spec().getTopics(), new Rebalance());
             running();
-            long nextCommit = System.nanoTime() + commitIntervalNanos;
-            long nextLag = System.nanoTime();
-            fetchPaused = false;
-            checkSources = false;
-            while (!stopping()) {
-                // While batches run, poll without waiting and wait for their ends instead: a 20 ms poll per batch
-                // would cap a partition at 50 batches a second.
-                boolean busy = lanes.running() > 0;
-                ConsumerRecords<byte[], byte[]> polled;
-                try {
-                    polled = consumer.poll(busy ? Duration.ZERO : POLL);
-                } catch (NoOffsetForPartitionException | OffsetOutOfRangeException e) {
-                    place(e);
-                    continue;
-                }
-                if (checkSources) {
-                    checkSources = false;
-                    requireSources();
-                }
-                polls++;
-                polledRecords += polled.count();
-                polled.forEach(this::receive);
-                if (lostSent) {
-                    // Its writes are in the open transaction but its records may run elsewhere now: committing
-                    // them would write them twice. Abort, and start over from the committed offsets.
-                    log.warn("[{}] a lost partition's outputs were in the open transaction: aborting it and "
-                            + "starting over from the committed offsets", settings.name());
-                    writer.abort();
+            try {
+                if (!loop()) {
                     return;
                 }
-                settle(busy ? Math.max(1, Math.min(SETTLE_WAIT_MS,
-                        TimeUnit.NANOSECONDS.toMillis(nextCommit - System.nanoTime()))) : 0);
-                startBatches(nextCommit);
-                if (System.nanoTime() - nextCommit >= 0) {
-                    commit();
-                    nextCommit = System.nanoTime() + commitIntervalNanos;
-                }
-                flowControl();
-                if (System.nanoTime() - nextLag >= 0) {
-                    lag(lag());
-                    nextLag = System.nanoTime() + lagEveryNanos;
-                }
+            } catch (RuntimeException | Error e) {
+                // What the failure interrupted may be half in the transaction (a failed commit has aborted it):
+                // nothing of it is committed, the next start reads it again from the committed offsets.
+                abandon();
+                throw e;
             }
             handOver(Set.copyOf(ledgers.keySet()));
             commit();
@@ -210,10 +183,97 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     }
 
     /**
+     * Polls, runs and commits until the replica stops (true) or must start over from the committed offsets (false:
+     * the open transaction is abandoned).
+     */
+    private boolean loop() {
+        long nextCommit = System.nanoTime() + commitIntervalNanos;
+        long nextLag = System.nanoTime();
+        fetchPaused = false;
+        checkSources = false;
+        while (!stopping()) {
+            // While batches run, poll without waiting and wait for their ends instead: a 20 ms poll per batch
+            // would cap a partition at 50 batches a second.
+            boolean busy = lanes.running() > 0;
+            ConsumerRecords<byte[], byte[]> polled;
+            try {
+                polled = consumer.poll(busy ? Duration.ZERO : POLL);
+            } catch (NoOffsetForPartitionException | OffsetOutOfRangeException e) {
+                place(e);
+                if (mustStartOver()) {
+                    return false;
+                }
+                continue;
+            }
+            if (checkSources) {
+                checkSources = false;
+                requireSources();
+            }
+            polls++;
+            polledRecords += polled.count();
+            polled.forEach(this::receive);
+            if (mustStartOver()) {
+                return false;
+            }
+            settle(busy ? Math.max(1, Math.min(SETTLE_WAIT_MS,
+                    TimeUnit.NANOSECONDS.toMillis(nextCommit - System.nanoTime()))) : 0);
+            startBatches(nextCommit);
+            if (System.nanoTime() - nextCommit >= 0) {
+                commit();
+                nextCommit = System.nanoTime() + commitIntervalNanos;
+            }
+            flowControl();
+            if (System.nanoTime() - nextLag >= 0) {
+                lag(lag());
+                nextLag = System.nanoTime() + lagEveryNanos;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the open transaction must be given up and the replica start over from the committed offsets (then it
+     * is abandoned): a lost partition's writes are in it, whose records may run elsewhere now (committing them would
+     * write them twice); or a source topic was re-created, whose offsets this producer would commit under the
+     * deleted topic's id and retry until its {@code max.block.ms} ({@link SourceTopicIds}): a new producer learns
+     * the new id.
+     */
+    private boolean mustStartOver() {
+        if (lostSent) {
+            log.warn("[{}] a lost partition's outputs were in the open transaction: aborting it and starting over "
+                    + "from the committed offsets", settings.name());
+        } else if (intake.takeSourceRecreated()) {
+            log.info("[{}] starting over from the committed offsets with a new producer, which knows the re-created "
+                    + "topic's id", settings.name());
+        } else {
+            return false;
+        }
+        abandon();
+        return true;
+    }
+
+    /**
+     * Gives up the open work: cuts every running turn, aborts the open transaction, and marks the ledgers as not to
+     * be committed ({@link #abandoned}); the replica then starts over from the committed offsets.
+     */
+    private void abandon() {
+        abandoned = true;
+        turns.forEach(turn -> turn.cut = true);
+        try {
+            writer.abort();
+        } catch (RuntimeException e) {
+            // The producer is closed next; the next one's initTransactions aborts what is open.
+            log.debug("[{}] aborting the open transaction failed: {}", settings.name(), e.toString());
+        }
+    }
+
+    /**
      * Places partitions the consumer has no valid position for: one without a committed offset (added to a source
      * after the trigger started, or a re-created topic's: its records were all written since) at its earliest
      * offset; one whose committed offset is below the log start (retention, or a deletion of records, overtook the
-     * trigger) at the log start, with a warning counting the offsets lost; one past the log end at the end.
+     * trigger) at the log start, with a warning counting the offsets lost; one past the log end at the end, unless
+     * its topic was re-created under the consumer (a position of the deleted topic's: the replica starts over, see
+     * {@link #mustStartOver}).
      */
     private void place(RuntimeException e) {
         if (e instanceof NoOffsetForPartitionException none) {
@@ -229,6 +289,9 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         fetched.forEach((tp, offset) -> {
             long start = starts.getOrDefault(tp, 0L);
             long end = ends.getOrDefault(tp, start);
+            if (offset > end && intake.sourceRecreated(tp.topic())) {
+                return;
+            }
             if (offset > end) {
                 log.warn("[{}] the position {} of {} is past its end {}: resuming at the end", settings.name(),
                         offset, tp, end);
@@ -519,6 +582,12 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             if (revoked.isEmpty()) {
                 return;
             }
+            if (abandoned) {
+                // The consumer's close after the open work was given up: nothing of it may be committed.
+                drop(revoked);
+                log.info("[{}] revoked {} without a commit (starting over)", settings.name(), revoked);
+                return;
+            }
             handOver(new HashSet<>(revoked));
             commit();
             revoked.forEach(tp -> {
@@ -533,18 +602,23 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> lost) {
             // Another member may own them already: their unwritten work is simply dropped and runs there.
-            cut(lost);
             if (lost.stream().anyMatch(sentOpen::contains)) {
                 lostSent = true;
             }
-            lost.forEach(tp -> {
+            drop(lost);
+            log.warn("[{}] lost {}", settings.name(), lost);
+        }
+
+        /** Cuts the partitions' turns and forgets them without a commit. */
+        private void drop(Collection<TopicPartition> partitions) {
+            cut(partitions);
+            partitions.forEach(tp -> {
                 lanes.forget(tp);
                 ledgers.remove(tp);
                 committed.remove(tp);
             });
             forgetLast();
             checkSources = true;
-            log.warn("[{}] lost {}", settings.name(), lost);
         }
     }
 

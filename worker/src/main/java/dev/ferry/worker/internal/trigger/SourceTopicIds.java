@@ -23,8 +23,12 @@ import org.slf4j.LoggerFactory;
  * of the broker (one {@code describeTopics} of that one topic) when a topic is first seen, and again whenever a
  * partition's records go back in offset (a seek, a rebalance's restart from the committed offset, a redelivery of a
  * share group, or an offset reset onto a re-created topic): records read again at offsets already read are the only
- * ones whose coordinates can repeat, and a topic unchanged answers the same id, so a re-run keeps its id. Polling
- * thread only.
+ * ones whose coordinates can repeat, and a topic unchanged answers the same id, so a re-run keeps its id.
+ *
+ * <p>A re-created topic found either way is also reported once ({@link #takeRecreated}): a replica that committed
+ * the old topic's offsets starts over, since Kafka 4.4's producer names a topic by the id it first learned in
+ * {@code TxnOffsetCommit} (KIP-1319) and retries the deleted id's {@code UNKNOWN_TOPIC_ID} until its
+ * {@code max.block.ms}. Polling thread only.
  */
 final class SourceTopicIds {
 
@@ -42,6 +46,8 @@ final class SourceTopicIds {
     private final Map<TopicPartition, long[]> next = new HashMap<>();
     private TopicPartition lastPartition;
     private long[] lastNext;
+    /** A topic read before was found with another id since {@link #takeRecreated} was last asked. */
+    private boolean recreated;
 
     SourceTopicIds(Lookup lookup, String name) {
         this.lookup = lookup;
@@ -80,15 +86,38 @@ final class SourceTopicIds {
         }
         Uuid id = ids.get(record.topic());
         if (id == null || record.offset() < seen[0]) {
-            Uuid now = lookup.idOf(record.topic());
-            if (id != null && !id.equals(now)) {
-                log.info("[{}] source topic '{}' was re-created (topic id {}, was {}): its records get new "
-                        + "invocation ids", name, record.topic(), now, id);
-            }
-            ids.put(record.topic(), now);
-            id = now;
+            id = ask(record.topic());
         }
         seen[0] = record.offset() + 1;
         return id;
+    }
+
+    /**
+     * Asks the broker for {@code topic}'s id now, as when a record's offset went back: for a position the consumer
+     * found past a partition's end, which a topic re-created under it gives as well as a truncated log does.
+     * Returns whether the topic is known with another id than before (then {@link #takeRecreated} says so too).
+     */
+    boolean recreated(String topic) {
+        Uuid before = ids.get(topic);
+        return before != null && !before.equals(ask(topic));
+    }
+
+    /** Whether a source topic read before was found re-created since the last call; clears it. */
+    boolean takeRecreated() {
+        boolean found = recreated;
+        recreated = false;
+        return found;
+    }
+
+    private Uuid ask(String topic) {
+        Uuid before = ids.get(topic);
+        Uuid now = lookup.idOf(topic);
+        if (before != null && !before.equals(now)) {
+            log.info("[{}] source topic '{}' was re-created (topic id {}, was {}): its records get new "
+                    + "invocation ids", name, topic, now, before);
+            recreated = true;
+        }
+        ids.put(topic, now);
+        return now;
     }
 }
