@@ -148,8 +148,9 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             consumer.subscribe(settings.spec().getTopics(), new Rebalance());
             running();
             try {
-                if (!loop()) {
-                    return;
+                if (loop()) {
+                    handOver(Set.copyOf(ledgers.keySet()));
+                    commit();
                 }
             } catch (RuntimeException | Error e) {
                 // What the failure interrupted may be half in the transaction (a failed commit has aborted it):
@@ -157,8 +158,6 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 abandon();
                 throw e;
             }
-            handOver(Set.copyOf(ledgers.keySet()));
-            commit();
         } finally {
             log.debug("[{}] consumed {} records in {} polls, {} turns, {} commits taking {} ms", settings.name(),
                     polledRecords, polls, turnCount, commits, commitNanos / 1_000_000);
