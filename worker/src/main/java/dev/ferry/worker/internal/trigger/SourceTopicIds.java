@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * ones whose coordinates can repeat, and a topic unchanged answers the same id, so a re-run keeps its id.
  *
  * <p>A re-created topic found either way is also reported once ({@link #takeRecreated}): a replica that committed
- * the old topic's offsets starts over, since Kafka 4.4's producer names a topic by the id it first learned in
- * {@code TxnOffsetCommit} (KIP-1319) and retries the deleted id's {@code UNKNOWN_TOPIC_ID} until its
- * {@code max.block.ms}. Polling thread only.
+ * the old topic's offsets starts over, since Kafka 4.4's producer names a topic in {@code TxnOffsetCommit} by the
+ * id its own metadata holds (KIP-1319), which may still be the deleted topic's, and resends that id on
+ * {@code UNKNOWN_TOPIC_ID} until its {@code max.block.ms}. Polling thread only.
  */
 final class SourceTopicIds {
 
