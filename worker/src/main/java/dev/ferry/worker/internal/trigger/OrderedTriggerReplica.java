@@ -13,11 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -37,10 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A replica of a {@code PARTITION} or {@code KEY} trigger (docs/design.md section 10): a member of the trigger's
  * consumer group on its source topics, with a transactional producer. Records go through {@link Intake}, wait in
- * {@link Lanes} (one lane per partition, or per partition and key), run a lane's turn at a time through the
- * {@link BatchRunner}, and their writes wait in each partition's {@link PartitionLedger} until every earlier record
- * of the partition is finished; each finished prefix is sent into the open transaction at once, and every
- * {@code trigger.commit.interval.ms} the offsets after the prefixes commit with them in that transaction
+ * {@link Lanes} (one lane per partition, or per partition and key), run a lane's turn at a time ({@link Turns})
+ * through the {@link BatchRunner}, and their writes wait in each partition's {@link PartitionLedger} until every
+ * earlier record of the partition is finished; each finished prefix is sent into the open transaction at once, and
+ * every {@code trigger.commit.interval.ms} the offsets after the prefixes commit with them in that transaction
  * ({@link TransactionWriter}). So an output is on the destination exactly once, in source order per partition (per
  * key), across crashes (DESIGN "Triggers", Guarantees).
  *
@@ -50,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * committed offsets. The trigger's {@code startingPosition} is set once, before its group's first member joins
  * ({@link TriggerStart}); a partition without a committed offset after that (added to a topic, a re-created topic's)
  * starts at its earliest offset, and a committed offset that retention overtook resumes at the earliest record still
- * there, with a warning naming the partition and how many offsets were lost. A source topic that disappears makes
- * the replica FAILING until it is back.
+ * there, with a warning naming the partition and how many offsets were lost ({@link OffsetReset}). A source topic
+ * that disappears makes the replica FAILING until it is back.
  */
 public final class OrderedTriggerReplica extends TriggerReplica {
 
@@ -74,20 +69,13 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private final long lagEveryNanos;
     private final Map<TopicPartition, PartitionLedger> ledgers = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
-    /** Ended batches, in the order they ended; added to without waking the polling thread. */
-    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
-    /** Ended turns: each wakes the polling thread, after its batches are in {@link #finished}. */
-    private final LinkedBlockingQueue<Turn> turnEnds = new LinkedBlockingQueue<>();
-    /** Turns running now (polling thread only). */
-    private final Set<Turn> turns = new HashSet<>();
+    private final Turns turns;
     private final int batchSize;
-    private final long turnNanos;
     /** Partitions whose writes are in the open transaction (polling thread only). */
     private final Set<TopicPartition> sentOpen = new HashSet<>();
     /** Counts of one consume(), logged when it ends (polling thread only): polls, records, turns, commits. */
     private long polls;
     private long polledRecords;
-    private long turnCount;
     private long commits;
     private long commitNanos;
     /** A lost partition had writes in the open transaction: abort it and start over, never commit it. */
@@ -118,7 +106,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
         this.maxOpen = Math.max(2_000, 4 * settings.spec().getBatchSize());
         this.batchSize = Math.max(1, settings.spec().getBatchSize());
         // A turn starts no batch after a commit interval, so a slow function's lanes still take turns often.
-        this.turnNanos = commitIntervalNanos;
+        this.turns = new Turns(runner, this::mayStartRun, batchSize, commitIntervalNanos);
         this.lagEveryNanos = TimeUnit.MILLISECONDS.toNanos(resources.config().triggers().statusIntervalMs());
     }
 
@@ -160,19 +148,15 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             }
         } finally {
             log.debug("[{}] consumed {} records in {} polls, {} turns, {} commits taking {} ms", settings.name(),
-                    polledRecords, polls, turnCount, commits, commitNanos / 1_000_000);
+                    polledRecords, polls, turns.started(), commits, commitNanos / 1_000_000);
             polls = 0;
             polledRecords = 0;
-            turnCount = 0;
             commits = 0;
             commitNanos = 0;
             // What still runs after a failure must not go on: its records are read again from the committed offsets.
-            turns.forEach(turn -> turn.cut = true);
             turns.clear();
             ledgers.clear();
             committed.clear();
-            finished.clear();
-            turnEnds.clear();
             sentOpen.clear();
             lostSent = false;
             forgetLast();
@@ -198,7 +182,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             try {
                 polled = consumer.poll(busy ? Duration.ZERO : POLL);
             } catch (NoOffsetForPartitionException | OffsetOutOfRangeException e) {
-                place(e);
+                OffsetReset.place(settings.name(), consumer, intake, e);
                 if (mustStartOver()) {
                     return false;
                 }
@@ -257,51 +241,13 @@ public final class OrderedTriggerReplica extends TriggerReplica {
      */
     private void abandon() {
         abandoned = true;
-        turns.forEach(turn -> turn.cut = true);
+        turns.cutAll();
         try {
             writer.abort();
         } catch (RuntimeException e) {
             // The producer is closed next; the next one's initTransactions aborts what is open.
             log.debug("[{}] aborting the open transaction failed: {}", settings.name(), e.toString());
         }
-    }
-
-    /**
-     * Places partitions the consumer has no valid position for: one without a committed offset (added to a source
-     * after the trigger started, or a re-created topic's: its records were all written since) at its earliest
-     * offset; one whose committed offset is below the log start (retention, or a deletion of records, overtook the
-     * trigger) at the log start, with a warning counting the offsets lost; one past the log end at the end, unless
-     * its topic was re-created under the consumer (a position of the deleted topic's: the replica starts over, see
-     * {@link #mustStartOver}).
-     */
-    private void place(RuntimeException e) {
-        if (e instanceof NoOffsetForPartitionException none) {
-            log.info("[{}] {} have no committed offset (a new trigger's EARLIEST start, a partition added to a source, "
-                    + "a re-created source): reading them from their earliest offset", settings.name(),
-                    none.partitions());
-            consumer.seekToBeginning(none.partitions());
-            return;
-        }
-        Map<TopicPartition, Long> fetched = ((OffsetOutOfRangeException) e).offsetOutOfRangePartitions();
-        Map<TopicPartition, Long> starts = consumer.beginningOffsets(fetched.keySet());
-        Map<TopicPartition, Long> ends = consumer.endOffsets(fetched.keySet());
-        fetched.forEach((tp, offset) -> {
-            long start = starts.getOrDefault(tp, 0L);
-            long end = ends.getOrDefault(tp, start);
-            if (offset > end && intake.sourceRecreated(tp.topic())) {
-                return;
-            }
-            if (offset > end) {
-                log.warn("[{}] the position {} of {} is past its end {}: resuming at the end", settings.name(),
-                        offset, tp, end);
-                consumer.seek(tp, end);
-            } else {
-                log.warn("[{}] records {}..{} of {} were deleted (retention) before the trigger read them: {} "
-                        + "offsets skipped, resuming at {}", settings.name(), offset, start - 1, tp,
-                        Math.max(0, start - offset), start);
-                consumer.seek(tp, start);
-            }
-        });
     }
 
     private void receive(ConsumerRecord<byte[], byte[]> record) {
@@ -337,71 +283,15 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     }
 
     /**
-     * Starts the turns that may start, each only while the invoker admits another run (stuck runs are bounded). A
-     * turn that is over when it returns is applied at once and its lane's next turn started, until nothing ends at
-     * once or {@code commitDue} (a {@link System#nanoTime}) passes.
+     * Starts the turns that may start ({@link Turns}), each only while the invoker admits another run (stuck runs are
+     * bounded). A turn that is over when it returns is applied at once and its lane's next turn started, until
+     * nothing ends at once or {@code commitDue} (a {@link System#nanoTime}) passes.
      */
     private void startBatches(long commitDue) {
         do {
-            lanes.start(System.nanoTime(), this::mayStartRun, batch -> {
-                Turn turn = new Turn(batch, ledgers.get(batch.lane().partition()), System.nanoTime() + turnNanos);
-                turns.add(turn);
-                turnCount++;
-                proceed(turn);
-            });
+            lanes.start(System.nanoTime(), this::mayStartRun,
+                    batch -> turns.start(batch, ledgers.get(batch.lane().partition())));
         } while (settle(0) > 0 && System.nanoTime() - commitDue < 0);
-    }
-
-    /**
-     * Runs the turn's next batch, and from its end the one after, each only once the previous has ended (retries
-     * included), so a lane's batches run one at a time in offset order. The first runs from the polling thread, the
-     * others from the end of the previous, on the user thread that ran it ({@link UserThreads}): the polling thread
-     * is not woken per batch (issue 16). The turn ends when its records are done, when it was cut (hand-over, stop,
-     * failure), after {@link #turnNanos}, or when the invoker admits no more runs; what it did not run goes back to
-     * its lane.
-     */
-    private void proceed(Turn turn) {
-        List<SourceItem> items = turn.batch.items();
-        while (true) {
-            if (turn.next > 0 && (turn.next >= items.size() || turn.cut || System.nanoTime() - turn.until >= 0
-                    || !mayStartRun())) {
-                turn.unrun = items.subList(turn.next, items.size());
-                turnEnds.add(turn);
-                return;
-            }
-            List<SourceItem> part = items.subList(turn.next, Math.min(items.size(), turn.next + batchSize));
-            turn.next += part.size();
-            CompletableFuture<BatchOutcome> run = runner.run(part);
-            if (!run.isDone()) {
-                run.whenComplete((outcome, error) -> {
-                    if (batchEnded(turn, part, outcome, error)) {
-                        proceed(turn);
-                    }
-                });
-                return;
-            }
-            BatchOutcome outcome = null;
-            Throwable error = null;
-            try {
-                outcome = run.join();
-            } catch (CompletionException | CancellationException e) {
-                error = e.getCause() != null ? e.getCause() : e;
-            }
-            if (!batchEnded(turn, part, outcome, error)) {
-                return;
-            }
-        }
-    }
-
-    /** Records the end of one batch of {@code turn}; returns whether the turn goes on (false: it ended in error). */
-    private boolean batchEnded(Turn turn, List<SourceItem> part, BatchOutcome outcome, Throwable error) {
-        finished.add(new Finished(part, turn.batch.lane().partition(), turn.ledger, outcome, error));
-        if (error == null) {
-            return true;
-        }
-        turn.unrun = turn.batch.items().subList(turn.next, turn.batch.items().size());
-        turnEnds.add(turn);
-        return false;
     }
 
     /**
@@ -410,16 +300,11 @@ public final class OrderedTriggerReplica extends TriggerReplica {
      * ended.
      */
     private int settle(long waitMs) {
-        List<Turn> ended = new ArrayList<>();
-        Turn end = waitMs > 0 ? take(waitMs) : turnEnds.poll();
-        while (end != null) {
-            ended.add(end);
-            end = turnEnds.poll();
-        }
-        // After taking the ends: a turn's batches are in finished before its end is.
+        List<Turns.Turn> ended = turns.takeEnded(waitMs);
+        // After taking the ends: a turn's batches are finished before its end is taken.
         Map<TopicPartition, PartitionLedger> touched = new HashMap<>();
-        Finished next;
-        while ((next = finished.poll()) != null) {
+        Turns.Finished next;
+        while ((next = turns.pollFinished()) != null) {
             if (next.error() != null) {
                 throw new IllegalStateException("A batch of " + settings.name() + " ended in error: " + next.error(),
                         next.error());
@@ -443,20 +328,10 @@ public final class OrderedTriggerReplica extends TriggerReplica {
                 writer.send(prefix);
             }
         });
-        for (Turn turn : ended) {
-            turns.remove(turn);
-            lanes.finished(turn.batch, turn.unrun);
+        for (Turns.Turn turn : ended) {
+            lanes.finished(turn.batch(), turn.unrun());
         }
         return ended.size();
-    }
-
-    private Turn take(long waitMs) {
-        try {
-            return turnEnds.poll(waitMs, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 
     /**
@@ -499,7 +374,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
      * started there (the next owner runs it).
      */
     private void handOver(Set<TopicPartition> leaving) {
-        cut(leaving);
+        turns.cut(leaving);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.settleTimeoutMs());
         long nextCommit = System.nanoTime() + commitIntervalNanos;
         while (leaving.stream().anyMatch(lanes::running) && System.nanoTime() - deadline < 0) {
@@ -515,14 +390,6 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             OptionalLong dropped = lanes.dropWaiting(tp);
             if (ledger != null && dropped.isPresent()) {
                 ledger.truncateFrom(dropped.getAsLong());
-            }
-        }
-    }
-
-    private void cut(Collection<TopicPartition> partitions) {
-        for (Turn turn : turns) {
-            if (partitions.contains(turn.batch.lane().partition())) {
-                turn.cut = true;
             }
         }
     }
@@ -610,7 +477,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
 
         /** Cuts the partitions' turns and forgets them without a commit. */
         private void drop(Collection<TopicPartition> partitions) {
-            cut(partitions);
+            turns.cut(partitions);
             partitions.forEach(tp -> {
                 lanes.forget(tp);
                 ledgers.remove(tp);
@@ -618,31 +485,6 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             });
             forgetLast();
             checkSources = true;
-        }
-    }
-
-    /** One ended batch of a turn: its records, in offset order, and their partition. */
-    private record Finished(List<SourceItem> items, TopicPartition partition, PartitionLedger ledger,
-            BatchOutcome outcome, Throwable error) {
-    }
-
-    /**
-     * A lane's turn in flight. {@link #next} and {@link #unrun} are written by whichever thread runs the turn at
-     * the time, one after another (each batch's end happens before the next step); the polling thread reads
-     * {@link #unrun} after taking the turn from {@link #turnEnds}.
-     */
-    private static final class Turn {
-        final Lanes.Batch batch;
-        final PartitionLedger ledger;
-        final long until;
-        volatile boolean cut;
-        int next;
-        List<SourceItem> unrun = List.of();
-
-        Turn(Lanes.Batch batch, PartitionLedger ledger, long until) {
-            this.batch = batch;
-            this.ledger = ledger;
-            this.until = until;
         }
     }
 }
