@@ -7,6 +7,7 @@ import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.metering.internal.Billing;
+import dev.ferry.metering.internal.CheckpointedWindowStores;
 import dev.ferry.metering.internal.DeadLetterHandler;
 import dev.ferry.metering.internal.FinishedAtExtractor;
 import dev.ferry.metering.internal.Keys;
@@ -185,9 +186,12 @@ public final class MeteringTopology {
         Duration windowRetention = Duration.ofMillis(Math.max(settings.queryRetentionMs(), settings.windowMs()));
         Duration dedupRetention = Duration.ofMillis(settings.dedupRetentionMs());
 
+        // The window stores' changelog offsets go to Streams' checkpoint file, not into their segments: one with no
+        // live segment had none after a clean stop, and exactly-once then wiped the task (CheckpointedWindowStores).
         // Every attempt key is new, so a record cache would only delay its write: no caching for the dedup store.
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(StoreNames.DEDUP, dedupRetention, Duration.ofMillis(1), false),
+                CheckpointedWindowStores.of(
+                        Stores.persistentWindowStore(StoreNames.DEDUP, dedupRetention, Duration.ofMillis(1), false)),
                 Serdes.String(), Serdes.Long()).withCachingDisabled());
         // Open windows and timelines are rewritten by every result: the cache folds those writes per commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -196,13 +200,16 @@ public final class MeteringTopology {
                 Stores.persistentKeyValueStore(StoreNames.TIMELINE), Serdes.String(), Serdes.Boolean())
                 .withCachingEnabled());
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(StoreNames.WINDOWS, windowRetention, window, false),
+                CheckpointedWindowStores.of(
+                        Stores.persistentWindowStore(StoreNames.WINDOWS, windowRetention, window, false)),
                 Serdes.String(), totals));
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(StoreNames.HOURS, rollupRetention, hour, false),
+                CheckpointedWindowStores.of(
+                        Stores.persistentWindowStore(StoreNames.HOURS, rollupRetention, hour, false)),
                 Serdes.String(), totals));
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(StoreNames.DAYS, rollupRetention, day, false),
+                CheckpointedWindowStores.of(
+                        Stores.persistentWindowStore(StoreNames.DAYS, rollupRetention, day, false)),
                 Serdes.String(), totals));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.TOTALS), Serdes.String(), totals));
