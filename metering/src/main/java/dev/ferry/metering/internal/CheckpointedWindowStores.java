@@ -27,7 +27,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * offsets while stores are not empty"), wiped and restored whole from its changelogs, at every restart. A store that
  * says it does not manage its offsets is wrapped by Streams itself in its legacy checkpointing (a
  * {@code .checkpoint_<store>} file written when the task closes cleanly and, under exactly-once, deleted when it
- * opens, so a crash still leaves none and wipes the task). Everything else is the RocksDB store's own.
+ * opens, so a crash still leaves none and wipes the task). Everything else is the RocksDB store's own. The first
+ * start of a state directory written without this finds no such file and wipes its tasks once.
  */
 public final class CheckpointedWindowStores {
 
