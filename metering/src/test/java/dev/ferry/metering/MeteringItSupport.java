@@ -9,8 +9,10 @@ import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.InvocationResult;
+import dev.ferry.schemas.InvocationStatus;
 import dev.ferry.schemas.UsageRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,22 @@ final class MeteringItSupport {
 
     static void send(KafkaProducer<String, InvocationResult> producer, FerryConfig config, InvocationResult result) {
         producer.send(new ProducerRecord<>(new TopicCatalog(config).results(), result.getInvocationId(), result));
+    }
+
+    /** A SUCCEEDED first attempt of {@code function} that ran {@code micros} with {@code memory} MiB. */
+    static InvocationResult result(String tenant, String function, long finishedAt, int memory, long micros) {
+        return InvocationResult.newBuilder()
+                .setInvocationId(UUID.randomUUID().toString())
+                .setTenant(tenant)
+                .setFunction(function)
+                .setAttempt(1)
+                .setStatus(InvocationStatus.SUCCEEDED)
+                .setMemoryMb(memory)
+                .setSubmittedAt(Instant.ofEpochMilli(finishedAt - 10))
+                .setStartedAt(Instant.ofEpochMilli(finishedAt - 2))
+                .setFinishedAt(Instant.ofEpochMilli(finishedAt))
+                .setDurationMicros(micros)
+                .build();
     }
 
     /** Follows {@code ferry.usage} with read_committed from the beginning, collecting every record. */

@@ -14,7 +14,6 @@ import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.metering.internal.UsageJson;
 import dev.ferry.schemas.InvocationResult;
-import dev.ferry.schemas.InvocationStatus;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -89,7 +87,7 @@ class MeteringQueryIT {
                         for (int i = 0; i <= w + tenant.length(); i++) {
                             long finishedAt = base + w * window + 10 * i;
                             int memory = 128 * (1 + n++ % 4);
-                            InvocationResult r = result(tenant, function, finishedAt, memory, 1500);
+                            InvocationResult r = MeteringItSupport.result(tenant, function, finishedAt, memory, 1500);
                             MeteringItSupport.send(producer, config, r);
                             long[] e = expected.computeIfAbsent(tenant + "/" + function + "/" + (base + w * window),
                                     k -> new long[2]);
@@ -179,21 +177,6 @@ class MeteringQueryIT {
         Map<String, Object> overrides = new HashMap<>(MeteringItSupport.fastStreams());
         overrides.put(StreamsConfig.CLIENT_ID_CONFIG, "metering-" + name);
         return new MeteringService(own, StreamsConfig.EXACTLY_ONCE_V2, overrides).start();
-    }
-
-    private static InvocationResult result(String tenant, String function, long finishedAt, int memory, long micros) {
-        return InvocationResult.newBuilder()
-                .setInvocationId(UUID.randomUUID().toString())
-                .setTenant(tenant)
-                .setFunction(function)
-                .setAttempt(1)
-                .setStatus(InvocationStatus.SUCCEEDED)
-                .setMemoryMb(memory)
-                .setSubmittedAt(Instant.ofEpochMilli(finishedAt - 10))
-                .setStartedAt(Instant.ofEpochMilli(finishedAt - 2))
-                .setFinishedAt(Instant.ofEpochMilli(finishedAt))
-                .setDurationMicros(micros)
-                .build();
     }
 
     private static Map<String, List<Long>> rows(List<Usage> usage) {

@@ -11,7 +11,6 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.InvocationResult;
-import dev.ferry.schemas.InvocationStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Queue;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,7 +59,8 @@ class MeteringRestartIT {
         MeteringItSupport.createTopics(config);
         try (KafkaProducer<String, InvocationResult> producer = MeteringItSupport.resultProducer(config)) {
             for (int i = 0; i < 20; i++) {
-                MeteringItSupport.send(producer, config, result("acme", "resize-" + i % 3));
+                MeteringItSupport.send(producer, config, MeteringItSupport.result("acme", "resize-" + i % 3,
+                        Instant.now().toEpochMilli(), 128, 1500));
             }
             producer.flush();
         }
@@ -119,22 +118,6 @@ class MeteringRestartIT {
                 }
             });
         }
-    }
-
-    private static InvocationResult result(String tenant, String function) {
-        long finishedAt = Instant.now().toEpochMilli();
-        return InvocationResult.newBuilder()
-                .setInvocationId(UUID.randomUUID().toString())
-                .setTenant(tenant)
-                .setFunction(function)
-                .setAttempt(1)
-                .setStatus(InvocationStatus.SUCCEEDED)
-                .setMemoryMb(128)
-                .setSubmittedAt(Instant.ofEpochMilli(finishedAt - 10))
-                .setStartedAt(Instant.ofEpochMilli(finishedAt - 2))
-                .setFinishedAt(Instant.ofEpochMilli(finishedAt))
-                .setDurationMicros(1500)
-                .build();
     }
 
     /**
