@@ -13,7 +13,6 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.embedded.junit.FerryKafkaTest;
 import dev.ferry.embedded.junit.KafkaFixture;
 import dev.ferry.schemas.InvocationResult;
-import dev.ferry.schemas.InvocationStatus;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -117,20 +115,11 @@ class MeteringOversizeIT {
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
+    /** {@link MeteringItSupport#result} with an output of its own. */
     private static InvocationResult result(String tenant, String function, long finishedAt, long micros,
             byte[] output) {
-        return InvocationResult.newBuilder()
-                .setInvocationId(UUID.randomUUID().toString())
-                .setTenant(tenant)
-                .setFunction(function)
-                .setAttempt(1)
-                .setStatus(InvocationStatus.SUCCEEDED)
+        return InvocationResult.newBuilder(MeteringItSupport.result(tenant, function, finishedAt, 128, micros))
                 .setOutput(ByteBuffer.wrap(output))
-                .setMemoryMb(128)
-                .setSubmittedAt(Instant.ofEpochMilli(finishedAt - 10))
-                .setStartedAt(Instant.ofEpochMilli(finishedAt - 5))
-                .setFinishedAt(Instant.ofEpochMilli(finishedAt))
-                .setDurationMicros(micros)
                 .build();
     }
 
