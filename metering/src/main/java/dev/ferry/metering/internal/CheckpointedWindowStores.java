@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.state.internals.WithRetentionPeriod;
 
 /**
  * Persistent window stores whose changelog offsets Kafka Streams keeps in a checkpoint file beside the task, as it
@@ -29,6 +30,13 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * {@code .checkpoint_<store>} file written when the task closes cleanly and, under exactly-once, deleted when it
  * opens, so a crash still leaves none and wipes the task). Everything else is the RocksDB store's own. The first
  * start of a state directory written without this finds no such file and wipes its tasks once.
+ *
+ * <p>The wrapper also reports its supplier's retention period through {@link WithRetentionPeriod}, the interface
+ * Kafka Streams 4.4 asks of a window store when it restores one from its changelog, to skip the records already past
+ * retention. A store that does not answer is restored in full (a warning per changelog partition, "reported no usable
+ * retention period"): after a crash, when a task is restored from scratch, every record of the changelog instead of
+ * only the live ones. That interface is Streams-internal; if a later Streams drops it this class stops compiling
+ * rather than silently restoring in full.
  */
 public final class CheckpointedWindowStores {
 
@@ -49,7 +57,7 @@ public final class CheckpointedWindowStores {
 
         @Override
         public WindowStore<Bytes, byte[]> get() {
-            return new Store(delegate.get());
+            return new Store(delegate.get(), delegate.retentionPeriod());
         }
 
         @Override
@@ -79,12 +87,20 @@ public final class CheckpointedWindowStores {
     }
 
     /** The RocksDB window store, except that its offsets are left to Streams' checkpoint file. */
-    static final class Store implements WindowStore<Bytes, byte[]> {
+    static final class Store implements WindowStore<Bytes, byte[]>, WithRetentionPeriod {
 
         private final WindowStore<Bytes, byte[]> delegate;
+        private final long retentionPeriodMs;
 
-        Store(WindowStore<Bytes, byte[]> delegate) {
+        Store(WindowStore<Bytes, byte[]> delegate, long retentionPeriodMs) {
             this.delegate = delegate;
+            this.retentionPeriodMs = retentionPeriodMs;
+        }
+
+        /** The supplier's retention in milliseconds, for Streams' restore to skip what is past it. */
+        @Override
+        public long retentionPeriod() {
+            return retentionPeriodMs;
         }
 
         @Override
