@@ -28,7 +28,8 @@ class DevCommandTest {
     @Test
     void shouldSetOnlyKeysTheDevBrokerKnows() {
         assertThat(CollectionConverters.asJava(KafkaConfig.configNames()))
-                .contains(DevEnvironment.INDEX_SIZE_KEY, DevEnvironment.HW_CHECKPOINT_KEY)
+                .contains(DevEnvironment.INDEX_SIZE_KEY, DevEnvironment.HW_CHECKPOINT_KEY,
+                        DevEnvironment.NO_OP_INTERVAL_KEY, DevEnvironment.SNAPSHOT_INTERVAL_KEY)
                 .containsAll(DevEnvironment.HEARTBEAT_KEYS);
     }
 }
