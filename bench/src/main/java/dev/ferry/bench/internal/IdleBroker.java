@@ -8,7 +8,8 @@ import java.nio.file.Path;
 /**
  * The baseline process of {@code idle-cpu}: what {@code ferry dev} stands on and nothing else, the embedded broker
  * (one node keeping its data in a directory, with dev's broker settings that bear on idle work: the share lock
- * ceiling and the high-watermark checkpoint interval) and the schema registry, doing nothing.
+ * ceiling, the high-watermark checkpoint interval and the metadata no-op interval) and the schema registry, doing
+ * nothing.
  * Prints {@link #READY} once both serve and stops when its standard input closes (its parent ended or closed it)
  * or on SIGTERM.
  *
@@ -27,7 +28,9 @@ public final class IdleBroker {
                 .brokerProperty("group.share.max.record.lock.duration.ms", "1000000")
                 // dev's high-watermark checkpoint interval (DevEnvironment): a periodic per-partition task, so the
                 // baseline keeps it as dev does rather than pay Kafka's 5 s for its own partitions.
-                .brokerProperty("replica.high.watermark.checkpoint.interval.ms", "60000"));
+                .brokerProperty("replica.high.watermark.checkpoint.interval.ms", "60000")
+                // dev's metadata no-op interval (DevEnvironment, session 18): an idle controller's only write.
+                .brokerProperty("metadata.max.idle.interval.ms", "5000"));
         EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(),
                 Integer.parseInt(args[2]));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
