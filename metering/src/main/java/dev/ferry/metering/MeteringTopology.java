@@ -128,7 +128,10 @@ public final class MeteringTopology {
         // only polls while tasks restore, so idle costs nothing, unless the operator runs standby replicas, which
         // it follows all the time: then, and when the operator sets it, Kafka's default stays.
         String restoreFetchWait = StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
-        if (!props.containsKey(restoreFetchWait) && !props.containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)
+        boolean operatorsFetchWait = props.containsKey(restoreFetchWait)
+                || props.containsKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG)
+                || props.containsKey(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG));
+        if (!operatorsFetchWait
                 && Integer.parseInt(String.valueOf(props.getOrDefault(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0)))
                         == 0) {
             props.put(restoreFetchWait, RESTORE_FETCH_MAX_WAIT_MS);

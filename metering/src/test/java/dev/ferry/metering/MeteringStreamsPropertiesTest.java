@@ -67,4 +67,15 @@ class MeteringStreamsPropertiesTest {
 
         assertThat(props).doesNotContainKey(RESTORE_FETCH_WAIT);
     }
+
+    @Test
+    void shouldKeepAnOperatorsFetchWaitForEveryConsumerOfTheApplication(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("kafka.properties");
+        Files.writeString(file, "consumer.fetch.max.wait.ms=200\n");
+        FerryConfig config = FerryConfig.defaults().with(Map.of(FerryConfig.KAFKA_CONFIG_FILE, file.toString()));
+
+        Properties props = MeteringTopology.streamsProperties(config, StreamsConfig.EXACTLY_ONCE_V2);
+
+        assertThat(props).doesNotContainKey(RESTORE_FETCH_WAIT);
+    }
 }
