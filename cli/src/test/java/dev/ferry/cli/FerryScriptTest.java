@@ -138,6 +138,24 @@ class FerryScriptTest {
         assertThat(leftovers()).isEmpty();
     }
 
+    /** Tester 18A: the archive of {@code dev --help} took the place of a real one until the next build. */
+    @Test
+    void shouldNotRecordWhileOnlyAskingForHelp() throws Exception {
+        assertThat(run(Map.of(), "dev", "--help")).isZero();
+
+        assertThat(lastJavaCall()).doesNotContain(ARCHIVE_AT_EXIT);
+        assertThat(archive).doesNotExist();
+    }
+
+    /** A start that failed (a taken port, a bad option) loaded few classes: the next dev records instead. */
+    @Test
+    void shouldNotKeepTheRecordingOfAStartThatFailed() throws Exception {
+        assertThat(run(Map.of("FAKE_JAVA_EXIT", "1"), "dev", "--port", "1")).isEqualTo(1);
+
+        assertThat(archive).doesNotExist();
+        assertThat(leftovers()).isEmpty();
+    }
+
     /** What Ctrl-C or a supervisor's SIGTERM does to a recording run: Ferry stops as usual and the archive is kept. */
     @Test
     void shouldPassATermToTheRecordingJvmAndKeepTheArchiveItWritesAsItStops() throws Exception {
