@@ -57,6 +57,7 @@ class FerryScriptTest {
                 finish() { if [ -n "$out" ]; then echo archive > "$out"; fi; exit "${FAKE_JAVA_EXIT:-0}"; }
                 trap finish TERM
                 echo "$*" >> "$FAKE_JAVA_LOG"
+                echo $$ > "$FAKE_JAVA_LOG.pid"
                 if [ -n "${FAKE_JAVA_RUNS_UNTIL_TERM:-}" ]; then while :; do sleep 0.05; done; fi
                 finish
                 """);
@@ -136,6 +137,36 @@ class FerryScriptTest {
 
         assertThat(archive).doesNotExist();
         assertThat(leftovers()).isEmpty();
+    }
+
+    /**
+     * Tester 18A: a SIGKILL of the script (an IDE's stop, {@code kill -9}) left the recording JVM running, still
+     * serving, and later its recording behind. It must end Ferry as a SIGKILL of an exec'd JVM does.
+     */
+    @Test
+    void shouldEndTheRecordingJvmWhenTheScriptIsKilled() throws Exception {
+        Process script = start(Map.of("FAKE_JAVA_RUNS_UNTIL_TERM", "yes"), "dev");
+        Path javaPid = Path.of(javaLog + ".pid");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(javaPid) && Files.size(javaPid) > 0);
+        long java = Long.parseLong(Files.readString(javaPid).trim());
+
+        script.destroyForcibly();
+
+        try {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> ProcessHandle.of(java).map(handle -> !handle.isAlive()).orElse(true));
+        } finally {
+            ProcessHandle.of(java).ifPresent(ProcessHandle::destroyForcibly); // no stand-in left looping if it failed
+        }
+    }
+
+    @Test
+    void shouldRemoveARecordingWhoseScriptIsGone() throws Exception {
+        Path abandoned = Files.writeString(archive.resolveSibling("ferry.jsa.2147483646"), "half an archive");
+
+        assertThat(run(Map.of(), "invoke", "echo")).isZero();
+
+        assertThat(abandoned).doesNotExist();
     }
 
     /** Tester 18A: the archive of {@code dev --help} took the place of a real one until the next build. */
