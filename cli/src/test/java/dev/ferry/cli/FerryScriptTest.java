@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -83,6 +84,18 @@ class FerryScriptTest {
         return process.exitValue();
     }
 
+    /** The script records only where util-linux's setpriv can tie the JVM's life to its own (every Linux). */
+    private static void assumeTheScriptCanRecord() throws Exception {
+        Process help;
+        try {
+            help = new ProcessBuilder("setpriv", "--help").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            help = null;
+        }
+        boolean pdeathsig = help != null && new String(help.getInputStream().readAllBytes()).contains("--pdeathsig");
+        assumeTrue(pdeathsig, "no setpriv with --pdeathsig here: the script records no archive");
+    }
+
     /** The arguments of the stand-in java's last call. */
     private String lastJavaCall() throws IOException {
         List<String> calls = Files.readAllLines(javaLog);
@@ -97,6 +110,7 @@ class FerryScriptTest {
 
     @Test
     void shouldRecordTheArchiveAtTheFirstDevAndStartEveryLaterCommandFromIt() throws Exception {
+        assumeTheScriptCanRecord();
         assertThat(run(Map.of(), "dev", "--port", "1")).isZero();
 
         assertThat(lastJavaCall()).contains(ARCHIVE_AT_EXIT + archive + ".").endsWith("dev --port 1");
@@ -109,6 +123,7 @@ class FerryScriptTest {
 
     @Test
     void shouldNotUseAnArchiveOlderThanTheJarAndRecordANewOneAtTheNextDev() throws Exception {
+        assumeTheScriptCanRecord();
         Files.writeString(archive, "an archive of an older build");
         Files.setLastModifiedTime(archive, FileTime.from(Instant.now().minusSeconds(120)));
 
@@ -190,6 +205,7 @@ class FerryScriptTest {
     /** What Ctrl-C or a supervisor's SIGTERM does to a recording run: Ferry stops as usual and the archive is kept. */
     @Test
     void shouldPassATermToTheRecordingJvmAndKeepTheArchiveItWritesAsItStops() throws Exception {
+        assumeTheScriptCanRecord();
         Process script = start(Map.of("FAKE_JAVA_RUNS_UNTIL_TERM", "yes"), "dev");
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(javaLog));
 
