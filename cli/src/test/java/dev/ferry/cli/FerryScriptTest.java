@@ -146,6 +146,22 @@ class FerryScriptTest {
         assertThat(lastJavaCall()).doesNotContain(SHARED_ARCHIVE);
     }
 
+    /** Tester 18A: with -Xshare:off of the user's, the recording JVM refused to start, at every dev. */
+    @Test
+    void shouldStayOutWhenTheUsersJavaOptionsSpeakOfClassSharing() throws Exception {
+        for (String options : List.of("-Xshare:off", "-Xmx1g -XX:SharedArchiveFile=/elsewhere/mine.jsa",
+                "-XX:ArchiveClassesAtExit=/elsewhere/mine.jsa")) {
+            assertThat(run(Map.of("FERRY_JAVA_OPTS", options), "dev")).isZero();
+            assertThat(lastJavaCall()).as(options).startsWith(options + " ").doesNotContain(
+                    ARCHIVE_AT_EXIT + archive).doesNotContain(SHARED_ARCHIVE + archive);
+        }
+        assertThat(archive).doesNotExist();
+
+        Files.writeString(archive, "archive\n");
+        assertThat(run(Map.of("FERRY_JAVA_OPTS", "-Xshare:off"), "invoke", "echo")).isZero();
+        assertThat(lastJavaCall()).doesNotContain(SHARED_ARCHIVE);
+    }
+
     @Test
     void shouldNotKeepWhatAJvmKilledWhileRecordingLeftAndShouldPassOnItsStatus() throws Exception {
         assertThat(run(Map.of("FAKE_JAVA_EXIT", "137"), "dev")).isEqualTo(137);
