@@ -53,6 +53,7 @@ class FerryScriptTest {
         Path java = Files.writeString(bin.resolve("java"), """
                 #!/usr/bin/env bash
                 # Stand-in for the JVM: logs its arguments, writes the archive it is asked to record as it exits.
+                if [ "$*" = "-Xshare:on -version" ]; then exit "${FAKE_JAVA_BASE_ARCHIVE_EXIT:-0}"; fi
                 out=""
                 for arg in "$@"; do case "$arg" in -XX:ArchiveClassesAtExit=*) out="${arg#*=}";; esac; done
                 finish() { if [ -n "$out" ]; then echo archive > "$out"; fi; exit "${FAKE_JAVA_EXIT:-0}"; }
@@ -198,6 +199,15 @@ class FerryScriptTest {
         assertThat(run(Map.of(), "invoke", "echo")).isZero();
 
         assertThat(abandoned).doesNotExist();
+    }
+
+    /** A JDK without a base class archive cannot record (the JVM refuses to start): then dev runs without. */
+    @Test
+    void shouldRunWithoutRecordingOnAJdkWithoutABaseArchive() throws Exception {
+        assertThat(run(Map.of("FAKE_JAVA_BASE_ARCHIVE_EXIT", "1"), "dev")).isZero();
+
+        assertThat(lastJavaCall()).doesNotContain(ARCHIVE_AT_EXIT).endsWith("-jar " + jar + " dev");
+        assertThat(archive).doesNotExist();
     }
 
     /** Tester 18A: the archive of {@code dev --help} took the place of a real one until the next build. */
