@@ -32,6 +32,7 @@ final class ConsoleStop {
             close.run();
             out.printf("Ferry %s stopped in %.1f s%n", name, (System.nanoTime() - began) / 1e9);
             out.flush();
+            ClassArchiveNotice.sayIfRecording(out);
             stopped.countDown();
             exit.run();
         }, "ferry-" + name + "-shutdown");

@@ -151,6 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
         billing.print(out);
         out.printf("%nDemo finished in %d s.%n", Duration.between(began, Instant.now()).toSeconds());
         out.flush();
+        ClassArchiveNotice.sayIfRecording(out);
     }
 
     /**
