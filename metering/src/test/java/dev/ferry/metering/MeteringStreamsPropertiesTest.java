@@ -19,6 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MeteringStreamsPropertiesTest {
 
+    /** The dev defaults with {@code kafkaProperties} as the operator's Kafka client file ({@code kafka.config.file}). */
+    private static FerryConfig withKafkaFile(Path dir, String kafkaProperties) throws Exception {
+        Path file = Files.writeString(dir.resolve("kafka.properties"), kafkaProperties);
+        return FerryConfig.defaults().with(Map.of(FerryConfig.KAFKA_CONFIG_FILE, file.toString()));
+    }
+
     private static long pollMs(FerryConfig config) {
         Properties props = MeteringTopology.streamsProperties(config, StreamsConfig.EXACTLY_ONCE_V2);
         return Long.parseLong(props.get(StreamsConfig.POLL_MS_CONFIG).toString());
@@ -40,9 +46,7 @@ class MeteringStreamsPropertiesTest {
 
     @Test
     void shouldKeepAnOperatorsOwnPollMs(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("kafka.properties");
-        Files.writeString(file, "poll.ms=2000\n");
-        FerryConfig config = FerryConfig.defaults().with(Map.of(FerryConfig.KAFKA_CONFIG_FILE, file.toString()));
+        FerryConfig config = withKafkaFile(dir, "poll.ms=2000\n");
 
         assertThat(pollMs(config)).isEqualTo(2000L);
     }
@@ -59,9 +63,7 @@ class MeteringStreamsPropertiesTest {
 
     @Test
     void shouldKeepKafkasFetchWaitForAnOperatorRunningStandbyReplicas(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("kafka.properties");
-        Files.writeString(file, "num.standby.replicas=1\n");
-        FerryConfig config = FerryConfig.defaults().with(Map.of(FerryConfig.KAFKA_CONFIG_FILE, file.toString()));
+        FerryConfig config = withKafkaFile(dir, "num.standby.replicas=1\n");
 
         Properties props = MeteringTopology.streamsProperties(config, StreamsConfig.EXACTLY_ONCE_V2);
 
@@ -70,9 +72,7 @@ class MeteringStreamsPropertiesTest {
 
     @Test
     void shouldKeepAnOperatorsFetchWaitForEveryConsumerOfTheApplication(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("kafka.properties");
-        Files.writeString(file, "consumer.fetch.max.wait.ms=200\n");
-        FerryConfig config = FerryConfig.defaults().with(Map.of(FerryConfig.KAFKA_CONFIG_FILE, file.toString()));
+        FerryConfig config = withKafkaFile(dir, "consumer.fetch.max.wait.ms=200\n");
 
         Properties props = MeteringTopology.streamsProperties(config, StreamsConfig.EXACTLY_ONCE_V2);
 
