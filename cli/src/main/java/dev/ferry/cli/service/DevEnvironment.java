@@ -224,18 +224,19 @@ final class DevEnvironment implements AutoCloseable {
             platform = Platform.start(runtime, EnumSet.allOf(Platform.Role.class), null, out, builtIns);
         } catch (RuntimeException e) {
             try {
-                awaitBuiltIns(builtInsDeployed);
+                join(builtInsDeployed);
             } catch (RuntimeException deployFailure) {
                 e.addSuppressed(deployFailure);
             }
             throw e;
         }
-        awaitBuiltIns(builtInsDeployed);
+        join(builtInsDeployed);
     }
 
-    private static void awaitBuiltIns(CompletableFuture<Void> deployed) {
+    /** Waits for {@code work}; its failure is thrown as it was, not wrapped. */
+    private static void join(CompletableFuture<Void> work) {
         try {
-            deployed.join();
+            work.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
@@ -393,11 +394,7 @@ final class DevEnvironment implements AutoCloseable {
             List<CompletableFuture<Void>> deploys = missing.stream()
                     .map(name -> CompletableFuture.runAsync(() -> publisher.deploy(builtIn(name)), deployers))
                     .toList();
-            try {
-                CompletableFuture.allOf(deploys.toArray(CompletableFuture[]::new)).join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            join(CompletableFuture.allOf(deploys.toArray(CompletableFuture[]::new)));
         } finally {
             deployers.shutdownNow();
         }
