@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,25 +63,40 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         long loadMillis = Durations.parseMillis("--duration", duration);
+        // Ctrl-C or SIGTERM stops the demo as it stops ferry dev, at any moment: closing what it started, exit 0.
+        ConsoleStop stop = new ConsoleStop(out, "demo", ServiceCommand::exitCleanly).install();
         out.println("Starting Ferry demo...");
         out.flush();
-        try (DevEnvironment env = DevEnvironment.start(options.settings(), out)) {
-            URI gateway = URI.create("http://localhost:" + env.platform().gatewayPort());
-            GatewayClient client = new GatewayClient(gateway, env.apiKey());
-            out.printf("%nDashboard: %s/ (sign in with the API key in %s)%n", gateway, env.dataDirKeyFile());
-            awaitReady(client);
-            warmUp(client, out);
-            out.printf("Load for %d s: %d echo/s, %d-invocation bursts to sleep, 1 fail/s%n%n", loadMillis / 1000,
-                    rate, burst);
-            out.flush();
+        stop.run(check -> DevEnvironment.start(options.settings(), out, check),
+                env -> out.printf("%nDashboard: %s/ (sign in with the API key in %s)%n", gateway(env),
+                        env.dataDirKeyFile()),
+                env -> demo(env, out, loadMillis));
+        return 0;
+    }
 
-            Instant began = Instant.now();
-            DemoLoad load = new DemoLoad(gateway, env.apiKey(), 64);
-            ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
-                Thread t = new Thread(r, "ferry-demo-load");
-                t.setDaemon(true);
-                return t;
-            });
+    private static URI gateway(DevEnvironment env) {
+        return URI.create("http://localhost:" + env.platform().gatewayPort());
+    }
+
+    /** The scripted load and its summary, on a started environment; a stop interrupts it. */
+    private void demo(DevEnvironment env, PrintWriter out, long loadMillis) throws InterruptedException {
+        URI gateway = gateway(env);
+        GatewayClient client = new GatewayClient(gateway, env.apiKey());
+        awaitReady(client);
+        warmUp(client, out);
+        out.printf("Load for %d s: %d echo/s, %d-invocation bursts to sleep, 1 fail/s%n%n", loadMillis / 1000,
+                rate, burst);
+        out.flush();
+
+        Instant began = Instant.now();
+        DemoLoad load = new DemoLoad(gateway, env.apiKey(), 64);
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "ferry-demo-load");
+            t.setDaemon(true);
+            return t;
+        });
+        DemoProgress progress = new DemoProgress(client, load, out);
+        try {
             timer.scheduleAtFixedRate(() -> load.invoke(ECHO, "{\"hello\":\"ferry\"}"), 0,
                     Math.max(1, 1_000_000 / Math.max(1, rate)), TimeUnit.MICROSECONDS);
             timer.scheduleAtFixedRate(() -> load.invoke(FAIL, "{}"), 500, 1000, TimeUnit.MILLISECONDS);
@@ -91,32 +107,31 @@ public final class DemoCommand implements Callable<Integer> {
                     }
                 }, at, TimeUnit.MILLISECONDS);
             }
-
-            DemoProgress progress = new DemoProgress(client, load, out);
             while (Duration.between(began, Instant.now()).toMillis() < loadMillis) {
                 progress.tick(began, "load");
                 Thread.sleep(1000);
             }
+        } finally {
+            // Also on a stop: no more calls while the platform closes.
             timer.shutdownNow();
-            load.drain(Duration.ofSeconds(90));
-
-            // The backlog drains, the pools shrink, and the last windows close after their grace period.
-            long settleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < settleUntil && progress.backlog() > 0) {
-                progress.tick(began, "drain");
-                Thread.sleep(1000);
-            }
-            // Windows close by wall clock once their end plus the grace period has passed.
-            long billingUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
-                    options.settings().usageWindowMs() + options.settings().usageGraceMs() + 3_000);
-            while (System.nanoTime() < billingUntil) {
-                progress.tick(began, "billing");
-                Thread.sleep(1000);
-            }
-            out.println();
-            summary(out, load, progress, env, began);
         }
-        return 0;
+        load.drain(Duration.ofSeconds(90));
+
+        // The backlog drains, the pools shrink, and the last windows close after their grace period.
+        long settleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < settleUntil && progress.backlog() > 0) {
+            progress.tick(began, "drain");
+            Thread.sleep(1000);
+        }
+        // Windows close by wall clock once their end plus the grace period has passed.
+        long billingUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+                options.settings().usageWindowMs() + options.settings().usageGraceMs() + 3_000);
+        while (System.nanoTime() < billingUntil) {
+            progress.tick(began, "billing");
+            Thread.sleep(1000);
+        }
+        out.println();
+        summary(out, load, progress, env, began);
     }
 
     private void summary(PrintWriter out, DemoLoad load, DemoProgress progress, DevEnvironment env, Instant began) {
@@ -180,18 +195,19 @@ public final class DemoCommand implements Callable<Integer> {
      * wakes its pool, all three at once, before the clock starts; the summary says so. A cold start is what
      * {@code ferry invoke} right after {@code ferry dev} shows.
      */
-    static void warmUp(GatewayClient client, PrintWriter out) {
+    static void warmUp(GatewayClient client, PrintWriter out) throws InterruptedException {
         out.print("Waking the demo's pools from zero replicas...");
         out.flush();
         ExecutorService callers = Executors.newFixedThreadPool(3); // not the common pool: one thread on 2 cores
         try {
+            // get(), not join(): a stop interrupts this thread, and join() would wait on for the calls.
             CompletableFuture.allOf(
                     CompletableFuture.runAsync(() -> warm(client, ECHO, "{\"hello\":\"ferry\"}", 200), callers),
                     CompletableFuture.runAsync(() -> warm(client, SLEEP, "{\"ms\": 1}", 200), callers),
                     // fail always fails: its call answers 502 once a replica ran it (its attempts then go to the DLQ).
-                    CompletableFuture.runAsync(() -> warm(client, FAIL, "{}", 502), callers)).join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof CliException cli ? cli : e;
+                    CompletableFuture.runAsync(() -> warm(client, FAIL, "{}", 502), callers)).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof CliException cli ? cli : new CompletionException(e.getCause());
         } finally {
             callers.shutdownNow();
         }

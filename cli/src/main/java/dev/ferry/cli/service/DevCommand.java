@@ -4,7 +4,6 @@ import dev.ferry.cli.client.GatewayOptions;
 import dev.ferry.core.net.Urls;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,17 +22,14 @@ public final class DevCommand implements Callable<Integer> {
     DevOptions options;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        ConsoleStop stop = new ConsoleStop(out, "dev", ServiceCommand::exitCleanly).install();
         out.println("Starting Ferry dev...");
         out.flush();
         long began = System.nanoTime();
-        DevEnvironment env = DevEnvironment.start(options.settings(), out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(
-                ConsoleStop.hook(out, "dev", env::close, stopped, ServiceCommand::exitCleanly));
-        banner(out, env, (System.nanoTime() - began) / 1_000_000);
-        stopped.await();
+        stop.run(check -> DevEnvironment.start(options.settings(), out, check),
+                env -> banner(out, env, (System.nanoTime() - began) / 1_000_000), ConsoleStop.untilStopped());
         return 0;
     }
 

@@ -136,9 +136,18 @@ final class DevEnvironment implements AutoCloseable {
     }
 
     static DevEnvironment start(Settings settings, PrintWriter out) {
+        return start(settings, out, StartCheck.NONE);
+    }
+
+    /**
+     * Starts everything, asking {@code check} before each step (the broker, the registry, the look for hanging
+     * transactions, the registry wait, each service); on any failure, a stop's {@link StartCheck.Abandoned} included,
+     * closes what it has started and throws.
+     */
+    static DevEnvironment start(Settings settings, PrintWriter out, StartCheck check) {
         DevEnvironment env = new DevEnvironment(settings.dataDir());
         try {
-            env.startAll(settings, out);
+            env.startAll(settings, out, check);
             return env;
         } catch (RuntimeException e) {
             env.close();
@@ -146,7 +155,7 @@ final class DevEnvironment implements AutoCloseable {
         }
     }
 
-    private void startAll(Settings settings, PrintWriter out) {
+    private void startAll(Settings settings, PrintWriter out, StartCheck check) {
         PrivateDirectory.prepare(dataDir);
         Map<String, Object> defaults = new HashMap<>();
         ConnectionOptions connection = settings.connection();
@@ -162,6 +171,7 @@ final class DevEnvironment implements AutoCloseable {
         ports.put(MeteringConfig.HTTP_PORT, settings.meteringPort());
         defaults.putAll(ports);
         checkPorts(settings, connection.toConfig(ports));
+        check.check();
         if (connection.externalCluster()) {
             if (connection.schemaRegistry == null) {
                 throw new CliException("--bootstrap-servers needs --schema-registry too: dev starts no registry "
@@ -183,6 +193,7 @@ final class DevEnvironment implements AutoCloseable {
             }
             kafka = EmbeddedKafka.start(options);
             out.printf("  %-11s started in %d ms%n", "kafka", (System.nanoTime() - began) / 1_000_000);
+            check.check();
             registry = EmbeddedSchemaRegistry.start(kafka.bootstrapServers(), settings.registryPort());
             out.printf("  %-11s started%n", "registry");
             out.flush();
@@ -199,8 +210,10 @@ final class DevEnvironment implements AutoCloseable {
         defaults.put(WorkerConfig.HTTP_EGRESS_ALLOW, "127.0.0.0/8,::1");
         FerryConfig config = connection.toConfig(defaults);
         if (kafka != null && persistent()) {
+            check.check();
             abortHangingTransactions(config, out);
         }
+        check.check();
 
         // The built-ins are deployed through the runtime the services share, beside their start (issue 16: metering's
         // Kafka Streams, the last service to be ready, started only after the function directory had loaded and
@@ -209,7 +222,7 @@ final class DevEnvironment implements AutoCloseable {
         // built-in, so a user who waits for /readyz never gets "No function 'echo'".
         FerryRuntime runtime = FerryRuntime.create(config);
         try {
-            Platform.awaitRegistry(runtime); // before the directory reads a record through it
+            Platform.awaitRegistry(runtime, check); // before the directory reads a record through it
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
@@ -221,7 +234,7 @@ final class DevEnvironment implements AutoCloseable {
         // The platform takes the runtime over and closes it after its services, also when it fails to start: then
         // the deploys fail with it, and what stopped the start is what is said.
         try {
-            platform = Platform.start(runtime, EnumSet.allOf(Platform.Role.class), null, out, builtIns);
+            platform = Platform.start(runtime, EnumSet.allOf(Platform.Role.class), null, out, builtIns, check);
         } catch (RuntimeException e) {
             try {
                 join(builtInsDeployed);

@@ -78,6 +78,8 @@ public final class Platform implements AutoCloseable {
      * own among them). The one answer of the management listener's /readyz and of the gateway's public one.
      */
     private final Readiness readiness = new Readiness();
+    /** Asked before each step of the start: a stop abandons it between steps. */
+    private final StartCheck check;
     // Written by the start threads, read after they are joined (or by close()).
     private volatile WorkerService workers;
     private volatile TriggerService triggers;
@@ -91,9 +93,10 @@ public final class Platform implements AutoCloseable {
     private Readiness.Polled kafkaHealth;
     private Admin kafkaAdmin;
 
-    private Platform(FerryRuntime runtime) {
+    private Platform(FerryRuntime runtime, StartCheck check) {
         this.runtime = runtime;
         this.config = runtime.config();
+        this.check = check;
         readiness.add("services", () -> rolesStarted ? Optional.empty() : Optional.of("the services are starting"));
     }
 
@@ -120,7 +123,17 @@ public final class Platform implements AutoCloseable {
      */
     public static Platform start(FerryRuntime runtime, Set<Role> roles, URI meteringUrl, PrintWriter progress,
             Set<FunctionRef> required) {
-        Platform platform = new Platform(runtime);
+        return start(runtime, roles, meteringUrl, progress, required, StartCheck.NONE);
+    }
+
+    /**
+     * As above, asking {@code check} before each step (the management listener, the registry wait, the topics,
+     * each role's start): a command's stop abandons the start between steps (tester 18A, finding 5), closing what
+     * has started as for any failure to start.
+     */
+    static Platform start(FerryRuntime runtime, Set<Role> roles, URI meteringUrl, PrintWriter progress,
+            Set<FunctionRef> required, StartCheck check) {
+        Platform platform = new Platform(runtime, check);
         try {
             platform.startRoles(EnumSet.copyOf(roles), meteringUrl, progress, Set.copyOf(required));
             return platform;
@@ -181,17 +194,19 @@ public final class Platform implements AutoCloseable {
     private void startRoles(Set<Role> roles, URI meteringUrl, PrintWriter progress, Set<FunctionRef> required) {
         servicePorts(config, roles, PortOptions.SERVICE).requireFree();
         requireTenantsFile(config, roles);
+        check.check();
         if (config.management().enabled()) {
             // First, so a taken port or a missing token fails before anything else starts; its /readyz says
             // "starting" until every role has started, then asks each role's checks (session 12).
             management = ManagementServer.start(config.management(), readiness);
         }
-        awaitRegistry(runtime);
+        awaitRegistry(runtime, check);
         KafkaClients clients = runtime.clients();
         TopicCatalog topics = runtime.topics();
         try (Admin admin = clients.admin("ferry-platform-admin")) {
             new TopicProvisioner(admin).ensure(topics.platformTopics());
         }
+        check.check();
         if (!roles.contains(Role.GATEWAY)) {
             // A gateway asks the cluster among its own checks; any other process asks it here (tester 15A, finding
             // 4: a dispatcher, worker and metering said ready through a whole broker outage, as nothing they did
@@ -249,6 +264,7 @@ public final class Platform implements AutoCloseable {
             independent.add(() -> step(progress, "gateway", () -> startGateway(roles, meteringUrl, required)));
         }
         inParallel(independent);
+        check.check();
         rolesStarted = true;
     }
 
@@ -336,7 +352,8 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private static void step(PrintWriter progress, String name, Runnable start) {
+    private void step(PrintWriter progress, String name, Runnable start) {
+        check.check();
         long began = System.nanoTime();
         start.run();
         synchronized (progress) {
@@ -408,16 +425,20 @@ public final class Platform implements AutoCloseable {
      * ferry.invocations and stalled every call on them while it reported healthy). A bounded wait, for an
      * orchestrator that starts the registry a moment later; then exit 2 like any other wrong option, naming the URL
      * and the last answer. {@code ferry dev} asks it before it deploys its built-ins, with a registry of its own or not.
+     * A stop interrupts the wait ({@link StartCheck#interruptible}): an orchestrator stopping a service whose registry
+     * is not up must not wait out {@code schema.registry.wait.ms}.
      *
      * @throws CliException exit 2, when the registry does not answer within {@code schema.registry.wait.ms}
      */
-    static void awaitRegistry(FerryRuntime runtime) {
+    static void awaitRegistry(FerryRuntime runtime, StartCheck check) {
         FerryConfig config = runtime.config();
-        try {
-            RegistryCheck.await(runtime.registry(), config.schemaRegistryUrls(), config.schemaRegistryWait());
-        } catch (RegistryCheck.RegistryUnavailableException e) {
-            throw new CliException(e.getMessage(), 2);
-        }
+        check.interruptible(() -> {
+            try {
+                RegistryCheck.await(runtime.registry(), config.schemaRegistryUrls(), config.schemaRegistryWait());
+            } catch (RegistryCheck.RegistryUnavailableException e) {
+                throw new CliException(e.getMessage(), 2);
+            }
+        });
     }
 
     private void readiness(String name, ReadinessCheck check) {

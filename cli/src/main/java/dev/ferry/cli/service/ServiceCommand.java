@@ -3,13 +3,13 @@ package dev.ferry.cli.service;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.config.ManagementConfig;
 import dev.ferry.core.net.Urls;
+import dev.ferry.core.runtime.FerryRuntime;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,38 +50,40 @@ public abstract class ServiceCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Platform platform = start(out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(stopHook(out, platform::close, stopped, ServiceCommand::exitCleanly));
-        out.printf("Ferry %s is running; Ctrl-C stops it.%n", spec.name());
-        out.flush();
-        stopped.await();
+        consoleStop(out, ServiceCommand::exitCleanly).install()
+                .run(check -> start(out, check), platform -> ready(out, platform), ConsoleStop.untilStopped());
         return 0;
     }
 
-    /** What runs on Ctrl-C or SIGTERM: {@code close}, said on the console as {@code ferry dev} says it. */
-    Thread stopHook(PrintWriter out, Runnable close, CountDownLatch stopped, Runnable exit) {
-        return ConsoleStop.hook(out, spec.name(), close, stopped, exit);
+    /** How this command stops on Ctrl-C or SIGTERM, said on the console as {@code ferry dev} says it. */
+    ConsoleStop consoleStop(PrintWriter out, Runnable exit) {
+        return new ConsoleStop(out, spec.name(), exit);
     }
 
     /**
-     * Starts the service and prints its banner: where it connects (credentials masked) and its metrics address.
-     * Never a setting's value beyond those: the configuration may hold secrets (management.token and others).
+     * Starts the service, saying where it connects (credentials masked). Never a setting's value beyond that: the
+     * configuration may hold secrets (management.token and others).
      */
-    Platform start(PrintWriter out) {
+    Platform start(PrintWriter out, StartCheck check) {
         FerryConfig config = connection.toConfig(Map.of());
         if (managementPort != null) {
             config = config.with(ManagementConfig.PORT, managementPort);
         }
         out.printf("Starting the Ferry %s against %s%n", spec.name(), Urls.redact(config.bootstrapServers()));
         out.flush();
-        Platform platform = Platform.start(config, roles(), meteringUrl(), out);
+        return Platform.start(FerryRuntime.create(config), roles(), meteringUrl(), out, Set.of(), check);
+    }
+
+    /** The banner once started: the metrics address, and that it runs. */
+    void ready(PrintWriter out, Platform platform) {
         if (platform.managementPort() >= 0) {
-            out.printf("  metrics     http://%s:%d/metrics%n", config.management().host(), platform.managementPort());
+            out.printf("  metrics     http://%s:%d/metrics%n", platform.config().management().host(),
+                    platform.managementPort());
         }
-        return platform;
+        out.printf("Ferry %s is running; Ctrl-C stops it.%n", spec.name());
+        out.flush();
     }
 
     /**

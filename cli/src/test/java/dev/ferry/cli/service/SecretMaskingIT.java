@@ -104,7 +104,9 @@ class SecretMaskingIT {
             new CommandLine(dispatcher).parseArgs("--bootstrap-servers", kafka.bootstrapServers(),
                     "--schema-registry", kafka.schemaRegistryUrl(), "--topic-prefix", "maskfile.",
                     "--config-file", file.toString());
-            platform = dispatcher.start(new PrintWriter(out, true));
+            PrintWriter console = new PrintWriter(out, true);
+            platform = dispatcher.start(console, StartCheck.NONE);
+            dispatcher.ready(console, platform);
             metrics = platform.managementPort();
             HttpClient http = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + metrics + "/metrics");
