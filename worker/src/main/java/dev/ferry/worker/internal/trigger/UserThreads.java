@@ -1,10 +1,10 @@
 package dev.ferry.worker.internal.trigger;
 
+import dev.ferry.worker.internal.UserThreadPool;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,7 @@ final class UserThreads extends AbstractExecutorService {
     private final ThreadLocal<ArrayDeque<Runnable>> next = new ThreadLocal<>();
 
     UserThreads(ThreadFactory threads) {
-        this.pool = Executors.newCachedThreadPool(threads);
+        this.pool = new UserThreadPool(threads);
     }
 
     @Override
