@@ -73,7 +73,14 @@ public final class UserThreadPool extends AbstractExecutorService {
         }
         tasks.offer(task);
         if (!searching.get()) {
-            wakeSearcher();
+            try {
+                wakeSearcher();
+            } catch (RuntimeException | Error e) {
+                if (tasks.remove(task)) {
+                    throw e;
+                }
+                // A thread took it meanwhile: accepted after all.
+            }
         }
         if (shutdown && tasks.remove(task)) {
             // Shut down between the check and the offer: refused, as the caller will be told.
@@ -120,7 +127,13 @@ public final class UserThreadPool extends AbstractExecutorService {
         worker.thread = thread;
         workers.add(worker);
         live.incrementAndGet();
-        thread.start();
+        try {
+            thread.start();
+        } catch (RuntimeException | Error e) {
+            // No thread could be made (out of native threads): the hand-over fails, as a pool's would.
+            ended(worker);
+            throw e;
+        }
     }
 
     @Override
