@@ -15,13 +15,13 @@ import dev.ferry.worker.internal.Replica;
 import dev.ferry.worker.internal.ReplicaSettings;
 import dev.ferry.worker.internal.ShareGroupSetup;
 import dev.ferry.worker.internal.ShareReplica;
+import dev.ferry.worker.internal.UserThreadPool;
 import dev.ferry.worker.internal.WorkerResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -256,7 +256,7 @@ public final class WorkerPool implements AutoCloseable {
         String threadPrefix = "ferry-fn-" + ref.tenant() + "-" + ref.function() + "#" + index + "."
                 + generations.incrementAndGet() + "-";
         AtomicInteger threads = new AtomicInteger();
-        ExecutorService userThreads = Executors.newCachedThreadPool(r -> {
+        ExecutorService userThreads = new UserThreadPool(r -> {
             Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
             t.setDaemon(true);
             return t;

@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +41,7 @@ public final class Invoker implements AutoCloseable {
 
     private final ExecutorService userThreads;
     private final ScheduledExecutorService timers;
+    private final RunDeadlines deadlines;
     private final Clock clock;
     private final int maxAbandoned;
     /** Set by {@link #close()}: runs failing from then on were interrupted by the stop. */
@@ -73,6 +73,7 @@ public final class Invoker implements AutoCloseable {
         }
         this.userThreads = userThreads;
         this.timers = timers;
+        this.deadlines = new RunDeadlines(timers);
         this.clock = clock;
         this.maxAbandoned = maxAbandoned;
         this.counters = counters;
@@ -112,14 +113,14 @@ public final class Invoker implements AutoCloseable {
         };
         // What follows a timeout (writing the result, maybe a first metadata fetch) runs on a user thread, so the
         // one timer thread of the process is never held up.
-        ScheduledFuture<?> timer = timers.schedule(() -> {
+        RunDeadlines.Deadline deadline = deadlines.add(timeoutMs, () -> {
             try {
                 userThreads.execute(expire);
             } catch (RejectedExecutionException e) {
                 expire.run();
             }
-        }, timeoutMs, TimeUnit.MILLISECONDS);
-        outcome.whenComplete((done, error) -> timer.cancel(false));
+        });
+        outcome.whenComplete((done, error) -> deadlines.remove(deadline));
         return outcome;
     }
 

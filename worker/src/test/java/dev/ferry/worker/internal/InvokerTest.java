@@ -15,6 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -116,6 +118,34 @@ class InvokerTest {
         assertThat(outcome.error()).contains("100 ms");
         assertThat(outcome.durationMicros()).isGreaterThanOrEqualTo(100_000);
         assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /**
+     * A timer task per run woke the process's timer thread for most invocations of a fast function (issue 16): runs
+     * that end within their timeout now leave the timer thread alone but for one check per timeout.
+     */
+    @Test
+    void shouldNotScheduleATimerPerRunWhenRunsEndWithinTheirTimeout() {
+        AtomicInteger scheduled = new AtomicInteger();
+        ScheduledThreadPoolExecutor counting = new ScheduledThreadPoolExecutor(1) {
+            @Override
+            public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+                scheduled.incrementAndGet();
+                return super.schedule(command, delay, unit);
+            }
+        };
+        counting.setRemoveOnCancelPolicy(true);
+        try {
+            Invoker fast = new Invoker(threads, counting, Clock.systemUTC());
+            for (int i = 0; i < 1_000; i++) {
+                assertThat(fast.run(in -> in.payload(), invocation("x"), 60_000).join().status())
+                        .isEqualTo(InvocationStatus.SUCCEEDED);
+            }
+
+            assertThat(scheduled).hasValueLessThanOrEqualTo(1);
+        } finally {
+            counting.shutdownNow();
+        }
     }
 
     @Test

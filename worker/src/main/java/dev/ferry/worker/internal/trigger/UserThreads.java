@@ -1,18 +1,19 @@
 package dev.ferry.worker.internal.trigger;
 
+import dev.ferry.worker.internal.UserThreadPool;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A trigger replica's user threads, where its {@code Invoker} runs the function (DESIGN "Triggers"): a cached pool,
- * except that a task handed over by one of its own threads runs on that same thread once the task it is running
- * ends, instead of waking another. A replica's turn starts its next batch from the end of the previous one, which
+ * A trigger replica's user threads, where its {@code Invoker} runs the function (DESIGN "Triggers"): a
+ * {@link UserThreadPool} (it grows as a cached pool does but wakes one thread per burst of hand-overs), except that
+ * a task handed over by one of its own threads runs on that same thread once the task it is running ends, instead of
+ * waking another. A replica's turn starts its next batch from the end of the previous one, which
  * happens on the user thread that ran it, so at {@code concurrency} 1 one thread runs a turn's batches back to back
  * with no thread hand-off between them (issue 16), each still a run of its own under its own timeout: the
  * {@code Invoker} cancels a timed-out run's {@link java.util.concurrent.FutureTask}, which interrupts the thread only
@@ -30,7 +31,7 @@ final class UserThreads extends AbstractExecutorService {
     private final ThreadLocal<ArrayDeque<Runnable>> next = new ThreadLocal<>();
 
     UserThreads(ThreadFactory threads) {
-        this.pool = Executors.newCachedThreadPool(threads);
+        this.pool = new UserThreadPool(threads);
     }
 
     @Override
