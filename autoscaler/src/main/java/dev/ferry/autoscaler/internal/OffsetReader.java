@@ -513,9 +513,17 @@ public final class OffsetReader {
         return offsets;
     }
 
-    /** A group that does not exist (never started, or deleted) reads as {@code absent}. */
+    /**
+     * A group that does not exist (never started, or deleted) reads as {@code absent}. A group not asked at all (its
+     * request was never sent: {@link #shareGroupOffsets} stops at an interrupt) reads as a timeout, which the caller
+     * takes for the stop it is; before, it was a {@code NullPointerException} logged as a warning at a quick stop of
+     * {@code ferry dev} (session 19).
+     */
     private <T, R> R orDefault(KafkaFuture<T> future, java.util.function.Function<T, R> map, R absent)
             throws ExecutionException, TimeoutException {
+        if (future == null) {
+            throw new TimeoutException("not asked: the reading was interrupted");
+        }
         try {
             return map.apply(await(future));
         } catch (ExecutionException e) {
