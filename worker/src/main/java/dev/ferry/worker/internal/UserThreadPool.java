@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a replica's functions run: a pool that grows a thread whenever every thread is busy (a run that blocks or is
@@ -33,6 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * the given factory (daemon threads: a stuck one is never joined).
  */
 public final class UserThreadPool extends AbstractExecutorService {
+
+    private static final Logger log = LoggerFactory.getLogger(UserThreadPool.class);
 
     private final ThreadFactory factory;
     private final long keepAliveNanos;
@@ -231,7 +235,7 @@ public final class UserThreadPool extends AbstractExecutorService {
                             searcher = false;
                             searching.set(false);
                             if (!tasks.isEmpty()) {
-                                wakeSearcher();
+                                wakeNextSearcher();
                             }
                         }
                         runTask(task);
@@ -264,6 +268,20 @@ public final class UserThreadPool extends AbstractExecutorService {
                     }
                 }
                 ended(this);
+            }
+        }
+
+        /**
+         * Passes the searcher's role on while runs wait. A thread that cannot be made (out of native threads) must
+         * not cost the run this thread has taken: it is logged, and the runs waiting are taken by the threads there
+         * are as they come free.
+         */
+        private void wakeNextSearcher() {
+            try {
+                wakeSearcher();
+            } catch (RuntimeException | Error e) {
+                log.warn("No user thread could be started for the runs waiting; they wait for a busy one: {}",
+                        e.toString());
             }
         }
 
