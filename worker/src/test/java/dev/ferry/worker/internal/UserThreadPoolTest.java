@@ -130,14 +130,7 @@ class UserThreadPoolTest {
     void shouldInterruptACancelledRunButNotTheRunAfterIt() throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        Future<?> stuck = pool.submit(() -> {
-            inside.countDown();
-            try {
-                Thread.sleep(30_000);
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-            }
-        });
+        Future<?> stuck = pool.submit(sleepUntilInterrupted(inside, interrupted));
         assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
 
         stuck.cancel(true);
@@ -173,20 +166,25 @@ class UserThreadPoolTest {
     void shouldInterruptRunningTasksOnShutdownNow() throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        pool.execute(() -> {
-            inside.countDown();
-            try {
-                Thread.sleep(30_000);
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-            }
-        });
+        pool.execute(sleepUntilInterrupted(inside, interrupted));
         assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
 
         pool.shutdownNow();
 
         await().atMost(Duration.ofSeconds(10)).untilTrue(interrupted);
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** A run that says it is inside, then sleeps until an interrupt, which it records. */
+    private static Runnable sleepUntilInterrupted(CountDownLatch inside, AtomicBoolean interrupted) {
+        return () -> {
+            inside.countDown();
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        };
     }
 
     private static void waitFor(CountDownLatch latch) {
