@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * The timeouts of one {@link Invoker}'s open runs, kept without a timer task per run (issue 16). A task on the
  * process's timer thread per run cost every invocation a scheduling and a cancellation under the timer queue's lock,
  * and, whenever that queue was empty (a fast function's timer is cancelled before the next run starts), a wake-up of
- * the timer thread: a quarter of an {@code ORDERED} replica's polling thread at 15,000 invocations per second went to
- * waking threads. Here a run is an entry in a set of the open runs; one check is scheduled for the earliest deadline
- * of the set and, when it comes, expires the runs past their deadline and schedules itself for the next. A replica's
- * runs share one timeout, so while they keep finishing within it the timer thread wakes about once per timeout, not
- * once per run; the set holds the runs that are open, at most the replica's concurrency plus the runs held by
- * functions that ignore their interrupt.
+ * the timer thread: 8 % of an {@code ORDERED} replica's polling thread in {@code pipeline-throughput} went to those
+ * wake-ups (async-profiler). Here a run is an entry in a set of the open runs; one check is scheduled for the
+ * earliest deadline of the set and, when it comes, expires the runs past their deadline and schedules itself for the
+ * next. A replica's runs share one timeout, so while they keep finishing within it the timer thread wakes about once
+ * per timeout, not once per run; the set holds the runs that are open, at most the replica's concurrency plus the
+ * runs held by functions that ignore their interrupt.
  *
  * <p>Expiry is exact to the timer's precision, as with a task per run: a check never comes later than the deadline
  * of any run in the set. Thread-safe; {@link #add} and {@link #remove} take no lock and wake no thread, except
