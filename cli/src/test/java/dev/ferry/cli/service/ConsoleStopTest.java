@@ -227,11 +227,11 @@ class ConsoleStopTest {
         CountDownLatch waiting = new CountDownLatch(1);
         CompletableFuture<Void> command = command(stop, check -> {
             try {
-                // As RegistryCheck.await: a sleep loop that ends, with a failure, when its thread is interrupted.
+                // As RegistryCheck.await: a wait that ends, with a failure, only when its thread is interrupted.
                 check.interruptible(() -> {
                     waiting.countDown();
                     try {
-                        Thread.sleep(Long.MAX_VALUE);
+                        new CountDownLatch(1).await();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException("Interrupted while waiting for the schema registry", e);
