@@ -93,7 +93,7 @@ final class DecideLoop implements AutoCloseable {
         seedFromDecisions();
         // Old samples say nothing about now: a new group starts at the end of ferry.lag.
         consumer = clients.consumer(topics.autoscalerGroup(), "ferry-autoscaler-policy", new StringDeserializer(),
-                new ByteArrayDeserializer(), GroupPolls.withIdleFetchWait(clients,
+                new ByteArrayDeserializer(), GroupPolls.idleMember(clients,
                         Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")));
         consumer.subscribe(List.of(topics.lag()));
         running = true;
@@ -168,7 +168,7 @@ final class DecideLoop implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                ConsumerRecords<String, byte[]> records = consumer.poll(GroupPolls.IDLE);
                 for (ConsumerRecord<String, byte[]> record : records) {
                     try {
                         decide(samples.deserialize(record.topic(), record.headers(), record.value()));

@@ -431,11 +431,12 @@ public final class Dispatcher implements AutoCloseable {
      * on a laptop. The fetch buffer still bounds the bytes held. An operator's kafka.max.poll.records wins.
      */
     private Map<String, Object> consumerOverrides() {
-        // An idle dispatcher's fetch is held 5 s, not 500 ms (issue 16, idle cost; GroupPolls.IDLE_FETCH_WAIT).
+        // An idle dispatcher's fetch is held 5 s, not 500 ms, and its polls wake once a second, not ten times (issue
+        // 16, idle cost; GroupPolls.idleMember).
         if (config.kafkaClientProperties().containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
-            return GroupPolls.withIdleFetchWait(clients, Map.of());
+            return GroupPolls.idleMember(clients, Map.of());
         }
-        return GroupPolls.withIdleFetchWait(clients,
+        return GroupPolls.idleMember(clients,
                 Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS));
     }
 

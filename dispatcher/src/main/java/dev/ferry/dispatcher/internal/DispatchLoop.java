@@ -58,9 +58,8 @@ public final class DispatchLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
     /**
-     * The longest one poll waits: {@link GroupPolls#IDLE}. Not longer, though records should end a poll at once: in
-     * kafka-clients 4.3 a record arriving after an empty fetch waits for the next poll (issue 16: 5 s here put p50
-     * 383 ms on synchronous calls 0.6 s apart).
+     * The longest one poll waits: {@link GroupPolls#IDLE}. A record arriving ends the poll at once; {@link #stop()}
+     * wakes it.
      */
     static final Duration POLL = GroupPolls.IDLE;
     private static final long BACKOFF_START_MS = 200;

@@ -37,8 +37,13 @@ public final class OrderedReplica extends Replica {
 
     private static final Logger log = LoggerFactory.getLogger(OrderedReplica.class);
     private static final Duration POLL = Duration.ofMillis(20);
-    /** {@link GroupPolls#IDLE}: a record arriving after an empty fetch waits for the next poll (kafka-clients 4.3). */
-    private static final Duration IDLE_POLL = GroupPolls.IDLE;
+    /**
+     * The longest wait of a replica with no run out, and of a full one for a run to end. Shorter than an idle group
+     * member's ({@link GroupPolls#IDLE}): the loop commits what finished runs answered every {@link #COMMIT_INTERVAL}
+     * between waits, and the autoscaler reads a replica's progress from those commits. A replica runs only while its
+     * pool has work, so its idle polls are not an idle process's cost.
+     */
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
     /**
      * How often a busy replica commits: a commit per loop was one offset commit per ~20 records (issue 16, part 4:

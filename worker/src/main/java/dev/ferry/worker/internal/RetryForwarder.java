@@ -49,10 +49,10 @@ final class RetryForwarder implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RetryForwarder.class);
     /**
-     * The longest one poll waits (issue 16), and so how late a retry landing on an idle forwarder may be read: in
-     * kafka-clients 4.3 a record arriving after an empty fetch waits for the next poll ({@link GroupPolls}). A
-     * paused partition's due time ends a poll sooner. Not {@link GroupPolls#IDLE}: a retry waits a tier's delay (1 s
-     * or more) anyway, and an idle forwarder wakes once a second instead of ten times (it polled every 100 ms once).
+     * The longest one poll waits (issue 16). A record arriving ends a poll at once, and a paused partition's due time
+     * ends it sooner: the forwarder then resumes the partitions that fell due. Set when kafka-clients 4.3 left a
+     * record arriving after an empty fetch for the next poll ({@link GroupPolls}); kept, since the client wakes an
+     * idle poll once every {@link GroupPolls#IDLE_RETRY_BACKOFF} anyway.
      */
     static final long MAX_POLL_MS = 1_000;
 
@@ -84,8 +84,10 @@ final class RetryForwarder implements AutoCloseable {
         // The broker's wait for an empty fetch stays at Kafka's 500 ms: a consumer has one fetch in flight per
         // broker, so a partition resumed when its head is due is fetched only once the fetch held for the other
         // tiers returns. A 5 s hold put up to 5 s on top of a retry's delay.
+        // Its polls wake once a second while nothing is buffered, not ten times (GroupPolls.IDLE_RETRY_BACKOFF).
         consumer = resources.clients().consumer(group, "ferry-retry-forwarder-" + resources.workerName(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer(), Map.of());
+                new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+                GroupPolls.withIdleRetryBackoff(resources.clients(), Map.of()));
         thread.start();
     }
 
