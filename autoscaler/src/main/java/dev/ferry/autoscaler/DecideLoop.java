@@ -17,15 +17,20 @@ import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -91,16 +96,70 @@ final class DecideLoop implements AutoCloseable {
 
     DecideLoop start() {
         seedFromDecisions();
-        // Old samples say nothing about now: a new group starts at the end of ferry.lag.
+        // Old samples say nothing about now: a partition the group never committed starts at its samples of the last
+        // stale period (StartAtRecentSamples), and at its end when it has none; "latest" is what is left when that
+        // look-up fails.
         consumer = clients.consumer(topics.autoscalerGroup(), "ferry-autoscaler-policy", new StringDeserializer(),
                 new ByteArrayDeserializer(), GroupPolls.idleMember(clients,
                         Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")));
-        consumer.subscribe(List.of(topics.lag()));
+        consumer.subscribe(List.of(topics.lag()), new StartAtRecentSamples());
         running = true;
         thread = new Thread(this::run, "ferry-autoscaler-policy");
         thread.setDaemon(true);
         thread.start();
         return this;
+    }
+
+    /**
+     * Places each partition this group gets and never committed at its first sample of the last {@link #stale}
+     * period, or at its end when it has none. Starting at the end (the group's {@code auto.offset.reset}) lost the
+     * samples written between the autoscaler's start and the group's join, and a pool whose sample does not change
+     * gets no other: a function deployed with {@code minReplicas} 2 stayed at zero replicas until its lag moved
+     * (AutoscalerServiceIT, under load; {@code DecideLoopIT} shows it alone). Samples older than that say nothing about
+     * now and are skipped anyway ({@link #decide}). Runs on the policy thread, inside its poll; a look-up that fails
+     * is logged and leaves the partition to {@code auto.offset.reset}.
+     */
+    private final class StartAtRecentSamples implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            try {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(10));
+                Map<TopicPartition, Long> since = new HashMap<>();
+                long from = clock.instant().minus(stale).toEpochMilli();
+                for (TopicPartition partition : partitions) {
+                    if (committed.get(partition) == null) {
+                        since.put(partition, from);
+                    }
+                }
+                if (since.isEmpty()) {
+                    return;
+                }
+                Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(since, Duration.ofSeconds(10));
+                for (TopicPartition partition : since.keySet()) {
+                    OffsetAndTimestamp first = found.get(partition);
+                    if (first != null) {
+                        consumer.seek(partition, first.offset());
+                    } else {
+                        consumer.seekToEnd(List.of(partition));
+                    }
+                }
+            } catch (WakeupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                log.warn("Could not place the autoscaler's new partitions of {} at their recent samples; they start "
+                        + "at their end: {}", topics.lag(), e.toString());
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // What was read is committed by the loop; nothing to do here.
+        }
     }
 
     /** The function was removed: its pool goes to zero, then its key in ferry.scaling is deleted. */
