@@ -93,9 +93,12 @@ public class FerryAvroDeserializer<T> implements Deserializer<T> {
         }
         int schemaId = WireFormat.schemaId(topic, data);
         DatumReader<Object> reader = resolver.readerFor(topic, schemaId);
+        BinaryDecoder reuse = DECODER.get();
         BinaryDecoder decoder = DecoderFactory.get()
-                .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, DECODER.get());
-        DECODER.set(decoder);
+                .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, reuse);
+        if (decoder != reuse) { // the thread's first record: later ones reconfigure this decoder in place
+            DECODER.set(decoder);
+        }
         try {
             return (T) reader.read(null, decoder);
         } catch (EOFException e) {
