@@ -85,6 +85,8 @@ public final class BatchRunner {
     private final String name;
     /** The function's env, copied once: an immutable map is not copied again by each {@link Invocation}. */
     private final Map<String, String> env;
+    /** Invocation ids without their text built per run (issue 16). */
+    private final InvocationIds ids;
 
     public BatchRunner(TriggerReplicaSettings settings, Function function, Invoker invoker, Backoff backoff,
             ScheduledExecutorService timers, Clock clock, TriggerRecords records) {
@@ -101,6 +103,7 @@ public final class BatchRunner {
         this.records = records;
         this.batched = spec.getBatchSize() > 1;
         this.env = functionSpec.getEnv() == null ? Map.of() : Map.copyOf(functionSpec.getEnv());
+        this.ids = new InvocationIds(spec.getTenant(), spec.getName(), group);
     }
 
     /** Runs {@code batch} (one partition's records in offset order) until every record is answered or failed. */
@@ -129,8 +132,9 @@ public final class BatchRunner {
         return nameUuid(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /** The same id as {@link #invocationId(TriggerSpec, String, Uuid, ConsumerRecord, int)}, from cached bytes. */
     private String invocationId(SourceItem first, int size) {
-        return invocationId(spec, group, first.topicId(), first.record(), size);
+        return ids.of(first.topicId(), first.record(), size);
     }
 
     /** One MD5 per thread: {@code MessageDigest.getInstance} per id cost as much as the digest (issue 16, JFR). */
@@ -142,9 +146,18 @@ public final class BatchRunner {
         }
     });
 
+    /** The thread's MD5 digest, reset (a digest resets itself when it completes). */
+    static MessageDigest md5() {
+        return MD5.get();
+    }
+
     /** Exactly {@link UUID#nameUUIDFromBytes} (a type 3 UUID), with the thread's digest reused. */
     static UUID nameUuid(byte[] name) {
-        byte[] md5 = MD5.get().digest(name);
+        return typeThree(MD5.get().digest(name));
+    }
+
+    /** The type 3 UUID of a name whose MD5 is {@code md5}, as {@link UUID#nameUUIDFromBytes} makes it. */
+    static UUID typeThree(byte[] md5) {
         md5[6] &= 0x0f;
         md5[6] |= 0x30;
         md5[8] &= 0x3f;

@@ -40,6 +40,27 @@ class BatchRunnerIdTest {
     }
 
     @Test
+    void shouldDeriveFromCachedBytesTheIdsTheTextGives() {
+        // Issue 16: the replica's ids come from each partition's bytes kept between runs, never from the text; a
+        // partition, topic or topic incarnation that changes between two runs must change the bytes with it.
+        TriggerSpec spec = TriggerSpecs.builder("acmé", "cöpy", "fn", List.of("orders", "refunds")).build();
+        InvocationIds ids = new InvocationIds(spec.getTenant(), spec.getName(), "g1");
+        Uuid orders = Uuid.randomUuid();
+        Uuid recreated = Uuid.randomUuid();
+        Object[][] runs = {
+            {orders, "orders", 0, 0L, 1}, {orders, "orders", 0, 1L, 1}, {orders, "orders", 3, 1L, 1},
+            {orders, "orders", 0, 1023L, 1}, {orders, "orders", 0, 1024L, 500}, {orders, "refunds", 0, 1024L, 500},
+            {recreated, "refunds", 0, 1024L, 500}, {recreated, "refunds", 0, 9_876_543_210L, 1_025},
+            {orders, "orders", 12, Long.MAX_VALUE, 1}, {orders, "orders", 12, 10L, 1_000_000}};
+        for (Object[] run : runs) {
+            ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>((String) run[1], (int) run[2],
+                    (long) run[3], null, null);
+            String expected = BatchRunner.invocationId(spec, "g1", (Uuid) run[0], record, (int) run[4]);
+            assertThat(ids.of((Uuid) run[0], record, (int) run[4])).as("run %s", List.of(run)).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void shouldAskTheTopicIdAgainOnlyWhenAPartitionGoesBackInOffset() {
         List<String> asked = new ArrayList<>();
         Uuid[] current = {Uuid.randomUuid()};
