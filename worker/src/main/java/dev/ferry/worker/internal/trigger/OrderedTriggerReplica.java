@@ -97,6 +97,11 @@ public final class OrderedTriggerReplica extends TriggerReplica {
     private boolean fetchPaused;
     /** Partitions were revoked or lost: whether a source topic is gone is asked once the poll returns. */
     private boolean checkSources;
+    /**
+     * When the poll whose records {@link #receive} takes returned ({@link System#nanoTime}): they all arrived then,
+     * so a lane's wait for {@code batchWindowMs} starts there; read once per poll, not per record (issue 16).
+     */
+    private long polledAt;
 
     public OrderedTriggerReplica(TriggerReplicaSettings settings, WorkerResources resources, TriggerCounters pool,
             Runnable onStuck) {
@@ -194,7 +199,10 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             }
             polls++;
             polledRecords += polled.count();
-            polled.forEach(this::receive);
+            if (!polled.isEmpty()) {
+                polledAt = System.nanoTime();
+                polled.forEach(this::receive);
+            }
             if (mustStartOver()) {
                 return false;
             }
@@ -271,7 +279,7 @@ public final class OrderedTriggerReplica extends TriggerReplica {
             case UNDECODABLE -> ledger.finished(record.offset(), List.of(admission.failure()),
                     new PartitionLedger.Tally(0, 0, 1));
             case READY -> lanes.add(byKey ? new Lanes.LaneId(tp, SourceDecoder.keyText(record.key())) : lastLane,
-                    admission.item(), System.nanoTime());
+                    admission.item(), polledAt);
         }
     }
 
