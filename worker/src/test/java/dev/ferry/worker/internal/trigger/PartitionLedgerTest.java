@@ -2,7 +2,11 @@ package dev.ferry.worker.internal.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.TreeMap;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -121,5 +125,74 @@ class PartitionLedgerTest {
         assertThat(ledger.takePrefix()).extracting(ProducerRecord::topic).containsExactly("a", "b", "c");
         assertThat(ledger.taken()).isEqualTo(new PartitionLedger.Tally(1, 2, 0));
         assertThat(ledger.size()).isZero();
+    }
+
+    @Test
+    void shouldAgreeWithAnOrderedMapOfTheRecordsOverRandomRuns() {
+        // Issue 16: the ledger keeps its records in a ring, not a TreeMap; over random receives (with gaps, as
+        // transaction markers leave), finishes in any order (some of unknown offsets), prefixes taken, hand-overs and
+        // positions, with thousands of records open at once (the ring grows and wraps), it must say what the map does.
+        for (long seed = 1; seed <= 20; seed++) {
+            Random random = new Random(seed);
+            PartitionLedger ledger = new PartitionLedger();
+            TreeMap<Long, List<ProducerRecord<byte[], byte[]>>> open = new TreeMap<>();
+            TreeMap<Long, PartitionLedger.Tally> tallies = new TreeMap<>();
+            long next = -1;
+            boolean truncated = false;
+            int[] taken = new int[3];
+            for (int step = 0; step < 20_000; step++) {
+                int op = random.nextInt(100);
+                if (op < 45) {
+                    long offset = Math.max(0, next) + random.nextInt(3);
+                    ledger.received(offset);
+                    open.put(offset, null);
+                    next = offset + 1;
+                } else if (op < 80 && next >= 0) {
+                    long offset = random.nextInt(10) == 0 ? next + 5
+                            : Math.max(0, next - 1 - random.nextInt((int) Math.min(next, 3_000) + 1));
+                    List<ProducerRecord<byte[], byte[]>> writes = random.nextBoolean() ? List.of()
+                            : List.of(out(seed + "/" + step));
+                    PartitionLedger.Tally tally = random.nextBoolean() ? PartitionLedger.Tally.NONE
+                            : new PartitionLedger.Tally(random.nextInt(2), random.nextInt(2), random.nextInt(2));
+                    ledger.finished(offset, writes, tally);
+                    if (open.containsKey(offset)) {
+                        open.put(offset, writes);
+                        tallies.put(offset, tally);
+                    }
+                } else if (op < 90) {
+                    List<ProducerRecord<byte[], byte[]>> expected = new ArrayList<>();
+                    while (!open.isEmpty() && open.firstEntry().getValue() != null) {
+                        long first = open.firstKey();
+                        expected.addAll(open.remove(first));
+                        PartitionLedger.Tally tally = tallies.remove(first);
+                        taken[0] += tally.filtered();
+                        taken[1] += tally.answered();
+                        taken[2] += tally.failed();
+                    }
+                    assertThat(ledger.takePrefix()).as("seed %d step %d", seed, step).isEqualTo(expected);
+                    if (random.nextBoolean()) {
+                        assertThat(ledger.taken()).isEqualTo(new PartitionLedger.Tally(taken[0], taken[1], taken[2]));
+                        taken = new int[3];
+                    }
+                } else if (op < 93 && next >= 0) {
+                    long offset = Math.max(0, next - random.nextInt(50));
+                    ledger.truncateFrom(offset);
+                    open.tailMap(offset, true).clear();
+                    tallies.tailMap(offset, true).clear();
+                    next = open.isEmpty() ? offset : Math.min(next, offset);
+                    truncated = true;
+                } else if (op < 96 && next >= 0) {
+                    long position = next + random.nextInt(3);
+                    ledger.fetchedTo(position);
+                    if (!truncated) {
+                        next = Math.max(next, position);
+                    }
+                }
+                assertThat(ledger.size()).as("seed %d step %d", seed, step).isEqualTo(open.size());
+                OptionalLong committable = next < 0 ? OptionalLong.empty()
+                        : OptionalLong.of(open.isEmpty() ? next : open.firstKey());
+                assertThat(ledger.committable()).as("seed %d step %d", seed, step).isEqualTo(committable);
+            }
+        }
     }
 }
