@@ -82,7 +82,19 @@ public final class TriggerRecords {
     private final String onFailure;
     private final String results;
     private final Serializer<InvocationResult> resultSerializer;
-    private volatile WriteLimits limits = WriteLimits.producerOnly(Integer.MAX_VALUE);
+    private volatile Limits limits;
+
+    /**
+     * The limits and, read from them once, those of the destination and of {@code ferry.results}: the two topics of
+     * every record a trigger writes. {@link #fits} asks a map by topic name per record otherwise, two per source
+     * record at {@code batchSize} 1 (issue 16, trigger-throughput: a visible part of a record's answer in a profile).
+     */
+    private record Limits(WriteLimits all, int destination, int results) {
+
+        Limits(WriteLimits all, String destination, String results) {
+            this(all, destination == null ? 0 : all.limit(destination), results == null ? 0 : all.limit(results));
+        }
+    }
 
     /**
      * @param trigger     the trigger whose records these are, named by {@link #TRIGGER} on its failure records
@@ -95,20 +107,29 @@ public final class TriggerRecords {
         this.onFailure = onFailure;
         this.results = results;
         this.resultSerializer = resultSerializer;
+        limits(WriteLimits.producerOnly(Integer.MAX_VALUE));
     }
 
     /** The limits checked from now on; a replica sets them each time it starts consuming. */
     public void limits(WriteLimits limits) {
-        this.limits = limits;
+        this.limits = new Limits(limits, destination, results);
     }
 
     public WriteLimits limits() {
-        return limits;
+        return limits.all();
     }
 
-    /** Whether {@code record} fits its topic (a destination record, a failure or a result). */
+    /**
+     * Whether {@code record} fits its topic (a destination record, a failure or a result), as
+     * {@link WriteLimits#fits} says. The records this class builds name their topic by the very strings it holds, so
+     * the destination's and the results' limits are found by identity; any other topic is looked up.
+     */
     public boolean fits(ProducerRecord<byte[], byte[]> record) {
-        return limits.fits(record);
+        Limits known = limits;
+        String topic = record.topic();
+        int limit = topic == destination && destination != null ? known.destination()
+                : topic == results ? known.results() : known.all().limit(topic);
+        return WriteLimits.size(record) <= limit;
     }
 
     public boolean hasDestination() {
@@ -190,12 +211,12 @@ public final class TriggerRecords {
             String message, int runs) {
         ProducerRecord<byte[], byte[]> letter = DeadLetters.of(onFailure, source, errorClass, message, runs);
         failureHeaders(letter.headers(), source);
-        if (limits.fits(letter)) {
+        if (fits(letter)) {
             return letter;
         }
         long size = WriteLimits.size(letter);
         // First, so the header's truncation of a long message never cuts it.
-        String why = "[the copy of " + size + " bytes is over the limit of " + limits.limit(onFailure) + " bytes of "
+        String why = "[the copy of " + size + " bytes is over the limit of " + limits().limit(onFailure) + " bytes of "
                 + onFailure + " (max.message.bytes or max.request.size); its value is not copied, read it at "
                 + SourceItem.where(source) + "] " + message;
         ProducerRecord<byte[], byte[]> slim = DeadLetters.of(onFailure,

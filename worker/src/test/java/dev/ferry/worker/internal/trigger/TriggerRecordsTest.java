@@ -6,8 +6,11 @@ import dev.ferry.core.kafka.DeadLetters;
 import dev.ferry.core.triggers.TriggerRef;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -25,6 +28,46 @@ class TriggerRecordsTest {
             map.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
         }
         return map;
+    }
+
+    private static ProducerRecord<byte[], byte[]> sized(String topic, int bytes) {
+        // RecordSize counts 128 bytes of overhead for a record without key and headers.
+        return new ProducerRecord<>(topic, null, null, new byte[bytes - 128]);
+    }
+
+    private static Config maxMessageBytes(int limit) {
+        return new Config(List.of(new ConfigEntry("max.message.bytes", String.valueOf(limit))));
+    }
+
+    @Test
+    void shouldCheckEachRecordAgainstTheLimitOfItsOwnTopic() {
+        // Issue 16: the destination's and the results' limits are read once, not per record; each record must still
+        // meet its own topic's limit, whether its topic is named by the strings the records hold or by another.
+        TriggerRecords limited = new TriggerRecords(new TriggerRef("acme", "shape"), "out", "ferry.dlq",
+                "ferry.results", null);
+        assertThat(limited.fits(sized("ferry.results", 5_000_000))).isTrue();
+
+        limited.limits(WriteLimits.of(Map.of("out", maxMessageBytes(1_000), "ferry.dlq", maxMessageBytes(3_000)),
+                1_000_000, "ferry.results", 2_000));
+        for (String out : List.of("out", new String("out"))) {
+            assertThat(limited.fits(sized(out, 1_000))).isTrue();
+            assertThat(limited.fits(sized(out, 1_001))).isFalse();
+        }
+        for (String results : List.of("ferry.results", new String("ferry.results"))) {
+            assertThat(limited.fits(sized(results, 2_000))).isTrue();
+            assertThat(limited.fits(sized(results, 2_001))).isFalse();
+        }
+        assertThat(limited.fits(sized("ferry.dlq", 3_000))).isTrue();
+        assertThat(limited.fits(sized("ferry.dlq", 3_001))).isFalse();
+        assertThat(limited.fits(sized("elsewhere", 1_000_000))).isTrue();
+        assertThat(limited.fits(sized("elsewhere", 1_000_001))).isFalse();
+
+        TriggerRecords noDestination = new TriggerRecords(new TriggerRef("acme", "shape"), null, "ferry.dlq",
+                "ferry.results", null);
+        noDestination.limits(WriteLimits.of(Map.of("ferry.dlq", maxMessageBytes(3_000)), 1_000_000,
+                "ferry.results", 2_000));
+        assertThat(noDestination.fits(sized("ferry.results", 2_001))).isFalse();
+        assertThat(noDestination.fits(sized("ferry.dlq", 3_000))).isTrue();
     }
 
     @Test
