@@ -52,8 +52,11 @@ public abstract class TriggerReplica {
     private final Thread thread;
     private final StatusReporter status;
     private volatile boolean stopping;
-    private volatile TriggerState state = TriggerState.RUNNING;
-    private volatile String error;
+    /**
+     * The state and its error, published as one: written as two fields, a status report read between the writes
+     * said FAILING with no error (TriggerIT saw it, session 20).
+     */
+    private volatile Health health = Health.RUNNING;
     private volatile long lag = -1;
     private long failedInARow;
     private volatile DestinationCodec codec;
@@ -113,11 +116,16 @@ public abstract class TriggerReplica {
 
     /** The replica's state now: RUNNING, or FAILING with {@link #error()}. */
     public final TriggerState state() {
-        return state;
+        return health.state();
     }
 
     public final String error() {
-        return error;
+        return health.error();
+    }
+
+    /** A replica's state with why it is not RUNNING (null while it is). */
+    private record Health(TriggerState state, String error) {
+        static final Health RUNNING = new Health(TriggerState.RUNNING, null);
     }
 
     /** Whether another run may start: false while too many runs stuck past their timeout hold threads. */
@@ -136,8 +144,7 @@ public abstract class TriggerReplica {
 
     /** Called once the replica consumes again: clears a FAILING state. */
     protected final void running() {
-        state = TriggerState.RUNNING;
-        error = null;
+        health = Health.RUNNING;
         failingRecords = false;
         failedInARow = 0;
     }
@@ -157,10 +164,10 @@ public abstract class TriggerReplica {
             }
         } else if (failed > 0) {
             failedInARow += failed;
-            if (failedInARow >= FAILURE_STREAK && state == TriggerState.RUNNING) {
+            if (failedInARow >= FAILURE_STREAK && health.state() == TriggerState.RUNNING) {
                 failingRecords = true;
-                state = TriggerState.FAILING;
-                error = "The last " + failedInARow + " records all failed and went to " + settings.onFailure();
+                health = new Health(TriggerState.FAILING,
+                        "The last " + failedInARow + " records all failed and went to " + settings.onFailure());
             }
         }
     }
@@ -257,12 +264,12 @@ public abstract class TriggerReplica {
                     if (stopping) {
                         break;
                     }
-                    state = TriggerState.FAILING;
                     // Out of its group it no longer knows what waits: unknown, not the last figure (tester 13B: a
                     // replica waiting for the registry showed lag 0 with 8 records waiting).
                     lag = -1;
-                    String previous = error;
-                    error = e.getMessage() != null ? e.getMessage() : e.toString();
+                    String previous = health.error();
+                    String error = e.getMessage() != null ? e.getMessage() : e.toString();
+                    health = new Health(TriggerState.FAILING, error);
                     SourceDecodingException decoding = registryFailure(e);
                     boolean registry = decoding != null;
                     if (registry) {
@@ -306,13 +313,14 @@ public abstract class TriggerReplica {
     }
 
     private TriggerStatus snapshot() {
+        Health now = health;
         return TriggerStatus.newBuilder()
                 .setTenant(settings.ref().tenant())
                 .setName(settings.ref().name())
                 .setWorker(settings.worker())
                 .setAt(resources.clock().instant())
-                .setState(state)
-                .setError(error)
+                .setState(now.state())
+                .setError(now.error())
                 .setLag(lag)
                 .setRead(counters.read())
                 .setFiltered(counters.filtered())
