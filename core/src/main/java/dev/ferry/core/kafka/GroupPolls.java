@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * timeout without sending the next fetch (KAFKA-20780), so a record arriving then waited for the next poll, and
  * members polled for at most 100 ms (a dispatcher polling for 5 s put p50 383 ms on synchronous calls 0.6 s apart).
  * kafka-clients 4.4.0 has the fix; {@code GroupPollsIT} checks that a poll reads a record produced after an empty
- * fetch within it. Ten polls a second of each of the two members were each a hand-off to the consumer's background
- * thread, a third of an idle {@code ferry dev}'s client-side CPU.
+ * fetch within it. A longer poll alone saved nothing measurable: inside it the client still woke ten times a second
+ * ({@link #IDLE_RETRY_BACKOFF} says why and what Ferry sets against it).
  */
 public final class GroupPolls {
 
@@ -38,10 +38,11 @@ public final class GroupPolls {
     /**
      * How long the broker holds an idle member's fetch ({@code fetch.max.wait.ms}; issue 16, idle cost): 5 s, not
      * Kafka's 500 ms. A record (or a transaction marker) answers a held fetch at once, so an arriving record is read
-     * as soon as before; an idle member asks the broker once every 5 s instead of twice a second. The catch: a consumer has one fetch in flight per broker, so a partition
-     * whose position changes while a fetch is held (handed over in a rebalance, sought back after a failed batch,
-     * resumed after a pause) is first fetched when that fetch returns, up to 5 s later. Members that pause and resume
-     * partitions as part of their work (the worker's retry forwarder) keep Kafka's 500 ms.
+     * as soon as before; an idle member asks the broker once every 5 s instead of twice a second. The catch: a
+     * consumer has one fetch in flight per broker, so a partition whose position changes while a fetch is held
+     * (handed over in a rebalance, sought back after a failed batch, resumed after a pause) is first fetched when that
+     * fetch returns, up to 5 s later. Members that pause and resume partitions as part of their work (the worker's
+     * retry forwarder) keep Kafka's 500 ms.
      */
     public static final Duration IDLE_FETCH_WAIT = Duration.ofSeconds(5);
 
