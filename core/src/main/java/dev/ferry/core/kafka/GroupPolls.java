@@ -30,12 +30,6 @@ public final class GroupPolls {
     private static final Logger log = LoggerFactory.getLogger(GroupPolls.class);
 
     /**
-     * The longest {@code poll()} of an idle member on the latency path: as long as the broker holds its fetch
-     * ({@link #IDLE_FETCH_WAIT}), since a poll that returned sooner would only wait again for the same fetch.
-     */
-    public static final Duration IDLE = Duration.ofSeconds(5);
-
-    /**
      * How long the broker holds an idle member's fetch ({@code fetch.max.wait.ms}; issue 16, idle cost): 5 s, not
      * Kafka's 500 ms. A record (or a transaction marker) answers a held fetch at once, so an arriving record is read
      * as soon as before; an idle member asks the broker once every 5 s instead of twice a second. The catch: a
@@ -45,6 +39,12 @@ public final class GroupPolls {
      * retry forwarder) keep Kafka's 500 ms.
      */
     public static final Duration IDLE_FETCH_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * The longest {@code poll()} of an idle member on the latency path: as long as the broker holds its fetch
+     * ({@link #IDLE_FETCH_WAIT}), since a poll that returned sooner would only wait again for the same fetch.
+     */
+    public static final Duration IDLE = IDLE_FETCH_WAIT;
 
     /**
      * The {@code retry.backoff.ms} of an idle member (1 s; Kafka's default is 100 ms). kafka-clients 4.4.0 bounds each
