@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * registry, first with its built-ins only, then with N more functions deployed through the gateway ({@code echo},
  * platform defaults). Each measurement waits a settle period after the child is ready (or the last deployment is
  * visible) and then reads the child's CPU time (user + system, all threads) every sub-window of a measurement
- * window; each sub-window is one repetition, in CPU seconds per minute. Resident memory and live threads are read
- * at the end of the window. The ratio is Ferry at the largest N over the broker alone. Neither side uses the
+ * window; each sub-window is one repetition, in CPU seconds per minute, with the part of it the JIT's compiler
+ * threads spent beside it ({@link ChildThreadTicks}): after a burst of deploys that part, not the idle loops, can
+ * decide the window. Resident memory and live threads are read at the end of the window. The ratio is Ferry at the largest N over the broker alone. Neither side uses the
  * benchmark's own cluster; both children get the same JVM options (none: the JVM's defaults, as {@code ferry}).
  */
 public final class IdleCpuScenario implements Scenario {
@@ -116,11 +117,15 @@ public final class IdleCpuScenario implements Scenario {
         }
     }
 
-    /** One side's figures: CPU seconds per minute of each sub-window, then memory and threads at the end. */
-    record Measurement(Samples cpu, double rssMib, double threads) {
+    /**
+     * One side's figures: CPU seconds per minute of each sub-window, the JIT compiler threads' part of each, then
+     * memory and threads at the end.
+     */
+    record Measurement(Samples cpu, Samples jit, double rssMib, double threads) {
         String describe() {
             return Format.number(cpu.median()) + " CPU s/min (" + Format.number(cpu.median() / 60 * 100)
-                    + " % of a core), " + Format.number(rssMib) + " MiB, " + Format.number(threads) + " threads";
+                    + " % of a core; the JIT's compiler threads " + Format.number(jit.median()) + " of it, "
+                    + jit + "), " + Format.number(rssMib) + " MiB, " + Format.number(threads) + " threads";
         }
     }
 
@@ -128,15 +133,20 @@ public final class IdleCpuScenario implements Scenario {
             throws InterruptedException {
         Thread.sleep(settle.toMillis());
         Samples cpu = new Samples();
+        Samples jit = new Samples();
         long windows = window.toMillis() / subWindow.toMillis();
         for (int i = 0; i < windows; i++) {
             double before = child.cpuSeconds();
+            ChildThreadTicks ticksBefore = ChildThreadTicks.of(child.pid());
             long began = System.nanoTime();
             Thread.sleep(subWindow.toMillis());
             double seconds = (System.nanoTime() - began) / 1e9;
-            cpu.add((child.cpuSeconds() - before) / seconds * 60);
+            double perMinute = (child.cpuSeconds() - before) / seconds * 60;
+            cpu.add(perMinute);
+            double share = ChildThreadTicks.of(child.pid()).compilerShareSince(ticksBefore);
+            jit.add(Double.isNaN(share) ? 0 : perMinute * share);
         }
-        return new Measurement(cpu, child.rssMib(), child.threads());
+        return new Measurement(cpu, jit, child.rssMib(), child.threads());
     }
 
     /** How many topics and partitions the dev broker holds, e.g. {@code "32 topics, 300 partitions"}. */
