@@ -33,6 +33,7 @@ import dev.ferry.ingest.internal.PlatformRoutes;
 import dev.ferry.ingest.internal.QuotaExchange;
 import dev.ferry.ingest.internal.ResultRouter;
 import dev.ferry.ingest.internal.ResultStore;
+import dev.ferry.ingest.internal.RevokedTopics;
 import dev.ferry.ingest.internal.GatewayTriggers;
 import dev.ferry.ingest.internal.TenantQuotas;
 import dev.ferry.ingest.internal.TriggerRoutes;
@@ -361,6 +362,11 @@ public final class Gateway implements AutoCloseable {
                 GatewayReplies::repliesRead);
 
         GatewayTriggers triggers = buildTriggers(clients, topics, serdes, admin);
+        if (tenants.hasFile()) {
+            // A tenant's topics taken away pause its running triggers that read or write them.
+            resources.add(new RevokedTopics(tenants, triggers.directory(), triggers.publisher(), topics,
+                    Clock.systemUTC()).start());
+        }
 
         // Asked in the background: a probe never waits on the cluster (a frozen broker left /readyz unanswered).
         Readiness.Polled kafka = KafkaHealth.polled(admin, "ferry-gateway-kafka-health");

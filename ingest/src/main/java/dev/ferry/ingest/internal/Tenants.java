@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +44,7 @@ public final class Tenants {
     private volatile List<TenantsFile.StoredTenant> tenants = List.of();
     private volatile FileTime loadedVersion;
     private volatile long nextCheck;
+    private volatile TopicsByTenant topicsByTenant;
 
     /**
      * @param file the tenants file, or null for none (every call 401)
@@ -58,6 +62,11 @@ public final class Tenants {
             tenants = TenantsFile.readExisting(file).tenants();
             log.info("Loaded {} tenants from {}", tenants.size(), file);
         }
+    }
+
+    /** Whether a tenants file is configured (without one every call is refused). */
+    public boolean hasFile() {
+        return file != null;
     }
 
     /**
@@ -91,6 +100,29 @@ public final class Tenants {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * Every tenant's topic patterns, the file re-read first when it is due. The same map (by identity) until the
+     * contents change, so a caller can tell a change from a re-read of the same contents; empty without a file.
+     */
+    public Map<String, TopicPatterns> topicsByTenant() {
+        if (file != null) {
+            reloadIfChanged();
+        }
+        List<TenantsFile.StoredTenant> current = tenants;
+        TopicsByTenant cached = topicsByTenant;
+        if (cached == null || cached.from() != current) {
+            Map<String, TopicPatterns> map = new LinkedHashMap<>();
+            current.forEach(tenant -> map.put(tenant.name(), topics(tenant)));
+            cached = new TopicsByTenant(current, Collections.unmodifiableMap(map));
+            topicsByTenant = cached;
+        }
+        return cached.topics();
+    }
+
+    /** The map {@link #topicsByTenant()} built from one read of the file. */
+    private record TopicsByTenant(List<TenantsFile.StoredTenant> from, Map<String, TopicPatterns> topics) {
     }
 
     /** A bad pattern in the file (written by hand) allows nothing rather than making the tenant unusable. */

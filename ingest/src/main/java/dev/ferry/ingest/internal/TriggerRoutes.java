@@ -8,6 +8,7 @@ import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerCycles;
 import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.core.triggers.TriggerSpecs;
+import dev.ferry.ingest.TopicPatterns;
 import dev.ferry.schemas.StartingPosition;
 import dev.ferry.schemas.TriggerOrdering;
 import dev.ferry.schemas.FunctionSpec;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <li>access (403 {@code forbidden}): no topic of Ferry's own ({@code ferry.*}) as a source, destination or
  *   onFailure, and only topics the tenant's {@code topics} patterns allow. onFailure left out means
  *   {@code ferry.dlq}, the one platform topic a trigger writes to. Access comes before existence, so a tenant
- *   learns nothing about topics it may not use;</li>
+ *   learns nothing about topics it may not use. A write that only pauses a stored trigger (the same topics and
+ *   group) is not checked: a tenant whose topics the operator took away can still stop its trigger;</li>
  *   <li>an in-place change that cannot work (409 {@code conflict}): ordering NONE reads with a share group, the
  *   others with a consumer group, and Kafka does not turn one into the other; the same for a group the write takes
  *   that exists in Kafka as the other kind (a deleted trigger's, kept for its offsets);</li>
@@ -111,7 +113,9 @@ public final class TriggerRoutes {
         }
         TriggerSpec spec = parsed.spec();
         TriggerRef ref = TriggerSpecs.ref(spec);
-        checkAccess(caller, spec);
+        if (!pausesInPlace(t.directory().get(ref), spec)) {
+            checkAccess(caller, spec);
+        }
         boolean existed = writes.holding(ref, () -> write(spec, ref));
         log.info("{} trigger {} on {} -> function {}{}", existed ? "Updated" : "Created", ref,
                 spec.getTopics(), spec.getFunction(), spec.getEnabled() ? "" : " (paused)");
@@ -378,6 +382,17 @@ public final class TriggerRoutes {
         };
     }
 
+    /**
+     * Whether the write stops a stored trigger and reaches no topic or group it did not: enabled false, the same
+     * sources, destination, onFailure and group. Such a write is not checked for access (tester, session 21: after
+     * the operator took a tenant's topics away, its running trigger could be neither paused nor resumed, only
+     * deleted); a resume is, as it reads the topics again.
+     */
+    private boolean pausesInPlace(Optional<TriggerSpec> current, TriggerSpec spec) {
+        return current.isPresent() && !spec.getEnabled() && sameTopics(current.get(), spec)
+                && TriggerSpecs.group(current.get(), t.catalog()).equals(TriggerSpecs.group(spec, t.catalog()));
+    }
+
     private void checkAccess(Tenants.Caller caller, TriggerSpec spec) {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> named : TriggerSpecs.namedTopics(spec).entrySet()) {
@@ -387,24 +402,38 @@ public final class TriggerRoutes {
             if (reserved.isPresent()) {
                 problems.add("topic '" + topic + "' is " + reserved.get() + " and cannot be a trigger's " + role
                         + (role.equals("onFailure") ? " (leave onFailure out to use " + t.catalog().dlq() + ")" : ""));
-            } else if (!caller.topics().allows(topic)) {
-                problems.add("tenant '" + caller.tenant() + "' may not use topic '" + topic + "' (as " + role
-                        + "); its topics: " + (caller.topics().isEmpty() ? "none" : caller.topics()));
             }
         }
-        // A group of its own is the other thing a trigger reaches outside Ferry: joining another application's
-        // consumer group would take that application's partitions. The tenant's patterns are the operator's
-        // namespace for it, for groups as for topics (the default group, Ferry's own, needs no pattern).
-        String group = spec.getGroup();
-        if (group != null && !group.equals(t.catalog().triggerGroup(TriggerSpecs.ref(spec)))
-                && !caller.topics().allows(group)) {
-            problems.add("tenant '" + caller.tenant() + "' may not use group '" + group + "': a trigger's own group "
-                    + "must match the tenant's topic patterns (" + (caller.topics().isEmpty() ? "none"
-                    : caller.topics()) + "); leave group out for " + t.catalog().triggerGroup(TriggerSpecs.ref(spec)));
-        }
+        problems.addAll(denied(spec, caller.topics(), t.catalog()));
         if (!problems.isEmpty()) {
             throw new ApiException(403, "forbidden", problems);
         }
+    }
+
+    /**
+     * What of {@code spec} its tenant's {@code patterns} do not allow, one message each: a source, destination or
+     * onFailure topic, or a group of its own. A group of its own is the other thing a trigger reaches outside Ferry:
+     * joining another application's consumer group would take that application's partitions, so the tenant's
+     * patterns are the operator's namespace for groups as for topics (the default group, Ferry's own, needs none).
+     * Ferry's own topics are refused before this ({@link TopicCatalog#reservation}).
+     */
+    static List<String> denied(TriggerSpec spec, TopicPatterns patterns, TopicCatalog catalog) {
+        List<String> problems = new ArrayList<>();
+        String allowed = patterns.isEmpty() ? "none" : patterns.toString();
+        for (Map.Entry<String, String> named : TriggerSpecs.namedTopics(spec).entrySet()) {
+            String topic = named.getKey();
+            if (catalog.reservation(topic).isEmpty() && !patterns.allows(topic)) {
+                problems.add("tenant '" + spec.getTenant() + "' may not use topic '" + topic + "' (as "
+                        + named.getValue() + "); its topics: " + allowed);
+            }
+        }
+        String group = spec.getGroup();
+        String own = catalog.triggerGroup(TriggerSpecs.ref(spec));
+        if (group != null && !group.equals(own) && !patterns.allows(group)) {
+            problems.add("tenant '" + spec.getTenant() + "' may not use group '" + group + "': a trigger's own group "
+                    + "must match the tenant's topic patterns (" + allowed + "); leave group out for " + own);
+        }
+        return problems;
     }
 
     private void checkCompatible(TriggerSpec existing, TriggerSpec wanted) {
