@@ -117,7 +117,7 @@ final class DecideLoop implements AutoCloseable {
      * gets no other: a function deployed with {@code minReplicas} 2 stayed at zero replicas until its lag moved
      * (AutoscalerServiceIT, under load; {@code DecideLoopIT} shows it alone). Samples older than that say nothing about
      * now and are skipped anyway ({@link #decide}). Runs on the policy thread, inside its poll; a look-up that fails
-     * is logged and leaves the partition to {@code auto.offset.reset}.
+     * is logged and leaves the partition to {@code auto.offset.reset}, and a wakeup (a stop) is handed on to the poll.
      */
     private final class StartAtRecentSamples implements ConsumerRebalanceListener {
 
@@ -149,7 +149,10 @@ final class DecideLoop implements AutoCloseable {
                     }
                 }
             } catch (WakeupException e) {
-                throw e;
+                // close() woke the consumer while the group joined. Thrown from here, Kafka logs a failed
+                // reconciliation and leaves the partitions unfetchable (a WARN and an ERROR at every such stop, CI);
+                // woken again instead, the poll this runs in throws it, and the loop ends as on any stop.
+                consumer.wakeup();
             } catch (RuntimeException e) {
                 log.warn("Could not place the autoscaler's new partitions of {} at their recent samples; they start "
                         + "at their end: {}", topics.lag(), e.toString());

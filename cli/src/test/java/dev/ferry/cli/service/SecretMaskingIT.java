@@ -70,7 +70,7 @@ class SecretMaskingIT {
                 .doesNotContain(apiKey).contains(dataDir.resolve("api-key").toString());
         assertThat(logs.list).isNotEmpty().allSatisfy(event -> {
             assertThat(event.getFormattedMessage()).doesNotContain(SECRET).doesNotContain(apiKey);
-            if (event.getThrowableProxy() != null) {
+            if (event.getThrowableProxy() != null && event.getThrowableProxy().getMessage() != null) {
                 assertThat(event.getThrowableProxy().getMessage()).doesNotContain(SECRET).doesNotContain(apiKey);
             }
         });
@@ -131,7 +131,7 @@ class SecretMaskingIT {
                 .doesNotContain(SECRET);
         assertThat(logs.list).isNotEmpty().allSatisfy(event -> {
             assertThat(event.getFormattedMessage()).doesNotContain(SECRET);
-            if (event.getThrowableProxy() != null) {
+            if (event.getThrowableProxy() != null && event.getThrowableProxy().getMessage() != null) {
                 assertThat(event.getThrowableProxy().getMessage()).doesNotContain(SECRET);
             }
         });
