@@ -254,6 +254,7 @@ public final class Gateway implements AutoCloseable {
                 quotaSharing = sharing;
             }
             app.start(config.gateway().port());
+            runtime.platformPorts().add(app.port());
             log.info("Gateway listening on port {}", app.port());
             return this;
         } catch (RuntimeException e) {
@@ -386,7 +387,7 @@ public final class Gateway implements AutoCloseable {
         return new GatewayContext(config, new ObjectMapper(), tenants, new TenantQuotas(System::nanoTime),
                 directory, watch, publisher, store, router, stats, producer, topics.invocations(), metrics, usageSource,
                 scalingSource, readiness, responses, triggers, replies, new PinningWrites(),
-                new LeftoverWorkTopics(admin, topics));
+                new LeftoverWorkTopics(admin, topics), runtime.httpEgress());
     }
 
     /**

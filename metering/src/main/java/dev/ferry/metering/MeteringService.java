@@ -113,6 +113,7 @@ public final class MeteringService implements AutoCloseable {
         try {
             http.start(settings.httpBindAddress(), settings.httpPort());
             self = new HostInfo(config.metering().httpHost(), http.port());
+            runtime.platformPorts().add(http.port());
 
             Properties props = MeteringTopology.streamsProperties(config, processingGuarantee);
             MeteringTopology.replicateInternalTopics(props, config, brokers);

@@ -199,6 +199,7 @@ public final class Platform implements AutoCloseable {
             // First, so a taken port or a missing token fails before anything else starts; its /readyz says
             // "starting" until every role has started, then asks each role's checks (session 12).
             management = ManagementServer.start(config.management(), readiness);
+            runtime.platformPorts().add(management.port());
         }
         awaitRegistry(runtime, check);
         KafkaClients clients = runtime.clients();

@@ -4,9 +4,11 @@ import dev.ferry.core.FerryException;
 import dev.ferry.core.metrics.KafkaClientCounter;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +18,7 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The typed configuration of a Ferry process: the connection settings every service shares, plus one section per
@@ -99,6 +102,31 @@ public final class FerryConfig extends AbstractConfig {
 
     public String topicPrefix() {
         return getString(TOPIC_PREFIX);
+    }
+
+    /**
+     * The ports this configuration says Ferry listens on, which its HTTP functions may not call on the worker's own
+     * host ({@link dev.ferry.core.net.PlatformPorts}): the gateway's, metering's and the management listener's (when
+     * set, not 0 or -1), and those of every {@code bootstrap.servers} entry and schema registry URL, wherever they
+     * point.
+     */
+    public List<Integer> platformPorts() {
+        List<Integer> ports = new ArrayList<>(List.of(gateway.port(), metering.httpPort(), management.port()));
+        for (String server : getList(BOOTSTRAP_SERVERS)) {
+            Integer port = Utils.getPort(server.trim());
+            if (port != null) {
+                ports.add(port);
+            }
+        }
+        for (String url : schemaRegistryUrls()) {
+            try {
+                URI uri = URI.create(url.trim());
+                ports.add(uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
+            } catch (IllegalArgumentException e) {
+                // not a URL: the registry client refuses it when it starts
+            }
+        }
+        return ports;
     }
 
     /**

@@ -70,8 +70,9 @@ public final class WorkerConfig {
                 .define(HTTP_EGRESS_ALLOW, Type.LIST, List.of(), parsedBy(EgressPolicy::allowing), Importance.HIGH,
                         "HTTP functions may not call the worker's host (loopback, its interfaces' addresses), "
                                 + "link-local (169.254.0.0/16, fe80::/10) or cloud metadata addresses; these CIDRs, "
-                                + "addresses or host names are allowed anyway (ferry dev: 127.0.0.0/8,::1). Set it on "
-                                + "gateways too: they refuse such URLs at deploy.")
+                                + "addresses or host names are allowed anyway (ferry dev: 127.0.0.0/8,::1), except the "
+                                + "ports Ferry itself listens on there. Set it on gateways too: they refuse such URLs "
+                                + "at deploy.")
                 .define(RETIRE_QUIET_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW,
                         "A deleted function's pool retires: one replica answers every invocation still queued for "
                                 + "it REJECTED function_deleted, and stops once no record came for this long.")

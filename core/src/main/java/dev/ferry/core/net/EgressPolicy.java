@@ -33,6 +33,11 @@ import java.util.concurrent.TimeUnit;
  * where no other name is looked up (the deploy check runs on the gateway's host: its own addresses are refused
  * there); a subdomain of {@code localhost} that resolves to nothing is refused outright.
  *
+ * <p>The platform's own ports ({@link PlatformPorts}: its gateway, metering and management listeners, its brokers and
+ * schema registry) are refused on the worker's own host whatever the allowlist says, since the operator who allows
+ * loopback ({@code ferry dev} does) allows the functions' own helpers, not Ferry's surfaces. A URL without a port
+ * means 80 ({@code http}) or 443 ({@code https}).
+ *
  * <p>Left open: the address checked is the one the JDK's resolver gives right before the call, not read from the
  * connection itself ({@code java.net.http} does not tell which address it connected to).
  *
@@ -69,23 +74,37 @@ public final class EgressPolicy {
     private final List<String> allowedHosts;
     private final Resolver resolver;
     private final LocalHost localHost;
+    private final PlatformPorts platformPorts;
 
     private EgressPolicy(List<Cidr> allowedRanges, List<String> allowedHosts, Resolver resolver,
-            LocalHost localHost) {
+            LocalHost localHost, PlatformPorts platformPorts) {
         this.allowedRanges = List.copyOf(allowedRanges);
         this.allowedHosts = List.copyOf(allowedHosts);
         this.resolver = resolver;
         this.localHost = localHost;
+        this.platformPorts = platformPorts;
+    }
+
+    /** Why a call is refused, and whether an allowlist entry ({@code worker.http.egress.allow}) could open it. */
+    public record Refusal(String reason, boolean allowable) {
     }
 
     /** This policy, resolving names with {@code resolver} instead of the JDK's {@link InetAddress}. */
     public EgressPolicy withResolver(Resolver resolver) {
-        return new EgressPolicy(allowedRanges, allowedHosts, resolver, localHost);
+        return new EgressPolicy(allowedRanges, allowedHosts, resolver, localHost, platformPorts);
     }
 
     /** This policy, taking {@code localHost} for this host's addresses and names instead of its interfaces'. */
     public EgressPolicy withLocalHost(LocalHost localHost) {
-        return new EgressPolicy(allowedRanges, allowedHosts, resolver, localHost);
+        return new EgressPolicy(allowedRanges, allowedHosts, resolver, localHost, platformPorts);
+    }
+
+    /**
+     * This policy, also refusing {@code ports} on the worker's own host, allowed or not. The set is live: a port
+     * added to it later is refused from then on.
+     */
+    public EgressPolicy withPlatformPorts(PlatformPorts ports) {
+        return new EgressPolicy(allowedRanges, allowedHosts, resolver, localHost, ports);
     }
 
     /**
@@ -107,20 +126,22 @@ public final class EgressPolicy {
                 hosts.add(entry.toLowerCase(Locale.ROOT));
             }
         }
-        return new EgressPolicy(ranges, hosts, InetAddress::getAllByName, new Interfaces());
+        return new EgressPolicy(ranges, hosts, InetAddress::getAllByName, new Interfaces(), PlatformPorts.none());
     }
 
     /**
      * Why a call to {@code uri} is refused now, after resolving its host; empty when it may go. A name with a
      * trailing dot is resolved both without it and as given (what the HTTP client asks).
      */
-    public Optional<String> refusal(URI uri) {
+    public Optional<Refusal> refusal(URI uri) {
         String given = rawHostOf(uri);
         if (given == null) {
-            return Optional.of("the URL has no host");
+            return Optional.of(new Refusal("the URL has no host", false));
         }
         String host = withoutTrailingDots(given);
-        if (allowedHosts.contains(host)) {
+        int port = portOf(uri);
+        boolean allowedByName = allowedHosts.contains(host);
+        if (allowedByName && !platformPorts.contains(port)) {
             return Optional.empty();
         }
         for (String name : given.equals(host) ? List.of(host) : List.of(host, given)) {
@@ -131,9 +152,10 @@ public final class EgressPolicy {
                 continue; // the call itself fails, with the client's own error
             }
             for (InetAddress address : addresses) {
-                Optional<String> refused = refusal(address);
+                Optional<Refusal> refused = refusal(address, port, allowedByName);
                 if (refused.isPresent()) {
-                    return Optional.of(name + " resolves to " + address.getHostAddress() + ", " + refused.get());
+                    return refused.map(r -> new Refusal(
+                            name + " resolves to " + address.getHostAddress() + ", " + r.reason(), r.allowable()));
                 }
             }
         }
@@ -146,27 +168,38 @@ public final class EgressPolicy {
      * subdomains, the host's own name; each resolved from the host's own files), with or without a trailing dot.
      * Empty when it may go, or when only the call can tell.
      */
-    public Optional<String> refusalWithoutLookup(URI uri) {
+    public Optional<Refusal> refusalWithoutLookup(URI uri) {
         String host = hostOf(uri);
-        if (host == null || allowedHosts.contains(host)) {
+        int port = portOf(uri);
+        boolean allowedByName = host != null && allowedHosts.contains(host);
+        if (host == null || allowedByName && !platformPorts.contains(port)) {
             return Optional.empty();
         }
         if (host.equals("localhost") || host.endsWith(".localhost") || localHost.names().contains(host)) {
             // Its addresses come from the host's own files (/etc/hosts), not from DNS. One that resolves to none
             // (a.localhost, which some resolvers answer with loopback) is refused: it can only mean this host.
-            Optional<String> refused = refusal(uri);
-            return refused.isPresent() || resolves(host) ? refused
-                    : Optional.of(host + " is a name of the worker's own host");
+            Optional<Refusal> refused = refusal(uri);
+            return refused.isPresent() || resolves(host) || allowedByName ? refused
+                    : Optional.of(new Refusal(host + " is a name of the worker's own host", true));
         }
         if (!looksLikeAddress(host)) {
             return Optional.empty();
         }
         try {
             // A literal address: getByName parses it without asking DNS.
-            return refusal(InetAddress.getByName(host)).map(reason -> host + " is " + reason);
+            return refusal(InetAddress.getByName(host), port, allowedByName)
+                    .map(r -> new Refusal(host + " is " + r.reason(), r.allowable()));
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
+    }
+
+    /** The port a call to {@code uri} connects to: its own, else the scheme's (80, or 443 for https). */
+    private static int portOf(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
     private boolean resolves(String host) {
@@ -177,26 +210,33 @@ public final class EgressPolicy {
         }
     }
 
-    private Optional<String> refusal(InetAddress address) {
-        for (Cidr allowed : allowedRanges) {
-            if (allowed.contains(address)) {
-                return Optional.empty();
-            }
+    private Optional<Refusal> refusal(InetAddress address, int port, boolean allowedByName) {
+        boolean loopback = address.isLoopbackAddress() || address.isAnyLocalAddress();
+        if (platformPorts.contains(port) && (loopback || localHost.addresses().contains(withoutScope(address)))) {
+            return Optional.of(new Refusal("port " + port + " of the worker's own host, where Ferry itself listens",
+                    false));
         }
-        if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
-            return Optional.of("a loopback address (the worker's own host)");
+        if (allowedByName || allowedRanges.stream().anyMatch(allowed -> allowed.contains(address))) {
+            return Optional.empty();
+        }
+        if (loopback) {
+            return allowable("a loopback address (the worker's own host)");
         }
         if (localHost.addresses().contains(withoutScope(address))) {
-            return Optional.of("an address of the worker's own host");
+            return allowable("an address of the worker's own host");
         }
         if (address.getHostAddress().equals("169.254.169.254") || REFUSED_EXTRA.stream()
                 .anyMatch(c -> c.contains(address))) {
-            return Optional.of("a cloud metadata address");
+            return allowable("a cloud metadata address");
         }
         if (address.isLinkLocalAddress()) {
-            return Optional.of("a link-local address");
+            return allowable("a link-local address");
         }
         return Optional.empty();
+    }
+
+    private static Optional<Refusal> allowable(String reason) {
+        return Optional.of(new Refusal(reason, true));
     }
 
     /** The URL's host, lower case, without brackets or a trailing dot; null when it has none. */

@@ -6,6 +6,8 @@ import dev.ferry.core.functions.PoolWakeups;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.kafka.TailOffsets;
+import dev.ferry.core.net.EgressPolicy;
+import dev.ferry.core.net.PlatformPorts;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerDirectory;
 import dev.ferry.schemas.FunctionSpec;
@@ -64,6 +66,7 @@ public final class FerryRuntime implements AutoCloseable {
     private final AvroSerdes serdes;
     private final PoolWakeups wakeups = new PoolWakeups();
     private final RegistryWatch registryWatch;
+    private final PlatformPorts platformPorts;
     private FunctionDirectory functions;
     private TriggerDirectory triggers;
     private boolean closed;
@@ -75,6 +78,7 @@ public final class FerryRuntime implements AutoCloseable {
         this.topics = new TopicCatalog(config);
         this.serdes = new AvroSerdes(Objects.requireNonNull(registry, "registry"), config);
         this.registryWatch = new RegistryWatch(registry, config.schemaRegistryUrls());
+        this.platformPorts = PlatformPorts.of(config.platformPorts());
     }
 
     /**
@@ -114,6 +118,22 @@ public final class FerryRuntime implements AutoCloseable {
      */
     public PoolWakeups wakeups() {
         return wakeups;
+    }
+
+    /**
+     * The ports Ferry listens on ({@link FerryConfig#platformPorts()}), to which each listener of this process adds
+     * the port it bound: HTTP functions may not call them on the worker's own host.
+     */
+    public PlatformPorts platformPorts() {
+        return platformPorts;
+    }
+
+    /**
+     * Where this process's HTTP functions may send calls: {@code worker.http.egress.allow}'s policy, refusing the
+     * platform's own ports on the worker's host whatever it allows ({@link #platformPorts()}).
+     */
+    public EgressPolicy httpEgress() {
+        return config.worker().httpEgress().withPlatformPorts(platformPorts);
     }
 
     /** The process's one schema registry client. */

@@ -30,6 +30,17 @@ class FerryConfigTest {
     }
 
     @Test
+    void shouldListEveryPortFerryListensOnThatTheConfigurationNames() {
+        FerryConfig config = FerryConfig.defaults().with(Map.of(FerryConfig.BOOTSTRAP_SERVERS,
+                "kafka-1:9093, [::1]:19092", FerryConfig.SCHEMA_REGISTRY_URL, "http://registry:18081,https://r2",
+                GatewayConfig.PORT, 8088, MeteringConfig.HTTP_PORT, 0, ManagementConfig.PORT, -1));
+        assertThat(config.platformPorts()).contains(8088, 9093, 19092, 18081, 443)
+                .allMatch(port -> port == 0 || port == -1 || port == 8088 || port == 9093 || port == 19092
+                        || port == 18081 || port == 443);
+        assertThat(FerryConfig.defaults().platformPorts()).contains(9092, 8081, 9400);
+    }
+
+    @Test
     void shouldKeepPricesExactWhenParsed() {
         FerryConfig config = FerryConfig.defaults().with(MeteringConfig.PRICE_PER_GB_SECOND, "0.0000166667");
         assertThat(config.metering().pricePerGbSecond()).isEqualByComparingTo(new BigDecimal("0.0000166667"));

@@ -44,7 +44,7 @@ class EgressPolicyTest {
                 java.net.InetAddress.getByName("203.0.113.7"), java.net.InetAddress.getByName("127.0.0.1")});
         assertThat(policy.refusalWithoutLookup(URI.create("http://twofaced.example/"))).isEmpty();
         assertThat(policy.refusal(URI.create("http://twofaced.example/")))
-                .hasValueSatisfying(reason -> assertThat(reason).contains("127.0.0.1").contains("loopback"));
+                .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("127.0.0.1").contains("loopback"));
         assertThat(EgressPolicy.allowing(List.of("twofaced.example")).withResolver(host -> {
             throw new AssertionError("an allowed name is not looked up");
         }).refusal(URI.create("http://twofaced.example/"))).isEmpty();
@@ -86,16 +86,16 @@ class EgressPolicyTest {
                 "http://[::ffff:192.0.2.2]:33200/", "http://worker-1:8080/",
                 "http://WORKER-1.:8080/")) {
             assertThat(policy.refusalWithoutLookup(URI.create(url))).as(url)
-                    .hasValueSatisfying(reason -> assertThat(reason).contains("own host"));
+                    .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("own host"));
         }
         // An address with a trailing dot is no host to java.net.URI, so no HTTP client can call it: refused at call.
         assertThat(URI.create("http://192.0.2.2.:33200/").getHost()).isNull();
         assertThat(policy.refusal(URI.create("http://192.0.2.2.:33200/"))).isPresent();
         assertThat(policy.refusalWithoutLookup(URI.create("http://sneaky.example/"))).as("only DNS can tell").isEmpty();
         assertThat(policy.refusal(URI.create("http://sneaky.example/")))
-                .hasValueSatisfying(reason -> assertThat(reason).contains("192.0.2.2").contains("own host"));
+                .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("192.0.2.2").contains("own host"));
         assertThat(policy.refusal(URI.create("http://v6.example/")))
-                .hasValueSatisfying(reason -> assertThat(reason).contains("own host"));
+                .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("own host"));
         assertThat(refused(policy, "http://192.0.2.3/")).isFalse();
         assertThat(refused(EgressPolicy.allowing(List.of("192.0.2.2/32")).withLocalHost(HOST),
                 "http://192.0.2.2:8080/")).as("the operator may allow it").isFalse();
@@ -127,6 +127,48 @@ class EgressPolicyTest {
                 + "]" : own.getHostAddress();
 
         assertThat(EgressPolicy.allowing(List.of()).refusalWithoutLookup(URI.create("http://" + literal + ":8080/")))
-                .as(literal).hasValueSatisfying(reason -> assertThat(reason).contains("own host"));
+                .as(literal).hasValueSatisfying(refused -> assertThat(refused.reason()).contains("own host"));
+    }
+
+    /**
+     * Tester finding, session 21: {@code ferry dev} allows loopback, and a tenant's function read the management
+     * listener's /metrics and called the registry and the metering API. The platform's own ports stay refused on the
+     * worker's own host, however its addresses are allowed, at deploy and at call time.
+     */
+    @Test
+    void shouldRefuseThePlatformsOwnPortsOnTheWorkersHostWhateverTheAllowlist() {
+        PlatformPorts ports = PlatformPorts.of(List.of(9400, 8081, 80));
+        EgressPolicy policy = EgressPolicy.allowing(List.of("127.0.0.0/8", "::1", "192.0.2.2/32", "localhost"))
+                .withLocalHost(HOST).withPlatformPorts(ports).withResolver(host -> switch (host) {
+                    case "sneaky.example" -> new InetAddress[] {InetAddress.getByName("127.0.0.1")};
+                    case "far.example" -> new InetAddress[] {InetAddress.getByName("203.0.113.7")};
+                    default -> InetAddress.getAllByName(host);
+                });
+        for (String url : List.of("http://127.0.0.1:9400/metrics", "http://127.0.0.9:8081/subjects",
+                "http://[::1]:9400/", "http://localhost:8081/", "http://LOCALHOST.:9400/", "http://192.0.2.2:9400/",
+                "http://0.0.0.0:8081/", "http://127.0.0.1/", "http://[::ffff:127.0.0.1]:9400/")) {
+            assertThat(policy.refusalWithoutLookup(URI.create(url))).as(url).hasValueSatisfying(refused -> {
+                assertThat(refused.reason()).contains("where Ferry itself listens");
+                assertThat(refused.allowable()).as("no allowlist entry opens it").isFalse();
+            });
+            assertThat(policy.refusal(URI.create(url))).as(url).isPresent();
+        }
+        assertThat(policy.refusalWithoutLookup(URI.create("http://sneaky.example:9400/"))).as("only DNS tells")
+                .isEmpty();
+        assertThat(policy.refusal(URI.create("http://sneaky.example:9400/")))
+                .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("127.0.0.1").contains("9400"));
+        // Loopback on another port is still allowed, and the same port elsewhere is no port of the platform's.
+        assertThat(policy.refusal(URI.create("http://127.0.0.1:8080/"))).isEmpty();
+        assertThat(policy.refusal(URI.create("http://localhost:8080/"))).isEmpty();
+        assertThat(policy.refusal(URI.create("http://far.example:9400/"))).isEmpty();
+        assertThat(policy.refusal(URI.create("https://127.0.0.1/"))).as("443, not 80").isEmpty();
+        // A port a listener binds later is refused from then on.
+        assertThat(policy.refusal(URI.create("http://127.0.0.1:33200/"))).isEmpty();
+        ports.add(33200);
+        assertThat(policy.refusal(URI.create("http://127.0.0.1:33200/"))).isPresent();
+        // Without an allowlist, loopback is refused for being loopback, which an operator may allow.
+        assertThat(EgressPolicy.allowing(List.of()).withPlatformPorts(ports)
+                .refusalWithoutLookup(URI.create("http://127.0.0.1:8080/")))
+                .hasValueSatisfying(refused -> assertThat(refused.allowable()).isTrue());
     }
 }

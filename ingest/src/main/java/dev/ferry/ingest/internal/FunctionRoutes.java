@@ -97,10 +97,10 @@ public final class FunctionRoutes {
         } catch (IllegalArgumentException e) {
             return; // the spec's own validation speaks about malformed URLs
         }
-        g.config().worker().httpEgress().refusalWithoutLookup(uri).ifPresent(reason -> {
+        g.egress().refusalWithoutLookup(uri).ifPresent(refused -> {
             throw new ApiException(400, "invalid_function", "handler " + Urls.redact(uri) + " is refused by the "
-                    + "workers' egress policy: " + reason + ". An operator can allow it with "
-                    + WorkerConfig.HTTP_EGRESS_ALLOW + ".");
+                    + "workers' egress policy: " + refused.reason() + (refused.allowable()
+                            ? ". An operator can allow it with " + WorkerConfig.HTTP_EGRESS_ALLOW + "." : "."));
         });
     }
 

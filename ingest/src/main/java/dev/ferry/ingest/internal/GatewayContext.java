@@ -5,6 +5,7 @@ import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.FunctionPublisher;
 import dev.ferry.core.health.Readiness;
+import dev.ferry.core.net.EgressPolicy;
 import dev.ferry.ingest.ScalingSource;
 import dev.ferry.ingest.UsageSource;
 import dev.ferry.schemas.InvocationRequest;
@@ -18,7 +19,7 @@ import org.apache.kafka.clients.producer.Producer;
  * reader never blocks on a slow HTTP client. {@code triggers} serves {@code /v1/triggers} (issue 14). {@code replies} names where results come back and
  * writes the ownership markers of asynchronous calls (issue 15). {@code pinning} serializes the writes that pin
  * replicas, functions' and triggers' alike. {@code leftovers} finds the work topics deleted functions left, which the
- * partition budget counts.
+ * partition budget counts. {@code egress} is the workers' egress policy, which a deploy checks an HTTP handler against.
  */
 public record GatewayContext(
         FerryConfig config,
@@ -41,5 +42,6 @@ public record GatewayContext(
         GatewayTriggers triggers,
         GatewayReplies replies,
         PinningWrites pinning,
-        LeftoverWorkTopics leftovers) {
+        LeftoverWorkTopics leftovers,
+        EgressPolicy egress) {
 }

@@ -114,7 +114,7 @@ public final class HttpRuntime implements FunctionRuntime {
         });
         return in -> {
             // Checked on every call: DNS may point the name elsewhere since the last one.
-            Optional<String> refused = egress.refusal(uri);
+            Optional<EgressPolicy.Refusal> refused = egress.refusal(uri);
             if (refused.isPresent()) {
                 throw refused(spec, where, refused.get());
             }
@@ -229,9 +229,10 @@ public final class HttpRuntime implements FunctionRuntime {
         return e instanceof java.net.http.HttpTimeoutException ? "no answer in time" : "the connection failed";
     }
 
-    private static FunctionUnavailableException refused(FunctionSpec spec, String where, String reason) {
+    private static FunctionUnavailableException refused(FunctionSpec spec, String where,
+            EgressPolicy.Refusal refused) {
         return new FunctionUnavailableException("Handler of " + spec.getTenant() + "/" + spec.getName() + " may not "
-                + "be called: " + where + " is refused by the worker's egress policy (" + reason + "); an operator "
-                + "can allow it with " + WorkerConfig.HTTP_EGRESS_ALLOW);
+                + "be called: " + where + " is refused by the worker's egress policy (" + refused.reason() + ")"
+                + (refused.allowable() ? "; an operator can allow it with " + WorkerConfig.HTTP_EGRESS_ALLOW : ""));
     }
 }

@@ -103,7 +103,7 @@ public final class WorkerResources implements AutoCloseable {
         // would keep 300 000 cancelled timers (and the outcomes they hold) for the default 30 s (issue 16).
         timerPool.setRemoveOnCancelPolicy(true);
         this.timers = timerPool;
-        this.runtimes = new Runtimes(config.worker().processRuntimeEnabled(), config.worker().httpEgress(),
+        this.runtimes = new Runtimes(config.worker().processRuntimeEnabled(), runtime.httpEgress(),
                 maxResultBytes);
         this.backoff = new Backoff(config.worker().retryBackoffMs(), config.worker().retryBackoffMaxMs());
         this.retries = new RetryTiers(this);
