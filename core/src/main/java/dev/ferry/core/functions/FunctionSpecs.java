@@ -1,5 +1,6 @@
 package dev.ferry.core.functions;
 
+import dev.ferry.core.FieldRange;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.Plugins;
 import dev.ferry.schemas.Delivery;
@@ -25,6 +26,20 @@ public final class FunctionSpecs {
     public static final int MAX_ATTEMPTS = 100;
     /** Longest handler: a class name, URL or command line; a longer one is a mistake, not a function. */
     public static final int MAX_HANDLER_LENGTH = 2_048;
+
+    /**
+     * The range of each integer field, as {@link #validate} checks it; a JSON parser names it for a number beyond
+     * the field's type.
+     */
+    public static final Map<String, FieldRange> INT_RANGES = Map.of(
+            "memoryMb", new FieldRange(MIN_MEMORY_MB, MAX_MEMORY_MB),
+            "timeoutMs", new FieldRange(1, MAX_TIMEOUT_MS),
+            "concurrency", new FieldRange(1, MAX_CONCURRENCY),
+            "partitions", new FieldRange(1, MAX_PARTITIONS),
+            "minReplicas", new FieldRange(0, MAX_REPLICAS),
+            "maxReplicas", new FieldRange(1, MAX_REPLICAS),
+            "targetLagPerReplica", new FieldRange(1, Integer.MAX_VALUE),
+            "maxAttempts", new FieldRange(1, MAX_ATTEMPTS));
 
     /**
      * The partition strategy names the dispatcher knows ({@code dispatcher.PartitionStrategies} builds one for each),
@@ -112,12 +127,12 @@ public final class FunctionSpecs {
             errors.add("the PROCESS runtime is disabled on this platform (the operator enables it with "
                     + "worker.process.runtime.enabled=true)");
         }
-        range(errors, "memoryMb", spec.getMemoryMb(), MIN_MEMORY_MB, MAX_MEMORY_MB);
-        range(errors, "timeoutMs", spec.getTimeoutMs(), 1, MAX_TIMEOUT_MS);
-        range(errors, "concurrency", spec.getConcurrency(), 1, MAX_CONCURRENCY);
-        range(errors, "partitions", spec.getPartitions(), 1, MAX_PARTITIONS);
-        range(errors, "minReplicas", spec.getMinReplicas(), 0, MAX_REPLICAS);
-        range(errors, "maxReplicas", spec.getMaxReplicas(), 1, MAX_REPLICAS);
+        range(errors, "memoryMb", spec.getMemoryMb());
+        range(errors, "timeoutMs", spec.getTimeoutMs());
+        range(errors, "concurrency", spec.getConcurrency());
+        range(errors, "partitions", spec.getPartitions());
+        range(errors, "minReplicas", spec.getMinReplicas());
+        range(errors, "maxReplicas", spec.getMaxReplicas());
         if (spec.getMinReplicas() > spec.getMaxReplicas()) {
             errors.add("minReplicas (" + spec.getMinReplicas() + ") must not exceed maxReplicas ("
                     + spec.getMaxReplicas() + ")");
@@ -126,8 +141,8 @@ public final class FunctionSpecs {
             errors.add("minReplicas (" + spec.getMinReplicas() + ") of an ORDERED function must not exceed its "
                     + "partitions (" + spec.getPartitions() + "): extra consumers would sit idle");
         }
-        range(errors, "targetLagPerReplica", spec.getTargetLagPerReplica(), 1, Integer.MAX_VALUE);
-        range(errors, "maxAttempts", spec.getMaxAttempts(), 1, MAX_ATTEMPTS);
+        range(errors, "targetLagPerReplica", spec.getTargetLagPerReplica());
+        range(errors, "maxAttempts", spec.getMaxAttempts());
         String strategy = spec.getPartitionStrategy();
         if (strategy != null && !isAllowedStrategy(strategy, strategyClasses)) {
             errors.add("partitionStrategy must be one of " + String.join(", ", allowedStrategies(strategyClasses))
@@ -164,9 +179,10 @@ public final class FunctionSpecs {
         return all;
     }
 
-    private static void range(List<String> errors, String field, int value, int min, int max) {
-        if (value < min || value > max) {
-            errors.add(field + " must be between " + min + " and " + max + ", got " + value);
+    private static void range(List<String> errors, String field, int value) {
+        FieldRange range = INT_RANGES.get(field);
+        if (!range.contains(value)) {
+            errors.add(range.problem(field, value));
         }
     }
 

@@ -111,4 +111,12 @@ class FunctionSpecsTest {
         assertThat(FunctionSpecs.validate(echo().setEnv(java.util.Map.of("A", "x\u0000")).build(), false))
                 .singleElement().asString().contains("NUL");
     }
+
+    @Test
+    void shouldNameTheRangeOfEveryIntegerField() {
+        assertThat(FunctionSpecs.INT_RANGES.get("memoryMb").problem("memoryMb", "99999999999999"))
+                .isEqualTo("memoryMb must be between 128 and 10240, got 99999999999999");
+        assertThat(FunctionSpecs.INT_RANGES.keySet()).containsExactlyInAnyOrder("memoryMb", "timeoutMs",
+                "concurrency", "minReplicas", "maxReplicas", "partitions", "targetLagPerReplica", "maxAttempts");
+    }
 }
