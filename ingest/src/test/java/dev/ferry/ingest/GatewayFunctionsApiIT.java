@@ -108,7 +108,16 @@ class GatewayFunctionsApiIT extends GatewayApiTestBase {
             assertThat(json(response).get("code").asText()).isEqualTo("invalid_function");
             assertThat(json(response).get("error").asText()).contains("egress policy")
                     .contains("worker.http.egress.allow").doesNotContain("SECRET");
+            // A tester: the spec's other 400s list each problem under errors, this one had none.
+            assertThat(json(response).get("errors")).as(url).singleElement().extracting(JsonNode::asText)
+                    .isEqualTo(json(response).get("error").asText());
         }
+        // A tester: refused as "must be an http:// or https:// URL"; curl reads it as 169.254.169.254.
+        HttpResponse<byte[]> octal = api.put("/v1/functions/inward", acme,
+                "{\"runtime\": \"HTTP\", \"handler\": \"http://0251.0376.0251.0376/\"}");
+        assertThat(octal.statusCode()).isEqualTo(400);
+        assertThat(json(octal).get("errors")).singleElement().extracting(JsonNode::asText).asString()
+                .contains("169.254.169.254").doesNotContain("http:// or https://");
         assertThat(api.get("/v1/functions/inward", acme).statusCode()).isEqualTo(404);
         assertThat(api.put("/v1/functions/outward", acme,
                 "{\"runtime\": \"HTTP\", \"handler\": \"https://hooks.example.com/run\"}").statusCode())

@@ -2,6 +2,7 @@ package dev.ferry.core.triggers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.FieldRange;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.schemas.RecordFormat;
@@ -26,6 +27,14 @@ public final class TriggerSpecs {
 
     public static final int MAX_BATCH_SIZE = 10_000;
     public static final int MAX_BATCH_WINDOW_MS = 300_000;
+    /**
+     * The range of each integer field, as {@link #validate} checks it; a JSON parser names it for a number beyond
+     * the field's type. {@code maxRecordAgeMs} may also be left out, for no limit.
+     */
+    public static final Map<String, FieldRange> INT_RANGES = Map.of(
+            "batchSize", new FieldRange(1, MAX_BATCH_SIZE),
+            "batchWindowMs", new FieldRange(0, MAX_BATCH_WINDOW_MS),
+            "maxRecordAgeMs", new FieldRange(1, Long.MAX_VALUE));
     /** More source topics than anyone lists by hand; keeps a typo from subscribing a group to thousands. */
     public static final int MAX_TOPICS = 100;
     /** Kafka's own limit on group ids is the request size; ours keeps names readable in every tool. */
@@ -161,8 +170,8 @@ public final class TriggerSpecs {
             errors.add("startingTimestamp is only for startingPosition TIMESTAMP, got startingPosition "
                     + spec.getStartingPosition());
         }
-        range(errors, "batchSize", spec.getBatchSize(), 1, MAX_BATCH_SIZE);
-        range(errors, "batchWindowMs", spec.getBatchWindowMs(), 0, MAX_BATCH_WINDOW_MS);
+        range(errors, "batchSize", spec.getBatchSize());
+        range(errors, "batchWindowMs", spec.getBatchWindowMs());
         if (spec.getMaxRecordAgeMs() != null && spec.getMaxRecordAgeMs() < 1) {
             errors.add("maxRecordAgeMs must be at least 1 (or left out for no limit), got " + spec.getMaxRecordAgeMs());
         }
@@ -212,9 +221,10 @@ public final class TriggerSpecs {
         }
     }
 
-    private static void range(List<String> errors, String field, int value, int min, int max) {
-        if (value < min || value > max) {
-            errors.add(field + " must be between " + min + " and " + max + ", got " + value);
+    private static void range(List<String> errors, String field, int value) {
+        FieldRange range = INT_RANGES.get(field);
+        if (!range.contains(value)) {
+            errors.add(range.problem(field, value));
         }
     }
 }

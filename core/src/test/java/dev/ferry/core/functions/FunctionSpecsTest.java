@@ -111,4 +111,45 @@ class FunctionSpecsTest {
         assertThat(FunctionSpecs.validate(echo().setEnv(java.util.Map.of("A", "x\u0000")).build(), false))
                 .singleElement().asString().contains("NUL");
     }
+
+    /**
+     * A tester: {@code http://0251.0376.0251.0376/} was refused as "must be an http:// or https:// URL". It is one;
+     * its host is 169.254.169.254 (the cloud metadata address) to curl and browsers, which read octal, hex and
+     * shortened IPv4 forms, and no host at all to java.net.URI. Such a host is refused, saying so.
+     */
+    @Test
+    void shouldRefuseAnIpv4AddressInAFormOtherClientsReadDifferentlyNamingWhatTheyRead() {
+        for (String url : List.of("http://0251.0376.0251.0376/", "http://0xa9.0xfe.0xa9.0xfe/latest",
+                "http://169.254.43518/", "http://2852039166/", "https://0xA9FEA9FE:443/", "http://0251.254.169.254/",
+                "http://user@0251.0376.0251.0376:80/")) {
+            assertThat(FunctionSpecs.validate(FunctionSpecs.builder("acme", "hook", Runtime.HTTP, url).build(), false))
+                    .as(url).singleElement().asString().doesNotContain("http:// or https://")
+                    .contains("is read as the IPv4 address 169.254.169.254 by curl and browsers");
+        }
+        assertThat(FunctionSpecs.validate(
+                FunctionSpecs.builder("acme", "hook", Runtime.HTTP, "http://169.254.169.0254/").build(), false))
+                .singleElement().asString().contains("169.254.169.172");
+        assertThat(FunctionSpecs.validate(
+                FunctionSpecs.builder("acme", "hook", Runtime.HTTP, "http://010.0.0.1/").build(), false))
+                .singleElement().asString().contains("'010.0.0.1'").contains("8.0.0.1").contains("a.b.c.d");
+        assertThat(FunctionSpecs.validate(
+                FunctionSpecs.builder("acme", "hook", Runtime.HTTP, "http://1.2.3.4.5/").build(), false))
+                .singleElement().asString().contains("'1.2.3.4.5'").contains("not an IPv4 address");
+        assertThat(FunctionSpecs.validate(
+                FunctionSpecs.builder("acme", "hook", Runtime.HTTP, "http://bad_host.example/").build(), false))
+                .singleElement().asString().contains("'bad_host.example' is not a valid host");
+        for (String url : List.of("http://10.0.0.1:8080/run", "http://0251.example/", "https://3com.com/",
+                "http://[fd00::1]/", "http://169.254.169.254/")) {
+            assertThat(FunctionSpecs.validate(FunctionSpecs.builder("acme", "hook", Runtime.HTTP, url).build(), false))
+                    .as(url + ": the egress policy decides about the address").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldNameTheRangeOfEveryIntegerField() {
+        assertThat(FunctionSpecs.INT_RANGES.get("memoryMb").problem("memoryMb", "99999999999999"))
+                .isEqualTo("memoryMb must be between 128 and 10240, got 99999999999999");
+        assertThat(FunctionSpecs.INT_RANGES.keySet()).containsExactlyInAnyOrder("memoryMb", "timeoutMs",
+                "concurrency", "minReplicas", "maxReplicas", "partitions", "targetLagPerReplica", "maxAttempts");
+    }
 }

@@ -85,7 +85,8 @@ public final class FunctionRoutes {
     /**
      * An HTTP handler whose URL names an address the workers refuse (their own host, link-local, cloud metadata;
      * issue 12) could never run: say so now, where a literal address or localhost decides it. A name that resolves
-     * to one is refused by the worker at call time instead.
+     * to one is refused by the worker at call time instead. Answered like the spec's other problems, under
+     * {@code errors} too (a tester: this 400 alone had none).
      */
     private void refuseEgress(FunctionSpec spec) {
         if (spec.getRuntime() != dev.ferry.schemas.Runtime.HTTP) {
@@ -98,9 +99,9 @@ public final class FunctionRoutes {
             return; // the spec's own validation speaks about malformed URLs
         }
         g.egress().refusalWithoutLookup(uri).ifPresent(refused -> {
-            throw new ApiException(400, "invalid_function", "handler " + Urls.redact(uri) + " is refused by the "
-                    + "workers' egress policy: " + refused.reason() + (refused.allowable()
-                            ? ". An operator can allow it with " + WorkerConfig.HTTP_EGRESS_ALLOW + "." : "."));
+            throw new ApiException(400, "invalid_function", List.of("handler " + Urls.redact(uri) + " is refused "
+                    + "by the workers' egress policy: " + refused.reason() + (refused.allowable()
+                            ? ". An operator can allow it with " + WorkerConfig.HTTP_EGRESS_ALLOW + "." : ".")));
         });
     }
 

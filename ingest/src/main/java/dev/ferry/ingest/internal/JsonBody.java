@@ -5,12 +5,14 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.FieldRange;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The first step of reading a PUT body of spec fields (a function's, a trigger's): strict JSON (a key given twice
@@ -72,6 +74,63 @@ record JsonBody(JsonNode root, List<String> errors) {
             return null;
         }
         return node.asText();
+    }
+
+    /**
+     * The integer {@code field}, or null when absent or null. A non-integer is an error (and null); so is an integer
+     * too big for an {@code int}, named as outside {@code range}, the field's range (a tester: {@code memoryMb}
+     * 99999999999999 was called "not an integer"). A value that fits is the spec's rules' to judge.
+     */
+    static Integer intField(JsonNode root, String field, FieldRange range, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isIntegralNumber() && node.canConvertToInt()) {
+            return node.intValue();
+        }
+        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node)) : field + " must be an integer");
+        return null;
+    }
+
+    /** {@link #intField} for a {@code long} field. */
+    static Long longField(JsonNode root, String field, FieldRange range, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
+        }
+        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node)) : field + " must be an integer");
+        return null;
+    }
+
+    /** An integer as given, abbreviated past 24 digits: a body may hold a number of a thousand. */
+    private static String digits(JsonNode node) {
+        String text = node.bigIntegerValue().toString();
+        int length = text.startsWith("-") ? text.length() - 1 : text.length();
+        return length > 24 ? text.substring(0, 20) + "... (" + length + " digits)" : text;
+    }
+
+    /**
+     * Adds to {@code errors} the {@code problems} a spec's rules found, checked on placeholders where a field did not
+     * parse; but not one that speaks of such a field (it starts with one {@code errors} names, or names one of
+     * {@code placeholders}): it would only repeat the problem in other words, or judge a placeholder
+     * (minReplicas 20 against the default maxReplicas, where the body's maxReplicas was "many").
+     *
+     * @param placeholders the fields that hold a placeholder because they did not parse
+     */
+    static void addRuleProblems(List<String> errors, List<String> problems, Set<String> placeholders) {
+        for (String problem : problems) {
+            String field = problem.split("[ :]", 2)[0];
+            boolean named = errors.stream().anyMatch(e -> e.startsWith(field + " ") || e.startsWith(field + ":"));
+            boolean placeholder = placeholders.stream()
+                    .anyMatch(p -> Pattern.compile("\\b" + Pattern.quote(p) + "\\b").matcher(problem).find());
+            if (!named && !placeholder) {
+                errors.add(problem);
+            }
+        }
     }
 
     /** The enum constant {@code field} names, any case; null when absent, or (with an error) when unknown. */

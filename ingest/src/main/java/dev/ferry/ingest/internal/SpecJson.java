@@ -10,6 +10,7 @@ import dev.ferry.schemas.Runtime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,31 +71,37 @@ public final class SpecJson {
         // Avro builders refuse nulls in required fields; placeholders keep collecting errors past a missing one.
         FunctionSpec.Builder builder = FunctionSpecs.builder(tenant, name, runtime == null ? Runtime.JAVA : runtime,
                 handler == null ? "" : handler);
-        Map<String, Integer> ints = new HashMap<>();
         for (String field : INT_FIELDS) {
-            JsonNode node = root.get(field);
-            if (node == null || node.isNull()) {
-                continue;
-            }
-            if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-                errors.add(field + " must be an integer");
-            } else {
-                ints.put(field, node.intValue());
+            Integer value = JsonBody.intField(root, field, FunctionSpecs.INT_RANGES.get(field), errors);
+            if (value != null) {
+                setInt(builder, field, value);
             }
         }
-        ints.forEach((field, value) -> setInt(builder, field, value));
         Delivery delivery = enumField(root, "delivery", Delivery.class, Delivery.QUEUE, errors);
         builder.setDelivery(delivery == null ? Delivery.QUEUE : delivery);
         builder.setEnv(envField(root, errors));
         builder.setPartitionStrategy(root.hasNonNull("partitionStrategy")
                 ? JsonBody.text(root, "partitionStrategy", errors) : null);
         builder.setUpdatedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)); // as stored: Avro keeps millis
-        if (!errors.isEmpty()) {
-            return new Parsed(null, errors);
-        }
         FunctionSpec spec = builder.build();
-        List<String> invalid = FunctionSpecs.validate(spec, processRuntimeEnabled, strategyClasses);
-        return invalid.isEmpty() ? new Parsed(spec, List.of()) : new Parsed(null, invalid);
+        if (errors.isEmpty()) {
+            List<String> invalid = FunctionSpecs.validate(spec, processRuntimeEnabled, strategyClasses);
+            return invalid.isEmpty() ? new Parsed(spec, List.of()) : new Parsed(null, invalid);
+        }
+        // The spec's rules still speak about the fields that parsed (a tester: memoryMb "lots" hid timeoutMs -1), but
+        // not about a placeholder. Without a runtime the handler is checked only for what every runtime asks.
+        spec.setRuntime(runtime);
+        Set<String> placeholders = new HashSet<>();
+        for (String field : KNOWN) {
+            // name comes from the path and env keeps the entries that parsed: neither holds a placeholder
+            if (!field.equals("name") && !field.equals("env")
+                    && errors.stream().anyMatch(e -> e.startsWith(field + " "))) {
+                placeholders.add(field);
+            }
+        }
+        JsonBody.addRuleProblems(errors, FunctionSpecs.validate(spec, processRuntimeEnabled, strategyClasses),
+                placeholders);
+        return new Parsed(null, errors);
     }
 
     public static ObjectNode toJson(ObjectMapper mapper, FunctionSpec spec) {

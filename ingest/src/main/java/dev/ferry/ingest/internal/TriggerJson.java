@@ -80,11 +80,12 @@ public final class TriggerJson {
         if (format != null) {
             builder.setFormat(format);
         }
-        Integer batchSize = integer(root, "batchSize", errors);
+        Integer batchSize = JsonBody.intField(root, "batchSize", TriggerSpecs.INT_RANGES.get("batchSize"), errors);
         if (batchSize != null) {
             builder.setBatchSize(batchSize);
         }
-        Integer batchWindowMs = integer(root, "batchWindowMs", errors);
+        Integer batchWindowMs = JsonBody.intField(root, "batchWindowMs",
+                TriggerSpecs.INT_RANGES.get("batchWindowMs"), errors);
         if (batchWindowMs != null) {
             builder.setBatchWindowMs(batchWindowMs);
         }
@@ -95,7 +96,8 @@ public final class TriggerJson {
         }
         builder.setDestination(JsonBody.text(root, "destination", errors));
         builder.setOnFailure(JsonBody.text(root, "onFailure", errors));
-        builder.setMaxRecordAgeMs(longField(root, "maxRecordAgeMs", errors));
+        builder.setMaxRecordAgeMs(JsonBody.longField(root, "maxRecordAgeMs",
+                TriggerSpecs.INT_RANGES.get("maxRecordAgeMs"), errors));
         Boolean bisect = bool(root, "bisectOnError", errors);
         if (bisect != null) {
             builder.setBisectOnError(bisect);
@@ -112,12 +114,7 @@ public final class TriggerJson {
         }
         // The spec's rules still speak about the fields that parsed (a bad filter beside a bad batchSize), but not
         // about one that did not: its placeholder would only repeat the problem in other words.
-        for (String problem : invalid) {
-            String field = problem.split("[ :]", 2)[0];
-            if (errors.stream().noneMatch(e -> e.startsWith(field + " ") || e.startsWith(field + ":"))) {
-                errors.add(problem);
-            }
-        }
+        JsonBody.addRuleProblems(errors, invalid, Set.of());
         return new Parsed(null, errors);
     }
 
@@ -193,30 +190,6 @@ public final class TriggerJson {
             return null;
         }
         return pattern; // TriggerSpecs.validate parses it as an EventPattern, with the spec's other rules
-    }
-
-    private static Integer integer(JsonNode root, String field, List<String> errors) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            errors.add(field + " must be an integer");
-            return null;
-        }
-        return node.intValue();
-    }
-
-    private static Long longField(JsonNode root, String field, List<String> errors) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            errors.add(field + " must be an integer");
-            return null;
-        }
-        return node.longValue();
     }
 
     private static Boolean bool(JsonNode root, String field, List<String> errors) {

@@ -7,6 +7,7 @@ import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -109,5 +110,44 @@ class SpecJsonTest {
         assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\"} {}", false).errors()).hasSize(1);
         assertThat(parse("{\"name\": 5, \"runtime\": \"JAVA\", \"handler\": \"echo\"}", false).errors())
                 .containsExactly("name must be a string");
+    }
+
+    /** A tester: a wrong-type memoryMb hid timeoutMs -1, so fixing a deployment took two rounds. */
+    @Test
+    void shouldListTypeErrorsAndRuleErrorsTogetherWhenBothAreInTheBody() {
+        assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": \"lots\", "
+                + "\"timeoutMs\": -1}", false).errors())
+                .containsExactlyInAnyOrder("memoryMb must be an integer",
+                        "timeoutMs must be between 1 and 900000, got -1");
+        assertThat(parse("{\"runtime\": \"LAMBDA\", \"handler\": \"https://hooks.example.com/run\", "
+                + "\"memoryMb\": 64}", false).errors())
+                .as("no rule speaks of a placeholder: the handler is not checked against a runtime that did not parse")
+                .containsExactlyInAnyOrder("runtime must be one of [JAVA, HTTP, PROCESS], got 'LAMBDA'",
+                        "memoryMb must be between 128 and 10240, got 64");
+        assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"minReplicas\": 20, "
+                + "\"maxReplicas\": \"many\", \"delivery\": 1}", false).errors())
+                .as("nor compares minReplicas with the maxReplicas that did not parse")
+                .containsExactlyInAnyOrder("maxReplicas must be an integer", "delivery must be a string");
+    }
+
+    /** A tester: memoryMb 99999999999999 was "not an integer"; it is one, outside the field's range. */
+    @Test
+    void shouldSayAnIntegerTooBigForItsFieldIsOutOfRange() {
+        assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": 99999999999999}",
+                false).errors()).containsExactly("memoryMb must be between 128 and 10240, got 99999999999999");
+        for (String field : List.of("memoryMb", "timeoutMs", "concurrency", "minReplicas", "maxReplicas",
+                "partitions", "targetLagPerReplica", "maxAttempts")) {
+            for (String number : List.of("2147483648", "-2147483649", "99999999999999999999999")) {
+                assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"" + field + "\": " + number
+                        + "}", false).errors()).as(field + " " + number).singleElement().asString()
+                        .startsWith(field + " must be between ").endsWith(", got " + number);
+            }
+        }
+        String digits = "9".repeat(500);
+        assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": " + digits + "}",
+                false).errors()).singleElement().asString().startsWith("partitions must be between 1 and 1000, got 9")
+                .endsWith("(500 digits)").hasSizeLessThan(100);
+        assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 2.5}", false)
+                .errors()).containsExactly("partitions must be an integer");
     }
 }

@@ -130,4 +130,21 @@ class TriggerJsonTest {
                 .containsExactly("unknown field 'colour'", "batchWindowMs must be an integer",
                         "batchSize must be between 1 and 10000, got 0");
     }
+
+    /** A tester: batchSize 99999999999 was "not an integer"; it is one, outside the field's range. */
+    @Test
+    void shouldSayAnIntegerTooBigForItsFieldIsOutOfRange() {
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"batchSize\": 99999999999, "
+                + "\"batchWindowMs\": -99999999999, \"maxRecordAgeMs\": 99999999999999999999}").errors())
+                .containsExactly("batchSize must be between 1 and 10000, got 99999999999",
+                        "batchWindowMs must be between 0 and 300000, got -99999999999",
+                        "maxRecordAgeMs must be between 1 and 9223372036854775807, got 99999999999999999999");
+    }
+
+    @Test
+    void shouldListTypeErrorsAndRuleErrorsTogetherWhenBothAreInTheBody() {
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"batchSize\": \"lots\", "
+                + "\"batchWindowMs\": -1}").errors())
+                .containsExactly("batchSize must be an integer", "batchWindowMs must be between 0 and 300000, got -1");
+    }
 }
