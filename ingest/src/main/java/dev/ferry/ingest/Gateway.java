@@ -364,8 +364,7 @@ public final class Gateway implements AutoCloseable {
         GatewayTriggers triggers = buildTriggers(clients, topics, serdes, admin);
         if (tenants.hasFile()) {
             // A tenant's topics taken away pause its running triggers that read or write them.
-            resources.add(new RevokedTopics(tenants, triggers.directory(), triggers.publisher(), topics,
-                    Clock.systemUTC()).start());
+            resources.add(new RevokedTopics(tenants, triggers, Clock.systemUTC()).start());
         }
 
         // Asked in the background: a probe never waits on the cluster (a frozen broker left /readyz unanswered).

@@ -78,7 +78,7 @@ public final class TriggerRoutes {
     private final GatewayContext g;
     private final GatewayTriggers t;
 
-    private final NameLocks writes = new NameLocks();
+    private final NameLocks writes;
     /** Held by writes that give a trigger a destination or onFailure, from the cycle check to seeing the write. */
     private final ReentrantLock cycles = new ReentrantLock();
     /**
@@ -90,6 +90,7 @@ public final class TriggerRoutes {
     public TriggerRoutes(GatewayContext g) {
         this.g = g;
         this.t = g.triggers();
+        this.writes = t.writes(); // RevokedTopics's pauses hold them too
     }
 
     public void register(Javalin app) {
