@@ -1,5 +1,6 @@
 package dev.ferry.ingest.internal;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerDirectory;
 import dev.ferry.core.triggers.TriggerRef;
@@ -100,11 +101,7 @@ public final class RevokedTopics implements AutoCloseable {
         this.writes = writes;
         this.catalog = catalog;
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ferry-gateway-revoked-topics");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("ferry-gateway-revoked-topics"));
     }
 
     /** Starts checking, the first time at once. */
