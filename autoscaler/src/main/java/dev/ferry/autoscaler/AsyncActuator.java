@@ -1,5 +1,6 @@
 package dev.ferry.autoscaler;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.schemas.ScalingDecision;
 import java.util.Map;
@@ -8,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +38,8 @@ public final class AsyncActuator implements Actuator {
 
     public AsyncActuator(Actuator target, int threads) {
         this.target = target;
-        AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread thread = new Thread(r, "ferry-autoscaler-actuator-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                new LinkedBlockingQueue<>(), DaemonThreads.numbered("ferry-autoscaler-actuator-"));
         pool.allowCoreThreadTimeOut(true); // an idle autoscaler holds no resize threads
         this.executor = pool;
     }

@@ -1,5 +1,6 @@
 package dev.ferry.autoscaler;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.kafka.KafkaClients;
 import dev.ferry.core.topics.TopicCatalog;
 import dev.ferry.core.triggers.TriggerSpecs;
@@ -60,11 +61,8 @@ final class CollectLoop implements AutoCloseable {
     /** Woken pools not read yet, and since when: only the collector's thread uses it. */
     private final Map<PoolRef, Instant> wokenSince = new HashMap<>();
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "ferry-autoscaler-collector");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.factory("ferry-autoscaler-collector"));
 
     CollectLoop(KafkaClients clients, TopicCatalog topics, Supplier<? extends Collection<FunctionSpec>> functions,
             Supplier<? extends Collection<TriggerSpec>> triggers, KafkaProducer<String, byte[]> producer,

@@ -1,5 +1,6 @@
 /**
- * What every Ferry service shares: the exception hierarchy and the names of things.
+ * What every Ferry service shares: the exception hierarchy and the names of things, and two thread helpers
+ * ({@link dev.ferry.core.Shutdown}, {@link dev.ferry.core.DaemonThreads}).
  *
  * <p>Sub-packages: {@code config} (typed configuration, one place for every key), {@code topics} (the topic and
  * group catalog of docs/design.md and their creation), {@code kafka} (the client factory), {@code runtime} (what

@@ -1,6 +1,7 @@
 package dev.ferry.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.FunctionDirectory;
@@ -61,8 +62,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -355,7 +354,7 @@ public final class Gateway implements AutoCloseable {
         String tenantsFile = config.gateway().tenantsFile();
         Tenants tenants = new Tenants(tenantsFile.isBlank() ? null : Path.of(tenantsFile), config.gateway(),
                 System::nanoTime);
-        ExecutorService responses = Executors.newCachedThreadPool(daemon("ferry-gateway-respond"));
+        ExecutorService responses = Executors.newCachedThreadPool(DaemonThreads.numbered("ferry-gateway-respond-"));
         resources.add(responses::shutdownNow);
         metrics.gauge("ferry.gateway.pending.results", router, ResultRouter::waiting);
         metrics.gauge("ferry.gateway.stored.results", store, ResultStore::size);
@@ -365,8 +364,7 @@ public final class Gateway implements AutoCloseable {
         GatewayTriggers triggers = buildTriggers(clients, topics, serdes, admin);
         if (tenants.hasFile()) {
             // A tenant's topics taken away pause its running triggers that read or write them.
-            resources.add(new RevokedTopics(tenants, triggers.directory(), triggers.publisher(), topics,
-                    Clock.systemUTC()).start());
+            resources.add(new RevokedTopics(tenants, triggers, Clock.systemUTC()).start());
         }
 
         // Asked in the background: a probe never waits on the cluster (a frozen broker left /readyz unanswered).
@@ -469,14 +467,6 @@ public final class Gateway implements AutoCloseable {
         return true;
     }
 
-    private static ThreadFactory daemon(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 
     private void requireNotStarted() {
         if (app != null || context != null) {

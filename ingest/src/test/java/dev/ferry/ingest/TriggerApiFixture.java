@@ -15,11 +15,11 @@ import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * What the {@code /v1/triggers} tests share ({@link TriggersApiIT}, {@link TriggerReplicaBudgetIT}), set up once
- * per test class on the shared test broker: four tenants with their topic patterns ({@code acme} may use
- * {@code acme.*}, {@code beta} {@code beta.*}, {@code dev} every topic, {@code plain} none), a gateway on a topic
- * prefix of its own with the built-in echo deployed as {@code echo} for each tenant, and three source topics whose
- * names end in {@link #run} so classes and runs never share one.
+ * What the {@code /v1/triggers} tests share ({@link TriggersApiIT}, {@link TriggerReplicaBudgetIT},
+ * {@link TriggerAccessRevokedIT}), set up once per test class on the shared test broker: four tenants with their
+ * topic patterns ({@code acme} may use {@code acme.*}, {@code beta} {@code beta.*}, {@code dev} every topic,
+ * {@code plain} none), a gateway on a topic prefix of its own with the built-in echo deployed as {@code echo} for
+ * each tenant, and three source topics whose names end in {@link #run} so classes and runs never share one.
  */
 final class TriggerApiFixture implements AutoCloseable {
 

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -43,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code /v1/triggers} over real HTTP against the real broker (issue 14, parts 1 and 4): what a user sees when
  * creating, reading, pausing and deleting triggers, the access rule with its 403s, the 400s that name a missing
  * topic, and the status summed from what replicas report on {@code ferry.trigger-status}. The tenants, the gateway
- * and the source topics are {@link TriggerApiFixture}'s; the replica budget's cases are {@link TriggerReplicaBudgetIT}.
+ * and the source topics are {@link TriggerApiFixture}'s; the replica budget's cases are {@link TriggerReplicaBudgetIT},
+ * a tenant's topics taken away while its trigger runs {@link TriggerAccessRevokedIT}.
  */
 @FerryKafkaTest
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -101,52 +101,6 @@ class TriggersApiIT {
 
     private static boolean exists(String topic) throws Exception {
         return admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic);
-    }
-
-    /**
-     * A tester (session 21) took a tenant's topics away with {@code ferry tenants topics --none} while its trigger
-     * ran: the trigger went on reading the topic and running the function, and the tenant could neither pause nor
-     * resume it (403 naming the topic), only delete it. Now the gateway pauses it; the tenant's own pause passes, as
-     * it reaches nothing the trigger did not; a resume, which would read the topic again, is refused.
-     */
-    @Test
-    void shouldPauseATriggerWhoseTopicsTheTenantLostAndRefuseItsResume() throws Exception {
-        TenantAdmin tenants = new TenantAdmin(dir.resolve("tenants.json"));
-        String key = tenants.createTenant("lapsed");
-        tenants.setTopics("lapsed", List.of("lapsed.*"));
-        String source = "lapsed.events-" + run;
-        admin.createTopics(List.of(new NewTopic(source, 1, (short) 1)))
-                .all().get(30, TimeUnit.SECONDS);
-        // A new key works once the gateway has re-read the tenants file (within a second).
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            HttpResponse<byte[]> deployed = api.put("/v1/functions/echo", key,
-                    "{\"runtime\": \"JAVA\", \"handler\": \"echo\"}");
-            assertThat(deployed.statusCode()).as(text(deployed)).isIn(200, 201);
-        });
-        HttpResponse<byte[]> created = api.put("/v1/triggers/follow", key, body("echo", source, ""));
-        assertThat(created.statusCode()).as(text(created)).isEqualTo(201);
-
-        tenants.setTopics("lapsed", List.of());
-        // Each of the class's two gateways looks at the tenants file every second, on its own: until this one has,
-        // a resume through it still passes, and the next look of either pauses the trigger again.
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            HttpResponse<byte[]> resumed = api.put("/v1/triggers/follow", key, body("echo", source, ""));
-            assertThat(resumed.statusCode()).as(text(resumed)).isEqualTo(403);
-            JsonNode described = json(api.get("/v1/triggers/follow", key));
-            assertThat(described.get("enabled").asBoolean()).as(described.toString()).isFalse();
-            assertThat(described.get("state").asText()).isEqualTo("PAUSED");
-        });
-
-        HttpResponse<byte[]> paused = api.put("/v1/triggers/follow", key,
-                body("echo", source, ", \"enabled\": false"));
-        assertThat(paused.statusCode()).as(text(paused)).isEqualTo(200);
-        assertThat(json(paused).get("state").asText()).isEqualTo("PAUSED");
-
-        HttpResponse<byte[]> resumed = api.put("/v1/triggers/follow", key, body("echo", source, ""));
-        assertThat(resumed.statusCode()).as(text(resumed)).isEqualTo(403);
-        assertThat(json(resumed).get("error").asText()).contains("may not use topic '" + source + "'");
-        assertThat(json(api.get("/v1/triggers/follow", key)).get("enabled").asBoolean()).isFalse();
-        assertThat(api.delete("/v1/triggers/follow", key).statusCode()).isEqualTo(204);
     }
 
     @Test

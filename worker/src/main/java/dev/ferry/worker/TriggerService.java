@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.Shutdown;
 import dev.ferry.core.functions.FunctionDirectory;
@@ -40,11 +41,8 @@ public final class TriggerService implements AutoCloseable {
     private final int initialReplicas;
     private final Map<TriggerRef, TriggerPool> pools = new ConcurrentHashMap<>();
     private final Map<TriggerRef, TriggerMeters> meters = new ConcurrentHashMap<>();
-    private final ExecutorService changes = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ferry-trigger-service");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService changes = Executors.newSingleThreadExecutor(
+            DaemonThreads.factory("ferry-trigger-service"));
     private final TriggerDirectory.Listener triggerListener = new TriggerDirectory.Listener() {
         @Override
         public void upserted(TriggerRef ref, TriggerSpec spec) {

@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionSpecs;
 import dev.ferry.schemas.Delivery;
@@ -255,12 +256,7 @@ public final class WorkerPool implements AutoCloseable {
         // from its successor's.
         String threadPrefix = "ferry-fn-" + ref.tenant() + "-" + ref.function() + "#" + index + "."
                 + generations.incrementAndGet() + "-";
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService userThreads = new UserThreadPool(r -> {
-            Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService userThreads = new UserThreadPool(DaemonThreads.numbered(threadPrefix));
         AtomicReference<Member> self = new AtomicReference<>();
         Invoker invoker = new Invoker(userThreads, resources.timers(), resources.clock(),
                 resources.config().worker().abandonedRunsMax(), counters, () -> recycleLater(self.get()));

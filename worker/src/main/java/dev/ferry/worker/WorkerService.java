@@ -1,5 +1,6 @@
 package dev.ferry.worker;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.Shutdown;
 import dev.ferry.core.functions.FunctionDirectory;
@@ -55,11 +56,8 @@ public final class WorkerService implements AutoCloseable {
     private final Map<FunctionRef, WorkerPool> pools = new ConcurrentHashMap<>();
     private final Map<FunctionRef, PoolMeters> meters = new ConcurrentHashMap<>();
     private final Map<FunctionRef, Retirement> retiring = new ConcurrentHashMap<>();
-    private final ExecutorService changes = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ferry-worker-service");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService changes = Executors.newSingleThreadExecutor(
+            DaemonThreads.factory("ferry-worker-service"));
     private final FunctionDirectory.Listener listener = new FunctionDirectory.Listener() {
         @Override
         public void deployed(FunctionSpec spec) {

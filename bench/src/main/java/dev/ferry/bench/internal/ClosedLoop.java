@@ -1,5 +1,6 @@
 package dev.ferry.bench.internal;
 
+import dev.ferry.core.DaemonThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -27,11 +28,7 @@ final class ClosedLoop {
     static Histogram run(int concurrency, int total, Call call) throws Exception {
         Histogram latencies = new ConcurrentHistogram(3);
         AtomicInteger issued = new AtomicInteger();
-        ExecutorService callers = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "bench-caller");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService callers = Executors.newFixedThreadPool(concurrency, DaemonThreads.factory("bench-caller"));
         try {
             List<Future<?>> running = new ArrayList<>();
             for (int i = 0; i < concurrency; i++) {

@@ -5,6 +5,7 @@ import dev.ferry.cli.CliException;
 import dev.ferry.cli.Durations;
 import dev.ferry.cli.Table;
 import dev.ferry.cli.client.GatewayClient;
+import dev.ferry.core.DaemonThreads;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -90,11 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         Instant began = Instant.now();
         DemoLoad load = new DemoLoad(gateway, env.apiKey(), 64);
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "ferry-demo-load");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, DaemonThreads.factory("ferry-demo-load"));
         DemoProgress progress = new DemoProgress(client, load, out);
         try {
             timer.scheduleAtFixedRate(() -> load.invoke(ECHO, "{\"hello\":\"ferry\"}"), 0,

@@ -2,6 +2,7 @@ package dev.ferry.cli.service;
 
 import dev.ferry.autoscaler.PoolRef;
 import dev.ferry.autoscaler.PoolResizer;
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.triggers.TriggerRef;
 import dev.ferry.worker.TriggerService;
@@ -33,11 +34,8 @@ final class WorkerPoolResizer implements PoolResizer, AutoCloseable {
     private final WorkerService workers;
     private final TriggerService triggers;
     private final Map<PoolRef, Integer> pending = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "ferry-autoscaler-pool-resizer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.factory("ferry-autoscaler-pool-resizer"));
 
     /** A resizer of worker pools alone: trigger decisions are ignored. */
     WorkerPoolResizer(WorkerService workers, long retryMs) {

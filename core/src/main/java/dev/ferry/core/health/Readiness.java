@@ -1,5 +1,6 @@
 package dev.ferry.core.health;
 
+import dev.ferry.core.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,11 +88,7 @@ public final class Readiness {
         private Polled(ReadinessCheck check, Duration interval, Duration stale, String threadName) {
             this.check = check;
             this.staleNanos = stale.toNanos();
-            this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, threadName);
-                t.setDaemon(true);
-                return t;
-            });
+            this.thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory(threadName));
             thread.scheduleWithFixedDelay(this::ask, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         }
 

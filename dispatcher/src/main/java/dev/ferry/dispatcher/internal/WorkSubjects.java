@@ -1,5 +1,6 @@
 package dev.ferry.dispatcher.internal;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.kafka.AvroSerdes;
@@ -48,11 +49,7 @@ public final class WorkSubjects implements FunctionDirectory.Listener, AutoClose
     public WorkSubjects(Function<FunctionRef, Optional<FunctionSpec>> functions, TopicCatalog topics,
             AvroSerdes serdes) {
         this(functions, topics, topic -> serdes.deleteSubject(topic, InvocationRequest.class),
-                Executors.newSingleThreadExecutor(runnable -> {
-                    Thread thread = new Thread(runnable, "ferry-work-subjects");
-                    thread.setDaemon(true);
-                    return thread;
-                }));
+                Executors.newSingleThreadExecutor(DaemonThreads.factory("ferry-work-subjects")));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ferry.ingest.client;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.FunctionRef;
 import dev.ferry.core.config.FerryConfig;
@@ -63,11 +64,8 @@ public final class FerryClient implements AutoCloseable {
     private final TopicCatalog topics;
     private final ResultRouter router;
     private final KafkaProducer<String, InvocationRequest> producer;
-    private final ExecutorService callbacks = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "ferry-client-callbacks");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService callbacks = Executors.newCachedThreadPool(
+            DaemonThreads.factory("ferry-client-callbacks"));
 
     private FerryClient(Builder builder) {
         FerryConfig config = new FerryConfig(builder.settings());

@@ -1,5 +1,6 @@
 package dev.ferry.ingest.internal;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
@@ -111,11 +112,7 @@ public final class QuotaExchange implements AutoCloseable {
         this.tail = TopicTail.builder(clients, topic, record -> take(record, reports))
                 .from(TopicTail.Start.at(Instant.now().minus(interval.multipliedBy(QuotaBoard.EXPIRY_INTERVALS))))
                 .name("ferry-gateway-quotas-" + id).build();
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ferry-gateway-quotas-" + id);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("ferry-gateway-quotas-" + id));
         MeterRegistry metrics = FerryMetrics.registry();
         this.gauge = Gauge.builder("ferry.gateway.quota.gateways", board, b -> b.view().gateways())
                 .description("Gateways sharing the tenants' quotas, as this gateway sees them (issue 15)")

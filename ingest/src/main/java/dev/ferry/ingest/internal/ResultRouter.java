@@ -1,5 +1,6 @@
 package dev.ferry.ingest.internal;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.health.ReadinessCheck;
 import dev.ferry.core.kafka.KafkaClients;
@@ -90,11 +91,7 @@ public final class ResultRouter implements AutoCloseable {
         this.topic = resultsTopic;
         this.deserializer = deserializer;
         this.clientId = clientId;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, clientId + "-timeouts");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory(clientId + "-timeouts"));
     }
 
     /** For a reader that follows its topics with {@link #follow}. */

@@ -78,7 +78,7 @@ public final class TriggerRoutes {
     private final GatewayContext g;
     private final GatewayTriggers t;
 
-    private final NameLocks writes = new NameLocks();
+    private final NameLocks writes;
     /** Held by writes that give a trigger a destination or onFailure, from the cycle check to seeing the write. */
     private final ReentrantLock cycles = new ReentrantLock();
     /**
@@ -90,6 +90,7 @@ public final class TriggerRoutes {
     public TriggerRoutes(GatewayContext g) {
         this.g = g;
         this.t = g.triggers();
+        this.writes = t.writes(); // RevokedTopics's pauses hold them too
     }
 
     public void register(Javalin app) {
@@ -206,12 +207,10 @@ public final class TriggerRoutes {
 
     private boolean writeInGroup(TriggerSpec spec, TriggerRef ref, Optional<TriggerSpec> current) {
         checkReservation(spec, ref, current);
-        // Pausing is how a user stops a loop stored before the cycle check (or through two gateways at once), so
-        // a pause is never refused for one; every other write with an output may close a cycle. A pause is any
-        // write with enabled false that keeps the topics it reads and writes: `ferry trigger pause` sends back the
-        // group in use and the filter re-serialized, so the whole spec need not be the same.
-        boolean pauses = current.isPresent() && !spec.getEnabled() && sameTopics(current.get(), spec);
-        if (pauses || (spec.getDestination() == null && spec.getOnFailure() == null)) {
+        // Pausing is how a user stops a loop stored before the cycle check (or through two gateways at once), so a
+        // pause is never refused for one; every other write with an output may close a cycle. Loops run through
+        // topics, not groups, so here a pause may change its group (pausesInPlace, for access, may not).
+        if (stopsOnSameTopics(current, spec) || (spec.getDestination() == null && spec.getOnFailure() == null)) {
             return checkAndPublish(spec, ref, current);
         }
         // Two writes of different names could each close half of a loop and both pass: writes that add edges wait
@@ -383,14 +382,21 @@ public final class TriggerRoutes {
     }
 
     /**
-     * Whether the write stops a stored trigger and reaches no topic or group it did not: enabled false, the same
-     * sources, destination, onFailure and group. Such a write is not checked for access (tester, session 21: after
-     * the operator took a tenant's topics away, its running trigger could be neither paused nor resumed, only
-     * deleted); a resume is, as it reads the topics again.
+     * Whether the write stops a stored trigger and reaches no topic or group it did not: {@link #stopsOnSameTopics}
+     * and the same group. Such a write is not checked for access (tester, session 21: after the operator took a
+     * tenant's topics away, its running trigger could be neither paused nor resumed, only deleted); a resume is, as
+     * it reads the topics again.
      */
     private boolean pausesInPlace(Optional<TriggerSpec> current, TriggerSpec spec) {
-        return current.isPresent() && !spec.getEnabled() && sameTopics(current.get(), spec)
+        return stopsOnSameTopics(current, spec)
                 && TriggerSpecs.group(current.get(), t.catalog()).equals(TriggerSpecs.group(spec, t.catalog()));
+    }
+
+    /** Enabled false on a stored trigger, the same sources, destination and onFailure; the rest may differ. */
+    private static boolean stopsOnSameTopics(Optional<TriggerSpec> current, TriggerSpec spec) {
+        return current.isPresent() && !spec.getEnabled() && current.get().getTopics().equals(spec.getTopics())
+                && Objects.equals(current.get().getDestination(), spec.getDestination())
+                && Objects.equals(current.get().getOnFailure(), spec.getOnFailure());
     }
 
     private void checkAccess(Tenants.Caller caller, TriggerSpec spec) {
@@ -447,12 +453,6 @@ public final class TriggerRoutes {
                     + " into the other kind. " + groupWaysOut(TriggerSpecs.group(existing, t.catalog()),
                     wasShared ? "share" : "consumer"));
         }
-    }
-
-    private static boolean sameTopics(TriggerSpec existing, TriggerSpec wanted) {
-        return existing.getTopics().equals(wanted.getTopics())
-                && Objects.equals(existing.getDestination(), wanted.getDestination())
-                && Objects.equals(existing.getOnFailure(), wanted.getOnFailure());
     }
 
     private static boolean sameButEnabled(TriggerSpec existing, TriggerSpec wanted) {

@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.FerryConfig;
 import dev.ferry.core.functions.PoolWakeups;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -93,12 +93,8 @@ public final class WorkerResources implements AutoCloseable {
         Object producerLimit = clients.producerProperties(null, Map.of()).get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         this.maxResultBytes = Math.min(Integer.parseInt(String.valueOf(producerLimit)),
                 config.topics().maxMessageBytes());
-        AtomicInteger timerThreads = new AtomicInteger();
-        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "ferry-worker-timer-" + timerThreads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1,
+                DaemonThreads.numbered("ferry-worker-timer-"));
         // Every run's timeout is a timer, cancelled when the run ends: left in the queue, a second's 10 000 runs
         // would keep 300 000 cancelled timers (and the outcomes they hold) for the default 30 s (issue 16).
         timerPool.setRemoveOnCancelPolicy(true);

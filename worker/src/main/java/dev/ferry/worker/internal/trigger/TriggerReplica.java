@@ -1,5 +1,6 @@
 package dev.ferry.worker.internal.trigger;
 
+import dev.ferry.core.DaemonThreads;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.kafka.TopicProvisioner;
 import dev.ferry.core.triggers.EventPattern;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -77,12 +77,7 @@ public abstract class TriggerReplica {
         this.records = new TriggerRecords(settings.ref(), settings.spec().getDestination(), settings.onFailure(),
                 resources.topics().results(), resources.serdes().serializer(InvocationResult.class));
         String threadPrefix = "ferry-trigger-" + settings.name() + "." + GENERATIONS.incrementAndGet() + "-";
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService userThreads = new UserThreads(r -> {
-            Thread t = new Thread(r, threadPrefix + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService userThreads = new UserThreads(DaemonThreads.numbered(threadPrefix));
         this.invoker = new Invoker(userThreads, resources.timers(), resources.clock(),
                 resources.config().worker().abandonedRunsMax(), new Counters(), onStuck);
         this.function = resources.runtimes().create(settings.function());
