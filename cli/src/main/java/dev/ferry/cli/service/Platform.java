@@ -65,6 +65,13 @@ import org.slf4j.LoggerFactory;
 public final class Platform implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Platform.class);
+    /**
+     * How often every process looks for a transaction holding a platform topic: three Admin requests, within the
+     * slack a hanging one is reported after ({@code StuckTransactions.SLACK}).
+     */
+    private static final Duration TRANSACTION_WATCH_INTERVAL = Duration.ofSeconds(30);
+    /** The look takes up to three Admin calls of 30 s each when the cluster does not answer. */
+    private static final Duration TRANSACTION_WATCH_STALE = Duration.ofSeconds(150);
 
     /** The services of docs/design.md's module table. */
     public enum Role { DISPATCHER, WORKER, AUTOSCALER, METERING, GATEWAY }
@@ -92,6 +99,8 @@ public final class Platform implements AutoCloseable {
     /** The cluster check of a process without a gateway, and its admin client; null otherwise. */
     private Readiness.Polled kafkaHealth;
     private Admin kafkaAdmin;
+    /** The watch of hanging transactions on the platform topics ({@code StuckTransactions}), every process's. */
+    private Readiness.Polled transactionWatch;
 
     private Platform(FerryRuntime runtime, StartCheck check) {
         this.runtime = runtime;
@@ -216,6 +225,11 @@ public final class Platform implements AutoCloseable {
             kafkaHealth = KafkaHealth.polled(kafkaAdmin, "ferry-kafka-health");
             readiness("kafka", kafkaHealth);
         }
+        // Advisory: a transaction holding a platform topic for good stops its read_committed readers, and nothing
+        // they do fails (KIP-664; dev aborts those a crash left before this, DevEnvironment).
+        transactionWatch = Readiness.polled(runtime.stuckTransactions(), TRANSACTION_WATCH_INTERVAL,
+                TRANSACTION_WATCH_STALE, "ferry-transaction-watch");
+        readiness.addAdvisory("transactions", transactionWatch);
         // The dispatcher, the workers (then the autoscaler, which sizes their pools), metering and the gateway need
         // nothing of one another to start: they start at once, each on a thread of its own (issue 16: start to ready
         // was the sum of every role's start).
@@ -492,6 +506,10 @@ public final class Platform implements AutoCloseable {
                 .forEach(role -> stops.put("ferry-stop-" + role.name().toLowerCase(), () -> closeRole(role)));
         Shutdown.inParallel(stops);
         started.clear();
+        if (transactionWatch != null) {
+            transactionWatch.close();
+            transactionWatch = null;
+        }
         if (kafkaHealth != null) {
             kafkaHealth.close();
             kafkaAdmin.close(Duration.ofSeconds(5));

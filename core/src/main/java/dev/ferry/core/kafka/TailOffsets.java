@@ -13,8 +13,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Where a {@link TopicTail} lists the end offsets it waits for in a {@link TopicTail#readToEnd()}: an admin client
@@ -80,6 +83,51 @@ public final class TailOffsets implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new FerryException("Listing the end offsets of " + partitions + " took over "
                     + TIMEOUT.toMillis() + " ms", e);
+        }
+    }
+
+    /**
+     * The last stable offset and the high watermark of every partition of those of {@code topics} that exist, for
+     * the process's watch of hanging transactions ({@link StuckTransactions}), on the same admin client.
+     *
+     * @throws FerryException when they cannot be listed within {@link #TIMEOUT} (the cause says why), or after
+     *     {@link #close()}
+     */
+    public Map<TopicPartition, StuckTransactions.Ends> stableAndHighOffsets(Set<String> topics) {
+        Admin lookups = admin();
+        try {
+            Map<TopicPartition, OffsetSpec> query = new HashMap<>();
+            for (Map.Entry<String, KafkaFuture<TopicDescription>> topic
+                    : lookups.describeTopics(topics).topicNameValues().entrySet()) {
+                TopicDescription description;
+                try {
+                    description = topic.getValue().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        continue; // not made yet: nothing to hold
+                    }
+                    throw e;
+                }
+                description.partitions().forEach(p -> query.put(
+                        new TopicPartition(topic.getKey(), p.partition()), OffsetSpec.latest()));
+            }
+            Map<TopicPartition, ListOffsetsResultInfo> stable = lookups.listOffsets(query,
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<TopicPartition, ListOffsetsResultInfo> high = lookups.listOffsets(query,
+                    new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<TopicPartition, StuckTransactions.Ends> ends = new HashMap<>();
+            stable.forEach((p, info) -> ends.put(p, new StuckTransactions.Ends(info.offset(), high.get(p).offset())));
+            return ends;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryException("Interrupted while listing the offsets of " + topics, e);
+        } catch (ExecutionException e) {
+            throw new FerryException("Cannot list the offsets of " + topics + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new FerryException("Listing the offsets of " + topics + " took over " + TIMEOUT.toMillis() + " ms",
+                    e);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.ferry.core.functions.FunctionDirectory;
 import dev.ferry.core.functions.PoolWakeups;
 import dev.ferry.core.kafka.AvroSerdes;
 import dev.ferry.core.kafka.KafkaClients;
+import dev.ferry.core.kafka.StuckTransactions;
 import dev.ferry.core.kafka.TailOffsets;
 import dev.ferry.core.net.EgressPolicy;
 import dev.ferry.core.net.PlatformPorts;
@@ -134,6 +135,14 @@ public final class FerryRuntime implements AutoCloseable {
      */
     public EgressPolicy httpEgress() {
         return config.worker().httpEgress().withPlatformPorts(platformPorts);
+    }
+
+    /**
+     * The process's watch of hanging transactions on its platform topics ({@link StuckTransactions}), on the admin
+     * client of its topic tails' end-offset lookups. A new watch each call, to ask from one thread.
+     */
+    public StuckTransactions stuckTransactions() {
+        return StuckTransactions.forFerry(tailOffsets::stableAndHighOffsets, config);
     }
 
     /** The process's one schema registry client. */
