@@ -74,6 +74,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         return broker.bootstrapServers();
     }
 
+    /**
+     * Where the cluster's controllers listen, e.g. {@code localhost:41523} (Kafka's {@code --bootstrap-controller}):
+     * no client of Ferry's needs it, but {@code ferry dev} keeps its HTTP functions off it.
+     */
+    public String bootstrapControllers() {
+        return broker.bootstrapControllers();
+    }
+
     /** How many brokers the cluster has. */
     public int brokerCount() {
         return broker.brokerCount();

@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -221,6 +222,16 @@ final class DevEnvironment implements AutoCloseable {
         // take functions deployed while they run, as any deploy; the gateway is ready only once it sees every
         // built-in, so a user who waits for /readyz never gets "No function 'echo'".
         FerryRuntime runtime = FerryRuntime.create(config);
+        if (kafka != null) {
+            // The controllers' listener is no client's, so no setting names it: HTTP functions, which dev lets
+            // call loopback, must not reach it either (a tester's function did).
+            for (String controller : kafka.bootstrapControllers().split(",")) {
+                Integer port = Utils.getPort(controller.trim());
+                if (port != null) {
+                    runtime.platformPorts().add(port);
+                }
+            }
+        }
         try {
             Platform.awaitRegistry(runtime, check); // before the directory reads a record through it
         } catch (RuntimeException e) {

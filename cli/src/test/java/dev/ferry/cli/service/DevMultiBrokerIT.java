@@ -105,6 +105,28 @@ class DevMultiBrokerIT {
                 .doesNotContain("the data stays");
     }
 
+    /**
+     * A tester's HTTP function reached the controller's listener, which no setting names: dev allows loopback, and
+     * only the ports in Ferry's configuration were refused. Every broker's and controller's port is refused now.
+     */
+    @Test
+    @Order(2)
+    void shouldRefuseAnHttpFunctionOnAnyBrokersOrControllersPort() throws Exception {
+        GatewayCalls calls = new GatewayCalls(url, java.nio.file.Files.readString(dataDir.resolve("api-key")).trim(),
+                Duration.ofSeconds(30));
+        List<String> listeners = new java.util.ArrayList<>();
+        listeners.addAll(List.of(dev.kafka().bootstrapControllers().split(",")));
+        listeners.addAll(List.of(dev.kafka().bootstrapServers().split(",")));
+        assertThat(listeners).hasSizeGreaterThanOrEqualTo(4);
+        for (String listener : listeners) {
+            String handler = "http://127.0.0.1:" + org.apache.kafka.common.utils.Utils.getPort(listener.trim()) + "/";
+            java.net.http.HttpResponse<String> refused = calls.call("PUT", "/v1/functions/inward",
+                    "{\"runtime\": \"HTTP\", \"handler\": \"" + handler + "\"}");
+            assertThat(refused.statusCode()).as(handler).isEqualTo(400);
+            assertThat(refused.body()).as(handler).contains("where Ferry itself listens");
+        }
+    }
+
     @Test
     @Order(3)
     void shouldStillAnswerASyncInvokeWhenABrokerLeadingInvocationsIsStopped() throws Exception {

@@ -104,6 +104,29 @@ class FerryCommandsIT {
         assertThat(run.out()).isEqualTo("hi\n");
     }
 
+    /**
+     * Tester findings, sessions 21 and 22: dev lets HTTP functions call loopback, and a tenant's function read the
+     * management listener's /metrics, called the registry and the metering API, and reached the broker's controller
+     * listener, which no setting names. Every port of the process is refused at deploy, with no allowlist to open it.
+     */
+    @Test
+    @Order(2)
+    void shouldRefuseAnHttpFunctionOnAnyPortDevItselfListensOn() {
+        List<String> listeners = new ArrayList<>(List.of(dev.kafka().bootstrapServers(),
+                dev.kafka().bootstrapControllers(), "localhost:" + dev.platform().gatewayPort(),
+                "localhost:" + dev.platform().managementPort(), "localhost:" + dev.platform().meteringUrl().getPort(),
+                "localhost:" + java.net.URI.create(dev.platform().config().schemaRegistryUrls().get(0)).getPort()));
+        for (String listener : listeners) {
+            String handler = "http://127.0.0.1:" + org.apache.kafka.common.utils.Utils.getPort(listener) + "/";
+            Run deploy = ferry("deploy", "inward", "--runtime", "HTTP", "--handler", handler);
+            assertThat(deploy.exit()).as(handler).isNotZero();
+            assertThat(deploy.err()).as(handler).contains("where Ferry itself listens").doesNotContain("can allow");
+        }
+        assertThat(ferry("deploy", "outward", "--runtime", "HTTP", "--handler", "http://127.0.0.1:9/").exit())
+                .as("dev still allows loopback").isZero();
+        assertThat(ferry("functions", "delete", "outward").exit()).isZero();
+    }
+
     @Test
     @Order(2)
     void shouldDeployAFunctionThatThenListsAndRuns() {

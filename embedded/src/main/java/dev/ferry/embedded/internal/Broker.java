@@ -7,6 +7,9 @@ public interface Broker extends AutoCloseable {
 
     int brokerCount();
 
+    /** Where the cluster's controllers listen, {@code host:port,...} (Kafka's {@code --bootstrap-controller}). */
+    String bootstrapControllers();
+
     /**
      * Stops one broker node and leaves the others running (a failover test, or {@code ferry dev}'s user pulling a
      * broker). Only the multi-broker kit supports it.

@@ -28,12 +28,15 @@ public final class RaftServerBroker implements Broker {
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final String bootstrapControllers;
     private final Path deleteOnClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RaftServerBroker(KafkaRaftServer server, String bootstrapServers, Path deleteOnClose) {
+    private RaftServerBroker(KafkaRaftServer server, String bootstrapServers, String bootstrapControllers,
+            Path deleteOnClose) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.bootstrapControllers = bootstrapControllers;
         this.deleteOnClose = deleteOnClose;
     }
 
@@ -69,7 +72,7 @@ public final class RaftServerBroker implements Broker {
             ClusterReadiness.await(bootstrap, 1, READY_TIMEOUT);
             LOG.info("Embedded Kafka started at {} on {} (cluster {}) in {} ms", bootstrap, dataDir,
                     identity.clusterId(), (System.nanoTime() - started) / 1_000_000);
-            return new RaftServerBroker(server, bootstrap, deleteOnClose);
+            return new RaftServerBroker(server, bootstrap, "localhost:" + identity.controllerPort(), deleteOnClose);
         } catch (RuntimeException e) {
             stop(server);
             TempDirectories.deleteQuietly(deleteOnClose, "the embedded broker's");
@@ -103,6 +106,11 @@ public final class RaftServerBroker implements Broker {
     @Override
     public int brokerCount() {
         return 1;
+    }
+
+    @Override
+    public String bootstrapControllers() {
+        return bootstrapControllers;
     }
 
     @Override

@@ -98,6 +98,11 @@ public final class TestKitBroker implements Broker {
         return brokers;
     }
 
+    @Override
+    public String bootstrapControllers() {
+        return cluster.bootstrapControllers();
+    }
+
     /**
      * Node 0 also runs the only controller, so stopping it would take the quorum down with it: only the brokers
      * 1..n-1 may be stopped. Blocks until the broker has shut down; its replicas then drop out of the ISR.
