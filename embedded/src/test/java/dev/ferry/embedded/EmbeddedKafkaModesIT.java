@@ -71,9 +71,25 @@ class EmbeddedKafkaModesIT {
         List<Path> clusterDirs;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().brokers(3))) {
             clusterDirs = ferryDirs(tmp).stream().filter(d -> !before.contains(d))
-                    .filter(d -> Files.isDirectory(d.resolve("broker_1_data0"))).toList();
+                    .filter(d -> Files.isDirectory(d.resolve("node-1"))).toList();
             assertThat(clusterDirs).as("the brokers' directory, Ferry's own").hasSize(1);
             assertThat(kafka.brokerCount()).isEqualTo(3);
+            // A tester read the cluster's metadata through the host's own address: Kafka's test kit, which ran
+            // these clusters, binds every listener on all interfaces. Each listener answers on loopback only.
+            List<String> listeners = new java.util.ArrayList<>(List.of(kafka.bootstrapServers().split(",")));
+            listeners.addAll(List.of(kafka.bootstrapControllers().split(",")));
+            assertThat(listeners).hasSize(4);
+            InetAddress external = externalAddress();
+            for (String listener : listeners) {
+                int listenerPort = Integer.parseInt(listener.substring(listener.lastIndexOf(':') + 1));
+                try (java.net.Socket local = new java.net.Socket(InetAddress.getLoopbackAddress(), listenerPort)) {
+                    assertThat(local.isConnected()).as(listener).isTrue();
+                }
+                if (external != null) {
+                    assertThatThrownBy(() -> new java.net.Socket(external, listenerPort).close())
+                            .as(listener + " on " + external).isInstanceOf(java.net.ConnectException.class);
+                }
+            }
             try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
                     kafka.bootstrapServers()))) {
                 assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);
@@ -91,6 +107,20 @@ class EmbeddedKafkaModesIT {
                     .containsExactlyInAnyOrder("r1", "r2");
         }
         assertThat(clusterDirs.get(0)).as("deleted on close").doesNotExist();
+    }
+
+    /** An address of this host's that is not loopback, or null when it has none. */
+    private static InetAddress externalAddress() throws java.net.SocketException {
+        for (java.net.NetworkInterface nic : java.util.Collections.list(
+                java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                if (!address.isLoopbackAddress() && !address.isLinkLocalAddress()
+                        && address instanceof java.net.Inet4Address) {
+                    return address;
+                }
+            }
+        }
+        return null;
     }
 
     @Test
