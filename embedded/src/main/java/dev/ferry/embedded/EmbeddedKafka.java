@@ -4,7 +4,6 @@ import dev.ferry.embedded.internal.Broker;
 import dev.ferry.embedded.internal.BrokerDefaults;
 import dev.ferry.embedded.internal.RaftCluster;
 import dev.ferry.embedded.internal.RaftServerBroker;
-import dev.ferry.embedded.internal.TestKitBroker;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -62,13 +61,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (options.dataDir != null) {
             broker = RaftServerBroker.startPersistent(options.dataDir, options.port, properties);
         } else if (options.brokers > 1) {
-            // Every listener on localhost: the test kit binds all interfaces (RaftCluster says why that matters).
             broker = RaftCluster.start(options.brokers, properties);
-        } else if (options.port != 0) {
-            // The test kit binds random ports only; a fixed port without persistence runs the server in a temp dir.
-            broker = RaftServerBroker.startEphemeral(options.port, properties);
         } else {
-            broker = TestKitBroker.start(options.brokers, properties);
+            broker = RaftServerBroker.startEphemeral(options.port, properties); // port 0: a free one
         }
         return new EmbeddedKafka(broker);
     }

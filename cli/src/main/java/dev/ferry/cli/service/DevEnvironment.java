@@ -315,9 +315,9 @@ final class DevEnvironment implements AutoCloseable {
     }
 
     /**
-     * One broker keeps its data in {@code <data-dir>/kafka} on the chosen port. Several brokers come from Kafka's
-     * test kit, which formats a fresh cluster in a temporary directory on free ports every time: it cannot reuse a
-     * data directory, so that mode says it keeps nothing (see {@link #persistent()}).
+     * One broker keeps its data in {@code <data-dir>/kafka} on the chosen port. Several brokers are a fresh cluster
+     * formatted in a temporary directory on free ports every time: that mode reuses no data directory, and says it
+     * keeps nothing (see {@link #persistent()}).
      */
     private EmbeddedKafka.Options kafkaOptions(Settings settings) {
         if (settings.brokers() == 1) {
