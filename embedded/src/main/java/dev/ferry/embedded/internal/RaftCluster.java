@@ -72,7 +72,8 @@ public final class RaftCluster implements Broker {
                 int clientPort = FreePorts.pick();
                 clientPorts.add(clientPort);
                 Path nodeDir = Files.createDirectories(dir.resolve("node-" + id));
-                Properties config = nodeConfig(id, nodeDir.resolve("kafka"), clientPort, controller, properties);
+                Properties config = nodeConfig(id, id == CONTROLLER_ID, CONTROLLER_ID, nodeDir.resolve("kafka"),
+                        clientPort, controller, properties);
                 StorageFormat.formatIfNeeded(nodeDir.resolve("kafka"), config, clusterId,
                         nodeDir.resolve("server.properties"));
                 KafkaRaftServer node = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
@@ -92,13 +93,17 @@ public final class RaftCluster implements Broker {
         }
     }
 
-    private static Properties nodeConfig(int id, Path logDir, int clientPort, String controller,
-            Map<String, String> properties) {
+    /**
+     * One node's server properties: a PLAINTEXT listener on {@code localhost:clientPort}, and on the node that runs
+     * it, the controller's listener at {@code controller} ({@code localhost:port}), the quorum's only voter;
+     * {@code properties} last, so they win.
+     */
+    static Properties nodeConfig(int id, boolean runsController, int controllerId, Path logDir, int clientPort,
+            String controller, Map<String, String> properties) {
         Properties config = new Properties();
-        boolean runsController = id == CONTROLLER_ID;
         config.put("process.roles", runsController ? "broker,controller" : "broker");
         config.put("node.id", String.valueOf(id));
-        config.put("controller.quorum.voters", CONTROLLER_ID + "@" + controller);
+        config.put("controller.quorum.voters", controllerId + "@" + controller);
         config.put("listeners", "PLAINTEXT://localhost:" + clientPort
                 + (runsController ? "," + StorageFormat.CONTROLLER_LISTENER + "://" + controller : ""));
         config.put("advertised.listeners", "PLAINTEXT://localhost:" + clientPort);

@@ -83,19 +83,8 @@ public final class RaftServerBroker implements Broker {
 
     private static Properties serverConfig(NodeIdentity identity, Path logDir, int clientPort,
             Map<String, String> properties) {
-        Properties config = new Properties();
-        String controller = "localhost:" + identity.controllerPort();
-        config.put("process.roles", "broker,controller");
-        config.put("node.id", String.valueOf(NODE_ID));
-        config.put("controller.quorum.voters", NODE_ID + "@" + controller);
-        config.put("listeners", "PLAINTEXT://localhost:" + clientPort + ",CONTROLLER://" + controller);
-        config.put("advertised.listeners", "PLAINTEXT://localhost:" + clientPort);
-        config.put("controller.listener.names", StorageFormat.CONTROLLER_LISTENER);
-        config.put("inter.broker.listener.name", "PLAINTEXT");
-        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        config.put("log.dirs", logDir.toString());
-        config.putAll(properties);
-        return config;
+        return RaftCluster.nodeConfig(NODE_ID, true, NODE_ID, logDir, clientPort,
+                "localhost:" + identity.controllerPort(), properties);
     }
 
     @Override
