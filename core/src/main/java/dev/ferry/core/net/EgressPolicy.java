@@ -210,8 +210,8 @@ public final class EgressPolicy {
     private Optional<Refusal> literalRefusal(String host, int port, boolean allowedByName) {
         Optional<InetAddress> address = literal(host);
         if (address.isEmpty()) {
-            return Optional.of(new Refusal(host + " is an address the egress policy cannot read (write an IPv4 "
-                    + "address as a.b.c.d, an IPv6 address without a zone id)", false));
+            return Optional.of(new Refusal(host + " is an address the egress policy cannot read (an IPv4 address "
+                    + "only as a.b.c.d, four decimal numbers without leading zeros)", false));
         }
         return refusal(address.get(), port, allowedByName)
                 .map(r -> new Refusal(host + " is " + r.reason(), r.allowable()));
