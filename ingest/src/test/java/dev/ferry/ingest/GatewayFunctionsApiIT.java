@@ -131,6 +131,44 @@ class GatewayFunctionsApiIT extends GatewayApiTestBase {
                 .isEqualTo(201);
     }
 
+    /**
+     * A tester: a spec with several problems listed only the field errors, the egress refusal showing up alone once
+     * they were fixed; IPv6 literals with a zone id (which the JDK cannot parse), an IPv4-compatible loopback
+     * address and a port past 65535 were accepted (201).
+     */
+    @Test
+    void shouldListTheEgressRefusalWithTheSpecsOtherErrors() {
+        HttpResponse<byte[]> both = api.put("/v1/functions/inward", acme,
+                "{\"runtime\":\"HTTP\",\"handler\":\"http://169.254.169.254/x\",\"memoryMb\":1}");
+        assertThat(both.statusCode()).isEqualTo(400);
+        assertThat(json(both).get("code").asText()).isEqualTo("invalid_function");
+        assertThat(json(both).get("errors")).extracting(JsonNode::asText).hasSize(2)
+                .anySatisfy(e -> assertThat(e).isEqualTo("memoryMb must be between 128 and 10240, got 1"))
+                .anySatisfy(e -> assertThat(e).contains("egress policy").contains("cloud metadata"));
+        assertThat(json(both).get("error").asText()).contains("memoryMb").contains("egress policy");
+
+        for (String url : List.of("http://[::1%25lo]:18080/", "http://[fe80::fc:ff:fe00:1%25eth0]:18080/healthz",
+                "http://[::ffff:127.0.0.1%lo]:19400/metrics", "http://[::ffff:7f00:1%1]:19400/metrics")) {
+            HttpResponse<byte[]> zoned = api.put("/v1/functions/inward", acme,
+                    "{\"runtime\": \"HTTP\", \"handler\": \"" + url + "\"}");
+            assertThat(zoned.statusCode()).as(url).isEqualTo(400);
+            assertThat(json(zoned).get("errors")).extracting(JsonNode::asText).as(url).hasSize(2)
+                    .anySatisfy(e -> assertThat(e).contains("zone id"))
+                    .anySatisfy(e -> assertThat(e).contains("egress policy"));
+        }
+        HttpResponse<byte[]> compatible = api.put("/v1/functions/inward", acme,
+                "{\"runtime\": \"HTTP\", \"handler\": \"http://[::127.0.0.1]:18080/\"}");
+        assertThat(compatible.statusCode()).isEqualTo(400);
+        assertThat(json(compatible).get("errors")).singleElement().extracting(JsonNode::asText).asString()
+                .contains("egress policy").contains("IPv4-compatible").contains("127.0.0.1");
+        HttpResponse<byte[]> port = api.put("/v1/functions/inward", acme,
+                "{\"runtime\": \"HTTP\", \"handler\": \"http://127.0.0.1:84936/\"}");
+        assertThat(port.statusCode()).isEqualTo(400);
+        assertThat(json(port).get("errors")).extracting(JsonNode::asText)
+                .anySatisfy(e -> assertThat(e).contains("port 84936").contains("1 to 65535"));
+        assertThat(api.get("/v1/functions/inward", acme).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void shouldAnswer409WhenAnUpdateWouldShrinkPartitionsGrowAnOrderedFunctionsOrChangeDelivery() {
         shared.deploy(beta, "grow", "{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 4}");

@@ -193,8 +193,9 @@ public final class FunctionSpecs {
     }
 
     /**
-     * What is wrong with an HTTP function's handler, if anything: not an http(s) URL, no host java.net.URI can read
-     * (the worker's HTTP client cannot call it), or a host that other clients read as another address than Java does.
+     * What is wrong with an HTTP function's handler, if anything: not an http(s) URL, a port outside 1-65535, no host
+     * java.net.URI can read (the worker's HTTP client cannot call it), a host that other clients read as another
+     * address than Java does, or an IPv6 address with a zone id.
      */
     private static Optional<String> httpUrlProblem(String handler) {
         URI uri;
@@ -208,6 +209,10 @@ public final class FunctionSpecs {
             return Optional.of("handler of an HTTP function must be an http:// or https:// URL, got '" + handler
                     + "'");
         }
+        Optional<String> port = portProblem(uri.getRawAuthority());
+        if (port.isPresent()) {
+            return port;
+        }
         String host = uri.getHost() != null ? uri.getHost() : hostOf(uri.getRawAuthority());
         Optional<String> numeric = host.startsWith("[") ? Optional.empty() : numericHostProblem(host);
         if (numeric.isPresent()) {
@@ -217,7 +222,35 @@ public final class FunctionSpecs {
             return Optional.of("handler of an HTTP function must name a valid host, but '" + host + "' is not a "
                     + "valid host: use a DNS name, an IPv4 address a.b.c.d or an IPv6 address in brackets");
         }
+        if (host.startsWith("[") && host.indexOf('%') >= 0) {
+            return Optional.of("handler of an HTTP function names the IPv6 address '" + host + "' with a zone id ('"
+                    + host.substring(host.indexOf('%'), host.length() - 1) + "'), which names a network interface "
+                    + "of one host: a handler on another host never needs one, write the address without it");
+        }
         return Optional.empty();
+    }
+
+    /**
+     * A port outside 1-65535 in a URL's authority (a tester: {@code http://127.0.0.1:84936/} was accepted, and every
+     * call failed with an IllegalArgumentException); java.net.URI reads any digits as a port, or, past an int, the
+     * whole authority as no host.
+     */
+    private static Optional<String> portProblem(String authority) {
+        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        int colon = hostPort.startsWith("[") ? hostPort.indexOf("]:") + 1 : hostPort.indexOf(':');
+        if (colon <= 0) {
+            return Optional.empty(); // no port: 80 for http, 443 for https
+        }
+        String digits = hostPort.substring(colon + 1);
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Optional.empty(); // an empty port is the default one; other text is no host to java.net.URI
+        }
+        BigInteger port = new BigInteger(digits);
+        if (port.signum() > 0 && port.compareTo(BigInteger.valueOf(65_535)) <= 0) {
+            return Optional.empty();
+        }
+        return Optional.of("handler of an HTTP function names port " + digits + ", which is no TCP port: use a port "
+                + "from 1 to 65535, or none for 80 (http) or 443 (https)");
     }
 
     /** The host of a URL's authority java.net.URI did not read as server-based: without user info and port. */

@@ -6,6 +6,7 @@ import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Where an HTTP function may send its calls (issue 12): never to the worker host's own services or the cloud's
@@ -38,6 +40,14 @@ import java.util.concurrent.TimeUnit;
  * loopback ({@code ferry dev} does) allows the functions' own helpers, not Ferry's surfaces. A URL without a port
  * means 80 ({@code http}) or 443 ({@code https}).
  *
+ * <p>A host that is an address literal is judged as the address, without DNS, and fails closed: a literal the policy
+ * cannot read is refused whatever the allowlist (only dotted-decimal IPv4, the one form every client reads alike, and
+ * IPv6 are read). An IPv6 zone id ({@code [fe80::1%25eth0]}) is dropped and the address judged, so
+ * {@code fe80::1%eth0} is link-local and {@code ::1%lo} loopback; {@code FunctionSpecs} refuses a zone id in a
+ * handler at deploy, the worker judges one that got in before. An IPv4-compatible IPv6 address ({@code ::a.b.c.d},
+ * deprecated) is judged as the IPv4 address it embeds too, like an IPv4-mapped one ({@code ::ffff:a.b.c.d}), from a
+ * URL or from DNS.
+ *
  * <p>Left open: the address checked is the one the JDK's resolver gives right before the call, not read from the
  * connection itself ({@code java.net.http} does not tell which address it connected to).
  *
@@ -50,6 +60,9 @@ public final class EgressPolicy {
 
     /** How long the local interfaces' addresses are kept before they are read again, in milliseconds. */
     static final long LOCAL_ADDRESSES_TTL_MS = 10_000;
+    private static final Pattern DOTTED_DECIMAL =
+            Pattern.compile("((0|[1-9][0-9]?|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}"
+                    + "(0|[1-9][0-9]?|1[0-9]{2}|2[0-4][0-9]|25[0-5])");
     private static final List<Cidr> REFUSED_EXTRA = List.of(
             Cidr.parse("fd00:ec2::254/128"),   // AWS instance metadata over IPv6
             Cidr.parse("100.100.100.200/32"),  // Alibaba Cloud metadata
@@ -144,12 +157,15 @@ public final class EgressPolicy {
         if (allowedByName && !platformPorts.contains(port)) {
             return Optional.empty();
         }
+        if (looksLikeAddress(host)) {
+            return literalRefusal(host, port, allowedByName);
+        }
         for (String name : given.equals(host) ? List.of(host) : List.of(host, given)) {
             InetAddress[] addresses;
             try {
                 addresses = resolver.resolve(name);
             } catch (UnknownHostException e) {
-                continue; // the call itself fails, with the client's own error
+                continue; // a name no resolver knows: the call itself fails, with the client's own error
             }
             for (InetAddress address : addresses) {
                 Optional<Refusal> refused = refusal(address, port, allowedByName);
@@ -182,15 +198,59 @@ public final class EgressPolicy {
             return refused.isPresent() || resolves(host) || allowedByName ? refused
                     : Optional.of(new Refusal(host + " is a name of the worker's own host", true));
         }
-        if (!looksLikeAddress(host)) {
+        return looksLikeAddress(host) ? literalRefusal(host, port, allowedByName) : Optional.empty();
+    }
+
+    /**
+     * Why a call to the literal address {@code host} is refused. One the policy cannot read is refused too (fail
+     * closed; a tester: {@code [::1%25lo]} and {@code [::ffff:127.0.0.1%lo]}, which the JDK does not parse, passed
+     * as if they were names no DNS knows). An IPv6 zone id ({@code %eth0}, {@code %25lo}) is dropped and the address
+     * judged: {@code fe80::1%eth0} is link-local, {@code ::1%lo} loopback.
+     */
+    private Optional<Refusal> literalRefusal(String host, int port, boolean allowedByName) {
+        Optional<InetAddress> address = literal(host);
+        if (address.isEmpty()) {
+            return Optional.of(new Refusal(host + " is an address the egress policy cannot read (an IPv4 address "
+                    + "only as a.b.c.d, four decimal numbers without leading zeros)", false));
+        }
+        return refusal(address.get(), port, allowedByName)
+                .map(r -> new Refusal(host + " is " + r.reason(), r.allowable()));
+    }
+
+    /**
+     * The address {@code host} names, which looks like one ({@link #looksLikeAddress}): an IPv4 address in
+     * dotted-decimal form (the only one every client reads alike, see {@code FunctionSpecs}), or an IPv6 address
+     * whose zone id, if any, is dropped; empty when it is neither. Parsed without asking DNS.
+     */
+    static Optional<InetAddress> literal(String host) {
+        int zone = host.indexOf('%');
+        String bare = zone < 0 ? host : host.substring(0, zone);
+        if (!bare.contains(":")) {
+            // 010.0.0.1, 1.2.3 or 2852039166 are read as other addresses by other clients: no form to judge
+            return zone < 0 && DOTTED_DECIMAL.matcher(bare).matches() ? Optional.of(ipv4(bare)) : Optional.empty();
+        }
+        String embedded = bare.substring(bare.lastIndexOf(':') + 1);
+        if (!bare.matches("[0-9a-f:.]+") || embedded.contains(".") && !DOTTED_DECIMAL.matcher(embedded).matches()) {
             return Optional.empty();
         }
         try {
-            // A literal address: getByName parses it without asking DNS.
-            return refusal(InetAddress.getByName(host), port, allowedByName)
-                    .map(r -> new Refusal(host + " is " + r.reason(), r.allowable()));
+            // In brackets, getByName reads an IPv6 literal or fails; it never asks DNS.
+            return Optional.of(InetAddress.getByName("[" + bare + "]"));
         } catch (UnknownHostException e) {
             return Optional.empty();
+        }
+    }
+
+    private static InetAddress ipv4(String dottedDecimal) {
+        String[] parts = dottedDecimal.split("\\.");
+        byte[] bytes = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            bytes[i] = (byte) Integer.parseInt(parts[i]);
+        }
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // not reached: four bytes are an IPv4 address
         }
     }
 
@@ -210,7 +270,40 @@ public final class EgressPolicy {
         }
     }
 
+    /**
+     * Why a call to {@code address} is refused. An IPv4-compatible IPv6 address ({@code ::a.b.c.d}, deprecated by
+     * RFC 4291; a tester: {@code [::127.0.0.1]} passed) is judged as itself and as the IPv4 address it embeds, as
+     * the JDK already reads an IPv4-mapped one ({@code ::ffff:a.b.c.d}) as the IPv4 address.
+     */
     private Optional<Refusal> refusal(InetAddress address, int port, boolean allowedByName) {
+        Optional<Refusal> refused = judge(address, port, allowedByName);
+        Optional<InetAddress> embedded = ipv4Compatible(address);
+        if (refused.isPresent() || embedded.isEmpty()) {
+            return refused;
+        }
+        return judge(embedded.get(), port, allowedByName).map(r -> new Refusal("an IPv4-compatible address of "
+                + embedded.get().getHostAddress() + ", " + r.reason(), r.allowable()));
+    }
+
+    /** The IPv4 address an IPv4-compatible IPv6 address ({@code ::a.b.c.d}, not {@code ::} or {@code ::1}) embeds. */
+    static Optional<InetAddress> ipv4Compatible(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        if (bytes.length != 16 || address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < 12; i++) {
+            if (bytes[i] != 0) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16)));
+        } catch (UnknownHostException e) {
+            return Optional.empty(); // not reached: four bytes are an IPv4 address
+        }
+    }
+
+    private Optional<Refusal> judge(InetAddress address, int port, boolean allowedByName) {
         boolean loopback = address.isLoopbackAddress() || address.isAnyLocalAddress();
         if (platformPorts.contains(port) && (loopback || localHost.addresses().contains(withoutScope(address)))) {
             return Optional.of(new Refusal("port " + port + " of the worker's own host, where Ferry itself listens",

@@ -152,4 +152,39 @@ class FunctionSpecsTest {
         assertThat(FunctionSpecs.INT_RANGES.keySet()).containsExactlyInAnyOrder("memoryMb", "timeoutMs",
                 "concurrency", "minReplicas", "maxReplicas", "partitions", "targetLagPerReplica", "maxAttempts");
     }
+
+    /**
+     * A tester: IPv6 handlers with a zone id were accepted at deploy. A zone id names an interface of one host, which
+     * a handler on another never needs: refused, saying so (the egress policy still judges one that got in before).
+     */
+    @Test
+    void shouldRefuseAnIpv6AddressWithAZoneId() {
+        for (String url : List.of("http://[::1%25lo]:18080/", "http://[fe80::fc:ff:fe00:1%25eth0]:18080/healthz",
+                "http://[::ffff:127.0.0.1%lo]:19400/metrics", "http://[::ffff:7f00:1%1]:19400/metrics",
+                "https://[2001:db8::1%25eth0]/")) {
+            assertThat(FunctionSpecs.validate(FunctionSpecs.builder("acme", "hook", Runtime.HTTP, url).build(), false))
+                    .as(url).singleElement().asString().contains("zone id").contains("without it");
+        }
+        assertThat(FunctionSpecs.validate(
+                FunctionSpecs.builder("acme", "hook", Runtime.HTTP, "http://[fe80::1%25eth0]/").build(), false))
+                .singleElement().asString().contains("'[fe80::1%25eth0]'").contains("('%25eth0')");
+        assertThat(FunctionSpecs.validate(
+                FunctionSpecs.builder("acme", "hook", Runtime.HTTP, "http://[2001:db8::1]:8080/").build(), false))
+                .isEmpty();
+    }
+
+    /** A tester: {@code http://127.0.0.1:84936/} was accepted at deploy and every call failed. */
+    @Test
+    void shouldRefuseAPortOutsideOneTo65535() {
+        for (String url : List.of("http://127.0.0.1:84936/", "http://hook.example:0/run", "http://[::1]:65536/",
+                "https://user@hook.example:99999999999/", "http://hook.example:00000/")) {
+            assertThat(FunctionSpecs.validate(FunctionSpecs.builder("acme", "hook", Runtime.HTTP, url).build(), false))
+                    .as(url).singleElement().asString().contains("no TCP port").contains("1 to 65535");
+        }
+        for (String url : List.of("http://hook.example:1/", "http://hook.example:65535/", "http://[::2]:8080/",
+                "http://hook.example:/", "https://hook.example/")) {
+            assertThat(FunctionSpecs.validate(FunctionSpecs.builder("acme", "hook", Runtime.HTTP, url).build(), false))
+                    .as(url).isEmpty();
+        }
+    }
 }

@@ -171,4 +171,75 @@ class EgressPolicyTest {
                 .refusalWithoutLookup(URI.create("http://127.0.0.1:8080/")))
                 .hasValueSatisfying(refused -> assertThat(refused.allowable()).isTrue());
     }
+
+    /**
+     * A tester: IPv6 literals the JDK cannot resolve (a zone id, a zone id on an IPv4-mapped address) passed at
+     * deploy and at call time, the policy moving on after the UnknownHostException. A zone id is dropped and the
+     * address judged; a literal the policy cannot read is refused, whatever the allowlist.
+     */
+    @Test
+    void shouldJudgeAnIpv6LiteralWithoutItsZoneIdAndRefuseALiteralItCannotRead() {
+        // HOST, not this machine: the tester's fe80::fc:ff:fe00:1 may be an address of its own eth0.
+        EgressPolicy policy = EgressPolicy.allowing(List.of()).withLocalHost(HOST).withResolver(host -> {
+            throw new AssertionError("a literal is not looked up: " + host);
+        });
+        for (String url : List.of("http://[::1%25lo]:18080/", "http://[fe80::fc:ff:fe00:1%25eth0]:18080/healthz",
+                "http://[::ffff:127.0.0.1%lo]:19400/metrics", "http://[::ffff:7f00:1%1]:19400/metrics")) {
+            assertThat(policy.refusalWithoutLookup(URI.create(url))).as(url).isPresent();
+            assertThat(policy.refusal(URI.create(url))).as(url).isPresent();
+        }
+        assertThat(policy.refusal(URI.create("http://[::1%25lo]:18080/")))
+                .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("loopback"));
+        // Link-local on any port, and whatever the operator allowed of loopback.
+        EgressPolicy dev = EgressPolicy.allowing(List.of("127.0.0.0/8", "::1", "localhost")).withLocalHost(HOST)
+                .withPlatformPorts(PlatformPorts.of(List.of(19400)));
+        for (String url : List.of("http://[fe80::fc:ff:fe00:1%25eth0]:18080/healthz",
+                "http://[fe80::fc:ff:fe00:1%25eth0]/", "http://[fe80::1%1]:443/")) {
+            assertThat(dev.refusal(URI.create(url))).as(url)
+                    .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("link-local"));
+        }
+        for (String url : List.of("http://[::ffff:127.0.0.1%lo]:19400/metrics",
+                "http://[::ffff:7f00:1%1]:19400/metrics", "http://[::1%25lo]:19400/")) {
+            assertThat(dev.refusalWithoutLookup(URI.create(url))).as(url)
+                    .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("where Ferry itself listens"));
+        }
+        // A zone id on an address the policy lets go changes nothing, and one it cannot read is refused.
+        assertThat(policy.refusal(URI.create("http://[2001:db8::1%25eth0]/"))).isEmpty();
+        for (String url : List.of("http://[::ffff:0251.0.0.1]/", "http://[::0251.0.0.1%25lo]/")) {
+            assertThat(dev.refusal(URI.create(url))).as(url).hasValueSatisfying(refused -> {
+                assertThat(refused.reason()).contains("cannot read");
+                assertThat(refused.allowable()).isFalse();
+            });
+        }
+    }
+
+    @Test
+    void shouldReadOnlyDottedDecimalIpv4AndIpv6LiteralsWithoutDns() throws Exception {
+        assertThat(EgressPolicy.literal("10.0.0.1")).contains(InetAddress.getByName("10.0.0.1"));
+        assertThat(EgressPolicy.literal("fe80::1%eth0")).contains(InetAddress.getByName("fe80::1"));
+        assertThat(EgressPolicy.literal("::ffff:127.0.0.1%25lo")).contains(InetAddress.getByName("127.0.0.1"));
+        for (String unreadable : List.of("010.0.0.1", "1.2.3", "2852039166", "1.2.3.4.5", "256.0.0.1", "::1::2",
+                "::ffff:1.2.3", "::g", "1.2.3.4%eth0", "%lo", ":")) {
+            assertThat(EgressPolicy.literal(unreadable)).as(unreadable).isEmpty();
+        }
+    }
+
+    /** A tester: {@code [::127.0.0.1]}, an IPv4-compatible address (deprecated), passed as if global. */
+    @Test
+    void shouldJudgeTheIpv4AddressAnIpv4CompatibleAddressEmbeds() {
+        EgressPolicy policy = EgressPolicy.allowing(List.of());
+        for (String url : List.of("http://[::127.0.0.1]:8080/", "http://[::7f00:1]/", "http://[::169.254.169.254]/",
+                "http://[::a9fe:a9fe]/latest/meta-data/", "http://[::127.0.0.1%25lo]/")) {
+            assertThat(policy.refusalWithoutLookup(URI.create(url))).as(url)
+                    .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("IPv4-compatible"));
+            assertThat(policy.refusal(URI.create(url))).as(url).isPresent();
+        }
+        assertThat(policy.refusal(URI.create("http://[::203.0.113.7]/"))).isEmpty();
+        assertThat(EgressPolicy.allowing(List.of("127.0.0.0/8")).withPlatformPorts(PlatformPorts.of(List.of(9400)))
+                .refusalWithoutLookup(URI.create("http://[::127.0.0.1]:9400/")))
+                .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("where Ferry itself listens"));
+        // A name whose AAAA record is one is judged the same.
+        EgressPolicy named = policy.withResolver(host -> new InetAddress[] {InetAddress.getByName("::7f00:1")});
+        assertThat(named.refusal(URI.create("http://compat.example/"))).isPresent();
+    }
 }

@@ -51,13 +51,15 @@ public final class FunctionRoutes {
         }
         SpecJson.Parsed parsed = SpecJson.parse(g.mapper(), Http.spec(ctx), caller.tenant(), name,
                 g.config().worker().processRuntimeEnabled(), g.config().dispatcher().partitionStrategyClasses());
-        if (!parsed.valid()) {
-            Http.error(g.mapper(), ctx, new ApiException(400, "invalid_function",
-                    String.join("; ", parsed.errors())), parsed.errors());
+        // The handler's egress is one more problem of the spec: listed with the others, not after they are fixed.
+        List<String> errors = new ArrayList<>(parsed.errors());
+        egressRefusal(parsed.runtime(), parsed.handler()).ifPresent(errors::add);
+        if (!errors.isEmpty()) {
+            Http.error(g.mapper(), ctx, new ApiException(400, "invalid_function", String.join("; ", errors)),
+                    errors);
             return;
         }
         FunctionSpec spec = parsed.spec();
-        refuseEgress(spec);
         FunctionRef ref = new FunctionRef(caller.tenant(), name);
         // A minimum above 0 pins replicas, a create or a raise of partitions takes from the partition budget: such
         // writes are checked and written while no other of this gateway is. The name's lock keeps `before` current.
@@ -85,24 +87,22 @@ public final class FunctionRoutes {
     /**
      * An HTTP handler whose URL names an address the workers refuse (their own host, link-local, cloud metadata;
      * issue 12) could never run: say so now, where a literal address or localhost decides it. A name that resolves
-     * to one is refused by the worker at call time instead. Answered like the spec's other problems, under
-     * {@code errors} too (a tester: this 400 alone had none).
+     * to one is refused by the worker at call time instead. One more entry of the spec's {@code errors}, judged
+     * whatever else is wrong with the spec (a tester: it showed up alone once memoryMb was fixed).
      */
-    private void refuseEgress(FunctionSpec spec) {
-        if (spec.getRuntime() != dev.ferry.schemas.Runtime.HTTP) {
-            return;
+    private Optional<String> egressRefusal(dev.ferry.schemas.Runtime runtime, String handler) {
+        if (runtime != dev.ferry.schemas.Runtime.HTTP || handler == null) {
+            return Optional.empty();
         }
         java.net.URI uri;
         try {
-            uri = java.net.URI.create(spec.getHandler().trim());
+            uri = java.net.URI.create(handler.trim());
         } catch (IllegalArgumentException e) {
-            return; // the spec's own validation speaks about malformed URLs
+            return Optional.empty(); // the spec's own validation speaks about malformed URLs
         }
-        g.egress().refusalWithoutLookup(uri).ifPresent(refused -> {
-            throw new ApiException(400, "invalid_function", List.of("handler " + Urls.redact(uri) + " is refused "
-                    + "by the workers' egress policy: " + refused.reason() + (refused.allowable()
-                            ? ". An operator can allow it with " + WorkerConfig.HTTP_EGRESS_ALLOW + "." : ".")));
-        });
+        return g.egress().refusalWithoutLookup(uri).map(refused -> "handler " + Urls.redact(uri) + " is refused "
+                + "by the workers' egress policy: " + refused.reason() + (refused.allowable()
+                        ? ". An operator can allow it with " + WorkerConfig.HTTP_EGRESS_ALLOW + "." : "."));
     }
 
     private void list(Context ctx) {

@@ -30,8 +30,16 @@ public final class SpecJson {
     /** The fields {@code GET /v1/functions/{name}} adds to the spec ({@code FunctionRoutes}): ignored in a PUT. */
     static final Set<String> STATUS = Set.of("replicas", "desiredReplicas", "lag", "model");
 
-    /** The outcome of parsing: a spec, or the list of everything wrong with the input. */
-    public record Parsed(FunctionSpec spec, List<String> errors) {
+    /**
+     * The outcome of parsing: a spec, or the list of everything wrong with the input; and the runtime and handler
+     * the body names, valid or not (null when absent or of the wrong type), so that the gateway's checks of the
+     * handler (its egress) join the list of a spec with other problems.
+     */
+    public record Parsed(FunctionSpec spec, List<String> errors, Runtime runtime, String handler) {
+        Parsed(FunctionSpec spec, List<String> errors) {
+            this(spec, errors, null, null);
+        }
+
         public boolean valid() {
             return errors.isEmpty();
         }
@@ -86,7 +94,7 @@ public final class SpecJson {
         FunctionSpec spec = builder.build();
         if (errors.isEmpty()) {
             List<String> invalid = FunctionSpecs.validate(spec, processRuntimeEnabled, strategyClasses);
-            return invalid.isEmpty() ? new Parsed(spec, List.of()) : new Parsed(null, invalid);
+            return new Parsed(invalid.isEmpty() ? spec : null, invalid, runtime, handler);
         }
         // The spec's rules still speak about the fields that parsed (a tester: memoryMb "lots" hid timeoutMs -1), but
         // not about a placeholder. Without a runtime the handler is checked only for what every runtime asks.
@@ -101,7 +109,7 @@ public final class SpecJson {
         }
         JsonBody.addRuleProblems(errors, FunctionSpecs.validate(spec, processRuntimeEnabled, strategyClasses),
                 placeholders);
-        return new Parsed(null, errors);
+        return new Parsed(null, errors, runtime, handler);
     }
 
     public static ObjectNode toJson(ObjectMapper mapper, FunctionSpec spec) {
