@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.ferry.core.FieldRange;
+import dev.ferry.core.JsonSyntax;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,10 +40,16 @@ record JsonBody(JsonNode root, List<String> errors) {
             String tenant) {
         JsonNode root;
         try {
+            // Decimals as sent, BigDecimal with their zeros: a trigger filter compares numbers exactly (EventPattern),
+            // and a filter object is written on as text, so a double lost them: 1e400 became Infinity and was
+            // written as the string "Infinity" (a tester), 0.30000000000000000001 would have become 0.3. A field's
+            // type error shows 512.0 as sent, not 512.
             root = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).readTree(body);
         } catch (JsonProcessingException e) {
-            return new JsonBody(null, List.of("body is not valid JSON: " + e.getOriginalMessage()));
+            return new JsonBody(null, List.of("body is not valid JSON: " + JsonSyntax.describe(e)));
         } catch (IOException e) {
             return new JsonBody(null, List.of("body cannot be read: " + e.getMessage()));
         }
@@ -77,7 +85,8 @@ record JsonBody(JsonNode root, List<String> errors) {
     }
 
     /**
-     * The integer {@code field}, or null when absent or null. A non-integer is an error (and null); so is an integer
+     * The integer {@code field}, or null when absent or null. A non-integer is an error naming the type, the range
+     * and what was sent (and null); so is an integer
      * too big for an {@code int}, named as outside {@code range}, the field's range (a tester: {@code memoryMb}
      * 99999999999999 was called "not an integer"). A value that fits is the spec's rules' to judge.
      */
@@ -89,7 +98,8 @@ record JsonBody(JsonNode root, List<String> errors) {
         if (node.isIntegralNumber() && node.canConvertToInt()) {
             return node.intValue();
         }
-        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node)) : field + " must be an integer");
+        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node))
+                : range.typeProblem(field, given(node)));
         return null;
     }
 
@@ -102,8 +112,28 @@ record JsonBody(JsonNode root, List<String> errors) {
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             return node.longValue();
         }
-        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node)) : field + " must be an integer");
+        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node))
+                : range.typeProblem(field, given(node)));
         return null;
+    }
+
+    /**
+     * A value of the wrong type as the caller sent it, for a message: a string quoted (and abbreviated past 64
+     * characters), a number or boolean as it reads, an object or array by its kind (it may be large).
+     */
+    static String given(JsonNode node) {
+        if (node.isTextual()) {
+            String text = node.asText();
+            return "\"" + (text.length() > 64 ? text.substring(0, 64) + "..." : text) + "\"";
+        }
+        if (node.isObject()) {
+            return "an object";
+        }
+        if (node.isArray()) {
+            return "an array";
+        }
+        String text = node.asText();
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
     }
 
     /** An integer as given, abbreviated past 24 digits: a body may hold a number of a thousand. */
