@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one writer of docs/design.md's error shape, {@code {"error": "<for humans>", "code": "<stable, for programs>",
- * "errors": ["<each problem>", ...]}}, for every Ferry HTTP listener (the gateway, metering's usage API), and the wiring that makes every error of such a
- * listener take that shape: a handler's {@link HttpError}, Javalin's own (404 unknown path, 405 wrong method, 413
+ * "errors": ["<each problem>", ...]}}, for every Ferry HTTP listener (the gateway, metering's usage API), and the
+ * wiring that makes every error of such a listener take that shape: a handler's {@link HttpError}, Javalin's own (404 unknown path, 405 wrong method, 413
  * body too large), an unexpected exception (500, its text only in the log) and the errors Jetty raises before
  * Javalin sees the request (431 headers too large, 414 URI too long, 400 bad URI or bad message).
  *

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -52,6 +53,9 @@ record JsonBody(JsonNode root, List<String> errors) {
             return new JsonBody(null, List.of("body is not valid JSON: " + JsonSyntax.describe(e)));
         } catch (IOException e) {
             return new JsonBody(null, List.of("body cannot be read: " + e.getMessage()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            // A decimal no BigDecimal holds (1e99999999999): Jackson throws it raw, naming java.math.BigDecimal.
+            return new JsonBody(null, List.of("body is not valid JSON: a number is out of range" + number(e)));
         }
         if (root == null || !root.isObject()) {
             return new JsonBody(null, List.of("body must be a JSON object of " + what + " fields"));
@@ -71,6 +75,12 @@ record JsonBody(JsonNode root, List<String> errors) {
         return new JsonBody(root, errors);
     }
 
+    /** {@code : <the number>} when Jackson's message quotes it, abbreviated; else nothing. */
+    private static String number(RuntimeException e) {
+        Matcher value = Pattern.compile("Value \"([^\"]{1,40})").matcher(String.valueOf(e.getMessage()));
+        return value.find() ? ": " + value.group(1) + (value.group(1).length() == 40 ? "..." : "") : "";
+    }
+
     /** The string {@code field}, or null when absent or null; a non-string is an error (and null). */
     static String text(JsonNode root, String field, List<String> errors) {
         JsonNode node = root.get(field);
@@ -86,9 +96,9 @@ record JsonBody(JsonNode root, List<String> errors) {
 
     /**
      * The integer {@code field}, or null when absent or null. A non-integer is an error naming the type, the range
-     * and what was sent (and null); so is an integer
-     * too big for an {@code int}, named as outside {@code range}, the field's range (a tester: {@code memoryMb}
-     * 99999999999999 was called "not an integer"). A value that fits is the spec's rules' to judge.
+     * and what was sent (and null); so is an integer too big for an {@code int}, named as outside {@code range}, the
+     * field's range (a tester: {@code memoryMb} 99999999999999 was called "not an integer"). A value that fits is the
+     * spec's rules' to judge.
      */
     static Integer intField(JsonNode root, String field, FieldRange range, List<String> errors) {
         JsonNode node = root.get(field);

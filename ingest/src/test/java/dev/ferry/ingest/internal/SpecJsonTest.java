@@ -170,5 +170,17 @@ class SpecJsonTest {
         assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"timeoutMs\": \"" + "x".repeat(5000)
                 + "\"}", false).errors()).singleElement().asString()
                 .startsWith("timeoutMs must be an integer between 1 and 900000, got \"xxx").hasSizeLessThan(140);
+        // Decimals are read exactly: ones no double holds are still a clean type error, never an exception.
+        for (String huge : List.of("1e400", "-1e-400", "0." + "1".repeat(900))) {
+            assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": " + huge + "}", false)
+                    .errors()).as(huge).singleElement().asString()
+                    .startsWith("memoryMb must be an integer between 128 and 10240, got ").hasSizeLessThan(140);
+        }
+        for (String unreadable : List.of("1e99999999999", "-1e-99999999999")) {
+            assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": " + unreadable + "}",
+                    false).errors()).as(unreadable).singleElement().asString()
+                    .startsWith("body is not valid JSON: a number is out of range").doesNotContain("java.math")
+                    .doesNotContain("`");
+        }
     }
 }
