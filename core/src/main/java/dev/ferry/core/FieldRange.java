@@ -16,4 +16,15 @@ public record FieldRange(long min, long max) {
     public String problem(String field, Object value) {
         return field + " must be between " + min + " and " + max + ", got " + value;
     }
+
+    /**
+     * {@code "<field> must be an integer between <min> and <max>, got <given>"}: a value of another type (a string, a
+     * fraction, a boolean), so the caller learns the type and the range in one answer (a tester: {@code "512"},
+     * {@code 512.5} and {@code true} were told only "must be an integer").
+     *
+     * @param given the value as sent, e.g. {@code "512"} with its quotes, {@code 512.5}, {@code true}
+     */
+    public String typeProblem(String field, String given) {
+        return field + " must be an integer between " + min + " and " + max + ", got " + given;
+    }
 }

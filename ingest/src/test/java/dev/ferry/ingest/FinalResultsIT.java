@@ -77,7 +77,8 @@ class FinalResultsIT {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
         assertThat(response.statusCode()).as(text(response)).isEqualTo(502);
-        assertThat(json(response).get("code").asText()).isEqualTo("function_failed");
+        // The answer's code is the result's reasonCode: the function cannot run, it did not fail.
+        assertThat(json(response).get("code").asText()).isEqualTo("function_unavailable");
         assertThat(json(response).get("error").asText()).contains("com.example.NoSuchFunction");
         assertThat(response.headers().firstValue("Ferry-Status")).contains("FAILED");
         assertThat(response.headers().firstValue("Ferry-Billed-Ms")).as("no user code ran").contains("0");

@@ -163,7 +163,10 @@ class MeteringQueryIT {
                     type -> assertThat(type).startsWith("application/json"));
             assertThat(ready.body()).contains("\"status\":\"ready\"");
             assertThat(deadLetters(config)).containsExactly("not avro");
-            assertThat(get(a.url().resolve("/v1/usage?from=0")).statusCode()).isEqualTo(400);
+            HttpResponse<String> badBound = get(a.url().resolve("/v1/usage?from=0"));
+            assertThat(badBound.statusCode()).isEqualTo(400);
+            // The one error shape of every Ferry listener: errors lists the problem, [error] for a single one.
+            assertThat(badBound.body()).contains("\"code\":\"bad_request\"").contains("\"errors\":[\"");
             assertThat(get(a.url().resolve("/v1/usage?tenant=acme&from=yesterday")).statusCode()).isEqualTo(400);
             HttpResponse<String> iso = get(b.url().resolve("/v1/usage?tenant=acme&function=resize&from="
                     + from + "&to=" + Instant.ofEpochMilli(base + window)));

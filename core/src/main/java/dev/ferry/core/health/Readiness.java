@@ -143,8 +143,8 @@ public final class Readiness {
      *
      * @return 200 with {@code {"checks":{name:"ok" or why},"degraded":["name: why",...],"status":"ready"}}
      *         ({@code degraded} only when an advisory check fails), or 503 with {@code {"checks":{...},
-     *         "degraded":[...],"error":"not ready: name: why; ...","code":"not_ready"}} naming each deciding check
-     *         that is not ready
+     *         "degraded":[...],"error":"not ready: name: why; ...","code":"not_ready","errors":["name: why",...]}}
+     *         naming each deciding check that is not ready (the error shape, {@code errors} one entry a check)
      */
     public Report report() {
         Map<String, Object> checks = new LinkedHashMap<>();
@@ -165,6 +165,7 @@ public final class Readiness {
         }
         body.put("error", "not ready: " + String.join("; ", problems));
         body.put("code", "not_ready");
+        body.put("errors", List.copyOf(problems));
         return new Report(503, body);
     }
 

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * An HTTP error answer: status, a stable machine-readable code and a message for humans, written by
- * {@link HttpErrors} as docs/design.md's {@code {"error": "...", "code": "..."}}. The message must never carry a secret
+ * {@link HttpErrors} as docs/design.md's {@code {"error": "...", "code": "...", "errors": [...]}}. The message must never carry a secret
  * or a payload, since it is written to the response and may be logged.
  *
  * <p>Services throw it (or a subclass) from a handler; every listener that {@link HttpErrors#register registers}
@@ -24,7 +24,8 @@ public class HttpError extends RuntimeException {
 
     /**
      * @param retryAfterSeconds seconds for a {@code Retry-After} header; 0 for none
-     * @param details every single problem, when the message joins several (written as {@code "errors"})
+     * @param details every single problem, when the message joins several (written as {@code "errors"}, which is
+     *     {@code [message]} when this is empty)
      */
     public HttpError(int status, String code, String message, long retryAfterSeconds, List<String> details) {
         super(message, null, false, false);

@@ -14,11 +14,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one writer of docs/design.md's error shape, {@code {"error": "<for humans>", "code": "<stable, for programs>"}},
- * for every Ferry HTTP listener (the gateway, metering's usage API), and the wiring that makes every error of such a
- * listener take that shape: a handler's {@link HttpError}, Javalin's own (404 unknown path, 405 wrong method, 413
+ * The one writer of docs/design.md's error shape, {@code {"error": "<for humans>", "code": "<stable, for programs>",
+ * "errors": ["<each problem>", ...]}}, for every Ferry HTTP listener (the gateway, metering's usage API), and the
+ * wiring that makes every error of such a listener take that shape: a handler's {@link HttpError}, Javalin's own (404 unknown path, 405 wrong method, 413
  * body too large), an unexpected exception (500, its text only in the log) and the errors Jetty raises before
  * Javalin sees the request (431 headers too large, 414 URI too long, 400 bad URI or bad message).
+ *
+ * <p>{@code errors} is always there, so a client reads one field whatever the route: every single problem when the
+ * message joins several (a deployment's validation), else {@code [error]}. It is added here, where every body is
+ * written, so no route can leave it out (a tester found an invalid name, a budget refusal, a 413 and a bad
+ * {@code Ferry-Key} without it while validation 400s had it).
  *
  * <pre>{@code
  * Javalin app = Javalin.create(config -> HttpErrors.configure(config));
@@ -35,12 +40,12 @@ public final class HttpErrors {
     private HttpErrors() {
     }
 
-    /** The body {@code {"error": message, "code": code}}. */
+    /** The body {@code {"error": message, "code": code, "errors": [message]}}. */
     public static byte[] body(String message, String code) {
         return body(message, code, List.of());
     }
 
-    /** The body {@code {"error": message, "code": code, "errors": [details...]}}; no {@code errors} when empty. */
+    /** The body {@code {"error": message, "code": code, "errors": [details...]}}; {@code [message]} when empty. */
     public static byte[] body(String message, String code, List<String> details) {
         return body(message, code, details, Map.of());
     }
@@ -59,9 +64,7 @@ public final class HttpErrors {
             }
             node.put(name, value);
         });
-        if (!details.isEmpty()) {
-            details.forEach(node.putArray("errors")::add);
-        }
+        (details.isEmpty() ? List.of(message) : details).forEach(node.putArray("errors")::add);
         try {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ferry.core.FerryException;
 import dev.ferry.core.config.ManagementConfig;
 import dev.ferry.core.health.Readiness;
+import dev.ferry.core.http.HttpErrors;
 import dev.ferry.core.net.BearerTokens;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -98,8 +99,9 @@ public final class ManagementServer implements AutoCloseable {
         json(exchange, report.status(), JSON.writeValueAsString(report.body()));
     }
 
+    /** The error shape every Ferry listener answers (core's {@link HttpErrors}), {@code errors} included. */
     private static String error(String message, String code) {
-        return "{\"error\":\"" + message + "\",\"code\":\"" + code + "\"}";
+        return new String(HttpErrors.body(message, code), StandardCharsets.UTF_8);
     }
 
     private static void json(HttpExchange exchange, int status, String body) throws IOException {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ferry.core.JsonSyntax;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -90,7 +91,7 @@ public final class EventPattern {
         try {
             tree = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("filter: not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException("filter: not valid JSON: " + JsonSyntax.describe(e));
         }
         if (tree == null || tree.isMissingNode()) {
             throw new IllegalArgumentException(

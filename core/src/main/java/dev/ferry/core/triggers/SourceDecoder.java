@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.JsonSyntax;
 import dev.ferry.core.invocation.Utf8;
 import dev.ferry.schemas.RecordFormat;
 import dev.ferry.schemas.registry.SchemaRegistryClient;
@@ -151,7 +152,7 @@ public final class SourceDecoder {
                 throw new IOException("not JSON: a " + trailing + " token after the value");
             }
         } catch (JsonProcessingException e) {
-            throw new IOException("not JSON: " + e.getOriginalMessage() + wireFormatHint(value), e);
+            throw new IOException("not JSON: " + JsonSyntax.describe(e) + wireFormatHint(value), e);
         } catch (CharConversionException e) { // zero bytes first: Jackson reads UTF-32 and finds no character
             throw new IOException("not JSON: " + e.getMessage() + wireFormatHint(value), e);
         }
@@ -198,7 +199,7 @@ public final class SourceDecoder {
             }
             return tree;
         } catch (JsonProcessingException e) {
-            throw new IOException("not JSON: " + e.getOriginalMessage() + wireFormatHint(value), e);
+            throw new IOException("not JSON: " + JsonSyntax.describe(e) + wireFormatHint(value), e);
         } catch (CharConversionException e) { // zero bytes first: Jackson reads UTF-32 and finds no character
             throw new IOException("not JSON: " + e.getMessage() + wireFormatHint(value), e);
         }

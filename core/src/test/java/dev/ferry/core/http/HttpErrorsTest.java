@@ -123,6 +123,25 @@ class HttpErrorsTest {
         JsonNode body = reply.json();
         assertThat(body.path("code").asText()).isEqualTo(code);
         assertThat(body.path("error").asText()).isNotBlank();
+        // One rule for every error answer: errors lists the problems, [error] when there is one.
+        assertThat(body.path("errors").isArray()).as(reply.body()).isTrue();
+        assertThat(body.get("errors")).extracting(JsonNode::asText).containsExactly(body.get("error").asText());
+    }
+
+    @Test
+    void shouldListTheSingleProblemUnderErrorsWhenThereAreNoDetails() throws IOException {
+        JsonNode body = JSON.readTree(HttpErrors.body("Payload of 9 bytes exceeds the limit", "payload_too_large"));
+        assertThat(body.get("errors")).extracting(JsonNode::asText)
+                .containsExactly("Payload of 9 bytes exceeds the limit");
+    }
+
+    @Test
+    void shouldListEveryDetailUnderErrorsWhenThereAreSome() throws IOException {
+        JsonNode body = JSON.readTree(HttpErrors.body("a; b", "invalid_function", List.of("a", "b"),
+                java.util.Map.of("invocationId", "i")));
+        assertThat(body.get("errors")).extracting(JsonNode::asText).containsExactly("a", "b");
+        assertThat(body.get("error").asText()).isEqualTo("a; b");
+        assertThat(body.get("invocationId").asText()).isEqualTo("i");
     }
 
     private static String get(String path) {

@@ -61,7 +61,9 @@ class ManagementServerTest {
             assertThat(scraped.statusCode()).isEqualTo(200);
             assertThat(scraped.body()).contains("ferry_test_secret_total{tenant=\"acme\"}");
             assertThat(get(server, "/healthz", null).body()).isEqualTo("{\"status\":\"ok\"}");
-            assertThat(get(server, "/other", "Bearer op-token").statusCode()).isEqualTo(404);
+            HttpResponse<String> unknown = get(server, "/other", "Bearer op-token");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("\"code\":\"not_found\"").contains("\"errors\":[\"Not found: ");
         }
     }
 
@@ -92,7 +94,8 @@ class ManagementServerTest {
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).contains("\"code\":\"not_ready\"")
                     .contains("\"error\":\"not ready: dispatcher: stepped out: \\\"registry\\\" unavailable\"")
-                    .contains("\"workers\":\"ok\"");
+                    .contains("\"workers\":\"ok\"")
+                    .contains("\"errors\":[\"dispatcher: stepped out: \\\"registry\\\" unavailable\"]");
         }
     }
 

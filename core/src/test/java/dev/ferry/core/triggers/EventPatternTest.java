@@ -178,6 +178,16 @@ class EventPatternTest {
                 .hasMessageStartingWith(message);
     }
 
+    /** A tester saw Jackson's class and feature names in the message of a filter that is not valid JSON. */
+    @Test
+    void shouldSayWhereAFilterIsNotValidJsonWithoutTheParsersNames() {
+        assertThatThrownBy(() -> EventPattern.parse("{\"key\": [\"a\""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("filter: not valid JSON: Unexpected end-of-input")
+                .hasMessageContaining("line 1, column ").hasMessageNotContaining("Source")
+                .hasMessageNotContaining("`");
+    }
+
     @Test
     void shouldRefusePatternsLargerThanTheLimit() {
         StringBuilder pattern = new StringBuilder("{\"key\": [");

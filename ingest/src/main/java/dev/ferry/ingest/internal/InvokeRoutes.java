@@ -338,20 +338,27 @@ public final class InvokeRoutes {
     }
 
     /**
-     * 502; an output too large for a result says so in its code, the function itself did not fail (issue 11); a
-     * function that refused its input ({@code not_retriable}: the caller's payload is wrong, and sending it again
-     * cannot help) says so too.
+     * 502, whose code is the result's {@code reasonCode} wherever that says more than "it failed", so the answer and
+     * the invocation's result (GET /v1/invocations/{id}) name the same reason: an output too large for a result (the
+     * function itself did not fail, issue 11); a function that refused its input ({@code not_retriable}: the
+     * caller's payload is wrong, and sending it again cannot help); a function that cannot run at all
+     * ({@code function_unavailable}: its class is missing, its runtime disabled, its URL refused by the egress policy
+     * at call time; a tester saw 502 {@code function_failed} beside a result saying {@code function_unavailable});
+     * a record that kept killing its workers ({@code delivery_limit}). The last attempt's failure
+     * ({@code attempts_exhausted}) or no code at all (an older writer, a newer code) is {@code function_failed}.
      */
     static ApiException failed(InvocationResult result) {
-        ReasonCode reason = ReasonCode.parse(result.getReasonCode()).orElse(null);
-        if (reason == ReasonCode.OUTPUT_TOO_LARGE) {
-            return new ApiException(502, ReasonCode.OUTPUT_TOO_LARGE.code(), result.getError());
-        }
-        if (reason == ReasonCode.NOT_RETRIABLE) {
-            return new ApiException(502, ReasonCode.NOT_RETRIABLE.code(),
+        ReasonCode reason = ReasonCode.parse(result.getReasonCode()).orElse(ReasonCode.ATTEMPTS_EXHAUSTED);
+        return switch (reason) {
+            case OUTPUT_TOO_LARGE -> new ApiException(502, reason.code(), result.getError());
+            case NOT_RETRIABLE -> new ApiException(502, reason.code(),
                     "The function refused the input, and sending it again will not help: " + result.getError());
-        }
-        return new ApiException(502, "function_failed", "The function failed: " + result.getError());
+            case FUNCTION_UNAVAILABLE -> new ApiException(502, reason.code(),
+                    "The function cannot run: " + result.getError());
+            case DELIVERY_LIMIT -> new ApiException(502, reason.code(),
+                    "The invocation was delivered too many times without an answer: " + result.getError());
+            default -> new ApiException(502, "function_failed", "The function failed: " + result.getError());
+        };
     }
 
     /**

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.ferry.core.FieldRange;
+import dev.ferry.core.JsonSyntax;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -38,12 +41,21 @@ record JsonBody(JsonNode root, List<String> errors) {
             String tenant) {
         JsonNode root;
         try {
+            // Decimals as sent, BigDecimal with their zeros: a trigger filter compares numbers exactly (EventPattern),
+            // and a filter object is written on as text, so a double lost them: 1e400 became Infinity and was
+            // written as the string "Infinity" (a tester), 0.30000000000000000001 would have become 0.3. A field's
+            // type error shows 512.0 as sent, not 512.
             root = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).readTree(body);
         } catch (JsonProcessingException e) {
-            return new JsonBody(null, List.of("body is not valid JSON: " + e.getOriginalMessage()));
+            return new JsonBody(null, List.of("body is not valid JSON: " + JsonSyntax.describe(e)));
         } catch (IOException e) {
             return new JsonBody(null, List.of("body cannot be read: " + e.getMessage()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            // A decimal no BigDecimal holds (1e99999999999): Jackson throws it raw, naming java.math.BigDecimal.
+            return new JsonBody(null, List.of("body is not valid JSON: a number is out of range" + number(e)));
         }
         if (root == null || !root.isObject()) {
             return new JsonBody(null, List.of("body must be a JSON object of " + what + " fields"));
@@ -63,6 +75,12 @@ record JsonBody(JsonNode root, List<String> errors) {
         return new JsonBody(root, errors);
     }
 
+    /** {@code : <the number>} when Jackson's message quotes it, abbreviated; else nothing. */
+    private static String number(RuntimeException e) {
+        Matcher value = Pattern.compile("Value \"([^\"]{1,40})").matcher(String.valueOf(e.getMessage()));
+        return value.find() ? ": " + value.group(1) + (value.group(1).length() == 40 ? "..." : "") : "";
+    }
+
     /** The string {@code field}, or null when absent or null; a non-string is an error (and null). */
     static String text(JsonNode root, String field, List<String> errors) {
         JsonNode node = root.get(field);
@@ -77,9 +95,10 @@ record JsonBody(JsonNode root, List<String> errors) {
     }
 
     /**
-     * The integer {@code field}, or null when absent or null. A non-integer is an error (and null); so is an integer
-     * too big for an {@code int}, named as outside {@code range}, the field's range (a tester: {@code memoryMb}
-     * 99999999999999 was called "not an integer"). A value that fits is the spec's rules' to judge.
+     * The integer {@code field}, or null when absent or null. A non-integer is an error naming the type, the range
+     * and what was sent (and null); so is an integer too big for an {@code int}, named as outside {@code range}, the
+     * field's range (a tester: {@code memoryMb} 99999999999999 was called "not an integer"). A value that fits is the
+     * spec's rules' to judge.
      */
     static Integer intField(JsonNode root, String field, FieldRange range, List<String> errors) {
         JsonNode node = root.get(field);
@@ -89,7 +108,8 @@ record JsonBody(JsonNode root, List<String> errors) {
         if (node.isIntegralNumber() && node.canConvertToInt()) {
             return node.intValue();
         }
-        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node)) : field + " must be an integer");
+        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node))
+                : range.typeProblem(field, given(node)));
         return null;
     }
 
@@ -102,8 +122,28 @@ record JsonBody(JsonNode root, List<String> errors) {
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             return node.longValue();
         }
-        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node)) : field + " must be an integer");
+        errors.add(node.isIntegralNumber() ? range.problem(field, digits(node))
+                : range.typeProblem(field, given(node)));
         return null;
+    }
+
+    /**
+     * A value of the wrong type as the caller sent it, for a message: a string quoted (and abbreviated past 64
+     * characters), a number or boolean as it reads, an object or array by its kind (it may be large).
+     */
+    static String given(JsonNode node) {
+        if (node.isTextual()) {
+            String text = node.asText();
+            return "\"" + (text.length() > 64 ? text.substring(0, 64) + "..." : text) + "\"";
+        }
+        if (node.isObject()) {
+            return "an object";
+        }
+        if (node.isArray()) {
+            return "an array";
+        }
+        String text = node.asText();
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
     }
 
     /** An integer as given, abbreviated past 24 digits: a body may hold a number of a thousand. */

@@ -62,4 +62,27 @@ class InvokeRoutesTest {
                 .setReasonCode(ReasonCode.ATTEMPTS_EXHAUSTED.code()).build();
         assertThat(InvokeRoutes.failed(exhausted).code()).isEqualTo("function_failed");
     }
+
+    /**
+     * A tester: an HTTP function refused by the egress policy at call time answered 502 {@code function_failed}
+     * while its result said {@code function_unavailable}. The answer's code is the result's reason.
+     */
+    @Test
+    void shouldAnswerTheResultsReasonCodeWhenTheFunctionCannotRun() {
+        InvocationResult unavailable = InvocationResult.newBuilder(ResultStoreTest.result("a", "acme", 1,
+                InvocationStatus.FAILED, Instant.now())).setError("http://127.0.0.1:9/run: the egress policy refuses")
+                .setFinal$(true).setReasonCode(ReasonCode.FUNCTION_UNAVAILABLE.code()).build();
+
+        ApiException answer = InvokeRoutes.failed(unavailable);
+
+        assertThat(answer.status()).isEqualTo(502);
+        assertThat(answer.code()).isEqualTo("function_unavailable");
+        assertThat(answer.getMessage()).contains("cannot run").contains("egress policy");
+        assertThat(InvokeRoutes.failed(InvocationResult.newBuilder(unavailable)
+                .setReasonCode(ReasonCode.DELIVERY_LIMIT.code()).build()).code()).isEqualTo("delivery_limit");
+        assertThat(InvokeRoutes.failed(InvocationResult.newBuilder(unavailable).setReasonCode(null).build()).code())
+                .isEqualTo("function_failed");
+        assertThat(InvokeRoutes.failed(InvocationResult.newBuilder(unavailable).setReasonCode("some_future_reason")
+                .build()).code()).isEqualTo("function_failed");
+    }
 }

@@ -7,6 +7,7 @@ import dev.ferry.schemas.Delivery;
 import dev.ferry.schemas.FunctionSpec;
 import dev.ferry.schemas.Runtime;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -117,7 +118,7 @@ class SpecJsonTest {
     void shouldListTypeErrorsAndRuleErrorsTogetherWhenBothAreInTheBody() {
         assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": \"lots\", "
                 + "\"timeoutMs\": -1}", false).errors())
-                .containsExactlyInAnyOrder("memoryMb must be an integer",
+                .containsExactlyInAnyOrder("memoryMb must be an integer between 128 and 10240, got \"lots\"",
                         "timeoutMs must be between 1 and 900000, got -1");
         assertThat(parse("{\"runtime\": \"LAMBDA\", \"handler\": \"https://hooks.example.com/run\", "
                 + "\"memoryMb\": 64}", false).errors())
@@ -127,7 +128,8 @@ class SpecJsonTest {
         assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"minReplicas\": 20, "
                 + "\"maxReplicas\": \"many\", \"delivery\": 1}", false).errors())
                 .as("nor compares minReplicas with the maxReplicas that did not parse")
-                .containsExactlyInAnyOrder("maxReplicas must be an integer", "delivery must be a string");
+                .containsExactlyInAnyOrder("maxReplicas must be an integer between 1 and 1000, got \"many\"",
+                        "delivery must be a string");
     }
 
     /** A tester: memoryMb 99999999999999 was "not an integer"; it is one, outside the field's range. */
@@ -148,6 +150,37 @@ class SpecJsonTest {
                 false).errors()).singleElement().asString().startsWith("partitions must be between 1 and 1000, got 9")
                 .endsWith("(500 digits)").hasSizeLessThan(100);
         assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"partitions\": 2.5}", false)
-                .errors()).containsExactly("partitions must be an integer");
+                .errors()).containsExactly("partitions must be an integer between 1 and 1000, got 2.5");
+    }
+
+    /** A tester: "512", 512.5, 512.0, 1e3 and true were told only "memoryMb must be an integer", not its range. */
+    @Test
+    void shouldNameTheRangeAndTheValueWhenAnIntegerFieldHasAnotherType() {
+        Map<String, String> sent = new LinkedHashMap<>();
+        sent.put("\"512\"", "\"512\"");
+        sent.put("512.5", "512.5");
+        sent.put("512.0", "512.0");
+        sent.put("1e3", "1E+3");
+        sent.put("true", "true");
+        sent.put("[512]", "an array");
+        sent.put("{\"mb\": 512}", "an object");
+        sent.forEach((json, shown) -> assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", "
+                + "\"memoryMb\": " + json + "}", false).errors()).as(json)
+                .containsExactly("memoryMb must be an integer between 128 and 10240, got " + shown));
+        assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"timeoutMs\": \"" + "x".repeat(5000)
+                + "\"}", false).errors()).singleElement().asString()
+                .startsWith("timeoutMs must be an integer between 1 and 900000, got \"xxx").hasSizeLessThan(140);
+        // Decimals are read exactly: ones no double holds are still a clean type error, never an exception.
+        for (String huge : List.of("1e400", "-1e-400", "0." + "1".repeat(900))) {
+            assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": " + huge + "}", false)
+                    .errors()).as(huge).singleElement().asString()
+                    .startsWith("memoryMb must be an integer between 128 and 10240, got ").hasSizeLessThan(140);
+        }
+        for (String unreadable : List.of("1e99999999999", "-1e-99999999999")) {
+            assertThat(parse("{\"runtime\": \"JAVA\", \"handler\": \"echo\", \"memoryMb\": " + unreadable + "}",
+                    false).errors()).as(unreadable).singleElement().asString()
+                    .startsWith("body is not valid JSON: a number is out of range").doesNotContain("java.math")
+                    .doesNotContain("`");
+        }
     }
 }

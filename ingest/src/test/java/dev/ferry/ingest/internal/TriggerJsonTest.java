@@ -88,7 +88,7 @@ class TriggerJsonTest {
                 "unknown field 'colour'",
                 "function must be a string",
                 "topics must be an array of topic names",
-                "batchSize must be an integer",
+                "batchSize must be an integer between 1 and 10000, got \"ten\"",
                 "enabled must be true or false");
         assertThat(parsed.errors()).anyMatch(e -> e.startsWith("ordering must be one of [PARTITION, KEY, NONE]"));
         assertThat(parsed.errors()).anyMatch(e -> e.startsWith("startingTimestamp must be an ISO-8601 instant"));
@@ -127,7 +127,8 @@ class TriggerJsonTest {
     void shouldNameTheRuleBreakingFieldsBesideTheFieldsThatDidNotParse() {
         assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"colour\": 1, \"batchSize\": 0, "
                 + "\"batchWindowMs\": \"soon\"}").errors())
-                .containsExactly("unknown field 'colour'", "batchWindowMs must be an integer",
+                .containsExactly("unknown field 'colour'",
+                        "batchWindowMs must be an integer between 0 and 300000, got \"soon\"",
                         "batchSize must be between 1 and 10000, got 0");
     }
 
@@ -145,6 +146,36 @@ class TriggerJsonTest {
     void shouldListTypeErrorsAndRuleErrorsTogetherWhenBothAreInTheBody() {
         assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"batchSize\": \"lots\", "
                 + "\"batchWindowMs\": -1}").errors())
-                .containsExactly("batchSize must be an integer", "batchWindowMs must be between 0 and 300000, got -1");
+                .containsExactly("batchSize must be an integer between 1 and 10000, got \"lots\"",
+                        "batchWindowMs must be between 0 and 300000, got -1");
+    }
+
+    /** A tester: a wrong type was told only "must be an integer", not the field's range. */
+    @Test
+    void shouldNameTheRangeAndTheValueWhenAnIntegerFieldHasAnotherType() {
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"batchSize\": 10.5, "
+                + "\"batchWindowMs\": true, \"maxRecordAgeMs\": \"60000\"}").errors())
+                .containsExactly("batchSize must be an integer between 1 and 10000, got 10.5",
+                        "batchWindowMs must be an integer between 0 and 300000, got true",
+                        "maxRecordAgeMs must be an integer between 1 and 9223372036854775807, got \"60000\"");
+    }
+
+    /**
+     * A tester: {@code "numeric": [">", 1e400]} answered {@code got the string "Infinity"} although a number was
+     * sent: the body's decimals were doubles, and the filter object was written on with Infinity as a string. A
+     * filter object now means what the same filter as a string means: numbers exactly as sent.
+     */
+    @Test
+    void shouldKeepAFilterObjectsNumbersExactlyAsSent() {
+        TriggerJson.Parsed parsed = parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"format\": \"JSON\", "
+                + "\"filter\": "
+                + "{\"value\": {\"n\": [{\"numeric\": [\">\", 1e400]}], \"p\": [0.30000000000000000001, 2.50]}}}");
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(parsed.spec().getFilter()).doesNotContain("Infinity").contains("1E+400")
+                .contains("0.30000000000000000001").contains("2.50");
+        assertThat(parse("{\"function\": \"echo\", \"topics\": [\"orders\"], \"format\": \"JSON\", "
+                + "\"filter\": "
+                + "{\"value\": {\"n\": [{\"numeric\": [\">\", \"5\"]}]}}}").errors()).singleElement().asString()
+                .contains("expected a number, got the string \"5\"");
     }
 }
