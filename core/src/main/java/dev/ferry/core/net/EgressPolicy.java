@@ -44,9 +44,9 @@ import java.util.regex.Pattern;
  * cannot read is refused whatever the allowlist (only dotted-decimal IPv4, the one form every client reads alike, and
  * IPv6 are read). An IPv6 zone id ({@code [fe80::1%25eth0]}) is dropped and the address judged, so
  * {@code fe80::1%eth0} is link-local and {@code ::1%lo} loopback; {@code FunctionSpecs} refuses a zone id in a
- * handler at deploy, the worker judges one that got in before. An IPv4-compatible IPv6 address ({@code ::a.b.c.d},
- * deprecated) is judged as the IPv4 address it embeds too, like an IPv4-mapped one ({@code ::ffff:a.b.c.d}), from a
- * URL or from DNS.
+ * handler at deploy, the worker judges one that got in before. An IPv6 address that carries an IPv4 address, an
+ * IPv4-compatible ({@code ::a.b.c.d}, deprecated), NAT64 ({@code 64:ff9b::a.b.c.d}) or 6to4 ({@code 2002::/16}) one,
+ * is judged as that IPv4 address too, like an IPv4-mapped one ({@code ::ffff:a.b.c.d}), from a URL or from DNS.
  *
  * <p>Left open: the address checked is the one the JDK's resolver gives right before the call, not read from the
  * connection itself ({@code java.net.http} does not tell which address it connected to).
@@ -271,33 +271,61 @@ public final class EgressPolicy {
     }
 
     /**
-     * Why a call to {@code address} is refused. An IPv4-compatible IPv6 address ({@code ::a.b.c.d}, deprecated by
-     * RFC 4291; a tester: {@code [::127.0.0.1]} passed) is judged as itself and as the IPv4 address it embeds, as
-     * the JDK already reads an IPv4-mapped one ({@code ::ffff:a.b.c.d}) as the IPv4 address.
+     * Why a call to {@code address} is refused. An IPv6 address that carries an IPv4 address is judged as itself and
+     * as that IPv4 address, as the JDK already reads an IPv4-mapped one ({@code ::ffff:a.b.c.d}) as the IPv4
+     * address ({@link #embeddedIpv4}; a tester: {@code [::127.0.0.1]} passed).
      */
     private Optional<Refusal> refusal(InetAddress address, int port, boolean allowedByName) {
         Optional<Refusal> refused = judge(address, port, allowedByName);
-        Optional<InetAddress> embedded = ipv4Compatible(address);
+        Optional<Embedded> embedded = embeddedIpv4(address);
         if (refused.isPresent() || embedded.isEmpty()) {
             return refused;
         }
-        return judge(embedded.get(), port, allowedByName).map(r -> new Refusal("an IPv4-compatible address of "
-                + embedded.get().getHostAddress() + ", " + r.reason(), r.allowable()));
+        InetAddress inner = embedded.get().address();
+        return judge(inner, port, allowedByName).map(r -> new Refusal(embedded.get().kind() + " address of "
+                + inner.getHostAddress() + ", " + r.reason(), r.allowable()));
     }
 
-    /** The IPv4 address an IPv4-compatible IPv6 address ({@code ::a.b.c.d}, not {@code ::} or {@code ::1}) embeds. */
-    static Optional<InetAddress> ipv4Compatible(InetAddress address) {
+    /** An IPv4 address an IPv6 one carries, and what kind of IPv6 address carries it ("a NAT64"). */
+    record Embedded(String kind, InetAddress address) {
+    }
+
+    /**
+     * The IPv4 address an IPv6 address carries where a router or translator may deliver to it: an IPv4-compatible
+     * one ({@code ::a.b.c.d}, not {@code ::} or {@code ::1}; deprecated by RFC 4291), one of NAT64's well-known prefix
+     * ({@code 64:ff9b::a.b.c.d}, RFC 6052) or a 6to4 one ({@code 2002:AABB:CCDD::}, RFC 3056, the address in its
+     * bits 16-47). Lists of cloud-metadata bypasses name all three, so they are judged by the IPv4 address too.
+     */
+    static Optional<Embedded> embeddedIpv4(InetAddress address) {
         byte[] bytes = address.getAddress();
         if (bytes.length != 16 || address.isLoopbackAddress() || address.isAnyLocalAddress()) {
             return Optional.empty();
         }
-        for (int i = 0; i < 12; i++) {
+        if (zeros(bytes, 0, 12)) {
+            return ipv4(bytes, 12).map(inner -> new Embedded("an IPv4-compatible", inner));
+        }
+        if (bytes[0] == 0 && bytes[1] == 0x64 && bytes[2] == (byte) 0xff && bytes[3] == (byte) 0x9b
+                && zeros(bytes, 4, 12)) {
+            return ipv4(bytes, 12).map(inner -> new Embedded("a NAT64", inner));
+        }
+        if (bytes[0] == 0x20 && bytes[1] == 0x02) {
+            return ipv4(bytes, 2).map(inner -> new Embedded("a 6to4", inner));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean zeros(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (bytes[i] != 0) {
-                return Optional.empty();
+                return false;
             }
         }
+        return true;
+    }
+
+    private static Optional<InetAddress> ipv4(byte[] bytes, int from) {
         try {
-            return Optional.of(InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16)));
+            return Optional.of(InetAddress.getByAddress(Arrays.copyOfRange(bytes, from, from + 4)));
         } catch (UnknownHostException e) {
             return Optional.empty(); // not reached: four bytes are an IPv4 address
         }

@@ -242,4 +242,36 @@ class EgressPolicyTest {
         EgressPolicy named = policy.withResolver(host -> new InetAddress[] {InetAddress.getByName("::7f00:1")});
         assertThat(named.refusal(URI.create("http://compat.example/"))).isPresent();
     }
+
+    /**
+     * NAT64 (RFC 6052) and 6to4 (RFC 3056) addresses carry an IPv4 address a translator or relay may deliver to, and
+     * lists of cloud-metadata bypasses name both: each is judged by that IPv4 address too, like ::a.b.c.d and
+     * ::ffff:a.b.c.d already were.
+     */
+    @Test
+    void shouldJudgeNat64And6to4AddressesByTheIpv4AddressTheyCarry() {
+        EgressPolicy policy = EgressPolicy.allowing(List.of());
+        for (String url : List.of("http://[64:ff9b::a9fe:a9fe]/latest/meta-data/", "http://[64:ff9b::169.254.169.254]/",
+                "http://[2002:a9fe:a9fe::]/", "http://[2002:a9fe:a9fe:1::5]/")) {
+            assertThat(policy.refusalWithoutLookup(URI.create(url))).as(url)
+                    .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("169.254.169.254")
+                            .contains("cloud metadata"));
+        }
+        assertThat(policy.refusalWithoutLookup(URI.create("http://[64:ff9b::7f00:1]:8080/")))
+                .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("a NAT64 address of 127.0.0.1")
+                        .contains("loopback"));
+        assertThat(policy.refusalWithoutLookup(URI.create("http://[2002:7f00:1::]:8080/")))
+                .hasValueSatisfying(refused -> assertThat(refused.reason()).contains("a 6to4 address of 127.0.0.1"));
+        for (String url : List.of("http://[64:ff9b::cb00:7107]/", "http://[2002:cb00:7107::1]/",
+                "http://[2001:db8::1]/")) {
+            assertThat(policy.refusalWithoutLookup(URI.create(url))).as(url).isEmpty();
+        }
+        // The same from DNS, and the platform's ports stay shut where loopback is allowed.
+        EgressPolicy dev = EgressPolicy.allowing(List.of("127.0.0.0/8", "::1"))
+                .withPlatformPorts(PlatformPorts.of(List.of(9400))).withResolver(host -> new InetAddress[] {
+                    InetAddress.getByName("64:ff9b::7f00:1")});
+        assertThat(dev.refusal(URI.create("http://nat64.example:9400/metrics")))
+                .hasValueSatisfying(refused -> assertThat(refused.allowable()).isFalse());
+        assertThat(dev.refusal(URI.create("http://nat64.example:8080/"))).isEmpty();
+    }
 }
